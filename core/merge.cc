@@ -1,0 +1,277 @@
+#include "core/merge.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+
+namespace gridsync::core {
+namespace {
+using gridsync::v1::CaseStatus;
+using gridsync::v1::Dot;
+using gridsync::v1::LogElement;
+using gridsync::v1::LogSet;
+using gridsync::v1::RecordHeader;
+using gridsync::v1::Register;
+using gridsync::v1::Sibling;
+using gridsync::v1::StatusState;
+using gridsync::v1::VersionVector;
+using gridsync::v1::VoidMark;
+
+// Merges two lists sorted by key(x); for equal keys calls both(a, b) which
+// returns the element to keep. Result sorted by key.
+template <typename T, typename Key, typename Both, typename OnlyA, typename OnlyB>
+void MergeSorted(google::protobuf::RepeatedPtrField<T>* into,
+                 const google::protobuf::RepeatedPtrField<T>& other, Key key, Both both,
+                 OnlyA keep_only_into, OnlyB keep_only_other) {
+  google::protobuf::RepeatedPtrField<T> out;
+  int i = 0, j = 0;
+  while (i < into->size() || j < other.size()) {
+    if (j == other.size() || (i < into->size() && key(into->Get(i)) < key(other.Get(j)))) {
+      if (keep_only_into(into->Get(i))) *out.Add() = std::move(*into->Mutable(i));
+      ++i;
+    } else if (i == into->size() || key(other.Get(j)) < key(into->Get(i))) {
+      if (keep_only_other(other.Get(j))) *out.Add() = other.Get(j);
+      ++j;
+    } else {
+      both(into->Mutable(i), other.Get(j));
+      *out.Add() = std::move(*into->Mutable(i));
+      ++i;
+      ++j;
+    }
+  }
+  into->Swap(&out);
+}
+
+uint64_t Covered(const VersionVector& ctx, const std::string& device) {
+  // Entries are sorted by device id.
+  auto it = std::lower_bound(ctx.entries().begin(), ctx.entries().end(), device,
+                             [](const Dot& d, const std::string& dev) { return d.device_id() < dev; });
+  return it != ctx.entries().end() && it->device_id() == device ? it->counter() : 0;
+}
+
+bool CoveredBy(const VersionVector& ctx, const Dot& dot) {
+  return Covered(ctx, dot.device_id()) >= dot.counter();
+}
+
+void JoinContext(VersionVector* into, const VersionVector& other) {
+  auto key = [](const Dot& d) -> const std::string& { return d.device_id(); };
+  auto keep = [](const Dot&) { return true; };
+  MergeSorted(
+      into->mutable_entries(), other.entries(), key,
+      [](Dot* a, const Dot& b) { a->set_counter(std::max(a->counter(), b.counter())); }, keep,
+      keep);
+}
+
+std::pair<const std::string&, uint64_t> SiblingKey(const Sibling& s) {
+  return {s.dot().device_id(), s.dot().counter()};
+}
+
+void JoinRegister(Register* into, const Register& other) {
+  // A sibling only one side holds survives unless the other side has seen
+  // its dot (then the other side replaced it). Dots are unique, so a sibling
+  // both hold is the same write; should a client ever reuse a dot, keep the
+  // greater one so the join stays deterministic.
+  const VersionVector into_ctx = into->context();
+  MergeSorted(
+      into->mutable_siblings(), other.siblings(), SiblingKey,
+      [](Sibling* a, const Sibling& b) {
+        if (SerializeCanonical(b) > SerializeCanonical(*a)) *a = b;
+      },
+      [&](const Sibling& s) { return !CoveredBy(other.context(), s.dot()); },
+      [&](const Sibling& s) { return !CoveredBy(into_ctx, s.dot()); });
+  JoinContext(into->mutable_context(), other.context());
+}
+
+auto LogElementRank(const LogElement& e) {
+  return std::make_tuple(e.hlc(), e.device_id(), e.author(), e.payload());
+}
+
+void JoinLog(LogSet* into, const LogSet& other) {
+  auto keep = [](const LogElement&) { return true; };
+  MergeSorted(
+      into->mutable_elements(), other.elements(),
+      [](const LogElement& e) -> const std::string& { return e.element_id(); },
+      [](LogElement* a, const LogElement& b) {
+        if (LogElementRank(b) > LogElementRank(*a)) *a = b;
+      },
+      keep, keep);
+}
+
+// Headers order by: a create before a bare (kind, grid) header, then the
+// earliest create, then bytes. Join keeps the least.
+auto HeaderRank(const RecordHeader& h) {
+  return std::make_tuple(h.created_hlc() == 0, h.created_hlc(), h.created_by_device(),
+                         SerializeCanonical(h));
+}
+
+auto VoidRank(const VoidMark& v) {
+  return std::make_tuple(v.hlc(), v.device_id(), v.author(), v.reason());
+}
+
+}  // namespace
+
+std::string SerializeCanonical(const google::protobuf::Message& msg) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  msg.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+void Join(RecordState* into, const RecordState& other) {
+  if (into->record_id().empty()) into->set_record_id(other.record_id());
+
+  if (other.has_header() &&
+      (!into->has_header() || HeaderRank(other.header()) < HeaderRank(into->header()))) {
+    *into->mutable_header() = other.header();
+  }
+
+  auto keep_reg = [](const Register&) { return true; };
+  MergeSorted(
+      into->mutable_registers(), other.registers(),
+      [](const Register& r) -> const std::string& { return r.field(); }, JoinRegister, keep_reg,
+      keep_reg);
+
+  auto keep_log = [](const LogSet&) { return true; };
+  MergeSorted(
+      into->mutable_logs(), other.logs(),
+      [](const LogSet& l) -> const std::string& { return l.log(); }, JoinLog, keep_log, keep_log);
+
+  if (other.has_status()) {
+    StatusState* s = into->mutable_status();
+    if (other.status().epoch() > s->epoch()) {
+      *s = other.status();
+    } else if (other.status().epoch() == s->epoch()) {
+      s->set_stages(s->stages() | other.status().stages());
+    }
+  }
+
+  if (other.has_void_mark() &&
+      (!into->has_void_mark() || VoidRank(other.void_mark()) < VoidRank(into->void_mark()))) {
+    *into->mutable_void_mark() = other.void_mark();
+  }
+}
+
+RecordState ToDelta(const Mutation& m) {
+  RecordState d;
+  d.set_record_id(m.record_id());
+  RecordHeader* h = d.mutable_header();
+  h->set_kind(m.kind());
+  h->set_grid_code(m.grid_code());
+
+  Sibling sib;
+  sib.mutable_dot()->set_device_id(m.device_id());
+  sib.mutable_dot()->set_counter(m.device_seq());
+  sib.set_hlc(m.hlc());
+  sib.set_author(m.author());
+  auto add_register = [&](const std::string& field, const gridsync::v1::FieldValue& value,
+                          const VersionVector* seen) {
+    Register* r = d.add_registers();
+    r->set_field(field);
+    Sibling* s = r->add_siblings();
+    *s = sib;
+    *s->mutable_value() = value;
+    VersionVector own;
+    *own.add_entries() = sib.dot();
+    if (seen != nullptr) *r->mutable_context() = *seen;
+    JoinContext(r->mutable_context(), own);
+  };
+
+  switch (m.op_case()) {
+    case Mutation::kCreate:
+      h->set_subject_id(m.create().subject_id());
+      h->set_created_hlc(m.hlc());
+      h->set_created_by_device(m.device_id());
+      h->set_created_by(m.author());
+      for (const auto& f : m.create().fields()) add_register(f.field(), f.value(), nullptr);
+      std::sort(d.mutable_registers()->begin(), d.mutable_registers()->end(),
+                [](const Register& a, const Register& b) { return a.field() < b.field(); });
+      if (m.kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+        d.mutable_status()->set_stages(1u << gridsync::v1::CASE_STATUS_REGISTERED);
+      }
+      break;
+    case Mutation::kSetField:
+      add_register(m.set_field().field(), m.set_field().value(), &m.set_field().seen());
+      break;
+    case Mutation::kAppendLog: {
+      LogSet* l = d.add_logs();
+      l->set_log(m.append_log().log());
+      LogElement* e = l->add_elements();
+      e->set_element_id(m.append_log().element_id());
+      e->set_hlc(m.hlc());
+      e->set_device_id(m.device_id());
+      e->set_author(m.author());
+      e->set_payload(m.append_log().payload());
+      break;
+    }
+    case Mutation::kSetStatus:
+      d.mutable_status()->set_epoch(m.set_status().epoch());
+      d.mutable_status()->set_stages(1u << m.set_status().status());
+      break;
+    case Mutation::kReopen:
+      d.mutable_status()->set_epoch(m.reopen().seen_epoch() + 1);
+      d.mutable_status()->set_stages(1u << m.reopen().to_status());
+      break;
+    case Mutation::kVoidRecord: {
+      VoidMark* v = d.mutable_void_mark();
+      v->set_hlc(m.hlc());
+      v->set_device_id(m.device_id());
+      v->set_author(m.author());
+      v->set_reason(m.void_record().reason());
+      break;
+    }
+    case Mutation::OP_NOT_SET:
+      break;
+  }
+  return d;
+}
+
+void Apply(RecordState* state, const Mutation& m) { Join(state, ToDelta(m)); }
+
+const Sibling& Winner(const Register& reg) {
+  const Sibling* best = &reg.siblings(0);
+  for (const Sibling& s : reg.siblings()) {
+    if (std::forward_as_tuple(s.hlc(), s.dot().device_id(), s.dot().counter()) >
+        std::forward_as_tuple(best->hlc(), best->dot().device_id(), best->dot().counter())) {
+      best = &s;
+    }
+  }
+  return *best;
+}
+
+bool HasConflict(const RecordState& state) {
+  for (const Register& r : state.registers()) {
+    if (r.siblings_size() > 1) return true;
+  }
+  return false;
+}
+
+int StatusRank(CaseStatus status) {
+  switch (status) {
+    case gridsync::v1::CASE_STATUS_REGISTERED: return 1;
+    case gridsync::v1::CASE_STATUS_ACCEPTED: return 2;
+    case gridsync::v1::CASE_STATUS_MEDIATING: return 3;
+    case gridsync::v1::CASE_STATUS_RESOLVED: return 4;
+    case gridsync::v1::CASE_STATUS_ESCALATED: return 4;
+    case gridsync::v1::CASE_STATUS_FOLLOWED_UP: return 5;
+    case gridsync::v1::CASE_STATUS_CLOSED: return 6;
+    default: return 0;
+  }
+}
+
+CaseStatus DisplayStatus(const StatusState& status) {
+  CaseStatus best = gridsync::v1::CASE_STATUS_UNSPECIFIED;
+  for (int s = gridsync::v1::CASE_STATUS_REGISTERED; s <= gridsync::v1::CASE_STATUS_CLOSED; ++s) {
+    if ((status.stages() & (1u << s)) == 0) continue;
+    const auto cs = static_cast<CaseStatus>(s);
+    // Ranks tie only for resolved and escalated; the later enum (escalated) wins.
+    if (StatusRank(cs) >= StatusRank(best)) best = cs;
+  }
+  return best;
+}
+
+}  // namespace gridsync::core

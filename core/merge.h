@@ -1,0 +1,55 @@
+// Record merge (DESIGN.md section 3).
+//
+// A record's state is a state-based CRDT; Join is its merge and is
+// commutative, associative and idempotent. Every state this file returns is
+// canonical: every repeated field sorted by its key, no duplicates, so two
+// replicas that joined the same deltas in any order and any number of times
+// serialize (SerializeCanonical) to the same bytes.
+//
+//  - registers: multi-value registers with a causal context (a version
+//    vector). A sibling survives a join unless the other side's context covers
+//    its dot without holding it. More than one sibling is a conflict.
+//  - logs: add-wins sets keyed by element id; join is union.
+//  - status: highest epoch wins; within an epoch the reached stages are OR-ed.
+//  - void: a tombstone; the earliest (hlc, device) wins.
+//  - header: the create that came first (hlc, device) wins.
+#ifndef GRIDSYNC_CORE_MERGE_H_
+#define GRIDSYNC_CORE_MERGE_H_
+
+#include <string>
+
+#include "gridsync/v1/mutation.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+
+namespace gridsync::core {
+
+using gridsync::v1::Mutation;
+using gridsync::v1::RecordState;
+
+// REQUIRES: both canonical. Leaves *into canonical.
+void Join(RecordState* into, const RecordState& other);
+
+// The state a single mutation contributes. REQUIRES: m validated
+// (ValidateMutation) and m.device_id() set.
+RecordState ToDelta(const Mutation& m);
+
+// Join(state, ToDelta(m)).
+void Apply(RecordState* state, const Mutation& m);
+
+// The winning sibling: highest hlc, ties by device id, then counter.
+// REQUIRES: reg.siblings_size() > 0.
+const gridsync::v1::Sibling& Winner(const gridsync::v1::Register& reg);
+
+bool HasConflict(const RecordState& state);
+
+// The status a person sees: the furthest stage reached in the current
+// epoch; escalated outranks resolved when both were reached concurrently.
+gridsync::v1::CaseStatus DisplayStatus(const gridsync::v1::StatusState& status);
+int StatusRank(gridsync::v1::CaseStatus status);
+
+// Deterministic serialization; equal states give equal bytes.
+std::string SerializeCanonical(const google::protobuf::Message& msg);
+
+}  // namespace gridsync::core
+
+#endif  // GRIDSYNC_CORE_MERGE_H_

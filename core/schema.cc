@@ -1,0 +1,66 @@
+#include "core/schema.h"
+
+#include "absl/strings/match.h"
+
+namespace gridsync::core {
+namespace {
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using gridsync::v1::RecordKind;
+
+constexpr size_t kShortText = 200;
+constexpr size_t kLongText = 4000;
+
+bool IsLongText(const std::string& name) {
+  return name == "notes" || name == "description" || name == "observed" || name == "opinions" ||
+         name == "summary";
+}
+
+KindSchema Build(RecordKind kind, const Descriptor* view, const std::string& subject,
+                 bool subject_required) {
+  KindSchema s{kind, view, subject, subject_required, {}};
+  for (int i = 0; i < view->field_count(); ++i) {
+    const FieldDescriptor* f = view->field(i);
+    FieldSpec spec{f->name(), FieldRole::kRegister, f};
+    if (f->name() == subject) {
+      spec.role = FieldRole::kSubject;
+    } else if (f->is_repeated()) {
+      spec.role = FieldRole::kLog;
+    } else if (f->name() == "status") {
+      spec.role = FieldRole::kStatus;
+    }
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      spec.max_len = IsLongText(f->name()) ? kLongText : kShortText;
+    }
+    if (absl::EndsWith(f->name(), "_ms")) {
+      spec.min = kMinTimeMs;
+      spec.max = kMaxTimeMs;
+    } else if (f->name() == "risk_level") {
+      spec.min = 0;
+      spec.max = 5;
+    }
+    s.fields.emplace(f->name(), spec);
+  }
+  return s;
+}
+
+}  // namespace
+
+const KindSchema* SchemaFor(RecordKind kind) {
+  static const KindSchema* visit = new KindSchema(
+      Build(RecordKind::RECORD_KIND_VISIT, gridsync::v1::Visit::descriptor(), "household_id", true));
+  static const KindSchema* dispute =
+      new KindSchema(Build(RecordKind::RECORD_KIND_DISPUTE_CASE,
+                           gridsync::v1::DisputeCase::descriptor(), "household_id", false));
+  static const KindSchema* check =
+      new KindSchema(Build(RecordKind::RECORD_KIND_SPECIAL_CHECK,
+                           gridsync::v1::SpecialCheck::descriptor(), "person_id", true));
+  switch (kind) {
+    case RecordKind::RECORD_KIND_VISIT: return visit;
+    case RecordKind::RECORD_KIND_DISPUTE_CASE: return dispute;
+    case RecordKind::RECORD_KIND_SPECIAL_CHECK: return check;
+    default: return nullptr;
+  }
+}
+
+}  // namespace gridsync::core

@@ -1,0 +1,319 @@
+#include "core/validate.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/merge.h"
+#include "core/schema.h"
+#include "google/protobuf/message.h"
+#include "gridsync/v1/records.pb.h"
+
+namespace gridsync::core {
+namespace {
+using google::protobuf::FieldDescriptor;
+using gridsync::v1::FieldValue;
+using gridsync::v1::Mutation;
+using gridsync::v1::RecordState;
+
+constexpr size_t kMaxReasonLen = 500;
+constexpr size_t kMaxElementIdLen = 64;
+constexpr size_t kMaxNestedText = 4000;
+
+std::optional<FieldViolation> Bad(std::string field, std::string message) {
+  return FieldViolation{std::move(field), std::move(message)};
+}
+
+std::optional<FieldViolation> CheckInt(const std::string& path, const FieldSpec& spec, int64_t v) {
+  const FieldDescriptor* f = spec.field;
+  if (f->type() == FieldDescriptor::TYPE_ENUM) {
+    if (v == 0 || f->enum_type()->FindValueByNumber(static_cast<int>(v)) == nullptr) {
+      return Bad(path, absl::StrFormat("%d is not a valid %s; choose one of its values", v,
+                                       f->enum_type()->name()));
+    }
+    return std::nullopt;
+  }
+  if (spec.max > spec.min && (v < spec.min || v > spec.max)) {
+    if (absl::EndsWith(spec.name, "_ms")) {
+      return Bad(path, absl::StrFormat("%s %d is not a time between 2000 and 2100 (milliseconds "
+                                       "since 1970)", spec.name, v));
+    }
+    return Bad(path, absl::StrFormat("%s %d is outside %d..%d", spec.name, v, spec.min, spec.max));
+  }
+  if (f->type() == FieldDescriptor::TYPE_INT32 && (v < INT32_MIN || v > INT32_MAX)) {
+    return Bad(path, absl::StrFormat("%s %d does not fit in 32 bits", spec.name, v));
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldViolation> CheckValue(const std::string& path, const FieldSpec& spec,
+                                         const FieldValue& value) {
+  switch (spec.field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      if (value.kind_case() != FieldValue::kStringValue) {
+        return Bad(path, absl::StrCat(spec.name, " takes a string_value"));
+      }
+      if (value.string_value().size() > spec.max_len) {
+        return Bad(path, absl::StrFormat("%s is %d bytes; at most %d", spec.name,
+                                         value.string_value().size(), spec.max_len));
+      }
+      return std::nullopt;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      if (value.kind_case() != FieldValue::kBoolValue) {
+        return Bad(path, absl::StrCat(spec.name, " takes a bool_value"));
+      }
+      return std::nullopt;
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_ENUM:
+      if (value.kind_case() != FieldValue::kIntValue) {
+        return Bad(path, absl::StrCat(spec.name, " takes an int_value"));
+      }
+      return CheckInt(path, spec, value.int_value());
+    default:
+      return Bad(path, absl::StrCat(spec.name, " cannot be written"));
+  }
+}
+
+// Walks a parsed log element: strings bounded, enums known, times sane.
+std::optional<FieldViolation> CheckNested(const std::string& path,
+                                          const google::protobuf::Message& msg) {
+  const auto* refl = msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  refl->ListFields(msg, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const std::string fpath = absl::StrCat(path, ".", f->name());
+    switch (f->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (refl->GetString(msg, f).size() > kMaxNestedText) {
+          return Bad(fpath, absl::StrFormat("%s is longer than %d bytes", f->name(), kMaxNestedText));
+        }
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        if (refl->GetEnumValue(msg, f) != 0 &&
+            f->enum_type()->FindValueByNumber(refl->GetEnumValue(msg, f)) == nullptr) {
+          return Bad(fpath, absl::StrFormat("%d is not a valid %s", refl->GetEnumValue(msg, f),
+                                            f->enum_type()->name()));
+        }
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        if (absl::EndsWith(f->name(), "_ms")) {
+          int64_t v = refl->GetInt64(msg, f);
+          if (v < kMinTimeMs || v > kMaxTimeMs) {
+            return Bad(fpath, absl::StrFormat("%d is not a time between 2000 and 2100", v));
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldViolation> CheckStatus(const std::string& path, int status) {
+  if (status == 0 || !gridsync::v1::CaseStatus_IsValid(status)) {
+    return Bad(path, absl::StrFormat("%d is not a case status", status));
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldViolation> CheckReason(const std::string& path, const std::string& reason) {
+  if (reason.empty()) return Bad(path, "give a reason a reviewer can read");
+  if (reason.size() > kMaxReasonLen) {
+    return Bad(path, absl::StrFormat("reason is %d bytes; at most %d", reason.size(), kMaxReasonLen));
+  }
+  return std::nullopt;
+}
+
+uint64_t ContextCounter(const gridsync::v1::VersionVector& ctx, const std::string& device) {
+  for (const auto& d : ctx.entries()) {
+    if (d.device_id() == device) return d.counter();
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
+  if (m.device_seq() == 0) return Bad("device_seq", "device_seq starts at 1");
+  if (!IsValidRecordId(m.record_id())) {
+    return Bad("record_id", absl::StrCat("record_id '", m.record_id().substr(0, 64),
+                                         "' is not a ULID or UUIDv7; make ids on the phone with "
+                                         "the SDK"));
+  }
+  const KindSchema* schema = SchemaFor(m.kind());
+  if (schema == nullptr) return Bad("kind", "kind must be visit, dispute case or special check");
+  if (!IsGridCode(m.grid_code())) {
+    return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),
+                                         "' is not 15 digits (village code + 3)"));
+  }
+  const int64_t wall = HlcWallMs(m.hlc());
+  if (wall < kMinTimeMs || wall > kMaxTimeMs) {
+    return Bad("hlc", absl::StrFormat("hlc wall time %d ms is not between 2000 and 2100", wall));
+  }
+
+  switch (m.op_case()) {
+    case Mutation::kCreate: {
+      const std::string& subject = m.create().subject_id();
+      const bool is_person = schema->subject_field == "person_id";
+      if (subject.empty() && schema->subject_required) {
+        return Bad("create.subject_id",
+                   absl::StrCat("a ", schema->view->name(), " needs its ", schema->subject_field));
+      }
+      if (!subject.empty()) {
+        const bool shape = is_person ? IsPersonId(subject) : IsHouseholdId(subject);
+        if (!shape || !absl::StartsWith(subject, m.grid_code())) {
+          return Bad("create.subject_id",
+                     absl::StrFormat("%s %s is not in grid %s (%s); the household list may be "
+                                     "stale: pull first",
+                                     schema->subject_field, subject.substr(0, 32), m.grid_code(),
+                                     is_person ? "21 digits: household id + 2"
+                                               : "19 digits: grid code + 4"));
+        }
+      }
+      std::set<std::string> seen_fields;
+      for (int i = 0; i < m.create().fields_size(); ++i) {
+        const auto& fw = m.create().fields(i);
+        const std::string path = absl::StrCat("create.fields[", i, "]");
+        const FieldSpec* spec = schema->Find(fw.field());
+        if (spec == nullptr || spec->role != FieldRole::kRegister) {
+          return Bad(path, absl::StrCat("'", fw.field().substr(0, 64), "' is not an editable field of ",
+                                        schema->view->name()));
+        }
+        if (!seen_fields.insert(fw.field()).second) {
+          return Bad(path, absl::StrCat(fw.field(), " is given twice"));
+        }
+        if (auto v = CheckValue(path + ".value", *spec, fw.value())) return v;
+      }
+      return std::nullopt;
+    }
+    case Mutation::kSetField: {
+      const FieldSpec* spec = schema->Find(m.set_field().field());
+      if (spec == nullptr || spec->role != FieldRole::kRegister) {
+        return Bad("set_field.field", absl::StrCat("'", m.set_field().field().substr(0, 64),
+                                                   "' is not an editable field of ",
+                                                   schema->view->name()));
+      }
+      const auto& entries = m.set_field().seen().entries();
+      for (int i = 0; i < entries.size(); ++i) {
+        if (entries[i].device_id().empty() || entries[i].counter() == 0 ||
+            (i > 0 && entries[i - 1].device_id() >= entries[i].device_id())) {
+          return Bad("set_field.seen", "seen must list devices once each, sorted, counters > 0: "
+                                       "send the context the SDK read with the field");
+        }
+      }
+      return CheckValue("set_field.value", *spec, m.set_field().value());
+    }
+    case Mutation::kAppendLog: {
+      const FieldSpec* spec = schema->Find(m.append_log().log());
+      if (spec == nullptr || spec->role != FieldRole::kLog) {
+        return Bad("append_log.log", absl::StrCat("'", m.append_log().log().substr(0, 64),
+                                                  "' is not a log of ", schema->view->name()));
+      }
+      const std::string& eid = m.append_log().element_id();
+      if (eid.empty() || eid.size() > kMaxElementIdLen) {
+        return Bad("append_log.element_id", "element_id must be 1 to 64 bytes, unique in the log");
+      }
+      if (m.append_log().payload().size() > kMaxLogPayloadBytes) {
+        return Bad("append_log.payload",
+                   absl::StrFormat("payload is %d bytes; at most %d", m.append_log().payload().size(),
+                                   kMaxLogPayloadBytes));
+      }
+      std::unique_ptr<google::protobuf::Message> element(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(spec->field->message_type())
+              ->New());
+      if (!element->ParseFromString(m.append_log().payload())) {
+        return Bad("append_log.payload",
+                   absl::StrCat("payload is not a serialized ", spec->field->message_type()->name()));
+      }
+      return CheckNested("append_log.payload", *element);
+    }
+    case Mutation::kSetStatus:
+      if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+        return Bad("set_status", "only dispute cases have a status");
+      }
+      return CheckStatus("set_status.status", m.set_status().status());
+    case Mutation::kReopen: {
+      if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+        return Bad("reopen", "only dispute cases can be reopened");
+      }
+      if (auto v = CheckStatus("reopen.seen_status", m.reopen().seen_status())) return v;
+      if (auto v = CheckStatus("reopen.to_status", m.reopen().to_status())) return v;
+      if (StatusRank(m.reopen().to_status()) >= StatusRank(m.reopen().seen_status())) {
+        return Bad("reopen.to_status", "a reopen goes back to an earlier stage; to move forward "
+                                       "use set_status");
+      }
+      return CheckReason("reopen.reason", m.reopen().reason());
+    }
+    case Mutation::kVoidRecord:
+      return CheckReason("void_record.reason", m.void_record().reason());
+    case Mutation::OP_NOT_SET:
+      return Bad("op", "the mutation has no operation");
+  }
+  return Bad("op", "unknown operation");
+}
+
+absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
+  const bool exists = current.has_header();
+  if (exists) {
+    const auto& h = current.header();
+    if (h.kind() != m.kind() || h.grid_code() != m.grid_code()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "record %s is a %s in grid %s; this mutation says %s in grid %s", m.record_id(),
+          gridsync::v1::RecordKind_Name(h.kind()), h.grid_code(),
+          gridsync::v1::RecordKind_Name(m.kind()), m.grid_code()));
+    }
+    if (m.has_create() && h.created_hlc() != 0 && h.subject_id() != m.create().subject_id()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "record %s already exists for %s; make a new id for %s", m.record_id(), h.subject_id(),
+          m.create().subject_id()));
+    }
+  }
+  if (m.has_set_field()) {
+    const gridsync::v1::VersionVector* ctx = nullptr;
+    for (const auto& r : current.registers()) {
+      if (r.field() == m.set_field().field()) ctx = &r.context();
+    }
+    for (const auto& d : m.set_field().seen().entries()) {
+      const bool own = d.device_id() == m.device_id();
+      const uint64_t known = ctx == nullptr ? 0 : ContextCounter(*ctx, d.device_id());
+      if (own ? d.counter() >= m.device_seq() : d.counter() > known) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "set_field.seen claims write %d of device %s to %s, which this record has not seen; "
+            "pull first and edit the field again",
+            d.counter(), d.device_id(), m.set_field().field()));
+      }
+    }
+  }
+  const uint32_t epoch = current.status().epoch();
+  if (m.has_set_status()) {
+    if (m.set_status().epoch() < epoch) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "case %s was reopened (epoch %d) after this status was set in epoch %d; pull and set the "
+          "status again",
+          m.record_id(), epoch, m.set_status().epoch()));
+    }
+    if (m.set_status().epoch() > epoch) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "set_status.epoch %d does not exist yet (case %s is in epoch %d)", m.set_status().epoch(),
+          m.record_id(), epoch));
+    }
+  }
+  if (m.has_reopen()) {
+    const auto now = DisplayStatus(current.status());
+    if (m.reopen().seen_epoch() != epoch || m.reopen().seen_status() != now) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "case %s is %s in epoch %d, but the reopen saw %s in epoch %d; pull and decide again",
+          m.record_id(), gridsync::v1::CaseStatus_Name(now), epoch,
+          gridsync::v1::CaseStatus_Name(m.reopen().seen_status()), m.reopen().seen_epoch()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace gridsync::core

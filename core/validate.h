@@ -1,0 +1,36 @@
+// Validation of mutations (DESIGN.md sections 3-4): every field, with
+// messages a person can act on. Pure code: registry lookups (is this
+// household in this grid?) are the server's, against its store.
+#ifndef GRIDSYNC_CORE_VALIDATE_H_
+#define GRIDSYNC_CORE_VALIDATE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "gridsync/v1/mutation.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+
+namespace gridsync::core {
+
+struct FieldViolation {
+  std::string field;    // path inside the mutation, e.g. "set_field.value"
+  std::string message;  // what is wrong and what to do
+};
+
+// Checks a mutation on its own: ids, kind, grid, stamp, op and values.
+std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
+
+// Checks a valid mutation against the record's current merged state
+// (`current` is empty when the record does not exist yet):
+//  - INVALID_ARGUMENT: kind or grid differ from the stored record, a second
+//    create with another subject, a causal context claiming writes the
+//    record has not seen, a status for an epoch that does not exist yet;
+//  - FAILED_PRECONDITION: a status write or reopen made before the case was
+//    reopened or moved on (the writer must pull and decide again).
+absl::Status CheckAgainstState(const gridsync::v1::RecordState& current,
+                               const gridsync::v1::Mutation& m);
+
+}  // namespace gridsync::core
+
+#endif  // GRIDSYNC_CORE_VALIDATE_H_

@@ -1,0 +1,106 @@
+#include "core/validate.h"
+
+#include "core/merge.h"
+#include "gridsync/v1/records.pb.h"
+#include "gtest/gtest.h"
+#include "tests/core/test_mutations.h"
+
+namespace gridsync::core {
+namespace {
+using gridsync::testing::CaseMutation;
+using gridsync::testing::SetString;
+
+std::string FieldOf(const gridsync::v1::Mutation& m) {
+  auto v = ValidateMutation(m);
+  return v ? v->field : "";
+}
+
+TEST(Validate, AcceptsAWellFormedEdit) {
+  EXPECT_EQ(FieldOf(SetString(CaseMutation("d", 1, 1767225600000), "title", "wall")), "");
+}
+
+TEST(Validate, NamesTheFieldThatIsWrong) {
+  auto m = SetString(CaseMutation("d", 1, 1767225600000), "title", "t");
+  m.set_record_id("not-an-id");
+  EXPECT_EQ(FieldOf(m), "record_id");
+  m = SetString(CaseMutation("d", 0, 1767225600000), "title", "t");
+  EXPECT_EQ(FieldOf(m), "device_seq");
+  m = SetString(CaseMutation("d", 1, 1767225600000), "title", "t");
+  m.set_grid_code("4101");
+  EXPECT_EQ(FieldOf(m), "grid_code");
+  m = SetString(CaseMutation("d", 1, 1767225600000), "no_such_field", "t");
+  EXPECT_EQ(FieldOf(m), "set_field.field");
+  m = SetString(CaseMutation("d", 1, 1767225600000), "title", std::string(201, 'x'));
+  EXPECT_EQ(FieldOf(m), "set_field.value");
+  m = SetString(CaseMutation("d", 1, 1767225600000), "urgent_major_hard", "yes");
+  EXPECT_EQ(FieldOf(m), "set_field.value");
+  m = CaseMutation("d", 1, 1767225600000);
+  EXPECT_EQ(FieldOf(m), "op");
+  m.mutable_set_field()->set_field("category");
+  m.mutable_set_field()->mutable_value()->set_int_value(99);
+  EXPECT_EQ(FieldOf(m), "set_field.value");
+}
+
+TEST(Validate, VisitNeedsAHouseholdOfItsGrid) {
+  auto m = CaseMutation("d", 1, 1767225600000);
+  m.set_kind(gridsync::v1::RECORD_KIND_VISIT);
+  m.mutable_create()->set_subject_id("4101850012010020001");  // grid ...002
+  EXPECT_EQ(FieldOf(m), "create.subject_id");
+  m.mutable_create()->set_subject_id(gridsync::testing::kTestHousehold);
+  EXPECT_EQ(FieldOf(m), "");
+}
+
+TEST(Validate, LogPayloadMustParseAndBeSane) {
+  auto m = CaseMutation("d", 1, 1767225600000);
+  m.mutable_append_log()->set_log("mediation_sessions");
+  m.mutable_append_log()->set_element_id("e1");
+  m.mutable_append_log()->set_payload("\xff\xff\xff");
+  EXPECT_EQ(FieldOf(m), "append_log.payload");
+  gridsync::v1::MediationSession s;
+  s.set_held_at_ms(12);
+  m.mutable_append_log()->set_payload(s.SerializeAsString());
+  EXPECT_EQ(FieldOf(m), "append_log.payload.held_at_ms");
+  s.set_held_at_ms(1767225600000);
+  m.mutable_append_log()->set_payload(s.SerializeAsString());
+  EXPECT_EQ(FieldOf(m), "");
+}
+
+TEST(Validate, ContextClaimingUnseenWritesIsRefused) {
+  gridsync::v1::RecordState s;
+  auto w = SetString(CaseMutation("a", 1, 1767225600000), "title", "t");
+  Apply(&s, w);
+  gridsync::v1::VersionVector seen;
+  auto* d = seen.add_entries();
+  d->set_device_id("a");
+  d->set_counter(7);
+  auto m = SetString(CaseMutation("b", 1, 1767225601000), "title", "u", seen);
+  EXPECT_EQ(CheckAgainstState(s, m).code(), absl::StatusCode::kInvalidArgument);
+  d->set_counter(1);
+  m = SetString(CaseMutation("b", 1, 1767225601000), "title", "u", seen);
+  EXPECT_TRUE(CheckAgainstState(s, m).ok());
+}
+
+TEST(Validate, ReopenMustHaveSeenTheCurrentStatus) {
+  gridsync::v1::RecordState s;
+  auto closed = CaseMutation("a", 1, 1767225600000);
+  closed.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_CLOSED);
+  Apply(&s, closed);
+  auto reopen = CaseMutation("b", 1, 1767225601000);
+  reopen.mutable_reopen()->set_seen_status(gridsync::v1::CASE_STATUS_RESOLVED);
+  reopen.mutable_reopen()->set_to_status(gridsync::v1::CASE_STATUS_MEDIATING);
+  reopen.mutable_reopen()->set_reason("r");
+  EXPECT_EQ(CheckAgainstState(s, reopen).code(), absl::StatusCode::kFailedPrecondition);
+  reopen.mutable_reopen()->set_seen_status(gridsync::v1::CASE_STATUS_CLOSED);
+  EXPECT_TRUE(CheckAgainstState(s, reopen).ok());
+}
+
+TEST(Validate, KindOrGridCannotChange) {
+  gridsync::v1::RecordState s;
+  Apply(&s, SetString(CaseMutation("a", 1, 1767225600000), "title", "t"));
+  auto m = SetString(CaseMutation("a", 2, 1767225600000), "title", "t");
+  m.set_grid_code("410185001201002");
+  EXPECT_EQ(CheckAgainstState(s, m).code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace gridsync::core
