@@ -1,0 +1,131 @@
+#include "server/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/ids.h"
+#include "core/view.h"
+#include "server/grpc_edge.h"
+#include "server/log.h"
+
+namespace gridsync::server {
+
+grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx) const {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  if (!who->IsAdmin()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("AdminService needs the admin token; device ",
+                                     who->device.device_id(), " is a ",
+                                     gridsync::v1::Role_Name(who->device.role())));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::EnrollDevice(grpc::ServerContext* ctx,
+                                            const gridsync::v1::EnrollDeviceRequest* req,
+                                            gridsync::v1::EnrollDeviceResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  auto enrolled = auth_->Enroll(req->role(), {req->scope_codes().begin(), req->scope_codes().end()},
+                                req->holder());
+  if (!enrolled.ok()) return ToGrpc(enrolled.status());
+  resp->set_device_id(enrolled->device_id);
+  resp->set_token(enrolled->token);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext* ctx,
+                                            const gridsync::v1::RevokeDeviceRequest* req,
+                                            gridsync::v1::RevokeDeviceResponse*) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  return ToGrpc(auth_->Revoke(req->device_id()));
+}
+
+grpc::Status AdminServiceImpl::ImportRegistry(grpc::ServerContext* ctx,
+                                              const gridsync::v1::ImportRegistryRequest* req,
+                                              gridsync::v1::ImportRegistryResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  auto result = store_->ImportRegistry(*req);
+  if (!result.ok()) return ToGrpc(result.status());
+  *resp = std::move(*result);
+  LogInfo("registry import: ", resp->created(), " created, ", resp->updated(), " updated, ",
+          resp->unchanged(), " unchanged, ", resp->rejections_size(), " rejected");
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::ListOrgUnits(grpc::ServerContext* ctx,
+                                            const gridsync::v1::ListOrgUnitsRequest* req,
+                                            gridsync::v1::ListOrgUnitsResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  if (!req->prefix().empty() && !core::IsDigits(req->prefix())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "prefix: digits only");
+  }
+  auto units = store_->ListOrgUnits(req->prefix(), req->level());
+  if (!units.ok()) return ToGrpc(units.status());
+  for (auto& u : *units) *resp->add_org_units() = std::move(u);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::ListHouseholds(grpc::ServerContext* ctx,
+                                              const gridsync::v1::ListHouseholdsRequest* req,
+                                              gridsync::v1::ListHouseholdsResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  if (!core::IsGridCode(req->grid_code())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "grid_code: 15 digits");
+  }
+  auto list = store_->ListHouseholds(req->grid_code());
+  if (!list.ok()) return ToGrpc(list.status());
+  *resp = std::move(*list);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::GetRecord(grpc::ServerContext* ctx,
+                                         const gridsync::v1::GetRecordRequest* req,
+                                         gridsync::v1::GetRecordResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  if (!core::IsValidRecordId(req->record_id())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "record_id: not a ULID or UUIDv7");
+  }
+  auto state = store_->GetRecord(req->record_id());
+  if (!state.ok()) return ToGrpc(state.status());
+  if (!*state) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no record ", req->record_id()));
+  }
+  *resp->mutable_record() = core::BuildView(**state);
+  *resp->mutable_state() = std::move(**state);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::BatchGetRecords(grpc::ServerContext* ctx,
+                                               const gridsync::v1::BatchGetRecordsRequest* req,
+                                               gridsync::v1::BatchGetRecordsResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  if (req->record_ids_size() > kMaxBatchGet) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("at most ", kMaxBatchGet, " ids per call"));
+  }
+  std::vector<std::string> ids(req->record_ids().begin(), req->record_ids().end());
+  auto exist = store_->RecordsExist(ids);
+  if (!exist.ok()) return ToGrpc(exist.status());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    *((*exist)[i] ? resp->add_found_ids() : resp->add_missing_ids()) = ids[i];
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const gridsync::v1::GetStatsRequest*,
+                                        gridsync::v1::GetStatsResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  auto s = store_->Stats();
+  if (!s.ok()) return ToGrpc(s.status());
+  resp->set_last_change_seq(s->last_change_seq);
+  resp->set_records(s->records);
+  resp->set_visits(s->visits);
+  resp->set_dispute_cases(s->dispute_cases);
+  resp->set_special_checks(s->special_checks);
+  resp->set_records_with_conflicts(s->records_with_conflicts);
+  resp->set_devices(auth_->DeviceCount());
+  auto units = store_->ListOrgUnits("", gridsync::v1::ORG_LEVEL_UNSPECIFIED);
+  if (units.ok()) resp->set_org_units(units->size());
+  return grpc::Status::OK;
+}
+
+}  // namespace gridsync::server

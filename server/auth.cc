@@ -1,0 +1,172 @@
+#include "server/auth.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "server/log.h"
+
+namespace gridsync::server {
+namespace {
+using gridsync::v1::OrgLevel;
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    abort();  // no randomness: refuse to make guessable tokens
+  }
+  return absl::BytesToHexString(raw);
+}
+
+OrgLevel ScopeLevelFor(Role role) {
+  switch (role) {
+    case gridsync::v1::ROLE_GRID_WORKER: return OrgLevel::ORG_LEVEL_GRID;
+    case gridsync::v1::ROLE_VILLAGE_SECRETARY: return OrgLevel::ORG_LEVEL_VILLAGE;
+    case gridsync::v1::ROLE_TOWN_OFFICE: return OrgLevel::ORG_LEVEL_TOWN;
+    case gridsync::v1::ROLE_COUNTY_JOB: return OrgLevel::ORG_LEVEL_COUNTY;
+    default: return OrgLevel::ORG_LEVEL_UNSPECIFIED;
+  }
+}
+
+}  // namespace
+
+bool Principal::InScope(absl::string_view grid_code) const {
+  for (const auto& p : prefixes) {
+    if (absl::StartsWith(grid_code, p)) return true;
+  }
+  return false;
+}
+
+bool Principal::CanWrite() const {
+  switch (device.role()) {
+    case gridsync::v1::ROLE_GRID_WORKER:
+    case gridsync::v1::ROLE_VILLAGE_SECRETARY:
+    case gridsync::v1::ROLE_TOWN_OFFICE: return true;
+    default: return false;
+  }
+}
+
+std::string Authenticator::HashToken(absl::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  return std::string(reinterpret_cast<char*>(digest), sizeof(digest));
+}
+
+absl::Status Authenticator::Load() {
+  auto devices = store_->ListDevices();
+  if (!devices.ok()) return devices.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& d : *devices) {
+    hash_of_device_[d.device_id()] = d.token_sha256();
+    by_hash_[d.token_sha256()] = std::move(d);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authorization) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("missing 'authorization: Bearer <device token>' metadata");
+  }
+  if (!absl::ConsumePrefix(&authorization, "Bearer ")) {
+    return absl::UnauthenticatedError("authorization must be 'Bearer <device token>'");
+  }
+  const std::string hash = HashToken(authorization);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end()) {
+    return absl::UnauthenticatedError("unknown device token; enrol the device again");
+  }
+  if (it->second.revoked()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("device ", it->second.device_id(), " was revoked; enrol it again"));
+  }
+  Principal p{it->second, {}};
+  if (p.device.role() == gridsync::v1::ROLE_ADMIN) {
+    p.prefixes.push_back("");
+  } else {
+    for (const auto& code : p.device.scope_codes()) p.prefixes.push_back(core::ScopePrefix(code));
+  }
+  return p;
+}
+
+absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
+    Role role, const std::vector<std::string>& scope_codes, const std::string& holder) {
+  if (role == gridsync::v1::ROLE_UNSPECIFIED || !gridsync::v1::Role_IsValid(role)) {
+    return absl::InvalidArgumentError(
+        "role must be grid_worker, village_secretary, town_office, county_job or admin");
+  }
+  if (holder.size() > 200) return absl::InvalidArgumentError("holder: at most 200 bytes");
+  const OrgLevel want = ScopeLevelFor(role);
+  if (role == gridsync::v1::ROLE_ADMIN) {
+    if (!scope_codes.empty()) return absl::InvalidArgumentError("scope: an admin has no scope");
+  } else {
+    const size_t max_codes = role == gridsync::v1::ROLE_GRID_WORKER ? 3 : 1;
+    if (scope_codes.empty() || scope_codes.size() > max_codes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "scope: a ", Role_Name(role), " has 1", max_codes > 1 ? " to 3 grid codes" : " code"));
+    }
+    for (const auto& code : scope_codes) {
+      if (core::LevelOfCode(code) != want) {
+        return absl::InvalidArgumentError(absl::StrCat("scope: ", code.substr(0, 32), " is not a ",
+                                                       OrgLevel_Name(want), " code"));
+      }
+    }
+    auto have = store_->RegistryHas(scope_codes);
+    if (!have.ok()) return have.status();
+    for (size_t i = 0; i < scope_codes.size(); ++i) {
+      if (!(*have)[i]) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "scope: ", scope_codes[i], " is not in the registry; import the org data first"));
+      }
+    }
+  }
+  gridsync::v1::Device d;
+  d.set_device_id("dev-" + RandomHex(8));
+  d.set_role(role);
+  for (const auto& c : scope_codes) d.add_scope_codes(c);
+  d.set_holder(holder);
+  const std::string token = RandomHex(32);  // 256 random bits
+  d.set_token_sha256(HashToken(token));
+  d.set_enrolled_at_ms(core::SystemWallMs());
+  if (auto st = store_->PutDevice(d); !st.ok()) return st;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hash_of_device_[d.device_id()] = d.token_sha256();
+    by_hash_[d.token_sha256()] = d;
+  }
+  LogInfo("enrolled ", d.device_id(), " as ", Role_Name(role), " for [",
+          absl::StrJoin(scope_codes, ","), "] held by '", holder, "'");
+  return Enrolled{d.device_id(), token};
+}
+
+absl::Status Authenticator::Revoke(const std::string& device_id) {
+  gridsync::v1::Device d;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto h = hash_of_device_.find(device_id);
+    if (h == hash_of_device_.end()) {
+      return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
+    }
+    d = by_hash_[h->second];
+  }
+  d.set_revoked(true);
+  d.set_revoked_at_ms(core::SystemWallMs());
+  if (auto st = store_->PutDevice(d); !st.ok()) return st;
+  std::lock_guard<std::mutex> lock(mu_);
+  by_hash_[d.token_sha256()] = d;
+  LogInfo("revoked ", device_id);
+  return absl::OkStatus();
+}
+
+size_t Authenticator::DeviceCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_hash_.size();
+}
+
+}  // namespace gridsync::server

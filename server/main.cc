@@ -1,0 +1,97 @@
+// gridsyncd: the sync server.
+//
+//   gridsyncd init --data DIR
+//   gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert F --tls-key F]
+//             [--max-skew-ms N] [--port-file F]
+//
+// SIGTERM or SIGINT: stop accepting, finish running calls, close the store,
+// exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "server/log.h"
+#include "server/server.h"
+
+namespace {
+
+int Usage() {
+  fprintf(stderr,
+          "usage: gridsyncd init --data DIR\n"
+          "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE]\n"
+          "                 [--max-skew-ms N] [--port-file FILE]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using gridsync::server::LogError;
+  using gridsync::server::LogInfo;
+  gridsync::server::ServerOptions opts;
+  std::string port_file;
+  bool init = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const char* v = nullptr;
+    if (a == "init" && i == 1) {
+      init = true;
+    } else if (a == "--data" && (v = value())) {
+      opts.data_dir = v;
+    } else if (a == "--listen" && (v = value())) {
+      opts.listen = v;
+    } else if (a == "--tls-cert" && (v = value())) {
+      opts.tls_cert_file = v;
+    } else if (a == "--tls-key" && (v = value())) {
+      opts.tls_key_file = v;
+    } else if (a == "--port-file" && (v = value())) {
+      port_file = v;
+    } else if (a == "--max-skew-ms" && (v = value())) {
+      if (!absl::SimpleAtoi(v, &opts.max_skew_ms) || opts.max_skew_ms < 0) return Usage();
+    } else {
+      fprintf(stderr, "gridsyncd: unknown or incomplete argument '%s'\n", a.c_str());
+      return Usage();
+    }
+  }
+  if (opts.data_dir.empty()) return Usage();
+
+  if (init) {
+    auto st = gridsync::server::InitDataDir(opts.data_dir);
+    if (!st.ok()) {
+      LogError("init: ", st.message());
+      return 1;
+    }
+    printf("initialized %s; admin token in %s/admin.token\n", opts.data_dir.c_str(),
+           opts.data_dir.c_str());
+    return 0;
+  }
+
+  // Signals go to one thread that waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  auto server = gridsync::server::GridSyncServer::Start(opts);
+  if (!server.ok()) {
+    LogError(server.status().message());
+    return 1;
+  }
+  if (!port_file.empty()) {
+    const std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << (*server)->port() << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  LogInfo("received ", strsignal(sig), "; draining");
+  (*server)->Shutdown();
+  return 0;
+}

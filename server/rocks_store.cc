@@ -1,0 +1,640 @@
+#include "server/rocks_store.h"
+
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <set>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/merge.h"
+#include "core/registry.h"
+#include "core/validate.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+namespace gridsync::server {
+namespace {
+using gridsync::v1::Change;
+using gridsync::v1::MutationOutcome;
+
+const char* const kCfNames[] = {"default", "records", "changes",
+                                "scoped", "by_org", "idempotency", "registry", "devices"};
+constexpr char kLastSeqKey[] = "last_change_seq";
+constexpr char kCountersKey[] = "record_counters";
+constexpr size_t kMaxGroupMutations = 8192;
+
+std::string Be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    s[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  return s;
+}
+
+uint64_t FromBe64(std::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
+std::string IdemKey(const std::string& device, uint64_t seq) {
+  std::string k = device;
+  k.push_back('\0');
+  k += Be64(seq);
+  return k;
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
+}
+
+std::string RegistryKey(absl::string_view id) {
+  switch (id.size()) {
+    case core::kVillageCodeLen:
+    case core::kGridCodeLen: return absl::StrCat("o", id);
+    case core::kHouseholdIdLen: return absl::StrCat("h", id);
+    case core::kPersonIdLen: return absl::StrCat("p", id);
+    default: return absl::StrCat("?", id);
+  }
+}
+
+// Encodes counters as a fixed string of be64 values.
+std::string EncodeCounters(const StoreStats& s) {
+  return Be64(s.records) + Be64(s.visits) + Be64(s.dispute_cases) + Be64(s.special_checks) +
+         Be64(s.records_with_conflicts);
+}
+
+StoreStats DecodeCounters(std::string_view v) {
+  StoreStats s;
+  if (v.size() < 40) return s;
+  s.records = FromBe64(v.substr(0));
+  s.visits = FromBe64(v.substr(8));
+  s.dispute_cases = FromBe64(v.substr(16));
+  s.special_checks = FromBe64(v.substr(24));
+  s.records_with_conflicts = FromBe64(v.substr(32));
+  return s;
+}
+
+bool HasPrefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+struct RocksStore::Writer {
+  std::vector<Mutation>* mutations;
+  std::vector<MutationResult>* results;
+  absl::Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir, Options opts) {
+  rocksdb::Options options;
+  options.create_if_missing = opts.create_if_missing;
+  options.create_missing_column_families = opts.create_if_missing;
+  options.IncreaseParallelism(2);
+  options.write_buffer_size = 64 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(256 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : kCfNames) {
+    rocksdb::ColumnFamilyOptions cfo(options);
+    cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cfs.emplace_back(name, cfo);
+  }
+  std::unique_ptr<RocksStore> store(new RocksStore());
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
+  if (!s.ok()) {
+    if (!opts.create_if_missing && (s.IsInvalidArgument() || s.IsNotFound() || s.IsPathNotFound())) {
+      return absl::NotFoundError(absl::StrCat("no gridsync data in ", dir,
+                                              "; create it with: gridsyncd init --data ", dir,
+                                              " (", s.ToString(), ")"));
+    }
+    return absl::UnavailableError(absl::StrCat("cannot open ", dir, ": ", s.ToString()));
+  }
+  store->db_.reset(db);
+  store->write_opts_.sync = opts.sync_writes;
+
+  std::string v;
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kLastSeqKey, &v);
+  if (s.ok()) {
+    store->committed_seq_ = FromBe64(v);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the last change number");
+  }
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCountersKey, &v);
+  if (s.ok()) store->counters_ = DecodeCounters(v);
+  store->counters_.last_change_seq = store->committed_seq_;
+  store->published_ = store->counters_;
+  return store;
+}
+
+RocksStore::~RocksStore() {
+  if (db_) {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
+    db_->Close();
+  }
+}
+
+absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutation> mutations) {
+  std::vector<MutationResult> results(mutations.size());
+  if (mutations.empty()) return results;
+  Writer w;
+  w.mutations = &mutations;
+  w.results = &results;
+
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) {
+    if (!w.status.ok()) return w.status;
+    return results;
+  }
+
+  // This writer leads: it commits itself and those queued behind it.
+  std::vector<Writer*> group;
+  size_t n = 0;
+  for (Writer* x : writers_) {
+    if (!group.empty() && n + x->mutations->size() > kMaxGroupMutations) break;
+    group.push_back(x);
+    n += x->mutations->size();
+  }
+  lock.unlock();
+  const absl::Status st = CommitGroup(group);
+  lock.lock();
+  for (Writer* x : group) {
+    writers_.pop_front();
+    x->status = st;
+    x->done = true;
+    if (x != &w) x->cv.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  if (!st.ok()) return st;
+  return results;
+}
+
+absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group) {
+  // 1. Read what the group needs: earlier results and current states.
+  std::vector<std::string> idem_keys;
+  std::vector<std::string> record_ids;
+  std::set<std::string> seen_ids;
+  for (const Writer* w : group) {
+    for (const Mutation& m : *w->mutations) {
+      idem_keys.push_back(IdemKey(m.device_id(), m.device_seq()));
+      if (seen_ids.insert(m.record_id()).second) record_ids.push_back(m.record_id());
+    }
+  }
+  std::vector<rocksdb::Slice> keys(idem_keys.begin(), idem_keys.end());
+  std::vector<std::string> idem_values(keys.size());
+  std::vector<rocksdb::Status> idem_status =
+      db_->MultiGet(rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kIdempotency)),
+                    keys, &idem_values);
+  std::vector<rocksdb::Slice> rkeys(record_ids.begin(), record_ids.end());
+  std::vector<std::string> record_values(rkeys.size());
+  std::vector<rocksdb::Status> record_status =
+      db_->MultiGet(rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(rkeys.size(), cf(kRecords)),
+                    rkeys, &record_values);
+
+  struct Working {
+    RecordState state;
+    bool existed = false;
+    bool had_conflict = false;
+    bool dirty = false;
+  };
+  std::unordered_map<std::string, Working> working;
+  for (size_t i = 0; i < record_ids.size(); ++i) {
+    Working& wk = working[record_ids[i]];
+    if (record_status[i].ok()) {
+      if (!wk.state.ParseFromString(record_values[i])) {
+        return absl::DataLossError(absl::StrCat("record ", record_ids[i], " is unreadable"));
+      }
+      wk.existed = true;
+      wk.had_conflict = core::HasConflict(wk.state);
+    } else if (!record_status[i].IsNotFound()) {
+      return FromRocks(record_status[i], "reading records");
+    }
+  }
+
+  // 2. Merge in queue order, assigning change numbers in that order.
+  rocksdb::WriteBatch batch;
+  uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
+  StoreStats counters = counters_;
+  const int64_t now_ms = core::SystemWallMs();
+  std::unordered_map<std::string, const MutationResult*> in_group;
+  size_t k = 0;
+  for (Writer* w : group) {
+    for (size_t i = 0; i < w->mutations->size(); ++i, ++k) {
+      Mutation& m = (*w->mutations)[i];
+      MutationResult& r = (*w->results)[i];
+      r.set_device_seq(m.device_seq());
+      r.set_record_id(m.record_id());
+      if (idem_status[k].ok() || in_group.count(idem_keys[k])) {
+        if (idem_status[k].ok()) {
+          r.ParseFromString(idem_values[k]);
+        } else {
+          r = *in_group[idem_keys[k]];
+        }
+        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+        continue;
+      } else if (!idem_status[k].IsNotFound()) {
+        return FromRocks(idem_status[k], "reading device sequence numbers");
+      }
+      Working& wk = working[m.record_id()];
+      if (absl::Status st = core::CheckAgainstState(wk.state, m); !st.ok()) {
+        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
+        r.set_code(static_cast<int>(st.code()));
+        r.set_message(std::string(st.message()));
+        continue;
+      }
+      const bool is_new = !wk.state.has_header();
+      core::Apply(&wk.state, m);
+      wk.dirty = true;
+      ++seq;
+      r.set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
+      r.set_change_seq(seq);
+      in_group[idem_keys[k]] = &r;
+
+      batch.Put(cf(kIdempotency), idem_keys[k], r.SerializeAsString());
+      Change change;
+      change.set_seq(seq);
+      change.set_committed_at_ms(now_ms);
+      *change.mutable_mutation() = std::move(m);
+      batch.Put(cf(kChanges), Be64(seq), change.SerializeAsString());
+      const std::string& grid = change.mutation().grid_code();
+      batch.Put(cf(kScoped), grid + Be64(seq), change.mutation().record_id());
+      if (is_new) {
+        batch.Put(cf(kByOrg), grid + change.mutation().record_id(),
+                  std::string(1, static_cast<char>(change.mutation().kind())));
+        ++counters.records;
+        switch (change.mutation().kind()) {
+          case gridsync::v1::RECORD_KIND_VISIT: ++counters.visits; break;
+          case gridsync::v1::RECORD_KIND_DISPUTE_CASE: ++counters.dispute_cases; break;
+          case gridsync::v1::RECORD_KIND_SPECIAL_CHECK: ++counters.special_checks; break;
+          default: break;
+        }
+      }
+    }
+  }
+  for (auto& [id, wk] : working) {
+    if (!wk.dirty) continue;
+    batch.Put(cf(kRecords), id, core::SerializeCanonical(wk.state));
+    const bool conflict = core::HasConflict(wk.state);
+    if (conflict != wk.had_conflict) {
+      counters.records_with_conflicts += conflict ? 1 : -1;
+    }
+  }
+  if (batch.Count() == 0) return absl::OkStatus();
+  counters.last_change_seq = seq;
+  batch.Put(cf(kDefault), kLastSeqKey, Be64(seq));
+  batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
+
+  // 3. One atomic write, one WAL sync. Acks go out only after it returns.
+  if (absl::Status st = FromRocks(db_->Write(write_opts_, &batch), "committing a push"); !st.ok()) {
+    return st;  // nothing of the group was acknowledged; seq is not advanced
+  }
+  counters_ = counters;
+  committed_seq_.store(seq, std::memory_order_release);
+  std::lock_guard<std::mutex> l(stats_mu_);
+  published_ = counters;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::optional<MutationResult>>> RocksStore::LookupResults(
+    const std::string& device_id, const std::vector<uint64_t>& seqs) {
+  std::vector<std::string> k;
+  for (uint64_t s : seqs) k.push_back(IdemKey(device_id, s));
+  std::vector<rocksdb::Slice> keys(k.begin(), k.end());
+  std::vector<std::string> values(keys.size());
+  auto st = db_->MultiGet(rocksdb::ReadOptions(),
+                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kIdempotency)),
+                          keys, &values);
+  std::vector<std::optional<MutationResult>> out(seqs.size());
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    if (st[i].ok()) {
+      out[i].emplace();
+      out[i]->ParseFromString(values[i]);
+    } else if (!st[i].IsNotFound()) {
+      return FromRocks(st[i], "reading device sequence numbers");
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
+                                          int page_size) {
+  const uint64_t head = LastChangeSeq();
+  PullPage page;
+  page.next_cursor = cursor;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snap};
+
+  std::vector<std::string> ids;  // in change order, first appearance
+  std::set<std::string> seen;
+  int taken = 0;
+  auto take = [&](uint64_t seq, const std::string& id) {
+    page.next_cursor = seq;
+    ++taken;
+    if (seen.insert(id).second) ids.push_back(id);
+  };
+
+  const bool everything = std::any_of(prefixes.begin(), prefixes.end(),
+                                      [](const std::string& p) { return p.size() < core::kTownPrefixLen; });
+  if (everything) {
+    // County-wide readers walk the change log itself.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
+    for (it->Seek(Be64(cursor + 1)); it->Valid() && taken < page_size; it->Next()) {
+      const uint64_t seq = FromBe64(it->key().ToStringView());
+      if (seq > head) break;
+      Change c;
+      if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+      }
+      bool in_scope = false;
+      for (const auto& p : prefixes) in_scope |= HasPrefix(c.mutation().grid_code(), p);
+      if (in_scope) {
+        take(seq, c.mutation().record_id());
+      } else {
+        page.next_cursor = seq;  // skipped, but seen
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+    page.caught_up = !it->Valid() || taken < page_size || page.next_cursor >= head;
+  } else {
+    // Everyone else merges the per-grid change indexes of their grids.
+    std::vector<std::string> grids;
+    for (const auto& p : prefixes) {
+      if (p.size() == core::kGridCodeLen) {
+        grids.push_back(p);
+        continue;
+      }
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kRegistry)));
+      const std::string start = "o" + p;
+      for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
+        if (it->key().size() == 1 + core::kGridCodeLen) grids.push_back(it->key().ToString().substr(1));
+      }
+    }
+    std::vector<std::unique_ptr<rocksdb::Iterator>> its;
+    using Head = std::pair<uint64_t, size_t>;  // (seq, iterator index)
+    std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
+    for (const auto& g : grids) {
+      its.emplace_back(db_->NewIterator(ro, cf(kScoped)));
+      auto& it = its.back();
+      it->Seek(g + Be64(cursor + 1));
+      if (it->Valid() && HasPrefix(it->key().ToStringView(), g)) {
+        heap.emplace(FromBe64(it->key().ToStringView().substr(core::kGridCodeLen)), its.size() - 1);
+      }
+    }
+    while (!heap.empty() && taken < page_size) {
+      auto [seq, i] = heap.top();
+      heap.pop();
+      if (seq > head) continue;
+      auto& it = its[i];
+      take(seq, it->value().ToString());
+      const std::string grid = it->key().ToString().substr(0, core::kGridCodeLen);
+      it->Next();
+      if (it->Valid() && HasPrefix(it->key().ToStringView(), grid)) {
+        heap.emplace(FromBe64(it->key().ToStringView().substr(core::kGridCodeLen)), i);
+      }
+    }
+    page.caught_up = heap.empty() || heap.top().first > head;
+  }
+
+  std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
+  std::vector<std::string> values(keys.size());
+  auto st = db_->MultiGet(ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRecords)),
+                          keys, &values);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!st[i].ok()) return FromRocks(st[i], "reading records for a pull");
+    page.records.emplace_back();
+    page.records.back().ParseFromString(values[i]);
+  }
+  return page;
+}
+
+absl::StatusOr<std::optional<RecordState>> RocksStore::GetRecord(const std::string& record_id) {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(kRecords), record_id, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a record");
+  RecordState state;
+  if (!state.ParseFromString(v)) return absl::DataLossError("record " + record_id + " is unreadable");
+  return state;
+}
+
+absl::StatusOr<std::vector<bool>> RocksStore::RecordsExist(const std::vector<std::string>& ids) {
+  std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
+  std::vector<std::string> values(keys.size());
+  auto st = db_->MultiGet(rocksdb::ReadOptions(),
+                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRecords)), keys,
+                          &values);
+  std::vector<bool> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!st[i].ok() && !st[i].IsNotFound()) return FromRocks(st[i], "reading records");
+    out[i] = st[i].ok();
+  }
+  return out;
+}
+
+absl::StatusOr<StoreStats> RocksStore::Stats() {
+  std::lock_guard<std::mutex> l(stats_mu_);
+  return published_;
+}
+
+absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
+    const gridsync::v1::ImportRegistryRequest& req) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  gridsync::v1::ImportRegistryResponse resp;
+  rocksdb::WriteBatch batch;
+  std::map<std::string, std::string> pending;  // key -> value written in this batch
+
+  auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
+    if (pending.count(key)) return true;
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, "reading the registry");
+    return true;
+  };
+  auto put = [&](const std::string& key, const google::protobuf::Message& msg) -> absl::Status {
+    const std::string value = core::SerializeCanonical(msg);
+    std::string old;
+    auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &old);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the registry");
+    if (pending.count(key)) old = pending[key], s = rocksdb::Status::OK();
+    if (s.ok() && old == value) {
+      resp.set_unchanged(resp.unchanged() + 1);
+      return absl::OkStatus();
+    }
+    s.ok() ? resp.set_updated(resp.updated() + 1) : resp.set_created(resp.created() + 1);
+    pending[key] = value;
+    batch.Put(cf(kRegistry), key, value);
+    return absl::OkStatus();
+  };
+  auto reject = [&](const char* kind, int index, std::string msg) {
+    auto* r = resp.add_rejections();
+    r->set_kind(kind);
+    r->set_index(index);
+    r->set_message(std::move(msg));
+  };
+
+  // Parents first, whatever order the request lists units in.
+  std::vector<int> order(req.org_units_size());
+  for (int i = 0; i < req.org_units_size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return core::LevelOfCode(req.org_units(a).code()) < core::LevelOfCode(req.org_units(b).code());
+  });
+  for (int i : order) {
+    gridsync::v1::OrgUnit u = req.org_units(i);
+    if (auto bad = core::CheckOrgUnit(u)) {
+      reject("org_unit", i, *bad);
+      continue;
+    }
+    u.set_level(core::LevelOfCode(u.code()));
+    u.set_parent_code(core::ParentOf(u));
+    if (!u.parent_code().empty()) {
+      auto ok = exists(RegistryKey(u.parent_code()));
+      if (!ok.ok()) return ok.status();
+      if (!*ok) {
+        reject("org_unit", i, absl::StrCat("parent ", u.parent_code(), " of ", u.code(),
+                                           " is not in the registry; import it first"));
+        continue;
+      }
+    }
+    if (auto st = put(RegistryKey(u.code()), u); !st.ok()) return st;
+  }
+  for (int i = 0; i < req.households_size(); ++i) {
+    const auto& h = req.households(i);
+    if (auto bad = core::CheckHousehold(h)) {
+      reject("household", i, *bad);
+      continue;
+    }
+    auto ok = exists(RegistryKey(h.grid_code()));
+    if (!ok.ok()) return ok.status();
+    if (!*ok) {
+      reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
+      continue;
+    }
+    if (auto st = put(RegistryKey(h.household_id()), h); !st.ok()) return st;
+  }
+  for (int i = 0; i < req.persons_size(); ++i) {
+    const auto& p = req.persons(i);
+    if (auto bad = core::CheckPerson(p)) {
+      reject("person", i, *bad);
+      continue;
+    }
+    auto ok = exists(RegistryKey(p.household_id()));
+    if (!ok.ok()) return ok.status();
+    if (!*ok) {
+      reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
+      continue;
+    }
+    if (auto st = put(RegistryKey(p.person_id()), p); !st.ok()) return st;
+  }
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (auto st = FromRocks(db_->Write(wo, &batch), "writing the registry"); !st.ok()) return st;
+  }
+  return resp;
+}
+
+absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksStore::ListOrgUnits(
+    const std::string& prefix, gridsync::v1::OrgLevel level) {
+  std::vector<gridsync::v1::OrgUnit> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRegistry)));
+  const std::string start = "o" + prefix;
+  for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
+    gridsync::v1::OrgUnit u;
+    if (!u.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (level == gridsync::v1::ORG_LEVEL_UNSPECIFIED || u.level() == level) out.push_back(std::move(u));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing org units");
+  return out;
+}
+
+absl::StatusOr<gridsync::v1::ListHouseholdsResponse> RocksStore::ListHouseholds(
+    const std::string& grid_code) {
+  gridsync::v1::ListHouseholdsResponse out;
+  for (const char* kind : {"h", "p"}) {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRegistry)));
+    const std::string start = kind + grid_code;
+    for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
+      const auto data = it->value().data();
+      const int size = static_cast<int>(it->value().size());
+      if (*kind == 'h') {
+        out.add_households()->ParseFromArray(data, size);
+      } else {
+        out.add_persons()->ParseFromArray(data, size);
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "listing households");
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<bool>> RocksStore::RegistryHas(const std::vector<std::string>& ids) {
+  std::vector<std::string> k;
+  for (const auto& id : ids) k.push_back(RegistryKey(id));
+  std::vector<rocksdb::Slice> keys(k.begin(), k.end());
+  std::vector<std::string> values(keys.size());
+  auto st = db_->MultiGet(rocksdb::ReadOptions(),
+                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRegistry)), keys,
+                          &values);
+  std::vector<bool> out(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!st[i].ok() && !st[i].IsNotFound()) return FromRocks(st[i], "reading the registry");
+    out[i] = st[i].ok();
+  }
+  return out;
+}
+
+absl::Status RocksStore::PutDevice(const gridsync::v1::Device& device) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, cf(kDevices), device.device_id(), device.SerializeAsString()),
+                   "writing a device");
+}
+
+absl::StatusOr<std::vector<gridsync::v1::Device>> RocksStore::ListDevices() {
+  std::vector<gridsync::v1::Device> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kDevices)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out.emplace_back();
+    out.back().ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "listing devices");
+  return out;
+}
+
+absl::Status RocksStore::CheckChangeLogGapFree() {
+  const uint64_t head = LastChangeSeq();
+  uint64_t expect = 1;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kChanges)));
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
+    const uint64_t seq = FromBe64(it->key().ToStringView());
+    if (seq != expect) {
+      return absl::DataLossError(absl::StrCat("change log expected ", expect, ", found ", seq));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  if (expect - 1 != head) {
+    return absl::DataLossError(absl::StrCat("change log ends at ", expect - 1, ", last seq says ", head));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace gridsync::server

@@ -1,0 +1,123 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/log.h"
+
+namespace gridsync::server {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool IsLoopback(const std::string& addr) {
+  return absl::StartsWith(addr, "127.") || absl::StartsWith(addr, "localhost:") ||
+         absl::StartsWith(addr, "[::1]:");
+}
+
+}  // namespace
+
+absl::Status InitDataDir(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return absl::AlreadyExistsError(absl::StrCat(dir, " already holds a gridsync store; its admin "
+                                                      "token is in ", dir, "/admin.token"));
+  }
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  auto store = RocksStore::Open(dir, {.create_if_missing = true});
+  if (!store.ok()) return store.status();
+  Authenticator auth(store->get());
+  auto admin = auth.Enroll(gridsync::v1::ROLE_ADMIN, {}, "admin");
+  if (!admin.ok()) return admin.status();
+  const std::string path = dir + "/admin.token";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
+  const std::string line = admin->token + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return absl::DataLossError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const ServerOptions& opts) {
+  const bool tls = !opts.tls_cert_file.empty() || !opts.tls_key_file.empty();
+  if (tls && (opts.tls_cert_file.empty() || opts.tls_key_file.empty())) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
+  if (!tls && !IsLoopback(opts.listen)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refusing to serve plaintext on ", opts.listen,
+        ": device tokens would cross the network in the clear; give --tls-cert and --tls-key, "
+        "or listen on 127.0.0.1"));
+  }
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (tls) {
+    auto cert = ReadFile(opts.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(opts.tls_key_file);
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+
+  std::unique_ptr<GridSyncServer> s(new GridSyncServer());
+  auto store = RocksStore::Open(opts.data_dir, {.create_if_missing = false,
+                                                .sync_writes = opts.sync_writes});
+  if (!store.ok()) return store.status();
+  s->store_ = std::move(*store);
+  s->auth_ = std::make_unique<Authenticator>(s->store_.get());
+  if (auto st = s->auth_->Load(); !st.ok()) return st;
+  s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms);
+  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(opts.listen, creds, &s->port_);
+  builder.RegisterService(s->sync_.get());
+  builder.RegisterService(s->admin_.get());
+  builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
+  builder.SetMaxSendMessageSize(64 << 20);
+  s->grpc_ = builder.BuildAndStart();
+  if (!s->grpc_ || s->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", opts.listen,
+                                               " (in use, or not an address of this machine)"));
+  }
+  s->grpc_->GetHealthCheckService()->SetServingStatus(true);
+  LogInfo("serving ", opts.data_dir, " on port ", s->port_, tls ? " with TLS" : " (plaintext, loopback)",
+          "; last change ", s->store_->LastChangeSeq());
+  return s;
+}
+
+void GridSyncServer::Shutdown(std::chrono::milliseconds grace) {
+  if (shut_down_) return;
+  shut_down_ = true;
+  grpc_->GetHealthCheckService()->SetServingStatus(false);
+  grpc_->Shutdown(std::chrono::system_clock::now() + grace);
+  grpc_->Wait();
+  LogInfo("stopped; last change ", store_->LastChangeSeq());
+  store_.reset();
+}
+
+GridSyncServer::~GridSyncServer() { Shutdown(); }
+
+}  // namespace gridsync::server

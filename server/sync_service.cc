@@ -1,0 +1,172 @@
+#include "server/sync_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/validate.h"
+#include "server/grpc_edge.h"
+#include "server/log.h"
+
+namespace gridsync::server {
+namespace {
+using gridsync::v1::Mutation;
+using gridsync::v1::MutationResult;
+
+void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::string message,
+            bool retryable = false) {
+  r->set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
+  r->set_code(static_cast<int>(code));
+  r->set_field(std::move(field));
+  r->set_message(std::move(message));
+  r->set_retryable(retryable);
+}
+
+}  // namespace
+
+grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1::PushRequest* req,
+                                   gridsync::v1::PushResponse* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  if (!who->CanWrite()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("a ", gridsync::v1::Role_Name(who->device.role()),
+                                     " token cannot push; only grid workers, village secretaries "
+                                     "and town offices write records"));
+  }
+  const int n = req->mutations_size();
+  if (n > kMaxMutationsPerPush) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("push has ", n, " mutations; send at most ",
+                                     kMaxMutationsPerPush, " per call"));
+  }
+  const int64_t now = core::SystemWallMs();
+  resp->set_server_time_ms(now);
+  resp->mutable_results()->Reserve(n);
+  for (int i = 0; i < n; ++i) {
+    auto* r = resp->add_results();
+    r->set_device_seq(req->mutations(i).device_seq());
+    r->set_record_id(req->mutations(i).record_id());
+  }
+
+  // A retried mutation answers with its first result before anything else.
+  std::vector<uint64_t> seqs;
+  for (const auto& m : req->mutations()) seqs.push_back(m.device_seq());
+  auto earlier = store_->LookupResults(who->device.device_id(), seqs);
+  if (!earlier.ok()) return ToGrpc(earlier.status());
+
+  std::vector<int> pending;  // indexes that passed every check
+  std::vector<std::string> subjects;
+  std::vector<int> subject_of;
+  for (int i = 0; i < n; ++i) {
+    auto* r = resp->mutable_results(i);
+    const Mutation& m = req->mutations(i);
+    if ((*earlier)[i]) {
+      *r = *(*earlier)[i];
+      r->set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+      continue;
+    }
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (auto v = core::ValidateMutation(m)) {
+      Reject(r, absl::StatusCode::kInvalidArgument, prefix + v->field, v->message);
+      continue;
+    }
+    if (!who->InScope(m.grid_code())) {
+      Reject(r, absl::StatusCode::kPermissionDenied, prefix + "grid_code",
+             absl::StrCat("grid ", m.grid_code(), " is outside this device's scope (",
+                          who->device.scope_codes_size() ? who->device.scope_codes(0) : "", ")"));
+      continue;
+    }
+    if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms_); !st.ok()) {
+      Reject(r, st.code(), prefix + "hlc", std::string(st.message()), /*retryable=*/true);
+      continue;
+    }
+    pending.push_back(i);
+    subjects.push_back(m.grid_code());
+    subject_of.push_back(i);
+    if (m.has_create() && !m.create().subject_id().empty()) {
+      subjects.push_back(m.create().subject_id());
+      subject_of.push_back(i);
+    }
+  }
+
+  // The grid and the household or person must be in the registry.
+  auto have = store_->RegistryHas(subjects);
+  if (!have.ok()) return ToGrpc(have.status());
+  std::vector<bool> bad(n, false);
+  for (size_t j = 0; j < subjects.size(); ++j) {
+    const int i = subject_of[j];
+    if ((*have)[j] || bad[i]) continue;
+    bad[i] = true;
+    const bool grid = subjects[j].size() == core::kGridCodeLen;
+    Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
+           absl::StrCat("mutations[", i, "].", grid ? "grid_code" : "create.subject_id"),
+           absl::StrCat(grid ? "grid " : "", subjects[j], grid ? " is not in the registry" :
+                        " is not in the registry of grid " + req->mutations(i).grid_code() +
+                        "; the household list may be stale: pull first"));
+  }
+
+  std::vector<Mutation> batch;
+  std::vector<int> batch_index;
+  for (int i : pending) {
+    if (bad[i]) continue;
+    Mutation m = req->mutations(i);
+    m.set_device_id(who->device.device_id());
+    m.set_author(who->device.holder().empty() ? who->device.device_id() : who->device.holder());
+    batch.push_back(std::move(m));
+    batch_index.push_back(i);
+  }
+  auto committed = store_->Commit(std::move(batch));
+  if (!committed.ok()) {
+    LogError("push from ", who->device.device_id(), " failed: ", committed.status().ToString());
+    return ToGrpc(committed.status());
+  }
+  for (size_t j = 0; j < batch_index.size(); ++j) {
+    auto& r = (*committed)[j];
+    if (r.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED) {
+      r.set_field(absl::StrCat("mutations[", batch_index[j], "]"));
+    }
+    *resp->mutable_results(batch_index[j]) = std::move(r);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const gridsync::v1::PullRequest* req,
+                                   gridsync::v1::PullResponse* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  int page_size = req->page_size() == 0 ? kDefaultPageSize : req->page_size();
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size ", req->page_size(), " must be 1..", kMaxPageSize));
+  }
+  const uint64_t head = store_->LastChangeSeq();
+  if (req->cursor() > head) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("cursor ", req->cursor(), " is past the server's last change ",
+                                     head, "; the server was restored from an older backup: pull "
+                                     "from 0 and push your outbox again"));
+  }
+  std::vector<std::string> prefixes = who->prefixes;
+  if (!req->scope_code().empty()) {
+    const std::string narrow = core::ScopePrefix(req->scope_code());
+    if (narrow.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("scope_code '", req->scope_code().substr(0, 32),
+                                       "' is not an org or grid code"));
+    }
+    if (!who->InScope(narrow)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat(req->scope_code(), " is outside this device's scope"));
+    }
+    prefixes = {narrow};
+  }
+  auto page = store_->Pull(prefixes, req->cursor(), page_size);
+  if (!page.ok()) return ToGrpc(page.status());
+  for (auto& r : page->records) *resp->add_records() = std::move(r);
+  resp->set_next_cursor(page->next_cursor);
+  resp->set_caught_up(page->caught_up);
+  resp->set_server_time_ms(core::SystemWallMs());
+  return grpc::Status::OK;
+}
+
+}  // namespace gridsync::server

@@ -1,0 +1,44 @@
+#ifndef GRIDSYNC_SERVER_ADMIN_SERVICE_H_
+#define GRIDSYNC_SERVER_ADMIN_SERVICE_H_
+
+#include "gridsync/v1/admin_service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+inline constexpr int kMaxBatchGet = 10000;
+
+// Operator calls; each needs the admin token.
+class AdminServiceImpl final : public gridsync::v1::AdminService::Service {
+ public:
+  AdminServiceImpl(Store* store, Authenticator* auth) : store_(store), auth_(auth) {}
+
+  grpc::Status EnrollDevice(grpc::ServerContext*, const gridsync::v1::EnrollDeviceRequest*,
+                            gridsync::v1::EnrollDeviceResponse*) override;
+  grpc::Status RevokeDevice(grpc::ServerContext*, const gridsync::v1::RevokeDeviceRequest*,
+                            gridsync::v1::RevokeDeviceResponse*) override;
+  grpc::Status ImportRegistry(grpc::ServerContext*, const gridsync::v1::ImportRegistryRequest*,
+                              gridsync::v1::ImportRegistryResponse*) override;
+  grpc::Status ListOrgUnits(grpc::ServerContext*, const gridsync::v1::ListOrgUnitsRequest*,
+                            gridsync::v1::ListOrgUnitsResponse*) override;
+  grpc::Status ListHouseholds(grpc::ServerContext*, const gridsync::v1::ListHouseholdsRequest*,
+                              gridsync::v1::ListHouseholdsResponse*) override;
+  grpc::Status GetRecord(grpc::ServerContext*, const gridsync::v1::GetRecordRequest*,
+                         gridsync::v1::GetRecordResponse*) override;
+  grpc::Status BatchGetRecords(grpc::ServerContext*, const gridsync::v1::BatchGetRecordsRequest*,
+                               gridsync::v1::BatchGetRecordsResponse*) override;
+  grpc::Status GetStats(grpc::ServerContext*, const gridsync::v1::GetStatsRequest*,
+                        gridsync::v1::GetStatsResponse*) override;
+
+ private:
+  // OK only for a valid, unrevoked admin token.
+  grpc::Status RequireAdmin(grpc::ServerContext* ctx) const;
+
+  Store* store_;
+  Authenticator* auth_;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_ADMIN_SERVICE_H_

@@ -1,0 +1,61 @@
+// Device tokens and scopes (DESIGN.md section 7).
+#ifndef GRIDSYNC_SERVER_AUTH_H_
+#define GRIDSYNC_SERVER_AUTH_H_
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "gridsync/v1/registry.pb.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+using gridsync::v1::Role;
+
+// Who is calling, and which grid-code prefixes they may read and write.
+struct Principal {
+  gridsync::v1::Device device;
+  std::vector<std::string> prefixes;  // empty string: everything (admin)
+
+  bool InScope(absl::string_view grid_code) const;
+  bool CanWrite() const;  // grid workers, village secretaries, town offices
+  bool IsAdmin() const { return device.role() == gridsync::v1::ROLE_ADMIN; }
+};
+
+class Authenticator {
+ public:
+  explicit Authenticator(Store* store) : store_(store) {}
+
+  // Loads enrolled devices from the store.
+  absl::Status Load();
+
+  // `authorization` is the request's "authorization" metadata value.
+  // UNAUTHENTICATED when missing, malformed, unknown or revoked.
+  absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
+
+  struct Enrolled {
+    std::string device_id;
+    std::string token;
+  };
+  // Checks the scope against the role and the registry.
+  absl::StatusOr<Enrolled> Enroll(Role role, const std::vector<std::string>& scope_codes,
+                                  const std::string& holder);
+  absl::Status Revoke(const std::string& device_id);
+  size_t DeviceCount() const;
+
+  static std::string HashToken(absl::string_view token);
+
+ private:
+  Store* store_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
+  std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_AUTH_H_

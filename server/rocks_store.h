@@ -1,0 +1,86 @@
+// Store on an embedded RocksDB.
+//
+// Column families:
+//   records     record_id -> RecordState (canonical bytes)
+//   changes     be64(seq) -> Change (the mutation as applied: who, what, when)
+//   scoped      grid_code + be64(seq) -> record_id  (pull by org scope)
+//   by_org      grid_code + record_id -> kind byte   (everything in a village...)
+//   idempotency device_id + '\0' + be64(device_seq) -> MutationResult
+//   registry    'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson
+//   devices     device_id -> Device
+//   default     meta: last change seq, record counters
+#ifndef GRIDSYNC_SERVER_ROCKS_STORE_H_
+#define GRIDSYNC_SERVER_ROCKS_STORE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "rocksdb/db.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+class RocksStore : public Store {
+ public:
+  struct Options {
+    bool create_if_missing = false;
+    bool sync_writes = true;  // false only in tests of things other than durability
+  };
+  static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
+  ~RocksStore() override;
+
+  absl::StatusOr<std::vector<MutationResult>> Commit(std::vector<Mutation> mutations) override;
+  absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
+      const std::string& device_id, const std::vector<uint64_t>& seqs) override;
+  absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
+                                int page_size) override;
+  absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
+  absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
+  uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
+  absl::StatusOr<StoreStats> Stats() override;
+
+  absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
+      const gridsync::v1::ImportRegistryRequest& req) override;
+  absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> ListOrgUnits(
+      const std::string& prefix, gridsync::v1::OrgLevel level) override;
+  absl::StatusOr<gridsync::v1::ListHouseholdsResponse> ListHouseholds(
+      const std::string& grid_code) override;
+  absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) override;
+
+  absl::Status PutDevice(const gridsync::v1::Device& device) override;
+  absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() override;
+
+  // Every change number from 1 to LastChangeSeq() present exactly once.
+  absl::Status CheckChangeLogGapFree();
+
+ private:
+  enum Cf { kDefault, kRecords, kChanges, kScoped, kByOrg, kIdempotency, kRegistry, kDevices, kNumCf };
+  struct Writer;
+
+  RocksStore() = default;
+  // REQUIRES: called only by the commit-queue leader.
+  absl::Status CommitGroup(const std::vector<Writer*>& group);
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::WriteOptions write_opts_;
+
+  // The commit queue: writers wait here; the front one commits the group.
+  std::mutex queue_mu_;
+  std::deque<Writer*> writers_;  // guarded by queue_mu_
+  // Invariant: every change <= committed_seq_ is durable, and no change
+  // <= committed_seq_ will ever be written again. Only the leader advances it.
+  std::atomic<uint64_t> committed_seq_{0};
+  StoreStats counters_;  // owned by the leader; published under stats_mu_
+  std::mutex stats_mu_;
+  StoreStats published_;  // guarded by stats_mu_
+  std::mutex registry_mu_;  // serializes registry imports
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_ROCKS_STORE_H_

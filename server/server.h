@@ -1,0 +1,58 @@
+// Wiring of gridsyncd: store, authenticator, services, gRPC server.
+#ifndef GRIDSYNC_SERVER_SERVER_H_
+#define GRIDSYNC_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "core/hlc.h"
+#include "server/admin_service.h"
+#include "server/auth.h"
+#include "server/rocks_store.h"
+#include "server/sync_service.h"
+
+namespace gridsync::server {
+
+struct ServerOptions {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:7443";
+  std::string tls_cert_file, tls_key_file;  // both or neither
+  int64_t max_skew_ms = core::kDefaultMaxSkewMs;
+  int max_message_bytes = 8 << 20;
+  bool sync_writes = true;
+};
+
+// Creates `dir` with an empty store and an admin device; writes the admin
+// token to dir/admin.token, mode 0600. Fails if dir already holds data.
+absl::Status InitDataDir(const std::string& dir);
+
+class GridSyncServer {
+ public:
+  // Opens the store and listens. Plaintext is refused unless the address
+  // is loopback.
+  static absl::StatusOr<std::unique_ptr<GridSyncServer>> Start(const ServerOptions& opts);
+  ~GridSyncServer();
+
+  int port() const { return port_; }
+  // Stops accepting calls, lets running calls finish (up to the deadline),
+  // then closes the store.
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  void Wait() { grpc_->Wait(); }
+
+ private:
+  GridSyncServer() = default;
+  std::unique_ptr<RocksStore> store_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<SyncServiceImpl> sync_;
+  std::unique_ptr<AdminServiceImpl> admin_;
+  std::unique_ptr<grpc::Server> grpc_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_SERVER_H_

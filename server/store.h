@@ -1,0 +1,80 @@
+// The one store interface the services use (DESIGN.md section 6). The only
+// implementation is RocksStore; services never see RocksDB.
+#ifndef GRIDSYNC_SERVER_STORE_H_
+#define GRIDSYNC_SERVER_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gridsync/v1/admin_service.pb.h"
+#include "gridsync/v1/mutation.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+#include "gridsync/v1/registry.pb.h"
+#include "gridsync/v1/sync_service.pb.h"
+
+namespace gridsync::server {
+
+using gridsync::v1::Mutation;
+using gridsync::v1::MutationResult;
+using gridsync::v1::RecordState;
+
+struct PullPage {
+  std::vector<RecordState> records;
+  uint64_t next_cursor = 0;
+  bool caught_up = false;
+};
+
+struct StoreStats {
+  uint64_t last_change_seq = 0;
+  uint64_t records = 0, visits = 0, dispute_cases = 0, special_checks = 0;
+  uint64_t records_with_conflicts = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Merges validated mutations (device_id and author set) into their records.
+  // Concurrent callers are grouped into one atomic, synced write; change
+  // numbers are assigned in commit order without gaps. Returns one result per
+  // mutation, only after the write is durable. A mutation whose (device,
+  // device_seq) was applied before returns DUPLICATE with its first change
+  // number and changes nothing.
+  virtual absl::StatusOr<std::vector<MutationResult>> Commit(std::vector<Mutation> mutations) = 0;
+
+  // Results stored for (device, seq) pairs, nullopt where none.
+  virtual absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
+      const std::string& device_id, const std::vector<uint64_t>& seqs) = 0;
+
+  // Changes after `cursor` within any of `prefixes` (grid-code prefixes;
+  // one empty prefix means everything), as merged record states.
+  virtual absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
+                                        int page_size) = 0;
+
+  virtual absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) = 0;
+  virtual absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) = 0;
+  virtual uint64_t LastChangeSeq() const = 0;
+  virtual absl::StatusOr<StoreStats> Stats() = 0;
+
+  // Registry.
+  virtual absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
+      const gridsync::v1::ImportRegistryRequest& req) = 0;
+  virtual absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> ListOrgUnits(
+      const std::string& prefix, gridsync::v1::OrgLevel level) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListHouseholdsResponse> ListHouseholds(
+      const std::string& grid_code) = 0;
+  // Which of these keys exist: org unit codes, household ids or person ids.
+  virtual absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) = 0;
+
+  // Devices.
+  virtual absl::Status PutDevice(const gridsync::v1::Device& device) = 0;
+  virtual absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() = 0;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_STORE_H_
