@@ -1,0 +1,49 @@
+// gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N
+//     --records-per-device M [--conflict-rate P] [--acked-log FILE]
+//     [--batch B] [--threads T] [--seed S]
+#include <algorithm>
+#include <cstdio>
+
+#include "absl/strings/numbers.h"
+#include "tools/client.h"
+#include "tools/flags.h"
+#include "tools/loadgen_lib.h"
+
+int main(int argc, char** argv) {
+  using namespace gridsync::tools;
+  Args args = ParseArgs(argc, argv);
+  LoadgenConfig cfg;
+  cfg.server = args.Get("--server");
+  bool ok = args.error.empty() && !cfg.server.empty() && args.Has("--token-file") &&
+            absl::SimpleAtoi(args.Get("--devices", "10"), &cfg.devices) &&
+            absl::SimpleAtoi(args.Get("--records-per-device", "100"), &cfg.records_per_device) &&
+            absl::SimpleAtod(args.Get("--conflict-rate", "0.05"), &cfg.conflict_rate) &&
+            absl::SimpleAtoi(args.Get("--batch", "100"), &cfg.batch) &&
+            absl::SimpleAtoi(args.Get("--threads", "32"), &cfg.threads) &&
+            absl::SimpleAtoi(args.Get("--seed", "1"), &cfg.seed);
+  if (!ok) {
+    fprintf(stderr,
+            "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
+            "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
+            "[--threads T] [--seed S]\n%s\n",
+            args.error.c_str());
+    return 2;
+  }
+  auto token = ReadTokenFile(args.Get("--token-file"));
+  if (!token.ok()) {
+    fprintf(stderr, "gridsync-loadgen: %s\n", std::string(token.status().message()).c_str());
+    return 1;
+  }
+  cfg.admin_token = *token;
+  cfg.acked_log = args.Get("--acked-log");
+  auto report = RunLoadgen(cfg);
+  if (!report.ok()) {
+    fprintf(stderr, "gridsync-loadgen: %s\n", report.status().ToString().c_str());
+    return 1;
+  }
+  if (!report->first_rejection.empty()) {
+    fprintf(stderr, "gridsync-loadgen: first rejection: %s\n", report->first_rejection.c_str());
+  }
+  printf("%s\n", report->Summary().c_str());
+  return report->rejected == 0 ? 0 : 3;
+}

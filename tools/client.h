@@ -1,0 +1,67 @@
+// What the tools share: connecting, credentials, and a simulated phone.
+#ifndef GRIDSYNC_TOOLS_CLIENT_H_
+#define GRIDSYNC_TOOLS_CLIENT_H_
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "core/hlc.h"
+#include "gridsync/v1/admin_service.grpc.pb.h"
+#include "gridsync/v1/sync_service.grpc.pb.h"
+
+namespace gridsync::tools {
+
+// Plaintext to loopback addresses, TLS with the system roots otherwise.
+std::shared_ptr<grpc::Channel> Connect(const std::string& addr);
+// Waits until the channel connects, at most `timeout`.
+absl::Status WaitReady(const std::shared_ptr<grpc::Channel>& ch, std::chrono::seconds timeout);
+absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
+// A context with the bearer token and a deadline.
+std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
+                                                 std::chrono::seconds timeout = std::chrono::seconds(60));
+absl::Status FromGrpc(const grpc::Status& s);
+
+// One simulated phone: its own clock, sequence numbers and view of the
+// records it wrote or pulled. Not thread-safe: one thread per phone.
+class Phone {
+ public:
+  Phone(std::shared_ptr<grpc::Channel> ch, std::string token, std::string device_id,
+        std::string holder, uint64_t seed);
+
+  const std::string& device_id() const { return device_id_; }
+  // A mutation with the next sequence number and a fresh stamp.
+  gridsync::v1::Mutation Begin(gridsync::v1::RecordKind kind, const std::string& record_id,
+                               const std::string& grid);
+  std::string NewRecordId();
+  // Writes `field` of a record it knows, having seen what its view holds.
+  gridsync::v1::Mutation SetField(const gridsync::v1::RecordState& known, const std::string& field,
+                                  const gridsync::v1::FieldValue& value);
+  // Keeps the mutation in the phone's view (as the SDK's outbox replay does).
+  void Record(const gridsync::v1::Mutation& m);
+
+  absl::StatusOr<gridsync::v1::PushResponse> Push(const std::vector<gridsync::v1::Mutation>& batch);
+  // Pulls until caught up; joins every state into the view. Returns states pulled.
+  absl::StatusOr<int> PullAll();
+
+  const gridsync::v1::RecordState* Find(const std::string& record_id) const;
+  std::mt19937_64& rng() { return rng_; }
+  core::HybridClock& clock() { return clock_; }
+
+ private:
+  std::unique_ptr<gridsync::v1::SyncService::Stub> stub_;
+  std::string token_, device_id_, holder_;
+  uint64_t seq_ = 0;
+  uint64_t cursor_ = 0;
+  core::HybridClock clock_;
+  std::mt19937_64 rng_;
+  std::map<std::string, gridsync::v1::RecordState> view_;
+};
+
+}  // namespace gridsync::tools
+
+#endif  // GRIDSYNC_TOOLS_CLIENT_H_
