@@ -100,10 +100,21 @@ void JoinLog(LogSet* into, const LogSet& other) {
 }
 
 // Headers order by: a create before a bare (kind, grid) header, then the
-// earliest create, then bytes. Join keeps the least.
-auto HeaderRank(const RecordHeader& h) {
-  return std::make_tuple(h.created_hlc() == 0, h.created_hlc(), h.created_by_device(),
-                         SerializeCanonical(h));
+// earliest create, then bytes. Join keeps the least. The bytes are compared
+// only on a tie, which equal headers (the common case) and distinct creates
+// almost never reach.
+bool HeaderLess(const RecordHeader& a, const RecordHeader& b) {
+  const auto ka = std::make_tuple(a.created_hlc() == 0, a.created_hlc());
+  const auto kb = std::make_tuple(b.created_hlc() == 0, b.created_hlc());
+  if (ka != kb) return ka < kb;
+  if (a.created_by_device() != b.created_by_device()) {
+    return a.created_by_device() < b.created_by_device();
+  }
+  if (a.kind() == b.kind() && a.grid_code() == b.grid_code() && a.subject_id() == b.subject_id() &&
+      a.created_by() == b.created_by()) {
+    return false;  // equal
+  }
+  return SerializeCanonical(a) < SerializeCanonical(b);
 }
 
 auto VoidRank(const VoidMark& v) {
@@ -126,7 +137,7 @@ void Join(RecordState* into, const RecordState& other) {
   if (into->record_id().empty()) into->set_record_id(other.record_id());
 
   if (other.has_header() &&
-      (!into->has_header() || HeaderRank(other.header()) < HeaderRank(into->header()))) {
+      (!into->has_header() || HeaderLess(other.header(), into->header()))) {
     *into->mutable_header() = other.header();
   }
 
@@ -230,7 +241,15 @@ RecordState ToDelta(const Mutation& m) {
   return d;
 }
 
-void Apply(RecordState* state, const Mutation& m) { Join(state, ToDelta(m)); }
+void Apply(RecordState* state, const Mutation& m) {
+  RecordState delta = ToDelta(m);
+  // Joining into nothing gives the (canonical) delta itself.
+  if (!state->has_header() && state->ByteSizeLong() == 0) {
+    state->Swap(&delta);
+    return;
+  }
+  Join(state, delta);
+}
 
 const Sibling& Winner(const Register& reg) {
   const Sibling* best = &reg.siblings(0);

@@ -103,7 +103,7 @@ absl::StatusOr<gridsync::v1::PushResponse> Phone::Push(
   return resp;
 }
 
-absl::StatusOr<int> Phone::PullAll() {
+absl::StatusOr<int> Phone::PullAll(bool tracked_only) {
   int pulled = 0;
   for (int page = 0; page < 100000; ++page) {
     gridsync::v1::PullRequest req;
@@ -112,7 +112,14 @@ absl::StatusOr<int> Phone::PullAll() {
     gridsync::v1::PullResponse resp;
     auto ctx = CallContext(token_);
     if (auto st = FromGrpc(stub_->Pull(ctx.get(), req, &resp)); !st.ok()) return st;
-    for (const auto& s : resp.records()) core::Join(&view_[s.record_id()], s);
+    for (const auto& s : resp.records()) {
+      auto it = view_.find(s.record_id());
+      if (it != view_.end()) {
+        core::Join(&it->second, s);
+      } else if (!tracked_only) {
+        view_.emplace(s.record_id(), s);
+      }
+    }
     pulled += resp.records_size();
     cursor_ = resp.next_cursor();
     if (resp.caught_up()) break;

@@ -45,8 +45,10 @@ class Phone {
   void Record(const gridsync::v1::Mutation& m);
 
   absl::StatusOr<gridsync::v1::PushResponse> Push(const std::vector<gridsync::v1::Mutation>& batch);
-  // Pulls until caught up; joins every state into the view. Returns states pulled.
-  absl::StatusOr<int> PullAll();
+  // Pulls until caught up. Joins pulled states into the view: all of them,
+  // or with `tracked_only` only records the view already holds (a load
+  // generator's phone need not keep its whole grid). Returns states pulled.
+  absl::StatusOr<int> PullAll(bool tracked_only = false);
 
   const gridsync::v1::RecordState* Find(const std::string& record_id) const;
   std::mt19937_64& rng() { return rng_; }

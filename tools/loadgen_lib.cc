@@ -164,7 +164,8 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     p.shared_case = m.record_id();
     if (i + 1 < cfg.devices) {
       phones[i + 1].shared_case = m.record_id();
-      if (auto pulled = phones[i + 1].phone->PullAll(); !pulled.ok()) return pulled.status();
+      phones[i + 1].phone->Record(m);  // it knows the case exists; the pull fills it in
+      if (auto pulled = phones[i + 1].phone->PullAll(true); !pulled.ok()) return pulled.status();
     }
   }
 
@@ -237,9 +238,9 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
         }
       }
       // Back in signal now and then: pull what the partner wrote.
-      if (++batches % 4 == 0) {
+      if (cfg.pull_every > 0 && ++batches % cfg.pull_every == 0) {
         mu.unlock();
-        auto pulled = p.phone->PullAll();
+        auto pulled = p.phone->PullAll(/*tracked_only=*/true);
         mu.lock();
         if (!pulled.ok() && first_error.ok()) first_error = pulled.status();
       }

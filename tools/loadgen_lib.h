@@ -16,6 +16,7 @@ struct LoadgenConfig {
   double conflict_rate = 0.05;  // share of records that also edit a shared case
   int batch = 100;              // mutations per push
   int threads = 16;             // concurrent phones
+  int pull_every = 4;           // pull after every N pushes; 0: never (pure ingest)
   std::string acked_log;        // one acknowledged record id a line
   uint64_t seed = 1;
   bool quiet = false;

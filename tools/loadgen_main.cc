@@ -1,6 +1,6 @@
 // gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N
 //     --records-per-device M [--conflict-rate P] [--acked-log FILE]
-//     [--batch B] [--threads T] [--seed S]
+//     [--batch B] [--threads T] [--seed S] [--pull-every N]
 #include <algorithm>
 #include <cstdio>
 
@@ -20,12 +20,13 @@ int main(int argc, char** argv) {
             absl::SimpleAtod(args.Get("--conflict-rate", "0.05"), &cfg.conflict_rate) &&
             absl::SimpleAtoi(args.Get("--batch", "100"), &cfg.batch) &&
             absl::SimpleAtoi(args.Get("--threads", "32"), &cfg.threads) &&
-            absl::SimpleAtoi(args.Get("--seed", "1"), &cfg.seed);
+            absl::SimpleAtoi(args.Get("--seed", "1"), &cfg.seed) &&
+            absl::SimpleAtoi(args.Get("--pull-every", "4"), &cfg.pull_every);
   if (!ok) {
     fprintf(stderr,
             "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
             "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
-            "[--threads T] [--seed S]\n%s\n",
+            "[--threads T] [--seed S] [--pull-every N]\n%s\n",
             args.error.c_str());
     return 2;
   }
