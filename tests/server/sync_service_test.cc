@@ -1,0 +1,224 @@
+// Push and Pull against a real server: idempotency, conflicts, scope, paging,
+// gap-free change numbers under concurrency.
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "core/merge.h"
+#include "core/view.h"
+#include "tests/server/test_server.h"
+
+namespace gridsync::testing {
+namespace {
+using gridsync::v1::MUTATION_OUTCOME_APPLIED;
+using gridsync::v1::MUTATION_OUTCOME_DUPLICATE;
+
+gridsync::v1::FieldValue Str(const std::string& s) {
+  gridsync::v1::FieldValue v;
+  v.set_string_value(s);
+  return v;
+}
+
+class SyncServiceTest : public ServerTest {};
+
+TEST_F(SyncServiceTest, SameBatchPushedThreeTimesStoresOneCopyAndAnswersTheSame) {
+  auto phone = NewPhone(kGridA);
+  std::vector<gridsync::v1::Mutation> batch;
+  for (int i = 1; i <= 5; ++i) batch.push_back(Visit(*phone, kGridA, i));
+  auto first = phone->Push(batch);
+  ASSERT_TRUE(first.ok());
+  const auto stats1 = Stats();
+  for (int round = 0; round < 2; ++round) {
+    auto again = phone->Push(batch);
+    ASSERT_TRUE(again.ok());
+    ASSERT_EQ(again->results_size(), 5);
+    for (int i = 0; i < 5; ++i) {
+      EXPECT_EQ(first->results(i).outcome(), MUTATION_OUTCOME_APPLIED);
+      EXPECT_EQ(again->results(i).outcome(), MUTATION_OUTCOME_DUPLICATE);
+      EXPECT_EQ(again->results(i).change_seq(), first->results(i).change_seq());
+      EXPECT_EQ(again->results(i).record_id(), first->results(i).record_id());
+    }
+  }
+  const auto stats2 = Stats();
+  EXPECT_EQ(stats2.records(), 5u);
+  EXPECT_EQ(stats2.last_change_seq(), stats1.last_change_seq());
+}
+
+TEST_F(SyncServiceTest, DuplicateWithinOneBatchIsAppliedOnce) {
+  auto phone = NewPhone(kGridA);
+  auto m = Visit(*phone, kGridA);
+  auto r = phone->Push({m, m});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_APPLIED);
+  EXPECT_EQ(r->results(1).outcome(), MUTATION_OUTCOME_DUPLICATE);
+  EXPECT_EQ(r->results(1).change_seq(), r->results(0).change_seq());
+  EXPECT_EQ(Stats().last_change_seq(), 1u);
+}
+
+TEST_F(SyncServiceTest, ConcurrentEditsOfOneCaseFromTwoDevicesConflictThenResolve) {
+  auto worker = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员王");
+  auto secretary = NewPhone(kVillageAB, gridsync::v1::ROLE_VILLAGE_SECRETARY, "书记李");
+  auto c = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, worker->NewRecordId(), kGridA);
+  c.mutable_create()->set_subject_id(Household(kGridA, 3));
+  worker->Record(c);
+  ASSERT_TRUE(worker->Push({c}).ok());
+  ASSERT_TRUE(secretary->PullAll().ok());
+  const std::string id = c.record_id();
+  ASSERT_NE(secretary->Find(id), nullptr);
+
+  // Both offline: same field, different values; plus a status and a log.
+  auto w = worker->SetField(*worker->Find(id), "title", Str("院墙纠纷"));
+  worker->Record(w);
+  auto s = secretary->SetField(*secretary->Find(id), "title", Str("宅基地纠纷"));
+  secretary->Record(s);
+  auto st = secretary->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridA);
+  st.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_MEDIATING);
+  secretary->Record(st);
+  // Reconnect in one order: secretary first, then worker.
+  ASSERT_TRUE(secretary->Push({s, st}).ok());
+  ASSERT_TRUE(worker->Push({w}).ok());
+  ASSERT_TRUE(worker->PullAll().ok());
+  ASSERT_TRUE(secretary->PullAll().ok());
+
+  const auto server = GetRecord(id);
+  const std::string server_bytes = core::SerializeCanonical(server.state());
+  EXPECT_EQ(core::SerializeCanonical(*worker->Find(id)), server_bytes);
+  EXPECT_EQ(core::SerializeCanonical(*secretary->Find(id)), server_bytes);
+  ASSERT_EQ(server.record().conflicts_size(), 1);
+  const auto& conflict = server.record().conflicts(0);
+  EXPECT_EQ(conflict.field(), "title");
+  ASSERT_EQ(conflict.siblings_size(), 2);
+  std::set<std::string> authors = {conflict.siblings(0).author(), conflict.siblings(1).author()};
+  EXPECT_EQ(authors, (std::set<std::string>{"网格员王", "书记李"}));
+  EXPECT_EQ(server.record().dispute_case().title(), conflict.siblings(0).value().string_value());
+  EXPECT_EQ(core::BuildView(*worker->Find(id)).dispute_case().title(),
+            server.record().dispute_case().title());
+  EXPECT_EQ(server.record().dispute_case().status(), gridsync::v1::CASE_STATUS_MEDIATING);
+
+  // The secretary resolves; the worker's phone sees it cleared.
+  auto fix = secretary->SetField(*secretary->Find(id), "title", Str("王张两家宅基地纠纷"));
+  secretary->Record(fix);
+  ASSERT_TRUE(secretary->Push({fix}).ok());
+  ASSERT_TRUE(worker->PullAll().ok());
+  EXPECT_FALSE(core::HasConflict(*worker->Find(id)));
+  EXPECT_EQ(core::BuildView(*worker->Find(id)).dispute_case().title(), "王张两家宅基地纠纷");
+  EXPECT_EQ(core::SerializeCanonical(*worker->Find(id)),
+            core::SerializeCanonical(GetRecord(id).state()));
+  EXPECT_EQ(Stats().records_with_conflicts(), 0u);
+}
+
+TEST_F(SyncServiceTest, PullShowsEachCallerOnlyItsScope) {
+  auto a = NewPhone(kGridA);
+  auto b = NewPhone(kGridB);
+  auto d = NewPhone(kGridD);
+  auto ma = Visit(*a, kGridA), mb = Visit(*b, kGridB), md = Visit(*d, kGridD);
+  ASSERT_TRUE(a->Push({ma}).ok());
+  ASSERT_TRUE(b->Push({mb}).ok());
+  ASSERT_TRUE(d->Push({md}).ok());
+  auto ids_for = [&](const std::string& token) {
+    gridsync::v1::PullRequest req;
+    gridsync::v1::PullResponse resp;
+    EXPECT_TRUE(Pull(token, req, &resp).ok());
+    EXPECT_TRUE(resp.caught_up());
+    std::set<std::string> ids;
+    for (const auto& r : resp.records()) ids.insert(r.record_id());
+    return ids;
+  };
+  using Ids = std::set<std::string>;
+  EXPECT_EQ(ids_for(Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA})), Ids({ma.record_id()}));
+  EXPECT_EQ(ids_for(Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA, kGridD})),
+            Ids({ma.record_id(), md.record_id()}));
+  EXPECT_EQ(ids_for(Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB})),
+            Ids({ma.record_id(), mb.record_id()}));
+  EXPECT_EQ(ids_for(Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC})),
+            Ids({ma.record_id(), mb.record_id()}));
+  EXPECT_EQ(ids_for(Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty})),
+            Ids({ma.record_id(), mb.record_id(), md.record_id()}));
+}
+
+TEST_F(SyncServiceTest, PullPagesUntilCaughtUpAndNeverRepeatsAChange) {
+  auto a = NewPhone(kGridA);
+  std::set<std::string> pushed;
+  for (int b = 0; b < 5; ++b) {
+    std::vector<gridsync::v1::Mutation> batch;
+    for (int i = 0; i < 50; ++i) {
+      batch.push_back(Visit(*a, kGridA, 1 + i % 20));
+      pushed.insert(batch.back().record_id());
+    }
+    ASSERT_TRUE(a->Push(batch).ok());
+  }
+  const std::string token = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB});
+  uint64_t cursor = 0;
+  std::set<std::string> got;
+  int pages = 0;
+  for (; pages < 10; ++pages) {
+    gridsync::v1::PullRequest req;
+    req.set_cursor(cursor);
+    req.set_page_size(100);
+    gridsync::v1::PullResponse resp;
+    ASSERT_TRUE(Pull(token, req, &resp).ok());
+    EXPECT_GT(resp.next_cursor(), cursor);
+    cursor = resp.next_cursor();
+    for (const auto& r : resp.records()) EXPECT_TRUE(got.insert(r.record_id()).second);
+    if (resp.caught_up()) break;
+  }
+  EXPECT_EQ(pages, 2);  // 100 + 100 + 50
+  EXPECT_EQ(got, pushed);
+  EXPECT_EQ(cursor, 250u);
+}
+
+TEST_F(SyncServiceTest, ConcurrentPushesGetGapFreeChangeNumbersInCommitOrder) {
+  constexpr int kThreads = 8, kBatches = 20, kPerBatch = 25;
+  std::vector<std::unique_ptr<tools::Phone>> phones;
+  for (int t = 0; t < kThreads; ++t) phones.push_back(NewPhone(t % 2 ? kGridA : kGridC));
+  std::vector<std::vector<uint64_t>> seqs(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string grid = t % 2 ? kGridA : kGridC;
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<gridsync::v1::Mutation> batch;
+        for (int i = 0; i < kPerBatch; ++i) batch.push_back(Visit(*phones[t], grid, 1 + i % 20));
+        auto r = phones[t]->Push(batch);
+        ASSERT_TRUE(r.ok());
+        for (const auto& res : r->results()) seqs[t].push_back(res.change_seq());
+        // Within one push, change numbers follow the mutation order.
+        for (int i = 1; i < r->results_size(); ++i) {
+          EXPECT_EQ(r->results(i).change_seq(), r->results(i - 1).change_seq() + 1);
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::vector<uint64_t> all;
+  for (const auto& s : seqs) all.insert(all.end(), s.begin(), s.end());
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1);
+  EXPECT_EQ(Stats().last_change_seq(), all.size());
+}
+
+TEST_F(SyncServiceTest, StateAndTokensSurviveARestart) {
+  std::string device_id;
+  const std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, "网格员", &device_id);
+  tools::Phone a(channel_, token, device_id, "网格员", 7);
+  auto m = Visit(a, kGridA);
+  ASSERT_TRUE(a.Push({m}).ok());
+  const std::string before = core::SerializeCanonical(GetRecord(m.record_id()).state());
+  server_->Shutdown();
+  auto s = server::GridSyncServer::Start(options_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  server_ = std::move(*s);
+  channel_ = tools::Connect(addr());
+  admin_ = gridsync::v1::AdminService::NewStub(channel_);
+  EXPECT_EQ(core::SerializeCanonical(GetRecord(m.record_id()).state()), before);
+  EXPECT_EQ(Stats().last_change_seq(), 1u);
+  tools::Phone again(channel_, token, device_id, "网格员", 8);
+  auto r = again.Push({m});  // the retry of an acked mutation after the restart
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_DUPLICATE);
+  EXPECT_EQ(r->results(0).change_seq(), 1u);
+}
+
+}  // namespace
+}  // namespace gridsync::testing

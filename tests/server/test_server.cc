@@ -1,0 +1,137 @@
+#include "tests/server/test_server.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_format.h"
+
+namespace gridsync::testing {
+
+std::string TempDir(const std::string& name) {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string dir = absl::StrFormat("%s/gridsync-%s-%d-%d", base ? base : "/tmp", name, getpid(),
+                                    rand());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+std::string Household(const std::string& grid, int n) { return absl::StrFormat("%s%04d", grid, n); }
+std::string Person(const std::string& grid, int n) { return Household(grid, n) + "01"; }
+
+gridsync::v1::ImportRegistryRequest TestRegistry() {
+  gridsync::v1::ImportRegistryRequest req;
+  auto unit = [&](const std::string& code, const std::string& name) {
+    auto* u = req.add_org_units();
+    u->set_code(code);
+    u->set_name(name);
+  };
+  unit(kCounty, "登封市");
+  unit(kTownABC, "嵩阳街道");
+  unit("410185100000", "大金店镇");
+  unit(kVillageAB, "一村");
+  unit("410185001202", "二村");
+  unit("410185100201", "三村");
+  for (const char* grid : {kGridA, kGridB, kGridC, kGridD}) {
+    unit(grid, "网格");
+    for (int h = 1; h <= 20; ++h) {
+      auto* hh = req.add_households();
+      hh->set_household_id(Household(grid, h));
+      hh->set_grid_code(grid);
+      auto* p = req.add_persons();
+      p->set_person_id(Person(grid, h));
+      p->set_household_id(Household(grid, h));
+      p->set_category(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS);
+      p->set_risk_level(1);
+    }
+  }
+  return req;
+}
+
+void ServerTest::SetUp() {
+  dir_ = TempDir("server");
+  ASSERT_TRUE(server::InitDataDir(dir_).ok());
+  auto token = tools::ReadTokenFile(dir_ + "/admin.token");
+  ASSERT_TRUE(token.ok());
+  admin_token_ = *token;
+  options_.data_dir = dir_;
+  options_.listen = "127.0.0.1:0";
+  auto s = server::GridSyncServer::Start(options_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  server_ = std::move(*s);
+  channel_ = tools::Connect(addr());
+  ASSERT_TRUE(tools::WaitReady(channel_, std::chrono::seconds(10)).ok());
+  admin_ = gridsync::v1::AdminService::NewStub(channel_);
+  sync_ = gridsync::v1::SyncService::NewStub(channel_);
+  gridsync::v1::ImportRegistryResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &resp).ok());
+  ASSERT_EQ(resp.rejections_size(), 0) << resp.rejections(0).message();
+}
+
+void ServerTest::TearDown() {
+  if (server_) server_->Shutdown();
+  server_.reset();
+  std::filesystem::remove_all(dir_);
+}
+
+std::string ServerTest::Enroll(gridsync::v1::Role role, const std::vector<std::string>& scope,
+                               const std::string& holder, std::string* device_id) {
+  gridsync::v1::EnrollDeviceRequest req;
+  req.set_role(role);
+  for (const auto& s : scope) req.add_scope_codes(s);
+  req.set_holder(holder);
+  gridsync::v1::EnrollDeviceResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  auto st = admin_->EnrollDevice(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  if (device_id) *device_id = resp.device_id();
+  return resp.token();
+}
+
+std::unique_ptr<tools::Phone> ServerTest::NewPhone(const std::string& scope, gridsync::v1::Role role,
+                                                   const std::string& holder) {
+  std::string id;
+  std::string token = Enroll(role, {scope}, holder, &id);
+  return std::make_unique<tools::Phone>(channel_, token, id, holder, std::hash<std::string>()(id));
+}
+
+gridsync::v1::GetRecordResponse ServerTest::GetRecord(const std::string& id) {
+  gridsync::v1::GetRecordRequest req;
+  req.set_record_id(id);
+  gridsync::v1::GetRecordResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  auto st = admin_->GetRecord(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp;
+}
+
+gridsync::v1::GetStatsResponse ServerTest::Stats() {
+  gridsync::v1::GetStatsResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  EXPECT_TRUE(admin_->GetStats(ctx.get(), {}, &resp).ok());
+  return resp;
+}
+
+grpc::Status ServerTest::Push(const std::string& token, const gridsync::v1::PushRequest& req,
+                              gridsync::v1::PushResponse* resp) {
+  auto ctx = tools::CallContext(token);
+  return sync_->Push(ctx.get(), req, resp);
+}
+
+grpc::Status ServerTest::Pull(const std::string& token, const gridsync::v1::PullRequest& req,
+                              gridsync::v1::PullResponse* resp) {
+  auto ctx = tools::CallContext(token);
+  return sync_->Pull(ctx.get(), req, resp);
+}
+
+gridsync::v1::Mutation ServerTest::Visit(tools::Phone& phone, const std::string& grid, int household) {
+  auto m = phone.Begin(gridsync::v1::RECORD_KIND_VISIT, phone.NewRecordId(), grid);
+  m.mutable_create()->set_subject_id(Household(grid, household));
+  auto* f = m.mutable_create()->add_fields();
+  f->set_field("talked_with_household");
+  f->mutable_value()->set_bool_value(true);
+  return m;
+}
+
+}  // namespace gridsync::testing

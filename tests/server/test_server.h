@@ -1,0 +1,67 @@
+// A real gridsyncd in the test process, on 127.0.0.1 and an ephemeral port,
+// over a fresh data directory with a small registry:
+//   county 410185 登封市
+//     town 410185001 嵩阳街道: villages 410185001201 (grids 001, 002), 410185001202 (grid 001)
+//     town 410185100 大金店镇: village 410185100201 (grid 001)
+// Each grid has households 0001..0020, each household person 01 (community corrections).
+#ifndef GRIDSYNC_TESTS_SERVER_TEST_SERVER_H_
+#define GRIDSYNC_TESTS_SERVER_TEST_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "server/server.h"
+#include "tools/client.h"
+
+namespace gridsync::testing {
+
+inline constexpr char kGridA[] = "410185001201001";
+inline constexpr char kGridB[] = "410185001201002";   // same village as A
+inline constexpr char kGridC[] = "410185001202001";   // same town, other village
+inline constexpr char kGridD[] = "410185100201001";   // other town
+inline constexpr char kVillageAB[] = "410185001201";
+inline constexpr char kTownABC[] = "410185001000";
+inline constexpr char kCounty[] = "410185000000";
+
+std::string TempDir(const std::string& name);
+std::string Household(const std::string& grid, int n);  // grid + 4 digits
+std::string Person(const std::string& grid, int n);      // household n, person 01
+
+// The registry above, as an import request.
+gridsync::v1::ImportRegistryRequest TestRegistry();
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  std::string addr() const { return "127.0.0.1:" + std::to_string(server_->port()); }
+  // Enrols a device; returns its token (and device id via *device_id).
+  std::string Enroll(gridsync::v1::Role role, const std::vector<std::string>& scope,
+                     const std::string& holder = "tester", std::string* device_id = nullptr);
+  std::unique_ptr<tools::Phone> NewPhone(const std::string& grid_or_scope,
+                                         gridsync::v1::Role role = gridsync::v1::ROLE_GRID_WORKER,
+                                         const std::string& holder = "网格员");
+  gridsync::v1::GetRecordResponse GetRecord(const std::string& id);
+  gridsync::v1::GetStatsResponse Stats();
+  grpc::Status Push(const std::string& token, const gridsync::v1::PushRequest& req,
+                    gridsync::v1::PushResponse* resp);
+  grpc::Status Pull(const std::string& token, const gridsync::v1::PullRequest& req,
+                    gridsync::v1::PullResponse* resp);
+
+  // A visit on `grid` by `phone` (not pushed).
+  gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
+
+  std::string dir_;
+  std::string admin_token_;
+  std::unique_ptr<server::GridSyncServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
+  std::unique_ptr<gridsync::v1::SyncService::Stub> sync_;
+  server::ServerOptions options_;
+};
+
+}  // namespace gridsync::testing
+
+#endif  // GRIDSYNC_TESTS_SERVER_TEST_SERVER_H_
