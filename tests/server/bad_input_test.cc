@@ -1,0 +1,220 @@
+// Every kind of bad input gets a clear status, and nothing stored changes.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/hlc.h"
+#include "core/merge.h"
+#include "tests/server/test_server.h"
+
+namespace gridsync::testing {
+namespace {
+using gridsync::v1::MUTATION_OUTCOME_APPLIED;
+using gridsync::v1::MUTATION_OUTCOME_REJECTED;
+
+class BadInputTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    phone_ = NewPhone(kGridA);
+    // Something stored before every bad input, to check it never changes.
+    auto c = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, phone_->NewRecordId(), kGridA);
+    c.mutable_create()->set_subject_id(Household(kGridA, 2));
+    auto* f = c.mutable_create()->add_fields();
+    f->set_field("title");
+    f->mutable_value()->set_string_value("灌溉用水纠纷");
+    ASSERT_TRUE(phone_->Push({c}).ok());
+    case_id_ = c.record_id();
+    before_ = core::SerializeCanonical(GetRecord(case_id_).state());
+    seq_before_ = Stats().last_change_seq();
+  }
+  void TearDown() override {
+    if (server_) {
+      EXPECT_EQ(core::SerializeCanonical(GetRecord(case_id_).state()), before_);
+    }
+    ServerTest::TearDown();
+  }
+  // A push of `bad` between two good visits: the good ones are applied.
+  gridsync::v1::MutationResult PushBetweenGood(gridsync::v1::Mutation bad) {
+    auto good1 = Visit(*phone_, kGridA, 1);
+    auto good2 = Visit(*phone_, kGridA, 3);
+    auto r = phone_->Push({good1, bad, good2});
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return {};
+    EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_APPLIED);
+    EXPECT_EQ(r->results(2).outcome(), MUTATION_OUTCOME_APPLIED);
+    EXPECT_EQ(r->results(1).outcome(), MUTATION_OUTCOME_REJECTED);
+    return r->results(1);
+  }
+  gridsync::v1::Mutation CaseEdit(const std::string& field, const std::string& value) {
+    auto m = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, case_id_, kGridA);
+    m.mutable_set_field()->set_field(field);
+    m.mutable_set_field()->mutable_value()->set_string_value(value);
+    return m;
+  }
+
+  std::unique_ptr<tools::Phone> phone_;
+  std::string case_id_, before_;
+  uint64_t seq_before_ = 0;
+};
+
+TEST_F(BadInputTest, MissingOrWrongTokenIsUnauthenticated) {
+  gridsync::v1::PushRequest req;
+  gridsync::v1::PushResponse resp;
+  grpc::ClientContext bare;
+  auto st = sync_->Push(&bare, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "authorization"));
+  EXPECT_EQ(Push("0123", req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext basic;
+  basic.AddMetadata("authorization", "Basic abc");
+  EXPECT_EQ(sync_->Push(&basic, req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(BadInputTest, InvalidFieldIsRejectedWithItsPath) {
+  auto r = PushBetweenGood(CaseEdit("title", std::string(500, 'x')));
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.field(), "mutations[1].set_field.value");
+  EXPECT_TRUE(absl::StrContains(r.message(), "at most 200")) << r.message();
+  r = PushBetweenGood(CaseEdit("no_such_field", "x"));
+  EXPECT_EQ(r.field(), "mutations[1].set_field.field");
+  auto bad_id = CaseEdit("title", "x");
+  bad_id.set_record_id("not-an-id");
+  r = PushBetweenGood(bad_id);
+  EXPECT_EQ(r.field(), "mutations[1].record_id");
+}
+
+TEST_F(BadInputTest, UnknownHouseholdIsRejectedAsStaleRegistry) {
+  auto m = Visit(*phone_, kGridA, 99);  // households stop at 0020
+  auto r = PushBetweenGood(m);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.field(), "mutations[1].create.subject_id");
+  EXPECT_TRUE(absl::StrContains(r.message(), "pull first")) << r.message();
+}
+
+TEST_F(BadInputTest, OutOfScopeMutationIsPermissionDenied) {
+  auto m = Visit(*phone_, kGridD, 1);
+  auto r = PushBetweenGood(m);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kPermissionDenied));
+  EXPECT_TRUE(absl::StrContains(r.message(), kGridD));
+}
+
+TEST_F(BadInputTest, ClockSkewIsFailedPreconditionWithServerTimeAndRetryable) {
+  auto m = CaseEdit("title", "时钟超前");
+  m.set_hlc(core::PackHlc(core::SystemWallMs() + 3600 * 1000, 0));  // an hour ahead
+  auto r = PushBetweenGood(m);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(r.retryable());
+  EXPECT_TRUE(absl::StrContains(r.message(), "server time")) << r.message();
+  // Re-stamped with the same sequence number, it goes through.
+  m.set_hlc(core::PackHlc(core::SystemWallMs(), 0));
+  auto again = phone_->Push({m});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->results(0).outcome(), MUTATION_OUTCOME_APPLIED);
+  before_ = core::SerializeCanonical(GetRecord(case_id_).state());  // a real edit landed
+}
+
+TEST_F(BadInputTest, WrongKindOrGridForAnExistingRecordIsRejected) {
+  auto m = CaseEdit("title", "x");
+  m.set_kind(gridsync::v1::RECORD_KIND_VISIT);
+  m.mutable_set_field()->set_field("notes");
+  auto r = PushBetweenGood(m);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(absl::StrContains(r.message(), case_id_));
+}
+
+TEST_F(BadInputTest, StaleStatusAfterReopenIsFailedPrecondition) {
+  auto close = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, case_id_, kGridA);
+  close.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_CLOSED);
+  auto reopen = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, case_id_, kGridA);
+  reopen.mutable_reopen()->set_seen_status(gridsync::v1::CASE_STATUS_CLOSED);
+  reopen.mutable_reopen()->set_to_status(gridsync::v1::CASE_STATUS_MEDIATING);
+  reopen.mutable_reopen()->set_reason("当事人再次反映");
+  ASSERT_TRUE(phone_->Push({close, reopen}).ok());
+  before_ = core::SerializeCanonical(GetRecord(case_id_).state());
+  auto late = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, case_id_, kGridA);
+  late.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_FOLLOWED_UP);  // epoch 0
+  auto r = PushBetweenGood(late);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_TRUE(absl::StrContains(r.message(), "reopened")) << r.message();
+}
+
+TEST_F(BadInputTest, TooManyMutationsIsResourceExhausted) {
+  gridsync::v1::PushRequest req;
+  for (int i = 0; i < 1001; ++i) *req.add_mutations() = Visit(*phone_, kGridA);
+  gridsync::v1::PushResponse resp;
+  std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  auto st = Push(token, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "1000")) << st.error_message();
+  EXPECT_EQ(Stats().last_change_seq(), seq_before_);
+}
+
+TEST_F(BadInputTest, OversizedMessageIsResourceExhausted) {
+  gridsync::v1::PushRequest req;
+  auto m = CaseEdit("title", "x");
+  auto* log = m.mutable_append_log();
+  log->set_log("follow_ups");
+  log->set_element_id("big");
+  log->set_payload(std::string(9 << 20, 'x'));  // over the 8 MiB limit
+  *req.add_mutations() = m;
+  gridsync::v1::PushResponse resp;
+  std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  EXPECT_EQ(Push(token, req, &resp).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(Stats().last_change_seq(), seq_before_);
+}
+
+TEST_F(BadInputTest, CursorPastTheServerIsOutOfRangeAndBadPageSizeInvalid) {
+  std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  gridsync::v1::PullRequest req;
+  gridsync::v1::PullResponse resp;
+  req.set_cursor(1000000);
+  auto st = Pull(token, req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "pull from 0"));
+  req.set_cursor(0);
+  req.set_page_size(100000);
+  EXPECT_EQ(Pull(token, req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  req.set_page_size(0);
+  req.set_scope_code("garbage");
+  EXPECT_EQ(Pull(token, req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(BadInputTest, RegistryImportRejectsBadRowsByIndexAndKeepsTheRest) {
+  gridsync::v1::ImportRegistryRequest req;
+  auto* ok = req.add_households();
+  ok->set_household_id(Household(kGridA, 21));
+  ok->set_grid_code(kGridA);
+  auto* bad = req.add_households();
+  bad->set_household_id("12345");
+  bad->set_grid_code(kGridA);
+  auto* orphan = req.add_org_units();
+  orphan->set_code("410185999201");  // its town 410185999 does not exist
+  orphan->set_name("无");
+  gridsync::v1::ImportRegistryResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), req, &resp).ok());
+  EXPECT_EQ(resp.created(), 1);
+  ASSERT_EQ(resp.rejections_size(), 2);
+  EXPECT_EQ(resp.rejections(0).kind(), "org_unit");
+  EXPECT_TRUE(absl::StrContains(resp.rejections(0).message(), "import it first"));
+  EXPECT_EQ(resp.rejections(1).kind(), "household");
+  EXPECT_EQ(resp.rejections(1).index(), 1);
+}
+
+TEST_F(BadInputTest, EnrolmentScopeMustMatchTheRoleAndExist) {
+  auto enroll = [&](gridsync::v1::Role role, const std::string& scope) {
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(role);
+    req.add_scope_codes(scope);
+    gridsync::v1::EnrollDeviceResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    return admin_->EnrollDevice(ctx.get(), req, &resp).error_code();
+  };
+  EXPECT_EQ(enroll(gridsync::v1::ROLE_GRID_WORKER, kVillageAB), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(enroll(gridsync::v1::ROLE_GRID_WORKER, "410185001201009"),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(enroll(gridsync::v1::ROLE_UNSPECIFIED, kGridA), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB), grpc::StatusCode::OK);
+}
+
+}  // namespace
+}  // namespace gridsync::testing
