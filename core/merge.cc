@@ -124,12 +124,13 @@ auto VoidRank(const VoidMark& v) {
 }  // namespace
 
 std::string SerializeCanonical(const google::protobuf::Message& msg) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
+  // Sized once, written once: no reallocation while serializing.
+  const size_t size = msg.ByteSizeLong();
+  std::string out(size, '\0');
+  google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(size));
   google::protobuf::io::CodedOutputStream coded(&stream);
   coded.SetSerializationDeterministic(true);
-  msg.SerializeToCodedStream(&coded);
-  coded.Trim();
+  msg.SerializeWithCachedSizes(&coded);
   return out;
 }
 
@@ -241,8 +242,7 @@ RecordState ToDelta(const Mutation& m) {
   return d;
 }
 
-void Apply(RecordState* state, const Mutation& m) {
-  RecordState delta = ToDelta(m);
+void JoinOwned(RecordState* state, RecordState&& delta) {
   // Joining into nothing gives the (canonical) delta itself.
   if (!state->has_header() && state->ByteSizeLong() == 0) {
     state->Swap(&delta);
@@ -250,6 +250,8 @@ void Apply(RecordState* state, const Mutation& m) {
   }
   Join(state, delta);
 }
+
+void Apply(RecordState* state, const Mutation& m) { JoinOwned(state, ToDelta(m)); }
 
 const Sibling& Winner(const Register& reg) {
   const Sibling* best = &reg.siblings(0);

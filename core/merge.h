@@ -36,6 +36,10 @@ RecordState ToDelta(const Mutation& m);
 // Join(state, ToDelta(m)).
 void Apply(RecordState* state, const Mutation& m);
 
+// Join(state, delta) for a delta the caller no longer needs: into a state
+// that is still empty, it is moved instead of merged.
+void JoinOwned(RecordState* state, RecordState&& delta);
+
 // The winning sibling: highest hlc, ties by device id, then counter.
 // REQUIRES: reg.siblings_size() > 0.
 const gridsync::v1::Sibling& Winner(const gridsync::v1::Register& reg);

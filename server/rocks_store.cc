@@ -22,8 +22,8 @@ namespace {
 using gridsync::v1::Change;
 using gridsync::v1::MutationOutcome;
 
-const char* const kCfNames[] = {"default", "records", "changes",
-                                "scoped", "by_org", "idempotency", "registry", "devices"};
+const char* const kCfNames[] = {"default", "records", "changes", "scoped", "idempotency",
+                                "registry", "devices"};
 constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
 constexpr size_t kMaxGroupMutations = 8192;
@@ -86,8 +86,20 @@ bool HasPrefix(std::string_view s, std::string_view prefix) { return s.substr(0,
 
 }  // namespace
 
+// What each mutation's own RPC thread computes before it queues, so that
+// the leader (the serial part) only merges and writes.
+struct RocksStore::Prepared {
+  Mutation* mutation;
+  std::string idem_key;
+  RecordState delta;
+  // SerializeCanonical(delta): the stored state when the mutation creates
+  // its record and nothing else in the group touches it (the common case).
+  std::string delta_bytes;
+  std::string change_tail;  // Change{mutation, committed_at_ms}, without seq
+};
+
 struct RocksStore::Writer {
-  std::vector<Mutation>* mutations;
+  std::vector<Prepared>* prepared;
   std::vector<MutationResult>* results;
   absl::Status status;
   bool done = false;
@@ -107,6 +119,10 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   for (const char* name : kCfNames) {
     rocksdb::ColumnFamilyOptions cfo(options);
     cfo.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    // Most lookups in a push miss (new records, new sequence numbers): a
+    // memtable bloom filter answers those without walking the skiplist.
+    cfo.memtable_prefix_bloom_size_ratio = 0.05;
+    cfo.memtable_whole_key_filtering = true;
     cfs.emplace_back(name, cfo);
   }
   std::unique_ptr<RocksStore> store(new RocksStore());
@@ -147,8 +163,21 @@ RocksStore::~RocksStore() {
 absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutation> mutations) {
   std::vector<MutationResult> results(mutations.size());
   if (mutations.empty()) return results;
+  const int64_t now_ms = core::SystemWallMs();
+  std::vector<Prepared> prepared(mutations.size());
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    Prepared& p = prepared[i];
+    p.mutation = &mutations[i];
+    p.idem_key = IdemKey(mutations[i].device_id(), mutations[i].device_seq());
+    p.delta = core::ToDelta(mutations[i]);
+    if (mutations[i].has_create()) p.delta_bytes = core::SerializeCanonical(p.delta);
+    Change tail;
+    tail.set_committed_at_ms(now_ms);
+    *tail.mutable_mutation() = mutations[i];
+    p.change_tail = tail.SerializeAsString();
+  }
   Writer w;
-  w.mutations = &mutations;
+  w.prepared = &prepared;
   w.results = &results;
 
   std::unique_lock<std::mutex> lock(queue_mu_);
@@ -163,12 +192,13 @@ absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutat
   std::vector<Writer*> group;
   size_t n = 0;
   for (Writer* x : writers_) {
-    if (!group.empty() && n + x->mutations->size() > kMaxGroupMutations) break;
+    if (!group.empty() && n + x->prepared->size() > kMaxGroupMutations) break;
     group.push_back(x);
-    n += x->mutations->size();
+    n += x->prepared->size();
   }
   lock.unlock();
-  const absl::Status st = CommitGroup(group);
+  StateMap states;
+  const absl::Status st = CommitGroup(group, &states);
   lock.lock();
   for (Writer* x : group) {
     writers_.pop_front();
@@ -177,41 +207,38 @@ absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutat
     if (x != &w) x->cv.notify_one();
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
+  lock.unlock();
+  states.clear();  // freed here, while the next leader already commits
   if (!st.ok()) return st;
   return results;
 }
 
-absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group) {
+absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap* states) {
   // 1. Read what the group needs: earlier results and current states.
-  std::vector<std::string> idem_keys;
+  std::vector<rocksdb::Slice> idem_keys;
   std::vector<std::string> record_ids;
-  std::set<std::string> seen_ids;
+  size_t bytes = 0;
   for (const Writer* w : group) {
-    for (const Mutation& m : *w->mutations) {
-      idem_keys.push_back(IdemKey(m.device_id(), m.device_seq()));
-      if (seen_ids.insert(m.record_id()).second) record_ids.push_back(m.record_id());
+    for (const Prepared& p : *w->prepared) {
+      idem_keys.emplace_back(p.idem_key);
+      auto [it, added] = states->try_emplace(p.mutation->record_id());
+      ++it->second.touches;
+      if (added) record_ids.push_back(p.mutation->record_id());
+      bytes += p.change_tail.size() + p.delta_bytes.size() + 128;
     }
   }
-  std::vector<rocksdb::Slice> keys(idem_keys.begin(), idem_keys.end());
-  std::vector<std::string> idem_values(keys.size());
-  std::vector<rocksdb::Status> idem_status =
-      db_->MultiGet(rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kIdempotency)),
-                    keys, &idem_values);
+  std::vector<std::string> idem_values(idem_keys.size());
+  std::vector<rocksdb::Status> idem_status = db_->MultiGet(
+      rocksdb::ReadOptions(),
+      std::vector<rocksdb::ColumnFamilyHandle*>(idem_keys.size(), cf(kIdempotency)), idem_keys,
+      &idem_values);
   std::vector<rocksdb::Slice> rkeys(record_ids.begin(), record_ids.end());
   std::vector<std::string> record_values(rkeys.size());
-  std::vector<rocksdb::Status> record_status =
-      db_->MultiGet(rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(rkeys.size(), cf(kRecords)),
-                    rkeys, &record_values);
-
-  struct Working {
-    RecordState state;
-    bool existed = false;
-    bool had_conflict = false;
-    bool dirty = false;
-  };
-  std::unordered_map<std::string, Working> working;
+  std::vector<rocksdb::Status> record_status = db_->MultiGet(
+      rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(rkeys.size(), cf(kRecords)),
+      rkeys, &record_values);
   for (size_t i = 0; i < record_ids.size(); ++i) {
-    Working& wk = working[record_ids[i]];
+    WorkingState& wk = (*states)[record_ids[i]];
     if (record_status[i].ok()) {
       if (!wk.state.ParseFromString(record_values[i])) {
         return absl::DataLossError(absl::StrCat("record ", record_ids[i], " is unreadable"));
@@ -224,66 +251,71 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group) {
   }
 
   // 2. Merge in queue order, assigning change numbers in that order.
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch batch(bytes);  // sized once: no doubling of a multi-MB buffer
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   StoreStats counters = counters_;
-  const int64_t now_ms = core::SystemWallMs();
-  std::unordered_map<std::string, const MutationResult*> in_group;
+  std::unordered_map<std::string_view, const MutationResult*> in_group;
   size_t k = 0;
   for (Writer* w : group) {
-    for (size_t i = 0; i < w->mutations->size(); ++i, ++k) {
-      Mutation& m = (*w->mutations)[i];
+    for (size_t i = 0; i < w->prepared->size(); ++i, ++k) {
+      Prepared& p = (*w->prepared)[i];
+      const Mutation& m = *p.mutation;
       MutationResult& r = (*w->results)[i];
       r.set_device_seq(m.device_seq());
       r.set_record_id(m.record_id());
-      if (idem_status[k].ok() || in_group.count(idem_keys[k])) {
-        if (idem_status[k].ok()) {
-          r.ParseFromString(idem_values[k]);
-        } else {
-          r = *in_group[idem_keys[k]];
-        }
+      if (idem_status[k].ok()) {
+        r.ParseFromString(idem_values[k]);
         r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
         continue;
-      } else if (!idem_status[k].IsNotFound()) {
+      }
+      if (!idem_status[k].IsNotFound()) {
         return FromRocks(idem_status[k], "reading device sequence numbers");
       }
-      Working& wk = working[m.record_id()];
+      if (auto it = in_group.find(p.idem_key); it != in_group.end()) {
+        r = *it->second;
+        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+        continue;
+      }
+      WorkingState& wk = (*states)[m.record_id()];
       if (absl::Status st = core::CheckAgainstState(wk.state, m); !st.ok()) {
         r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
         r.set_code(static_cast<int>(st.code()));
         r.set_message(std::string(st.message()));
         continue;
       }
-      const bool is_new = !wk.state.has_header();
-      core::Apply(&wk.state, m);
-      wk.dirty = true;
-      ++seq;
-      r.set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
-      r.set_change_seq(seq);
-      in_group[idem_keys[k]] = &r;
-
-      batch.Put(cf(kIdempotency), idem_keys[k], r.SerializeAsString());
-      Change change;
-      change.set_seq(seq);
-      change.set_committed_at_ms(now_ms);
-      *change.mutable_mutation() = std::move(m);
-      batch.Put(cf(kChanges), Be64(seq), change.SerializeAsString());
-      const std::string& grid = change.mutation().grid_code();
-      batch.Put(cf(kScoped), grid + Be64(seq), change.mutation().record_id());
-      if (is_new) {
-        batch.Put(cf(kByOrg), grid + change.mutation().record_id(),
-                  std::string(1, static_cast<char>(change.mutation().kind())));
+      if (!wk.existed && !wk.counted) {
+        wk.counted = true;
         ++counters.records;
-        switch (change.mutation().kind()) {
+        switch (m.kind()) {
           case gridsync::v1::RECORD_KIND_VISIT: ++counters.visits; break;
           case gridsync::v1::RECORD_KIND_DISPUTE_CASE: ++counters.dispute_cases; break;
           case gridsync::v1::RECORD_KIND_SPECIAL_CHECK: ++counters.special_checks; break;
           default: break;
         }
       }
+      if (!wk.existed && wk.touches == 1 && !p.delta_bytes.empty()) {
+        // A new record written once: its state is the delta, serialized
+        // already by the pushing thread.
+        batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
+      } else {
+        core::JoinOwned(&wk.state, std::move(p.delta));
+        wk.dirty = true;
+      }
+      ++seq;
+      r.set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
+      r.set_change_seq(seq);
+      in_group[p.idem_key] = &r;
+
+      batch.Put(cf(kIdempotency), p.idem_key, r.SerializeAsString());
+      // A serialized Change{seq} followed by Change{mutation, committed_at}
+      // parses as one Change with all three: protobuf merges concatenations.
+      Change head;
+      head.set_seq(seq);
+      batch.Put(cf(kChanges), Be64(seq), head.SerializeAsString() + p.change_tail);
+      batch.Put(cf(kScoped), m.grid_code() + Be64(seq), m.record_id());
     }
   }
-  for (auto& [id, wk] : working) {
+  for (auto& [id, wk] : *states) {
     if (!wk.dirty) continue;
     batch.Put(cf(kRecords), id, core::SerializeCanonical(wk.state));
     const bool conflict = core::HasConflict(wk.state);

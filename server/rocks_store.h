@@ -4,7 +4,6 @@
 //   records     record_id -> RecordState (canonical bytes)
 //   changes     be64(seq) -> Change (the mutation as applied: who, what, when)
 //   scoped      grid_code + be64(seq) -> record_id  (pull by org scope)
-//   by_org      grid_code + record_id -> kind byte   (everything in a village...)
 //   idempotency device_id + '\0' + be64(device_seq) -> MutationResult
 //   registry    'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson
 //   devices     device_id -> Device
@@ -17,11 +16,22 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 
 #include "rocksdb/db.h"
 #include "server/store.h"
 
 namespace gridsync::server {
+
+// A record's state while the leader merges a group into it.
+struct WorkingState {
+  RecordState state;
+  bool existed = false;
+  bool had_conflict = false;
+  bool dirty = false;    // state changed: write it at the end of the group
+  bool counted = false;  // counted as a new record
+  int touches = 0;       // mutations of the group on this record
+};
 
 class RocksStore : public Store {
  public:
@@ -57,12 +67,16 @@ class RocksStore : public Store {
   absl::Status CheckChangeLogGapFree();
 
  private:
-  enum Cf { kDefault, kRecords, kChanges, kScoped, kByOrg, kIdempotency, kRegistry, kDevices, kNumCf };
+  enum Cf { kDefault, kRecords, kChanges, kScoped, kIdempotency, kRegistry, kDevices, kNumCf };
+  struct Prepared;
   struct Writer;
+  using StateMap = std::unordered_map<std::string, struct WorkingState>;
 
   RocksStore() = default;
-  // REQUIRES: called only by the commit-queue leader.
-  absl::Status CommitGroup(const std::vector<Writer*>& group);
+  // Merges and writes a group. REQUIRES: called only by the commit-queue
+  // leader. Leaves the group's record states in *states, for the caller to
+  // free after it has handed leadership on.
+  absl::Status CommitGroup(const std::vector<Writer*>& group, StateMap* states);
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
 
   std::unique_ptr<rocksdb::DB> db_;
