@@ -2,7 +2,7 @@
 // RocksDB write of the same records with the same WAL sync, in one run.
 //
 //   gridsync-bench-ingest [--devices 64] [--records-per-device 2000] [--batch 100]
-//                         [--threads 32] [--dir /tmp/gridsync-bench]
+//                         [--threads 8] [--dir /tmp/gridsync-bench]
 #include <unistd.h>
 
 #include <chrono>
@@ -26,8 +26,10 @@
 namespace {
 using namespace gridsync;
 
-// A visit as loadgen makes it, merged into its stored state.
-std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now) {
+// A visit as loadgen makes it: its stored state, and (in *change) the
+// change-log entry the server writes beside it.
+std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now,
+                             std::string* change = nullptr) {
   v1::Mutation m;
   m.set_device_seq(seq);
   m.set_record_id(id);
@@ -53,6 +55,13 @@ std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now) {
   });
   v1::RecordState s;
   core::Apply(&s, m);
+  if (change != nullptr) {
+    v1::Change c;
+    c.set_seq(seq);
+    c.set_committed_at_ms(now);
+    *c.mutable_mutation() = m;
+    *change = c.SerializeAsString();
+  }
   return core::SerializeCanonical(s);
 }
 
@@ -61,7 +70,10 @@ struct RawResult {
   size_t value_bytes;
 };
 
-RawResult RawRocksDb(const std::string& dir, long records, int batch_size) {
+// One WriteBatch per `batch_size` records, synced. With `server_layout`,
+// each record also writes what gridsyncd writes beside it: its change-log
+// entry, its per-grid change index and its idempotency result.
+RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool server_layout) {
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.IncreaseParallelism(2);
@@ -79,16 +91,31 @@ RawResult RawRocksDb(const std::string& dir, long records, int batch_size) {
   wo.sync = true;
   // Records are made before the clock starts: this measures RocksDB alone.
   std::vector<std::pair<std::string, std::string>> kv;
+  std::vector<std::string> changes(static_cast<size_t>(records));
   kv.reserve(static_cast<size_t>(records));
   for (long i = 0; i < records; ++i) {
     std::string id = core::NewUlid(now + i, rng);
-    kv.emplace_back(id, SampleVisitState(id, static_cast<uint64_t>(i + 1), now));
+    kv.emplace_back(id, SampleVisitState(id, static_cast<uint64_t>(i + 1), now,
+                                         server_layout ? &changes[i] : nullptr));
   }
+  auto be64 = [](uint64_t v) {
+    std::string s(8, '\0');
+    for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+    return s;
+  };
   const size_t bytes = kv.empty() ? 0 : kv[0].second.size();
   const auto t0 = std::chrono::steady_clock::now();
   for (long i = 0; i < records;) {
     rocksdb::WriteBatch b;
-    for (int j = 0; j < batch_size && i < records; ++j, ++i) b.Put(kv[i].first, kv[i].second);
+    for (int j = 0; j < batch_size && i < records; ++j, ++i) {
+      b.Put(kv[i].first, kv[i].second);
+      if (server_layout) {
+        const std::string seq = be64(static_cast<uint64_t>(i + 1));
+        b.Put("c" + seq, changes[i]);
+        b.Put("s410185001901001" + seq, kv[i].first);
+        b.Put("i" + std::string("dev-0123456789abcdef") + seq, std::string(40, 'r'));
+      }
+    }
     if (auto st = db->Write(wo, &b); !st.ok()) {
       fprintf(stderr, "raw write: %s\n", st.ToString().c_str());
       exit(1);
@@ -103,11 +130,11 @@ RawResult RawRocksDb(const std::string& dir, long records, int batch_size) {
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
   Args args = ParseArgs(argc, argv);
-  int devices = 64, per_device = 2000, batch = 100, threads = 32;
+  int devices = 64, per_device = 2000, batch = 100, threads = 8;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--devices", "64"), &devices) ||
       !absl::SimpleAtoi(args.Get("--records-per-device", "2000"), &per_device) ||
       !absl::SimpleAtoi(args.Get("--batch", "100"), &batch) ||
-      !absl::SimpleAtoi(args.Get("--threads", "32"), &threads)) {
+      !absl::SimpleAtoi(args.Get("--threads", "8"), &threads)) {
     fprintf(stderr, "usage: gridsync-bench-ingest [--devices N] [--records-per-device M] "
                     "[--batch B] [--threads T] [--dir DIR]\n");
     return 2;
@@ -119,9 +146,12 @@ int main(int argc, char** argv) {
 
   printf("machine: %u cores; %ld records, batches of %d, WAL sync per write\n",
          std::thread::hardware_concurrency(), records, batch);
-  const RawResult raw = RawRocksDb(dir + "/raw", records, batch);
+  const RawResult raw = RawRocksDb(dir + "/raw", records, batch, false);
   printf("raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, sync=true)\n",
          raw.records_per_second, batch, raw.value_bytes);
+  const RawResult layout = RawRocksDb(dir + "/raw-layout", records, batch, true);
+  printf("raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
+         "idempotency key gridsyncd writes per mutation)\n", layout.records_per_second);
 
   if (auto st = gridsync::server::InitDataDir(dir + "/server"); !st.ok()) {
     fprintf(stderr, "init: %s\n", st.ToString().c_str());
@@ -167,7 +197,9 @@ int main(int argc, char** argv) {
   printf("gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 4 keys "
          "per mutation)\n", report->records_per_second, devices, threads);
   printf("  %s\n", report->Summary().c_str());
-  printf("ratio server/raw: %.2f\n", report->records_per_second / raw.records_per_second);
+  printf("ratio server/raw: %.2f   server/raw-4-keys: %.2f\n",
+         report->records_per_second / raw.records_per_second,
+         report->records_per_second / layout.records_per_second);
   (*server)->Shutdown();
   std::filesystem::remove_all(dir);
   return 0;
