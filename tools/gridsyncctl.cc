@@ -10,6 +10,7 @@
 //     get --id RECORD_ID               a record with its conflicts
 //     stats                            counts of what is stored
 //     wait-ready [--timeout SECONDS]   waits until the server answers
+//     health                           the gRPC health service's answer; exit 0 when SERVING
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "absl/strings/strip.h"
 #include "core/hlc.h"
 #include "google/protobuf/text_format.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/client.h"
 #include "tools/flags.h"
 #include "tools/sample_data.h"
@@ -40,7 +42,7 @@ int Usage() {
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
-          " wait-ready [--timeout S]\n");
+          " wait-ready [--timeout S] | health\n");
   return 2;
 }
 
@@ -210,6 +212,17 @@ int main(int argc, char** argv) {
     auto st = WaitReady(ch, std::chrono::seconds(timeout));
     if (!st.ok()) return Fail(st);
     return 0;
+  }
+  if (cmd == "health") {
+    auto stub = grpc::health::v1::Health::NewStub(ch);
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    auto st = FromGrpc(stub->Check(&ctx, req, &resp));
+    if (!st.ok()) return Fail(st);
+    printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
+    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
   }
   if (!args.Has("--token-file")) return Usage();
   auto token = ReadTokenFile(args.Get("--token-file"));

@@ -23,6 +23,9 @@ TEST(Cli, InitImportEnrollLoadgenVerifyAndDrain) {
   ASSERT_TRUE(proc.Start());
   const std::string addr = proc.addr();
   const std::string ctl = GRIDSYNCCTL_PATH;
+  out.clear();
+  EXPECT_EQ(RunCommand({ctl, "--server", addr, "health"}, &out), 0);  // grpc.health.v1
+  EXPECT_EQ(out, "SERVING\n");
   const std::string csv = std::string(GRIDSYNC_SHARED_DATA) + "/henan-zhengzhou-dengfeng-towns.csv";
   out.clear();
   ASSERT_EQ(RunCommand({ctl, "--server", addr, "--token-file", token_file, "import-org", csv}, &out), 0);
