@@ -160,6 +160,23 @@ RocksStore::~RocksStore() {
   }
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> RocksStore::MultiGetIn(
+    Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
+    const rocksdb::ReadOptions& ro) const {
+  std::vector<std::string> values(keys.size());
+  std::vector<rocksdb::Status> st =
+      db_->MultiGet(ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(c)), keys, &values);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (st[i].ok()) {
+      out[i] = std::move(values[i]);
+    } else if (!st[i].IsNotFound()) {
+      return FromRocks(st[i], what);
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutation> mutations) {
   std::vector<MutationResult> results(mutations.size());
   if (mutations.empty()) return results;
@@ -227,27 +244,18 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       bytes += p.change_tail.size() + p.delta_bytes.size() + 128;
     }
   }
-  std::vector<std::string> idem_values(idem_keys.size());
-  std::vector<rocksdb::Status> idem_status = db_->MultiGet(
-      rocksdb::ReadOptions(),
-      std::vector<rocksdb::ColumnFamilyHandle*>(idem_keys.size(), cf(kIdempotency)), idem_keys,
-      &idem_values);
-  std::vector<rocksdb::Slice> rkeys(record_ids.begin(), record_ids.end());
-  std::vector<std::string> record_values(rkeys.size());
-  std::vector<rocksdb::Status> record_status = db_->MultiGet(
-      rocksdb::ReadOptions(), std::vector<rocksdb::ColumnFamilyHandle*>(rkeys.size(), cf(kRecords)),
-      rkeys, &record_values);
+  auto earlier = MultiGetIn(kIdempotency, idem_keys, "reading device sequence numbers");
+  if (!earlier.ok()) return earlier.status();
+  auto stored = MultiGetIn(kRecords, {record_ids.begin(), record_ids.end()}, "reading records");
+  if (!stored.ok()) return stored.status();
   for (size_t i = 0; i < record_ids.size(); ++i) {
+    if (!(*stored)[i]) continue;
     WorkingState& wk = (*states)[record_ids[i]];
-    if (record_status[i].ok()) {
-      if (!wk.state.ParseFromString(record_values[i])) {
-        return absl::DataLossError(absl::StrCat("record ", record_ids[i], " is unreadable"));
-      }
-      wk.existed = true;
-      wk.had_conflict = core::HasConflict(wk.state);
-    } else if (!record_status[i].IsNotFound()) {
-      return FromRocks(record_status[i], "reading records");
+    if (!wk.state.ParseFromString(*(*stored)[i])) {
+      return absl::DataLossError(absl::StrCat("record ", record_ids[i], " is unreadable"));
     }
+    wk.existed = true;
+    wk.had_conflict = core::HasConflict(wk.state);
   }
 
   // 2. Merge in queue order, assigning change numbers in that order.
@@ -263,13 +271,10 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       MutationResult& r = (*w->results)[i];
       r.set_device_seq(m.device_seq());
       r.set_record_id(m.record_id());
-      if (idem_status[k].ok()) {
-        r.ParseFromString(idem_values[k]);
+      if ((*earlier)[k]) {
+        r.ParseFromString(*(*earlier)[k]);
         r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
         continue;
-      }
-      if (!idem_status[k].IsNotFound()) {
-        return FromRocks(idem_status[k], "reading device sequence numbers");
       }
       if (auto it = in_group.find(p.idem_key); it != in_group.end()) {
         r = *it->second;
@@ -343,19 +348,13 @@ absl::StatusOr<std::vector<std::optional<MutationResult>>> RocksStore::LookupRes
     const std::string& device_id, const std::vector<uint64_t>& seqs) {
   std::vector<std::string> k;
   for (uint64_t s : seqs) k.push_back(IdemKey(device_id, s));
-  std::vector<rocksdb::Slice> keys(k.begin(), k.end());
-  std::vector<std::string> values(keys.size());
-  auto st = db_->MultiGet(rocksdb::ReadOptions(),
-                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kIdempotency)),
-                          keys, &values);
+  auto values = MultiGetIn(kIdempotency, {k.begin(), k.end()}, "reading device sequence numbers");
+  if (!values.ok()) return values.status();
   std::vector<std::optional<MutationResult>> out(seqs.size());
   for (size_t i = 0; i < seqs.size(); ++i) {
-    if (st[i].ok()) {
-      out[i].emplace();
-      out[i]->ParseFromString(values[i]);
-    } else if (!st[i].IsNotFound()) {
-      return FromRocks(st[i], "reading device sequence numbers");
-    }
+    if (!(*values)[i]) continue;
+    out[i].emplace();
+    out[i]->ParseFromString(*(*values)[i]);
   }
   return out;
 }
@@ -445,14 +444,13 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
     page.caught_up = heap.empty() || heap.top().first > head;
   }
 
-  std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
-  std::vector<std::string> values(keys.size());
-  auto st = db_->MultiGet(ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRecords)),
-                          keys, &values);
+  auto values = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records for a pull", ro);
+  if (!values.ok()) return values.status();
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (!st[i].ok()) return FromRocks(st[i], "reading records for a pull");
+    // The change index and the record are written in one batch.
+    if (!(*values)[i]) return absl::DataLossError(absl::StrCat("record ", ids[i], " is missing"));
     page.records.emplace_back();
-    page.records.back().ParseFromString(values[i]);
+    page.records.back().ParseFromString(*(*values)[i]);
   }
   return page;
 }
@@ -467,18 +465,18 @@ absl::StatusOr<std::optional<RecordState>> RocksStore::GetRecord(const std::stri
   return state;
 }
 
-absl::StatusOr<std::vector<bool>> RocksStore::RecordsExist(const std::vector<std::string>& ids) {
-  std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
-  std::vector<std::string> values(keys.size());
-  auto st = db_->MultiGet(rocksdb::ReadOptions(),
-                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRecords)), keys,
-                          &values);
-  std::vector<bool> out(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!st[i].ok() && !st[i].IsNotFound()) return FromRocks(st[i], "reading records");
-    out[i] = st[i].ok();
-  }
+namespace {
+std::vector<bool> Present(const std::vector<std::optional<std::string>>& values) {
+  std::vector<bool> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i].has_value();
   return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<bool>> RocksStore::RecordsExist(const std::vector<std::string>& ids) {
+  auto values = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records");
+  if (!values.ok()) return values.status();
+  return Present(*values);
 }
 
 absl::StatusOr<StoreStats> RocksStore::Stats() {
@@ -621,17 +619,9 @@ absl::StatusOr<gridsync::v1::ListHouseholdsResponse> RocksStore::ListHouseholds(
 absl::StatusOr<std::vector<bool>> RocksStore::RegistryHas(const std::vector<std::string>& ids) {
   std::vector<std::string> k;
   for (const auto& id : ids) k.push_back(RegistryKey(id));
-  std::vector<rocksdb::Slice> keys(k.begin(), k.end());
-  std::vector<std::string> values(keys.size());
-  auto st = db_->MultiGet(rocksdb::ReadOptions(),
-                          std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(kRegistry)), keys,
-                          &values);
-  std::vector<bool> out(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (!st[i].ok() && !st[i].IsNotFound()) return FromRocks(st[i], "reading the registry");
-    out[i] = st[i].ok();
-  }
-  return out;
+  auto values = MultiGetIn(kRegistry, {k.begin(), k.end()}, "reading the registry");
+  if (!values.ok()) return values.status();
+  return Present(*values);
 }
 
 absl::Status RocksStore::PutDevice(const gridsync::v1::Device& device) {

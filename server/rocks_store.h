@@ -78,6 +78,11 @@ class RocksStore : public Store {
   // free after it has handed leadership on.
   absl::Status CommitGroup(const std::vector<Writer*>& group, StateMap* states);
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+  // The values of `keys` in one column family, nullopt where a key is
+  // missing; an error names `what` was being read.
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetIn(
+      Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
+      const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

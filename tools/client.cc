@@ -50,6 +50,30 @@ absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
 }
 
+gridsync::v1::FieldValue StrValue(std::string s) {
+  gridsync::v1::FieldValue v;
+  v.set_string_value(std::move(s));
+  return v;
+}
+
+gridsync::v1::FieldValue BoolValue(bool b) {
+  gridsync::v1::FieldValue v;
+  v.set_bool_value(b);
+  return v;
+}
+
+gridsync::v1::FieldValue IntValue(int64_t i) {
+  gridsync::v1::FieldValue v;
+  v.set_int_value(i);
+  return v;
+}
+
+void AddCreateField(gridsync::v1::Mutation* m, const std::string& field, gridsync::v1::FieldValue v) {
+  auto* f = m->mutable_create()->add_fields();
+  f->set_field(field);
+  *f->mutable_value() = std::move(v);
+}
+
 Phone::Phone(std::shared_ptr<grpc::Channel> ch, std::string token, std::string device_id,
              std::string holder, uint64_t seed)
     : stub_(gridsync::v1::SyncService::NewStub(ch)),

@@ -26,6 +26,12 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
                                                  std::chrono::seconds timeout = std::chrono::seconds(60));
 absl::Status FromGrpc(const grpc::Status& s);
 
+// Field values and create-field writes, for building mutations.
+gridsync::v1::FieldValue StrValue(std::string s);
+gridsync::v1::FieldValue BoolValue(bool b);
+gridsync::v1::FieldValue IntValue(int64_t i);
+void AddCreateField(gridsync::v1::Mutation* m, const std::string& field, gridsync::v1::FieldValue v);
+
 // One simulated phone: its own clock, sequence numbers and view of the
 // records it wrote or pulled. Not thread-safe: one thread per phone.
 class Phone {

@@ -20,31 +20,9 @@
 
 namespace gridsync::tools {
 namespace {
-using gridsync::v1::FieldValue;
 using gridsync::v1::Mutation;
 
 constexpr int kWorkers = 12;
-
-FieldValue Str(const std::string& s) {
-  FieldValue v;
-  v.set_string_value(s);
-  return v;
-}
-FieldValue Bool(bool b) {
-  FieldValue v;
-  v.set_bool_value(b);
-  return v;
-}
-FieldValue Int(int64_t i) {
-  FieldValue v;
-  v.set_int_value(i);
-  return v;
-}
-void Field(Mutation* m, const std::string& name, FieldValue v) {
-  auto* f = m->mutable_create()->add_fields();
-  f->set_field(name);
-  *f->mutable_value() = std::move(v);
-}
 
 std::string Clock(uint64_t hlc) {
   const time_t secs = static_cast<time_t>(core::HlcWallMs(hlc) / 1000);
@@ -100,14 +78,14 @@ class Demo {
         Mutation m = p.Begin(gridsync::v1::RECORD_KIND_VISIT, p.NewRecordId(), grid);
         m.mutable_create()->set_subject_id(reg->households(h).household_id());
         const bool home = p.rng()() % 8 != 0;
-        Field(&m, "visited_at_ms", Int(now - (30 - h) * 600000));
-        Field(&m, "nobody_home", Bool(!home));
+        AddCreateField(&m, "visited_at_ms", IntValue(now - (30 - h) * 600000));
+        AddCreateField(&m, "nobody_home", BoolValue(!home));
         if (home) {
           for (const char* f : {"talked_with_household", "open_letter_delivered",
                                 "questionnaire_done", "opinions_collected"}) {
-            Field(&m, f, Bool(true));
+            AddCreateField(&m, f, BoolValue(true));
           }
-          Field(&m, "opinions", Str("希望加强夜间巡逻"));
+          AddCreateField(&m, "opinions", StrValue("希望加强夜间巡逻"));
         }
         nobody_home += !home;
         ++visits;
@@ -117,20 +95,20 @@ class Demo {
         Mutation m = p.Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.NewRecordId(), grid);
         m.mutable_create()->set_subject_id(person.person_id());
         const bool away = p.rng()() % 10 == 0;
-        Field(&m, "checked_at_ms", Int(now - 3600000));
-        Field(&m, "risk_level", Int(person.risk_level()));
-        Field(&m, "person_absent", Bool(away));
-        Field(&m, "guardian_present", Bool(!away));
-        Field(&m, "observed", Str(away ? "本人外出务工，已电话联系监护人" : "情绪稳定，按时服药"));
+        AddCreateField(&m, "checked_at_ms", IntValue(now - 3600000));
+        AddCreateField(&m, "risk_level", IntValue(person.risk_level()));
+        AddCreateField(&m, "person_absent", BoolValue(away));
+        AddCreateField(&m, "guardian_present", BoolValue(!away));
+        AddCreateField(&m, "observed", StrValue(away ? "本人外出务工，已电话联系监护人" : "情绪稳定，按时服药"));
         absent += away;
         ++checks;
         outbox.push_back(std::move(m));
       }
       Mutation c = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.NewRecordId(), grid);
       c.mutable_create()->set_subject_id(reg->households(0).household_id());
-      Field(&c, "category", Int(gridsync::v1::DISPUTE_CATEGORY_UNPAID_WAGES));
-      Field(&c, "title", Str("务工人员讨要工资"));
-      Field(&c, "registered_at_ms", Int(now));
+      AddCreateField(&c, "category", IntValue(gridsync::v1::DISPUTE_CATEGORY_UNPAID_WAGES));
+      AddCreateField(&c, "title", StrValue("务工人员讨要工资"));
+      AddCreateField(&c, "registered_at_ms", IntValue(now));
       outbox.push_back(std::move(c));
       ++cases;
       const auto t0 = std::chrono::steady_clock::now();
@@ -183,9 +161,9 @@ class Demo {
 
     Mutation c = worker.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, worker.NewRecordId(), grid);
     c.mutable_create()->set_subject_id(reg->households(1).household_id());
-    Field(&c, "category", Int(gridsync::v1::DISPUTE_CATEGORY_LAND_FOREST_WATER));
-    Field(&c, "title", Str("宅基地边界纠纷"));
-    Field(&c, "registered_at_ms", Int(worker.clock().WallMs()));
+    AddCreateField(&c, "category", IntValue(gridsync::v1::DISPUTE_CATEGORY_LAND_FOREST_WATER));
+    AddCreateField(&c, "title", StrValue("宅基地边界纠纷"));
+    AddCreateField(&c, "registered_at_ms", IntValue(worker.clock().WallMs()));
     worker.Record(c);
     if (auto st = Check(worker.Push({c})); !st.ok()) return st;
     if (auto st = secretary.PullAll(); !st.ok()) return st.status();
@@ -193,7 +171,7 @@ class Demo {
 
     // Both offline: the worker retitles and logs a mediation session; the
     // secretary retitles differently and moves the case to mediating.
-    Mutation w1 = worker.SetField(*worker.Find(id), "title", Str("王家与张家宅基地院墙纠纷"));
+    Mutation w1 = worker.SetField(*worker.Find(id), "title", StrValue("王家与张家宅基地院墙纠纷"));
     worker.Record(w1);
     gridsync::v1::MediationSession session;
     session.set_held_at_ms(worker.clock().WallMs());
@@ -204,7 +182,7 @@ class Demo {
     w2.mutable_append_log()->set_log("mediation_sessions");
     w2.mutable_append_log()->set_element_id(worker.NewRecordId());
     w2.mutable_append_log()->set_payload(session.SerializeAsString());
-    Mutation s1 = secretary.SetField(*secretary.Find(id), "title", Str("宅基地界址争议（需镇司法所协助）"));
+    Mutation s1 = secretary.SetField(*secretary.Find(id), "title", StrValue("宅基地界址争议（需镇司法所协助）"));
     secretary.Record(s1);
     Mutation s2 = secretary.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
     s2.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_MEDIATING);
@@ -227,7 +205,7 @@ class Demo {
     }
     // The secretary, having pulled both, writes the agreed title.
     if (auto st = secretary.PullAll(); !st.ok()) return st.status();
-    Mutation fix = secretary.SetField(*secretary.Find(id), "title", Str("王家与张家宅基地界址纠纷"));
+    Mutation fix = secretary.SetField(*secretary.Find(id), "title", StrValue("王家与张家宅基地界址纠纷"));
     if (auto st = Check(secretary.Push({fix})); !st.ok()) return st;
     rec = GetRecord(id);
     if (!rec.ok()) return rec.status();

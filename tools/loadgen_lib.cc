@@ -15,31 +15,8 @@
 
 namespace gridsync::tools {
 namespace {
-using gridsync::v1::FieldValue;
 using gridsync::v1::Mutation;
 using Clock = std::chrono::steady_clock;
-
-FieldValue Str(std::string s) {
-  FieldValue v;
-  v.set_string_value(std::move(s));
-  return v;
-}
-FieldValue Bool(bool b) {
-  FieldValue v;
-  v.set_bool_value(b);
-  return v;
-}
-FieldValue Int(int64_t i) {
-  FieldValue v;
-  v.set_int_value(i);
-  return v;
-}
-
-void AddField(Mutation* m, const std::string& field, FieldValue v) {
-  auto* f = m->mutable_create()->add_fields();
-  f->set_field(field);
-  *f->mutable_value() = std::move(v);
-}
 
 struct SimPhone {
   std::unique_ptr<Phone> phone;
@@ -57,15 +34,15 @@ Mutation MakeRecord(SimPhone& p) {
     Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_VISIT, p.phone->NewRecordId(), p.grid);
     m.mutable_create()->set_subject_id(p.households[rng() % p.households.size()]);
     const bool home = rng() % 10 != 0;
-    AddField(&m, "visited_at_ms", Int(now));
-    AddField(&m, "nobody_home", Bool(!home));
+    AddCreateField(&m, "visited_at_ms", IntValue(now));
+    AddCreateField(&m, "nobody_home", BoolValue(!home));
     if (home) {
-      AddField(&m, "talked_with_household", Bool(true));
-      AddField(&m, "open_letter_delivered", Bool(true));
-      AddField(&m, "questionnaire_done", Bool(rng() % 5 != 0));
-      AddField(&m, "opinions_collected", Bool(true));
-      AddField(&m, "opinions", Str("希望村里路灯早点修好，晚上出门不方便。"));
-      AddField(&m, "notes", Str("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。"));
+      AddCreateField(&m, "talked_with_household", BoolValue(true));
+      AddCreateField(&m, "open_letter_delivered", BoolValue(true));
+      AddCreateField(&m, "questionnaire_done", BoolValue(rng() % 5 != 0));
+      AddCreateField(&m, "opinions_collected", BoolValue(true));
+      AddCreateField(&m, "opinions", StrValue("希望村里路灯早点修好，晚上出门不方便。"));
+      AddCreateField(&m, "notes", StrValue("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。"));
     }
     return m;
   }
@@ -73,19 +50,19 @@ Mutation MakeRecord(SimPhone& p) {
     Mutation m =
         p.phone->Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.phone->NewRecordId(), p.grid);
     m.mutable_create()->set_subject_id(p.persons[rng() % p.persons.size()]);
-    AddField(&m, "checked_at_ms", Int(now));
-    AddField(&m, "risk_level", Int(static_cast<int64_t>(rng() % 4)));
-    AddField(&m, "guardian_present", Bool(rng() % 3 != 0));
-    AddField(&m, "medication", Int(gridsync::v1::MEDICATION_STATUS_TAKEN));
-    AddField(&m, "observed", Str("情绪稳定，按时服药，监护人在家。"));
+    AddCreateField(&m, "checked_at_ms", IntValue(now));
+    AddCreateField(&m, "risk_level", IntValue(static_cast<int64_t>(rng() % 4)));
+    AddCreateField(&m, "guardian_present", BoolValue(rng() % 3 != 0));
+    AddCreateField(&m, "medication", IntValue(gridsync::v1::MEDICATION_STATUS_TAKEN));
+    AddCreateField(&m, "observed", StrValue("情绪稳定，按时服药，监护人在家。"));
     return m;
   }
   Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.phone->NewRecordId(), p.grid);
   m.mutable_create()->set_subject_id(p.households[rng() % p.households.size()]);
-  AddField(&m, "category", Int(1 + static_cast<int64_t>(rng() % 6)));
-  AddField(&m, "title", Str("宅基地边界纠纷"));
-  AddField(&m, "description", Str("两户因院墙位置发生争执，双方同意由村调解委员会调解。"));
-  AddField(&m, "registered_at_ms", Int(now));
+  AddCreateField(&m, "category", IntValue(1 + static_cast<int64_t>(rng() % 6)));
+  AddCreateField(&m, "title", StrValue("宅基地边界纠纷"));
+  AddCreateField(&m, "description", StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。"));
+  AddCreateField(&m, "registered_at_ms", IntValue(now));
   return m;
 }
 
@@ -156,8 +133,8 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     SimPhone& p = phones[i];
     Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.phone->NewRecordId(), p.grid);
     m.mutable_create()->set_subject_id(p.households[0]);
-    AddField(&m, "category", Int(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS));
-    AddField(&m, "title", Str("相邻关系纠纷（共享）"));
+    AddCreateField(&m, "category", IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS));
+    AddCreateField(&m, "title", StrValue("相邻关系纠纷（共享）"));
     p.phone->Record(m);
     auto r = p.phone->Push({m});
     if (!r.ok()) return r.status();
@@ -199,7 +176,7 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
           if (known != nullptr) {
             // Edited offline, against whatever this phone last saw.
             Mutation e = p.phone->SetField(*known, "description",
-                                           Str(absl::StrCat("调解进展（", p.phone->device_id(),
+                                           StrValue(absl::StrCat("调解进展（", p.phone->device_id(),
                                                             " 第", made, "条）")));
             p.phone->Record(e);
             batch.push_back(std::move(e));

@@ -62,7 +62,9 @@ TEST(Durability, AcknowledgedMutationsSurviveSigkillAtRandomPoints) {
   std::set<std::string> created;
   std::mutex mu;
   for (int round = 0; round < kRounds; ++round) {
-    if (round > 0) ASSERT_TRUE(proc.Start()) << "restart " << round;
+    if (round > 0) {
+      ASSERT_TRUE(proc.Start()) << "restart " << round;
+    }
     auto ch = tools::Connect(proc.addr());
     ASSERT_TRUE(tools::WaitReady(ch, std::chrono::seconds(10)).ok());
     std::atomic<bool> stop{false};
