@@ -502,14 +502,24 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   auto put = [&](const std::string& key, const google::protobuf::Message& msg) -> absl::Status {
     const std::string value = core::SerializeCanonical(msg);
     std::string old;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &old);
-    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the registry");
-    if (pending.count(key)) old = pending[key], s = rocksdb::Status::OK();
-    if (s.ok() && old == value) {
+    bool found = false;
+    if (auto p = pending.find(key); p != pending.end()) {
+      old = p->second;  // listed twice in one import: compare with the first
+      found = true;
+    } else {
+      auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &old);
+      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the registry");
+      found = s.ok();
+    }
+    if (found && old == value) {
       resp.set_unchanged(resp.unchanged() + 1);
       return absl::OkStatus();
     }
-    s.ok() ? resp.set_updated(resp.updated() + 1) : resp.set_created(resp.created() + 1);
+    if (found) {
+      resp.set_updated(resp.updated() + 1);
+    } else {
+      resp.set_created(resp.created() + 1);
+    }
     pending[key] = value;
     batch.Put(cf(kRegistry), key, value);
     return absl::OkStatus();
