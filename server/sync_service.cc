@@ -97,12 +97,17 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
     const int i = subject_of[j];
     if ((*have)[j] || bad[i]) continue;
     bad[i] = true;
-    const bool grid = subjects[j].size() == core::kGridCodeLen;
-    Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
-           absl::StrCat("mutations[", i, "].", grid ? "grid_code" : "create.subject_id"),
-           absl::StrCat(grid ? "grid " : "", subjects[j], grid ? " is not in the registry" :
-                        " is not in the registry of grid " + req->mutations(i).grid_code() +
-                        "; the household list may be stale: pull first"));
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (subjects[j].size() == core::kGridCodeLen) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
+             absl::StrCat("grid ", subjects[j], " is not in the registry; import it first"));
+    } else {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
+             prefix + "create.subject_id",
+             absl::StrCat(subjects[j], " is not in the registry of grid ",
+                          req->mutations(i).grid_code(),
+                          "; the phone's household and person lists may be stale: pull first"));
+    }
   }
 
   std::vector<Mutation> batch;
