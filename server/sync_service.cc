@@ -1,5 +1,6 @@
 #include "server/sync_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -54,9 +55,20 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
   auto earlier = store_->LookupResults(who->device.device_id(), seqs);
   if (!earlier.ok()) return ToGrpc(earlier.status());
 
-  std::vector<int> pending;  // indexes that passed every check
-  std::vector<std::string> subjects;
-  std::vector<int> subject_of;
+  // Registry keys to look up, each once (a push is mostly one grid).
+  std::vector<std::string> keys;
+  absl::flat_hash_map<std::string, size_t> key_index;
+  auto key_of = [&](const std::string& k) {
+    auto [it, added] = key_index.try_emplace(k, keys.size());
+    if (added) keys.push_back(k);
+    return it->second;
+  };
+  struct Pending {
+    int index;       // in the request
+    size_t grid;     // in keys
+    long subject;    // in keys, or -1 when the mutation names none
+  };
+  std::vector<Pending> pending;  // mutations that passed every check so far
   for (int i = 0; i < n; ++i) {
     auto* r = resp->mutable_results(i);
     const Mutation& m = req->mutations(i);
@@ -80,40 +92,32 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
       Reject(r, st.code(), prefix + "hlc", std::string(st.message()), /*retryable=*/true);
       continue;
     }
-    pending.push_back(i);
-    subjects.push_back(m.grid_code());
-    subject_of.push_back(i);
-    if (m.has_create() && !m.create().subject_id().empty()) {
-      subjects.push_back(m.create().subject_id());
-      subject_of.push_back(i);
-    }
+    const bool has_subject = m.has_create() && !m.create().subject_id().empty();
+    pending.push_back({i, key_of(m.grid_code()),
+                       has_subject ? static_cast<long>(key_of(m.create().subject_id())) : -1});
   }
 
   // The grid and the household or person must be in the registry.
-  auto have = store_->RegistryHas(subjects);
+  auto have = store_->RegistryHas(keys);
   if (!have.ok()) return ToGrpc(have.status());
-  std::vector<bool> bad(n, false);
-  for (size_t j = 0; j < subjects.size(); ++j) {
-    const int i = subject_of[j];
-    if ((*have)[j] || bad[i]) continue;
-    bad[i] = true;
-    const std::string prefix = absl::StrCat("mutations[", i, "].");
-    if (subjects[j].size() == core::kGridCodeLen) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
-             absl::StrCat("grid ", subjects[j], " is not in the registry; import it first"));
-    } else {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
-             prefix + "create.subject_id",
-             absl::StrCat(subjects[j], " is not in the registry of grid ",
-                          req->mutations(i).grid_code(),
-                          "; the phone's household and person lists may be stale: pull first"));
-    }
-  }
-
   std::vector<Mutation> batch;
   std::vector<int> batch_index;
-  for (int i : pending) {
-    if (bad[i]) continue;
+  for (const Pending& p : pending) {
+    const int i = p.index;
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (!(*have)[p.grid]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
+             absl::StrCat("grid ", keys[p.grid], " is not in the registry; import it first"));
+      continue;
+    }
+    if (p.subject >= 0 && !(*have)[static_cast<size_t>(p.subject)]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
+             prefix + "create.subject_id",
+             absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
+                          keys[p.grid],
+                          "; the phone's household and person lists may be stale: pull first"));
+      continue;
+    }
     Mutation m = req->mutations(i);
     m.set_device_id(who->device.device_id());
     m.set_author(who->device.holder().empty() ? who->device.device_id() : who->device.holder());
