@@ -24,6 +24,16 @@ void HybridClock::Observe(uint64_t remote) {
   if (remote > last_) last_ = remote;
 }
 
+void HybridClock::Rebase() {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_ = 0;
+}
+
+uint64_t HybridClock::last() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_;
+}
+
 void HybridClock::set_offset_ms(int64_t offset_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   offset_ms_ = offset_ms;

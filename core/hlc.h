@@ -35,6 +35,12 @@ class HybridClock {
   uint64_t Now();
   // Moves the clock past a stamp seen from elsewhere.
   void Observe(uint64_t remote);
+  // Forgets the stamps handed out so far, so Now() follows wall + offset
+  // again. Only for when the server refused those stamps as ahead of its
+  // clock (DESIGN.md section 4): the refused stamps were never stored, and
+  // the caller re-stamps them.
+  void Rebase();
+  uint64_t last() const;
   // Milliseconds added to the wall clock: the SDK keeps it as its estimate of
   // (server time - phone time).
   void set_offset_ms(int64_t offset_ms);

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
+#include "core/be64.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -28,20 +29,8 @@ constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
 constexpr size_t kMaxGroupMutations = 8192;
 
-std::string Be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    s[i] = static_cast<char>(v & 0xff);
-    v >>= 8;
-  }
-  return s;
-}
-
-uint64_t FromBe64(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
+using core::Be64;
+using core::FromBe64;
 
 std::string IdemKey(const std::string& device, uint64_t seq) {
   std::string k = device;

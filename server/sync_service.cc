@@ -169,6 +169,9 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const gridsync::v1:
     }
     prefixes = {narrow};
   }
+  // Pages of merged states compress well (ids, codes, repeated field names);
+  // phones pay for mobile data by the megabyte.
+  ctx->set_compression_algorithm(GRPC_COMPRESS_GZIP);
   auto page = store_->Pull(prefixes, req->cursor(), page_size);
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);

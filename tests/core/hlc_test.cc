@@ -30,6 +30,16 @@ TEST(Hlc, OffsetShiftsTheWallClock) {
   EXPECT_EQ(clock.WallMs(), 1767222000000);
 }
 
+TEST(Hlc, RebaseFollowsTheCorrectedClockAfterARefusal) {
+  const int64_t phone = 1767225600000 + 3600000;  // an hour ahead
+  HybridClock clock([&] { return phone; });
+  const uint64_t refused = clock.Now();
+  clock.set_offset_ms(-3600000);
+  EXPECT_GT(clock.Now(), refused);  // without Rebase it never goes back
+  clock.Rebase();
+  EXPECT_EQ(HlcWallMs(clock.Now()), 1767225600000);
+}
+
 TEST(Hlc, SkewBeyondLimitIsRefusedWithServerTime) {
   const int64_t now = 1767225600000;
   EXPECT_TRUE(CheckSkew(PackHlc(now + 599999, 0), now, kDefaultMaxSkewMs).ok());

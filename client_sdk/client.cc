@@ -1,0 +1,674 @@
+#include "gridsync/client.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "client_sdk/local_store.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/merge.h"
+#include "core/validate.h"
+#include "core/view.h"
+#include "gridsync/v1/sync_service.grpc.pb.h"
+
+namespace gridsync::sdk {
+
+using gridsync::v1::Mutation;
+using gridsync::v1::OutboxEntry;
+using gridsync::v1::RecordState;
+using gridsync::v1::RejectedMutation;
+
+namespace {
+
+constexpr int kMaxPushBatch = 1000;
+constexpr int kMaxPullPage = 5000;
+
+bool IsLoopback(const std::string& addr) {
+  return absl::StartsWith(addr, "127.") || absl::StartsWith(addr, "localhost:") ||
+         absl::StartsWith(addr, "[::1]:");
+}
+
+absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                      absl::StrCat(what, ": ", s.error_message()));
+}
+
+uint64_t MaxStamp(const RecordState& s) {
+  uint64_t m = s.header().created_hlc();
+  for (const auto& r : s.registers()) {
+    for (const auto& sib : r.siblings()) m = std::max(m, sib.hlc());
+  }
+  return m;
+}
+
+}  // namespace
+
+class Client::Impl {
+ public:
+  Impl(ClientOptions o, std::unique_ptr<LocalStore> store, std::function<int64_t()> wall)
+      : opts_(std::move(o)), store_(std::move(store)), wall_(wall), clock_(wall),
+        rng_(std::random_device{}()) {}
+
+  absl::Status Init();
+
+  // Builds and stores one mutation. `build` sees the record as this phone
+  // shows it (empty for a create) and fills the op.
+  using Builder = std::function<absl::Status(const RecordState& current, Mutation* m)>;
+  absl::Status Write(const std::string& record_id, const Builder& build, bool create,
+                     gridsync::v1::RecordKind kind = {}, const std::string& grid = {});
+
+  // REQUIRES: mu_ held. Server state with the outbox replayed; nullopt if
+  // the phone knows nothing of the record.
+  absl::StatusOr<std::optional<RecordState>> ViewLocked(const std::string& id) const;
+  absl::StatusOr<std::optional<RecordState>> View(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ViewLocked(id);
+  }
+
+  absl::StatusOr<SyncReport> Sync(const ProgressFn& progress);
+  void StartBackground(BackgroundOptions bo);
+  void StopBackground();
+
+  std::vector<std::string> List(const RecordFilter& f) const;
+  ClientStats Stats() const;
+  std::string NewId() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return core::NewUlid(clock_.WallMs(), rng_);
+  }
+  LocalStore& store() { return *store_; }
+
+ private:
+  grpc::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc, int64_t* t0,
+                    int64_t* t1);
+  void NoteServerTime(int64_t server_ms, int64_t t0, int64_t t1);
+  absl::Status PushOnce(SyncReport* report, bool* restamp, bool* more);
+  absl::Status Restamp(SyncReport* report);
+  absl::Status PullAll(SyncReport* report, const ProgressFn& progress);
+  void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
+                      const SyncReport& r);
+  void BackgroundLoop(BackgroundOptions bo);
+
+  const ClientOptions opts_;
+  std::unique_ptr<LocalStore> store_;
+  std::function<int64_t()> wall_;
+  core::HybridClock clock_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<gridsync::v1::SyncService::Stub> stub_;
+
+  mutable std::mutex mu_;  // guards the fields below and orders writes
+  std::mt19937_64 rng_;
+  uint64_t next_seq_ = 1;
+  uint64_t cursor_ = 0;
+  std::map<uint64_t, OutboxEntry> outbox_;                   // by device seq
+  std::map<std::string, std::set<uint64_t>> by_record_;      // record -> seqs
+  std::atomic<int64_t> offset_ms_{0};
+
+  std::mutex sync_mu_;  // one Sync at a time
+
+  std::mutex bg_mu_;  // guards the background fields
+  std::condition_variable bg_cv_;
+  std::thread bg_thread_;
+  bool bg_stop_ = false;
+  bool bg_wake_ = false;
+  grpc::ClientContext* inflight_ = nullptr;
+};
+
+absl::Status Client::Impl::Init() {
+  auto meta = store_->LoadMeta();
+  if (!meta.ok()) return meta.status();
+  if (meta->device_id.empty()) {
+    if (auto st = store_->InitDevice(opts_.device_id); !st.ok()) return st;
+  } else if (meta->device_id != opts_.device_id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the local replica in ", opts_.data_dir, " belongs to device ", meta->device_id,
+        ", not ", opts_.device_id, "; a re-enrolled phone needs an empty data folder"));
+  }
+  auto outbox = store_->LoadOutbox();
+  if (!outbox.ok()) return outbox.status();
+  outbox_ = std::move(*outbox);
+  next_seq_ = meta->next_seq;
+  uint64_t hlc_last = meta->hlc_last;
+  for (const auto& [seq, e] : outbox_) {
+    by_record_[e.mutation().record_id()].insert(seq);
+    next_seq_ = std::max(next_seq_, seq + 1);  // never hand out a seq twice
+    hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
+  }
+  for (const auto& r : store_->ListRejected()) {
+    next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
+  }
+  cursor_ = meta->cursor;
+  offset_ms_ = meta->clock_offset_ms;
+  clock_.set_offset_ms(meta->clock_offset_ms);
+  clock_.Observe(hlc_last);
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  if (opts_.compression) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (IsLoopback(opts_.server_address)) {
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = opts_.tls_root_certs;
+    creds = grpc::SslCredentials(ssl);
+  }
+  channel_ = grpc::CreateCustomChannel(opts_.server_address, creds, args);
+  stub_ = gridsync::v1::SyncService::NewStub(channel_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<RecordState>> Client::Impl::ViewLocked(const std::string& id) const {
+  auto held = store_->GetState(id);
+  if (!held.ok()) return held.status();
+  auto it = by_record_.find(id);
+  if (it == by_record_.end()) return held;
+  RecordState s = held->has_value() ? std::move(**held) : RecordState();
+  for (uint64_t seq : it->second) core::Apply(&s, outbox_.at(seq).mutation());
+  return std::optional<RecordState>(std::move(s));
+}
+
+absl::Status Client::Impl::Write(const std::string& record_id, const Builder& build, bool create,
+                                 gridsync::v1::RecordKind kind, const std::string& grid) {
+  Mutation m;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto cur = ViewLocked(record_id);
+    if (!cur.ok()) return cur.status();
+    RecordState current = cur->value_or(RecordState());
+    if (!create && current.header().kind() == gridsync::v1::RECORD_KIND_UNSPECIFIED) {
+      return absl::NotFoundError(
+          absl::StrCat("record ", record_id, " is not on this phone; sync to fetch it"));
+    }
+    m.set_device_seq(next_seq_);
+    m.set_record_id(record_id);
+    m.set_kind(create ? kind : current.header().kind());
+    m.set_grid_code(create ? grid : current.header().grid_code());
+    m.set_device_id(opts_.device_id);
+    m.set_author(opts_.holder.empty() ? opts_.device_id : opts_.holder);
+    if (auto st = build(current, &m); !st.ok()) return st;
+    m.set_hlc(clock_.Now());
+    if (auto v = core::ValidateMutation(m)) {
+      return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
+    }
+    if (auto st = core::CheckAgainstState(current, m); !st.ok()) return st;
+    OutboxEntry e;
+    *e.mutable_mutation() = m;
+    e.set_written_at_ms(wall_());
+    if (auto st = store_->AppendOutbox(e, next_seq_ + 1, m.hlc()); !st.ok()) return st;
+    ++next_seq_;
+    by_record_[record_id].insert(m.device_seq());
+    outbox_.emplace(m.device_seq(), std::move(e));
+  }
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    bg_wake_ = true;
+  }
+  bg_cv_.notify_all();
+  return absl::OkStatus();
+}
+
+grpc::Status Client::Impl::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc,
+                                int64_t* t0, int64_t* t1) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + opts_.token);
+  ctx.set_deadline(std::chrono::system_clock::now() + opts_.rpc_timeout);
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    if (bg_stop_) return grpc::Status(grpc::StatusCode::CANCELLED, "sync is stopping");
+    inflight_ = &ctx;
+  }
+  *t0 = wall_();
+  grpc::Status s = rpc(&ctx);
+  *t1 = wall_();
+  std::lock_guard<std::mutex> lock(bg_mu_);
+  inflight_ = nullptr;
+  return s;
+}
+
+void Client::Impl::NoteServerTime(int64_t server_ms, int64_t t0, int64_t t1) {
+  if (server_ms <= 0) return;
+  const int64_t offset = server_ms - (t0 + (t1 - t0) / 2);
+  offset_ms_ = offset;
+  clock_.set_offset_ms(offset);
+}
+
+void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
+                                  const SyncReport& r) {
+  if (!progress) return;
+  SyncProgress p;
+  p.phase = phase;
+  p.pushed = r.pushed + r.duplicates;
+  p.rejected = r.rejected;
+  p.pulled = r.pulled;
+  p.cursor = r.cursor;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [seq, e] : outbox_) p.pending += e.change_seq() == 0 ? 1 : 0;
+  }
+  progress(p);
+}
+
+// Pushes the first batch of pending entries. Sets *restamp when the server
+// refused stamps as ahead of its clock, *more when more are pending.
+absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* more) {
+  gridsync::v1::PushRequest req;
+  const int batch = std::clamp(opts_.push_batch, 1, kMaxPushBatch);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [seq, e] : outbox_) {
+      if (e.change_seq() != 0) continue;
+      if (req.mutations_size() == batch) {
+        *more = true;
+        break;
+      }
+      Mutation* m = req.add_mutations();
+      *m = e.mutation();
+      m->clear_device_id();  // the server fills who wrote it
+      m->clear_author();
+    }
+  }
+  if (req.mutations_size() == 0) return absl::OkStatus();
+  gridsync::v1::PushResponse resp;
+  int64_t t0, t1;
+  grpc::Status gs = Call([&](grpc::ClientContext* ctx) { return stub_->Push(ctx, req, &resp); },
+                         &t0, &t1);
+  ++report->push_calls;
+  if (!gs.ok()) return FromGrpc(gs, "push");
+  NoteServerTime(resp.server_time_ms(), t0, t1);
+  if (resp.results_size() != req.mutations_size()) {
+    return absl::InternalError(absl::StrCat("push: the server answered ", resp.results_size(),
+                                            " results for ", req.mutations_size(), " mutations"));
+  }
+  std::vector<OutboxEntry> updated;
+  std::vector<RejectedMutation> rejected;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& r : resp.results()) {
+    auto it = outbox_.find(r.device_seq());
+    if (it == outbox_.end()) continue;
+    switch (r.outcome()) {
+      case gridsync::v1::MUTATION_OUTCOME_APPLIED:
+      case gridsync::v1::MUTATION_OUTCOME_DUPLICATE:
+        (r.outcome() == gridsync::v1::MUTATION_OUTCOME_APPLIED ? report->pushed
+                                                                : report->duplicates)++;
+        it->second.set_change_seq(r.change_seq());
+        updated.push_back(it->second);
+        break;
+      case gridsync::v1::MUTATION_OUTCOME_REJECTED:
+        if (r.retryable()) {
+          *restamp = true;
+          break;
+        }
+        ++report->rejected;
+        {
+          RejectedMutation rj;
+          *rj.mutable_mutation() = it->second.mutation();
+          rj.set_code(r.code());
+          rj.set_field(r.field());
+          rj.set_message(r.message());
+          rj.set_rejected_at_ms(wall_());
+          rejected.push_back(std::move(rj));
+        }
+        break;
+      default:
+        return absl::InternalError(absl::StrCat("push: unknown outcome ", r.outcome()));
+    }
+  }
+  if (auto st = store_->CommitPushResults(updated, rejected, offset_ms_); !st.ok()) return st;
+  for (const auto& rj : rejected) {
+    const uint64_t seq = rj.mutation().device_seq();
+    auto& seqs = by_record_[rj.mutation().record_id()];
+    seqs.erase(seq);
+    if (seqs.empty()) by_record_.erase(rj.mutation().record_id());
+    outbox_.erase(seq);
+  }
+  return absl::OkStatus();
+}
+
+// The server refused stamps ahead of its clock: the offset is already
+// corrected, so stamp every pending mutation again, in seq order.
+absl::Status Client::Impl::Restamp(SyncReport* report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  clock_.Rebase();
+  std::vector<OutboxEntry> updated;
+  for (auto& [seq, e] : outbox_) {
+    if (e.change_seq() != 0) continue;
+    e.mutable_mutation()->set_hlc(clock_.Now());
+    e.set_restamps(e.restamps() + 1);
+    updated.push_back(e);
+  }
+  report->restamped += static_cast<int64_t>(updated.size());
+  return store_->CommitPushResults(updated, {}, offset_ms_);
+}
+
+absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress) {
+  uint64_t cursor;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cursor = cursor_;
+  }
+  const int page_size = std::clamp(opts_.pull_page, 1, kMaxPullPage);
+  for (int page = 0; page < 1000000; ++page) {
+    gridsync::v1::PullRequest req;
+    req.set_cursor(cursor);
+    req.set_page_size(page_size);
+    gridsync::v1::PullResponse resp;
+    int64_t t0, t1;
+    grpc::Status gs = Call([&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); },
+                           &t0, &t1);
+    ++report->pull_calls;
+    if (!gs.ok()) return FromGrpc(gs, "pull");
+    NoteServerTime(resp.server_time_ms(), t0, t1);
+    uint64_t max_stamp = 0;
+    for (const auto& s : resp.records()) max_stamp = std::max(max_stamp, MaxStamp(s));
+    clock_.Observe(max_stamp);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // Acknowledged entries the server state now holds stop being replayed.
+      std::vector<uint64_t> covered;
+      for (const auto& [seq, e] : outbox_) {
+        if (e.change_seq() != 0 && e.change_seq() <= resp.next_cursor()) covered.push_back(seq);
+      }
+      if (auto st = store_->CommitPullPage(resp, covered, offset_ms_); !st.ok()) return st;
+      for (uint64_t seq : covered) {
+        const std::string& id = outbox_.at(seq).mutation().record_id();
+        auto& seqs = by_record_[id];
+        seqs.erase(seq);
+        if (seqs.empty()) by_record_.erase(id);
+        outbox_.erase(seq);
+      }
+      cursor_ = resp.next_cursor();
+    }
+    cursor = resp.next_cursor();
+    report->pulled += resp.records_size();
+    report->cursor = cursor;
+    ReportProgress(progress, SyncProgress::Phase::kPull, *report);
+    if (resp.caught_up()) return absl::OkStatus();
+  }
+  return absl::InternalError("pull: the server never said caught up");
+}
+
+absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress) {
+  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  SyncReport report;
+  int restamp_rounds = 0;
+  // Bounded: each round acks or rejects a batch, or re-stamps (at most
+  // max_restamp_rounds times); writes arriving meanwhile join the next sync.
+  size_t rounds_left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rounds_left = outbox_.size() / std::max(1, opts_.push_batch) + 2 + opts_.max_restamp_rounds;
+  }
+  for (; rounds_left > 0; --rounds_left) {
+    bool restamp = false, more = false;
+    if (auto st = PushOnce(&report, &restamp, &more); !st.ok()) return st;
+    ReportProgress(progress, SyncProgress::Phase::kPush, report);
+    if (restamp) {
+      if (++restamp_rounds > opts_.max_restamp_rounds) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the server keeps refusing this phone's clock after ", opts_.max_restamp_rounds,
+            " re-stamps; check the phone's date and time"));
+      }
+      if (auto st = Restamp(&report); !st.ok()) return st;
+      continue;
+    }
+    if (!more) break;
+  }
+  if (auto st = PullAll(&report, progress); !st.ok()) return st;
+  ReportProgress(progress, SyncProgress::Phase::kDone, report);
+  return report;
+}
+
+void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
+  std::mt19937_64 rng(std::random_device{}());
+  int failures = 0;
+  auto next = std::chrono::steady_clock::now();  // sync at once on start
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(bg_mu_);
+      // A write wakes a healthy loop early; during backoff it waits.
+      bg_cv_.wait_until(lock, next, [&] { return bg_stop_ || (bg_wake_ && failures == 0); });
+      if (bg_stop_) return;
+      bg_wake_ = false;
+    }
+    auto report = Sync(bo.progress);
+    if (bo.on_result) bo.on_result(report.status(), report.ok() ? *report : SyncReport());
+    if (report.ok()) {
+      failures = 0;
+      next = std::chrono::steady_clock::now() + bo.interval;
+    } else {
+      // Exponential backoff with "equal jitter": half fixed, half random.
+      ++failures;
+      const int64_t cap = bo.max_backoff.count();
+      int64_t d = bo.min_backoff.count();
+      for (int i = 1; i < failures && d < cap; ++i) d *= 2;
+      d = std::min(d, cap);
+      const int64_t jitter = std::uniform_int_distribution<int64_t>(0, d / 2)(rng);
+      next = std::chrono::steady_clock::now() + std::chrono::milliseconds(d - d / 2 + jitter);
+    }
+  }
+}
+
+void Client::Impl::StartBackground(BackgroundOptions bo) {
+  StopBackground();
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    bg_stop_ = false;
+  }
+  bg_thread_ = std::thread([this, bo = std::move(bo)]() mutable { BackgroundLoop(std::move(bo)); });
+}
+
+void Client::Impl::StopBackground() {
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    bg_stop_ = true;
+    if (inflight_ != nullptr) inflight_->TryCancel();
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+  std::lock_guard<std::mutex> lock(bg_mu_);
+  bg_stop_ = false;
+}
+
+std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
+  std::vector<std::string> out;
+  auto keep = [&](const RecordState& s) {
+    if (s.header().kind() == gridsync::v1::RECORD_KIND_UNSPECIFIED) return false;
+    if (f.kind != gridsync::v1::RECORD_KIND_UNSPECIFIED && s.header().kind() != f.kind) return false;
+    if (!f.grid_code.empty() && s.header().grid_code() != f.grid_code) return false;
+    if (!f.include_voided && s.has_void_mark()) return false;
+    if (f.conflicts_only && !core::HasConflict(s)) return false;
+    return true;
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<std::string> local_only;
+  for (const auto& [id, seqs] : by_record_) local_only.insert(id);
+  auto st = store_->ForEachState([&](const RecordState& held) {
+    if (local_only.erase(held.record_id()) == 0) {
+      if (keep(held)) out.push_back(held.record_id());
+      return;
+    }
+    RecordState s = held;
+    for (uint64_t seq : by_record_.at(held.record_id())) core::Apply(&s, outbox_.at(seq).mutation());
+    if (keep(s)) out.push_back(s.record_id());
+  });
+  (void)st;  // a replica that does not parse shows what does
+  for (const auto& id : local_only) {
+    RecordState s;
+    for (uint64_t seq : by_record_.at(id)) core::Apply(&s, outbox_.at(seq).mutation());
+    if (keep(s)) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ClientStats Client::Impl::Stats() const {
+  ClientStats s;
+  s.records = store_->CountStates();
+  s.rejected = static_cast<int64_t>(store_->ListRejected().size());
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [seq, e] : outbox_) (e.change_seq() == 0 ? s.pending : s.acked_unpulled)++;
+  s.cursor = cursor_;
+  s.clock_offset_ms = offset_ms_;
+  return s;
+}
+
+// --- Client -----------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options) {
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("data_dir is empty");
+  if (options.server_address.empty()) return absl::InvalidArgumentError("server_address is empty");
+  if (options.device_id.empty() || options.token.empty()) {
+    return absl::InvalidArgumentError("device_id and token are required: enrol the phone first");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
+  }
+  auto store = LocalStore::Open(options.data_dir);
+  if (!store.ok()) return store.status();
+  auto wall = options.wall_clock ? options.wall_clock : std::function<int64_t()>(core::SystemWallMs);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), wall);
+  if (auto st = impl->Init(); !st.ok()) return st;
+  return std::unique_ptr<Client>(new Client(std::move(impl)));
+}
+
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Client::~Client() { impl_->StopBackground(); }
+
+absl::StatusOr<std::string> Client::Create(gridsync::v1::RecordKind kind,
+                                           const std::string& grid_code,
+                                           const std::string& subject_id,
+                                           const std::vector<Field>& fields) {
+  const std::string id = impl_->NewId();
+  auto st = impl_->Write(
+      id,
+      [&](const RecordState&, Mutation* m) {
+        auto* c = m->mutable_create();
+        c->set_subject_id(subject_id);
+        for (const auto& f : fields) {
+          auto* w = c->add_fields();
+          w->set_field(f.name);
+          *w->mutable_value() = f.value;
+        }
+        return absl::OkStatus();
+      },
+      /*create=*/true, kind, grid_code);
+  if (!st.ok()) return st;
+  return id;
+}
+
+absl::Status Client::SetField(const std::string& record_id, const std::string& field,
+                              const gridsync::v1::FieldValue& value) {
+  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
+    auto* sf = m->mutable_set_field();
+    sf->set_field(field);
+    *sf->mutable_value() = value;
+    for (const auto& r : cur.registers()) {
+      if (r.field() == field) *sf->mutable_seen() = r.context();  // saw every sibling
+    }
+    return absl::OkStatus();
+  }, false);
+}
+
+absl::Status Client::ChooseSibling(const std::string& record_id, const std::string& field,
+                                   int index) {
+  auto rec = Get(record_id);
+  if (!rec.ok()) return rec.status();
+  for (const auto& c : rec->conflicts()) {
+    if (c.field() != field) continue;
+    if (index < 0 || index >= c.siblings_size()) {
+      return absl::OutOfRangeError(absl::StrCat(field, " has ", c.siblings_size(),
+                                                " values in conflict; index ", index, " is not one"));
+    }
+    return SetField(record_id, field, c.siblings(index).value());
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(field, " of ", record_id, " is not in conflict (any more)"));
+}
+
+absl::StatusOr<std::string> Client::AppendLog(const std::string& record_id, const std::string& log,
+                                              const google::protobuf::Message& payload) {
+  const std::string element_id = impl_->NewId();
+  auto st = impl_->Write(record_id, [&](const RecordState&, Mutation* m) {
+    auto* a = m->mutable_append_log();
+    a->set_log(log);
+    a->set_element_id(element_id);
+    a->set_payload(payload.SerializeAsString());
+    return absl::OkStatus();
+  }, false);
+  if (!st.ok()) return st;
+  return element_id;
+}
+
+absl::Status Client::SetStatus(const std::string& record_id, gridsync::v1::CaseStatus status) {
+  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
+    m->mutable_set_status()->set_status(status);
+    m->mutable_set_status()->set_epoch(cur.status().epoch());
+    return absl::OkStatus();
+  }, false);
+}
+
+absl::Status Client::Reopen(const std::string& record_id, gridsync::v1::CaseStatus to_status,
+                            const std::string& reason) {
+  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
+    auto* r = m->mutable_reopen();
+    r->set_seen_status(core::DisplayStatus(cur.status()));
+    r->set_seen_epoch(cur.status().epoch());
+    r->set_to_status(to_status);
+    r->set_reason(reason);
+    return absl::OkStatus();
+  }, false);
+}
+
+absl::Status Client::Void(const std::string& record_id, const std::string& reason) {
+  return impl_->Write(record_id, [&](const RecordState&, Mutation* m) {
+    m->mutable_void_record()->set_reason(reason);
+    return absl::OkStatus();
+  }, false);
+}
+
+absl::StatusOr<gridsync::v1::RecordState> Client::GetState(const std::string& record_id) const {
+  auto s = impl_->View(record_id);
+  if (!s.ok()) return s.status();
+  if (!s->has_value() || (*s)->header().kind() == gridsync::v1::RECORD_KIND_UNSPECIFIED) {
+    return absl::NotFoundError(absl::StrCat("record ", record_id, " is not on this phone"));
+  }
+  return std::move(**s);
+}
+
+absl::StatusOr<gridsync::v1::Record> Client::Get(const std::string& record_id) const {
+  auto s = GetState(record_id);
+  if (!s.ok()) return s.status();
+  return core::BuildView(*s);
+}
+
+std::vector<std::string> Client::List(const RecordFilter& filter) const { return impl_->List(filter); }
+
+std::vector<RejectedMutation> Client::Rejected() const { return impl_->store().ListRejected(); }
+
+absl::Status Client::DismissRejected(uint64_t device_seq) {
+  return impl_->store().DeleteRejected(device_seq);
+}
+
+ClientStats Client::Stats() const { return impl_->Stats(); }
+
+absl::StatusOr<SyncReport> Client::Sync(const ProgressFn& progress) { return impl_->Sync(progress); }
+
+void Client::StartBackground(BackgroundOptions options) { impl_->StartBackground(std::move(options)); }
+
+void Client::StopBackground() { impl_->StopBackground(); }
+
+}  // namespace gridsync::sdk

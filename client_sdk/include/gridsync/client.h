@@ -1,0 +1,158 @@
+// The gridsync client SDK: an offline-first replica of the device's scope.
+//
+// Writes go to a durable outbox on the phone and return at once, with or
+// without network. Reads show the server's state as last pulled with the
+// device's unsent (and sent but not yet pulled) mutations replayed on top,
+// merged by the same core/ code the server runs. Sync() pushes the outbox and
+// pulls until caught up; StartBackground() runs it with backoff.
+//
+// Every method is thread-safe. Errors are absl::Status with a message a
+// person can act on; nothing throws.
+#ifndef GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_CLIENT_H_
+#define GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+#include "gridsync/v1/records.pb.h"
+
+namespace gridsync::sdk {
+
+struct ClientOptions {
+  std::string data_dir;        // the app's private folder; created if missing
+  std::string server_address;  // host:port
+  std::string device_id;       // from enrolment
+  std::string token;           // from enrolment
+  std::string holder;          // the worker's name, shown as author until synced
+  // PEM roots for TLS; empty uses the system roots. Loopback addresses are
+  // plaintext (tests, a local proxy), everything else is TLS.
+  std::string tls_root_certs;
+  bool compression = true;  // gzip on requests; the server compresses pulls
+  int push_batch = 500;     // mutations per Push, at most 1000
+  int pull_page = 1000;     // changes per Pull page, at most 5000
+  std::chrono::seconds rpc_timeout{60};
+  int max_restamp_rounds = 3;  // per Sync, for a server that keeps refusing stamps
+  // The phone's wall clock in ms; tests give a skewed one.
+  std::function<int64_t()> wall_clock;
+};
+
+struct SyncProgress {
+  enum class Phase { kPush, kPull, kDone };
+  Phase phase = Phase::kPush;
+  int64_t pushed = 0;        // mutations acknowledged (applied or duplicate)
+  int64_t rejected = 0;      // moved to the rejected list
+  int64_t pending = 0;       // still in the outbox unsent
+  int64_t pulled = 0;        // record states received
+  uint64_t cursor = 0;
+};
+using ProgressFn = std::function<void(const SyncProgress&)>;
+
+struct SyncReport {
+  int64_t pushed = 0;
+  int64_t duplicates = 0;  // already applied earlier (a lost ack)
+  int64_t rejected = 0;
+  int64_t restamped = 0;   // mutations re-stamped after a skew refusal
+  int64_t pulled = 0;
+  int64_t push_calls = 0, pull_calls = 0;
+  uint64_t cursor = 0;
+};
+
+struct BackgroundOptions {
+  std::chrono::milliseconds interval{30000};  // between syncs when all is well
+  std::chrono::milliseconds min_backoff{1000};
+  std::chrono::milliseconds max_backoff{300000};
+  ProgressFn progress;
+  // Called after every attempt, from the background thread.
+  std::function<void(const absl::Status&, const SyncReport&)> on_result;
+};
+
+// One field write, as in a create.
+struct Field {
+  std::string name;
+  gridsync::v1::FieldValue value;
+};
+
+struct RecordFilter {
+  gridsync::v1::RecordKind kind = gridsync::v1::RECORD_KIND_UNSPECIFIED;  // any
+  std::string grid_code;        // empty: any
+  bool conflicts_only = false;
+  bool include_voided = true;
+};
+
+struct ClientStats {
+  int64_t pending = 0;         // not yet acknowledged by the server
+  int64_t acked_unpulled = 0;  // acknowledged, replayed until pulled
+  int64_t rejected = 0;
+  int64_t records = 0;         // server states held
+  uint64_t cursor = 0;
+  int64_t clock_offset_ms = 0;
+};
+
+class Client {
+ public:
+  // Opens (or creates) the replica in options.data_dir. A folder made for
+  // another device is refused: a wiped and re-enrolled phone starts fresh.
+  static absl::StatusOr<std::unique_ptr<Client>> Open(ClientOptions options);
+  ~Client();  // stops the background sync
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // --- writes: validated, durable in the outbox when they return ---------
+  // Returns the new record's id (a ULID made on the phone).
+  absl::StatusOr<std::string> Create(gridsync::v1::RecordKind kind, const std::string& grid_code,
+                                     const std::string& subject_id,
+                                     const std::vector<Field>& fields);
+  // Writes a field having seen its current value(s): on a field in
+  // conflict this is the resolution.
+  absl::Status SetField(const std::string& record_id, const std::string& field,
+                        const gridsync::v1::FieldValue& value);
+  // Resolves a conflict by keeping sibling `index` (as FieldConflict lists
+  // them: winner first).
+  absl::Status ChooseSibling(const std::string& record_id, const std::string& field, int index);
+  // Appends a log element (payload: the log's message, e.g. a
+  // MediationSession). Returns the element id.
+  absl::StatusOr<std::string> AppendLog(const std::string& record_id, const std::string& log,
+                                        const google::protobuf::Message& payload);
+  absl::Status SetStatus(const std::string& record_id, gridsync::v1::CaseStatus status);
+  absl::Status Reopen(const std::string& record_id, gridsync::v1::CaseStatus to_status,
+                      const std::string& reason);
+  absl::Status Void(const std::string& record_id, const std::string& reason);
+
+  // --- reads --------------------------------------------------------------
+  absl::StatusOr<gridsync::v1::Record> Get(const std::string& record_id) const;
+  absl::StatusOr<gridsync::v1::RecordState> GetState(const std::string& record_id) const;
+  std::vector<std::string> List(const RecordFilter& filter = {}) const;
+  std::vector<gridsync::v1::RejectedMutation> Rejected() const;
+  // The app showed the rejection to the worker; forget it.
+  absl::Status DismissRejected(uint64_t device_seq);
+  ClientStats Stats() const;
+
+  // --- sync -----------------------------------------------------------------
+  // Pushes the outbox, then pulls until caught up. Safe to kill at any point:
+  // a mutation is removed from the outbox only after the server's ack and
+  // the pull that covers it, and the server answers a replay as a duplicate.
+  absl::StatusOr<SyncReport> Sync(const ProgressFn& progress = nullptr);
+  void StartBackground(BackgroundOptions options);
+  // Cancels a call in flight and joins the thread.
+  void StopBackground();
+
+  class Impl;
+
+ private:
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gridsync::sdk
+
+#endif  // GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_CLIENT_H_

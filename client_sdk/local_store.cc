@@ -1,0 +1,217 @@
+#include "client_sdk/local_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/be64.h"
+#include "core/merge.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace gridsync::sdk {
+namespace {
+
+using gridsync::v1::OutboxEntry;
+using gridsync::v1::RecordState;
+using gridsync::v1::RejectedMutation;
+
+constexpr char kStatePrefix[] = "s/";
+constexpr char kOutboxPrefix[] = "o/";
+constexpr char kRejectedPrefix[] = "r/";
+constexpr char kDeviceKey[] = "m/device_id";
+constexpr char kNextSeqKey[] = "m/next_seq";
+constexpr char kCursorKey[] = "m/cursor";
+constexpr char kOffsetKey[] = "m/clock_offset_ms";
+constexpr char kHlcKey[] = "m/hlc_last";
+
+std::string StateKey(const std::string& id) { return kStatePrefix + id; }
+std::string OutboxKey(uint64_t seq) { return kOutboxPrefix + core::Be64(seq); }
+std::string RejectedKey(uint64_t seq) { return kRejectedPrefix + core::Be64(seq); }
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+template <typename Fn>
+void ForEachPrefix(rocksdb::DB* db, const std::string& prefix, Fn fn) {
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    fn(it->key(), it->value());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  // A phone: small memtables, few threads.
+  options.write_buffer_size = 4 << 20;
+  options.max_background_jobs = 1;
+  options.keep_log_file_num = 2;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  if (!s.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open the local replica in ", dir, ": ", s.ToString()));
+  }
+  return std::unique_ptr<LocalStore>(new LocalStore(std::unique_ptr<rocksdb::DB>(db)));
+}
+
+absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
+  LocalMeta meta;
+  std::string v;
+  auto get = [&](const char* key) -> absl::StatusOr<bool> {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &v);
+    if (s.IsNotFound()) return false;
+    if (!s.ok()) return FromRocks(s, key);
+    return true;
+  };
+  auto found = get(kDeviceKey);
+  if (!found.ok()) return found.status();
+  if (*found) meta.device_id = v;
+  for (auto [key, out] : {std::pair{kNextSeqKey, &meta.next_seq}, std::pair{kCursorKey, &meta.cursor},
+                          std::pair{kHlcKey, &meta.hlc_last}}) {
+    found = get(key);
+    if (!found.ok()) return found.status();
+    if (*found) *out = core::FromBe64(v);
+  }
+  found = get(kOffsetKey);
+  if (!found.ok()) return found.status();
+  if (*found) meta.clock_offset_ms = static_cast<int64_t>(core::FromBe64(v));
+  if (meta.next_seq == 0) meta.next_seq = 1;
+  return meta;
+}
+
+absl::StatusOr<std::map<uint64_t, OutboxEntry>> LocalStore::LoadOutbox() {
+  std::map<uint64_t, OutboxEntry> out;
+  absl::Status st;
+  ForEachPrefix(db_.get(), kOutboxPrefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    OutboxEntry e;
+    if (!e.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      st = absl::DataLossError(absl::StrCat("outbox entry ", k.ToString(true), " does not parse"));
+      return;
+    }
+    out.emplace(core::FromBe64(std::string_view(k.data() + 2, k.size() - 2)), std::move(e));
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status LocalStore::InitDevice(const std::string& device_id) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, kDeviceKey, device_id), "saving the device id");
+}
+
+absl::Status LocalStore::AppendOutbox(const OutboxEntry& e, uint64_t next_seq, uint64_t hlc) {
+  rocksdb::WriteBatch b;
+  b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
+  b.Put(kNextSeqKey, core::Be64(next_seq));
+  b.Put(kHlcKey, core::Be64(hlc));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // what the worker typed survives a dead battery
+  return FromRocks(db_->Write(wo, &b), "writing the outbox");
+}
+
+absl::Status LocalStore::CommitPushResults(const std::vector<OutboxEntry>& updated,
+                                           const std::vector<RejectedMutation>& rejected,
+                                           int64_t clock_offset_ms) {
+  rocksdb::WriteBatch b;
+  uint64_t hlc_last = 0;
+  for (const auto& e : updated) {
+    b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
+    hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
+  }
+  for (const auto& r : rejected) {
+    b.Delete(OutboxKey(r.mutation().device_seq()));
+    b.Put(RejectedKey(r.mutation().device_seq()), r.SerializeAsString());
+  }
+  b.Put(kOffsetKey, core::Be64(static_cast<uint64_t>(clock_offset_ms)));
+  // An ack lost in a crash is harmless (the replay answers DUPLICATE); a
+  // re-stamp lost in a crash is redone. No sync needed.
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving push results");
+}
+
+absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
+                                        const std::vector<uint64_t>& covered_seqs,
+                                        int64_t clock_offset_ms) {
+  rocksdb::WriteBatch b;
+  std::vector<std::string> keys;
+  keys.reserve(page.records_size());
+  for (const auto& r : page.records()) keys.push_back(StateKey(r.record_id()));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<std::string> values(keys.size());
+  std::vector<rocksdb::Status> got = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
+  for (int i = 0; i < page.records_size(); ++i) {
+    const RecordState& pulled = page.records(i);
+    if (got[i].ok()) {
+      RecordState held;
+      if (!held.ParseFromString(values[i])) {
+        return absl::DataLossError(absl::StrCat("stored state of ", pulled.record_id(), " does not parse"));
+      }
+      core::Join(&held, pulled);
+      b.Put(keys[i], core::SerializeCanonical(held));
+    } else if (got[i].IsNotFound()) {
+      b.Put(keys[i], core::SerializeCanonical(pulled));
+    } else {
+      return FromRocks(got[i], "reading stored states");
+    }
+  }
+  for (uint64_t seq : covered_seqs) b.Delete(OutboxKey(seq));
+  b.Put(kCursorKey, core::Be64(page.next_cursor()));
+  b.Put(kOffsetKey, core::Be64(static_cast<uint64_t>(clock_offset_ms)));
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving a pulled page");
+}
+
+absl::StatusOr<std::optional<RecordState>> LocalStore::GetState(const std::string& id) const {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), StateKey(id), &v);
+  if (s.IsNotFound()) return std::optional<RecordState>();
+  if (!s.ok()) return FromRocks(s, "reading a record");
+  RecordState st;
+  if (!st.ParseFromString(v)) return absl::DataLossError(absl::StrCat("stored state of ", id, " does not parse"));
+  return std::optional<RecordState>(std::move(st));
+}
+
+absl::Status LocalStore::ForEachState(const std::function<void(const RecordState&)>& fn) const {
+  absl::Status st;
+  ForEachPrefix(db_.get(), kStatePrefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    RecordState s;
+    if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      st = absl::DataLossError(absl::StrCat("stored state ", k.ToString(), " does not parse"));
+      return;
+    }
+    fn(s);
+  });
+  return st;
+}
+
+int64_t LocalStore::CountStates() const {
+  int64_t n = 0;
+  ForEachPrefix(db_.get(), kStatePrefix, [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++n; });
+  return n;
+}
+
+std::vector<RejectedMutation> LocalStore::ListRejected() const {
+  std::vector<RejectedMutation> out;
+  ForEachPrefix(db_.get(), kRejectedPrefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    out.emplace_back();
+    if (!out.back().ParseFromArray(v.data(), static_cast<int>(v.size()))) out.pop_back();
+  });
+  return out;
+}
+
+absl::Status LocalStore::DeleteRejected(uint64_t device_seq) {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), RejectedKey(device_seq), &v);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no rejected mutation with device seq ", device_seq));
+  }
+  if (!s.ok()) return FromRocks(s, "reading the rejected list");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Delete(wo, RejectedKey(device_seq)), "dismissing a rejection");
+}
+
+}  // namespace gridsync::sdk

@@ -1,0 +1,76 @@
+// The phone's replica on disk: one RocksDB in the app's data folder.
+//
+//   s/<record id>        RecordState as pulled from the server
+//   o/<be64 device seq>  OutboxEntry: the device's own mutations
+//   r/<be64 device seq>  RejectedMutation, until the app dismisses it
+//   m/<name>             meta: device id, next seq, cursor, clock
+//
+// Invariants kept here:
+//  - an outbox entry is written with a synced WAL in the same batch as the
+//    next device seq, so a seq is never handed out twice, even across kills;
+//  - pulled states, the cursor and the deletion of the outbox entries the
+//    pull covers go in one batch: after a crash the replica is at some page
+//    boundary, never between.
+#ifndef GRIDSYNC_CLIENT_SDK_LOCAL_STORE_H_
+#define GRIDSYNC_CLIENT_SDK_LOCAL_STORE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+#include "gridsync/v1/sync_service.pb.h"
+#include "rocksdb/db.h"
+
+namespace gridsync::sdk {
+
+struct LocalMeta {
+  std::string device_id;
+  uint64_t next_seq = 1;
+  uint64_t cursor = 0;
+  int64_t clock_offset_ms = 0;
+  uint64_t hlc_last = 0;
+};
+
+class LocalStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& dir);
+
+  // Meta and the whole outbox (it is small: what one phone wrote offline).
+  absl::StatusOr<LocalMeta> LoadMeta();
+  absl::StatusOr<std::map<uint64_t, gridsync::v1::OutboxEntry>> LoadOutbox();
+  absl::Status InitDevice(const std::string& device_id);
+
+  // A new write: the entry and the next seq, WAL synced.
+  absl::Status AppendOutbox(const gridsync::v1::OutboxEntry& e, uint64_t next_seq, uint64_t hlc);
+  // The server's answers to one push: entries rewritten (acked or
+  // re-stamped), entries moved to the rejected list.
+  absl::Status CommitPushResults(const std::vector<gridsync::v1::OutboxEntry>& updated,
+                                 const std::vector<gridsync::v1::RejectedMutation>& rejected,
+                                 int64_t clock_offset_ms);
+  // One pull page: states joined into what is stored, the cursor, and the
+  // outbox entries the page covers removed.
+  absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,
+                              const std::vector<uint64_t>& covered_seqs, int64_t clock_offset_ms);
+
+  absl::StatusOr<std::optional<gridsync::v1::RecordState>> GetState(const std::string& id) const;
+  // Calls fn for every stored state, in record id order.
+  absl::Status ForEachState(const std::function<void(const gridsync::v1::RecordState&)>& fn) const;
+  int64_t CountStates() const;
+
+  std::vector<gridsync::v1::RejectedMutation> ListRejected() const;
+  absl::Status DeleteRejected(uint64_t device_seq);
+
+ private:
+  explicit LocalStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace gridsync::sdk
+
+#endif  // GRIDSYNC_CLIENT_SDK_LOCAL_STORE_H_
