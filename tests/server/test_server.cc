@@ -59,14 +59,30 @@ void ServerTest::SetUp() {
   auto s = server::GridSyncServer::Start(options_);
   ASSERT_TRUE(s.ok()) << s.status();
   server_ = std::move(*s);
-  channel_ = tools::Connect(addr());
-  ASSERT_TRUE(tools::WaitReady(channel_, std::chrono::seconds(10)).ok());
-  admin_ = gridsync::v1::AdminService::NewStub(channel_);
-  sync_ = gridsync::v1::SyncService::NewStub(channel_);
+  ConnectStubs();
   gridsync::v1::ImportRegistryResponse resp;
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &resp).ok());
   ASSERT_EQ(resp.rejections_size(), 0) << resp.rejections(0).message();
+}
+
+void ServerTest::ConnectStubs() {
+  channel_ = tools::Connect(addr());
+  ASSERT_TRUE(tools::WaitReady(channel_, std::chrono::seconds(10)).ok());
+  admin_ = gridsync::v1::AdminService::NewStub(channel_);
+  sync_ = gridsync::v1::SyncService::NewStub(channel_);
+}
+
+void ServerTest::StopServer(std::chrono::milliseconds grace) {
+  server_->Shutdown(grace);
+  server_.reset();
+}
+
+void ServerTest::StartServer() {
+  auto s = server::GridSyncServer::Start(options_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  server_ = std::move(*s);
+  ConnectStubs();
 }
 
 void ServerTest::TearDown() {

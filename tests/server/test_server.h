@@ -36,6 +36,10 @@ class ServerTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
+  // Stops the server (calls still running get `grace`) and starts it again
+  // on the same data, on a new port.
+  void StopServer(std::chrono::milliseconds grace);
+  void StartServer();
   std::string addr() const { return "127.0.0.1:" + std::to_string(server_->port()); }
   // Enrols a device; returns its token (and device id via *device_id).
   std::string Enroll(gridsync::v1::Role role, const std::vector<std::string>& scope,
@@ -52,6 +56,8 @@ class ServerTest : public ::testing::Test {
 
   // A visit on `grid` by `phone` (not pushed).
   gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
+
+  void ConnectStubs();
 
   std::string dir_;
   std::string admin_token_;

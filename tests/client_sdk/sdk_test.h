@@ -1,0 +1,69 @@
+// A real gridsyncd in the test process (tests/server/test_server.h) behind
+// a TCP proxy, and SDK clients that talk to it through the proxy, so a test
+// can restart the server (new port, same data) or cut the network under
+// them.
+#ifndef GRIDSYNC_TESTS_CLIENT_SDK_SDK_TEST_H_
+#define GRIDSYNC_TESTS_CLIENT_SDK_SDK_TEST_H_
+
+#include <memory>
+#include <string>
+
+#include "gridsync/client.h"
+#include "tests/server/test_server.h"
+#include "tools/tcp_proxy.h"
+
+namespace gridsync::testing {
+
+class SdkTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    auto p = tools::TcpProxy::Start(server_->port());
+    ASSERT_TRUE(p.ok()) << p.status();
+    proxy_ = std::move(*p);
+  }
+  void TearDown() override {
+    proxy_.reset();
+    ServerTest::TearDown();
+  }
+  void RestartServer(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) {
+    StopServer(grace);
+    StartServer();
+    proxy_->set_target(server_->port());
+  }
+
+  struct Phone {
+    sdk::ClientOptions options;
+    std::unique_ptr<sdk::Client> client;
+    sdk::Client* operator->() { return client.get(); }
+  };
+  // Enrols a grid worker for `grid` and opens an SDK replica for it.
+  Phone NewPhone(const std::string& grid, const std::string& holder,
+                 std::function<int64_t()> wall_clock = nullptr) {
+    Phone p;
+    p.options.data_dir = dir_ + "/phone-" + std::to_string(++phones_);
+    p.options.server_address = "127.0.0.1:" + std::to_string(proxy_->port());
+    p.options.token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {grid}, holder, &p.options.device_id);
+    p.options.holder = holder;
+    p.options.wall_clock = std::move(wall_clock);
+    p.options.rpc_timeout = std::chrono::seconds(20);
+    Reopen(p);
+    return p;
+  }
+  // Closes and opens the replica again (an app restart).
+  void Reopen(Phone& p) {
+    p.client.reset();
+    auto c = sdk::Client::Open(p.options);
+    ASSERT_TRUE(c.ok()) << c.status();
+    p.client = std::move(*c);
+  }
+
+  std::unique_ptr<tools::TcpProxy> proxy_;
+  int phones_ = 0;
+};
+
+inline sdk::Field F(std::string name, gridsync::v1::FieldValue v) { return {std::move(name), std::move(v)}; }
+
+}  // namespace gridsync::testing
+
+#endif  // GRIDSYNC_TESTS_CLIENT_SDK_SDK_TEST_H_
