@@ -1,0 +1,470 @@
+// The C API over gridsync::sdk::Client. Every entry point catches
+// everything: no exception crosses into C (or, above it, JNI).
+#include "gridsync/gridsync.h"
+
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/hlc.h"
+#include "core/merge.h"
+#include "core/schema.h"
+#include "core/view.h"
+#include "gridsync/client.h"
+
+struct gs_client {
+  std::unique_ptr<gridsync::sdk::Client> client;
+};
+
+struct gs_record {
+  gridsync::v1::RecordState state;
+  gridsync::v1::Record view;
+  std::string json;
+  std::vector<const gridsync::v1::Register*> fields;  // into state, by name
+  std::map<std::string, std::vector<std::string>> logs_json;
+};
+
+struct gs_strings {
+  std::vector<std::string> items;
+};
+
+struct gs_rejected {
+  std::vector<gridsync::v1::RejectedMutation> items;
+};
+
+namespace {
+
+using gridsync::v1::FieldValue;
+
+gs_code Fill(gs_error* err, const absl::Status& st) {
+  if (err != nullptr) {
+    err->code = static_cast<int>(st.code());
+    std::string msg(st.message());
+    size_t n = std::min(msg.size(), sizeof(err->message) - 1);
+    while (n > 0 && n < msg.size() && (static_cast<unsigned char>(msg[n]) & 0xC0) == 0x80) --n;
+    std::memcpy(err->message, msg.data(), n);  // cut at a UTF-8 character boundary
+    err->message[n] = '\0';
+  }
+  return static_cast<gs_code>(st.code());
+}
+
+template <typename Fn>
+gs_code Guard(gs_error* err, Fn fn) {
+  try {
+    return Fill(err, fn());
+  } catch (const std::exception& e) {
+    return Fill(err, absl::InternalError(absl::StrCat("gridsync: ", e.what())));
+  } catch (...) {
+    return Fill(err, absl::InternalError("gridsync: unknown exception"));
+  }
+}
+
+absl::Status NeedClient(const gs_client* c) {
+  if (c == nullptr || !c->client) return absl::InvalidArgumentError("the client handle is NULL");
+  return absl::OkStatus();
+}
+
+std::string Str(const char* s) { return s == nullptr ? std::string() : std::string(s); }
+
+absl::StatusOr<FieldValue> ToValue(const gs_value* v) {
+  FieldValue out;
+  if (v == nullptr) return absl::InvalidArgumentError("value is NULL");
+  switch (v->type) {
+    case GS_VALUE_STRING:
+      if (v->str == nullptr) return absl::InvalidArgumentError("string value is NULL");
+      out.set_string_value(v->str);
+      break;
+    case GS_VALUE_INT:
+      out.set_int_value(v->i);
+      break;
+    case GS_VALUE_BOOL:
+      out.set_bool_value(v->b != 0);
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat("unknown value type ", v->type));
+  }
+  return out;
+}
+
+gs_value FromValue(const FieldValue& v) {
+  gs_value out{};
+  switch (v.kind_case()) {
+    case FieldValue::kStringValue:
+      out.type = GS_VALUE_STRING;
+      out.str = v.string_value().c_str();
+      break;
+    case FieldValue::kIntValue:
+      out.type = GS_VALUE_INT;
+      out.i = v.int_value();
+      break;
+    case FieldValue::kBoolValue:
+      out.type = GS_VALUE_BOOL;
+      out.b = v.bool_value() ? 1 : 0;
+      break;
+    default:
+      out.type = GS_VALUE_NONE;
+  }
+  return out;
+}
+
+void CopyId(const std::string& id, char out[64]) {
+  if (out == nullptr) return;
+  const size_t n = std::min<size_t>(id.size(), 63);
+  std::memcpy(out, id.data(), n);
+  out[n] = '\0';
+}
+
+// The log's message type for a record kind, e.g. MediationSession.
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> NewLogMessage(
+    gridsync::v1::RecordKind kind, const std::string& log) {
+  const auto* schema = gridsync::core::SchemaFor(kind);
+  const auto* spec = schema == nullptr ? nullptr : schema->Find(log);
+  if (spec == nullptr || spec->role != gridsync::core::FieldRole::kLog) {
+    return absl::InvalidArgumentError(absl::StrCat("'", log, "' is not a log of this record"));
+  }
+  const auto* proto =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(spec->field->message_type());
+  return std::unique_ptr<google::protobuf::Message>(proto->New());
+}
+
+const gridsync::v1::FieldConflict* Conflict(const gs_record* r, size_t i) {
+  if (r == nullptr || i >= static_cast<size_t>(r->view.conflicts_size())) return nullptr;
+  return &r->view.conflicts(static_cast<int>(i));
+}
+
+const gridsync::v1::Sibling* SiblingAt(const gs_record* r, size_t i, size_t j) {
+  const auto* c = Conflict(r, i);
+  if (c == nullptr || j >= static_cast<size_t>(c->siblings_size())) return nullptr;
+  return &c->siblings(static_cast<int>(j));
+}
+
+}  // namespace
+
+extern "C" {
+
+void gs_options_init(gs_options* o) {
+  if (o == nullptr) return;
+  std::memset(o, 0, sizeof(*o));
+  o->compression = 1;
+}
+
+gs_code gs_open(const gs_options* o, gs_client** out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (o == nullptr || out == nullptr) return absl::InvalidArgumentError("options or out is NULL");
+    *out = nullptr;
+    gridsync::sdk::ClientOptions opts;
+    opts.data_dir = Str(o->data_dir);
+    opts.server_address = Str(o->server_address);
+    opts.device_id = Str(o->device_id);
+    opts.token = Str(o->token);
+    opts.holder = Str(o->holder);
+    opts.tls_root_certs = Str(o->tls_root_certs);
+    opts.compression = o->compression != 0;
+    if (o->push_batch > 0) opts.push_batch = o->push_batch;
+    if (o->pull_page > 0) opts.pull_page = o->pull_page;
+    if (o->rpc_timeout_seconds > 0) opts.rpc_timeout = std::chrono::seconds(o->rpc_timeout_seconds);
+    auto c = gridsync::sdk::Client::Open(std::move(opts));
+    if (!c.ok()) return c.status();
+    *out = new gs_client{std::move(*c)};
+    return absl::OkStatus();
+  });
+}
+
+void gs_close(gs_client* c) {
+  try {
+    delete c;
+  } catch (...) {
+  }
+}
+
+gs_code gs_create(gs_client* c, int kind, const char* grid_code, const char* subject_id,
+                  const gs_field* fields, size_t n_fields, char out_id[64], gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    std::vector<gridsync::sdk::Field> fs;
+    for (size_t i = 0; i < n_fields; ++i) {
+      if (fields[i].name == nullptr) return absl::InvalidArgumentError(absl::StrCat("field ", i, " has no name"));
+      auto v = ToValue(&fields[i].value);
+      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(fields[i].name, ": ", v.status().message()));
+      fs.push_back({fields[i].name, std::move(*v)});
+    }
+    auto id = c->client->Create(static_cast<gridsync::v1::RecordKind>(kind), Str(grid_code),
+                                Str(subject_id), fs);
+    if (!id.ok()) return id.status();
+    CopyId(*id, out_id);
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_set_field(gs_client* c, const char* record_id, const char* field, const gs_value* v,
+                     gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    auto value = ToValue(v);
+    if (!value.ok()) return value.status();
+    return c->client->SetField(Str(record_id), Str(field), *value);
+  });
+}
+
+gs_code gs_choose_sibling(gs_client* c, const char* record_id, const char* field, int index,
+                          gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->ChooseSibling(Str(record_id), Str(field), index);
+  });
+}
+
+gs_code gs_append_log(gs_client* c, const char* record_id, const char* log,
+                      const char* payload_json, char out_element_id[64], gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    auto state = c->client->GetState(Str(record_id));
+    if (!state.ok()) return state.status();
+    auto msg = NewLogMessage(state->header().kind(), Str(log));
+    if (!msg.ok()) return msg.status();
+    auto parsed = google::protobuf::util::JsonStringToMessage(Str(payload_json), msg->get());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Str(log), " payload is not a valid ", (*msg)->GetDescriptor()->name(),
+                       " in JSON: ", parsed.ToString()));
+    }
+    auto id = c->client->AppendLog(Str(record_id), Str(log), **msg);
+    if (!id.ok()) return id.status();
+    CopyId(*id, out_element_id);
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_set_status(gs_client* c, const char* record_id, int status, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->SetStatus(Str(record_id), static_cast<gridsync::v1::CaseStatus>(status));
+  });
+}
+
+gs_code gs_reopen(gs_client* c, const char* record_id, int to_status, const char* reason,
+                  gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->Reopen(Str(record_id), static_cast<gridsync::v1::CaseStatus>(to_status),
+                             Str(reason));
+  });
+}
+
+gs_code gs_void(gs_client* c, const char* record_id, const char* reason, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->Void(Str(record_id), Str(reason));
+  });
+}
+
+gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    *out = nullptr;
+    auto state = c->client->GetState(Str(record_id));
+    if (!state.ok()) return state.status();
+    auto r = std::make_unique<gs_record>();
+    r->state = std::move(*state);
+    r->view = gridsync::core::BuildView(r->state);
+    google::protobuf::util::JsonPrintOptions jo;
+    jo.preserve_proto_field_names = true;
+    (void)google::protobuf::util::MessageToJsonString(r->view, &r->json, jo);
+    for (const auto& reg : r->state.registers()) {
+      if (reg.siblings_size() > 0) r->fields.push_back(&reg);
+    }
+    for (const auto& ls : r->state.logs()) {
+      auto msg = NewLogMessage(r->state.header().kind(), ls.log());
+      if (!msg.ok()) continue;
+      auto& out_list = r->logs_json[ls.log()];
+      for (const auto& e : ls.elements()) {
+        (*msg)->Clear();
+        std::string js;
+        if ((*msg)->ParseFromString(e.payload())) {
+          (void)google::protobuf::util::MessageToJsonString(**msg, &js, jo);
+        }
+        out_list.push_back(std::move(js));
+      }
+    }
+    *out = r.release();
+    return absl::OkStatus();
+  });
+}
+
+void gs_record_free(gs_record* r) { delete r; }
+const char* gs_record_id(const gs_record* r) { return r ? r->state.record_id().c_str() : ""; }
+int gs_record_kind(const gs_record* r) { return r ? r->state.header().kind() : 0; }
+const char* gs_record_grid(const gs_record* r) { return r ? r->state.header().grid_code().c_str() : ""; }
+const char* gs_record_subject(const gs_record* r) {
+  return r ? r->state.header().subject_id().c_str() : "";
+}
+const char* gs_record_author(const gs_record* r) { return r ? r->state.header().created_by().c_str() : ""; }
+int gs_record_voided(const gs_record* r) { return r && r->state.has_void_mark() ? 1 : 0; }
+int gs_record_status(const gs_record* r) {
+  return r && r->state.header().kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE
+             ? gridsync::core::DisplayStatus(r->state.status())
+             : 0;
+}
+size_t gs_record_field_count(const gs_record* r) { return r ? r->fields.size() : 0; }
+const char* gs_record_field_name(const gs_record* r, size_t i) {
+  return r && i < r->fields.size() ? r->fields[i]->field().c_str() : "";
+}
+gs_value gs_record_field_value(const gs_record* r, size_t i) {
+  if (r == nullptr || i >= r->fields.size()) return gs_value{};
+  return FromValue(gridsync::core::Winner(*r->fields[i]).value());
+}
+size_t gs_record_conflict_count(const gs_record* r) { return r ? r->view.conflicts_size() : 0; }
+const char* gs_record_conflict_field(const gs_record* r, size_t i) {
+  const auto* c = Conflict(r, i);
+  return c ? c->field().c_str() : "";
+}
+size_t gs_record_sibling_count(const gs_record* r, size_t i) {
+  const auto* c = Conflict(r, i);
+  return c ? c->siblings_size() : 0;
+}
+gs_value gs_record_sibling_value(const gs_record* r, size_t i, size_t j) {
+  const auto* s = SiblingAt(r, i, j);
+  return s ? FromValue(s->value()) : gs_value{};
+}
+const char* gs_record_sibling_author(const gs_record* r, size_t i, size_t j) {
+  const auto* s = SiblingAt(r, i, j);
+  return s ? s->author().c_str() : "";
+}
+int64_t gs_record_sibling_time_ms(const gs_record* r, size_t i, size_t j) {
+  const auto* s = SiblingAt(r, i, j);
+  return s ? gridsync::core::HlcWallMs(s->hlc()) : 0;
+}
+size_t gs_record_log_name_count(const gs_record* r) { return r ? r->logs_json.size() : 0; }
+const char* gs_record_log_name(const gs_record* r, size_t i) {
+  if (r == nullptr || i >= r->logs_json.size()) return "";
+  return std::next(r->logs_json.begin(), static_cast<long>(i))->first.c_str();
+}
+size_t gs_record_log_count(const gs_record* r, const char* log) {
+  if (r == nullptr) return 0;
+  auto it = r->logs_json.find(Str(log));
+  return it == r->logs_json.end() ? 0 : it->second.size();
+}
+const char* gs_record_log_json(const gs_record* r, const char* log, size_t j) {
+  if (r == nullptr) return "";
+  auto it = r->logs_json.find(Str(log));
+  return it == r->logs_json.end() || j >= it->second.size() ? "" : it->second[j].c_str();
+}
+const char* gs_record_json(const gs_record* r) { return r ? r->json.c_str() : ""; }
+
+gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only,
+                gs_strings** out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    gridsync::sdk::RecordFilter f;
+    f.kind = static_cast<gridsync::v1::RecordKind>(kind);
+    f.grid_code = Str(grid_code);
+    f.conflicts_only = conflicts_only != 0;
+    *out = new gs_strings{c->client->List(f)};
+    return absl::OkStatus();
+  });
+}
+size_t gs_strings_count(const gs_strings* s) { return s ? s->items.size() : 0; }
+const char* gs_strings_get(const gs_strings* s, size_t i) {
+  return s && i < s->items.size() ? s->items[i].c_str() : "";
+}
+void gs_strings_free(gs_strings* s) { delete s; }
+
+gs_code gs_list_rejected(gs_client* c, gs_rejected** out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    *out = new gs_rejected{c->client->Rejected()};
+    return absl::OkStatus();
+  });
+}
+size_t gs_rejected_count(const gs_rejected* r) { return r ? r->items.size() : 0; }
+uint64_t gs_rejected_seq(const gs_rejected* r, size_t i) {
+  return r && i < r->items.size() ? r->items[i].mutation().device_seq() : 0;
+}
+const char* gs_rejected_record_id(const gs_rejected* r, size_t i) {
+  return r && i < r->items.size() ? r->items[i].mutation().record_id().c_str() : "";
+}
+int gs_rejected_code(const gs_rejected* r, size_t i) {
+  return r && i < r->items.size() ? r->items[i].code() : 0;
+}
+const char* gs_rejected_field(const gs_rejected* r, size_t i) {
+  return r && i < r->items.size() ? r->items[i].field().c_str() : "";
+}
+const char* gs_rejected_message(const gs_rejected* r, size_t i) {
+  return r && i < r->items.size() ? r->items[i].message().c_str() : "";
+}
+void gs_rejected_free(gs_rejected* r) { delete r; }
+
+gs_code gs_dismiss_rejected(gs_client* c, uint64_t device_seq, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->DismissRejected(device_seq);
+  });
+}
+
+gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    const auto s = c->client->Stats();
+    *out = gs_stats{s.pending, s.acked_unpulled, s.rejected, s.records, s.cursor, s.clock_offset_ms};
+    return absl::OkStatus();
+  });
+}
+
+static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
+  return gs_sync_report{r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled, r.cursor};
+}
+
+gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
+                gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    gridsync::sdk::ProgressFn fn;
+    if (progress != nullptr) {
+      fn = [progress, user](const gridsync::sdk::SyncProgress& p) {
+        progress(user, static_cast<int>(p.phase), p.pushed, p.pulled, p.pending);
+      };
+    }
+    auto r = c->client->Sync(fn);
+    if (!r.ok()) return r.status();
+    if (out != nullptr) *out = ToReport(*r);
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms,
+                            int max_backoff_ms, gs_result_fn on_result, void* user,
+                            gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    gridsync::sdk::BackgroundOptions bo;
+    if (interval_ms > 0) bo.interval = std::chrono::milliseconds(interval_ms);
+    if (min_backoff_ms > 0) bo.min_backoff = std::chrono::milliseconds(min_backoff_ms);
+    if (max_backoff_ms > 0) bo.max_backoff = std::chrono::milliseconds(max_backoff_ms);
+    if (on_result != nullptr) {
+      bo.on_result = [on_result, user](const absl::Status& st, const gridsync::sdk::SyncReport& r) {
+        const gs_sync_report rep = ToReport(r);
+        const std::string msg(st.message());
+        on_result(user, static_cast<int>(st.code()), msg.c_str(), &rep);
+      };
+    }
+    c->client->StartBackground(std::move(bo));
+    return absl::OkStatus();
+  });
+}
+
+void gs_stop_background(gs_client* c) {
+  try {
+    if (c != nullptr && c->client) c->client->StopBackground();
+  } catch (...) {
+  }
+}
+
+}  // extern "C"

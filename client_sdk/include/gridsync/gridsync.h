@@ -1,0 +1,189 @@
+/* The gridsync client SDK as a C API: opaque handles, error codes with
+ * messages, no exceptions. The JNI layer (client_sdk/jni) sits on it, and
+ * any other binding can.
+ *
+ * Every function that can fail returns a gs_code and, when `err` is not
+ * NULL, fills it with the code and a message a person can act on. Strings
+ * returned by accessors belong to the handle they came from and live until
+ * it is freed. A gs_client is thread-safe; the other handles are snapshots
+ * owned by one thread.
+ */
+#ifndef GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_GRIDSYNC_H_
+#define GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_GRIDSYNC_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The canonical status codes (google.rpc.Code). */
+typedef enum gs_code {
+  GS_OK = 0,
+  GS_CANCELLED = 1,
+  GS_UNKNOWN = 2,
+  GS_INVALID_ARGUMENT = 3,
+  GS_DEADLINE_EXCEEDED = 4,
+  GS_NOT_FOUND = 5,
+  GS_ALREADY_EXISTS = 6,
+  GS_PERMISSION_DENIED = 7,
+  GS_RESOURCE_EXHAUSTED = 8,
+  GS_FAILED_PRECONDITION = 9,
+  GS_ABORTED = 10,
+  GS_OUT_OF_RANGE = 11,
+  GS_UNIMPLEMENTED = 12,
+  GS_INTERNAL = 13,
+  GS_UNAVAILABLE = 14,
+  GS_DATA_LOSS = 15,
+  GS_UNAUTHENTICATED = 16
+} gs_code;
+
+typedef struct gs_error {
+  int code;
+  char message[1024];
+} gs_error;
+
+/* Record kinds and case statuses: the numbers of gridsync.v1.RecordKind and
+ * gridsync.v1.CaseStatus. */
+enum { GS_KIND_VISIT = 1, GS_KIND_DISPUTE_CASE = 2, GS_KIND_SPECIAL_CHECK = 3 };
+
+typedef enum gs_value_type {
+  GS_VALUE_NONE = 0,
+  GS_VALUE_STRING = 1,
+  GS_VALUE_INT = 2,
+  GS_VALUE_BOOL = 3
+} gs_value_type;
+
+/* A field value. `str` is UTF-8 and only read for GS_VALUE_STRING. */
+typedef struct gs_value {
+  gs_value_type type;
+  const char* str;
+  int64_t i;
+  int b;
+} gs_value;
+
+typedef struct gs_field {
+  const char* name;
+  gs_value value;
+} gs_field;
+
+typedef struct gs_options {
+  const char* data_dir;
+  const char* server_address;
+  const char* device_id;
+  const char* token;
+  const char* holder;
+  const char* tls_root_certs; /* PEM, or NULL for the system roots */
+  int compression;            /* 1: gzip (default) */
+  int push_batch;             /* 0: default */
+  int pull_page;              /* 0: default */
+  int rpc_timeout_seconds;    /* 0: default */
+} gs_options;
+
+typedef struct gs_client gs_client;
+typedef struct gs_record gs_record;
+typedef struct gs_strings gs_strings;
+typedef struct gs_rejected gs_rejected;
+
+typedef struct gs_sync_report {
+  int64_t pushed, duplicates, rejected, restamped, pulled;
+  uint64_t cursor;
+} gs_sync_report;
+
+typedef struct gs_stats {
+  int64_t pending, acked_unpulled, rejected, records;
+  uint64_t cursor;
+  int64_t clock_offset_ms;
+} gs_stats;
+
+/* phase: 0 push, 1 pull, 2 done. */
+typedef void (*gs_progress_fn)(void* user, int phase, int64_t pushed, int64_t pulled,
+                               int64_t pending);
+/* After each background attempt: code GS_OK or why it failed. */
+typedef void (*gs_result_fn)(void* user, int code, const char* message,
+                             const gs_sync_report* report);
+
+void gs_options_init(gs_options* o);
+gs_code gs_open(const gs_options* o, gs_client** out, gs_error* err);
+void gs_close(gs_client* c); /* stops background sync */
+
+/* --- writes ------------------------------------------------------------ */
+/* out_id receives the new record id (at most 63 bytes and a NUL). */
+gs_code gs_create(gs_client* c, int kind, const char* grid_code, const char* subject_id,
+                  const gs_field* fields, size_t n_fields, char out_id[64], gs_error* err);
+gs_code gs_set_field(gs_client* c, const char* record_id, const char* field, const gs_value* v,
+                     gs_error* err);
+gs_code gs_choose_sibling(gs_client* c, const char* record_id, const char* field, int index,
+                          gs_error* err);
+/* payload_json: the log's message in protobuf JSON, e.g. a MediationSession
+ * {"heldAtMs": "1767225600000", "mediator": "张主任"}. */
+gs_code gs_append_log(gs_client* c, const char* record_id, const char* log,
+                      const char* payload_json, char out_element_id[64], gs_error* err);
+gs_code gs_set_status(gs_client* c, const char* record_id, int status, gs_error* err);
+gs_code gs_reopen(gs_client* c, const char* record_id, int to_status, const char* reason,
+                  gs_error* err);
+gs_code gs_void(gs_client* c, const char* record_id, const char* reason, gs_error* err);
+
+/* --- reads ------------------------------------------------------------- */
+gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* err);
+void gs_record_free(gs_record* r);
+const char* gs_record_id(const gs_record* r);
+int gs_record_kind(const gs_record* r);
+const char* gs_record_grid(const gs_record* r);
+const char* gs_record_subject(const gs_record* r);
+const char* gs_record_author(const gs_record* r); /* who created it */
+int gs_record_voided(const gs_record* r);
+int gs_record_status(const gs_record* r); /* dispute cases: the displayed CaseStatus */
+/* Edited fields with their winning values, in name order. */
+size_t gs_record_field_count(const gs_record* r);
+const char* gs_record_field_name(const gs_record* r, size_t i);
+gs_value gs_record_field_value(const gs_record* r, size_t i);
+/* Fields in conflict; siblings winner first. */
+size_t gs_record_conflict_count(const gs_record* r);
+const char* gs_record_conflict_field(const gs_record* r, size_t i);
+size_t gs_record_sibling_count(const gs_record* r, size_t i);
+gs_value gs_record_sibling_value(const gs_record* r, size_t i, size_t j);
+const char* gs_record_sibling_author(const gs_record* r, size_t i, size_t j);
+int64_t gs_record_sibling_time_ms(const gs_record* r, size_t i, size_t j);
+/* Logs with at least one element, in name order; their elements as
+ * protobuf JSON, in element id order. */
+size_t gs_record_log_name_count(const gs_record* r);
+const char* gs_record_log_name(const gs_record* r, size_t i);
+size_t gs_record_log_count(const gs_record* r, const char* log);
+const char* gs_record_log_json(const gs_record* r, const char* log, size_t j);
+/* The whole readable record (gridsync.v1.Record) as JSON. */
+const char* gs_record_json(const gs_record* r);
+
+/* kind 0: any; grid NULL or "": any. */
+gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only,
+                gs_strings** out, gs_error* err);
+size_t gs_strings_count(const gs_strings* s);
+const char* gs_strings_get(const gs_strings* s, size_t i);
+void gs_strings_free(gs_strings* s);
+
+gs_code gs_list_rejected(gs_client* c, gs_rejected** out, gs_error* err);
+size_t gs_rejected_count(const gs_rejected* r);
+uint64_t gs_rejected_seq(const gs_rejected* r, size_t i);
+const char* gs_rejected_record_id(const gs_rejected* r, size_t i);
+int gs_rejected_code(const gs_rejected* r, size_t i);
+const char* gs_rejected_field(const gs_rejected* r, size_t i);
+const char* gs_rejected_message(const gs_rejected* r, size_t i);
+void gs_rejected_free(gs_rejected* r);
+gs_code gs_dismiss_rejected(gs_client* c, uint64_t device_seq, gs_error* err);
+
+gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err);
+
+/* --- sync -------------------------------------------------------------- */
+gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
+                gs_error* err);
+gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms,
+                            int max_backoff_ms, gs_result_fn on_result, void* user,
+                            gs_error* err);
+void gs_stop_background(gs_client* c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GRIDSYNC_CLIENT_SDK_INCLUDE_GRIDSYNC_GRIDSYNC_H_ */

@@ -1,0 +1,241 @@
+package cn.gridsync;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The offline-first gridsync replica an app embeds. Writes are stored on the
+ * phone at once, with or without network; {@link #sync()} (or the background
+ * sync) sends them and fetches what others wrote. Thread-safe. Close it when
+ * the app's process ends.
+ */
+public final class GridSyncClient implements AutoCloseable {
+  /** How to reach the server and who this phone is (from enrolment). */
+  public static final class Options {
+    public String dataDir;
+    public String serverAddress;
+    public String deviceId;
+    public String token;
+    public String holder = "";
+    public String tlsRootCerts = null;  // PEM; null for the system roots
+    public boolean compression = true;
+    public int pushBatch = 0;  // 0: the SDK's default
+    public int pullPage = 0;
+    public int rpcTimeoutSeconds = 0;
+  }
+
+  /** Progress of one sync, called on the syncing thread. phase: 0 push, 1 pull, 2 done. */
+  public interface ProgressListener {
+    void onProgress(int phase, long pushed, long pulled, long pending);
+  }
+
+  /** Result of each background sync attempt, called on the SDK's thread. */
+  public interface SyncListener {
+    void onResult(int code, String message, long[] report);
+  }
+
+  /** A mutation the server refused for good, with its reason for the worker. */
+  public static final class Rejected {
+    public final long deviceSeq;
+    public final String recordId;
+    public final int code;
+    public final String field;
+    public final String message;
+
+    Rejected(long deviceSeq, String recordId, int code, String field, String message) {
+      this.deviceSeq = deviceSeq;
+      this.recordId = recordId;
+      this.code = code;
+      this.field = field;
+      this.message = message;
+    }
+  }
+
+  /** The replica's counters. */
+  public static final class Stats {
+    public final long pending;
+    public final long ackedUnpulled;
+    public final long rejected;
+    public final long records;
+    public final long cursor;
+    public final long clockOffsetMs;
+
+    Stats(long[] s) {
+      pending = s[0];
+      ackedUnpulled = s[1];
+      rejected = s[2];
+      records = s[3];
+      cursor = s[4];
+      clockOffsetMs = s[5];
+    }
+  }
+
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private long handle;  // guarded by lock; 0 once closed
+
+  private GridSyncClient(long handle) {
+    this.handle = handle;
+  }
+
+  public static GridSyncClient open(Options o) throws GridSyncException {
+    return new GridSyncClient(Native.open(o.dataDir, o.serverAddress, o.deviceId, o.token, o.holder,
+        o.tlsRootCerts, o.compression, o.pushBatch, o.pullPage, o.rpcTimeoutSeconds));
+  }
+
+  /** Creates a record; fields map names to String, Long/Integer or Boolean. Returns its id. */
+  public String create(RecordKind kind, String gridCode, String subjectId,
+      Map<String, Object> fields) throws GridSyncException {
+    String[] names = fields.keySet().toArray(new String[0]);
+    Object[] values = new Object[names.length];
+    for (int i = 0; i < names.length; i++) values[i] = fields.get(names[i]);
+    return call(h -> Native.create(h, kind.number, gridCode, subjectId, names, values));
+  }
+
+  /** Writes a field having seen its current value(s); on a conflict, this resolves it. */
+  public void setField(String recordId, String field, Object value)
+      throws GridSyncException {
+    run(h -> Native.setField(h, recordId, field, value));
+  }
+
+  /** Resolves a conflict by keeping one of its values (index into Conflict.siblings). */
+  public void chooseSibling(String recordId, String field, int index)
+      throws GridSyncException {
+    run(h -> Native.chooseSibling(h, recordId, field, index));
+  }
+
+  /** Appends to a log (e.g. "mediation_sessions"); payload in protobuf JSON. Returns its id. */
+  public String appendLog(String recordId, String log, String payloadJson)
+      throws GridSyncException {
+    return call(h -> Native.appendLog(h, recordId, log, payloadJson));
+  }
+
+  public void setStatus(String recordId, CaseStatus status) throws GridSyncException {
+    run(h -> Native.setStatus(h, recordId, status.number));
+  }
+
+  public void reopen(String recordId, CaseStatus to, String reason)
+      throws GridSyncException {
+    run(h -> Native.reopen(h, recordId, to.number, reason));
+  }
+
+  public void voidRecord(String recordId, String reason) throws GridSyncException {
+    run(h -> Native.voidRecord(h, recordId, reason));
+  }
+
+  public Record get(String recordId) throws GridSyncException {
+    return call(h -> {
+      long r = Native.get(h, recordId);
+      try {
+        return new Record(r);
+      } finally {
+        Native.recordFree(r);
+      }
+    });
+  }
+
+  /** Record ids, filtered; kind and gridCode may be null for any. */
+  public List<String> list(RecordKind kind, String gridCode, boolean conflictsOnly)
+      throws GridSyncException {
+    return Arrays.asList(
+        call(h -> Native.list(h, kind == null ? 0 : kind.number, gridCode, conflictsOnly)));
+  }
+
+  /** Records with a field in conflict: what the app shows as "needs a decision". */
+  public List<String> conflicted() throws GridSyncException {
+    return list(null, null, true);
+  }
+
+  public List<Rejected> rejected() throws GridSyncException {
+    return call(h -> {
+      long r = Native.rejected(h);
+      try {
+        List<Rejected> out = new ArrayList<>();
+        for (int i = 0; i < Native.rejectedCount(r); i++) {
+          out.add(new Rejected(Native.rejectedSeq(r, i), Native.rejectedRecordId(r, i),
+              Native.rejectedCode(r, i), Native.rejectedField(r, i), Native.rejectedMessage(r, i)));
+        }
+        return out;
+      } finally {
+        Native.rejectedFree(r);
+      }
+    });
+  }
+
+  public void dismissRejected(long deviceSeq) throws GridSyncException {
+    run(h -> Native.dismissRejected(h, deviceSeq));
+  }
+
+  public Stats stats() throws GridSyncException {
+    return call(h -> new Stats(Native.stats(h)));
+  }
+
+  /** Pushes the outbox and pulls until caught up. Writes from other threads go on meanwhile. */
+  public SyncReport sync() throws GridSyncException {
+    return sync(null);
+  }
+
+  public SyncReport sync(ProgressListener listener) throws GridSyncException {
+    return call(h -> new SyncReport(Native.sync(h, listener)));
+  }
+
+  /** Syncs every intervalMs, at once after a write, backing off while the network fails. */
+  public void startBackground(long intervalMs, long minBackoffMs, long maxBackoffMs,
+      SyncListener listener) throws GridSyncException {
+    run(h -> Native.startBackground(h, intervalMs, minBackoffMs, maxBackoffMs, listener));
+  }
+
+  public void stopBackground() {
+    try {
+      run(Native::stopBackground);
+    } catch (GridSyncException closed) {
+      // nothing runs on a closed client
+    }
+  }
+
+  /** Stops background sync and closes the replica; waits for calls in flight. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (handle != 0) {
+        Native.close(handle);
+        handle = 0;
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private interface Call<T> {
+    T apply(long handle) throws GridSyncException;
+  }
+
+  private interface Run {
+    void apply(long handle) throws GridSyncException;
+  }
+
+  // Calls share the handle (the native client is thread-safe); close waits
+  // for them, so no call ever sees a freed handle.
+  private <T> T call(Call<T> c) throws GridSyncException {
+    lock.readLock().lock();
+    try {
+      if (handle == 0) {
+        throw new GridSyncException(GridSyncException.FAILED_PRECONDITION, "the client is closed");
+      }
+      return c.apply(handle);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void run(Run r) throws GridSyncException {
+    call(h -> {
+      r.apply(h);
+      return null;
+    });
+  }
+}

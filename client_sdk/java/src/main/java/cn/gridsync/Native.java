@@ -1,0 +1,69 @@
+package cn.gridsync;
+
+/** The JNI entry points (client_sdk/jni/gridsync_jni.cc), one per C API call. */
+final class Native {
+  private Native() {}
+
+  static {
+    // Tests and desktop tools name the library file; Android finds it by name.
+    String path = System.getProperty("gridsync.jni.path");
+    if (path != null && !path.isEmpty()) {
+      System.load(path);
+    } else {
+      System.loadLibrary("gridsync_jni");
+    }
+  }
+
+  static native long open(String dataDir, String serverAddress, String deviceId, String token,
+      String holder, String tlsRootCerts, boolean compression, int pushBatch, int pullPage,
+      int rpcTimeoutSeconds);
+  static native void close(long h);
+
+  static native String create(long h, int kind, String grid, String subject, String[] names,
+      Object[] values);
+  static native void setField(long h, String id, String field, Object value);
+  static native void chooseSibling(long h, String id, String field, int index);
+  static native String appendLog(long h, String id, String log, String payloadJson);
+  static native void setStatus(long h, String id, int status);
+  static native void reopen(long h, String id, int toStatus, String reason);
+  static native void voidRecord(long h, String id, String reason);
+
+  static native long get(long h, String id);
+  static native void recordFree(long r);
+  static native String recordId(long r);
+  static native int recordKind(long r);
+  static native String recordGrid(long r);
+  static native String recordSubject(long r);
+  static native String recordAuthor(long r);
+  static native boolean recordVoided(long r);
+  static native int recordStatus(long r);
+  static native int recordFieldCount(long r);
+  static native String recordFieldName(long r, int i);
+  static native Object recordFieldValue(long r, int i);
+  static native int recordConflictCount(long r);
+  static native String recordConflictField(long r, int i);
+  static native int recordSiblingCount(long r, int i);
+  static native Object recordSiblingValue(long r, int i, int j);
+  static native String recordSiblingAuthor(long r, int i, int j);
+  static native long recordSiblingTimeMs(long r, int i, int j);
+  static native String[] recordLogNames(long r);
+  static native String[] recordLog(long r, String log);
+  static native String recordJson(long r);
+
+  static native String[] list(long h, int kind, String grid, boolean conflictsOnly);
+  static native long rejected(long h);
+  static native int rejectedCount(long r);
+  static native long rejectedSeq(long r, int i);
+  static native String rejectedRecordId(long r, int i);
+  static native int rejectedCode(long r, int i);
+  static native String rejectedField(long r, int i);
+  static native String rejectedMessage(long r, int i);
+  static native void rejectedFree(long r);
+  static native void dismissRejected(long h, long seq);
+  static native long[] stats(long h);
+
+  static native long[] sync(long h, GridSyncClient.ProgressListener listener);
+  static native void startBackground(long h, long intervalMs, long minBackoffMs,
+      long maxBackoffMs, GridSyncClient.SyncListener listener);
+  static native void stopBackground(long h);
+}

@@ -1,0 +1,211 @@
+package cn.gridsync;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The Java API through JNI against a real gridsyncd. The C++ test that runs
+ * this (tests/client_sdk/java_test.cc) starts the server, enrols phones and
+ * passes them as system properties: gridsync.server, gridsync.grid,
+ * gridsync.household, gridsync.dir, gridsync.deviceN / gridsync.tokenN.
+ */
+public class GridSyncClientTest {
+  private static int phones = 0;
+  private GridSyncClient a;
+  private GridSyncClient b;
+  private final String grid = System.getProperty("gridsync.grid");
+  private final String household = System.getProperty("gridsync.household");
+
+  private static GridSyncClient open(String holder) throws GridSyncException {
+    int n = phones++;
+    GridSyncClient.Options o = new GridSyncClient.Options();
+    o.dataDir = System.getProperty("gridsync.dir") + "/java-phone-" + n;
+    o.serverAddress = System.getProperty("gridsync.server");
+    o.deviceId = System.getProperty("gridsync.device" + n);
+    o.token = System.getProperty("gridsync.token" + n);
+    o.holder = holder;
+    assertNotNull("the test driver enrols a device per phone", o.deviceId);
+    return GridSyncClient.open(o);
+  }
+
+  @Before
+  public void openPhones() throws GridSyncException {
+    a = open("王芳");
+    b = open("李强");
+  }
+
+  @After
+  public void closePhones() {
+    a.close();
+    b.close();
+  }
+
+  private String newCase(GridSyncClient phone) throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("category", 5L);
+    f.put("title", "院墙纠纷");
+    f.put("registered_at_ms", System.currentTimeMillis());
+    f.put("urgent_major_hard", false);
+    return phone.create(RecordKind.DISPUTE_CASE, grid, household, f);
+  }
+
+  @Test
+  public void writeShowsAtOnceAndSyncsToTheServer() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("talked_with_household", true);
+    f.put("notes", "老人独居，需常去看看");
+    String id = a.create(RecordKind.VISIT, grid, household, f);
+    Record r = a.get(id);
+    assertEquals(RecordKind.VISIT, r.kind);
+    assertEquals("老人独居，需常去看看", r.fields.get("notes"));
+    assertEquals(Boolean.TRUE, r.fields.get("talked_with_household"));
+    assertEquals(household, r.subjectId);
+    assertEquals(1, a.stats().pending);
+
+    SyncReport report = a.sync();
+    assertEquals(1, report.pushed);
+    assertEquals(0, a.stats().pending);
+    b.sync();
+    assertEquals("老人独居，需常去看看", b.get(id).fields.get("notes"));
+    assertTrue(b.get(id).json().contains("老人独居"));
+  }
+
+  @Test
+  public void concurrentEditsShowAConflictThatEitherPhoneResolves() throws GridSyncException {
+    String id = newCase(a);
+    a.sync();
+    b.sync();
+    a.setField(id, "title", "院墙位置纠纷");
+    b.setField(id, "title", "宅基地边界纠纷");
+    a.setStatus(id, CaseStatus.MEDIATING);
+    b.appendLog(id, "mediation_sessions",
+        "{\"held_at_ms\": \"" + System.currentTimeMillis() + "\", \"mediator\": \"张主任\","
+            + " \"mediation_type\": \"MEDIATION_TYPE_PEOPLES\", \"agreement_reached\": true}");
+    a.sync();
+    b.sync();
+    a.sync();
+
+    Record ra = a.get(id);
+    Record rb = b.get(id);
+    assertEquals(ra.json(), rb.json());
+    assertEquals(CaseStatus.MEDIATING, ra.status);
+    assertEquals(1, ra.log("mediation_sessions").size());
+    assertTrue(ra.log("mediation_sessions").get(0).contains("张主任"));
+    assertEquals(List.of(id), a.conflicted());
+    assertEquals(1, ra.conflicts.size());
+    Record.Conflict c = ra.conflicts.get(0);
+    assertEquals("title", c.field);
+    assertEquals(2, c.siblings.size());
+    Set<String> authors = new HashSet<>();
+    for (Record.Sibling s : c.siblings) authors.add(s.author);
+    assertEquals(Set.of("王芳", "李强"), authors);
+    assertEquals(c.siblings.get(0).value, ra.fields.get("title"));  // the winner shows
+
+    Object kept = c.siblings.get(1).value;
+    b.chooseSibling(id, "title", 1);
+    assertTrue(b.conflicted().isEmpty());
+    b.sync();
+    a.sync();
+    Record resolved = a.get(id);
+    assertFalse(resolved.hasConflicts());
+    assertEquals(kept, resolved.fields.get("title"));
+    assertEquals(resolved.json(), b.get(id).json());
+  }
+
+  @Test
+  public void badWritesThrowWithTheCodeAndTheField() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("risk_level", 9L);
+    try {
+      a.create(RecordKind.SPECIAL_CHECK, grid, household + "01", f);
+      fail("risk level 9 was accepted");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage(), e.getMessage().contains("risk_level"));
+    }
+    try {
+      a.get("01JDZZZZZZZZZZZZZZZZZZZZZZ");
+      fail("an unknown record was found");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.NOT_FOUND, e.code());
+    }
+    String id = newCase(a);
+    try {
+      a.appendLog(id, "mediation_sessions", "{\"no_such_field\": 1}");
+      fail("a bad payload was accepted");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+    }
+    assertEquals(1, a.stats().pending);  // only the case
+  }
+
+  @Test
+  public void rejectionFromTheServerIsListedWithItsReason() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    String bad = a.create(RecordKind.VISIT, grid, grid + "0099", f);
+    SyncReport r = a.sync();
+    assertEquals(1, r.rejected);
+    List<GridSyncClient.Rejected> rejected = a.rejected();
+    assertEquals(1, rejected.size());
+    assertEquals(bad, rejected.get(0).recordId);
+    assertTrue(rejected.get(0).message, rejected.get(0).message.contains(grid + "0099"));
+    a.dismissRejected(rejected.get(0).deviceSeq);
+    assertTrue(a.rejected().isEmpty());
+  }
+
+  @Test
+  public void backgroundSyncDeliversAWriteAndStops() throws Exception {
+    CountDownLatch synced = new CountDownLatch(1);
+    AtomicLong pushed = new AtomicLong();
+    a.startBackground(50, 100, 1000, (code, message, report) -> {
+      pushed.addAndGet(report[0]);
+      if (code == 0 && pushed.get() > 0) synced.countDown();
+    });
+    String id = newCase(a);
+    assertTrue("background sync pushed within 10 s", synced.await(10, TimeUnit.SECONDS));
+    a.stopBackground();
+    b.sync();
+    assertEquals("院墙纠纷", b.get(id).fields.get("title"));
+  }
+
+  @Test
+  public void progressIsReportedDuringSync() throws GridSyncException {
+    for (int i = 0; i < 12; i++) newCase(a);
+    AtomicLong lastPushed = new AtomicLong(-1);
+    AtomicLong lastPhase = new AtomicLong(-1);
+    a.sync((phase, p, pulled, pending) -> {
+      lastPushed.set(p);
+      lastPhase.set(phase);
+    });
+    assertEquals(12, lastPushed.get());
+    assertEquals(2, lastPhase.get());
+  }
+
+  @Test
+  public void aClosedClientRefusesCalls() {
+    a.close();
+    try {
+      a.stats();
+      fail("a closed client answered");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.FAILED_PRECONDITION, e.code());
+    }
+  }
+}

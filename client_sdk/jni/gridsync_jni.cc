@@ -1,0 +1,435 @@
+// JNI for cn.gridsync.GridSyncClient: a thin layer over the C API
+// (gridsync/gridsync.h). Errors become cn.gridsync.GridSyncException with
+// the gs_code and message; no C++ exception reaches the JVM (the C API
+// catches them all), and a Java exception thrown by a listener is reported
+// and cleared so the sync goes on.
+#include <jni.h>
+
+#include <string>
+#include <vector>
+
+#include "gridsync/gridsync.h"
+
+namespace {
+
+// What the Java object's `handle` points to.
+struct JniClient {
+  gs_client* client = nullptr;
+  JavaVM* vm = nullptr;
+  jobject bg_listener = nullptr;  // global ref while background sync runs
+};
+
+JniClient* H(jlong h) { return reinterpret_cast<JniClient*>(h); }
+
+void Throw(JNIEnv* env, int code, const char* message) {
+  jclass cls = env->FindClass("cn/gridsync/GridSyncException");
+  if (cls == nullptr) return;  // NoClassDefFoundError is pending
+  jmethodID ctor = env->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
+  jstring msg = env->NewStringUTF(message);
+  auto ex = static_cast<jthrowable>(env->NewObject(cls, ctor, static_cast<jint>(code), msg));
+  if (ex != nullptr) env->Throw(ex);
+}
+
+bool Check(JNIEnv* env, gs_code code, const gs_error& err) {
+  if (code == GS_OK) return true;
+  Throw(env, code, err.message);
+  return false;
+}
+
+bool NeedHandle(JNIEnv* env, jlong h) {
+  if (h != 0 && H(h)->client != nullptr) return true;
+  Throw(env, GS_FAILED_PRECONDITION, "the client is closed");
+  return false;
+}
+
+// A Java string as UTF-8 for the duration of a call.
+class Utf {
+ public:
+  Utf(JNIEnv* env, jstring s) : env_(env), s_(s), p_(s ? env->GetStringUTFChars(s, nullptr) : nullptr) {}
+  ~Utf() {
+    if (p_ != nullptr) env_->ReleaseStringUTFChars(s_, p_);
+  }
+  const char* get() const { return p_; }
+
+ private:
+  JNIEnv* env_;
+  jstring s_;
+  const char* p_;
+};
+
+jstring J(JNIEnv* env, const char* s) { return env->NewStringUTF(s ? s : ""); }
+
+// Java String / Long / Integer / Boolean to a gs_value. `hold` keeps the
+// UTF-8 bytes alive.
+bool ToValue(JNIEnv* env, jobject o, gs_value* v, std::string* hold) {
+  *v = gs_value{};
+  if (o == nullptr) {
+    Throw(env, GS_INVALID_ARGUMENT, "a field value is null");
+    return false;
+  }
+  if (env->IsInstanceOf(o, env->FindClass("java/lang/String"))) {
+    Utf u(env, static_cast<jstring>(o));
+    *hold = u.get() ? u.get() : "";
+    v->type = GS_VALUE_STRING;
+    v->str = hold->c_str();
+    return true;
+  }
+  if (env->IsInstanceOf(o, env->FindClass("java/lang/Boolean"))) {
+    jmethodID m = env->GetMethodID(env->FindClass("java/lang/Boolean"), "booleanValue", "()Z");
+    v->type = GS_VALUE_BOOL;
+    v->b = env->CallBooleanMethod(o, m) ? 1 : 0;
+    return true;
+  }
+  if (env->IsInstanceOf(o, env->FindClass("java/lang/Number"))) {
+    jmethodID m = env->GetMethodID(env->FindClass("java/lang/Number"), "longValue", "()J");
+    v->type = GS_VALUE_INT;
+    v->i = env->CallLongMethod(o, m);
+    return true;
+  }
+  Throw(env, GS_INVALID_ARGUMENT, "a field value must be a String, a Number or a Boolean");
+  return false;
+}
+
+jobject FromValue(JNIEnv* env, const gs_value& v) {
+  switch (v.type) {
+    case GS_VALUE_STRING:
+      return J(env, v.str);
+    case GS_VALUE_INT: {
+      jclass cls = env->FindClass("java/lang/Long");
+      return env->CallStaticObjectMethod(cls, env->GetStaticMethodID(cls, "valueOf", "(J)Ljava/lang/Long;"),
+                                         static_cast<jlong>(v.i));
+    }
+    case GS_VALUE_BOOL: {
+      jclass cls = env->FindClass("java/lang/Boolean");
+      return env->CallStaticObjectMethod(cls, env->GetStaticMethodID(cls, "valueOf", "(Z)Ljava/lang/Boolean;"),
+                                         static_cast<jboolean>(v.b != 0));
+    }
+    default:
+      return nullptr;
+  }
+}
+
+jobjectArray Strings(JNIEnv* env, const std::vector<const char*>& items) {
+  jobjectArray a = env->NewObjectArray(static_cast<jsize>(items.size()), env->FindClass("java/lang/String"), nullptr);
+  for (size_t i = 0; i < items.size(); ++i) {
+    jstring s = J(env, items[i]);
+    env->SetObjectArrayElement(a, static_cast<jsize>(i), s);
+    env->DeleteLocalRef(s);
+  }
+  return a;
+}
+
+jlongArray Longs(JNIEnv* env, const std::vector<jlong>& v) {
+  jlongArray a = env->NewLongArray(static_cast<jsize>(v.size()));
+  env->SetLongArrayRegion(a, 0, static_cast<jsize>(v.size()), v.data());
+  return a;
+}
+
+jlongArray ReportArray(JNIEnv* env, const gs_sync_report& r) {
+  return Longs(env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled,
+                     static_cast<jlong>(r.cursor)});
+}
+
+void ClearListenerException(JNIEnv* env) {
+  if (env->ExceptionCheck()) {
+    env->ExceptionDescribe();
+    env->ExceptionClear();
+  }
+}
+
+struct ProgressCtx {
+  JNIEnv* env;
+  jobject listener;
+  jmethodID method;
+};
+
+void OnProgress(void* user, int phase, int64_t pushed, int64_t pulled, int64_t pending) {
+  auto* p = static_cast<ProgressCtx*>(user);
+  p->env->CallVoidMethod(p->listener, p->method, static_cast<jint>(phase), static_cast<jlong>(pushed),
+                         static_cast<jlong>(pulled), static_cast<jlong>(pending));
+  ClearListenerException(p->env);
+}
+
+// From the SDK's background thread: attach for the call, detach after (an
+// attached native thread that exits aborts the VM on Android).
+void OnBackgroundResult(void* user, int code, const char* message, const gs_sync_report* report) {
+  auto* h = static_cast<JniClient*>(user);
+  JNIEnv* env = nullptr;
+  bool attached = false;
+  if (h->vm->GetEnv(reinterpret_cast<void**>(&env), JNI_VERSION_1_6) == JNI_EDETACHED) {
+    if (h->vm->AttachCurrentThread(reinterpret_cast<void**>(&env), nullptr) != JNI_OK) return;
+    attached = true;
+  }
+  jclass cls = env->GetObjectClass(h->bg_listener);
+  jmethodID m = env->GetMethodID(cls, "onResult", "(ILjava/lang/String;[J)V");
+  if (m != nullptr) {
+    jstring msg = J(env, message);
+    jlongArray rep = ReportArray(env, *report);
+    env->CallVoidMethod(h->bg_listener, m, static_cast<jint>(code), msg, rep);
+    ClearListenerException(env);
+    env->DeleteLocalRef(msg);
+    env->DeleteLocalRef(rep);
+  }
+  env->DeleteLocalRef(cls);
+  if (attached) h->vm->DetachCurrentThread();
+}
+
+void StopBackground(JNIEnv* env, JniClient* h) {
+  gs_stop_background(h->client);
+  if (h->bg_listener != nullptr) {
+    env->DeleteGlobalRef(h->bg_listener);
+    h->bg_listener = nullptr;
+  }
+}
+
+const gs_record* R(jlong r) { return reinterpret_cast<const gs_record*>(r); }
+const gs_rejected* RJ(jlong r) { return reinterpret_cast<const gs_rejected*>(r); }
+
+}  // namespace
+
+#define GS_JNI(ret, name) extern "C" JNIEXPORT ret JNICALL Java_cn_gridsync_Native_##name
+
+GS_JNI(jlong, open)(JNIEnv* env, jclass, jstring data_dir, jstring addr, jstring device, jstring token,
+                    jstring holder, jstring roots, jboolean compression, jint push_batch,
+                    jint pull_page, jint timeout_s) {
+  Utf d(env, data_dir), a(env, addr), dv(env, device), t(env, token), ho(env, holder), ro(env, roots);
+  gs_options o;
+  gs_options_init(&o);
+  o.data_dir = d.get();
+  o.server_address = a.get();
+  o.device_id = dv.get();
+  o.token = t.get();
+  o.holder = ho.get();
+  o.tls_root_certs = ro.get();
+  o.compression = compression ? 1 : 0;
+  o.push_batch = push_batch;
+  o.pull_page = pull_page;
+  o.rpc_timeout_seconds = timeout_s;
+  gs_error err;
+  gs_client* c = nullptr;
+  if (!Check(env, gs_open(&o, &c, &err), err)) return 0;
+  auto* h = new JniClient();
+  h->client = c;
+  env->GetJavaVM(&h->vm);
+  return reinterpret_cast<jlong>(h);
+}
+
+GS_JNI(void, close)(JNIEnv* env, jclass, jlong h) {
+  if (h == 0) return;
+  StopBackground(env, H(h));
+  gs_close(H(h)->client);
+  delete H(h);
+}
+
+GS_JNI(jstring, create)(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jstring subject,
+                        jobjectArray names, jobjectArray values) {
+  if (!NeedHandle(env, h)) return nullptr;
+  const jsize n = names ? env->GetArrayLength(names) : 0;
+  std::vector<std::string> name_bytes(n), value_bytes(n);
+  std::vector<gs_field> fields(n);
+  for (jsize i = 0; i < n; ++i) {
+    auto name = static_cast<jstring>(env->GetObjectArrayElement(names, i));
+    {
+      Utf u(env, name);
+      name_bytes[i] = u.get() ? u.get() : "";
+    }
+    fields[i].name = name_bytes[i].c_str();
+    if (!ToValue(env, env->GetObjectArrayElement(values, i), &fields[i].value, &value_bytes[i])) {
+      return nullptr;
+    }
+  }
+  Utf g(env, grid), s(env, subject);
+  char id[64];
+  gs_error err;
+  if (!Check(env, gs_create(H(h)->client, kind, g.get(), s.get(), fields.data(), fields.size(), id, &err), err)) {
+    return nullptr;
+  }
+  return J(env, id);
+}
+
+GS_JNI(void, setField)(JNIEnv* env, jclass, jlong h, jstring id, jstring field, jobject value) {
+  if (!NeedHandle(env, h)) return;
+  gs_value v;
+  std::string hold;
+  if (!ToValue(env, value, &v, &hold)) return;
+  Utf i(env, id), f(env, field);
+  gs_error err;
+  Check(env, gs_set_field(H(h)->client, i.get(), f.get(), &v, &err), err);
+}
+
+GS_JNI(void, chooseSibling)(JNIEnv* env, jclass, jlong h, jstring id, jstring field, jint index) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), f(env, field);
+  gs_error err;
+  Check(env, gs_choose_sibling(H(h)->client, i.get(), f.get(), index, &err), err);
+}
+
+GS_JNI(jstring, appendLog)(JNIEnv* env, jclass, jlong h, jstring id, jstring log, jstring json) {
+  if (!NeedHandle(env, h)) return nullptr;
+  Utf i(env, id), l(env, log), j(env, json);
+  char element[64];
+  gs_error err;
+  if (!Check(env, gs_append_log(H(h)->client, i.get(), l.get(), j.get(), element, &err), err)) return nullptr;
+  return J(env, element);
+}
+
+GS_JNI(void, setStatus)(JNIEnv* env, jclass, jlong h, jstring id, jint status) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id);
+  gs_error err;
+  Check(env, gs_set_status(H(h)->client, i.get(), status, &err), err);
+}
+
+GS_JNI(void, reopen)(JNIEnv* env, jclass, jlong h, jstring id, jint to, jstring reason) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), r(env, reason);
+  gs_error err;
+  Check(env, gs_reopen(H(h)->client, i.get(), to, r.get(), &err), err);
+}
+
+GS_JNI(void, voidRecord)(JNIEnv* env, jclass, jlong h, jstring id, jstring reason) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), r(env, reason);
+  gs_error err;
+  Check(env, gs_void(H(h)->client, i.get(), r.get(), &err), err);
+}
+
+GS_JNI(jlong, get)(JNIEnv* env, jclass, jlong h, jstring id) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf i(env, id);
+  gs_record* r = nullptr;
+  gs_error err;
+  if (!Check(env, gs_get(H(h)->client, i.get(), &r, &err), err)) return 0;
+  return reinterpret_cast<jlong>(r);
+}
+
+GS_JNI(void, recordFree)(JNIEnv*, jclass, jlong r) { gs_record_free(reinterpret_cast<gs_record*>(r)); }
+GS_JNI(jstring, recordId)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_id(R(r))); }
+GS_JNI(jint, recordKind)(JNIEnv*, jclass, jlong r) { return gs_record_kind(R(r)); }
+GS_JNI(jstring, recordGrid)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_grid(R(r))); }
+GS_JNI(jstring, recordSubject)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_subject(R(r))); }
+GS_JNI(jstring, recordAuthor)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_author(R(r))); }
+GS_JNI(jboolean, recordVoided)(JNIEnv*, jclass, jlong r) { return gs_record_voided(R(r)) != 0; }
+GS_JNI(jint, recordStatus)(JNIEnv*, jclass, jlong r) { return gs_record_status(R(r)); }
+GS_JNI(jint, recordFieldCount)(JNIEnv*, jclass, jlong r) { return static_cast<jint>(gs_record_field_count(R(r))); }
+GS_JNI(jstring, recordFieldName)(JNIEnv* env, jclass, jlong r, jint i) {
+  return J(env, gs_record_field_name(R(r), i));
+}
+GS_JNI(jobject, recordFieldValue)(JNIEnv* env, jclass, jlong r, jint i) {
+  return FromValue(env, gs_record_field_value(R(r), i));
+}
+GS_JNI(jint, recordConflictCount)(JNIEnv*, jclass, jlong r) {
+  return static_cast<jint>(gs_record_conflict_count(R(r)));
+}
+GS_JNI(jstring, recordConflictField)(JNIEnv* env, jclass, jlong r, jint i) {
+  return J(env, gs_record_conflict_field(R(r), i));
+}
+GS_JNI(jint, recordSiblingCount)(JNIEnv*, jclass, jlong r, jint i) {
+  return static_cast<jint>(gs_record_sibling_count(R(r), i));
+}
+GS_JNI(jobject, recordSiblingValue)(JNIEnv* env, jclass, jlong r, jint i, jint j) {
+  return FromValue(env, gs_record_sibling_value(R(r), i, j));
+}
+GS_JNI(jstring, recordSiblingAuthor)(JNIEnv* env, jclass, jlong r, jint i, jint j) {
+  return J(env, gs_record_sibling_author(R(r), i, j));
+}
+GS_JNI(jlong, recordSiblingTimeMs)(JNIEnv*, jclass, jlong r, jint i, jint j) {
+  return gs_record_sibling_time_ms(R(r), i, j);
+}
+GS_JNI(jobjectArray, recordLogNames)(JNIEnv* env, jclass, jlong r) {
+  std::vector<const char*> items;
+  for (size_t i = 0; i < gs_record_log_name_count(R(r)); ++i) items.push_back(gs_record_log_name(R(r), i));
+  return Strings(env, items);
+}
+GS_JNI(jobjectArray, recordLog)(JNIEnv* env, jclass, jlong r, jstring log) {
+  Utf l(env, log);
+  std::vector<const char*> items;
+  for (size_t j = 0; j < gs_record_log_count(R(r), l.get()); ++j) {
+    items.push_back(gs_record_log_json(R(r), l.get(), j));
+  }
+  return Strings(env, items);
+}
+GS_JNI(jstring, recordJson)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_json(R(r))); }
+
+GS_JNI(jobjectArray, list)(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jboolean conflicts_only) {
+  if (!NeedHandle(env, h)) return nullptr;
+  Utf g(env, grid);
+  gs_strings* s = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list(H(h)->client, kind, g.get(), conflicts_only ? 1 : 0, &s, &err), err)) return nullptr;
+  std::vector<const char*> items;
+  for (size_t i = 0; i < gs_strings_count(s); ++i) items.push_back(gs_strings_get(s, i));
+  jobjectArray out = Strings(env, items);
+  gs_strings_free(s);
+  return out;
+}
+
+GS_JNI(jlong, rejected)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return 0;
+  gs_rejected* r = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list_rejected(H(h)->client, &r, &err), err)) return 0;
+  return reinterpret_cast<jlong>(r);
+}
+GS_JNI(jint, rejectedCount)(JNIEnv*, jclass, jlong r) { return static_cast<jint>(gs_rejected_count(RJ(r))); }
+GS_JNI(jlong, rejectedSeq)(JNIEnv*, jclass, jlong r, jint i) {
+  return static_cast<jlong>(gs_rejected_seq(RJ(r), i));
+}
+GS_JNI(jstring, rejectedRecordId)(JNIEnv* env, jclass, jlong r, jint i) {
+  return J(env, gs_rejected_record_id(RJ(r), i));
+}
+GS_JNI(jint, rejectedCode)(JNIEnv*, jclass, jlong r, jint i) { return gs_rejected_code(RJ(r), i); }
+GS_JNI(jstring, rejectedField)(JNIEnv* env, jclass, jlong r, jint i) {
+  return J(env, gs_rejected_field(RJ(r), i));
+}
+GS_JNI(jstring, rejectedMessage)(JNIEnv* env, jclass, jlong r, jint i) {
+  return J(env, gs_rejected_message(RJ(r), i));
+}
+GS_JNI(void, rejectedFree)(JNIEnv*, jclass, jlong r) { gs_rejected_free(reinterpret_cast<gs_rejected*>(r)); }
+
+GS_JNI(void, dismissRejected)(JNIEnv* env, jclass, jlong h, jlong seq) {
+  if (!NeedHandle(env, h)) return;
+  gs_error err;
+  Check(env, gs_dismiss_rejected(H(h)->client, static_cast<uint64_t>(seq), &err), err);
+}
+
+GS_JNI(jlongArray, stats)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return nullptr;
+  gs_stats s;
+  gs_error err;
+  if (!Check(env, gs_get_stats(H(h)->client, &s, &err), err)) return nullptr;
+  return Longs(env, {s.pending, s.acked_unpulled, s.rejected, s.records, static_cast<jlong>(s.cursor),
+                     s.clock_offset_ms});
+}
+
+GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {
+  if (!NeedHandle(env, h)) return nullptr;
+  ProgressCtx ctx{env, listener, nullptr};
+  if (listener != nullptr) {
+    jclass cls = env->GetObjectClass(listener);
+    ctx.method = env->GetMethodID(cls, "onProgress", "(IJJJ)V");
+    if (ctx.method == nullptr) return nullptr;  // NoSuchMethodError pending
+  }
+  gs_sync_report r{};
+  gs_error err;
+  if (!Check(env, gs_sync(H(h)->client, listener ? OnProgress : nullptr, &ctx, &r, &err), err)) {
+    return nullptr;
+  }
+  return ReportArray(env, r);
+}
+
+GS_JNI(void, startBackground)(JNIEnv* env, jclass, jlong h, jlong interval_ms, jlong min_backoff_ms,
+                              jlong max_backoff_ms, jobject listener) {
+  if (!NeedHandle(env, h)) return;
+  StopBackground(env, H(h));
+  if (listener != nullptr) H(h)->bg_listener = env->NewGlobalRef(listener);
+  gs_error err;
+  Check(env, gs_start_background(H(h)->client, static_cast<int>(interval_ms), static_cast<int>(min_backoff_ms),
+                                 static_cast<int>(max_backoff_ms),
+                                 listener ? OnBackgroundResult : nullptr, H(h), &err),
+        err);
+}
+
+GS_JNI(void, stopBackground)(JNIEnv* env, jclass, jlong h) {
+  if (h != 0) StopBackground(env, H(h));
+}

@@ -1,0 +1,152 @@
+// The C API: handles, error codes and messages, values, records, logs as
+// JSON, rejections and sync, against a real server.
+#include "gridsync/gridsync.h"
+
+#include "core/hlc.h"
+#include "tests/client_sdk/sdk_test.h"
+
+extern "C" int gs_c_header_check(void);
+
+namespace gridsync::testing {
+namespace {
+
+class CApiTest : public SdkTest {
+ protected:
+  gs_client* OpenC(const std::string& holder) {
+    std::string device;
+    tokens_.push_back(Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, holder, &device));
+    devices_.push_back(device);
+    dirs_.push_back(dir_ + "/c-phone-" + std::to_string(dirs_.size()));
+    addr_ = "127.0.0.1:" + std::to_string(proxy_->port());
+    gs_options o;
+    gs_options_init(&o);
+    o.data_dir = dirs_.back().c_str();
+    o.server_address = addr_.c_str();
+    o.device_id = devices_.back().c_str();
+    o.token = tokens_.back().c_str();
+    o.holder = holder.c_str();
+    gs_client* c = nullptr;
+    gs_error err;
+    EXPECT_EQ(gs_open(&o, &c, &err), GS_OK) << err.message;
+    return c;
+  }
+  std::deque<std::string> tokens_, devices_, dirs_;
+  std::string addr_;
+};
+
+gs_value Str(const char* s) { return gs_value{GS_VALUE_STRING, s, 0, 0}; }
+gs_value Int(int64_t i) { return gs_value{GS_VALUE_INT, nullptr, i, 0}; }
+gs_value Bool(bool b) { return gs_value{GS_VALUE_BOOL, nullptr, 0, b ? 1 : 0}; }
+
+TEST_F(CApiTest, HeaderIsValidC) { EXPECT_EQ(gs_c_header_check(), 1); }
+
+TEST_F(CApiTest, ErrorsCarryTheCodeAndAMessage) {
+  gs_client* c = OpenC("王芳");
+  gs_error err;
+  const std::string grid = kGridA, hh = Household(kGridA, 1) + "01";
+  gs_field f[] = {{"risk_level", Int(9)}};
+  char id[64];
+  EXPECT_EQ(gs_create(c, GS_KIND_SPECIAL_CHECK, grid.c_str(), hh.c_str(), f, 1, id, &err),
+            GS_INVALID_ARGUMENT);
+  EXPECT_EQ(err.code, GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("risk_level"), std::string::npos) << err.message;
+  gs_record* r = nullptr;
+  EXPECT_EQ(gs_get(c, "01JDZZZZZZZZZZZZZZZZZZZZZZ", &r, &err), GS_NOT_FOUND);
+  EXPECT_EQ(r, nullptr);
+  EXPECT_EQ(gs_set_field(nullptr, "x", "y", nullptr, &err), GS_INVALID_ARGUMENT);
+  gs_value bad{static_cast<gs_value_type>(42), nullptr, 0, 0};
+  EXPECT_EQ(gs_set_field(c, "x", "notes", &bad, nullptr), GS_INVALID_ARGUMENT);  // err may be NULL
+  gs_close(c);
+}
+
+TEST_F(CApiTest, RecordsLogsAndSyncThroughTheCApi) {
+  gs_client* a = OpenC("王芳");
+  gs_client* b = OpenC("李强");
+  gs_error err;
+  const std::string grid = kGridA, hh = Household(kGridA, 2);
+  gs_field fields[] = {{"category", Int(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)},
+                       {"title", Str("院墙纠纷")},
+                       {"registered_at_ms", Int(core::SystemWallMs())},
+                       {"urgent_major_hard", Bool(true)}};
+  char id[64];
+  ASSERT_EQ(gs_create(a, GS_KIND_DISPUTE_CASE, grid.c_str(), hh.c_str(), fields, 4, id, &err), GS_OK)
+      << err.message;
+  char element[64];
+  ASSERT_EQ(gs_append_log(a, id, "parties", R"({"name": "赵大爷", "role": "applicant"})", element, &err),
+            GS_OK)
+      << err.message;
+  EXPECT_EQ(gs_append_log(a, id, "parties", "{not json", element, &err), GS_INVALID_ARGUMENT);
+  EXPECT_EQ(gs_append_log(a, id, "no_such_log", "{}", element, &err), GS_INVALID_ARGUMENT);
+
+  int progress_calls = 0;
+  gs_sync_report rep;
+  ASSERT_EQ(gs_sync(a,
+                    [](void* user, int, int64_t, int64_t, int64_t) { ++*static_cast<int*>(user); },
+                    &progress_calls, &rep, &err),
+            GS_OK)
+      << err.message;
+  EXPECT_EQ(rep.pushed, 2);
+  EXPECT_GT(progress_calls, 0);
+  ASSERT_EQ(gs_sync(b, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  EXPECT_EQ(rep.pulled, 1);
+
+  ASSERT_EQ(gs_set_status(b, id, gridsync::v1::CASE_STATUS_ACCEPTED, &err), GS_OK) << err.message;
+  gs_record* r = nullptr;
+  ASSERT_EQ(gs_get(b, id, &r, &err), GS_OK) << err.message;
+  EXPECT_STREQ(gs_record_id(r), id);
+  EXPECT_EQ(gs_record_kind(r), GS_KIND_DISPUTE_CASE);
+  EXPECT_STREQ(gs_record_subject(r), hh.c_str());
+  EXPECT_STREQ(gs_record_author(r), "王芳");
+  EXPECT_EQ(gs_record_status(r), gridsync::v1::CASE_STATUS_ACCEPTED);
+  EXPECT_EQ(gs_record_voided(r), 0);
+  std::map<std::string, gs_value> got;
+  for (size_t i = 0; i < gs_record_field_count(r); ++i) got[gs_record_field_name(r, i)] = gs_record_field_value(r, i);
+  ASSERT_EQ(got.count("title"), 1u);
+  EXPECT_STREQ(got["title"].str, "院墙纠纷");
+  EXPECT_EQ(got["urgent_major_hard"].b, 1);
+  EXPECT_EQ(got["category"].i, gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS);
+  ASSERT_EQ(gs_record_log_name_count(r), 1u);
+  EXPECT_STREQ(gs_record_log_name(r, 0), "parties");
+  ASSERT_EQ(gs_record_log_count(r, "parties"), 1u);
+  EXPECT_NE(std::string(gs_record_log_json(r, "parties", 0)).find("赵大爷"), std::string::npos);
+  EXPECT_NE(std::string(gs_record_json(r)).find("院墙纠纷"), std::string::npos);
+  EXPECT_EQ(gs_record_conflict_count(r), 0u);
+  gs_record_free(r);
+
+  gs_strings* ids = nullptr;
+  ASSERT_EQ(gs_list(b, GS_KIND_DISPUTE_CASE, nullptr, 0, &ids, &err), GS_OK);
+  ASSERT_EQ(gs_strings_count(ids), 1u);
+  EXPECT_STREQ(gs_strings_get(ids, 0), id);
+  gs_strings_free(ids);
+  gs_stats st;
+  ASSERT_EQ(gs_get_stats(b, &st, &err), GS_OK);
+  EXPECT_EQ(st.pending, 1);
+  gs_close(a);
+  gs_close(b);
+}
+
+TEST_F(CApiTest, RejectionsAreListedAndDismissed) {
+  gs_client* c = OpenC("王芳");
+  gs_error err;
+  const std::string grid = kGridA, hh = Household(kGridA, 99);
+  gs_field f[] = {{"visited_at_ms", Int(core::SystemWallMs())}};
+  char id[64];
+  ASSERT_EQ(gs_create(c, GS_KIND_VISIT, grid.c_str(), hh.c_str(), f, 1, id, &err), GS_OK);
+  gs_sync_report rep;
+  ASSERT_EQ(gs_sync(c, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  EXPECT_EQ(rep.rejected, 1);
+  gs_rejected* rj = nullptr;
+  ASSERT_EQ(gs_list_rejected(c, &rj, &err), GS_OK);
+  ASSERT_EQ(gs_rejected_count(rj), 1u);
+  EXPECT_STREQ(gs_rejected_record_id(rj, 0), id);
+  EXPECT_EQ(gs_rejected_code(rj, 0), GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(gs_rejected_message(rj, 0)).find(hh), std::string::npos);
+  const uint64_t seq = gs_rejected_seq(rj, 0);
+  gs_rejected_free(rj);
+  EXPECT_EQ(gs_dismiss_rejected(c, seq, &err), GS_OK);
+  EXPECT_EQ(gs_dismiss_rejected(c, seq, &err), GS_NOT_FOUND);
+  gs_close(c);
+}
+
+}  // namespace
+}  // namespace gridsync::testing
