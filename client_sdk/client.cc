@@ -76,7 +76,7 @@ class Client::Impl {
     return ViewLocked(id);
   }
 
-  absl::StatusOr<SyncReport> Sync(const ProgressFn& progress);
+  absl::StatusOr<SyncReport> Sync(const ProgressFn& progress, bool pull);
   void StartBackground(BackgroundOptions bo);
   void StopBackground();
 
@@ -398,7 +398,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
   return absl::InternalError("pull: the server never said caught up");
 }
 
-absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress) {
+absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool pull) {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   SyncReport report;
   int restamp_rounds = 0;
@@ -424,7 +424,9 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress) {
     }
     if (!more) break;
   }
-  if (auto st = PullAll(&report, progress); !st.ok()) return st;
+  if (pull) {
+    if (auto st = PullAll(&report, progress); !st.ok()) return st;
+  }
   ReportProgress(progress, SyncProgress::Phase::kDone, report);
   return report;
 }
@@ -441,7 +443,7 @@ void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
       if (bg_stop_) return;
       bg_wake_ = false;
     }
-    auto report = Sync(bo.progress);
+    auto report = Sync(bo.progress, /*pull=*/true);
     if (bo.on_result) bo.on_result(report.status(), report.ok() ? *report : SyncReport());
     if (report.ok()) {
       failures = 0;
@@ -665,7 +667,13 @@ absl::Status Client::DismissRejected(uint64_t device_seq) {
 
 ClientStats Client::Stats() const { return impl_->Stats(); }
 
-absl::StatusOr<SyncReport> Client::Sync(const ProgressFn& progress) { return impl_->Sync(progress); }
+absl::StatusOr<SyncReport> Client::Sync(const ProgressFn& progress) {
+  return impl_->Sync(progress, /*pull=*/true);
+}
+
+absl::StatusOr<SyncReport> Client::Push(const ProgressFn& progress) {
+  return impl_->Sync(progress, /*pull=*/false);
+}
 
 void Client::StartBackground(BackgroundOptions options) { impl_->StartBackground(std::move(options)); }
 

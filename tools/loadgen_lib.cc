@@ -3,68 +3,104 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gridsync/v1/records.pb.h"
+#include "core/hlc.h"
+#include "gridsync/client.h"
 #include "tools/client.h"
 #include "tools/sample_data.h"
 
 namespace gridsync::tools {
 namespace {
-using gridsync::v1::Mutation;
 using Clock = std::chrono::steady_clock;
 
+// One simulated phone: an SDK replica of its own, like the app's.
 struct SimPhone {
-  std::unique_ptr<Phone> phone;
+  std::unique_ptr<sdk::Client> client;
   std::string grid;
   std::vector<std::string> households, persons;
   std::string shared_case;  // a dispute case this phone and its partner both edit
+  std::mt19937_64 rng;
+  std::vector<std::string> unacked;  // record ids written since the last push
 };
 
+sdk::Field F(const char* name, gridsync::v1::FieldValue v) { return {name, std::move(v)}; }
+
 // One record as a phone makes it in the field: a visit, a check or a case.
-Mutation MakeRecord(SimPhone& p) {
-  auto& rng = p.phone->rng();
-  const int64_t now = p.phone->clock().WallMs();
+absl::StatusOr<std::string> MakeRecord(SimPhone& p) {
+  auto& rng = p.rng;
+  const int64_t now = core::SystemWallMs();
   const int roll = static_cast<int>(rng() % 100);
   if (roll < 65 || p.persons.empty()) {
-    Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_VISIT, p.phone->NewRecordId(), p.grid);
-    m.mutable_create()->set_subject_id(p.households[rng() % p.households.size()]);
     const bool home = rng() % 10 != 0;
-    AddCreateField(&m, "visited_at_ms", IntValue(now));
-    AddCreateField(&m, "nobody_home", BoolValue(!home));
+    std::vector<sdk::Field> f = {F("visited_at_ms", IntValue(now)), F("nobody_home", BoolValue(!home))};
     if (home) {
-      AddCreateField(&m, "talked_with_household", BoolValue(true));
-      AddCreateField(&m, "open_letter_delivered", BoolValue(true));
-      AddCreateField(&m, "questionnaire_done", BoolValue(rng() % 5 != 0));
-      AddCreateField(&m, "opinions_collected", BoolValue(true));
-      AddCreateField(&m, "opinions", StrValue("希望村里路灯早点修好，晚上出门不方便。"));
-      AddCreateField(&m, "notes", StrValue("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。"));
+      f.push_back(F("talked_with_household", BoolValue(true)));
+      f.push_back(F("open_letter_delivered", BoolValue(true)));
+      f.push_back(F("questionnaire_done", BoolValue(rng() % 5 != 0)));
+      f.push_back(F("opinions_collected", BoolValue(true)));
+      f.push_back(F("opinions", StrValue("希望村里路灯早点修好，晚上出门不方便。")));
+      f.push_back(F("notes", StrValue("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。")));
     }
-    return m;
+    return p.client->Create(gridsync::v1::RECORD_KIND_VISIT, p.grid,
+                            p.households[rng() % p.households.size()], f);
   }
   if (roll < 90) {
-    Mutation m =
-        p.phone->Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.phone->NewRecordId(), p.grid);
-    m.mutable_create()->set_subject_id(p.persons[rng() % p.persons.size()]);
-    AddCreateField(&m, "checked_at_ms", IntValue(now));
-    AddCreateField(&m, "risk_level", IntValue(static_cast<int64_t>(rng() % 4)));
-    AddCreateField(&m, "guardian_present", BoolValue(rng() % 3 != 0));
-    AddCreateField(&m, "medication", IntValue(gridsync::v1::MEDICATION_STATUS_TAKEN));
-    AddCreateField(&m, "observed", StrValue("情绪稳定，按时服药，监护人在家。"));
-    return m;
+    return p.client->Create(
+        gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.grid, p.persons[rng() % p.persons.size()],
+        {F("checked_at_ms", IntValue(now)), F("risk_level", IntValue(static_cast<int64_t>(rng() % 4))),
+         F("guardian_present", BoolValue(rng() % 3 != 0)),
+         F("medication", IntValue(gridsync::v1::MEDICATION_STATUS_TAKEN)),
+         F("observed", StrValue("情绪稳定，按时服药，监护人在家。"))});
   }
-  Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.phone->NewRecordId(), p.grid);
-  m.mutable_create()->set_subject_id(p.households[rng() % p.households.size()]);
-  AddCreateField(&m, "category", IntValue(1 + static_cast<int64_t>(rng() % 6)));
-  AddCreateField(&m, "title", StrValue("宅基地边界纠纷"));
-  AddCreateField(&m, "description", StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。"));
-  AddCreateField(&m, "registered_at_ms", IntValue(now));
-  return m;
+  return p.client->Create(
+      gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.grid, p.households[rng() % p.households.size()],
+      {F("category", IntValue(1 + static_cast<int64_t>(rng() % 6))), F("title", StrValue("宅基地边界纠纷")),
+       F("description", StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。")),
+       F("registered_at_ms", IntValue(now))});
 }
+
+// A folder for the phones' replicas: the caller's, or a fresh temporary one
+// removed when the run ends.
+class DataDir {
+ public:
+  static absl::StatusOr<DataDir> Make(const std::string& wanted) {
+    DataDir d;
+    if (!wanted.empty()) {
+      d.path_ = wanted;
+      return d;
+    }
+    std::string tmpl = (std::filesystem::temp_directory_path() / "gridsync-loadgen-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot create a temporary folder: ", strerror(errno)));
+    }
+    d.path_ = tmpl;
+    d.remove_ = true;
+    return d;
+  }
+  DataDir(DataDir&& o) noexcept : path_(std::move(o.path_)), remove_(o.remove_) { o.remove_ = false; }
+  ~DataDir() {
+    std::error_code ec;
+    if (remove_) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  DataDir() = default;
+  std::string path_;
+  bool remove_ = false;
+};
 
 double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -99,6 +135,8 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
   auto grids = EnsureSampleGrids(admin.get(), cfg.admin_token, grids_needed, cfg.seed);
   if (!grids.ok()) return grids.status();
 
+  auto data = DataDir::Make(cfg.data_dir);
+  if (!data.ok()) return data.status();
   std::vector<SimPhone> phones(cfg.devices);
   std::map<std::string, gridsync::v1::ListHouseholdsResponse> registry;
   for (int i = 0; i < cfg.devices; ++i) {
@@ -124,25 +162,31 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     gridsync::v1::EnrollDeviceResponse resp;
     auto ctx = CallContext(cfg.admin_token);
     if (auto st = FromGrpc(admin->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
-    p.phone = std::make_unique<Phone>(ch, resp.token(), resp.device_id(), req.holder(),
-                                      cfg.seed * 1000003 + static_cast<uint64_t>(i));
+    sdk::ClientOptions o;
+    o.data_dir = absl::StrCat(data->path(), "/", resp.device_id());
+    o.server_address = cfg.server;
+    o.device_id = resp.device_id();
+    o.token = resp.token();
+    o.holder = req.holder();
+    o.push_batch = cfg.batch + 1;  // a batch and the shared-case edits in one push
+    auto client = sdk::Client::Open(o);
+    if (!client.ok()) return client.status();
+    p.client = std::move(*client);
+    p.rng.seed(cfg.seed * 1000003 + static_cast<uint64_t>(i));
   }
 
   // Each pair's first phone registers the shared case; the partner pulls it.
   for (int i = 0; i < cfg.devices; i += 2) {
     SimPhone& p = phones[i];
-    Mutation m = p.phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.phone->NewRecordId(), p.grid);
-    m.mutable_create()->set_subject_id(p.households[0]);
-    AddCreateField(&m, "category", IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS));
-    AddCreateField(&m, "title", StrValue("相邻关系纠纷（共享）"));
-    p.phone->Record(m);
-    auto r = p.phone->Push({m});
-    if (!r.ok()) return r.status();
-    p.shared_case = m.record_id();
+    auto id = p.client->Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.grid, p.households[0],
+                               {F("category", IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)),
+                                F("title", StrValue("相邻关系纠纷（共享）"))});
+    if (!id.ok()) return id.status();
+    if (auto r = p.client->Sync(); !r.ok()) return r.status();
+    p.shared_case = *id;
     if (i + 1 < cfg.devices) {
-      phones[i + 1].shared_case = m.record_id();
-      phones[i + 1].phone->Record(m);  // it knows the case exists; the pull fills it in
-      if (auto pulled = phones[i + 1].phone->PullAll(true); !pulled.ok()) return pulled.status();
+      phones[i + 1].shared_case = *id;
+      if (auto r = phones[i + 1].client->Sync(); !r.ok()) return r.status();
     }
   }
 
@@ -162,65 +206,55 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
   auto run_phone = [&](SimPhone& p) {
     int made = 0;
     int batches = 0;
-    while (made < cfg.records_per_device) {
-      std::vector<Mutation> batch;
-      std::vector<std::string> created;
-      while (static_cast<int>(batch.size()) < cfg.batch && made < cfg.records_per_device) {
-        Mutation m = MakeRecord(p);
-        created.push_back(m.record_id());
-        batch.push_back(std::move(m));
-        ++made;
-        const double roll = static_cast<double>(p.phone->rng()() % 1000000) / 1e6;
-        if (roll < cfg.conflict_rate && static_cast<int>(batch.size()) < cfg.batch) {
-          const auto* known = p.phone->Find(p.shared_case);
-          if (known != nullptr) {
-            // Edited offline, against whatever this phone last saw.
-            Mutation e = p.phone->SetField(*known, "description",
-                                           StrValue(absl::StrCat("调解进展（", p.phone->device_id(),
-                                                            " 第", made, "条）")));
-            p.phone->Record(e);
-            batch.push_back(std::move(e));
-            std::lock_guard<std::mutex> l(mu);
-            ++report.shared_case_edits;
-          }
-        }
-      }
-      const auto t0 = Clock::now();
-      auto resp = p.phone->Push(batch);
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    auto fail = [&](const absl::Status& st) {
       std::lock_guard<std::mutex> l(mu);
-      if (!resp.ok()) {
-        if (first_error.ok()) first_error = resp.status();
-        return;
+      if (first_error.ok()) first_error = st;
+    };
+    while (made < cfg.records_per_device) {
+      // Offline: a batch of records, now and then an edit of the shared case.
+      for (int n = 0; n < cfg.batch && made < cfg.records_per_device; ++n) {
+        auto id = MakeRecord(p);
+        if (!id.ok()) return fail(id.status());
+        p.unacked.push_back(*id);
+        ++made;
+        const double roll = static_cast<double>(p.rng() % 1000000) / 1e6;
+        if (roll < cfg.conflict_rate) {
+          auto st = p.client->SetField(p.shared_case, "description",
+                                       StrValue(absl::StrCat("调解进展（第", made, "条）")));
+          if (!st.ok()) return fail(st);
+          std::lock_guard<std::mutex> l(mu);
+          ++report.shared_case_edits;
+        }
       }
+      // Back in signal: push, and now and then pull what the partner wrote.
+      const bool pull = cfg.pull_every > 0 && ++batches % cfg.pull_every == 0;
+      const auto t0 = Clock::now();
+      auto r = pull ? p.client->Sync() : p.client->Push();
+      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (!r.ok()) return fail(r.status());
+      std::set<std::string> refused;
+      std::string first_refusal;
+      if (r->rejected > 0) {
+        for (const auto& rj : p.client->Rejected()) {
+          refused.insert(rj.mutation().record_id());
+          if (first_refusal.empty()) first_refusal = rj.message();
+        }
+      }
+      std::lock_guard<std::mutex> l(mu);
       latencies.push_back(ms);
-      ++report.pushes;
-      report.mutations_sent += static_cast<long>(batch.size());
-      for (const auto& r : resp->results()) {
-        if (r.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED) {
-          ++report.rejected;
-          if (report.first_rejection.empty()) report.first_rejection = r.message();
-          continue;
-        }
-        ++report.mutations_applied;
+      report.pushes += r->push_calls;
+      report.mutations_sent += r->pushed + r->duplicates + r->rejected;
+      report.mutations_applied += r->pushed + r->duplicates;
+      report.rejected += r->rejected;
+      if (report.first_rejection.empty()) report.first_rejection = first_refusal;
+      // Push sends the whole outbox: every record written so far is acked
+      // unless it was refused.
+      for (const auto& id : p.unacked) {
+        if (refused.count(id)) continue;
+        ++report.records_acked;
+        if (acked.is_open()) acked << id << '\n';
       }
-      size_t k = 0;
-      for (const auto& r : resp->results()) {
-        if (k < created.size() && r.record_id() == created[k]) {
-          if (r.outcome() != gridsync::v1::MUTATION_OUTCOME_REJECTED) {
-            ++report.records_acked;
-            if (acked.is_open()) acked << r.record_id() << '\n';
-          }
-          ++k;
-        }
-      }
-      // Back in signal now and then: pull what the partner wrote.
-      if (cfg.pull_every > 0 && ++batches % cfg.pull_every == 0) {
-        mu.unlock();
-        auto pulled = p.phone->PullAll(/*tracked_only=*/true);
-        mu.lock();
-        if (!pulled.ok() && first_error.ok()) first_error = pulled.status();
-      }
+      p.unacked.clear();
     }
   };
 

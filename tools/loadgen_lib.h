@@ -1,4 +1,5 @@
-// The load generator: simulated phones that work offline and push in batches.
+// The load generator: simulated phones, each an SDK replica (client_sdk/),
+// that work offline and sync in batches.
 #ifndef GRIDSYNC_TOOLS_LOADGEN_LIB_H_
 #define GRIDSYNC_TOOLS_LOADGEN_LIB_H_
 
@@ -18,6 +19,7 @@ struct LoadgenConfig {
   int threads = 16;             // concurrent phones
   int pull_every = 4;           // pull after every N pushes; 0: never (pure ingest)
   std::string acked_log;        // one acknowledged record id a line
+  std::string data_dir;         // phones' SDK replicas; empty: a temporary folder
   uint64_t seed = 1;
   bool quiet = false;
 };

@@ -1,6 +1,9 @@
 // gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N
 //     --records-per-device M [--conflict-rate P] [--acked-log FILE]
-//     [--batch B] [--threads T] [--seed S] [--pull-every N]
+//     [--batch B] [--threads T] [--seed S] [--pull-every N] [--data-dir DIR]
+//
+// Every simulated phone is a client SDK replica (client_sdk/) in DIR (by
+// default a temporary folder, removed at the end).
 #include <algorithm>
 #include <cstdio>
 
@@ -26,7 +29,7 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
             "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
-            "[--threads T] [--seed S] [--pull-every N]\n%s\n",
+            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR]\n%s\n",
             args.error.c_str());
     return 2;
   }
@@ -37,6 +40,7 @@ int main(int argc, char** argv) {
   }
   cfg.admin_token = *token;
   cfg.acked_log = args.Get("--acked-log");
+  cfg.data_dir = args.Get("--data-dir");
   auto report = RunLoadgen(cfg);
   if (!report.ok()) {
     fprintf(stderr, "gridsync-loadgen: %s\n", report.status().ToString().c_str());

@@ -142,6 +142,9 @@ class Client {
   // a mutation is removed from the outbox only after the server's ack and
   // the pull that covers it, and the server answers a replay as a duplicate.
   absl::StatusOr<SyncReport> Sync(const ProgressFn& progress = nullptr);
+  // Pushes the outbox without pulling (a metered connection, a load test).
+  // Acknowledged writes stay in the view until a later Sync pulls them.
+  absl::StatusOr<SyncReport> Push(const ProgressFn& progress = nullptr);
   void StartBackground(BackgroundOptions options);
   // Cancels a call in flight and joins the thread.
   void StopBackground();
