@@ -154,7 +154,12 @@ absl::Status Client::Impl::Init() {
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
-  if (opts_.compression) args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  if (opts_.compression) {
+    args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
+  } else {
+    // Accept identity only, so the server does not compress either.
+    args.SetInt(GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET, 1 << GRPC_COMPRESS_NONE);
+  }
   std::shared_ptr<grpc::ChannelCredentials> creds;
   if (IsLoopback(opts_.server_address)) {
     creds = grpc::InsecureChannelCredentials();

@@ -26,6 +26,9 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
 
 grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1::PushRequest* req,
                                    gridsync::v1::PushResponse* resp) {
+  // Phones pay for mobile data by the megabyte: answers are gzip'd when the
+  // client accepts it (record ids, codes and field names compress well).
+  ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (!who->CanWrite()) {
@@ -169,9 +172,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const gridsync::v1:
     }
     prefixes = {narrow};
   }
-  // Pages of merged states compress well (ids, codes, repeated field names);
-  // phones pay for mobile data by the megabyte.
-  ctx->set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
   auto page = store_->Pull(prefixes, req->cursor(), page_size);
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);
