@@ -252,6 +252,24 @@ TEST_F(ClientTest, ReEnrolledPhoneGetsItsScopeBackByPulling) {
   EXPECT_EQ(wiped->List(OfKind(gridsync::v1::RECORD_KIND_DISPUTE_CASE)).size(), 1u);
 }
 
+TEST_F(ClientTest, GzipIsNegotiatedAndAPhoneWithoutItStillSyncs) {
+  auto writer = NewPhone(kGridA, "王芳");
+  for (int i = 0; i < 200; ++i) NewVisit(writer, kGridA, 1 + i % 20);
+  SyncOk(writer);
+  int64_t down[2];
+  for (bool gzip : {true, false}) {
+    auto p = NewPhone(kGridA, gzip ? "甲" : "乙");
+    p.options.compression = gzip;
+    Reopen(p);
+    proxy_->ResetCounters();
+    auto r = p->Sync();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->pulled, 200);
+    down[gzip] = proxy_->bytes_down();
+  }
+  EXPECT_LT(down[true] * 3, down[false]) << "gzip " << down[true] << " B, identity " << down[false] << " B";
+}
+
 TEST_F(ClientTest, ProgressCountsPushedAndPulledRecords) {
   auto p = NewPhone(kGridA, "王芳");
   p.options.push_batch = 7;
