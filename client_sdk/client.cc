@@ -210,7 +210,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     OutboxEntry e;
     *e.mutable_mutation() = m;
     e.set_written_at_ms(wall_());
-    if (auto st = store_->AppendOutbox(e, next_seq_ + 1, m.hlc()); !st.ok()) return st;
+    if (auto st = store_->AppendOutbox(e, next_seq_ + 1, m.hlc(), opts_.durable_writes); !st.ok()) return st;
     ++next_seq_;
     by_record_[record_id].insert(m.device_seq());
     outbox_.emplace(m.device_seq(), std::move(e));

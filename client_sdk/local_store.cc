@@ -104,13 +104,14 @@ absl::Status LocalStore::InitDevice(const std::string& device_id) {
   return FromRocks(db_->Put(wo, kDeviceKey, device_id), "saving the device id");
 }
 
-absl::Status LocalStore::AppendOutbox(const OutboxEntry& e, uint64_t next_seq, uint64_t hlc) {
+absl::Status LocalStore::AppendOutbox(const OutboxEntry& e, uint64_t next_seq, uint64_t hlc,
+                                      bool durable) {
   rocksdb::WriteBatch b;
   b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
   b.Put(kNextSeqKey, core::Be64(next_seq));
   b.Put(kHlcKey, core::Be64(hlc));
   rocksdb::WriteOptions wo;
-  wo.sync = true;  // what the worker typed survives a dead battery
+  wo.sync = durable;  // what the worker typed survives a dead battery
   return FromRocks(db_->Write(wo, &b), "writing the outbox");
 }
 

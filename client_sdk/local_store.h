@@ -46,8 +46,10 @@ class LocalStore {
   absl::StatusOr<std::map<uint64_t, gridsync::v1::OutboxEntry>> LoadOutbox();
   absl::Status InitDevice(const std::string& device_id);
 
-  // A new write: the entry and the next seq, WAL synced.
-  absl::Status AppendOutbox(const gridsync::v1::OutboxEntry& e, uint64_t next_seq, uint64_t hlc);
+  // A new write: the entry and the next seq, in one batch; WAL synced when
+  // `durable`.
+  absl::Status AppendOutbox(const gridsync::v1::OutboxEntry& e, uint64_t next_seq, uint64_t hlc,
+                            bool durable);
   // The server's answers to one push: entries rewritten (acked or
   // re-stamped), entries moved to the rejected list.
   absl::Status CommitPushResults(const std::vector<gridsync::v1::OutboxEntry>& updated,

@@ -168,6 +168,7 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     o.device_id = resp.device_id();
     o.token = resp.token();
     o.holder = req.holder();
+    o.durable_writes = cfg.phone_fsync;
     o.push_batch = cfg.batch + 1;  // a batch and the shared-case edits in one push
     auto client = sdk::Client::Open(o);
     if (!client.ok()) return client.status();

@@ -20,6 +20,7 @@ struct LoadgenConfig {
   int pull_every = 4;           // pull after every N pushes; 0: never (pure ingest)
   std::string acked_log;        // one acknowledged record id a line
   std::string data_dir;         // phones' SDK replicas; empty: a temporary folder
+  bool phone_fsync = true;      // SDK durable_writes; off to measure the server alone
   uint64_t seed = 1;
   bool quiet = false;
 };

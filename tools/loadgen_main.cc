@@ -1,9 +1,11 @@
 // gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N
 //     --records-per-device M [--conflict-rate P] [--acked-log FILE]
 //     [--batch B] [--threads T] [--seed S] [--pull-every N] [--data-dir DIR]
+//     [--phone-fsync 0|1]
 //
 // Every simulated phone is a client SDK replica (client_sdk/) in DIR (by
-// default a temporary folder, removed at the end).
+// default a temporary folder, removed at the end). --phone-fsync 0 turns off the
+// phones' per-write WAL sync, to measure the server rather than the phones.
 #include <algorithm>
 #include <cstdio>
 
@@ -29,7 +31,7 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
             "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
-            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR]\n%s\n",
+            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR] [--phone-fsync 0|1]\n%s\n",
             args.error.c_str());
     return 2;
   }
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   cfg.admin_token = *token;
   cfg.acked_log = args.Get("--acked-log");
   cfg.data_dir = args.Get("--data-dir");
+  cfg.phone_fsync = args.Get("--phone-fsync", "1") != "0";
   auto report = RunLoadgen(cfg);
   if (!report.ok()) {
     fprintf(stderr, "gridsync-loadgen: %s\n", report.status().ToString().c_str());

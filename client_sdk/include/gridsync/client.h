@@ -40,7 +40,11 @@ struct ClientOptions {
   int push_batch = 500;     // mutations per Push, at most 1000
   int pull_page = 1000;     // changes per Pull page, at most 5000
   std::chrono::seconds rpc_timeout{60};
-  int max_restamp_rounds = 3;  // per Sync, for a server that keeps refusing stamps
+  int max_restamp_rounds = 3;
+  // Each write's WAL is synced before it returns, so a dead battery loses
+  // nothing. Keep it on in an app; load generators that measure the server
+  // turn it off (writes still survive a killed process, not a power cut).
+  bool durable_writes = true;  // per Sync, for a server that keeps refusing stamps
   // The phone's wall clock in ms; tests give a skewed one.
   std::function<int64_t()> wall_clock;
 };
