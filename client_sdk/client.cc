@@ -353,7 +353,9 @@ absl::Status Client::Impl::Restamp(SyncReport* report) {
     updated.push_back(e);
   }
   report->restamped += static_cast<int64_t>(updated.size());
-  return store_->CommitPushResults(updated, {}, offset_ms_);
+  // The refused stamps must not come back at the next start (Init observes
+  // the stored last stamp).
+  return store_->CommitPushResults(updated, {}, offset_ms_, clock_.last());
 }
 
 absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress) {

@@ -117,13 +117,11 @@ absl::Status LocalStore::AppendOutbox(const OutboxEntry& e, uint64_t next_seq, u
 
 absl::Status LocalStore::CommitPushResults(const std::vector<OutboxEntry>& updated,
                                            const std::vector<RejectedMutation>& rejected,
-                                           int64_t clock_offset_ms) {
+                                           int64_t clock_offset_ms,
+                                           std::optional<uint64_t> hlc_last) {
   rocksdb::WriteBatch b;
-  uint64_t hlc_last = 0;
-  for (const auto& e : updated) {
-    b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
-    hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
-  }
+  for (const auto& e : updated) b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
+  if (hlc_last.has_value()) b.Put(kHlcKey, core::Be64(*hlc_last));
   for (const auto& r : rejected) {
     b.Delete(OutboxKey(r.mutation().device_seq()));
     b.Put(RejectedKey(r.mutation().device_seq()), r.SerializeAsString());

@@ -51,10 +51,11 @@ class LocalStore {
   absl::Status AppendOutbox(const gridsync::v1::OutboxEntry& e, uint64_t next_seq, uint64_t hlc,
                             bool durable);
   // The server's answers to one push: entries rewritten (acked or
-  // re-stamped), entries moved to the rejected list.
+  // re-stamped), entries moved to the rejected list. `hlc_last`, when set,
+  // is the clock's new last stamp (after a re-stamp moved it back).
   absl::Status CommitPushResults(const std::vector<gridsync::v1::OutboxEntry>& updated,
                                  const std::vector<gridsync::v1::RejectedMutation>& rejected,
-                                 int64_t clock_offset_ms);
+                                 int64_t clock_offset_ms, std::optional<uint64_t> hlc_last = {});
   // One pull page: states joined into what is stored, the cursor, and the
   // outbox entries the page covers removed.
   absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,

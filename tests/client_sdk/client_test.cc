@@ -210,11 +210,17 @@ TEST_F(ClientTest, PhonesAnHourAheadAndAYearBehindSyncAndConverge) {
   EXPECT_NEAR(ahead->Stats().clock_offset_ms, -kHour, 5000);
   SyncOk(behind);
   EXPECT_NEAR(behind->Stats().clock_offset_ms, kYear, 5000);
+  // The corrected clock survives an app restart: no second refusal.
+  Reopen(ahead);
+  EXPECT_NEAR(ahead->Stats().clock_offset_ms, -kHour, 5000);
   // Both edit offline; the phone a year behind now stamps with server time.
   ASSERT_TRUE(ahead->SetField(id, "title", StrValue("A")).ok());
   ASSERT_TRUE(behind->SetField(id, "title", StrValue("B")).ok());
   SyncOk(behind);
-  SyncOk(ahead);
+  auto again = ahead->Sync();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->restamped, 0);
+  EXPECT_EQ(again->pushed, 1);
   SyncOk(behind);
   ExpectSameAsServer(ahead, id);
   ExpectSameAsServer(behind, id);
