@@ -1,6 +1,7 @@
 #include "gridsync/client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -89,9 +90,15 @@ class Client::Impl {
   LocalStore& store() { return *store_; }
 
  private:
-  grpc::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc, int64_t* t0,
-                    int64_t* t1);
-  void NoteServerTime(int64_t server_ms, int64_t t0, int64_t t1);
+  // One call: token, deadline, cancellable by StopBackground; then the
+  // clock offset from the answer's server time.
+  template <typename Resp>
+  absl::Status Exchange(absl::string_view what,
+                        const std::function<grpc::Status(grpc::ClientContext*)>& rpc,
+                        const Resp& resp);
+  // REQUIRES: mu_ held. Drops an outbox entry from memory (its record's
+  // index too); the caller has removed it from disk.
+  void ForgetLocked(uint64_t seq);
   absl::Status PushOnce(SyncReport* report, bool* restamp, bool* more);
   absl::Status Restamp(SyncReport* report);
   absl::Status PullAll(SyncReport* report, const ProgressFn& progress);
@@ -223,29 +230,43 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
   return absl::OkStatus();
 }
 
-grpc::Status Client::Impl::Call(const std::function<grpc::Status(grpc::ClientContext*)>& rpc,
-                                int64_t* t0, int64_t* t1) {
+template <typename Resp>
+absl::Status Client::Impl::Exchange(absl::string_view what,
+                                    const std::function<grpc::Status(grpc::ClientContext*)>& rpc,
+                                    const Resp& resp) {
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + opts_.token);
   ctx.set_deadline(std::chrono::system_clock::now() + opts_.rpc_timeout);
   {
     std::lock_guard<std::mutex> lock(bg_mu_);
-    if (bg_stop_) return grpc::Status(grpc::StatusCode::CANCELLED, "sync is stopping");
+    if (bg_stop_) return absl::CancelledError(absl::StrCat(what, ": sync is stopping"));
     inflight_ = &ctx;
   }
-  *t0 = wall_();
+  const int64_t t0 = wall_();
   grpc::Status s = rpc(&ctx);
-  *t1 = wall_();
-  std::lock_guard<std::mutex> lock(bg_mu_);
-  inflight_ = nullptr;
-  return s;
+  const int64_t t1 = wall_();
+  {
+    std::lock_guard<std::mutex> lock(bg_mu_);
+    inflight_ = nullptr;
+  }
+  if (!s.ok()) return FromGrpc(s, what);
+  if (resp.server_time_ms() > 0) {  // server minus phone, at the middle of the call
+    const int64_t offset = resp.server_time_ms() - (t0 + (t1 - t0) / 2);
+    offset_ms_ = offset;
+    clock_.set_offset_ms(offset);
+  }
+  return absl::OkStatus();
 }
 
-void Client::Impl::NoteServerTime(int64_t server_ms, int64_t t0, int64_t t1) {
-  if (server_ms <= 0) return;
-  const int64_t offset = server_ms - (t0 + (t1 - t0) / 2);
-  offset_ms_ = offset;
-  clock_.set_offset_ms(offset);
+void Client::Impl::ForgetLocked(uint64_t seq) {
+  auto it = outbox_.find(seq);
+  if (it == outbox_.end()) return;
+  const std::string id = it->second.mutation().record_id();
+  outbox_.erase(it);
+  auto r = by_record_.find(id);
+  if (r == by_record_.end()) return;
+  r->second.erase(seq);
+  if (r->second.empty()) by_record_.erase(r);
 }
 
 void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
@@ -285,12 +306,9 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* mor
   }
   if (req.mutations_size() == 0) return absl::OkStatus();
   gridsync::v1::PushResponse resp;
-  int64_t t0, t1;
-  grpc::Status gs = Call([&](grpc::ClientContext* ctx) { return stub_->Push(ctx, req, &resp); },
-                         &t0, &t1);
   ++report->push_calls;
-  if (!gs.ok()) return FromGrpc(gs, "push");
-  NoteServerTime(resp.server_time_ms(), t0, t1);
+  auto st = Exchange("push", [&](grpc::ClientContext* ctx) { return stub_->Push(ctx, req, &resp); }, resp);
+  if (!st.ok()) return st;
   if (resp.results_size() != req.mutations_size()) {
     return absl::InternalError(absl::StrCat("push: the server answered ", resp.results_size(),
                                             " results for ", req.mutations_size(), " mutations"));
@@ -330,13 +348,7 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* mor
     }
   }
   if (auto st = store_->CommitPushResults(updated, rejected, offset_ms_); !st.ok()) return st;
-  for (const auto& rj : rejected) {
-    const uint64_t seq = rj.mutation().device_seq();
-    auto& seqs = by_record_[rj.mutation().record_id()];
-    seqs.erase(seq);
-    if (seqs.empty()) by_record_.erase(rj.mutation().record_id());
-    outbox_.erase(seq);
-  }
+  for (const auto& rj : rejected) ForgetLocked(rj.mutation().device_seq());
   return absl::OkStatus();
 }
 
@@ -370,12 +382,9 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     req.set_cursor(cursor);
     req.set_page_size(page_size);
     gridsync::v1::PullResponse resp;
-    int64_t t0, t1;
-    grpc::Status gs = Call([&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); },
-                           &t0, &t1);
     ++report->pull_calls;
-    if (!gs.ok()) return FromGrpc(gs, "pull");
-    NoteServerTime(resp.server_time_ms(), t0, t1);
+    auto st = Exchange("pull", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); }, resp);
+    if (!st.ok()) return st;
     uint64_t max_stamp = 0;
     for (const auto& s : resp.records()) max_stamp = std::max(max_stamp, MaxStamp(s));
     clock_.Observe(max_stamp);
@@ -387,13 +396,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
         if (e.change_seq() != 0 && e.change_seq() <= resp.next_cursor()) covered.push_back(seq);
       }
       if (auto st = store_->CommitPullPage(resp, covered, offset_ms_); !st.ok()) return st;
-      for (uint64_t seq : covered) {
-        const std::string& id = outbox_.at(seq).mutation().record_id();
-        auto& seqs = by_record_[id];
-        seqs.erase(seq);
-        if (seqs.empty()) by_record_.erase(id);
-        outbox_.erase(seq);
-      }
+      for (uint64_t seq : covered) ForgetLocked(seq);
       cursor_ = resp.next_cursor();
     }
     cursor = resp.next_cursor();
@@ -414,7 +417,8 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
   size_t rounds_left;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    rounds_left = outbox_.size() / std::max(1, opts_.push_batch) + 2 + opts_.max_restamp_rounds;
+    const size_t batch = static_cast<size_t>(std::clamp(opts_.push_batch, 1, kMaxPushBatch));
+    rounds_left = outbox_.size() / batch + 2 + static_cast<size_t>(opts_.max_restamp_rounds);
   }
   for (; rounds_left > 0; --rounds_left) {
     bool restamp = false, more = false;
