@@ -54,7 +54,7 @@ TEST_F(CApiTest, ErrorsCarryTheCodeAndAMessage) {
   EXPECT_EQ(gs_get(c, "01JDZZZZZZZZZZZZZZZZZZZZZZ", &r, &err), GS_NOT_FOUND);
   EXPECT_EQ(r, nullptr);
   EXPECT_EQ(gs_set_field(nullptr, "x", "y", nullptr, &err), GS_INVALID_ARGUMENT);
-  gs_value bad{static_cast<gs_value_type>(42), nullptr, 0, 0};
+  gs_value bad{42, nullptr, 0, 0};
   EXPECT_EQ(gs_set_field(c, "x", "notes", &bad, nullptr), GS_INVALID_ARGUMENT);  // err may be NULL
   gs_close(c);
 }

@@ -55,9 +55,11 @@ typedef enum gs_value_type {
   GS_VALUE_BOOL = 3
 } gs_value_type;
 
-/* A field value. `str` is UTF-8 and only read for GS_VALUE_STRING. */
+/* A field value. `type` is a gs_value_type (an int, so that a caller's bad
+ * number is an error, not undefined behaviour); `str` is UTF-8 and only read
+ * for GS_VALUE_STRING. */
 typedef struct gs_value {
-  gs_value_type type;
+  int type;
   const char* str;
   int64_t i;
   int b;
