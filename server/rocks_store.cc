@@ -15,6 +15,7 @@
 #include "core/validate.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "server/log.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -24,7 +25,10 @@ using gridsync::v1::Change;
 using gridsync::v1::MutationOutcome;
 
 const char* const kCfNames[] = {"default", "records", "changes", "scoped", "idempotency",
-                                "registry", "devices"};
+                                "registry", "devices", "coverage"};
+constexpr char kCoverageVersionKey[] = "coverage_version";
+constexpr char kCoverageVersion[] = "1";  // bump when the layout or the marks change
+constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
 constexpr size_t kMaxGroupMutations = 8192;
@@ -98,7 +102,9 @@ struct RocksStore::Writer {
 absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir, Options opts) {
   rocksdb::Options options;
   options.create_if_missing = opts.create_if_missing;
-  options.create_missing_column_families = opts.create_if_missing;
+  // A store from before a column family existed gets it (coverage is then
+  // rebuilt below).
+  options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.write_buffer_size = 64 << 20;
   rocksdb::BlockBasedTableOptions table;
@@ -139,6 +145,18 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   if (s.ok()) store->counters_ = DecodeCounters(v);
   store->counters_.last_change_seq = store->committed_seq_;
   store->published_ = store->counters_;
+
+  store->coverage_ = std::make_unique<CoverageIndex>(db, store->cf(kCoverage), store->cf(kRegistry));
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCoverageVersionKey, &v);
+  if (!s.ok() || v != kCoverageVersion) {
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the coverage version");
+    LogInfo("coverage aggregates are missing or of another version: rebuilding from the records");
+    if (auto st = store->coverage_->Rebuild(store->cf(kRecords), opts.sync_writes); !st.ok()) return st;
+    rocksdb::WriteOptions wo;
+    wo.sync = opts.sync_writes;
+    s = db->Put(wo, store->cf(kDefault), kCoverageVersionKey, kCoverageVersion);
+    if (!s.ok()) return FromRocks(s, "writing the coverage version");
+  }
   return store;
 }
 
@@ -245,10 +263,12 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
     }
     wk.existed = true;
     wk.had_conflict = core::HasConflict(wk.state);
+    wk.old_marks = core::MarksOf(wk.state);
   }
 
   // 2. Merge in queue order, assigning change numbers in that order.
   rocksdb::WriteBatch batch(bytes);  // sized once: no doubling of a multi-MB buffer
+  CoverageIndex::Update coverage(*coverage_, &batch);
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   StoreStats counters = counters_;
   std::unordered_map<std::string_view, const MutationResult*> in_group;
@@ -291,6 +311,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
         // A new record written once: its state is the delta, serialized
         // already by the pushing thread.
         batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
+        if (auto st = coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok()) return st;
       } else {
         core::JoinOwned(&wk.state, std::move(p.delta));
         wk.dirty = true;
@@ -312,12 +333,14 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   for (auto& [id, wk] : *states) {
     if (!wk.dirty) continue;
     batch.Put(cf(kRecords), id, core::SerializeCanonical(wk.state));
+    if (auto st = coverage.Replace(id, wk.old_marks, core::MarksOf(wk.state)); !st.ok()) return st;
     const bool conflict = core::HasConflict(wk.state);
     if (conflict != wk.had_conflict) {
       counters.records_with_conflicts += conflict ? 1 : -1;
     }
   }
   if (batch.Count() == 0) return absl::OkStatus();
+  coverage.Finish();  // the aggregates move in the same batch as the records
   counters.last_change_seq = seq;
   batch.Put(cf(kDefault), kLastSeqKey, Be64(seq));
   batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
@@ -479,6 +502,7 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   gridsync::v1::ImportRegistryResponse resp;
   rocksdb::WriteBatch batch;
   std::map<std::string, std::string> pending;  // key -> value written in this batch
+  std::map<std::string, int64_t> households_added;  // per grid, for coverage
 
   auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
     if (pending.count(key)) return true;
@@ -557,7 +581,10 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
       continue;
     }
+    auto known = exists(RegistryKey(h.household_id()));
+    if (!known.ok()) return known.status();
     if (auto st = put(RegistryKey(h.household_id()), h); !st.ok()) return st;
+    if (!*known) ++households_added[h.grid_code()];
   }
   for (int i = 0; i < req.persons_size(); ++i) {
     const auto& p = req.persons(i);
@@ -573,12 +600,54 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     if (auto st = put(RegistryKey(p.person_id()), p); !st.ok()) return st;
   }
+  if (auto st = coverage_->AddHouseholds(households_added, &batch); !st.ok()) return st;
   if (batch.Count() > 0) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     if (auto st = FromRocks(db_->Write(wo, &batch), "writing the registry"); !st.ok()) return st;
   }
   return resp;
+}
+
+absl::StatusOr<gridsync::v1::Coverage> RocksStore::GetCoverage(const CoverageQuery& q) {
+  auto policy = GetCheckPolicy();
+  if (!policy.ok()) return policy.status();
+  return coverage_->Get(q, *policy);
+}
+
+absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> RocksStore::ListUnvisited(
+    const CoverageQuery& q, int page_size, const std::string& page_token) {
+  return coverage_->Unvisited(q, page_size, page_token);
+}
+
+absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> RocksStore::ListOverdue(
+    const CoverageQuery& q, int page_size, const std::string& page_token) {
+  auto policy = GetCheckPolicy();
+  if (!policy.ok()) return policy.status();
+  return coverage_->Overdue(q, *policy, page_size, page_token);
+}
+
+absl::StatusOr<gridsync::v1::ListOpenCasesResponse> RocksStore::ListOpenCases(
+    const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) {
+  return coverage_->OpenCases(prefix, as_of_ms, page_size, page_token);
+}
+
+absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), kPolicyKey, &v);
+  if (s.IsNotFound()) return core::DefaultCheckPolicy();
+  if (!s.ok()) return FromRocks(s, "reading the check policy");
+  gridsync::v1::CheckPolicy p;
+  if (!p.ParseFromString(v)) return absl::DataLossError("the stored check policy does not parse");
+  return p;
+}
+
+absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) {
+  std::lock_guard<std::mutex> lock(registry_mu_);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, cf(kRegistry), kPolicyKey, policy.SerializeAsString()),
+                   "writing the check policy");
 }
 
 absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksStore::ListOrgUnits(

@@ -7,7 +7,8 @@
 //   idempotency device_id + '\0' + be64(device_seq) -> MutationResult
 //   registry    'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson
 //   devices     device_id -> Device
-//   default     meta: last change seq, record counters
+//   coverage    aggregates for CoverageService (server/coverage_index.h)
+//   default     meta: last change seq, record counters, coverage version
 #ifndef GRIDSYNC_SERVER_ROCKS_STORE_H_
 #define GRIDSYNC_SERVER_ROCKS_STORE_H_
 
@@ -19,6 +20,8 @@
 #include <unordered_map>
 
 #include "rocksdb/db.h"
+#include "core/coverage.h"
+#include "server/coverage_index.h"
 #include "server/store.h"
 
 namespace gridsync::server {
@@ -31,6 +34,7 @@ struct WorkingState {
   bool dirty = false;    // state changed: write it at the end of the group
   bool counted = false;  // counted as a new record
   int touches = 0;       // mutations of the group on this record
+  core::CoverageMarks old_marks;  // what it counted for before the group
 };
 
 class RocksStore : public Store {
@@ -60,6 +64,16 @@ class RocksStore : public Store {
       const std::string& grid_code) override;
   absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) override;
 
+  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) override;
+  absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
+      const CoverageQuery& q, int page_size, const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
+      const CoverageQuery& q, int page_size, const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
+      const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
+  absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) override;
+
   absl::Status PutDevice(const gridsync::v1::Device& device) override;
   absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() override;
 
@@ -67,7 +81,7 @@ class RocksStore : public Store {
   absl::Status CheckChangeLogGapFree();
 
  private:
-  enum Cf { kDefault, kRecords, kChanges, kScoped, kIdempotency, kRegistry, kDevices, kNumCf };
+  enum Cf { kDefault, kRecords, kChanges, kScoped, kIdempotency, kRegistry, kDevices, kCoverage, kNumCf };
   struct Prepared;
   struct Writer;
   using StateMap = std::unordered_map<std::string, struct WorkingState>;
@@ -97,7 +111,8 @@ class RocksStore : public Store {
   StoreStats counters_;  // owned by the leader; published under stats_mu_
   std::mutex stats_mu_;
   StoreStats published_;  // guarded by stats_mu_
-  std::mutex registry_mu_;  // serializes registry imports
+  std::mutex registry_mu_;  // serializes registry imports and policy changes
+  std::unique_ptr<CoverageIndex> coverage_;
 };
 
 }  // namespace gridsync::server

@@ -88,6 +88,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   if (auto st = s->auth_->Load(); !st.ok()) return st;
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms);
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
+  s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_.get(), s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -95,6 +96,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   builder.AddListeningPort(opts.listen, creds, &s->port_);
   builder.RegisterService(s->sync_.get());
   builder.RegisterService(s->admin_.get());
+  builder.RegisterService(s->coverage_.get());
   builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
   builder.SetMaxSendMessageSize(64 << 20);
   s->grpc_ = builder.BuildAndStart();

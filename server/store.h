@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gridsync/v1/admin_service.pb.h"
+#include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/registry.pb.h"
@@ -26,6 +27,13 @@ struct PullPage {
   std::vector<RecordState> records;
   uint64_t next_cursor = 0;
   bool caught_up = false;
+};
+
+struct CoverageQuery {
+  std::string prefix;              // org-code prefix of the scope (core::ScopePrefix)
+  int64_t from_ms = 0, to_ms = 0;  // [from, to)
+  int64_t as_of_ms = 0;            // for overdue and open: min(to, now)
+  int32_t month = 0;               // yyyymm when the period is one calendar month
 };
 
 struct StoreStats {
@@ -69,6 +77,17 @@ class Store {
       const std::string& grid_code) = 0;
   // Which of these keys exist: org unit codes, household ids or person ids.
   virtual absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) = 0;
+
+  // Coverage (server/coverage_index.h).
+  virtual absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
+      const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
+      const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
+      const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) = 0;
+  virtual absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() = 0;
+  virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;
 
   // Devices.
   virtual absl::Status PutDevice(const gridsync::v1::Device& device) = 0;

@@ -1,0 +1,518 @@
+#include "server/coverage_index.h"
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/be64.h"
+#include "core/ids.h"
+#include "core/merge.h"
+
+namespace gridsync::server {
+namespace {
+
+using core::Be64;
+using core::FromBe64;
+using gridsync::v1::CaseSummary;
+
+std::string Be32(uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 3; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+std::string Month(int64_t ms) { return Be32(static_cast<uint32_t>(core::MonthOf(ms))); }
+std::string GridOf(const std::string& household_or_person) {
+  return household_or_person.substr(0, core::kGridCodeLen);
+}
+
+std::string VKey(const core::VisitMark& v) { return "V" + Month(v.at_ms) + v.household_id; }
+std::string WKey(const core::VisitMark& v) { return "W" + Month(v.at_ms) + v.household_id + v.worker; }
+std::string GKey(const core::VisitMark& v) { return "G" + Month(v.at_ms) + GridOf(v.household_id); }
+std::string gKey(const core::VisitMark& v) {
+  return "g" + Month(v.at_ms) + GridOf(v.household_id) + v.worker;
+}
+std::string DKey(const core::VisitMark& v, const std::string& record_id) {
+  return "D" + v.household_id + Be64(static_cast<uint64_t>(v.at_ms)) + record_id;
+}
+std::string CKey(const core::CheckMark& c, const std::string& record_id) {
+  return "C" + c.person_id + Be64(static_cast<uint64_t>(c.at_ms)) + record_id;
+}
+std::string RKey(const core::CaseMark& c, const std::string& record_id) {
+  return "R" + c.grid_code + Be64(static_cast<uint64_t>(c.registered_at_ms)) + record_id;
+}
+std::string OKey(const core::CaseMark& c, const std::string& record_id) {
+  return "O" + c.grid_code + record_id;
+}
+
+CaseSummary Summary(const core::CaseMark& c, const std::string& record_id) {
+  CaseSummary s;
+  s.set_record_id(record_id);
+  s.set_grid_code(c.grid_code);
+  s.set_title(c.title);
+  s.set_status(c.status);
+  s.set_registered_at_ms(c.registered_at_ms);
+  s.set_deadline_ms(c.deadline_ms);
+  s.set_followed_up_both(c.followed_up_both);
+  return s;
+}
+
+// The check as stored: a CheckMark without the key's parts.
+std::string EncodeCheck(const core::CheckMark& c) {
+  std::string s(3, '\0');
+  s[0] = static_cast<char>(c.risk_level + 1);  // 0: not recorded
+  s[1] = c.absent ? 1 : 0;
+  s[2] = c.out_of_contact ? 1 : 0;
+  return s;
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
+}
+
+double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / den : 0; }
+
+// Walks keys with `prefix`, from `start` (>= prefix) on.
+template <typename Fn>
+absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snap,
+                  const std::string& prefix, const std::string& start, Fn fn) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!fn(it->key(), it->value())) break;
+  }
+  return FromRocks(it->status(), "reading coverage");
+}
+
+class Snapshot {
+ public:
+  explicit Snapshot(rocksdb::DB* db) : db_(db), snap_(db->GetSnapshot()) {}
+  ~Snapshot() { db_->ReleaseSnapshot(snap_); }
+  const rocksdb::Snapshot* get() const { return snap_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+int PageSize(int requested) { return requested <= 0 ? 100 : std::min(requested, 1000); }
+
+int64_t Offset(const std::string& token) {
+  int64_t off = 0;
+  return token.empty() || !absl::SimpleAtoi(token, &off) || off < 0 ? 0 : off;
+}
+
+}  // namespace
+
+// --- writes -------------------------------------------------------------------
+
+absl::StatusOr<int64_t*> CoverageIndex::Update::Counter(const std::string& key) {
+  auto it = counters_.find(key);
+  if (it == counters_.end()) {
+    std::string v;
+    rocksdb::Status s = index_.db_->Get(rocksdb::ReadOptions(), index_.cov_, key, &v);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a coverage counter");
+    it = counters_.emplace(key, std::pair<int64_t, bool>{s.ok() ? static_cast<int64_t>(FromBe64(v)) : 0, false}).first;
+  }
+  it->second.second = true;
+  return &it->second.first;
+}
+
+absl::Status CoverageIndex::Update::Visit(const std::string& record_id, const core::VisitMark& v,
+                                          int delta) {
+  // Per household (and per household and worker): when the count leaves or
+  // reaches zero, the distinct count of its grid moves.
+  for (auto [key, distinct] : {std::pair{VKey(v), GKey(v)}, std::pair{WKey(v), gKey(v)}}) {
+    auto n = Counter(key);
+    if (!n.ok()) return n.status();
+    const int64_t before = **n;
+    **n = std::max<int64_t>(0, before + delta);
+    if ((before == 0) != (**n == 0)) {
+      auto d = Counter(distinct);
+      if (!d.ok()) return d.status();
+      **d = std::max<int64_t>(0, **d + (**n == 0 ? -1 : 1));
+    }
+  }
+  if (delta > 0) {
+    batch_->Put(index_.cov_, DKey(v, record_id), v.worker);
+  } else {
+    batch_->Delete(index_.cov_, DKey(v, record_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
+                                            const core::CoverageMarks& old_marks,
+                                            const core::CoverageMarks& new_marks) {
+  if (old_marks == new_marks) return absl::OkStatus();
+  if (old_marks.visit != new_marks.visit) {
+    if (old_marks.visit) {
+      if (auto st = Visit(record_id, *old_marks.visit, -1); !st.ok()) return st;
+    }
+    if (new_marks.visit) {
+      if (auto st = Visit(record_id, *new_marks.visit, +1); !st.ok()) return st;
+    }
+  }
+  if (old_marks.check != new_marks.check) {
+    if (old_marks.check) batch_->Delete(index_.cov_, CKey(*old_marks.check, record_id));
+    if (new_marks.check) batch_->Put(index_.cov_, CKey(*new_marks.check, record_id), EncodeCheck(*new_marks.check));
+  }
+  if (old_marks.dispute != new_marks.dispute) {
+    if (old_marks.dispute) {
+      batch_->Delete(index_.cov_, RKey(*old_marks.dispute, record_id));
+      batch_->Delete(index_.cov_, OKey(*old_marks.dispute, record_id));
+    }
+    if (new_marks.dispute) {
+      const std::string summary = Summary(*new_marks.dispute, record_id).SerializeAsString();
+      batch_->Put(index_.cov_, RKey(*new_marks.dispute, record_id), summary);
+      if (core::IsOpen(new_marks.dispute->status)) {
+        batch_->Put(index_.cov_, OKey(*new_marks.dispute, record_id), summary);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void CoverageIndex::Update::Finish() {
+  for (auto& [key, v] : counters_) {
+    if (!v.second) continue;
+    if (v.first == 0) {
+      batch_->Delete(index_.cov_, key);
+    } else {
+      batch_->Put(index_.cov_, key, Be64(static_cast<uint64_t>(v.first)));
+    }
+    v.second = false;
+  }
+}
+
+absl::Status CoverageIndex::AddHouseholds(const std::map<std::string, int64_t>& added,
+                                          rocksdb::WriteBatch* batch) {
+  for (const auto& [grid, n] : added) {
+    std::string v;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cov_, "H" + grid, &v);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading household counts");
+    const int64_t now = (s.ok() ? static_cast<int64_t>(FromBe64(v)) : 0) + n;
+    batch->Put(cov_, "H" + grid, Be64(static_cast<uint64_t>(now)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  {  // start empty
+    rocksdb::WriteBatch clear;
+    clear.DeleteRange(cov_, std::string(1, '\0'), std::string(1, '\xff'));
+    if (auto st = FromRocks(db_->Write(wo, &clear), "clearing coverage"); !st.ok()) return st;
+  }
+  std::map<std::string, int64_t> households;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
+  for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
+    ++households[GridOf(it->key().ToString().substr(1))];
+  }
+  if (auto st = FromRocks(it->status(), "reading the registry"); !st.ok()) return st;
+  rocksdb::WriteBatch batch;
+  if (auto st = AddHouseholds(households, &batch); !st.ok()) return st;
+  Update up(*this, &batch);
+  it.reset(db_->NewIterator(rocksdb::ReadOptions(), records));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    gridsync::v1::RecordState s;
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (auto st = up.Replace(s.record_id(), {}, core::MarksOf(s)); !st.ok()) return st;
+    if (batch.Count() > 10000) {  // counters stay cached across flushes
+      up.Finish();
+      if (auto st = FromRocks(db_->Write(wo, &batch), "rebuilding coverage"); !st.ok()) return st;
+      batch.Clear();
+    }
+  }
+  if (auto st = FromRocks(it->status(), "reading records"); !st.ok()) return st;
+  up.Finish();
+  return FromRocks(db_->Write(wo, &batch), "rebuilding coverage");
+}
+
+// --- queries ------------------------------------------------------------------
+
+namespace {
+
+// The registry entries of a kind ('o', 'h' or 'p') under a scope prefix.
+template <typename Msg, typename Fn>
+absl::Status ForEachRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
+                             char kind, const std::string& prefix, const std::string& after, Fn fn) {
+  const std::string p = std::string(1, kind) + prefix;
+  const std::string start = after.empty() ? p : std::string(1, kind) + after + '\0';
+  return Scan(db, reg, snap, p, start, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    Msg m;
+    if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+    return fn(m);
+  });
+}
+
+// Was the household visited (a counting visit) in [from, to)? Sets the
+// workers who did.
+bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t from, int64_t to,
+                    std::set<std::string>* workers) {
+  const std::string p = "D" + household;
+  bool any = false;
+  for (it->Seek(p + Be64(static_cast<uint64_t>(from))); it->Valid() && it->key().starts_with(p); it->Next()) {
+    const int64_t at = static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + p.size(), 8)));
+    if (at >= to) break;
+    any = true;
+    if (workers == nullptr) break;
+    workers->insert(it->value().ToString());
+  }
+  return any;
+}
+
+struct PersonStatus {
+  gridsync::v1::OverduePerson row;
+  bool in_interval = false;
+  bool never = false;
+};
+
+// Every supervised person in scope with their check status as of as_of.
+absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                                                         rocksdb::ColumnFamilyHandle* reg,
+                                                         const rocksdb::Snapshot* snap, const CoverageQuery& q,
+                                                         const gridsync::v1::CheckPolicy& policy) {
+  std::vector<PersonStatus> out;
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cov));
+  auto st = ForEachRegistry<gridsync::v1::SupervisedPerson>(
+      db, reg, snap, 'p', q.prefix, "", [&](const gridsync::v1::SupervisedPerson& p) {
+        PersonStatus ps;
+        const std::string key_prefix = "C" + p.person_id();
+        // The last check at or before as_of.
+        it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms)) + std::string(1, '\xff'));
+        int32_t risk = p.risk_level();
+        if (it->Valid() && it->key().starts_with(key_prefix)) {
+          const int64_t at = static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + key_prefix.size(), 8)));
+          const rocksdb::Slice v = it->value();
+          if (v.size() >= 3) {
+            if (v[0] != 0) risk = static_cast<unsigned char>(v[0]) - 1;
+            ps.row.set_last_absent(v[1] != 0);
+            ps.row.set_last_out_of_contact(v[2] != 0);
+          }
+          ps.row.set_last_checked_ms(at);
+        } else {
+          ps.never = true;
+        }
+        const int32_t interval = core::RequiredIntervalDays(policy, p.category(), risk);
+        ps.row.set_interval_days(interval);
+        ps.row.set_risk_level(risk);
+        if (!ps.never) {
+          const int64_t age_days = (q.as_of_ms - ps.row.last_checked_ms()) / core::kDayMs;
+          ps.in_interval = age_days <= interval;
+          ps.row.set_days_overdue(ps.in_interval ? 0 : static_cast<int32_t>(age_days - interval));
+        }
+        *ps.row.mutable_person() = p;
+        out.push_back(std::move(ps));
+        return true;
+      });
+  if (!st.ok()) return st;
+  if (auto s = FromRocks(it->status(), "reading checks"); !s.ok()) return s;
+  return out;
+}
+
+bool NeedsAttention(const PersonStatus& p) {
+  return p.never || !p.in_interval || p.row.last_absent() || p.row.last_out_of_contact();
+}
+
+}  // namespace
+
+absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q,
+                                                          const gridsync::v1::CheckPolicy& policy) const {
+  Snapshot snap(db_);
+  gridsync::v1::Coverage c;
+  c.set_from_ms(q.from_ms);
+  c.set_to_ms(q.to_ms);
+  c.set_as_of_ms(q.as_of_ms);
+
+  // Visits: households per grid from H, visited from G (a month) or from
+  // each household's visit index (any other range).
+  auto* visits = c.mutable_visits();
+  std::map<std::string, gridsync::v1::GridVisits> grids;
+  auto st = Scan(db_, cov_, snap.get(), "H" + q.prefix, "H" + q.prefix,
+                 [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                   auto& g = grids[k.ToString().substr(1)];
+                   g.set_households(static_cast<int64_t>(FromBe64(v.ToStringView())));
+                   return true;
+                 });
+  if (!st.ok()) return st;
+  std::map<std::string, int64_t> by_worker;
+  if (q.month != 0) {
+    const std::string m = Be32(static_cast<uint32_t>(q.month));
+    st = Scan(db_, cov_, snap.get(), "G" + m + q.prefix, "G" + m + q.prefix,
+              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                grids[k.ToString().substr(5)].set_visited(static_cast<int64_t>(FromBe64(v.ToStringView())));
+                return true;
+              });
+    if (!st.ok()) return st;
+    st = Scan(db_, cov_, snap.get(), "g" + m + q.prefix, "g" + m + q.prefix,
+              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                by_worker[k.ToString().substr(5 + core::kGridCodeLen)] += static_cast<int64_t>(FromBe64(v.ToStringView()));
+                return true;
+              });
+    if (!st.ok()) return st;
+  } else {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap.get();
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
+    st = ForEachRegistry<gridsync::v1::Household>(db_, reg_, snap.get(), 'h', q.prefix, "",
+                                                  [&](const gridsync::v1::Household& h) {
+                                                    std::set<std::string> workers;
+                                                    if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers)) {
+                                                      auto& g = grids[h.grid_code()];
+                                                      g.set_visited(g.visited() + 1);
+                                                      for (const auto& w : workers) ++by_worker[w];
+                                                    }
+                                                    return true;
+                                                  });
+    if (!st.ok()) return st;
+  }
+  for (auto& [code, g] : grids) {
+    g.set_grid_code(code);
+    g.set_rate(Rate(g.visited(), g.households()));
+    visits->set_households(visits->households() + g.households());
+    visits->set_visited(visits->visited() + g.visited());
+    *visits->add_by_grid() = g;
+  }
+  visits->set_rate(Rate(visits->visited(), visits->households()));
+  for (const auto& [w, n] : by_worker) {
+    auto* row = visits->add_by_worker();
+    row->set_worker(w);
+    row->set_households_visited(n);
+  }
+
+  // Checks, as of the period's end.
+  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
+  if (!persons.ok()) return persons.status();
+  auto* checks = c.mutable_checks();
+  for (const auto& p : *persons) {
+    checks->set_persons(checks->persons() + 1);
+    if (p.in_interval) checks->set_checked_in_interval(checks->checked_in_interval() + 1);
+    if (!p.in_interval) checks->set_overdue(checks->overdue() + 1);
+    if (p.never) checks->set_never_checked(checks->never_checked() + 1);
+    if (p.row.last_absent() || p.row.last_out_of_contact()) {
+      checks->set_absent_or_out_of_contact(checks->absent_or_out_of_contact() + 1);
+    }
+  }
+  checks->set_rate(Rate(checks->checked_in_interval(), checks->persons()));
+
+  // Cases registered in the period, per grid; open ones now.
+  auto* cases = c.mutable_cases();
+  for (const auto& [code, g] : grids) {
+    const std::string p = "R" + code;
+    st = Scan(db_, cov_, snap.get(), p, p + Be64(static_cast<uint64_t>(q.from_ms)),
+              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= q.to_ms) return false;
+                CaseSummary s;
+                if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+                cases->set_registered(cases->registered() + 1);
+                if (core::IsOpen(s.status())) cases->set_open(cases->open() + 1);
+                if (s.status() == gridsync::v1::CASE_STATUS_MEDIATING) cases->set_mediating(cases->mediating() + 1);
+                if (core::IsResolved(s.status())) cases->set_resolved(cases->resolved() + 1);
+                if (s.status() == gridsync::v1::CASE_STATUS_ESCALATED) cases->set_escalated(cases->escalated() + 1);
+                if (s.followed_up_both()) cases->set_followed_up_both(cases->followed_up_both() + 1);
+                return true;
+              });
+    if (!st.ok()) return st;
+  }
+  cases->set_mediation_rate(Rate(cases->resolved(), cases->registered() - cases->escalated()));
+  cases->set_follow_up_rate(Rate(cases->followed_up_both(), cases->resolved()));
+  st = Scan(db_, cov_, snap.get(), "O" + q.prefix, "O" + q.prefix,
+            [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+              CaseSummary s;
+              if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+              cases->set_open_now(cases->open_now() + 1);
+              if (s.deadline_ms() > 0 && s.deadline_ms() < q.as_of_ms) {
+                cases->set_open_past_deadline(cases->open_past_deadline() + 1);
+              }
+              return true;
+            });
+  if (!st.ok()) return st;
+  return c;
+}
+
+absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unvisited(
+    const CoverageQuery& q, int page_size, const std::string& page_token) const {
+  Snapshot snap(db_);
+  gridsync::v1::ListUnvisitedHouseholdsResponse out;
+  const int n = PageSize(page_size);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap.get();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
+  std::string last;
+  auto st = ForEachRegistry<gridsync::v1::Household>(
+      db_, reg_, snap.get(), 'h', q.prefix, page_token, [&](const gridsync::v1::Household& h) {
+        if (out.households_size() == n) {
+          out.set_next_page_token(last);
+          return false;
+        }
+        last = h.household_id();
+        if (!VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, nullptr)) {
+          *out.add_households() = h;
+        }
+        return true;
+      });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
+    const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
+    const std::string& page_token) const {
+  Snapshot snap(db_);
+  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
+  if (!persons.ok()) return persons.status();
+  std::vector<const PersonStatus*> rows;
+  for (const auto& p : *persons) {
+    if (NeedsAttention(p)) rows.push_back(&p);
+  }
+  auto rank = [](const PersonStatus* p) {
+    return std::make_tuple(!(p->row.last_absent() || p->row.last_out_of_contact()), !p->never,
+                           -p->row.days_overdue(), p->row.person().person_id());
+  };
+  std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return rank(a) < rank(b); });
+  gridsync::v1::ListOverduePersonsResponse out;
+  out.set_total(static_cast<int64_t>(rows.size()));
+  const int64_t off = Offset(page_token);
+  const int64_t end = std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(rows.size()));
+  for (int64_t i = off; i < end; ++i) *out.add_persons() = rows[i]->row;
+  if (end < static_cast<int64_t>(rows.size())) out.set_next_page_token(std::to_string(end));
+  return out;
+}
+
+absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::OpenCases(
+    const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) const {
+  Snapshot snap(db_);
+  std::vector<CaseSummary> open;
+  auto st = Scan(db_, cov_, snap.get(), "O" + prefix, "O" + prefix,
+                 [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+                   open.emplace_back();
+                   if (!open.back().ParseFromArray(v.data(), static_cast<int>(v.size()))) open.pop_back();
+                   return true;
+                 });
+  if (!st.ok()) return st;
+  auto past = [&](const CaseSummary& s) { return s.deadline_ms() > 0 && s.deadline_ms() < as_of_ms; };
+  std::sort(open.begin(), open.end(), [&](const CaseSummary& a, const CaseSummary& b) {
+    return std::make_tuple(!past(a), past(a) ? a.deadline_ms() : 0, a.registered_at_ms(), a.record_id()) <
+           std::make_tuple(!past(b), past(b) ? b.deadline_ms() : 0, b.registered_at_ms(), b.record_id());
+  });
+  gridsync::v1::ListOpenCasesResponse out;
+  out.set_total(static_cast<int64_t>(open.size()));
+  const int64_t off = Offset(page_token);
+  const int64_t end = std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(open.size()));
+  for (int64_t i = off; i < end; ++i) {
+    out.add_past_deadline(past(open[i]));
+    *out.add_cases() = std::move(open[i]);
+  }
+  if (end < static_cast<int64_t>(open.size())) out.set_next_page_token(std::to_string(end));
+  return out;
+}
+
+}  // namespace gridsync::server

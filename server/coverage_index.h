@@ -1,0 +1,84 @@
+// Coverage aggregates in their own column family (DESIGN.md sections 6, 8).
+//
+// Keys (months are be32 yyyymm in China time, times be64 ms):
+//   V month household          visits that count, per household and month
+//   W month household worker   the same, per worker
+//   G month grid               households visited at least once (distinct)
+//   g month grid worker        households a worker visited at least once
+//   D household at record      one per counting visit: any date range
+//   C person at record         CheckSummary: the last check as of any time
+//   R grid registered record   CaseSummary: cases registered in a period
+//   O grid record              CaseSummary of open cases only
+//   H grid                     households in the grid's registry
+//
+// Invariant: the aggregates equal what the records' current marks
+// (core/coverage.h) add up to. Commits keep it by replacing a record's old
+// marks with its new ones in the same WriteBatch as the record; only the
+// commit-queue leader writes V/W/G/g/D/C/R/O, only registry imports write H.
+#ifndef GRIDSYNC_SERVER_COVERAGE_INDEX_H_
+#define GRIDSYNC_SERVER_COVERAGE_INDEX_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/coverage.h"
+#include "gridsync/v1/coverage_service.pb.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+class CoverageIndex {
+ public:
+  CoverageIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* coverage,
+                rocksdb::ColumnFamilyHandle* registry)
+      : db_(db), cov_(coverage), reg_(registry) {}
+
+  // The aggregate updates of one commit group. REQUIRES: used only by the
+  // commit-queue leader (or a rebuild), one at a time.
+  class Update {
+   public:
+    Update(const CoverageIndex& index, rocksdb::WriteBatch* batch) : index_(index), batch_(batch) {}
+    // Takes the record's old marks out and its new marks in.
+    absl::Status Replace(const std::string& record_id, const core::CoverageMarks& old_marks,
+                         const core::CoverageMarks& new_marks);
+    // Writes the counters changed since the last Finish into the batch.
+    void Finish();
+
+   private:
+    absl::StatusOr<int64_t*> Counter(const std::string& key);
+    absl::Status Visit(const std::string& record_id, const core::VisitMark& v, int delta);
+
+    const CoverageIndex& index_;
+    rocksdb::WriteBatch* batch_;
+    std::map<std::string, std::pair<int64_t, bool>> counters_;  // value, dirty
+  };
+
+  // Registry imports: `added` households per grid code.
+  absl::Status AddHouseholds(const std::map<std::string, int64_t>& added, rocksdb::WriteBatch* batch);
+  // Recomputes everything from the records and the registry (a store made
+  // before coverage existed). REQUIRES: no commits run meanwhile.
+  absl::Status Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync);
+
+  absl::StatusOr<gridsync::v1::Coverage> Get(const CoverageQuery& q,
+                                             const gridsync::v1::CheckPolicy& policy) const;
+  absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> Unvisited(
+      const CoverageQuery& q, int page_size, const std::string& page_token) const;
+  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> Overdue(
+      const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
+      const std::string& page_token) const;
+  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(const std::string& prefix,
+                                                                int64_t as_of_ms, int page_size,
+                                                                const std::string& page_token) const;
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* cov_;
+  rocksdb::ColumnFamilyHandle* reg_;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_COVERAGE_INDEX_H_

@@ -1,0 +1,166 @@
+#include "server/coverage_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/coverage.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/schema.h"
+#include "server/grpc_edge.h"
+
+namespace gridsync::server {
+namespace {
+
+constexpr int64_t kMaxRangeMs = 5 * 366 * core::kDayMs;
+
+absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
+  if (p.default_interval_days() < 1 || p.default_interval_days() > 3650) {
+    return absl::InvalidArgumentError("policy.default_interval_days must be 1..3650");
+  }
+  for (int i = 0; i < p.intervals_size(); ++i) {
+    const auto& r = p.intervals(i);
+    if (r.category() == gridsync::v1::PERSON_CATEGORY_UNSPECIFIED ||
+        !gridsync::v1::PersonCategory_IsValid(r.category())) {
+      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].category is not a person category"));
+    }
+    if (r.risk_level() < 0 || r.risk_level() > 5) {
+      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].risk_level must be 0..5"));
+    }
+    if (r.interval_days() < 1 || r.interval_days() > 3650) {
+      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].interval_days must be 1..3650"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+CoverageServiceImpl::CoverageServiceImpl(Store* store, const Authenticator* auth,
+                                         std::function<int64_t()> now)
+    : store_(store), auth_(auth), now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {}
+
+absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext* ctx,
+                                                             const std::string& scope_code,
+                                                             const gridsync::v1::Period& period) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return who.status();
+  CoverageQuery q;
+  q.prefix = core::ScopePrefix(scope_code);
+  if (q.prefix.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("scope_code '", scope_code.substr(0, 32),
+                                                   "' is not a county, town, village or grid code"));
+  }
+  if (!who->InScope(q.prefix)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(scope_code, " is outside this device's scope; ask for your own village or grids"));
+  }
+  auto known = store_->RegistryHas({scope_code});
+  if (!known.ok()) return known.status();
+  if (!(*known)[0]) {
+    return absl::NotFoundError(absl::StrCat("org unit ", scope_code, " is not in the registry"));
+  }
+  const int64_t now = now_();
+  if (period.month().empty() && period.from_ms() == 0 && period.to_ms() == 0) {
+    auto r = core::MonthRange(core::MonthName(core::MonthOf(now)));
+    if (!r.ok()) return r.status();
+    std::tie(q.from_ms, q.to_ms) = *r;
+    q.month = core::MonthOf(now);
+  } else if (!period.month().empty()) {
+    if (period.from_ms() != 0 || period.to_ms() != 0) {
+      return absl::InvalidArgumentError("period: give month or from_ms/to_ms, not both");
+    }
+    auto r = core::MonthRange(period.month());
+    if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("period.month: ", r.status().message()));
+    std::tie(q.from_ms, q.to_ms) = *r;
+    q.month = core::MonthOf(q.from_ms);
+  } else {
+    if (period.from_ms() < core::kMinTimeMs || period.to_ms() <= period.from_ms() ||
+        period.to_ms() - period.from_ms() > kMaxRangeMs) {
+      return absl::InvalidArgumentError(
+          "period: from_ms must be after 2000 and to_ms after it, at most five years later");
+    }
+    q.from_ms = period.from_ms();
+    q.to_ms = period.to_ms();
+    // A range that is exactly one calendar month is answered from the month
+    // aggregates.
+    auto r = core::MonthRange(core::MonthName(core::MonthOf(q.from_ms)));
+    if (r.ok() && r->first == q.from_ms && r->second == q.to_ms) q.month = core::MonthOf(q.from_ms);
+  }
+  q.as_of_ms = std::min(q.to_ms, now);
+  return q;
+}
+
+grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext* ctx,
+                                              const gridsync::v1::GetCoverageRequest* req,
+                                              gridsync::v1::Coverage* resp) {
+  auto q = Authorize(ctx, req->scope_code(), req->period());
+  if (!q.ok()) return ToGrpc(q.status());
+  auto c = store_->GetCoverage(*q);
+  if (!c.ok()) return ToGrpc(c.status());
+  *resp = std::move(*c);
+  resp->set_scope_code(req->scope_code());
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
+    grpc::ServerContext* ctx, const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
+    gridsync::v1::ListUnvisitedHouseholdsResponse* resp) {
+  auto q = Authorize(ctx, req->scope_code(), req->period());
+  if (!q.ok()) return ToGrpc(q.status());
+  if (!req->page_token().empty() && !core::IsHouseholdId(req->page_token())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token is not one this call returned");
+  }
+  auto r = store_->ListUnvisited(*q, req->page_size(), req->page_token());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::ListOverduePersons(grpc::ServerContext* ctx,
+                                                     const gridsync::v1::ListOverduePersonsRequest* req,
+                                                     gridsync::v1::ListOverduePersonsResponse* resp) {
+  auto q = Authorize(ctx, req->scope_code(), req->period());
+  if (!q.ok()) return ToGrpc(q.status());
+  auto r = store_->ListOverdue(*q, req->page_size(), req->page_token());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
+                                                const gridsync::v1::ListOpenCasesRequest* req,
+                                                gridsync::v1::ListOpenCasesResponse* resp) {
+  auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
+  if (!q.ok()) return ToGrpc(q.status());
+  const int64_t as_of = req->as_of_ms() > 0 ? req->as_of_ms() : now_();
+  auto r = store_->ListOpenCases(q->prefix, as_of, req->page_size(), req->page_token());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::GetCheckPolicy(grpc::ServerContext* ctx,
+                                                 const gridsync::v1::GetCheckPolicyRequest*,
+                                                 gridsync::v1::CheckPolicy* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  auto p = store_->GetCheckPolicy();
+  if (!p.ok()) return ToGrpc(p.status());
+  *resp = std::move(*p);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
+                                                 const gridsync::v1::SetCheckPolicyRequest* req,
+                                                 gridsync::v1::CheckPolicy* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  if (!who->IsAdmin()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "only the admin token can change the check policy");
+  }
+  if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
+  if (auto st = store_->SetCheckPolicy(req->policy()); !st.ok()) return ToGrpc(st);
+  *resp = req->policy();
+  return grpc::Status::OK;
+}
+
+}  // namespace gridsync::server

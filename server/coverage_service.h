@@ -1,0 +1,46 @@
+#ifndef GRIDSYNC_SERVER_COVERAGE_SERVICE_H_
+#define GRIDSYNC_SERVER_COVERAGE_SERVICE_H_
+
+#include <functional>
+
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+// Coverage: authenticate, check the scope (a secretary sees only the
+// village), turn the period into times, ask the store.
+class CoverageServiceImpl final : public gridsync::v1::CoverageService::Service {
+ public:
+  CoverageServiceImpl(Store* store, const Authenticator* auth,
+                      std::function<int64_t()> now = nullptr);
+
+  grpc::Status GetCoverage(grpc::ServerContext* ctx, const gridsync::v1::GetCoverageRequest* req,
+                           gridsync::v1::Coverage* resp) override;
+  grpc::Status ListUnvisitedHouseholds(grpc::ServerContext* ctx,
+                                       const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
+                                       gridsync::v1::ListUnvisitedHouseholdsResponse* resp) override;
+  grpc::Status ListOverduePersons(grpc::ServerContext* ctx,
+                                  const gridsync::v1::ListOverduePersonsRequest* req,
+                                  gridsync::v1::ListOverduePersonsResponse* resp) override;
+  grpc::Status ListOpenCases(grpc::ServerContext* ctx, const gridsync::v1::ListOpenCasesRequest* req,
+                             gridsync::v1::ListOpenCasesResponse* resp) override;
+  grpc::Status GetCheckPolicy(grpc::ServerContext* ctx, const gridsync::v1::GetCheckPolicyRequest* req,
+                              gridsync::v1::CheckPolicy* resp) override;
+  grpc::Status SetCheckPolicy(grpc::ServerContext* ctx, const gridsync::v1::SetCheckPolicyRequest* req,
+                              gridsync::v1::CheckPolicy* resp) override;
+
+ private:
+  // The caller, allowed to see `scope_code`, and the query for the period.
+  absl::StatusOr<CoverageQuery> Authorize(grpc::ServerContext* ctx, const std::string& scope_code,
+                                          const gridsync::v1::Period& period);
+
+  Store* store_;
+  const Authenticator* auth_;
+  std::function<int64_t()> now_;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_COVERAGE_SERVICE_H_
