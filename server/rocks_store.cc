@@ -91,9 +91,18 @@ struct RocksStore::Prepared {
   std::string change_tail;  // Change{mutation, committed_at_ms}, without seq
 };
 
+// Registry entries to log as changes, with the registry writes they go with.
+struct RocksStore::RegistryWrite {
+  rocksdb::WriteBatch* batch;
+  std::vector<gridsync::v1::RegistryChange> changes;
+};
+
+// A commit-queue entry: mutations of one push, or a registry write (which
+// is always committed in a group of its own).
 struct RocksStore::Writer {
-  std::vector<Prepared>* prepared;
-  std::vector<MutationResult>* results;
+  std::vector<Prepared>* prepared = nullptr;
+  std::vector<MutationResult>* results = nullptr;
+  RegistryWrite* registry = nullptr;
   absl::Status status;
   bool done = false;
   std::condition_variable cv;
@@ -203,38 +212,80 @@ absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutat
   Writer w;
   w.prepared = &prepared;
   w.results = &results;
+  if (auto st = RunInQueue(&w); !st.ok()) return st;
+  return results;
+}
 
+absl::Status RocksStore::RunInQueue(Writer* w) {
   std::unique_lock<std::mutex> lock(queue_mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) {
-    if (!w.status.ok()) return w.status;
-    return results;
-  }
+  writers_.push_back(w);
+  while (!w->done && w != writers_.front()) w->cv.wait(lock);
+  if (w->done) return w->status;
 
-  // This writer leads: it commits itself and those queued behind it.
+  // This writer leads: it commits itself and the pushes queued behind it
+  // (a registry write goes alone).
   std::vector<Writer*> group;
   size_t n = 0;
   for (Writer* x : writers_) {
-    if (!group.empty() && n + x->prepared->size() > kMaxGroupMutations) break;
+    if (!group.empty() && (x->registry != nullptr || group.front()->registry != nullptr ||
+                           n + x->prepared->size() > kMaxGroupMutations)) {
+      break;
+    }
     group.push_back(x);
-    n += x->prepared->size();
+    if (x->prepared != nullptr) n += x->prepared->size();
   }
   lock.unlock();
   StateMap states;
-  const absl::Status st = CommitGroup(group, &states);
+  const absl::Status st =
+      group.front()->registry != nullptr ? CommitRegistry(group.front()->registry) : CommitGroup(group, &states);
   lock.lock();
   for (Writer* x : group) {
     writers_.pop_front();
     x->status = st;
     x->done = true;
-    if (x != &w) x->cv.notify_one();
+    if (x != w) x->cv.notify_one();
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
   lock.unlock();
   states.clear();  // freed here, while the next leader already commits
-  if (!st.ok()) return st;
-  return results;
+  return st;
+}
+
+absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
+  uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
+  const int64_t now_ms = core::SystemWallMs();
+  for (auto& item : r->changes) {
+    Change c;
+    c.set_seq(++seq);
+    c.set_committed_at_ms(now_ms);
+    *c.mutable_registry() = std::move(item);
+    r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
+  }
+  r->batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto st = FromRocks(db_->Write(wo, r->batch), "writing the registry"); !st.ok()) return st;
+  counters_.last_change_seq = seq;
+  {
+    std::lock_guard<std::mutex> l(stats_mu_);
+    published_.last_change_seq = seq;
+  }
+  Publish(seq);
+  return absl::OkStatus();
+}
+
+void RocksStore::Publish(uint64_t seq) {
+  {
+    std::lock_guard<std::mutex> l(commit_mu_);
+    committed_seq_.store(seq, std::memory_order_release);
+  }
+  commit_cv_.notify_all();
+}
+
+uint64_t RocksStore::WaitForChange(uint64_t after, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> l(commit_mu_);
+  commit_cv_.wait_for(l, timeout, [&] { return committed_seq_.load(std::memory_order_acquire) > after; });
+  return committed_seq_.load(std::memory_order_acquire);
 }
 
 absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap* states) {
@@ -350,9 +401,11 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
     return st;  // nothing of the group was acknowledged; seq is not advanced
   }
   counters_ = counters;
-  committed_seq_.store(seq, std::memory_order_release);
-  std::lock_guard<std::mutex> l(stats_mu_);
-  published_ = counters;
+  {
+    std::lock_guard<std::mutex> l(stats_mu_);
+    published_ = counters;
+  }
+  Publish(seq);
   return absl::OkStatus();
 }
 
@@ -406,8 +459,8 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
       if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
         return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
       }
-      bool in_scope = false;
-      for (const auto& p : prefixes) in_scope |= HasPrefix(c.mutation().grid_code(), p);
+      bool in_scope = false;  // registry changes are not pulled
+      for (const auto& p : prefixes) in_scope |= c.has_mutation() && HasPrefix(c.mutation().grid_code(), p);
       if (in_scope) {
         take(seq, c.mutation().record_id());
       } else {
@@ -512,7 +565,9 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     if (!s.ok()) return FromRocks(s, "reading the registry");
     return true;
   };
-  auto put = [&](const std::string& key, const google::protobuf::Message& msg) -> absl::Status {
+  std::vector<gridsync::v1::RegistryChange> changes;  // logged in the change feed
+  auto put = [&](const std::string& key, const google::protobuf::Message& msg,
+                 gridsync::v1::RegistryChange change) -> absl::Status {
     const std::string value = core::SerializeCanonical(msg);
     std::string old;
     bool found = false;
@@ -535,7 +590,13 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     pending[key] = value;
     batch.Put(cf(kRegistry), key, value);
+    changes.push_back(std::move(change));
     return absl::OkStatus();
+  };
+  auto change_of = [](auto setter) {
+    gridsync::v1::RegistryChange c;
+    setter(&c);
+    return c;
   };
   auto reject = [&](const char* kind, int index, std::string msg) {
     auto* r = resp.add_rejections();
@@ -567,7 +628,10 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
         continue;
       }
     }
-    if (auto st = put(RegistryKey(u.code()), u); !st.ok()) return st;
+    if (auto st = put(RegistryKey(u.code()), u, change_of([&](auto* c) { *c->mutable_org_unit() = u; }));
+        !st.ok()) {
+      return st;
+    }
   }
   for (int i = 0; i < req.households_size(); ++i) {
     const auto& h = req.households(i);
@@ -583,7 +647,10 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     auto known = exists(RegistryKey(h.household_id()));
     if (!known.ok()) return known.status();
-    if (auto st = put(RegistryKey(h.household_id()), h); !st.ok()) return st;
+    if (auto st = put(RegistryKey(h.household_id()), h, change_of([&](auto* c) { *c->mutable_household() = h; }));
+        !st.ok()) {
+      return st;
+    }
     if (!*known) ++households_added[h.grid_code()];
   }
   for (int i = 0; i < req.persons_size(); ++i) {
@@ -598,13 +665,17 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
       continue;
     }
-    if (auto st = put(RegistryKey(p.person_id()), p); !st.ok()) return st;
+    if (auto st = put(RegistryKey(p.person_id()), p, change_of([&](auto* c) { *c->mutable_person() = p; }));
+        !st.ok()) {
+      return st;
+    }
   }
   if (auto st = coverage_->AddHouseholds(households_added, &batch); !st.ok()) return st;
-  if (batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    if (auto st = FromRocks(db_->Write(wo, &batch), "writing the registry"); !st.ok()) return st;
+  if (!changes.empty()) {
+    RegistryWrite r{&batch, std::move(changes)};
+    Writer w;
+    w.registry = &r;
+    if (auto st = RunInQueue(&w); !st.ok()) return st;
   }
   return resp;
 }
@@ -644,10 +715,71 @@ absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {
 
 absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) {
   std::lock_guard<std::mutex> lock(registry_mu_);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db_->Put(wo, cf(kRegistry), kPolicyKey, policy.SerializeAsString()),
-                   "writing the check policy");
+  rocksdb::WriteBatch batch;
+  batch.Put(cf(kRegistry), kPolicyKey, policy.SerializeAsString());
+  RegistryWrite r{&batch, {}};
+  *r.changes.emplace_back().mutable_check_policy() = policy;
+  Writer w;
+  w.registry = &r;
+  return RunInQueue(&w);
+}
+
+absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::string& prefix, int max) {
+  FeedPage page;
+  page.next_cursor = cursor;
+  const uint64_t head = LastChangeSeq();
+  page.head = head;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), snap};
+  std::vector<std::string> ids;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
+  for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max; it->Next()) {
+    const uint64_t seq = FromBe64(it->key().ToStringView());
+    if (seq > head) break;
+    Change c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+    }
+    page.next_cursor = seq;
+    std::string_view code;
+    if (c.has_mutation()) {
+      code = c.mutation().grid_code();
+    } else if (c.registry().has_org_unit()) {
+      code = c.registry().org_unit().code();
+    } else if (c.registry().has_household()) {
+      code = c.registry().household().household_id();
+    } else if (c.registry().has_person()) {
+      code = c.registry().person().person_id();
+    }  // a check policy holds everywhere
+    if (!code.empty() && !HasPrefix(code, prefix)) continue;
+    ids.push_back(c.has_mutation() ? c.mutation().record_id() : std::string());
+    page.changes.push_back(std::move(c));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  page.caught_up = page.next_cursor >= head;
+  // The records' states, read from the same snapshot.
+  std::vector<rocksdb::Slice> keys;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i].empty()) continue;
+    keys.emplace_back(ids[i]);
+    where.push_back(i);
+  }
+  auto got = MultiGetIn(kRecords, keys, "reading records", ro);
+  if (!got.ok()) return got.status();
+  page.states.resize(page.changes.size());
+  for (size_t k = 0; k < where.size(); ++k) {
+    if (!(*got)[k]) continue;
+    page.states[where[k]].emplace();
+    page.states[where[k]]->ParseFromString(*(*got)[k]);
+  }
+  return page;
 }
 
 absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksStore::ListOrgUnits(

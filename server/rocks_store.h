@@ -54,6 +54,8 @@ class RocksStore : public Store {
   absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
+  uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
+  absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix, int max) override;
   absl::StatusOr<StoreStats> Stats() override;
 
   absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
@@ -83,6 +85,7 @@ class RocksStore : public Store {
  private:
   enum Cf { kDefault, kRecords, kChanges, kScoped, kIdempotency, kRegistry, kDevices, kCoverage, kNumCf };
   struct Prepared;
+  struct RegistryWrite;
   struct Writer;
   using StateMap = std::unordered_map<std::string, struct WorkingState>;
 
@@ -91,6 +94,13 @@ class RocksStore : public Store {
   // leader. Leaves the group's record states in *states, for the caller to
   // free after it has handed leadership on.
   absl::Status CommitGroup(const std::vector<Writer*>& group, StateMap* states);
+  // Queues `w` and returns when it is committed (by this thread as the
+  // leader, or by another).
+  absl::Status RunInQueue(Writer* w);
+  // Logs registry changes and writes them. REQUIRES: the leader, alone.
+  absl::Status CommitRegistry(RegistryWrite* r);
+  // Advances committed_seq_ and wakes feed readers.
+  void Publish(uint64_t seq);
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   // The values of `keys` in one column family, nullopt where a key is
   // missing; an error names `what` was being read.
@@ -108,6 +118,8 @@ class RocksStore : public Store {
   // Invariant: every change <= committed_seq_ is durable, and no change
   // <= committed_seq_ will ever be written again. Only the leader advances it.
   std::atomic<uint64_t> committed_seq_{0};
+  std::mutex commit_mu_;  // with commit_cv_: feed readers wait for new changes
+  std::condition_variable commit_cv_;
   StoreStats counters_;  // owned by the leader; published under stats_mu_
   std::mutex stats_mu_;
   StoreStats published_;  // guarded by stats_mu_

@@ -89,6 +89,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms);
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
   s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_.get(), s->auth_.get());
+  s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -97,6 +98,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   builder.RegisterService(s->sync_.get());
   builder.RegisterService(s->admin_.get());
   builder.RegisterService(s->coverage_.get());
+  builder.RegisterService(s->feed_.get());
   builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
   builder.SetMaxSendMessageSize(64 << 20);
   s->grpc_ = builder.BuildAndStart();
@@ -114,6 +116,7 @@ void GridSyncServer::Shutdown(std::chrono::milliseconds grace) {
   if (shut_down_) return;
   shut_down_ = true;
   grpc_->GetHealthCheckService()->SetServingStatus(false);
+  feed_->Stop();  // following feeds would otherwise hold the shutdown for its whole grace
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
   grpc_->Wait();
   LogInfo("stopped; last change ", store_->LastChangeSeq());

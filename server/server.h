@@ -11,6 +11,7 @@
 #include "core/hlc.h"
 #include "server/admin_service.h"
 #include "server/coverage_service.h"
+#include "server/feed_service.h"
 #include "server/auth.h"
 #include "server/rocks_store.h"
 #include "server/sync_service.h"
@@ -50,6 +51,7 @@ class GridSyncServer {
   std::unique_ptr<SyncServiceImpl> sync_;
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<CoverageServiceImpl> coverage_;
+  std::unique_ptr<FeedServiceImpl> feed_;
   std::unique_ptr<grpc::Server> grpc_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -3,6 +3,7 @@
 #ifndef GRIDSYNC_SERVER_STORE_H_
 #define GRIDSYNC_SERVER_STORE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,14 @@ using gridsync::v1::RecordState;
 struct PullPage {
   std::vector<RecordState> records;
   uint64_t next_cursor = 0;
+  bool caught_up = false;
+};
+
+struct FeedPage {
+  std::vector<gridsync::v1::Change> changes;
+  std::vector<std::optional<RecordState>> states;  // one per change; none for registry ones
+  uint64_t next_cursor = 0;  // the last change read (in scope or not)
+  uint64_t head = 0;         // the last committed change when the page was read
   bool caught_up = false;
 };
 
@@ -66,6 +75,13 @@ class Store {
   virtual absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) = 0;
   virtual absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) = 0;
   virtual uint64_t LastChangeSeq() const = 0;
+  // Blocks until a change after `after` is committed, at most `timeout`;
+  // returns the last change number.
+  virtual uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) = 0;
+  // The change feed: changes after `cursor` within `prefix` (record
+  // mutations by grid, registry entries by code), at most `max` of them,
+  // each record change with its record's current state.
+  virtual absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix, int max) = 0;
   virtual absl::StatusOr<StoreStats> Stats() = 0;
 
   // Registry.

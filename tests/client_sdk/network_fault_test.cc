@@ -49,7 +49,7 @@ class NetworkFaultTest : public SdkTest {
   void ExpectServerHoldsExactly(size_t n) {
     const auto stats = Stats();
     EXPECT_EQ(stats.records(), n);
-    EXPECT_EQ(stats.last_change_seq(), n) << "a mutation was applied twice";
+    EXPECT_EQ(stats.last_change_seq(), base_seq_ + n) << "a mutation was applied twice";
   }
   void ExpectSameAsServer(Phone& p, const std::vector<std::string>& ids) {
     EXPECT_EQ(p->List().size(), ids.size());

@@ -52,7 +52,7 @@ TEST_F(SyncServiceTest, DuplicateWithinOneBatchIsAppliedOnce) {
   EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_APPLIED);
   EXPECT_EQ(r->results(1).outcome(), MUTATION_OUTCOME_DUPLICATE);
   EXPECT_EQ(r->results(1).change_seq(), r->results(0).change_seq());
-  EXPECT_EQ(Stats().last_change_seq(), 1u);
+  EXPECT_EQ(Stats().last_change_seq(), base_seq_ + 1);
 }
 
 TEST_F(SyncServiceTest, ConcurrentEditsOfOneCaseFromTwoDevicesConflictThenResolve) {
@@ -164,7 +164,7 @@ TEST_F(SyncServiceTest, PullPagesUntilCaughtUpAndNeverRepeatsAChange) {
   }
   EXPECT_EQ(pages, 2);  // 100 + 100 + 50
   EXPECT_EQ(got, pushed);
-  EXPECT_EQ(cursor, 250u);
+  EXPECT_EQ(cursor, base_seq_ + 250);
 }
 
 TEST_F(SyncServiceTest, ConcurrentPushesGetGapFreeChangeNumbersInCommitOrder) {
@@ -194,8 +194,8 @@ TEST_F(SyncServiceTest, ConcurrentPushesGetGapFreeChangeNumbersInCommitOrder) {
   for (const auto& s : seqs) all.insert(all.end(), s.begin(), s.end());
   std::sort(all.begin(), all.end());
   ASSERT_EQ(all.size(), static_cast<size_t>(kThreads * kBatches * kPerBatch));
-  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1);
-  EXPECT_EQ(Stats().last_change_seq(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], base_seq_ + i + 1);
+  EXPECT_EQ(Stats().last_change_seq(), base_seq_ + all.size());
 }
 
 TEST_F(SyncServiceTest, StateAndTokensSurviveARestart) {
@@ -212,12 +212,12 @@ TEST_F(SyncServiceTest, StateAndTokensSurviveARestart) {
   channel_ = tools::Connect(addr());
   admin_ = gridsync::v1::AdminService::NewStub(channel_);
   EXPECT_EQ(core::SerializeCanonical(GetRecord(m.record_id()).state()), before);
-  EXPECT_EQ(Stats().last_change_seq(), 1u);
+  EXPECT_EQ(Stats().last_change_seq(), base_seq_ + 1);
   tools::Phone again(channel_, token, device_id, "网格员", 8);
   auto r = again.Push({m});  // the retry of an acked mutation after the restart
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_DUPLICATE);
-  EXPECT_EQ(r->results(0).change_seq(), 1u);
+  EXPECT_EQ(r->results(0).change_seq(), base_seq_ + 1);
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ void ServerTest::SetUp() {
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &resp).ok());
   ASSERT_EQ(resp.rejections_size(), 0) << resp.rejections(0).message();
+  base_seq_ = Stats().last_change_seq();
 }
 
 void ServerTest::ConnectStubs() {

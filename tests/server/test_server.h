@@ -61,6 +61,7 @@ class ServerTest : public ::testing::Test {
 
   std::string dir_;
   std::string admin_token_;
+  uint64_t base_seq_ = 0;  // changes the registry import logged in SetUp
   std::unique_ptr<server::GridSyncServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;

@@ -1,0 +1,101 @@
+#include "server/feed_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/ids.h"
+#include "server/grpc_edge.h"
+#include "server/log.h"
+
+namespace gridsync::server {
+namespace {
+
+constexpr int kPageChanges = 500;
+constexpr auto kWaitSlice = std::chrono::milliseconds(250);  // how often a waiting stream looks at cancel/stop
+
+}  // namespace
+
+FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth, std::chrono::milliseconds heartbeat)
+    : store_(store), auth_(auth), heartbeat_(heartbeat) {}
+
+grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
+                                        grpc::ServerWriter<gridsync::v1::FeedMessage>* writer) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  if (who->device.role() == gridsync::v1::ROLE_GRID_WORKER) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "the change feed is for county jobs and offices; a grid worker's phone syncs with Pull");
+  }
+  std::string prefix;
+  if (!req->scope_code().empty()) {
+    prefix = core::ScopePrefix(req->scope_code());
+    if (prefix.empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("scope_code '", req->scope_code().substr(0, 32),
+                                       "' is not a county, town, village or grid code"));
+    }
+    if (!who->InScope(prefix)) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          absl::StrCat(req->scope_code(), " is outside this device's scope"));
+    }
+  } else if (who->prefixes.size() == 1) {
+    prefix = who->prefixes[0];  // "" for the admin: everything
+  } else {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "scope_code is required for this device");
+  }
+  uint64_t cursor = req->cursor();
+  if (cursor > store_->LastChangeSeq()) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("cursor ", cursor, " is past the server's last change ",
+                                     store_->LastChangeSeq(),
+                                     "; the server was restored from an older backup: start again from 0"));
+  }
+  LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
+          req->follow() ? " (following)" : "");
+
+  bool told_caught_up = false;
+  auto last_sent = std::chrono::steady_clock::now();
+  auto send = [&](const gridsync::v1::FeedMessage& m) {
+    last_sent = std::chrono::steady_clock::now();
+    return writer->Write(m);
+  };
+  while (true) {
+    if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    if (stopping_.load()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; resume from your cursor");
+    }
+    auto page = store_->ReadChanges(cursor, prefix, kPageChanges);
+    if (!page.ok()) return ToGrpc(page.status());
+    const size_t n = page->changes.size();
+    const uint64_t last_seq = n == 0 ? 0 : page->changes[n - 1].seq();
+    for (size_t i = 0; i < n; ++i) {
+      gridsync::v1::FeedMessage m;
+      m.set_cursor(page->changes[i].seq());
+      m.set_head(page->head);
+      *m.mutable_change() = std::move(page->changes[i]);
+      if (page->states[i]) *m.mutable_state() = std::move(*page->states[i]);
+      // The last change of a page that reached the head tells the job it
+      // may commit what it holds.
+      m.set_caught_up(i + 1 == n && page->caught_up && page->next_cursor == last_seq);
+      told_caught_up |= m.caught_up();
+      if (!send(m)) return grpc::Status::CANCELLED;  // the client went away
+    }
+    const bool moved = page->next_cursor != cursor;
+    cursor = page->next_cursor;
+    if (!page->caught_up) continue;
+    const bool bare = n > 0 ? last_seq != cursor  // changes outside the scope came after
+                            : moved || !told_caught_up || std::chrono::steady_clock::now() - last_sent >= heartbeat_;
+    if (bare) {
+      // Caught up with nothing in scope left to send, or a heartbeat: the
+      // cursor without a change.
+      gridsync::v1::FeedMessage m;
+      m.set_cursor(cursor);
+      m.set_head(page->head);
+      m.set_caught_up(true);
+      if (!send(m)) return grpc::Status::CANCELLED;
+      told_caught_up = true;
+    }
+    if (!req->follow()) return grpc::Status::OK;
+    store_->WaitForChange(cursor, kWaitSlice);
+  }
+}
+
+}  // namespace gridsync::server

@@ -1,0 +1,39 @@
+// The change feed for county sync jobs (DESIGN.md section 5).
+#ifndef GRIDSYNC_SERVER_FEED_SERVICE_H_
+#define GRIDSYNC_SERVER_FEED_SERVICE_H_
+
+#include <atomic>
+#include <chrono>
+
+#include "gridsync/v1/feed_service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/store.h"
+
+namespace gridsync::server {
+
+// Subscribe: authenticate, pick the scope, then stream the store's change
+// log from the cursor: the backlog in pages, a caught-up message, and (when
+// following) new changes as they commit. Every message carries the cursor to
+// resume from.
+class FeedServiceImpl final : public gridsync::v1::FeedService::Service {
+ public:
+  FeedServiceImpl(Store* store, const Authenticator* auth,
+                  std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
+
+  grpc::Status Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
+                         grpc::ServerWriter<gridsync::v1::FeedMessage>* writer) override;
+
+  // Ends every following stream (with UNAVAILABLE, so jobs reconnect), for a
+  // shutdown that should not wait out its grace period.
+  void Stop() { stopping_.store(true); }
+
+ private:
+  Store* store_;
+  const Authenticator* auth_;
+  const std::chrono::milliseconds heartbeat_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_FEED_SERVICE_H_

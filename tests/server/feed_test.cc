@@ -1,0 +1,169 @@
+// The change feed: backlog then new changes, scoped, resumable exactly where
+// it stopped, registry entries included.
+#include <set>
+#include <thread>
+
+#include "gridsync/v1/feed_service.grpc.pb.h"
+#include "tests/server/test_server.h"
+
+namespace gridsync::testing {
+namespace {
+
+using gridsync::v1::FeedMessage;
+
+class FeedTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    feed_ = gridsync::v1::FeedService::NewStub(channel_);
+  }
+
+  // Reads a non-following feed to its end.
+  grpc::Status ReadAll(const std::string& token, uint64_t cursor, const std::string& scope,
+                       std::vector<FeedMessage>* out) {
+    gridsync::v1::SubscribeRequest req;
+    req.set_cursor(cursor);
+    req.set_scope_code(scope);
+    auto ctx = tools::CallContext(token, std::chrono::seconds(30));
+    auto reader = feed_->Subscribe(ctx.get(), req);
+    FeedMessage m;
+    while (reader->Read(&m)) out->push_back(m);
+    return reader->Finish();
+  }
+
+  void PushVisits(tools::Phone& phone, const std::string& grid, int n) {
+    std::vector<gridsync::v1::Mutation> ms;
+    for (int i = 0; i < n; ++i) ms.push_back(Visit(phone, grid, 1 + i % 20));
+    auto r = phone.Push(ms);
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  std::unique_ptr<gridsync::v1::FeedService::Stub> feed_;
+};
+
+TEST_F(FeedTest, BacklogHoldsRegistryAndRecordsInChangeOrderThenCaughtUp) {
+  auto a = NewPhone(kGridA);
+  auto d = NewPhone(kGridD);
+  PushVisits(*a, kGridA, 30);
+  PushVisits(*d, kGridD, 20);
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
+  std::vector<FeedMessage> got;
+  ASSERT_TRUE(ReadAll(job, 0, "", &got).ok());
+  ASSERT_FALSE(got.empty());
+  EXPECT_TRUE(got.back().caught_up());
+  EXPECT_EQ(got.back().cursor(), base_seq_ + 50);
+  uint64_t last = 0, last_cursor = 0;
+  int visits = 0, households = 0, org_units = 0;
+  for (const auto& m : got) {
+    EXPECT_GE(m.cursor(), last_cursor);
+    last_cursor = m.cursor();
+    if (!m.has_change()) continue;
+    EXPECT_EQ(m.cursor(), m.change().seq());
+    EXPECT_GT(m.change().seq(), last);
+    last = m.change().seq();
+    if (m.change().has_mutation()) {
+      ++visits;
+      EXPECT_EQ(m.state().record_id(), m.change().mutation().record_id());
+    }
+    households += m.change().registry().has_household();
+    org_units += m.change().registry().has_org_unit();
+  }
+  EXPECT_EQ(visits, 50);
+  EXPECT_EQ(households, 80);  // 4 grids x 20
+  EXPECT_GT(org_units, 0);
+}
+
+TEST_F(FeedTest, ATownSeesOnlyItsTownAndResumesWhereItStopped) {
+  auto a = NewPhone(kGridA);
+  auto d = NewPhone(kGridD);
+  PushVisits(*a, kGridA, 10);
+  PushVisits(*d, kGridD, 10);
+  const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "镇平安办");
+  std::vector<FeedMessage> first;
+  ASSERT_TRUE(ReadAll(town, base_seq_, "", &first).ok());
+  int first_visits = 0;
+  for (const auto& m : first) {
+    if (!m.has_change()) continue;
+    ASSERT_TRUE(m.change().has_mutation());
+    EXPECT_EQ(m.change().mutation().grid_code(), kGridA);
+    ++first_visits;
+  }
+  EXPECT_EQ(first_visits, 10);
+  // Resume from the last cursor: only what came after.
+  const uint64_t cursor = first.back().cursor();
+  EXPECT_EQ(cursor, base_seq_ + 20);  // past grid D's changes too
+  PushVisits(*a, kGridA, 5);
+  std::vector<FeedMessage> second;
+  ASSERT_TRUE(ReadAll(town, cursor, "", &second).ok());
+  std::set<uint64_t> seqs;
+  for (const auto& m : second) {
+    if (m.has_change()) seqs.insert(m.change().seq());
+  }
+  EXPECT_EQ(seqs, (std::set<uint64_t>{base_seq_ + 21, base_seq_ + 22, base_seq_ + 23, base_seq_ + 24,
+                                      base_seq_ + 25}));
+}
+
+TEST_F(FeedTest, AFollowingStreamGetsNewChangesAsTheyCommit) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  gridsync::v1::SubscribeRequest req;
+  req.set_cursor(base_seq_);
+  req.set_follow(true);
+  auto ctx = tools::CallContext(job, std::chrono::seconds(30));
+  auto reader = feed_->Subscribe(ctx.get(), req);
+  FeedMessage m;
+  ASSERT_TRUE(reader->Read(&m));
+  EXPECT_TRUE(m.caught_up());
+  EXPECT_EQ(m.cursor(), base_seq_);
+  auto a = NewPhone(kGridA);
+  std::thread writer([&] { PushVisits(*a, kGridA, 7); });
+  int got = 0;
+  while (got < 7 && reader->Read(&m)) {
+    if (m.has_change()) {
+      EXPECT_EQ(m.change().seq(), base_seq_ + 1 + got);
+      ++got;
+    }
+  }
+  writer.join();
+  EXPECT_EQ(got, 7);
+  ctx->TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(FeedTest, ShutdownEndsAFollowingStreamAtOnce) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  gridsync::v1::SubscribeRequest req;
+  req.set_follow(true);
+  req.set_cursor(base_seq_);
+  auto ctx = tools::CallContext(job, std::chrono::seconds(30));
+  auto reader = feed_->Subscribe(ctx.get(), req);
+  FeedMessage m;
+  ASSERT_TRUE(reader->Read(&m));
+  const auto t0 = std::chrono::steady_clock::now();
+  StopServer(std::chrono::seconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  while (reader->Read(&m)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  StartServer();
+}
+
+TEST_F(FeedTest, ScopeAndCursorAreChecked) {
+  const std::string secretary = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB});
+  const std::string worker = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  std::vector<FeedMessage> got;
+  EXPECT_EQ(ReadAll(secretary, 0, kCounty, &got).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReadAll(worker, 0, "", &got).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReadAll("no-such-token", 0, "", &got).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ReadAll(secretary, 0, "41x", &got).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ReadAll(secretary, base_seq_ + 1000, "", &got).error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_TRUE(got.empty());
+  ASSERT_TRUE(ReadAll(secretary, 0, "", &got).ok());
+  for (const auto& m : got) {
+    if (m.change().registry().has_household()) {
+      EXPECT_EQ(m.change().registry().household().household_id().substr(0, 12), kVillageAB);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gridsync::testing
