@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Builds (installing packages when missing) and runs the whole test suite.
+# The export tests get a throwaway PostgreSQL server of their own on
+# 127.0.0.1 (scripts/pg_sandbox.sh), unless GRIDSYNC_TEST_PG names one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+if [ -z "${GRIDSYNC_TEST_PG:-}" ]; then
+  pgdir=$(mktemp -d /tmp/gridsync-pg.XXXXXX)
+  trap 'scripts/pg_sandbox.sh stop "$pgdir"' EXIT
+  GRIDSYNC_TEST_PG=$(scripts/pg_sandbox.sh start "$pgdir")
+  export GRIDSYNC_TEST_PG
+  echo "test: PostgreSQL for the export tests at $GRIDSYNC_TEST_PG"
+fi
 cd build
 ctest --output-on-failure -j2 --timeout 600

@@ -1,0 +1,348 @@
+// gridsync-export against a real PostgreSQL (GRIDSYNC_TEST_PG: a libpq
+// conninfo of a server where the test may create databases; scripts/test.sh
+// starts one). The exporter runs as a child process and is SIGKILLed at
+// random points while phones keep pushing; after a final catch-up every
+// table must equal the server's state: no row missing, none twice.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "core/coverage.h"
+#include "core/hlc.h"
+#include "core/view.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "gridsync/v1/feed_service.grpc.pb.h"
+#include "tests/server/server_process.h"
+#include "tests/server/test_server.h"
+#include "tools/export_lib.h"
+#include "tools/pg.h"
+
+namespace gridsync::testing {
+namespace {
+
+using gridsync::v1::Mutation;
+
+constexpr uint64_t kSeed = 20261125;
+
+// A database of its own for one test, dropped at the end.
+class ScratchDb {
+ public:
+  static std::unique_ptr<ScratchDb> Create() {
+    const char* base = getenv("GRIDSYNC_TEST_PG");
+    if (base == nullptr) return nullptr;
+    auto admin = tools::PgConn::Connect(base);
+    if (!admin.ok()) {
+      ADD_FAILURE() << admin.status();
+      return nullptr;
+    }
+    static int n = 0;
+    std::unique_ptr<ScratchDb> db(new ScratchDb);
+    db->base_ = base;
+    db->name_ = absl::StrCat("gs_export_", getpid(), "_", ++n);
+    (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + db->name_);
+    if (auto st = (*admin)->Exec("CREATE DATABASE " + db->name_ + " ENCODING 'UTF8' TEMPLATE template0"); !st.ok()) {
+      ADD_FAILURE() << st;
+      return nullptr;
+    }
+    return db;
+  }
+  ~ScratchDb() {
+    auto admin = tools::PgConn::Connect(base_);
+    if (admin.ok()) (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  // libpq takes the last of a repeated keyword.
+  std::string conninfo() const { return base_ + " dbname=" + name_; }
+
+ private:
+  ScratchDb() = default;
+  std::string base_, name_;
+};
+
+class ExportTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    db_ = ScratchDb::Create();
+    if (db_ == nullptr) {
+      if (getenv("CI") != nullptr) FAIL() << "GRIDSYNC_TEST_PG is not set; scripts/test.sh starts a PostgreSQL";
+      GTEST_SKIP() << "GRIDSYNC_TEST_PG is not set (scripts/test.sh starts a PostgreSQL for these tests)";
+    }
+    ServerTest::SetUp();
+    job_token_ = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
+    token_file_ = dir_ + ".job.token";
+    FILE* f = fopen(token_file_.c_str(), "w");
+    fprintf(f, "%s\n", job_token_.c_str());
+    fclose(f);
+  }
+
+  std::vector<std::string> ExportArgs(bool once) {
+    std::vector<std::string> a = {GRIDSYNC_EXPORT_PATH, "--server", addr(), "--token-file", token_file_,
+                                  "--scope", kCounty, "--pg", db_->conninfo(), "--batch", "300"};
+    if (once) a.push_back("--once");
+    return a;
+  }
+
+  pid_t Spawn(const std::vector<std::string>& args) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      std::vector<char*> argv;
+      for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
+      argv.push_back(nullptr);
+      freopen((dir_ + ".export.log").c_str(), "a", stderr);
+      freopen("/dev/null", "w", stdout);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    return pid;
+  }
+
+  // One grid's worth of field work: visits (some voided), checks, cases
+  // with parties, status moves and edits of the title.
+  std::vector<Mutation> Work(tools::Phone& p, const std::string& grid, std::mt19937_64& rng, int n) {
+    std::vector<Mutation> ms;
+    const int64_t now = core::SystemWallMs();
+    for (int i = 0; i < n; ++i) {
+      const int what = static_cast<int>(rng() % 10);
+      if (what < 6) {
+        auto m = Visit(p, grid, 1 + static_cast<int>(rng() % 20));
+        tools::AddCreateField(&m, "visited_at_ms", tools::IntValue(now - static_cast<int64_t>(rng() % (40 * core::kDayMs))));
+        ms.push_back(m);
+        if (rng() % 10 == 0) {
+          auto v = p.Begin(gridsync::v1::RECORD_KIND_VISIT, m.record_id(), grid);
+          v.mutable_void_record()->set_reason("录错户了");
+          ms.push_back(v);
+        }
+      } else if (what < 8) {
+        auto m = p.Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.NewRecordId(), grid);
+        m.mutable_create()->set_subject_id(Person(grid, 1 + static_cast<int>(rng() % 20)));
+        tools::AddCreateField(&m, "checked_at_ms", tools::IntValue(now - static_cast<int64_t>(rng() % (20 * core::kDayMs))));
+        tools::AddCreateField(&m, "person_absent", tools::BoolValue(rng() % 5 == 0));
+        tools::AddCreateField(&m, "observed", tools::StrValue("情绪稳定, 按时服药"));
+        ms.push_back(m);
+      } else {
+        const std::string id = p.NewRecordId();
+        auto m = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+        m.mutable_create()->set_subject_id(Household(grid, 1 + static_cast<int>(rng() % 20)));
+        tools::AddCreateField(&m, "title", tools::StrValue("宅基地边界纠纷 '引号' \\ 反斜杠"));
+        ms.push_back(m);
+        gridsync::v1::Party party;
+        party.set_name("李家");
+        auto lm = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+        lm.mutable_append_log()->set_log("parties");
+        lm.mutable_append_log()->set_element_id(p.NewRecordId());
+        lm.mutable_append_log()->set_payload(party.SerializeAsString());
+        ms.push_back(lm);
+        if (rng() % 2) {
+          auto sm = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+          sm.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_MEDIATING);
+          ms.push_back(sm);
+        }
+      }
+    }
+    return ms;
+  }
+
+  // The server's view, read from the feed: change numbers in scope, the
+  // last registry entry per key, and every record's current state.
+  struct ServerView {
+    std::vector<uint64_t> seqs;
+    std::map<std::string, gridsync::v1::RecordState> records;
+    std::map<std::string, gridsync::v1::Household> households;
+    std::map<std::string, gridsync::v1::SupervisedPerson> persons;
+    std::set<std::string> org_units;
+    uint64_t head = 0;
+  };
+  ServerView ReadServer() {
+    ServerView v;
+    auto stub = gridsync::v1::FeedService::NewStub(channel_);
+    gridsync::v1::SubscribeRequest req;
+    req.set_scope_code(kCounty);
+    auto ctx = tools::CallContext(job_token_);
+    auto reader = stub->Subscribe(ctx.get(), req);
+    gridsync::v1::FeedMessage m;
+    while (reader->Read(&m)) {
+      v.head = m.cursor();
+      if (!m.has_change()) continue;
+      v.seqs.push_back(m.change().seq());
+      const auto& r = m.change().registry();
+      if (m.change().has_mutation()) v.records[m.state().record_id()] = m.state();
+      if (r.has_household()) v.households[r.household().household_id()] = r.household();
+      if (r.has_person()) v.persons[r.person().person_id()] = r.person();
+      if (r.has_org_unit()) v.org_units.insert(r.org_unit().code());
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    return v;
+  }
+
+  std::unique_ptr<ScratchDb> db_;
+  std::string job_token_, token_file_;
+};
+
+std::vector<std::string> Column(tools::PgConn& pg, const std::string& sql) {
+  auto r = pg.Query(sql);
+  EXPECT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> out;
+  if (!r.ok()) return out;
+  for (const auto& row : r->rows) out.push_back(row[0].value_or("NULL"));
+  return out;
+}
+
+TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce) {
+  std::mt19937_64 rng(kSeed);
+  SCOPED_TRACE(absl::StrCat("seed ", kSeed));
+  // Phones keep working while the exporter is killed and restarted.
+  std::atomic<int> pushed{0};
+  std::vector<std::thread> writers;
+  for (const std::string grid : {kGridA, kGridB, kGridC, kGridD}) {
+    std::shared_ptr<tools::Phone> phone(NewPhone(grid).release());
+    writers.emplace_back([&, grid, phone, seed = rng()] {
+      std::mt19937_64 r(seed);
+      for (int round = 0; round < 12; ++round) {
+        auto ms = Work(*phone, grid, r, 150);
+        auto resp = phone->Push(ms);
+        ASSERT_TRUE(resp.ok()) << resp.status();
+        for (const auto& res : resp->results()) {
+          ASSERT_EQ(res.outcome(), gridsync::v1::MUTATION_OUTCOME_APPLIED) << res.message();
+        }
+        pushed += static_cast<int>(ms.size());
+        std::this_thread::sleep_for(std::chrono::milliseconds(40));
+      }
+    });
+  }
+  // Kill the following exporter at random points, 10 times; note where its
+  // stored cursor stood after each kill.
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  std::set<std::string> cursors_seen;
+  int kills = 0;
+  for (int i = 0; i < 10; ++i) {
+    const pid_t pid = Spawn(ExportArgs(/*once=*/false));
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 300));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    kills += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    auto c = (*pg)->Query("SELECT cursor FROM export_cursor");
+    if (c.ok() && !c->rows.empty()) cursors_seen.insert(*c->rows[0][0]);
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(kills, 10);
+  EXPECT_GE(cursors_seen.size(), 3u) << "the exporter was not killed while it had work to do";
+  // Catch up once more; a second --once finds nothing new.
+  std::string out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  out.clear();
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  EXPECT_NE(out.find(": 0 changes"), std::string::npos) << out;
+
+  const ServerView server = ReadServer();
+  // changes: every change number in scope, once.
+  std::vector<std::string> want_seqs;
+  for (uint64_t s : server.seqs) want_seqs.push_back(std::to_string(s));
+  EXPECT_EQ(Column(**pg, "SELECT seq FROM changes ORDER BY seq"), want_seqs);
+  EXPECT_EQ(Column(**pg, "SELECT cursor FROM export_cursor"), std::vector<std::string>{std::to_string(server.head)});
+  EXPECT_EQ(static_cast<int>(server.seqs.size()) - static_cast<int>(base_seq_), pushed.load());
+
+  // Records: the same ids, each row built from the server's current state.
+  std::map<std::string, std::string> rows;  // record_id -> doc
+  for (const char* table : {"visits", "cases", "checks"}) {
+    auto r = (*pg)->Query(absl::StrCat("SELECT record_id, doc::text FROM ", table));
+    ASSERT_TRUE(r.ok()) << r.status();
+    for (const auto& row : r->rows) EXPECT_TRUE(rows.emplace(*row[0], *row[1]).second) << *row[0] << " twice";
+  }
+  ASSERT_EQ(rows.size(), server.records.size());
+  int compared = 0;
+  for (const auto& [id, state] : server.records) {
+    auto it = rows.find(id);
+    ASSERT_NE(it, rows.end()) << "record " << id << " is missing from PostgreSQL";
+    gridsync::v1::Record got;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(it->second, &got).ok()) << it->second;
+    const auto want = core::BuildView(state);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got, want))
+        << "record " << id << ": PostgreSQL has " << got.ShortDebugString() << "\nthe server has "
+        << want.ShortDebugString();
+    ++compared;
+  }
+  EXPECT_GT(compared, 1000);
+  // Registry tables.
+  std::vector<std::string> hh, persons, units;
+  for (const auto& [id, h] : server.households) hh.push_back(id);
+  for (const auto& [id, p] : server.persons) persons.push_back(id);
+  units.assign(server.org_units.begin(), server.org_units.end());
+  EXPECT_EQ(Column(**pg, "SELECT household_id FROM households ORDER BY household_id COLLATE \"C\""), hh);
+  EXPECT_EQ(Column(**pg, "SELECT person_id FROM persons ORDER BY person_id COLLATE \"C\""), persons);
+  EXPECT_EQ(Column(**pg, "SELECT code FROM org_units ORDER BY code COLLATE \"C\""), units);
+}
+
+TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
+  std::mt19937_64 rng(kSeed + 1);
+  for (const std::string grid : {kGridA, kGridB, kGridC}) {
+    auto phone = NewPhone(grid);
+    auto r = phone->Push(Work(*phone, grid, rng, 200));
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  std::string out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
+  const std::string month = core::MonthName(core::MonthOf(core::SystemWallMs()));
+  for (const std::string& village : {std::string(kVillageAB), std::string(kGridC).substr(0, 12)}) {
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(village);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage cov;
+    auto ctx = tools::CallContext(job_token_);
+    ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
+    auto got = Column(**pg, absl::StrCat("SELECT sum(households) || '/' || sum(visited) FROM visit_coverage_by_month "
+                                         "WHERE village_code = '", village, "' AND month = '", month, "'"));
+    EXPECT_EQ(got, std::vector<std::string>{absl::StrCat(cov.visits().households(), "/", cov.visits().visited())})
+        << village;
+    auto registered = Column(**pg, absl::StrCat("SELECT registered FROM case_coverage_by_month WHERE village_code = '",
+                                                village, "' AND month = '", month, "'"));
+    EXPECT_EQ(registered, std::vector<std::string>{std::to_string(cov.cases().registered())}) << village;
+  }
+}
+
+TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
+  auto first = tools::PgMirror::Open(db_->conninfo(), kCounty);
+  ASSERT_TRUE(first.ok()) << first.status();
+  std::string out;
+  EXPECT_EQ(RunCommand(ExportArgs(true), &out), 1);
+  auto second = tools::PgMirror::Open(db_->conninfo(), kCounty);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+}
+
+TEST_F(ExportTest, AnUnreachableDatabaseIsAClearError) {
+  tools::ExportOptions opts;
+  opts.server = addr();
+  opts.token = job_token_;
+  opts.scope = kCounty;
+  opts.pg = "host=127.0.0.1 port=1 dbname=nowhere connect_timeout=2";
+  opts.follow = false;
+  auto r = tools::RunExport(opts);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("cannot connect to PostgreSQL"), std::string::npos) << r.status();
+}
+
+TEST_F(ExportTest, AWrongTokenIsAClearError) {
+  tools::ExportOptions opts;
+  opts.server = addr();
+  opts.token = "not-a-token";
+  opts.scope = kCounty;
+  opts.pg = db_->conninfo();
+  opts.follow = false;
+  auto r = tools::RunExport(opts);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnauthenticated) << r.status();
+}
+
+}  // namespace
+}  // namespace gridsync::testing

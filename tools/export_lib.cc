@@ -1,0 +1,427 @@
+#include "tools/export_lib.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/view.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/client.h"
+#include "tools/progress.h"
+
+namespace gridsync::tools {
+namespace {
+
+using gridsync::v1::FeedMessage;
+
+// Tables and views, created when missing. Times are timestamptz; codes are
+// the 12/15-digit division codes, with village and town columns for GROUP BY.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS export_cursor (
+  scope text PRIMARY KEY, cursor bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS changes (
+  seq bigint PRIMARY KEY, committed_at timestamptz NOT NULL, kind text NOT NULL, subject text NOT NULL,
+  op text NOT NULL, grid_code text, device_id text, author text, stamped_at timestamptz);
+CREATE TABLE IF NOT EXISTS org_units (
+  code text PRIMARY KEY, name text NOT NULL, level text NOT NULL, parent_code text);
+CREATE TABLE IF NOT EXISTS households (
+  household_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  address text, head_name text);
+CREATE TABLE IF NOT EXISTS persons (
+  person_id text PRIMARY KEY, household_id text NOT NULL, grid_code text NOT NULL, village_code text NOT NULL,
+  name text, category text NOT NULL, risk_level int NOT NULL, guardian text);
+CREATE TABLE IF NOT EXISTS check_policy (
+  category text NOT NULL, risk_level int NOT NULL, interval_days int NOT NULL, PRIMARY KEY (category, risk_level));
+CREATE TABLE IF NOT EXISTS visits (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text NOT NULL, visited_at timestamptz, month text, worker text, device_id text,
+  talked_with_household bool, open_letter_delivered bool, questionnaire_done bool, opinions_collected bool,
+  nobody_home bool, problems_found int, photos int, opinions text, notes text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS visits_by_village_month ON visits (village_code, month);
+CREATE TABLE IF NOT EXISTS cases (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text, category text, title text, status text, mediation_type text,
+  registered_at timestamptz, month text, deadline timestamptz, mediator text, urgent_major_hard bool,
+  criminal_risk bool, parties int, mediation_sessions int, follow_ups int, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month);
+CREATE TABLE IF NOT EXISTS checks (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  person_id text NOT NULL, category text, risk_level int, checked_at timestamptz, month text, worker text,
+  observed text, guardian_present bool, medication text, person_absent bool, out_of_contact bool, photos int,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS checks_by_village_month ON checks (village_code, month);
+CREATE OR REPLACE VIEW visit_coverage_by_month AS
+  SELECT h.village_code, h.grid_code, m.month, count(*) AS households, count(v.household_id) AS visited,
+         round(count(v.household_id)::numeric / count(*), 4) AS rate
+  FROM households h
+  CROSS JOIN (SELECT DISTINCT month FROM visits WHERE month IS NOT NULL) m
+  LEFT JOIN (SELECT DISTINCT household_id, month FROM visits WHERE NOT voided AND NOT nobody_home) v
+    ON v.household_id = h.household_id AND v.month = m.month
+  GROUP BY h.village_code, h.grid_code, m.month;
+CREATE OR REPLACE VIEW check_coverage_by_month AS
+  SELECT p.village_code, m.month, count(*) AS persons, count(c.person_id) AS checked,
+         count(*) FILTER (WHERE c.absent) AS last_absent_or_out_of_contact,
+         round(count(c.person_id)::numeric / count(*), 4) AS rate
+  FROM persons p
+  CROSS JOIN (SELECT DISTINCT month FROM checks WHERE month IS NOT NULL) m
+  LEFT JOIN (SELECT person_id, month, bool_or(person_absent OR out_of_contact) AS absent
+             FROM checks WHERE NOT voided GROUP BY person_id, month) c
+    ON c.person_id = p.person_id AND c.month = m.month
+  GROUP BY p.village_code, m.month;
+CREATE OR REPLACE VIEW case_coverage_by_month AS
+  SELECT village_code, month, count(*) AS registered,
+         count(*) FILTER (WHERE status IN ('registered', 'accepted', 'mediating')) AS open,
+         count(*) FILTER (WHERE status IN ('resolved', 'followed_up', 'closed')) AS resolved,
+         count(*) FILTER (WHERE status = 'escalated') AS escalated,
+         count(*) FILTER (WHERE status IN ('registered', 'accepted', 'mediating') AND deadline < now())
+           AS open_past_deadline
+  FROM cases WHERE NOT voided GROUP BY village_code, month;
+)sql";
+
+// "CASE_STATUS_MEDIATING" -> "mediating".
+std::string EnumWord(const std::string& name, std::string_view prefix) {
+  std::string s = name.substr(std::min(name.size(), prefix.size()));
+  return absl::AsciiStrToLower(s);
+}
+
+std::string Ts(int64_t ms) { return ms <= 0 ? "NULL" : absl::StrCat("to_timestamp(", ms, "::float8 / 1000)"); }
+std::string Bool(bool b) { return b ? "true" : "false"; }
+// yyyy-mm in China time, as coverage counts it.
+std::string Month(int64_t ms) {
+  if (ms <= 0) return "NULL";
+  return absl::StrCat("to_char(", Ts(ms), " AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')");
+}
+// Values of one row, already SQL.
+std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, ", "); }
+std::string Town(const std::string& code) { return code.substr(0, 9) + "000"; }
+
+std::string OpOf(const gridsync::v1::Mutation& m) {
+  switch (m.op_case()) {
+    case gridsync::v1::Mutation::kCreate: return "create";
+    case gridsync::v1::Mutation::kSetField: return "set_field:" + m.set_field().field();
+    case gridsync::v1::Mutation::kAppendLog: return "append_log:" + m.append_log().log();
+    case gridsync::v1::Mutation::kSetStatus:
+      return "set_status:" + EnumWord(gridsync::v1::CaseStatus_Name(m.set_status().status()), "CASE_STATUS_");
+    case gridsync::v1::Mutation::kReopen: return "reopen";
+    case gridsync::v1::Mutation::kVoidRecord: return "void";
+    default: return "unknown";
+  }
+}
+
+// Rows of one table, keyed by primary key; a later row for a key replaces
+// an earlier one (the feed's states only move forward).
+struct Table {
+  std::string head;    // "INSERT INTO t (a, b) VALUES"
+  std::string update;  // "ON CONFLICT (...) DO UPDATE SET ..." or ""
+  std::map<std::string, std::string> rows;
+  std::vector<std::string> order;
+
+  void Put(const std::string& key, std::string row) {
+    auto [it, added] = rows.try_emplace(key);
+    if (added) order.push_back(key);
+    it->second = std::move(row);
+  }
+  void AppendTo(std::string* sql) const {
+    if (order.empty()) return;
+    absl::StrAppend(sql, head);
+    for (size_t i = 0; i < order.size(); ++i) absl::StrAppend(sql, i ? ",\n(" : "\n(", rows.at(order[i]), ")");
+    absl::StrAppend(sql, "\n", update, ";\n");
+  }
+};
+
+// "ON CONFLICT (pk) DO UPDATE SET c = EXCLUDED.c, ..." for every column but pk.
+Table Upsert(const std::string& table, const std::vector<std::string>& cols) {
+  Table t;
+  t.head = absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(cols, ", "), ") VALUES");
+  std::vector<std::string> sets;
+  for (size_t i = 1; i < cols.size(); ++i) sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
+  t.update = absl::StrCat("ON CONFLICT (", cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo, const std::string& scope) {
+  auto pg = PgConn::Connect(conninfo);
+  if (!pg.ok()) return pg.status();
+  // One exporter per scope: a second one would write the same changes.
+  auto lock = (*pg)->Query(absl::StrCat("SELECT pg_try_advisory_lock(hashtext(",
+                                        (*pg)->Literal("gridsync-export:" + scope), "))"));
+  if (!lock.ok()) return lock.status();
+  if (lock->rows.empty() || lock->rows[0][0] != "t") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "another gridsync-export is writing scope '", scope, "' into this database; stop it first"));
+  }
+  // Concurrent CREATE ... IF NOT EXISTS can still collide; the lock above
+  // is per scope, so serialise schema changes with a database-wide one.
+  if (auto st = (*pg)->Exec(absl::StrCat("SELECT pg_advisory_xact_lock(hashtext('gridsync-export schema'));", kSchema));
+      !st.ok()) {
+    return st;
+  }
+  return std::unique_ptr<PgMirror>(new PgMirror(std::move(*pg), scope));
+}
+
+absl::StatusOr<uint64_t> PgMirror::Cursor() {
+  auto r = pg_->Query(absl::StrCat("SELECT cursor FROM export_cursor WHERE scope = ", pg_->Literal(scope_)));
+  if (!r.ok()) return r.status();
+  if (r->rows.empty()) return 0;
+  return std::stoull(*r->rows[0][0]);
+}
+
+absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to) {
+  auto L = [&](std::string_view s) { return pg_->Literal(s); };
+  Table changes;
+  changes.head =
+      "INSERT INTO changes (seq, committed_at, kind, subject, op, grid_code, device_id, author, stamped_at) VALUES";
+  Table org = Upsert("org_units", {"code", "name", "level", "parent_code"});
+  Table households = Upsert("households", {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"});
+  Table persons = Upsert("persons", {"person_id", "household_id", "grid_code", "village_code", "name", "category",
+                                     "risk_level", "guardian"});
+  Table visits = Upsert("visits", {"record_id", "grid_code", "village_code", "town_code", "household_id", "visited_at",
+                                   "month", "worker", "device_id", "talked_with_household", "open_letter_delivered",
+                                   "questionnaire_done", "opinions_collected", "nobody_home", "problems_found", "photos",
+                                   "opinions", "notes", "voided", "void_reason", "conflicts", "last_seq", "doc"});
+  Table cases = Upsert("cases", {"record_id", "grid_code", "village_code", "town_code", "household_id", "category",
+                                 "title", "status", "mediation_type", "registered_at", "month", "deadline", "mediator",
+                                 "urgent_major_hard", "criminal_risk", "parties", "mediation_sessions", "follow_ups",
+                                 "worker", "voided", "void_reason", "conflicts", "last_seq", "doc"});
+  Table checks = Upsert("checks", {"record_id", "grid_code", "village_code", "town_code", "person_id", "category",
+                                   "risk_level", "checked_at", "month", "worker", "observed", "guardian_present",
+                                   "medication", "person_absent", "out_of_contact", "photos", "voided", "void_reason",
+                                   "conflicts", "last_seq", "doc"});
+  std::string policy_sql;  // the last policy of the batch replaces the table
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+
+  for (const FeedMessage& m : batch) {
+    const auto& c = m.change();
+    const std::string seq = absl::StrCat(c.seq());
+    if (c.has_mutation()) {
+      const auto& mu = c.mutation();
+      changes.Put(seq, Row({seq, Ts(c.committed_at_ms()),
+                                      L(EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_")),
+                                      L(mu.record_id()), L(OpOf(mu)), L(mu.grid_code()), L(mu.device_id()),
+                                      L(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+      if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
+      const gridsync::v1::Record r = core::BuildView(m.state());
+      std::string doc;
+      if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
+      const std::string& g = r.grid_code();
+      const std::string common = Row({L(r.record_id()), L(g), L(g.substr(0, 12)), L(Town(g))});
+      const std::string tail =
+          Row({Bool(r.has_void_mark()), r.has_void_mark() ? L(r.void_mark().reason()) : "NULL",
+                         absl::StrCat(r.conflicts_size()), seq, L(doc) + "::jsonb"});
+      const std::string worker = L(r.created_by());
+      // A time the phone left out is the record's creation time, as coverage counts it.
+      const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
+      auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
+      if (r.has_visit()) {
+        const auto& v = r.visit();
+        visits.Put(r.record_id(),
+                   Row({common, L(v.household_id()), Ts(at(v.visited_at_ms())), Month(at(v.visited_at_ms())), worker,
+                                  L(m.state().header().created_by_device()), Bool(v.talked_with_household()),
+                                  Bool(v.open_letter_delivered()), Bool(v.questionnaire_done()),
+                                  Bool(v.opinions_collected()), Bool(v.nobody_home()),
+                                  absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
+                                  L(v.opinions()), L(v.notes()), tail}));
+      } else if (r.has_dispute_case()) {
+        const auto& d = r.dispute_case();
+        cases.Put(r.record_id(),
+                  Row({common, L(d.household_id()),
+                                 L(EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_")),
+                                 L(d.title()), L(EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_")),
+                                 L(EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_")),
+                                 Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
+                                 L(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
+                                 absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
+                                 absl::StrCat(d.follow_ups_size()), worker, tail}));
+      } else if (r.has_special_check()) {
+        const auto& k = r.special_check();
+        checks.Put(r.record_id(),
+                   Row({common, L(k.person_id()),
+                                  L(EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_")),
+                                  absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())), Month(at(k.checked_at_ms())), worker,
+                                  L(k.observed()), Bool(k.guardian_present()),
+                                  L(EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()), "MEDICATION_STATUS_")),
+                                  Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()), tail}));
+      }
+      continue;
+    }
+    const auto& reg = c.registry();
+    std::string kind, subject, grid;
+    if (reg.has_org_unit()) {
+      const auto& u = reg.org_unit();
+      kind = "org_unit", subject = u.code();
+      org.Put(u.code(), Row({L(u.code()), L(u.name()),
+                                       L(EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_")),
+                                       u.parent_code().empty() ? "NULL" : L(u.parent_code())}));
+    } else if (reg.has_household()) {
+      const auto& h = reg.household();
+      kind = "household", subject = h.household_id(), grid = h.grid_code();
+      households.Put(h.household_id(), Row({L(h.household_id()), L(grid), L(grid.substr(0, 12)),
+                                                      L(Town(grid)), L(h.address()), L(h.head_name())}));
+    } else if (reg.has_person()) {
+      const auto& p = reg.person();
+      kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
+      persons.Put(p.person_id(),
+                  Row({L(p.person_id()), L(p.household_id()), L(grid), L(grid.substr(0, 12)), L(p.name()),
+                                 L(EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_")),
+                                 absl::StrCat(p.risk_level()), L(p.guardian())}));
+    } else if (reg.has_check_policy()) {
+      const auto& pol = reg.check_policy();
+      kind = "check_policy", subject = "policy";
+      std::map<std::pair<std::string, int>, int> rows{{{"default", 0}, pol.default_interval_days()}};
+      for (const auto& row : pol.intervals()) {
+        rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"), row.risk_level()}] =
+            row.interval_days();
+      }
+      policy_sql = "DELETE FROM check_policy;\nINSERT INTO check_policy VALUES ";
+      bool first = true;
+      for (const auto& [key, days] : rows) {
+        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", L(key.first), ", ", key.second, ", ", days, ")");
+        first = false;
+      }
+      policy_sql += ";\n";
+    } else {
+      kind = "unknown";
+    }
+    changes.Put(seq, Row({seq, Ts(c.committed_at_ms()), L(kind), L(subject), L("import"),
+                                    grid.empty() ? "NULL" : L(grid), "NULL", "NULL", "NULL"}));
+  }
+
+  // One implicit transaction: every statement of the string, or none.
+  std::string sql;
+  for (const Table* t : {&changes, &org, &households, &persons, &visits, &cases, &checks}) t->AppendTo(&sql);
+  sql += policy_sql;
+  absl::StrAppend(&sql, "INSERT INTO export_cursor (scope, cursor) VALUES (", L(scope_), ", ", to,
+                  ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now();\n");
+  return pg_->Exec(sql);
+}
+
+namespace {
+
+// Backoff between reconnects: 0.2 s doubling to 10 s.
+std::chrono::milliseconds Backoff(int attempt) {
+  return std::chrono::milliseconds(std::min<int64_t>(10000, 200LL << std::min(attempt, 6)));
+}
+
+bool Retryable(const absl::Status& st) {
+  return absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st) || absl::IsAborted(st) ||
+         absl::IsResourceExhausted(st);
+}
+
+}  // namespace
+
+absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
+  ExportReport report;
+  auto stopped = [&] { return opts.stop != nullptr && opts.stop->load(); };
+  const std::string label = absl::StrCat("export ", opts.scope.empty() ? "(token scope)" : opts.scope);
+  auto opened = PgMirror::Open(opts.pg, opts.scope);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<PgMirror> mirror = std::move(*opened);
+  auto cursor = mirror->Cursor();
+  if (!cursor.ok()) return cursor.status();
+  report.cursor = *cursor;
+  Progress progress(label, opts.progress);
+  auto channel = Connect(opts.server);
+  auto stub = gridsync::v1::FeedService::NewStub(channel);
+  int attempt = 0;
+  constexpr int kOnceAttempts = 8;  // --once gives up after about 15 s of failures
+
+  while (!stopped()) {
+    gridsync::v1::SubscribeRequest req;
+    req.set_cursor(report.cursor);
+    req.set_scope_code(opts.scope);
+    req.set_follow(opts.follow);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + opts.token);
+    // A following stream has no deadline; a catch-up is bounded.
+    if (!opts.follow) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(6));
+    std::atomic<bool> call_done{false};
+    std::thread canceller([&] {  // ends a blocked Read when asked to stop
+      while (!call_done.load()) {
+        if (stopped()) {
+          ctx.TryCancel();
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    auto reader = stub->Subscribe(&ctx, req);
+    std::vector<FeedMessage> batch;
+    uint64_t to = report.cursor;
+    absl::Status write_st;
+    FeedMessage m;
+    auto flush = [&]() -> absl::Status {
+      if (batch.empty() && to == report.cursor) return absl::OkStatus();
+      if (auto st = mirror->Apply(batch, to); !st.ok()) return st;
+      report.changes += batch.size();
+      ++report.transactions;
+      report.cursor = to;
+      batch.clear();
+      return absl::OkStatus();
+    };
+    bool caught_up = false;
+    while (reader->Read(&m)) {
+      attempt = 0;
+      to = m.cursor();
+      const bool now_caught_up = m.caught_up();
+      const uint64_t head = m.head();
+      if (m.has_change()) batch.push_back(std::move(m));
+      if (now_caught_up || static_cast<int>(batch.size()) >= opts.max_batch) {
+        write_st = flush();
+        if (!write_st.ok()) break;
+        progress.Update(report.cursor, head, now_caught_up ? "caught up" : "");
+      }
+      caught_up |= now_caught_up;
+    }
+    if (!write_st.ok()) ctx.TryCancel();
+    const grpc::Status gs = reader->Finish();
+    call_done = true;
+    canceller.join();
+    if (!write_st.ok()) {
+      // PostgreSQL failed: nothing of the batch is stored; start again from
+      // the stored cursor on a new connection.
+      if (!Retryable(write_st) || (!opts.follow && attempt >= kOnceAttempts)) return write_st;
+      ++report.reconnects;
+      std::this_thread::sleep_for(Backoff(attempt++));
+      mirror.reset();  // releases the scope's lock before taking it again
+      while (!mirror) {
+        auto again = PgMirror::Open(opts.pg, opts.scope);
+        if (again.ok()) {
+          mirror = std::move(*again);
+        } else if (!Retryable(again.status()) || stopped() || (!opts.follow && attempt >= kOnceAttempts)) {
+          return again.status();
+        } else {
+          std::this_thread::sleep_for(Backoff(attempt++));
+        }
+      }
+      auto c = mirror->Cursor();
+      if (!c.ok()) return c.status();
+      report.cursor = *c;
+      continue;
+    }
+    if (gs.ok()) {
+      if (auto st = flush(); !st.ok()) return st;
+      if (!opts.follow && caught_up) break;
+      continue;
+    }
+    if (stopped()) break;
+    const absl::Status st = FromGrpc(gs);
+    if (!Retryable(st) || (!opts.follow && attempt >= kOnceAttempts)) return st;
+    ++report.reconnects;
+    progress.Update(report.cursor, 0, absl::StrCat("reconnecting: ", st.message()));
+    std::this_thread::sleep_for(Backoff(attempt++));
+  }
+  progress.Done();
+  return report;
+}
+
+}  // namespace gridsync::tools

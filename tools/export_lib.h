@@ -1,0 +1,71 @@
+// gridsync-export: a county job that mirrors the change feed into
+// PostgreSQL (tables a county analyst queries with SQL).
+//
+// Exactly once: every batch of feed messages is written in one PostgreSQL
+// transaction together with the feed cursor it reaches, and a restart
+// resumes from the stored cursor. Killed before COMMIT, nothing of the batch
+// is there and the feed sends it again; after COMMIT, the cursor says so.
+// The `changes` table has the change number as its primary key, so a change
+// applied twice would fail the transaction instead of passing unnoticed.
+#ifndef GRIDSYNC_TOOLS_EXPORT_LIB_H_
+#define GRIDSYNC_TOOLS_EXPORT_LIB_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "gridsync/v1/feed_service.grpc.pb.h"
+#include "tools/pg.h"
+
+namespace gridsync::tools {
+
+// The PostgreSQL side: schema, cursor, and one transaction per batch.
+class PgMirror {
+ public:
+  // Connects and creates the tables and views when missing.
+  static absl::StatusOr<std::unique_ptr<PgMirror>> Open(const std::string& conninfo, const std::string& scope);
+
+  // The last change stored for this scope; 0 when none.
+  absl::StatusOr<uint64_t> Cursor();
+  // Writes the rows of `batch` and the cursor `to`, in one transaction.
+  // REQUIRES: `batch` is what the feed sent after Cursor(), in order.
+  absl::Status Apply(const std::vector<gridsync::v1::FeedMessage>& batch, uint64_t to);
+
+  PgConn& conn() { return *pg_; }
+
+ private:
+  PgMirror(std::unique_ptr<PgConn> pg, std::string scope) : pg_(std::move(pg)), scope_(std::move(scope)) {}
+  std::unique_ptr<PgConn> pg_;
+  std::string scope_;
+};
+
+struct ExportOptions {
+  std::string server;           // gridsyncd address
+  std::string token;            // a county_job (or admin) token
+  std::string scope;            // the county code; empty: the token's scope
+  std::string pg;               // libpq conninfo; empty: PG* environment
+  bool follow = true;           // false: catch up and return (--once)
+  int max_batch = 2000;         // feed messages per transaction
+  bool progress = false;        // a progress line on stderr
+  std::atomic<bool>* stop = nullptr;  // set to end a following run
+};
+
+struct ExportReport {
+  uint64_t changes = 0;       // changes written by this run
+  uint64_t transactions = 0;
+  uint64_t cursor = 0;        // where the mirror stands
+  uint64_t reconnects = 0;
+};
+
+// Runs the export: reads the stored cursor, subscribes, writes batches.
+// Reconnects (with backoff) when the server or PostgreSQL goes away.
+absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts);
+
+}  // namespace gridsync::tools
+
+#endif  // GRIDSYNC_TOOLS_EXPORT_LIB_H_

@@ -1,0 +1,86 @@
+#include "tools/pg.h"
+
+#include <libpq-fe.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace gridsync::tools {
+namespace {
+
+struct ResultFree {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultFree>;
+
+std::string Head(std::string_view sql) {
+  std::string s(sql.substr(0, 80));
+  for (char& c : s) {
+    if (c == '\n') c = ' ';
+  }
+  return sql.size() > 80 ? s + "..." : s;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninfo) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (c == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string msg(absl::StripTrailingAsciiWhitespace(PQerrorMessage(c)));
+    PQfinish(c);
+    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL (", conninfo.empty() ? "PG* environment" : conninfo,
+                                               "): ", msg));
+  }
+  PQsetClientEncoding(c, "UTF8");
+  // Notices (e.g. "relation already exists, skipping") are not for the operator.
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<PgConn>(new PgConn(c));
+}
+
+PgConn::~PgConn() { PQfinish(conn_); }
+
+absl::Status PgConn::Check(PGresult* r, std::string_view sql) {
+  const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return absl::OkStatus();
+  std::string msg(absl::StripTrailingAsciiWhitespace(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_)));
+  if (msg.empty()) msg = std::string(absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_)));
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(absl::StrCat("PostgreSQL connection lost: ", msg));
+  }
+  return absl::InternalError(absl::StrCat("PostgreSQL: ", msg, " (in: ", Head(sql), ")"));
+}
+
+absl::Status PgConn::Exec(std::string_view sql) {
+  Result r(PQexec(conn_, std::string(sql).c_str()));
+  return Check(r.get(), sql);
+}
+
+absl::StatusOr<PgRows> PgConn::Query(std::string_view sql) {
+  Result r(PQexec(conn_, std::string(sql).c_str()));
+  if (auto st = Check(r.get(), sql); !st.ok()) return st;
+  PgRows out;
+  const int nf = PQnfields(r.get()), nt = PQntuples(r.get());
+  for (int f = 0; f < nf; ++f) out.columns.emplace_back(PQfname(r.get(), f));
+  out.rows.resize(nt);
+  for (int t = 0; t < nt; ++t) {
+    for (int f = 0; f < nf; ++f) {
+      if (PQgetisnull(r.get(), t, f)) {
+        out.rows[t].emplace_back(std::nullopt);
+      } else {
+        out.rows[t].emplace_back(std::string(PQgetvalue(r.get(), t, f), PQgetlength(r.get(), t, f)));
+      }
+    }
+  }
+  return out;
+}
+
+std::string PgConn::Literal(std::string_view s) const {
+  char* q = PQescapeLiteral(conn_, s.data(), s.size());
+  if (q == nullptr) return "NULL";  // only on invalid encoding; protobuf strings are UTF-8
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
+}  // namespace gridsync::tools
