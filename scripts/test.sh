@@ -4,11 +4,12 @@
 # 127.0.0.1 (scripts/pg_sandbox.sh), unless GRIDSYNC_TEST_PG names one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 ./scripts/setup.sh
 if [ -z "${GRIDSYNC_TEST_PG:-}" ]; then
   pgdir=$(mktemp -d /tmp/gridsync-pg.XXXXXX)
-  trap 'scripts/pg_sandbox.sh stop "$pgdir"' EXIT
-  GRIDSYNC_TEST_PG=$(scripts/pg_sandbox.sh start "$pgdir")
+  trap '"$root/scripts/pg_sandbox.sh" stop "$pgdir"' EXIT
+  GRIDSYNC_TEST_PG=$("$root/scripts/pg_sandbox.sh" start "$pgdir")
   export GRIDSYNC_TEST_PG
   echo "test: PostgreSQL for the export tests at $GRIDSYNC_TEST_PG"
 fi

@@ -3,6 +3,9 @@
 //   gridsyncctl --server ADDR --token-file F COMMAND ...
 //     import-org FILE.csv              division CSV (shared/data format)
 //     import-households FILE.csv       household_id,grid_code,address,head_name
+//     import-persons FILE.csv          person_id,household_id,name,category,risk_level,guardian
+//     policy                           the check-interval table (category, risk level -> days)
+//     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
 //     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
 //     revoke --device DEVICE_ID
@@ -13,8 +16,11 @@
 //     health                           the gRPC health service's answer; exit 0 when SERVING
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -22,8 +28,11 @@
 #include "core/hlc.h"
 #include "google/protobuf/text_format.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "tools/client.h"
+#include "tools/csv.h"
 #include "tools/flags.h"
+#include "tools/progress.h"
 #include "tools/sample_data.h"
 
 namespace gridsync::tools {
@@ -38,7 +47,8 @@ int Fail(const absl::Status& st) {
 int Usage() {
   fprintf(stderr,
           "usage: gridsyncctl --server ADDR --token-file FILE COMMAND\n"
-          "  import-org FILE.csv | import-households FILE.csv | gen-sample [--min-grids N]\n"
+          "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
+          "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
@@ -49,58 +59,100 @@ int Usage() {
 class Ctl {
  public:
   Ctl(std::shared_ptr<grpc::Channel> ch, std::string token)
-      : admin_(gridsync::v1::AdminService::NewStub(ch)), token_(std::move(token)) {}
+      : admin_(gridsync::v1::AdminService::NewStub(ch)),
+        coverage_(gridsync::v1::CoverageService::NewStub(ch)),
+        token_(std::move(token)) {}
 
   int ImportOrg(const std::string& path) {
     auto csv = ReadDivisionCsv(path);
     if (!csv.ok()) return Fail(csv.status());
     for (const auto& e : csv->errors) fprintf(stderr, "%s: %s\n", path.c_str(), e.c_str());
-    gridsync::v1::ImportRegistryResponse resp;
-    auto ctx = CallContext(token_);
-    if (auto st = FromGrpc(admin_->ImportRegistry(ctx.get(), csv->request, &resp)); !st.ok()) {
-      return Fail(st);
-    }
-    for (const auto& r : resp.rejections()) {
-      fprintf(stderr, "%s: line %d: %s\n", path.c_str(), csv->lines[r.index()], r.message().c_str());
-    }
-    printf("import-org %s: %d org units read; %d created, %d updated, %d unchanged, %d rejected\n",
-           path.c_str(), csv->request.org_units_size(), resp.created(), resp.updated(),
-           resp.unchanged(), resp.rejections_size() + static_cast<int>(csv->errors.size()));
-    return resp.rejections_size() == 0 && csv->errors.empty() ? 0 : 1;
+    return SendImport("import-org", path, csv->request, csv->lines, static_cast<int>(csv->errors.size()));
   }
 
   int ImportHouseholds(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)));
     gridsync::v1::ImportRegistryRequest req;
     std::vector<int> lines;
-    std::string line;
-    int n = 0, bad = 0;
-    while (std::getline(in, line)) {
-      if (++n == 1) continue;  // header
-      std::vector<std::string> c = absl::StrSplit(absl::StripTrailingAsciiWhitespace(line), ',');
-      if (c.size() != 4) {
-        fprintf(stderr, "%s: line %d: expected household_id,grid_code,address,head_name\n",
-                path.c_str(), n);
-        ++bad;
-        continue;
-      }
+    auto bad = ReadRows(path, 4, "household_id,grid_code,address,head_name", [&](const std::vector<std::string>& c) {
       auto* h = req.add_households();
       h->set_household_id(c[0]);
       h->set_grid_code(c[1]);
       h->set_address(c[2]);
       h->set_head_name(c[3]);
-      lines.push_back(n);
+      return std::string();
+    }, &lines);
+    if (!bad.ok()) return Fail(bad.status());
+    return SendImport("import-households", path, req, lines, *bad);
+  }
+
+  int ImportPersons(const std::string& path) {
+    gridsync::v1::ImportRegistryRequest req;
+    std::vector<int> lines;
+    auto bad = ReadRows(path, 6, "person_id,household_id,name,category,risk_level,guardian",
+                        [&](const std::vector<std::string>& c) -> std::string {
+      gridsync::v1::PersonCategory category;
+      if (!ParseCategory(c[3], &category)) {
+        return absl::StrCat("category '", c[3], "' is not one of ", kCategoryWords);
+      }
+      int risk = 0;
+      if (!c[4].empty() && (!absl::SimpleAtoi(c[4], &risk) || risk < 0 || risk > 5)) {
+        return absl::StrCat("risk_level '", c[4], "' must be 0..5");
+      }
+      auto* p = req.add_persons();
+      p->set_person_id(c[0]);
+      p->set_household_id(c[1]);
+      p->set_name(c[2]);
+      p->set_category(category);
+      p->set_risk_level(risk);
+      p->set_guardian(c[5]);
+      return "";
+    }, &lines);
+    if (!bad.ok()) return Fail(bad.status());
+    return SendImport("import-persons", path, req, lines, *bad);
+  }
+
+  int ShowPolicy() {
+    gridsync::v1::CheckPolicy policy;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->GetCheckPolicy(ctx.get(), {}, &policy)); !st.ok()) return Fail(st);
+    PrintPolicy(policy);
+    return 0;
+  }
+
+  // FILE: category,risk_level,interval_days; a row "default,,N" sets the
+  // interval of categories without rows. Replaces the whole table.
+  int SetPolicy(const std::string& path) {
+    gridsync::v1::CheckPolicy policy;
+    std::vector<int> lines;
+    auto bad = ReadRows(path, 3, "category,risk_level,interval_days", [&](const std::vector<std::string>& c) -> std::string {
+      int days = 0, risk = 0;
+      if (!absl::SimpleAtoi(c[2], &days)) return absl::StrCat("interval_days '", c[2], "' is not a number");
+      if (c[0] == "default") {
+        policy.set_default_interval_days(days);
+        return "";
+      }
+      gridsync::v1::PersonCategory category;
+      if (!ParseCategory(c[0], &category)) return absl::StrCat("category '", c[0], "' is not one of ", kCategoryWords, ", default");
+      if (!absl::SimpleAtoi(c[1], &risk)) return absl::StrCat("risk_level '", c[1], "' is not a number");
+      auto* row = policy.add_intervals();
+      row->set_category(category);
+      row->set_risk_level(risk);
+      row->set_interval_days(days);
+      return "";
+    }, &lines);
+    if (!bad.ok()) return Fail(bad.status());
+    if (*bad > 0) return Fail(absl::InvalidArgumentError(absl::StrCat(path, ": ", *bad, " rows unreadable; nothing changed")));
+    if (policy.default_interval_days() == 0) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(path, ": needs a row 'default,,DAYS'; nothing changed")));
     }
-    gridsync::v1::ImportRegistryResponse resp;
-    auto ctx = CallContext(token_, std::chrono::seconds(300));
-    if (auto st = FromGrpc(admin_->ImportRegistry(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
-    for (const auto& r : resp.rejections()) {
-      fprintf(stderr, "%s: line %d: %s\n", path.c_str(), lines[r.index()], r.message().c_str());
-    }
-    printf("import-households %s: %d created, %d updated, %d unchanged, %d rejected\n", path.c_str(),
-           resp.created(), resp.updated(), resp.unchanged(), resp.rejections_size() + bad);
-    return resp.rejections_size() + bad == 0 ? 0 : 1;
+    gridsync::v1::SetCheckPolicyRequest req;
+    *req.mutable_policy() = policy;
+    gridsync::v1::CheckPolicy now;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->SetCheckPolicy(ctx.get(), req, &now)); !st.ok()) return Fail(st);
+    printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(), policy.intervals_size() + 1);
+    PrintPolicy(now);
+    return 0;
   }
 
   int GenSample(int min_grids) {
@@ -193,7 +245,119 @@ class Ctl {
   }
 
  private:
+  static constexpr char kCategoryWords[] =
+      "severe_mental_disorder, community_corrections, released_prisoner, drug_rehabilitation, elderly_alone, "
+      "left_behind_child, disabled (or the Chinese names)";
+
+  static bool ParseCategory(const std::string& word, gridsync::v1::PersonCategory* out) {
+    static const std::map<std::string, gridsync::v1::PersonCategory> kChinese = {
+        {"严重精神障碍患者", gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER},
+        {"社区矫正对象", gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS},
+        {"刑满释放人员", gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER},
+        {"社区戒毒人员", gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION},
+        {"独居老人", gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE},
+        {"留守儿童", gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD},
+        {"残疾人", gridsync::v1::PERSON_CATEGORY_DISABLED}};
+    if (auto it = kChinese.find(word); it != kChinese.end()) {
+      *out = it->second;
+      return true;
+    }
+    return gridsync::v1::PersonCategory_Parse("PERSON_CATEGORY_" + absl::AsciiStrToUpper(word), out) &&
+           *out != gridsync::v1::PERSON_CATEGORY_UNSPECIFIED;
+  }
+
+  static void PrintPolicy(const gridsync::v1::CheckPolicy& p) {
+    printf("%-26s %10s %14s\n", "category", "risk level", "interval days");
+    for (const auto& r : p.intervals()) {
+      printf("%-26s %10d %14d\n",
+             absl::AsciiStrToLower(gridsync::v1::PersonCategory_Name(r.category()).substr(16)).c_str(), r.risk_level(),
+             r.interval_days());
+    }
+    printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
+  }
+
+  // Reads a CSV with a header line; `row` turns each line's `ncols` fields
+  // into request entries, or returns why it cannot. Prints unreadable lines
+  // by number; returns how many there were. `lines` gets the line number of
+  // every entry made, in order.
+  absl::StatusOr<int> ReadRows(const std::string& path, size_t ncols, const char* header,
+                               const std::function<std::string(const std::vector<std::string>&)>& row,
+                               std::vector<int>* lines) {
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+    std::string line;
+    int n = 0, bad = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      const std::vector<std::string> c = SplitCsvLine(line);
+      if (n == 1 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
+      if (c.size() == 1 && c[0].empty()) continue;  // blank line
+      if (c.size() != ncols) {
+        fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n, ncols, header, c.size());
+        ++bad;
+        continue;
+      }
+      const std::string why = row(c);
+      if (!why.empty()) {
+        fprintf(stderr, "%s: line %d: %s\n", path.c_str(), n, why.c_str());
+        ++bad;
+        continue;
+      }
+      lines->push_back(n);
+    }
+    return bad;
+  }
+
+  // Sends an import in calls of kChunk entries (each list in order), with a
+  // progress bar on a terminal; prints every rejection by line number and
+  // a summary. Exit code 1 when anything was rejected.
+  int SendImport(const char* cmd, const std::string& path, const gridsync::v1::ImportRegistryRequest& req,
+                 const std::vector<int>& lines, int unreadable) {
+    constexpr int kChunk = 2000;
+    const int total = req.org_units_size() + req.households_size() + req.persons_size();
+    Progress progress(absl::StrCat(cmd, " ", path));
+    int created = 0, updated = 0, unchanged = 0, rejected = 0, sent = 0;
+    std::vector<std::string> rejections;
+    while (sent < total) {
+      gridsync::v1::ImportRegistryRequest chunk;
+      const int from = sent;
+      for (int i = sent; i < total && i < from + kChunk; ++i, ++sent) {
+        if (i < req.org_units_size()) {
+          *chunk.add_org_units() = req.org_units(i);
+        } else if (i < req.org_units_size() + req.households_size()) {
+          *chunk.add_households() = req.households(i - req.org_units_size());
+        } else {
+          *chunk.add_persons() = req.persons(i - req.org_units_size() - req.households_size());
+        }
+      }
+      gridsync::v1::ImportRegistryResponse resp;
+      auto ctx = CallContext(token_, std::chrono::seconds(120));
+      if (auto st = FromGrpc(admin_->ImportRegistry(ctx.get(), chunk, &resp)); !st.ok()) {
+        progress.Done();
+        fprintf(stderr, "%s: stopped after %d of %d entries (those are stored; importing again is safe)\n", path.c_str(),
+                from, total);
+        return Fail(st);
+      }
+      created += resp.created(), updated += resp.updated(), unchanged += resp.unchanged();
+      rejected += resp.rejections_size();
+      // A rejection's index counts within its kind's list of this chunk.
+      for (const auto& r : resp.rejections()) {
+        int offset = r.index();
+        if (r.kind() == "household") offset += chunk.org_units_size();
+        if (r.kind() == "person") offset += chunk.org_units_size() + chunk.households_size();
+        rejections.push_back(absl::StrCat(path, ": line ", lines[from + offset], ": ", r.message()));
+      }
+      progress.Update(sent, total);
+    }
+    progress.Done();
+    for (const auto& r : rejections) fprintf(stderr, "%s\n", r.c_str());
+    printf("%s %s: %d read; %d created, %d updated, %d unchanged, %d rejected\n", cmd, path.c_str(), total + unreadable,
+           created, updated, unchanged, rejected + unreadable);
+    return rejected + unreadable == 0 ? 0 : 1;
+  }
+
   std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
+  std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
   std::string token_;
 };
 
@@ -232,6 +396,9 @@ int main(int argc, char** argv) {
   if (cmd == "import-households" && args.positional.size() == 2) {
     return ctl.ImportHouseholds(args.positional[1]);
   }
+  if (cmd == "import-persons" && args.positional.size() == 2) return ctl.ImportPersons(args.positional[1]);
+  if (cmd == "policy") return ctl.ShowPolicy();
+  if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
   if (cmd == "gen-sample") {
     int n = 0;
     if (!absl::SimpleAtoi(args.Get("--min-grids", "10"), &n)) return Usage();

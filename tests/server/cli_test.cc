@@ -67,6 +67,73 @@ TEST(Cli, InitImportEnrollLoadgenVerifyAndDrain) {
   std::filesystem::remove(acked);
 }
 
+TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
+  const std::string dir = TempDir("cli-import");
+  ASSERT_EQ(RunCommand({GRIDSYNCD_PATH, "init", "--data", dir}), 0);
+  ServerProcess proc(dir);
+  ASSERT_TRUE(proc.Start());
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file", dir + "/admin.token"};
+  auto run = [&](std::vector<std::string> args, std::string* out) {
+    args.insert(args.begin(), ctl.begin(), ctl.end());
+    out->clear();
+    return RunCommand(args, out, /*with_stderr=*/true);
+  };
+  std::string out;
+  ASSERT_EQ(run({"import-org", std::string(GRIDSYNC_SHARED_DATA) + "/henan-zhengzhou-dengfeng-towns.csv"}, &out), 0) << out;
+  ASSERT_EQ(run({"gen-sample", "--min-grids", "2"}, &out), 0) << out;
+  const std::string grid = "410185001901001";
+  const std::string households = dir + ".households.csv", persons = dir + ".persons.csv", policy = dir + ".policy.csv";
+  {
+    std::ofstream f(households);
+    f << "\xEF\xBB\xBFhousehold_id,grid_code,address,head_name\n"  // as Excel saves it
+      << grid << "9001," << grid << ",\"村东头, 3号\",王大\n"
+      << grid << "9002," << grid << ",村西头,李二\n"
+      << "4101859999990019003,410185999999001,不存在的村,赵三\n"
+      << "not,enough\n";
+  }
+  EXPECT_EQ(run({"import-households", households}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "4 read; 2 created, 0 updated, 0 unchanged, 2 rejected")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "line 4: ")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "line 5: expected 4 fields")) << out;
+  {
+    std::ofstream f(persons);
+    f << "person_id,household_id,name,category,risk_level,guardian\n"
+      << grid << "900101," << grid << "9001,王小,严重精神障碍患者,3,\"王大, 父亲\"\n"
+      << grid << "900201," << grid << "9002,李小,community_corrections,,\n"
+      << grid << "900202," << grid << "9002,李三,alien,1,\n";
+  }
+  EXPECT_EQ(run({"import-persons", persons}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "3 read; 2 created, 0 updated, 0 unchanged, 1 rejected")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "line 4: category 'alien'")) << out;
+  // Again: nothing new; then one name corrected: one update, no duplicate.
+  EXPECT_EQ(run({"import-persons", persons}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "0 created, 0 updated, 2 unchanged")) << out;
+  {
+    std::ofstream f(persons);
+    f << "person_id,household_id,name,category,risk_level,guardian\n"
+      << grid << "900101," << grid << "9001,王小明,严重精神障碍患者,3,\"王大, 父亲\"\n";
+  }
+  EXPECT_EQ(run({"import-persons", persons}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "0 created, 1 updated, 0 unchanged, 0 rejected")) << out;
+
+  {
+    std::ofstream f(policy);
+    f << "category,risk_level,interval_days\ndefault,,45\nsevere_mental_disorder,3,5\n";
+  }
+  EXPECT_EQ(run({"set-policy", policy}, &out), 0) << out;
+  EXPECT_EQ(run({"policy"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "severe_mental_disorder              3              5")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "default (other categories)                        45")) << out;
+  {
+    std::ofstream f(policy);
+    f << "severe_mental_disorder,3,5\n";  // no default row: refused, nothing changed
+  }
+  EXPECT_EQ(run({"set-policy", policy}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "needs a row 'default,,DAYS'")) << out;
+  EXPECT_EQ(proc.Kill(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Cli, PlaintextOffLoopbackIsRefused) {
   const std::string dir = TempDir("cli-tls");
   ASSERT_EQ(RunCommand({GRIDSYNCD_PATH, "init", "--data", dir}), 0);

@@ -14,11 +14,12 @@
 
 namespace gridsync::testing {
 
-// Runs a program; returns its exit code (or 128+signal), stdout in *out.
-inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr) {
+// Runs a program; returns its exit code (or 128+signal), stdout in *out
+// (and stderr too with `with_stderr`).
+inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr, bool with_stderr = false) {
   std::string cmd;
   for (const auto& a : argv) cmd += "'" + a + "' ";
-  cmd += "2>/dev/null";
+  cmd += with_stderr ? "2>&1" : "2>/dev/null";
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return -1;
   char buf[4096];
