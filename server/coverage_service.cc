@@ -138,6 +138,20 @@ grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+grpc::Status CoverageServiceImpl::ListScopeUnits(grpc::ServerContext* ctx,
+                                                 const gridsync::v1::ListScopeUnitsRequest* req,
+                                                 gridsync::v1::ListScopeUnitsResponse* resp) {
+  auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
+  if (!q.ok()) return ToGrpc(q.status());
+  if (!gridsync::v1::OrgLevel_IsValid(req->level())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "level is not an org level");
+  }
+  auto units = store_->ListOrgUnits(q->prefix, req->level());
+  if (!units.ok()) return ToGrpc(units.status());
+  for (auto& u : *units) *resp->add_org_units() = std::move(u);
+  return grpc::Status::OK;
+}
+
 grpc::Status CoverageServiceImpl::GetCheckPolicy(grpc::ServerContext* ctx,
                                                  const gridsync::v1::GetCheckPolicyRequest*,
                                                  gridsync::v1::CheckPolicy* resp) {

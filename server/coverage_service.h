@@ -26,6 +26,8 @@ class CoverageServiceImpl final : public gridsync::v1::CoverageService::Service 
                                   gridsync::v1::ListOverduePersonsResponse* resp) override;
   grpc::Status ListOpenCases(grpc::ServerContext* ctx, const gridsync::v1::ListOpenCasesRequest* req,
                              gridsync::v1::ListOpenCasesResponse* resp) override;
+  grpc::Status ListScopeUnits(grpc::ServerContext* ctx, const gridsync::v1::ListScopeUnitsRequest* req,
+                              gridsync::v1::ListScopeUnitsResponse* resp) override;
   grpc::Status GetCheckPolicy(grpc::ServerContext* ctx, const gridsync::v1::GetCheckPolicyRequest* req,
                               gridsync::v1::CheckPolicy* resp) override;
   grpc::Status SetCheckPolicy(grpc::ServerContext* ctx, const gridsync::v1::SetCheckPolicyRequest* req,

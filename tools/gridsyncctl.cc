@@ -6,6 +6,9 @@
 //     import-persons FILE.csv          person_id,household_id,name,category,risk_level,guardian
 //     policy                           the check-interval table (category, risk level -> days)
 //     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
+//     report --county CODE [--month YYYY-MM] [--out FILE]
+//                                      monthly assessment: ranked towns and villages, and
+//                                      report-CODE-YYYY-MM.html with SVG charts
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
 //     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
 //     revoke --device DEVICE_ID
@@ -33,6 +36,8 @@
 #include "tools/csv.h"
 #include "tools/flags.h"
 #include "tools/progress.h"
+#include "tools/report.h"
+#include "core/coverage.h"
 #include "tools/sample_data.h"
 
 namespace gridsync::tools {
@@ -49,6 +54,7 @@ int Usage() {
           "usage: gridsyncctl --server ADDR --token-file FILE COMMAND\n"
           "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
+          "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
@@ -59,7 +65,8 @@ int Usage() {
 class Ctl {
  public:
   Ctl(std::shared_ptr<grpc::Channel> ch, std::string token)
-      : admin_(gridsync::v1::AdminService::NewStub(ch)),
+      : channel_(ch),
+        admin_(gridsync::v1::AdminService::NewStub(ch)),
         coverage_(gridsync::v1::CoverageService::NewStub(ch)),
         token_(std::move(token)) {}
 
@@ -152,6 +159,20 @@ class Ctl {
     if (auto st = FromGrpc(coverage_->SetCheckPolicy(ctx.get(), req, &now)); !st.ok()) return Fail(st);
     printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(), policy.intervals_size() + 1);
     PrintPolicy(now);
+    return 0;
+  }
+
+  // The monthly assessment: a ranked table on stdout and an HTML page.
+  int Report(const std::string& county, const std::string& month, std::string out_file) {
+    auto report = BuildMonthlyReport(channel_, token_, county, month);
+    if (!report.ok()) return Fail(report.status());
+    printf("%s", RenderReportTable(*report).c_str());
+    if (out_file.empty()) out_file = absl::StrCat("report-", county, "-", month, ".html");
+    std::ofstream f(out_file, std::ios::binary | std::ios::trunc);
+    f << RenderReportHtml(*report);
+    f.close();
+    if (!f) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot write ", out_file)));
+    printf("\nwrote %s\n", out_file.c_str());
     return 0;
   }
 
@@ -356,6 +377,7 @@ class Ctl {
     return rejected + unreadable == 0 ? 0 : 1;
   }
 
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
   std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
   std::string token_;
@@ -398,6 +420,14 @@ int main(int argc, char** argv) {
   }
   if (cmd == "import-persons" && args.positional.size() == 2) return ctl.ImportPersons(args.positional[1]);
   if (cmd == "policy") return ctl.ShowPolicy();
+  if (cmd == "report" && args.Has("--county")) {
+    std::string month = args.Get("--month");
+    if (month.empty()) month = gridsync::core::MonthName(gridsync::core::MonthOf(gridsync::core::SystemWallMs()));
+    if (!gridsync::core::MonthRange(month).ok()) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--month '", month, "' is not YYYY-MM")));
+    }
+    return ctl.Report(args.Get("--county"), month, args.Get("--out"));
+  }
   if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
   if (cmd == "gen-sample") {
     int n = 0;
