@@ -39,8 +39,15 @@ void Rank(std::vector<UnitRow>* rows) {
     if (a.score != b.score) return a.score > b.score;
     return a.unit.code() < b.unit.code();
   });
-  int rank = 0;
-  for (auto& r : *rows) r.rank = r.score >= 0 ? ++rank : 0;
+  // Equal scores share a rank (1, 2, 2, 4).
+  for (size_t i = 0; i < rows->size(); ++i) {
+    auto& r = (*rows)[i];
+    if (r.score < 0) {
+      r.rank = 0;
+    } else {
+      r.rank = i > 0 && (*rows)[i - 1].score == r.score ? (*rows)[i - 1].rank : static_cast<int>(i) + 1;
+    }
+  }
 }
 
 std::string Pct(const std::optional<double>& r) { return r ? absl::StrFormat("%.1f%%", *r * 100) : "—"; }
