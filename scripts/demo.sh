@@ -19,6 +19,10 @@ echo "gridsyncd listening on $ADDR, data in $DATA/store (log: $DATA/gridsyncd.lo
 "$B/gridsyncctl" --server "$ADDR" wait-ready --timeout 10
 "$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" import-org "$CSV"
 "$B/gridsync-demo" --server "$ADDR" --token-file "$TOKEN"
+echo
+echo "== the month's assessment report (gridsyncctl report)"
+"$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" report --county 410185000000 \
+  --out "$DATA/report-410185000000.html"
 kill -TERM $PID
 wait $PID
 trap - EXIT

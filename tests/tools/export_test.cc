@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -156,7 +157,9 @@ class ExportTest : public ServerTest {
     std::map<std::string, gridsync::v1::RecordState> records;
     std::map<std::string, gridsync::v1::Household> households;
     std::map<std::string, gridsync::v1::SupervisedPerson> persons;
-    std::set<std::string> org_units;
+    std::map<std::string, gridsync::v1::OrgUnit> org_units;
+    std::optional<gridsync::v1::CheckPolicy> policy;
+    int mutations = 0;
     uint64_t head = 0;
   };
   ServerView ReadServer() {
@@ -172,10 +175,11 @@ class ExportTest : public ServerTest {
       if (!m.has_change()) continue;
       v.seqs.push_back(m.change().seq());
       const auto& r = m.change().registry();
-      if (m.change().has_mutation()) v.records[m.state().record_id()] = m.state();
+      if (m.change().has_mutation()) v.records[m.state().record_id()] = m.state(), ++v.mutations;
       if (r.has_household()) v.households[r.household().household_id()] = r.household();
       if (r.has_person()) v.persons[r.person().person_id()] = r.person();
-      if (r.has_org_unit()) v.org_units.insert(r.org_unit().code());
+      if (r.has_org_unit()) v.org_units[r.org_unit().code()] = r.org_unit();
+      if (r.has_check_policy()) v.policy = r.check_policy();
     }
     EXPECT_TRUE(reader->Finish().ok());
     return v;
@@ -230,6 +234,27 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
     int status = 0;
     waitpid(pid, &status, 0);
     kills += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if (i == 4) {  // the registry changes meanwhile too: addresses corrected, a new check policy
+      gridsync::v1::ImportRegistryRequest fix;
+      for (int h = 1; h <= 5; ++h) {
+        auto* hh = fix.add_households();
+        hh->set_household_id(Household(kGridA, h));
+        hh->set_grid_code(kGridA);
+        hh->set_address(absl::StrCat("嵩阳街道 ", h, " 号 (门牌已更正)"));
+        hh->set_head_name(absl::StrCat("户主", h));
+      }
+      gridsync::v1::ImportRegistryResponse ir;
+      auto ictx = tools::CallContext(admin_token_);
+      ASSERT_TRUE(admin_->ImportRegistry(ictx.get(), fix, &ir).ok());
+      EXPECT_EQ(ir.updated(), 5);
+      auto cov = gridsync::v1::CoverageService::NewStub(channel_);
+      gridsync::v1::SetCheckPolicyRequest sp;
+      *sp.mutable_policy() = core::DefaultCheckPolicy();
+      sp.mutable_policy()->set_default_interval_days(45);
+      gridsync::v1::CheckPolicy set;
+      auto pctx = tools::CallContext(admin_token_);
+      ASSERT_TRUE(cov->SetCheckPolicy(pctx.get(), sp, &set).ok());
+    }
     auto c = (*pg)->Query("SELECT cursor FROM export_cursor");
     if (c.ok() && !c->rows.empty()) cursors_seen.insert(*c->rows[0][0]);
   }
@@ -249,7 +274,7 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   for (uint64_t s : server.seqs) want_seqs.push_back(std::to_string(s));
   EXPECT_EQ(Column(**pg, "SELECT seq FROM changes ORDER BY seq"), want_seqs);
   EXPECT_EQ(Column(**pg, "SELECT cursor FROM export_cursor"), std::vector<std::string>{std::to_string(server.head)});
-  EXPECT_EQ(static_cast<int>(server.seqs.size()) - static_cast<int>(base_seq_), pushed.load());
+  EXPECT_EQ(server.mutations, pushed.load());
 
   // Records: the same ids, each row built from the server's current state.
   std::map<std::string, std::string> rows;  // record_id -> doc
@@ -272,14 +297,29 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
     ++compared;
   }
   EXPECT_GT(compared, 1000);
-  // Registry tables.
-  std::vector<std::string> hh, persons, units;
-  for (const auto& [id, h] : server.households) hh.push_back(id);
-  for (const auto& [id, p] : server.persons) persons.push_back(id);
-  units.assign(server.org_units.begin(), server.org_units.end());
-  EXPECT_EQ(Column(**pg, "SELECT household_id FROM households ORDER BY household_id COLLATE \"C\""), hh);
-  EXPECT_EQ(Column(**pg, "SELECT person_id FROM persons ORDER BY person_id COLLATE \"C\""), persons);
-  EXPECT_EQ(Column(**pg, "SELECT code FROM org_units ORDER BY code COLLATE \"C\""), units);
+  // Registry tables, field by field.
+  std::vector<std::string> hh, persons, units, policy;
+  for (const auto& [id, h] : server.households) {
+    hh.push_back(absl::StrCat(id, "|", h.grid_code(), "|", h.address(), "|", h.head_name()));
+  }
+  for (const auto& [id, p] : server.persons) {
+    persons.push_back(absl::StrCat(id, "|", p.household_id(), "|", p.name(), "|", p.risk_level()));
+  }
+  for (const auto& [code, u] : server.org_units) absl::StrAppend(&units.emplace_back(), code, "|", u.name());
+  EXPECT_EQ(Column(**pg, "SELECT household_id || '|' || grid_code || '|' || address || '|' || head_name "
+                         "FROM households ORDER BY household_id COLLATE \"C\""),
+            hh);
+  EXPECT_EQ(Column(**pg, "SELECT person_id || '|' || household_id || '|' || name || '|' || risk_level "
+                         "FROM persons ORDER BY person_id COLLATE \"C\""),
+            persons);
+  EXPECT_EQ(Column(**pg, "SELECT code || '|' || name FROM org_units ORDER BY code COLLATE \"C\""), units);
+  ASSERT_TRUE(server.policy.has_value());
+  EXPECT_EQ(Column(**pg, "SELECT interval_days FROM check_policy WHERE category = 'default'"),
+            std::vector<std::string>{"45"});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM check_policy WHERE category <> 'default'"),
+            std::vector<std::string>{std::to_string(server.policy->intervals_size())});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM households WHERE address LIKE '%门牌已更正%'"),
+            std::vector<std::string>{"5"});
 }
 
 TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
