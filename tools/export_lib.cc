@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/hlc.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/client.h"
@@ -312,6 +313,8 @@ std::chrono::milliseconds Backoff(int attempt) {
   return std::chrono::milliseconds(std::min<int64_t>(10000, 200LL << std::min(attempt, 6)));
 }
 
+constexpr int64_t kSilenceMs = 60000;
+
 bool Retryable(const absl::Status& st) {
   return absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st) || absl::IsAborted(st) ||
          absl::IsResourceExhausted(st);
@@ -344,10 +347,19 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     ctx.AddMetadata("authorization", "Bearer " + opts.token);
     // A following stream has no deadline; a catch-up is bounded.
     if (!opts.follow) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(6));
-    std::atomic<bool> call_done{false};
-    std::thread canceller([&] {  // ends a blocked Read when asked to stop
+    std::atomic<bool> call_done{false}, stalled{false};
+    std::atomic<int64_t> last_heard_ms{core::SystemWallMs()};
+    // Ends a blocked Read when asked to stop, or when a following stream has
+    // been silent for 4 of the server's 15-second heartbeats (a network that
+    // dropped the connection without closing it).
+    std::thread canceller([&] {
       while (!call_done.load()) {
         if (stopped()) {
+          ctx.TryCancel();
+          return;
+        }
+        if (opts.follow && core::SystemWallMs() - last_heard_ms.load() > kSilenceMs) {
+          stalled = true;
           ctx.TryCancel();
           return;
         }
@@ -370,6 +382,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     };
     bool caught_up = false;
     while (reader->Read(&m)) {
+      last_heard_ms = core::SystemWallMs();
       attempt = 0;
       to = m.cursor();
       const bool now_caught_up = m.caught_up();
@@ -414,7 +427,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       continue;
     }
     if (stopped()) break;
-    const absl::Status st = FromGrpc(gs);
+    const absl::Status st = stalled ? absl::UnavailableError("the feed was silent for 60 s") : FromGrpc(gs);
     if (!Retryable(st) || (!opts.follow && attempt >= kOnceAttempts)) return st;
     ++report.reconnects;
     progress.Update(report.cursor, 0, absl::StrCat("reconnecting: ", st.message()));
