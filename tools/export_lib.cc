@@ -335,6 +335,19 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   Progress progress(label, opts.progress);
   auto channel = Connect(opts.server);
   auto stub = gridsync::v1::FeedService::NewStub(channel);
+  // Without a terminal (a service's log): a line when caught up, at most
+  // once a minute, and one per reconnect.
+  int64_t last_log_ms = 0;
+  uint64_t logged_changes = 0;
+  auto log_line = [&](uint64_t head, bool caught_up) {
+    const int64_t now = core::SystemWallMs();
+    if (!opts.log || !caught_up || report.changes == logged_changes || now - last_log_ms < 60000) return;
+    fprintf(stderr, "gridsync-export: %s: %lu changes written, cursor %lu of %lu\n", label.c_str(),
+            static_cast<unsigned long>(report.changes), static_cast<unsigned long>(report.cursor),
+            static_cast<unsigned long>(head));
+    last_log_ms = now;
+    logged_changes = report.changes;
+  };
   int attempt = 0;
   constexpr int kOnceAttempts = 8;  // --once gives up after about 15 s of failures
 
@@ -392,6 +405,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
         write_st = flush();
         if (!write_st.ok()) break;
         progress.Update(report.cursor, head, now_caught_up ? "caught up" : "");
+        log_line(head, now_caught_up);
       }
       caught_up |= now_caught_up;
     }
@@ -404,6 +418,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       // the stored cursor on a new connection.
       if (!Retryable(write_st) || (!opts.follow && attempt >= kOnceAttempts)) return write_st;
       ++report.reconnects;
+      if (opts.log) fprintf(stderr, "gridsync-export: PostgreSQL: %s; reconnecting\n", std::string(write_st.message()).c_str());
       std::this_thread::sleep_for(Backoff(attempt++));
       mirror.reset();  // releases the scope's lock before taking it again
       while (!mirror) {
@@ -431,6 +446,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     if (!Retryable(st) || (!opts.follow && attempt >= kOnceAttempts)) return st;
     ++report.reconnects;
     progress.Update(report.cursor, 0, absl::StrCat("reconnecting: ", st.message()));
+    if (opts.log) fprintf(stderr, "gridsync-export: feed: %s; reconnecting\n", std::string(st.message()).c_str());
     std::this_thread::sleep_for(Backoff(attempt++));
   }
   progress.Done();

@@ -51,7 +51,8 @@ struct ExportOptions {
   std::string pg;               // libpq conninfo; empty: PG* environment
   bool follow = true;           // false: catch up and return (--once)
   int max_batch = 2000;         // feed messages per transaction
-  bool progress = false;        // a progress line on stderr
+  bool progress = false;        // a progress line on stderr, when it is a terminal
+  bool log = false;             // log lines on stderr (catch-ups, reconnects), when it is not
   std::atomic<bool>* stop = nullptr;  // set to end a following run
 };
 

@@ -8,10 +8,14 @@
 // exits; the default follows the feed until SIGINT/SIGTERM. Every batch and
 // the cursor it reaches go into PostgreSQL in one transaction, so a kill at
 // any point and a restart give every change exactly once.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "tools/client.h"
 #include "tools/export_lib.h"
 #include "tools/flags.h"
@@ -45,7 +49,8 @@ int main(int argc, char** argv) {
   opts.scope = args.Get("--scope");
   opts.pg = args.Get("--pg");
   opts.follow = !args.Has("--once");
-  opts.progress = true;
+  opts.progress = isatty(STDERR_FILENO);
+  opts.log = !opts.progress;
   if (!absl::SimpleAtoi(args.Get("--batch", "2000"), &opts.max_batch) || opts.max_batch < 1 ||
       opts.max_batch > 100000) {
     fprintf(stderr, "gridsync-export: --batch must be 1..100000\n");
@@ -68,10 +73,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s (%.0f changes/s); cursor %lu%s\n",
-         opts.scope.c_str(), static_cast<unsigned long>(report->changes),
-         static_cast<unsigned long>(report->transactions), secs,
-         secs > 0 ? static_cast<double>(report->changes) / secs : 0.0, static_cast<unsigned long>(report->cursor),
-         report->reconnects ? (", " + std::to_string(report->reconnects) + " reconnects").c_str() : "");
+  // A catch-up's rate means something; a following run's wall time is mostly waiting.
+  const std::string rate = opts.follow ? "" : absl::StrFormat(" (%.0f changes/s)", report->changes / std::max(secs, 1e-9));
+  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s%s; cursor %lu%s\n", opts.scope.c_str(),
+         static_cast<unsigned long>(report->changes), static_cast<unsigned long>(report->transactions), secs,
+         rate.c_str(), static_cast<unsigned long>(report->cursor),
+         report->reconnects ? absl::StrCat(", ", report->reconnects, " reconnects").c_str() : "");
   return 0;
 }
