@@ -9,6 +9,7 @@
 #include "core/be64.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "server/rocks_util.h"
 
 namespace gridsync::server {
 namespace {
@@ -68,11 +69,6 @@ std::string EncodeCheck(const core::CheckMark& c) {
   return s;
 }
 
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
-}
-
 double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / den : 0; }
 
 // Walks keys with `prefix`, from `start` (>= prefix) on.
@@ -87,17 +83,6 @@ absl::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const rocksd
   }
   return FromRocks(it->status(), "reading coverage");
 }
-
-class Snapshot {
- public:
-  explicit Snapshot(rocksdb::DB* db) : db_(db), snap_(db->GetSnapshot()) {}
-  ~Snapshot() { db_->ReleaseSnapshot(snap_); }
-  const rocksdb::Snapshot* get() const { return snap_; }
-
- private:
-  rocksdb::DB* db_;
-  const rocksdb::Snapshot* snap_;
-};
 
 int PageSize(int requested) { return requested <= 0 ? 100 : std::min(requested, 1000); }
 
@@ -326,7 +311,7 @@ bool NeedsAttention(const PersonStatus& p) {
 
 absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q,
                                                           const gridsync::v1::CheckPolicy& policy) const {
-  Snapshot snap(db_);
+  ScopedSnapshot snap(db_);
   gridsync::v1::Coverage c;
   c.set_from_ms(q.from_ms);
   c.set_to_ms(q.to_ms);
@@ -440,7 +425,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q
 
 absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unvisited(
     const CoverageQuery& q, int page_size, const std::string& page_token) const {
-  Snapshot snap(db_);
+  ScopedSnapshot snap(db_);
   gridsync::v1::ListUnvisitedHouseholdsResponse out;
   const int n = PageSize(page_size);
   rocksdb::ReadOptions ro;
@@ -466,7 +451,7 @@ absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unv
 absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
     const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
     const std::string& page_token) const {
-  Snapshot snap(db_);
+  ScopedSnapshot snap(db_);
   auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
   if (!persons.ok()) return persons.status();
   std::vector<const PersonStatus*> rows;
@@ -489,7 +474,7 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
 
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::OpenCases(
     const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) const {
-  Snapshot snap(db_);
+  ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
   auto st = Scan(db_, cov_, snap.get(), "O" + prefix, "O" + prefix,
                  [&](const rocksdb::Slice&, const rocksdb::Slice& v) {

@@ -16,6 +16,7 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "server/log.h"
+#include "server/rocks_util.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -41,11 +42,6 @@ std::string IdemKey(const std::string& device, uint64_t seq) {
   k.push_back('\0');
   k += Be64(seq);
   return k;
-}
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
 }
 
 std::string RegistryKey(absl::string_view id) {
@@ -429,14 +425,8 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
   const uint64_t head = LastChangeSeq();
   PullPage page;
   page.next_cursor = cursor;
-  const rocksdb::Snapshot* snap = db_->GetSnapshot();
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snap};
+  const ScopedSnapshot snap(db_.get());
+  const rocksdb::ReadOptions ro = snap.Read();
 
   std::vector<std::string> ids;  // in change order, first appearance
   std::set<std::string> seen;
@@ -729,14 +719,8 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   page.next_cursor = cursor;
   const uint64_t head = LastChangeSeq();
   page.head = head;
-  const rocksdb::Snapshot* snap = db_->GetSnapshot();
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
-  } release{db_.get(), snap};
+  const ScopedSnapshot snap(db_.get());
+  const rocksdb::ReadOptions ro = snap.Read();
   std::vector<std::string> ids;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
   for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max; it->Next()) {

@@ -1,0 +1,42 @@
+// What the RocksDB-backed parts of the server share: status mapping and
+// snapshots that release themselves.
+#ifndef GRIDSYNC_SERVER_ROCKS_UTIL_H_
+#define GRIDSYNC_SERVER_ROCKS_UTIL_H_
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/db.h"
+
+namespace gridsync::server {
+
+// A storage failure, naming what was being done; UNAVAILABLE so a client
+// retries (nothing of a failed write was acknowledged).
+inline absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
+}
+
+// A consistent view of the database for the life of the object.
+class ScopedSnapshot {
+ public:
+  explicit ScopedSnapshot(rocksdb::DB* db) : db_(db), snap_(db->GetSnapshot()) {}
+  ~ScopedSnapshot() { db_->ReleaseSnapshot(snap_); }
+  ScopedSnapshot(const ScopedSnapshot&) = delete;
+  ScopedSnapshot& operator=(const ScopedSnapshot&) = delete;
+  const rocksdb::Snapshot* get() const { return snap_; }
+  // Read options that read from this snapshot.
+  rocksdb::ReadOptions Read() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap_;
+    return ro;
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_ROCKS_UTIL_H_
