@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/hlc.h"
+#include "core/ids.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/client.h"
@@ -26,8 +27,9 @@ constexpr char kSchema[] = R"sql(
 CREATE TABLE IF NOT EXISTS export_cursor (
   scope text PRIMARY KEY, cursor bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS changes (
-  seq bigint PRIMARY KEY, committed_at timestamptz NOT NULL, kind text NOT NULL, subject text NOT NULL,
-  op text NOT NULL, grid_code text, device_id text, author text, stamped_at timestamptz);
+  scope text NOT NULL, seq bigint NOT NULL, committed_at timestamptz NOT NULL, kind text NOT NULL,
+  subject text NOT NULL, op text NOT NULL, grid_code text, device_id text, author text, stamped_at timestamptz,
+  PRIMARY KEY (scope, seq));
 CREATE TABLE IF NOT EXISTS org_units (
   code text PRIMARY KEY, name text NOT NULL, level text NOT NULL, parent_code text);
 CREATE TABLE IF NOT EXISTS households (
@@ -37,7 +39,8 @@ CREATE TABLE IF NOT EXISTS persons (
   person_id text PRIMARY KEY, household_id text NOT NULL, grid_code text NOT NULL, village_code text NOT NULL,
   name text, category text NOT NULL, risk_level int NOT NULL, guardian text);
 CREATE TABLE IF NOT EXISTS check_policy (
-  category text NOT NULL, risk_level int NOT NULL, interval_days int NOT NULL, PRIMARY KEY (category, risk_level));
+  scope text NOT NULL, category text NOT NULL, risk_level int NOT NULL, interval_days int NOT NULL,
+  PRIMARY KEY (scope, category, risk_level));
 CREATE TABLE IF NOT EXISTS visits (
   record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
   household_id text NOT NULL, visited_at timestamptz, month text, worker text, device_id text,
@@ -180,7 +183,9 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
   auto L = [&](std::string_view s) { return pg_->Literal(s); };
   Table changes;
   changes.head =
-      "INSERT INTO changes (seq, committed_at, kind, subject, op, grid_code, device_id, author, stamped_at) VALUES";
+      "INSERT INTO changes (scope, seq, committed_at, kind, subject, op, grid_code, device_id, author, stamped_at) "
+      "VALUES";
+  const std::string scope = L(scope_);
   Table org = Upsert("org_units", {"code", "name", "level", "parent_code"});
   Table households = Upsert("households", {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"});
   Table persons = Upsert("persons", {"person_id", "household_id", "grid_code", "village_code", "name", "category",
@@ -206,7 +211,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     const std::string seq = absl::StrCat(c.seq());
     if (c.has_mutation()) {
       const auto& mu = c.mutation();
-      changes.Put(seq, Row({seq, Ts(c.committed_at_ms()),
+      changes.Put(seq, Row({scope, seq, Ts(c.committed_at_ms()),
                                       L(EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_")),
                                       L(mu.record_id()), L(OpOf(mu)), L(mu.grid_code()), L(mu.device_id()),
                                       L(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
@@ -256,7 +261,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       continue;
     }
     const auto& reg = c.registry();
-    std::string kind, subject, grid;
+    std::string kind, subject, grid, op = "import";
     if (reg.has_org_unit()) {
       const auto& u = reg.org_unit();
       kind = "org_unit", subject = u.code();
@@ -277,23 +282,25 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                                  absl::StrCat(p.risk_level()), L(p.guardian())}));
     } else if (reg.has_check_policy()) {
       const auto& pol = reg.check_policy();
-      kind = "check_policy", subject = "policy";
+      kind = "check_policy", subject = "policy", op = "set";
       std::map<std::pair<std::string, int>, int> rows{{{"default", 0}, pol.default_interval_days()}};
       for (const auto& row : pol.intervals()) {
         rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"), row.risk_level()}] =
             row.interval_days();
       }
-      policy_sql = "DELETE FROM check_policy;\nINSERT INTO check_policy VALUES ";
+      // Each county server has its own policy: replace this scope's rows.
+      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", scope, ";\nINSERT INTO check_policy VALUES ");
       bool first = true;
       for (const auto& [key, days] : rows) {
-        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", L(key.first), ", ", key.second, ", ", days, ")");
+        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", scope, ", ", L(key.first), ", ", key.second, ", ", days,
+                        ")");
         first = false;
       }
       policy_sql += ";\n";
     } else {
       kind = "unknown";
     }
-    changes.Put(seq, Row({seq, Ts(c.committed_at_ms()), L(kind), L(subject), L("import"),
+    changes.Put(seq, Row({scope, seq, Ts(c.committed_at_ms()), L(kind), L(subject), L(op),
                                     grid.empty() ? "NULL" : L(grid), "NULL", "NULL", "NULL"}));
   }
 
@@ -323,9 +330,13 @@ bool Retryable(const absl::Status& st) {
 }  // namespace
 
 absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
+  if (core::ScopePrefix(opts.scope).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scope '", opts.scope, "' is not an org code; give the county code (several counties can share one database)"));
+  }
   ExportReport report;
   auto stopped = [&] { return opts.stop != nullptr && opts.stop->load(); };
-  const std::string label = absl::StrCat("export ", opts.scope.empty() ? "(token scope)" : opts.scope);
+  const std::string label = absl::StrCat("export ", opts.scope);
   auto opened = PgMirror::Open(opts.pg, opts.scope);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<PgMirror> mirror = std::move(*opened);

@@ -1,11 +1,15 @@
 // gridsync-export: a county job that mirrors the change feed into
 // PostgreSQL (tables a county analyst queries with SQL).
 //
+// One database can hold several counties (a province's roll-up): rows of
+// the change log, the cursor and the check policy are keyed by the scope;
+// records, households and org units by their national ids.
+//
 // Exactly once: every batch of feed messages is written in one PostgreSQL
 // transaction together with the feed cursor it reaches, and a restart
 // resumes from the stored cursor. Killed before COMMIT, nothing of the batch
 // is there and the feed sends it again; after COMMIT, the cursor says so.
-// The `changes` table has the change number as its primary key, so a change
+// The `changes` table has (scope, change number) as its primary key, so a change
 // applied twice would fail the transaction instead of passing unnoticed.
 #ifndef GRIDSYNC_TOOLS_EXPORT_LIB_H_
 #define GRIDSYNC_TOOLS_EXPORT_LIB_H_
@@ -47,7 +51,7 @@ class PgMirror {
 struct ExportOptions {
   std::string server;           // gridsyncd address
   std::string token;            // a county_job (or admin) token
-  std::string scope;            // the county code; empty: the token's scope
+  std::string scope;            // the county code (the key of the cursor and of the change log rows)
   std::string pg;               // libpq conninfo; empty: PG* environment
   bool follow = true;           // false: catch up and return (--once)
   int max_batch = 2000;         // feed messages per transaction

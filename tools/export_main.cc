@@ -41,7 +41,8 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
   Args args = ParseArgs(argc, argv, {"--once"});
-  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") || !args.Has("--token-file")) {
+  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") || !args.Has("--token-file") ||
+      !args.Has("--scope")) {
     return Usage();
   }
   ExportOptions opts;

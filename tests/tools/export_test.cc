@@ -314,6 +314,7 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
             persons);
   EXPECT_EQ(Column(**pg, "SELECT code || '|' || name FROM org_units ORDER BY code COLLATE \"C\""), units);
   ASSERT_TRUE(server.policy.has_value());
+  EXPECT_EQ(Column(**pg, "SELECT DISTINCT scope FROM check_policy"), std::vector<std::string>{kCounty});
   EXPECT_EQ(Column(**pg, "SELECT interval_days FROM check_policy WHERE category = 'default'"),
             std::vector<std::string>{"45"});
   EXPECT_EQ(Column(**pg, "SELECT count(*) FROM check_policy WHERE category <> 'default'"),
@@ -359,6 +360,35 @@ TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
   EXPECT_EQ(RunCommand(ExportArgs(true), &out), 1);
   auto second = tools::PgMirror::Open(db_->conninfo(), kCounty);
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+}
+
+// A province rolls its county feeds into one database: change numbers
+// repeat across counties, so the change log is keyed by scope too.
+TEST_F(ExportTest, TwoCountiesShareOneDatabase) {
+  auto a = tools::PgMirror::Open(db_->conninfo(), "410185000000");
+  ASSERT_TRUE(a.ok()) << a.status();
+  auto b = tools::PgMirror::Open(db_->conninfo(), "410182000000");
+  ASSERT_TRUE(b.ok()) << b.status();
+  auto msg = [](const std::string& household) {
+    gridsync::v1::FeedMessage m;
+    m.set_cursor(1);
+    m.mutable_change()->set_seq(1);
+    m.mutable_change()->set_committed_at_ms(core::SystemWallMs());
+    auto* h = m.mutable_change()->mutable_registry()->mutable_household();
+    h->set_household_id(household);
+    h->set_grid_code(household.substr(0, 15));
+    return m;
+  };
+  ASSERT_TRUE((*a)->Apply({msg("4101850012010010001")}, 1).ok());
+  ASSERT_TRUE((*b)->Apply({msg("4101820012010010001")}, 1).ok());
+  EXPECT_EQ(*(*a)->Cursor(), 1u);
+  EXPECT_EQ(*(*b)->Cursor(), 1u);
+  EXPECT_EQ(Column((*a)->conn(), "SELECT scope || ':' || seq FROM changes ORDER BY scope"),
+            (std::vector<std::string>{"410182000000:1", "410185000000:1"}));
+  // The same change applied again is refused, and nothing of that batch is kept.
+  auto again = (*a)->Apply({msg("4101850012010010002")}, 1);
+  EXPECT_FALSE(again.ok());
+  EXPECT_EQ(Column((*a)->conn(), "SELECT count(*) FROM households"), std::vector<std::string>{"2"});
 }
 
 TEST_F(ExportTest, AnUnreachableDatabaseIsAClearError) {
