@@ -4,11 +4,14 @@
 
 #include <chrono>
 #include <map>
+#include <unordered_map>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/view.h"
@@ -95,15 +98,31 @@ std::string EnumWord(const std::string& name, std::string_view prefix) {
   return absl::AsciiStrToLower(s);
 }
 
-std::string Ts(int64_t ms) { return ms <= 0 ? "NULL" : absl::StrCat("to_timestamp(", ms, "::float8 / 1000)"); }
-std::string Bool(bool b) { return b ? "true" : "false"; }
-// yyyy-mm in China time, as coverage counts it.
-std::string Month(int64_t ms) {
-  if (ms <= 0) return "NULL";
-  return absl::StrCat("to_char(", Ts(ms), " AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')");
+// Fields of COPY's text format: backslash escapes, \N for NULL.
+constexpr char kNull[] = "\\N";
+std::string T(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\t': out += "\\t"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      default: out += c;
+    }
+  }
+  return out;
 }
-// Values of one row, already SQL.
-std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, ", "); }
+std::string Ts(int64_t ms) {
+  if (ms <= 0) return kNull;
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E3S+00", absl::FromUnixMillis(ms), absl::UTCTimeZone());
+}
+std::string Bool(bool b) { return b ? "t" : "f"; }
+// yyyy-mm in China time, as coverage counts it.
+std::string Month(int64_t ms) { return ms <= 0 ? kNull : core::MonthName(core::MonthOf(ms)); }
+// Values of one row.
+std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, "\t"); }
 std::string Town(const std::string& code) { return code.substr(0, 9) + "000"; }
 
 std::string OpOf(const gridsync::v1::Mutation& m) {
@@ -119,36 +138,46 @@ std::string OpOf(const gridsync::v1::Mutation& m) {
   }
 }
 
-// Rows of one table, keyed by primary key; a later row for a key replaces
-// an earlier one (the feed's states only move forward).
+// Rows of one table for one batch, keyed by primary key; a later row for a
+// key replaces an earlier one (the feed's states only move forward).
 struct Table {
-  std::string head;    // "INSERT INTO t (a, b) VALUES"
-  std::string update;  // "ON CONFLICT (...) DO UPDATE SET ..." or ""
-  std::map<std::string, std::string> rows;
-  std::vector<std::string> order;
+  Table(std::string n, std::vector<std::string> c, bool u = true) : name(std::move(n)), cols(std::move(c)), upsert(u) {}
+
+  std::string name;
+  std::vector<std::string> cols;  // cols[0] is the primary key
+  bool upsert;                    // false: plain inserts (the change log)
+  std::unordered_map<std::string, size_t> index;
+  std::vector<std::string> rows;
 
   void Put(const std::string& key, std::string row) {
-    auto [it, added] = rows.try_emplace(key);
-    if (added) order.push_back(key);
-    it->second = std::move(row);
+    auto [it, added] = index.try_emplace(key, rows.size());
+    if (added) {
+      rows.push_back(std::move(row));
+    } else {
+      rows[it->second] = std::move(row);
+    }
   }
-  void AppendTo(std::string* sql) const {
-    if (order.empty()) return;
-    absl::StrAppend(sql, head);
-    for (size_t i = 0; i < order.size(); ++i) absl::StrAppend(sql, i ? ",\n(" : "\n(", rows.at(order[i]), ")");
-    absl::StrAppend(sql, "\n", update, ";\n");
+  std::string Data() const {
+    std::string d;
+    for (const auto& r : rows) absl::StrAppend(&d, r, "\n");
+    return d;
+  }
+  // Upserts go through a temporary table of the same shape: COPY into it,
+  // then one INSERT ... ON CONFLICT into the real one.
+  std::string Stage() const { return "stage_" + name; }
+  std::string Merge() const {
+    std::vector<std::string> sets;
+    for (size_t i = 1; i < cols.size(); ++i) sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
+    const std::string list = absl::StrJoin(cols, ", ");
+    return absl::StrCat("INSERT INTO ", name, " (", list, ") SELECT ", list, " FROM ", Stage(), " ON CONFLICT (",
+                        cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
+  }
+  std::string Copy() const {
+    return absl::StrCat("COPY ", upsert ? Stage() : name, " (", absl::StrJoin(cols, ", "), ") FROM STDIN");
   }
 };
 
-// "ON CONFLICT (pk) DO UPDATE SET c = EXCLUDED.c, ..." for every column but pk.
-Table Upsert(const std::string& table, const std::vector<std::string>& cols) {
-  Table t;
-  t.head = absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(cols, ", "), ") VALUES");
-  std::vector<std::string> sets;
-  for (size_t i = 1; i < cols.size(); ++i) sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
-  t.update = absl::StrCat("ON CONFLICT (", cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
-  return t;
-}
+constexpr const char* kUpsertTables[] = {"org_units", "households", "persons", "visits", "cases", "checks"};
 
 }  // namespace
 
@@ -169,6 +198,12 @@ absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conn
       !st.ok()) {
     return st;
   }
+  // Staging tables for COPY, private to this connection, emptied by every commit.
+  std::string stages;
+  for (const char* t : kUpsertTables) {
+    absl::StrAppend(&stages, "CREATE TEMP TABLE stage_", t, " (LIKE ", t, ") ON COMMIT DELETE ROWS;\n");
+  }
+  if (auto st = (*pg)->Exec(stages); !st.ok()) return st;
   return std::unique_ptr<PgMirror>(new PgMirror(std::move(*pg), scope));
 }
 
@@ -180,29 +215,30 @@ absl::StatusOr<uint64_t> PgMirror::Cursor() {
 }
 
 absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to) {
-  auto L = [&](std::string_view s) { return pg_->Literal(s); };
-  Table changes;
-  changes.head =
-      "INSERT INTO changes (scope, seq, committed_at, kind, subject, op, grid_code, device_id, author, stamped_at) "
-      "VALUES";
-  const std::string scope = L(scope_);
-  Table org = Upsert("org_units", {"code", "name", "level", "parent_code"});
-  Table households = Upsert("households", {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"});
-  Table persons = Upsert("persons", {"person_id", "household_id", "grid_code", "village_code", "name", "category",
-                                     "risk_level", "guardian"});
-  Table visits = Upsert("visits", {"record_id", "grid_code", "village_code", "town_code", "household_id", "visited_at",
-                                   "month", "worker", "device_id", "talked_with_household", "open_letter_delivered",
-                                   "questionnaire_done", "opinions_collected", "nobody_home", "problems_found", "photos",
-                                   "opinions", "notes", "voided", "void_reason", "conflicts", "last_seq", "doc"});
-  Table cases = Upsert("cases", {"record_id", "grid_code", "village_code", "town_code", "household_id", "category",
-                                 "title", "status", "mediation_type", "registered_at", "month", "deadline", "mediator",
-                                 "urgent_major_hard", "criminal_risk", "parties", "mediation_sessions", "follow_ups",
-                                 "worker", "voided", "void_reason", "conflicts", "last_seq", "doc"});
-  Table checks = Upsert("checks", {"record_id", "grid_code", "village_code", "town_code", "person_id", "category",
-                                   "risk_level", "checked_at", "month", "worker", "observed", "guardian_present",
-                                   "medication", "person_absent", "out_of_contact", "photos", "voided", "void_reason",
-                                   "conflicts", "last_seq", "doc"});
-  std::string policy_sql;  // the last policy of the batch replaces the table
+  Table changes{"changes",
+                {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id", "author",
+                 "stamped_at"},
+                false};
+  const std::string scope = T(scope_);
+  Table org{"org_units", {"code", "name", "level", "parent_code"}};
+  Table households{"households", {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"}};
+  Table persons{"persons",
+                {"person_id", "household_id", "grid_code", "village_code", "name", "category", "risk_level", "guardian"}};
+  Table visits{"visits",
+               {"record_id", "grid_code", "village_code", "town_code", "household_id", "visited_at", "month", "worker",
+                "device_id", "talked_with_household", "open_letter_delivered", "questionnaire_done",
+                "opinions_collected", "nobody_home", "problems_found", "photos", "opinions", "notes", "voided",
+                "void_reason", "conflicts", "last_seq", "doc"}};
+  Table cases{"cases",
+              {"record_id", "grid_code", "village_code", "town_code", "household_id", "category", "title", "status",
+               "mediation_type", "registered_at", "month", "deadline", "mediator", "urgent_major_hard", "criminal_risk",
+               "parties", "mediation_sessions", "follow_ups", "worker", "voided", "void_reason", "conflicts", "last_seq",
+               "doc"}};
+  Table checks{"checks",
+               {"record_id", "grid_code", "village_code", "town_code", "person_id", "category", "risk_level",
+                "checked_at", "month", "worker", "observed", "guardian_present", "medication", "person_absent",
+                "out_of_contact", "photos", "voided", "void_reason", "conflicts", "last_seq", "doc"}};
+  std::string policy_sql;  // the last policy of the batch replaces this scope's rows
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
 
@@ -211,52 +247,50 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     const std::string seq = absl::StrCat(c.seq());
     if (c.has_mutation()) {
       const auto& mu = c.mutation();
-      changes.Put(seq, Row({scope, seq, Ts(c.committed_at_ms()),
-                                      L(EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_")),
-                                      L(mu.record_id()), L(OpOf(mu)), L(mu.grid_code()), L(mu.device_id()),
-                                      L(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+      changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                            EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"), T(mu.record_id()),
+                            T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()), T(mu.author()),
+                            Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
       if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
       const gridsync::v1::Record r = core::BuildView(m.state());
       std::string doc;
       if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
       const std::string& g = r.grid_code();
-      const std::string common = Row({L(r.record_id()), L(g), L(g.substr(0, 12)), L(Town(g))});
-      const std::string tail =
-          Row({Bool(r.has_void_mark()), r.has_void_mark() ? L(r.void_mark().reason()) : "NULL",
-                         absl::StrCat(r.conflicts_size()), seq, L(doc) + "::jsonb"});
-      const std::string worker = L(r.created_by());
+      const std::string common = Row({T(r.record_id()), T(g), T(g.substr(0, 12)), T(Town(g))});
+      const std::string tail = Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
+                                    absl::StrCat(r.conflicts_size()), seq, T(doc)});
+      const std::string worker = T(r.created_by());
       // A time the phone left out is the record's creation time, as coverage counts it.
       const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
       auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
       if (r.has_visit()) {
         const auto& v = r.visit();
         visits.Put(r.record_id(),
-                   Row({common, L(v.household_id()), Ts(at(v.visited_at_ms())), Month(at(v.visited_at_ms())), worker,
-                                  L(m.state().header().created_by_device()), Bool(v.talked_with_household()),
-                                  Bool(v.open_letter_delivered()), Bool(v.questionnaire_done()),
-                                  Bool(v.opinions_collected()), Bool(v.nobody_home()),
-                                  absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
-                                  L(v.opinions()), L(v.notes()), tail}));
+                   Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())), Month(at(v.visited_at_ms())), worker,
+                        T(m.state().header().created_by_device()), Bool(v.talked_with_household()),
+                        Bool(v.open_letter_delivered()), Bool(v.questionnaire_done()), Bool(v.opinions_collected()),
+                        Bool(v.nobody_home()), absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
+                        T(v.opinions()), T(v.notes()), tail}));
       } else if (r.has_dispute_case()) {
         const auto& d = r.dispute_case();
         cases.Put(r.record_id(),
-                  Row({common, L(d.household_id()),
-                                 L(EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_")),
-                                 L(d.title()), L(EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_")),
-                                 L(EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_")),
-                                 Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
-                                 L(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
-                                 absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
-                                 absl::StrCat(d.follow_ups_size()), worker, tail}));
+                  Row({common, T(d.household_id()),
+                       EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"), T(d.title()),
+                       EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
+                       EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
+                       Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
+                       T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
+                       absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
+                       absl::StrCat(d.follow_ups_size()), worker, tail}));
       } else if (r.has_special_check()) {
         const auto& k = r.special_check();
         checks.Put(r.record_id(),
-                   Row({common, L(k.person_id()),
-                                  L(EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_")),
-                                  absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())), Month(at(k.checked_at_ms())), worker,
-                                  L(k.observed()), Bool(k.guardian_present()),
-                                  L(EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()), "MEDICATION_STATUS_")),
-                                  Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()), tail}));
+                   Row({common, T(k.person_id()),
+                        EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
+                        absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())), Month(at(k.checked_at_ms())), worker,
+                        T(k.observed()), Bool(k.guardian_present()),
+                        EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()), "MEDICATION_STATUS_"),
+                        Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()), tail}));
       }
       continue;
     }
@@ -265,21 +299,20 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     if (reg.has_org_unit()) {
       const auto& u = reg.org_unit();
       kind = "org_unit", subject = u.code();
-      org.Put(u.code(), Row({L(u.code()), L(u.name()),
-                                       L(EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_")),
-                                       u.parent_code().empty() ? "NULL" : L(u.parent_code())}));
+      org.Put(u.code(), Row({T(u.code()), T(u.name()), EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
+                             u.parent_code().empty() ? kNull : T(u.parent_code())}));
     } else if (reg.has_household()) {
       const auto& h = reg.household();
       kind = "household", subject = h.household_id(), grid = h.grid_code();
-      households.Put(h.household_id(), Row({L(h.household_id()), L(grid), L(grid.substr(0, 12)),
-                                                      L(Town(grid)), L(h.address()), L(h.head_name())}));
+      households.Put(h.household_id(), Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)),
+                                            T(h.address()), T(h.head_name())}));
     } else if (reg.has_person()) {
       const auto& p = reg.person();
       kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
       persons.Put(p.person_id(),
-                  Row({L(p.person_id()), L(p.household_id()), L(grid), L(grid.substr(0, 12)), L(p.name()),
-                                 L(EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_")),
-                                 absl::StrCat(p.risk_level()), L(p.guardian())}));
+                  Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
+                       EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
+                       absl::StrCat(p.risk_level()), T(p.guardian())}));
     } else if (reg.has_check_policy()) {
       const auto& pol = reg.check_policy();
       kind = "check_policy", subject = "policy", op = "set";
@@ -289,28 +322,41 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
             row.interval_days();
       }
       // Each county server has its own policy: replace this scope's rows.
-      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", scope, ";\nINSERT INTO check_policy VALUES ");
+      const std::string lit = pg_->Literal(scope_);
+      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit, ";\nINSERT INTO check_policy VALUES ");
       bool first = true;
       for (const auto& [key, days] : rows) {
-        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", scope, ", ", L(key.first), ", ", key.second, ", ", days,
-                        ")");
+        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first), ", ", key.second, ", ",
+                        days, ")");
         first = false;
       }
-      policy_sql += ";\n";
     } else {
       kind = "unknown";
     }
-    changes.Put(seq, Row({scope, seq, Ts(c.committed_at_ms()), L(kind), L(subject), L(op),
-                                    grid.empty() ? "NULL" : L(grid), "NULL", "NULL", "NULL"}));
+    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, grid.empty() ? kNull : T(grid),
+                          kNull, kNull, kNull}));
   }
 
-  // One implicit transaction: every statement of the string, or none.
-  std::string sql;
-  for (const Table* t : {&changes, &org, &households, &persons, &visits, &cases, &checks}) t->AppendTo(&sql);
-  sql += policy_sql;
-  absl::StrAppend(&sql, "INSERT INTO export_cursor (scope, cursor) VALUES (", L(scope_), ", ", to,
-                  ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now();\n");
-  return pg_->Exec(sql);
+  // One transaction: the rows and the cursor, or nothing.
+  auto run = [&]() -> absl::Status {
+    if (auto st = pg_->Exec("BEGIN"); !st.ok()) return st;
+    if (!changes.rows.empty()) {
+      if (auto st = pg_->CopyIn(changes.Copy(), changes.Data()); !st.ok()) return st;
+    }
+    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks}) {
+      if (t->rows.empty()) continue;
+      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
+      if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
+    }
+    std::string tail = policy_sql.empty() ? "" : policy_sql + ";\n";
+    absl::StrAppend(&tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
+                    ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
+    if (auto st = pg_->Exec(tail); !st.ok()) return st;
+    return pg_->Exec("COMMIT");
+  };
+  absl::Status st = run();
+  if (!st.ok()) (void)pg_->Exec("ROLLBACK");  // leaves the connection usable; a lost one is replaced by the caller
+  return st;
 }
 
 namespace {

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
+#include <algorithm>
+
 namespace gridsync::tools {
 namespace {
 
@@ -54,6 +56,27 @@ absl::Status PgConn::Check(PGresult* r, std::string_view sql) {
 absl::Status PgConn::Exec(std::string_view sql) {
   Result r(PQexec(conn_, std::string(sql).c_str()));
   return Check(r.get(), sql);
+}
+
+absl::Status PgConn::CopyIn(std::string_view copy_sql, std::string_view data) {
+  Result start(PQexec(conn_, std::string(copy_sql).c_str()));
+  if (start == nullptr || PQresultStatus(start.get()) != PGRES_COPY_IN) return Check(start.get(), copy_sql);
+  constexpr size_t kChunk = 1 << 20;
+  bool sent = true;
+  for (size_t off = 0; off < data.size() && sent; off += kChunk) {
+    const size_t n = std::min(kChunk, data.size() - off);
+    sent = PQputCopyData(conn_, data.data() + off, static_cast<int>(n)) == 1;
+  }
+  if (PQputCopyEnd(conn_, sent ? nullptr : "sending the rows failed") != 1) {
+    return absl::UnavailableError(absl::StrCat("PostgreSQL connection lost during COPY: ", PQerrorMessage(conn_)));
+  }
+  // The COPY's own result, then nothing.
+  absl::Status st = absl::OkStatus();
+  while (PGresult* r = PQgetResult(conn_)) {
+    Result owned(r);
+    if (st.ok()) st = Check(r, copy_sql);
+  }
+  return st;
 }
 
 absl::StatusOr<PgRows> PgConn::Query(std::string_view sql) {

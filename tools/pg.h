@@ -33,6 +33,9 @@ class PgConn {
   // they say BEGIN/COMMIT). UNAVAILABLE when the connection is lost,
   // otherwise INTERNAL with the server's message.
   absl::Status Exec(std::string_view sql);
+  // Runs `copy_sql` ("COPY t (a, b) FROM STDIN") with `data` in COPY's text
+  // format (tab-separated, one row a line).
+  absl::Status CopyIn(std::string_view copy_sql, std::string_view data);
   // Runs one query and returns its rows.
   absl::StatusOr<PgRows> Query(std::string_view sql);
   // A string as an SQL literal, quoted and escaped for this connection.
