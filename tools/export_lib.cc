@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <map>
 #include <unordered_map>
 #include <thread>
@@ -181,16 +184,24 @@ constexpr const char* kUpsertTables[] = {"org_units", "households", "persons", "
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo, const std::string& scope) {
+absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo, const std::string& scope,
+                                                         std::chrono::milliseconds lock_wait) {
   auto pg = PgConn::Connect(conninfo);
   if (!pg.ok()) return pg.status();
-  // One exporter per scope: a second one would write the same changes.
-  auto lock = (*pg)->Query(absl::StrCat("SELECT pg_try_advisory_lock(hashtext(",
-                                        (*pg)->Literal("gridsync-export:" + scope), "))"));
-  if (!lock.ok()) return lock.status();
-  if (lock->rows.empty() || lock->rows[0][0] != "t") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another gridsync-export is writing scope '", scope, "' into this database; stop it first"));
+  // One exporter per scope: a second one would write the same changes. A
+  // killed predecessor's session can hold the lock for a moment after its
+  // death (until PostgreSQL notices), so wait a little before giving up.
+  const auto give_up = std::chrono::steady_clock::now() + lock_wait;
+  while (true) {
+    auto lock = (*pg)->Query(absl::StrCat("SELECT pg_try_advisory_lock(hashtext(",
+                                          (*pg)->Literal("gridsync-export:" + scope), "))"));
+    if (!lock.ok()) return lock.status();
+    if (!lock->rows.empty() && lock->rows[0][0] == "t") break;
+    if (std::chrono::steady_clock::now() >= give_up) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "another gridsync-export is writing scope '", scope, "' into this database; stop it first"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   // Concurrent CREATE ... IF NOT EXISTS can still collide; the lock above
   // is per scope, so serialise schema changes with a database-wide one.
@@ -383,12 +394,37 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   ExportReport report;
   auto stopped = [&] { return opts.stop != nullptr && opts.stop->load(); };
   const std::string label = absl::StrCat("export ", opts.scope);
-  auto opened = PgMirror::Open(opts.pg, opts.scope);
-  if (!opened.ok()) return opened.status();
-  std::unique_ptr<PgMirror> mirror = std::move(*opened);
-  auto cursor = mirror->Cursor();
-  if (!cursor.ok()) return cursor.status();
-  report.cursor = *cursor;
+  int attempt = 0;
+  constexpr int kOnceAttempts = 8;  // --once gives up after about 15 s of failures
+  std::unique_ptr<PgMirror> mirror;
+  // (Re)connects to PostgreSQL and reads the stored cursor, retrying lost
+  // connections. A following job also waits for a database that is not up
+  // yet; a catch-up (--once) fails at once when the first connection does,
+  // so a wrong --pg is a clear error, not a wait.
+  auto connect_mirror = [&](bool first) -> absl::Status {
+    mirror.reset();  // releases the scope's lock before taking it again
+    while (true) {
+      absl::Status st;
+      auto opened = PgMirror::Open(opts.pg, opts.scope);
+      if (opened.ok()) {
+        auto c = (*opened)->Cursor();
+        if (c.ok()) {
+          mirror = std::move(*opened);
+          report.cursor = *c;
+          return absl::OkStatus();
+        }
+        st = c.status();
+      } else {
+        st = opened.status();
+      }
+      if ((first && !opts.follow) || !Retryable(st) || stopped() || (!opts.follow && attempt >= kOnceAttempts)) {
+        return st;
+      }
+      if (opts.log) fprintf(stderr, "gridsync-export: %s; retrying\n", std::string(st.message()).c_str());
+      std::this_thread::sleep_for(Backoff(attempt++));
+    }
+  };
+  if (auto st = connect_mirror(/*first=*/true); !st.ok()) return st;
   Progress progress(label, opts.progress);
   auto channel = Connect(opts.server);
   auto stub = gridsync::v1::FeedService::NewStub(channel);
@@ -405,9 +441,6 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     last_log_ms = now;
     logged_changes = report.changes;
   };
-  int attempt = 0;
-  constexpr int kOnceAttempts = 8;  // --once gives up after about 15 s of failures
-
   while (!stopped()) {
     gridsync::v1::SubscribeRequest req;
     req.set_cursor(report.cursor);
@@ -437,39 +470,89 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       }
     });
     auto reader = stub->Subscribe(&ctx, req);
-    std::vector<FeedMessage> batch;
-    uint64_t to = report.cursor;
-    absl::Status write_st;
-    FeedMessage m;
-    auto flush = [&]() -> absl::Status {
-      if (batch.empty() && to == report.cursor) return absl::OkStatus();
-      if (auto st = mirror->Apply(batch, to); !st.ok()) return st;
-      report.changes += batch.size();
-      ++report.transactions;
-      report.cursor = to;
-      batch.clear();
-      return absl::OkStatus();
+
+    // Reading and writing overlap: this thread reads the stream into
+    // batches, a writer applies them in order, one transaction each, while
+    // the next batch is read. At most two batches wait.
+    struct Pending {
+      std::vector<FeedMessage> batch;
+      uint64_t to = 0, head = 0;
+      bool caught_up = false;
     };
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Pending> queue;
+    bool reading_done = false;
+    absl::Status write_st;  // guarded by mu
+    std::thread writer([&] {
+      while (true) {
+        Pending p;
+        {
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return !queue.empty() || reading_done; });
+          if (queue.empty()) return;
+          p = std::move(queue.front());
+          queue.pop_front();
+        }
+        cv.notify_all();
+        if (p.batch.empty() && p.to == report.cursor) continue;
+        if (auto st = mirror->Apply(p.batch, p.to); !st.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          write_st = st;
+          queue.clear();
+          ctx.TryCancel();
+          cv.notify_all();
+          return;
+        }
+        report.changes += p.batch.size();
+        ++report.transactions;
+        report.cursor = p.to;
+        progress.Update(report.cursor, p.head, p.caught_up ? "caught up" : "");
+        log_line(p.head, p.caught_up);
+      }
+    });
+    // Hands a batch to the writer; false once the writer has failed.
+    uint64_t handed_to = report.cursor;  // the reader's own copy: the writer owns report
+    auto hand_over = [&](Pending p) {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return queue.size() < 2 || !write_st.ok(); });
+      if (!write_st.ok()) return false;
+      handed_to = p.to;
+      queue.push_back(std::move(p));
+      cv.notify_all();
+      return true;
+    };
+    Pending next;
+    next.to = handed_to;
     bool caught_up = false;
+    FeedMessage m;
     while (reader->Read(&m)) {
       last_heard_ms = core::SystemWallMs();
       attempt = 0;
-      to = m.cursor();
-      const bool now_caught_up = m.caught_up();
-      const uint64_t head = m.head();
-      if (m.has_change()) batch.push_back(std::move(m));
-      if (now_caught_up || static_cast<int>(batch.size()) >= opts.max_batch) {
-        write_st = flush();
-        if (!write_st.ok()) break;
-        progress.Update(report.cursor, head, now_caught_up ? "caught up" : "");
-        log_line(head, now_caught_up);
+      next.to = m.cursor();
+      next.head = m.head();
+      next.caught_up = m.caught_up();
+      caught_up |= m.caught_up();
+      if (m.has_change()) next.batch.push_back(std::move(m));
+      if (next.caught_up || static_cast<int>(next.batch.size()) >= opts.max_batch) {
+        const uint64_t to = next.to;
+        if (!hand_over(std::move(next))) break;
+        next = Pending();
+        next.to = to;
       }
-      caught_up |= now_caught_up;
     }
-    if (!write_st.ok()) ctx.TryCancel();
     const grpc::Status gs = reader->Finish();
     call_done = true;
     canceller.join();
+    // A stream that ended well leaves its tail to write; after a broken one
+    // the tail comes again from the resubscription.
+    if (gs.ok() && (!next.batch.empty() || next.to != handed_to)) hand_over(std::move(next));
+    {
+      std::lock_guard<std::mutex> l(mu);
+      reading_done = true;
+    }
+    cv.notify_all();
+    writer.join();
     if (!write_st.ok()) {
       // PostgreSQL failed: nothing of the batch is stored; start again from
       // the stored cursor on a new connection.
@@ -477,24 +560,10 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       ++report.reconnects;
       if (opts.log) fprintf(stderr, "gridsync-export: PostgreSQL: %s; reconnecting\n", std::string(write_st.message()).c_str());
       std::this_thread::sleep_for(Backoff(attempt++));
-      mirror.reset();  // releases the scope's lock before taking it again
-      while (!mirror) {
-        auto again = PgMirror::Open(opts.pg, opts.scope);
-        if (again.ok()) {
-          mirror = std::move(*again);
-        } else if (!Retryable(again.status()) || stopped() || (!opts.follow && attempt >= kOnceAttempts)) {
-          return again.status();
-        } else {
-          std::this_thread::sleep_for(Backoff(attempt++));
-        }
-      }
-      auto c = mirror->Cursor();
-      if (!c.ok()) return c.status();
-      report.cursor = *c;
+      if (auto st = connect_mirror(/*first=*/false); !st.ok()) return st;
       continue;
     }
     if (gs.ok()) {
-      if (auto st = flush(); !st.ok()) return st;
       if (!opts.follow && caught_up) break;
       continue;
     }

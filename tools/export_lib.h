@@ -15,6 +15,7 @@
 #define GRIDSYNC_TOOLS_EXPORT_LIB_H_
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,8 +32,10 @@ namespace gridsync::tools {
 // The PostgreSQL side: schema, cursor, and one transaction per batch.
 class PgMirror {
  public:
-  // Connects and creates the tables and views when missing.
-  static absl::StatusOr<std::unique_ptr<PgMirror>> Open(const std::string& conninfo, const std::string& scope);
+  // Connects and creates the tables and views when missing. FAILED_PRECONDITION
+  // when another exporter holds the scope for longer than `lock_wait`.
+  static absl::StatusOr<std::unique_ptr<PgMirror>> Open(const std::string& conninfo, const std::string& scope,
+                                                        std::chrono::milliseconds lock_wait = std::chrono::seconds(5));
 
   // The last change stored for this scope; 0 when none.
   absl::StatusOr<uint64_t> Cursor();

@@ -26,7 +26,11 @@ std::string Head(std::string_view sql) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
+  // The conninfo may be "key=value ..." or a URI; expand_dbname takes both.
+  // Our name shows in pg_stat_activity unless the conninfo gives another.
+  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), "gridsync", nullptr};
+  PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return absl::ResourceExhaustedError("libpq could not allocate a connection");
   if (PQstatus(c) != CONNECTION_OK) {
     std::string msg(absl::StripTrailingAsciiWhitespace(PQerrorMessage(c)));
@@ -47,9 +51,16 @@ absl::Status PgConn::Check(PGresult* r, std::string_view sql) {
   if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return absl::OkStatus();
   std::string msg(absl::StripTrailingAsciiWhitespace(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_)));
   if (msg.empty()) msg = std::string(absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_)));
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  const char* code = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view state = code != nullptr ? code : "";
+  // Lost or ended connections (class 08, and 57P0x: the server was shut
+  // down or the backend terminated) are worth a new connection; so are
+  // serialization failures and deadlocks (40001, 40P01). Anything else is
+  // a fault in what was sent.
+  if (PQstatus(conn_) != CONNECTION_OK || state.substr(0, 2) == "08" || state.substr(0, 4) == "57P0") {
     return absl::UnavailableError(absl::StrCat("PostgreSQL connection lost: ", msg));
   }
+  if (state == "40001" || state == "40P01") return absl::AbortedError(absl::StrCat("PostgreSQL: ", msg));
   return absl::InternalError(absl::StrCat("PostgreSQL: ", msg, " (in: ", Head(sql), ")"));
 }
 

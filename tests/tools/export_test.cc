@@ -358,7 +358,7 @@ TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
   ASSERT_TRUE(first.ok()) << first.status();
   std::string out;
   EXPECT_EQ(RunCommand(ExportArgs(true), &out), 1);
-  auto second = tools::PgMirror::Open(db_->conninfo(), kCounty);
+  auto second = tools::PgMirror::Open(db_->conninfo(), kCounty, std::chrono::milliseconds(300));
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
 }
 
@@ -389,6 +389,74 @@ TEST_F(ExportTest, TwoCountiesShareOneDatabase) {
   auto again = (*a)->Apply({msg("4101850012010010002")}, 1);
   EXPECT_FALSE(again.ok());
   EXPECT_EQ(Column((*a)->conn(), "SELECT count(*) FROM households"), std::vector<std::string>{"2"});
+}
+
+TEST_F(ExportTest, AFollowingExportRidesOutLostDatabaseConnections) {
+  std::atomic<bool> stop{false};
+  tools::ExportOptions opts;
+  opts.server = addr();
+  opts.token = job_token_;
+  opts.scope = kCounty;
+  opts.pg = db_->conninfo();
+  opts.max_batch = 50;
+  opts.stop = &stop;
+  {  // the tables, before anyone asks for the cursor
+    auto schema = tools::PgMirror::Open(db_->conninfo(), kCounty);
+    ASSERT_TRUE(schema.ok()) << schema.status();
+  }
+  absl::StatusOr<tools::ExportReport> report;
+  std::thread exporter([&] { report = tools::RunExport(opts); });
+  struct Join {  // a failed ASSERT must not leave the thread running
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~Join() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join{stop, exporter};
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  std::mt19937_64 rng(kSeed + 2);
+  auto phone = NewPhone(kGridA);
+  auto cursor = [&] {
+    auto c = Column(**pg, "SELECT coalesce(max(cursor), 0) FROM export_cursor");
+    return c.empty() ? 0ull : std::stoull(c[0]);
+  };
+  auto cut = [&] {  // every other connection to this database: the exporter's
+    ASSERT_TRUE((*pg)->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                    .ok());
+  };
+  auto caught_up = [&] {
+    const uint64_t head = Stats().last_change_seq();
+    for (int i = 0; i < 300 && cursor() < head; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return cursor() == head;
+  };
+  // Connections cut at whatever the exporter is doing (setting up,
+  // reading, in the middle of a transaction)...
+  for (int round = 0; round < 3; ++round) {
+    auto r = phone->Push(Work(*phone, kGridA, rng, 300));
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 100));
+    cut();
+  }
+  // ...and one cut while it waits, caught up: the next batch finds it gone.
+  ASSERT_TRUE(caught_up());
+  cut();
+  auto r = phone->Push(Work(*phone, kGridA, rng, 300));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(caught_up());
+  stop = true;
+  exporter.join();
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_GE(report->reconnects, 1u);
+  EXPECT_EQ(cursor(), Stats().last_change_seq());
+  const ServerView server = ReadServer();
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM changes"), std::vector<std::string>{std::to_string(server.seqs.size())});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM visits") [0],
+            std::to_string(std::count_if(server.records.begin(), server.records.end(), [](const auto& kv) {
+              return kv.second.header().kind() == gridsync::v1::RECORD_KIND_VISIT;
+            })));
 }
 
 TEST_F(ExportTest, AnUnreachableDatabaseIsAClearError) {
