@@ -43,6 +43,19 @@ bool Principal::InScope(absl::string_view grid_code) const {
   return false;
 }
 
+absl::StatusOr<std::string> Principal::Narrow(const std::string& scope_code) const {
+  std::string prefix = core::ScopePrefix(scope_code);
+  if (prefix.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("scope_code '", scope_code.substr(0, 32),
+                                                   "' is not a county, town, village or grid code"));
+  }
+  if (!InScope(prefix)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(scope_code, " is outside this device's scope; ask for your own village or grids"));
+  }
+  return prefix;
+}
+
 bool Principal::CanWrite() const {
   switch (device.role()) {
     case gridsync::v1::ROLE_GRID_WORKER:

@@ -22,6 +22,10 @@ struct Principal {
   std::vector<std::string> prefixes;  // empty string: everything (admin)
 
   bool InScope(absl::string_view grid_code) const;
+  // The code prefix of `scope_code` (a county, town, village or grid) when
+  // this caller may see it: INVALID_ARGUMENT for a code that is none of
+  // those, PERMISSION_DENIED for one outside the device's scope.
+  absl::StatusOr<std::string> Narrow(const std::string& scope_code) const;
   bool CanWrite() const;  // grid workers, village secretaries, town offices
   bool IsAdmin() const { return device.role() == gridsync::v1::ROLE_ADMIN; }
 };

@@ -43,16 +43,10 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
                                                              const gridsync::v1::Period& period) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return who.status();
+  auto prefix = who->Narrow(scope_code);
+  if (!prefix.ok()) return prefix.status();
   CoverageQuery q;
-  q.prefix = core::ScopePrefix(scope_code);
-  if (q.prefix.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("scope_code '", scope_code.substr(0, 32),
-                                                   "' is not a county, town, village or grid code"));
-  }
-  if (!who->InScope(q.prefix)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(scope_code, " is outside this device's scope; ask for your own village or grids"));
-  }
+  q.prefix = std::move(*prefix);
   auto known = store_->RegistryHas({scope_code});
   if (!known.ok()) return known.status();
   if (!(*known)[0]) {

@@ -1,7 +1,6 @@
 #include "server/feed_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "core/ids.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
 
@@ -26,16 +25,9 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync
   }
   std::string prefix;
   if (!req->scope_code().empty()) {
-    prefix = core::ScopePrefix(req->scope_code());
-    if (prefix.empty()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("scope_code '", req->scope_code().substr(0, 32),
-                                       "' is not a county, town, village or grid code"));
-    }
-    if (!who->InScope(prefix)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          absl::StrCat(req->scope_code(), " is outside this device's scope"));
-    }
+    auto narrow = who->Narrow(req->scope_code());
+    if (!narrow.ok()) return ToGrpc(narrow.status());
+    prefix = *narrow;
   } else if (who->prefixes.size() == 1) {
     prefix = who->prefixes[0];  // "" for the admin: everything
   } else {

@@ -160,17 +160,9 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const gridsync::v1:
   }
   std::vector<std::string> prefixes = who->prefixes;
   if (!req->scope_code().empty()) {
-    const std::string narrow = core::ScopePrefix(req->scope_code());
-    if (narrow.empty()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("scope_code '", req->scope_code().substr(0, 32),
-                                       "' is not an org or grid code"));
-    }
-    if (!who->InScope(narrow)) {
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          absl::StrCat(req->scope_code(), " is outside this device's scope"));
-    }
-    prefixes = {narrow};
+    auto narrow = who->Narrow(req->scope_code());
+    if (!narrow.ok()) return ToGrpc(narrow.status());
+    prefixes = {*narrow};
   }
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
   auto page = store_->Pull(prefixes, req->cursor(), page_size);
