@@ -35,6 +35,7 @@
 #include "tools/client.h"
 #include "tools/csv.h"
 #include "tools/flags.h"
+#include "tools/person_category.h"
 #include "tools/progress.h"
 #include "tools/report.h"
 #include "core/coverage.h"
@@ -98,8 +99,8 @@ class Ctl {
     auto bad = ReadRows(path, 6, "person_id,household_id,name,category,risk_level,guardian",
                         [&](const std::vector<std::string>& c) -> std::string {
       gridsync::v1::PersonCategory category;
-      if (!ParseCategory(c[3], &category)) {
-        return absl::StrCat("category '", c[3], "' is not one of ", kCategoryWords);
+      if (!ParsePersonCategory(c[3], &category)) {
+        return absl::StrCat("category '", c[3], "' is not one of ", PersonCategoryChoices());
       }
       int risk = 0;
       if (!c[4].empty() && (!absl::SimpleAtoi(c[4], &risk) || risk < 0 || risk > 5)) {
@@ -139,7 +140,9 @@ class Ctl {
         return "";
       }
       gridsync::v1::PersonCategory category;
-      if (!ParseCategory(c[0], &category)) return absl::StrCat("category '", c[0], "' is not one of ", kCategoryWords, ", default");
+      if (!ParsePersonCategory(c[0], &category)) {
+        return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(), ", default");
+      }
       if (!absl::SimpleAtoi(c[1], &risk)) return absl::StrCat("risk_level '", c[1], "' is not a number");
       auto* row = policy.add_intervals();
       row->set_category(category);
@@ -266,33 +269,10 @@ class Ctl {
   }
 
  private:
-  static constexpr char kCategoryWords[] =
-      "severe_mental_disorder, community_corrections, released_prisoner, drug_rehabilitation, elderly_alone, "
-      "left_behind_child, disabled (or the Chinese names)";
-
-  static bool ParseCategory(const std::string& word, gridsync::v1::PersonCategory* out) {
-    static const std::map<std::string, gridsync::v1::PersonCategory> kChinese = {
-        {"严重精神障碍患者", gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER},
-        {"社区矫正对象", gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS},
-        {"刑满释放人员", gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER},
-        {"社区戒毒人员", gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION},
-        {"独居老人", gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE},
-        {"留守儿童", gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD},
-        {"残疾人", gridsync::v1::PERSON_CATEGORY_DISABLED}};
-    if (auto it = kChinese.find(word); it != kChinese.end()) {
-      *out = it->second;
-      return true;
-    }
-    return gridsync::v1::PersonCategory_Parse("PERSON_CATEGORY_" + absl::AsciiStrToUpper(word), out) &&
-           *out != gridsync::v1::PERSON_CATEGORY_UNSPECIFIED;
-  }
-
   static void PrintPolicy(const gridsync::v1::CheckPolicy& p) {
     printf("%-26s %10s %14s\n", "category", "risk level", "interval days");
     for (const auto& r : p.intervals()) {
-      printf("%-26s %10d %14d\n",
-             absl::AsciiStrToLower(gridsync::v1::PersonCategory_Name(r.category()).substr(16)).c_str(), r.risk_level(),
-             r.interval_days());
+      printf("%-26s %10d %14d\n", PersonCategoryWord(r.category()), r.risk_level(), r.interval_days());
     }
     printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
   }

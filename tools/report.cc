@@ -10,6 +10,7 @@
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "tools/client.h"
+#include "tools/person_category.h"
 
 namespace gridsync::tools {
 namespace {
@@ -86,19 +87,6 @@ std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
     case gridsync::v1::CASE_STATUS_ACCEPTED: return "已受理";
     case gridsync::v1::CASE_STATUS_MEDIATING: return "调解中";
     default: return gridsync::v1::CaseStatus_Name(s);
-  }
-}
-
-std::string CategoryWord(gridsync::v1::PersonCategory c) {
-  switch (c) {
-    case gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER: return "严重精神障碍患者";
-    case gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS: return "社区矫正对象";
-    case gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER: return "刑满释放人员";
-    case gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION: return "社区戒毒人员";
-    case gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE: return "独居老人";
-    case gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD: return "留守儿童";
-    case gridsync::v1::PERSON_CATEGORY_DISABLED: return "残疾人";
-    default: return "—";
   }
 }
 
@@ -337,7 +325,7 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
     const bool flagged = p.last_absent() || p.last_out_of_contact();
     absl::StrAppend(&h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">", Esc(p.person().name()),
                     "</td><td class=\"l\">", Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
-                    CategoryWord(p.person().category()),
+                    PersonCategoryChinese(p.person().category()),
                     "</td><td>", p.risk_level(), "</td><td>", Date(p.last_checked_ms()), "</td><td>",
                     p.interval_days(), "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
                     p.last_out_of_contact() ? "失联" : p.last_absent() ? "不在位" : "", "</td></tr>\n");
