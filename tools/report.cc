@@ -81,6 +81,11 @@ std::string VillageOf(const MonthlyReport& r, const std::string& code) {
   return UnitName(r, town) + " " + UnitName(r, village);
 }
 
+// A village with its town (village names repeat across towns); a town alone.
+std::string RowName(const MonthlyReport& r, const UnitRow& row) {
+  return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code()) : row.unit.name();
+}
+
 std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
   switch (s) {
     case gridsync::v1::CASE_STATUS_REGISTERED: return "已登记";
@@ -132,7 +137,8 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   };
   auto county = coverage(county_code);
   if (!county.ok()) return county.status();
-  r.county = *county;
+  r.county.coverage = *county;
+  Score(&r.county);
   gridsync::v1::ListScopeUnitsRequest ureq;
   ureq.set_scope_code(county_code);
   gridsync::v1::ListScopeUnitsResponse units;
@@ -152,6 +158,8 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
     (u.level() == gridsync::v1::ORG_LEVEL_TOWN ? r.towns : r.villages).push_back(std::move(row));
   }
   r.county_name = UnitName(r, county_code);
+  r.county.unit.set_code(county_code);
+  r.county.unit.set_name(r.county_name);
   Rank(&r.towns);
   Rank(&r.villages);
 
@@ -187,20 +195,17 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
 
 std::string RenderReportTable(const MonthlyReport& r) {
   std::string out = absl::StrCat(r.county_name, " (", r.county_code, ") ", r.month, " 月度考核\n");
-  const auto& c = r.county;
-  absl::StrAppend(&out, "全县: 入户率 ", Pct(RateOf(c.visits().visited(), c.visits().households())), " (",
+  const auto& c = r.county.coverage;
+  absl::StrAppend(&out, "全县: 入户率 ", Pct(r.county.visit_rate), " (",
                   c.visits().visited(), "/", c.visits().households(), " 户), 管控率 ",
-                  Pct(RateOf(c.checks().checked_in_interval(), c.checks().persons())), " (",
+                  Pct(r.county.check_rate), " (",
                   c.checks().checked_in_interval(), "/", c.checks().persons(), " 人, 逾期 ", c.checks().overdue(),
                   "), 调处率 ",
-                  Pct(RateOf(c.cases().resolved(), c.cases().registered() - c.cases().escalated())), " (",
+                  Pct(r.county.mediation_rate), " (",
                   c.cases().resolved(), "/", c.cases().registered() - c.cases().escalated(), " 件, 在办 ",
                   c.cases().open_now(), ")\n");
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(&out, "\n", title, "\n");
-    auto name = [&](const UnitRow& row) {
-      return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code()) : row.unit.name();
-    };
     const std::vector<std::pair<std::string, int>> cols = {
         {"名次", 4}, {"代码", 12}, {"名称", 24}, {"户数", 7}, {"已走访", 7}, {"入户率", 7},
         {"人数", 5}, {"按期", 5}, {"管控率", 7}, {"纠纷", 5}, {"化解", 5}, {"调处率", 7}, {"综合", 7}};
@@ -211,7 +216,7 @@ std::string RenderReportTable(const MonthlyReport& r) {
     for (const auto& row : rows) {
       const auto& v = row.coverage;
       const std::vector<std::string> cells = {
-          row.rank ? absl::StrCat(row.rank) : "—", row.unit.code(), name(row),
+          row.rank ? absl::StrCat(row.rank) : "—", row.unit.code(), RowName(r, row),
           absl::StrCat(v.visits().households()), absl::StrCat(v.visits().visited()), Pct(row.visit_rate),
           absl::StrCat(v.checks().persons()), absl::StrCat(v.checks().checked_in_interval()), Pct(row.check_rate),
           absl::StrCat(v.cases().registered()), absl::StrCat(v.cases().resolved()), Pct(row.mediation_rate),
@@ -243,18 +248,18 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
 @media print{h2{page-break-after:avoid} table,svg{page-break-inside:avoid}}
 </style></head><body>
 )");
-  const auto& c = r.county;
+  const auto& c = r.county.coverage;
   absl::StrAppend(&h, "<h1>", Esc(r.county_name), " ", r.month, " 平安建设月度考核</h1>\n<div class=\"sub\">",
                   r.county_code, " · 生成于 ", Date(r.generated_at_ms), " · gridsync</div>\n");
   auto kpi = [&](const char* name, std::optional<double> rate, const std::string& detail) {
     absl::StrAppend(&h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate), "</b><br><span class=\"sub\">", detail,
                     "</span></div>\n");
   };
-  kpi("入户率", RateOf(c.visits().visited(), c.visits().households()),
+  kpi("入户率", r.county.visit_rate,
       absl::StrCat(c.visits().visited(), " / ", c.visits().households(), " 户"));
-  kpi("管控率", RateOf(c.checks().checked_in_interval(), c.checks().persons()),
+  kpi("管控率", r.county.check_rate,
       absl::StrCat(c.checks().checked_in_interval(), " / ", c.checks().persons(), " 人"));
-  kpi("调处率", RateOf(c.cases().resolved(), c.cases().registered() - c.cases().escalated()),
+  kpi("调处率", r.county.mediation_rate,
       absl::StrCat(c.cases().resolved(), " / ", c.cases().registered() - c.cases().escalated(), " 件"));
   kpi("回访率", RateOf(c.cases().followed_up_both(), c.cases().resolved()),
       absl::StrCat(c.cases().followed_up_both(), " / ", c.cases().resolved(), " 件"));
@@ -267,8 +272,7 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
       const auto& v = row.coverage;
       absl::StrAppend(&h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
                       row.unit.code(), "</td><td class=\"l\">",
-                      Esc(row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code())
-                                                                               : row.unit.name()),
+                      Esc(RowName(r, row)),
                       "</td><td>",
                       v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>", Pct(row.visit_rate),
                       "</td><td>", v.checks().persons(), "</td><td>", v.checks().checked_in_interval(), "</td><td>",

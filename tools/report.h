@@ -33,7 +33,7 @@ struct UnitRow {
 struct MonthlyReport {
   std::string county_code, county_name, month;
   int64_t generated_at_ms = 0;
-  gridsync::v1::Coverage county;
+  UnitRow county;  // the whole county, scored like its towns (not ranked)
   std::vector<UnitRow> towns, villages;  // ranked, best first
   std::vector<gridsync::v1::OverduePerson> overdue;  // absent or out of contact first, then most overdue
   int64_t overdue_total = 0;
