@@ -721,7 +721,8 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   page.head = head;
   const ScopedSnapshot snap(db_.get());
   const rocksdb::ReadOptions ro = snap.Read();
-  std::vector<std::string> ids;
+  std::vector<std::string> ids;  // of the record changes, read below
+  std::vector<size_t> where;     // their places in page.changes
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
   for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max; it->Next()) {
     const uint64_t seq = FromBe64(it->key().ToStringView());
@@ -742,19 +743,16 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
       code = c.registry().person().person_id();
     }  // a check policy holds everywhere
     if (!code.empty() && !HasPrefix(code, prefix)) continue;
-    ids.push_back(c.has_mutation() ? c.mutation().record_id() : std::string());
+    if (c.has_mutation()) {
+      ids.push_back(c.mutation().record_id());
+      where.push_back(page.changes.size());
+    }
     page.changes.push_back(std::move(c));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
   page.caught_up = page.next_cursor >= head;
   // The records' states, read from the same snapshot.
-  std::vector<rocksdb::Slice> keys;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (ids[i].empty()) continue;
-    keys.emplace_back(ids[i]);
-    where.push_back(i);
-  }
+  const std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
   auto got = MultiGetIn(kRecords, keys, "reading records", ro);
   if (!got.ok()) return got.status();
   page.states.resize(page.changes.size());
