@@ -258,9 +258,7 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
   r->batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  if (auto st = FromRocks(db_->Write(wo, r->batch), "writing the registry"); !st.ok()) return st;
+  if (auto st = FromRocks(db_->Write(write_opts_, r->batch), "writing the registry"); !st.ok()) return st;
   counters_.last_change_seq = seq;
   {
     std::lock_guard<std::mutex> l(stats_mu_);
