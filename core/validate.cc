@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/schema.h"
+#include "core/utf8.h"
 #include "google/protobuf/message.h"
 #include "gridsync/v1/records.pb.h"
 
@@ -39,7 +40,8 @@ std::optional<FieldViolation> CheckInt(const std::string& path, const FieldSpec&
   if (spec.max > spec.min && (v < spec.min || v > spec.max)) {
     if (absl::EndsWith(spec.name, "_ms")) {
       return Bad(path, absl::StrFormat("%s %d is not a time between 2000 and 2100 (milliseconds "
-                                       "since 1970)", spec.name, v));
+                                       "since 1970)",
+                                       spec.name, v));
     }
     return Bad(path, absl::StrFormat("%s %d is outside %d..%d", spec.name, v, spec.min, spec.max));
   }
@@ -59,6 +61,10 @@ std::optional<FieldViolation> CheckValue(const std::string& path, const FieldSpe
       if (value.string_value().size() > spec.max_len) {
         return Bad(path, absl::StrFormat("%s is %d bytes; at most %d", spec.name,
                                          value.string_value().size(), spec.max_len));
+      }
+      if (auto bad = FirstInvalidUtf8(value.string_value())) {
+        return Bad(path,
+                   absl::StrCat(spec.name, " ", DescribeInvalidUtf8(value.string_value(), *bad)));
       }
       return std::nullopt;
     case FieldDescriptor::CPPTYPE_BOOL:
@@ -89,7 +95,8 @@ std::optional<FieldViolation> CheckNested(const std::string& path,
     switch (f->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         if (refl->GetString(msg, f).size() > kMaxNestedText) {
-          return Bad(fpath, absl::StrFormat("%s is longer than %d bytes", f->name(), kMaxNestedText));
+          return Bad(fpath,
+                     absl::StrFormat("%s is longer than %d bytes", f->name(), kMaxNestedText));
         }
         break;
       case FieldDescriptor::CPPTYPE_ENUM:
@@ -124,7 +131,8 @@ std::optional<FieldViolation> CheckStatus(const std::string& path, int status) {
 std::optional<FieldViolation> CheckReason(const std::string& path, const std::string& reason) {
   if (reason.empty()) return Bad(path, "give a reason a reviewer can read");
   if (reason.size() > kMaxReasonLen) {
-    return Bad(path, absl::StrFormat("reason is %d bytes; at most %d", reason.size(), kMaxReasonLen));
+    return Bad(path,
+               absl::StrFormat("reason is %d bytes; at most %d", reason.size(), kMaxReasonLen));
   }
   return std::nullopt;
 }
@@ -138,7 +146,8 @@ uint64_t ContextCounter(const gridsync::v1::VersionVector& ctx, const std::strin
 
 }  // namespace
 
-std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
+// Everything but the UTF-8 of strings no check here looks at.
+std::optional<FieldViolation> ValidateShape(const Mutation& m) {
   if (m.device_seq() == 0) return Bad("device_seq", "device_seq starts at 1");
   if (!IsValidRecordId(m.record_id())) {
     return Bad("record_id", absl::StrCat("record_id '", m.record_id().substr(0, 64),
@@ -168,11 +177,11 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         const bool shape = is_person ? IsPersonId(subject) : IsHouseholdId(subject);
         if (!shape || !absl::StartsWith(subject, m.grid_code())) {
           return Bad("create.subject_id",
-                     absl::StrFormat("%s %s is not in grid %s (%s); the household list may be "
-                                     "stale: pull first",
-                                     schema->subject_field, subject.substr(0, 32), m.grid_code(),
-                                     is_person ? "21 digits: household id + 2"
-                                               : "19 digits: grid code + 4"));
+                     absl::StrFormat(
+                         "%s %s is not in grid %s (%s); the household list may be "
+                         "stale: pull first",
+                         schema->subject_field, subject.substr(0, 32), m.grid_code(),
+                         is_person ? "21 digits: household id + 2" : "19 digits: grid code + 4"));
         }
       }
       std::set<std::string> seen_fields;
@@ -181,8 +190,8 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         const std::string path = absl::StrCat("create.fields[", i, "]");
         const FieldSpec* spec = schema->Find(fw.field());
         if (spec == nullptr || spec->role != FieldRole::kRegister) {
-          return Bad(path, absl::StrCat("'", fw.field().substr(0, 64), "' is not an editable field of ",
-                                        schema->view->name()));
+          return Bad(path, absl::StrCat("'", fw.field().substr(0, 64),
+                                        "' is not an editable field of ", schema->view->name()));
         }
         if (!seen_fields.insert(fw.field()).second) {
           return Bad(path, absl::StrCat(fw.field(), " is given twice"));
@@ -194,16 +203,17 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
     case Mutation::kSetField: {
       const FieldSpec* spec = schema->Find(m.set_field().field());
       if (spec == nullptr || spec->role != FieldRole::kRegister) {
-        return Bad("set_field.field", absl::StrCat("'", m.set_field().field().substr(0, 64),
-                                                   "' is not an editable field of ",
-                                                   schema->view->name()));
+        return Bad("set_field.field",
+                   absl::StrCat("'", m.set_field().field().substr(0, 64),
+                                "' is not an editable field of ", schema->view->name()));
       }
       const auto& entries = m.set_field().seen().entries();
       for (int i = 0; i < entries.size(); ++i) {
         if (entries[i].device_id().empty() || entries[i].counter() == 0 ||
             (i > 0 && entries[i - 1].device_id() >= entries[i].device_id())) {
-          return Bad("set_field.seen", "seen must list devices once each, sorted, counters > 0: "
-                                       "send the context the SDK read with the field");
+          return Bad("set_field.seen",
+                     "seen must list devices once each, sorted, counters > 0: "
+                     "send the context the SDK read with the field");
         }
       }
       return CheckValue("set_field.value", *spec, m.set_field().value());
@@ -220,16 +230,16 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
       }
       if (m.append_log().payload().size() > kMaxLogPayloadBytes) {
         return Bad("append_log.payload",
-                   absl::StrFormat("payload is %d bytes; at most %d", m.append_log().payload().size(),
-                                   kMaxLogPayloadBytes));
+                   absl::StrFormat("payload is %d bytes; at most %d",
+                                   m.append_log().payload().size(), kMaxLogPayloadBytes));
       }
       std::unique_ptr<google::protobuf::Message> element(
           google::protobuf::MessageFactory::generated_factory()
               ->GetPrototype(spec->field->message_type())
               ->New());
       if (!element->ParseFromString(m.append_log().payload())) {
-        return Bad("append_log.payload",
-                   absl::StrCat("payload is not a serialized ", spec->field->message_type()->name()));
+        return Bad("append_log.payload", absl::StrCat("payload is not a serialized ",
+                                                      spec->field->message_type()->name()));
       }
       return CheckNested("append_log.payload", *element);
     }
@@ -245,8 +255,9 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
       if (auto v = CheckStatus("reopen.seen_status", m.reopen().seen_status())) return v;
       if (auto v = CheckStatus("reopen.to_status", m.reopen().to_status())) return v;
       if (StatusRank(m.reopen().to_status()) >= StatusRank(m.reopen().seen_status())) {
-        return Bad("reopen.to_status", "a reopen goes back to an earlier stage; to move forward "
-                                       "use set_status");
+        return Bad("reopen.to_status",
+                   "a reopen goes back to an earlier stage; to move forward "
+                   "use set_status");
       }
       return CheckReason("reopen.reason", m.reopen().reason());
     }
@@ -258,20 +269,28 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   return Bad("op", "unknown operation");
 }
 
+std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
+  if (auto v = ValidateShape(m)) return v;
+  // Strings no check above reads as text (reasons, element ids, seen device
+  // ids): named by their path.
+  if (auto bad = FindInvalidUtf8(m)) return Bad(bad->path, bad->message);
+  return std::nullopt;
+}
+
 absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   const bool exists = current.has_header();
   if (exists) {
     const auto& h = current.header();
     if (h.kind() != m.kind() || h.grid_code() != m.grid_code()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "record %s is a %s in grid %s; this mutation says %s in grid %s", m.record_id(),
-          gridsync::v1::RecordKind_Name(h.kind()), h.grid_code(),
-          gridsync::v1::RecordKind_Name(m.kind()), m.grid_code()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("record %s is a %s in grid %s; this mutation says %s in grid %s",
+                          m.record_id(), gridsync::v1::RecordKind_Name(h.kind()), h.grid_code(),
+                          gridsync::v1::RecordKind_Name(m.kind()), m.grid_code()));
     }
     if (m.has_create() && h.created_hlc() != 0 && h.subject_id() != m.create().subject_id()) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "record %s already exists for %s; make a new id for %s", m.record_id(), h.subject_id(),
-          m.create().subject_id()));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("record %s already exists for %s; make a new id for %s", m.record_id(),
+                          h.subject_id(), m.create().subject_id()));
     }
   }
   if (m.has_set_field()) {
@@ -299,9 +318,9 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
           m.record_id(), epoch, m.set_status().epoch()));
     }
     if (m.set_status().epoch() > epoch) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "set_status.epoch %d does not exist yet (case %s is in epoch %d)", m.set_status().epoch(),
-          m.record_id(), epoch));
+      return absl::InvalidArgumentError(
+          absl::StrFormat("set_status.epoch %d does not exist yet (case %s is in epoch %d)",
+                          m.set_status().epoch(), m.record_id(), epoch));
     }
   }
   if (m.has_reopen()) {

@@ -18,7 +18,8 @@ struct FieldViolation {
   std::string message;  // what is wrong and what to do
 };
 
-// Checks a mutation on its own: ids, kind, grid, stamp, op and values.
+// Checks a mutation on its own: every string well-formed UTF-8 (the first that
+// is not is named by its path), ids, kind, grid, stamp, op and values.
 std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
 
 // Checks a valid mutation against the record's current merged state

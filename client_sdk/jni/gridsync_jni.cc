@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "client_sdk/jni/utf16.h"
 #include "gridsync/gridsync.h"
 
 namespace {
@@ -21,11 +22,17 @@ struct JniClient {
 
 JniClient* H(jlong h) { return reinterpret_cast<JniClient*>(h); }
 
+// A UTF-8 string from the SDK as a Java string (null as "").
+jstring J(JNIEnv* env, const char* s) {
+  const std::u16string u = gridsync::jni::Utf8ToUtf16(s ? s : "");
+  return env->NewString(reinterpret_cast<const jchar*>(u.data()), static_cast<jsize>(u.size()));
+}
+
 void Throw(JNIEnv* env, int code, const char* message) {
   jclass cls = env->FindClass("cn/gridsync/GridSyncException");
   if (cls == nullptr) return;  // NoClassDefFoundError is pending
   jmethodID ctor = env->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
-  jstring msg = env->NewStringUTF(message);
+  jstring msg = J(env, message);
   auto ex = static_cast<jthrowable>(env->NewObject(cls, ctor, static_cast<jint>(code), msg));
   if (ex != nullptr) env->Throw(ex);
 }
@@ -42,22 +49,24 @@ bool NeedHandle(JNIEnv* env, jlong h) {
   return false;
 }
 
-// A Java string as UTF-8 for the duration of a call.
+// A Java string as standard UTF-8 (never JNI's modified UTF-8: see
+// jni/utf16.h); a null string is a null pointer.
 class Utf {
  public:
-  Utf(JNIEnv* env, jstring s) : env_(env), s_(s), p_(s ? env->GetStringUTFChars(s, nullptr) : nullptr) {}
-  ~Utf() {
-    if (p_ != nullptr) env_->ReleaseStringUTFChars(s_, p_);
+  Utf(JNIEnv* env, jstring s) : null_(s == nullptr) {
+    if (null_) return;
+    const jsize n = env->GetStringLength(s);
+    std::u16string units(static_cast<size_t>(n), u'\0');
+    env->GetStringRegion(s, 0, n, reinterpret_cast<jchar*>(units.data()));
+    bytes_ = gridsync::jni::Utf16ToUtf8(units.data(), units.size());
   }
-  const char* get() const { return p_; }
+  const char* get() const { return null_ ? nullptr : bytes_.c_str(); }
+  std::string str() const { return bytes_; }
 
  private:
-  JNIEnv* env_;
-  jstring s_;
-  const char* p_;
+  bool null_;
+  std::string bytes_;
 };
-
-jstring J(JNIEnv* env, const char* s) { return env->NewStringUTF(s ? s : ""); }
 
 // Java String / Long / Integer / Boolean to a gs_value. `hold` keeps the
 // UTF-8 bytes alive.
@@ -68,8 +77,7 @@ bool ToValue(JNIEnv* env, jobject o, gs_value* v, std::string* hold) {
     return false;
   }
   if (env->IsInstanceOf(o, env->FindClass("java/lang/String"))) {
-    Utf u(env, static_cast<jstring>(o));
-    *hold = u.get() ? u.get() : "";
+    *hold = Utf(env, static_cast<jstring>(o)).str();
     v->type = GS_VALUE_STRING;
     v->str = hold->c_str();
     return true;
@@ -96,13 +104,15 @@ jobject FromValue(JNIEnv* env, const gs_value& v) {
       return J(env, v.str);
     case GS_VALUE_INT: {
       jclass cls = env->FindClass("java/lang/Long");
-      return env->CallStaticObjectMethod(cls, env->GetStaticMethodID(cls, "valueOf", "(J)Ljava/lang/Long;"),
-                                         static_cast<jlong>(v.i));
+      return env->CallStaticObjectMethod(
+          cls, env->GetStaticMethodID(cls, "valueOf", "(J)Ljava/lang/Long;"),
+          static_cast<jlong>(v.i));
     }
     case GS_VALUE_BOOL: {
       jclass cls = env->FindClass("java/lang/Boolean");
-      return env->CallStaticObjectMethod(cls, env->GetStaticMethodID(cls, "valueOf", "(Z)Ljava/lang/Boolean;"),
-                                         static_cast<jboolean>(v.b != 0));
+      return env->CallStaticObjectMethod(
+          cls, env->GetStaticMethodID(cls, "valueOf", "(Z)Ljava/lang/Boolean;"),
+          static_cast<jboolean>(v.b != 0));
     }
     default:
       return nullptr;
@@ -110,7 +120,8 @@ jobject FromValue(JNIEnv* env, const gs_value& v) {
 }
 
 jobjectArray Strings(JNIEnv* env, const std::vector<const char*>& items) {
-  jobjectArray a = env->NewObjectArray(static_cast<jsize>(items.size()), env->FindClass("java/lang/String"), nullptr);
+  jobjectArray a = env->NewObjectArray(static_cast<jsize>(items.size()),
+                                       env->FindClass("java/lang/String"), nullptr);
   for (size_t i = 0; i < items.size(); ++i) {
     jstring s = J(env, items[i]);
     env->SetObjectArrayElement(a, static_cast<jsize>(i), s);
@@ -145,8 +156,9 @@ struct ProgressCtx {
 
 void OnProgress(void* user, int phase, int64_t pushed, int64_t pulled, int64_t pending) {
   auto* p = static_cast<ProgressCtx*>(user);
-  p->env->CallVoidMethod(p->listener, p->method, static_cast<jint>(phase), static_cast<jlong>(pushed),
-                         static_cast<jlong>(pulled), static_cast<jlong>(pending));
+  p->env->CallVoidMethod(p->listener, p->method, static_cast<jint>(phase),
+                         static_cast<jlong>(pushed), static_cast<jlong>(pulled),
+                         static_cast<jlong>(pending));
   ClearListenerException(p->env);
 }
 
@@ -189,10 +201,11 @@ const gs_rejected* RJ(jlong r) { return reinterpret_cast<const gs_rejected*>(r);
 
 #define GS_JNI(ret, name) extern "C" JNIEXPORT ret JNICALL Java_cn_gridsync_Native_##name
 
-GS_JNI(jlong, open)(JNIEnv* env, jclass, jstring data_dir, jstring addr, jstring device, jstring token,
-                    jstring holder, jstring roots, jboolean compression, jint push_batch,
-                    jint pull_page, jint timeout_s) {
-  Utf d(env, data_dir), a(env, addr), dv(env, device), t(env, token), ho(env, holder), ro(env, roots);
+GS_JNI(jlong, open)
+(JNIEnv* env, jclass, jstring data_dir, jstring addr, jstring device, jstring token, jstring holder,
+ jstring roots, jboolean compression, jint push_batch, jint pull_page, jint timeout_s) {
+  Utf d(env, data_dir), a(env, addr), dv(env, device), t(env, token), ho(env, holder),
+      ro(env, roots);
   gs_options o;
   gs_options_init(&o);
   o.data_dir = d.get();
@@ -221,18 +234,16 @@ GS_JNI(void, close)(JNIEnv* env, jclass, jlong h) {
   delete H(h);
 }
 
-GS_JNI(jstring, create)(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jstring subject,
-                        jobjectArray names, jobjectArray values) {
+GS_JNI(jstring, create)
+(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jstring subject, jobjectArray names,
+ jobjectArray values) {
   if (!NeedHandle(env, h)) return nullptr;
   const jsize n = names ? env->GetArrayLength(names) : 0;
   std::vector<std::string> name_bytes(n), value_bytes(n);
   std::vector<gs_field> fields(n);
   for (jsize i = 0; i < n; ++i) {
     auto name = static_cast<jstring>(env->GetObjectArrayElement(names, i));
-    {
-      Utf u(env, name);
-      name_bytes[i] = u.get() ? u.get() : "";
-    }
+    name_bytes[i] = Utf(env, name).str();
     fields[i].name = name_bytes[i].c_str();
     if (!ToValue(env, env->GetObjectArrayElement(values, i), &fields[i].value, &value_bytes[i])) {
       return nullptr;
@@ -241,7 +252,10 @@ GS_JNI(jstring, create)(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, j
   Utf g(env, grid), s(env, subject);
   char id[64];
   gs_error err;
-  if (!Check(env, gs_create(H(h)->client, kind, g.get(), s.get(), fields.data(), fields.size(), id, &err), err)) {
+  if (!Check(
+          env,
+          gs_create(H(h)->client, kind, g.get(), s.get(), fields.data(), fields.size(), id, &err),
+          err)) {
     return nullptr;
   }
   return J(env, id);
@@ -269,7 +283,8 @@ GS_JNI(jstring, appendLog)(JNIEnv* env, jclass, jlong h, jstring id, jstring log
   Utf i(env, id), l(env, log), j(env, json);
   char element[64];
   gs_error err;
-  if (!Check(env, gs_append_log(H(h)->client, i.get(), l.get(), j.get(), element, &err), err)) return nullptr;
+  if (!Check(env, gs_append_log(H(h)->client, i.get(), l.get(), j.get(), element, &err), err))
+    return nullptr;
   return J(env, element);
 }
 
@@ -303,15 +318,23 @@ GS_JNI(jlong, get)(JNIEnv* env, jclass, jlong h, jstring id) {
   return reinterpret_cast<jlong>(r);
 }
 
-GS_JNI(void, recordFree)(JNIEnv*, jclass, jlong r) { gs_record_free(reinterpret_cast<gs_record*>(r)); }
+GS_JNI(void, recordFree)(JNIEnv*, jclass, jlong r) {
+  gs_record_free(reinterpret_cast<gs_record*>(r));
+}
 GS_JNI(jstring, recordId)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_id(R(r))); }
 GS_JNI(jint, recordKind)(JNIEnv*, jclass, jlong r) { return gs_record_kind(R(r)); }
 GS_JNI(jstring, recordGrid)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_grid(R(r))); }
-GS_JNI(jstring, recordSubject)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_subject(R(r))); }
-GS_JNI(jstring, recordAuthor)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_author(R(r))); }
+GS_JNI(jstring, recordSubject)(JNIEnv* env, jclass, jlong r) {
+  return J(env, gs_record_subject(R(r)));
+}
+GS_JNI(jstring, recordAuthor)(JNIEnv* env, jclass, jlong r) {
+  return J(env, gs_record_author(R(r)));
+}
 GS_JNI(jboolean, recordVoided)(JNIEnv*, jclass, jlong r) { return gs_record_voided(R(r)) != 0; }
 GS_JNI(jint, recordStatus)(JNIEnv*, jclass, jlong r) { return gs_record_status(R(r)); }
-GS_JNI(jint, recordFieldCount)(JNIEnv*, jclass, jlong r) { return static_cast<jint>(gs_record_field_count(R(r))); }
+GS_JNI(jint, recordFieldCount)(JNIEnv*, jclass, jlong r) {
+  return static_cast<jint>(gs_record_field_count(R(r)));
+}
 GS_JNI(jstring, recordFieldName)(JNIEnv* env, jclass, jlong r, jint i) {
   return J(env, gs_record_field_name(R(r), i));
 }
@@ -338,7 +361,8 @@ GS_JNI(jlong, recordSiblingTimeMs)(JNIEnv*, jclass, jlong r, jint i, jint j) {
 }
 GS_JNI(jobjectArray, recordLogNames)(JNIEnv* env, jclass, jlong r) {
   std::vector<const char*> items;
-  for (size_t i = 0; i < gs_record_log_name_count(R(r)); ++i) items.push_back(gs_record_log_name(R(r), i));
+  for (size_t i = 0; i < gs_record_log_name_count(R(r)); ++i)
+    items.push_back(gs_record_log_name(R(r), i));
   return Strings(env, items);
 }
 GS_JNI(jobjectArray, recordLog)(JNIEnv* env, jclass, jlong r, jstring log) {
@@ -351,12 +375,14 @@ GS_JNI(jobjectArray, recordLog)(JNIEnv* env, jclass, jlong r, jstring log) {
 }
 GS_JNI(jstring, recordJson)(JNIEnv* env, jclass, jlong r) { return J(env, gs_record_json(R(r))); }
 
-GS_JNI(jobjectArray, list)(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jboolean conflicts_only) {
+GS_JNI(jobjectArray, list)
+(JNIEnv* env, jclass, jlong h, jint kind, jstring grid, jboolean conflicts_only) {
   if (!NeedHandle(env, h)) return nullptr;
   Utf g(env, grid);
   gs_strings* s = nullptr;
   gs_error err;
-  if (!Check(env, gs_list(H(h)->client, kind, g.get(), conflicts_only ? 1 : 0, &s, &err), err)) return nullptr;
+  if (!Check(env, gs_list(H(h)->client, kind, g.get(), conflicts_only ? 1 : 0, &s, &err), err))
+    return nullptr;
   std::vector<const char*> items;
   for (size_t i = 0; i < gs_strings_count(s); ++i) items.push_back(gs_strings_get(s, i));
   jobjectArray out = Strings(env, items);
@@ -371,7 +397,9 @@ GS_JNI(jlong, rejected)(JNIEnv* env, jclass, jlong h) {
   if (!Check(env, gs_list_rejected(H(h)->client, &r, &err), err)) return 0;
   return reinterpret_cast<jlong>(r);
 }
-GS_JNI(jint, rejectedCount)(JNIEnv*, jclass, jlong r) { return static_cast<jint>(gs_rejected_count(RJ(r))); }
+GS_JNI(jint, rejectedCount)(JNIEnv*, jclass, jlong r) {
+  return static_cast<jint>(gs_rejected_count(RJ(r)));
+}
 GS_JNI(jlong, rejectedSeq)(JNIEnv*, jclass, jlong r, jint i) {
   return static_cast<jlong>(gs_rejected_seq(RJ(r), i));
 }
@@ -385,7 +413,9 @@ GS_JNI(jstring, rejectedField)(JNIEnv* env, jclass, jlong r, jint i) {
 GS_JNI(jstring, rejectedMessage)(JNIEnv* env, jclass, jlong r, jint i) {
   return J(env, gs_rejected_message(RJ(r), i));
 }
-GS_JNI(void, rejectedFree)(JNIEnv*, jclass, jlong r) { gs_rejected_free(reinterpret_cast<gs_rejected*>(r)); }
+GS_JNI(void, rejectedFree)(JNIEnv*, jclass, jlong r) {
+  gs_rejected_free(reinterpret_cast<gs_rejected*>(r));
+}
 
 GS_JNI(void, dismissRejected)(JNIEnv* env, jclass, jlong h, jlong seq) {
   if (!NeedHandle(env, h)) return;
@@ -398,8 +428,8 @@ GS_JNI(jlongArray, stats)(JNIEnv* env, jclass, jlong h) {
   gs_stats s;
   gs_error err;
   if (!Check(env, gs_get_stats(H(h)->client, &s, &err), err)) return nullptr;
-  return Longs(env, {s.pending, s.acked_unpulled, s.rejected, s.records, static_cast<jlong>(s.cursor),
-                     s.clock_offset_ms});
+  return Longs(env, {s.pending, s.acked_unpulled, s.rejected, s.records,
+                     static_cast<jlong>(s.cursor), s.clock_offset_ms});
 }
 
 GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {
@@ -418,15 +448,17 @@ GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {
   return ReportArray(env, r);
 }
 
-GS_JNI(void, startBackground)(JNIEnv* env, jclass, jlong h, jlong interval_ms, jlong min_backoff_ms,
-                              jlong max_backoff_ms, jobject listener) {
+GS_JNI(void, startBackground)
+(JNIEnv* env, jclass, jlong h, jlong interval_ms, jlong min_backoff_ms, jlong max_backoff_ms,
+ jobject listener) {
   if (!NeedHandle(env, h)) return;
   StopBackground(env, H(h));
   if (listener != nullptr) H(h)->bg_listener = env->NewGlobalRef(listener);
   gs_error err;
-  Check(env, gs_start_background(H(h)->client, static_cast<int>(interval_ms), static_cast<int>(min_backoff_ms),
-                                 static_cast<int>(max_backoff_ms),
-                                 listener ? OnBackgroundResult : nullptr, H(h), &err),
+  Check(env,
+        gs_start_background(H(h)->client, static_cast<int>(interval_ms),
+                            static_cast<int>(min_backoff_ms), static_cast<int>(max_backoff_ms),
+                            listener ? OnBackgroundResult : nullptr, H(h), &err),
         err);
 }
 

@@ -1,8 +1,7 @@
 // The C API: handles, error codes and messages, values, records, logs as
 // JSON, rejections and sync, against a real server.
-#include "gridsync/gridsync.h"
-
 #include "core/hlc.h"
+#include "gridsync/gridsync.h"
 #include "tests/client_sdk/sdk_test.h"
 
 extern "C" int gs_c_header_check(void);
@@ -59,6 +58,36 @@ TEST_F(CApiTest, ErrorsCarryTheCodeAndAMessage) {
   gs_close(c);
 }
 
+TEST_F(CApiTest, InvalidUtf8IsRefusedAtOnceNamingTheField) {
+  gs_client* c = OpenC("王芳");
+  gs_error err;
+  const std::string grid = kGridA, hh = Household(kGridA, 1);
+  const int64_t now = core::SystemWallMs();
+  // What JNI's modified UTF-8 makes of 𠮷: two surrogate halves.
+  gs_field f[] = {{"visited_at_ms", Int(now)}, {"notes", Str("\xED\xA1\x82\xED\xBE\xB7")}};
+  char id[64];
+  EXPECT_EQ(gs_create(c, GS_KIND_VISIT, grid.c_str(), hh.c_str(), f, 2, id, &err),
+            GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("notes is not valid UTF-8"), std::string::npos)
+      << err.message;
+  gs_field good[] = {{"visited_at_ms", Int(now)}, {"notes", Str("𠮷 𡒄")}};
+  ASSERT_EQ(gs_create(c, GS_KIND_VISIT, grid.c_str(), hh.c_str(), good, 2, id, &err), GS_OK)
+      << err.message;
+  gs_value v = Str("\xFF");
+  EXPECT_EQ(gs_set_field(c, id, "notes", &v, &err), GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("notes"), std::string::npos) << err.message;
+  EXPECT_EQ(gs_void(c, id, "\xC0\x80", &err), GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("void_record.reason"), std::string::npos) << err.message;
+  gs_stats s;
+  ASSERT_EQ(gs_get_stats(c, &s, &err), GS_OK);
+  EXPECT_EQ(s.pending, 1);  // only the good visit entered the outbox
+  gs_sync_report r{};
+  ASSERT_EQ(gs_sync(c, nullptr, nullptr, &r, &err), GS_OK) << err.message;
+  EXPECT_EQ(r.pushed, 1);
+  EXPECT_EQ(GetRecord(id).record().visit().notes(), "𠮷 𡒄");
+  gs_close(c);
+}
+
 TEST_F(CApiTest, RecordsLogsAndSyncThroughTheCApi) {
   gs_client* a = OpenC("王芳");
   gs_client* b = OpenC("李强");
@@ -69,20 +98,22 @@ TEST_F(CApiTest, RecordsLogsAndSyncThroughTheCApi) {
                        {"registered_at_ms", Int(core::SystemWallMs())},
                        {"urgent_major_hard", Bool(true)}};
   char id[64];
-  ASSERT_EQ(gs_create(a, GS_KIND_DISPUTE_CASE, grid.c_str(), hh.c_str(), fields, 4, id, &err), GS_OK)
+  ASSERT_EQ(gs_create(a, GS_KIND_DISPUTE_CASE, grid.c_str(), hh.c_str(), fields, 4, id, &err),
+            GS_OK)
       << err.message;
   char element[64];
-  ASSERT_EQ(gs_append_log(a, id, "parties", R"({"name": "赵大爷", "role": "applicant"})", element, &err),
-            GS_OK)
+  ASSERT_EQ(
+      gs_append_log(a, id, "parties", R"({"name": "赵大爷", "role": "applicant"})", element, &err),
+      GS_OK)
       << err.message;
   EXPECT_EQ(gs_append_log(a, id, "parties", "{not json", element, &err), GS_INVALID_ARGUMENT);
   EXPECT_EQ(gs_append_log(a, id, "no_such_log", "{}", element, &err), GS_INVALID_ARGUMENT);
 
   int progress_calls = 0;
   gs_sync_report rep;
-  ASSERT_EQ(gs_sync(a,
-                    [](void* user, int, int64_t, int64_t, int64_t) { ++*static_cast<int*>(user); },
-                    &progress_calls, &rep, &err),
+  ASSERT_EQ(gs_sync(
+                a, [](void* user, int, int64_t, int64_t, int64_t) { ++*static_cast<int*>(user); },
+                &progress_calls, &rep, &err),
             GS_OK)
       << err.message;
   EXPECT_EQ(rep.pushed, 2);
@@ -100,7 +131,8 @@ TEST_F(CApiTest, RecordsLogsAndSyncThroughTheCApi) {
   EXPECT_EQ(gs_record_status(r), gridsync::v1::CASE_STATUS_ACCEPTED);
   EXPECT_EQ(gs_record_voided(r), 0);
   std::map<std::string, gs_value> got;
-  for (size_t i = 0; i < gs_record_field_count(r); ++i) got[gs_record_field_name(r, i)] = gs_record_field_value(r, i);
+  for (size_t i = 0; i < gs_record_field_count(r); ++i)
+    got[gs_record_field_name(r, i)] = gs_record_field_value(r, i);
   ASSERT_EQ(got.count("title"), 1u);
   EXPECT_STREQ(got["title"].str, "院墙纠纷");
   EXPECT_EQ(got["urgent_major_hard"].b, 1);

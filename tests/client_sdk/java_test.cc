@@ -2,6 +2,7 @@
 // against a real server: this test starts gridsyncd, enrols the phones the
 // Java tests open, and runs the JVM as a child process.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "tests/client_sdk/sdk_test.h"
@@ -9,7 +10,7 @@
 namespace gridsync::testing {
 namespace {
 
-constexpr int kJavaPhones = 20;
+constexpr int kJavaPhones = 30;
 
 class JavaTest : public SdkTest {};
 
@@ -27,7 +28,8 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
     cmd += " -Dgridsync.device" + std::to_string(i) + "=" + device + " -Dgridsync.token" +
            std::to_string(i) + "=" + token;
   }
-  cmd += std::string(" -cp '") + JAVA_TEST_CLASSPATH + "' org.junit.runner.JUnitCore cn.gridsync.GridSyncClientTest 2>&1";
+  cmd += std::string(" -cp '") + JAVA_TEST_CLASSPATH +
+         "' org.junit.runner.JUnitCore cn.gridsync.GridSyncClientTest 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
@@ -36,7 +38,23 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   const int status = pclose(p);
   std::cout << out;
   EXPECT_EQ(status, 0) << "JUnit failed";
-  EXPECT_NE(out.find("OK (7 tests)"), std::string::npos);
+  EXPECT_NE(out.find("OK (10 tests)"), std::string::npos);
+
+  // What the Java test typed is on the server byte for byte: it wrote the
+  // record ids, fields and expected UTF-8 (hex) of every hard string.
+  std::ifstream expected(dir_ + "/unicode-expected.txt");
+  ASSERT_TRUE(expected) << "the Unicode test wrote no expectations";
+  int checked = 0;
+  for (std::string id, field, hex; expected >> id >> field >> hex; ++checked) {
+    const auto rec = GetRecord(id);
+    std::string bytes;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    }
+    const auto& v = rec.record().visit();
+    EXPECT_EQ(field == "notes" ? v.notes() : v.opinions(), bytes) << id << " " << field;
+  }
+  EXPECT_EQ(checked, 28);
 }
 
 }  // namespace

@@ -6,6 +6,9 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,5 +210,113 @@ public class GridSyncClientTest {
     } catch (GridSyncException e) {
       assertEquals(GridSyncException.FAILED_PRECONDITION, e.code());
     }
+  }
+
+  /**
+   * Text a grid worker types that is not in the BMP or not simple: rare
+   * characters in names (CJK Extension B and later), emoji with ZWJ
+   * sequences and skin-tone modifiers, right-to-left text, combining marks,
+   * U+FFFD itself.
+   */
+  static final String[] HARD_TEXT = {
+    "𠮷", "𡒄", "𪚥", "吉𠮷祥", "张𡒄𪚥", "入户走访 🌸",
+    "👨\u200D👩\u200D👧\u200D👦", "👍🏽", "🏳\uFE0F\u200D🌈", "مرحبا بالعالم", "שלום עולם",
+    "e\u0301 a\u0308 \u0915\u094D\u0937", "\uFFFD", "𠀀𪘀\uD87E\uDC04",
+  };
+
+  private static String hex(String s) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) b.append(String.format("%02x", x & 0xff));
+    return b.toString();
+  }
+
+  @Test
+  public void textOutsideTheBmpSyncsByteIdenticalToAnotherPhone() throws Exception {
+    List<String> ids = new java.util.ArrayList<>();
+    StringBuilder expected = new StringBuilder();  // id field utf8-hex, for the server check
+    for (String t : HARD_TEXT) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("visited_at_ms", System.currentTimeMillis());
+      f.put("notes", t);
+      f.put("opinions", "户主 " + t);
+      String id = a.create(RecordKind.VISIT, grid, household, f);
+      ids.add(id);
+      expected.append(id).append(" notes ").append(hex(t)).append('\n');
+      expected.append(id).append(" opinions ").append(hex("户主 " + t)).append('\n');
+      assertEquals(t, a.get(id).fields.get("notes"));
+    }
+    // Log payloads and reasons carry text too.
+    String caseId = newCase(a);
+    a.appendLog(caseId, "mediation_sessions",
+        "{\"held_at_ms\": \"" + System.currentTimeMillis() + "\", \"mediator\": \"张𡒄\","
+            + " \"summary\": \"👨\u200D👩\u200D👧 和解\", \"mediation_type\": \"MEDIATION_TYPE_PEOPLES\"}");
+    String voided = ids.get(0);
+    a.voidRecord(voided, "录错户 𠮷");
+    SyncReport r = a.sync();
+    assertEquals(0, r.rejected);
+    assertEquals(0, a.stats().pending);
+
+    b.sync();
+    for (int i = 0; i < HARD_TEXT.length; i++) {
+      Record got = b.get(ids.get(i));
+      assertEquals(HARD_TEXT[i], got.fields.get("notes"));
+      assertEquals("户主 " + HARD_TEXT[i], got.fields.get("opinions"));
+      assertEquals(a.get(ids.get(i)).json(), got.json());
+    }
+    String session = b.get(caseId).log("mediation_sessions").get(0);
+    assertTrue(session, session.contains("张𡒄"));
+    // The JSON printer escapes the zero-width joiner (format characters) as \\u200d.
+    assertTrue(session, session.replace("\\u200d", "\u200D").contains("👨\u200D👩\u200D👧 和解"));
+    assertTrue(b.get(voided).voided);
+
+    // Siblings of a conflict come back as typed, on both phones.
+    b.setField(caseId, "title", "𪚥家院墙");
+    a.setField(caseId, "title", "👍🏽 已调解");
+    a.sync();
+    b.sync();
+    a.sync();
+    Record.Conflict c = a.get(caseId).conflicts.get(0);
+    Set<Object> values = new HashSet<>();
+    for (Record.Sibling s : c.siblings) values.add(s.value);
+    assertEquals(Set.of("𪚥家院墙", "👍🏽 已调解"), values);
+    assertEquals(a.get(caseId).json(), b.get(caseId).json());
+    a.chooseSibling(caseId, "title", 0);  // other tests count the grid's conflicts
+    a.sync();
+
+    try (FileOutputStream out = new FileOutputStream(System.getProperty("gridsync.dir") + "/unicode-expected.txt")) {
+      out.write(expected.toString().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  public void aLoneSurrogateIsRefusedNamingTheFieldAndNothingIsQueued() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("notes", "broken \uD842 half");
+    try {
+      a.create(RecordKind.VISIT, grid, household, f);
+      fail("a lone surrogate was accepted");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage(), e.getMessage().contains("notes"));
+      assertTrue(e.getMessage(), e.getMessage().contains("UTF-8"));
+    }
+    assertEquals(0, a.stats().pending);
+    // The outbox still drains: a good write after the refused one syncs.
+    f.put("notes", "𠮷");
+    a.create(RecordKind.VISIT, grid, household, f);
+    assertEquals(1, a.sync().pushed);
+  }
+
+  @Test
+  public void rejectionMessagesComeBackIntact() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("notes", "𡒄");
+    a.create(RecordKind.VISIT, grid, grid + "0099", f);
+    a.sync();
+    GridSyncClient.Rejected rj = a.rejected().get(0);
+    assertTrue(rj.message, rj.message.contains(grid + "0099"));
+    assertFalse(rj.message, rj.message.contains("\uFFFD"));
   }
 }
