@@ -39,14 +39,22 @@ size_t SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
-std::optional<InvalidUtf8Field> Walk(const Message& msg, const std::string& path) {
+std::optional<InvalidUtf8Field> Walk(const Message& msg, const std::string& path,
+                                     const IsTextField& is_text, absl::string_view label) {
   const auto* refl = msg.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   refl->ListFields(msg, &fields);  // in field number order
   std::string scratch;
+  // A FieldWrite or SetField names the record field its value is for.
+  if (const FieldDescriptor* f = msg.GetDescriptor()->FindFieldByName("field");
+      f != nullptr && f->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !f->is_repeated()) {
+    const std::string& name = refl->GetStringReference(msg, f, &scratch);
+    if (!name.empty() && IsValidUtf8(name)) label = name;
+  }
   for (const FieldDescriptor* f : fields) {
     const std::string fpath = path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
-    const bool text = f->type() == FieldDescriptor::TYPE_STRING;
+    const bool text = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+                      (is_text ? is_text(f) : f->type() == FieldDescriptor::TYPE_STRING);
     const bool nested = f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
     if (!text && !nested) continue;
     const int n = f->is_repeated() ? refl->FieldSize(msg, f) : 1;
@@ -57,13 +65,13 @@ std::optional<InvalidUtf8Field> Walk(const Message& msg, const std::string& path
                                    ? refl->GetRepeatedStringReference(msg, f, i, &scratch)
                                    : refl->GetStringReference(msg, f, &scratch);
         if (auto bad = FirstInvalidUtf8(s)) {
-          return InvalidUtf8Field{ipath,
-                                  absl::StrCat(f->name(), " ", DescribeInvalidUtf8(s, *bad))};
+          return InvalidUtf8Field{ipath, absl::StrCat(label, label.empty() ? "" : ": ", f->name(),
+                                                      " ", DescribeInvalidUtf8(s, *bad))};
         }
       } else {
         const Message& sub =
             f->is_repeated() ? refl->GetRepeatedMessage(msg, f, i) : refl->GetMessage(msg, f);
-        if (auto bad = Walk(sub, ipath)) return bad;
+        if (auto bad = Walk(sub, ipath, is_text, label)) return bad;
       }
     }
   }
@@ -87,7 +95,9 @@ std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<InvalidUtf8Field> FindInvalidUtf8(const Message& msg) { return Walk(msg, ""); }
+std::optional<InvalidUtf8Field> FindInvalidUtf8(const Message& msg, const IsTextField& is_text) {
+  return Walk(msg, "", is_text, "");
+}
 
 std::string DescribeInvalidUtf8(std::string_view s, size_t offset) {
   std::string hex;

@@ -6,6 +6,7 @@
 #define GRIDSYNC_CORE_UTF8_H_
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,10 +34,16 @@ struct InvalidUtf8Field {
   std::string message;  // the offset and the bad bytes in hex, never the text
 };
 
-// The first set string field of `msg` (depth first, in field number order,
-// into nested messages) whose bytes are not well-formed UTF-8. Fields of
-// type `bytes` are not text and are not looked at.
-std::optional<InvalidUtf8Field> FindInvalidUtf8(const google::protobuf::Message& msg);
+// Which fields hold text; by default those of type `string`.
+using IsTextField = std::function<bool(const google::protobuf::FieldDescriptor*)>;
+
+// The first set text field of `msg` (depth first, in field number order,
+// into nested messages) whose bytes are not well-formed UTF-8. The message
+// starts with the record field's name when the bad text is inside a message
+// that names one in a field called `field` (FieldWrite, SetField), e.g.
+// "notes: string_value is not valid UTF-8 ...".
+std::optional<InvalidUtf8Field> FindInvalidUtf8(const google::protobuf::Message& msg,
+                                                const IsTextField& is_text = nullptr);
 
 }  // namespace gridsync::core
 

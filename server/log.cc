@@ -21,4 +21,25 @@ void LogLine(absl::string_view level, absl::string_view message) {
           std::string(level).c_str(), static_cast<int>(message.size()), message.data());
 }
 
+void RateLimitedLog::Error(absl::string_view message) {
+  constexpr size_t kMaxMessage = 300;
+  const int64_t now = core::SystemWallMs();
+  int64_t skipped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (last_ms_ != 0 && now - last_ms_ < period_ms_) {
+      ++skipped_;
+      return;
+    }
+    last_ms_ = now;
+    skipped = skipped_;
+    skipped_ = 0;
+  }
+  LogLine(
+      "ERROR",
+      absl::StrCat(what_, ": ", message.substr(0, kMaxMessage),
+                   message.size() > kMaxMessage ? "..." : "",
+                   skipped > 0 ? absl::StrCat(" (", skipped, " more since the last line)") : ""));
+}
+
 }  // namespace gridsync::server

@@ -2,6 +2,10 @@
 #ifndef GRIDSYNC_SERVER_LOG_H_
 #define GRIDSYNC_SERVER_LOG_H_
 
+#include <cstdint>
+#include <mutex>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -17,6 +21,23 @@ template <typename... Args>
 void LogError(const Args&... args) {
   LogLine("ERROR", absl::StrCat(args...));
 }
+
+// One kind of event that a client can cause at will (a malformed request):
+// at most one line per `period`, cut to a bounded length, the lines left out
+// counted into the next one. Thread-safe.
+class RateLimitedLog {
+ public:
+  explicit RateLimitedLog(absl::string_view what, int64_t period_ms = 10000)
+      : what_(what), period_ms_(period_ms) {}
+  void Error(absl::string_view message);
+
+ private:
+  std::string what_;
+  int64_t period_ms_;
+  std::mutex mu_;
+  int64_t last_ms_ = 0;  // guarded by mu_
+  int64_t skipped_ = 0;  // guarded by mu_
+};
 
 }  // namespace gridsync::server
 

@@ -1,6 +1,8 @@
 #include "server/server.h"
 
 #include <fcntl.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,11 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/stubs/logging.h"
 #include "server/log.h"
 
 namespace gridsync::server {
@@ -31,16 +31,29 @@ bool IsLoopback(const std::string& addr) {
          absl::StartsWith(addr, "[::1]:");
 }
 
+// protobuf logs a line for every string that is not UTF-8 in a message it
+// parses, and any client can send those at will: its lines go through one
+// rate-limited log, so that the server's log stays bounded.
+void LogProtobuf(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  static RateLimitedLog* log = new RateLimitedLog("protobuf");
+  if (level == google::protobuf::LOGLEVEL_INFO) return;
+  log->Error(absl::StrCat(file, ":", line, ": ", message));
+}
+
 }  // namespace
 
 absl::Status InitDataDir(const std::string& dir) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
-    return absl::AlreadyExistsError(absl::StrCat(dir, " already holds a gridsync store; its admin "
-                                                      "token is in ", dir, "/admin.token"));
+    return absl::AlreadyExistsError(absl::StrCat(dir,
+                                                 " already holds a gridsync store; its admin "
+                                                 "token is in ",
+                                                 dir, "/admin.token"));
   }
   std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   auto store = RocksStore::Open(dir, {.create_if_missing = true});
   if (!store.ok()) return store.status();
   Authenticator auth(store->get());
@@ -79,9 +92,10 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
     creds = grpc::SslServerCredentials(ssl);
   }
 
+  google::protobuf::SetLogHandler(&LogProtobuf);
   std::unique_ptr<GridSyncServer> s(new GridSyncServer());
-  auto store = RocksStore::Open(opts.data_dir, {.create_if_missing = false,
-                                                .sync_writes = opts.sync_writes});
+  auto store = RocksStore::Open(opts.data_dir,
+                                {.create_if_missing = false, .sync_writes = opts.sync_writes});
   if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
   s->auth_ = std::make_unique<Authenticator>(s->store_.get());
@@ -107,8 +121,9 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
                                                " (in use, or not an address of this machine)"));
   }
   s->grpc_->GetHealthCheckService()->SetServingStatus(true);
-  LogInfo("serving ", opts.data_dir, " on port ", s->port_, tls ? " with TLS" : " (plaintext, loopback)",
-          "; last change ", s->store_->LastChangeSeq());
+  LogInfo("serving ", opts.data_dir, " on port ", s->port_,
+          tls ? " with TLS" : " (plaintext, loopback)", "; last change ",
+          s->store_->LastChangeSeq());
   return s;
 }
 

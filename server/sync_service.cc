@@ -1,5 +1,8 @@
 #include "server/sync_service.h"
 
+#include <grpcpp/impl/rpc_service_method.h>
+#include <grpcpp/support/method_handler.h>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
@@ -22,13 +25,48 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
   r->set_retryable(retryable);
 }
 
+// The body of a call as one string (a request is at most the server's
+// receive limit, 8 MB by default).
+std::string Flatten(const grpc::ByteBuffer& buf) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buf.Dump(&slices).ok()) return out;
+  out.reserve(buf.Length());
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+grpc::ByteBuffer Serialize(const google::protobuf::Message& msg) {
+  const std::string bytes = msg.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+template <typename Method>
+grpc::internal::RpcServiceMethod* RawUnary(const char* name, SyncServiceImpl* self, Method method) {
+  using Handler =
+      grpc::internal::RpcMethodHandler<SyncServiceImpl, grpc::ByteBuffer, grpc::ByteBuffer>;
+  return new grpc::internal::RpcServiceMethod(
+      name, grpc::internal::RpcMethod::NORMAL_RPC,
+      new Handler(
+          [method](SyncServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                   grpc::ByteBuffer* resp) { return (s->*method)(ctx, req, resp); },
+          self));
+}
+
 }  // namespace
 
-grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1::PushRequest* req,
-                                   gridsync::v1::PushResponse* resp) {
-  // Phones pay for mobile data by the megabyte: answers are gzip'd when the
-  // client accepts it (record ids, codes and field names compress well).
-  ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
+SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms)
+    : store_(store), auth_(auth), max_skew_ms_(max_skew_ms) {
+  // The generated service's method names, so stubs, grpcurl and reflection
+  // see gridsync.v1.SyncService as declared in sync_service.proto.
+  AddMethod(RawUnary("/gridsync.v1.SyncService/Push", this, &SyncServiceImpl::RawPush));
+  AddMethod(RawUnary("/gridsync.v1.SyncService/Pull", this, &SyncServiceImpl::RawPull));
+}
+
+grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                                      grpc::ByteBuffer* resp) {
+  // Credentials first: an unauthenticated caller learns nothing of its body.
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (!who->CanWrite()) {
@@ -37,25 +75,52 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
                                      " token cannot push; only grid workers, village secretaries "
                                      "and town offices write records"));
   }
-  const int n = req->mutations_size();
-  if (n > kMaxMutationsPerPush) {
-    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("push has ", n, " mutations; send at most ",
-                                     kMaxMutationsPerPush, " per call"));
+  auto decoded = DecodePushRequest(Flatten(*req), kMaxMutationsPerPush);
+  if (!decoded.ok()) {
+    bad_requests_.Error(absl::StrCat(who->device.device_id(), ": ", decoded.status().message()));
+    return ToGrpc(decoded.status());
   }
+  gridsync::v1::PushResponse out;
+  grpc::Status st = Push(ctx, *who, *decoded, &out);
+  if (st.ok()) *resp = Serialize(out);
+  return st;
+}
+
+grpc::Status SyncServiceImpl::RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                                      grpc::ByteBuffer* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  gridsync::v1::PullRequest in;
+  if (auto parsed = ParseRequest(Flatten(*req), &in); !parsed.ok()) {
+    bad_requests_.Error(absl::StrCat(who->device.device_id(), ": ", parsed.message()));
+    return ToGrpc(parsed);
+  }
+  gridsync::v1::PullResponse out;
+  grpc::Status st = Pull(ctx, *who, in, &out);
+  if (st.ok()) *resp = Serialize(out);
+  return st;
+}
+
+grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& who,
+                                   const std::vector<DecodedMutation>& mutations,
+                                   gridsync::v1::PushResponse* resp) {
+  // Phones pay for mobile data by the megabyte: answers are gzip'd when the
+  // client accepts it (record ids, codes and field names compress well).
+  ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
+  const int n = static_cast<int>(mutations.size());
   const int64_t now = core::SystemWallMs();
   resp->set_server_time_ms(now);
   resp->mutable_results()->Reserve(n);
-  for (int i = 0; i < n; ++i) {
+  for (const DecodedMutation& d : mutations) {
     auto* r = resp->add_results();
-    r->set_device_seq(req->mutations(i).device_seq());
-    r->set_record_id(req->mutations(i).record_id());
+    r->set_device_seq(d.device_seq);
+    r->set_record_id(d.record_id);
   }
 
   // A retried mutation answers with its first result before anything else.
   std::vector<uint64_t> seqs;
-  for (const auto& m : req->mutations()) seqs.push_back(m.device_seq());
-  auto earlier = store_->LookupResults(who->device.device_id(), seqs);
+  for (const DecodedMutation& d : mutations) seqs.push_back(d.device_seq);
+  auto earlier = store_->LookupResults(who.device.device_id(), seqs);
   if (!earlier.ok()) return ToGrpc(earlier.status());
 
   // Registry keys to look up, each once (a push is mostly one grid).
@@ -67,28 +132,34 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
     return it->second;
   };
   struct Pending {
-    int index;       // in the request
-    size_t grid;     // in keys
-    long subject;    // in keys, or -1 when the mutation names none
+    int index;     // in the request
+    size_t grid;   // in keys
+    long subject;  // in keys, or -1 when the mutation names none
   };
   std::vector<Pending> pending;  // mutations that passed every check so far
   for (int i = 0; i < n; ++i) {
     auto* r = resp->mutable_results(i);
-    const Mutation& m = req->mutations(i);
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (!mutations[i].mutation) {  // did not parse: a string not UTF-8, or malformed
+      const core::FieldViolation& v = mutations[i].violation;
+      Reject(r, absl::StatusCode::kInvalidArgument,
+             v.field.empty() ? absl::StrCat("mutations[", i, "]") : prefix + v.field, v.message);
+      continue;
+    }
+    const Mutation& m = *mutations[i].mutation;
     if ((*earlier)[i]) {
       *r = *(*earlier)[i];
       r->set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
       continue;
     }
-    const std::string prefix = absl::StrCat("mutations[", i, "].");
     if (auto v = core::ValidateMutation(m)) {
       Reject(r, absl::StatusCode::kInvalidArgument, prefix + v->field, v->message);
       continue;
     }
-    if (!who->InScope(m.grid_code())) {
+    if (!who.InScope(m.grid_code())) {
       Reject(r, absl::StatusCode::kPermissionDenied, prefix + "grid_code",
              absl::StrCat("grid ", m.grid_code(), " is outside this device's scope (",
-                          who->device.scope_codes_size() ? who->device.scope_codes(0) : "", ")"));
+                          who.device.scope_codes_size() ? who.device.scope_codes(0) : "", ")"));
       continue;
     }
     if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms_); !st.ok()) {
@@ -121,15 +192,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
                           "; the phone's household and person lists may be stale: pull first"));
       continue;
     }
-    Mutation m = req->mutations(i);
-    m.set_device_id(who->device.device_id());
-    m.set_author(who->device.holder().empty() ? who->device.device_id() : who->device.holder());
+    Mutation m = *mutations[i].mutation;
+    m.set_device_id(who.device.device_id());
+    m.set_author(who.device.holder().empty() ? who.device.device_id() : who.device.holder());
     batch.push_back(std::move(m));
     batch_index.push_back(i);
   }
   auto committed = store_->Commit(std::move(batch));
   if (!committed.ok()) {
-    LogError("push from ", who->device.device_id(), " failed: ", committed.status().ToString());
+    LogError("push from ", who.device.device_id(), " failed: ", committed.status().ToString());
     return ToGrpc(committed.status());
   }
   for (size_t j = 0; j < batch_index.size(); ++j) {
@@ -142,30 +213,30 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const gridsync::v1:
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const gridsync::v1::PullRequest* req,
+grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& who,
+                                   const gridsync::v1::PullRequest& req,
                                    gridsync::v1::PullResponse* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
-  int page_size = req->page_size() == 0 ? kDefaultPageSize : req->page_size();
+  int page_size = req.page_size() == 0 ? kDefaultPageSize : req.page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("page_size ", req->page_size(), " must be 1..", kMaxPageSize));
+                        absl::StrCat("page_size ", req.page_size(), " must be 1..", kMaxPageSize));
   }
   const uint64_t head = store_->LastChangeSeq();
-  if (req->cursor() > head) {
-    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                        absl::StrCat("cursor ", req->cursor(), " is past the server's last change ",
-                                     head, "; the server was restored from an older backup: pull "
-                                     "from 0 and push your outbox again"));
+  if (req.cursor() > head) {
+    return grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrCat("cursor ", req.cursor(), " is past the server's last change ", head,
+                     "; the server was restored from an older backup: pull "
+                     "from 0 and push your outbox again"));
   }
-  std::vector<std::string> prefixes = who->prefixes;
-  if (!req->scope_code().empty()) {
-    auto narrow = who->Narrow(req->scope_code());
+  std::vector<std::string> prefixes = who.prefixes;
+  if (!req.scope_code().empty()) {
+    auto narrow = who.Narrow(req.scope_code());
     if (!narrow.ok()) return ToGrpc(narrow.status());
     prefixes = {*narrow};
   }
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
-  auto page = store_->Pull(prefixes, req->cursor(), page_size);
+  auto page = store_->Pull(prefixes, req.cursor(), page_size);
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);
   resp->set_next_cursor(page->next_cursor);

@@ -1,8 +1,13 @@
 #ifndef GRIDSYNC_SERVER_SYNC_SERVICE_H_
 #define GRIDSYNC_SERVER_SYNC_SERVICE_H_
 
-#include "gridsync/v1/sync_service.grpc.pb.h"
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/service_type.h>
+
+#include "gridsync/v1/sync_service.pb.h"
 #include "server/auth.h"
+#include "server/log.h"
+#include "server/push_decode.h"
 #include "server/store.h"
 
 namespace gridsync::server {
@@ -11,21 +16,35 @@ inline constexpr int kMaxMutationsPerPush = 1000;
 inline constexpr int kDefaultPageSize = 500;
 inline constexpr int kMaxPageSize = 5000;
 
-// Push and Pull: authenticate, validate, call the store, map the result.
-class SyncServiceImpl final : public gridsync::v1::SyncService::Service {
+// gridsync.v1.SyncService (sync_service.proto): authenticate, decode,
+// validate, call the store, map the result.
+//
+// Registered with raw byte handlers rather than the generated service, so
+// that the handler sees every request body: a body that does not parse is
+// INVALID_ARGUMENT with a message (not gRPC's INTERNAL ""), and a mutation
+// whose text is not UTF-8 is that mutation's rejection while the rest of its
+// batch is applied (server/push_decode.h).
+class SyncServiceImpl final : public grpc::Service {
  public:
-  SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms)
-      : store_(store), auth_(auth), max_skew_ms_(max_skew_ms) {}
-
-  grpc::Status Push(grpc::ServerContext* ctx, const gridsync::v1::PushRequest* req,
-                    gridsync::v1::PushResponse* resp) override;
-  grpc::Status Pull(grpc::ServerContext* ctx, const gridsync::v1::PullRequest* req,
-                    gridsync::v1::PullResponse* resp) override;
+  SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms);
 
  private:
+  // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
+  // or, after the commit is durable, APPLIED.
+  grpc::Status Push(grpc::ServerContext* ctx, const Principal& who,
+                    const std::vector<DecodedMutation>& mutations,
+                    gridsync::v1::PushResponse* resp);
+  grpc::Status Pull(grpc::ServerContext* ctx, const Principal& who,
+                    const gridsync::v1::PullRequest& req, gridsync::v1::PullResponse* resp);
+  grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                       grpc::ByteBuffer* resp);
+  grpc::Status RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                       grpc::ByteBuffer* resp);
+
   Store* store_;
   const Authenticator* auth_;
   int64_t max_skew_ms_;
+  RateLimitedLog bad_requests_{"refused request"};
 };
 
 }  // namespace gridsync::server

@@ -47,7 +47,9 @@ TEST(Utf8, FindNamesTheNestedFieldAndItsIndex) {
   auto bad = FindInvalidUtf8(m);
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->path, "create.fields[1].value.string_value");
-  EXPECT_NE(bad->message.find("ED A1 82 at offset 4"), std::string::npos) << bad->message;
+  EXPECT_NE(bad->message.find("notes: string_value is not valid UTF-8 (bytes ED A1 82 at offset 4)"),
+            std::string::npos)
+      << bad->message;
   c->mutable_fields(1)->mutable_value()->set_string_value("𠮷");
   EXPECT_FALSE(FindInvalidUtf8(m).has_value());
 }

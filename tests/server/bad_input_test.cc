@@ -1,4 +1,6 @@
 // Every kind of bad input gets a clear status, and nothing stored changes.
+#include <grpcpp/impl/codegen/client_unary_call.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
@@ -135,6 +137,91 @@ TEST_F(BadInputTest, StaleStatusAfterReopenIsFailedPrecondition) {
   auto r = PushBetweenGood(late);
   EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(absl::StrContains(r.message(), "reopened")) << r.message();
+}
+
+TEST_F(BadInputTest, OneStringThatIsNotUtf8IsOneRejectionAndTheOtherNinetyNineApply) {
+  gridsync::v1::PushRequest req;
+  for (int i = 0; i < 100; ++i) {
+    auto m = Visit(*phone_, kGridA, 1 + i % 5);
+    auto* f = m.mutable_create()->add_fields();
+    f->set_field("notes");
+    // Mutation 37 carries JNI's modified UTF-8 of 𠮷: two surrogate halves.
+    f->mutable_value()->set_string_value(i == 37 ? "户主 \xED\xA1\x82\xED\xBE\xB7" : "户主 𠮷");
+    *req.add_mutations() = m;
+  }
+  gridsync::v1::PushResponse resp;
+  std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  ASSERT_TRUE(Push(token, req, &resp).ok());
+  ASSERT_EQ(resp.results_size(), 100);
+  int applied = 0;
+  for (int i = 0; i < 100; ++i) {
+    const auto& r = resp.results(i);
+    EXPECT_EQ(r.device_seq(), req.mutations(i).device_seq());
+    EXPECT_EQ(r.record_id(), req.mutations(i).record_id());
+    if (i != 37) {
+      applied += r.outcome() == MUTATION_OUTCOME_APPLIED;
+      continue;
+    }
+    EXPECT_EQ(r.outcome(), MUTATION_OUTCOME_REJECTED);
+    EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+    EXPECT_EQ(r.field(), "mutations[37].create.fields[1].value.string_value");
+    EXPECT_TRUE(absl::StrContains(r.message(), "notes: string_value is not valid UTF-8"))
+        << r.message();
+  }
+  EXPECT_EQ(applied, 99);
+  EXPECT_EQ(Stats().last_change_seq(), seq_before_ + 99);
+  EXPECT_EQ(GetRecord(req.mutations(36).record_id()).record().visit().notes(), "户主 𠮷");
+  gridsync::v1::GetRecordRequest get;
+  get.set_record_id(req.mutations(37).record_id());
+  gridsync::v1::GetRecordResponse got;
+  auto ctx = tools::CallContext(admin_token_);
+  EXPECT_EQ(admin_->GetRecord(ctx.get(), get, &got).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(BadInputTest, ARecordIdThatIsNotUtf8IsRejectedWithoutEchoingIt) {
+  auto bad = Visit(*phone_, kGridA, 1);
+  bad.set_record_id("\xFF\xFE");
+  auto r = PushBetweenGood(bad);
+  EXPECT_EQ(r.field(), "mutations[1].record_id");
+  EXPECT_EQ(r.record_id(), "");  // an answer must itself be valid UTF-8
+  EXPECT_EQ(r.device_seq(), bad.device_seq());
+}
+
+// A body sent as raw bytes, as a client in another language or a broken
+// proxy might.
+grpc::Status CallRaw(grpc::Channel* channel, const std::string& method, const std::string& token,
+                     const std::string& body) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + token);
+  grpc::Slice slice(body);
+  grpc::ByteBuffer req(&slice, 1), resp;
+  return grpc::internal::BlockingUnaryCallImpl<grpc::ByteBuffer, grpc::ByteBuffer>(
+             channel,
+             grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), &ctx,
+             req, &resp)
+      .status();
+}
+
+TEST_F(BadInputTest, ABodyThatIsNotProtobufIsInvalidArgumentSayingSo) {
+  std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  for (const char* method : {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull"}) {
+    for (const std::string& body : {std::string("\xFF\xFF\xFF\xFF"), std::string("\x0A\x40short"),
+                                    std::string("{\"mutations\": []}")}) {
+      auto st = CallRaw(channel_.get(), method, token, body);
+      EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+          << method << " " << body << ": " << st.error_message();
+      EXPECT_TRUE(absl::StrContains(st.error_message(), "request body is not a gridsync.v1."))
+          << st.error_message();
+    }
+  }
+  // A Pull whose scope is not UTF-8 names the field.
+  auto st = CallRaw(channel_.get(), "/gridsync.v1.SyncService/Pull", token, "\x1A\x02\xC0\x80");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "scope_code")) << st.error_message();
+  // Without a token the body is never looked at.
+  EXPECT_EQ(CallRaw(channel_.get(), "/gridsync.v1.SyncService/Push", "", "\xFF").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Stats().last_change_seq(), seq_before_);
 }
 
 TEST_F(BadInputTest, TooManyMutationsIsResourceExhausted) {
