@@ -1,13 +1,11 @@
 // The C API over gridsync::sdk::Client. Every entry point catches
 // everything: no exception crosses into C (or, above it, JNI).
-#include "gridsync/gridsync.h"
+#include <google/protobuf/util/json_util.h>
 
 #include <cstring>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
@@ -15,6 +13,7 @@
 #include "core/schema.h"
 #include "core/view.h"
 #include "gridsync/client.h"
+#include "gridsync/gridsync.h"
 
 struct gs_client {
   std::unique_ptr<gridsync::sdk::Client> client;
@@ -126,8 +125,8 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> NewLogMessage(
   if (spec == nullptr || spec->role != gridsync::core::FieldRole::kLog) {
     return absl::InvalidArgumentError(absl::StrCat("'", log, "' is not a log of this record"));
   }
-  const auto* proto =
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(spec->field->message_type());
+  const auto* proto = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+      spec->field->message_type());
   return std::unique_ptr<google::protobuf::Message>(proto->New());
 }
 
@@ -187,9 +186,11 @@ gs_code gs_create(gs_client* c, int kind, const char* grid_code, const char* sub
     if (auto st = NeedClient(c); !st.ok()) return st;
     std::vector<gridsync::sdk::Field> fs;
     for (size_t i = 0; i < n_fields; ++i) {
-      if (fields[i].name == nullptr) return absl::InvalidArgumentError(absl::StrCat("field ", i, " has no name"));
+      if (fields[i].name == nullptr)
+        return absl::InvalidArgumentError(absl::StrCat("field ", i, " has no name"));
       auto v = ToValue(&fields[i].value);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(fields[i].name, ": ", v.status().message()));
+      if (!v.ok())
+        return absl::InvalidArgumentError(absl::StrCat(fields[i].name, ": ", v.status().message()));
       fs.push_back({fields[i].name, std::move(*v)});
     }
     auto id = c->client->Create(static_cast<gridsync::v1::RecordKind>(kind), Str(grid_code),
@@ -228,9 +229,9 @@ gs_code gs_append_log(gs_client* c, const char* record_id, const char* log,
     if (!msg.ok()) return msg.status();
     auto parsed = google::protobuf::util::JsonStringToMessage(Str(payload_json), msg->get());
     if (!parsed.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Str(log), " payload is not a valid ", (*msg)->GetDescriptor()->name(),
-                       " in JSON: ", parsed.ToString()));
+      return absl::InvalidArgumentError(absl::StrCat(Str(log), " payload is not a valid ",
+                                                     (*msg)->GetDescriptor()->name(),
+                                                     " in JSON: ", parsed.ToString()));
     }
     auto id = c->client->AppendLog(Str(record_id), Str(log), **msg);
     if (!id.ok()) return id.status();
@@ -299,11 +300,15 @@ gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* e
 void gs_record_free(gs_record* r) { delete r; }
 const char* gs_record_id(const gs_record* r) { return r ? r->state.record_id().c_str() : ""; }
 int gs_record_kind(const gs_record* r) { return r ? r->state.header().kind() : 0; }
-const char* gs_record_grid(const gs_record* r) { return r ? r->state.header().grid_code().c_str() : ""; }
+const char* gs_record_grid(const gs_record* r) {
+  return r ? r->state.header().grid_code().c_str() : "";
+}
 const char* gs_record_subject(const gs_record* r) {
   return r ? r->state.header().subject_id().c_str() : "";
 }
-const char* gs_record_author(const gs_record* r) { return r ? r->state.header().created_by().c_str() : ""; }
+const char* gs_record_author(const gs_record* r) {
+  return r ? r->state.header().created_by().c_str() : "";
+}
 int gs_record_voided(const gs_record* r) { return r && r->state.has_void_mark() ? 1 : 0; }
 int gs_record_status(const gs_record* r) {
   return r && r->state.header().kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE
@@ -356,8 +361,8 @@ const char* gs_record_log_json(const gs_record* r, const char* log, size_t j) {
 }
 const char* gs_record_json(const gs_record* r) { return r ? r->json.c_str() : ""; }
 
-gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only,
-                gs_strings** out, gs_error* err) {
+gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only, gs_strings** out,
+                gs_error* err) {
   return Guard(err, [&]() -> absl::Status {
     if (auto st = NeedClient(c); !st.ok()) return st;
     if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
@@ -413,13 +418,15 @@ gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err) {
     if (auto st = NeedClient(c); !st.ok()) return st;
     if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
     const auto s = c->client->Stats();
-    *out = gs_stats{s.pending, s.acked_unpulled, s.rejected, s.records, s.cursor, s.clock_offset_ms};
+    *out =
+        gs_stats{s.pending, s.acked_unpulled, s.rejected, s.records, s.cursor, s.clock_offset_ms};
     return absl::OkStatus();
   });
 }
 
 static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
-  return gs_sync_report{r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled, r.cursor};
+  return gs_sync_report{r.pushed, r.duplicates, r.rejected,  r.restamped,
+                        r.pulled, r.cursor,     r.renumbered};
 }
 
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
@@ -439,9 +446,8 @@ gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_repor
   });
 }
 
-gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms,
-                            int max_backoff_ms, gs_result_fn on_result, void* user,
-                            gs_error* err) {
+gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms, int max_backoff_ms,
+                            gs_result_fn on_result, void* user, gs_error* err) {
   return Guard(err, [&]() -> absl::Status {
     if (auto st = NeedClient(c); !st.ok()) return st;
     gridsync::sdk::BackgroundOptions bo;

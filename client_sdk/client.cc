@@ -1,5 +1,7 @@
 #include "gridsync/client.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -10,11 +12,10 @@
 #include <set>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client_sdk/local_store.h"
+#include "client_sdk/renumber.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -58,7 +59,10 @@ uint64_t MaxStamp(const RecordState& s) {
 class Client::Impl {
  public:
   Impl(ClientOptions o, std::unique_ptr<LocalStore> store, std::function<int64_t()> wall)
-      : opts_(std::move(o)), store_(std::move(store)), wall_(wall), clock_(wall),
+      : opts_(std::move(o)),
+        store_(std::move(store)),
+        wall_(wall),
+        clock_(wall),
         rng_(std::random_device{}()) {}
 
   absl::Status Init();
@@ -99,11 +103,14 @@ class Client::Impl {
   // REQUIRES: mu_ held. Drops an outbox entry from memory (its record's
   // index too); the caller has removed it from disk.
   void ForgetLocked(uint64_t seq);
-  absl::Status PushOnce(SyncReport* report, bool* restamp, bool* more);
+  // Sets *restamp when the server refused stamps as ahead of its clock,
+  // *reused_after to the server's highest seq for this device when it holds
+  // our seqs for other mutations, *more when more are pending.
+  absl::Status PushOnce(SyncReport* report, bool* restamp, uint64_t* reused_after, bool* more);
+  absl::Status Renumber(uint64_t after, SyncReport* report);
   absl::Status Restamp(SyncReport* report);
   absl::Status PullAll(SyncReport* report, const ProgressFn& progress);
-  void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
-                      const SyncReport& r);
+  void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r);
   void BackgroundLoop(BackgroundOptions bo);
 
   const ClientOptions opts_;
@@ -116,9 +123,10 @@ class Client::Impl {
   mutable std::mutex mu_;  // guards the fields below and orders writes
   std::mt19937_64 rng_;
   uint64_t next_seq_ = 1;
+  uint64_t replica_epoch_ = 0;  // Mutation.replica_epoch of new writes
   uint64_t cursor_ = 0;
-  std::map<uint64_t, OutboxEntry> outbox_;                   // by device seq
-  std::map<std::string, std::set<uint64_t>> by_record_;      // record -> seqs
+  std::map<uint64_t, OutboxEntry> outbox_;               // by device seq
+  std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
 
   std::mutex sync_mu_;  // one Sync at a time
@@ -138,8 +146,8 @@ absl::Status Client::Impl::Init() {
     if (auto st = store_->InitDevice(opts_.device_id); !st.ok()) return st;
   } else if (meta->device_id != opts_.device_id) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the local replica in ", opts_.data_dir, " belongs to device ", meta->device_id,
-        ", not ", opts_.device_id, "; a re-enrolled phone needs an empty data folder"));
+        "the local replica in ", opts_.data_dir, " belongs to device ", meta->device_id, ", not ",
+        opts_.device_id, "; a re-enrolled phone needs an empty data folder"));
   }
   auto outbox = store_->LoadOutbox();
   if (!outbox.ok()) return outbox.status();
@@ -155,6 +163,7 @@ absl::Status Client::Impl::Init() {
     next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
   }
   cursor_ = meta->cursor;
+  replica_epoch_ = meta->replica_epoch;
   offset_ms_ = meta->clock_offset_ms;
   clock_.set_offset_ms(meta->clock_offset_ms);
   clock_.Observe(hlc_last);
@@ -208,6 +217,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     m.set_grid_code(create ? grid : current.header().grid_code());
     m.set_device_id(opts_.device_id);
     m.set_author(opts_.holder.empty() ? opts_.device_id : opts_.holder);
+    m.set_replica_epoch(replica_epoch_);
     if (auto st = build(current, &m); !st.ok()) return st;
     m.set_hlc(clock_.Now());
     if (auto v = core::ValidateMutation(m)) {
@@ -217,7 +227,8 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     OutboxEntry e;
     *e.mutable_mutation() = m;
     e.set_written_at_ms(wall_());
-    if (auto st = store_->AppendOutbox(e, next_seq_ + 1, m.hlc(), opts_.durable_writes); !st.ok()) return st;
+    if (auto st = store_->AppendOutbox(e, next_seq_ + 1, m.hlc(), opts_.durable_writes); !st.ok())
+      return st;
     ++next_seq_;
     by_record_[record_id].insert(m.device_seq());
     outbox_.emplace(m.device_seq(), std::move(e));
@@ -285,9 +296,9 @@ void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phas
   progress(p);
 }
 
-// Pushes the first batch of pending entries. Sets *restamp when the server
-// refused stamps as ahead of its clock, *more when more are pending.
-absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* more) {
+// Pushes the first batch of pending entries.
+absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t* reused_after,
+                                    bool* more) {
   gridsync::v1::PushRequest req;
   const int batch = std::clamp(opts_.push_batch, 1, kMaxPushBatch);
   {
@@ -307,7 +318,8 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* mor
   if (req.mutations_size() == 0) return absl::OkStatus();
   gridsync::v1::PushResponse resp;
   ++report->push_calls;
-  auto st = Exchange("push", [&](grpc::ClientContext* ctx) { return stub_->Push(ctx, req, &resp); }, resp);
+  auto st = Exchange(
+      "push", [&](grpc::ClientContext* ctx) { return stub_->Push(ctx, req, &resp); }, resp);
   if (!st.ok()) return st;
   if (resp.results_size() != req.mutations_size()) {
     return absl::InternalError(absl::StrCat("push: the server answered ", resp.results_size(),
@@ -323,7 +335,7 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* mor
       case gridsync::v1::MUTATION_OUTCOME_APPLIED:
       case gridsync::v1::MUTATION_OUTCOME_DUPLICATE:
         (r.outcome() == gridsync::v1::MUTATION_OUTCOME_APPLIED ? report->pushed
-                                                                : report->duplicates)++;
+                                                               : report->duplicates)++;
         it->second.set_change_seq(r.change_seq());
         updated.push_back(it->second);
         break;
@@ -342,6 +354,9 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, bool* mor
           rj.set_rejected_at_ms(wall_());
           rejected.push_back(std::move(rj));
         }
+        break;
+      case gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED:
+        *reused_after = std::max(*reused_after, r.device_high_seq());
         break;
       default:
         return absl::InternalError(absl::StrCat("push: unknown outcome ", r.outcome()));
@@ -370,6 +385,49 @@ absl::Status Client::Impl::Restamp(SyncReport* report) {
   return store_->CommitPushResults(updated, {}, offset_ms_, clock_.last());
 }
 
+// The server holds our seqs for other mutations: this replica went back in
+// time. Every unsent entry gets a new seq past `after` (and past any seq
+// this replica handed out), in order; see client_sdk/renumber.h.
+absl::Status Client::Impl::Renumber(uint64_t after, SyncReport* report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<OutboxEntry> unsent;
+  std::vector<uint64_t> old_seqs;
+  for (const auto& [seq, e] : outbox_) {
+    if (e.change_seq() != 0) continue;
+    unsent.push_back(e);
+    old_seqs.push_back(seq);
+  }
+  const uint64_t first = std::max(next_seq_, after + 1);
+  // A new replica epoch: `after` grows with every push the server applies,
+  // so two restores of one copy at different times get different epochs.
+  const uint64_t epoch = std::max(after, replica_epoch_ + 1);
+  auto pulled = [&](const std::string& id, const std::string& field, const std::string& replica) {
+    auto held = store_->GetState(id);
+    if (!held.ok() || !held->has_value()) return uint64_t{0};
+    for (const auto& r : (*held)->registers()) {
+      if (r.field() != field) continue;
+      for (const auto& d : r.context().entries()) {
+        if (d.device_id() == replica) return d.counter();
+      }
+    }
+    return uint64_t{0};
+  };
+  std::vector<OutboxEntry> renumbered =
+      RenumberOutbox(std::move(unsent), first, epoch, opts_.device_id, pulled);
+  const uint64_t next = first + renumbered.size();
+  if (auto st = store_->RenumberOutbox(old_seqs, renumbered, next, epoch); !st.ok()) return st;
+  replica_epoch_ = epoch;
+  for (uint64_t seq : old_seqs) ForgetLocked(seq);
+  for (auto& e : renumbered) {
+    const uint64_t seq = e.mutation().device_seq();
+    by_record_[e.mutation().record_id()].insert(seq);
+    outbox_.emplace(seq, std::move(e));
+  }
+  next_seq_ = next;
+  report->renumbered += static_cast<int64_t>(old_seqs.size());
+  return absl::OkStatus();
+}
+
 absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress) {
   uint64_t cursor;
   {
@@ -383,7 +441,8 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     req.set_page_size(page_size);
     gridsync::v1::PullResponse resp;
     ++report->pull_calls;
-    auto st = Exchange("pull", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); }, resp);
+    auto st = Exchange(
+        "pull", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); }, resp);
     if (!st.ok()) return st;
     uint64_t max_stamp = 0;
     for (const auto& s : resp.records()) max_stamp = std::max(max_stamp, MaxStamp(s));
@@ -420,15 +479,28 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
     const size_t batch = static_cast<size_t>(std::clamp(opts_.push_batch, 1, kMaxPushBatch));
     rounds_left = outbox_.size() / batch + 2 + static_cast<size_t>(opts_.max_restamp_rounds);
   }
+  int renumber_rounds = 0;
   for (; rounds_left > 0; --rounds_left) {
     bool restamp = false, more = false;
-    if (auto st = PushOnce(&report, &restamp, &more); !st.ok()) return st;
+    uint64_t reused_after = 0;
+    if (auto st = PushOnce(&report, &restamp, &reused_after, &more); !st.ok()) return st;
     ReportProgress(progress, SyncProgress::Phase::kPush, report);
+    if (reused_after > 0) {
+      // Once is enough: the new seqs are past the server's highest. A
+      // server that answers so again is not one this replica can trust.
+      if (++renumber_rounds > 2) {
+        return absl::InternalError(
+            "the server keeps answering that this device's seqs are in use after renumbering");
+      }
+      if (auto st = Renumber(reused_after, &report); !st.ok()) return st;
+      ++rounds_left;
+      continue;
+    }
     if (restamp) {
       if (++restamp_rounds > opts_.max_restamp_rounds) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the server keeps refusing this phone's clock after ", opts_.max_restamp_rounds,
-            " re-stamps; check the phone's date and time"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("the server keeps refusing this phone's clock after ",
+                         opts_.max_restamp_rounds, " re-stamps; check the phone's date and time"));
       }
       if (auto st = Restamp(&report); !st.ok()) return st;
       continue;
@@ -497,7 +569,8 @@ std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
   std::vector<std::string> out;
   auto keep = [&](const RecordState& s) {
     if (s.header().kind() == gridsync::v1::RECORD_KIND_UNSPECIFIED) return false;
-    if (f.kind != gridsync::v1::RECORD_KIND_UNSPECIFIED && s.header().kind() != f.kind) return false;
+    if (f.kind != gridsync::v1::RECORD_KIND_UNSPECIFIED && s.header().kind() != f.kind)
+      return false;
     if (!f.grid_code.empty() && s.header().grid_code() != f.grid_code) return false;
     if (!f.include_voided && s.has_void_mark()) return false;
     if (f.conflicts_only && !core::HasConflict(s)) return false;
@@ -512,7 +585,8 @@ std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
       return;
     }
     RecordState s = held;
-    for (uint64_t seq : by_record_.at(held.record_id())) core::Apply(&s, outbox_.at(seq).mutation());
+    for (uint64_t seq : by_record_.at(held.record_id()))
+      core::Apply(&s, outbox_.at(seq).mutation());
     if (keep(s)) out.push_back(s.record_id());
   });
   (void)st;  // a replica that does not parse shows what does
@@ -552,7 +626,8 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options) {
   }
   auto store = LocalStore::Open(options.data_dir);
   if (!store.ok()) return store.status();
-  auto wall = options.wall_clock ? options.wall_clock : std::function<int64_t()>(core::SystemWallMs);
+  auto wall =
+      options.wall_clock ? options.wall_clock : std::function<int64_t()>(core::SystemWallMs);
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), wall);
   if (auto st = impl->Init(); !st.ok()) return st;
   return std::unique_ptr<Client>(new Client(std::move(impl)));
@@ -585,15 +660,18 @@ absl::StatusOr<std::string> Client::Create(gridsync::v1::RecordKind kind,
 
 absl::Status Client::SetField(const std::string& record_id, const std::string& field,
                               const gridsync::v1::FieldValue& value) {
-  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
-    auto* sf = m->mutable_set_field();
-    sf->set_field(field);
-    *sf->mutable_value() = value;
-    for (const auto& r : cur.registers()) {
-      if (r.field() == field) *sf->mutable_seen() = r.context();  // saw every sibling
-    }
-    return absl::OkStatus();
-  }, false);
+  return impl_->Write(
+      record_id,
+      [&](const RecordState& cur, Mutation* m) {
+        auto* sf = m->mutable_set_field();
+        sf->set_field(field);
+        *sf->mutable_value() = value;
+        for (const auto& r : cur.registers()) {
+          if (r.field() == field) *sf->mutable_seen() = r.context();  // saw every sibling
+        }
+        return absl::OkStatus();
+      },
+      false);
 }
 
 absl::Status Client::ChooseSibling(const std::string& record_id, const std::string& field,
@@ -603,8 +681,8 @@ absl::Status Client::ChooseSibling(const std::string& record_id, const std::stri
   for (const auto& c : rec->conflicts()) {
     if (c.field() != field) continue;
     if (index < 0 || index >= c.siblings_size()) {
-      return absl::OutOfRangeError(absl::StrCat(field, " has ", c.siblings_size(),
-                                                " values in conflict; index ", index, " is not one"));
+      return absl::OutOfRangeError(absl::StrCat(
+          field, " has ", c.siblings_size(), " values in conflict; index ", index, " is not one"));
     }
     return SetField(record_id, field, c.siblings(index).value());
   }
@@ -615,42 +693,54 @@ absl::Status Client::ChooseSibling(const std::string& record_id, const std::stri
 absl::StatusOr<std::string> Client::AppendLog(const std::string& record_id, const std::string& log,
                                               const google::protobuf::Message& payload) {
   const std::string element_id = impl_->NewId();
-  auto st = impl_->Write(record_id, [&](const RecordState&, Mutation* m) {
-    auto* a = m->mutable_append_log();
-    a->set_log(log);
-    a->set_element_id(element_id);
-    a->set_payload(payload.SerializeAsString());
-    return absl::OkStatus();
-  }, false);
+  auto st = impl_->Write(
+      record_id,
+      [&](const RecordState&, Mutation* m) {
+        auto* a = m->mutable_append_log();
+        a->set_log(log);
+        a->set_element_id(element_id);
+        a->set_payload(payload.SerializeAsString());
+        return absl::OkStatus();
+      },
+      false);
   if (!st.ok()) return st;
   return element_id;
 }
 
 absl::Status Client::SetStatus(const std::string& record_id, gridsync::v1::CaseStatus status) {
-  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
-    m->mutable_set_status()->set_status(status);
-    m->mutable_set_status()->set_epoch(cur.status().epoch());
-    return absl::OkStatus();
-  }, false);
+  return impl_->Write(
+      record_id,
+      [&](const RecordState& cur, Mutation* m) {
+        m->mutable_set_status()->set_status(status);
+        m->mutable_set_status()->set_epoch(cur.status().epoch());
+        return absl::OkStatus();
+      },
+      false);
 }
 
 absl::Status Client::Reopen(const std::string& record_id, gridsync::v1::CaseStatus to_status,
                             const std::string& reason) {
-  return impl_->Write(record_id, [&](const RecordState& cur, Mutation* m) {
-    auto* r = m->mutable_reopen();
-    r->set_seen_status(core::DisplayStatus(cur.status()));
-    r->set_seen_epoch(cur.status().epoch());
-    r->set_to_status(to_status);
-    r->set_reason(reason);
-    return absl::OkStatus();
-  }, false);
+  return impl_->Write(
+      record_id,
+      [&](const RecordState& cur, Mutation* m) {
+        auto* r = m->mutable_reopen();
+        r->set_seen_status(core::DisplayStatus(cur.status()));
+        r->set_seen_epoch(cur.status().epoch());
+        r->set_to_status(to_status);
+        r->set_reason(reason);
+        return absl::OkStatus();
+      },
+      false);
 }
 
 absl::Status Client::Void(const std::string& record_id, const std::string& reason) {
-  return impl_->Write(record_id, [&](const RecordState&, Mutation* m) {
-    m->mutable_void_record()->set_reason(reason);
-    return absl::OkStatus();
-  }, false);
+  return impl_->Write(
+      record_id,
+      [&](const RecordState&, Mutation* m) {
+        m->mutable_void_record()->set_reason(reason);
+        return absl::OkStatus();
+      },
+      false);
 }
 
 absl::StatusOr<gridsync::v1::RecordState> Client::GetState(const std::string& record_id) const {
@@ -668,7 +758,9 @@ absl::StatusOr<gridsync::v1::Record> Client::Get(const std::string& record_id) c
   return core::BuildView(*s);
 }
 
-std::vector<std::string> Client::List(const RecordFilter& filter) const { return impl_->List(filter); }
+std::vector<std::string> Client::List(const RecordFilter& filter) const {
+  return impl_->List(filter);
+}
 
 std::vector<RejectedMutation> Client::Rejected() const { return impl_->store().ListRejected(); }
 
@@ -686,7 +778,9 @@ absl::StatusOr<SyncReport> Client::Push(const ProgressFn& progress) {
   return impl_->Sync(progress, /*pull=*/false);
 }
 
-void Client::StartBackground(BackgroundOptions options) { impl_->StartBackground(std::move(options)); }
+void Client::StartBackground(BackgroundOptions options) {
+  impl_->StartBackground(std::move(options));
+}
 
 void Client::StopBackground() { impl_->StopBackground(); }
 

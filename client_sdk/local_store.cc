@@ -21,6 +21,7 @@ constexpr char kNextSeqKey[] = "m/next_seq";
 constexpr char kCursorKey[] = "m/cursor";
 constexpr char kOffsetKey[] = "m/clock_offset_ms";
 constexpr char kHlcKey[] = "m/hlc_last";
+constexpr char kEpochKey[] = "m/replica_epoch";
 
 std::string StateKey(const std::string& id) { return kStatePrefix + id; }
 std::string OutboxKey(uint64_t seq) { return kOutboxPrefix + core::Be64(seq); }
@@ -70,8 +71,9 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   auto found = get(kDeviceKey);
   if (!found.ok()) return found.status();
   if (*found) meta.device_id = v;
-  for (auto [key, out] : {std::pair{kNextSeqKey, &meta.next_seq}, std::pair{kCursorKey, &meta.cursor},
-                          std::pair{kHlcKey, &meta.hlc_last}}) {
+  for (auto [key, out] :
+       {std::pair{kNextSeqKey, &meta.next_seq}, std::pair{kCursorKey, &meta.cursor},
+        std::pair{kHlcKey, &meta.hlc_last}, std::pair{kEpochKey, &meta.replica_epoch}}) {
     found = get(key);
     if (!found.ok()) return found.status();
     if (*found) *out = core::FromBe64(v);
@@ -132,6 +134,21 @@ absl::Status LocalStore::CommitPushResults(const std::vector<OutboxEntry>& updat
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving push results");
 }
 
+absl::Status LocalStore::RenumberOutbox(const std::vector<uint64_t>& old_seqs,
+                                        const std::vector<OutboxEntry>& renumbered,
+                                        uint64_t next_seq, uint64_t replica_epoch) {
+  rocksdb::WriteBatch b;
+  for (uint64_t seq : old_seqs) b.Delete(OutboxKey(seq));
+  for (const auto& e : renumbered) {
+    b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
+  }
+  b.Put(kNextSeqKey, core::Be64(next_seq));
+  b.Put(kEpochKey, core::Be64(replica_epoch));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // a seq handed out must never be handed out again
+  return FromRocks(db_->Write(wo, &b), "renumbering the outbox");
+}
+
 absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
                                         const std::vector<uint64_t>& covered_seqs,
                                         int64_t clock_offset_ms) {
@@ -147,7 +164,8 @@ absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
     if (got[i].ok()) {
       RecordState held;
       if (!held.ParseFromString(values[i])) {
-        return absl::DataLossError(absl::StrCat("stored state of ", pulled.record_id(), " does not parse"));
+        return absl::DataLossError(
+            absl::StrCat("stored state of ", pulled.record_id(), " does not parse"));
       }
       core::Join(&held, pulled);
       b.Put(keys[i], core::SerializeCanonical(held));
@@ -169,7 +187,8 @@ absl::StatusOr<std::optional<RecordState>> LocalStore::GetState(const std::strin
   if (s.IsNotFound()) return std::optional<RecordState>();
   if (!s.ok()) return FromRocks(s, "reading a record");
   RecordState st;
-  if (!st.ParseFromString(v)) return absl::DataLossError(absl::StrCat("stored state of ", id, " does not parse"));
+  if (!st.ParseFromString(v))
+    return absl::DataLossError(absl::StrCat("stored state of ", id, " does not parse"));
   return std::optional<RecordState>(std::move(st));
 }
 
@@ -188,7 +207,8 @@ absl::Status LocalStore::ForEachState(const std::function<void(const RecordState
 
 int64_t LocalStore::CountStates() const {
   int64_t n = 0;
-  ForEachPrefix(db_.get(), kStatePrefix, [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++n; });
+  ForEachPrefix(db_.get(), kStatePrefix,
+                [&](const rocksdb::Slice&, const rocksdb::Slice&) { ++n; });
   return n;
 }
 

@@ -3,7 +3,7 @@
 //   s/<record id>        RecordState as pulled from the server
 //   o/<be64 device seq>  OutboxEntry: the device's own mutations
 //   r/<be64 device seq>  RejectedMutation, until the app dismisses it
-//   m/<name>             meta: device id, next seq, cursor, clock
+//   m/<name>             meta: device id, next seq, cursor, clock, replica epoch
 //
 // Invariants kept here:
 //  - an outbox entry is written with a synced WAL in the same batch as the
@@ -35,6 +35,7 @@ struct LocalMeta {
   uint64_t cursor = 0;
   int64_t clock_offset_ms = 0;
   uint64_t hlc_last = 0;
+  uint64_t replica_epoch = 0;  // Mutation.replica_epoch of new writes
 };
 
 class LocalStore {
@@ -56,6 +57,12 @@ class LocalStore {
   absl::Status CommitPushResults(const std::vector<gridsync::v1::OutboxEntry>& updated,
                                  const std::vector<gridsync::v1::RejectedMutation>& rejected,
                                  int64_t clock_offset_ms, std::optional<uint64_t> hlc_last = {});
+  // The unsent entries under new seqs (client_sdk/renumber.h): the old keys
+  // removed, the new ones, the next seq and the replica epoch written, in
+  // one synced batch.
+  absl::Status RenumberOutbox(const std::vector<uint64_t>& old_seqs,
+                              const std::vector<gridsync::v1::OutboxEntry>& renumbered,
+                              uint64_t next_seq, uint64_t replica_epoch);
   // One pull page: states joined into what is stored, the cursor, and the
   // outbox entries the page covers removed.
   absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -46,8 +47,9 @@ void MergeSorted(google::protobuf::RepeatedPtrField<T>* into,
 
 uint64_t Covered(const VersionVector& ctx, const std::string& device) {
   // Entries are sorted by device id.
-  auto it = std::lower_bound(ctx.entries().begin(), ctx.entries().end(), device,
-                             [](const Dot& d, const std::string& dev) { return d.device_id() < dev; });
+  auto it =
+      std::lower_bound(ctx.entries().begin(), ctx.entries().end(), device,
+                       [](const Dot& d, const std::string& dev) { return d.device_id() < dev; });
   return it != ctx.entries().end() && it->device_id() == device ? it->counter() : 0;
 }
 
@@ -137,8 +139,7 @@ std::string SerializeCanonical(const google::protobuf::Message& msg) {
 void Join(RecordState* into, const RecordState& other) {
   if (into->record_id().empty()) into->set_record_id(other.record_id());
 
-  if (other.has_header() &&
-      (!into->has_header() || HeaderLess(other.header(), into->header()))) {
+  if (other.has_header() && (!into->has_header() || HeaderLess(other.header(), into->header()))) {
     *into->mutable_header() = other.header();
   }
 
@@ -168,6 +169,11 @@ void Join(RecordState* into, const RecordState& other) {
   }
 }
 
+std::string DotDevice(const std::string& device_id, uint64_t replica_epoch) {
+  if (replica_epoch == 0) return device_id;
+  return absl::StrCat(device_id, "~", replica_epoch);
+}
+
 RecordState ToDelta(const Mutation& m) {
   RecordState d;
   d.set_record_id(m.record_id());
@@ -176,7 +182,7 @@ RecordState ToDelta(const Mutation& m) {
   h->set_grid_code(m.grid_code());
 
   Sibling sib;
-  sib.mutable_dot()->set_device_id(m.device_id());
+  sib.mutable_dot()->set_device_id(DotDevice(m));
   sib.mutable_dot()->set_counter(m.device_seq());
   sib.set_hlc(m.hlc());
   sib.set_author(m.author());
@@ -273,14 +279,22 @@ bool HasConflict(const RecordState& state) {
 
 int StatusRank(CaseStatus status) {
   switch (status) {
-    case gridsync::v1::CASE_STATUS_REGISTERED: return 1;
-    case gridsync::v1::CASE_STATUS_ACCEPTED: return 2;
-    case gridsync::v1::CASE_STATUS_MEDIATING: return 3;
-    case gridsync::v1::CASE_STATUS_RESOLVED: return 4;
-    case gridsync::v1::CASE_STATUS_ESCALATED: return 4;
-    case gridsync::v1::CASE_STATUS_FOLLOWED_UP: return 5;
-    case gridsync::v1::CASE_STATUS_CLOSED: return 6;
-    default: return 0;
+    case gridsync::v1::CASE_STATUS_REGISTERED:
+      return 1;
+    case gridsync::v1::CASE_STATUS_ACCEPTED:
+      return 2;
+    case gridsync::v1::CASE_STATUS_MEDIATING:
+      return 3;
+    case gridsync::v1::CASE_STATUS_RESOLVED:
+      return 4;
+    case gridsync::v1::CASE_STATUS_ESCALATED:
+      return 4;
+    case gridsync::v1::CASE_STATUS_FOLLOWED_UP:
+      return 5;
+    case gridsync::v1::CASE_STATUS_CLOSED:
+      return 6;
+    default:
+      return 0;
   }
 }
 

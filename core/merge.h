@@ -26,6 +26,16 @@ namespace gridsync::core {
 using gridsync::v1::Mutation;
 using gridsync::v1::RecordState;
 
+// The replica a mutation's field writes are dots of: the device, or after
+// the device's replica went back in time, "<device>~<epoch>" (see
+// Mutation.replica_epoch). A version vector entry claims every earlier
+// write of its replica; a restored replica is a new one, so that its
+// writes never claim those the restore took away.
+std::string DotDevice(const std::string& device_id, uint64_t replica_epoch);
+inline std::string DotDevice(const Mutation& m) {
+  return DotDevice(m.device_id(), m.replica_epoch());
+}
+
 // REQUIRES: both canonical. Leaves *into canonical.
 void Join(RecordState* into, const RecordState& other);
 

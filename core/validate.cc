@@ -294,12 +294,13 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
     }
   }
   if (m.has_set_field()) {
+    const std::string own_replica = DotDevice(m);
     const gridsync::v1::VersionVector* ctx = nullptr;
     for (const auto& r : current.registers()) {
       if (r.field() == m.set_field().field()) ctx = &r.context();
     }
     for (const auto& d : m.set_field().seen().entries()) {
-      const bool own = d.device_id() == m.device_id();
+      const bool own = d.device_id() == own_replica;
       const uint64_t known = ctx == nullptr ? 0 : ContextCounter(*ctx, d.device_id());
       if (own ? d.counter() >= m.device_seq() : d.counter() > known) {
         return absl::InvalidArgumentError(absl::StrFormat(

@@ -1,5 +1,7 @@
 #include "server/rocks_store.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <map>
 #include <queue>
@@ -15,20 +17,20 @@
 #include "core/validate.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
-#include "server/log.h"
-#include "server/rocks_util.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "server/log.h"
+#include "server/rocks_util.h"
 
 namespace gridsync::server {
 namespace {
 using gridsync::v1::Change;
 using gridsync::v1::MutationOutcome;
 
-const char* const kCfNames[] = {"default", "records", "changes", "scoped", "idempotency",
-                                "registry", "devices", "coverage"};
+const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
+                                "idempotency", "registry", "devices", "coverage"};
 constexpr char kCoverageVersionKey[] = "coverage_version";
-constexpr char kCoverageVersion[] = "1";  // bump when the layout or the marks change
+constexpr char kCoverageVersion[] = "1";        // bump when the layout or the marks change
 constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
@@ -47,10 +49,14 @@ std::string IdemKey(const std::string& device, uint64_t seq) {
 std::string RegistryKey(absl::string_view id) {
   switch (id.size()) {
     case core::kVillageCodeLen:
-    case core::kGridCodeLen: return absl::StrCat("o", id);
-    case core::kHouseholdIdLen: return absl::StrCat("h", id);
-    case core::kPersonIdLen: return absl::StrCat("p", id);
-    default: return absl::StrCat("?", id);
+    case core::kGridCodeLen:
+      return absl::StrCat("o", id);
+    case core::kHouseholdIdLen:
+      return absl::StrCat("h", id);
+    case core::kPersonIdLen:
+      return absl::StrCat("p", id);
+    default:
+      return absl::StrCat("?", id);
   }
 }
 
@@ -71,7 +77,27 @@ StoreStats DecodeCounters(std::string_view v) {
   return s;
 }
 
-bool HasPrefix(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+// What a mutation writes, hashed: all but device_seq, hlc and the author
+// fields. A retried mutation hashes the same even when the phone re-stamped
+// it after a clock-skew refusal; a different mutation under a reused seq
+// does not. 0 is kept for "unknown" (results stored before hashes were).
+uint64_t ContentHash(const Mutation& m) {
+  std::string in =
+      absl::StrCat(m.record_id(), "|", m.kind(), "|", m.grid_code(), "|", m.op_case(), "|");
+  const auto* oneof = Mutation::descriptor()->FindOneofByName("op");
+  if (const auto* f = m.GetReflection()->GetOneofFieldDescriptor(m, oneof)) {
+    in += core::SerializeCanonical(m.GetReflection()->GetMessage(m, f));
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(in.data()), in.size(), digest);
+  uint64_t h = 0;
+  for (int i = 0; i < 8; ++i) h = (h << 8) | digest[i];
+  return h == 0 ? 1 : h;
+}
+
+bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 }  // namespace
 
@@ -80,6 +106,7 @@ bool HasPrefix(std::string_view s, std::string_view prefix) { return s.substr(0,
 struct RocksStore::Prepared {
   Mutation* mutation;
   std::string idem_key;
+  uint64_t content_hash = 0;  // ContentHash(*mutation)
   RecordState delta;
   // SerializeCanonical(delta): the stored state when the mutation creates
   // its record and nothing else in the group touches it (the common case).
@@ -129,10 +156,11 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
   if (!s.ok()) {
-    if (!opts.create_if_missing && (s.IsInvalidArgument() || s.IsNotFound() || s.IsPathNotFound())) {
+    if (!opts.create_if_missing &&
+        (s.IsInvalidArgument() || s.IsNotFound() || s.IsPathNotFound())) {
       return absl::NotFoundError(absl::StrCat("no gridsync data in ", dir,
-                                              "; create it with: gridsyncd init --data ", dir,
-                                              " (", s.ToString(), ")"));
+                                              "; create it with: gridsyncd init --data ", dir, " (",
+                                              s.ToString(), ")"));
     }
     return absl::UnavailableError(absl::StrCat("cannot open ", dir, ": ", s.ToString()));
   }
@@ -151,12 +179,14 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   store->counters_.last_change_seq = store->committed_seq_;
   store->published_ = store->counters_;
 
-  store->coverage_ = std::make_unique<CoverageIndex>(db, store->cf(kCoverage), store->cf(kRegistry));
+  store->coverage_ =
+      std::make_unique<CoverageIndex>(db, store->cf(kCoverage), store->cf(kRegistry));
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCoverageVersionKey, &v);
   if (!s.ok() || v != kCoverageVersion) {
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the coverage version");
     LogInfo("coverage aggregates are missing or of another version: rebuilding from the records");
-    if (auto st = store->coverage_->Rebuild(store->cf(kRecords), opts.sync_writes); !st.ok()) return st;
+    if (auto st = store->coverage_->Rebuild(store->cf(kRecords), opts.sync_writes); !st.ok())
+      return st;
     rocksdb::WriteOptions wo;
     wo.sync = opts.sync_writes;
     s = db->Put(wo, store->cf(kDefault), kCoverageVersionKey, kCoverageVersion);
@@ -176,8 +206,8 @@ absl::StatusOr<std::vector<std::optional<std::string>>> RocksStore::MultiGetIn(
     Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
     const rocksdb::ReadOptions& ro) const {
   std::vector<std::string> values(keys.size());
-  std::vector<rocksdb::Status> st =
-      db_->MultiGet(ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(c)), keys, &values);
+  std::vector<rocksdb::Status> st = db_->MultiGet(
+      ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(c)), keys, &values);
   std::vector<std::optional<std::string>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     if (st[i].ok()) {
@@ -198,6 +228,7 @@ absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutat
     Prepared& p = prepared[i];
     p.mutation = &mutations[i];
     p.idem_key = IdemKey(mutations[i].device_id(), mutations[i].device_seq());
+    p.content_hash = ContentHash(mutations[i]);
     p.delta = core::ToDelta(mutations[i]);
     if (mutations[i].has_create()) p.delta_bytes = core::SerializeCanonical(p.delta);
     Change tail;
@@ -232,8 +263,9 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   }
   lock.unlock();
   StateMap states;
-  const absl::Status st =
-      group.front()->registry != nullptr ? CommitRegistry(group.front()->registry) : CommitGroup(group, &states);
+  const absl::Status st = group.front()->registry != nullptr
+                              ? CommitRegistry(group.front()->registry)
+                              : CommitGroup(group, &states);
   lock.lock();
   for (Writer* x : group) {
     writers_.pop_front();
@@ -258,7 +290,8 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
   r->batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
-  if (auto st = FromRocks(db_->Write(write_opts_, r->batch), "writing the registry"); !st.ok()) return st;
+  if (auto st = FromRocks(db_->Write(write_opts_, r->batch), "writing the registry"); !st.ok())
+    return st;
   counters_.last_change_seq = seq;
   {
     std::lock_guard<std::mutex> l(stats_mu_);
@@ -278,7 +311,8 @@ void RocksStore::Publish(uint64_t seq) {
 
 uint64_t RocksStore::WaitForChange(uint64_t after, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> l(commit_mu_);
-  commit_cv_.wait_for(l, timeout, [&] { return committed_seq_.load(std::memory_order_acquire) > after; });
+  commit_cv_.wait_for(l, timeout,
+                      [&] { return committed_seq_.load(std::memory_order_acquire) > after; });
   return committed_seq_.load(std::memory_order_acquire);
 }
 
@@ -316,7 +350,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   CoverageIndex::Update coverage(*coverage_, &batch);
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   StoreStats counters = counters_;
-  std::unordered_map<std::string_view, const MutationResult*> in_group;
+  std::unordered_map<std::string_view, std::pair<const MutationResult*, uint64_t>> in_group;
   size_t k = 0;
   for (Writer* w : group) {
     for (size_t i = 0; i < w->prepared->size(); ++i, ++k) {
@@ -326,13 +360,22 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       r.set_device_seq(m.device_seq());
       r.set_record_id(m.record_id());
       if ((*earlier)[k]) {
-        r.ParseFromString(*(*earlier)[k]);
-        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+        auto again = AnswerAgain(m.device_id(), *(*earlier)[k], m, p.content_hash);
+        if (!again.ok()) return again.status();
+        r = std::move(*again);
         continue;
       }
       if (auto it = in_group.find(p.idem_key); it != in_group.end()) {
-        r = *it->second;
-        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+        // The same seq twice in one group: only a retry is a duplicate.
+        if (it->second.second == p.content_hash) {
+          r = *it->second.first;
+          r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+        } else {
+          auto high = HighestSeq(m.device_id());
+          if (!high.ok()) return high.status();
+          r.set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
+          r.set_device_high_seq(std::max(*high, m.device_seq()));
+        }
         continue;
       }
       WorkingState& wk = (*states)[m.record_id()];
@@ -346,17 +389,25 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
         wk.counted = true;
         ++counters.records;
         switch (m.kind()) {
-          case gridsync::v1::RECORD_KIND_VISIT: ++counters.visits; break;
-          case gridsync::v1::RECORD_KIND_DISPUTE_CASE: ++counters.dispute_cases; break;
-          case gridsync::v1::RECORD_KIND_SPECIAL_CHECK: ++counters.special_checks; break;
-          default: break;
+          case gridsync::v1::RECORD_KIND_VISIT:
+            ++counters.visits;
+            break;
+          case gridsync::v1::RECORD_KIND_DISPUTE_CASE:
+            ++counters.dispute_cases;
+            break;
+          case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
+            ++counters.special_checks;
+            break;
+          default:
+            break;
         }
       }
       if (!wk.existed && wk.touches == 1 && !p.delta_bytes.empty()) {
         // A new record written once: its state is the delta, serialized
         // already by the pushing thread.
         batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
-        if (auto st = coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok()) return st;
+        if (auto st = coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok())
+          return st;
       } else {
         core::JoinOwned(&wk.state, std::move(p.delta));
         wk.dirty = true;
@@ -364,9 +415,11 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       ++seq;
       r.set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
       r.set_change_seq(seq);
-      in_group[p.idem_key] = &r;
+      in_group[p.idem_key] = {&r, p.content_hash};
 
+      r.set_content_hash(p.content_hash);  // kept, never answered
       batch.Put(cf(kIdempotency), p.idem_key, r.SerializeAsString());
+      r.clear_content_hash();
       // A serialized Change{seq} followed by Change{mutation, committed_at}
       // parses as one Change with all three: protobuf merges concatenations.
       Change head;
@@ -404,18 +457,57 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
 }
 
 absl::StatusOr<std::vector<std::optional<MutationResult>>> RocksStore::LookupResults(
-    const std::string& device_id, const std::vector<uint64_t>& seqs) {
+    const std::string& device_id, const std::vector<const Mutation*>& mutations) {
   std::vector<std::string> k;
-  for (uint64_t s : seqs) k.push_back(IdemKey(device_id, s));
+  for (const Mutation* m : mutations) k.push_back(IdemKey(device_id, m->device_seq()));
   auto values = MultiGetIn(kIdempotency, {k.begin(), k.end()}, "reading device sequence numbers");
   if (!values.ok()) return values.status();
-  std::vector<std::optional<MutationResult>> out(seqs.size());
-  for (size_t i = 0; i < seqs.size(); ++i) {
+  std::vector<std::optional<MutationResult>> out(mutations.size());
+  for (size_t i = 0; i < mutations.size(); ++i) {
     if (!(*values)[i]) continue;
-    out[i].emplace();
-    out[i]->ParseFromString(*(*values)[i]);
+    auto again = AnswerAgain(device_id, *(*values)[i], *mutations[i], ContentHash(*mutations[i]));
+    if (!again.ok()) return again.status();
+    out[i] = std::move(*again);
   }
   return out;
+}
+
+absl::StatusOr<MutationResult> RocksStore::AnswerAgain(const std::string& device_id,
+                                                       const std::string& stored, const Mutation& m,
+                                                       uint64_t content_hash) const {
+  MutationResult first;
+  if (!first.ParseFromString(stored)) {
+    return absl::DataLossError(absl::StrCat("the stored result of seq ", m.device_seq(),
+                                            " of device ", device_id, " is unreadable"));
+  }
+  if (first.content_hash() == 0 || first.content_hash() == content_hash) {
+    first.clear_content_hash();
+    first.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+    return first;
+  }
+  auto high = HighestSeq(device_id);
+  if (!high.ok()) return high.status();
+  MutationResult reused;
+  reused.set_device_seq(m.device_seq());
+  reused.set_record_id(m.record_id());
+  reused.set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
+  reused.set_device_high_seq(std::max(*high, m.device_seq()));
+  reused.set_message(absl::StrCat("device seq ", m.device_seq(),
+                                  " was already used for another mutation (record ",
+                                  first.record_id(),
+                                  "); the replica was restored from an older copy: number unsent "
+                                  "mutations after ",
+                                  std::max(*high, m.device_seq()), " and push them again"));
+  return reused;
+}
+
+absl::StatusOr<uint64_t> RocksStore::HighestSeq(const std::string& device_id) const {
+  const std::string prefix = device_id + '\0';
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kIdempotency)));
+  it->SeekForPrev(prefix + Be64(UINT64_MAX));
+  if (!it->status().ok()) return FromRocks(it->status(), "reading device sequence numbers");
+  if (!it->Valid() || !HasPrefix(it->key().ToStringView(), prefix)) return 0;
+  return FromBe64(it->key().ToStringView().substr(prefix.size()));
 }
 
 absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
@@ -435,8 +527,9 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
     if (seen.insert(id).second) ids.push_back(id);
   };
 
-  const bool everything = std::any_of(prefixes.begin(), prefixes.end(),
-                                      [](const std::string& p) { return p.size() < core::kTownPrefixLen; });
+  const bool everything = std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
+    return p.size() < core::kTownPrefixLen;
+  });
   if (everything) {
     // County-wide readers walk the change log itself.
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
@@ -448,7 +541,8 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
         return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
       }
       bool in_scope = false;  // registry changes are not pulled
-      for (const auto& p : prefixes) in_scope |= c.has_mutation() && HasPrefix(c.mutation().grid_code(), p);
+      for (const auto& p : prefixes)
+        in_scope |= c.has_mutation() && HasPrefix(c.mutation().grid_code(), p);
       if (in_scope) {
         take(seq, c.mutation().record_id());
       } else {
@@ -468,7 +562,8 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kRegistry)));
       const std::string start = "o" + p;
       for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
-        if (it->key().size() == 1 + core::kGridCodeLen) grids.push_back(it->key().ToString().substr(1));
+        if (it->key().size() == 1 + core::kGridCodeLen)
+          grids.push_back(it->key().ToString().substr(1));
       }
     }
     std::vector<std::unique_ptr<rocksdb::Iterator>> its;
@@ -514,7 +609,8 @@ absl::StatusOr<std::optional<RecordState>> RocksStore::GetRecord(const std::stri
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading a record");
   RecordState state;
-  if (!state.ParseFromString(v)) return absl::DataLossError("record " + record_id + " is unreadable");
+  if (!state.ParseFromString(v))
+    return absl::DataLossError("record " + record_id + " is unreadable");
   return state;
 }
 
@@ -542,7 +638,7 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   std::lock_guard<std::mutex> lock(registry_mu_);
   gridsync::v1::ImportRegistryResponse resp;
   rocksdb::WriteBatch batch;
-  std::map<std::string, std::string> pending;  // key -> value written in this batch
+  std::map<std::string, std::string> pending;       // key -> value written in this batch
   std::map<std::string, int64_t> households_added;  // per grid, for coverage
 
   auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
@@ -611,12 +707,14 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       auto ok = exists(RegistryKey(u.parent_code()));
       if (!ok.ok()) return ok.status();
       if (!*ok) {
-        reject("org_unit", i, absl::StrCat("parent ", u.parent_code(), " of ", u.code(),
-                                           " is not in the registry; import it first"));
+        reject("org_unit", i,
+               absl::StrCat("parent ", u.parent_code(), " of ", u.code(),
+                            " is not in the registry; import it first"));
         continue;
       }
     }
-    if (auto st = put(RegistryKey(u.code()), u, change_of([&](auto* c) { *c->mutable_org_unit() = u; }));
+    if (auto st =
+            put(RegistryKey(u.code()), u, change_of([&](auto* c) { *c->mutable_org_unit() = u; }));
         !st.ok()) {
       return st;
     }
@@ -635,7 +733,8 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     auto known = exists(RegistryKey(h.household_id()));
     if (!known.ok()) return known.status();
-    if (auto st = put(RegistryKey(h.household_id()), h, change_of([&](auto* c) { *c->mutable_household() = h; }));
+    if (auto st = put(RegistryKey(h.household_id()), h,
+                      change_of([&](auto* c) { *c->mutable_household() = h; }));
         !st.ok()) {
       return st;
     }
@@ -653,7 +752,8 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
       continue;
     }
-    if (auto st = put(RegistryKey(p.person_id()), p, change_of([&](auto* c) { *c->mutable_person() = p; }));
+    if (auto st = put(RegistryKey(p.person_id()), p,
+                      change_of([&](auto* c) { *c->mutable_person() = p; }));
         !st.ok()) {
       return st;
     }
@@ -712,7 +812,8 @@ absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy)
   return RunInQueue(&w);
 }
 
-absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::string& prefix, int max) {
+absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::string& prefix,
+                                                 int max) {
   FeedPage page;
   page.next_cursor = cursor;
   const uint64_t head = LastChangeSeq();
@@ -722,7 +823,8 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   std::vector<std::string> ids;  // of the record changes, read below
   std::vector<size_t> where;     // their places in page.changes
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
-  for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max; it->Next()) {
+  for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max;
+       it->Next()) {
     const uint64_t seq = FromBe64(it->key().ToStringView());
     if (seq > head) break;
     Change c;
@@ -770,7 +872,8 @@ absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksStore::ListOrgUnits(
   for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
     gridsync::v1::OrgUnit u;
     if (!u.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    if (level == gridsync::v1::ORG_LEVEL_UNSPECIFIED || u.level() == level) out.push_back(std::move(u));
+    if (level == gridsync::v1::ORG_LEVEL_UNSPECIFIED || u.level() == level)
+      out.push_back(std::move(u));
   }
   if (!it->status().ok()) return FromRocks(it->status(), "listing org units");
   return out;
@@ -834,7 +937,8 @@ absl::Status RocksStore::CheckChangeLogGapFree() {
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
   if (expect - 1 != head) {
-    return absl::DataLossError(absl::StrCat("change log ends at ", expect - 1, ", last seq says ", head));
+    return absl::DataLossError(
+        absl::StrCat("change log ends at ", expect - 1, ", last seq says ", head));
   }
   return absl::OkStatus();
 }

@@ -19,8 +19,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "rocksdb/db.h"
 #include "core/coverage.h"
+#include "rocksdb/db.h"
 #include "server/coverage_index.h"
 #include "server/store.h"
 
@@ -31,9 +31,9 @@ struct WorkingState {
   RecordState state;
   bool existed = false;
   bool had_conflict = false;
-  bool dirty = false;    // state changed: write it at the end of the group
-  bool counted = false;  // counted as a new record
-  int touches = 0;       // mutations of the group on this record
+  bool dirty = false;             // state changed: write it at the end of the group
+  bool counted = false;           // counted as a new record
+  int touches = 0;                // mutations of the group on this record
   core::CoverageMarks old_marks;  // what it counted for before the group
 };
 
@@ -48,14 +48,15 @@ class RocksStore : public Store {
 
   absl::StatusOr<std::vector<MutationResult>> Commit(std::vector<Mutation> mutations) override;
   absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
-      const std::string& device_id, const std::vector<uint64_t>& seqs) override;
+      const std::string& device_id, const std::vector<const Mutation*>& mutations) override;
   absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
                                 int page_size) override;
   absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
   uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
-  absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix, int max) override;
+  absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix,
+                                       int max) override;
   absl::StatusOr<StoreStats> Stats() override;
 
   absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
@@ -72,7 +73,8 @@ class RocksStore : public Store {
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
       const CoverageQuery& q, int page_size, const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) override;
+      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) override;
 
@@ -83,7 +85,17 @@ class RocksStore : public Store {
   absl::Status CheckChangeLogGapFree();
 
  private:
-  enum Cf { kDefault, kRecords, kChanges, kScoped, kIdempotency, kRegistry, kDevices, kCoverage, kNumCf };
+  enum Cf {
+    kDefault,
+    kRecords,
+    kChanges,
+    kScoped,
+    kIdempotency,
+    kRegistry,
+    kDevices,
+    kCoverage,
+    kNumCf
+  };
   struct Prepared;
   struct RegistryWrite;
   struct Writer;
@@ -104,6 +116,13 @@ class RocksStore : public Store {
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
   // The values of `keys` in one column family, nullopt where a key is
   // missing; an error names `what` was being read.
+  // The answer to a mutation whose (device, seq) has the stored result
+  // `stored`: DUPLICATE when `content_hash` matches, else SEQ_REUSED.
+  absl::StatusOr<MutationResult> AnswerAgain(const std::string& device_id,
+                                             const std::string& stored, const Mutation& m,
+                                             uint64_t content_hash) const;
+  // The highest device seq applied for `device_id` (0 for none).
+  absl::StatusOr<uint64_t> HighestSeq(const std::string& device_id) const;
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetIn(
       Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
@@ -122,7 +141,7 @@ class RocksStore : public Store {
   std::condition_variable commit_cv_;
   StoreStats counters_;  // owned by the leader; published under stats_mu_
   std::mutex stats_mu_;
-  StoreStats published_;  // guarded by stats_mu_
+  StoreStats published_;    // guarded by stats_mu_
   std::mutex registry_mu_;  // serializes registry imports and policy changes
   std::unique_ptr<CoverageIndex> coverage_;
 };

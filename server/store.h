@@ -33,8 +33,8 @@ struct PullPage {
 struct FeedPage {
   std::vector<gridsync::v1::Change> changes;
   std::vector<std::optional<RecordState>> states;  // one per change; none for registry ones
-  uint64_t next_cursor = 0;  // the last change read (in scope or not)
-  uint64_t head = 0;         // the last committed change when the page was read
+  uint64_t next_cursor = 0;                        // the last change read (in scope or not)
+  uint64_t head = 0;  // the last committed change when the page was read
   bool caught_up = false;
 };
 
@@ -59,13 +59,17 @@ class Store {
   // Concurrent callers are grouped into one atomic, synced write; change
   // numbers are assigned in commit order without gaps. Returns one result per
   // mutation, only after the write is durable. A mutation whose (device,
-  // device_seq) was applied before returns DUPLICATE with its first change
-  // number and changes nothing.
+  // device_seq) was applied before changes nothing and returns, as
+  // LookupResults does, DUPLICATE or SEQ_REUSED.
   virtual absl::StatusOr<std::vector<MutationResult>> Commit(std::vector<Mutation> mutations) = 0;
 
-  // Results stored for (device, seq) pairs, nullopt where none.
+  // For each of `device_id`'s mutations whose device_seq was applied before:
+  // the first result, as DUPLICATE, when the content is the same (a retry,
+  // even re-stamped); SEQ_REUSED with the device's highest applied seq when
+  // it differs (a replica restored from an older copy numbers again).
+  // nullopt where the seq is new.
   virtual absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
-      const std::string& device_id, const std::vector<uint64_t>& seqs) = 0;
+      const std::string& device_id, const std::vector<const Mutation*>& mutations) = 0;
 
   // Changes after `cursor` within any of `prefixes` (grid-code prefixes;
   // one empty prefix means everything), as merged record states.
@@ -81,7 +85,8 @@ class Store {
   // The change feed: changes after `cursor` within `prefix` (record
   // mutations by grid, registry entries by code), at most `max` of them,
   // each record change with its record's current state.
-  virtual absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix, int max) = 0;
+  virtual absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix,
+                                               int max) = 0;
   virtual absl::StatusOr<StoreStats> Stats() = 0;
 
   // Registry.
@@ -101,7 +106,8 @@ class Store {
   virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
       const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
   virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) = 0;
+      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& page_token) = 0;
   virtual absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() = 0;
   virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;
 

@@ -118,9 +118,14 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   }
 
   // A retried mutation answers with its first result before anything else.
-  std::vector<uint64_t> seqs;
-  for (const DecodedMutation& d : mutations) seqs.push_back(d.device_seq);
-  auto earlier = store_->LookupResults(who.device.device_id(), seqs);
+  std::vector<const Mutation*> decoded;
+  std::vector<int> decoded_index(n, -1);
+  for (int i = 0; i < n; ++i) {
+    if (!mutations[i].mutation) continue;
+    decoded_index[i] = static_cast<int>(decoded.size());
+    decoded.push_back(&*mutations[i].mutation);
+  }
+  auto earlier = store_->LookupResults(who.device.device_id(), decoded);
   if (!earlier.ok()) return ToGrpc(earlier.status());
 
   // Registry keys to look up, each once (a push is mostly one grid).
@@ -137,6 +142,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
     long subject;  // in keys, or -1 when the mutation names none
   };
   std::vector<Pending> pending;  // mutations that passed every check so far
+  uint64_t reused_high = 0;      // set from the first SEQ_REUSED on
   for (int i = 0; i < n; ++i) {
     auto* r = resp->mutable_results(i);
     const std::string prefix = absl::StrCat("mutations[", i, "].");
@@ -147,9 +153,20 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
       continue;
     }
     const Mutation& m = *mutations[i].mutation;
-    if ((*earlier)[i]) {
-      *r = *(*earlier)[i];
-      r->set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+    if (auto& again = (*earlier)[decoded_index[i]]) {  // a retry, or a reused seq
+      *r = std::move(*again);
+      if (r->outcome() == gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED && reused_high == 0) {
+        reused_high = r->device_high_seq();
+      }
+      continue;
+    }
+    if (reused_high > 0) {
+      // Numbered by the same rewound counter as a reused seq before it: its
+      // causal context may name the lost writes by those seqs. Not applied;
+      // the phone renumbers it with the rest.
+      r->set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
+      r->set_device_high_seq(reused_high);
+      r->set_message("numbered after a reused device seq; renumber and push again");
       continue;
     }
     if (auto v = core::ValidateMutation(m)) {

@@ -138,7 +138,7 @@ jlongArray Longs(JNIEnv* env, const std::vector<jlong>& v) {
 
 jlongArray ReportArray(JNIEnv* env, const gs_sync_report& r) {
   return Longs(env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled,
-                     static_cast<jlong>(r.cursor)});
+                     static_cast<jlong>(r.cursor), r.renumbered});
 }
 
 void ClearListenerException(JNIEnv* env) {

@@ -30,36 +30,7 @@ sdk::RecordFilter OfKind(gridsync::v1::RecordKind kind) {
   return f;
 }
 
-std::string Bytes(const gridsync::v1::RecordState& s) { return core::SerializeCanonical(s); }
-
-class ClientTest : public SdkTest {
- protected:
-  std::string NewCase(Phone& p, const std::string& grid) {
-    auto id = p->Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, grid, Household(grid, 3),
-                        {F("category", IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)),
-                         F("title", StrValue("院墙纠纷")),
-                         F("registered_at_ms", IntValue(core::SystemWallMs()))});
-    EXPECT_TRUE(id.ok()) << id.status();
-    return id.value_or("");
-  }
-  std::string NewVisit(Phone& p, const std::string& grid, int household) {
-    auto id = p->Create(gridsync::v1::RECORD_KIND_VISIT, grid, Household(grid, household),
-                        {F("visited_at_ms", IntValue(core::SystemWallMs())),
-                         F("talked_with_household", BoolValue(true))});
-    EXPECT_TRUE(id.ok()) << id.status();
-    return id.value_or("");
-  }
-  void SyncOk(Phone& p) {
-    auto r = p->Sync();
-    ASSERT_TRUE(r.ok()) << r.status();
-  }
-  // The phone's replica of `id` is byte-identical with the server's.
-  void ExpectSameAsServer(Phone& p, const std::string& id) {
-    auto local = p->GetState(id);
-    ASSERT_TRUE(local.ok()) << local.status();
-    EXPECT_EQ(Bytes(*local), Bytes(GetRecord(id).state())) << id;
-  }
-};
+class ClientTest : public SdkTest {};
 
 TEST_F(ClientTest, WritesShowAtOnceOfflineAndSurviveAnAppRestart) {
   auto p = NewPhone(kGridA, "王芳");
@@ -273,7 +244,8 @@ TEST_F(ClientTest, GzipIsNegotiatedAndAPhoneWithoutItStillSyncs) {
     EXPECT_EQ(r->pulled, 200);
     down[gzip] = proxy_->bytes_down();
   }
-  EXPECT_LT(down[true] * 3, down[false]) << "gzip " << down[true] << " B, identity " << down[false] << " B";
+  EXPECT_LT(down[true] * 3, down[false])
+      << "gzip " << down[true] << " B, identity " << down[false] << " B";
 }
 
 TEST_F(ClientTest, ProgressCountsPushedAndPulledRecords) {

@@ -8,11 +8,17 @@
 #include <memory>
 #include <string>
 
+#include "core/hlc.h"
+#include "core/merge.h"
 #include "gridsync/client.h"
 #include "tests/server/test_server.h"
 #include "tools/tcp_proxy.h"
 
 namespace gridsync::testing {
+
+inline sdk::Field F(std::string name, gridsync::v1::FieldValue v) {
+  return {std::move(name), std::move(v)};
+}
 
 class SdkTest : public ServerTest {
  protected:
@@ -58,11 +64,36 @@ class SdkTest : public ServerTest {
     p.client = std::move(*c);
   }
 
+  std::string NewCase(Phone& p, const std::string& grid) {
+    auto id = p->Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, grid, Household(grid, 3),
+                        {F("category", tools::IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)),
+                         F("title", tools::StrValue("院墙纠纷")),
+                         F("registered_at_ms", tools::IntValue(core::SystemWallMs()))});
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or("");
+  }
+  std::string NewVisit(Phone& p, const std::string& grid, int household) {
+    auto id = p->Create(gridsync::v1::RECORD_KIND_VISIT, grid, Household(grid, household),
+                        {F("visited_at_ms", tools::IntValue(core::SystemWallMs())),
+                         F("talked_with_household", tools::BoolValue(true))});
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or("");
+  }
+  void SyncOk(Phone& p) {
+    auto r = p->Sync();
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+  // The phone's replica of `id` is byte-identical with the server's.
+  void ExpectSameAsServer(Phone& p, const std::string& id) {
+    auto local = p->GetState(id);
+    ASSERT_TRUE(local.ok()) << local.status();
+    EXPECT_EQ(core::SerializeCanonical(*local), core::SerializeCanonical(GetRecord(id).state()))
+        << id;
+  }
+
   std::unique_ptr<tools::TcpProxy> proxy_;
   int phones_ = 0;
 };
-
-inline sdk::Field F(std::string name, gridsync::v1::FieldValue v) { return {std::move(name), std::move(v)}; }
 
 }  // namespace gridsync::testing
 

@@ -4,6 +4,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "core/merge.h"
 #include "core/view.h"
 #include "tests/server/test_server.h"
@@ -53,6 +54,40 @@ TEST_F(SyncServiceTest, DuplicateWithinOneBatchIsAppliedOnce) {
   EXPECT_EQ(r->results(1).outcome(), MUTATION_OUTCOME_DUPLICATE);
   EXPECT_EQ(r->results(1).change_seq(), r->results(0).change_seq());
   EXPECT_EQ(Stats().last_change_seq(), base_seq_ + 1);
+}
+
+TEST_F(SyncServiceTest, AReusedSeqWithOtherContentIsSeqReusedAndNothingAfterItApplies) {
+  auto phone = NewPhone(kGridA);
+  auto first = Visit(*phone, kGridA, 1);
+  auto second = Visit(*phone, kGridA, 2);
+  ASSERT_TRUE(phone->Push({first, second}).ok());
+  const uint64_t head = Stats().last_change_seq();
+
+  // The same seq and content, re-stamped (a retry after a skew refusal): a
+  // duplicate with the first result.
+  auto retry = first;
+  retry.set_hlc(retry.hlc() + 5000);
+  auto r = phone->Push({retry});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->results(0).outcome(), gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+  EXPECT_EQ(r->results(0).content_hash(), 0u);  // bookkeeping, never answered
+
+  // The same seq for another record (a restored replica): SEQ_REUSED with
+  // the device's highest seq; the next mutation of the push, numbered by
+  // the same rewound counter, is not applied either.
+  auto other = Visit(*phone, kGridA, 3);
+  other.set_device_seq(first.device_seq());
+  auto next = Visit(*phone, kGridA, 4);
+  next.set_device_seq(second.device_seq() + 5);  // a seq the server has not seen
+  r = phone->Push({other, next});
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(r->results(i).outcome(), gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED) << i;
+    EXPECT_EQ(r->results(i).device_high_seq(), second.device_seq()) << i;
+  }
+  EXPECT_TRUE(absl::StrContains(r->results(0).message(), "restored")) << r->results(0).message();
+  EXPECT_EQ(Stats().last_change_seq(), head);
+  EXPECT_EQ(GetRecord(first.record_id()).record().visit().household_id(), Household(kGridA, 1));
 }
 
 TEST_F(SyncServiceTest, ConcurrentEditsOfOneCaseFromTwoDevicesConflictThenResolve) {

@@ -65,6 +65,10 @@ struct SyncReport {
   int64_t duplicates = 0;  // already applied earlier (a lost ack)
   int64_t rejected = 0;
   int64_t restamped = 0;   // mutations re-stamped after a skew refusal
+  // Mutations given new device seqs because this replica had gone back in
+  // time (its folder restored from an older copy; see README). Non-zero is
+  // worth telling the app's support log; nothing was lost.
+  int64_t renumbered = 0;
   int64_t pulled = 0;
   int64_t push_calls = 0, pull_calls = 0;
   uint64_t cursor = 0;

@@ -91,6 +91,9 @@ typedef struct gs_rejected gs_rejected;
 typedef struct gs_sync_report {
   int64_t pushed, duplicates, rejected, restamped, pulled;
   uint64_t cursor;
+  /* Mutations given new device seqs because the replica had gone back in
+     time (restored from an older copy of its folder). Nothing was lost. */
+  int64_t renumbered;
 } gs_sync_report;
 
 typedef struct gs_stats {

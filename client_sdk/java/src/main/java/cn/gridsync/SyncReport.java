@@ -8,6 +8,12 @@ public final class SyncReport {
   public final long restamped;
   public final long pulled;
   public final long cursor;
+  /**
+   * Mutations given new device sequence numbers because this replica had
+   * gone back in time (its folder restored from an older copy). Nothing was
+   * lost; worth a line in the app's support log.
+   */
+  public final long renumbered;
 
   SyncReport(long[] r) {
     pushed = r[0];
@@ -16,11 +22,12 @@ public final class SyncReport {
     restamped = r[3];
     pulled = r[4];
     cursor = r[5];
+    renumbered = r[6];
   }
 
   @Override
   public String toString() {
     return "pushed " + pushed + ", duplicates " + duplicates + ", rejected " + rejected
-        + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor;
+        + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor + ", renumbered " + renumbered;
   }
 }
