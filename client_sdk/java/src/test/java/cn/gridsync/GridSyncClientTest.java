@@ -9,6 +9,11 @@ import static org.junit.Assert.fail;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +40,10 @@ public class GridSyncClientTest {
   private final String household = System.getProperty("gridsync.household");
 
   private static GridSyncClient open(String holder) throws GridSyncException {
+    return GridSyncClient.open(options(holder));
+  }
+
+  private static GridSyncClient.Options options(String holder) {
     int n = phones++;
     GridSyncClient.Options o = new GridSyncClient.Options();
     o.dataDir = System.getProperty("gridsync.dir") + "/java-phone-" + n;
@@ -43,7 +52,7 @@ public class GridSyncClientTest {
     o.token = System.getProperty("gridsync.token" + n);
     o.holder = holder;
     assertNotNull("the test driver enrols a device per phone", o.deviceId);
-    return GridSyncClient.open(o);
+    return o;
   }
 
   @Before
@@ -318,5 +327,60 @@ public class GridSyncClientTest {
     GridSyncClient.Rejected rj = a.rejected().get(0);
     assertTrue(rj.message, rj.message.contains(grid + "0099"));
     assertFalse(rj.message, rj.message.contains("\uFFFD"));
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  private String visit(GridSyncClient phone, String notes) throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("notes", notes);
+    return phone.create(RecordKind.VISIT, grid, household, f);
+  }
+
+  /** The replica folder comes back from an older copy (Android backup, a support person). */
+  @Test
+  public void aReplicaRestoredFromAnOlderCopyLosesNothing() throws Exception {
+    GridSyncClient.Options o = options("张伟");
+    Path dir = Paths.get(o.dataDir);
+    Path copy = Paths.get(o.dataDir + ".backup");
+    GridSyncClient c = GridSyncClient.open(o);
+    String a1 = visit(c, "A 𠮷");
+    c.sync();
+    c.close();
+    copyTree(dir, copy);
+    c = GridSyncClient.open(o);
+    String b1 = visit(c, "B 𡒄");
+    c.sync();
+    c.close();
+    deleteTree(dir);
+    copyTree(copy, dir);
+    c = GridSyncClient.open(o);
+    String c1 = visit(c, "C 𪚥");
+    SyncReport r = c.sync();
+    assertEquals(1, r.renumbered);
+    assertEquals(1, r.pushed);
+    assertEquals(0, c.stats().pending);
+    assertEquals(0, c.stats().rejected);
+    // Another phone sees all three, exactly as the restored phone does.
+    b.sync();
+    for (String id : List.of(a1, b1, c1)) assertEquals(c.get(id).json(), b.get(id).json());
+    assertEquals("C 𪚥", b.get(c1).fields.get("notes"));
+    assertEquals("B 𡒄", c.get(b1).fields.get("notes"));
+    c.close();
   }
 }
