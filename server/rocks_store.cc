@@ -379,6 +379,17 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
         continue;
       }
       WorkingState& wk = (*states)[m.record_id()];
+      if (wk.state.has_header() && wk.state.header().grid_code() != m.grid_code()) {
+        // The caller may write m's grid (the service checked), not the
+        // record's: it learns neither that the record exists nor where.
+        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
+        r.set_code(static_cast<int>(absl::StatusCode::kNotFound));
+        r.set_message(absl::StrCat("record ", m.record_id(), " was not found in grid ",
+                                   m.grid_code(),
+                                   ", or is not yours to edit; pull, or make a "
+                                   "new id for a new record"));
+        continue;
+      }
       if (absl::Status st = core::CheckAgainstState(wk.state, m); !st.ok()) {
         r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
         r.set_code(static_cast<int>(st.code()));

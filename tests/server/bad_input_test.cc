@@ -123,6 +123,32 @@ TEST_F(BadInputTest, WrongKindOrGridForAnExistingRecordIsRejected) {
   EXPECT_TRUE(absl::StrContains(r.message(), case_id_));
 }
 
+TEST_F(BadInputTest, ARecordOfAnotherGridIsNotFoundOrNotYoursAndNothingMore) {
+  // A case in grid B, which the phone of grid A may not see.
+  auto other = NewPhone(kGridB);
+  auto hidden = other->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, other->NewRecordId(), kGridB);
+  hidden.mutable_create()->set_subject_id(Household(kGridB, 1));
+  ASSERT_TRUE(other->Push({hidden}).ok());
+  const std::string hidden_before = core::SerializeCanonical(GetRecord(hidden.record_id()).state());
+  // An edit and a create that claim it for grid A.
+  for (bool create : {false, true}) {
+    auto m = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, hidden.record_id(), kGridA);
+    if (create) {
+      m.mutable_create()->set_subject_id(Household(kGridA, 1));
+    } else {
+      m.mutable_set_field()->set_field("title");
+      m.mutable_set_field()->mutable_value()->set_string_value("x");
+    }
+    auto r = PushBetweenGood(m);
+    EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kNotFound));
+    EXPECT_TRUE(absl::StrContains(r.message(), "not found in grid " + std::string(kGridA)))
+        << r.message();
+    EXPECT_FALSE(absl::StrContains(r.message(), kGridB)) << r.message();
+    EXPECT_FALSE(absl::StrContains(r.message(), "DISPUTE")) << r.message();
+  }
+  EXPECT_EQ(core::SerializeCanonical(GetRecord(hidden.record_id()).state()), hidden_before);
+}
+
 TEST_F(BadInputTest, StaleStatusAfterReopenIsFailedPrecondition) {
   auto close = phone_->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, case_id_, kGridA);
   close.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_CLOSED);
