@@ -424,6 +424,15 @@ gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err) {
   });
 }
 
+gs_code gs_now_ms(gs_client* c, int64_t* out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    *out = c->client->NowMs();
+    return absl::OkStatus();
+  });
+}
+
 static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
   return gs_sync_report{r.pushed, r.duplicates, r.rejected,  r.restamped,
                         r.pulled, r.cursor,     r.renumbered};

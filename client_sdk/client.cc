@@ -87,6 +87,7 @@ class Client::Impl {
 
   std::vector<std::string> List(const RecordFilter& f) const;
   ClientStats Stats() const;
+  int64_t NowMs() const { return clock_.WallMs(); }
   std::string NewId() {
     std::lock_guard<std::mutex> lock(mu_);
     return core::NewUlid(clock_.WallMs(), rng_);
@@ -221,6 +222,12 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     if (auto st = build(current, &m); !st.ok()) return st;
     m.set_hlc(clock_.Now());
     if (auto v = core::ValidateMutation(m)) {
+      return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
+    }
+    // The server's clock as this phone knows it (the offset from its last
+    // answer): a time typed from a clock far ahead is refused now, while the
+    // worker can still correct it, not later by the server.
+    if (auto v = core::CheckDomainTimes(m, clock_.WallMs(), core::kDefaultMaxSkewMs)) {
       return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
     }
     if (auto st = core::CheckAgainstState(current, m); !st.ok()) return st;
@@ -769,6 +776,7 @@ absl::Status Client::DismissRejected(uint64_t device_seq) {
 }
 
 ClientStats Client::Stats() const { return impl_->Stats(); }
+int64_t Client::NowMs() const { return impl_->NowMs(); }
 
 absl::StatusOr<SyncReport> Client::Sync(const ProgressFn& progress) {
   return impl_->Sync(progress, /*pull=*/true);

@@ -277,6 +277,72 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   return std::nullopt;
 }
 
+namespace {
+
+bool IsDomainTime(const std::string& name) {
+  return absl::EndsWith(name, "_ms") && name != "deadline_ms";
+}
+
+std::optional<FieldViolation> CheckFuture(const std::string& path, const std::string& name,
+                                          int64_t v, int64_t now_ms, int64_t max_skew_ms) {
+  if (!IsDomainTime(name) || v <= now_ms + max_skew_ms) return std::nullopt;
+  const int64_t ahead_min = (v - now_ms) / 60000;
+  return Bad(path,
+             absl::StrFormat("%s %d is %s ahead of the server's clock (at most %d minutes "
+                             "are allowed): a time something was done cannot be in the "
+                             "future; check the phone's date and time",
+                             name, v,
+                             ahead_min >= 2 * 24 * 60 ? absl::StrCat(ahead_min / (24 * 60), " days")
+                                                      : absl::StrCat(ahead_min, " minutes"),
+                             max_skew_ms / 60000));
+}
+
+}  // namespace
+
+std::optional<FieldViolation> CheckDomainTimes(const Mutation& m, int64_t now_ms,
+                                               int64_t max_skew_ms) {
+  auto value = [&](const std::string& path, const std::string& field,
+                   const FieldValue& v) -> std::optional<FieldViolation> {
+    if (v.kind_case() != FieldValue::kIntValue) return std::nullopt;
+    return CheckFuture(path, field, v.int_value(), now_ms, max_skew_ms);
+  };
+  switch (m.op_case()) {
+    case Mutation::kCreate:
+      for (int i = 0; i < m.create().fields_size(); ++i) {
+        const auto& fw = m.create().fields(i);
+        if (auto v = value(absl::StrCat("create.fields[", i, "].value"), fw.field(), fw.value())) {
+          return v;
+        }
+      }
+      return std::nullopt;
+    case Mutation::kSetField:
+      return value("set_field.value", m.set_field().field(), m.set_field().value());
+    case Mutation::kAppendLog: {
+      const KindSchema* schema = SchemaFor(m.kind());
+      const FieldSpec* spec = schema == nullptr ? nullptr : schema->Find(m.append_log().log());
+      if (spec == nullptr || spec->field->message_type() == nullptr) return std::nullopt;
+      std::unique_ptr<google::protobuf::Message> element(
+          google::protobuf::MessageFactory::generated_factory()
+              ->GetPrototype(spec->field->message_type())
+              ->New());
+      if (!element->ParseFromString(m.append_log().payload())) return std::nullopt;
+      const auto* refl = element->GetReflection();
+      std::vector<const FieldDescriptor*> fields;
+      refl->ListFields(*element, &fields);
+      for (const FieldDescriptor* f : fields) {
+        if (f->cpp_type() != FieldDescriptor::CPPTYPE_INT64 || f->is_repeated()) continue;
+        if (auto v = CheckFuture(absl::StrCat("append_log.payload.", f->name()), f->name(),
+                                 refl->GetInt64(*element, f), now_ms, max_skew_ms)) {
+          return v;
+        }
+      }
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
 absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   const bool exists = current.has_header();
   if (exists) {

@@ -22,6 +22,15 @@ struct FieldViolation {
 // is not is named by its path), ids, kind, grid, stamp, op and values.
 std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
 
+// Times a person did something (a visit, a check, a mediation session, a
+// follow-up, a photo: every `*_ms` field but a case's deadline) may not lie
+// more than `max_skew_ms` ahead of `now_ms`, the server's clock (the phone's
+// clock corrected by the SDK's offset, on the phone). The first that does is
+// named; a mutation's stamp (hlc) is CheckSkew's.
+// REQUIRES: m passed ValidateMutation.
+std::optional<FieldViolation> CheckDomainTimes(const gridsync::v1::Mutation& m, int64_t now_ms,
+                                               int64_t max_skew_ms);
+
 // Checks a valid mutation against the record's current merged state
 // (`current` is empty when the record does not exist yet):
 //  - INVALID_ARGUMENT: kind or grid differ from the stored record, a second

@@ -183,6 +183,10 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
       Reject(r, st.code(), prefix + "hlc", std::string(st.message()), /*retryable=*/true);
       continue;
     }
+    if (auto v = core::CheckDomainTimes(m, now, max_skew_ms_)) {
+      Reject(r, absl::StatusCode::kInvalidArgument, prefix + v->field, v->message);
+      continue;
+    }
     const bool has_subject = m.has_create() && !m.create().subject_id().empty();
     pending.push_back({i, key_of(m.grid_code()),
                        has_subject ? static_cast<long>(key_of(m.create().subject_id())) : -1});

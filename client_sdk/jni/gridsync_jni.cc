@@ -432,6 +432,14 @@ GS_JNI(jlongArray, stats)(JNIEnv* env, jclass, jlong h) {
                      static_cast<jlong>(s.cursor), s.clock_offset_ms});
 }
 
+GS_JNI(jlong, nowMs)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return 0;
+  int64_t now = 0;
+  gs_error err;
+  Check(env, gs_now_ms(H(h)->client, &now, &err), err);
+  return static_cast<jlong>(now);
+}
+
 GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {
   if (!NeedHandle(env, h)) return nullptr;
   ProgressCtx ctx{env, listener, nullptr};

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "tests/client_sdk/sdk_test.h"
@@ -134,6 +135,28 @@ TEST_P(ConcurrentEdits, ConvergeWithTheConflictShownAndResolvedAnywhere) {
 
 INSTANTIATE_TEST_SUITE_P(BothOrders, ConcurrentEdits, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "AFirst" : "BFirst"; });
+
+TEST_F(ClientTest, ATimeOfWorkFarAheadOfTheServersClockIsRefusedAtWrite) {
+  // The phone's own clock is a day ahead; after one sync the SDK knows the
+  // server's time, and a visit stamped from the phone's clock is refused
+  // at once, naming the field, before it enters the outbox.
+  const int64_t day = 24 * 3600 * 1000;
+  Phone p = NewPhone(kGridA, "王芳", [] { return core::SystemWallMs() + 24 * 3600 * 1000; });
+  SyncOk(p);
+  auto id = p->Create(gridsync::v1::RECORD_KIND_VISIT, kGridA, Household(kGridA, 1),
+                      {F("visited_at_ms", IntValue(core::SystemWallMs() + day))});
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(id.status().message(), "visited_at_ms")) << id.status();
+  EXPECT_EQ(p->Stats().pending, 0);
+  // The SDK's corrected time is accepted.
+  id = p->Create(gridsync::v1::RECORD_KIND_VISIT, kGridA, Household(kGridA, 1),
+                 {F("visited_at_ms", IntValue(p->NowMs()))});
+  ASSERT_TRUE(id.ok()) << id.status();
+  auto r = p->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->pushed, 1);
+}
 
 TEST_F(ClientTest, RejectedMutationIsKeptWithTheServersReasonAndNotRetried) {
   auto p = NewPhone(kGridA, "王芳");

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
 #include "core/merge.h"
+#include "gridsync/v1/records.pb.h"
 #include "tests/server/test_server.h"
 
 namespace gridsync::testing {
@@ -147,6 +148,47 @@ TEST_F(BadInputTest, ARecordOfAnotherGridIsNotFoundOrNotYoursAndNothingMore) {
     EXPECT_FALSE(absl::StrContains(r.message(), "DISPUTE")) << r.message();
   }
   EXPECT_EQ(core::SerializeCanonical(GetRecord(hidden.record_id()).state()), hidden_before);
+}
+
+TEST_F(BadInputTest, ATimeOfWorkInTheFutureIsRefusedByFieldButADeadlineIsNot) {
+  const int64_t in_2031 = 1924992000000;  // 2031-01-01
+  auto visit = Visit(*phone_, kGridA, 1);
+  auto* f = visit.mutable_create()->add_fields();
+  f->set_field("visited_at_ms");
+  f->mutable_value()->set_int_value(in_2031);
+  auto r = PushBetweenGood(visit);
+  EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.field(), "mutations[1].create.fields[1].value");
+  EXPECT_TRUE(absl::StrContains(r.message(), "visited_at_ms")) << r.message();
+  EXPECT_TRUE(absl::StrContains(r.message(), "days ahead")) << r.message();
+  EXPECT_FALSE(r.retryable());
+
+  // Eleven minutes ahead is past the 10-minute bound; nine is not.
+  auto edit = CaseEdit("title", "x");
+  edit.mutable_set_field()->set_field("registered_at_ms");
+  edit.mutable_set_field()->mutable_value()->set_int_value(core::SystemWallMs() + 11 * 60000);
+  r = PushBetweenGood(edit);
+  EXPECT_EQ(r.field(), "mutations[1].set_field.value") << r.message();
+
+  auto session = CaseEdit("title", "x");
+  session.clear_set_field();
+  gridsync::v1::MediationSession s;
+  s.set_held_at_ms(in_2031);
+  s.set_mediator("张主任");
+  session.mutable_append_log()->set_log("mediation_sessions");
+  session.mutable_append_log()->set_element_id("s-2031");
+  session.mutable_append_log()->set_payload(s.SerializeAsString());
+  r = PushBetweenGood(session);
+  EXPECT_EQ(r.field(), "mutations[1].append_log.payload.held_at_ms") << r.message();
+
+  // A deadline is in the future by nature.
+  auto deadline = CaseEdit("title", "x");
+  deadline.mutable_set_field()->set_field("deadline_ms");
+  deadline.mutable_set_field()->mutable_value()->set_int_value(in_2031);
+  auto ok = phone_->Push({deadline});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->results(0).outcome(), MUTATION_OUTCOME_APPLIED) << ok->results(0).message();
+  before_ = core::SerializeCanonical(GetRecord(case_id_).state());
 }
 
 TEST_F(BadInputTest, StaleStatusAfterReopenIsFailedPrecondition) {

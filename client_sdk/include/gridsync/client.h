@@ -52,10 +52,10 @@ struct ClientOptions {
 struct SyncProgress {
   enum class Phase { kPush, kPull, kDone };
   Phase phase = Phase::kPush;
-  int64_t pushed = 0;        // mutations acknowledged (applied or duplicate)
-  int64_t rejected = 0;      // moved to the rejected list
-  int64_t pending = 0;       // still in the outbox unsent
-  int64_t pulled = 0;        // record states received
+  int64_t pushed = 0;    // mutations acknowledged (applied or duplicate)
+  int64_t rejected = 0;  // moved to the rejected list
+  int64_t pending = 0;   // still in the outbox unsent
+  int64_t pulled = 0;    // record states received
   uint64_t cursor = 0;
 };
 using ProgressFn = std::function<void(const SyncProgress&)>;
@@ -64,7 +64,7 @@ struct SyncReport {
   int64_t pushed = 0;
   int64_t duplicates = 0;  // already applied earlier (a lost ack)
   int64_t rejected = 0;
-  int64_t restamped = 0;   // mutations re-stamped after a skew refusal
+  int64_t restamped = 0;  // mutations re-stamped after a skew refusal
   // Mutations given new device seqs because this replica had gone back in
   // time (its folder restored from an older copy; see README). Non-zero is
   // worth telling the app's support log; nothing was lost.
@@ -91,7 +91,7 @@ struct Field {
 
 struct RecordFilter {
   gridsync::v1::RecordKind kind = gridsync::v1::RECORD_KIND_UNSPECIFIED;  // any
-  std::string grid_code;        // empty: any
+  std::string grid_code;                                                  // empty: any
   bool conflicts_only = false;
   bool include_voided = true;
 };
@@ -100,7 +100,7 @@ struct ClientStats {
   int64_t pending = 0;         // not yet acknowledged by the server
   int64_t acked_unpulled = 0;  // acknowledged, replayed until pulled
   int64_t rejected = 0;
-  int64_t records = 0;         // server states held
+  int64_t records = 0;  // server states held
   uint64_t cursor = 0;
   int64_t clock_offset_ms = 0;
 };
@@ -144,6 +144,11 @@ class Client {
   // The app showed the rejection to the worker; forget it.
   absl::Status DismissRejected(uint64_t device_seq);
   ClientStats Stats() const;
+  // The server's time as this phone knows it: the phone's clock corrected by
+  // the offset measured at the last sync (the phone's own clock before the
+  // first). Stamp the times of work with it (visited_at_ms and the like): one
+  // more than 10 minutes ahead of the server is refused.
+  int64_t NowMs() const;
 
   // --- sync -----------------------------------------------------------------
   // Pushes the outbox, then pulls until caught up. Safe to kill at any point:

@@ -161,8 +161,8 @@ const char* gs_record_log_json(const gs_record* r, const char* log, size_t j);
 const char* gs_record_json(const gs_record* r);
 
 /* kind 0: any; grid NULL or "": any. */
-gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only,
-                gs_strings** out, gs_error* err);
+gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_only, gs_strings** out,
+                gs_error* err);
 size_t gs_strings_count(const gs_strings* s);
 const char* gs_strings_get(const gs_strings* s, size_t i);
 void gs_strings_free(gs_strings* s);
@@ -178,13 +178,16 @@ void gs_rejected_free(gs_rejected* r);
 gs_code gs_dismiss_rejected(gs_client* c, uint64_t device_seq, gs_error* err);
 
 gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err);
+/* The server's time as the phone knows it (ms since 1970): stamp the times of
+   work (visited_at_ms, checked_at_ms, ...) with it; one more than 10 minutes
+   ahead of the server is refused. */
+gs_code gs_now_ms(gs_client* c, int64_t* out, gs_error* err);
 
 /* --- sync -------------------------------------------------------------- */
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
                 gs_error* err);
-gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms,
-                            int max_backoff_ms, gs_result_fn on_result, void* user,
-                            gs_error* err);
+gs_code gs_start_background(gs_client* c, int interval_ms, int min_backoff_ms, int max_backoff_ms,
+                            gs_result_fn on_result, void* user, gs_error* err);
 void gs_stop_background(gs_client* c);
 
 #ifdef __cplusplus

@@ -173,6 +173,15 @@ public final class GridSyncClient implements AutoCloseable {
     return call(h -> new Stats(Native.stats(h)));
   }
 
+  /**
+   * The server's time as this phone knows it (the phone's clock corrected at the last sync).
+   * Stamp the times of work with it (visited_at_ms and the like): one more than 10 minutes ahead
+   * of the server is refused.
+   */
+  public long nowMs() throws GridSyncException {
+    return call(h -> Native.nowMs(h));
+  }
+
   /** Pushes the outbox and pulls until caught up. Writes from other threads go on meanwhile. */
   public SyncReport sync() throws GridSyncException {
     return sync(null);

@@ -62,6 +62,8 @@ final class Native {
   static native void dismissRejected(long h, long seq);
   static native long[] stats(long h);
 
+  static native long nowMs(long h);
+
   static native long[] sync(long h, GridSyncClient.ProgressListener listener);
   static native void startBackground(long h, long intervalMs, long minBackoffMs,
       long maxBackoffMs, GridSyncClient.SyncListener listener);

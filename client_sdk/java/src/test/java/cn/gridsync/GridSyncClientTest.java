@@ -318,6 +318,20 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aTimeOfWorkInTheFutureIsRefusedAtOnce() throws GridSyncException {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", a.nowMs() + 3L * 24 * 3600 * 1000);
+    try {
+      a.create(RecordKind.VISIT, grid, household, f);
+      fail("a visit three days ahead was accepted");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage(), e.getMessage().contains("visited_at_ms"));
+    }
+    assertEquals(0, a.stats().pending);
+  }
+
+  @Test
   public void rejectionMessagesComeBackIntact() throws GridSyncException {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("visited_at_ms", System.currentTimeMillis());
@@ -347,7 +361,7 @@ public class GridSyncClientTest {
 
   private String visit(GridSyncClient phone, String notes) throws GridSyncException {
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("visited_at_ms", phone.nowMs());
     f.put("notes", notes);
     return phone.create(RecordKind.VISIT, grid, household, f);
   }
