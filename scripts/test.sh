@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 ./scripts/setup.sh
+# The fuzzers for a bounded time (under a minute of fuzzing in all); a
+# person runs scripts/fuzz.sh SECONDS for longer.
+./scripts/fuzz.sh 25
 if [ -z "${GRIDSYNC_TEST_PG:-}" ]; then
   pgdir=$(mktemp -d /tmp/gridsync-pg.XXXXXX)
   trap '"$root/scripts/pg_sandbox.sh" stop "$pgdir"' EXIT

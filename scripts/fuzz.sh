@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the libFuzzer targets (tests/fuzz/) for a bounded time each:
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 25; scripts/test.sh runs it
+#                                           so; a person runs it for longer)
+# Built with clang into build-fuzz/, with ASan and UBSan. Skips cleanly, exit
+# 0, where clang or its libFuzzer runtime is absent. Seeds are the text
+# PushRequests in tests/fuzz/seeds/; inputs found are kept in
+# build-fuzz/corpus/ across runs, crashes in build-fuzz/crash-*.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-25}"
+if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+     clang++ -x c++ -fsanitize=fuzzer - -o /dev/null 2>/dev/null; then
+  echo "fuzz: clang++ with libFuzzer not found (packages clang, libclang-rt-14-dev); skipped"
+  exit 0
+fi
+cmake -S . -B build-fuzz -DGRIDSYNC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target push_decode_fuzzer mutation_fuzzer >/dev/null
+seeds=$(mktemp -d)
+trap 'rm -rf "$seeds"' EXIT
+for f in tests/fuzz/seeds/*.txtpb; do
+  protoc -I proto --encode=gridsync.v1.PushRequest proto/gridsync/v1/sync_service.proto \
+    <"$f" >"$seeds/$(basename "$f" .txtpb)" 2>/dev/null
+done
+export ASAN_OPTIONS=detect_leaks=1:detect_container_overflow=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for target in push_decode_fuzzer mutation_fuzzer; do
+  corpus=build-fuzz/corpus/$target
+  mkdir -p "$corpus"
+  log=build-fuzz/$target.log
+  if ! build-fuzz/$target "$corpus" "$seeds" -max_total_time="$secs" -max_len=65536 \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix=build-fuzz/ >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz: $target FAILED (log $log; the input is build-fuzz/crash-* or leak-*)"
+    exit 1
+  fi
+  echo "fuzz: $target ran $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs in ${secs} s, no crash, no sanitizer finding"
+done
