@@ -152,6 +152,11 @@ absl::StatusOr<std::vector<DecodedMutation>> DecodePushRequest(absl::string_view
     DecodedMutation& d = out[i];
     gridsync::v1::Mutation m;
     if (m.ParseFromArray(pieces[i].data(), static_cast<int>(pieces[i].size()))) {
+      // Fields this server does not know are dropped: merged states hold
+      // only what every replica understands, or two replicas that joined the
+      // same writes in another order would differ in bytes (found by the
+      // fuzzer: an unknown field inside `seen`).
+      m.DiscardUnknownFields();
       d.device_seq = m.device_seq();
       d.record_id = m.record_id();
       d.mutation = std::move(m);

@@ -34,7 +34,8 @@ struct DecodedMutation {
   std::string record_id;
 };
 
-// The mutations of a serialized PushRequest, in order.
+// The mutations of a serialized PushRequest, in order, without the fields
+// this schema does not know.
 // INVALID_ARGUMENT when the body is not a PushRequest at all (truncated, or
 // field 1 is not length-delimited); RESOURCE_EXHAUSTED when it holds more than
 // `max_mutations` (counted before any is parsed).

@@ -90,6 +90,28 @@ TEST_F(SyncServiceTest, AReusedSeqWithOtherContentIsSeqReusedAndNothingAfterItAp
   EXPECT_EQ(GetRecord(first.record_id()).record().visit().household_id(), Household(kGridA, 1));
 }
 
+TEST_F(SyncServiceTest, FieldsTheServerDoesNotKnowAreNotStored) {
+  // An unknown field inside a causal context (a newer or broken client)
+  // would otherwise be kept in one join order and not the other, and two
+  // replicas of the same writes would differ in bytes (found by fuzzing).
+  auto phone = NewPhone(kGridA);
+  auto create = Visit(*phone, kGridA, 1);
+  auto edit = phone->Begin(gridsync::v1::RECORD_KIND_VISIT, create.record_id(), kGridA);
+  edit.mutable_set_field()->set_field("notes");
+  edit.mutable_set_field()->mutable_value()->set_string_value("户主外出");
+  auto* seen = edit.mutable_set_field()->mutable_seen();
+  seen->GetReflection()->MutableUnknownFields(seen)->AddVarint(9, 1);
+  edit.GetReflection()->MutableUnknownFields(&edit)->AddLengthDelimited(99, "x");
+  auto r = phone->Push({create, edit});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->results(1).outcome(), MUTATION_OUTCOME_APPLIED) << r->results(1).message();
+  const auto state = GetRecord(create.record_id()).state();
+  for (const auto& reg : state.registers()) {
+    EXPECT_TRUE(reg.context().GetReflection()->GetUnknownFields(reg.context()).empty())
+        << reg.field();
+  }
+}
+
 TEST_F(SyncServiceTest, ConcurrentEditsOfOneCaseFromTwoDevicesConflictThenResolve) {
   auto worker = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员王");
   auto secretary = NewPhone(kVillageAB, gridsync::v1::ROLE_VILLAGE_SECRETARY, "书记李");
