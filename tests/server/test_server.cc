@@ -8,10 +8,41 @@
 
 namespace gridsync::testing {
 
+namespace {
+
+// One private scratch folder per test process (mode 0700, under TEST_TMPDIR
+// or /tmp), removed when the process exits normally: every file a test
+// makes, inside its dir or beside it (logs, port files, CSVs, tokens), is in
+// it, so a passing run leaves nothing behind and nobody else can read it.
+class ScratchRoot {
+ public:
+  ScratchRoot() {
+    const char* base = getenv("TEST_TMPDIR");
+    std::string tmpl = std::string(base ? base : "/tmp") + "/gridsync-test-XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      perror("mkdtemp");
+      abort();
+    }
+    path_ = tmpl;
+    owner_ = getpid();
+  }
+  ~ScratchRoot() {
+    std::error_code ec;
+    if (getpid() == owner_) std::filesystem::remove_all(path_, ec);  // not from a forked child
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  pid_t owner_;
+};
+
+}  // namespace
+
 std::string TempDir(const std::string& name) {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string dir = absl::StrFormat("%s/gridsync-%s-%d-%d", base ? base : "/tmp", name, getpid(),
-                                    rand());
+  static ScratchRoot root;
+  static int n = 0;
+  std::string dir = absl::StrFormat("%s/%s-%d", root.path(), name, ++n);
   std::filesystem::remove_all(dir);
   return dir;
 }
@@ -106,7 +137,8 @@ std::string ServerTest::Enroll(gridsync::v1::Role role, const std::vector<std::s
   return resp.token();
 }
 
-std::unique_ptr<tools::Phone> ServerTest::NewPhone(const std::string& scope, gridsync::v1::Role role,
+std::unique_ptr<tools::Phone> ServerTest::NewPhone(const std::string& scope,
+                                                   gridsync::v1::Role role,
                                                    const std::string& holder) {
   std::string id;
   std::string token = Enroll(role, {scope}, holder, &id);
@@ -142,7 +174,8 @@ grpc::Status ServerTest::Pull(const std::string& token, const gridsync::v1::Pull
   return sync_->Pull(ctx.get(), req, resp);
 }
 
-gridsync::v1::Mutation ServerTest::Visit(tools::Phone& phone, const std::string& grid, int household) {
+gridsync::v1::Mutation ServerTest::Visit(tools::Phone& phone, const std::string& grid,
+                                         int household) {
   auto m = phone.Begin(gridsync::v1::RECORD_KIND_VISIT, phone.NewRecordId(), grid);
   m.mutable_create()->set_subject_id(Household(grid, household));
   auto* f = m.mutable_create()->add_fields();

@@ -17,16 +17,18 @@
 namespace gridsync::testing {
 
 inline constexpr char kGridA[] = "410185001201001";
-inline constexpr char kGridB[] = "410185001201002";   // same village as A
-inline constexpr char kGridC[] = "410185001202001";   // same town, other village
-inline constexpr char kGridD[] = "410185100201001";   // other town
+inline constexpr char kGridB[] = "410185001201002";  // same village as A
+inline constexpr char kGridC[] = "410185001202001";  // same town, other village
+inline constexpr char kGridD[] = "410185100201001";  // other town
 inline constexpr char kVillageAB[] = "410185001201";
 inline constexpr char kTownABC[] = "410185001000";
 inline constexpr char kCounty[] = "410185000000";
 
+// A fresh path for a test's data, in the process's private scratch folder
+// (removed at exit); files beside it (path + ".log") are in that folder too.
 std::string TempDir(const std::string& name);
 std::string Household(const std::string& grid, int n);  // grid + 4 digits
-std::string Person(const std::string& grid, int n);      // household n, person 01
+std::string Person(const std::string& grid, int n);     // household n, person 01
 
 // The registry above, as an import request.
 gridsync::v1::ImportRegistryRequest TestRegistry();

@@ -3,6 +3,7 @@
 // starts one). The exporter runs as a child process and is SIGKILLed at
 // random points while phones keep pushing; after a final catch-up every
 // table must equal the server's state: no row missing, none twice.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,7 +50,9 @@ class ScratchDb {
     db->base_ = base;
     db->name_ = absl::StrCat("gs_export_", getpid(), "_", ++n);
     (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + db->name_);
-    if (auto st = (*admin)->Exec("CREATE DATABASE " + db->name_ + " ENCODING 'UTF8' TEMPLATE template0"); !st.ok()) {
+    if (auto st =
+            (*admin)->Exec("CREATE DATABASE " + db->name_ + " ENCODING 'UTF8' TEMPLATE template0");
+        !st.ok()) {
       ADD_FAILURE() << st;
       return nullptr;
     }
@@ -72,20 +75,26 @@ class ExportTest : public ServerTest {
   void SetUp() override {
     db_ = ScratchDb::Create();
     if (db_ == nullptr) {
-      if (getenv("CI") != nullptr) FAIL() << "GRIDSYNC_TEST_PG is not set; scripts/test.sh starts a PostgreSQL";
-      GTEST_SKIP() << "GRIDSYNC_TEST_PG is not set (scripts/test.sh starts a PostgreSQL for these tests)";
+      if (getenv("CI") != nullptr)
+        FAIL() << "GRIDSYNC_TEST_PG is not set; scripts/test.sh starts a PostgreSQL";
+      GTEST_SKIP()
+          << "GRIDSYNC_TEST_PG is not set (scripts/test.sh starts a PostgreSQL for these tests)";
     }
     ServerTest::SetUp();
     job_token_ = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
     token_file_ = dir_ + ".job.token";
-    FILE* f = fopen(token_file_.c_str(), "w");
-    fprintf(f, "%s\n", job_token_.c_str());
-    fclose(f);
+    // A token is a secret: 0600, like gridsyncd's admin.token.
+    const int fd = open(token_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    const std::string line = job_token_ + "\n";
+    ASSERT_EQ(write(fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    close(fd);
   }
 
   std::vector<std::string> ExportArgs(bool once) {
-    std::vector<std::string> a = {GRIDSYNC_EXPORT_PATH, "--server", addr(), "--token-file", token_file_,
-                                  "--scope", kCounty, "--pg", db_->conninfo(), "--batch", "300"};
+    std::vector<std::string> a = {GRIDSYNC_EXPORT_PATH, "--server", addr(),  "--token-file",
+                                  token_file_,          "--scope",  kCounty, "--pg",
+                                  db_->conninfo(),      "--batch",  "300"};
     if (once) a.push_back("--once");
     return a;
   }
@@ -106,14 +115,17 @@ class ExportTest : public ServerTest {
 
   // One grid's worth of field work: visits (some voided), checks, cases
   // with parties, status moves and edits of the title.
-  std::vector<Mutation> Work(tools::Phone& p, const std::string& grid, std::mt19937_64& rng, int n) {
+  std::vector<Mutation> Work(tools::Phone& p, const std::string& grid, std::mt19937_64& rng,
+                             int n) {
     std::vector<Mutation> ms;
     const int64_t now = core::SystemWallMs();
     for (int i = 0; i < n; ++i) {
       const int what = static_cast<int>(rng() % 10);
       if (what < 6) {
         auto m = Visit(p, grid, 1 + static_cast<int>(rng() % 20));
-        tools::AddCreateField(&m, "visited_at_ms", tools::IntValue(now - static_cast<int64_t>(rng() % (40 * core::kDayMs))));
+        tools::AddCreateField(
+            &m, "visited_at_ms",
+            tools::IntValue(now - static_cast<int64_t>(rng() % (40 * core::kDayMs))));
         ms.push_back(m);
         if (rng() % 10 == 0) {
           auto v = p.Begin(gridsync::v1::RECORD_KIND_VISIT, m.record_id(), grid);
@@ -123,7 +135,9 @@ class ExportTest : public ServerTest {
       } else if (what < 8) {
         auto m = p.Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.NewRecordId(), grid);
         m.mutable_create()->set_subject_id(Person(grid, 1 + static_cast<int>(rng() % 20)));
-        tools::AddCreateField(&m, "checked_at_ms", tools::IntValue(now - static_cast<int64_t>(rng() % (20 * core::kDayMs))));
+        tools::AddCreateField(
+            &m, "checked_at_ms",
+            tools::IntValue(now - static_cast<int64_t>(rng() % (20 * core::kDayMs))));
         tools::AddCreateField(&m, "person_absent", tools::BoolValue(rng() % 5 == 0));
         tools::AddCreateField(&m, "observed", tools::StrValue("情绪稳定, 按时服药"));
         ms.push_back(m);
@@ -273,7 +287,8 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   std::vector<std::string> want_seqs;
   for (uint64_t s : server.seqs) want_seqs.push_back(std::to_string(s));
   EXPECT_EQ(Column(**pg, "SELECT seq FROM changes ORDER BY seq"), want_seqs);
-  EXPECT_EQ(Column(**pg, "SELECT cursor FROM export_cursor"), std::vector<std::string>{std::to_string(server.head)});
+  EXPECT_EQ(Column(**pg, "SELECT cursor FROM export_cursor"),
+            std::vector<std::string>{std::to_string(server.head)});
   EXPECT_EQ(server.mutations, pushed.load());
 
   // Records: the same ids, each row built from the server's current state.
@@ -281,7 +296,8 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   for (const char* table : {"visits", "cases", "checks"}) {
     auto r = (*pg)->Query(absl::StrCat("SELECT record_id, doc::text FROM ", table));
     ASSERT_TRUE(r.ok()) << r.status();
-    for (const auto& row : r->rows) EXPECT_TRUE(rows.emplace(*row[0], *row[1]).second) << *row[0] << " twice";
+    for (const auto& row : r->rows)
+      EXPECT_TRUE(rows.emplace(*row[0], *row[1]).second) << *row[0] << " twice";
   }
   ASSERT_EQ(rows.size(), server.records.size());
   int compared = 0;
@@ -305,16 +321,21 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   for (const auto& [id, p] : server.persons) {
     persons.push_back(absl::StrCat(id, "|", p.household_id(), "|", p.name(), "|", p.risk_level()));
   }
-  for (const auto& [code, u] : server.org_units) absl::StrAppend(&units.emplace_back(), code, "|", u.name());
-  EXPECT_EQ(Column(**pg, "SELECT household_id || '|' || grid_code || '|' || address || '|' || head_name "
-                         "FROM households ORDER BY household_id COLLATE \"C\""),
+  for (const auto& [code, u] : server.org_units)
+    absl::StrAppend(&units.emplace_back(), code, "|", u.name());
+  EXPECT_EQ(Column(**pg,
+                   "SELECT household_id || '|' || grid_code || '|' || address || '|' || head_name "
+                   "FROM households ORDER BY household_id COLLATE \"C\""),
             hh);
-  EXPECT_EQ(Column(**pg, "SELECT person_id || '|' || household_id || '|' || name || '|' || risk_level "
-                         "FROM persons ORDER BY person_id COLLATE \"C\""),
+  EXPECT_EQ(Column(**pg,
+                   "SELECT person_id || '|' || household_id || '|' || name || '|' || risk_level "
+                   "FROM persons ORDER BY person_id COLLATE \"C\""),
             persons);
-  EXPECT_EQ(Column(**pg, "SELECT code || '|' || name FROM org_units ORDER BY code COLLATE \"C\""), units);
+  EXPECT_EQ(Column(**pg, "SELECT code || '|' || name FROM org_units ORDER BY code COLLATE \"C\""),
+            units);
   ASSERT_TRUE(server.policy.has_value());
-  EXPECT_EQ(Column(**pg, "SELECT DISTINCT scope FROM check_policy"), std::vector<std::string>{kCounty});
+  EXPECT_EQ(Column(**pg, "SELECT DISTINCT scope FROM check_policy"),
+            std::vector<std::string>{kCounty});
   EXPECT_EQ(Column(**pg, "SELECT interval_days FROM check_policy WHERE category = 'default'"),
             std::vector<std::string>{"45"});
   EXPECT_EQ(Column(**pg, "SELECT count(*) FROM check_policy WHERE category <> 'default'"),
@@ -343,13 +364,19 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     gridsync::v1::Coverage cov;
     auto ctx = tools::CallContext(job_token_);
     ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
-    auto got = Column(**pg, absl::StrCat("SELECT sum(households) || '/' || sum(visited) FROM visit_coverage_by_month "
-                                         "WHERE village_code = '", village, "' AND month = '", month, "'"));
-    EXPECT_EQ(got, std::vector<std::string>{absl::StrCat(cov.visits().households(), "/", cov.visits().visited())})
+    auto got = Column(
+        **pg,
+        absl::StrCat("SELECT sum(households) || '/' || sum(visited) FROM visit_coverage_by_month "
+                     "WHERE village_code = '",
+                     village, "' AND month = '", month, "'"));
+    EXPECT_EQ(got, std::vector<std::string>{absl::StrCat(cov.visits().households(), "/",
+                                                         cov.visits().visited())})
         << village;
-    auto registered = Column(**pg, absl::StrCat("SELECT registered FROM case_coverage_by_month WHERE village_code = '",
-                                                village, "' AND month = '", month, "'"));
-    EXPECT_EQ(registered, std::vector<std::string>{std::to_string(cov.cases().registered())}) << village;
+    auto registered = Column(
+        **pg, absl::StrCat("SELECT registered FROM case_coverage_by_month WHERE village_code = '",
+                           village, "' AND month = '", month, "'"));
+    EXPECT_EQ(registered, std::vector<std::string>{std::to_string(cov.cases().registered())})
+        << village;
   }
 }
 
@@ -423,13 +450,15 @@ TEST_F(ExportTest, AFollowingExportRidesOutLostDatabaseConnections) {
     return c.empty() ? 0ull : std::stoull(c[0]);
   };
   auto cut = [&] {  // every other connection to this database: the exporter's
-    ASSERT_TRUE((*pg)->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    ASSERT_TRUE((*pg)
+                    ->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
                     .ok());
   };
   auto caught_up = [&] {
     const uint64_t head = Stats().last_change_seq();
-    for (int i = 0; i < 300 && cursor() < head; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 300 && cursor() < head; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return cursor() == head;
   };
   // Connections cut at whatever the exporter is doing (setting up,
@@ -452,11 +481,13 @@ TEST_F(ExportTest, AFollowingExportRidesOutLostDatabaseConnections) {
   EXPECT_GE(report->reconnects, 1u);
   EXPECT_EQ(cursor(), Stats().last_change_seq());
   const ServerView server = ReadServer();
-  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM changes"), std::vector<std::string>{std::to_string(server.seqs.size())});
-  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM visits") [0],
-            std::to_string(std::count_if(server.records.begin(), server.records.end(), [](const auto& kv) {
-              return kv.second.header().kind() == gridsync::v1::RECORD_KIND_VISIT;
-            })));
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM changes"),
+            std::vector<std::string>{std::to_string(server.seqs.size())});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM visits")[0],
+            std::to_string(
+                std::count_if(server.records.begin(), server.records.end(), [](const auto& kv) {
+                  return kv.second.header().kind() == gridsync::v1::RECORD_KIND_VISIT;
+                })));
 }
 
 TEST_F(ExportTest, AnUnreachableDatabaseIsAClearError) {
@@ -468,7 +499,8 @@ TEST_F(ExportTest, AnUnreachableDatabaseIsAClearError) {
   opts.follow = false;
   auto r = tools::RunExport(opts);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("cannot connect to PostgreSQL"), std::string::npos) << r.status();
+  EXPECT_NE(r.status().message().find("cannot connect to PostgreSQL"), std::string::npos)
+      << r.status();
 }
 
 TEST_F(ExportTest, AWrongTokenIsAClearError) {
