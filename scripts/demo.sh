@@ -2,6 +2,10 @@
 # The demo: a fresh gridsyncd on an embedded RocksDB in demo-data/, the org
 # data of 登封市 (Dengfeng, Henan) from shared/data, a day of grid work.
 set -euo pipefail
+# Under `env -i` (a service manager, a minimal container) bash has a default
+# PATH but does not export it, and cmake run by name cannot find its own
+# modules without it.
+export PATH
 cd "$(dirname "$0")/.."
 B=build
 DATA=demo-data

@@ -7,6 +7,10 @@
 # PushRequests in tests/fuzz/seeds/; inputs found are kept in
 # build-fuzz/corpus/ across runs, crashes in build-fuzz/crash-*.
 set -euo pipefail
+# Under `env -i` (a service manager, a minimal container) bash has a default
+# PATH but does not export it, and cmake run by name cannot find its own
+# modules without it.
+export PATH
 cd "$(dirname "$0")/.."
 secs="${1:-25}"
 if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |

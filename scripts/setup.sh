@@ -2,6 +2,10 @@
 # Installs the Debian 12 packages gridsync builds with (when missing) and
 # builds into build/. Safe to run again.
 set -euo pipefail
+# Under `env -i` (a service manager, a minimal container) bash has a default
+# PATH but does not export it, and cmake run by name cannot find its own
+# modules without it.
+export PATH
 cd "$(dirname "$0")/.."
 PKGS=(g++ cmake make pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
       protobuf-compiler librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev openssl

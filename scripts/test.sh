@@ -3,6 +3,10 @@
 # The export tests get a throwaway PostgreSQL server of their own on
 # 127.0.0.1 (scripts/pg_sandbox.sh), unless GRIDSYNC_TEST_PG names one.
 set -euo pipefail
+# Under `env -i` (a service manager, a minimal container) bash has a default
+# PATH but does not export it, and cmake run by name cannot find its own
+# modules without it.
+export PATH
 cd "$(dirname "$0")/.."
 root=$(pwd)
 ./scripts/setup.sh

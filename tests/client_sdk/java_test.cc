@@ -15,7 +15,7 @@ constexpr int kJavaPhones = 30;
 class JavaTest : public SdkTest {};
 
 TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
-  std::string cmd = std::string("'") + JAVA_EXECUTABLE + "' -Xss4m" +
+  std::string cmd = std::string("'") + JAVA_EXECUTABLE + "' -Xss4m -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8" +
                     " -Dgridsync.jni.path=" + GRIDSYNC_JNI_PATH +
                     " -Dgridsync.server=127.0.0.1:" + std::to_string(proxy_->port()) +
                     " -Dgridsync.grid=" + kGridA + " -Dgridsync.household=" + Household(kGridA, 7) +
