@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""gridsyncd from another language on the wire: Debian's python3-grpcio and
+python3-protobuf, stubs made by protoc at test time, a real gridsyncd on
+127.0.0.1. What a non-C++ client sees: text outside the BMP byte for byte, a
+mutation whose text is not UTF-8 refused alone naming the field, a body that
+is not protobuf answered INVALID_ARGUMENT saying so.
+
+usage: wire_test.py GRIDSYNCD PROTO_DIR
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+GRIDSYNCD, PROTO_DIR = sys.argv[1], sys.argv[2]
+try:
+    import grpc
+except ImportError:
+    print("wire_test: python3-grpcio is not installed (scripts/setup.sh installs it); skipped")
+    sys.exit(0)
+
+scratch = tempfile.mkdtemp(prefix="gridsync-wire-")  # 0700, removed at the end
+server = None
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, ok, detail=""):
+    results["passed" if ok else "failed"] += 1
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)))
+
+
+try:
+    out = os.path.join(scratch, "py")
+    os.mkdir(out)
+    protos = [os.path.join("gridsync/v1", f) for f in sorted(os.listdir(os.path.join(PROTO_DIR, "gridsync/v1")))]
+    subprocess.run(["protoc", "-I", PROTO_DIR, "--python_out", out] + protos, check=True)
+    sys.path.insert(0, out)
+    from gridsync.v1 import admin_service_pb2 as admin
+    from gridsync.v1 import common_pb2 as common
+    from gridsync.v1 import mutation_pb2 as mutation
+    from gridsync.v1 import records_pb2 as records
+    from gridsync.v1 import registry_pb2 as registry
+    from gridsync.v1 import sync_service_pb2 as sync
+
+    data = os.path.join(scratch, "data")
+    subprocess.run([GRIDSYNCD, "init", "--data", data], check=True, capture_output=True)
+    admin_token = open(os.path.join(data, "admin.token")).read().strip()
+    port_file = os.path.join(scratch, "port")
+    log = open(os.path.join(scratch, "gridsyncd.log"), "w")
+    server = subprocess.Popen([GRIDSYNCD, "--data", data, "--listen", "127.0.0.1:0",
+                               "--port-file", port_file], stderr=log)
+    port = 0
+    for _ in range(200):  # at most 10 s
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            port = int(open(port_file).read())
+            break
+        time.sleep(0.05)
+    assert port > 0, "gridsyncd did not start"
+    channel = grpc.insecure_channel("127.0.0.1:%d" % port)
+    grpc.channel_ready_future(channel).result(timeout=10)
+
+    def call(method, req, resp_type, token):
+        rpc = channel.unary_unary(method, request_serializer=lambda m: m if isinstance(m, bytes) else m.SerializeToString(),
+                                  response_deserializer=resp_type.FromString)
+        return rpc(req, metadata=[("authorization", "Bearer " + token)], timeout=10)
+
+    county, town, village, grid = "410185000000", "410185001000", "410185001201", "410185001201001"
+    household = grid + "0001"
+    reg = admin.ImportRegistryRequest()
+    for code, name, level, parent in [(county, "登封市", common.ORG_LEVEL_COUNTY, ""),
+                                      (town, "嵩阳街道", common.ORG_LEVEL_TOWN, county),
+                                      (village, "一村", common.ORG_LEVEL_VILLAGE, town),
+                                      (grid, "网格", common.ORG_LEVEL_GRID, village)]:
+        reg.org_units.add(code=code, name=name, level=level, parent_code=parent)
+    reg.households.add(household_id=household, grid_code=grid, head_name="张𡒄")
+    imported = call("/gridsync.v1.AdminService/ImportRegistry", reg, admin.ImportRegistryResponse, admin_token)
+    check("registry imported", len(imported.rejections) == 0, imported)
+    enrolled = call("/gridsync.v1.AdminService/EnrollDevice",
+                    admin.EnrollDeviceRequest(role=registry.ROLE_GRID_WORKER, scope_codes=[grid], holder="王𠮷"),
+                    admin.EnrollDeviceResponse, admin_token)
+    token = enrolled.token
+
+    now_ms = int(time.time() * 1000)
+    texts = ["𠮷", "张𡒄𪚥", "👨\u200d👩\u200d👧 👍🏽", "مرحبا", "e\u0301", "\ufffd"]
+    pieces = []
+    for i, text in enumerate(texts + ["PLACEHOLDER!"]):
+        m = mutation.Mutation(device_seq=i + 1, record_id="01JDQ5%020d" % i, kind=records.RECORD_KIND_VISIT,
+                              grid_code=grid, hlc=now_ms << 16)
+        m.create.subject_id = household
+        m.create.fields.add(field="visited_at_ms").value.int_value = now_ms
+        m.create.fields.add(field="notes").value.string_value = text
+        pieces.append(m)
+    body = sync.PushRequest(mutations=pieces).SerializeToString()
+    # The last mutation's notes become JNI's modified UTF-8 of 𠮷 (two
+    # surrogate halves), which Python's protobuf would refuse to build: the
+    # bytes are swapped in place, the same length.
+    bad = b"\xed\xa1\x82\xed\xbe\xb7"
+    body = body.replace(b"PLACEHOLDER!", bad + b"......")
+    pushed = call("/gridsync.v1.SyncService/Push", body, sync.PushResponse, token)
+    outcomes = [r.outcome for r in pushed.results]
+    check("every good mutation applied",
+          outcomes[:len(texts)] == [sync.MUTATION_OUTCOME_APPLIED] * len(texts), outcomes)
+    last = pushed.results[-1]
+    check("the bad one rejected alone, naming the field",
+          last.outcome == sync.MUTATION_OUTCOME_REJECTED and
+          last.field == "mutations[%d].create.fields[1].value.string_value" % len(texts) and
+          "notes" in last.message and "UTF-8" in last.message, last)
+
+    pulled = call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=0), sync.PullResponse, token)
+    notes = {}
+    for state in pulled.records:
+        for r in state.registers:
+            if r.field == "notes":
+                notes[state.record_id] = r.siblings[0].value.string_value
+    check("text read back byte for byte",
+          [notes.get("01JDQ5%020d" % i) for i in range(len(texts))] == texts, notes)
+    got = call("/gridsync.v1.AdminService/GetRecord", admin.GetRecordRequest(record_id="01JDQ5%020d" % 1),
+               admin.GetRecordResponse, admin_token)
+    check("the server's view has the name as typed", got.record.visit.notes == "张𡒄𪚥", got.record.visit)
+
+    for method in ["/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull"]:
+        try:
+            call(method, b"\xff\xff\xff\xff", sync.PushResponse, token)
+            check(method + ": garbage refused", False, "answered OK")
+        except grpc.RpcError as e:
+            check(method + ": garbage is INVALID_ARGUMENT saying so",
+                  e.code() == grpc.StatusCode.INVALID_ARGUMENT and "request body is not" in e.details(),
+                  (e.code(), e.details()))
+except Exception:
+    traceback.print_exc()
+    results["failed"] += 1
+finally:
+    if server is not None:
+        server.terminate()
+        server.wait(timeout=20)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+print("%d passed, %d failed" % (results["passed"], results["failed"]))
+sys.exit(1 if results["failed"] else 0)
