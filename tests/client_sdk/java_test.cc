@@ -1,30 +1,82 @@
 // Runs the Java API's JUnit tests (client_sdk/java/src/test) through JNI
-// against a real server: this test starts gridsyncd, enrols the phones the
-// Java tests open, and runs the JVM as a child process.
+// against a real gridsyncd: this test starts the gridsyncd binary, enrols the
+// phones the Java tests open, and runs the JVM as a child process.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
-#include "tests/client_sdk/sdk_test.h"
+#include "gridsync/v1/admin_service.grpc.pb.h"
+#include "tests/server/server_process.h"
+#include "tests/server/test_server.h"
+#include "tools/client.h"
 
 namespace gridsync::testing {
 namespace {
 
 constexpr int kJavaPhones = 30;
 
-class JavaTest : public SdkTest {};
+// The real gridsyncd binary as a child process, as a phone team runs it.
+class JavaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = TempDir("java");
+    std::filesystem::create_directories(dir_);
+    const std::string store = dir_ + "/store";
+    ASSERT_EQ(RunCommand({GRIDSYNCD_PATH, "init", "--data", store}), 0);
+    auto token = tools::ReadTokenFile(store + "/admin.token");
+    ASSERT_TRUE(token.ok()) << token.status();
+    admin_token_ = *token;
+    server_ = std::make_unique<ServerProcess>(store);
+    ASSERT_TRUE(server_->Start()) << "gridsyncd did not start; see " << store << ".log";
+    auto channel = tools::Connect(server_->addr());
+    ASSERT_TRUE(tools::WaitReady(channel, std::chrono::seconds(10)).ok());
+    admin_ = gridsync::v1::AdminService::NewStub(channel);
+    gridsync::v1::ImportRegistryResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &resp).ok());
+  }
+  void TearDown() override {
+    if (server_) {
+      EXPECT_EQ(server_->Kill(SIGTERM), 0) << "gridsyncd did not stop cleanly";
+    }
+    std::filesystem::remove_all(dir_);
+  }
+  std::string Enroll(const std::string& grid, const std::string& holder, std::string* device) {
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(gridsync::v1::ROLE_GRID_WORKER);
+    req.add_scope_codes(grid);
+    req.set_holder(holder);
+    gridsync::v1::EnrollDeviceResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(admin_->EnrollDevice(ctx.get(), req, &resp).ok());
+    *device = resp.device_id();
+    return resp.token();
+  }
+  gridsync::v1::GetRecordResponse GetRecord(const std::string& id) {
+    gridsync::v1::GetRecordRequest req;
+    req.set_record_id(id);
+    gridsync::v1::GetRecordResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(admin_->GetRecord(ctx.get(), req, &resp).ok()) << id;
+    return resp;
+  }
+
+  std::string dir_, admin_token_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
+};
 
 TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
-  std::string cmd = std::string("'") + JAVA_EXECUTABLE + "' -Xss4m -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8" +
+  std::string cmd = std::string("'") + JAVA_EXECUTABLE +
+                    "' -Xss4m -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8" +
                     " -Dgridsync.jni.path=" + GRIDSYNC_JNI_PATH +
-                    " -Dgridsync.server=127.0.0.1:" + std::to_string(proxy_->port()) +
-                    " -Dgridsync.grid=" + kGridA + " -Dgridsync.household=" + Household(kGridA, 7) +
-                    " -Dgridsync.dir=" + dir_;
+                    " -Dgridsync.server=" + server_->addr() + " -Dgridsync.grid=" + kGridA +
+                    " -Dgridsync.household=" + Household(kGridA, 7) + " -Dgridsync.dir=" + dir_;
   for (int i = 0; i < kJavaPhones; ++i) {
     std::string device;
     // The Java tests open phones in pairs: 王芳 then 李强.
-    const std::string token =
-        Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, i % 2 ? "李强" : "王芳", &device);
+    const std::string token = Enroll(kGridA, i % 2 ? "李强" : "王芳", &device);
     cmd += " -Dgridsync.device" + std::to_string(i) + "=" + device + " -Dgridsync.token" +
            std::to_string(i) + "=" + token;
   }
