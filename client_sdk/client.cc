@@ -19,6 +19,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/utf8.h"
 #include "core/validate.h"
 #include "core/view.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
@@ -223,6 +224,11 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     m.set_hlc(clock_.Now());
     if (auto v = core::ValidateMutation(m)) {
       return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
+    }
+    // Text enters here: what is not UTF-8 never reaches the outbox, where
+    // it would block the push of everything behind it.
+    if (auto bad = core::FindInvalidUtf8(m)) {
+      return absl::InvalidArgumentError(absl::StrCat(bad->path, ": ", bad->message));
     }
     // The server's clock as this phone knows it (the offset from its last
     // answer): a time typed from a clock far ahead is refused now, while the

@@ -146,8 +146,7 @@ uint64_t ContextCounter(const gridsync::v1::VersionVector& ctx, const std::strin
 
 }  // namespace
 
-// Everything but the UTF-8 of strings no check here looks at.
-std::optional<FieldViolation> ValidateShape(const Mutation& m) {
+std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   if (m.device_seq() == 0) return Bad("device_seq", "device_seq starts at 1");
   if (!IsValidRecordId(m.record_id())) {
     return Bad("record_id", absl::StrCat("record_id '", m.record_id().substr(0, 64),
@@ -267,14 +266,6 @@ std::optional<FieldViolation> ValidateShape(const Mutation& m) {
       return Bad("op", "the mutation has no operation");
   }
   return Bad("op", "unknown operation");
-}
-
-std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
-  if (auto v = ValidateShape(m)) return v;
-  // Strings no check above reads as text (reasons, element ids, seen device
-  // ids): named by their path.
-  if (auto bad = FindInvalidUtf8(m)) return Bad(bad->path, bad->message);
-  return std::nullopt;
 }
 
 namespace {

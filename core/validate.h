@@ -18,8 +18,12 @@ struct FieldViolation {
   std::string message;  // what is wrong and what to do
 };
 
-// Checks a mutation on its own: every string well-formed UTF-8 (the first that
-// is not is named by its path), ids, kind, grid, stamp, op and values.
+// Checks a mutation on its own: ids, kind, grid, stamp, op and values (a
+// string value that is not UTF-8 is named by its record field).
+// The UTF-8 of the other strings (reasons, element ids, contexts) is checked
+// where a mutation enters: protobuf's parse refuses it on the server
+// (server/push_decode.h names the field), and a mutation built in memory,
+// as the SDK builds them, goes through core::FindInvalidUtf8 first.
 std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
 
 // Times a person did something (a visit, a check, a mediation session, a

@@ -47,8 +47,9 @@ TEST(Utf8, FindNamesTheNestedFieldAndItsIndex) {
   auto bad = FindInvalidUtf8(m);
   ASSERT_TRUE(bad.has_value());
   EXPECT_EQ(bad->path, "create.fields[1].value.string_value");
-  EXPECT_NE(bad->message.find("notes: string_value is not valid UTF-8 (bytes ED A1 82 at offset 4)"),
-            std::string::npos)
+  EXPECT_NE(
+      bad->message.find("notes: string_value is not valid UTF-8 (bytes ED A1 82 at offset 4)"),
+      std::string::npos)
       << bad->message;
   c->mutable_fields(1)->mutable_value()->set_string_value("𠮷");
   EXPECT_FALSE(FindInvalidUtf8(m).has_value());
@@ -63,12 +64,13 @@ TEST(Utf8, ValidateNamesTheRecordFieldOfABadValue) {
   EXPECT_NE(v->message.find("title is not valid UTF-8"), std::string::npos) << v->message;
 }
 
-TEST(Utf8, ValidateNamesAReasonThatIsNotUtf8) {
+TEST(Utf8, FindNamesAReasonThatIsNotUtf8) {
   auto m = gridsync::testing::CaseMutation("d", 1, 1767225600000);
   m.mutable_void_record()->set_reason("录错 \xC0\x80");
-  auto v = ValidateMutation(m);
-  ASSERT_TRUE(v.has_value());
-  EXPECT_EQ(v->field, "void_record.reason");
+  EXPECT_FALSE(ValidateMutation(m).has_value());  // the shape is right
+  auto bad = FindInvalidUtf8(m);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->path, "void_record.reason");
 }
 
 }  // namespace
