@@ -78,6 +78,11 @@ bool ToValue(JNIEnv* env, jobject o, gs_value* v, std::string* hold) {
   }
   if (env->IsInstanceOf(o, env->FindClass("java/lang/String"))) {
     *hold = Utf(env, static_cast<jstring>(o)).str();
+    if (hold->find('\0') != std::string::npos) {
+      // The C API takes NUL-terminated text: refused, not cut short.
+      Throw(env, GS_INVALID_ARGUMENT, "a text value contains U+0000 (NUL); remove it");
+      return false;
+    }
     v->type = GS_VALUE_STRING;
     v->str = hold->c_str();
     return true;

@@ -310,6 +310,13 @@ public class GridSyncClientTest {
       assertTrue(e.getMessage(), e.getMessage().contains("notes"));
       assertTrue(e.getMessage(), e.getMessage().contains("UTF-8"));
     }
+    f.put("notes", "cut \u0000 short");
+    try {
+      a.create(RecordKind.VISIT, grid, household, f);
+      fail("a NUL was accepted (the C API would have cut the text short)");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+    }
     assertEquals(0, a.stats().pending);
     // The outbox still drains: a good write after the refused one syncs.
     f.put("notes", "𠮷");
