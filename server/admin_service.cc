@@ -5,17 +5,32 @@
 #include "core/view.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
+#include "server/raw_unary.h"
 
 namespace gridsync::server {
+
+AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth) : store_(store), auth_(auth) {
+  using S = AdminServiceImpl;
+  RateLimitedLog* log = &bad_requests_;
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/EnrollDevice", this, &S::EnrollDevice, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/RevokeDevice", this, &S::RevokeDevice, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ImportRegistry", this, &S::ImportRegistry, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListOrgUnits", this, &S::ListOrgUnits, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListHouseholds", this, &S::ListHouseholds, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetRecord", this, &S::GetRecord, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.AdminService/BatchGetRecords", this, &S::BatchGetRecords, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, log));
+}
 
 grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx) const {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (!who->IsAdmin()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("AdminService needs the admin token; device ",
-                                     who->device.device_id(), " is a ",
-                                     gridsync::v1::Role_Name(who->device.role())));
+    return grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        absl::StrCat("AdminService needs the admin token; device ", who->device.device_id(),
+                     " is a ", gridsync::v1::Role_Name(who->device.role())));
   }
   return grpc::Status::OK;
 }
@@ -111,7 +126,8 @@ grpc::Status AdminServiceImpl::BatchGetRecords(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx, const gridsync::v1::GetStatsRequest*,
+grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx,
+                                        const gridsync::v1::GetStatsRequest*,
                                         gridsync::v1::GetStatsResponse* resp) {
   if (auto st = RequireAdmin(ctx); !st.ok()) return st;
   auto s = store_->Stats();

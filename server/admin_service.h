@@ -1,8 +1,11 @@
 #ifndef GRIDSYNC_SERVER_ADMIN_SERVICE_H_
 #define GRIDSYNC_SERVER_ADMIN_SERVICE_H_
 
+#include <grpcpp/impl/service_type.h>
+
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "server/auth.h"
+#include "server/log.h"
 #include "server/store.h"
 
 namespace gridsync::server {
@@ -10,26 +13,27 @@ namespace gridsync::server {
 inline constexpr int kMaxBatchGet = 10000;
 
 // Operator calls; each needs the admin token.
-class AdminServiceImpl final : public gridsync::v1::AdminService::Service {
+class AdminServiceImpl final : public grpc::Service {
  public:
-  AdminServiceImpl(Store* store, Authenticator* auth) : store_(store), auth_(auth) {}
+  // Registers gridsync.v1.AdminService over raw bytes (server/raw_unary.h).
+  AdminServiceImpl(Store* store, Authenticator* auth);
 
   grpc::Status EnrollDevice(grpc::ServerContext*, const gridsync::v1::EnrollDeviceRequest*,
-                            gridsync::v1::EnrollDeviceResponse*) override;
+                            gridsync::v1::EnrollDeviceResponse*);
   grpc::Status RevokeDevice(grpc::ServerContext*, const gridsync::v1::RevokeDeviceRequest*,
-                            gridsync::v1::RevokeDeviceResponse*) override;
+                            gridsync::v1::RevokeDeviceResponse*);
   grpc::Status ImportRegistry(grpc::ServerContext*, const gridsync::v1::ImportRegistryRequest*,
-                              gridsync::v1::ImportRegistryResponse*) override;
+                              gridsync::v1::ImportRegistryResponse*);
   grpc::Status ListOrgUnits(grpc::ServerContext*, const gridsync::v1::ListOrgUnitsRequest*,
-                            gridsync::v1::ListOrgUnitsResponse*) override;
+                            gridsync::v1::ListOrgUnitsResponse*);
   grpc::Status ListHouseholds(grpc::ServerContext*, const gridsync::v1::ListHouseholdsRequest*,
-                              gridsync::v1::ListHouseholdsResponse*) override;
+                              gridsync::v1::ListHouseholdsResponse*);
   grpc::Status GetRecord(grpc::ServerContext*, const gridsync::v1::GetRecordRequest*,
-                         gridsync::v1::GetRecordResponse*) override;
+                         gridsync::v1::GetRecordResponse*);
   grpc::Status BatchGetRecords(grpc::ServerContext*, const gridsync::v1::BatchGetRecordsRequest*,
-                               gridsync::v1::BatchGetRecordsResponse*) override;
+                               gridsync::v1::BatchGetRecordsResponse*);
   grpc::Status GetStats(grpc::ServerContext*, const gridsync::v1::GetStatsRequest*,
-                        gridsync::v1::GetStatsResponse*) override;
+                        gridsync::v1::GetStatsResponse*);
 
  private:
   // OK only for a valid, unrevoked admin token.
@@ -37,6 +41,7 @@ class AdminServiceImpl final : public gridsync::v1::AdminService::Service {
 
   Store* store_;
   Authenticator* auth_;
+  RateLimitedLog bad_requests_{"refused admin request"};
 };
 
 }  // namespace gridsync::server

@@ -26,11 +26,16 @@ std::string RandomHex(size_t bytes) {
 
 OrgLevel ScopeLevelFor(Role role) {
   switch (role) {
-    case gridsync::v1::ROLE_GRID_WORKER: return OrgLevel::ORG_LEVEL_GRID;
-    case gridsync::v1::ROLE_VILLAGE_SECRETARY: return OrgLevel::ORG_LEVEL_VILLAGE;
-    case gridsync::v1::ROLE_TOWN_OFFICE: return OrgLevel::ORG_LEVEL_TOWN;
-    case gridsync::v1::ROLE_COUNTY_JOB: return OrgLevel::ORG_LEVEL_COUNTY;
-    default: return OrgLevel::ORG_LEVEL_UNSPECIFIED;
+    case gridsync::v1::ROLE_GRID_WORKER:
+      return OrgLevel::ORG_LEVEL_GRID;
+    case gridsync::v1::ROLE_VILLAGE_SECRETARY:
+      return OrgLevel::ORG_LEVEL_VILLAGE;
+    case gridsync::v1::ROLE_TOWN_OFFICE:
+      return OrgLevel::ORG_LEVEL_TOWN;
+    case gridsync::v1::ROLE_COUNTY_JOB:
+      return OrgLevel::ORG_LEVEL_COUNTY;
+    default:
+      return OrgLevel::ORG_LEVEL_UNSPECIFIED;
   }
 }
 
@@ -46,12 +51,12 @@ bool Principal::InScope(absl::string_view grid_code) const {
 absl::StatusOr<std::string> Principal::Narrow(const std::string& scope_code) const {
   std::string prefix = core::ScopePrefix(scope_code);
   if (prefix.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("scope_code '", scope_code.substr(0, 32),
-                                                   "' is not a county, town, village or grid code"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scope_code '", scope_code.substr(0, 32), "' is not a county, town, village or grid code"));
   }
   if (!InScope(prefix)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(scope_code, " is outside this device's scope; ask for your own village or grids"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        scope_code, " is outside this device's scope; ask for your own village or grids"));
   }
   return prefix;
 }
@@ -60,8 +65,10 @@ bool Principal::CanWrite() const {
   switch (device.role()) {
     case gridsync::v1::ROLE_GRID_WORKER:
     case gridsync::v1::ROLE_VILLAGE_SECRETARY:
-    case gridsync::v1::ROLE_TOWN_OFFICE: return true;
-    default: return false;
+    case gridsync::v1::ROLE_TOWN_OFFICE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -121,8 +128,8 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   } else {
     const size_t max_codes = role == gridsync::v1::ROLE_GRID_WORKER ? 3 : 1;
     if (scope_codes.empty() || scope_codes.size() > max_codes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "scope: a ", Role_Name(role), " has 1", max_codes > 1 ? " to 3 grid codes" : " code"));
+      return absl::InvalidArgumentError(absl::StrCat("scope: a ", Role_Name(role), " has 1",
+                                                     max_codes > 1 ? " to 3 grid codes" : " code"));
     }
     for (const auto& code : scope_codes) {
       if (core::LevelOfCode(code) != want) {

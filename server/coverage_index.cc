@@ -30,7 +30,9 @@ std::string GridOf(const std::string& household_or_person) {
 }
 
 std::string VKey(const core::VisitMark& v) { return "V" + Month(v.at_ms) + v.household_id; }
-std::string WKey(const core::VisitMark& v) { return "W" + Month(v.at_ms) + v.household_id + v.worker; }
+std::string WKey(const core::VisitMark& v) {
+  return "W" + Month(v.at_ms) + v.household_id + v.worker;
+}
 std::string GKey(const core::VisitMark& v) { return "G" + Month(v.at_ms) + GridOf(v.household_id); }
 std::string gKey(const core::VisitMark& v) {
   return "g" + Month(v.at_ms) + GridOf(v.household_id) + v.worker;
@@ -101,7 +103,10 @@ absl::StatusOr<int64_t*> CoverageIndex::Update::Counter(const std::string& key) 
     std::string v;
     rocksdb::Status s = index_.db_->Get(rocksdb::ReadOptions(), index_.cov_, key, &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a coverage counter");
-    it = counters_.emplace(key, std::pair<int64_t, bool>{s.ok() ? static_cast<int64_t>(FromBe64(v)) : 0, false}).first;
+    it = counters_
+             .emplace(key, std::pair<int64_t, bool>{s.ok() ? static_cast<int64_t>(FromBe64(v)) : 0,
+                                                    false})
+             .first;
   }
   it->second.second = true;
   return &it->second.first;
@@ -144,7 +149,8 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
   }
   if (old_marks.check != new_marks.check) {
     if (old_marks.check) batch_->Delete(index_.cov_, CKey(*old_marks.check, record_id));
-    if (new_marks.check) batch_->Put(index_.cov_, CKey(*new_marks.check, record_id), EncodeCheck(*new_marks.check));
+    if (new_marks.check)
+      batch_->Put(index_.cov_, CKey(*new_marks.check, record_id), EncodeCheck(*new_marks.check));
   }
   if (old_marks.dispute != new_marks.dispute) {
     if (old_marks.dispute) {
@@ -225,8 +231,9 @@ namespace {
 
 // The registry entries of a kind ('o', 'h' or 'p') under a scope prefix.
 template <typename Msg, typename Fn>
-absl::Status ForEachRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
-                             char kind, const std::string& prefix, const std::string& after, Fn fn) {
+absl::Status ForEachRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* reg,
+                             const rocksdb::Snapshot* snap, char kind, const std::string& prefix,
+                             const std::string& after, Fn fn) {
   const std::string p = std::string(1, kind) + prefix;
   const std::string start = after.empty() ? p : std::string(1, kind) + after + '\0';
   return Scan(db, reg, snap, p, start, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
@@ -242,8 +249,10 @@ bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t
                     std::set<std::string>* workers) {
   const std::string p = "D" + household;
   bool any = false;
-  for (it->Seek(p + Be64(static_cast<uint64_t>(from))); it->Valid() && it->key().starts_with(p); it->Next()) {
-    const int64_t at = static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + p.size(), 8)));
+  for (it->Seek(p + Be64(static_cast<uint64_t>(from))); it->Valid() && it->key().starts_with(p);
+       it->Next()) {
+    const int64_t at =
+        static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + p.size(), 8)));
     if (at >= to) break;
     any = true;
     if (workers == nullptr) break;
@@ -259,9 +268,11 @@ struct PersonStatus {
 };
 
 // Every supervised person in scope with their check status as of as_of.
-absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db,
+                                                         rocksdb::ColumnFamilyHandle* cov,
                                                          rocksdb::ColumnFamilyHandle* reg,
-                                                         const rocksdb::Snapshot* snap, const CoverageQuery& q,
+                                                         const rocksdb::Snapshot* snap,
+                                                         const CoverageQuery& q,
                                                          const gridsync::v1::CheckPolicy& policy) {
   std::vector<PersonStatus> out;
   rocksdb::ReadOptions ro;
@@ -272,10 +283,12 @@ absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db, rocksd
         PersonStatus ps;
         const std::string key_prefix = "C" + p.person_id();
         // The last check at or before as_of.
-        it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms)) + std::string(1, '\xff'));
+        it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms)) +
+                        std::string(1, '\xff'));
         int32_t risk = p.risk_level();
         if (it->Valid() && it->key().starts_with(key_prefix)) {
-          const int64_t at = static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + key_prefix.size(), 8)));
+          const int64_t at = static_cast<int64_t>(
+              FromBe64(std::string_view(it->key().data() + key_prefix.size(), 8)));
           const rocksdb::Slice v = it->value();
           if (v.size() >= 3) {
             if (v[0] != 0) risk = static_cast<unsigned char>(v[0]) - 1;
@@ -309,8 +322,8 @@ bool NeedsAttention(const PersonStatus& p) {
 
 }  // namespace
 
-absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q,
-                                                          const gridsync::v1::CheckPolicy& policy) const {
+absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
+    const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy) const {
   ScopedSnapshot snap(db_);
   gridsync::v1::Coverage c;
   c.set_from_ms(q.from_ms);
@@ -333,13 +346,15 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q
     const std::string m = Be32(static_cast<uint32_t>(q.month));
     st = Scan(db_, cov_, snap.get(), "G" + m + q.prefix, "G" + m + q.prefix,
               [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                grids[k.ToString().substr(5)].set_visited(static_cast<int64_t>(FromBe64(v.ToStringView())));
+                grids[k.ToString().substr(5)].set_visited(
+                    static_cast<int64_t>(FromBe64(v.ToStringView())));
                 return true;
               });
     if (!st.ok()) return st;
     st = Scan(db_, cov_, snap.get(), "g" + m + q.prefix, "g" + m + q.prefix,
               [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                by_worker[k.ToString().substr(5 + core::kGridCodeLen)] += static_cast<int64_t>(FromBe64(v.ToStringView()));
+                by_worker[k.ToString().substr(5 + core::kGridCodeLen)] +=
+                    static_cast<int64_t>(FromBe64(v.ToStringView()));
                 return true;
               });
     if (!st.ok()) return st;
@@ -347,16 +362,16 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q
     rocksdb::ReadOptions ro;
     ro.snapshot = snap.get();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
-    st = ForEachRegistry<gridsync::v1::Household>(db_, reg_, snap.get(), 'h', q.prefix, "",
-                                                  [&](const gridsync::v1::Household& h) {
-                                                    std::set<std::string> workers;
-                                                    if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers)) {
-                                                      auto& g = grids[h.grid_code()];
-                                                      g.set_visited(g.visited() + 1);
-                                                      for (const auto& w : workers) ++by_worker[w];
-                                                    }
-                                                    return true;
-                                                  });
+    st = ForEachRegistry<gridsync::v1::Household>(
+        db_, reg_, snap.get(), 'h', q.prefix, "", [&](const gridsync::v1::Household& h) {
+          std::set<std::string> workers;
+          if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers)) {
+            auto& g = grids[h.grid_code()];
+            g.set_visited(g.visited() + 1);
+            for (const auto& w : workers) ++by_worker[w];
+          }
+          return true;
+        });
     if (!st.ok()) return st;
   }
   for (auto& [code, g] : grids) {
@@ -392,19 +407,23 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(const CoverageQuery& q
   auto* cases = c.mutable_cases();
   for (const auto& [code, g] : grids) {
     const std::string p = "R" + code;
-    st = Scan(db_, cov_, snap.get(), p, p + Be64(static_cast<uint64_t>(q.from_ms)),
-              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= q.to_ms) return false;
-                CaseSummary s;
-                if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
-                cases->set_registered(cases->registered() + 1);
-                if (core::IsOpen(s.status())) cases->set_open(cases->open() + 1);
-                if (s.status() == gridsync::v1::CASE_STATUS_MEDIATING) cases->set_mediating(cases->mediating() + 1);
-                if (core::IsResolved(s.status())) cases->set_resolved(cases->resolved() + 1);
-                if (s.status() == gridsync::v1::CASE_STATUS_ESCALATED) cases->set_escalated(cases->escalated() + 1);
-                if (s.followed_up_both()) cases->set_followed_up_both(cases->followed_up_both() + 1);
-                return true;
-              });
+    st = Scan(
+        db_, cov_, snap.get(), p, p + Be64(static_cast<uint64_t>(q.from_ms)),
+        [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+          if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= q.to_ms)
+            return false;
+          CaseSummary s;
+          if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+          cases->set_registered(cases->registered() + 1);
+          if (core::IsOpen(s.status())) cases->set_open(cases->open() + 1);
+          if (s.status() == gridsync::v1::CASE_STATUS_MEDIATING)
+            cases->set_mediating(cases->mediating() + 1);
+          if (core::IsResolved(s.status())) cases->set_resolved(cases->resolved() + 1);
+          if (s.status() == gridsync::v1::CASE_STATUS_ESCALATED)
+            cases->set_escalated(cases->escalated() + 1);
+          if (s.followed_up_both()) cases->set_followed_up_both(cases->followed_up_both() + 1);
+          return true;
+        });
     if (!st.ok()) return st;
   }
   cases->set_mediation_rate(Rate(cases->resolved(), cases->registered() - cases->escalated()));
@@ -466,32 +485,39 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
   gridsync::v1::ListOverduePersonsResponse out;
   out.set_total(static_cast<int64_t>(rows.size()));
   const int64_t off = Offset(page_token);
-  const int64_t end = std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(rows.size()));
+  const int64_t end =
+      std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(rows.size()));
   for (int64_t i = off; i < end; ++i) *out.add_persons() = rows[i]->row;
   if (end < static_cast<int64_t>(rows.size())) out.set_next_page_token(std::to_string(end));
   return out;
 }
 
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::OpenCases(
-    const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) const {
+    const std::string& prefix, int64_t as_of_ms, int page_size,
+    const std::string& page_token) const {
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
   auto st = Scan(db_, cov_, snap.get(), "O" + prefix, "O" + prefix,
                  [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
                    open.emplace_back();
-                   if (!open.back().ParseFromArray(v.data(), static_cast<int>(v.size()))) open.pop_back();
+                   if (!open.back().ParseFromArray(v.data(), static_cast<int>(v.size())))
+                     open.pop_back();
                    return true;
                  });
   if (!st.ok()) return st;
-  auto past = [&](const CaseSummary& s) { return s.deadline_ms() > 0 && s.deadline_ms() < as_of_ms; };
+  auto past = [&](const CaseSummary& s) {
+    return s.deadline_ms() > 0 && s.deadline_ms() < as_of_ms;
+  };
   std::sort(open.begin(), open.end(), [&](const CaseSummary& a, const CaseSummary& b) {
-    return std::make_tuple(!past(a), past(a) ? a.deadline_ms() : 0, a.registered_at_ms(), a.record_id()) <
-           std::make_tuple(!past(b), past(b) ? b.deadline_ms() : 0, b.registered_at_ms(), b.record_id());
+    return std::make_tuple(!past(a), past(a) ? a.deadline_ms() : 0, a.registered_at_ms(),
+                           a.record_id()) < std::make_tuple(!past(b), past(b) ? b.deadline_ms() : 0,
+                                                            b.registered_at_ms(), b.record_id());
   });
   gridsync::v1::ListOpenCasesResponse out;
   out.set_total(static_cast<int64_t>(open.size()));
   const int64_t off = Offset(page_token);
-  const int64_t end = std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(open.size()));
+  const int64_t end =
+      std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(open.size()));
   for (int64_t i = off; i < end; ++i) {
     out.add_past_deadline(past(open[i]));
     *out.add_cases() = std::move(open[i]);

@@ -57,7 +57,8 @@ class CoverageIndex {
   };
 
   // Registry imports: `added` households per grid code.
-  absl::Status AddHouseholds(const std::map<std::string, int64_t>& added, rocksdb::WriteBatch* batch);
+  absl::Status AddHouseholds(const std::map<std::string, int64_t>& added,
+                             rocksdb::WriteBatch* batch);
   // Recomputes everything from the records and the registry (a store made
   // before coverage existed). REQUIRES: no commits run meanwhile.
   absl::Status Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync);
@@ -69,9 +70,9 @@ class CoverageIndex {
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> Overdue(
       const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
       const std::string& page_token) const;
-  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(const std::string& prefix,
-                                                                int64_t as_of_ms, int page_size,
-                                                                const std::string& page_token) const;
+  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(
+      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& page_token) const;
 
  private:
   rocksdb::DB* db_;

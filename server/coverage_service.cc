@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "core/schema.h"
 #include "server/grpc_edge.h"
+#include "server/raw_unary.h"
 
 namespace gridsync::server {
 namespace {
@@ -20,13 +21,16 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
     const auto& r = p.intervals(i);
     if (r.category() == gridsync::v1::PERSON_CATEGORY_UNSPECIFIED ||
         !gridsync::v1::PersonCategory_IsValid(r.category())) {
-      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].category is not a person category"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("policy.intervals[", i, "].category is not a person category"));
     }
     if (r.risk_level() < 0 || r.risk_level() > 5) {
-      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].risk_level must be 0..5"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("policy.intervals[", i, "].risk_level must be 0..5"));
     }
     if (r.interval_days() < 1 || r.interval_days() > 3650) {
-      return absl::InvalidArgumentError(absl::StrCat("policy.intervals[", i, "].interval_days must be 1..3650"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("policy.intervals[", i, "].interval_days must be 1..3650"));
     }
   }
   return absl::OkStatus();
@@ -36,7 +40,25 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
 
 CoverageServiceImpl::CoverageServiceImpl(Store* store, const Authenticator* auth,
                                          std::function<int64_t()> now)
-    : store_(store), auth_(auth), now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {}
+    : store_(store),
+      auth_(auth),
+      now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
+  using S = CoverageServiceImpl;
+  RateLimitedLog* log = &bad_requests_;
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/GetCoverage", this, &S::GetCoverage, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListUnvisitedHouseholds", this,
+                        &S::ListUnvisitedHouseholds, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListOverduePersons", this,
+                        &S::ListOverduePersons, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.CoverageService/ListOpenCases", this, &S::ListOpenCases, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.CoverageService/ListScopeUnits", this, &S::ListScopeUnits, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.CoverageService/GetCheckPolicy", this, &S::GetCheckPolicy, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy, log));
+}
 
 absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext* ctx,
                                                              const std::string& scope_code,
@@ -63,7 +85,8 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
       return absl::InvalidArgumentError("period: give month or from_ms/to_ms, not both");
     }
     auto r = core::MonthRange(period.month());
-    if (!r.ok()) return absl::InvalidArgumentError(absl::StrCat("period.month: ", r.status().message()));
+    if (!r.ok())
+      return absl::InvalidArgumentError(absl::StrCat("period.month: ", r.status().message()));
     std::tie(q.from_ms, q.to_ms) = *r;
     q.month = core::MonthOf(q.from_ms);
   } else {
@@ -101,7 +124,8 @@ grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
   if (!req->page_token().empty() && !core::IsHouseholdId(req->page_token())) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token is not one this call returned");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_token is not one this call returned");
   }
   auto r = store_->ListUnvisited(*q, req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
@@ -109,9 +133,9 @@ grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::ListOverduePersons(grpc::ServerContext* ctx,
-                                                     const gridsync::v1::ListOverduePersonsRequest* req,
-                                                     gridsync::v1::ListOverduePersonsResponse* resp) {
+grpc::Status CoverageServiceImpl::ListOverduePersons(
+    grpc::ServerContext* ctx, const gridsync::v1::ListOverduePersonsRequest* req,
+    gridsync::v1::ListOverduePersonsResponse* resp) {
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
   auto r = store_->ListOverdue(*q, req->page_size(), req->page_token());
@@ -163,7 +187,8 @@ grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (!who->IsAdmin()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "only the admin token can change the check policy");
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "only the admin token can change the check policy");
   }
   if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
   if (auto st = store_->SetCheckPolicy(req->policy()); !st.ok()) return ToGrpc(st);

@@ -8,20 +8,24 @@ namespace gridsync::server {
 namespace {
 
 constexpr int kPageChanges = 500;
-constexpr auto kWaitSlice = std::chrono::milliseconds(250);  // how often a waiting stream looks at cancel/stop
+constexpr auto kWaitSlice =
+    std::chrono::milliseconds(250);  // how often a waiting stream looks at cancel/stop
 
 }  // namespace
 
-FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth, std::chrono::milliseconds heartbeat)
+FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth,
+                                 std::chrono::milliseconds heartbeat)
     : store_(store), auth_(auth), heartbeat_(heartbeat) {}
 
-grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
+grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
+                                        const gridsync::v1::SubscribeRequest* req,
                                         grpc::ServerWriter<gridsync::v1::FeedMessage>* writer) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (who->device.role() == gridsync::v1::ROLE_GRID_WORKER) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "the change feed is for county jobs and offices; a grid worker's phone syncs with Pull");
+    return grpc::Status(
+        grpc::StatusCode::PERMISSION_DENIED,
+        "the change feed is for county jobs and offices; a grid worker's phone syncs with Pull");
   }
   std::string prefix;
   if (!req->scope_code().empty()) {
@@ -31,14 +35,16 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync
   } else if (who->prefixes.size() == 1) {
     prefix = who->prefixes[0];  // "" for the admin: everything
   } else {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "scope_code is required for this device");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "scope_code is required for this device");
   }
   uint64_t cursor = req->cursor();
   if (cursor > store_->LastChangeSeq()) {
-    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
-                        absl::StrCat("cursor ", cursor, " is past the server's last change ",
-                                     store_->LastChangeSeq(),
-                                     "; the server was restored from an older backup: start again from 0"));
+    return grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrCat("cursor ", cursor, " is past the server's last change ",
+                     store_->LastChangeSeq(),
+                     "; the server was restored from an older backup: start again from 0"));
   }
   LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
           req->follow() ? " (following)" : "");
@@ -52,7 +58,8 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync
   while (true) {
     if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
     if (stopping_.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down; resume from your cursor");
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "the server is shutting down; resume from your cursor");
     }
     auto page = store_->ReadChanges(cursor, prefix, kPageChanges);
     if (!page.ok()) return ToGrpc(page.status());
@@ -74,7 +81,8 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx, const gridsync
     cursor = page->next_cursor;
     if (!page->caught_up) continue;
     const bool bare = n > 0 ? last_seq != cursor  // changes outside the scope came after
-                            : moved || !told_caught_up || std::chrono::steady_clock::now() - last_sent >= heartbeat_;
+                            : moved || !told_caught_up ||
+                                  std::chrono::steady_clock::now() - last_sent >= heartbeat_;
     if (bare) {
       // Caught up with nothing in scope left to send, or a heartbeat: the
       // cursor without a change.

@@ -10,6 +10,8 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
+#include "gridsync/v1/admin_service.pb.h"
+#include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/sync_service.pb.h"
 
 namespace gridsync::server {
@@ -58,7 +60,8 @@ class LenientSchema {
  private:
   LenientSchema() {
     Add(gridsync::v1::PushRequest::descriptor()->file());
-    Add(gridsync::v1::PullRequest::descriptor()->file());
+    Add(gridsync::v1::GetCoverageRequest::descriptor()->file());
+    Add(gridsync::v1::ImportRegistryRequest::descriptor()->file());
   }
   void Add(const FileDescriptor* file) {
     if (!added_.insert(file->name()).second) return;

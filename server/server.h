@@ -2,17 +2,17 @@
 #ifndef GRIDSYNC_SERVER_SERVER_H_
 #define GRIDSYNC_SERVER_SERVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "core/hlc.h"
 #include "server/admin_service.h"
+#include "server/auth.h"
 #include "server/coverage_service.h"
 #include "server/feed_service.h"
-#include "server/auth.h"
 #include "server/rocks_store.h"
 #include "server/sync_service.h"
 

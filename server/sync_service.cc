@@ -1,7 +1,6 @@
 #include "server/sync_service.h"
 
-#include <grpcpp/impl/rpc_service_method.h>
-#include <grpcpp/support/method_handler.h>
+#include <functional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -10,6 +9,7 @@
 #include "core/validate.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
+#include "server/raw_unary.h"
 
 namespace gridsync::server {
 namespace {
@@ -25,43 +25,16 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
   r->set_retryable(retryable);
 }
 
-// The body of a call as one string (a request is at most the server's
-// receive limit, 8 MB by default).
-std::string Flatten(const grpc::ByteBuffer& buf) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buf.Dump(&slices).ok()) return out;
-  out.reserve(buf.Length());
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
-grpc::ByteBuffer Serialize(const google::protobuf::Message& msg) {
-  const std::string bytes = msg.SerializeAsString();
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-template <typename Method>
-grpc::internal::RpcServiceMethod* RawUnary(const char* name, SyncServiceImpl* self, Method method) {
-  using Handler =
-      grpc::internal::RpcMethodHandler<SyncServiceImpl, grpc::ByteBuffer, grpc::ByteBuffer>;
-  return new grpc::internal::RpcServiceMethod(
-      name, grpc::internal::RpcMethod::NORMAL_RPC,
-      new Handler(
-          [method](SyncServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                   grpc::ByteBuffer* resp) { return (s->*method)(ctx, req, resp); },
-          self));
-}
-
 }  // namespace
 
 SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms)
     : store_(store), auth_(auth), max_skew_ms_(max_skew_ms) {
   // The generated service's method names, so stubs, grpcurl and reflection
   // see gridsync.v1.SyncService as declared in sync_service.proto.
-  AddMethod(RawUnary("/gridsync.v1.SyncService/Push", this, &SyncServiceImpl::RawPush));
-  AddMethod(RawUnary("/gridsync.v1.SyncService/Pull", this, &SyncServiceImpl::RawPull));
+  AddMethod(
+      RawMethod("/gridsync.v1.SyncService/Push", this, std::mem_fn(&SyncServiceImpl::RawPush)));
+  AddMethod(
+      RawMethod("/gridsync.v1.SyncService/Pull", this, std::mem_fn(&SyncServiceImpl::RawPull)));
 }
 
 grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,

@@ -19,11 +19,11 @@ inline constexpr int kMaxPageSize = 5000;
 // gridsync.v1.SyncService (sync_service.proto): authenticate, decode,
 // validate, call the store, map the result.
 //
-// Registered with raw byte handlers rather than the generated service, so
-// that the handler sees every request body: a body that does not parse is
-// INVALID_ARGUMENT with a message (not gRPC's INTERNAL ""), and a mutation
-// whose text is not UTF-8 is that mutation's rejection while the rest of its
-// batch is applied (server/push_decode.h).
+// Registered over raw bytes (server/raw_unary.h) rather than as the
+// generated service, so that the handler sees every request body: a body
+// that does not parse is INVALID_ARGUMENT with a message (not gRPC's
+// INTERNAL ""), and a mutation whose text is not UTF-8 is that mutation's
+// rejection while the rest of its batch is applied (server/push_decode.h).
 class SyncServiceImpl final : public grpc::Service {
  public:
   SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms);

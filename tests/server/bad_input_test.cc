@@ -272,7 +272,10 @@ grpc::Status CallRaw(grpc::Channel* channel, const std::string& method, const st
 
 TEST_F(BadInputTest, ABodyThatIsNotProtobufIsInvalidArgumentSayingSo) {
   std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
-  for (const char* method : {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull"}) {
+  for (const char* method :
+       {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull",
+        "/gridsync.v1.AdminService/GetRecord", "/gridsync.v1.AdminService/ImportRegistry",
+        "/gridsync.v1.CoverageService/GetCoverage", "/gridsync.v1.CoverageService/ListOpenCases"}) {
     for (const std::string& body : {std::string("\xFF\xFF\xFF\xFF"), std::string("\x0A\x40short"),
                                     std::string("{\"mutations\": []}")}) {
       auto st = CallRaw(channel_.get(), method, token, body);
@@ -282,8 +285,14 @@ TEST_F(BadInputTest, ABodyThatIsNotProtobufIsInvalidArgumentSayingSo) {
           << st.error_message();
     }
   }
+  // A registry import whose household head is not UTF-8 names the field.
+  auto st = CallRaw(channel_.get(), "/gridsync.v1.AdminService/ImportRegistry", admin_token_,
+                    "\x12\x06\x22\x04\xED\xA1\x82x");
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "households[0].head_name"))
+      << st.error_message();
   // A Pull whose scope is not UTF-8 names the field.
-  auto st = CallRaw(channel_.get(), "/gridsync.v1.SyncService/Pull", token, "\x1A\x02\xC0\x80");
+  st = CallRaw(channel_.get(), "/gridsync.v1.SyncService/Pull", token, "\x1A\x02\xC0\x80");
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(st.error_message(), "scope_code")) << st.error_message();
   // Without a token the body is never looked at.

@@ -1,0 +1,77 @@
+// Unary gRPC methods registered over raw bytes, so that our code sees every
+// request body. The generated handlers parse before any code of ours runs
+// and answer a body that does not parse (malformed, or a string that is not
+// UTF-8) with INTERNAL and no message; a client cannot tell that from a
+// server fault. Here it is INVALID_ARGUMENT saying what is wrong
+// (server/push_decode.h), logged through a rate-limited line.
+//
+// A service built with these derives from grpc::Service and registers each
+// method by the generated method name, so stubs, grpcurl and reflection see
+// the service as its .proto declares it.
+#ifndef GRIDSYNC_SERVER_RAW_UNARY_H_
+#define GRIDSYNC_SERVER_RAW_UNARY_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/rpc_service_method.h>
+#include <grpcpp/support/method_handler.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/log.h"
+#include "server/push_decode.h"
+
+namespace gridsync::server {
+
+// The body of a call as one string (at most the server's receive limit).
+inline std::string Flatten(const grpc::ByteBuffer& buf) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buf.Dump(&slices).ok()) return out;
+  out.reserve(buf.Length());
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+inline grpc::ByteBuffer Serialize(const google::protobuf::Message& msg) {
+  const std::string bytes = msg.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// A method of `svc` taking raw bytes: `raw(svc, ctx, request, response)`.
+// The caller owns nothing: the returned method goes to grpc::Service::AddMethod.
+template <typename Svc, typename Raw>
+grpc::internal::RpcServiceMethod* RawMethod(const char* name, Svc* svc, Raw raw) {
+  using Handler = grpc::internal::RpcMethodHandler<Svc, grpc::ByteBuffer, grpc::ByteBuffer>;
+  return new grpc::internal::RpcServiceMethod(name, grpc::internal::RpcMethod::NORMAL_RPC,
+                                              new Handler(raw, svc));
+}
+
+// A typed method of `svc`, its request parsed here (ParseRequest). `log`
+// must outlive the server.
+template <typename Svc, typename Req, typename Resp>
+grpc::internal::RpcServiceMethod* ParsedUnary(const char* name, Svc* svc,
+                                              grpc::Status (Svc::*method)(grpc::ServerContext*,
+                                                                          const Req*, Resp*),
+                                              RateLimitedLog* log) {
+  return RawMethod(name, svc,
+                   [method, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
+                                 grpc::ByteBuffer* out) {
+                     Req req;
+                     if (auto parsed = ParseRequest(Flatten(*in), &req); !parsed.ok()) {
+                       log->Error(absl::StrCat(ctx->peer(), ": ", parsed.message()));
+                       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                           std::string(parsed.message()));
+                     }
+                     Resp resp;
+                     grpc::Status st = (s->*method)(ctx, &req, &resp);
+                     if (st.ok()) *out = Serialize(resp);
+                     return st;
+                   });
+}
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_RAW_UNARY_H_
