@@ -421,7 +421,11 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
           if (core::IsResolved(s.status())) cases->set_resolved(cases->resolved() + 1);
           if (s.status() == gridsync::v1::CASE_STATUS_ESCALATED)
             cases->set_escalated(cases->escalated() + 1);
-          if (s.followed_up_both()) cases->set_followed_up_both(cases->followed_up_both() + 1);
+          // 回访率 is over resolved cases: an escalated case's follow-ups
+          // belong to whoever took it over.
+          if (core::IsResolved(s.status()) && s.followed_up_both()) {
+            cases->set_followed_up_both(cases->followed_up_both() + 1);
+          }
           return true;
         });
     if (!st.ok()) return st;
