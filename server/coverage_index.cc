@@ -303,9 +303,15 @@ absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db,
         ps.row.set_interval_days(interval);
         ps.row.set_risk_level(risk);
         if (!ps.never) {
-          const int64_t age_days = (q.as_of_ms - ps.row.last_checked_ms()) / core::kDayMs;
-          ps.in_interval = age_days <= interval;
-          ps.row.set_days_overdue(ps.in_interval ? 0 : static_cast<int32_t>(age_days - interval));
+          // On time: checked at most interval x 24 h before as_of, to the
+          // millisecond (20.5 days on a 20-day interval is late); overdue
+          // days are counted up: half a day late is 1.
+          const int64_t late_ms =
+              q.as_of_ms - ps.row.last_checked_ms() - static_cast<int64_t>(interval) * core::kDayMs;
+          ps.in_interval = late_ms <= 0;
+          ps.row.set_days_overdue(
+              ps.in_interval ? 0
+                             : static_cast<int32_t>((late_ms + core::kDayMs - 1) / core::kDayMs));
         }
         *ps.row.mutable_person() = p;
         out.push_back(std::move(ps));

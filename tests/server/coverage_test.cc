@@ -238,7 +238,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
         const int risk = last->risk >= 0 ? last->risk : 1;  // the registry says 1
         const int interval = core::RequiredIntervalDays(
             policy, gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, risk);
-        if ((as_of - last->at) / kDay <= interval) ++in_interval;
+        if (as_of - last->at <= interval * kDay) ++in_interval;  // to the millisecond
         if (last->absent) ++absent;
       }
     }
