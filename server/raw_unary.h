@@ -40,6 +40,16 @@ inline grpc::ByteBuffer Serialize(const google::protobuf::Message& msg) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
+// `body` parsed into `req` (ParseRequest); otherwise INVALID_ARGUMENT saying
+// why, logged through `log` with who sent it.
+inline grpc::Status ParseBody(const grpc::ByteBuffer& body, google::protobuf::Message* req,
+                              RateLimitedLog* log, absl::string_view caller) {
+  const absl::Status parsed = ParseRequest(Flatten(body), req);
+  if (parsed.ok()) return grpc::Status::OK;
+  log->Error(absl::StrCat(caller, ": ", parsed.message()));
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(parsed.message()));
+}
+
 // A method of `svc` taking raw bytes: `raw(svc, ctx, request, response)`.
 // The caller owns nothing: the returned method goes to grpc::Service::AddMethod.
 template <typename Svc, typename Raw>
@@ -60,10 +70,8 @@ grpc::internal::RpcServiceMethod* ParsedUnary(const char* name, Svc* svc,
                    [method, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
                                  grpc::ByteBuffer* out) {
                      Req req;
-                     if (auto parsed = ParseRequest(Flatten(*in), &req); !parsed.ok()) {
-                       log->Error(absl::StrCat(ctx->peer(), ": ", parsed.message()));
-                       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                           std::string(parsed.message()));
+                     if (grpc::Status st = ParseBody(*in, &req, log, ctx->peer()); !st.ok()) {
+                       return st;
                      }
                      Resp resp;
                      grpc::Status st = (s->*method)(ctx, &req, &resp);

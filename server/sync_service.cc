@@ -64,9 +64,8 @@ grpc::Status SyncServiceImpl::RawPull(grpc::ServerContext* ctx, const grpc::Byte
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   gridsync::v1::PullRequest in;
-  if (auto parsed = ParseRequest(Flatten(*req), &in); !parsed.ok()) {
-    bad_requests_.Error(absl::StrCat(who->device.device_id(), ": ", parsed.message()));
-    return ToGrpc(parsed);
+  if (grpc::Status st = ParseBody(*req, &in, &bad_requests_, who->device.device_id()); !st.ok()) {
+    return st;
   }
   gridsync::v1::PullResponse out;
   grpc::Status st = Pull(ctx, *who, in, &out);
