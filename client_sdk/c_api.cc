@@ -125,9 +125,7 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> NewLogMessage(
   if (spec == nullptr || spec->role != gridsync::core::FieldRole::kLog) {
     return absl::InvalidArgumentError(absl::StrCat("'", log, "' is not a log of this record"));
   }
-  const auto* proto = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
-      spec->field->message_type());
-  return std::unique_ptr<google::protobuf::Message>(proto->New());
+  return gridsync::core::NewLogElement(*spec);
 }
 
 const gridsync::v1::FieldConflict* Conflict(const gs_record* r, size_t i) {

@@ -418,10 +418,7 @@ absl::Status Client::Impl::Renumber(uint64_t after, SyncReport* report) {
     auto held = store_->GetState(id);
     if (!held.ok() || !held->has_value()) return uint64_t{0};
     for (const auto& r : (*held)->registers()) {
-      if (r.field() != field) continue;
-      for (const auto& d : r.context().entries()) {
-        if (d.device_id() == replica) return d.counter();
-      }
+      if (r.field() == field) return core::Covered(r.context(), replica);
     }
     return uint64_t{0};
   };

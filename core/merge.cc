@@ -45,14 +45,6 @@ void MergeSorted(google::protobuf::RepeatedPtrField<T>* into,
   into->Swap(&out);
 }
 
-uint64_t Covered(const VersionVector& ctx, const std::string& device) {
-  // Entries are sorted by device id.
-  auto it =
-      std::lower_bound(ctx.entries().begin(), ctx.entries().end(), device,
-                       [](const Dot& d, const std::string& dev) { return d.device_id() < dev; });
-  return it != ctx.entries().end() && it->device_id() == device ? it->counter() : 0;
-}
-
 bool CoveredBy(const VersionVector& ctx, const Dot& dot) {
   return Covered(ctx, dot.device_id()) >= dot.counter();
 }
@@ -124,6 +116,14 @@ auto VoidRank(const VoidMark& v) {
 }
 
 }  // namespace
+
+uint64_t Covered(const VersionVector& ctx, const std::string& device) {
+  // Entries are sorted by device id.
+  auto it =
+      std::lower_bound(ctx.entries().begin(), ctx.entries().end(), device,
+                       [](const Dot& d, const std::string& dev) { return d.device_id() < dev; });
+  return it != ctx.entries().end() && it->device_id() == device ? it->counter() : 0;
+}
 
 std::string SerializeCanonical(const google::protobuf::Message& msg) {
   // Sized once, written once: no reallocation while serializing.

@@ -36,6 +36,10 @@ inline std::string DotDevice(const Mutation& m) {
   return DotDevice(m.device_id(), m.replica_epoch());
 }
 
+// The counter a causal context holds for a replica (0 for none): every
+// write of that replica up to it was seen. REQUIRES: ctx canonical.
+uint64_t Covered(const gridsync::v1::VersionVector& ctx, const std::string& device);
+
 // REQUIRES: both canonical. Leaves *into canonical.
 void Join(RecordState* into, const RecordState& other);
 

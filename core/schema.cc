@@ -47,8 +47,8 @@ KindSchema Build(RecordKind kind, const Descriptor* view, const std::string& sub
 }  // namespace
 
 const KindSchema* SchemaFor(RecordKind kind) {
-  static const KindSchema* visit = new KindSchema(
-      Build(RecordKind::RECORD_KIND_VISIT, gridsync::v1::Visit::descriptor(), "household_id", true));
+  static const KindSchema* visit = new KindSchema(Build(
+      RecordKind::RECORD_KIND_VISIT, gridsync::v1::Visit::descriptor(), "household_id", true));
   static const KindSchema* dispute =
       new KindSchema(Build(RecordKind::RECORD_KIND_DISPUTE_CASE,
                            gridsync::v1::DisputeCase::descriptor(), "household_id", false));
@@ -56,11 +56,22 @@ const KindSchema* SchemaFor(RecordKind kind) {
       new KindSchema(Build(RecordKind::RECORD_KIND_SPECIAL_CHECK,
                            gridsync::v1::SpecialCheck::descriptor(), "person_id", true));
   switch (kind) {
-    case RecordKind::RECORD_KIND_VISIT: return visit;
-    case RecordKind::RECORD_KIND_DISPUTE_CASE: return dispute;
-    case RecordKind::RECORD_KIND_SPECIAL_CHECK: return check;
-    default: return nullptr;
+    case RecordKind::RECORD_KIND_VISIT:
+      return visit;
+    case RecordKind::RECORD_KIND_DISPUTE_CASE:
+      return dispute;
+    case RecordKind::RECORD_KIND_SPECIAL_CHECK:
+      return check;
+    default:
+      return nullptr;
   }
+}
+
+std::unique_ptr<google::protobuf::Message> NewLogElement(const FieldSpec& spec) {
+  return std::unique_ptr<google::protobuf::Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(spec.field->message_type())
+          ->New());
 }
 
 }  // namespace gridsync::core

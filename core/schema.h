@@ -6,9 +6,11 @@
 #define GRIDSYNC_CORE_SCHEMA_H_
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "gridsync/v1/records.pb.h"
 
 namespace gridsync::core {
@@ -38,6 +40,10 @@ struct KindSchema {
 
 // nullptr for RECORD_KIND_UNSPECIFIED or an unknown number.
 const KindSchema* SchemaFor(gridsync::v1::RecordKind kind);
+
+// A new, empty element of a log, e.g. a MediationSession for
+// "mediation_sessions". REQUIRES: spec.role == FieldRole::kLog.
+std::unique_ptr<google::protobuf::Message> NewLogElement(const FieldSpec& spec);
 
 inline constexpr size_t kMaxLogPayloadBytes = 16 * 1024;
 inline constexpr int64_t kMinTimeMs = 946684800000;   // 2000-01-01

@@ -137,13 +137,6 @@ std::optional<FieldViolation> CheckReason(const std::string& path, const std::st
   return std::nullopt;
 }
 
-uint64_t ContextCounter(const gridsync::v1::VersionVector& ctx, const std::string& device) {
-  for (const auto& d : ctx.entries()) {
-    if (d.device_id() == device) return d.counter();
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
@@ -232,10 +225,7 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
                    absl::StrFormat("payload is %d bytes; at most %d",
                                    m.append_log().payload().size(), kMaxLogPayloadBytes));
       }
-      std::unique_ptr<google::protobuf::Message> element(
-          google::protobuf::MessageFactory::generated_factory()
-              ->GetPrototype(spec->field->message_type())
-              ->New());
+      std::unique_ptr<google::protobuf::Message> element = NewLogElement(*spec);
       if (!element->ParseFromString(m.append_log().payload())) {
         return Bad("append_log.payload", absl::StrCat("payload is not a serialized ",
                                                       spec->field->message_type()->name()));
@@ -311,11 +301,8 @@ std::optional<FieldViolation> CheckDomainTimes(const Mutation& m, int64_t now_ms
     case Mutation::kAppendLog: {
       const KindSchema* schema = SchemaFor(m.kind());
       const FieldSpec* spec = schema == nullptr ? nullptr : schema->Find(m.append_log().log());
-      if (spec == nullptr || spec->field->message_type() == nullptr) return std::nullopt;
-      std::unique_ptr<google::protobuf::Message> element(
-          google::protobuf::MessageFactory::generated_factory()
-              ->GetPrototype(spec->field->message_type())
-              ->New());
+      if (spec == nullptr || spec->role != FieldRole::kLog) return std::nullopt;
+      std::unique_ptr<google::protobuf::Message> element = NewLogElement(*spec);
       if (!element->ParseFromString(m.append_log().payload())) return std::nullopt;
       const auto* refl = element->GetReflection();
       std::vector<const FieldDescriptor*> fields;
@@ -358,7 +345,7 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
     }
     for (const auto& d : m.set_field().seen().entries()) {
       const bool own = d.device_id() == own_replica;
-      const uint64_t known = ctx == nullptr ? 0 : ContextCounter(*ctx, d.device_id());
+      const uint64_t known = ctx == nullptr ? 0 : Covered(*ctx, d.device_id());
       if (own ? d.counter() >= m.device_seq() : d.counter() > known) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "set_field.seen claims write %d of device %s to %s, which this record has not seen; "
