@@ -1,6 +1,7 @@
 #include "core/coverage.h"
 
 #include <set>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -60,7 +61,8 @@ bool FollowedUpBoth(const RecordState& s) {
   if (const auto* l = Log(s, "follow_ups")) {
     for (const auto& e : l->elements()) {
       gridsync::v1::FollowUp f;
-      if (f.ParseFromString(e.payload()) && !f.party_name().empty()) followed.insert(f.party_name());
+      if (f.ParseFromString(e.payload()) && !f.party_name().empty())
+        followed.insert(f.party_name());
     }
   }
   if (parties.empty()) return followed.size() >= 2;
@@ -80,7 +82,9 @@ int32_t MonthOf(int64_t ms) {
   return static_cast<int32_t>(d.year() * 100 + d.month());
 }
 
-std::string MonthName(int32_t yyyymm) { return absl::StrFormat("%04d-%02d", yyyymm / 100, yyyymm % 100); }
+std::string MonthName(int32_t yyyymm) {
+  return absl::StrFormat("%04d-%02d", yyyymm / 100, yyyymm % 100);
+}
 
 absl::StatusOr<std::pair<int64_t, int64_t>> MonthRange(std::string_view month) {
   const absl::string_view yyyy_mm(month.data(), month.size());  // Debian's absl has its own
@@ -135,10 +139,13 @@ CoverageMarks MarksOf(const RecordState& s) {
       c.grid_code = h.grid_code();
       c.registered_at_ms = Int(s, "registered_at_ms", created_ms);
       c.status = DisplayStatus(s.status());
-      if (c.status == gridsync::v1::CASE_STATUS_UNSPECIFIED) c.status = gridsync::v1::CASE_STATUS_REGISTERED;
+      if (c.status == gridsync::v1::CASE_STATUS_UNSPECIFIED)
+        c.status = gridsync::v1::CASE_STATUS_REGISTERED;
       c.deadline_ms = Int(s, "deadline_ms");
       c.followed_up_both = FollowedUpBoth(s);
       c.title = Str(s, "title");
+      for (const auto& r : s.status().history())
+        c.history.push_back({r.epoch(), r.stage(), r.at_ms()});
       out.dispute = std::move(c);
       break;
     }
@@ -146,6 +153,131 @@ CoverageMarks MarksOf(const RecordState& s) {
       break;
   }
   return out;
+}
+
+gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& record_id) {
+  gridsync::v1::CaseSummary s;
+  s.set_record_id(record_id);
+  s.set_grid_code(c.grid_code);
+  s.set_title(c.title);
+  s.set_status(c.status);
+  s.set_registered_at_ms(c.registered_at_ms);
+  s.set_deadline_ms(c.deadline_ms);
+  s.set_followed_up_both(c.followed_up_both);
+  for (const auto& h : c.history) {
+    auto* r = s.add_history();
+    r->set_epoch(h.epoch);
+    r->set_stage(h.stage);
+    r->set_at_ms(h.at_ms);
+  }
+  return s;
+}
+
+CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
+  return as_of.ended ? StatusAt(c.history(), c.status(), as_of.ms) : c.status();
+}
+
+void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
+                         gridsync::v1::CaseCoverage* out) {
+  const CaseStatus status = CaseStatusAsOf(c, as_of);
+  out->set_registered(out->registered() + 1);
+  if (IsOpen(status)) out->set_open(out->open() + 1);
+  if (status == gridsync::v1::CASE_STATUS_MEDIATING) out->set_mediating(out->mediating() + 1);
+  if (status == gridsync::v1::CASE_STATUS_ESCALATED) out->set_escalated(out->escalated() + 1);
+  if (IsResolved(status)) {
+    out->set_resolved(out->resolved() + 1);
+    // 回访率 is over resolved cases only: an escalated case's follow-ups
+    // belong to whoever took it over.
+    if (c.followed_up_both()) out->set_followed_up_both(out->followed_up_both() + 1);
+  }
+}
+
+bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms) {
+  return c.deadline_ms() > 0 && c.deadline_ms() < as_of_ms;
+}
+
+bool CountOpenCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
+                   gridsync::v1::CaseCoverage* out) {
+  if (c.registered_at_ms() >= as_of.ms || !IsOpen(CaseStatusAsOf(c, as_of))) return false;
+  out->set_open_now(out->open_now() + 1);
+  if (PastDeadline(c, as_of.ms)) out->set_open_past_deadline(out->open_past_deadline() + 1);
+  return true;
+}
+
+bool PersonDue::NeedsAttention() const {
+  return under_policy &&
+         (overdue || row.never_checked() || row.last_absent() || row.last_out_of_contact());
+}
+
+PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMark* last,
+                         const gridsync::v1::CheckPolicy& policy, int64_t as_of_ms) {
+  PersonDue d;
+  d.under_policy = p.supervised_since_ms() < as_of_ms;
+  int32_t risk = p.risk_level();
+  if (last != nullptr) {
+    if (last->risk_level >= 0) risk = last->risk_level;
+    d.row.set_last_checked_ms(last->at_ms);
+    d.row.set_last_absent(last->absent);
+    d.row.set_last_out_of_contact(last->out_of_contact);
+  }
+  d.row.set_never_checked(last == nullptr);
+  const int32_t interval = RequiredIntervalDays(policy, p.category(), risk);
+  d.row.set_interval_days(interval);
+  d.row.set_risk_level(risk);
+  *d.row.mutable_person() = p;
+  // Due one interval after the last check or, never checked, after coming
+  // under the policy; late to the millisecond, days counted up. A person
+  // registered before the start of supervision was recorded (0) and never
+  // checked has nothing to count from: overdue, by 0 days.
+  const int64_t due_from = last != nullptr ? last->at_ms : p.supervised_since_ms();
+  if (due_from == 0) {
+    d.overdue = true;
+    return d;
+  }
+  const int64_t late_ms = as_of_ms - due_from - static_cast<int64_t>(interval) * kDayMs;
+  if (late_ms <= 0) {
+    (last != nullptr ? d.in_interval : d.not_yet_due) = true;
+  } else {
+    d.overdue = true;
+    d.row.set_days_overdue(static_cast<int32_t>((late_ms + kDayMs - 1) / kDayMs));
+  }
+  return d;
+}
+
+void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out) {
+  if (!d.under_policy) return;
+  out->set_persons(out->persons() + 1);
+  if (d.in_interval) out->set_checked_in_interval(out->checked_in_interval() + 1);
+  if (d.not_yet_due) out->set_not_yet_due(out->not_yet_due() + 1);
+  if (d.overdue) out->set_overdue(out->overdue() + 1);
+  if (d.row.never_checked()) out->set_never_checked(out->never_checked() + 1);
+  if (d.row.last_absent() || d.row.last_out_of_contact()) {
+    out->set_absent_or_out_of_contact(out->absent_or_out_of_contact() + 1);
+  }
+}
+
+bool OverdueFirst(const PersonDue& a, const PersonDue& b) {
+  auto rank = [](const PersonDue& d) {
+    return std::make_tuple(!(d.row.last_absent() || d.row.last_out_of_contact()),
+                           -d.row.days_overdue(), !d.row.never_checked(),
+                           std::string_view(d.row.person().person_id()));
+  };
+  return rank(a) < rank(b);
+}
+
+namespace {
+double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / den : 0; }
+}  // namespace
+
+void SetRates(gridsync::v1::Coverage* c) {
+  auto* v = c->mutable_visits();
+  for (auto& g : *v->mutable_by_grid()) g.set_rate(Rate(g.visited(), g.households()));
+  v->set_rate(Rate(v->visited(), v->households()));
+  auto* k = c->mutable_checks();
+  k->set_rate(Rate(k->persons() - k->overdue(), k->persons()));
+  auto* cs = c->mutable_cases();
+  cs->set_mediation_rate(Rate(cs->resolved(), cs->registered() - cs->escalated()));
+  cs->set_follow_up_rate(Rate(cs->followed_up_both(), cs->resolved()));
 }
 
 int32_t RequiredIntervalDays(const gridsync::v1::CheckPolicy& policy,

@@ -12,8 +12,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/records.pb.h"
 #include "gridsync/v1/registry.pb.h"
@@ -52,9 +54,16 @@ struct CaseMark {
   std::string grid_code;
   int64_t registered_at_ms = 0;
   gridsync::v1::CaseStatus status = gridsync::v1::CASE_STATUS_UNSPECIFIED;
-  int64_t deadline_ms = 0;       // 0: none
+  int64_t deadline_ms = 0;        // 0: none
   bool followed_up_both = false;  // every party followed up (at least two)
   std::string title;
+  struct Stage {
+    uint32_t epoch = 0;
+    gridsync::v1::CaseStatus stage = gridsync::v1::CASE_STATUS_UNSPECIFIED;
+    int64_t at_ms = 0;
+    bool operator==(const Stage&) const = default;
+  };
+  std::vector<Stage> history;  // StatusState.history
   bool operator==(const CaseMark&) const = default;
 };
 
@@ -73,6 +82,60 @@ CoverageMarks MarksOf(const gridsync::v1::RecordState& state);
 bool IsOpen(gridsync::v1::CaseStatus s);
 // Mediated to an end: resolved, followed up or closed (调处成功).
 bool IsResolved(gridsync::v1::CaseStatus s);
+
+// How coverage sees a case (also how the server's index keeps it).
+gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& record_id);
+
+// --- Figures ------------------------------------------------------------------
+//
+// The definitions of coverage_service.proto, as code the server's
+// CoverageService and the SDK's offline figures share: each caller finds the
+// entities of a scope its own way and counts them here.
+
+// When status-like figures are taken: as_of_ms, and whether the period has
+// ended (then a case's status is taken from its history at as_of; while it
+// runs, the current status is).
+struct AsOf {
+  int64_t ms = 0;
+  bool ended = false;
+};
+
+// A case's status at `as_of`.
+gridsync::v1::CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
+
+// Adds a case registered in the period to `out`'s registered/open/resolved/
+// escalated/followed-up counts, at its status as of `as_of`.
+void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
+                         gridsync::v1::CaseCoverage* out);
+// Adds a case to open_now and open_past_deadline if it was open at `as_of`.
+// Returns whether it was.
+bool CountOpenCase(const gridsync::v1::CaseSummary& c, AsOf as_of, gridsync::v1::CaseCoverage* out);
+// Past its deadline at `as_of_ms` (open or not).
+bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms);
+
+// One supervised person's check status at as_of.
+struct PersonDue {
+  bool under_policy = false;  // supervised_since_ms < as_of: counted at all
+  bool in_interval = false;   // last check at most an interval before as_of
+  bool not_yet_due = false;   // never checked, under the policy less than an interval
+  bool overdue = false;       // neither
+  gridsync::v1::OverduePerson row;
+  // Counted, and needs a visit: never checked, overdue, or absent or out of
+  // contact at the last check.
+  bool NeedsAttention() const;
+};
+// REQUIRES: `last` is the person's last counting check before as_of, or
+// nullptr.
+PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMark* last,
+                         const gridsync::v1::CheckPolicy& policy, int64_t as_of_ms);
+void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out);
+// The overdue list's order: absent or out of contact first, then most days
+// overdue, never checked before checked, then by person id.
+bool OverdueFirst(const PersonDue& a, const PersonDue& b);
+
+// Sets the rates (入户率 per grid and overall, 管控率, 调处率, 回访率) from the
+// counts. Rates with a zero denominator are 0.
+void SetRates(gridsync::v1::Coverage* c);
 
 // The required check interval in days for a supervised person: the policy
 // row for (category, risk level), else the row for the category with the

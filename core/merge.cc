@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "core/hlc.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -16,6 +17,7 @@ using gridsync::v1::LogSet;
 using gridsync::v1::RecordHeader;
 using gridsync::v1::Register;
 using gridsync::v1::Sibling;
+using gridsync::v1::StageReached;
 using gridsync::v1::StatusState;
 using gridsync::v1::VersionVector;
 using gridsync::v1::VoidMark;
@@ -43,6 +45,16 @@ void MergeSorted(google::protobuf::RepeatedPtrField<T>* into,
     }
   }
   into->Swap(&out);
+}
+
+// The status delta of reaching `stage` in `epoch` at the stamp's time.
+void ReachStage(StatusState* s, uint32_t epoch, CaseStatus stage, uint64_t hlc) {
+  s->set_epoch(epoch);
+  s->set_stages(1u << stage);
+  StageReached* r = s->add_history();
+  r->set_epoch(epoch);
+  r->set_stage(stage);
+  r->set_at_ms(HlcWallMs(hlc));
 }
 
 bool CoveredBy(const VersionVector& ctx, const Dot& dot) {
@@ -157,10 +169,21 @@ void Join(RecordState* into, const RecordState& other) {
   if (other.has_status()) {
     StatusState* s = into->mutable_status();
     if (other.status().epoch() > s->epoch()) {
-      *s = other.status();
+      s->set_epoch(other.status().epoch());
+      s->set_stages(other.status().stages());
     } else if (other.status().epoch() == s->epoch()) {
       s->set_stages(s->stages() | other.status().stages());
     }
+    auto keep = [](const StageReached&) { return true; };
+    MergeSorted(
+        s->mutable_history(), other.status().history(),
+        [](const StageReached& r) {
+          return std::pair{r.epoch(), static_cast<int>(r.stage())};
+        },
+        [](StageReached* a, const StageReached& b) {
+          a->set_at_ms(std::min(a->at_ms(), b.at_ms()));
+        },
+        keep, keep);
   }
 
   if (other.has_void_mark() &&
@@ -209,7 +232,7 @@ RecordState ToDelta(const Mutation& m) {
       std::sort(d.mutable_registers()->begin(), d.mutable_registers()->end(),
                 [](const Register& a, const Register& b) { return a.field() < b.field(); });
       if (m.kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
-        d.mutable_status()->set_stages(1u << gridsync::v1::CASE_STATUS_REGISTERED);
+        ReachStage(d.mutable_status(), 0, gridsync::v1::CASE_STATUS_REGISTERED, m.hlc());
       }
       break;
     case Mutation::kSetField:
@@ -227,12 +250,10 @@ RecordState ToDelta(const Mutation& m) {
       break;
     }
     case Mutation::kSetStatus:
-      d.mutable_status()->set_epoch(m.set_status().epoch());
-      d.mutable_status()->set_stages(1u << m.set_status().status());
+      ReachStage(d.mutable_status(), m.set_status().epoch(), m.set_status().status(), m.hlc());
       break;
     case Mutation::kReopen:
-      d.mutable_status()->set_epoch(m.reopen().seen_epoch() + 1);
-      d.mutable_status()->set_stages(1u << m.reopen().to_status());
+      ReachStage(d.mutable_status(), m.reopen().seen_epoch() + 1, m.reopen().to_status(), m.hlc());
       break;
     case Mutation::kVoidRecord: {
       VoidMark* v = d.mutable_void_mark();
@@ -307,6 +328,20 @@ CaseStatus DisplayStatus(const StatusState& status) {
     if (StatusRank(cs) >= StatusRank(best)) best = cs;
   }
   return best;
+}
+
+CaseStatus StatusAt(const google::protobuf::RepeatedPtrField<StageReached>& history,
+                    CaseStatus current, int64_t at_ms) {
+  if (history.empty()) return current;
+  StatusState then;
+  for (const StageReached& r : history) {  // sorted by epoch: the last epoch reached by then wins
+    if (r.at_ms() >= at_ms) continue;
+    if (r.epoch() != then.epoch()) then.set_stages(0);
+    then.set_epoch(r.epoch());
+    then.set_stages(then.stages() | (1u << r.stage()));
+  }
+  const CaseStatus s = DisplayStatus(then);
+  return s == gridsync::v1::CASE_STATUS_UNSPECIFIED ? gridsync::v1::CASE_STATUS_REGISTERED : s;
 }
 
 }  // namespace gridsync::core

@@ -11,6 +11,8 @@
 //    its dot without holding it. More than one sibling is a conflict.
 //  - logs: add-wins sets keyed by element id; join is union.
 //  - status: highest epoch wins; within an epoch the reached stages are OR-ed.
+//    Its history, the earliest time each (epoch, stage) was reached, joins by
+//    union with the earlier time kept.
 //  - void: a tombstone; the earliest (hlc, device) wins.
 //  - header: the create that came first (hlc, device) wins.
 #ifndef GRIDSYNC_CORE_MERGE_H_
@@ -64,6 +66,15 @@ bool HasConflict(const RecordState& state);
 // epoch; escalated outranks resolved when both were reached concurrently.
 gridsync::v1::CaseStatus DisplayStatus(const gridsync::v1::StatusState& status);
 int StatusRank(gridsync::v1::CaseStatus status);
+
+// The status a person would have seen at `at_ms`: of the stages reached
+// before then (`history` of StatusState), the furthest in the latest epoch;
+// REGISTERED when none was (a case entered after the date it was registered
+// on). A case stored before history was kept has none: `current` is all
+// there is. REQUIRES: history sorted by (epoch, stage).
+gridsync::v1::CaseStatus StatusAt(
+    const google::protobuf::RepeatedPtrField<gridsync::v1::StageReached>& history,
+    gridsync::v1::CaseStatus current, int64_t at_ms);
 
 // Deterministic serialization; equal states give equal bytes.
 std::string SerializeCanonical(const google::protobuf::Message& msg);

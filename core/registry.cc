@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/ids.h"
+#include "core/schema.h"
 
 namespace gridsync::core {
 namespace {
@@ -13,8 +14,9 @@ std::string ParentOf(const gridsync::v1::OrgUnit& u) { return ParentCode(u.code(
 std::optional<std::string> CheckOrgUnit(const gridsync::v1::OrgUnit& u) {
   const auto level = LevelOfCode(u.code());
   if (level == gridsync::v1::ORG_LEVEL_UNSPECIFIED) {
-    return absl::StrCat("code '", u.code().substr(0, 32),
-                        "' is not a 12-digit county, town or village code, nor a 15-digit grid code");
+    return absl::StrCat(
+        "code '", u.code().substr(0, 32),
+        "' is not a 12-digit county, town or village code, nor a 15-digit grid code");
   }
   if (u.level() != gridsync::v1::ORG_LEVEL_UNSPECIFIED && u.level() != level) {
     return absl::StrCat("code ", u.code(), " is a ", gridsync::v1::OrgLevel_Name(level), ", not a ",
@@ -54,10 +56,16 @@ std::optional<std::string> CheckPerson(const gridsync::v1::SupervisedPerson& p) 
     return absl::StrCat("person ", p.person_id(), " needs a category");
   }
   if (p.risk_level() < 0 || p.risk_level() > 5) {
-    return absl::StrCat("person ", p.person_id(), ": risk level ", p.risk_level(), " is outside 0..5");
+    return absl::StrCat("person ", p.person_id(), ": risk level ", p.risk_level(),
+                        " is outside 0..5");
   }
   if (p.name().size() > kMaxName || p.guardian().size() > kMaxName) {
     return absl::StrCat("person ", p.person_id(), ": names are at most ", kMaxName, " bytes");
+  }
+  if (p.supervised_since_ms() != 0 &&
+      (p.supervised_since_ms() < kMinTimeMs || p.supervised_since_ms() >= kMaxTimeMs)) {
+    return absl::StrCat("person ", p.person_id(), ": supervised_since_ms ", p.supervised_since_ms(),
+                        " is not between 2000 and 2100");
   }
   return std::nullopt;
 }

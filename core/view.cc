@@ -15,21 +15,36 @@ using gridsync::v1::FieldValue;
 void SetScalar(Message* msg, const FieldDescriptor* f, const FieldValue& v) {
   const auto* refl = msg->GetReflection();
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING: refl->SetString(msg, f, v.string_value()); break;
-    case FieldDescriptor::CPPTYPE_BOOL: refl->SetBool(msg, f, v.bool_value()); break;
-    case FieldDescriptor::CPPTYPE_INT32: refl->SetInt32(msg, f, static_cast<int32_t>(v.int_value())); break;
-    case FieldDescriptor::CPPTYPE_INT64: refl->SetInt64(msg, f, v.int_value()); break;
-    case FieldDescriptor::CPPTYPE_ENUM: refl->SetEnumValue(msg, f, static_cast<int>(v.int_value())); break;
-    default: break;
+    case FieldDescriptor::CPPTYPE_STRING:
+      refl->SetString(msg, f, v.string_value());
+      break;
+    case FieldDescriptor::CPPTYPE_BOOL:
+      refl->SetBool(msg, f, v.bool_value());
+      break;
+    case FieldDescriptor::CPPTYPE_INT32:
+      refl->SetInt32(msg, f, static_cast<int32_t>(v.int_value()));
+      break;
+    case FieldDescriptor::CPPTYPE_INT64:
+      refl->SetInt64(msg, f, v.int_value());
+      break;
+    case FieldDescriptor::CPPTYPE_ENUM:
+      refl->SetEnumValue(msg, f, static_cast<int>(v.int_value()));
+      break;
+    default:
+      break;
   }
 }
 
 Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
   switch (kind) {
-    case gridsync::v1::RECORD_KIND_VISIT: return rec->mutable_visit();
-    case gridsync::v1::RECORD_KIND_DISPUTE_CASE: return rec->mutable_dispute_case();
-    case gridsync::v1::RECORD_KIND_SPECIAL_CHECK: return rec->mutable_special_check();
-    default: return nullptr;
+    case gridsync::v1::RECORD_KIND_VISIT:
+      return rec->mutable_visit();
+    case gridsync::v1::RECORD_KIND_DISPUTE_CASE:
+      return rec->mutable_dispute_case();
+    case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
+      return rec->mutable_special_check();
+    default:
+      return nullptr;
   }
 }
 
@@ -44,6 +59,7 @@ gridsync::v1::Record BuildView(const gridsync::v1::RecordState& state) {
   rec.set_created_hlc(h.created_hlc());
   rec.set_created_by(h.created_by());
   rec.set_status_epoch(state.status().epoch());
+  *rec.mutable_status_history() = state.status().history();
   if (state.has_void_mark()) *rec.mutable_void_mark() = state.void_mark();
   const KindSchema* schema = SchemaFor(h.kind());
   Message* body = BodyFor(&rec, h.kind());

@@ -50,18 +50,6 @@ std::string OKey(const core::CaseMark& c, const std::string& record_id) {
   return "O" + c.grid_code + record_id;
 }
 
-CaseSummary Summary(const core::CaseMark& c, const std::string& record_id) {
-  CaseSummary s;
-  s.set_record_id(record_id);
-  s.set_grid_code(c.grid_code);
-  s.set_title(c.title);
-  s.set_status(c.status);
-  s.set_registered_at_ms(c.registered_at_ms);
-  s.set_deadline_ms(c.deadline_ms);
-  s.set_followed_up_both(c.followed_up_both);
-  return s;
-}
-
 // The check as stored: a CheckMark without the key's parts.
 std::string EncodeCheck(const core::CheckMark& c) {
   std::string s(3, '\0');
@@ -70,8 +58,6 @@ std::string EncodeCheck(const core::CheckMark& c) {
   s[2] = c.out_of_contact ? 1 : 0;
   return s;
 }
-
-double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / den : 0; }
 
 // Walks keys with `prefix`, from `start` (>= prefix) on.
 template <typename Fn>
@@ -158,7 +144,8 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
       batch_->Delete(index_.cov_, OKey(*old_marks.dispute, record_id));
     }
     if (new_marks.dispute) {
-      const std::string summary = Summary(*new_marks.dispute, record_id).SerializeAsString();
+      const std::string summary =
+          core::CaseSummaryOf(*new_marks.dispute, record_id).SerializeAsString();
       batch_->Put(index_.cov_, RKey(*new_marks.dispute, record_id), summary);
       if (core::IsOpen(new_marks.dispute->status)) {
         batch_->Put(index_.cov_, OKey(*new_marks.dispute, record_id), summary);
@@ -261,60 +248,32 @@ bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t
   return any;
 }
 
-struct PersonStatus {
-  gridsync::v1::OverduePerson row;
-  bool in_interval = false;
-  bool never = false;
-};
-
 // Every supervised person in scope with their check status as of as_of.
-absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db,
-                                                         rocksdb::ColumnFamilyHandle* cov,
-                                                         rocksdb::ColumnFamilyHandle* reg,
-                                                         const rocksdb::Snapshot* snap,
-                                                         const CoverageQuery& q,
-                                                         const gridsync::v1::CheckPolicy& policy) {
-  std::vector<PersonStatus> out;
+absl::StatusOr<std::vector<core::PersonDue>> PersonStatuses(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov, rocksdb::ColumnFamilyHandle* reg,
+    const rocksdb::Snapshot* snap, const CoverageQuery& q,
+    const gridsync::v1::CheckPolicy& policy) {
+  std::vector<core::PersonDue> out;
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cov));
   auto st = ForEachRegistry<gridsync::v1::SupervisedPerson>(
       db, reg, snap, 'p', q.prefix, "", [&](const gridsync::v1::SupervisedPerson& p) {
-        PersonStatus ps;
+        // The last check before as_of.
         const std::string key_prefix = "C" + p.person_id();
-        // The last check at or before as_of.
-        it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms)) +
+        it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms - 1)) +
                         std::string(1, '\xff'));
-        int32_t risk = p.risk_level();
-        if (it->Valid() && it->key().starts_with(key_prefix)) {
-          const int64_t at = static_cast<int64_t>(
-              FromBe64(std::string_view(it->key().data() + key_prefix.size(), 8)));
+        std::optional<core::CheckMark> last;
+        if (it->Valid() && it->key().starts_with(key_prefix) && it->value().size() >= 3) {
           const rocksdb::Slice v = it->value();
-          if (v.size() >= 3) {
-            if (v[0] != 0) risk = static_cast<unsigned char>(v[0]) - 1;
-            ps.row.set_last_absent(v[1] != 0);
-            ps.row.set_last_out_of_contact(v[2] != 0);
-          }
-          ps.row.set_last_checked_ms(at);
-        } else {
-          ps.never = true;
+          last = core::CheckMark{.person_id = p.person_id(),
+                                 .at_ms = static_cast<int64_t>(FromBe64(
+                                     std::string_view(it->key().data() + key_prefix.size(), 8))),
+                                 .risk_level = static_cast<unsigned char>(v[0]) - 1,
+                                 .absent = v[1] != 0,
+                                 .out_of_contact = v[2] != 0};
         }
-        const int32_t interval = core::RequiredIntervalDays(policy, p.category(), risk);
-        ps.row.set_interval_days(interval);
-        ps.row.set_risk_level(risk);
-        if (!ps.never) {
-          // On time: checked at most interval x 24 h before as_of, to the
-          // millisecond (20.5 days on a 20-day interval is late); overdue
-          // days are counted up: half a day late is 1.
-          const int64_t late_ms =
-              q.as_of_ms - ps.row.last_checked_ms() - static_cast<int64_t>(interval) * core::kDayMs;
-          ps.in_interval = late_ms <= 0;
-          ps.row.set_days_overdue(
-              ps.in_interval ? 0
-                             : static_cast<int32_t>((late_ms + core::kDayMs - 1) / core::kDayMs));
-        }
-        *ps.row.mutable_person() = p;
-        out.push_back(std::move(ps));
+        out.push_back(core::EvaluatePerson(p, last ? &*last : nullptr, policy, q.as_of_ms));
         return true;
       });
   if (!st.ok()) return st;
@@ -322,8 +281,46 @@ absl::StatusOr<std::vector<PersonStatus>> PersonStatuses(rocksdb::DB* db,
   return out;
 }
 
-bool NeedsAttention(const PersonStatus& p) {
-  return p.never || !p.in_interval || p.row.last_absent() || p.row.last_out_of_contact();
+// Calls fn(summary) for every case of `grid` registered in [from, to).
+template <typename Fn>
+absl::Status ForEachCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                         const rocksdb::Snapshot* snap, const std::string& grid, int64_t from,
+                         int64_t to, Fn fn) {
+  const std::string p = "R" + grid;
+  return Scan(db, cov, snap, p, p + Be64(static_cast<uint64_t>(std::max<int64_t>(from, 0))),
+              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= to)
+                  return false;
+                CaseSummary s;
+                if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+                return true;
+              });
+}
+
+// Calls fn(summary) for every case under `prefix` open at as_of: the open
+// index while the period runs; for a past time, every case registered by
+// then whose history says it was open.
+template <typename Fn>
+absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                             const rocksdb::Snapshot* snap, const std::string& prefix,
+                             core::AsOf as_of, Fn fn) {
+  if (!as_of.ended) {
+    return Scan(db, cov, snap, "O" + prefix, "O" + prefix,
+                [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+                  CaseSummary s;
+                  if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+                  return true;
+                });
+  }
+  const std::string p = "R" + prefix;
+  return Scan(db, cov, snap, p, p, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    CaseSummary s;
+    if (s.ParseFromArray(v.data(), static_cast<int>(v.size())) && s.registered_at_ms() < as_of.ms &&
+        core::IsOpen(core::CaseStatusAsOf(s, as_of))) {
+      fn(s);
+    }
+    return true;
+  });
 }
 
 }  // namespace
@@ -382,12 +379,10 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
   }
   for (auto& [code, g] : grids) {
     g.set_grid_code(code);
-    g.set_rate(Rate(g.visited(), g.households()));
     visits->set_households(visits->households() + g.households());
     visits->set_visited(visits->visited() + g.visited());
     *visits->add_by_grid() = g;
   }
-  visits->set_rate(Rate(visits->visited(), visits->households()));
   for (const auto& [w, n] : by_worker) {
     auto* row = visits->add_by_worker();
     row->set_worker(w);
@@ -397,58 +392,20 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
   // Checks, as of the period's end.
   auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
   if (!persons.ok()) return persons.status();
-  auto* checks = c.mutable_checks();
-  for (const auto& p : *persons) {
-    checks->set_persons(checks->persons() + 1);
-    if (p.in_interval) checks->set_checked_in_interval(checks->checked_in_interval() + 1);
-    if (!p.in_interval) checks->set_overdue(checks->overdue() + 1);
-    if (p.never) checks->set_never_checked(checks->never_checked() + 1);
-    if (p.row.last_absent() || p.row.last_out_of_contact()) {
-      checks->set_absent_or_out_of_contact(checks->absent_or_out_of_contact() + 1);
-    }
-  }
-  checks->set_rate(Rate(checks->checked_in_interval(), checks->persons()));
+  for (const auto& p : *persons) core::CountPerson(p, c.mutable_checks());
 
-  // Cases registered in the period, per grid; open ones now.
+  // Cases registered in the period, per grid, at their status as of its end;
+  // and every case open then.
   auto* cases = c.mutable_cases();
   for (const auto& [code, g] : grids) {
-    const std::string p = "R" + code;
-    st = Scan(
-        db_, cov_, snap.get(), p, p + Be64(static_cast<uint64_t>(q.from_ms)),
-        [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-          if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= q.to_ms)
-            return false;
-          CaseSummary s;
-          if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
-          cases->set_registered(cases->registered() + 1);
-          if (core::IsOpen(s.status())) cases->set_open(cases->open() + 1);
-          if (s.status() == gridsync::v1::CASE_STATUS_MEDIATING)
-            cases->set_mediating(cases->mediating() + 1);
-          if (core::IsResolved(s.status())) cases->set_resolved(cases->resolved() + 1);
-          if (s.status() == gridsync::v1::CASE_STATUS_ESCALATED)
-            cases->set_escalated(cases->escalated() + 1);
-          // 回访率 is over resolved cases: an escalated case's follow-ups
-          // belong to whoever took it over.
-          if (core::IsResolved(s.status()) && s.followed_up_both()) {
-            cases->set_followed_up_both(cases->followed_up_both() + 1);
-          }
-          return true;
-        });
+    st = ForEachCase(db_, cov_, snap.get(), code, q.from_ms, q.to_ms,
+                     [&](const CaseSummary& s) { core::CountRegisteredCase(s, q.as_of(), cases); });
     if (!st.ok()) return st;
   }
-  cases->set_mediation_rate(Rate(cases->resolved(), cases->registered() - cases->escalated()));
-  cases->set_follow_up_rate(Rate(cases->followed_up_both(), cases->resolved()));
-  st = Scan(db_, cov_, snap.get(), "O" + q.prefix, "O" + q.prefix,
-            [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-              CaseSummary s;
-              if (!s.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
-              cases->set_open_now(cases->open_now() + 1);
-              if (s.deadline_ms() > 0 && s.deadline_ms() < q.as_of_ms) {
-                cases->set_open_past_deadline(cases->open_past_deadline() + 1);
-              }
-              return true;
-            });
+  st = ForEachOpenCase(db_, cov_, snap.get(), q.prefix, q.as_of(),
+                       [&](const CaseSummary& s) { core::CountOpenCase(s, q.as_of(), cases); });
   if (!st.ok()) return st;
+  core::SetRates(&c);
   return c;
 }
 
@@ -483,15 +440,11 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
   ScopedSnapshot snap(db_);
   auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
   if (!persons.ok()) return persons.status();
-  std::vector<const PersonStatus*> rows;
+  std::vector<const core::PersonDue*> rows;
   for (const auto& p : *persons) {
-    if (NeedsAttention(p)) rows.push_back(&p);
+    if (p.NeedsAttention()) rows.push_back(&p);
   }
-  auto rank = [](const PersonStatus* p) {
-    return std::make_tuple(!(p->row.last_absent() || p->row.last_out_of_contact()), !p->never,
-                           -p->row.days_overdue(), p->row.person().person_id());
-  };
-  std::sort(rows.begin(), rows.end(), [&](auto* a, auto* b) { return rank(a) < rank(b); });
+  std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return core::OverdueFirst(*a, *b); });
   gridsync::v1::ListOverduePersonsResponse out;
   out.set_total(static_cast<int64_t>(rows.size()));
   const int64_t off = Offset(page_token);
@@ -503,33 +456,27 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
 }
 
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::OpenCases(
-    const std::string& prefix, int64_t as_of_ms, int page_size,
+    const std::string& prefix, core::AsOf as_of, int page_size,
     const std::string& page_token) const {
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
-  auto st = Scan(db_, cov_, snap.get(), "O" + prefix, "O" + prefix,
-                 [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-                   open.emplace_back();
-                   if (!open.back().ParseFromArray(v.data(), static_cast<int>(v.size())))
-                     open.pop_back();
-                   return true;
-                 });
+  auto st = ForEachOpenCase(db_, cov_, snap.get(), prefix, as_of,
+                            [&](const CaseSummary& s) { open.push_back(s); });
   if (!st.ok()) return st;
-  auto past = [&](const CaseSummary& s) {
-    return s.deadline_ms() > 0 && s.deadline_ms() < as_of_ms;
+  auto rank = [&](const CaseSummary& s) {
+    const bool past = core::PastDeadline(s, as_of.ms);
+    return std::make_tuple(!past, past ? s.deadline_ms() : 0, s.registered_at_ms(),
+                           std::string_view(s.record_id()));
   };
-  std::sort(open.begin(), open.end(), [&](const CaseSummary& a, const CaseSummary& b) {
-    return std::make_tuple(!past(a), past(a) ? a.deadline_ms() : 0, a.registered_at_ms(),
-                           a.record_id()) < std::make_tuple(!past(b), past(b) ? b.deadline_ms() : 0,
-                                                            b.registered_at_ms(), b.record_id());
-  });
+  std::sort(open.begin(), open.end(),
+            [&](const CaseSummary& a, const CaseSummary& b) { return rank(a) < rank(b); });
   gridsync::v1::ListOpenCasesResponse out;
   out.set_total(static_cast<int64_t>(open.size()));
   const int64_t off = Offset(page_token);
   const int64_t end =
       std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(open.size()));
   for (int64_t i = off; i < end; ++i) {
-    out.add_past_deadline(past(open[i]));
+    out.add_past_deadline(core::PastDeadline(open[i], as_of.ms));
     *out.add_cases() = std::move(open[i]);
   }
   if (end < static_cast<int64_t>(open.size())) out.set_next_page_token(std::to_string(end));

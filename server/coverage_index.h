@@ -71,7 +71,7 @@ class CoverageIndex {
       const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
       const std::string& page_token) const;
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(
-      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) const;
 
  private:

@@ -103,6 +103,7 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
     if (r.ok() && r->first == q.from_ms && r->second == q.to_ms) q.month = core::MonthOf(q.from_ms);
   }
   q.as_of_ms = std::min(q.to_ms, now);
+  q.ended = q.to_ms <= now;
   return q;
 }
 
@@ -149,7 +150,9 @@ grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
                                                 gridsync::v1::ListOpenCasesResponse* resp) {
   auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
   if (!q.ok()) return ToGrpc(q.status());
-  const int64_t as_of = req->as_of_ms() > 0 ? req->as_of_ms() : now_();
+  const int64_t now = now_();
+  const core::AsOf as_of{req->as_of_ms() > 0 ? req->as_of_ms() : now,
+                         req->as_of_ms() > 0 && req->as_of_ms() < now};
   auto r = store_->ListOpenCases(q->prefix, as_of, req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);

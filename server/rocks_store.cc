@@ -751,8 +751,21 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     if (!*known) ++households_added[h.grid_code()];
   }
+  const int64_t now = core::SystemWallMs();
+  auto stored_since = [&](const std::string& key) -> absl::StatusOr<int64_t> {
+    std::string v;
+    if (auto p = pending.find(key); p != pending.end()) {
+      v = p->second;
+    } else if (auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v); s.IsNotFound()) {
+      return 0;
+    } else if (!s.ok()) {
+      return FromRocks(s, "reading the registry");
+    }
+    gridsync::v1::SupervisedPerson old;
+    return old.ParseFromString(v) ? old.supervised_since_ms() : 0;
+  };
   for (int i = 0; i < req.persons_size(); ++i) {
-    const auto& p = req.persons(i);
+    gridsync::v1::SupervisedPerson p = req.persons(i);
     if (auto bad = core::CheckPerson(p)) {
       reject("person", i, *bad);
       continue;
@@ -762,6 +775,11 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     if (!*ok) {
       reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
       continue;
+    }
+    if (p.supervised_since_ms() == 0) {  // keep when supervision began, or begin it now
+      auto since = stored_since(RegistryKey(p.person_id()));
+      if (!since.ok()) return since.status();
+      p.set_supervised_since_ms(*since != 0 ? *since : now);
     }
     if (auto st = put(RegistryKey(p.person_id()), p,
                       change_of([&](auto* c) { *c->mutable_person() = p; }));
@@ -798,8 +816,8 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> RocksStore::ListOverdue
 }
 
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> RocksStore::ListOpenCases(
-    const std::string& prefix, int64_t as_of_ms, int page_size, const std::string& page_token) {
-  return coverage_->OpenCases(prefix, as_of_ms, page_size, page_token);
+    const std::string& prefix, core::AsOf as_of, int page_size, const std::string& page_token) {
+  return coverage_->OpenCases(prefix, as_of, page_size, page_token);
 }
 
 absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {

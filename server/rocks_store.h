@@ -73,7 +73,7 @@ class RocksStore : public Store {
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
       const CoverageQuery& q, int page_size, const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) override;

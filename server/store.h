@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/coverage.h"
 #include "gridsync/v1/admin_service.pb.h"
 #include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/mutation.pb.h"
@@ -42,7 +43,9 @@ struct CoverageQuery {
   std::string prefix;              // org-code prefix of the scope (core::ScopePrefix)
   int64_t from_ms = 0, to_ms = 0;  // [from, to)
   int64_t as_of_ms = 0;            // for overdue and open: min(to, now)
+  bool ended = false;              // to <= now: case statuses from their history
   int32_t month = 0;               // yyyymm when the period is one calendar month
+  core::AsOf as_of() const { return {as_of_ms, ended}; }
 };
 
 struct StoreStats {
@@ -105,8 +108,9 @@ class Store {
       const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
   virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
       const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  // Cases open at `as_of` (from their history when it has ended).
   virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, int64_t as_of_ms, int page_size,
+      const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) = 0;
   virtual absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() = 0;
   virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;

@@ -5,10 +5,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <map>
-#include <unordered_map>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +17,7 @@
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/merge.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/client.h"
@@ -61,6 +62,11 @@ CREATE TABLE IF NOT EXISTS cases (
   criminal_risk bool, parties int, mediation_sessions int, follow_ups int, worker text,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
 CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month);
+-- The status the case had at the end of its month (from when each stage was
+-- reached), so a past month's figures stay as they were at its end; NULL in
+-- rows exported before it was kept.
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_since timestamptz;
 CREATE TABLE IF NOT EXISTS checks (
   record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
   person_id text NOT NULL, category text, risk_level int, checked_at timestamptz, month text, worker text,
@@ -87,12 +93,15 @@ CREATE OR REPLACE VIEW check_coverage_by_month AS
   GROUP BY p.village_code, m.month;
 CREATE OR REPLACE VIEW case_coverage_by_month AS
   SELECT village_code, month, count(*) AS registered,
-         count(*) FILTER (WHERE status IN ('registered', 'accepted', 'mediating')) AS open,
-         count(*) FILTER (WHERE status IN ('resolved', 'followed_up', 'closed')) AS resolved,
-         count(*) FILTER (WHERE status = 'escalated') AS escalated,
-         count(*) FILTER (WHERE status IN ('registered', 'accepted', 'mediating') AND deadline < now())
+         count(*) FILTER (WHERE s IN ('registered', 'accepted', 'mediating')) AS open,
+         count(*) FILTER (WHERE s IN ('resolved', 'followed_up', 'closed')) AS resolved,
+         count(*) FILTER (WHERE s = 'escalated') AS escalated,
+         count(*) FILTER (WHERE s IN ('registered', 'accepted', 'mediating')
+                            AND deadline < least(now(), (month || '-01 00:00:00+08')::timestamptz
+                                                        + interval '1 month'))
            AS open_past_deadline
-  FROM cases WHERE NOT voided GROUP BY village_code, month;
+  FROM (SELECT *, coalesce(status_at_month_end, status) AS s FROM cases WHERE NOT voided) c
+  GROUP BY village_code, month;
 )sql";
 
 // "CASE_STATUS_MEDIATING" -> "mediating".
@@ -108,11 +117,20 @@ std::string T(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -127,24 +145,38 @@ std::string Month(int64_t ms) { return ms <= 0 ? kNull : core::MonthName(core::M
 // Values of one row.
 std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, "\t"); }
 std::string Town(const std::string& code) { return code.substr(0, 9) + "000"; }
+// A case's status at the end of the month it was registered in.
+gridsync::v1::CaseStatus StatusAtMonthEnd(const gridsync::v1::Record& r, int64_t registered_ms) {
+  const auto month = core::MonthRange(core::MonthName(core::MonthOf(registered_ms)));
+  if (!month.ok()) return r.dispute_case().status();
+  return core::StatusAt(r.status_history(), r.dispute_case().status(), month->second);
+}
 
 std::string OpOf(const gridsync::v1::Mutation& m) {
   switch (m.op_case()) {
-    case gridsync::v1::Mutation::kCreate: return "create";
-    case gridsync::v1::Mutation::kSetField: return "set_field:" + m.set_field().field();
-    case gridsync::v1::Mutation::kAppendLog: return "append_log:" + m.append_log().log();
+    case gridsync::v1::Mutation::kCreate:
+      return "create";
+    case gridsync::v1::Mutation::kSetField:
+      return "set_field:" + m.set_field().field();
+    case gridsync::v1::Mutation::kAppendLog:
+      return "append_log:" + m.append_log().log();
     case gridsync::v1::Mutation::kSetStatus:
-      return "set_status:" + EnumWord(gridsync::v1::CaseStatus_Name(m.set_status().status()), "CASE_STATUS_");
-    case gridsync::v1::Mutation::kReopen: return "reopen";
-    case gridsync::v1::Mutation::kVoidRecord: return "void";
-    default: return "unknown";
+      return "set_status:" +
+             EnumWord(gridsync::v1::CaseStatus_Name(m.set_status().status()), "CASE_STATUS_");
+    case gridsync::v1::Mutation::kReopen:
+      return "reopen";
+    case gridsync::v1::Mutation::kVoidRecord:
+      return "void";
+    default:
+      return "unknown";
   }
 }
 
 // Rows of one table for one batch, keyed by primary key; a later row for a
 // key replaces an earlier one (the feed's states only move forward).
 struct Table {
-  Table(std::string n, std::vector<std::string> c, bool u = true) : name(std::move(n)), cols(std::move(c)), upsert(u) {}
+  Table(std::string n, std::vector<std::string> c, bool u = true)
+      : name(std::move(n)), cols(std::move(c)), upsert(u) {}
 
   std::string name;
   std::vector<std::string> cols;  // cols[0] is the primary key
@@ -170,21 +202,25 @@ struct Table {
   std::string Stage() const { return "stage_" + name; }
   std::string Merge() const {
     std::vector<std::string> sets;
-    for (size_t i = 1; i < cols.size(); ++i) sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
+    for (size_t i = 1; i < cols.size(); ++i)
+      sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
     const std::string list = absl::StrJoin(cols, ", ");
-    return absl::StrCat("INSERT INTO ", name, " (", list, ") SELECT ", list, " FROM ", Stage(), " ON CONFLICT (",
-                        cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
+    return absl::StrCat("INSERT INTO ", name, " (", list, ") SELECT ", list, " FROM ", Stage(),
+                        " ON CONFLICT (", cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
   }
   std::string Copy() const {
-    return absl::StrCat("COPY ", upsert ? Stage() : name, " (", absl::StrJoin(cols, ", "), ") FROM STDIN");
+    return absl::StrCat("COPY ", upsert ? Stage() : name, " (", absl::StrJoin(cols, ", "),
+                        ") FROM STDIN");
   }
 };
 
-constexpr const char* kUpsertTables[] = {"org_units", "households", "persons", "visits", "cases", "checks"};
+constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",
+                                         "visits",    "cases",      "checks"};
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo, const std::string& scope,
+absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo,
+                                                         const std::string& scope,
                                                          std::chrono::milliseconds lock_wait) {
   auto pg = PgConn::Connect(conninfo);
   if (!pg.ok()) return pg.status();
@@ -198,28 +234,32 @@ absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conn
     if (!lock.ok()) return lock.status();
     if (!lock->rows.empty() && lock->rows[0][0] == "t") break;
     if (std::chrono::steady_clock::now() >= give_up) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "another gridsync-export is writing scope '", scope, "' into this database; stop it first"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("another gridsync-export is writing scope '", scope,
+                       "' into this database; stop it first"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   // Concurrent CREATE ... IF NOT EXISTS can still collide; the lock above
   // is per scope, so serialise schema changes with a database-wide one.
-  if (auto st = (*pg)->Exec(absl::StrCat("SELECT pg_advisory_xact_lock(hashtext('gridsync-export schema'));", kSchema));
+  if (auto st = (*pg)->Exec(absl::StrCat(
+          "SELECT pg_advisory_xact_lock(hashtext('gridsync-export schema'));", kSchema));
       !st.ok()) {
     return st;
   }
   // Staging tables for COPY, private to this connection, emptied by every commit.
   std::string stages;
   for (const char* t : kUpsertTables) {
-    absl::StrAppend(&stages, "CREATE TEMP TABLE stage_", t, " (LIKE ", t, ") ON COMMIT DELETE ROWS;\n");
+    absl::StrAppend(&stages, "CREATE TEMP TABLE stage_", t, " (LIKE ", t,
+                    ") ON COMMIT DELETE ROWS;\n");
   }
   if (auto st = (*pg)->Exec(stages); !st.ok()) return st;
   return std::unique_ptr<PgMirror>(new PgMirror(std::move(*pg), scope));
 }
 
 absl::StatusOr<uint64_t> PgMirror::Cursor() {
-  auto r = pg_->Query(absl::StrCat("SELECT cursor FROM export_cursor WHERE scope = ", pg_->Literal(scope_)));
+  auto r = pg_->Query(
+      absl::StrCat("SELECT cursor FROM export_cursor WHERE scope = ", pg_->Literal(scope_)));
   if (!r.ok()) return r.status();
   if (r->rows.empty()) return 0;
   return std::stoull(*r->rows[0][0]);
@@ -227,28 +267,54 @@ absl::StatusOr<uint64_t> PgMirror::Cursor() {
 
 absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to) {
   Table changes{"changes",
-                {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id", "author",
-                 "stamped_at"},
+                {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id",
+                 "author", "stamped_at"},
                 false};
   const std::string scope = T(scope_);
   Table org{"org_units", {"code", "name", "level", "parent_code"}};
-  Table households{"households", {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"}};
+  Table households{
+      "households",
+      {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"}};
   Table persons{"persons",
-                {"person_id", "household_id", "grid_code", "village_code", "name", "category", "risk_level", "guardian"}};
+                {"person_id", "household_id", "grid_code", "village_code", "name", "category",
+                 "risk_level", "guardian", "supervised_since"}};
   Table visits{"visits",
-               {"record_id", "grid_code", "village_code", "town_code", "household_id", "visited_at", "month", "worker",
-                "device_id", "talked_with_household", "open_letter_delivered", "questionnaire_done",
-                "opinions_collected", "nobody_home", "problems_found", "photos", "opinions", "notes", "voided",
-                "void_reason", "conflicts", "last_seq", "doc"}};
-  Table cases{"cases",
-              {"record_id", "grid_code", "village_code", "town_code", "household_id", "category", "title", "status",
-               "mediation_type", "registered_at", "month", "deadline", "mediator", "urgent_major_hard", "criminal_risk",
-               "parties", "mediation_sessions", "follow_ups", "worker", "voided", "void_reason", "conflicts", "last_seq",
-               "doc"}};
+               {"record_id",
+                "grid_code",
+                "village_code",
+                "town_code",
+                "household_id",
+                "visited_at",
+                "month",
+                "worker",
+                "device_id",
+                "talked_with_household",
+                "open_letter_delivered",
+                "questionnaire_done",
+                "opinions_collected",
+                "nobody_home",
+                "problems_found",
+                "photos",
+                "opinions",
+                "notes",
+                "voided",
+                "void_reason",
+                "conflicts",
+                "last_seq",
+                "doc"}};
+  Table cases{"cases", {"record_id",          "grid_code",         "village_code",  "town_code",
+                        "household_id",       "category",          "title",         "status",
+                        "mediation_type",     "registered_at",     "month",         "deadline",
+                        "mediator",           "urgent_major_hard", "criminal_risk", "parties",
+                        "mediation_sessions", "follow_ups",        "worker",        "voided",
+                        "void_reason",        "conflicts",         "last_seq",      "doc",
+                        "status_at_month_end"}};
   Table checks{"checks",
-               {"record_id", "grid_code", "village_code", "town_code", "person_id", "category", "risk_level",
-                "checked_at", "month", "worker", "observed", "guardian_present", "medication", "person_absent",
-                "out_of_contact", "photos", "voided", "void_reason", "conflicts", "last_seq", "doc"}};
+               {"record_id", "grid_code",        "village_code", "town_code",     "person_id",
+                "category",  "risk_level",       "checked_at",   "month",         "worker",
+                "observed",  "guardian_present", "medication",   "person_absent", "out_of_contact",
+                "photos",    "voided",           "void_reason",  "conflicts",     "last_seq",
+                "doc"}};
   std::string policy_sql;  // the last policy of the batch replaces this scope's rows
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -259,49 +325,59 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     if (c.has_mutation()) {
       const auto& mu = c.mutation();
       changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
-                            EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"), T(mu.record_id()),
-                            T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()), T(mu.author()),
-                            Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+                            EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
+                            T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
+                            T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
       if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
       const gridsync::v1::Record r = core::BuildView(m.state());
       std::string doc;
       if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
       const std::string& g = r.grid_code();
       const std::string common = Row({T(r.record_id()), T(g), T(g.substr(0, 12)), T(Town(g))});
-      const std::string tail = Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
-                                    absl::StrCat(r.conflicts_size()), seq, T(doc)});
+      const std::string tail =
+          Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
+               absl::StrCat(r.conflicts_size()), seq, T(doc)});
       const std::string worker = T(r.created_by());
       // A time the phone left out is the record's creation time, as coverage counts it.
       const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
       auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
       if (r.has_visit()) {
         const auto& v = r.visit();
-        visits.Put(r.record_id(),
-                   Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())), Month(at(v.visited_at_ms())), worker,
-                        T(m.state().header().created_by_device()), Bool(v.talked_with_household()),
-                        Bool(v.open_letter_delivered()), Bool(v.questionnaire_done()), Bool(v.opinions_collected()),
-                        Bool(v.nobody_home()), absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
-                        T(v.opinions()), T(v.notes()), tail}));
+        visits.Put(
+            r.record_id(),
+            Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())),
+                 Month(at(v.visited_at_ms())), worker, T(m.state().header().created_by_device()),
+                 Bool(v.talked_with_household()), Bool(v.open_letter_delivered()),
+                 Bool(v.questionnaire_done()), Bool(v.opinions_collected()), Bool(v.nobody_home()),
+                 absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
+                 T(v.opinions()), T(v.notes()), tail}));
       } else if (r.has_dispute_case()) {
         const auto& d = r.dispute_case();
-        cases.Put(r.record_id(),
-                  Row({common, T(d.household_id()),
-                       EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"), T(d.title()),
-                       EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
-                       EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
-                       Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
-                       T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
-                       absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
-                       absl::StrCat(d.follow_ups_size()), worker, tail}));
+        cases.Put(
+            r.record_id(),
+            Row({common, T(d.household_id()),
+                 EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"),
+                 T(d.title()), EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
+                 EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
+                 Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
+                 T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
+                 absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
+                 absl::StrCat(d.follow_ups_size()), worker, tail,
+                 EnumWord(
+                     gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
+                     "CASE_STATUS_")}));
       } else if (r.has_special_check()) {
         const auto& k = r.special_check();
-        checks.Put(r.record_id(),
-                   Row({common, T(k.person_id()),
-                        EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
-                        absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())), Month(at(k.checked_at_ms())), worker,
-                        T(k.observed()), Bool(k.guardian_present()),
-                        EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()), "MEDICATION_STATUS_"),
-                        Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()), tail}));
+        checks.Put(
+            r.record_id(),
+            Row({common, T(k.person_id()),
+                 EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
+                 absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())),
+                 Month(at(k.checked_at_ms())), worker, T(k.observed()), Bool(k.guardian_present()),
+                 EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()),
+                          "MEDICATION_STATUS_"),
+                 Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
+                 tail}));
       }
       continue;
     }
@@ -310,42 +386,46 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     if (reg.has_org_unit()) {
       const auto& u = reg.org_unit();
       kind = "org_unit", subject = u.code();
-      org.Put(u.code(), Row({T(u.code()), T(u.name()), EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
+      org.Put(u.code(), Row({T(u.code()), T(u.name()),
+                             EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
                              u.parent_code().empty() ? kNull : T(u.parent_code())}));
     } else if (reg.has_household()) {
       const auto& h = reg.household();
       kind = "household", subject = h.household_id(), grid = h.grid_code();
-      households.Put(h.household_id(), Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)),
-                                            T(h.address()), T(h.head_name())}));
+      households.Put(h.household_id(), Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)),
+                                            T(Town(grid)), T(h.address()), T(h.head_name())}));
     } else if (reg.has_person()) {
       const auto& p = reg.person();
       kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
-      persons.Put(p.person_id(),
-                  Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
-                       EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
-                       absl::StrCat(p.risk_level()), T(p.guardian())}));
+      persons.Put(
+          p.person_id(),
+          Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
+               EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
+               absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms())}));
     } else if (reg.has_check_policy()) {
       const auto& pol = reg.check_policy();
       kind = "check_policy", subject = "policy", op = "set";
-      std::map<std::pair<std::string, int>, int> rows{{{"default", 0}, pol.default_interval_days()}};
+      std::map<std::pair<std::string, int>, int> rows{
+          {{"default", 0}, pol.default_interval_days()}};
       for (const auto& row : pol.intervals()) {
-        rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"), row.risk_level()}] =
-            row.interval_days();
+        rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"),
+              row.risk_level()}] = row.interval_days();
       }
       // Each county server has its own policy: replace this scope's rows.
       const std::string lit = pg_->Literal(scope_);
-      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit, ";\nINSERT INTO check_policy VALUES ");
+      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit,
+                                ";\nINSERT INTO check_policy VALUES ");
       bool first = true;
       for (const auto& [key, days] : rows) {
-        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first), ", ", key.second, ", ",
-                        days, ")");
+        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first),
+                        ", ", key.second, ", ", days, ")");
         first = false;
       }
     } else {
       kind = "unknown";
     }
-    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, grid.empty() ? kNull : T(grid),
-                          kNull, kNull, kNull}));
+    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op,
+                          grid.empty() ? kNull : T(grid), kNull, kNull, kNull}));
   }
 
   // One transaction: the rows and the cursor, or nothing.
@@ -360,13 +440,16 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
     }
     std::string tail = policy_sql.empty() ? "" : policy_sql + ";\n";
-    absl::StrAppend(&tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
-                    ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
+    absl::StrAppend(
+        &tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
+        ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
     if (auto st = pg_->Exec(tail); !st.ok()) return st;
     return pg_->Exec("COMMIT");
   };
   absl::Status st = run();
-  if (!st.ok()) (void)pg_->Exec("ROLLBACK");  // leaves the connection usable; a lost one is replaced by the caller
+  if (!st.ok())
+    (void)pg_->Exec(
+        "ROLLBACK");  // leaves the connection usable; a lost one is replaced by the caller
   return st;
 }
 
@@ -389,7 +472,8 @@ bool Retryable(const absl::Status& st) {
 absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   if (core::ScopePrefix(opts.scope).empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "scope '", opts.scope, "' is not an org code; give the county code (several counties can share one database)"));
+        "scope '", opts.scope,
+        "' is not an org code; give the county code (several counties can share one database)"));
   }
   ExportReport report;
   auto stopped = [&] { return opts.stop != nullptr && opts.stop->load(); };
@@ -417,10 +501,12 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       } else {
         st = opened.status();
       }
-      if ((first && !opts.follow) || !Retryable(st) || stopped() || (!opts.follow && attempt >= kOnceAttempts)) {
+      if ((first && !opts.follow) || !Retryable(st) || stopped() ||
+          (!opts.follow && attempt >= kOnceAttempts)) {
         return st;
       }
-      if (opts.log) fprintf(stderr, "gridsync-export: %s; retrying\n", std::string(st.message()).c_str());
+      if (opts.log)
+        fprintf(stderr, "gridsync-export: %s; retrying\n", std::string(st.message()).c_str());
       std::this_thread::sleep_for(Backoff(attempt++));
     }
   };
@@ -434,7 +520,8 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   uint64_t logged_changes = 0;
   auto log_line = [&](uint64_t head, bool caught_up) {
     const int64_t now = core::SystemWallMs();
-    if (!opts.log || !caught_up || report.changes == logged_changes || now - last_log_ms < 60000) return;
+    if (!opts.log || !caught_up || report.changes == logged_changes || now - last_log_ms < 60000)
+      return;
     fprintf(stderr, "gridsync-export: %s: %lu changes written, cursor %lu of %lu\n", label.c_str(),
             static_cast<unsigned long>(report.changes), static_cast<unsigned long>(report.cursor),
             static_cast<unsigned long>(head));
@@ -558,7 +645,9 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       // the stored cursor on a new connection.
       if (!Retryable(write_st) || (!opts.follow && attempt >= kOnceAttempts)) return write_st;
       ++report.reconnects;
-      if (opts.log) fprintf(stderr, "gridsync-export: PostgreSQL: %s; reconnecting\n", std::string(write_st.message()).c_str());
+      if (opts.log)
+        fprintf(stderr, "gridsync-export: PostgreSQL: %s; reconnecting\n",
+                std::string(write_st.message()).c_str());
       std::this_thread::sleep_for(Backoff(attempt++));
       if (auto st = connect_mirror(/*first=*/false); !st.ok()) return st;
       continue;
@@ -568,11 +657,14 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       continue;
     }
     if (stopped()) break;
-    const absl::Status st = stalled ? absl::UnavailableError("the feed was silent for 60 s") : FromGrpc(gs);
+    const absl::Status st =
+        stalled ? absl::UnavailableError("the feed was silent for 60 s") : FromGrpc(gs);
     if (!Retryable(st) || (!opts.follow && attempt >= kOnceAttempts)) return st;
     ++report.reconnects;
     progress.Update(report.cursor, 0, absl::StrCat("reconnecting: ", st.message()));
-    if (opts.log) fprintf(stderr, "gridsync-export: feed: %s; reconnecting\n", std::string(st.message()).c_str());
+    if (opts.log)
+      fprintf(stderr, "gridsync-export: feed: %s; reconnecting\n",
+              std::string(st.message()).c_str());
     std::this_thread::sleep_for(Backoff(attempt++));
   }
   progress.Done();

@@ -101,5 +101,178 @@ TEST(Coverage, ACaseIsFollowedUpWhenEveryPartyWas) {
   EXPECT_TRUE(MarksOf(s).dispute->followed_up_both);
 }
 
+// A case's status at a past time comes from when each stage was reached:
+// concurrent writers keep the earliest time, a reopen starts a new epoch,
+// and a case stored before history was kept answers its current status.
+TEST(Coverage, ACasesStatusAtAPastTimeIsTheOneReachedByThen) {
+  const int64_t t0 = 1793462400000;
+  RecordState s;
+  Apply(&s, testing::CaseMutation("dev-a", 1, t0));
+  auto status = [](const char* dev, uint64_t seq, int64_t at, gridsync::v1::CaseStatus st,
+                   uint32_t epoch) {
+    auto m = testing::CaseMutation(dev, seq, at);
+    m.mutable_set_status()->set_status(st);
+    m.mutable_set_status()->set_epoch(epoch);
+    return m;
+  };
+  Apply(&s, status("dev-a", 2, t0 + 5 * kDayMs, gridsync::v1::CASE_STATUS_MEDIATING, 0));
+  // Two phones resolved it; the one that did so first sets the time.
+  RecordState other = s;
+  Apply(&s, status("dev-a", 3, t0 + 9 * kDayMs, gridsync::v1::CASE_STATUS_RESOLVED, 0));
+  Apply(&other, status("dev-b", 1, t0 + 8 * kDayMs, gridsync::v1::CASE_STATUS_RESOLVED, 0));
+  Join(&s, other);
+  auto reopen = testing::CaseMutation("dev-b", 2, t0 + 20 * kDayMs);
+  reopen.mutable_reopen()->set_seen_status(gridsync::v1::CASE_STATUS_RESOLVED);
+  reopen.mutable_reopen()->set_to_status(gridsync::v1::CASE_STATUS_MEDIATING);
+  Apply(&s, reopen);
+
+  const auto& h = s.status().history();
+  EXPECT_EQ(StatusAt(h, {}, t0 - 1), gridsync::v1::CASE_STATUS_REGISTERED);  // registered on paper
+  EXPECT_EQ(StatusAt(h, {}, t0 + 1), gridsync::v1::CASE_STATUS_REGISTERED);
+  EXPECT_EQ(StatusAt(h, {}, t0 + 5 * kDayMs), gridsync::v1::CASE_STATUS_REGISTERED);  // not yet
+  EXPECT_EQ(StatusAt(h, {}, t0 + 5 * kDayMs + 1), gridsync::v1::CASE_STATUS_MEDIATING);
+  EXPECT_EQ(StatusAt(h, {}, t0 + 8 * kDayMs + 1), gridsync::v1::CASE_STATUS_RESOLVED);
+  EXPECT_EQ(StatusAt(h, {}, t0 + 20 * kDayMs), gridsync::v1::CASE_STATUS_RESOLVED);
+  EXPECT_EQ(StatusAt(h, {}, t0 + 20 * kDayMs + 1), gridsync::v1::CASE_STATUS_MEDIATING);
+  EXPECT_EQ(StatusAt(h, {}, t0 + 400 * kDayMs), DisplayStatus(s.status()));
+
+  // The summary coverage keeps answers the same, and only once the period
+  // has ended: while it runs the status is the current one.
+  const auto summary = CaseSummaryOf(*MarksOf(s).dispute, s.record_id());
+  EXPECT_EQ(CaseStatusAsOf(summary, {t0 + 10 * kDayMs, true}), gridsync::v1::CASE_STATUS_RESOLVED);
+  EXPECT_EQ(CaseStatusAsOf(summary, {t0 + 10 * kDayMs, false}),
+            gridsync::v1::CASE_STATUS_MEDIATING);
+
+  RecordState legacy = s;
+  legacy.mutable_status()->clear_history();
+  EXPECT_EQ(StatusAt(legacy.status().history(), DisplayStatus(legacy.status()), t0),
+            gridsync::v1::CASE_STATUS_MEDIATING);
+}
+
+// The figures of a period count a case at its status then: 调处率 over the
+// cases not escalated, 回访率 over the resolved only (never above 1).
+TEST(Coverage, CaseFiguresAtTheirEdges) {
+  const int64_t end = 1793462400000;
+  auto summary = [&](gridsync::v1::CaseStatus now, std::vector<std::pair<int, int64_t>> steps,
+                     bool both) {
+    gridsync::v1::CaseSummary c;
+    c.set_status(now);
+    c.set_registered_at_ms(end - 20 * kDayMs);
+    c.set_followed_up_both(both);
+    auto* r = c.add_history();
+    r->set_stage(gridsync::v1::CASE_STATUS_REGISTERED);
+    r->set_at_ms(end - 20 * kDayMs);
+    for (auto [stage, at] : steps) {
+      r = c.add_history();
+      r->set_stage(static_cast<gridsync::v1::CaseStatus>(stage));
+      r->set_at_ms(at);
+    }
+    return c;
+  };
+  gridsync::v1::Coverage cov;
+  auto* cases = cov.mutable_cases();
+  const AsOf as_of{end, true};
+  // Resolved a millisecond before the end, and followed up.
+  CountRegisteredCase(summary(gridsync::v1::CASE_STATUS_FOLLOWED_UP,
+                              {{gridsync::v1::CASE_STATUS_RESOLVED, end - 1},
+                               {gridsync::v1::CASE_STATUS_FOLLOWED_UP, end + kDayMs}},
+                              true),
+                      as_of, cases);
+  // Resolved exactly at the end, the first millisecond of the next period:
+  // open in this one.
+  CountRegisteredCase(summary(gridsync::v1::CASE_STATUS_RESOLVED,
+                              {{gridsync::v1::CASE_STATUS_RESOLVED, end}}, false),
+                      as_of, cases);
+  // Escalated with both parties followed up: not in 回访率 at all.
+  CountRegisteredCase(summary(gridsync::v1::CASE_STATUS_ESCALATED,
+                              {{gridsync::v1::CASE_STATUS_ESCALATED, end - 9}}, true),
+                      as_of, cases);
+  // Resolved after the end: open then, past its deadline.
+  auto late = summary(gridsync::v1::CASE_STATUS_RESOLVED,
+                      {{gridsync::v1::CASE_STATUS_RESOLVED, end + 1}}, false);
+  late.set_deadline_ms(end - 1);
+  CountRegisteredCase(late, as_of, cases);
+  EXPECT_TRUE(CountOpenCase(late, as_of, cases));
+  EXPECT_FALSE(CountOpenCase(late, {end + 2, true}, cases));
+  SetRates(&cov);
+  EXPECT_EQ(cases->registered(), 4);
+  EXPECT_EQ(cases->resolved(), 1);
+  EXPECT_EQ(cases->escalated(), 1);
+  EXPECT_EQ(cases->open(), 2);
+  EXPECT_EQ(cases->followed_up_both(), 1);
+  EXPECT_EQ(cases->open_now(), 1);
+  EXPECT_EQ(cases->open_past_deadline(), 1);
+  EXPECT_DOUBLE_EQ(cases->mediation_rate(), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(cases->follow_up_rate(), 1.0);
+}
+
+// 管控率's edges: in interval to the millisecond, days overdue counted up,
+// and a person never checked due one interval after coming under the policy.
+TEST(Coverage, APersonIsDueOneIntervalAfterTheLastCheckOrTheStartOfSupervision) {
+  const auto policy = DefaultCheckPolicy();
+  const int64_t as_of = 1793462400000;
+  gridsync::v1::SupervisedPerson p;
+  p.set_person_id("410185001201001000101");
+  p.set_category(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS);
+  p.set_risk_level(1);  // 30 days
+  p.set_supervised_since_ms(as_of - 100 * kDayMs);
+  CheckMark last{.person_id = p.person_id(), .at_ms = as_of - 30 * kDayMs};
+
+  auto d = EvaluatePerson(p, &last, policy, as_of);
+  EXPECT_TRUE(d.in_interval);  // exactly 30 x 24 h
+  EXPECT_FALSE(d.overdue);
+  last.at_ms -= 1;
+  d = EvaluatePerson(p, &last, policy, as_of);
+  EXPECT_TRUE(d.overdue);  // a millisecond late
+  EXPECT_EQ(d.row.days_overdue(), 1);
+  last.at_ms = as_of - 30 * kDayMs - kDayMs / 2;  // 30.5 days on a 30-day interval
+  EXPECT_EQ(EvaluatePerson(p, &last, policy, as_of).row.days_overdue(), 1);
+  last.at_ms = as_of - 32 * kDayMs;
+  EXPECT_EQ(EvaluatePerson(p, &last, policy, as_of).row.days_overdue(), 2);
+  // A risk level observed at the check overrides the registry's: 7 days.
+  last.at_ms = as_of - 8 * kDayMs;
+  last.risk_level = 3;
+  d = EvaluatePerson(p, &last, policy, as_of);
+  EXPECT_EQ(d.row.interval_days(), 7);
+  EXPECT_EQ(d.row.days_overdue(), 1);
+  EXPECT_EQ(d.row.risk_level(), 3);
+
+  // Never checked: overdue from one interval after the start, not 0 days.
+  d = EvaluatePerson(p, nullptr, policy, as_of);
+  EXPECT_TRUE(d.overdue);
+  EXPECT_TRUE(d.row.never_checked());
+  EXPECT_EQ(d.row.days_overdue(), 70);
+  EXPECT_TRUE(d.NeedsAttention());
+  p.set_supervised_since_ms(as_of - 30 * kDayMs);
+  d = EvaluatePerson(p, nullptr, policy, as_of);
+  EXPECT_TRUE(d.not_yet_due);
+  EXPECT_FALSE(d.overdue);
+  EXPECT_TRUE(d.NeedsAttention());  // still on the list: a first check is due
+  // Under supervision only from as_of on: not counted.
+  p.set_supervised_since_ms(as_of);
+  d = EvaluatePerson(p, nullptr, policy, as_of);
+  EXPECT_FALSE(d.under_policy);
+  EXPECT_FALSE(d.NeedsAttention());
+
+  gridsync::v1::Coverage cov;
+  p.set_supervised_since_ms(as_of - 10 * kDayMs);
+  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), cov.mutable_checks());  // not yet due
+  last = {.person_id = p.person_id(), .at_ms = as_of - 31 * kDayMs, .absent = true};
+  CountPerson(EvaluatePerson(p, &last, policy, as_of), cov.mutable_checks());  // overdue
+  last.at_ms = as_of - kDayMs;
+  last.absent = false;
+  CountPerson(EvaluatePerson(p, &last, policy, as_of), cov.mutable_checks());  // in interval
+  p.set_supervised_since_ms(as_of + 1);
+  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), cov.mutable_checks());  // not yet
+  SetRates(&cov);
+  EXPECT_EQ(cov.checks().persons(), 3);
+  EXPECT_EQ(cov.checks().checked_in_interval(), 1);
+  EXPECT_EQ(cov.checks().not_yet_due(), 1);
+  EXPECT_EQ(cov.checks().overdue(), 1);
+  EXPECT_EQ(cov.checks().never_checked(), 1);
+  EXPECT_EQ(cov.checks().absent_or_out_of_contact(), 1);
+  EXPECT_DOUBLE_EQ(cov.checks().rate(), 2.0 / 3);
+}
+
 }  // namespace
 }  // namespace gridsync::core

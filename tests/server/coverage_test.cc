@@ -4,12 +4,14 @@
 // counts by brute force what every scope and period should show.
 #include "core/coverage.h"
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
 
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/merge.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "tests/server/test_server.h"
 
@@ -38,9 +40,23 @@ struct CheckModel {
 struct CaseModel {
   std::string grid, id;
   int64_t registered = 0, deadline = 0;
-  gridsync::v1::CaseStatus status = gridsync::v1::CASE_STATUS_REGISTERED;
-  int followups = 0;  // of its two parties
+  // The status changes, in order, each at a time on the phone's clock; the
+  // last is the status now.
+  std::vector<std::pair<int64_t, gridsync::v1::CaseStatus>> steps;
+  uint32_t epoch = 0;  // reopens
+  int followups = 0;   // of its two parties
   bool voided = false;
+
+  gridsync::v1::CaseStatus At(int64_t t) const {
+    gridsync::v1::CaseStatus s = gridsync::v1::CASE_STATUS_REGISTERED;
+    for (const auto& [at, status] : steps) {
+      if (at < t) s = status;
+    }
+    return s;
+  }
+  gridsync::v1::CaseStatus Now() const {
+    return steps.empty() ? gridsync::v1::CASE_STATUS_REGISTERED : steps.back().second;
+  }
 };
 
 class CoverageTest : public ServerTest {
@@ -166,16 +182,37 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
         lm.mutable_append_log()->set_payload(party.SerializeAsString());
         ms.push_back(lm);
       }
-      const gridsync::v1::CaseStatus statuses[] = {
-          gridsync::v1::CASE_STATUS_REGISTERED, gridsync::v1::CASE_STATUS_MEDIATING,
-          gridsync::v1::CASE_STATUS_RESOLVED, gridsync::v1::CASE_STATUS_ESCALATED,
-          gridsync::v1::CASE_STATUS_FOLLOWED_UP};
-      c.status = statuses[rng() % 5];
-      if (c.status != gridsync::v1::CASE_STATUS_REGISTERED) {
+      // A path forward, each step later than the last (some after last
+      // month's end: a past month must not see them), some reopened.
+      using S = gridsync::v1::CaseStatus;
+      const std::vector<std::vector<S>> paths = {
+          {},
+          {gridsync::v1::CASE_STATUS_MEDIATING},
+          {gridsync::v1::CASE_STATUS_MEDIATING, gridsync::v1::CASE_STATUS_RESOLVED},
+          {gridsync::v1::CASE_STATUS_ESCALATED},
+          {gridsync::v1::CASE_STATUS_RESOLVED, gridsync::v1::CASE_STATUS_FOLLOWED_UP},
+          {gridsync::v1::CASE_STATUS_MEDIATING, gridsync::v1::CASE_STATUS_RESOLVED,
+           gridsync::v1::CASE_STATUS_MEDIATING}};  // the last one a reopen
+      const auto& path = paths[rng() % paths.size()];
+      int64_t t = c.registered;
+      uint32_t epoch = 0;
+      for (size_t k = 0; k < path.size(); ++k) {
+        t += static_cast<int64_t>(rng() % static_cast<uint64_t>((now - t) / 2 + 1));
         auto sm = phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, c.id, grid);
-        sm.mutable_set_status()->set_status(c.status);
+        sm.set_hlc(core::PackHlc(t, static_cast<uint32_t>(k)));
+        if (k > 0 && core::StatusRank(path[k]) < core::StatusRank(path[k - 1])) {
+          sm.mutable_reopen()->set_seen_status(path[k - 1]);
+          sm.mutable_reopen()->set_seen_epoch(epoch++);
+          sm.mutable_reopen()->set_to_status(path[k]);
+          sm.mutable_reopen()->set_reason("当事人反悔，重新调解");
+        } else {
+          sm.mutable_set_status()->set_status(path[k]);
+          sm.mutable_set_status()->set_epoch(epoch);
+        }
         ms.push_back(sm);
+        c.steps.emplace_back(t, path[k]);
       }
+      c.epoch = epoch;
       c.followups = static_cast<int>(rng() % 3);
       for (int f = 0; f < c.followups; ++f) {
         gridsync::v1::FollowUp fu;
@@ -221,42 +258,60 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     int64_t households = 0;
     for (const auto& g : grids) households += in(g) ? 20 : 0;
     const int64_t as_of = std::min(to, core::SystemWallMs());
-    int64_t persons = 0, in_interval = 0, absent = 0, never = 0;
+    const bool ended = to <= core::SystemWallMs();
+    int64_t persons = 0, in_interval = 0, absent = 0, never = 0, not_yet_due = 0, overdue = 0;
     for (const auto& g : grids) {
       if (!in(g)) continue;
       for (int n = 1; n <= 20; ++n) {
+        // Odd households' persons came under supervision at the import.
+        const int64_t since = PersonSince(registry_now_ms_, n);
+        if ((since != 0 ? since : registry_now_ms_) >= as_of) continue;
         ++persons;
         const CheckModel* last = nullptr;
         for (const auto& c : checks) {
-          if (c.person != Person(g, n) || c.voided || c.at > as_of) continue;
+          if (c.person != Person(g, n) || c.voided || c.at >= as_of) continue;
           if (last == nullptr || c.at > last->at) last = &c;
         }
-        if (last == nullptr) {
-          ++never;
-          continue;
-        }
-        const int risk = last->risk >= 0 ? last->risk : 1;  // the registry says 1
+        const int risk =
+            last != nullptr && last->risk >= 0 ? last->risk : 1;  // the registry says 1
         const int interval = core::RequiredIntervalDays(
             policy, gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, risk);
-        if (as_of - last->at <= interval * kDay) ++in_interval;  // to the millisecond
+        if (last == nullptr) {
+          ++never;
+          // Due one interval after coming under the policy (the import's
+          // time for odd households: seconds before as_of at most).
+          if (since == 0 || as_of - since <= interval * kDay) {
+            ++not_yet_due;
+          } else {
+            ++overdue;
+          }
+          continue;
+        }
+        if (as_of - last->at <= interval * kDay) {  // to the millisecond
+          ++in_interval;
+        } else {
+          ++overdue;
+        }
         if (last->absent) ++absent;
       }
     }
     int64_t registered = 0, resolved = 0, escalated = 0, both = 0, open_now = 0, past = 0;
     for (const auto& c : cases) {
       if (!in(c.grid) || c.voided) continue;
-      const bool open = c.status == gridsync::v1::CASE_STATUS_REGISTERED ||
-                        c.status == gridsync::v1::CASE_STATUS_MEDIATING;
-      if (open) {
+      // While the period runs, the status now; after, the status at its end.
+      const gridsync::v1::CaseStatus status = ended ? c.At(as_of) : c.Now();
+      const bool open = status == gridsync::v1::CASE_STATUS_REGISTERED ||
+                        status == gridsync::v1::CASE_STATUS_MEDIATING;
+      if (open && c.registered < as_of) {
         ++open_now;
         if (c.deadline && c.deadline < as_of) ++past;
       }
       if (c.registered < from || c.registered >= to) continue;
       ++registered;
-      const bool is_resolved = c.status == gridsync::v1::CASE_STATUS_RESOLVED ||
-                               c.status == gridsync::v1::CASE_STATUS_FOLLOWED_UP;
+      const bool is_resolved = status == gridsync::v1::CASE_STATUS_RESOLVED ||
+                               status == gridsync::v1::CASE_STATUS_FOLLOWED_UP;
       if (is_resolved) ++resolved;
-      if (c.status == gridsync::v1::CASE_STATUS_ESCALATED) ++escalated;
+      if (status == gridsync::v1::CASE_STATUS_ESCALATED) ++escalated;
       // 回访率 is over the resolved cases: an escalated case followed up
       // counts for neither side, so the rate never exceeds 100%.
       if (is_resolved && c.followups == 2) ++both;
@@ -283,12 +338,19 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     EXPECT_EQ(got.checks().persons(), persons);
     EXPECT_EQ(got.checks().checked_in_interval(), in_interval);
     EXPECT_EQ(got.checks().never_checked(), never);
+    EXPECT_EQ(got.checks().not_yet_due(), not_yet_due);
+    EXPECT_EQ(got.checks().overdue(), overdue);
+    EXPECT_DOUBLE_EQ(got.checks().rate(),
+                     persons > 0 ? static_cast<double>(persons - overdue) / persons : 0);
     EXPECT_EQ(got.checks().absent_or_out_of_contact(), absent);
     EXPECT_EQ(got.cases().registered(), registered);
     EXPECT_EQ(got.cases().resolved(), resolved);
     EXPECT_EQ(got.cases().escalated(), escalated);
     EXPECT_EQ(got.cases().followed_up_both(), both);
     EXPECT_LE(got.cases().follow_up_rate(), 1.0);
+    EXPECT_DOUBLE_EQ(
+        got.cases().mediation_rate(),
+        registered - escalated > 0 ? static_cast<double>(resolved) / (registered - escalated) : 0);
     EXPECT_EQ(got.cases().open_now(), open_now);
     EXPECT_EQ(got.cases().open_past_deadline(), past);
 
@@ -331,6 +393,44 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     EXPECT_FALSE(flagged && seen_present) << "an absent person after a present one";
     seen_present |= !flagged;
   }
+
+  // Cases open at last month's end, as the list shows them, are the
+  // model's: registered by then and open by the steps taken by then.
+  std::set<std::string> want_open, got_open;
+  for (const auto& c : cases) {
+    const auto s = c.At(last_month.second);
+    if (!c.voided && c.registered < last_month.second &&
+        (s == gridsync::v1::CASE_STATUS_REGISTERED || s == gridsync::v1::CASE_STATUS_MEDIATING)) {
+      want_open.insert(c.id);
+    }
+  }
+  gridsync::v1::ListOpenCasesRequest open_req;
+  open_req.set_scope_code(kCounty);
+  open_req.set_page_size(1000);
+  open_req.set_as_of_ms(last_month.second);
+  gridsync::v1::ListOpenCasesResponse open_resp;
+  auto open_ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->ListOpenCases(open_ctx.get(), open_req, &open_resp).ok());
+  for (const auto& c : open_resp.cases()) got_open.insert(c.record_id());
+  EXPECT_EQ(got_open, want_open);
+  EXPECT_FALSE(want_open.empty());
+
+  // Last month's report does not move when its cases go on: every case is
+  // closed now, and last month reads the same.
+  gridsync::v1::Coverage before, after;
+  ASSERT_TRUE(Coverage(admin_token_, kCounty, Month(last_month.first), &before).ok());
+  auto closer = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "镇综治办");
+  for (const auto& c : cases) {
+    if (c.grid != kGridA || c.voided) continue;
+    auto m = closer->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, c.id, c.grid);
+    m.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_CLOSED);
+    m.mutable_set_status()->set_epoch(c.epoch);
+    PushAll(*closer, {m});
+  }
+  ASSERT_TRUE(Coverage(admin_token_, kCounty, Month(last_month.first), &after).ok());
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  ASSERT_TRUE(Coverage(admin_token_, kGridA, {}, &after).ok());
+  EXPECT_EQ(after.cases().open_now(), 0);  // this month sees them closed
 }
 
 TEST_F(CoverageTest, ASecretarySeesOnlyTheVillage) {

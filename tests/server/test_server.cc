@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_format.h"
+#include "core/coverage.h"
 
 namespace gridsync::testing {
 
@@ -50,7 +51,11 @@ std::string TempDir(const std::string& name) {
 std::string Household(const std::string& grid, int n) { return absl::StrFormat("%s%04d", grid, n); }
 std::string Person(const std::string& grid, int n) { return Household(grid, n) + "01"; }
 
-gridsync::v1::ImportRegistryRequest TestRegistry() {
+int64_t PersonSince(int64_t now_ms, int n) {
+  return n % 2 == 0 ? now_ms - n * 5 * core::kDayMs : 0;
+}
+
+gridsync::v1::ImportRegistryRequest TestRegistry(int64_t now_ms) {
   gridsync::v1::ImportRegistryRequest req;
   auto unit = [&](const std::string& code, const std::string& name) {
     auto* u = req.add_org_units();
@@ -74,6 +79,7 @@ gridsync::v1::ImportRegistryRequest TestRegistry() {
       p->set_household_id(Household(grid, h));
       p->set_category(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS);
       p->set_risk_level(1);
+      p->set_supervised_since_ms(PersonSince(now_ms, h));
     }
   }
   return req;
@@ -93,7 +99,8 @@ void ServerTest::SetUp() {
   ConnectStubs();
   gridsync::v1::ImportRegistryResponse resp;
   auto ctx = tools::CallContext(admin_token_);
-  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &resp).ok());
+  registry_now_ms_ = core::SystemWallMs();
+  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(registry_now_ms_), &resp).ok());
   ASSERT_EQ(resp.rejections_size(), 0) << resp.rejections(0).message();
   base_seq_ = Stats().last_change_seq();
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/hlc.h"
 #include "gtest/gtest.h"
 #include "server/server.h"
 #include "tools/client.h"
@@ -31,7 +32,11 @@ std::string Household(const std::string& grid, int n);  // grid + 4 digits
 std::string Person(const std::string& grid, int n);     // household n, person 01
 
 // The registry above, as an import request.
-gridsync::v1::ImportRegistryRequest TestRegistry();
+// Persons of even households came under supervision n x 5 days before
+// `now_ms`; the others are left to the server (the import's time).
+gridsync::v1::ImportRegistryRequest TestRegistry(int64_t now_ms = core::SystemWallMs());
+// supervised_since_ms TestRegistry(now_ms) gives household n's person; 0: the server's.
+int64_t PersonSince(int64_t now_ms, int n);
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -63,7 +68,8 @@ class ServerTest : public ::testing::Test {
 
   std::string dir_;
   std::string admin_token_;
-  uint64_t base_seq_ = 0;  // changes the registry import logged in SetUp
+  uint64_t base_seq_ = 0;        // changes the registry import logged in SetUp
+  int64_t registry_now_ms_ = 0;  // TestRegistry's now_ms in SetUp
   std::unique_ptr<server::GridSyncServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;

@@ -351,33 +351,79 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     auto r = phone->Push(Work(*phone, grid, rng, 200));
     ASSERT_TRUE(r.ok()) << r.status();
   }
+  // Cases of last month, some resolved or escalated within it and some
+  // only now: last month's view counts them as they were at its end.
+  const int64_t now = core::SystemWallMs();
+  const auto this_month = *core::MonthRange(core::MonthName(core::MonthOf(now)));
+  const int64_t last_start =
+      core::MonthRange(core::MonthName(core::MonthOf(this_month.first - 1)))->first;
+  auto phone = NewPhone(kGridA);
+  std::vector<gridsync::v1::Mutation> ms;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = phone->NewRecordId();
+    auto c = phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridA);
+    c.mutable_create()->set_subject_id(Household(kGridA, 1 + i));
+    tools::AddCreateField(&c, "title", tools::StrValue("宅基地纠纷"));
+    tools::AddCreateField(&c, "registered_at_ms", tools::IntValue(last_start + i * core::kDayMs));
+    ms.push_back(c);
+    if (i % 4 == 0) continue;  // still open
+    auto st = phone->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridA);
+    st.mutable_set_status()->set_status(i % 4 == 3 ? gridsync::v1::CASE_STATUS_ESCALATED
+                                                   : gridsync::v1::CASE_STATUS_RESOLVED);
+    // i % 4 == 2: resolved only now, after last month ended.
+    if (i % 4 != 2) st.set_hlc(core::PackHlc(last_start + (i + 1) * core::kDayMs, 0));
+    ms.push_back(st);
+  }
+  auto pushed = phone->Push(ms);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+
   std::string out;
   ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
   auto pg = tools::PgConn::Connect(db_->conninfo());
   ASSERT_TRUE(pg.ok()) << pg.status();
   auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
-  const std::string month = core::MonthName(core::MonthOf(core::SystemWallMs()));
-  for (const std::string& village : {std::string(kVillageAB), std::string(kGridC).substr(0, 12)}) {
-    gridsync::v1::GetCoverageRequest req;
-    req.set_scope_code(village);
-    req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage cov;
-    auto ctx = tools::CallContext(job_token_);
-    ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
-    auto got = Column(
-        **pg,
-        absl::StrCat("SELECT sum(households) || '/' || sum(visited) FROM visit_coverage_by_month "
-                     "WHERE village_code = '",
-                     village, "' AND month = '", month, "'"));
-    EXPECT_EQ(got, std::vector<std::string>{absl::StrCat(cov.visits().households(), "/",
-                                                         cov.visits().visited())})
-        << village;
-    auto registered = Column(
-        **pg, absl::StrCat("SELECT registered FROM case_coverage_by_month WHERE village_code = '",
-                           village, "' AND month = '", month, "'"));
-    EXPECT_EQ(registered, std::vector<std::string>{std::to_string(cov.cases().registered())})
-        << village;
-  }
+  for (const std::string& village : {std::string(kVillageAB), std::string(kGridC).substr(0, 12)})
+    for (const std::string month :
+         {core::MonthName(core::MonthOf(now)), core::MonthName(core::MonthOf(last_start))}) {
+      SCOPED_TRACE(village + " " + month);
+      gridsync::v1::GetCoverageRequest req;
+      req.set_scope_code(village);
+      req.mutable_period()->set_month(month);
+      gridsync::v1::Coverage cov;
+      auto ctx = tools::CallContext(job_token_);
+      ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
+      auto got = Column(
+          **pg,
+          absl::StrCat("SELECT sum(households) || '/' || sum(visited) FROM visit_coverage_by_month "
+                       "WHERE village_code = '",
+                       village, "' AND month = '", month, "'"));
+      EXPECT_EQ(got, std::vector<std::string>{absl::StrCat(cov.visits().households(), "/",
+                                                           cov.visits().visited())})
+          << village;
+      auto cases = Column(
+          **pg,
+          absl::StrCat("SELECT registered || '/' || open || '/' || resolved || '/' || escalated "
+                       "FROM case_coverage_by_month WHERE village_code = '",
+                       village, "' AND month = '", month, "'"));
+      const auto& k = cov.cases();
+      EXPECT_EQ(cases, k.registered() == 0 ? std::vector<std::string>{}
+                                           : std::vector<std::string>{
+                                                 absl::StrCat(k.registered(), "/", k.open(), "/",
+                                                              k.resolved(), "/", k.escalated())});
+    }
+  // Last month in grid A: the 12 cases, 3 open and 3 resolved only this
+  // month (open at its end), 3 resolved and 3 escalated within it.
+  gridsync::v1::GetCoverageRequest req;
+  req.set_scope_code(kGridA);
+  req.mutable_period()->set_month(core::MonthName(core::MonthOf(last_start)));
+  gridsync::v1::Coverage cov;
+  auto ctx = tools::CallContext(job_token_);
+  ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
+  EXPECT_EQ(cov.cases().registered(), 12);
+  EXPECT_EQ(cov.cases().open(), 6);
+  EXPECT_EQ(cov.cases().resolved(), 3);
+  EXPECT_EQ(cov.cases().escalated(), 3);
 }
 
 TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
