@@ -30,6 +30,7 @@ using gridsync::v1::MutationOutcome;
 const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
                                 "idempotency", "registry", "devices", "coverage"};
 constexpr char kCoverageVersionKey[] = "coverage_version";
+constexpr char kRegistryIndexKey[] = "registry_pull_index";  // "1": the 'r' index is complete
 constexpr char kCoverageVersion[] = "1";        // bump when the layout or the marks change
 constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
@@ -46,6 +47,16 @@ std::string IdemKey(const std::string& device, uint64_t seq) {
   return k;
 }
 
+// Where a registry change is pulled from: the code of the unit it hangs
+// under (a household's or person's grid, an org unit's own code; "" for the
+// check policy), and its key in the registry.
+std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryChange& c);
+
+// The pull index entry of a registry change.
+std::string RegistryIndexKey(const std::string& code, uint64_t seq) {
+  return absl::StrCat("r", code, std::string(1, '\0'), Be64(seq));
+}
+
 std::string RegistryKey(absl::string_view id) {
   switch (id.size()) {
     case core::kVillageCodeLen:
@@ -58,6 +69,38 @@ std::string RegistryKey(absl::string_view id) {
     default:
       return absl::StrCat("?", id);
   }
+}
+
+std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryChange& c) {
+  switch (c.item_case()) {
+    case gridsync::v1::RegistryChange::kOrgUnit:
+      return {c.org_unit().code(), RegistryKey(c.org_unit().code())};
+    case gridsync::v1::RegistryChange::kHousehold:
+      return {c.household().grid_code(), RegistryKey(c.household().household_id())};
+    case gridsync::v1::RegistryChange::kPerson:
+      return {c.person().person_id().substr(0, core::kGridCodeLen),
+              RegistryKey(c.person().person_id())};
+    default:
+      return {"", kPolicyKey};
+  }
+}
+
+// The registry entry stored under `key`, as a change.
+absl::StatusOr<gridsync::v1::RegistryChange> RegistryEntry(const std::string& key,
+                                                           const std::string& value) {
+  gridsync::v1::RegistryChange c;
+  bool ok = false;
+  if (key == kPolicyKey) {
+    ok = c.mutable_check_policy()->ParseFromString(value);
+  } else if (key[0] == 'o') {
+    ok = c.mutable_org_unit()->ParseFromString(value);
+  } else if (key[0] == 'h') {
+    ok = c.mutable_household()->ParseFromString(value);
+  } else if (key[0] == 'p') {
+    ok = c.mutable_person()->ParseFromString(value);
+  }
+  if (!ok) return absl::DataLossError(absl::StrCat("registry entry ", key, " is unreadable"));
+  return c;
 }
 
 // Encodes counters as a fixed string of be64 values.
@@ -97,6 +140,17 @@ uint64_t ContentHash(const Mutation& m) {
 
 bool HasPrefix(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// Is a registry entry under `code` ("" for the policy) pulled by a reader of
+// `prefixes`: inside the scope, or an org unit above it (its name).
+bool RegistryInScope(const std::string& code, const std::vector<std::string>& prefixes) {
+  if (code.empty()) return true;
+  const std::string own = core::ScopePrefix(code);
+  for (const auto& p : prefixes) {
+    if (HasPrefix(code, p) || HasPrefix(p, own)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -192,6 +246,11 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     s = db->Put(wo, store->cf(kDefault), kCoverageVersionKey, kCoverageVersion);
     if (!s.ok()) return FromRocks(s, "writing the coverage version");
   }
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRegistryIndexKey, &v);
+  if (!s.ok()) {
+    if (!s.IsNotFound()) return FromRocks(s, "reading the registry index version");
+    if (auto st = store->IndexRegistryChanges(opts.sync_writes); !st.ok()) return st;
+  }
   return store;
 }
 
@@ -279,6 +338,31 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   return st;
 }
 
+absl::Status RocksStore::IndexRegistryChanges(bool sync) {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kChanges)));
+  int64_t indexed = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Change c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size())) ||
+        !c.has_registry()) {
+      continue;
+    }
+    const auto [code, key] = RegistryPlace(c.registry());
+    batch.Put(cf(kScoped), RegistryIndexKey(code, c.seq()), key);
+    ++indexed;
+  }
+  if (auto st = FromRocks(it->status(), "reading the change log"); !st.ok()) return st;
+  batch.Put(cf(kDefault), kRegistryIndexKey, "1");
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  if (auto st = FromRocks(db_->Write(wo, &batch), "writing the registry index"); !st.ok())
+    return st;
+  if (indexed > 0)
+    LogInfo("indexed ", indexed, " registry changes of the change log for phones' pulls");
+  return absl::OkStatus();
+}
+
 absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   const int64_t now_ms = core::SystemWallMs();
@@ -286,6 +370,8 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     Change c;
     c.set_seq(++seq);
     c.set_committed_at_ms(now_ms);
+    const auto [code, key] = RegistryPlace(item);
+    r->batch->Put(cf(kScoped), RegistryIndexKey(code, seq), key);
     *c.mutable_registry() = std::move(item);
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
@@ -522,20 +608,23 @@ absl::StatusOr<uint64_t> RocksStore::HighestSeq(const std::string& device_id) co
 }
 
 absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
-                                          int page_size) {
+                                          int page_size, bool registry_only) {
   const uint64_t head = LastChangeSeq();
   PullPage page;
   page.next_cursor = cursor;
   const ScopedSnapshot snap(db_.get());
   const rocksdb::ReadOptions ro = snap.Read();
 
-  std::vector<std::string> ids;  // in change order, first appearance
+  // Record ids and registry keys in change order, each at first appearance.
+  std::vector<std::string> ids, registry_keys;
   std::set<std::string> seen;
   int taken = 0;
-  auto take = [&](uint64_t seq, const std::string& id) {
+  auto take = [&](uint64_t seq, const std::string& key, bool registry) {
     page.next_cursor = seq;
     ++taken;
-    if (seen.insert(id).second) ids.push_back(id);
+    if (seen.insert((registry ? "r" : "s") + key).second) {
+      (registry ? registry_keys : ids).push_back(key);
+    }
   };
 
   const bool everything = std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
@@ -551,56 +640,88 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
       if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
         return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
       }
-      bool in_scope = false;  // registry changes are not pulled
-      for (const auto& p : prefixes)
-        in_scope |= c.has_mutation() && HasPrefix(c.mutation().grid_code(), p);
-      if (in_scope) {
-        take(seq, c.mutation().record_id());
-      } else {
-        page.next_cursor = seq;  // skipped, but seen
+      if (c.has_registry()) {
+        const auto [code, key] = RegistryPlace(c.registry());
+        if (RegistryInScope(code, prefixes)) {
+          take(seq, key, true);
+          continue;
+        }
+      } else if (!registry_only &&
+                 std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+                   return HasPrefix(c.mutation().grid_code(), p);
+                 })) {
+        take(seq, c.mutation().record_id(), false);
+        continue;
       }
+      page.next_cursor = seq;  // skipped, but seen
     }
     if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
     page.caught_up = !it->Valid() || taken < page_size || page.next_cursor >= head;
   } else {
-    // Everyone else merges the per-grid change indexes of their grids.
-    std::vector<std::string> grids;
+    // Everyone else merges the per-grid change indexes of their grids with
+    // the registry indexes of those grids, of the units above them and of
+    // the policy.
+    std::set<std::string> grids;
     for (const auto& p : prefixes) {
       if (p.size() == core::kGridCodeLen) {
-        grids.push_back(p);
+        grids.insert(p);
         continue;
       }
       std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kRegistry)));
       const std::string start = "o" + p;
       for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
         if (it->key().size() == 1 + core::kGridCodeLen)
-          grids.push_back(it->key().ToString().substr(1));
+          grids.insert(it->key().ToString().substr(1));
       }
     }
-    std::vector<std::unique_ptr<rocksdb::Iterator>> its;
-    using Head = std::pair<uint64_t, size_t>;  // (seq, iterator index)
-    std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
+    std::set<std::string> units = {""};  // registry codes: "" is the policy
     for (const auto& g : grids) {
-      its.emplace_back(db_->NewIterator(ro, cf(kScoped)));
-      auto& it = its.back();
-      it->Seek(g + Be64(cursor + 1));
-      if (it->Valid() && HasPrefix(it->key().ToStringView(), g)) {
-        heap.emplace(FromBe64(it->key().ToStringView().substr(core::kGridCodeLen)), its.size() - 1);
+      for (std::string code = g; !code.empty(); code = core::ParentCode(code)) units.insert(code);
+    }
+    for (const auto& p : prefixes) {  // a village or town scope with no grid yet
+      if (p.size() < core::kGridCodeLen) {
+        const std::string code = p + std::string(core::kVillageCodeLen - p.size(), '0');
+        for (std::string c = code; !c.empty(); c = core::ParentCode(c)) units.insert(c);
       }
+    }
+    struct Source {
+      std::string prefix;  // of its keys, before the be64 seq
+      bool registry;
+      std::unique_ptr<rocksdb::Iterator> it;
+    };
+    std::vector<Source> sources;
+    if (!registry_only) {
+      for (const auto& g : grids) sources.push_back({g, false, nullptr});
+    }
+    for (const auto& u : units) sources.push_back({"r" + u + std::string(1, '\0'), true, nullptr});
+    using Head = std::pair<uint64_t, size_t>;  // (seq, source index)
+    std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
+    auto push_head = [&](size_t i) {
+      auto& it = sources[i].it;
+      if (it->Valid() && HasPrefix(it->key().ToStringView(), sources[i].prefix)) {
+        heap.emplace(FromBe64(it->key().ToStringView().substr(sources[i].prefix.size())), i);
+      }
+    };
+    for (size_t i = 0; i < sources.size(); ++i) {
+      sources[i].it.reset(db_->NewIterator(ro, cf(kScoped)));
+      sources[i].it->Seek(sources[i].prefix + Be64(cursor + 1));
+      push_head(i);
     }
     while (!heap.empty() && taken < page_size) {
       auto [seq, i] = heap.top();
       heap.pop();
       if (seq > head) continue;
-      auto& it = its[i];
-      take(seq, it->value().ToString());
-      const std::string grid = it->key().ToString().substr(0, core::kGridCodeLen);
-      it->Next();
-      if (it->Valid() && HasPrefix(it->key().ToStringView(), grid)) {
-        heap.emplace(FromBe64(it->key().ToStringView().substr(core::kGridCodeLen)), i);
-      }
+      take(seq, sources[i].it->value().ToString(), sources[i].registry);
+      sources[i].it->Next();
+      push_head(i);
+    }
+    for (const auto& src : sources) {
+      if (!src.it->status().ok()) return FromRocks(src.it->status(), "reading the pull index");
     }
     page.caught_up = heap.empty() || heap.top().first > head;
+    // Changes passed over (other grids', or records in a registry-only pull)
+    // are seen too once the page is caught up.
+    if (page.caught_up) page.next_cursor = std::max(page.next_cursor, head);
   }
 
   auto values = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records for a pull", ro);
@@ -610,6 +731,17 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
     if (!(*values)[i]) return absl::DataLossError(absl::StrCat("record ", ids[i], " is missing"));
     page.records.emplace_back();
     page.records.back().ParseFromString(*(*values)[i]);
+  }
+  auto entries = MultiGetIn(kRegistry, {registry_keys.begin(), registry_keys.end()},
+                            "reading the registry for a pull", ro);
+  if (!entries.ok()) return entries.status();
+  for (size_t i = 0; i < registry_keys.size(); ++i) {
+    if (!(*entries)[i]) continue;  // the policy before anyone set one
+    if (auto e = RegistryEntry(registry_keys[i], *(*entries)[i]); e.ok()) {
+      page.registry.push_back(std::move(*e));
+    } else {
+      return e.status();
+    }
   }
   return page;
 }

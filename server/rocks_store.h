@@ -3,7 +3,9 @@
 // Column families:
 //   records     record_id -> RecordState (canonical bytes)
 //   changes     be64(seq) -> Change (the mutation as applied: who, what, when)
-//   scoped      grid_code + be64(seq) -> record_id  (pull by org scope)
+//   scoped      grid_code + be64(seq) -> record_id  (pull by org scope), and
+//               'r' + code + '\0' + be64(seq) -> registry key, for registry
+//               changes under a grid or of an org unit ("" for the policy)
 //   idempotency device_id + '\0' + be64(device_seq) -> MutationResult
 //   registry    'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson
 //   devices     device_id -> Device
@@ -50,7 +52,7 @@ class RocksStore : public Store {
   absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
       const std::string& device_id, const std::vector<const Mutation*>& mutations) override;
   absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
-                                int page_size) override;
+                                int page_size, bool registry_only = false) override;
   absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
@@ -111,6 +113,10 @@ class RocksStore : public Store {
   absl::Status RunInQueue(Writer* w);
   // Logs registry changes and writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
+  // Adds the pull index entries of the registry changes already in the
+  // change log (a store made before phones pulled the registry). REQUIRES:
+  // at open, before serving.
+  absl::Status IndexRegistryChanges(bool sync);
   // Advances committed_seq_ and wakes feed readers.
   void Publish(uint64_t seq);
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }

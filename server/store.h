@@ -27,6 +27,7 @@ using gridsync::v1::RecordState;
 
 struct PullPage {
   std::vector<RecordState> records;
+  std::vector<gridsync::v1::RegistryChange> registry;  // entries as they are now
   uint64_t next_cursor = 0;
   bool caught_up = false;
 };
@@ -75,9 +76,11 @@ class Store {
       const std::string& device_id, const std::vector<const Mutation*>& mutations) = 0;
 
   // Changes after `cursor` within any of `prefixes` (grid-code prefixes;
-  // one empty prefix means everything), as merged record states.
+  // one empty prefix means everything), as merged record states and registry
+  // entries (those of the scope, the org units above it and the check
+  // policy); with `registry_only` the records are passed over.
   virtual absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
-                                        int page_size) = 0;
+                                        int page_size, bool registry_only = false) = 0;
 
   virtual absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) = 0;
   virtual absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) = 0;

@@ -229,9 +229,10 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
     prefixes = {*narrow};
   }
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
-  auto page = store_->Pull(prefixes, req.cursor(), page_size);
+  auto page = store_->Pull(prefixes, req.cursor(), page_size, req.registry_only());
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);
+  for (auto& r : page->registry) *resp->add_registry() = std::move(r);
   resp->set_next_cursor(page->next_cursor);
   resp->set_caught_up(page->caught_up);
   resp->set_server_time_ms(core::SystemWallMs());

@@ -5,8 +5,11 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "core/coverage.h"
 #include "core/merge.h"
 #include "core/view.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "rocksdb/db.h"
 #include "tests/server/test_server.h"
 
 namespace gridsync::testing {
@@ -206,7 +209,7 @@ TEST_F(SyncServiceTest, PullPagesUntilCaughtUpAndNeverRepeatsAChange) {
   }
   const std::string token = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB});
   uint64_t cursor = 0;
-  std::set<std::string> got;
+  std::set<std::string> got, registry;
   int pages = 0;
   for (; pages < 10; ++pages) {
     gridsync::v1::PullRequest req;
@@ -217,11 +220,83 @@ TEST_F(SyncServiceTest, PullPagesUntilCaughtUpAndNeverRepeatsAChange) {
     EXPECT_GT(resp.next_cursor(), cursor);
     cursor = resp.next_cursor();
     for (const auto& r : resp.records()) EXPECT_TRUE(got.insert(r.record_id()).second);
+    for (const auto& r : resp.registry()) {
+      const std::string key = r.has_org_unit()    ? r.org_unit().code()
+                              : r.has_household() ? r.household().household_id()
+                                                  : r.person().person_id();
+      EXPECT_TRUE(registry.insert(key).second) << key;
+    }
+    EXPECT_LE(resp.records_size() + resp.registry_size(), 100);
     if (resp.caught_up()) break;
   }
-  EXPECT_EQ(pages, 2);  // 100 + 100 + 50
+  // The village's registry (its 2 grids' 40 households and 40 persons, the
+  // grids, the village and the town and county above it) and 250 records.
+  EXPECT_EQ(pages, 3);  // 100 + 100 + 100 + 35
   EXPECT_EQ(got, pushed);
+  EXPECT_EQ(registry.size(), 85u);
+  EXPECT_TRUE(registry.count(kCounty) && registry.count(kTownABC) && registry.count(kVillageAB));
+  EXPECT_FALSE(registry.count("410185100000"));  // another town
+  EXPECT_FALSE(registry.count(Household(kGridC, 1)));
   EXPECT_EQ(cursor, base_seq_ + 250);
+}
+
+// A grid worker's first pull brings the grid's registry; later pulls bring
+// only what changed, the check policy included; a registry-only pull from 0
+// brings the registry without the records.
+TEST_F(SyncServiceTest, PullBringsTheRegistryOfTheScopeIncrementally) {
+  const std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  auto a = NewPhone(kGridA);
+  ASSERT_TRUE(a->Push({Visit(*a, kGridA)}).ok());
+  auto pull = [&](uint64_t cursor, bool registry_only) {
+    gridsync::v1::PullRequest req;
+    req.set_cursor(cursor);
+    req.set_registry_only(registry_only);
+    gridsync::v1::PullResponse resp;
+    EXPECT_TRUE(Pull(token, req, &resp).ok());
+    EXPECT_TRUE(resp.caught_up());
+    return resp;
+  };
+  auto first = pull(0, false);
+  EXPECT_EQ(first.records_size(), 1);
+  EXPECT_EQ(first.registry_size(),
+            20 + 20 + 4);  // households, persons, grid, village, town, county
+  auto only = pull(0, true);
+  EXPECT_EQ(only.records_size(), 0);
+  EXPECT_EQ(only.registry_size(), 44);
+  EXPECT_EQ(pull(first.next_cursor(), false).registry_size(), 0);
+
+  // A new household in grid A and one in grid C, a renamed village, a new policy.
+  gridsync::v1::ImportRegistryRequest imp;
+  auto* h = imp.add_households();
+  h->set_household_id(Household(kGridA, 21));
+  h->set_grid_code(kGridA);
+  h->set_head_name("新迁入户");
+  auto* hc = imp.add_households();
+  hc->set_household_id(Household(kGridC, 21));
+  hc->set_grid_code(kGridC);
+  auto* v = imp.add_org_units();
+  v->set_code(kVillageAB);
+  v->set_name("一村（更名）");
+  gridsync::v1::ImportRegistryResponse ir;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), imp, &ir).ok());
+  gridsync::v1::SetCheckPolicyRequest sp;
+  *sp.mutable_policy() = core::DefaultCheckPolicy();
+  sp.mutable_policy()->set_default_interval_days(20);
+  gridsync::v1::CheckPolicy out;
+  auto ctx2 = tools::CallContext(admin_token_);
+  auto cov = gridsync::v1::CoverageService::NewStub(channel_);
+  ASSERT_TRUE(cov->SetCheckPolicy(ctx2.get(), sp, &out).ok());
+
+  auto later = pull(first.next_cursor(), false);
+  ASSERT_EQ(later.registry_size(), 3);
+  std::set<std::string> what;
+  for (const auto& r : later.registry()) {
+    if (r.has_household()) what.insert(r.household().head_name());
+    if (r.has_org_unit()) what.insert(r.org_unit().name());
+    if (r.has_check_policy()) what.insert(std::to_string(r.check_policy().default_interval_days()));
+  }
+  EXPECT_EQ(what, (std::set<std::string>{"新迁入户", "一村（更名）", "20"}));
 }
 
 TEST_F(SyncServiceTest, ConcurrentPushesGetGapFreeChangeNumbersInCommitOrder) {
@@ -275,6 +350,37 @@ TEST_F(SyncServiceTest, StateAndTokensSurviveARestart) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_DUPLICATE);
   EXPECT_EQ(r->results(0).change_seq(), base_seq_ + 1);
+}
+
+}  // namespace
+}  // namespace gridsync::testing
+
+namespace gridsync::testing {
+namespace {
+
+// A store written before phones pulled the registry has no pull index for
+// it: the server builds one from the change log when it opens.
+TEST_F(SyncServiceTest, AStoreFromBeforeRegistryPullsIsIndexedAtOpen) {
+  StopServer(std::chrono::milliseconds(0));
+  {
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : {"default", "records", "changes", "scoped", "idempotency", "registry",
+                             "devices", "coverage"}) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), handles[3], "r", "s").ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[0], "registry_pull_index").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  StartServer();
+  gridsync::v1::PullRequest req;
+  gridsync::v1::PullResponse resp;
+  ASSERT_TRUE(Pull(Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}), req, &resp).ok());
+  EXPECT_EQ(resp.registry_size(), 44);
 }
 
 }  // namespace
