@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
 #include "client_sdk/renumber.h"
 #include "core/hlc.h"
@@ -57,6 +58,8 @@ uint64_t MaxStamp(const RecordState& s) {
 
 }  // namespace
 
+constexpr int kMaxDayPage = 1000;
+
 class Client::Impl {
  public:
   Impl(ClientOptions o, std::unique_ptr<LocalStore> store, std::function<int64_t()> wall)
@@ -88,6 +91,25 @@ class Client::Impl {
 
   std::vector<std::string> List(const RecordFilter& f) const;
   ClientStats Stats() const;
+
+  // fn(day view) under mu_, for a scope the phone's registry holds and a
+  // page [offset, offset + limit).
+  template <typename Fn>
+  auto Day(const std::string& scope_code, int offset, int limit, Fn fn) const
+      -> absl::StatusOr<decltype(fn(std::declval<const DayView&>()))> {
+    if (offset < 0 || limit < 1 || limit > kMaxDayPage) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "offset must be 0 or more and limit 1..", kMaxDayPage, "; got ", offset, " and ", limit));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!day_.HasUnit(scope_code)) {
+      return absl::NotFoundError(absl::StrCat(
+          "org unit '", scope_code.substr(0, 32),
+          "' is not in this phone's registry: a grid or village of the device's scope, after a "
+          "sync"));
+    }
+    return fn(day_);
+  }
   int64_t NowMs() const { return clock_.WallMs(); }
   std::string NewId() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -105,6 +127,15 @@ class Client::Impl {
   // REQUIRES: mu_ held. Drops an outbox entry from memory (its record's
   // index too); the caller has removed it from disk.
   void ForgetLocked(uint64_t seq);
+  // REQUIRES: mu_ held. What the record counts for in the day view, from
+  // its view now.
+  void RefreshLocked(const std::string& record_id);
+  // REQUIRES: mu_ held. The day view from the stored registry, the states
+  // and the outbox (at open).
+  absl::Status LoadDayLocked();
+  // A replica that holds records but never pulled the registry fetches it
+  // whole (registry-only pulls from 0; the cursor stays).
+  absl::Status PullRegistry(SyncReport* report);
   // Sets *restamp when the server refused stamps as ahead of its clock,
   // *reused_after to the server's highest seq for this device when it holds
   // our seqs for other mutations, *more when more are pending.
@@ -130,6 +161,8 @@ class Client::Impl {
   std::map<uint64_t, OutboxEntry> outbox_;               // by device seq
   std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
+  bool registry_synced_ = false;
+  DayView day_;  // the registry and what each viewed record counts for
 
   std::mutex sync_mu_;  // one Sync at a time
 
@@ -165,10 +198,15 @@ absl::Status Client::Impl::Init() {
     next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
   }
   cursor_ = meta->cursor;
+  registry_synced_ = meta->registry_synced;
   replica_epoch_ = meta->replica_epoch;
   offset_ms_ = meta->clock_offset_ms;
   clock_.set_offset_ms(meta->clock_offset_ms);
   clock_.Observe(hlc_last);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto st = LoadDayLocked(); !st.ok()) return st;
+  }
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
@@ -245,6 +283,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     ++next_seq_;
     by_record_[record_id].insert(m.device_seq());
     outbox_.emplace(m.device_seq(), std::move(e));
+    RefreshLocked(record_id);
   }
   {
     std::lock_guard<std::mutex> lock(bg_mu_);
@@ -291,6 +330,33 @@ void Client::Impl::ForgetLocked(uint64_t seq) {
   if (r == by_record_.end()) return;
   r->second.erase(seq);
   if (r->second.empty()) by_record_.erase(r);
+}
+
+void Client::Impl::RefreshLocked(const std::string& record_id) {
+  auto view = ViewLocked(record_id);
+  if (!view.ok()) return;  // unreadable: counted as it was
+  day_.PutRecord(record_id, view->has_value() ? &**view : nullptr);
+}
+
+absl::Status Client::Impl::LoadDayLocked() {
+  if (auto st = store_->ForEachRegistry([&](const auto& c) { day_.PutRegistry(c); }); !st.ok()) {
+    return st;
+  }
+  std::set<std::string> local_only;
+  for (const auto& [id, seqs] : by_record_) local_only.insert(id);
+  auto st = store_->ForEachState([&](const RecordState& held) {
+    if (local_only.erase(held.record_id()) == 0) {
+      day_.PutRecord(held.record_id(), &held);
+      return;
+    }
+    RecordState s = held;
+    for (uint64_t seq : by_record_.at(held.record_id()))
+      core::Apply(&s, outbox_.at(seq).mutation());
+    day_.PutRecord(s.record_id(), &s);
+  });
+  if (!st.ok()) return st;
+  for (const auto& id : local_only) RefreshLocked(id);
+  return absl::OkStatus();
 }
 
 void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
@@ -376,7 +442,10 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
     }
   }
   if (auto st = store_->CommitPushResults(updated, rejected, offset_ms_); !st.ok()) return st;
-  for (const auto& rj : rejected) ForgetLocked(rj.mutation().device_seq());
+  for (const auto& rj : rejected) {
+    ForgetLocked(rj.mutation().device_seq());
+    RefreshLocked(rj.mutation().record_id());
+  }
   return absl::OkStatus();
 }
 
@@ -395,7 +464,9 @@ absl::Status Client::Impl::Restamp(SyncReport* report) {
   report->restamped += static_cast<int64_t>(updated.size());
   // The refused stamps must not come back at the next start (Init observes
   // the stored last stamp).
-  return store_->CommitPushResults(updated, {}, offset_ms_, clock_.last());
+  auto st = store_->CommitPushResults(updated, {}, offset_ms_, clock_.last());
+  for (const auto& e : updated) RefreshLocked(e.mutation().record_id());
+  return st;
 }
 
 // The server holds our seqs for other mutations: this replica went back in
@@ -430,19 +501,51 @@ absl::Status Client::Impl::Renumber(uint64_t after, SyncReport* report) {
   for (uint64_t seq : old_seqs) ForgetLocked(seq);
   for (auto& e : renumbered) {
     const uint64_t seq = e.mutation().device_seq();
-    by_record_[e.mutation().record_id()].insert(seq);
+    const std::string id = e.mutation().record_id();
+    by_record_[id].insert(seq);
     outbox_.emplace(seq, std::move(e));
+    RefreshLocked(id);
   }
   next_seq_ = next;
   report->renumbered += static_cast<int64_t>(old_seqs.size());
   return absl::OkStatus();
 }
 
+absl::Status Client::Impl::PullRegistry(SyncReport* report) {
+  uint64_t cursor = 0;
+  for (int page = 0; page < 1000000; ++page) {
+    gridsync::v1::PullRequest req;
+    req.set_cursor(cursor);
+    req.set_page_size(std::clamp(opts_.pull_page, 1, kMaxPullPage));
+    req.set_registry_only(true);
+    gridsync::v1::PullResponse resp;
+    ++report->pull_calls;
+    auto st = Exchange(
+        "pull the registry", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); },
+        resp);
+    if (!st.ok()) return st;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto st = store_->CommitRegistryPage(resp); !st.ok()) return st;
+    for (const auto& c : resp.registry()) day_.PutRegistry(c);
+    if (resp.caught_up()) {
+      registry_synced_ = true;
+      return absl::OkStatus();
+    }
+    cursor = resp.next_cursor();
+  }
+  return absl::InternalError("pull the registry: the server never said caught up");
+}
+
 absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress) {
   uint64_t cursor;
+  bool registry_missing;
   {
     std::lock_guard<std::mutex> lock(mu_);
     cursor = cursor_;
+    registry_missing = !registry_synced_ && cursor_ > 0;
+  }
+  if (registry_missing) {
+    if (auto st = PullRegistry(report); !st.ok()) return st;
   }
   const int page_size = std::clamp(opts_.pull_page, 1, kMaxPullPage);
   for (int page = 0; page < 1000000; ++page) {
@@ -465,7 +568,15 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
         if (e.change_seq() != 0 && e.change_seq() <= resp.next_cursor()) covered.push_back(seq);
       }
       if (auto st = store_->CommitPullPage(resp, covered, offset_ms_); !st.ok()) return st;
-      for (uint64_t seq : covered) ForgetLocked(seq);
+      std::set<std::string> touched;
+      for (uint64_t seq : covered) {
+        touched.insert(outbox_.at(seq).mutation().record_id());
+        ForgetLocked(seq);
+      }
+      for (const auto& s : resp.records()) touched.insert(s.record_id());
+      for (const auto& id : touched) RefreshLocked(id);
+      for (const auto& c : resp.registry()) day_.PutRegistry(c);
+      registry_synced_ |= resp.caught_up();
       cursor_ = resp.next_cursor();
     }
     cursor = resp.next_cursor();
@@ -770,6 +881,48 @@ absl::StatusOr<gridsync::v1::Record> Client::Get(const std::string& record_id) c
 
 std::vector<std::string> Client::List(const RecordFilter& filter) const {
   return impl_->List(filter);
+}
+
+absl::StatusOr<gridsync::v1::HouseholdList> Client::ListHouseholds(const std::string& scope_code,
+                                                                   const std::string& month,
+                                                                   int offset, int limit) const {
+  gridsync::v1::Period period;
+  period.set_month(month);
+  auto q = core::ResolvePeriod(period, NowMs());
+  if (!q.ok()) return q.status();
+  return impl_->Day(scope_code, offset, limit, [&](const DayView& d) {
+    return d.Households(scope_code, q->from_ms, q->to_ms, offset, limit);
+  });
+}
+
+absl::StatusOr<gridsync::v1::DueCheckList> Client::ListDueChecks(const std::string& scope_code,
+                                                                 int within_days, int offset,
+                                                                 int limit) const {
+  if (within_days < 0 || within_days > 366) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("within_days must be 0..366; got ", within_days));
+  }
+  const int64_t now = NowMs();
+  return impl_->Day(scope_code, offset, limit, [&](const DayView& d) {
+    return d.DueChecks(scope_code, now, within_days, offset, limit);
+  });
+}
+
+absl::StatusOr<gridsync::v1::CaseList> Client::ListOpenCases(const std::string& scope_code,
+                                                             int offset, int limit) const {
+  const int64_t now = NowMs();
+  return impl_->Day(scope_code, offset, limit,
+                    [&](const DayView& d) { return d.Cases(scope_code, now, offset, limit); });
+}
+
+absl::StatusOr<gridsync::v1::Coverage> Client::GetCoverage(const std::string& scope_code,
+                                                           const std::string& month) const {
+  gridsync::v1::Period period;
+  period.set_month(month);
+  auto q = core::ResolvePeriod(period, NowMs());
+  if (!q.ok()) return q.status();
+  return impl_->Day(scope_code, 0, 1,
+                    [&](const DayView& d) { return d.GetCoverage(scope_code, *q); });
 }
 
 std::vector<RejectedMutation> Client::Rejected() const { return impl_->store().ListRejected(); }

@@ -22,6 +22,27 @@ constexpr char kCursorKey[] = "m/cursor";
 constexpr char kOffsetKey[] = "m/clock_offset_ms";
 constexpr char kHlcKey[] = "m/hlc_last";
 constexpr char kEpochKey[] = "m/replica_epoch";
+constexpr char kRegistryPrefix[] = "g/";
+constexpr char kRegistrySyncedKey[] = "m/registry_synced";
+
+std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
+  switch (c.item_case()) {
+    case gridsync::v1::RegistryChange::kOrgUnit:
+      return absl::StrCat(kRegistryPrefix, "o", c.org_unit().code());
+    case gridsync::v1::RegistryChange::kHousehold:
+      return absl::StrCat(kRegistryPrefix, "h", c.household().household_id());
+    case gridsync::v1::RegistryChange::kPerson:
+      return absl::StrCat(kRegistryPrefix, "p", c.person().person_id());
+    default:
+      return absl::StrCat(kRegistryPrefix, "policy");
+  }
+}
+
+// The page's registry entries, and the synced mark on the page that caught up.
+void PutRegistry(const gridsync::v1::PullResponse& page, rocksdb::WriteBatch* b) {
+  for (const auto& c : page.registry()) b->Put(RegistryKey(c), c.SerializeAsString());
+  if (page.caught_up()) b->Put(kRegistrySyncedKey, "1");
+}
 
 std::string StateKey(const std::string& id) { return kStatePrefix + id; }
 std::string OutboxKey(uint64_t seq) { return kOutboxPrefix + core::Be64(seq); }
@@ -81,6 +102,9 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   found = get(kOffsetKey);
   if (!found.ok()) return found.status();
   if (*found) meta.clock_offset_ms = static_cast<int64_t>(core::FromBe64(v));
+  found = get(kRegistrySyncedKey);
+  if (!found.ok()) return found.status();
+  meta.registry_synced = *found;
   if (meta.next_seq == 0) meta.next_seq = 1;
   return meta;
 }
@@ -176,6 +200,7 @@ absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
     }
   }
   for (uint64_t seq : covered_seqs) b.Delete(OutboxKey(seq));
+  PutRegistry(page, &b);
   b.Put(kCursorKey, core::Be64(page.next_cursor()));
   b.Put(kOffsetKey, core::Be64(static_cast<uint64_t>(clock_offset_ms)));
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving a pulled page");
@@ -190,6 +215,26 @@ absl::StatusOr<std::optional<RecordState>> LocalStore::GetState(const std::strin
   if (!st.ParseFromString(v))
     return absl::DataLossError(absl::StrCat("stored state of ", id, " does not parse"));
   return std::optional<RecordState>(std::move(st));
+}
+
+absl::Status LocalStore::CommitRegistryPage(const gridsync::v1::PullResponse& page) {
+  rocksdb::WriteBatch b;
+  PutRegistry(page, &b);
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving the registry");
+}
+
+absl::Status LocalStore::ForEachRegistry(
+    const std::function<void(const gridsync::v1::RegistryChange&)>& fn) const {
+  absl::Status st;
+  ForEachPrefix(db_.get(), kRegistryPrefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    gridsync::v1::RegistryChange c;
+    if (!c.ParseFromArray(v.data(), static_cast<int>(v.size()))) {
+      st = absl::DataLossError(absl::StrCat("registry entry ", k.ToString(), " does not parse"));
+      return;
+    }
+    fn(c);
+  });
+  return st;
 }
 
 absl::Status LocalStore::ForEachState(const std::function<void(const RecordState&)>& fn) const {

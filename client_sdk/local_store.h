@@ -3,7 +3,10 @@
 //   s/<record id>        RecordState as pulled from the server
 //   o/<be64 device seq>  OutboxEntry: the device's own mutations
 //   r/<be64 device seq>  RejectedMutation, until the app dismisses it
-//   m/<name>             meta: device id, next seq, cursor, clock, replica epoch
+//   g/<entry key>        RegistryChange: the scope's registry as last pulled
+//                        ("o"+code, "h"+household, "p"+person, "policy")
+//   m/<name>             meta: device id, next seq, cursor, clock, replica
+//                        epoch, whether the registry was ever pulled whole
 //
 // Invariants kept here:
 //  - an outbox entry is written with a synced WAL in the same batch as the
@@ -36,6 +39,9 @@ struct LocalMeta {
   int64_t clock_offset_ms = 0;
   uint64_t hlc_last = 0;
   uint64_t replica_epoch = 0;  // Mutation.replica_epoch of new writes
+  // The registry was pulled up to the cursor. False for a replica made
+  // before phones held the registry: it fetches it once from 0.
+  bool registry_synced = false;
 };
 
 class LocalStore {
@@ -63,10 +69,17 @@ class LocalStore {
   absl::Status RenumberOutbox(const std::vector<uint64_t>& old_seqs,
                               const std::vector<gridsync::v1::OutboxEntry>& renumbered,
                               uint64_t next_seq, uint64_t replica_epoch);
-  // One pull page: states joined into what is stored, the cursor, and the
-  // outbox entries the page covers removed.
+  // One pull page: states joined into what is stored, registry entries
+  // replacing theirs, the cursor, and the outbox entries the page covers
+  // removed; on the page that catches up, the registry marked synced.
   absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,
                               const std::vector<uint64_t>& covered_seqs, int64_t clock_offset_ms);
+  // One page of a registry-only pull: its entries, and when it caught up,
+  // the registry marked synced. The cursor and the records stay.
+  absl::Status CommitRegistryPage(const gridsync::v1::PullResponse& page);
+  // Calls fn for every registry entry held.
+  absl::Status ForEachRegistry(
+      const std::function<void(const gridsync::v1::RegistryChange&)>& fn) const;
 
   absl::StatusOr<std::optional<gridsync::v1::RecordState>> GetState(const std::string& id) const;
   // Calls fn for every stored state, in record id order.

@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "core/hlc.h"
 #include "core/merge.h"
+#include "core/schema.h"
 
 namespace gridsync::core {
 namespace {
@@ -155,6 +156,49 @@ CoverageMarks MarksOf(const RecordState& s) {
   return out;
 }
 
+absl::StatusOr<ResolvedPeriod> ResolvePeriod(const gridsync::v1::Period& period, int64_t now_ms) {
+  constexpr int64_t kMaxRangeMs = 5 * 366 * kDayMs;
+  ResolvedPeriod q;
+  if (period.month().empty() && period.from_ms() == 0 && period.to_ms() == 0) {
+    auto r = MonthRange(MonthName(MonthOf(now_ms)));
+    if (!r.ok()) return r.status();
+    std::tie(q.from_ms, q.to_ms) = *r;
+    q.month = MonthOf(now_ms);
+  } else if (!period.month().empty()) {
+    if (period.from_ms() != 0 || period.to_ms() != 0) {
+      return absl::InvalidArgumentError("period: give month or from_ms/to_ms, not both");
+    }
+    auto r = MonthRange(period.month());
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("period.month: ", r.status().message()));
+    }
+    std::tie(q.from_ms, q.to_ms) = *r;
+    q.month = MonthOf(q.from_ms);
+  } else {
+    if (period.from_ms() < kMinTimeMs || period.to_ms() <= period.from_ms() ||
+        period.to_ms() - period.from_ms() > kMaxRangeMs) {
+      return absl::InvalidArgumentError(
+          "period: from_ms must be after 2000 and to_ms after it, at most five years later");
+    }
+    q.from_ms = period.from_ms();
+    q.to_ms = period.to_ms();
+    auto r = MonthRange(MonthName(MonthOf(q.from_ms)));
+    if (r.ok() && r->first == q.from_ms && r->second == q.to_ms) q.month = MonthOf(q.from_ms);
+  }
+  q.as_of = {std::min(q.to_ms, now_ms), q.to_ms <= now_ms};
+  return q;
+}
+
+std::optional<VisitMark> NobodyHomeOf(const RecordState& s) {
+  const auto& h = s.header();
+  if (s.has_void_mark() || h.kind() != gridsync::v1::RECORD_KIND_VISIT || h.subject_id().empty() ||
+      !Bool(s, "nobody_home")) {
+    return std::nullopt;
+  }
+  return VisitMark{h.subject_id(), h.created_by(),
+                   Int(s, "visited_at_ms", HlcWallMs(h.created_hlc()))};
+}
+
 gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& record_id) {
   gridsync::v1::CaseSummary s;
   s.set_record_id(record_id);
@@ -234,7 +278,8 @@ PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMar
     d.overdue = true;
     return d;
   }
-  const int64_t late_ms = as_of_ms - due_from - static_cast<int64_t>(interval) * kDayMs;
+  d.row.set_due_at_ms(due_from + static_cast<int64_t>(interval) * kDayMs);
+  const int64_t late_ms = as_of_ms - d.row.due_at_ms();
   if (late_ms <= 0) {
     (last != nullptr ? d.in_interval : d.not_yet_due) = true;
   } else {
@@ -259,7 +304,7 @@ void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out) {
 bool OverdueFirst(const PersonDue& a, const PersonDue& b) {
   auto rank = [](const PersonDue& d) {
     return std::make_tuple(!(d.row.last_absent() || d.row.last_out_of_contact()),
-                           -d.row.days_overdue(), !d.row.never_checked(),
+                           -d.row.days_overdue(), d.row.due_at_ms(),
                            std::string_view(d.row.person().person_id()));
   };
   return rank(a) < rank(b);

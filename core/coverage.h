@@ -100,6 +100,17 @@ struct AsOf {
   bool ended = false;
 };
 
+// A period resolved against the clock: [from, to), as_of = min(to, now),
+// and the calendar month (yyyymm) when it is exactly one.
+struct ResolvedPeriod {
+  int64_t from_ms = 0, to_ms = 0;
+  AsOf as_of;
+  int32_t month = 0;
+};
+// An empty period is the current month; otherwise a "YYYY-MM" month or a
+// range [from_ms, to_ms) of at most five years after 2000.
+absl::StatusOr<ResolvedPeriod> ResolvePeriod(const gridsync::v1::Period& period, int64_t now_ms);
+
 // A case's status at `as_of`.
 gridsync::v1::CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
 
@@ -130,12 +141,16 @@ PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMar
                          const gridsync::v1::CheckPolicy& policy, int64_t as_of_ms);
 void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out);
 // The overdue list's order: absent or out of contact first, then most days
-// overdue, never checked before checked, then by person id.
+// overdue, then soonest due, then by person id.
 bool OverdueFirst(const PersonDue& a, const PersonDue& b);
 
 // Sets the rates (入户率 per grid and overall, 管控率, 调处率, 回访率) from the
 // counts. Rates with a zero denominator are 0.
 void SetRates(gridsync::v1::Coverage* c);
+
+// A visit that found nobody home (not voided): the household is to be
+// visited again. nullopt for any other record.
+std::optional<VisitMark> NobodyHomeOf(const gridsync::v1::RecordState& state);
 
 // The required check interval in days for a supervised person: the policy
 // row for (category, risk level), else the row for the category with the

@@ -11,8 +11,6 @@
 namespace gridsync::server {
 namespace {
 
-constexpr int64_t kMaxRangeMs = 5 * 366 * core::kDayMs;
-
 absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
   if (p.default_interval_days() < 1 || p.default_interval_days() > 3650) {
     return absl::InvalidArgumentError("policy.default_interval_days must be 1..3650");
@@ -74,36 +72,13 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
   if (!(*known)[0]) {
     return absl::NotFoundError(absl::StrCat("org unit ", scope_code, " is not in the registry"));
   }
-  const int64_t now = now_();
-  if (period.month().empty() && period.from_ms() == 0 && period.to_ms() == 0) {
-    auto r = core::MonthRange(core::MonthName(core::MonthOf(now)));
-    if (!r.ok()) return r.status();
-    std::tie(q.from_ms, q.to_ms) = *r;
-    q.month = core::MonthOf(now);
-  } else if (!period.month().empty()) {
-    if (period.from_ms() != 0 || period.to_ms() != 0) {
-      return absl::InvalidArgumentError("period: give month or from_ms/to_ms, not both");
-    }
-    auto r = core::MonthRange(period.month());
-    if (!r.ok())
-      return absl::InvalidArgumentError(absl::StrCat("period.month: ", r.status().message()));
-    std::tie(q.from_ms, q.to_ms) = *r;
-    q.month = core::MonthOf(q.from_ms);
-  } else {
-    if (period.from_ms() < core::kMinTimeMs || period.to_ms() <= period.from_ms() ||
-        period.to_ms() - period.from_ms() > kMaxRangeMs) {
-      return absl::InvalidArgumentError(
-          "period: from_ms must be after 2000 and to_ms after it, at most five years later");
-    }
-    q.from_ms = period.from_ms();
-    q.to_ms = period.to_ms();
-    // A range that is exactly one calendar month is answered from the month
-    // aggregates.
-    auto r = core::MonthRange(core::MonthName(core::MonthOf(q.from_ms)));
-    if (r.ok() && r->first == q.from_ms && r->second == q.to_ms) q.month = core::MonthOf(q.from_ms);
-  }
-  q.as_of_ms = std::min(q.to_ms, now);
-  q.ended = q.to_ms <= now;
+  auto period_q = core::ResolvePeriod(period, now_());
+  if (!period_q.ok()) return period_q.status();
+  q.from_ms = period_q->from_ms;
+  q.to_ms = period_q->to_ms;
+  q.as_of_ms = period_q->as_of.ms;
+  q.ended = period_q->as_of.ended;
+  q.month = period_q->month;
   return q;
 }
 

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/records.pb.h"
 
@@ -149,6 +150,34 @@ class Client {
   // first). Stamp the times of work with it (visited_at_ms and the like): one
   // more than 10 minutes ahead of the server is refused.
   int64_t NowMs() const;
+
+  // --- the day: lists and figures, offline ---------------------------------
+  // From the registry of the device's scope (pulled with the records) and
+  // every record as this phone shows it (its unsent writes included), counted
+  // by the core/ code the server's CoverageService runs: after a sync the
+  // figures equal the server's. `scope_code` is a grid or org unit in this
+  // phone's registry (the worker's grid, the secretary's village); `month`
+  // is "YYYY-MM" in China time, empty for the current one. Lists are paged:
+  // `limit` 1..1000 entries from `offset`, with the total.
+
+  // The scope's households with their state this month: not yet visited
+  // first, then nobody home (go again), then visited.
+  absl::StatusOr<gridsync::v1::HouseholdList> ListHouseholds(const std::string& scope_code,
+                                                             const std::string& month = "",
+                                                             int offset = 0, int limit = 100) const;
+  // Supervised persons to check: absent or out of contact at the last
+  // check, overdue (never checked too), or due within `within_days` days.
+  absl::StatusOr<gridsync::v1::DueCheckList> ListDueChecks(const std::string& scope_code,
+                                                           int within_days = 7, int offset = 0,
+                                                           int limit = 100) const;
+  // Open cases (past their deadline first), then resolved cases whose
+  // follow-ups of the parties are due.
+  absl::StatusOr<gridsync::v1::CaseList> ListOpenCases(const std::string& scope_code,
+                                                       int offset = 0, int limit = 100) const;
+  // 入户率, 管控率, 调处率 and 回访率 with their counts, by grid and by worker:
+  // the same answer as CoverageService.GetCoverage for the scope and month.
+  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const std::string& scope_code,
+                                                     const std::string& month = "") const;
 
   // --- sync -----------------------------------------------------------------
   // Pushes the outbox, then pulls until caught up. Safe to kill at any point:

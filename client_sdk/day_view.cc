@@ -1,0 +1,270 @@
+#include "client_sdk/day_view.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "core/ids.h"
+#include "core/merge.h"
+
+namespace gridsync::sdk {
+namespace {
+
+using gridsync::v1::CaseSummary;
+
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+// Calls fn(key, value) for the entries of a map keyed by org code or id
+// that lie under `prefix`.
+template <typename Map, typename Fn>
+void ForEachUnder(const Map& m, const std::string& prefix, Fn fn) {
+  for (auto it = m.lower_bound(prefix); it != m.end() && StartsWith(it->first, prefix); ++it) {
+    fn(it->first, it->second);
+  }
+}
+
+// The rows [offset, offset + limit) of `all` into `out`.
+template <typename Row, typename Out>
+void Page(const std::vector<Row>& all, int offset, int limit, Out* out) {
+  const size_t from = static_cast<size_t>(std::max(offset, 0));
+  const size_t to = std::min(all.size(), from + static_cast<size_t>(std::max(limit, 0)));
+  for (size_t i = from; i < to; ++i) *out->Add() = all[i];
+}
+
+// Entries of a per-subject time index within [from, to).
+template <typename V>
+auto InRange(const std::map<std::pair<int64_t, std::string>, V>& m, int64_t from, int64_t to) {
+  return std::pair{m.lower_bound({from, std::string()}), m.lower_bound({to, std::string()})};
+}
+
+}  // namespace
+
+void DayView::PutRegistry(const gridsync::v1::RegistryChange& c) {
+  switch (c.item_case()) {
+    case gridsync::v1::RegistryChange::kOrgUnit:
+      units_[c.org_unit().code()] = c.org_unit();
+      break;
+    case gridsync::v1::RegistryChange::kHousehold:
+      households_[c.household().household_id()] = c.household();
+      break;
+    case gridsync::v1::RegistryChange::kPerson:
+      persons_[c.person().person_id()] = c.person();
+      break;
+    case gridsync::v1::RegistryChange::kCheckPolicy:
+      policy_ = c.check_policy();
+      break;
+    default:
+      break;
+  }
+}
+
+void DayView::PutRecord(const std::string& record_id, const gridsync::v1::RecordState* view) {
+  Counted now;
+  if (view != nullptr) {
+    now.marks = core::MarksOf(*view);
+    now.nobody_home = core::NobodyHomeOf(*view);
+  }
+  auto it = counted_.find(record_id);
+  if (it != counted_.end()) {
+    if (it->second.marks == now.marks && it->second.nobody_home == now.nobody_home) return;
+    Index(record_id, it->second, -1);
+  }
+  Index(record_id, now, +1);
+  if (now.marks.empty() && !now.nobody_home) {
+    if (it != counted_.end()) counted_.erase(it);
+  } else {
+    counted_[record_id] = std::move(now);
+  }
+}
+
+void DayView::Index(const std::string& id, const Counted& c, int delta) {
+  auto put = [&](auto& index, const std::string& subject, int64_t at, auto value) {
+    auto& m = index[subject];
+    if (delta > 0) {
+      m[{at, id}] = std::move(value);
+    } else {
+      m.erase({at, id});
+      if (m.empty()) index.erase(subject);
+    }
+  };
+  if (c.marks.visit)
+    put(visits_, c.marks.visit->household_id, c.marks.visit->at_ms, c.marks.visit->worker);
+  if (c.nobody_home)
+    put(attempts_, c.nobody_home->household_id, c.nobody_home->at_ms, c.nobody_home->worker);
+  if (c.marks.check) put(checks_, c.marks.check->person_id, c.marks.check->at_ms, *c.marks.check);
+  if (c.marks.dispute) {
+    if (delta > 0) {
+      cases_[id] = core::CaseSummaryOf(*c.marks.dispute, id);
+    } else {
+      cases_.erase(id);
+    }
+  }
+}
+
+const gridsync::v1::CheckPolicy& DayView::Policy() const {
+  return policy_ ? *policy_ : default_policy_;
+}
+
+std::vector<core::PersonDue> DayView::Persons(const std::string& prefix, int64_t as_of_ms) const {
+  std::vector<core::PersonDue> out;
+  ForEachUnder(persons_, prefix,
+               [&](const std::string& id, const gridsync::v1::SupervisedPerson& p) {
+                 const core::CheckMark* last = nullptr;
+                 if (auto c = checks_.find(id); c != checks_.end()) {
+                   auto before = c->second.lower_bound({as_of_ms, std::string()});
+                   if (before != c->second.begin()) last = &std::prev(before)->second;
+                 }
+                 out.push_back(core::EvaluatePerson(p, last, Policy(), as_of_ms));
+               });
+  return out;
+}
+
+gridsync::v1::HouseholdList DayView::Households(const std::string& scope_code, int64_t from_ms,
+                                                int64_t to_ms, int offset, int limit) const {
+  gridsync::v1::HouseholdList out;
+  out.set_from_ms(from_ms);
+  out.set_to_ms(to_ms);
+  std::vector<gridsync::v1::HouseholdDay> rows;
+  ForEachUnder(households_, core::ScopePrefix(scope_code),
+               [&](const std::string& id, const gridsync::v1::Household& h) {
+                 gridsync::v1::HouseholdDay day;
+                 *day.mutable_household() = h;
+                 day.set_state(gridsync::v1::VISIT_STATE_NOT_YET);
+                 if (auto v = visits_.find(id); v != visits_.end()) {
+                   auto [b, e] = InRange(v->second, from_ms, to_ms);
+                   for (auto i = b; i != e; ++i) {
+                     day.set_visits(day.visits() + 1);
+                     day.set_last_visit_ms(i->first.first);
+                   }
+                 }
+                 if (day.visits() > 0) {
+                   day.set_state(gridsync::v1::VISIT_STATE_VISITED);
+                 } else if (auto a = attempts_.find(id); a != attempts_.end()) {
+                   auto [b, e] = InRange(a->second, from_ms, to_ms);
+                   if (b != e) {
+                     day.set_state(gridsync::v1::VISIT_STATE_NOBODY_HOME);
+                     day.set_last_visit_ms(std::prev(e)->first.first);
+                   }
+                 }
+                 rows.push_back(std::move(day));
+               });
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.state() < b.state();  // not yet, nobody home, visited; by id within
+  });
+  out.set_total(static_cast<int64_t>(rows.size()));
+  out.set_visited(std::count_if(rows.begin(), rows.end(), [](const auto& d) {
+    return d.state() == gridsync::v1::VISIT_STATE_VISITED;
+  }));
+  Page(rows, offset, limit, out.mutable_households());
+  return out;
+}
+
+gridsync::v1::DueCheckList DayView::DueChecks(const std::string& scope_code, int64_t now_ms,
+                                              int within_days, int offset, int limit) const {
+  gridsync::v1::DueCheckList out;
+  out.set_as_of_ms(now_ms);
+  std::vector<core::PersonDue> due;
+  const int64_t horizon = now_ms + static_cast<int64_t>(std::max(within_days, 0)) * core::kDayMs;
+  for (auto& p : Persons(core::ScopePrefix(scope_code), now_ms)) {
+    if (p.NeedsAttention() || (p.under_policy && p.row.due_at_ms() <= horizon)) {
+      due.push_back(std::move(p));
+    }
+  }
+  std::sort(due.begin(), due.end(), core::OverdueFirst);
+  out.set_total(static_cast<int64_t>(due.size()));
+  std::vector<gridsync::v1::OverduePerson> rows;
+  for (auto& d : due) rows.push_back(std::move(d.row));
+  Page(rows, offset, limit, out.mutable_persons());
+  return out;
+}
+
+gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now_ms, int offset,
+                                      int limit) const {
+  gridsync::v1::CaseList out;
+  const std::string prefix = core::ScopePrefix(scope_code);
+  std::vector<gridsync::v1::CaseItem> open, follow_ups;
+  for (const auto& [id, c] : cases_) {
+    if (!StartsWith(c.grid_code(), prefix)) continue;
+    gridsync::v1::CaseItem item;
+    *item.mutable_summary() = c;
+    if (core::IsOpen(c.status())) {
+      item.set_past_deadline(core::PastDeadline(c, now_ms));
+      open.push_back(std::move(item));
+    } else if (core::IsResolved(c.status()) && !c.followed_up_both()) {
+      item.set_follow_up_due(true);
+      follow_ups.push_back(std::move(item));
+    }
+  }
+  // As the server's ListOpenCases: past their deadline first (longest
+  // overdue first), then by registration.
+  auto rank = [](const gridsync::v1::CaseItem& i) {
+    const auto& s = i.summary();
+    return std::make_tuple(!i.past_deadline(), i.past_deadline() ? s.deadline_ms() : 0,
+                           s.registered_at_ms(), std::string_view(s.record_id()));
+  };
+  std::sort(open.begin(), open.end(),
+            [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  std::sort(follow_ups.begin(), follow_ups.end(),
+            [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  out.set_open(static_cast<int64_t>(open.size()));
+  out.set_follow_ups_due(static_cast<int64_t>(follow_ups.size()));
+  open.insert(open.end(), follow_ups.begin(), follow_ups.end());
+  out.set_total(static_cast<int64_t>(open.size()));
+  Page(open, offset, limit, out.mutable_cases());
+  return out;
+}
+
+gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
+                                            const core::ResolvedPeriod& q) const {
+  gridsync::v1::Coverage c;
+  c.set_scope_code(scope_code);
+  c.set_from_ms(q.from_ms);
+  c.set_to_ms(q.to_ms);
+  c.set_as_of_ms(q.as_of.ms);
+  const std::string prefix = core::ScopePrefix(scope_code);
+
+  // Visits: households per grid, those visited in the period, and the
+  // distinct households each worker visited.
+  std::map<std::string, gridsync::v1::GridVisits> grids;
+  std::map<std::string, std::set<std::string>> by_worker;
+  ForEachUnder(households_, prefix, [&](const std::string& id, const gridsync::v1::Household& h) {
+    auto& g = grids[h.grid_code()];
+    g.set_households(g.households() + 1);
+    auto v = visits_.find(id);
+    if (v == visits_.end()) return;
+    auto [b, e] = InRange(v->second, q.from_ms, q.to_ms);
+    if (b == e) return;
+    g.set_visited(g.visited() + 1);
+    for (auto i = b; i != e; ++i) by_worker[i->second].insert(id);
+  });
+  auto* visits = c.mutable_visits();
+  for (auto& [code, g] : grids) {
+    g.set_grid_code(code);
+    visits->set_households(visits->households() + g.households());
+    visits->set_visited(visits->visited() + g.visited());
+    *visits->add_by_grid() = g;
+  }
+  for (const auto& [w, hs] : by_worker) {
+    auto* row = visits->add_by_worker();
+    row->set_worker(w);
+    row->set_households_visited(static_cast<int64_t>(hs.size()));
+  }
+
+  // Checks, and cases: registered in the period (in grids with households,
+  // as the server counts them) and open at its end.
+  for (const auto& p : Persons(prefix, q.as_of.ms)) core::CountPerson(p, c.mutable_checks());
+  for (const auto& [id, s] : cases_) {
+    if (!StartsWith(s.grid_code(), prefix)) continue;
+    if (grids.count(s.grid_code()) && s.registered_at_ms() >= q.from_ms &&
+        s.registered_at_ms() < q.to_ms) {
+      core::CountRegisteredCase(s, q.as_of, c.mutable_cases());
+    }
+    core::CountOpenCase(s, q.as_of, c.mutable_cases());
+  }
+  core::SetRates(&c);
+  return c;
+}
+
+}  // namespace gridsync::sdk

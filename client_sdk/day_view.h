@@ -1,0 +1,74 @@
+// The grid worker's and the secretary's day on the phone: the registry of
+// the device's scope and what every record counts for (core/coverage.h),
+// kept in memory so that the lists and the month's figures answer in
+// microseconds offline. The counting is core/'s, as on the server, so that
+// phone and server agree after a sync.
+//
+// Not thread-safe: the client holds its lock around every call.
+#ifndef GRIDSYNC_CLIENT_SDK_DAY_VIEW_H_
+#define GRIDSYNC_CLIENT_SDK_DAY_VIEW_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "core/coverage.h"
+#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/coverage_service.pb.h"
+#include "gridsync/v1/mutation.pb.h"
+#include "gridsync/v1/record_state.pb.h"
+
+namespace gridsync::sdk {
+
+class DayView {
+ public:
+  // A registry entry as the server sent it: replaces the one held.
+  void PutRegistry(const gridsync::v1::RegistryChange& c);
+  // What a record counts for now: `view` is the server's state with the
+  // outbox replayed; nullptr when the phone no longer holds the record.
+  void PutRecord(const std::string& record_id, const gridsync::v1::RecordState* view);
+
+  bool HasUnit(const std::string& code) const { return units_.count(code) > 0; }
+
+  // Lists and figures of the org unit or grid `scope_code` (REQUIRES: a unit
+  // the registry holds). Pages are [offset, offset + limit).
+  gridsync::v1::HouseholdList Households(const std::string& scope_code, int64_t from_ms,
+                                         int64_t to_ms, int offset, int limit) const;
+  // Persons needing attention at `now_ms`, and those due within
+  // `within_days` days.
+  gridsync::v1::DueCheckList DueChecks(const std::string& scope_code, int64_t now_ms,
+                                       int within_days, int offset, int limit) const;
+  gridsync::v1::CaseList Cases(const std::string& scope_code, int64_t now_ms, int offset,
+                               int limit) const;
+  gridsync::v1::Coverage GetCoverage(const std::string& scope_code,
+                                     const core::ResolvedPeriod& period) const;
+
+ private:
+  using At = std::pair<int64_t, std::string>;  // (time, record id)
+  struct Counted {
+    core::CoverageMarks marks;
+    std::optional<core::VisitMark> nobody_home;
+  };
+  void Index(const std::string& record_id, const Counted& c, int delta);
+  const gridsync::v1::CheckPolicy& Policy() const;
+  // Every person under `prefix` evaluated at `as_of_ms`.
+  std::vector<core::PersonDue> Persons(const std::string& prefix, int64_t as_of_ms) const;
+
+  std::map<std::string, gridsync::v1::OrgUnit> units_;
+  std::map<std::string, gridsync::v1::Household> households_;
+  std::map<std::string, gridsync::v1::SupervisedPerson> persons_;
+  std::optional<gridsync::v1::CheckPolicy> policy_;
+  gridsync::v1::CheckPolicy default_policy_ = core::DefaultCheckPolicy();
+
+  std::unordered_map<std::string, Counted> counted_;             // by record id
+  std::map<std::string, std::map<At, std::string>> visits_;      // household -> worker
+  std::map<std::string, std::map<At, std::string>> attempts_;    // nobody home
+  std::map<std::string, std::map<At, core::CheckMark>> checks_;  // person -> check
+  std::map<std::string, gridsync::v1::CaseSummary> cases_;       // record id -> case
+};
+
+}  // namespace gridsync::sdk
+
+#endif  // GRIDSYNC_CLIENT_SDK_DAY_VIEW_H_

@@ -1,0 +1,289 @@
+// The worker's and the secretary's day on the phone: the registry arrives
+// with the records, and the lists and figures computed offline equal the
+// server's CoverageService after a sync, over a randomized history (late
+// syncs, voids, nobody home, risk changes, cases moving on after a month's
+// end, unsent writes).
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "core/coverage.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "rocksdb/db.h"
+#include "tests/client_sdk/sdk_test.h"
+
+namespace gridsync::testing {
+namespace {
+
+using gridsync::v1::Mutation;
+constexpr int64_t kDay = core::kDayMs;
+
+class DayTest : public SdkTest {
+ protected:
+  void SetUp() override {
+    SdkTest::SetUp();
+    coverage_ = gridsync::v1::CoverageService::NewStub(channel_);
+  }
+
+  // An SDK replica for any role and scope.
+  Phone NewReplica(gridsync::v1::Role role, const std::string& scope, const std::string& holder) {
+    Phone p;
+    p.options.data_dir = dir_ + "/replica-" + std::to_string(++phones_);
+    p.options.server_address = "127.0.0.1:" + std::to_string(proxy_->port());
+    p.options.token = Enroll(role, {scope}, holder, &p.options.device_id);
+    p.options.holder = holder;
+    Reopen(p);
+    return p;
+  }
+
+  gridsync::v1::Coverage ServerCoverage(const std::string& scope, const std::string& month) {
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(scope);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage out;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(coverage_->GetCoverage(ctx.get(), req, &out).ok());
+    return out;
+  }
+
+  // A randomized month and a half of work in `grid`, pushed by raw phones
+  // with stamps of when it was done (so that past months have a history).
+  void History(const std::string& grid, std::mt19937_64& rng, int64_t from, int64_t now) {
+    auto worker =
+        ServerTest::NewPhone(grid, gridsync::v1::ROLE_GRID_WORKER, "网格员" + grid.substr(12));
+    auto helper =
+        ServerTest::NewPhone(grid, gridsync::v1::ROLE_GRID_WORKER, "协管员" + grid.substr(12));
+    auto at = [&](int64_t lo) {
+      return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(now - lo));
+    };
+    std::vector<Mutation> ms, hs, later;
+    for (int i = 0; i < 50; ++i) {
+      tools::Phone& p = i % 3 == 0 ? *helper : *worker;
+      auto m = p.Begin(gridsync::v1::RECORD_KIND_VISIT, p.NewRecordId(), grid);
+      m.mutable_create()->set_subject_id(Household(grid, 1 + static_cast<int>(rng() % 20)));
+      tools::AddCreateField(&m, "visited_at_ms", tools::IntValue(at(from)));
+      tools::AddCreateField(&m, "nobody_home", tools::BoolValue(rng() % 6 == 0));
+      (i % 3 == 0 ? hs : ms).push_back(m);
+      if (rng() % 8 == 0) {
+        auto v = p.Begin(gridsync::v1::RECORD_KIND_VISIT, m.record_id(), grid);
+        v.mutable_void_record()->set_reason("录错户了");
+        (i % 3 == 0 ? hs : later).push_back(v);
+      }
+    }
+    for (int i = 0; i < 30; ++i) {
+      auto m = worker->Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, worker->NewRecordId(), grid);
+      m.mutable_create()->set_subject_id(Person(grid, 1 + static_cast<int>(rng() % 20)));
+      tools::AddCreateField(&m, "checked_at_ms", tools::IntValue(at(from - 30 * kDay)));
+      if (rng() % 2)
+        tools::AddCreateField(&m, "risk_level", tools::IntValue(rng() % 3 == 0 ? 3 : 1));
+      tools::AddCreateField(&m, "person_absent", tools::BoolValue(rng() % 7 == 0));
+      ms.push_back(m);
+    }
+    for (int i = 0; i < 10; ++i) {
+      const std::string id = worker->NewRecordId();
+      const int64_t registered = at(from);
+      auto c = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+      c.mutable_create()->set_subject_id(Household(grid, 1 + i));
+      tools::AddCreateField(&c, "title", tools::StrValue("纠纷" + std::to_string(i)));
+      tools::AddCreateField(&c, "registered_at_ms", tools::IntValue(registered));
+      if (rng() % 2)
+        tools::AddCreateField(&c, "deadline_ms", tools::IntValue(registered + 15 * kDay));
+      ms.push_back(c);
+      for (const char* name : {"王家", "张家"}) {
+        gridsync::v1::Party party;
+        party.set_name(name);
+        auto l = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+        l.mutable_append_log()->set_log("parties");
+        l.mutable_append_log()->set_element_id(worker->NewRecordId());
+        l.mutable_append_log()->set_payload(party.SerializeAsString());
+        ms.push_back(l);
+      }
+      const int path =
+          static_cast<int>(rng() % 4);  // open, resolved, escalated, resolved+followed up
+      if (path == 0) continue;
+      auto s = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+      s.set_hlc(core::PackHlc(at(registered), 0));
+      s.mutable_set_status()->set_status(path == 2 ? gridsync::v1::CASE_STATUS_ESCALATED
+                                                   : gridsync::v1::CASE_STATUS_RESOLVED);
+      ms.push_back(s);
+      for (int f = 0; path == 3 && f < 2; ++f) {
+        gridsync::v1::FollowUp fu;
+        fu.set_party_name(f == 0 ? "王家" : "张家");
+        auto l = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
+        l.mutable_append_log()->set_log("follow_ups");
+        l.mutable_append_log()->set_element_id(worker->NewRecordId());
+        l.mutable_append_log()->set_payload(fu.SerializeAsString());
+        ms.push_back(l);
+      }
+    }
+    for (auto* batch : {&ms, &hs, &later}) {
+      auto r = (batch == &hs ? helper : worker)->Push(*batch);
+      ASSERT_TRUE(r.ok()) << r.status();
+      for (const auto& res : r->results()) ASSERT_EQ(res.code(), 0) << res.message();
+    }
+  }
+
+  // The phone's figures equal the server's (as_of aside: now differs by
+  // the milliseconds between the two calls).
+  void ExpectSameFigures(Phone& p, const std::string& scope, const std::string& month) {
+    SCOPED_TRACE(scope + " " + month);
+    auto phone = p->GetCoverage(scope, month);
+    ASSERT_TRUE(phone.ok()) << phone.status();
+    auto server = ServerCoverage(scope, month);
+    phone->clear_as_of_ms();
+    server.clear_as_of_ms();
+    EXPECT_EQ(phone->DebugString(), server.DebugString());
+  }
+
+  std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
+};
+
+TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
+  std::mt19937_64 rng(11);
+  const int64_t now = core::SystemWallMs();
+  const auto this_month = *core::MonthRange(core::MonthName(core::MonthOf(now)));
+  const auto last_month = *core::MonthRange(core::MonthName(core::MonthOf(this_month.first - 1)));
+  for (const char* grid : {kGridA, kGridB}) {
+    History(grid, rng, last_month.first, now);
+    if (HasFatalFailure()) return;
+  }
+  auto worker = NewPhone(kGridA, "网格员001");
+  auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  SyncOk(worker);
+  SyncOk(secretary);
+  const std::string this_name = core::MonthName(core::MonthOf(now));
+  const std::string last_name = core::MonthName(core::MonthOf(last_month.first));
+
+  // Unsent work counts on the phone at once, before any sync.
+  auto before = worker->ListHouseholds(kGridA);
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_EQ(before->total(), 20);
+  ASSERT_GT(before->total(), before->visited()) << "the history left no household unvisited";
+  const auto& first = before->households(0);
+  ASSERT_NE(first.state(), gridsync::v1::VISIT_STATE_VISITED);  // unvisited first
+  const std::string household = first.household().household_id();
+  const int n = std::stoi(household.substr(15));
+  NewVisit(worker, kGridA, n);
+  auto after = worker->ListHouseholds(kGridA);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->visited(), before->visited() + 1);
+  auto cov = worker->GetCoverage(kGridA);
+  ASSERT_TRUE(cov.ok());
+  EXPECT_EQ(cov->visits().visited(), ServerCoverage(kGridA, this_name).visits().visited() + 1);
+  NewCase(worker, kGridA);  // an open case, registered now
+  SyncOk(worker);
+  SyncOk(secretary);
+
+  for (const std::string& month : {this_name, last_name}) {
+    ExpectSameFigures(worker, kGridA, month);
+    for (const char* scope : {kVillageAB, kGridA, kGridB})
+      ExpectSameFigures(secretary, scope, month);
+  }
+
+  // The lists agree with the server's.
+  std::set<std::string> phone_unvisited, server_unvisited;
+  auto list = secretary->ListHouseholds(kVillageAB, "", 0, 1000);
+  ASSERT_TRUE(list.ok());
+  for (const auto& h : list->households()) {
+    if (h.state() != gridsync::v1::VISIT_STATE_VISITED)
+      phone_unvisited.insert(h.household().household_id());
+  }
+  gridsync::v1::ListUnvisitedHouseholdsRequest ureq;
+  ureq.set_scope_code(kVillageAB);
+  ureq.set_page_size(1000);
+  gridsync::v1::ListUnvisitedHouseholdsResponse uresp;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->ListUnvisitedHouseholds(ctx.get(), ureq, &uresp).ok());
+  for (const auto& h : uresp.households()) server_unvisited.insert(h.household_id());
+  EXPECT_EQ(phone_unvisited, server_unvisited);
+
+  auto due = secretary->ListDueChecks(kVillageAB, 0, 0, 1000);
+  ASSERT_TRUE(due.ok());
+  gridsync::v1::ListOverduePersonsRequest oreq;
+  oreq.set_scope_code(kVillageAB);
+  oreq.set_page_size(1000);
+  gridsync::v1::ListOverduePersonsResponse oresp;
+  auto ctx2 = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->ListOverduePersons(ctx2.get(), oreq, &oresp).ok());
+  std::vector<std::string> phone_due, server_due;
+  for (const auto& p : due->persons()) phone_due.push_back(p.person().person_id());
+  for (const auto& p : oresp.persons()) server_due.push_back(p.person().person_id());
+  EXPECT_EQ(phone_due, server_due);  // the same persons, in the same order
+  EXPECT_EQ(due->total(), oresp.total());
+
+  auto cases = secretary->ListOpenCases(kVillageAB, 0, 1000);
+  ASSERT_TRUE(cases.ok());
+  gridsync::v1::ListOpenCasesRequest creq;
+  creq.set_scope_code(kVillageAB);
+  creq.set_page_size(1000);
+  gridsync::v1::ListOpenCasesResponse cresp;
+  auto ctx3 = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->ListOpenCases(ctx3.get(), creq, &cresp).ok());
+  std::vector<std::string> phone_open, server_open;
+  for (const auto& c : cases->cases()) {
+    if (!c.follow_up_due()) phone_open.push_back(c.summary().record_id());
+  }
+  for (const auto& c : cresp.cases()) server_open.push_back(c.record_id());
+  EXPECT_EQ(phone_open, server_open);
+  EXPECT_EQ(cases->open(), cresp.total());
+  for (const auto& c : cases->cases()) {
+    if (c.follow_up_due()) EXPECT_FALSE(c.summary().followed_up_both());
+  }
+}
+
+TEST_F(DayTest, ListsArePagedAndBadArgumentsAreClearErrors) {
+  auto worker = NewPhone(kGridA, "网格员001");
+  auto none = worker->ListHouseholds(kGridA);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound) << none.status();  // before a sync
+  SyncOk(worker);
+  std::set<std::string> seen;
+  for (int offset = 0; offset < 40; offset += 7) {
+    auto page = worker->ListHouseholds(kGridA, "", offset, 7);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->total(), 20);
+    for (const auto& h : page->households())
+      EXPECT_TRUE(seen.insert(h.household().household_id()).second);
+  }
+  EXPECT_EQ(seen.size(), 20u);
+  EXPECT_EQ(worker->ListHouseholds(kGridB).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(worker->ListHouseholds(kGridA, "2026-13").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(worker->ListHouseholds(kGridA, "", -1, 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(worker->ListDueChecks(kGridA, 0, 0, 1001).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(worker->ListDueChecks(kGridA, -1).status().code(), absl::StatusCode::kInvalidArgument);
+  // The village and the units above the grid are there, for names.
+  EXPECT_TRUE(worker->GetCoverage(kVillageAB).ok());
+}
+
+// A replica synced before phones held the registry fetches it once, with
+// registry-only pulls: no record comes again.
+TEST_F(DayTest, AReplicaFromBeforeTheRegistryFetchesItOnce) {
+  auto worker = NewPhone(kGridA, "网格员001");
+  NewVisit(worker, kGridA, 1);
+  SyncOk(worker);
+  worker.client.reset();
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), worker.options.data_dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(
+        db->DeleteRange(rocksdb::WriteOptions(), db->DefaultColumnFamily(), "g/", "g0").ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), "m/registry_synced").ok());
+  }
+  Reopen(worker);
+  EXPECT_EQ(worker->ListHouseholds(kGridA).status().code(), absl::StatusCode::kNotFound);
+  auto r = worker->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->pulled, 0);
+  auto list = worker->ListHouseholds(kGridA);
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->total(), 20);
+  EXPECT_EQ(list->visited(), 1);
+  Reopen(worker);  // kept on disk
+  EXPECT_EQ(worker->ListHouseholds(kGridA)->visited(), 1);
+}
+
+}  // namespace
+}  // namespace gridsync::testing
