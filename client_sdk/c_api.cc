@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,20 @@ struct gs_record {
   std::string json;
   std::vector<const gridsync::v1::Register*> fields;  // into state, by name
   std::map<std::string, std::vector<std::string>> logs_json;
+};
+
+struct gs_day {
+  struct Entry {
+    std::string id, name, grid;
+    int state = 0;
+    int64_t time_ms = 0;
+    int days_overdue = 0;
+    unsigned flags = 0;
+  };
+  std::string json;
+  int64_t total = 0;
+  std::vector<Entry> entries;
+  std::optional<gridsync::v1::Coverage> coverage;
 };
 
 struct gs_strings {
@@ -137,6 +152,75 @@ const gridsync::v1::Sibling* SiblingAt(const gs_record* r, size_t i, size_t j) {
   const auto* c = Conflict(r, i);
   if (c == nullptr || j >= static_cast<size_t>(c->siblings_size())) return nullptr;
   return &c->siblings(static_cast<int>(j));
+}
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions jo;
+  jo.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, jo);
+  return out;
+}
+
+gs_day::Entry EntryOf(const gridsync::v1::HouseholdDay& h) {
+  return {h.household().household_id(),
+          h.household().head_name(),
+          h.household().grid_code(),
+          h.state(),
+          h.last_visit_ms(),
+          0,
+          0};
+}
+
+gs_day::Entry EntryOf(const gridsync::v1::OverduePerson& p) {
+  unsigned flags = 0;
+  if (p.never_checked()) flags |= GS_DAY_NEVER_CHECKED;
+  if (p.last_absent()) flags |= GS_DAY_ABSENT;
+  if (p.last_out_of_contact()) flags |= GS_DAY_OUT_OF_CONTACT;
+  if (p.days_overdue() > 0) flags |= GS_DAY_OVERDUE;
+  return {p.person().person_id(),
+          p.person().name(),
+          p.person().person_id().substr(0, 15),
+          p.risk_level(),
+          p.due_at_ms(),
+          p.days_overdue(),
+          flags};
+}
+
+gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
+  unsigned flags = 0;
+  if (c.past_deadline()) flags |= GS_DAY_PAST_DEADLINE;
+  if (c.follow_up_due()) flags |= GS_DAY_FOLLOW_UP_DUE;
+  return {c.summary().record_id(),
+          c.summary().title(),
+          c.summary().grid_code(),
+          c.summary().status(),
+          c.summary().deadline_ms(),
+          0,
+          flags};
+}
+
+// A day answer as a handle: its JSON, total and page entries.
+template <typename List, typename Items>
+gs_day* DayOf(const List& list, const Items& items, int64_t total) {
+  auto d = std::make_unique<gs_day>();
+  d->json = Json(list);
+  d->total = total;
+  for (const auto& item : items) d->entries.push_back(EntryOf(item));
+  return d.release();
+}
+
+template <typename Fn>
+gs_code DayCall(gs_client* c, gs_day** out, gs_error* err, Fn fn) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    *out = nullptr;
+    auto d = fn();
+    if (!d.ok()) return d.status();
+    *out = *d;
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace
@@ -481,3 +565,117 @@ void gs_stop_background(gs_client* c) {
 }
 
 }  // extern "C"
+
+gs_code gs_list_households(gs_client* c, const char* scope_code, const char* month, int offset,
+                           int limit, gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto l = c->client->ListHouseholds(Str(scope_code), Str(month), offset, limit);
+    if (!l.ok()) return l.status();
+    return DayOf(*l, l->households(), l->total());
+  });
+}
+
+gs_code gs_list_due_checks(gs_client* c, const char* scope_code, int within_days, int offset,
+                           int limit, gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto l = c->client->ListDueChecks(Str(scope_code), within_days, offset, limit);
+    if (!l.ok()) return l.status();
+    return DayOf(*l, l->persons(), l->total());
+  });
+}
+
+gs_code gs_list_open_cases(gs_client* c, const char* scope_code, int offset, int limit,
+                           gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto l = c->client->ListOpenCases(Str(scope_code), offset, limit);
+    if (!l.ok()) return l.status();
+    return DayOf(*l, l->cases(), l->total());
+  });
+}
+
+gs_code gs_get_coverage(gs_client* c, const char* scope_code, const char* month, gs_day** out,
+                        gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto cov = c->client->GetCoverage(Str(scope_code), Str(month));
+    if (!cov.ok()) return cov.status();
+    auto d = std::make_unique<gs_day>();
+    d->json = Json(*cov);
+    d->coverage = std::move(*cov);
+    return d.release();
+  });
+}
+
+namespace {
+const gs_day::Entry* EntryAt(const gs_day* d, size_t i) {
+  return d != nullptr && i < d->entries.size() ? &d->entries[i] : nullptr;
+}
+}  // namespace
+
+const char* gs_day_json(const gs_day* d) { return d ? d->json.c_str() : ""; }
+int64_t gs_day_total(const gs_day* d) { return d ? d->total : 0; }
+size_t gs_day_count(const gs_day* d) { return d ? d->entries.size() : 0; }
+const char* gs_day_id(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->id.c_str() : "";
+}
+const char* gs_day_name(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->name.c_str() : "";
+}
+const char* gs_day_grid(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->grid.c_str() : "";
+}
+int gs_day_state(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->state : 0;
+}
+int64_t gs_day_time_ms(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->time_ms : 0;
+}
+int gs_day_days_overdue(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->days_overdue : 0;
+}
+unsigned gs_day_flags(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->flags : 0;
+}
+
+gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (d == nullptr || out == nullptr || !d->coverage) {
+      return absl::InvalidArgumentError("gs_day_coverage needs an answer of gs_get_coverage");
+    }
+    const auto& c = *d->coverage;
+    *out = gs_coverage{};
+    out->from_ms = c.from_ms();
+    out->to_ms = c.to_ms();
+    out->as_of_ms = c.as_of_ms();
+    out->households = c.visits().households();
+    out->visited = c.visits().visited();
+    out->visit_rate = c.visits().rate();
+    const auto& k = c.checks();
+    out->persons = k.persons();
+    out->checked_in_interval = k.checked_in_interval();
+    out->overdue = k.overdue();
+    out->never_checked = k.never_checked();
+    out->not_yet_due = k.not_yet_due();
+    out->absent_or_out_of_contact = k.absent_or_out_of_contact();
+    out->check_rate = k.rate();
+    const auto& cs = c.cases();
+    out->registered = cs.registered();
+    out->open = cs.open();
+    out->resolved = cs.resolved();
+    out->escalated = cs.escalated();
+    out->followed_up_both = cs.followed_up_both();
+    out->open_now = cs.open_now();
+    out->open_past_deadline = cs.open_past_deadline();
+    out->mediation_rate = cs.mediation_rate();
+    out->follow_up_rate = cs.follow_up_rate();
+    return absl::OkStatus();
+  });
+}
+
+void gs_day_free(gs_day* d) { delete d; }

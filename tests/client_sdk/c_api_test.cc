@@ -180,5 +180,57 @@ TEST_F(CApiTest, RejectionsAreListedAndDismissed) {
   gs_close(c);
 }
 
+TEST_F(CApiTest, TheDaysListsAndFigures) {
+  gs_client* c = OpenC("王芳");
+  gs_error err;
+  gs_day* d = nullptr;
+  EXPECT_EQ(gs_list_households(c, kGridA, nullptr, 0, 100, &d, &err), GS_NOT_FOUND);  // no sync yet
+  EXPECT_NE(std::string(err.message).find("sync"), std::string::npos) << err.message;
+  const std::string grid = kGridA, hh = Household(kGridA, 5);
+  gs_field f[] = {{"visited_at_ms", Int(core::SystemWallMs())}};
+  char id[64];
+  ASSERT_EQ(gs_create(c, GS_KIND_VISIT, grid.c_str(), hh.c_str(), f, 1, id, &err), GS_OK);
+  gs_sync_report rep;
+  ASSERT_EQ(gs_sync(c, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+
+  ASSERT_EQ(gs_list_households(c, kGridA, "", 0, 10, &d, &err), GS_OK) << err.message;
+  EXPECT_EQ(gs_day_total(d), 20);
+  ASSERT_EQ(gs_day_count(d), 10u);
+  EXPECT_EQ(gs_day_state(d, 0), GS_VISIT_NOT_YET);
+  EXPECT_EQ(std::string(gs_day_grid(d, 0)), kGridA);
+  EXPECT_NE(std::string(gs_day_json(d)).find("\"visited\":\"1\""), std::string::npos)
+      << gs_day_json(d);
+  EXPECT_STREQ(gs_day_id(d, 99), "");  // out of range: empty, not a crash
+  gs_coverage cov;
+  EXPECT_EQ(gs_day_coverage(d, &cov, &err), GS_INVALID_ARGUMENT);
+  gs_day_free(d);
+  ASSERT_EQ(gs_list_households(c, kGridA, "", 19, 10, &d, &err), GS_OK);
+  ASSERT_EQ(gs_day_count(d), 1u);
+  EXPECT_EQ(std::string(gs_day_id(d, 0)), hh);  // visited last
+  EXPECT_EQ(gs_day_state(d, 0), GS_VISIT_VISITED);
+  EXPECT_GT(gs_day_time_ms(d, 0), 0);
+  gs_day_free(d);
+
+  ASSERT_EQ(gs_list_due_checks(c, kGridA, 7, 0, 100, &d, &err), GS_OK) << err.message;
+  EXPECT_EQ(gs_day_total(d), 20);  // nobody was ever checked
+  EXPECT_TRUE(gs_day_flags(d, 0) & GS_DAY_NEVER_CHECKED);
+  gs_day_free(d);
+  ASSERT_EQ(gs_list_open_cases(c, kGridA, 0, 100, &d, &err), GS_OK);
+  EXPECT_EQ(gs_day_total(d), 0);
+  gs_day_free(d);
+
+  ASSERT_EQ(gs_get_coverage(c, kGridA, nullptr, &d, &err), GS_OK) << err.message;
+  ASSERT_EQ(gs_day_coverage(d, &cov, &err), GS_OK);
+  EXPECT_EQ(cov.households, 20);
+  EXPECT_EQ(cov.visited, 1);
+  EXPECT_DOUBLE_EQ(cov.visit_rate, 0.05);
+  EXPECT_EQ(cov.persons, 20);
+  gs_day_free(d);
+  EXPECT_EQ(gs_get_coverage(c, kGridA, "2026-1", &d, &err), GS_INVALID_ARGUMENT);
+  EXPECT_EQ(gs_list_households(c, kGridA, "", 0, 0, &d, &err), GS_INVALID_ARGUMENT);
+  EXPECT_EQ(gs_list_households(c, kGridA, "", 0, 10, nullptr, &err), GS_INVALID_ARGUMENT);
+  gs_close(c);
+}
+
 }  // namespace
 }  // namespace gridsync::testing

@@ -183,6 +183,69 @@ gs_code gs_get_stats(gs_client* c, gs_stats* out, gs_error* err);
    ahead of the server is refused. */
 gs_code gs_now_ms(gs_client* c, int64_t* out, gs_error* err);
 
+/* --- the day: lists and figures, offline --------------------------------
+ * From the registry of the device's scope and the records as this phone
+ * shows them, counted as the server's CoverageService counts (client.h).
+ * scope_code: a grid or org unit in the phone's registry (GS_NOT_FOUND
+ * before the first sync); month: "YYYY-MM" in China time, NULL or "" for the
+ * current one; a page is `limit` (1..1000) entries from `offset`. */
+typedef struct gs_day gs_day;
+
+/* Households with their state this month: not yet visited first, then nobody
+ * home, then visited. Entries: id = household, name = head of household,
+ * state = GS_VISIT_*, time = the period's last visit (0: none). */
+enum { GS_VISIT_NOT_YET = 1, GS_VISIT_NOBODY_HOME = 2, GS_VISIT_VISITED = 3 };
+gs_code gs_list_households(gs_client* c, const char* scope_code, const char* month, int offset,
+                           int limit, gs_day** out, gs_error* err);
+/* Supervised persons to check (absent or out of contact, overdue, never
+ * checked, or due within `within_days` days). Entries: id = person, name,
+ * state = risk level, time = when the check is due, days_overdue, flags. */
+gs_code gs_list_due_checks(gs_client* c, const char* scope_code, int within_days, int offset,
+                           int limit, gs_day** out, gs_error* err);
+/* Open cases (past their deadline first), then resolved cases whose
+ * follow-ups are due. Entries: id = record, name = title, state = CaseStatus,
+ * time = deadline (0: none), flags. */
+gs_code gs_list_open_cases(gs_client* c, const char* scope_code, int offset, int limit,
+                           gs_day** out, gs_error* err);
+/* The month's figures (入户率, 管控率, 调处率, 回访率): gs_day_coverage. */
+gs_code gs_get_coverage(gs_client* c, const char* scope_code, const char* month, gs_day** out,
+                        gs_error* err);
+
+enum {
+  GS_DAY_NEVER_CHECKED = 1,
+  GS_DAY_ABSENT = 2,
+  GS_DAY_OUT_OF_CONTACT = 4,
+  GS_DAY_OVERDUE = 8,
+  GS_DAY_PAST_DEADLINE = 16,
+  GS_DAY_FOLLOW_UP_DUE = 32
+};
+/* The whole answer as protobuf JSON (gridsync.v1.HouseholdList,
+ * DueCheckList, CaseList or Coverage), field names as in the .proto. */
+const char* gs_day_json(const gs_day* d);
+int64_t gs_day_total(const gs_day* d); /* entries in the whole list */
+size_t gs_day_count(const gs_day* d);  /* entries on this page */
+const char* gs_day_id(const gs_day* d, size_t i);
+const char* gs_day_name(const gs_day* d, size_t i);
+const char* gs_day_grid(const gs_day* d, size_t i);
+int gs_day_state(const gs_day* d, size_t i);
+int64_t gs_day_time_ms(const gs_day* d, size_t i);
+int gs_day_days_overdue(const gs_day* d, size_t i);
+unsigned gs_day_flags(const gs_day* d, size_t i);
+
+typedef struct gs_coverage {
+  int64_t from_ms, to_ms, as_of_ms;
+  int64_t households, visited;
+  double visit_rate; /* 入户率 */
+  int64_t persons, checked_in_interval, overdue, never_checked, not_yet_due,
+      absent_or_out_of_contact;
+  double check_rate; /* 管控率 */
+  int64_t registered, open, resolved, escalated, followed_up_both, open_now, open_past_deadline;
+  double mediation_rate, follow_up_rate; /* 调处率, 回访率 */
+} gs_coverage;
+/* GS_INVALID_ARGUMENT unless `d` came from gs_get_coverage. */
+gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err);
+void gs_day_free(gs_day* d);
+
 /* --- sync -------------------------------------------------------------- */
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
                 gs_error* err);
