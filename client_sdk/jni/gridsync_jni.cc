@@ -201,6 +201,7 @@ void StopBackground(JNIEnv* env, JniClient* h) {
 
 const gs_record* R(jlong r) { return reinterpret_cast<const gs_record*>(r); }
 const gs_rejected* RJ(jlong r) { return reinterpret_cast<const gs_rejected*>(r); }
+const gs_day* D(jlong d) { return reinterpret_cast<const gs_day*>(d); }
 
 }  // namespace
 
@@ -477,4 +478,107 @@ GS_JNI(void, startBackground)
 
 GS_JNI(void, stopBackground)(JNIEnv* env, jclass, jlong h) {
   if (h != 0) StopBackground(env, H(h));
+}
+
+// --- the day ------------------------------------------------------------------
+
+GS_JNI(jlong, listHouseholds)
+(JNIEnv* env, jclass, jlong h, jstring scope, jstring month, jint offset, jint limit) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope), m(env, month);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list_households(H(h)->client, s.get(), m.get(), offset, limit, &d, &err), err))
+    return 0;
+  return reinterpret_cast<jlong>(d);
+}
+
+GS_JNI(jlong, listDueChecks)
+(JNIEnv* env, jclass, jlong h, jstring scope, jint within_days, jint offset, jint limit) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list_due_checks(H(h)->client, s.get(), within_days, offset, limit, &d, &err),
+             err))
+    return 0;
+  return reinterpret_cast<jlong>(d);
+}
+
+GS_JNI(jlong, listOpenCases)(JNIEnv* env, jclass, jlong h, jstring scope, jint offset, jint limit) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list_open_cases(H(h)->client, s.get(), offset, limit, &d, &err), err))
+    return 0;
+  return reinterpret_cast<jlong>(d);
+}
+
+GS_JNI(jlong, getCoverage)(JNIEnv* env, jclass, jlong h, jstring scope, jstring month) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope), m(env, month);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_get_coverage(H(h)->client, s.get(), m.get(), &d, &err), err)) return 0;
+  return reinterpret_cast<jlong>(d);
+}
+
+GS_JNI(void, dayFree)(JNIEnv*, jclass, jlong d) { gs_day_free(reinterpret_cast<gs_day*>(d)); }
+GS_JNI(jstring, dayJson)(JNIEnv* env, jclass, jlong d) { return J(env, gs_day_json(D(d))); }
+GS_JNI(jlong, dayTotal)(JNIEnv*, jclass, jlong d) { return gs_day_total(D(d)); }
+GS_JNI(jint, dayCount)(JNIEnv*, jclass, jlong d) { return static_cast<jint>(gs_day_count(D(d))); }
+GS_JNI(jstring, dayId)(JNIEnv* env, jclass, jlong d, jint i) {
+  return J(env, gs_day_id(D(d), static_cast<size_t>(i)));
+}
+GS_JNI(jstring, dayName)(JNIEnv* env, jclass, jlong d, jint i) {
+  return J(env, gs_day_name(D(d), static_cast<size_t>(i)));
+}
+GS_JNI(jstring, dayGrid)(JNIEnv* env, jclass, jlong d, jint i) {
+  return J(env, gs_day_grid(D(d), static_cast<size_t>(i)));
+}
+GS_JNI(jint, dayState)(JNIEnv*, jclass, jlong d, jint i) {
+  return gs_day_state(D(d), static_cast<size_t>(i));
+}
+GS_JNI(jlong, dayTimeMs)(JNIEnv*, jclass, jlong d, jint i) {
+  return gs_day_time_ms(D(d), static_cast<size_t>(i));
+}
+GS_JNI(jint, dayDaysOverdue)(JNIEnv*, jclass, jlong d, jint i) {
+  return gs_day_days_overdue(D(d), static_cast<size_t>(i));
+}
+GS_JNI(jint, dayFlags)(JNIEnv*, jclass, jlong d, jint i) {
+  return static_cast<jint>(gs_day_flags(D(d), static_cast<size_t>(i)));
+}
+
+// The figures in gs_coverage's order, counts as doubles (exact below 2^53).
+GS_JNI(jdoubleArray, dayCoverage)(JNIEnv* env, jclass, jlong d) {
+  gs_coverage c;
+  gs_error err;
+  if (!Check(env, gs_day_coverage(D(d), &c, &err), err)) return nullptr;
+  const double v[] = {static_cast<double>(c.from_ms),
+                      static_cast<double>(c.to_ms),
+                      static_cast<double>(c.as_of_ms),
+                      static_cast<double>(c.households),
+                      static_cast<double>(c.visited),
+                      c.visit_rate,
+                      static_cast<double>(c.persons),
+                      static_cast<double>(c.checked_in_interval),
+                      static_cast<double>(c.overdue),
+                      static_cast<double>(c.never_checked),
+                      static_cast<double>(c.not_yet_due),
+                      static_cast<double>(c.absent_or_out_of_contact),
+                      c.check_rate,
+                      static_cast<double>(c.registered),
+                      static_cast<double>(c.open),
+                      static_cast<double>(c.resolved),
+                      static_cast<double>(c.escalated),
+                      static_cast<double>(c.followed_up_both),
+                      static_cast<double>(c.open_now),
+                      static_cast<double>(c.open_past_deadline),
+                      c.mediation_rate,
+                      c.follow_up_rate};
+  const jsize n = static_cast<jsize>(sizeof(v) / sizeof(v[0]));
+  jdoubleArray out = env->NewDoubleArray(n);
+  if (out != nullptr) env->SetDoubleArrayRegion(out, 0, n, v);
+  return out;
 }

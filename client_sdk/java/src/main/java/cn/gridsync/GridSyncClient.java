@@ -137,6 +137,63 @@ public final class GridSyncClient implements AutoCloseable {
     });
   }
 
+  // --- the day: lists and figures, offline ------------------------------------
+  // From the registry of the device's scope and the records as this phone shows them, counted as
+  // the server's CoverageService counts. scopeCode: a grid or org unit in this phone's registry
+  // (NOT_FOUND before the first sync); month "YYYY-MM" (China time), null or "" for this one; a
+  // page is limit (1..1000) entries from offset.
+
+  /** The scope's households this month: not yet visited first, then nobody home, then visited. */
+  public DayPage<HouseholdDay> listHouseholds(String scopeCode, String month, int offset,
+      int limit) throws GridSyncException {
+    return call(h -> page(Native.listHouseholds(h, scopeCode, month, offset, limit),
+        (d, i) -> new HouseholdDay(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayName(d, i),
+            Native.dayState(d, i), Native.dayTimeMs(d, i))));
+  }
+
+  /** Persons to check: absent or out of contact, overdue, never checked, or due within days. */
+  public DayPage<DueCheck> listDueChecks(String scopeCode, int withinDays, int offset, int limit)
+      throws GridSyncException {
+    return call(h -> page(Native.listDueChecks(h, scopeCode, withinDays, offset, limit),
+        (d, i) -> new DueCheck(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
+            Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayDaysOverdue(d, i),
+            Native.dayFlags(d, i))));
+  }
+
+  /** Open cases, past their deadline first; then resolved cases whose follow-ups are due. */
+  public DayPage<CaseItem> listOpenCases(String scopeCode, int offset, int limit)
+      throws GridSyncException {
+    return call(h -> page(Native.listOpenCases(h, scopeCode, offset, limit),
+        (d, i) -> new CaseItem(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
+            Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayFlags(d, i))));
+  }
+
+  /** The month's figures for the scope; equal to the server's after a sync. */
+  public Coverage getCoverage(String scopeCode, String month) throws GridSyncException {
+    return call(h -> {
+      long d = Native.getCoverage(h, scopeCode, month);
+      try {
+        return new Coverage(Native.dayCoverage(d), Native.dayJson(d));
+      } finally {
+        Native.dayFree(d);
+      }
+    });
+  }
+
+  private interface Entry<T> {
+    T at(long day, int i);
+  }
+
+  private static <T> DayPage<T> page(long d, Entry<T> entry) {
+    try {
+      List<T> items = new ArrayList<>();
+      for (int i = 0; i < Native.dayCount(d); i++) items.add(entry.at(d, i));
+      return new DayPage<>(items, Native.dayTotal(d), Native.dayJson(d));
+    } finally {
+      Native.dayFree(d);
+    }
+  }
+
   /** Record ids, filtered; kind and gridCode may be null for any. */
   public List<String> list(RecordKind kind, String gridCode, boolean conflictsOnly)
       throws GridSyncException {

@@ -64,6 +64,23 @@ final class Native {
 
   static native long nowMs(long h);
 
+  static native long listHouseholds(long h, String scope, String month, int offset, int limit);
+  static native long listDueChecks(long h, String scope, int withinDays, int offset, int limit);
+  static native long listOpenCases(long h, String scope, int offset, int limit);
+  static native long getCoverage(long h, String scope, String month);
+  static native void dayFree(long d);
+  static native String dayJson(long d);
+  static native long dayTotal(long d);
+  static native int dayCount(long d);
+  static native String dayId(long d, int i);
+  static native String dayName(long d, int i);
+  static native String dayGrid(long d, int i);
+  static native int dayState(long d, int i);
+  static native long dayTimeMs(long d, int i);
+  static native int dayDaysOverdue(long d, int i);
+  static native int dayFlags(long d, int i);
+  static native double[] dayCoverage(long d);
+
   static native long[] sync(long h, GridSyncClient.ProgressListener listener);
   static native void startBackground(long h, long intervalMs, long minBackoffMs,
       long maxBackoffMs, GridSyncClient.SyncListener listener);

@@ -404,4 +404,79 @@ public class GridSyncClientTest {
     assertEquals("B 𡒄", c.get(b1).fields.get("notes"));
     c.close();
   }
+
+  @Test
+  public void theDaysListsAndFiguresOffline() throws GridSyncException {
+    try {
+      a.listHouseholds(grid, null, 0, 100);
+      fail("the registry arrives with the first sync");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.NOT_FOUND, e.code());
+    }
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", a.nowMs());
+    a.create(RecordKind.VISIT, grid, household, f);
+    a.sync(null);
+
+    DayPage<HouseholdDay> page = a.listHouseholds(grid, "", 0, 100);
+    assertEquals(20, page.total);
+    assertEquals(20, page.items.size());
+    HouseholdDay last = page.items.get(19);
+    assertEquals(household, last.householdId);  // visited last
+    assertEquals(HouseholdDay.VISITED, last.state);
+    assertTrue(last.lastVisitMs > 0);
+    assertEquals(HouseholdDay.NOT_YET, page.items.get(0).state);
+    String named = null;
+    for (HouseholdDay h : page.items) {
+      if (h.householdId.endsWith("0002")) named = h.headName;
+    }
+    assertEquals("𠮷大娘", named);
+    assertTrue(page.json, page.json.contains("\"visited\":\"1\""));
+
+    // Offline, a visit to a household not yet visited shows at once.
+    Coverage before = a.getCoverage(grid, null);
+    f.put("visited_at_ms", a.nowMs());
+    a.create(RecordKind.VISIT, grid, page.items.get(0).householdId, f);
+    Coverage c = a.getCoverage(grid, null);
+    assertEquals(20, c.households);
+    assertEquals(before.visited + 1, c.visited);
+    assertEquals(c.visited / 20.0, c.visitRate, 1e-9);
+    assertEquals(20, c.persons);
+    assertTrue(c.json.contains("by_grid"));
+
+    DayPage<DueCheck> due = a.listDueChecks(grid, 7, 0, 5);
+    assertEquals(20, due.total);  // nobody checked yet
+    assertEquals(5, due.items.size());
+    boolean sawName = false;
+    for (DueCheck d : a.listDueChecks(grid, 7, 0, 100).items) {
+      assertTrue(d.neverChecked);
+      sawName |= "𡒄某".equals(d.name);
+    }
+    assertTrue(sawName);
+
+    String id = newCase(a);
+    CaseItem mine = findCase(a.listOpenCases(grid, 0, 1000), id);
+    assertEquals("院墙纠纷", mine.title);
+    assertEquals(CaseStatus.REGISTERED, mine.status);
+    assertFalse(mine.followUpDue);
+    a.setStatus(id, CaseStatus.RESOLVED);
+    mine = findCase(a.listOpenCases(grid, 0, 1000), id);
+    assertEquals(CaseStatus.RESOLVED, mine.status);
+    assertTrue(mine.followUpDue);
+
+    try {
+      a.listHouseholds(grid, "2026-13", 0, 100);
+      fail("a bad month is refused");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+    }
+  }
+
+  private static CaseItem findCase(DayPage<CaseItem> page, String id) {
+    for (CaseItem c : page.items) {
+      if (c.recordId.equals(id)) return c;
+    }
+    fail("case " + id + " is not on the list");
+    return null;
+  }
 }

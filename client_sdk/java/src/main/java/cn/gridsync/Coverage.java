@@ -1,0 +1,47 @@
+package cn.gridsync;
+
+/**
+ * A scope's figures for a period, as the server's CoverageService gives them: 入户率 (visitRate),
+ * 管控率 (checkRate), 调处率 (mediationRate) and 回访率 (followUpRate) with their counts. The
+ * definitions are in coverage_service.proto; {@link #json} holds the whole answer, by grid and
+ * by worker too.
+ */
+public final class Coverage {
+  public final long fromMs, toMs, asOfMs;
+  public final long households, visited;
+  public final double visitRate;
+  public final long persons, checkedInInterval, overdue, neverChecked, notYetDue;
+  public final long absentOrOutOfContact;
+  public final double checkRate;
+  public final long registered, open, resolved, escalated, followedUpBoth, openNow;
+  public final long openPastDeadline;
+  public final double mediationRate, followUpRate;
+  public final String json;
+
+  Coverage(double[] v, String json) {
+    int i = 0;
+    fromMs = (long) v[i++];
+    toMs = (long) v[i++];
+    asOfMs = (long) v[i++];
+    households = (long) v[i++];
+    visited = (long) v[i++];
+    visitRate = v[i++];
+    persons = (long) v[i++];
+    checkedInInterval = (long) v[i++];
+    overdue = (long) v[i++];
+    neverChecked = (long) v[i++];
+    notYetDue = (long) v[i++];
+    absentOrOutOfContact = (long) v[i++];
+    checkRate = v[i++];
+    registered = (long) v[i++];
+    open = (long) v[i++];
+    resolved = (long) v[i++];
+    escalated = (long) v[i++];
+    followedUpBoth = (long) v[i++];
+    openNow = (long) v[i++];
+    openPastDeadline = (long) v[i++];
+    mediationRate = v[i++];
+    followUpRate = v[i++];
+    this.json = json;
+  }
+}
