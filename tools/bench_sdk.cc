@@ -4,7 +4,9 @@
 //  - local write latency (p50, p99): a create, validated and durable;
 //  - an outbox of N mutations synced: time, records/s, bytes per record;
 //  - a first sync of a grid of H households with a year of history;
-// each with gRPC gzip compression on, and off for comparison.
+// each with gRPC gzip compression on, and off for comparison;
+//  - on that replica, the day's lists and figures (p50, p99) and the time
+//    to open it again (which loads them).
 //
 //   gridsync-bench-sdk [--writes 10000] [--households 300] [--dir DIR]
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <random>
 
 #include "absl/strings/numbers.h"
@@ -29,11 +32,13 @@ namespace {
 using namespace gridsync;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kGrid[] = "410185001201001";      // the year of history
+constexpr char kGrid[] = "410185001201001";        // the year of history
 constexpr char kOutboxGrid[] = "410185001201002";  // the outbox runs
 constexpr int64_t kDayMs = 86400000;
 
-double Seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double Seconds(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 double Pct(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -97,6 +102,7 @@ class Bench {
         pp->set_household_id(Hh(h));
         pp->set_category(v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER);
         pp->set_risk_level(2);
+        pp->set_supervised_since_ms(core::SystemWallMs() - 400 * kDayMs);
       }
     }
     v1::ImportRegistryResponse resp;
@@ -120,6 +126,7 @@ class Bench {
     o.token = resp.token();
     o.holder = name;
     o.compression = compression;
+    last_options_ = o;
     return sdk::Client::Open(o);
   }
 
@@ -150,18 +157,22 @@ class Bench {
     }
     const double write_s = Seconds(all);
     if (compression) {
-      printf("local write (create visit, validated, WAL synced): p50 %.0f us, p99 %.0f us, %.0f writes/s\n",
-             Pct(us, 0.5), Pct(us, 0.99), writes / write_s);
+      printf(
+          "local write (create visit, validated, WAL synced): p50 %.0f us, p99 %.0f us, %.0f "
+          "writes/s\n",
+          Pct(us, 0.5), Pct(us, 0.99), writes / write_s);
     }
     proxy_->ResetCounters();
     const auto t0 = Clock::now();
     auto r = (*phone)->Push();
     const double s = Seconds(t0);
     if (!r.ok()) return Fail(r.status());
-    printf("outbox of %d synced (%s): %.2f s, %.0f records/s, %d pushes; up %.0f B/record, down %.0f B/record\n",
-           writes, compression ? "gzip" : "no compression", s, r->pushed / s,
-           static_cast<int>(r->push_calls), static_cast<double>(proxy_->bytes_up()) / writes,
-           static_cast<double>(proxy_->bytes_down()) / writes);
+    printf(
+        "outbox of %d synced (%s): %.2f s, %.0f records/s, %d pushes; up %.0f B/record, down %.0f "
+        "B/record\n",
+        writes, compression ? "gzip" : "no compression", s, r->pushed / s,
+        static_cast<int>(r->push_calls), static_cast<double>(proxy_->bytes_up()) / writes,
+        static_cast<double>(proxy_->bytes_down()) / writes);
     return 0;
   }
 
@@ -183,21 +194,23 @@ class Bench {
     }
     for (int week = 0; week < 52; ++week) {
       for (int h = 10; h <= households; h += 10) {
-        auto id = c.Create(v1::RECORD_KIND_SPECIAL_CHECK, kGrid, Hh(h) + "01",
-                           {F("checked_at_ms", tools::IntValue(start + week * 7 * kDayMs)),
-                            F("risk_level", tools::IntValue(2)),
-                            F("guardian_present", tools::BoolValue(true)),
-                            F("medication", tools::IntValue(v1::MEDICATION_STATUS_TAKEN)),
-                            F("observed", tools::StrValue("情绪稳定，按时服药，监护人在家。"))});
+        auto id = c.Create(
+            v1::RECORD_KIND_SPECIAL_CHECK, kGrid, Hh(h) + "01",
+            {F("checked_at_ms", tools::IntValue(start + week * 7 * kDayMs)),
+             F("risk_level", tools::IntValue(2)), F("guardian_present", tools::BoolValue(true)),
+             F("medication", tools::IntValue(v1::MEDICATION_STATUS_TAKEN)),
+             F("observed", tools::StrValue("情绪稳定，按时服药，监护人在家。"))});
         if (!id.ok()) return id.status();
         ++n;
       }
       const int64_t at = start + week * 7 * kDayMs;
-      auto cs = c.Create(v1::RECORD_KIND_DISPUTE_CASE, kGrid, Hh(1 + week * 5 % households),
-                         {F("category", tools::IntValue(v1::DISPUTE_CATEGORY_NEIGHBOURS)),
-                          F("title", tools::StrValue("宅基地边界纠纷")),
-                          F("description", tools::StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。")),
-                          F("registered_at_ms", tools::IntValue(at))});
+      auto cs =
+          c.Create(v1::RECORD_KIND_DISPUTE_CASE, kGrid, Hh(1 + week * 5 % households),
+                   {F("category", tools::IntValue(v1::DISPUTE_CATEGORY_NEIGHBOURS)),
+                    F("title", tools::StrValue("宅基地边界纠纷")),
+                    F("description",
+                      tools::StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。")),
+                    F("registered_at_ms", tools::IntValue(at))});
       if (!cs.ok()) return cs.status();
       ++n;
       v1::MediationSession ms;
@@ -207,7 +220,7 @@ class Bench {
       ms.set_summary("双方同意按原宅基地证确定边界，院墙后退半米。");
       ms.set_agreement_reached(true);
       v1::FollowUp fu;
-      fu.set_at_ms(at + 14 * kDayMs);
+      fu.set_at_ms(std::min(at + 14 * kDayMs, core::SystemWallMs()));
       fu.set_party_name("王大爷");
       fu.set_satisfied(true);
       if (auto st = c.SetStatus(*cs, v1::CASE_STATUS_MEDIATING); !st.ok()) return st;
@@ -230,10 +243,58 @@ class Bench {
     if (r->pulled != records) {
       return Fail(absl::InternalError(absl::StrCat("pulled ", r->pulled, " of ", records)));
     }
-    printf("first sync of the grid (%s): %d records in %.2f s (%.0f records/s, %d pages); down %.0f B/record (%.2f MB), up %.0f B\n",
-           compression ? "gzip" : "no compression", records, s, records / s,
-           static_cast<int>(r->pull_calls), static_cast<double>(proxy_->bytes_down()) / records,
-           static_cast<double>(proxy_->bytes_down()) / 1e6, static_cast<double>(proxy_->bytes_up()));
+    printf(
+        "first sync of the grid (%s): %d records in %.2f s (%.0f records/s, %d pages); down %.0f "
+        "B/record (%.2f MB), up %.0f B\n",
+        compression ? "gzip" : "no compression", records, s, records / s,
+        static_cast<int>(r->pull_calls), static_cast<double>(proxy_->bytes_down()) / records,
+        static_cast<double>(proxy_->bytes_down()) / 1e6, static_cast<double>(proxy_->bytes_up()));
+    return compression ? RunDay(std::move(*phone)) : 0;
+  }
+
+  // The day's lists and figures on a replica of the grid's year.
+  int RunDay(std::unique_ptr<sdk::Client> phone) {
+    const std::string last_month =
+        core::MonthName(core::MonthOf(core::SystemWallMs() - 31 * kDayMs));
+    struct Query {
+      const char* what;
+      std::function<absl::Status()> run;
+    };
+    auto status = [](const auto& r) { return r.ok() ? absl::OkStatus() : r.status(); };
+    const std::vector<Query> queries = {
+        {"ListHouseholds (this month, first 100)",
+         [&] { return status(phone->ListHouseholds(kGrid, "", 0, 100)); }},
+        {"ListDueChecks (within 7 days)", [&] { return status(phone->ListDueChecks(kGrid, 7)); }},
+        {"ListOpenCases", [&] { return status(phone->ListOpenCases(kGrid)); }},
+        {"GetCoverage (this month)", [&] { return status(phone->GetCoverage(kGrid)); }},
+        {"GetCoverage (last month)", [&] { return status(phone->GetCoverage(kGrid, last_month)); }},
+    };
+    for (const auto& q : queries) {
+      std::vector<double> us;
+      for (int i = 0; i < 300; ++i) {
+        const auto t0 = Clock::now();
+        if (auto st = q.run(); !st.ok()) return Fail(st);
+        us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+      printf("on the phone, %s: p50 %.0f us, p99 %.0f us\n", q.what, Pct(us, 0.5), Pct(us, 0.99));
+    }
+    auto cov = phone->GetCoverage(kGrid, last_month);
+    if (cov.ok()) {
+      // The year's cases were resolved on the phone today, so last month
+      // saw them open: its 调处率 is 0 until a later month.
+      printf(
+          "  last month: 入户率 %.1f%% of %lld, 管控率 %.1f%% of %lld persons, %lld cases "
+          "registered\n",
+          100 * cov->visits().rate(), static_cast<long long>(cov->visits().households()),
+          100 * cov->checks().rate(), static_cast<long long>(cov->checks().persons()),
+          static_cast<long long>(cov->cases().registered()));
+    }
+    const sdk::ClientOptions options = last_options_;  // RunFirstSync's phone
+    phone.reset();
+    const auto t0 = Clock::now();
+    auto again = sdk::Client::Open(options);
+    if (!again.ok()) return Fail(again.status());
+    printf("opening the replica again (loads the day view): %.0f ms\n", Seconds(t0) * 1000);
     return 0;
   }
 
@@ -247,6 +308,7 @@ class Bench {
   std::unique_ptr<server::GridSyncServer> server_;
   std::unique_ptr<tools::TcpProxy> proxy_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  sdk::ClientOptions last_options_;  // of the last phone made
 };
 
 }  // namespace
@@ -263,8 +325,10 @@ int main(int argc, char** argv) {
   const std::string dir = args.Get("--dir", "/tmp/gridsync-bench-sdk");
   Bench b;
   if (auto st = b.Setup(dir, households); !st.ok()) return Fail(st);
-  printf("gridsync-bench-sdk: %d writes, a grid of %d households; server in process, phones through a TCP proxy on 127.0.0.1\n",
-         writes, households);
+  printf(
+      "gridsync-bench-sdk: %d writes, a grid of %d households; server in process, phones through a "
+      "TCP proxy on 127.0.0.1\n",
+      writes, households);
   for (bool gzip : {true, false}) {
     if (int rc = b.RunLocalWritesAndOutbox(writes, gzip); rc != 0) return rc;
   }
