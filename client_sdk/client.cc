@@ -91,6 +91,14 @@ class Client::Impl {
 
   std::vector<std::string> List(const RecordFilter& f) const;
   ClientStats Stats() const;
+  DeviceScope Scope() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return scope_;
+  }
+  std::vector<gridsync::v1::OrgUnit> OrgUnits() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return day_.Units();
+  }
 
   // fn(day view) under mu_, for a scope the phone's registry holds and a
   // page [offset, offset + limit).
@@ -162,6 +170,7 @@ class Client::Impl {
   std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
   bool registry_synced_ = false;
+  DeviceScope scope_;
   DayView day_;  // the registry and what each viewed record counts for
 
   std::mutex sync_mu_;  // one Sync at a time
@@ -199,6 +208,8 @@ absl::Status Client::Impl::Init() {
   }
   cursor_ = meta->cursor;
   registry_synced_ = meta->registry_synced;
+  scope_.codes = meta->scope_codes;
+  scope_.role = static_cast<gridsync::v1::Role>(meta->role);
   replica_epoch_ = meta->replica_epoch;
   offset_ms_ = meta->clock_offset_ms;
   clock_.set_offset_ms(meta->clock_offset_ms);
@@ -577,6 +588,10 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
       for (const auto& id : touched) RefreshLocked(id);
       for (const auto& c : resp.registry()) day_.PutRegistry(c);
       registry_synced_ |= resp.caught_up();
+      if (resp.scope_codes_size() > 0) {
+        scope_.codes.assign(resp.scope_codes().begin(), resp.scope_codes().end());
+        scope_.role = resp.role();
+      }
       cursor_ = resp.next_cursor();
     }
     cursor = resp.next_cursor();
@@ -882,6 +897,9 @@ absl::StatusOr<gridsync::v1::Record> Client::Get(const std::string& record_id) c
 std::vector<std::string> Client::List(const RecordFilter& filter) const {
   return impl_->List(filter);
 }
+
+DeviceScope Client::Scope() const { return impl_->Scope(); }
+std::vector<gridsync::v1::OrgUnit> Client::OrgUnits() const { return impl_->OrgUnits(); }
 
 absl::StatusOr<gridsync::v1::HouseholdList> Client::ListHouseholds(const std::string& scope_code,
                                                                    const std::string& month,

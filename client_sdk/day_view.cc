@@ -103,6 +103,12 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
   }
 }
 
+std::vector<gridsync::v1::OrgUnit> DayView::Units() const {
+  std::vector<gridsync::v1::OrgUnit> out;
+  for (const auto& [code, u] : units_) out.push_back(u);
+  return out;
+}
+
 const gridsync::v1::CheckPolicy& DayView::Policy() const {
   return policy_ ? *policy_ : default_policy_;
 }

@@ -31,6 +31,7 @@ class DayView {
   void PutRecord(const std::string& record_id, const gridsync::v1::RecordState* view);
 
   bool HasUnit(const std::string& code) const { return units_.count(code) > 0; }
+  std::vector<gridsync::v1::OrgUnit> Units() const;
 
   // Lists and figures of the org unit or grid `scope_code` (REQUIRES: a unit
   // the registry holds). Pages are [offset, offset + limit).

@@ -24,6 +24,7 @@ constexpr char kHlcKey[] = "m/hlc_last";
 constexpr char kEpochKey[] = "m/replica_epoch";
 constexpr char kRegistryPrefix[] = "g/";
 constexpr char kRegistrySyncedKey[] = "m/registry_synced";
+constexpr char kScopeKey[] = "m/scope";  // ScopeMeta: codes and role
 
 std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   switch (c.item_case()) {
@@ -38,9 +39,16 @@ std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   }
 }
 
-// The page's registry entries, and the synced mark on the page that caught up.
+// The page's registry entries, the device's scope, and the synced mark on
+// the page that caught up.
 void PutRegistry(const gridsync::v1::PullResponse& page, rocksdb::WriteBatch* b) {
   for (const auto& c : page.registry()) b->Put(RegistryKey(c), c.SerializeAsString());
+  if (page.scope_codes_size() > 0) {
+    gridsync::v1::PullResponse scope;  // only the scope and role fields
+    *scope.mutable_scope_codes() = page.scope_codes();
+    scope.set_role(page.role());
+    b->Put(kScopeKey, scope.SerializeAsString());
+  }
   if (page.caught_up()) b->Put(kRegistrySyncedKey, "1");
 }
 
@@ -105,6 +113,13 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   found = get(kRegistrySyncedKey);
   if (!found.ok()) return found.status();
   meta.registry_synced = *found;
+  found = get(kScopeKey);
+  if (!found.ok()) return found.status();
+  gridsync::v1::PullResponse scope;
+  if (*found && scope.ParseFromString(v)) {
+    meta.scope_codes.assign(scope.scope_codes().begin(), scope.scope_codes().end());
+    meta.role = scope.role();
+  }
   if (meta.next_seq == 0) meta.next_seq = 1;
   return meta;
 }

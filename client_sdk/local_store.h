@@ -6,7 +6,8 @@
 //   g/<entry key>        RegistryChange: the scope's registry as last pulled
 //                        ("o"+code, "h"+household, "p"+person, "policy")
 //   m/<name>             meta: device id, next seq, cursor, clock, replica
-//                        epoch, whether the registry was ever pulled whole
+//                        epoch, whether the registry was ever pulled whole,
+//                        the device's scope and role
 //
 // Invariants kept here:
 //  - an outbox entry is written with a synced WAL in the same batch as the
@@ -42,6 +43,9 @@ struct LocalMeta {
   // The registry was pulled up to the cursor. False for a replica made
   // before phones held the registry: it fetches it once from 0.
   bool registry_synced = false;
+  // The device's scope and role as the server last said (PullResponse).
+  std::vector<std::string> scope_codes;
+  int role = 0;
 };
 
 class LocalStore {

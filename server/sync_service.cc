@@ -233,6 +233,8 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);
   for (auto& r : page->registry) *resp->add_registry() = std::move(r);
+  *resp->mutable_scope_codes() = who.device.scope_codes();
+  resp->set_role(who.device.role());
   resp->set_next_cursor(page->next_cursor);
   resp->set_caught_up(page->caught_up);
   resp->set_server_time_ms(core::SystemWallMs());

@@ -4,11 +4,15 @@
 //     import-org FILE.csv              division CSV (shared/data format)
 //     import-households FILE.csv       household_id,grid_code,address,head_name
 //     import-persons FILE.csv          person_id,household_id,name,category,risk_level,guardian
+//                                      [,supervised_since YYYY-MM-DD]
 //     policy                           the check-interval table (category, risk level -> days)
 //     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
 //     report --county CODE [--month YYYY-MM] [--out FILE]
 //                                      monthly assessment: ranked towns and villages, and
 //                                      report-CODE-YYYY-MM.html with SVG charts
+//     coverage --scope CODE [--month YYYY-MM] [--json]
+//                                      CoverageService's figures for a grid, village, town
+//                                      or county; --json: the proto's JSON (as gridsync-phone)
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
 //     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
 //     revoke --device DEVICE_ID
@@ -28,17 +32,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "core/coverage.h"
 #include "core/hlc.h"
 #include "google/protobuf/text_format.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/client.h"
 #include "tools/csv.h"
+#include "tools/day_print.h"
 #include "tools/flags.h"
 #include "tools/person_category.h"
 #include "tools/progress.h"
 #include "tools/report.h"
-#include "core/coverage.h"
 #include "tools/sample_data.h"
 
 namespace gridsync::tools {
@@ -56,6 +62,7 @@ int Usage() {
           "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
           "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
+          "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
@@ -75,20 +82,24 @@ class Ctl {
     auto csv = ReadDivisionCsv(path);
     if (!csv.ok()) return Fail(csv.status());
     for (const auto& e : csv->errors) fprintf(stderr, "%s: %s\n", path.c_str(), e.c_str());
-    return SendImport("import-org", path, csv->request, csv->lines, static_cast<int>(csv->errors.size()));
+    return SendImport("import-org", path, csv->request, csv->lines,
+                      static_cast<int>(csv->errors.size()));
   }
 
   int ImportHouseholds(const std::string& path) {
     gridsync::v1::ImportRegistryRequest req;
     std::vector<int> lines;
-    auto bad = ReadRows(path, 4, "household_id,grid_code,address,head_name", [&](const std::vector<std::string>& c) {
-      auto* h = req.add_households();
-      h->set_household_id(c[0]);
-      h->set_grid_code(c[1]);
-      h->set_address(c[2]);
-      h->set_head_name(c[3]);
-      return std::string();
-    }, &lines);
+    auto bad = ReadRows(
+        path, 4, "household_id,grid_code,address,head_name",
+        [&](const std::vector<std::string>& c) {
+          auto* h = req.add_households();
+          h->set_household_id(c[0]);
+          h->set_grid_code(c[1]);
+          h->set_address(c[2]);
+          h->set_head_name(c[3]);
+          return std::string();
+        },
+        &lines);
     if (!bad.ok()) return Fail(bad.status());
     return SendImport("import-households", path, req, lines, *bad);
   }
@@ -96,25 +107,36 @@ class Ctl {
   int ImportPersons(const std::string& path) {
     gridsync::v1::ImportRegistryRequest req;
     std::vector<int> lines;
-    auto bad = ReadRows(path, 6, "person_id,household_id,name,category,risk_level,guardian",
-                        [&](const std::vector<std::string>& c) -> std::string {
-      gridsync::v1::PersonCategory category;
-      if (!ParsePersonCategory(c[3], &category)) {
-        return absl::StrCat("category '", c[3], "' is not one of ", PersonCategoryChoices());
-      }
-      int risk = 0;
-      if (!c[4].empty() && (!absl::SimpleAtoi(c[4], &risk) || risk < 0 || risk > 5)) {
-        return absl::StrCat("risk_level '", c[4], "' must be 0..5");
-      }
-      auto* p = req.add_persons();
-      p->set_person_id(c[0]);
-      p->set_household_id(c[1]);
-      p->set_name(c[2]);
-      p->set_category(category);
-      p->set_risk_level(risk);
-      p->set_guardian(c[5]);
-      return "";
-    }, &lines);
+    auto bad = ReadRows(
+        path, 6, "person_id,household_id,name,category,risk_level,guardian[,supervised_since]",
+        [&](const std::vector<std::string>& c) -> std::string {
+          gridsync::v1::PersonCategory category;
+          if (!ParsePersonCategory(c[3], &category)) {
+            return absl::StrCat("category '", c[3], "' is not one of ", PersonCategoryChoices());
+          }
+          int risk = 0;
+          if (!c[4].empty() && (!absl::SimpleAtoi(c[4], &risk) || risk < 0 || risk > 5)) {
+            return absl::StrCat("risk_level '", c[4], "' must be 0..5");
+          }
+          int64_t since_ms = 0;  // YYYY-MM-DD in China time; empty: the server's import time
+          if (!c[6].empty()) {
+            absl::CivilDay day;
+            if (!absl::ParseCivilTime(c[6], &day)) {
+              return absl::StrCat("supervised_since '", c[6], "' is not YYYY-MM-DD");
+            }
+            since_ms = (day - absl::CivilDay(1970, 1, 1)) * core::kDayMs - core::kChinaOffsetMs;
+          }
+          auto* p = req.add_persons();
+          p->set_person_id(c[0]);
+          p->set_household_id(c[1]);
+          p->set_name(c[2]);
+          p->set_category(category);
+          p->set_risk_level(risk);
+          p->set_guardian(c[5]);
+          if (since_ms != 0) p->set_supervised_since_ms(since_ms);
+          return "";
+        },
+        &lines, /*optional=*/1);
     if (!bad.ok()) return Fail(bad.status());
     return SendImport("import-persons", path, req, lines, *bad);
   }
@@ -122,7 +144,8 @@ class Ctl {
   int ShowPolicy() {
     gridsync::v1::CheckPolicy policy;
     auto ctx = CallContext(token_);
-    if (auto st = FromGrpc(coverage_->GetCheckPolicy(ctx.get(), {}, &policy)); !st.ok()) return Fail(st);
+    if (auto st = FromGrpc(coverage_->GetCheckPolicy(ctx.get(), {}, &policy)); !st.ok())
+      return Fail(st);
     PrintPolicy(policy);
     return 0;
   }
@@ -132,40 +155,74 @@ class Ctl {
   int SetPolicy(const std::string& path) {
     gridsync::v1::CheckPolicy policy;
     std::vector<int> lines;
-    auto bad = ReadRows(path, 3, "category,risk_level,interval_days", [&](const std::vector<std::string>& c) -> std::string {
-      int days = 0, risk = 0;
-      if (!absl::SimpleAtoi(c[2], &days)) return absl::StrCat("interval_days '", c[2], "' is not a number");
-      if (c[0] == "default") {
-        policy.set_default_interval_days(days);
-        return "";
-      }
-      gridsync::v1::PersonCategory category;
-      if (!ParsePersonCategory(c[0], &category)) {
-        return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(), ", default");
-      }
-      if (!absl::SimpleAtoi(c[1], &risk)) return absl::StrCat("risk_level '", c[1], "' is not a number");
-      auto* row = policy.add_intervals();
-      row->set_category(category);
-      row->set_risk_level(risk);
-      row->set_interval_days(days);
-      return "";
-    }, &lines);
+    auto bad = ReadRows(
+        path, 3, "category,risk_level,interval_days",
+        [&](const std::vector<std::string>& c) -> std::string {
+          int days = 0, risk = 0;
+          if (!absl::SimpleAtoi(c[2], &days))
+            return absl::StrCat("interval_days '", c[2], "' is not a number");
+          if (c[0] == "default") {
+            policy.set_default_interval_days(days);
+            return "";
+          }
+          gridsync::v1::PersonCategory category;
+          if (!ParsePersonCategory(c[0], &category)) {
+            return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
+                                ", default");
+          }
+          if (!absl::SimpleAtoi(c[1], &risk))
+            return absl::StrCat("risk_level '", c[1], "' is not a number");
+          auto* row = policy.add_intervals();
+          row->set_category(category);
+          row->set_risk_level(risk);
+          row->set_interval_days(days);
+          return "";
+        },
+        &lines);
     if (!bad.ok()) return Fail(bad.status());
-    if (*bad > 0) return Fail(absl::InvalidArgumentError(absl::StrCat(path, ": ", *bad, " rows unreadable; nothing changed")));
+    if (*bad > 0)
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", *bad, " rows unreadable; nothing changed")));
     if (policy.default_interval_days() == 0) {
-      return Fail(absl::InvalidArgumentError(absl::StrCat(path, ": needs a row 'default,,DAYS'; nothing changed")));
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(path, ": needs a row 'default,,DAYS'; nothing changed")));
     }
     gridsync::v1::SetCheckPolicyRequest req;
     *req.mutable_policy() = policy;
     gridsync::v1::CheckPolicy now;
     auto ctx = CallContext(token_);
-    if (auto st = FromGrpc(coverage_->SetCheckPolicy(ctx.get(), req, &now)); !st.ok()) return Fail(st);
-    printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(), policy.intervals_size() + 1);
+    if (auto st = FromGrpc(coverage_->SetCheckPolicy(ctx.get(), req, &now)); !st.ok())
+      return Fail(st);
+    printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(),
+           policy.intervals_size() + 1);
     PrintPolicy(now);
     return 0;
   }
 
   // The monthly assessment: a ranked table on stdout and an HTML page.
+  int Coverage(const std::string& scope, const std::string& month, bool json) {
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(scope);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage c;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->GetCoverage(ctx.get(), req, &c)); !st.ok()) return Fail(st);
+    if (json) {
+      printf("%s\n", StableJson(c).c_str());
+      return 0;
+    }
+    std::map<std::string, std::string> names;
+    gridsync::v1::ListScopeUnitsRequest units_req;
+    units_req.set_scope_code(scope);
+    gridsync::v1::ListScopeUnitsResponse units;
+    auto ctx2 = CallContext(token_);
+    if (coverage_->ListScopeUnits(ctx2.get(), units_req, &units).ok()) {
+      for (const auto& u : units.org_units()) names[u.code()] = u.name();
+    }
+    printf("%s", CoverageText(c, names).c_str());
+    return 0;
+  }
+
   int Report(const std::string& county, const std::string& month, std::string out_file) {
     auto report = BuildMonthlyReport(channel_, token_, county, month);
     if (!report.ok()) return Fail(report.status());
@@ -195,7 +252,8 @@ class Ctl {
     }
     gridsync::v1::EnrollDeviceRequest req;
     req.set_role(role);
-    for (auto code : absl::StrSplit(scope, ',', absl::SkipEmpty())) req.add_scope_codes(std::string(code));
+    for (auto code : absl::StrSplit(scope, ',', absl::SkipEmpty()))
+      req.add_scope_codes(std::string(code));
     req.set_holder(holder);
     gridsync::v1::EnrollDeviceResponse resp;
     auto ctx = CallContext(token_);
@@ -231,7 +289,8 @@ class Ctl {
       for (size_t j = i; j < std::min(ids.size(), i + 10000); ++j) req.add_record_ids(ids[j]);
       gridsync::v1::BatchGetRecordsResponse resp;
       auto ctx = CallContext(token_);
-      if (auto st = FromGrpc(admin_->BatchGetRecords(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+      if (auto st = FromGrpc(admin_->BatchGetRecords(ctx.get(), req, &resp)); !st.ok())
+        return Fail(st);
       found += resp.found_ids_size();
       missing.insert(missing.end(), resp.missing_ids().begin(), resp.missing_ids().end());
     }
@@ -261,10 +320,11 @@ class Ctl {
     gridsync::v1::GetStatsResponse resp;
     auto ctx = CallContext(token_);
     if (auto st = FromGrpc(admin_->GetStats(ctx.get(), {}, &resp)); !st.ok()) return Fail(st);
-    printf("records %lu (visits %lu, dispute cases %lu, special checks %lu), with conflicts %lu, "
-           "last change %lu, devices %lu, org units %lu\n",
-           resp.records(), resp.visits(), resp.dispute_cases(), resp.special_checks(),
-           resp.records_with_conflicts(), resp.last_change_seq(), resp.devices(), resp.org_units());
+    printf(
+        "records %lu (visits %lu, dispute cases %lu, special checks %lu), with conflicts %lu, "
+        "last change %lu, devices %lu, org units %lu\n",
+        resp.records(), resp.visits(), resp.dispute_cases(), resp.special_checks(),
+        resp.records_with_conflicts(), resp.last_change_seq(), resp.devices(), resp.org_units());
     return 0;
   }
 
@@ -272,32 +332,37 @@ class Ctl {
   static void PrintPolicy(const gridsync::v1::CheckPolicy& p) {
     printf("%-26s %10s %14s\n", "category", "risk level", "interval days");
     for (const auto& r : p.intervals()) {
-      printf("%-26s %10d %14d\n", PersonCategoryWord(r.category()), r.risk_level(), r.interval_days());
+      printf("%-26s %10d %14d\n", PersonCategoryWord(r.category()), r.risk_level(),
+             r.interval_days());
     }
     printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
   }
 
   // Reads a CSV with a header line; `row` turns each line's `ncols` fields
-  // into request entries, or returns why it cannot. Prints unreadable lines
-  // by number; returns how many there were. `lines` gets the line number of
-  // every entry made, in order.
-  absl::StatusOr<int> ReadRows(const std::string& path, size_t ncols, const char* header,
-                               const std::function<std::string(const std::vector<std::string>&)>& row,
-                               std::vector<int>* lines) {
+  // (and up to `optional` more, given as "" when absent) into request
+  // entries, or returns why it cannot. Prints unreadable lines by number;
+  // returns how many there were. `lines` gets the line number of every entry
+  // made, in order.
+  absl::StatusOr<int> ReadRows(
+      const std::string& path, size_t ncols, const char* header,
+      const std::function<std::string(const std::vector<std::string>&)>& row,
+      std::vector<int>* lines, size_t optional = 0) {
     std::ifstream in(path);
     if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
     std::string line;
     int n = 0, bad = 0;
     while (std::getline(in, line)) {
       ++n;
-      const std::vector<std::string> c = SplitCsvLine(line);
+      std::vector<std::string> c = SplitCsvLine(line);
       if (n == 1 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
-      if (c.size() == 1 && c[0].empty()) continue;  // blank line
-      if (c.size() != ncols) {
-        fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n, ncols, header, c.size());
+      if (c.size() == 1 && c[0].empty()) continue;                   // blank line
+      if (c.size() < ncols || c.size() > ncols + optional) {
+        fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n,
+                ncols, header, c.size());
         ++bad;
         continue;
       }
+      c.resize(ncols + optional);
       const std::string why = row(c);
       if (!why.empty()) {
         fprintf(stderr, "%s: line %d: %s\n", path.c_str(), n, why.c_str());
@@ -312,8 +377,9 @@ class Ctl {
   // Sends an import in calls of kChunk entries (each list in order), with a
   // progress bar on a terminal; prints every rejection by line number and
   // a summary. Exit code 1 when anything was rejected.
-  int SendImport(const char* cmd, const std::string& path, const gridsync::v1::ImportRegistryRequest& req,
-                 const std::vector<int>& lines, int unreadable) {
+  int SendImport(const char* cmd, const std::string& path,
+                 const gridsync::v1::ImportRegistryRequest& req, const std::vector<int>& lines,
+                 int unreadable) {
     constexpr int kChunk = 2000;
     const int total = req.org_units_size() + req.households_size() + req.persons_size();
     Progress progress(absl::StrCat(cmd, " ", path));
@@ -335,8 +401,9 @@ class Ctl {
       auto ctx = CallContext(token_, std::chrono::seconds(120));
       if (auto st = FromGrpc(admin_->ImportRegistry(ctx.get(), chunk, &resp)); !st.ok()) {
         progress.Done();
-        fprintf(stderr, "%s: stopped after %d of %d entries (those are stored; importing again is safe)\n", path.c_str(),
-                from, total);
+        fprintf(stderr,
+                "%s: stopped after %d of %d entries (those are stored; importing again is safe)\n",
+                path.c_str(), from, total);
         return Fail(st);
       }
       created += resp.created(), updated += resp.updated(), unchanged += resp.unchanged();
@@ -346,14 +413,15 @@ class Ctl {
         int offset = r.index();
         if (r.kind() == "household") offset += chunk.org_units_size();
         if (r.kind() == "person") offset += chunk.org_units_size() + chunk.households_size();
-        rejections.push_back(absl::StrCat(path, ": line ", lines[from + offset], ": ", r.message()));
+        rejections.push_back(
+            absl::StrCat(path, ": line ", lines[from + offset], ": ", r.message()));
       }
       progress.Update(sent, total);
     }
     progress.Done();
     for (const auto& r : rejections) fprintf(stderr, "%s\n", r.c_str());
-    printf("%s %s: %d read; %d created, %d updated, %d unchanged, %d rejected\n", cmd, path.c_str(), total + unreadable,
-           created, updated, unchanged, rejected + unreadable);
+    printf("%s %s: %d read; %d created, %d updated, %d unchanged, %d rejected\n", cmd, path.c_str(),
+           total + unreadable, created, updated, unchanged, rejected + unreadable);
     return rejected + unreadable == 0 ? 0 : 1;
   }
 
@@ -368,7 +436,7 @@ class Ctl {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv);
+  Args args = ParseArgs(argc, argv, {"--json"});
   if (!args.error.empty() || args.positional.empty() || !args.Has("--server")) return Usage();
   const std::string cmd = args.positional[0];
   auto ch = Connect(args.Get("--server"));
@@ -387,7 +455,8 @@ int main(int argc, char** argv) {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     auto st = FromGrpc(stub->Check(&ctx, req, &resp));
     if (!st.ok()) return Fail(st);
-    printf("%s\n", grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
+    printf("%s\n",
+           grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
     return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
   }
   if (!args.Has("--token-file")) return Usage();
@@ -398,15 +467,20 @@ int main(int argc, char** argv) {
   if (cmd == "import-households" && args.positional.size() == 2) {
     return ctl.ImportHouseholds(args.positional[1]);
   }
-  if (cmd == "import-persons" && args.positional.size() == 2) return ctl.ImportPersons(args.positional[1]);
+  if (cmd == "import-persons" && args.positional.size() == 2)
+    return ctl.ImportPersons(args.positional[1]);
   if (cmd == "policy") return ctl.ShowPolicy();
   if (cmd == "report" && args.Has("--county")) {
     std::string month = args.Get("--month");
-    if (month.empty()) month = gridsync::core::MonthName(gridsync::core::MonthOf(gridsync::core::SystemWallMs()));
+    if (month.empty())
+      month = gridsync::core::MonthName(gridsync::core::MonthOf(gridsync::core::SystemWallMs()));
     if (!gridsync::core::MonthRange(month).ok()) {
       return Fail(absl::InvalidArgumentError(absl::StrCat("--month '", month, "' is not YYYY-MM")));
     }
     return ctl.Report(args.Get("--county"), month, args.Get("--out"));
+  }
+  if (cmd == "coverage" && args.Has("--scope")) {
+    return ctl.Coverage(args.Get("--scope"), args.Get("--month"), args.Has("--json"));
   }
   if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
   if (cmd == "gen-sample") {

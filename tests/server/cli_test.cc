@@ -28,10 +28,12 @@ TEST(Cli, InitImportEnrollLoadgenVerifyAndDrain) {
   EXPECT_EQ(out, "SERVING\n");
   const std::string csv = std::string(GRIDSYNC_SHARED_DATA) + "/henan-zhengzhou-dengfeng-towns.csv";
   out.clear();
-  ASSERT_EQ(RunCommand({ctl, "--server", addr, "--token-file", token_file, "import-org", csv}, &out), 0);
+  ASSERT_EQ(
+      RunCommand({ctl, "--server", addr, "--token-file", token_file, "import-org", csv}, &out), 0);
   EXPECT_TRUE(absl::StrContains(out, "16 created")) << out;
   out.clear();
-  ASSERT_EQ(RunCommand({ctl, "--server", addr, "--token-file", token_file, "import-org", csv}, &out), 0);
+  ASSERT_EQ(
+      RunCommand({ctl, "--server", addr, "--token-file", token_file, "import-org", csv}, &out), 0);
   EXPECT_TRUE(absl::StrContains(out, "0 created, 0 updated, 16 unchanged")) << out;
 
   const std::string acked = dir + ".acked";
@@ -45,12 +47,16 @@ TEST(Cli, InitImportEnrollLoadgenVerifyAndDrain) {
   EXPECT_TRUE(absl::StrContains(out, "p50")) << out;
   EXPECT_TRUE(absl::StrContains(out, "p99")) << out;
   out.clear();
-  ASSERT_EQ(RunCommand({ctl, "--server", addr, "--token-file", token_file, "verify", "--ids", acked}, &out), 0);
+  ASSERT_EQ(
+      RunCommand({ctl, "--server", addr, "--token-file", token_file, "verify", "--ids", acked},
+                 &out),
+      0);
   EXPECT_TRUE(absl::StrContains(out, "1200 of 1200 ids stored")) << out;
 
   // An id that was never stored makes verify fail.
   std::ofstream(acked, std::ios::app) << "01JZZZZZZZZZZZZZZZZZZZZZZZ\n";
-  EXPECT_EQ(RunCommand({ctl, "--server", addr, "--token-file", token_file, "verify", "--ids", acked}), 1);
+  EXPECT_EQ(
+      RunCommand({ctl, "--server", addr, "--token-file", token_file, "verify", "--ids", acked}), 1);
 
   // enroll prints a token of 256 bits (64 hex digits); the grid must exist.
   out.clear();
@@ -72,17 +78,23 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
   ASSERT_EQ(RunCommand({GRIDSYNCD_PATH, "init", "--data", dir}), 0);
   ServerProcess proc(dir);
   ASSERT_TRUE(proc.Start());
-  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file", dir + "/admin.token"};
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file",
+                                        dir + "/admin.token"};
   auto run = [&](std::vector<std::string> args, std::string* out) {
     args.insert(args.begin(), ctl.begin(), ctl.end());
     out->clear();
     return RunCommand(args, out, /*with_stderr=*/true);
   };
   std::string out;
-  ASSERT_EQ(run({"import-org", std::string(GRIDSYNC_SHARED_DATA) + "/henan-zhengzhou-dengfeng-towns.csv"}, &out), 0) << out;
+  ASSERT_EQ(
+      run({"import-org", std::string(GRIDSYNC_SHARED_DATA) + "/henan-zhengzhou-dengfeng-towns.csv"},
+          &out),
+      0)
+      << out;
   ASSERT_EQ(run({"gen-sample", "--min-grids", "2"}, &out), 0) << out;
   const std::string grid = "410185001901001";
-  const std::string households = dir + ".households.csv", persons = dir + ".persons.csv", policy = dir + ".policy.csv";
+  const std::string households = dir + ".households.csv", persons = dir + ".persons.csv",
+                    policy = dir + ".policy.csv";
   {
     std::ofstream f(households);
     f << "\xEF\xBB\xBFhousehold_id,grid_code,address,head_name\n"  // as Excel saves it
@@ -92,7 +104,8 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
       << "not,enough\n";
   }
   EXPECT_EQ(run({"import-households", households}, &out), 1);
-  EXPECT_TRUE(absl::StrContains(out, "4 read; 2 created, 0 updated, 0 unchanged, 2 rejected")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "4 read; 2 created, 0 updated, 0 unchanged, 2 rejected"))
+      << out;
   EXPECT_TRUE(absl::StrContains(out, "line 4: ")) << out;
   EXPECT_TRUE(absl::StrContains(out, "line 5: expected 4 fields")) << out;
   {
@@ -103,7 +116,8 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
       << grid << "900202," << grid << "9002,李三,alien,1,\n";
   }
   EXPECT_EQ(run({"import-persons", persons}, &out), 1);
-  EXPECT_TRUE(absl::StrContains(out, "3 read; 2 created, 0 updated, 0 unchanged, 1 rejected")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "3 read; 2 created, 0 updated, 0 unchanged, 1 rejected"))
+      << out;
   EXPECT_TRUE(absl::StrContains(out, "line 4: category 'alien'")) << out;
   // Again: nothing new; then one name corrected: one update, no duplicate.
   EXPECT_EQ(run({"import-persons", persons}, &out), 1);
@@ -115,6 +129,17 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
   }
   EXPECT_EQ(run({"import-persons", persons}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "0 created, 1 updated, 0 unchanged, 0 rejected")) << out;
+  // The start of supervision, an optional last column (China time).
+  {
+    std::ofstream f(persons);
+    f << "person_id,household_id,name,category,risk_level,guardian,supervised_since\n"
+      << grid << "900101," << grid << "9001,王小明,严重精神障碍患者,3,\"王大, 父亲\",2026-03-01\n"
+      << grid << "900201," << grid << "9002,李小,community_corrections,,,2026-13-01\n";
+  }
+  EXPECT_EQ(run({"import-persons", persons}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "line 3: supervised_since '2026-13-01' is not YYYY-MM-DD"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "0 created, 1 updated, 0 unchanged")) << out;
 
   {
     std::ofstream f(policy);
@@ -122,8 +147,10 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
   }
   EXPECT_EQ(run({"set-policy", policy}, &out), 0) << out;
   EXPECT_EQ(run({"policy"}, &out), 0) << out;
-  EXPECT_TRUE(absl::StrContains(out, "severe_mental_disorder              3              5")) << out;
-  EXPECT_TRUE(absl::StrContains(out, "default (other categories)                        45")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "severe_mental_disorder              3              5"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "default (other categories)                        45"))
+      << out;
   {
     std::ofstream f(policy);
     f << "severe_mental_disorder,3,5\n";  // no default row: refused, nothing changed

@@ -25,6 +25,7 @@
 #include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/records.pb.h"
+#include "gridsync/v1/registry.pb.h"
 
 namespace gridsync::sdk {
 
@@ -97,6 +98,12 @@ struct RecordFilter {
   bool include_voided = true;
 };
 
+// What the device may see, as the server said at the last sync.
+struct DeviceScope {
+  std::vector<std::string> codes;  // grid codes, or one village, town or county code
+  gridsync::v1::Role role = gridsync::v1::ROLE_UNSPECIFIED;
+};
+
 struct ClientStats {
   int64_t pending = 0;         // not yet acknowledged by the server
   int64_t acked_unpulled = 0;  // acknowledged, replayed until pulled
@@ -159,6 +166,11 @@ class Client {
   // phone's registry (the worker's grid, the secretary's village); `month`
   // is "YYYY-MM" in China time, empty for the current one. Lists are paged:
   // `limit` 1..1000 entries from `offset`, with the total.
+
+  // The device's scope (empty before the first sync) and the org units of
+  // the phone's registry: the scope's and those above it, for names.
+  DeviceScope Scope() const;
+  std::vector<gridsync::v1::OrgUnit> OrgUnits() const;
 
   // The scope's households with their state this month: not yet visited
   // first, then nobody home (go again), then visited.

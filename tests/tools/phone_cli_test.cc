@@ -1,0 +1,105 @@
+// gridsync-phone and gridsyncctl coverage, run as support staff would: the
+// phone's figures after a sync print the same JSON as the server's, and the
+// lists work offline (the server stopped).
+#include <fstream>
+#include <regex>
+
+#include "absl/strings/match.h"
+#include "tests/server/server_process.h"
+#include "tests/server/test_server.h"
+
+namespace gridsync::testing {
+namespace {
+
+class PhoneCliTest : public ServerTest {
+ protected:
+  // gridsync-phone for a device enrolled with `role` and `scope`.
+  std::vector<std::string> PhoneCommand(gridsync::v1::Role role, const std::string& scope,
+                                        const std::string& holder) {
+    std::string device;
+    const std::string token = Enroll(role, {scope}, holder, &device);
+    const std::string token_file = dir_ + "-" + device + ".token";
+    std::ofstream(token_file) << token << "\n";
+    return {GRIDSYNC_PHONE_PATH,
+            "--data",
+            dir_ + "-" + device,
+            "--server",
+            addr(),
+            "--device",
+            device,
+            "--token-file",
+            token_file,
+            "--holder",
+            holder};
+  }
+  int Run(std::vector<std::string> base, const std::vector<std::string>& args, std::string* out) {
+    base.insert(base.end(), args.begin(), args.end());
+    out->clear();
+    return RunCommand(base, out, /*with_stderr=*/true);
+  }
+};
+
+std::string WithoutAsOf(const std::string& json) {
+  return std::regex_replace(json, std::regex("\"as_of_ms\":\"[0-9]+\""), "");
+}
+
+TEST_F(PhoneCliTest, APhonesFiguresPrintAsTheServersAndItsListsWorkOffline) {
+  const auto secretary = PhoneCommand(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  const auto worker = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "网格员");
+  std::string out;
+  EXPECT_EQ(Run(worker, {"households"}, &out), 1);  // nothing before a sync
+  EXPECT_TRUE(absl::StrContains(out, "sync first")) << out;
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(Run(worker, {"visit", "--household", Household(kGridA, 3), "--notes", "𠮷 在家"}, &out),
+            0)
+      << out;
+  ASSERT_EQ(Run(worker, {"visit", "--household", Household(kGridA, 4), "--nobody-home"}, &out), 0)
+      << out;
+  EXPECT_EQ(Run(worker, {"visit", "--household", "12"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "19-digit")) << out;
+  ASSERT_EQ(Run(worker, {"households"}, &out), 0) << out;  // unsent, counted at once
+  EXPECT_TRUE(absl::StrContains(out, "1 of 20 households visited")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "nobody home  " + Household(kGridA, 4))) << out;
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "pushed 2")) << out;
+  ASSERT_EQ(Run(secretary, {"sync"}, &out), 0) << out;
+
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file",
+                                        dir_ + "/admin.token"};
+  for (const std::string& month :
+       {std::string(), core::MonthName(core::MonthOf(core::SystemWallMs() - 32 * core::kDayMs))}) {
+    for (const std::string& scope : {std::string(kVillageAB), std::string(kGridA)}) {
+      SCOPED_TRACE(scope + " " + month);
+      std::string phone_json, server_json;
+      std::vector<std::string> args = {"coverage", "--scope", scope, "--json"};
+      if (!month.empty()) args.insert(args.end(), {"--month", month});
+      ASSERT_EQ(Run(secretary, args, &phone_json), 0) << phone_json;
+      ASSERT_EQ(Run(ctl, args, &server_json), 0) << server_json;
+      EXPECT_EQ(WithoutAsOf(phone_json), WithoutAsOf(server_json));
+      EXPECT_TRUE(absl::StrContains(server_json, "\"mediation_rate\":")) << server_json;
+    }
+  }
+  ASSERT_EQ(Run(ctl, {"coverage", "--scope", kVillageAB}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "入户率 2.5%  1 of 40 households visited")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "一村")) << out;
+
+  // Offline: the server is gone, the secretary's lists are not.
+  StopServer(std::chrono::milliseconds(0));
+  ASSERT_EQ(Run(secretary, {"coverage"}, &out), 0) << out;  // the device's scope: the village
+  EXPECT_TRUE(absl::StrContains(out, "410185001201 一村")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "入户率 2.5%  1 of 40 households visited")) << out;
+  ASSERT_EQ(Run(secretary, {"households", "--grid", kGridA, "--all"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "visited      " + Household(kGridA, 3))) << out;
+  ASSERT_EQ(Run(secretary, {"due", "--within", "0"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "persons to check")) << out;
+  ASSERT_EQ(Run(secretary, {"cases", "--json"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\"follow_ups_due\":\"0\"")) << out;
+  EXPECT_EQ(Run(secretary, {"coverage", "--month", "2026-13"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "INVALID_ARGUMENT")) << out;
+  EXPECT_NE(Run(secretary, {"sync"}, &out), 0);  // no server: a clear error
+  EXPECT_TRUE(absl::StrContains(out, "UNAVAILABLE")) << out;
+  EXPECT_EQ(Run(secretary, {"fly"}, &out), 2);
+}
+
+}  // namespace
+}  // namespace gridsync::testing

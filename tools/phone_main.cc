@@ -1,0 +1,202 @@
+// gridsync-phone: a phone on the command line, on the client SDK, for
+// support staff, scripts and tests. Its replica lives in --data; every
+// command but sync works offline on what the last sync brought, with the
+// phone's unsent writes counted.
+//
+//   gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [--holder NAME] COMMAND
+//     sync                                      push the outbox, pull; what moved
+//     households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]
+//                                               unvisited first; the first 100 unless --all
+//     due [--scope CODE] [--within DAYS] [--json]   persons to check (default within 7 days)
+//     cases [--scope CODE] [--json]             open cases, then follow-ups due
+//     coverage [--scope CODE] [--month YYYY-MM] [--json]
+//                                               the month's figures; --json as gridsyncctl's
+//     visit --household ID [--nobody-home] [--notes TEXT]   a visit now; prints its id
+//     status                                    outbox, rejections, cursor, scope
+//
+// --scope defaults to the device's scope when it is one code (a grid, or a
+// secretary's village). Exit 0 on success, 1 on an error (with its reason),
+// 2 on bad usage.
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/ids.h"
+#include "gridsync/client.h"
+#include "tools/client.h"
+#include "tools/day_print.h"
+#include "tools/flags.h"
+
+namespace gridsync::tools {
+namespace {
+
+int Fail(const absl::Status& st) {
+  fprintf(stderr, "gridsync-phone: %s: %s\n", absl::StatusCodeToString(st.code()).c_str(),
+          std::string(st.message()).c_str());
+  return 1;
+}
+
+int Usage() {
+  fprintf(stderr,
+          "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
+          "[--holder NAME] COMMAND\n"
+          "  sync | status\n"
+          "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
+          "  due [--scope CODE] [--within DAYS] [--json]\n"
+          "  cases [--scope CODE] [--json]\n"
+          "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
+          "  visit --household ID [--nobody-home] [--notes TEXT]\n");
+  return 2;
+}
+
+class PhoneCli {
+ public:
+  PhoneCli(std::unique_ptr<sdk::Client> client, const Args& args)
+      : c_(std::move(client)), args_(args) {}
+
+  int Run(const std::string& cmd) {
+    if (cmd == "sync") return Sync();
+    if (cmd == "status") return Status();
+    if (cmd == "visit" && args_.Has("--household")) return Visit();
+    if (cmd != "households" && cmd != "due" && cmd != "cases" && cmd != "coverage") return Usage();
+    auto scope = Scope();
+    if (!scope.ok()) return Fail(scope.status());
+    if (cmd == "households") return Households(*scope);
+    if (cmd == "due") return Due(*scope);
+    if (cmd == "cases") return Print(c_->ListOpenCases(*scope, 0, 1000), CasesText);
+    return Coverage(*scope);
+  }
+
+ private:
+  // --scope (or --grid), else the device's scope when it is one code.
+  absl::StatusOr<std::string> Scope() const {
+    if (args_.Has("--scope")) return args_.Get("--scope");
+    if (args_.Has("--grid")) return args_.Get("--grid");
+    const auto scope = c_->Scope();
+    if (scope.codes.size() == 1) return scope.codes[0];
+    if (scope.codes.empty()) {
+      return absl::FailedPreconditionError("this phone has not synced yet: run sync first");
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "this device's scope is ", absl::StrJoin(scope.codes, ", "), ": give one with --scope"));
+  }
+
+  template <typename List>
+  int Print(const absl::StatusOr<List>& l, std::string (*text)(const List&)) const {
+    if (!l.ok()) return Fail(l.status());
+    printf("%s%s", args_.Has("--json") ? StableJson(*l).c_str() : text(*l).c_str(),
+           args_.Has("--json") ? "\n" : "");
+    return 0;
+  }
+
+  int Sync() {
+    auto r = c_->Sync();
+    if (!r.ok()) return Fail(r.status());
+    printf("pushed %lld (duplicates %lld, rejected %lld), pulled %lld; cursor %llu\n",
+           static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
+           static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
+           static_cast<unsigned long long>(r->cursor));
+    for (const auto& rj : c_->Rejected()) {
+      printf("rejected: %s %s: %s\n", rj.mutation().record_id().c_str(), rj.field().c_str(),
+             rj.message().c_str());
+    }
+    return 0;
+  }
+
+  int Status() {
+    const auto s = c_->Stats();
+    const auto scope = c_->Scope();
+    printf(
+        "scope %s (%s); %lld records, %lld unsent, %lld sent and not yet pulled, %lld rejected; "
+        "cursor %llu\n",
+        absl::StrJoin(scope.codes, ",").c_str(), gridsync::v1::Role_Name(scope.role).c_str(),
+        static_cast<long long>(s.records), static_cast<long long>(s.pending),
+        static_cast<long long>(s.acked_unpulled), static_cast<long long>(s.rejected),
+        static_cast<unsigned long long>(s.cursor));
+    return 0;
+  }
+
+  int Visit() {
+    const std::string household = args_.Get("--household");
+    if (!core::IsHouseholdId(household)) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--household '", household, "' is not a 19-digit household id")));
+    }
+    std::vector<sdk::Field> fields = {
+        {"visited_at_ms", IntValue(c_->NowMs())},
+        {"nobody_home", BoolValue(args_.Has("--nobody-home"))},
+        {"talked_with_household", BoolValue(!args_.Has("--nobody-home"))}};
+    if (args_.Has("--notes")) fields.push_back({"notes", StrValue(args_.Get("--notes"))});
+    auto id = c_->Create(gridsync::v1::RECORD_KIND_VISIT, household.substr(0, core::kGridCodeLen),
+                         household, fields);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+
+  int Households(const std::string& scope) {
+    const int limit = args_.Has("--all") ? 1000 : 100;
+    gridsync::v1::HouseholdList all;
+    for (int offset = 0;; offset += limit) {  // bounded: pages of a finite registry
+      auto page = c_->ListHouseholds(scope, args_.Get("--month"), offset, limit);
+      if (!page.ok()) return Fail(page.status());
+      const int got = page->households_size();
+      if (offset == 0) {
+        all = std::move(*page);
+      } else {
+        for (auto& h : *page->mutable_households()) *all.add_households() = std::move(h);
+      }
+      if (!args_.Has("--all") || got < limit) break;
+    }
+    return Print(absl::StatusOr<gridsync::v1::HouseholdList>(std::move(all)), HouseholdsText);
+  }
+
+  int Due(const std::string& scope) {
+    int within = 7;
+    if (args_.Has("--within") && !absl::SimpleAtoi(args_.Get("--within"), &within)) return Usage();
+    return Print(c_->ListDueChecks(scope, within, 0, 1000), DueChecksText);
+  }
+
+  int Coverage(const std::string& scope) {
+    auto c = c_->GetCoverage(scope, args_.Get("--month"));
+    if (!c.ok()) return Fail(c.status());
+    if (args_.Has("--json")) {
+      printf("%s\n", StableJson(*c).c_str());
+      return 0;
+    }
+    std::map<std::string, std::string> names;
+    for (const auto& u : c_->OrgUnits()) names[u.code()] = u.name();
+    printf("%s", CoverageText(*c, names).c_str());
+    return 0;
+  }
+
+  std::unique_ptr<sdk::Client> c_;
+  const Args& args_;
+};
+
+}  // namespace
+}  // namespace gridsync::tools
+
+int main(int argc, char** argv) {
+  using namespace gridsync::tools;
+  const Args args = ParseArgs(argc, argv, {"--json", "--all", "--nobody-home"});
+  if (!args.error.empty() || args.positional.size() != 1 || !args.Has("--data") ||
+      !args.Has("--server") || !args.Has("--device") || !args.Has("--token-file")) {
+    if (!args.error.empty()) fprintf(stderr, "gridsync-phone: %s\n", args.error.c_str());
+    return Usage();
+  }
+  auto token = ReadTokenFile(args.Get("--token-file"));
+  if (!token.ok()) return Fail(token.status());
+  gridsync::sdk::ClientOptions o;
+  o.data_dir = args.Get("--data");
+  o.server_address = args.Get("--server");
+  o.device_id = args.Get("--device");
+  o.token = *token;
+  o.holder = args.Get("--holder");
+  auto client = gridsync::sdk::Client::Open(o);
+  if (!client.ok()) return Fail(client.status());
+  PhoneCli cli(std::move(*client), args);
+  return cli.Run(args.positional[0]);
+}
