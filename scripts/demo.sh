@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The demo: a fresh gridsyncd on an embedded RocksDB in demo-data/, the org
-# data of 登封市 (Dengfeng, Henan) from shared/data, a day of grid work.
+# The demo: a fresh gridsyncd on an embedded RocksDB in demo-data/, the real
+# towns and villages of 登封市 (Dengfeng, Henan) from shared/data, the weeks
+# of grid work before today, a worker's day and a secretary's village on
+# their phones, and last month's assessment report.
 set -euo pipefail
 # Under `env -i` (a service manager, a minimal container) bash has a default
 # PATH but does not export it, and cmake run by name cannot find its own
@@ -9,7 +11,7 @@ export PATH
 cd "$(dirname "$0")/.."
 B=build
 DATA=demo-data
-CSV=../shared/data/henan-zhengzhou-dengfeng-towns.csv
+CSV=../shared/data/henan-zhengzhou-dengfeng.csv
 rm -rf "$DATA" && mkdir -p "$DATA"
 "$B/gridsyncd" init --data "$DATA/store" >/dev/null 2>>"$DATA/gridsyncd.log"
 "$B/gridsyncd" --data "$DATA/store" --listen 127.0.0.1:0 --port-file "$DATA/port" 2>"$DATA/gridsyncd.log" &
@@ -22,11 +24,13 @@ TOKEN="$DATA/store/admin.token"
 echo "gridsyncd listening on $ADDR, data in $DATA/store (log: $DATA/gridsyncd.log)"
 "$B/gridsyncctl" --server "$ADDR" wait-ready --timeout 10
 "$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" import-org "$CSV"
-"$B/gridsync-demo" --server "$ADDR" --token-file "$TOKEN"
+"$B/gridsync-demo" --server "$ADDR" --token-file "$TOKEN" --phones "$DATA/phones"
+# Last month in China time (UTC+8), whatever the machine's time zone.
+LAST=$(date -u -d "$(date -u -d '+8 hours' +%Y-%m-01) -1 day" +%Y-%m)
 echo
-echo "== the month's assessment report (gridsyncctl report)"
+echo "== last month's assessment report (gridsyncctl report --month $LAST), made after it closed"
 "$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" report --county 410185000000 \
-  --out "$DATA/report-410185000000.html"
+  --month "$LAST" --out "$DATA/report-410185000000-$LAST.html"
 kill -TERM $PID
 wait $PID
 trap - EXIT

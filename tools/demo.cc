@@ -1,19 +1,28 @@
-// gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE
+// gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE --phones DIR
 //
-// A day of grid work against a running gridsyncd that has the org data of
-// one district: workers visit households and check supervised persons
-// offline, sync in the evening; a worker and the village secretary edit the
-// same dispute case on two phones at once; the conflict shows and is
-// resolved; then a load run measures sync throughput.
+// Grid work in a real county against a running gridsyncd that has its
+// division codes (shared/data): sample grids, households and persons under
+// its real villages; the weeks before today as the phones synced them
+// (tools/demo_history.h); one grid worker's day on the phone (the SDK, its
+// replica in DIR) and the village secretary's view, each equal to the
+// server's CoverageService; a worker and the secretary editing the same case
+// at once, the conflict shown and resolved; a load run for throughput.
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "core/view.h"
+#include "gridsync/client.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/records.pb.h"
 #include "tools/client.h"
+#include "tools/day_print.h"
+#include "tools/demo_history.h"
 #include "tools/flags.h"
 #include "tools/loadgen_lib.h"
 #include "tools/sample_data.h"
@@ -21,8 +30,6 @@
 namespace gridsync::tools {
 namespace {
 using gridsync::v1::Mutation;
-
-constexpr int kWorkers = 12;
 
 std::string Clock(uint64_t hlc) {
   const time_t secs = static_cast<time_t>(core::HlcWallMs(hlc) / 1000);
@@ -45,89 +52,247 @@ absl::Status Check(const absl::StatusOr<gridsync::v1::PushResponse>& r) {
 
 class Demo {
  public:
-  Demo(std::string server, std::string token)
+  Demo(std::string server, std::string token, std::string phones_dir)
       : server_(std::move(server)),
         token_(std::move(token)),
+        phones_dir_(std::move(phones_dir)),
         ch_(Connect(server_)),
         admin_(gridsync::v1::AdminService::NewStub(ch_)) {}
 
   absl::Status Run() {
     if (auto st = WaitReady(ch_, std::chrono::seconds(10)); !st.ok()) return st;
-    auto grids = EnsureSampleGrids(admin_.get(), token_, 2 * kWorkers, 7);
+    if (auto st = Registry(); !st.ok()) return st;
+    if (auto st = History(); !st.ok()) return st;
+    if (auto st = ChooseWorker(); !st.ok()) return st;
+    if (auto st = WorkersDay(); !st.ok()) return st;
+    if (auto st = SecretarysVillage(); !st.ok()) return st;
+    if (auto st = TwoPhonesOneCase(); !st.ok()) return st;
+    if (auto st = Throughput(); !st.ok()) return st;
+    return Stored();
+  }
+
+ private:
+  // Grids, households and persons generated under the county's real
+  // villages; the demo's worker is in the first village (a 村, not a 居委会).
+  absl::Status Registry() {
+    auto grids = EnsureSampleGrids(admin_.get(), token_, 1, 7);
     if (!grids.ok()) return grids.status();
-    auto stats0 = Stats();
-    if (!stats0.ok()) return stats0.status();
-    printf("== registry: %lu org units (towns from shared/data; villages, grids, households and\n"
-           "   persons generated under them, marked generated)\n", stats0->org_units());
-
-    // --- The day's field work, offline; synced in the evening. ---
-    std::vector<std::unique_ptr<Phone>> phones;
-    std::vector<std::string> phone_grid;
-    int visits = 0, nobody_home = 0, checks = 0, absent = 0, cases = 0;
-    std::vector<double> sync_ms;
-    for (int w = 0; w < kWorkers; ++w) {
-      const std::string grid = (*grids)[w];
-      auto phone = EnrollPhone(gridsync::v1::ROLE_GRID_WORKER, grid, absl::StrCat("网格员", w + 1));
-      if (!phone.ok()) return phone.status();
-      auto reg = Households(grid);
-      if (!reg.ok()) return reg.status();
-      Phone& p = **phone;
-      std::vector<Mutation> outbox;
-      const int64_t now = p.clock().WallMs();
-      for (int h = 0; h < reg->households_size() && h < 30; ++h) {
-        Mutation m = p.Begin(gridsync::v1::RECORD_KIND_VISIT, p.NewRecordId(), grid);
-        m.mutable_create()->set_subject_id(reg->households(h).household_id());
-        const bool home = p.rng()() % 8 != 0;
-        AddCreateField(&m, "visited_at_ms", IntValue(now - (30 - h) * 600000));
-        AddCreateField(&m, "nobody_home", BoolValue(!home));
-        if (home) {
-          for (const char* f : {"talked_with_household", "open_letter_delivered",
-                                "questionnaire_done", "opinions_collected"}) {
-            AddCreateField(&m, f, BoolValue(true));
-          }
-          AddCreateField(&m, "opinions", StrValue("希望加强夜间巡逻"));
-        }
-        nobody_home += !home;
-        ++visits;
-        outbox.push_back(std::move(m));
-      }
-      for (const auto& person : reg->persons()) {
-        Mutation m = p.Begin(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.NewRecordId(), grid);
-        m.mutable_create()->set_subject_id(person.person_id());
-        const bool away = p.rng()() % 10 == 0;
-        AddCreateField(&m, "checked_at_ms", IntValue(now - 3600000));
-        AddCreateField(&m, "risk_level", IntValue(person.risk_level()));
-        AddCreateField(&m, "person_absent", BoolValue(away));
-        AddCreateField(&m, "guardian_present", BoolValue(!away));
-        AddCreateField(&m, "observed", StrValue(away ? "本人外出务工，已电话联系监护人" : "情绪稳定，按时服药"));
-        absent += away;
-        ++checks;
-        outbox.push_back(std::move(m));
-      }
-      Mutation c = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.NewRecordId(), grid);
-      c.mutable_create()->set_subject_id(reg->households(0).household_id());
-      AddCreateField(&c, "category", IntValue(gridsync::v1::DISPUTE_CATEGORY_UNPAID_WAGES));
-      AddCreateField(&c, "title", StrValue("务工人员讨要工资"));
-      AddCreateField(&c, "registered_at_ms", IntValue(now));
-      outbox.push_back(std::move(c));
-      ++cases;
-      const auto t0 = std::chrono::steady_clock::now();
-      if (auto st = Check(p.Push(outbox)); !st.ok()) return st;
-      sync_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      phones.push_back(std::move(*phone));
-      phone_grid.push_back(grid);
+    grids_ = std::move(*grids);
+    gridsync::v1::ListOrgUnitsResponse units;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->ListOrgUnits(ctx.get(), {}, &units)); !st.ok()) return st;
+    int towns = 0, villages = 0;
+    for (const auto& u : units.org_units()) {
+      names_[u.code()] = u.name();
+      towns += u.level() == gridsync::v1::ORG_LEVEL_TOWN;
+      villages += u.level() == gridsync::v1::ORG_LEVEL_VILLAGE;
     }
-    double total_ms = 0;
-    for (double ms : sync_ms) total_ms += ms;
-    printf("\n== a day in %d grids, synced in the evening (one push per phone)\n", kWorkers);
-    printf("   %d visits (%d nobody home: revisit), %d special-population checks (%d person "
-           "absent),\n   %d dispute cases registered; average evening sync %.1f ms per phone\n",
-           visits, nobody_home, checks, absent, cases, total_ms / static_cast<double>(sync_ms.size()));
+    auto stats = Stats();
+    if (!stats.ok()) return stats.status();
+    printf(
+        "== registry of %s: %d towns and %d villages (real codes and names, shared/data);\n"
+        "   %zu grids and their households and supervised persons generated under them\n",
+        names_["410185000000"].c_str(), towns, villages, grids_.size());
+    return absl::OkStatus();
+  }
 
-    // --- Two phones edit the same case offline. ---
-    if (auto st = TwoPhonesOneCase(*phones[0], phone_grid[0]); !st.ok()) return st;
+  // The weeks before today, as the county's phones synced them.
+  absl::Status History() {
+    const int64_t now = core::SystemWallMs();
+    today_ = now - (now + core::kChinaOffsetMs) % core::kDayMs;  // 00:00 in Beijing
+    const auto this_month = *core::MonthRange(core::MonthName(core::MonthOf(now)));
+    last_month_ = core::MonthName(core::MonthOf(this_month.first - 1));
+    HistoryOptions o;
+    o.channel = ch_;
+    o.admin_token = token_;
+    o.grids = grids_;
+    o.from_ms = core::MonthRange(last_month_)->first;
+    o.until_ms = today_;
+    o.seed = 7;
+    auto r = WriteHistory(o);
+    if (!r.ok()) return r.status();
+    printf(
+        "\n== %s and this month until today, as %zu workers' phones synced it\n"
+        "   %lld visits (%lld found nobody home and went back), %lld checks of supervised\n"
+        "   persons, %lld dispute cases (%lld resolved, %lld escalated, %lld follow-ups)\n"
+        "   %lld mutations pushed in %.1f s (%.0f/s)\n",
+        last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
+        static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
+        static_cast<long long>(r->cases), static_cast<long long>(r->resolved),
+        static_cast<long long>(r->escalated), static_cast<long long>(r->follow_ups),
+        static_cast<long long>(r->mutations), r->seconds,
+        static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
+    return absl::OkStatus();
+  }
 
-    // --- Throughput. ---
+  // The demo's worker: of the first grids of the county's first 40 real
+  // villages (村, not 居委会), the one with the most to do today.
+  absl::Status ChooseWorker() {
+    auto cov = gridsync::v1::CoverageService::NewStub(ch_);
+    int64_t best = -1, seen = 0;
+    for (const auto& g : grids_) {
+      const std::string village = g.substr(0, 12);
+      if (g != village + "001" || !absl::StrContains(names_[village], "村")) continue;
+      if (++seen > 40) break;
+      gridsync::v1::GetCoverageRequest req;
+      req.set_scope_code(g);
+      gridsync::v1::Coverage c;
+      auto ctx = CallContext(token_);
+      if (auto st = FromGrpc(cov->GetCoverage(ctx.get(), req, &c)); !st.ok()) return st;
+      const int64_t todo = c.checks().overdue() + c.cases().open_now();
+      if (todo > best) best = todo, grid_ = g, village_ = village;
+    }
+    if (grid_.empty()) grid_ = grids_.front(), village_ = grid_.substr(0, 12);
+    worker_ = WorkerName(grid_);
+    return absl::OkStatus();
+  }
+
+  // One grid worker's day on the phone: the lists in the morning, the day's
+  // work offline, the lists after, the evening sync, the figures = the
+  // server's.
+  absl::Status WorkersDay() {
+    auto phone = SdkPhone(gridsync::v1::ROLE_GRID_WORKER, grid_, worker_);
+    if (!phone.ok()) return phone.status();
+    sdk::Client& c = **phone;
+    auto first = c.Sync();
+    if (!first.ok()) return first.status();
+    printf("\n== a grid worker's day: %s, %s %s %s\n", worker_.c_str(), names_[village_].c_str(),
+           names_[grid_].c_str(), grid_.c_str());
+    printf("   the phone's first sync: %lld records and the grid's registry\n",
+           static_cast<long long>(first->pulled));
+    auto before = c.ListHouseholds(grid_, "", 0, 1000);
+    auto due = c.ListDueChecks(grid_, 7, 0, 1000);
+    auto cases = c.ListOpenCases(grid_, 0, 1000);
+    if (!before.ok() || !due.ok() || !cases.ok()) {
+      return !before.ok() ? before.status() : !due.ok() ? due.status() : cases.status();
+    }
+    printf(
+        "   this morning: %lld of %lld households visited this month; %lld persons to check;"
+        " %lld open cases, %lld follow-ups due\n",
+        static_cast<long long>(before->visited()), static_cast<long long>(before->total()),
+        static_cast<long long>(due->total()), static_cast<long long>(cases->open()),
+        static_cast<long long>(cases->follow_ups_due()));
+    for (int i = 0; i < before->households_size() && i < 3; ++i) {
+      const auto& h = before->households(i);
+      printf("     to visit: %s %s %s\n", h.household().household_id().c_str(),
+             h.household().head_name().c_str(), h.household().address().c_str());
+    }
+    for (int i = 0; i < due->persons_size() && i < 3; ++i) {
+      const auto& p = due->persons(i);
+      printf("     to check: %s %s, %s\n", p.person().person_id().c_str(),
+             p.person().name().c_str(),
+             p.days_overdue() > 0 ? absl::StrCat(p.days_overdue(), " days overdue").c_str()
+                                  : "due this week");
+    }
+
+    // The day, offline: ten households (one nobody home), the due checks,
+    // a case resolved.
+    const int64_t now = c.NowMs();
+    int visited = 0, writes = 0;
+    for (const auto& h : before->households()) {
+      if (h.state() == gridsync::v1::VISIT_STATE_VISITED || visited == 10) break;
+      const bool home = visited != 2;
+      auto id = c.Create(gridsync::v1::RECORD_KIND_VISIT, grid_, h.household().household_id(),
+                         {{"visited_at_ms", IntValue(now - (10 - visited) * 1200000)},
+                          {"nobody_home", BoolValue(!home)},
+                          {"talked_with_household", BoolValue(home)},
+                          {"questionnaire_done", BoolValue(home)}});
+      if (!id.ok()) return id.status();
+      ++visited, ++writes;
+    }
+    int checked = 0;
+    for (const auto& p : due->persons()) {
+      if (checked == 3) break;
+      auto id = c.Create(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, grid_, p.person().person_id(),
+                         {{"checked_at_ms", IntValue(now - 600000 * (checked + 1))},
+                          {"risk_level", IntValue(p.risk_level())},
+                          {"guardian_present", BoolValue(true)},
+                          {"observed", StrValue("情绪稳定，按时服药")}});
+      if (!id.ok()) return id.status();
+      ++checked, ++writes;
+    }
+    for (const auto& item : cases->cases()) {
+      if (item.summary().status() != gridsync::v1::CASE_STATUS_MEDIATING) continue;
+      if (auto st = c.SetStatus(item.summary().record_id(), gridsync::v1::CASE_STATUS_RESOLVED);
+          !st.ok()) {
+        return st;
+      }
+      printf("     resolved: %s %s\n", item.summary().record_id().c_str(),
+             item.summary().title().c_str());
+      ++writes;
+      break;
+    }
+    auto after = c.ListHouseholds(grid_, "", 0, 1000);
+    auto due_after = c.ListDueChecks(grid_, 7, 0, 1000);
+    if (!after.ok() || !due_after.ok()) return !after.ok() ? after.status() : due_after.status();
+    printf(
+        "   by evening, offline (%d writes in the outbox): %lld of %lld households visited, "
+        "%lld persons to check\n",
+        writes, static_cast<long long>(after->visited()), static_cast<long long>(after->total()),
+        static_cast<long long>(due_after->total()));
+    auto evening = c.Sync();
+    if (!evening.ok()) return evening.status();
+    printf("   evening sync: %lld pushed, %lld pulled\n", static_cast<long long>(evening->pushed),
+           static_cast<long long>(evening->pulled));
+    return SameAsServer(c, grid_, "", "the grid's month");
+  }
+
+  // The village secretary's phone: the whole village, offline after one sync.
+  absl::Status SecretarysVillage() {
+    auto phone = SdkPhone(gridsync::v1::ROLE_VILLAGE_SECRETARY, village_, "村书记 李国华");
+    if (!phone.ok()) return phone.status();
+    sdk::Client& c = **phone;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto first = c.Sync();
+    if (!first.ok()) return first.status();
+    printf(
+        "\n== the village secretary's phone: %s, first sync %lld records in %.0f ms\n",
+        names_[village_].c_str(), static_cast<long long>(first->pulled),
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    auto cov = c.GetCoverage(village_);
+    auto due = c.ListDueChecks(village_, 0, 0, 1000);
+    auto cases = c.ListOpenCases(village_, 0, 1000);
+    if (!cov.ok() || !due.ok() || !cases.ok()) {
+      return !cov.ok() ? cov.status() : !due.ok() ? due.status() : cases.status();
+    }
+    std::string text = CoverageText(*cov, names_);
+    absl::StrReplaceAll({{"\n", "\n   "}}, &text);
+    printf("   %s", text.c_str());
+    printf("%lld persons need a check now; %lld open cases, %lld follow-ups due\n",
+           static_cast<long long>(due->total()), static_cast<long long>(cases->open()),
+           static_cast<long long>(cases->follow_ups_due()));
+    if (auto st = SameAsServer(c, village_, "", "this month"); !st.ok()) return st;
+    return SameAsServer(c, village_, last_month_, last_month_ + " (closed)");
+  }
+
+  // Prints a scope's figures on the phone next to CoverageService's.
+  absl::Status SameAsServer(sdk::Client& c, const std::string& scope, const std::string& month,
+                            const std::string& what) {
+    auto phone = c.GetCoverage(scope, month);
+    if (!phone.ok()) return phone.status();
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(scope);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage server;
+    auto ctx = CallContext(token_);
+    auto cov = gridsync::v1::CoverageService::NewStub(ch_);
+    if (auto st = FromGrpc(cov->GetCoverage(ctx.get(), req, &server)); !st.ok()) return st;
+    phone->clear_as_of_ms();
+    server.clear_as_of_ms();
+    const bool same = phone->SerializeAsString() == server.SerializeAsString();
+    printf("   %s on the phone: 入户率 %.1f%%, 管控率 %.1f%%, 调处率 %.1f%%, 回访率 %.1f%% — %s\n",
+           what.c_str(), 100 * phone->visits().rate(), 100 * phone->checks().rate(),
+           100 * phone->cases().mediation_rate(), 100 * phone->cases().follow_up_rate(),
+           same ? "the same as the server's CoverageService" : "DIFFERENT from the server's");
+    if (!same) {
+      return absl::InternalError(absl::StrCat("phone and server disagree on ", scope, " ", month,
+                                              ":\nphone: ", phone->DebugString(),
+                                              "\nserver: ", server.DebugString()));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Throughput() {
     LoadgenConfig cfg;
     cfg.server = server_;
     cfg.admin_token = token_;
@@ -140,19 +305,46 @@ class Demo {
     auto report = RunLoadgen(cfg);
     if (!report.ok()) return report.status();
     printf("   %s\n", report->Summary().c_str());
-
-    auto stats = Stats();
-    if (!stats.ok()) return stats.status();
-    printf("\n== stored: %lu records (%lu visits, %lu dispute cases, %lu special checks); %lu "
-           "records with\n   open conflicts; %lu changes in the log; %lu enrolled devices\n",
-           stats->records(), stats->visits(), stats->dispute_cases(), stats->special_checks(),
-           stats->records_with_conflicts(), stats->last_change_seq(), stats->devices());
     return absl::OkStatus();
   }
 
+  absl::Status Stored() {
+    auto stats = Stats();
+    if (!stats.ok()) return stats.status();
+    printf(
+        "\n== stored: %lu records (%lu visits, %lu dispute cases, %lu special checks); %lu "
+        "records with\n   open conflicts; %lu changes in the log; %lu enrolled devices\n",
+        stats->records(), stats->visits(), stats->dispute_cases(), stats->special_checks(),
+        stats->records_with_conflicts(), stats->last_change_seq(), stats->devices());
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::unique_ptr<sdk::Client>> SdkPhone(gridsync::v1::Role role,
+                                                        const std::string& scope,
+                                                        const std::string& holder) {
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(role);
+    req.add_scope_codes(scope);
+    req.set_holder(holder);
+    gridsync::v1::EnrollDeviceResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
+    sdk::ClientOptions o;
+    o.data_dir = phones_dir_ + "/" + resp.device_id();
+    o.server_address = server_;
+    o.device_id = resp.device_id();
+    o.token = resp.token();
+    o.holder = holder;
+    return sdk::Client::Open(o);
+  }
+
  private:
-  absl::Status TwoPhonesOneCase(Phone& worker, const std::string& grid) {
-    const std::string village = grid.substr(0, 12);
+  absl::Status TwoPhonesOneCase() {
+    const std::string grid = grid_;
+    const std::string village = village_;
+    auto w = EnrollPhone(gridsync::v1::ROLE_GRID_WORKER, grid, worker_);
+    if (!w.ok()) return w.status();
+    Phone& worker = **w;
     auto sec = EnrollPhone(gridsync::v1::ROLE_VILLAGE_SECRETARY, village, "村书记 李国华");
     if (!sec.ok()) return sec.status();
     Phone& secretary = **sec;
@@ -182,7 +374,8 @@ class Demo {
     w2.mutable_append_log()->set_log("mediation_sessions");
     w2.mutable_append_log()->set_element_id(worker.NewRecordId());
     w2.mutable_append_log()->set_payload(session.SerializeAsString());
-    Mutation s1 = secretary.SetField(*secretary.Find(id), "title", StrValue("宅基地界址争议（需镇司法所协助）"));
+    Mutation s1 = secretary.SetField(*secretary.Find(id), "title",
+                                     StrValue("宅基地界址争议（需镇司法所协助）"));
     secretary.Record(s1);
     Mutation s2 = secretary.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, grid);
     s2.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_MEDIATING);
@@ -205,7 +398,8 @@ class Demo {
     }
     // The secretary, having pulled both, writes the agreed title.
     if (auto st = secretary.PullAll(); !st.ok()) return st.status();
-    Mutation fix = secretary.SetField(*secretary.Find(id), "title", StrValue("王家与张家宅基地界址纠纷"));
+    Mutation fix =
+        secretary.SetField(*secretary.Find(id), "title", StrValue("王家与张家宅基地界址纠纷"));
     if (auto st = Check(secretary.Push({fix})); !st.ok()) return st;
     rec = GetRecord(id);
     if (!rec.ok()) return rec.status();
@@ -214,7 +408,8 @@ class Demo {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<std::unique_ptr<Phone>> EnrollPhone(gridsync::v1::Role role, const std::string& scope,
+  absl::StatusOr<std::unique_ptr<Phone>> EnrollPhone(gridsync::v1::Role role,
+                                                     const std::string& scope,
                                                      const std::string& holder) {
     gridsync::v1::EnrollDeviceRequest req;
     req.set_role(role);
@@ -252,9 +447,13 @@ class Demo {
     return resp;
   }
 
-  std::string server_, token_;
+  std::string server_, token_, phones_dir_;
   std::shared_ptr<grpc::Channel> ch_;
   std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
+  std::vector<std::string> grids_;
+  std::map<std::string, std::string> names_;          // org unit code -> name
+  std::string village_, grid_, worker_, last_month_;  // the demo's village, grid and worker
+  int64_t today_ = 0;
 };
 
 }  // namespace
@@ -263,8 +462,10 @@ class Demo {
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
   Args args = ParseArgs(argc, argv);
-  if (!args.error.empty() || !args.Has("--server") || !args.Has("--token-file")) {
-    fprintf(stderr, "usage: gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE\n");
+  if (!args.error.empty() || !args.Has("--server") || !args.Has("--token-file") ||
+      !args.Has("--phones")) {
+    fprintf(stderr,
+            "usage: gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE --phones DIR\n");
     return 2;
   }
   auto token = ReadTokenFile(args.Get("--token-file"));
@@ -272,7 +473,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "gridsync-demo: %s\n", std::string(token.status().message()).c_str());
     return 1;
   }
-  Demo demo(args.Get("--server"), *token);
+  Demo demo(args.Get("--server"), *token, args.Get("--phones"));
   if (auto st = demo.Run(); !st.ok()) {
     fprintf(stderr, "gridsync-demo: %s\n", st.ToString().c_str());
     return 1;

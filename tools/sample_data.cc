@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/hlc.h"
 #include "core/ids.h"
 #include "tools/client.h"
 
@@ -17,8 +18,30 @@ namespace {
 using gridsync::v1::OrgLevel;
 using gridsync::v1::OrgUnit;
 
-const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"};
-const char* kGiven[] = {"建国", "秀英", "桂兰", "志强", "玉梅", "国华", "海燕", "德明", "春生", "丽娟"};
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴",
+                           "郭", "孙", "马", "朱", "胡", "高", "郑", "梁", "宋", "许"};
+const char* kGiven[] = {"建国", "秀英", "桂兰", "志强", "玉梅", "国华", "海燕", "德明",
+                        "春生", "丽娟", "卫东", "红霞", "建军", "淑珍", "振华", "金凤"};
+
+std::string Name(std::mt19937_64& rng) {
+  return absl::StrCat(kSurnames[rng() % std::size(kSurnames)], kGiven[rng() % std::size(kGiven)]);
+}
+
+// Who is under supervision in a village, roughly as grid work finds it:
+// mostly severe mental disorders and community corrections, low risk.
+gridsync::v1::PersonCategory Category(std::mt19937_64& rng) {
+  const int r = static_cast<int>(rng() % 100);
+  if (r < 40) return gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER;
+  if (r < 60) return gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS;
+  if (r < 72) return gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION;
+  if (r < 85) return gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER;
+  return gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE;
+}
+
+int Risk(std::mt19937_64& rng) {
+  const int r = static_cast<int>(rng() % 100);
+  return r < 55 ? 0 : r < 85 ? 1 : r < 96 ? 2 : 3;
+}
 
 }  // namespace
 
@@ -43,9 +66,10 @@ absl::StatusOr<DivisionImport> ReadDivisionCsv(const std::string& path) {
     std::vector<std::string> cols = absl::StrSplit(line, ',');
     if (n == 1) {
       if (cols.empty() || cols[0] != "county_code") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            path, ": line 1 must be the header county_code,county_name,town_code,town_name,"
-                  "village_code,village_name"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(path,
+                         ": line 1 must be the header county_code,county_name,town_code,town_name,"
+                         "village_code,village_name"));
       }
       continue;
     }
@@ -68,8 +92,10 @@ gridsync::v1::ImportRegistryRequest GenerateSample(const std::vector<OrgUnit>& e
   std::vector<std::string> towns;
   for (const auto& u : existing) {
     if (u.level() == OrgLevel::ORG_LEVEL_TOWN) towns.push_back(u.code());
-    if (u.level() == OrgLevel::ORG_LEVEL_VILLAGE) villages_of_town[u.parent_code()].push_back(u.code());
-    if (u.level() == OrgLevel::ORG_LEVEL_GRID) grids_of_village[u.parent_code()].push_back(u.code());
+    if (u.level() == OrgLevel::ORG_LEVEL_VILLAGE)
+      villages_of_town[u.parent_code()].push_back(u.code());
+    if (u.level() == OrgLevel::ORG_LEVEL_GRID)
+      grids_of_village[u.parent_code()].push_back(u.code());
   }
   std::vector<std::pair<std::string, std::string>> villages;  // code, name
   for (const auto& town : towns) {
@@ -87,9 +113,11 @@ gridsync::v1::ImportRegistryRequest GenerateSample(const std::vector<OrgUnit>& e
     }
     for (const auto& v : vs) villages.emplace_back(v, "");
   }
+  const int64_t now = shape.now_ms > 0 ? shape.now_ms : core::SystemWallMs();
   for (const auto& [village, unused] : villages) {
     const auto& have = grids_of_village[village];
-    for (int g = 1; g <= shape.grids_per_village; ++g) {
+    const int grids = shape.grids_per_village + static_cast<int>(rng() % 2);
+    for (int g = 1; g <= grids; ++g) {
       const std::string grid = absl::StrFormat("%s%03d", village, g);
       if (std::find(have.begin(), have.end(), grid) == have.end()) {
         OrgUnit* u = req.add_org_units();
@@ -97,24 +125,28 @@ gridsync::v1::ImportRegistryRequest GenerateSample(const std::vector<OrgUnit>& e
         u->set_name(absl::StrFormat("第%d网格", g));
         u->set_generated(true);
       }
-      for (int h = 1; h <= shape.households_per_grid; ++h) {
+      const int households = std::max(
+          1, shape.households_per_grid / 2 +
+                 static_cast<int>(rng() %
+                                  static_cast<uint64_t>(shape.households_per_grid * 4 / 5 + 1)));
+      for (int h = 1; h <= households && h <= 9999; ++h) {
+        const std::string hid = absl::StrFormat("%s%04d", grid, h);
         auto* hh = req.add_households();
-        hh->set_household_id(absl::StrFormat("%s%04d", grid, h));
+        hh->set_household_id(hid);
         hh->set_grid_code(grid);
         hh->set_address(absl::StrFormat("%d组%d号", 1 + (h - 1) / 30, h));
-        hh->set_head_name(absl::StrCat(kSurnames[rng() % 10], kGiven[rng() % 10]));
+        hh->set_head_name(Name(rng));
         hh->set_generated(true);
-      }
-      for (int p = 1; p <= shape.persons_per_grid && p <= shape.households_per_grid; ++p) {
-        const int h = 1 + static_cast<int>(rng() % shape.households_per_grid);
+        if (static_cast<int>(rng() % 100) >= shape.persons_per_100) continue;
         auto* person = req.add_persons();
-        const std::string hid = absl::StrFormat("%s%04d", grid, h);
-        person->set_person_id(absl::StrFormat("%s%02d", hid, p));
+        person->set_person_id(hid + "01");
         person->set_household_id(hid);
-        person->set_name(absl::StrCat(kSurnames[rng() % 10], kGiven[rng() % 10]));
-        person->set_category(static_cast<gridsync::v1::PersonCategory>(1 + rng() % 7));
-        person->set_risk_level(static_cast<int>(rng() % 4));
-        person->set_guardian(absl::StrCat(kSurnames[rng() % 10], kGiven[rng() % 10]));
+        person->set_name(Name(rng));
+        person->set_category(Category(rng));
+        person->set_risk_level(Risk(rng));
+        person->set_guardian(Name(rng));
+        person->set_supervised_since_ms(now - static_cast<int64_t>(rng() % (3 * 365)) * 86400000LL -
+                                        86400000LL);
         person->set_generated(true);
       }
     }
@@ -153,8 +185,8 @@ absl::StatusOr<std::vector<std::string>> EnsureSampleGrids(gridsync::v1::AdminSe
     }
     SampleShape shape;
     const int village_count = villages > 0 ? villages : towns * shape.villages_per_town;
-    shape.grids_per_village = std::max(shape.grids_per_village,
-                                       (min_grids + village_count - 1) / village_count);
+    shape.grids_per_village =
+        std::max(shape.grids_per_village, (min_grids + village_count - 1) / village_count);
     auto req = GenerateSample(*units, shape, seed);
     // Import in pieces that fit a message: org units first, then by grid.
     gridsync::v1::ImportRegistryRequest piece;
@@ -163,8 +195,8 @@ absl::StatusOr<std::vector<std::string>> EnsureSampleGrids(gridsync::v1::AdminSe
       auto ctx = CallContext(admin_token, std::chrono::seconds(300));
       if (auto st = FromGrpc(admin->ImportRegistry(ctx.get(), piece, &resp)); !st.ok()) return st;
       if (resp.rejections_size() > 0) {
-        return absl::InternalError(absl::StrCat("sample registry rejected: ",
-                                                resp.rejections(0).message()));
+        return absl::InternalError(
+            absl::StrCat("sample registry rejected: ", resp.rejections(0).message()));
       }
       piece.Clear();
       return absl::OkStatus();

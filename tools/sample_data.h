@@ -20,18 +20,22 @@ struct DivisionImport {
 };
 absl::StatusOr<DivisionImport> ReadDivisionCsv(const std::string& path);
 
+// A village gets grids_per_village grids, or one more (half of them); a
+// grid about households_per_grid households (half to 1.3 times as many); a
+// household a supervised person with probability persons_per_100 / 100.
 struct SampleShape {
-  int villages_per_town = 3;   // made only under towns that have no villages
+  int villages_per_town = 3;  // made only under towns that have no villages
   int grids_per_village = 2;
   int households_per_grid = 120;
-  int persons_per_grid = 4;
+  int persons_per_100 = 3;
+  int64_t now_ms = 0;  // persons came under supervision up to 3 years before (0: the clock)
 };
 
 // Generated villages, grids, households and persons under the given units,
 // all marked generated, deterministic for a seed. Grids already listed in
 // `existing` are kept; the result tops each village up to the shape.
-gridsync::v1::ImportRegistryRequest GenerateSample(const std::vector<gridsync::v1::OrgUnit>& existing,
-                                                   const SampleShape& shape, uint64_t seed);
+gridsync::v1::ImportRegistryRequest GenerateSample(
+    const std::vector<gridsync::v1::OrgUnit>& existing, const SampleShape& shape, uint64_t seed);
 
 // Makes sure the server has at least `min_grids` grids with households,
 // generating sample units under its imported towns and villages. Returns the
