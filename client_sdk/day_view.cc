@@ -135,6 +135,7 @@ gridsync::v1::HouseholdList DayView::Households(const std::string& scope_code, i
   std::vector<gridsync::v1::HouseholdDay> rows;
   ForEachUnder(households_, core::ScopePrefix(scope_code),
                [&](const std::string& id, const gridsync::v1::Household& h) {
+                 if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return;  // moved out, empty
                  gridsync::v1::HouseholdDay day;
                  *day.mutable_household() = h;
                  day.set_state(gridsync::v1::VISIT_STATE_NOT_YET);
@@ -236,6 +237,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
   std::map<std::string, gridsync::v1::GridVisits> grids;
   std::map<std::string, std::set<std::string>> by_worker;
   ForEachUnder(households_, prefix, [&](const std::string& id, const gridsync::v1::Household& h) {
+    if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return;  // out of the figures
     auto& g = grids[h.grid_code()];
     g.set_households(g.households() + 1);
     auto v = visits_.find(id);

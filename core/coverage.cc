@@ -256,7 +256,8 @@ bool PersonDue::NeedsAttention() const {
 PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMark* last,
                          const gridsync::v1::CheckPolicy& policy, int64_t as_of_ms) {
   PersonDue d;
-  d.under_policy = p.supervised_since_ms() < as_of_ms;
+  d.under_policy = p.supervised_since_ms() < as_of_ms &&
+                   (p.supervised_until_ms() == 0 || p.supervised_until_ms() >= as_of_ms);
   int32_t risk = p.risk_level();
   if (last != nullptr) {
     if (last->risk_level >= 0) risk = last->risk_level;

@@ -126,10 +126,11 @@ bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms);
 
 // One supervised person's check status at as_of.
 struct PersonDue {
-  bool under_policy = false;  // supervised_since_ms < as_of: counted at all
-  bool in_interval = false;   // last check at most an interval before as_of
-  bool not_yet_due = false;   // never checked, under the policy less than an interval
-  bool overdue = false;       // neither
+  // supervised_since_ms < as_of <= supervised_until_ms (or no end): counted
+  bool under_policy = false;
+  bool in_interval = false;  // last check at most an interval before as_of
+  bool not_yet_due = false;  // never checked, under the policy less than an interval
+  bool overdue = false;      // neither
   gridsync::v1::OverduePerson row;
   // Counted, and needs a visit: never checked, overdue, or absent or out of
   // contact at the last check.

@@ -13,7 +13,7 @@ constexpr size_t kLongText = 4000;
 
 bool IsLongText(const std::string& name) {
   return name == "notes" || name == "description" || name == "observed" || name == "opinions" ||
-         name == "summary";
+         name == "summary" || name == "reason" || name == "decision_note";
 }
 
 KindSchema Build(RecordKind kind, const Descriptor* view, const std::string& subject,
@@ -55,6 +55,9 @@ const KindSchema* SchemaFor(RecordKind kind) {
   static const KindSchema* check =
       new KindSchema(Build(RecordKind::RECORD_KIND_SPECIAL_CHECK,
                            gridsync::v1::SpecialCheck::descriptor(), "person_id", true));
+  static const KindSchema* proposal =
+      new KindSchema(Build(RecordKind::RECORD_KIND_REGISTRY_PROPOSAL,
+                           gridsync::v1::RegistryProposal::descriptor(), "household_id", false));
   switch (kind) {
     case RecordKind::RECORD_KIND_VISIT:
       return visit;
@@ -62,6 +65,8 @@ const KindSchema* SchemaFor(RecordKind kind) {
       return dispute;
     case RecordKind::RECORD_KIND_SPECIAL_CHECK:
       return check;
+    case RecordKind::RECORD_KIND_REGISTRY_PROPOSAL:
+      return proposal;
     default:
       return nullptr;
   }

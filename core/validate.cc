@@ -8,6 +8,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/proposal.h"
 #include "core/schema.h"
 #include "core/utf8.h"
 #include "google/protobuf/message.h"
@@ -147,7 +148,9 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
                                          "the SDK"));
   }
   const KindSchema* schema = SchemaFor(m.kind());
-  if (schema == nullptr) return Bad("kind", "kind must be visit, dispute case or special check");
+  if (schema == nullptr) {
+    return Bad("kind", "kind must be visit, dispute case, special check or registry proposal");
+  }
   if (!IsGridCode(m.grid_code())) {
     return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),
                                          "' is not 15 digits (village code + 3)"));
@@ -190,6 +193,7 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         }
         if (auto v = CheckValue(path + ".value", *spec, fw.value())) return v;
       }
+      if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) return CheckProposalCreate(m);
       return std::nullopt;
     }
     case Mutation::kSetField: {
@@ -377,6 +381,8 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
           gridsync::v1::CaseStatus_Name(m.reopen().seen_status()), m.reopen().seen_epoch()));
     }
   }
+  if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL)
+    return CheckProposalWrite(current, m);
   return absl::OkStatus();
 }
 

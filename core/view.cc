@@ -43,6 +43,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_dispute_case();
     case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
       return rec->mutable_special_check();
+    case gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL:
+      return rec->mutable_registry_proposal();
     default:
       return nullptr;
   }

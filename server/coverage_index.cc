@@ -179,6 +179,15 @@ absl::Status CoverageIndex::AddHouseholds(const std::map<std::string, int64_t>& 
   return absl::OkStatus();
 }
 
+void CoverageIndex::SetInactive(const std::string& household_id, bool inactive,
+                                rocksdb::WriteBatch* batch) {
+  if (inactive) {
+    batch->Put(cov_, "X" + household_id, "");
+  } else {
+    batch->Delete(cov_, "X" + household_id);
+  }
+}
+
 absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
@@ -188,12 +197,18 @@ absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool s
     if (auto st = FromRocks(db_->Write(wo, &clear), "clearing coverage"); !st.ok()) return st;
   }
   std::map<std::string, int64_t> households;
+  rocksdb::WriteBatch batch;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
   for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
-    ++households[GridOf(it->key().ToString().substr(1))];
+    gridsync::v1::Household h;
+    if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+      ++households[h.grid_code()];
+    } else {
+      SetInactive(h.household_id(), true, &batch);
+    }
   }
   if (auto st = FromRocks(it->status(), "reading the registry"); !st.ok()) return st;
-  rocksdb::WriteBatch batch;
   if (auto st = AddHouseholds(households, &batch); !st.ok()) return st;
   Update up(*this, &batch);
   it.reset(db_->NewIterator(rocksdb::ReadOptions(), records));
@@ -345,6 +360,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
                  });
   if (!st.ok()) return st;
   std::map<std::string, int64_t> by_worker;
+  std::vector<std::string> inactive_visits;
   if (q.month != 0) {
     const std::string m = Be32(static_cast<uint32_t>(q.month));
     st = Scan(db_, cov_, snap.get(), "G" + m + q.prefix, "G" + m + q.prefix,
@@ -361,12 +377,37 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
                 return true;
               });
     if (!st.ok()) return st;
+    // Households that moved out or stand empty are out of the figures: take
+    // their visits of the month back out of the counters.
+    st = Scan(db_, cov_, snap.get(), "X" + q.prefix, "X" + q.prefix,
+              [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+                const std::string household = k.ToString().substr(1);
+                std::string v;
+                rocksdb::ReadOptions ro;
+                ro.snapshot = snap.get();
+                if (!db_->Get(ro, cov_, "V" + m + household, &v).ok()) return true;
+                auto& g = grids[GridOf(household)];
+                g.set_visited(g.visited() - 1);
+                inactive_visits.push_back(household);
+                return true;
+              });
+    if (!st.ok()) return st;
+    for (const auto& household : inactive_visits) {
+      const std::string p = "W" + m + household;
+      st = Scan(db_, cov_, snap.get(), p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+        const std::string worker = k.ToString().substr(p.size());
+        if (--by_worker[worker] == 0) by_worker.erase(worker);
+        return true;
+      });
+      if (!st.ok()) return st;
+    }
   } else {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap.get();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
     st = ForEachRegistry<gridsync::v1::Household>(
         db_, reg_, snap.get(), 'h', q.prefix, "", [&](const gridsync::v1::Household& h) {
+          if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return true;
           std::set<std::string> workers;
           if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers)) {
             auto& g = grids[h.grid_code()];
@@ -425,7 +466,8 @@ absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unv
           return false;
         }
         last = h.household_id();
-        if (!VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, nullptr)) {
+        if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE &&
+            !VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, nullptr)) {
           *out.add_households() = h;
         }
         return true;

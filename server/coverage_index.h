@@ -9,7 +9,8 @@
 //   C person at record         CheckSummary: the last check as of any time
 //   R grid registered record   CaseSummary: cases registered in a period
 //   O grid record              CaseSummary of open cases only
-//   H grid                     households in the grid's registry
+//   H grid                     active households in the grid's registry
+//   X household                a household that moved out or stands empty
 //
 // Invariant: the aggregates equal what the records' current marks
 // (core/coverage.h) add up to. Commits keep it by replacing a record's old
@@ -56,9 +57,13 @@ class CoverageIndex {
     std::map<std::string, std::pair<int64_t, bool>> counters_;  // value, dirty
   };
 
-  // Registry imports: `added` households per grid code.
+  // Registry changes: `added` active households per grid code (negative
+  // for households that became inactive).
   absl::Status AddHouseholds(const std::map<std::string, int64_t>& added,
                              rocksdb::WriteBatch* batch);
+  // A household out of the denominators and lists (moved out, empty), or
+  // back in them.
+  void SetInactive(const std::string& household_id, bool inactive, rocksdb::WriteBatch* batch);
   // Recomputes everything from the records and the registry (a store made
   // before coverage existed). REQUIRES: no commits run meanwhile.
   absl::Status Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync);

@@ -20,6 +20,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "server/log.h"
+#include "server/proposals.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {
@@ -31,7 +32,7 @@ const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
                                 "idempotency", "registry", "devices", "coverage"};
 constexpr char kCoverageVersionKey[] = "coverage_version";
 constexpr char kRegistryIndexKey[] = "registry_pull_index";  // "1": the 'r' index is complete
-constexpr char kCoverageVersion[] = "1";        // bump when the layout or the marks change
+constexpr char kCoverageVersion[] = "2";        // bump when the layout or the marks change
 constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
@@ -363,6 +364,32 @@ absl::Status RocksStore::IndexRegistryChanges(bool sync) {
   return absl::OkStatus();
 }
 
+absl::Status RocksStore::ApplyApprovals(const std::vector<const RecordState*>& approvals,
+                                        rocksdb::WriteBatch* batch, uint64_t* seq) {
+  if (approvals.empty()) return absl::OkStatus();
+  ProposalApplier applier(db_.get(), cf(kRegistry));
+  const int64_t now_ms = core::SystemWallMs();
+  for (const RecordState* s : approvals) {
+    auto change = applier.Apply(*s, batch);
+    if (!change.ok()) {
+      // Approved, but what it changes left the registry meanwhile (an
+      // import): the record keeps the decision, the registry is as it is.
+      LogError("approved proposal ", s->record_id(),
+               " changes nothing: ", change.status().message());
+      continue;
+    }
+    Change c;
+    c.set_seq(++*seq);
+    c.set_committed_at_ms(now_ms);
+    const auto [code, key] = RegistryPlace(*change);
+    *c.mutable_registry() = std::move(*change);
+    batch->Put(cf(kChanges), Be64(*seq), c.SerializeAsString());
+    batch->Put(cf(kScoped), RegistryIndexKey(code, *seq), key);
+  }
+  for (const auto& h : applier.deactivated()) coverage_->SetInactive(h, true, batch);
+  return coverage_->AddHouseholds(applier.household_deltas(), batch);
+}
+
 absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   const int64_t now_ms = core::SystemWallMs();
@@ -429,6 +456,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
     wk.existed = true;
     wk.had_conflict = core::HasConflict(wk.state);
     wk.old_marks = core::MarksOf(wk.state);
+    wk.was_approved = ProposalApplier::IsApproved(wk.state);
   }
 
   // 2. Merge in queue order, assigning change numbers in that order.
@@ -437,6 +465,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   StoreStats counters = counters_;
   std::unordered_map<std::string_view, std::pair<const MutationResult*, uint64_t>> in_group;
+  std::vector<const RecordState*> approvals;  // proposals approved by this group
   size_t k = 0;
   for (Writer* w : group) {
     for (size_t i = 0; i < w->prepared->size(); ++i, ++k) {
@@ -505,6 +534,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
         batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
         if (auto st = coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok())
           return st;
+        if (ProposalApplier::IsApproved(p.delta)) approvals.push_back(&p.delta);
       } else {
         core::JoinOwned(&wk.state, std::move(p.delta));
         wk.dirty = true;
@@ -533,7 +563,9 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
     if (conflict != wk.had_conflict) {
       counters.records_with_conflicts += conflict ? 1 : -1;
     }
+    if (!wk.was_approved && ProposalApplier::IsApproved(wk.state)) approvals.push_back(&wk.state);
   }
+  if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
   if (batch.Count() == 0) return absl::OkStatus();
   coverage.Finish();  // the aggregates move in the same batch as the records
   counters.last_change_seq = seq;
@@ -812,6 +844,15 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
     if (found) {
       resp.set_updated(resp.updated() + 1);
+      // The county's data wins over a field change approved on a phone; the
+      // summary names the proposal it overrode.
+      std::string by;
+      if (gridsync::v1::Household h; key[0] == 'h' && h.ParseFromString(old)) {
+        by = h.changed_by_proposal();
+      } else if (gridsync::v1::SupervisedPerson p; key[0] == 'p' && p.ParseFromString(old)) {
+        by = p.changed_by_proposal();
+      }
+      if (!by.empty()) resp.add_overrode_proposals(by);
     } else {
       resp.set_created(resp.created() + 1);
     }
@@ -862,6 +903,21 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       return st;
     }
   }
+  // The household stored under `key` (or imported earlier in this request).
+  auto stored_household =
+      [&](const std::string& key) -> absl::StatusOr<std::optional<gridsync::v1::Household>> {
+    std::string v;
+    if (auto p = pending.find(key); p != pending.end()) {
+      v = p->second;
+    } else if (auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v); s.IsNotFound()) {
+      return std::nullopt;
+    } else if (!s.ok()) {
+      return FromRocks(s, "reading the registry");
+    }
+    gridsync::v1::Household h;
+    if (!h.ParseFromString(v)) return std::nullopt;
+    return h;
+  };
   for (int i = 0; i < req.households_size(); ++i) {
     const auto& h = req.households(i);
     if (auto bad = core::CheckHousehold(h)) {
@@ -874,14 +930,23 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
       reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
       continue;
     }
-    auto known = exists(RegistryKey(h.household_id()));
-    if (!known.ok()) return known.status();
+    // An imported household is active: one that moved out or stood empty
+    // comes back into the denominators.
+    auto stored = stored_household(RegistryKey(h.household_id()));
+    if (!stored.ok()) return stored.status();
     if (auto st = put(RegistryKey(h.household_id()), h,
                       change_of([&](auto* c) { *c->mutable_household() = h; }));
         !st.ok()) {
       return st;
     }
-    if (!*known) ++households_added[h.grid_code()];
+    const bool was_active =
+        stored->has_value() && (*stored)->status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
+    const bool active = h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
+    if (active && !was_active) ++households_added[h.grid_code()];
+    if (!active && was_active) --households_added[h.grid_code()];
+    if (stored->has_value() && active != was_active)
+      coverage_->SetInactive(h.household_id(), !active, &batch);
+    if (!stored->has_value() && !active) coverage_->SetInactive(h.household_id(), true, &batch);
   }
   const int64_t now = core::SystemWallMs();
   auto stored_since = [&](const std::string& key) -> absl::StatusOr<int64_t> {

@@ -37,6 +37,7 @@ struct WorkingState {
   bool counted = false;           // counted as a new record
   int touches = 0;                // mutations of the group on this record
   core::CoverageMarks old_marks;  // what it counted for before the group
+  bool was_approved = false;      // a registry proposal approved before the group
 };
 
 class RocksStore : public Store {
@@ -113,6 +114,10 @@ class RocksStore : public Store {
   absl::Status RunInQueue(Writer* w);
   // Logs registry changes and writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
+  // The registry changes of the proposals `approvals` (approved in this
+  // group), logged after its mutations (*seq moves) in `batch`.
+  absl::Status ApplyApprovals(const std::vector<const RecordState*>& approvals,
+                              rocksdb::WriteBatch* batch, uint64_t* seq);
   // Adds the pull index entries of the registry changes already in the
   // change log (a store made before phones pulled the registry). REQUIRES:
   // at open, before serving.

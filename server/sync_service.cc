@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/proposal.h"
 #include "core/validate.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
@@ -112,6 +113,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
     int index;     // in the request
     size_t grid;   // in keys
     long subject;  // in keys, or -1 when the mutation names none
+    long person;   // a proposal's person, in keys, or -1
   };
   std::vector<Pending> pending;  // mutations that passed every check so far
   uint64_t reused_high = 0;      // set from the first SEQ_REUSED on
@@ -151,6 +153,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
                           who.device.scope_codes_size() ? who.device.scope_codes(0) : "", ")"));
       continue;
     }
+    if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL && core::SetsDecision(m) &&
+        !core::MayDecide(who.device.role())) {
+      Reject(r, absl::StatusCode::kPermissionDenied,
+             prefix + (m.has_set_field() ? "set_field.field" : "create.fields"),
+             absl::StrCat("only a village secretary or the town office decides a registry "
+                          "proposal; this device is a ",
+                          gridsync::v1::Role_Name(who.device.role())));
+      continue;
+    }
     if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms_); !st.ok()) {
       Reject(r, st.code(), prefix + "hlc", std::string(st.message()), /*retryable=*/true);
       continue;
@@ -160,8 +171,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
       continue;
     }
     const bool has_subject = m.has_create() && !m.create().subject_id().empty();
+    long person = -1;
+    if (m.has_create() && m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+      for (const auto& f : m.create().fields()) {
+        if (f.field() == "person_id") person = static_cast<long>(key_of(f.value().string_value()));
+      }
+    }
     pending.push_back({i, key_of(m.grid_code()),
-                       has_subject ? static_cast<long>(key_of(m.create().subject_id())) : -1});
+                       has_subject ? static_cast<long>(key_of(m.create().subject_id())) : -1,
+                       person});
   }
 
   // The grid and the household or person must be in the registry.
@@ -183,6 +201,12 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
              absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
                           keys[p.grid],
                           "; the phone's household and person lists may be stale: pull first"));
+      continue;
+    }
+    if (p.person >= 0 && !(*have)[static_cast<size_t>(p.person)]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "create.fields",
+             absl::StrCat("person ", keys[static_cast<size_t>(p.person)],
+                          " is not in the registry; the phone's lists may be stale: pull first"));
       continue;
     }
     Mutation m = *mutations[i].mutation;
