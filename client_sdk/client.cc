@@ -20,6 +20,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/proposal.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "core/view.h"
@@ -792,6 +793,86 @@ absl::StatusOr<std::string> Client::Create(gridsync::v1::RecordKind kind,
       /*create=*/true, kind, grid_code);
   if (!st.ok()) return st;
   return id;
+}
+
+namespace {
+// The fields a proposal sets, as a create writes them: every field that is
+// set but the subject and the decision's.
+std::vector<Field> ProposalFields(const gridsync::v1::RegistryProposal& p) {
+  std::vector<Field> out;
+  std::vector<const google::protobuf::FieldDescriptor*> set;
+  p.GetReflection()->ListFields(p, &set);
+  for (const auto* f : set) {
+    if (f->name() == "household_id" || f->name() == "decision" || f->name() == "decision_note") {
+      continue;
+    }
+    gridsync::v1::FieldValue v;
+    const auto* refl = p.GetReflection();
+    switch (f->cpp_type()) {
+      case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+        v.set_string_value(refl->GetString(p, f));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_BOOL:
+        v.set_bool_value(refl->GetBool(p, f));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
+        v.set_int_value(refl->GetEnumValue(p, f));
+        break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+        v.set_int_value(refl->GetInt32(p, f));
+        break;
+      default:
+        continue;
+    }
+    out.push_back({f->name(), std::move(v)});
+  }
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::string> Client::Propose(const std::string& grid_code,
+                                            const gridsync::v1::RegistryProposal& proposal) {
+  if (proposal.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING) {
+    return absl::InvalidArgumentError("propose first; decide with Decide");
+  }
+  return Create(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL, grid_code, proposal.household_id(),
+                ProposalFields(proposal));
+}
+
+absl::Status Client::Decide(const std::string& proposal_id, bool approve, const std::string& note) {
+  const DeviceScope scope = Scope();
+  if (scope.role == gridsync::v1::ROLE_UNSPECIFIED) {
+    return absl::FailedPreconditionError("sync once first: the phone does not know its role yet");
+  }
+  if (!core::MayDecide(scope.role)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("only a village secretary or the town office decides a registry proposal; "
+                     "this phone is a ",
+                     gridsync::v1::Role_Name(scope.role)));
+  }
+  auto view = Get(proposal_id);
+  if (!view.ok()) return view.status();
+  if (view->kind() != gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+    return absl::InvalidArgumentError(absl::StrCat(proposal_id, " is not a registry proposal"));
+  }
+  // The note first: nothing is written to a decided proposal.
+  if (!note.empty()) {
+    gridsync::v1::FieldValue v;
+    v.set_string_value(note);
+    if (auto st = SetField(proposal_id, "decision_note", v); !st.ok()) return st;
+  }
+  gridsync::v1::FieldValue d;
+  d.set_int_value(approve ? gridsync::v1::PROPOSAL_DECISION_APPROVED
+                          : gridsync::v1::PROPOSAL_DECISION_REJECTED);
+  return SetField(proposal_id, "decision", d);
+}
+
+absl::StatusOr<gridsync::v1::ProposalList> Client::ListProposals(const std::string& scope_code,
+                                                                 bool pending_only, int offset,
+                                                                 int limit) const {
+  return impl_->Day(scope_code, offset, limit, [&](const DayView& d) {
+    return d.Proposals(scope_code, pending_only, offset, limit);
+  });
 }
 
 absl::Status Client::SetField(const std::string& record_id, const std::string& field,

@@ -4,8 +4,10 @@
 #include <set>
 #include <tuple>
 
+#include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/proposal.h"
 
 namespace gridsync::sdk {
 namespace {
@@ -39,6 +41,26 @@ auto InRange(const std::map<std::pair<int64_t, std::string>, V>& m, int64_t from
   return std::pair{m.lower_bound({from, std::string()}), m.lower_bound({to, std::string()})};
 }
 
+// A proposal with its authors: the creator proposed, the decision's writer decided.
+gridsync::v1::ProposalItem ProposalItemOf(const gridsync::v1::RecordState& s) {
+  gridsync::v1::ProposalItem item;
+  item.set_record_id(s.record_id());
+  item.set_grid_code(s.header().grid_code());
+  *item.mutable_proposal() = core::ProposalOf(s);
+  item.set_proposed_by(s.header().created_by());
+  item.set_proposed_at_ms(core::HlcWallMs(s.header().created_hlc()));
+  item.set_voided(s.has_void_mark());
+  for (const auto& r : s.registers()) {
+    if (r.field() != "decision" || r.siblings_size() == 0 ||
+        item.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING) {
+      continue;
+    }
+    item.set_decided_by(core::Winner(r).author());
+    item.set_decided_at_ms(core::HlcWallMs(core::Winner(r).hlc()));
+  }
+  return item;
+}
+
 }  // namespace
 
 void DayView::PutRegistry(const gridsync::v1::RegistryChange& c) {
@@ -61,6 +83,11 @@ void DayView::PutRegistry(const gridsync::v1::RegistryChange& c) {
 }
 
 void DayView::PutRecord(const std::string& record_id, const gridsync::v1::RecordState* view) {
+  if (view != nullptr && view->header().kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+    proposals_[record_id] = ProposalItemOf(*view);
+    return;
+  }
+  proposals_.erase(record_id);
   Counted now;
   if (view != nullptr) {
     now.marks = core::MarksOf(*view);
@@ -135,7 +162,8 @@ gridsync::v1::HouseholdList DayView::Households(const std::string& scope_code, i
   std::vector<gridsync::v1::HouseholdDay> rows;
   ForEachUnder(households_, core::ScopePrefix(scope_code),
                [&](const std::string& id, const gridsync::v1::Household& h) {
-                 if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return;  // moved out, empty
+                 if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE)
+                   return;  // moved out, empty
                  gridsync::v1::HouseholdDay day;
                  *day.mutable_household() = h;
                  day.set_state(gridsync::v1::VISIT_STATE_NOT_YET);
@@ -273,6 +301,32 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
   }
   core::SetRates(&c);
   return c;
+}
+
+gridsync::v1::ProposalList DayView::Proposals(const std::string& scope_code, bool pending_only,
+                                              int offset, int limit) const {
+  const std::string prefix = core::ScopePrefix(scope_code);
+  std::vector<gridsync::v1::ProposalItem> rows;
+  for (const auto& [id, p] : proposals_) {
+    if (!StartsWith(p.grid_code(), prefix) || p.voided()) continue;
+    const bool pending = p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+    if (pending_only && !pending) continue;
+    rows.push_back(p);
+  }
+  auto rank = [](const gridsync::v1::ProposalItem& p) {
+    const bool pending = p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+    return std::make_tuple(!pending, pending ? p.proposed_at_ms() : -p.decided_at_ms(),
+                           std::string_view(p.record_id()));
+  };
+  std::sort(rows.begin(), rows.end(),
+            [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+  gridsync::v1::ProposalList out;
+  out.set_total(static_cast<int64_t>(rows.size()));
+  out.set_pending(std::count_if(rows.begin(), rows.end(), [](const auto& p) {
+    return p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+  }));
+  Page(rows, offset, limit, out.mutable_proposals());
+  return out;
 }
 
 }  // namespace gridsync::sdk

@@ -45,6 +45,8 @@ class DayView {
                                int limit) const;
   gridsync::v1::Coverage GetCoverage(const std::string& scope_code,
                                      const core::ResolvedPeriod& period) const;
+  gridsync::v1::ProposalList Proposals(const std::string& scope_code, bool pending_only, int offset,
+                                       int limit) const;
 
  private:
   using At = std::pair<int64_t, std::string>;  // (time, record id)
@@ -68,6 +70,7 @@ class DayView {
   std::map<std::string, std::map<At, std::string>> attempts_;    // nobody home
   std::map<std::string, std::map<At, core::CheckMark>> checks_;  // person -> check
   std::map<std::string, gridsync::v1::CaseSummary> cases_;       // record id -> case
+  std::map<std::string, gridsync::v1::ProposalItem> proposals_;  // record id -> proposal
 };
 
 }  // namespace gridsync::sdk

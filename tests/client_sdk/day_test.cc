@@ -285,5 +285,70 @@ TEST_F(DayTest, AReplicaFromBeforeTheRegistryFetchesItOnce) {
   EXPECT_EQ(worker->ListHouseholds(kGridA)->visited(), 1);
 }
 
+// Registry proposals on phones: a worker proposes offline, only the
+// secretary's phone decides, the registry and the lists change on both
+// phones after the server applies the approval.
+TEST_F(DayTest, AWorkersProposalApprovedOnTheSecretarysPhoneChangesBothPhonesLists) {
+  auto worker = NewPhone(kGridA, "网格员 王芳");
+  auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记 李国华");
+  SyncOk(worker);
+  SyncOk(secretary);
+
+  gridsync::v1::RegistryProposal arrived;
+  arrived.set_action(gridsync::v1::PROPOSAL_ACTION_NEW_HOUSEHOLD);
+  arrived.set_head_name("𠮷大娘");
+  arrived.set_address("3组21号");
+  arrived.set_reason("新建房屋，已入住");
+  gridsync::v1::RegistryProposal left;
+  left.set_action(gridsync::v1::PROPOSAL_ACTION_MOVED_OUT);
+  left.set_household_id(Household(kGridA, 5));
+  auto a = worker->Propose(kGridA, arrived);
+  auto b = worker->Propose(kGridA, left);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  gridsync::v1::RegistryProposal bad;
+  bad.set_action(gridsync::v1::PROPOSAL_ACTION_CORRECT_HOUSEHOLD);
+  bad.set_household_id(Household(kGridA, 6));
+  EXPECT_EQ(worker->Propose(kGridA, bad).status().code(), absl::StatusCode::kInvalidArgument);
+  auto mine = worker->ListProposals(kGridA);
+  ASSERT_TRUE(mine.ok()) << mine.status();
+  EXPECT_EQ(mine->pending(), 2);
+  EXPECT_EQ(mine->proposals(0).proposed_by(), "网格员 王芳");
+  EXPECT_EQ(worker->Decide(*a, true).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(worker->ListHouseholds(kGridA)->total(), 20);  // a proposal changes nothing yet
+  SyncOk(worker);
+
+  SyncOk(secretary);
+  auto pending = secretary->ListProposals(kVillageAB, /*pending_only=*/true);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->pending(), 2);
+  const auto& first = pending->proposals(pending->proposals(0).record_id() == *a ? 0 : 1);
+  EXPECT_EQ(first.record_id(), *a);
+  EXPECT_EQ(first.proposal().head_name(), "𠮷大娘");
+  EXPECT_EQ(first.proposal().reason(), "新建房屋，已入住");
+  ASSERT_TRUE(secretary->Decide(*a, true, "已核实").ok());
+  ASSERT_TRUE(secretary->Decide(*b, true).ok());
+  EXPECT_EQ(secretary->Decide(*b, false).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(secretary->ListProposals(kVillageAB, true)->pending(), 0);
+  SyncOk(secretary);
+  SyncOk(worker);
+
+  for (Phone* p : {&worker, &secretary}) {
+    auto list = (*p)->ListHouseholds(kGridA, "", 0, 1000);
+    ASSERT_TRUE(list.ok());
+    std::set<std::string> ids;
+    for (const auto& h : list->households()) ids.insert(h.household().household_id());
+    EXPECT_EQ(list->total(), 20);  // +1 arrived, -1 moved out
+    EXPECT_TRUE(ids.count(Household(kGridA, 21)));
+    EXPECT_FALSE(ids.count(Household(kGridA, 5)));
+  }
+  auto decided = worker->ListProposals(kGridA);
+  ASSERT_TRUE(decided.ok());
+  EXPECT_EQ(decided->pending(), 0);
+  EXPECT_EQ(decided->proposals(0).decided_by(), "村书记 李国华");
+  ExpectSameFigures(worker, kGridA, "");
+  ExpectSameFigures(secretary, kVillageAB, "");
+}
+
 }  // namespace
 }  // namespace gridsync::testing

@@ -186,6 +186,23 @@ class Client {
   // follow-ups of the parties are due.
   absl::StatusOr<gridsync::v1::CaseList> ListOpenCases(const std::string& scope_code,
                                                        int offset = 0, int limit = 100) const;
+  // --- registry proposals: the registry changed from the field ----------
+  // A change to the registry (records.proto RegistryProposal: its action
+  // and the fields the action needs; household_id empty for a new
+  // household), in `grid_code`. It syncs like any record; the registry and
+  // the figures change only once a village secretary or town office
+  // approves it, on the server, and the phones pull the result. Returns the
+  // proposal's record id.
+  absl::StatusOr<std::string> Propose(const std::string& grid_code,
+                                      const gridsync::v1::RegistryProposal& proposal);
+  // Approves or rejects a pending proposal, with a note: PERMISSION_DENIED
+  // on a grid worker's phone; FAILED_PRECONDITION once decided.
+  absl::Status Decide(const std::string& proposal_id, bool approve, const std::string& note = "");
+  // The scope's proposals: pending first (oldest first), then decided.
+  absl::StatusOr<gridsync::v1::ProposalList> ListProposals(const std::string& scope_code,
+                                                           bool pending_only = false,
+                                                           int offset = 0, int limit = 100) const;
+
   // 入户率, 管控率, 调处率 and 回访率 with their counts, by grid and by worker:
   // the same answer as CoverageService.GetCoverage for the scope and month.
   absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const std::string& scope_code,
