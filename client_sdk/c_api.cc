@@ -35,6 +35,7 @@ struct gs_day {
     int64_t time_ms = 0;
     int days_overdue = 0;
     unsigned flags = 0;
+    std::string author, json;
   };
   std::string json;
   int64_t total = 0;
@@ -187,6 +188,21 @@ gs_day::Entry EntryOf(const gridsync::v1::OverduePerson& p) {
           flags};
 }
 
+gs_day::Entry EntryOf(const gridsync::v1::ProposalItem& p) {
+  const auto& r = p.proposal();
+  const std::string& name = !r.head_name().empty() ? r.head_name()
+                            : !r.name().empty()    ? r.name()
+                                                   : r.household_id();
+  return {p.record_id(),
+          name,
+          p.grid_code(),
+          r.decision(),
+          p.proposed_at_ms(),
+          0,
+          static_cast<unsigned>(r.action()),
+          p.proposed_by()};
+}
+
 gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
   unsigned flags = 0;
   if (c.past_deadline()) flags |= GS_DAY_PAST_DEADLINE;
@@ -206,7 +222,10 @@ gs_day* DayOf(const List& list, const Items& items, int64_t total) {
   auto d = std::make_unique<gs_day>();
   d->json = Json(list);
   d->total = total;
-  for (const auto& item : items) d->entries.push_back(EntryOf(item));
+  for (const auto& item : items) {
+    d->entries.push_back(EntryOf(item));
+    d->entries.back().json = Json(item);
+  }
   return d.release();
 }
 
@@ -679,3 +698,47 @@ gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err) {
 }
 
 void gs_day_free(gs_day* d) { delete d; }
+
+gs_code gs_propose(gs_client* c, const char* grid_code, const char* proposal_json, char out_id[64],
+                   gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    gridsync::v1::RegistryProposal p;
+    if (auto parsed = google::protobuf::util::JsonStringToMessage(Str(proposal_json), &p);
+        !parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("proposal is not a valid RegistryProposal in JSON: ", parsed.ToString()));
+    }
+    auto id = c->client->Propose(Str(grid_code), p);
+    if (!id.ok()) return id.status();
+    CopyId(*id, out_id);
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_decide(gs_client* c, const char* proposal_id, int approve, const char* note,
+                  gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    return c->client->Decide(Str(proposal_id), approve != 0, Str(note));
+  });
+}
+
+gs_code gs_list_proposals(gs_client* c, const char* scope_code, int pending_only, int offset,
+                          int limit, gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto l = c->client->ListProposals(Str(scope_code), pending_only != 0, offset, limit);
+    if (!l.ok()) return l.status();
+    return DayOf(*l, l->proposals(), l->total());
+  });
+}
+
+const char* gs_day_author(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->author.c_str() : "";
+}
+
+const char* gs_day_entry_json(const gs_day* d, size_t i) {
+  const auto* e = EntryAt(d, i);
+  return e ? e->json.c_str() : "";
+}

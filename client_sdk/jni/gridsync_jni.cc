@@ -582,3 +582,43 @@ GS_JNI(jdoubleArray, dayCoverage)(JNIEnv* env, jclass, jlong d) {
   if (out != nullptr) env->SetDoubleArrayRegion(out, 0, n, v);
   return out;
 }
+
+// --- registry proposals ---------------------------------------------------------
+
+GS_JNI(jstring, propose)(JNIEnv* env, jclass, jlong h, jstring grid, jstring json) {
+  if (!NeedHandle(env, h)) return nullptr;
+  Utf g(env, grid), j(env, json);
+  char id[64];
+  gs_error err;
+  if (!Check(env, gs_propose(H(h)->client, g.get(), j.get(), id, &err), err)) return nullptr;
+  return J(env, id);
+}
+
+GS_JNI(void, decide)(JNIEnv* env, jclass, jlong h, jstring id, jboolean approve, jstring note) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), n(env, note);
+  gs_error err;
+  Check(env, gs_decide(H(h)->client, i.get(), approve ? 1 : 0, n.get(), &err), err);
+}
+
+GS_JNI(jlong, listProposals)
+(JNIEnv* env, jclass, jlong h, jstring scope, jboolean pending_only, jint offset, jint limit) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(
+          env,
+          gs_list_proposals(H(h)->client, s.get(), pending_only ? 1 : 0, offset, limit, &d, &err),
+          err)) {
+    return 0;
+  }
+  return reinterpret_cast<jlong>(d);
+}
+
+GS_JNI(jstring, dayAuthor)(JNIEnv* env, jclass, jlong d, jint i) {
+  return J(env, gs_day_author(D(d), static_cast<size_t>(i)));
+}
+GS_JNI(jstring, dayEntryJson)(JNIEnv* env, jclass, jlong d, jint i) {
+  return J(env, gs_day_entry_json(D(d), static_cast<size_t>(i)));
+}

@@ -232,5 +232,38 @@ TEST_F(CApiTest, TheDaysListsAndFigures) {
   gs_close(c);
 }
 
+TEST_F(CApiTest, ProposalsAsJson) {
+  gs_client* c = OpenC("王芳");
+  gs_error err;
+  gs_sync_report rep;
+  ASSERT_EQ(gs_sync(c, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  char id[64];
+  ASSERT_EQ(gs_propose(c, kGridA,
+                       "{\"action\": \"PROPOSAL_ACTION_NEW_HOUSEHOLD\", \"head_name\": \"𠮷大娘\"}",
+                       id, &err),
+            GS_OK)
+      << err.message;
+  EXPECT_EQ(gs_propose(c, kGridA, "{\"action\": 99x}", id, &err), GS_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(err.message).find("RegistryProposal"), std::string::npos) << err.message;
+  gs_day* d = nullptr;
+  ASSERT_EQ(gs_list_proposals(c, kGridA, 1, 0, 100, &d, &err), GS_OK) << err.message;
+  ASSERT_EQ(gs_day_count(d), 1u);
+  EXPECT_STREQ(gs_day_name(d, 0), "𠮷大娘");
+  EXPECT_STREQ(gs_day_author(d, 0), "王芳");
+  EXPECT_EQ(gs_day_flags(d, 0), 1u);  // PROPOSAL_ACTION_NEW_HOUSEHOLD
+  EXPECT_EQ(gs_day_state(d, 0), 0);   // pending
+  EXPECT_NE(std::string(gs_day_entry_json(d, 0)).find("\"proposed_by\":\"王芳\""),
+            std::string::npos)
+      << gs_day_entry_json(d, 0);
+  gs_day_free(d);
+  std::string pid;
+  ASSERT_EQ(gs_list_proposals(c, kGridA, 0, 0, 100, &d, &err), GS_OK);
+  pid = gs_day_id(d, 0);
+  gs_day_free(d);
+  EXPECT_EQ(gs_decide(c, pid.c_str(), 1, "", &err), GS_PERMISSION_DENIED);
+  EXPECT_NE(std::string(err.message).find("village secretary"), std::string::npos) << err.message;
+  gs_close(c);
+}
+
 }  // namespace
 }  // namespace gridsync::testing

@@ -50,9 +50,10 @@ class JavaTest : public ::testing::Test {
     }
     std::filesystem::remove_all(dir_);
   }
-  std::string Enroll(const std::string& grid, const std::string& holder, std::string* device) {
+  std::string Enroll(const std::string& grid, const std::string& holder, std::string* device,
+                     gridsync::v1::Role role = gridsync::v1::ROLE_GRID_WORKER) {
     gridsync::v1::EnrollDeviceRequest req;
-    req.set_role(gridsync::v1::ROLE_GRID_WORKER);
+    req.set_role(role);
     req.add_scope_codes(grid);
     req.set_holder(holder);
     gridsync::v1::EnrollDeviceResponse resp;
@@ -88,6 +89,13 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
     cmd += " -Dgridsync.device" + std::to_string(i) + "=" + device + " -Dgridsync.token" +
            std::to_string(i) + "=" + token;
   }
+  {  // the village secretary's phone, for decisions
+    std::string device;
+    const std::string token =
+        Enroll(kVillageAB, "村书记", &device, gridsync::v1::ROLE_VILLAGE_SECRETARY);
+    cmd += std::string(" -Dgridsync.village=") + kVillageAB +
+           " -Dgridsync.secretaryDevice=" + device + " -Dgridsync.secretaryToken=" + token;
+  }
   cmd += std::string(" -cp '") + JAVA_TEST_CLASSPATH +
          "' org.junit.runner.JUnitCore cn.gridsync.GridSyncClientTest 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
@@ -98,7 +106,7 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   const int status = pclose(p);
   std::cout << out;
   EXPECT_EQ(status, 0) << "JUnit failed";
-  EXPECT_NE(out.find("OK (13 tests)"), std::string::npos);
+  EXPECT_NE(out.find("OK (14 tests)"), std::string::npos);
 
   // What the Java test typed is on the server byte for byte: it wrote the
   // record ids, fields and expected UTF-8 (hex) of every hard string.

@@ -246,6 +246,27 @@ typedef struct gs_coverage {
 gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err);
 void gs_day_free(gs_day* d);
 
+/* --- registry proposals (client.h: Propose, Decide, ListProposals) ---------
+ * proposal_json: a gridsync.v1.RegistryProposal in protobuf JSON, e.g.
+ * {"action": "PROPOSAL_ACTION_NEW_HOUSEHOLD", "head_name": "王大娘", "address":
+ * "3组21号", "reason": "新建房屋"}; household_id for the others. out_id gets the
+ * proposal's record id. Decisions: GS_PERMISSION_DENIED on a grid worker's
+ * phone, GS_FAILED_PRECONDITION once decided. */
+gs_code gs_propose(gs_client* c, const char* grid_code, const char* proposal_json,
+                   char out_id[64], gs_error* err);
+gs_code gs_decide(gs_client* c, const char* proposal_id, int approve, const char* note,
+                  gs_error* err);
+/* Pending first. Entries: id = the proposal, name = the head's or person's
+ * name it proposes (or its household), grid, state = ProposalDecision,
+ * flags = ProposalAction, time = proposed at, author = who proposed;
+ * gs_day_entry_json has all of it (gridsync.v1.ProposalItem). */
+gs_code gs_list_proposals(gs_client* c, const char* scope_code, int pending_only, int offset,
+                          int limit, gs_day** out, gs_error* err);
+const char* gs_day_author(const gs_day* d, size_t i);
+/* Entry i of any list as protobuf JSON (HouseholdDay, OverduePerson,
+ * CaseItem or ProposalItem). */
+const char* gs_day_entry_json(const gs_day* d, size_t i);
+
 /* --- sync -------------------------------------------------------------- */
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
                 gs_error* err);

@@ -180,6 +180,28 @@ public final class GridSyncClient implements AutoCloseable {
     });
   }
 
+  /**
+   * Proposes a change to the registry of gridCode (build it with Proposal.newHousehold and the
+   * others); returns the proposal's record id. Only its approval changes the registry.
+   */
+  public String propose(String gridCode, String proposalJson) throws GridSyncException {
+    return call(h -> Native.propose(h, gridCode, proposalJson));
+  }
+
+  /** Approves or rejects a proposal: a village secretary's or town office's phone only. */
+  public void decide(String proposalId, boolean approve, String note) throws GridSyncException {
+    run(h -> Native.decide(h, proposalId, approve, note));
+  }
+
+  /** The scope's proposals, pending first. */
+  public DayPage<Proposal> listProposals(String scopeCode, boolean pendingOnly, int offset,
+      int limit) throws GridSyncException {
+    return call(h -> page(Native.listProposals(h, scopeCode, pendingOnly, offset, limit),
+        (d, i) -> new Proposal(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayFlags(d, i),
+            Native.dayName(d, i), Native.dayState(d, i), Native.dayAuthor(d, i),
+            Native.dayTimeMs(d, i), Native.dayEntryJson(d, i))));
+  }
+
   private interface Entry<T> {
     T at(long day, int i);
   }

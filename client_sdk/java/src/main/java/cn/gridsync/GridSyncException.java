@@ -4,6 +4,7 @@ package cn.gridsync;
 public class GridSyncException extends Exception {
   public static final int INVALID_ARGUMENT = 3;
   public static final int NOT_FOUND = 5;
+  public static final int PERMISSION_DENIED = 7;
   public static final int FAILED_PRECONDITION = 9;
   public static final int UNAVAILABLE = 14;
   public static final int UNAUTHENTICATED = 16;

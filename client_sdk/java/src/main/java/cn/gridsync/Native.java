@@ -80,6 +80,13 @@ final class Native {
   static native int dayDaysOverdue(long d, int i);
   static native int dayFlags(long d, int i);
   static native double[] dayCoverage(long d);
+  static native String dayAuthor(long d, int i);
+  static native String dayEntryJson(long d, int i);
+
+  static native String propose(long h, String grid, String proposalJson);
+  static native void decide(long h, String id, boolean approve, String note);
+  static native long listProposals(long h, String scope, boolean pendingOnly, int offset,
+      int limit);
 
   static native long[] sync(long h, GridSyncClient.ProgressListener listener);
   static native void startBackground(long h, long intervalMs, long minBackoffMs,

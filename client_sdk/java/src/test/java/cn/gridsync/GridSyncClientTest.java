@@ -472,6 +472,62 @@ public class GridSyncClientTest {
     }
   }
 
+  @Test
+  public void aProposalFromTheFieldIsDecidedOnTheSecretarysPhone() throws GridSyncException {
+    a.sync(null);
+    String id = a.propose(grid, Proposal.newHousehold("𠮷大娘", "3组21号", "新建房屋"));
+    Proposal mine = null;
+    for (Proposal p : a.listProposals(grid, true, 0, 100).items) {
+      if (p.recordId.equals(id)) mine = p;
+    }
+    assertNotNull(mine);
+    assertEquals(Proposal.NEW_HOUSEHOLD, mine.action);
+    assertEquals("𠮷大娘", mine.name);
+    assertEquals("王芳", mine.proposedBy);
+    assertEquals(Proposal.PENDING, mine.decision);
+    assertTrue(mine.json, mine.json.contains("3组21号"));
+    try {
+      a.decide(id, true, "");
+      fail("a grid worker does not decide");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+    }
+    try {
+      a.propose(grid, "{\"action\": \"PROPOSAL_ACTION_CORRECT_HOUSEHOLD\"}");
+      fail("a correction needs its household");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+    }
+    a.sync(null);
+    long before = a.listHouseholds(grid, "", 0, 1000).total;
+
+    GridSyncClient.Options o = new GridSyncClient.Options();
+    o.dataDir = System.getProperty("gridsync.dir") + "/java-secretary";
+    o.serverAddress = System.getProperty("gridsync.server");
+    o.deviceId = System.getProperty("gridsync.secretaryDevice");
+    o.token = System.getProperty("gridsync.secretaryToken");
+    o.holder = "村书记";
+    try (GridSyncClient s = GridSyncClient.open(o)) {
+      s.sync(null);
+      s.decide(id, true, "已核实 𡒄");
+      s.sync(null);
+      boolean decided = false;
+      for (Proposal p : s.listProposals(System.getProperty("gridsync.village"), false, 0, 100)
+               .items) {
+        if (p.recordId.equals(id)) {
+          decided = p.decision == Proposal.APPROVED && p.json.contains("\"decided_by\":\"村书记\"");
+        }
+      }
+      assertTrue(decided);
+    }
+    a.sync(null);
+    DayPage<HouseholdDay> after = a.listHouseholds(grid, "", 0, 1000);
+    assertEquals(before + 1, after.total);
+    boolean arrived = false;
+    for (HouseholdDay h : after.items) arrived |= "𠮷大娘".equals(h.headName);
+    assertTrue(arrived);
+  }
+
   private static CaseItem findCase(DayPage<CaseItem> page, String id) {
     for (CaseItem c : page.items) {
       if (c.recordId.equals(id)) return c;
