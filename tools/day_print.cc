@@ -116,4 +116,28 @@ std::string CasesText(const gridsync::v1::CaseList& l) {
   return out;
 }
 
+std::string ProposalsText(const gridsync::v1::ProposalList& l) {
+  std::string out = absl::StrFormat("%d proposals, %d pending\n", l.total(), l.pending());
+  for (const auto& item : l.proposals()) {
+    const auto& p = item.proposal();
+    const std::string subject = !p.person_id().empty()      ? p.person_id()
+                                : !p.household_id().empty() ? p.household_id()
+                                                            : item.grid_code();
+    std::string what =
+        absl::StrCat(gridsync::v1::ProposalAction_Name(p.action()).substr(16), " ", subject);
+    for (const auto& s : {p.head_name(), p.address(), p.name(), p.guardian()}) {
+      if (!s.empty()) absl::StrAppend(&what, " ", s);
+    }
+    const std::string state =
+        p.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING
+            ? "pending"
+            : absl::StrCat(p.decision() == gridsync::v1::PROPOSAL_DECISION_APPROVED ? "approved"
+                                                                                    : "rejected",
+                           " by ", item.decided_by(), " ", When(item.decided_at_ms()));
+    absl::StrAppendFormat(&out, "%s  %-34s by %s %s: %s\n", item.record_id(), what,
+                          item.proposed_by(), When(item.proposed_at_ms()), state);
+  }
+  return out;
+}
+
 }  // namespace gridsync::tools

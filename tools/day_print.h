@@ -23,6 +23,7 @@ std::string CoverageText(const gridsync::v1::Coverage& c,
 std::string HouseholdsText(const gridsync::v1::HouseholdList& l);
 std::string DueChecksText(const gridsync::v1::DueCheckList& l);
 std::string CasesText(const gridsync::v1::CaseList& l);
+std::string ProposalsText(const gridsync::v1::ProposalList& l);
 
 }  // namespace gridsync::tools
 

@@ -13,6 +13,14 @@
 //                                               the month's figures; --json as gridsyncctl's
 //     visit --household ID [--nobody-home] [--notes TEXT]   a visit now; prints its id
 //     status                                    outbox, rejections, cursor, scope
+//     propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]
+//     propose moved-out|empty --household ID [--reason TEXT]
+//     propose correct --household ID [--head NAME] [--address TEXT] [--reason TEXT]
+//     propose new-person --household ID --name NAME --category CAT [--risk N] [--guardian NAME]
+//     propose person --person ID [--guardian NAME] [--contact-lost] [--moved-away]
+//                                               a registry change; prints the proposal's id
+//     proposals [--scope CODE] [--pending] [--json]
+//     approve|reject --id ID [--note TEXT]      a village secretary's or town office's phone
 //
 // --scope defaults to the device's scope when it is one code (a grid, or a
 // secretary's village). Exit 0 on success, 1 on an error (with its reason),
@@ -28,6 +36,7 @@
 #include "tools/client.h"
 #include "tools/day_print.h"
 #include "tools/flags.h"
+#include "tools/person_category.h"
 
 namespace gridsync::tools {
 namespace {
@@ -39,15 +48,18 @@ int Fail(const absl::Status& st) {
 }
 
 int Usage() {
-  fprintf(stderr,
-          "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
-          "[--holder NAME] COMMAND\n"
-          "  sync | status\n"
-          "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
-          "  due [--scope CODE] [--within DAYS] [--json]\n"
-          "  cases [--scope CODE] [--json]\n"
-          "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
-          "  visit --household ID [--nobody-home] [--notes TEXT]\n");
+  fprintf(
+      stderr,
+      "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
+      "[--holder NAME] COMMAND\n"
+      "  sync | status\n"
+      "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
+      "  due [--scope CODE] [--within DAYS] [--json]\n"
+      "  cases [--scope CODE] [--json]\n"
+      "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
+      "  visit --household ID [--nobody-home] [--notes TEXT]\n"
+      "  propose new-household|moved-out|empty|correct|new-person|person ... (see the source)\n"
+      "  proposals [--scope CODE] [--pending] [--json] | approve|reject --id ID [--note TEXT]\n");
   return 2;
 }
 
@@ -57,15 +69,32 @@ class PhoneCli {
       : c_(std::move(client)), args_(args) {}
 
   int Run(const std::string& cmd) {
+    if (cmd != "propose" && args_.positional.size() != 1) return Usage();
     if (cmd == "sync") return Sync();
     if (cmd == "status") return Status();
     if (cmd == "visit" && args_.Has("--household")) return Visit();
-    if (cmd != "households" && cmd != "due" && cmd != "cases" && cmd != "coverage") return Usage();
+    if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
+    if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
+      if (auto st = c_->Decide(args_.Get("--id"), cmd == "approve", args_.Get("--note"));
+          !st.ok()) {
+        return Fail(st);
+      }
+      printf("%s %s (syncs with the next sync)\n", cmd == "approve" ? "approved" : "rejected",
+             args_.Get("--id").c_str());
+      return 0;
+    }
+    if (cmd != "households" && cmd != "due" && cmd != "cases" && cmd != "coverage" &&
+        cmd != "proposals") {
+      return Usage();
+    }
     auto scope = Scope();
     if (!scope.ok()) return Fail(scope.status());
     if (cmd == "households") return Households(*scope);
     if (cmd == "due") return Due(*scope);
     if (cmd == "cases") return Print(c_->ListOpenCases(*scope, 0, 1000), CasesText);
+    if (cmd == "proposals") {
+      return Print(c_->ListProposals(*scope, args_.Has("--pending"), 0, 1000), ProposalsText);
+    }
     return Coverage(*scope);
   }
 
@@ -136,6 +165,55 @@ class PhoneCli {
     return 0;
   }
 
+  int Propose(const std::string& what) {
+    gridsync::v1::RegistryProposal p;
+    p.set_reason(args_.Get("--reason"));
+    std::string grid;
+    if (what == "new-household") {
+      p.set_action(gridsync::v1::PROPOSAL_ACTION_NEW_HOUSEHOLD);
+      p.set_head_name(args_.Get("--head"));
+      p.set_address(args_.Get("--address"));
+      grid = args_.Get("--grid");
+    } else if (what == "moved-out" || what == "empty" || what == "correct" ||
+               what == "new-person") {
+      p.set_action(what == "moved-out" ? gridsync::v1::PROPOSAL_ACTION_MOVED_OUT
+                   : what == "empty"   ? gridsync::v1::PROPOSAL_ACTION_EMPTY
+                   : what == "correct" ? gridsync::v1::PROPOSAL_ACTION_CORRECT_HOUSEHOLD
+                                       : gridsync::v1::PROPOSAL_ACTION_NEW_PERSON);
+      p.set_household_id(args_.Get("--household"));
+      p.set_head_name(args_.Get("--head"));
+      p.set_address(args_.Get("--address"));
+      p.set_name(args_.Get("--name"));
+      p.set_guardian(args_.Get("--guardian"));
+      if (what == "new-person") {
+        gridsync::v1::PersonCategory category;
+        if (!ParsePersonCategory(args_.Get("--category"), &category)) {
+          return Fail(absl::InvalidArgumentError(
+              absl::StrCat("--category '", args_.Get("--category"), "' is not one of ",
+                           PersonCategoryChoices())));
+        }
+        p.set_category(category);
+        int risk = 0;
+        if (!absl::SimpleAtoi(args_.Get("--risk", "0"), &risk)) return Usage();
+        p.set_risk_level(risk);
+      }
+    } else if (what == "person") {
+      p.set_action(gridsync::v1::PROPOSAL_ACTION_PERSON_CHANGE);
+      p.set_person_id(args_.Get("--person"));
+      p.set_household_id(p.person_id().substr(0, core::kHouseholdIdLen));
+      p.set_guardian(args_.Get("--guardian"));
+      p.set_contact_lost(args_.Has("--contact-lost"));
+      p.set_moved_away(args_.Has("--moved-away"));
+    } else {
+      return Usage();
+    }
+    if (grid.empty()) grid = p.household_id().substr(0, core::kGridCodeLen);
+    auto id = c_->Propose(grid, p);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+
   int Households(const std::string& scope) {
     const int limit = args_.Has("--all") ? 1000 : 100;
     gridsync::v1::HouseholdList all;
@@ -181,9 +259,12 @@ class PhoneCli {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  const Args args = ParseArgs(argc, argv, {"--json", "--all", "--nobody-home"});
-  if (!args.error.empty() || args.positional.size() != 1 || !args.Has("--data") ||
-      !args.Has("--server") || !args.Has("--device") || !args.Has("--token-file")) {
+  const Args args = ParseArgs(
+      argc, argv,
+      {"--json", "--all", "--nobody-home", "--pending", "--contact-lost", "--moved-away"});
+  if (!args.error.empty() || args.positional.empty() || args.positional.size() > 2 ||
+      !args.Has("--data") || !args.Has("--server") || !args.Has("--device") ||
+      !args.Has("--token-file")) {
     if (!args.error.empty()) fprintf(stderr, "gridsync-phone: %s\n", args.error.c_str());
     return Usage();
   }

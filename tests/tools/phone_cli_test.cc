@@ -101,5 +101,44 @@ TEST_F(PhoneCliTest, APhonesFiguresPrintAsTheServersAndItsListsWorkOffline) {
   EXPECT_EQ(Run(secretary, {"fly"}, &out), 2);
 }
 
+TEST_F(PhoneCliTest, AProposalFromTheCommandLine) {
+  const auto secretary = PhoneCommand(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  const auto worker = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "网格员");
+  std::string out, id;
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(Run(worker,
+                {"propose", "new-household", "--grid", kGridA, "--head", "𠮷大娘", "--address",
+                 "3组21号", "--reason", "新建房屋"},
+                &id),
+            0)
+      << id;
+  id = id.substr(0, id.find('\n'));
+  ASSERT_EQ(
+      Run(worker, {"propose", "person", "--person", Person(kGridA, 3), "--contact-lost"}, &out), 0)
+      << out;
+  EXPECT_EQ(Run(worker,
+                {"propose", "new-person", "--household", Household(kGridA, 1), "--name", "x",
+                 "--category", "alien"},
+                &out),
+            1);
+  EXPECT_TRUE(absl::StrContains(out, "--category 'alien'")) << out;
+  EXPECT_EQ(Run(worker, {"approve", "--id", id}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "PERMISSION_DENIED")) << out;
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(Run(secretary, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(Run(secretary, {"proposals", "--pending"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2 proposals, 2 pending")) << out;
+  EXPECT_TRUE(
+      absl::StrContains(out, "NEW_HOUSEHOLD " + std::string(kGridA) + " 𠮷大娘 3组21号 by 网格员"))
+      << out;
+  ASSERT_EQ(Run(secretary, {"approve", "--id", id, "--note", "已核实"}, &out), 0) << out;
+  ASSERT_EQ(Run(secretary, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(Run(secretary, {"households", "--grid", kGridA, "--all"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "of 21 households")) << out;
+  EXPECT_TRUE(absl::StrContains(out, Household(kGridA, 21) + "  𠮷大娘")) << out;
+  ASSERT_EQ(Run(secretary, {"proposals"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "approved by 村书记")) << out;
+}
+
 }  // namespace
 }  // namespace gridsync::testing
