@@ -67,6 +67,13 @@ CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month)
 -- rows exported before it was kept.
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
 ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_since timestamptz;
+-- Field changes approved on phones: a household that moved out or stands
+-- empty is out of 入户率; a person's supervision may have ended.
+ALTER TABLE households ADD COLUMN IF NOT EXISTS status text;
+ALTER TABLE households ADD COLUMN IF NOT EXISTS changed_by_proposal text;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_until timestamptz;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS contact_lost bool;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS changed_by_proposal text;
 CREATE TABLE IF NOT EXISTS checks (
   record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
   person_id text NOT NULL, category text, risk_level int, checked_at timestamptz, month text, worker text,
@@ -76,7 +83,7 @@ CREATE INDEX IF NOT EXISTS checks_by_village_month ON checks (village_code, mont
 CREATE OR REPLACE VIEW visit_coverage_by_month AS
   SELECT h.village_code, h.grid_code, m.month, count(*) AS households, count(v.household_id) AS visited,
          round(count(v.household_id)::numeric / count(*), 4) AS rate
-  FROM households h
+  FROM (SELECT * FROM households WHERE coalesce(status, 'active') = 'active') h
   CROSS JOIN (SELECT DISTINCT month FROM visits WHERE month IS NOT NULL) m
   LEFT JOIN (SELECT DISTINCT household_id, month FROM visits WHERE NOT voided AND NOT nobody_home) v
     ON v.household_id = h.household_id AND v.month = m.month
@@ -272,12 +279,13 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                 false};
   const std::string scope = T(scope_);
   Table org{"org_units", {"code", "name", "level", "parent_code"}};
-  Table households{
-      "households",
-      {"household_id", "grid_code", "village_code", "town_code", "address", "head_name"}};
-  Table persons{"persons",
-                {"person_id", "household_id", "grid_code", "village_code", "name", "category",
-                 "risk_level", "guardian", "supervised_since"}};
+  Table households{"households",
+                   {"household_id", "grid_code", "village_code", "town_code", "address",
+                    "head_name", "status", "changed_by_proposal"}};
+  Table persons{
+      "persons",
+      {"person_id", "household_id", "grid_code", "village_code", "name", "category", "risk_level",
+       "guardian", "supervised_since", "supervised_until", "contact_lost", "changed_by_proposal"}};
   Table visits{"visits",
                {"record_id",
                 "grid_code",
@@ -392,8 +400,12 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     } else if (reg.has_household()) {
       const auto& h = reg.household();
       kind = "household", subject = h.household_id(), grid = h.grid_code();
-      households.Put(h.household_id(), Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)),
-                                            T(Town(grid)), T(h.address()), T(h.head_name())}));
+      households.Put(
+          h.household_id(),
+          Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
+               T(h.head_name()),
+               EnumWord(gridsync::v1::HouseholdStatus_Name(h.status()), "HOUSEHOLD_STATUS_"),
+               T(h.changed_by_proposal())}));
     } else if (reg.has_person()) {
       const auto& p = reg.person();
       kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
@@ -401,7 +413,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
           p.person_id(),
           Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
                EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
-               absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms())}));
+               absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms()),
+               Ts(p.supervised_until_ms()), Bool(p.contact_lost()), T(p.changed_by_proposal())}));
     } else if (reg.has_check_policy()) {
       const auto& pol = reg.check_policy();
       kind = "check_policy", subject = "policy", op = "set";

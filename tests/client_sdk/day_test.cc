@@ -291,6 +291,8 @@ TEST_F(DayTest, AReplicaFromBeforeTheRegistryFetchesItOnce) {
 TEST_F(DayTest, AWorkersProposalApprovedOnTheSecretarysPhoneChangesBothPhonesLists) {
   auto worker = NewPhone(kGridA, "网格员 王芳");
   auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记 李国华");
+  NewVisit(worker, kGridA, 5);  // visited this month, then moves out: out of the figures
+  NewVisit(worker, kGridA, 6);
   SyncOk(worker);
   SyncOk(secretary);
 
@@ -348,6 +350,7 @@ TEST_F(DayTest, AWorkersProposalApprovedOnTheSecretarysPhoneChangesBothPhonesLis
   EXPECT_EQ(decided->proposals(0).decided_by(), "村书记 李国华");
   ExpectSameFigures(worker, kGridA, "");
   ExpectSameFigures(secretary, kVillageAB, "");
+  EXPECT_EQ(worker->GetCoverage(kGridA)->visits().visited(), 1);  // household 6 only
 }
 
 }  // namespace
