@@ -222,6 +222,17 @@ class Demo {
       ++writes;
       break;
     }
+    // A family moved into the grid: registered once the secretary approves.
+    gridsync::v1::RegistryProposal arrived;
+    arrived.set_action(gridsync::v1::PROPOSAL_ACTION_NEW_HOUSEHOLD);
+    arrived.set_head_name("赵𠮷祥");
+    arrived.set_address("5组新建房");
+    arrived.set_reason("从郑州返乡，新建房屋已入住");
+    if (auto proposal = c.Propose(grid_, arrived); !proposal.ok()) return proposal.status();
+    printf(
+        "     proposed: a new household, 赵𠮷祥, 5组新建房 (新迁入), for the secretary to "
+        "approve\n");
+    ++writes;
     auto after = c.ListHouseholds(grid_, "", 0, 1000);
     auto due_after = c.ListDueChecks(grid_, 7, 0, 1000);
     if (!after.ok() || !due_after.ok()) return !after.ok() ? after.status() : due_after.status();
@@ -262,7 +273,28 @@ class Demo {
            static_cast<long long>(due->total()), static_cast<long long>(cases->open()),
            static_cast<long long>(cases->follow_ups_due()));
     if (auto st = SameAsServer(c, village_, "", "this month"); !st.ok()) return st;
-    return SameAsServer(c, village_, last_month_, last_month_ + " (closed)");
+    if (auto st = SameAsServer(c, village_, last_month_, last_month_ + " (closed)"); !st.ok()) {
+      return st;
+    }
+    // Part of the secretary's day: the registry proposals from the grids.
+    auto pending = c.ListProposals(village_, /*pending_only=*/true);
+    if (!pending.ok()) return pending.status();
+    for (const auto& item : pending->proposals()) {
+      printf("   to decide: %s by %s, %s %s (%s)\n",
+             gridsync::v1::ProposalAction_Name(item.proposal().action()).substr(16).c_str(),
+             item.proposed_by().c_str(), item.proposal().head_name().c_str(),
+             item.proposal().address().c_str(), item.proposal().reason().c_str());
+      if (auto st = c.Decide(item.record_id(), true, "已入户核实"); !st.ok()) return st;
+    }
+    const int64_t households = cov->visits().households();
+    if (auto r = c.Sync(); !r.ok()) return r.status();
+    auto now = c.GetCoverage(village_);
+    if (!now.ok()) return now.status();
+    printf(
+        "   approved and synced: the village has %lld households (was %lld); the new one is on\n"
+        "   the worker's list after the next sync\n",
+        static_cast<long long>(now->visits().households()), static_cast<long long>(households));
+    return SameAsServer(c, village_, "", "after the approval");
   }
 
   // Prints a scope's figures on the phone next to CoverageService's.
