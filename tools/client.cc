@@ -24,7 +24,8 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& addr) {
 
 absl::Status WaitReady(const std::shared_ptr<grpc::Channel>& ch, std::chrono::seconds timeout) {
   if (ch->WaitForConnected(std::chrono::system_clock::now() + timeout)) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat("server not reachable within ", timeout.count(), " s"));
+  return absl::UnavailableError(
+      absl::StrCat("server not reachable within ", timeout.count(), " s"));
 }
 
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
@@ -50,6 +51,19 @@ absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
 }
 
+absl::StatusOr<gridsync::v1::EnrollDeviceResponse> EnrollDevice(
+    gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,
+    gridsync::v1::Role role, const std::string& scope, const std::string& holder) {
+  gridsync::v1::EnrollDeviceRequest req;
+  req.set_role(role);
+  req.add_scope_codes(scope);
+  req.set_holder(holder);
+  gridsync::v1::EnrollDeviceResponse resp;
+  auto ctx = CallContext(admin_token);
+  if (auto st = FromGrpc(admin->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
+  return resp;
+}
+
 gridsync::v1::FieldValue StrValue(std::string s) {
   gridsync::v1::FieldValue v;
   v.set_string_value(std::move(s));
@@ -68,7 +82,8 @@ gridsync::v1::FieldValue IntValue(int64_t i) {
   return v;
 }
 
-void AddCreateField(gridsync::v1::Mutation* m, const std::string& field, gridsync::v1::FieldValue v) {
+void AddCreateField(gridsync::v1::Mutation* m, const std::string& field,
+                    gridsync::v1::FieldValue v) {
   auto* f = m->mutable_create()->add_fields();
   f->set_field(field);
   *f->mutable_value() = std::move(v);

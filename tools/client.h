@@ -2,12 +2,12 @@
 #ifndef GRIDSYNC_TOOLS_CLIENT_H_
 #define GRIDSYNC_TOOLS_CLIENT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "core/hlc.h"
@@ -22,15 +22,20 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& addr);
 absl::Status WaitReady(const std::shared_ptr<grpc::Channel>& ch, std::chrono::seconds timeout);
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 // A context with the bearer token and a deadline.
-std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
-                                                 std::chrono::seconds timeout = std::chrono::seconds(60));
+std::unique_ptr<grpc::ClientContext> CallContext(
+    const std::string& token, std::chrono::seconds timeout = std::chrono::seconds(60));
 absl::Status FromGrpc(const grpc::Status& s);
+// Enrols a device for one scope code (AdminService.EnrollDevice): its id and token.
+absl::StatusOr<gridsync::v1::EnrollDeviceResponse> EnrollDevice(
+    gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,
+    gridsync::v1::Role role, const std::string& scope, const std::string& holder);
 
 // Field values and create-field writes, for building mutations.
 gridsync::v1::FieldValue StrValue(std::string s);
 gridsync::v1::FieldValue BoolValue(bool b);
 gridsync::v1::FieldValue IntValue(int64_t i);
-void AddCreateField(gridsync::v1::Mutation* m, const std::string& field, gridsync::v1::FieldValue v);
+void AddCreateField(gridsync::v1::Mutation* m, const std::string& field,
+                    gridsync::v1::FieldValue v);
 
 // One simulated phone: its own clock, sequence numbers and view of the
 // records it wrote or pulled. Not thread-safe: one thread per phone.

@@ -354,18 +354,13 @@ class Demo {
   absl::StatusOr<std::unique_ptr<sdk::Client>> SdkPhone(gridsync::v1::Role role,
                                                         const std::string& scope,
                                                         const std::string& holder) {
-    gridsync::v1::EnrollDeviceRequest req;
-    req.set_role(role);
-    req.add_scope_codes(scope);
-    req.set_holder(holder);
-    gridsync::v1::EnrollDeviceResponse resp;
-    auto ctx = CallContext(token_);
-    if (auto st = FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
+    auto resp = EnrollDevice(admin_.get(), token_, role, scope, holder);
+    if (!resp.ok()) return resp.status();
     sdk::ClientOptions o;
-    o.data_dir = phones_dir_ + "/" + resp.device_id();
+    o.data_dir = phones_dir_ + "/" + resp->device_id();
     o.server_address = server_;
-    o.device_id = resp.device_id();
-    o.token = resp.token();
+    o.device_id = resp->device_id();
+    o.token = resp->token();
     o.holder = holder;
     return sdk::Client::Open(o);
   }
@@ -443,15 +438,10 @@ class Demo {
   absl::StatusOr<std::unique_ptr<Phone>> EnrollPhone(gridsync::v1::Role role,
                                                      const std::string& scope,
                                                      const std::string& holder) {
-    gridsync::v1::EnrollDeviceRequest req;
-    req.set_role(role);
-    req.add_scope_codes(scope);
-    req.set_holder(holder);
-    gridsync::v1::EnrollDeviceResponse resp;
-    auto ctx = CallContext(token_);
-    if (auto st = FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
-    return std::make_unique<Phone>(ch_, resp.token(), resp.device_id(), holder,
-                                   std::hash<std::string>()(resp.device_id()));
+    auto resp = EnrollDevice(admin_.get(), token_, role, scope, holder);
+    if (!resp.ok()) return resp.status();
+    return std::make_unique<Phone>(ch_, resp->token(), resp->device_id(), holder,
+                                   std::hash<std::string>()(resp->device_id()));
   }
 
   absl::StatusOr<gridsync::v1::ListHouseholdsResponse> Households(const std::string& grid) {

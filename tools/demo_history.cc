@@ -264,15 +264,12 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         lreq.set_grid_code(grids[g]);
         auto ctx = CallContext(o.admin_token);
         st = FromGrpc(admin->ListHouseholds(ctx.get(), lreq, &regs[g]));
-        gridsync::v1::EnrollDeviceRequest ereq;
-        ereq.set_role(gridsync::v1::ROLE_GRID_WORKER);
-        ereq.add_scope_codes(grids[g]);
-        ereq.set_holder(WorkerName(grids[g]));
-        gridsync::v1::EnrollDeviceResponse eresp;
-        auto ctx2 = CallContext(o.admin_token);
-        if (st.ok()) st = FromGrpc(admin->EnrollDevice(ctx2.get(), ereq, &eresp));
-        phones.push_back(std::make_unique<Phone>(o.channel, eresp.token(), eresp.device_id(),
-                                                 ereq.holder(), rng()));
+        auto enrolled = EnrollDevice(admin.get(), o.admin_token, gridsync::v1::ROLE_GRID_WORKER,
+                                     grids[g], WorkerName(grids[g]));
+        if (st.ok()) st = enrolled.status();
+        if (!st.ok()) break;
+        phones.push_back(std::make_unique<Phone>(
+            o.channel, enrolled->token(), enrolled->device_id(), WorkerName(grids[g]), rng()));
       }
       for (size_t g = 0; g < grids.size() && st.ok(); ++g) {
         GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
