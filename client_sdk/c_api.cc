@@ -374,9 +374,7 @@ gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* e
     auto r = std::make_unique<gs_record>();
     r->state = std::move(*state);
     r->view = gridsync::core::BuildView(r->state);
-    google::protobuf::util::JsonPrintOptions jo;
-    jo.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(r->view, &r->json, jo);
+    r->json = Json(r->view);
     for (const auto& reg : r->state.registers()) {
       if (reg.siblings_size() > 0) r->fields.push_back(&reg);
     }
@@ -386,11 +384,7 @@ gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* e
       auto& out_list = r->logs_json[ls.log()];
       for (const auto& e : ls.elements()) {
         (*msg)->Clear();
-        std::string js;
-        if ((*msg)->ParseFromString(e.payload())) {
-          (void)google::protobuf::util::MessageToJsonString(**msg, &js, jo);
-        }
-        out_list.push_back(std::move(js));
+        out_list.push_back((*msg)->ParseFromString(e.payload()) ? Json(**msg) : std::string());
       }
     }
     *out = r.release();
