@@ -30,6 +30,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
@@ -384,7 +385,7 @@ class Ctl {
     const int total = req.org_units_size() + req.households_size() + req.persons_size();
     Progress progress(absl::StrCat(cmd, " ", path));
     int created = 0, updated = 0, unchanged = 0, rejected = 0, sent = 0;
-    std::vector<std::string> rejections;
+    std::vector<std::string> rejections, overrode;
     while (sent < total) {
       gridsync::v1::ImportRegistryRequest chunk;
       const int from = sent;
@@ -408,6 +409,8 @@ class Ctl {
       }
       created += resp.created(), updated += resp.updated(), unchanged += resp.unchanged();
       rejected += resp.rejections_size();
+      overrode.insert(overrode.end(), resp.overrode_proposals().begin(),
+                      resp.overrode_proposals().end());
       // A rejection's index counts within its kind's list of this chunk.
       for (const auto& r : resp.rejections()) {
         int offset = r.index();
@@ -422,6 +425,10 @@ class Ctl {
     for (const auto& r : rejections) fprintf(stderr, "%s\n", r.c_str());
     printf("%s %s: %d read; %d created, %d updated, %d unchanged, %d rejected\n", cmd, path.c_str(),
            total + unreadable, created, updated, unchanged, rejected + unreadable);
+    if (!overrode.empty()) {  // the county's data wins over changes approved on phones
+      printf("%s: %zu of the updates overrode field changes approved on phones (proposals %s)\n",
+             cmd, overrode.size(), absl::StrJoin(overrode, ", ").c_str());
+    }
     return rejected + unreadable == 0 ? 0 : 1;
   }
 

@@ -138,6 +138,20 @@ TEST_F(PhoneCliTest, AProposalFromTheCommandLine) {
   EXPECT_TRUE(absl::StrContains(out, Household(kGridA, 21) + "  𠮷大娘")) << out;
   ASSERT_EQ(Run(secretary, {"proposals"}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "approved by 村书记")) << out;
+
+  // The county's import names the approved change it overrides.
+  const std::string csv = dir_ + "-households.csv";
+  std::ofstream(csv) << "household_id,grid_code,address,head_name\n"
+                     << Household(kGridA, 21) << "," << kGridA << ",3组21号,赵大娘\n";
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file",
+                                        dir_ + "/admin.token"};
+  ASSERT_EQ(Run(ctl, {"import-households", csv}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 updated")) << out;
+  EXPECT_TRUE(absl::StrContains(out,
+                                "1 of the updates overrode field changes approved on phones "
+                                "(proposals " +
+                                    id + ")"))
+      << out;
 }
 
 }  // namespace
