@@ -25,6 +25,10 @@ std::string NameOf(const std::map<std::string, std::string>& names, const std::s
 
 }  // namespace
 
+std::string Count(int64_t n, const char* one, const char* many) {
+  return absl::StrCat(n, " ", n == 1 ? one : many);
+}
+
 std::string StableJson(const google::protobuf::Message& m) {
   std::string out;
   google::protobuf::util::JsonPrintOptions o;
@@ -81,8 +85,8 @@ std::string HouseholdsText(const gridsync::v1::HouseholdList& l) {
 }
 
 std::string DueChecksText(const gridsync::v1::DueCheckList& l) {
-  std::string out =
-      absl::StrFormat("%d persons to check (as of %s)\n", l.total(), When(l.as_of_ms()));
+  std::string out = absl::StrFormat("%s to check (as of %s)\n",
+                                    Count(l.total(), "person", "persons"), When(l.as_of_ms()));
   for (const auto& p : l.persons()) {
     std::string why =
         p.last_absent()           ? "absent at the last check"
@@ -100,8 +104,8 @@ std::string DueChecksText(const gridsync::v1::DueCheckList& l) {
 }
 
 std::string CasesText(const gridsync::v1::CaseList& l) {
-  std::string out =
-      absl::StrFormat("%d open cases, %d follow-ups due\n", l.open(), l.follow_ups_due());
+  std::string out = absl::StrFormat("%s, %s due\n", Count(l.open(), "open case", "open cases"),
+                                    Count(l.follow_ups_due(), "follow-up", "follow-ups"));
   for (const auto& c : l.cases()) {
     const auto& s = c.summary();
     const std::string what =
@@ -117,7 +121,8 @@ std::string CasesText(const gridsync::v1::CaseList& l) {
 }
 
 std::string ProposalsText(const gridsync::v1::ProposalList& l) {
-  std::string out = absl::StrFormat("%d proposals, %d pending\n", l.total(), l.pending());
+  std::string out =
+      absl::StrFormat("%s, %d pending\n", Count(l.total(), "proposal", "proposals"), l.pending());
   for (const auto& item : l.proposals()) {
     const auto& p = item.proposal();
     const std::string subject = !p.person_id().empty()      ? p.person_id()

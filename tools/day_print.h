@@ -13,6 +13,9 @@
 
 namespace gridsync::tools {
 
+// "1 person", "2 persons".
+std::string Count(int64_t n, const char* one, const char* many);
+
 // Protobuf JSON with the .proto's field names and every field present
 // (zeros too), one line: stable for scripts.
 std::string StableJson(const google::protobuf::Message& m);

@@ -166,12 +166,11 @@ class Demo {
     if (!before.ok() || !due.ok() || !cases.ok()) {
       return !before.ok() ? before.status() : !due.ok() ? due.status() : cases.status();
     }
-    printf(
-        "   this morning: %lld of %lld households visited this month; %lld persons to check;"
-        " %lld open cases, %lld follow-ups due\n",
-        static_cast<long long>(before->visited()), static_cast<long long>(before->total()),
-        static_cast<long long>(due->total()), static_cast<long long>(cases->open()),
-        static_cast<long long>(cases->follow_ups_due()));
+    printf("   this morning: %lld of %lld households visited this month; %s to check; %s, %s due\n",
+           static_cast<long long>(before->visited()), static_cast<long long>(before->total()),
+           Count(due->total(), "person", "persons").c_str(),
+           Count(cases->open(), "open case", "open cases").c_str(),
+           Count(cases->follow_ups_due(), "follow-up", "follow-ups").c_str());
     for (int i = 0; i < before->households_size() && i < 3; ++i) {
       const auto& h = before->households(i);
       printf("     to visit: %s %s %s\n", h.household().household_id().c_str(),
@@ -237,10 +236,10 @@ class Demo {
     auto due_after = c.ListDueChecks(grid_, 7, 0, 1000);
     if (!after.ok() || !due_after.ok()) return !after.ok() ? after.status() : due_after.status();
     printf(
-        "   by evening, offline (%d writes in the outbox): %lld of %lld households visited, "
-        "%lld persons to check\n",
+        "   by evening, offline (%d writes in the outbox): %lld of %lld households visited, %s "
+        "to check\n",
         writes, static_cast<long long>(after->visited()), static_cast<long long>(after->total()),
-        static_cast<long long>(due_after->total()));
+        Count(due_after->total(), "person", "persons").c_str());
     auto evening = c.Sync();
     if (!evening.ok()) return evening.status();
     printf("   evening sync: %lld pushed, %lld pulled\n", static_cast<long long>(evening->pushed),
@@ -269,9 +268,9 @@ class Demo {
     std::string text = CoverageText(*cov, names_);
     absl::StrReplaceAll({{"\n", "\n   "}}, &text);
     printf("   %s", text.c_str());
-    printf("%lld persons need a check now; %lld open cases, %lld follow-ups due\n",
-           static_cast<long long>(due->total()), static_cast<long long>(cases->open()),
-           static_cast<long long>(cases->follow_ups_due()));
+    printf("%s to check now; %s, %s due\n", Count(due->total(), "person", "persons").c_str(),
+           Count(cases->open(), "open case", "open cases").c_str(),
+           Count(cases->follow_ups_due(), "follow-up", "follow-ups").c_str());
     if (auto st = SameAsServer(c, village_, "", "this month"); !st.ok()) return st;
     if (auto st = SameAsServer(c, village_, last_month_, last_month_ + " (closed)"); !st.ok()) {
       return st;
