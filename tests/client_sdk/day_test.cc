@@ -147,6 +147,38 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
     History(grid, rng, last_month.first, now);
     if (HasFatalFailure()) return;
   }
+  // Registry changes mid-month, approved by the secretary: two households of
+  // grid A leave (visited or not this month), one arrives in grid B.
+  {
+    auto proposer = ServerTest::NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员");
+    auto proposer_b = ServerTest::NewPhone(kGridB, gridsync::v1::ROLE_GRID_WORKER, "网格员");
+    auto decider = ServerTest::NewPhone(kVillageAB, gridsync::v1::ROLE_VILLAGE_SECRETARY, "村书记");
+    std::vector<std::string> ids;
+    auto propose = [&](tools::Phone& p, const std::string& grid, gridsync::v1::ProposalAction a,
+                       const std::string& household) {
+      Mutation m = p.Begin(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL, p.NewRecordId(), grid);
+      m.mutable_create()->set_subject_id(household);
+      tools::AddCreateField(&m, "action", tools::IntValue(a));
+      if (household.empty()) tools::AddCreateField(&m, "head_name", tools::StrValue("新户"));
+      auto r = p.Push({m});
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->results(0).code(), 0) << r->results(0).message();
+      ids.push_back(m.record_id());
+    };
+    propose(*proposer, kGridA, gridsync::v1::PROPOSAL_ACTION_MOVED_OUT,
+            Household(kGridA, 1 + rng() % 20));
+    propose(*proposer, kGridA, gridsync::v1::PROPOSAL_ACTION_EMPTY,
+            Household(kGridA, 1 + rng() % 20));
+    propose(*proposer_b, kGridB, gridsync::v1::PROPOSAL_ACTION_NEW_HOUSEHOLD, "");
+    ASSERT_TRUE(decider->PullAll().ok());
+    for (const auto& id : ids) {
+      auto d = decider->SetField(*decider->Find(id), "decision",
+                                 tools::IntValue(gridsync::v1::PROPOSAL_DECISION_APPROVED));
+      auto r = decider->Push({d});
+      ASSERT_TRUE(r.ok()) << r.status();
+      ASSERT_EQ(r->results(0).code(), 0) << r->results(0).message();
+    }
+  }
   auto worker = NewPhone(kGridA, "网格员001");
   auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
   SyncOk(worker);
@@ -157,7 +189,7 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   // Unsent work counts on the phone at once, before any sync.
   auto before = worker->ListHouseholds(kGridA);
   ASSERT_TRUE(before.ok()) << before.status();
-  ASSERT_EQ(before->total(), 20);
+  ASSERT_EQ(before->total(), 18);  // two of grid A's 20 left the registry mid-month
   ASSERT_GT(before->total(), before->visited()) << "the history left no household unvisited";
   const auto& first = before->households(0);
   ASSERT_NE(first.state(), gridsync::v1::VISIT_STATE_VISITED);  // unvisited first
