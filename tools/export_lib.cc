@@ -80,6 +80,13 @@ CREATE TABLE IF NOT EXISTS checks (
   observed text, guardian_present bool, medication text, person_absent bool, out_of_contact bool, photos int,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
 CREATE INDEX IF NOT EXISTS checks_by_village_month ON checks (village_code, month);
+-- Registry changes proposed on phones, with who proposed and who decided.
+CREATE TABLE IF NOT EXISTS proposals (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  action text, household_id text, person_id text, head_name text, address text, name text,
+  reason text, decision text, decision_note text, proposed_by text, proposed_at timestamptz,
+  decided_by text, decided_at timestamptz,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
 CREATE OR REPLACE VIEW visit_coverage_by_month AS
   SELECT h.village_code, h.grid_code, m.month, count(*) AS households, count(v.household_id) AS visited,
          round(count(v.household_id)::numeric / count(*), 4) AS rate
@@ -221,8 +228,19 @@ struct Table {
   }
 };
 
-constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",
-                                         "visits",    "cases",      "checks"};
+constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",  "visits",
+                                         "cases",     "checks",     "proposals"};
+
+// Who decided a proposal and when (the decision's winning write), if it was.
+std::pair<std::string, int64_t> DecidedBy(const gridsync::v1::RecordState& s) {
+  for (const auto& r : s.registers()) {
+    if (r.field() == "decision" && r.siblings_size() > 0) {
+      const auto& w = core::Winner(r);
+      return {w.author(), core::HlcWallMs(w.hlc())};
+    }
+  }
+  return {"", 0};
+}
 
 }  // namespace
 
@@ -323,6 +341,12 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                 "observed",  "guardian_present", "medication",   "person_absent", "out_of_contact",
                 "photos",    "voided",           "void_reason",  "conflicts",     "last_seq",
                 "doc"}};
+  Table proposals{
+      "proposals",
+      {"record_id",     "grid_code",   "village_code", "town_code",  "action",     "household_id",
+       "person_id",     "head_name",   "address",      "name",       "reason",     "decision",
+       "decision_note", "proposed_by", "proposed_at",  "decided_by", "decided_at", "voided",
+       "void_reason",   "conflicts",   "last_seq",     "doc"}};
   std::string policy_sql;  // the last policy of the batch replaces this scope's rows
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -386,6 +410,20 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                           "MEDICATION_STATUS_"),
                  Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
                  tail}));
+      } else if (r.has_registry_proposal()) {
+        const auto& p = r.registry_proposal();
+        const bool decided = p.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING;
+        const auto [by, at_ms] = DecidedBy(m.state());
+        proposals.Put(
+            r.record_id(),
+            Row({common,
+                 EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
+                 p.household_id().empty() ? kNull : T(p.household_id()),
+                 p.person_id().empty() ? kNull : T(p.person_id()), T(p.head_name()), T(p.address()),
+                 T(p.name()), T(p.reason()),
+                 EnumWord(gridsync::v1::ProposalDecision_Name(p.decision()), "PROPOSAL_DECISION_"),
+                 T(p.decision_note()), worker, Ts(created_ms), decided ? T(by) : kNull,
+                 decided ? Ts(at_ms) : kNull, tail}));
       }
       continue;
     }
@@ -400,6 +438,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     } else if (reg.has_household()) {
       const auto& h = reg.household();
       kind = "household", subject = h.household_id(), grid = h.grid_code();
+      if (!h.changed_by_proposal().empty()) op = "proposal " + h.changed_by_proposal();
       households.Put(
           h.household_id(),
           Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
@@ -409,6 +448,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     } else if (reg.has_person()) {
       const auto& p = reg.person();
       kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
+      if (!p.changed_by_proposal().empty()) op = "proposal " + p.changed_by_proposal();
       persons.Put(
           p.person_id(),
           Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
@@ -447,7 +487,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     if (!changes.rows.empty()) {
       if (auto st = pg_->CopyIn(changes.Copy(), changes.Data()); !st.ok()) return st;
     }
-    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks}) {
+    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals}) {
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
       if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
