@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
+#include "server/raw_unary.h"
 
 namespace gridsync::server {
 namespace {
@@ -15,11 +16,29 @@ constexpr auto kWaitSlice =
 
 FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth,
                                  std::chrono::milliseconds heartbeat)
-    : store_(store), auth_(auth), heartbeat_(heartbeat) {}
+    : store_(store), auth_(auth), heartbeat_(heartbeat) {
+  using Handler =
+      grpc::internal::ServerStreamingHandler<FeedServiceImpl, grpc::ByteBuffer, grpc::ByteBuffer>;
+  AddMethod(new grpc::internal::RpcServiceMethod(
+      "/gridsync.v1.FeedService/Subscribe", grpc::internal::RpcMethod::SERVER_STREAMING,
+      new Handler(
+          [](FeedServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* body,
+             grpc::ServerWriter<grpc::ByteBuffer>* out) {
+            gridsync::v1::SubscribeRequest req;
+            if (grpc::Status st = ParseBody(*body, &req, &s->bad_requests_, ctx->peer());
+                !st.ok()) {
+              return st;
+            }
+            return s->Subscribe(ctx, &req, [out](const gridsync::v1::FeedMessage& m) {
+              return out->Write(Serialize(m));
+            });
+          },
+          this)));
+}
 
 grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
                                         const gridsync::v1::SubscribeRequest* req,
-                                        grpc::ServerWriter<gridsync::v1::FeedMessage>* writer) {
+                                        const Writer& write) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (who->device.role() == gridsync::v1::ROLE_GRID_WORKER) {
@@ -53,7 +72,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   auto last_sent = std::chrono::steady_clock::now();
   auto send = [&](const gridsync::v1::FeedMessage& m) {
     last_sent = std::chrono::steady_clock::now();
-    return writer->Write(m);
+    return write(m);
   };
   while (true) {
     if (ctx->IsCancelled()) return grpc::Status::CANCELLED;

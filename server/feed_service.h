@@ -2,11 +2,15 @@
 #ifndef GRIDSYNC_SERVER_FEED_SERVICE_H_
 #define GRIDSYNC_SERVER_FEED_SERVICE_H_
 
+#include <grpcpp/impl/service_type.h>
+
 #include <atomic>
 #include <chrono>
+#include <functional>
 
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
+#include "server/log.h"
 #include "server/store.h"
 
 namespace gridsync::server {
@@ -14,14 +18,18 @@ namespace gridsync::server {
 // Subscribe: authenticate, pick the scope, then stream the store's change
 // log from the cursor: the backlog in pages, a caught-up message, and (when
 // following) new changes as they commit. Every message carries the cursor to
-// resume from.
-class FeedServiceImpl final : public gridsync::v1::FeedService::Service {
+// resume from. Registered over raw bytes (as server/raw_unary.h does for
+// unary methods), so a request that does not parse is INVALID_ARGUMENT
+// saying why, not gRPC's INTERNAL with no message.
+class FeedServiceImpl final : public grpc::Service {
  public:
   FeedServiceImpl(Store* store, const Authenticator* auth,
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
+  // `write` sends one message; false when the client went away.
+  using Writer = std::function<bool(const gridsync::v1::FeedMessage&)>;
   grpc::Status Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
-                         grpc::ServerWriter<gridsync::v1::FeedMessage>* writer) override;
+                         const Writer& write);
 
   // Ends every following stream (with UNAVAILABLE, so jobs reconnect), for a
   // shutdown that should not wait out its grace period.
@@ -32,6 +40,7 @@ class FeedServiceImpl final : public gridsync::v1::FeedService::Service {
   const Authenticator* auth_;
   const std::chrono::milliseconds heartbeat_;
   std::atomic<bool> stopping_{false};
+  RateLimitedLog bad_requests_{"refused feed request"};
 };
 
 }  // namespace gridsync::server

@@ -44,6 +44,7 @@ try:
     from gridsync.v1 import records_pb2 as records
     from gridsync.v1 import registry_pb2 as registry
     from gridsync.v1 import sync_service_pb2 as sync
+    from gridsync.v1 import feed_service_pb2 as feed
 
     data = os.path.join(scratch, "data")
     subprocess.run([GRIDSYNCD, "init", "--data", data], check=True, capture_output=True)
@@ -129,6 +130,23 @@ try:
             check(method + ": garbage is INVALID_ARGUMENT saying so",
                   e.code() == grpc.StatusCode.INVALID_ARGUMENT and "request body is not" in e.details(),
                   (e.code(), e.details()))
+
+    # The change feed (server streaming): the backlog with its registry, and
+    # a body that is not protobuf refused with INVALID_ARGUMENT saying so.
+    def subscribe(body):
+        rpc = channel.unary_stream("/gridsync.v1.FeedService/Subscribe",
+                                   request_serializer=lambda m: m if isinstance(m, bytes) else m.SerializeToString(),
+                                   response_deserializer=feed.FeedMessage.FromString)
+        return list(rpc(body, metadata=[("authorization", "Bearer " + admin_token)], timeout=10))
+    msgs = subscribe(feed.SubscribeRequest(scope_code=county))
+    check("feed: the backlog, ending caught up", len(msgs) > 0 and msgs[-1].caught_up, len(msgs))
+    try:
+        subscribe(b"\xff\xff\xff\xff")
+        check("feed: garbage refused", False, "answered OK")
+    except grpc.RpcError as e:
+        check("feed: garbage is INVALID_ARGUMENT saying so",
+              e.code() == grpc.StatusCode.INVALID_ARGUMENT and "request body is not" in e.details(),
+              (e.code(), e.details()))
 except Exception:
     traceback.print_exc()
     results["failed"] += 1
