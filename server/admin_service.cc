@@ -21,6 +21,7 @@ AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth) : store_(s
   AddMethod(
       ParsedUnary("/gridsync.v1.AdminService/BatchGetRecords", this, &S::BatchGetRecords, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, log));
 }
 
 grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx) const {
@@ -141,6 +142,25 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx,
   resp->set_devices(auth_->DeviceCount());
   auto units = store_->ListOrgUnits("", gridsync::v1::ORG_LEVEL_UNSPECIFIED);
   if (units.ok()) resp->set_org_units(units->size());
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
+                                      const gridsync::v1::BackupRequest* req,
+                                      gridsync::v1::BackupResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  if (req->keep() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "keep must be 0 (all) or more");
+  }
+  auto r = store_->Backup(req->dir(), req->keep());
+  if (!r.ok()) {
+    LogError("backup into ", req->dir(), " failed: ", r.status().ToString());
+    return ToGrpc(r.status());
+  }
+  *resp = std::move(*r);
+  LogInfo("backup ", resp->backup_id(), " into ", req->dir(), ": ", resp->files(), " files, ",
+          resp->size_bytes(), " bytes, in ", resp->took_ms(), " ms (last change ",
+          resp->last_change_seq(), ")");
   return grpc::Status::OK;
 }
 

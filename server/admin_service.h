@@ -34,6 +34,8 @@ class AdminServiceImpl final : public grpc::Service {
                                gridsync::v1::BatchGetRecordsResponse*);
   grpc::Status GetStats(grpc::ServerContext*, const gridsync::v1::GetStatsRequest*,
                         gridsync::v1::GetStatsResponse*);
+  grpc::Status Backup(grpc::ServerContext* ctx, const gridsync::v1::BackupRequest* req,
+                      gridsync::v1::BackupResponse* resp);
 
  private:
   // OK only for a valid, unrevoked admin token.

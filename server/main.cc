@@ -3,6 +3,8 @@
 //   gridsyncd init --data DIR
 //   gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert F --tls-key F]
 //             [--max-skew-ms N] [--port-file F]
+//   gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR
+//             (a backup made by gridsyncctl backup; the newest unless --backup)
 //
 // SIGTERM or SIGINT: stop accepting, finish running calls, close the store,
 // exit 0.
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "server/backup.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -24,7 +27,8 @@ int Usage() {
   fprintf(stderr,
           "usage: gridsyncd init --data DIR\n"
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE]\n"
-          "                 [--max-skew-ms N] [--port-file FILE]\n");
+          "                 [--max-skew-ms N] [--port-file FILE]\n"
+          "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n");
   return 2;
 }
 
@@ -34,14 +38,21 @@ int main(int argc, char** argv) {
   using gridsync::server::LogError;
   using gridsync::server::LogInfo;
   gridsync::server::ServerOptions opts;
-  std::string port_file;
-  bool init = false;
+  std::string port_file, restore_from;
+  uint32_t restore_id = 0;
+  bool init = false, restore = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
     if (a == "init" && i == 1) {
       init = true;
+    } else if (a == "restore" && i == 1) {
+      restore = true;
+    } else if (a == "--from" && (v = value())) {
+      restore_from = v;
+    } else if (a == "--backup" && (v = value())) {
+      if (!absl::SimpleAtoi(v, &restore_id) || restore_id == 0) return Usage();
     } else if (a == "--data" && (v = value())) {
       opts.data_dir = v;
     } else if (a == "--listen" && (v = value())) {
@@ -61,6 +72,20 @@ int main(int argc, char** argv) {
   }
   if (opts.data_dir.empty()) return Usage();
 
+  if (restore) {
+    if (restore_from.empty()) return Usage();
+    if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts.data_dir);
+        !st.ok()) {
+      LogError("restore: ", st.message());
+      return 1;
+    }
+    printf(
+        "restored %s into %s; start gridsyncd --data %s (the admin token is the one of the "
+        "store that was backed up)\n",
+        restore_id == 0 ? "the newest backup" : ("backup " + std::to_string(restore_id)).c_str(),
+        opts.data_dir.c_str(), opts.data_dir.c_str());
+    return 0;
+  }
   if (init) {
     auto st = gridsync::server::InitDataDir(opts.data_dir);
     if (!st.ok()) {

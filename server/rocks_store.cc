@@ -19,6 +19,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+#include "server/backup.h"
 #include "server/log.h"
 #include "server/proposals.h"
 #include "server/rocks_util.h"
@@ -1015,6 +1016,25 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> RocksStore::ListOverdue
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> RocksStore::ListOpenCases(
     const std::string& prefix, core::AsOf as_of, int page_size, const std::string& page_token) {
   return coverage_->OpenCases(prefix, as_of, page_size, page_token);
+}
+
+absl::StatusOr<gridsync::v1::BackupResponse> RocksStore::Backup(const std::string& dir, int keep) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto made = BackupStore(db_.get(), dir, keep, LastChangeSeq());
+  if (!made.ok()) return made.status();
+  auto all = ListBackups(dir);
+  if (!all.ok()) return all.status();
+  gridsync::v1::BackupResponse r;
+  r.set_backup_id(made->id);
+  r.set_created_unix_s(made->created_unix_s);
+  r.set_size_bytes(made->size_bytes);
+  r.set_files(made->files);
+  r.set_last_change_seq(made->last_change_seq);
+  r.set_took_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
+  r.set_backups_kept(static_cast<int32_t>(all->size()));
+  return r;
 }
 
 absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {

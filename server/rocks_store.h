@@ -81,6 +81,8 @@ class RocksStore : public Store {
   absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) override;
 
+  absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) override;
+
   absl::Status PutDevice(const gridsync::v1::Device& device) override;
   absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() override;
 

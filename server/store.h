@@ -118,6 +118,10 @@ class Store {
   virtual absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() = 0;
   virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;
 
+  // A verified backup into `dir`, keeping the newest `keep` (0: all).
+  virtual absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir,
+                                                              int keep) = 0;
+
   // Devices.
   virtual absl::Status PutDevice(const gridsync::v1::Device& device) = 0;
   virtual absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() = 0;

@@ -13,6 +13,9 @@
 //     coverage --scope CODE [--month YYYY-MM] [--json]
 //                                      CoverageService's figures for a grid, village, town
 //                                      or county; --json: the proto's JSON (as gridsync-phone)
+//     backup --to DIR [--keep N]       a verified, incremental backup while the server serves
+//                                      (DIR on the server's machine); keeps the newest N
+//     backups --in DIR                 the backups there (read locally)
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
 //     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
 //     revoke --device DEVICE_ID
@@ -34,11 +37,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "google/protobuf/text_format.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "server/backup.h"
 #include "tools/client.h"
 #include "tools/csv.h"
 #include "tools/day_print.h"
@@ -64,6 +69,7 @@ int Usage() {
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
           "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
           "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
+          "  backup --to DIR [--keep N] | backups --in DIR\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
@@ -221,6 +227,20 @@ class Ctl {
       for (const auto& u : units.org_units()) names[u.code()] = u.name();
     }
     printf("%s", CoverageText(c, names).c_str());
+    return 0;
+  }
+
+  int Backup(const std::string& dir, int keep) {
+    gridsync::v1::BackupRequest req;
+    req.set_dir(dir);
+    req.set_keep(keep);
+    gridsync::v1::BackupResponse resp;
+    auto ctx = CallContext(token_, std::chrono::seconds(3600));
+    if (auto st = FromGrpc(admin_->Backup(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+    printf("backup %u in %s: %u files, %.1f MB, verified, in %.1f s (last change %llu); %d kept\n",
+           resp.backup_id(), dir.c_str(), resp.files(),
+           static_cast<double>(resp.size_bytes()) / 1e6, static_cast<double>(resp.took_ms()) / 1000,
+           static_cast<unsigned long long>(resp.last_change_seq()), resp.backups_kept());
     return 0;
   }
 
@@ -444,8 +464,23 @@ class Ctl {
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
   Args args = ParseArgs(argc, argv, {"--json"});
-  if (!args.error.empty() || args.positional.empty() || !args.Has("--server")) return Usage();
+  if (!args.error.empty() || args.positional.empty()) return Usage();
   const std::string cmd = args.positional[0];
+  if (cmd == "backups" && args.Has("--in")) {  // local: no server needed
+    auto list = gridsync::server::ListBackups(args.Get("--in"));
+    if (!list.ok()) return Fail(list.status());
+    printf("%-6s %-20s %12s %7s %16s\n", "backup", "made (UTC)", "bytes", "files", "last change");
+    for (const auto& b : *list) {
+      printf("%-6u %-20s %12llu %7u %16llu\n", b.id,
+             absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(b.created_unix_s),
+                              absl::UTCTimeZone())
+                 .c_str(),
+             static_cast<unsigned long long>(b.size_bytes), b.files,
+             static_cast<unsigned long long>(b.last_change_seq));
+    }
+    return 0;
+  }
+  if (!args.Has("--server")) return Usage();
   auto ch = Connect(args.Get("--server"));
   if (cmd == "wait-ready") {
     int timeout = 10;
@@ -485,6 +520,11 @@ int main(int argc, char** argv) {
       return Fail(absl::InvalidArgumentError(absl::StrCat("--month '", month, "' is not YYYY-MM")));
     }
     return ctl.Report(args.Get("--county"), month, args.Get("--out"));
+  }
+  if (cmd == "backup" && args.Has("--to")) {
+    int keep = 0;
+    if (!absl::SimpleAtoi(args.Get("--keep", "0"), &keep) || keep < 0) return Usage();
+    return ctl.Backup(args.Get("--to"), keep);
   }
   if (cmd == "coverage" && args.Has("--scope")) {
     return ctl.Coverage(args.Get("--scope"), args.Get("--month"), args.Has("--json"));

@@ -1,0 +1,129 @@
+#include "server/backup.h"
+
+#include <filesystem>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "rocksdb/utilities/backup_engine.h"
+#include "server/rocks_util.h"
+
+namespace gridsync::server {
+namespace {
+
+constexpr char kSeqMeta[] = "last_change_seq=";
+
+BackupEntry EntryOf(const rocksdb::BackupInfo& b) {
+  BackupEntry e;
+  e.id = b.backup_id;
+  e.created_unix_s = b.timestamp;
+  e.size_bytes = b.size;
+  e.files = b.number_files;
+  if (b.app_metadata.rfind(kSeqMeta, 0) == 0) {
+    (void)absl::SimpleAtoi(b.app_metadata.substr(sizeof(kSeqMeta) - 1), &e.last_change_seq);
+  }
+  return e;
+}
+
+absl::Status FromIo(const rocksdb::IOStatus& s, absl::string_view what) {
+  return FromRocks(rocksdb::Status(s), what);
+}
+
+}  // namespace
+
+absl::StatusOr<BackupEntry> BackupStore(rocksdb::DB* db, const std::string& dir, int keep,
+                                        uint64_t last_change_seq) {
+  if (dir.empty() || dir[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("backup directory '", dir, "' must be an absolute path on the server"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create backup directory ", dir, ": ", ec.message()));
+  }
+  rocksdb::BackupEngine* raw = nullptr;
+  if (auto st = FromIo(rocksdb::BackupEngine::Open(rocksdb::Env::Default(),
+                                                   rocksdb::BackupEngineOptions(dir), &raw),
+                       absl::StrCat("opening the backups in ", dir));
+      !st.ok()) {
+    return st;
+  }
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::CreateBackupOptions options;
+  options.flush_before_backup = true;  // no WAL replay needed to open a restore
+  rocksdb::BackupID id = 0;
+  if (auto st = FromIo(engine->CreateNewBackupWithMetadata(
+                           options, db, absl::StrCat(kSeqMeta, last_change_seq), &id),
+                       "backing up the store");
+      !st.ok()) {
+    return st;
+  }
+  if (auto st = FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
+                       absl::StrCat("verifying backup ", id));
+      !st.ok()) {
+    return st;
+  }
+  if (keep > 0) {
+    if (auto st =
+            FromIo(engine->PurgeOldBackups(static_cast<uint32_t>(keep)), "removing older backups");
+        !st.ok()) {
+      return st;
+    }
+  }
+  rocksdb::BackupInfo info;
+  if (auto st = FromRocks(engine->GetBackupInfo(id, &info), "reading the new backup"); !st.ok()) {
+    return st;
+  }
+  return EntryOf(info);
+}
+
+absl::StatusOr<std::vector<BackupEntry>> ListBackups(const std::string& dir) {
+  if (!std::filesystem::exists(dir)) {
+    return absl::NotFoundError(absl::StrCat("no backups in ", dir, ": it does not exist"));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  if (auto st = FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
+                                                           rocksdb::BackupEngineOptions(dir), &raw),
+                       absl::StrCat("opening the backups in ", dir));
+      !st.ok()) {
+    return st;
+  }
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  std::vector<BackupEntry> out;
+  for (const auto& b : infos) out.push_back(EntryOf(b));
+  return out;
+}
+
+absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::string& data_dir) {
+  if (std::filesystem::exists(data_dir) && !std::filesystem::is_empty(data_dir)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(data_dir,
+                     " is not empty: restore into a new directory, then point "
+                     "gridsyncd --data at it"));
+  }
+  auto backups = ListBackups(dir);
+  if (!backups.ok()) return backups.status();
+  if (backups->empty()) return absl::NotFoundError(absl::StrCat("no backups in ", dir));
+  if (id == 0) id = backups->back().id;
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  if (auto st = FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
+                                                           rocksdb::BackupEngineOptions(dir), &raw),
+                       absl::StrCat("opening the backups in ", dir));
+      !st.ok()) {
+    return st;
+  }
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  if (auto st = FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
+                       absl::StrCat("verifying backup ", id, " of ", dir));
+      !st.ok()) {
+    return st;
+  }
+  return FromIo(engine->RestoreDBFromBackup(id, data_dir, data_dir),
+                absl::StrCat("restoring backup ", id, " into ", data_dir));
+}
+
+}  // namespace gridsync::server

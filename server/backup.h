@@ -1,0 +1,39 @@
+// Backups of a running store and restores of them (RocksDB's BackupEngine):
+// consistent, incremental (files shared between backups are stored once),
+// verified against their checksums after writing.
+#ifndef GRIDSYNC_SERVER_BACKUP_H_
+#define GRIDSYNC_SERVER_BACKUP_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+
+namespace gridsync::server {
+
+struct BackupEntry {
+  uint32_t id = 0;
+  int64_t created_unix_s = 0;
+  uint64_t size_bytes = 0;  // of this backup's files, shared ones included
+  uint32_t files = 0;
+  uint64_t last_change_seq = 0;  // the store's last change when the backup began (at least)
+};
+
+// Backs `db` up into `dir` (created if missing), verifies the new backup's
+// checksums, and keeps the newest `keep` backups (0: all).
+// REQUIRES: db open; safe while it serves.
+absl::StatusOr<BackupEntry> BackupStore(rocksdb::DB* db, const std::string& dir, int keep,
+                                        uint64_t last_change_seq);
+
+// The backups in `dir`, oldest first.
+absl::StatusOr<std::vector<BackupEntry>> ListBackups(const std::string& dir);
+
+// Restores backup `id` (0: the newest) of `dir` into `data_dir`, which must
+// not exist or be empty; verifies it first.
+absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::string& data_dir);
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_BACKUP_H_

@@ -1,0 +1,122 @@
+// Backups while the server serves, and restores of them, as an operator
+// runs them: gridsyncctl backup / backups, gridsyncd restore.
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "tests/server/server_process.h"
+#include "tests/server/test_server.h"
+
+namespace gridsync::testing {
+namespace {
+
+class BackupTest : public ServerTest {
+ protected:
+  std::vector<std::string> Ctl() const {
+    return {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file", dir_ + "/admin.token"};
+  }
+  int Run(std::vector<std::string> base, const std::vector<std::string>& args, std::string* out) {
+    base.insert(base.end(), args.begin(), args.end());
+    out->clear();
+    return RunCommand(base, out, /*with_stderr=*/true);
+  }
+  // Pushes `n` visits from a new phone of grid A; returns their ids.
+  std::vector<std::string> Write(int n) {
+    auto phone = NewPhone(kGridA);
+    std::vector<gridsync::v1::Mutation> ms;
+    std::vector<std::string> ids;
+    for (int i = 0; i < n; ++i) {
+      ms.push_back(Visit(*phone, kGridA, 1 + i % 20));
+      ids.push_back(ms.back().record_id());
+    }
+    auto r = phone->Push(ms);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return ids;
+  }
+};
+
+TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
+  const std::string backups = dir_ + "-backups";
+  const auto first = Write(50);
+  std::string out;
+  // Backed up while a phone keeps pushing.
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 20 && !stop.load(); ++i) Write(10);
+  });
+  ASSERT_EQ(Run(Ctl(), {"backup", "--to", backups}, &out), 0) << out;
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(absl::StrContains(out, "backup 1 in " + backups)) << out;
+  EXPECT_TRUE(absl::StrContains(out, "verified")) << out;
+  const auto later = Write(30);
+  ASSERT_EQ(Run(Ctl(), {"backup", "--to", backups, "--keep", "2"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "backup 2")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2 kept")) << out;
+  ASSERT_EQ(Run({GRIDSYNCCTL_PATH}, {"backups", "--in", backups}, &out), 0) << out;  // no server
+  EXPECT_TRUE(absl::StrContains(out, "\n1 ")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "\n2 ")) << out;
+
+  // Refused: another role, a relative path.
+  const std::string worker = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  const std::string worker_file = dir_ + "-job.token";
+  std::ofstream(worker_file) << worker << "\n";
+  EXPECT_EQ(Run({GRIDSYNCCTL_PATH, "--server", addr(), "--token-file", worker_file},
+                {"backup", "--to", backups}, &out),
+            1);
+  EXPECT_TRUE(absl::StrContains(out, "PERMISSION_DENIED")) << out;
+  EXPECT_EQ(Run(Ctl(), {"backup", "--to", "relative/dir"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "absolute path")) << out;
+
+  // Restore backup 1 into a new directory and serve it: what was acked
+  // before it began is there, what came after is not.
+  const std::string restored = dir_ + "-restored";
+  ASSERT_EQ(Run({GRIDSYNCD_PATH}, {"restore", "--from", backups, "--backup", "1", "--data", restored},
+                &out),
+            0)
+      << out;
+  EXPECT_NE(Run({GRIDSYNCD_PATH}, {"restore", "--from", backups, "--data", restored}, &out), 0);
+  EXPECT_TRUE(absl::StrContains(out, "is not empty")) << out;
+  std::filesystem::copy_file(dir_ + "/admin.token", restored + "/admin.token");
+  {
+    ServerProcess proc(restored);
+    ASSERT_TRUE(proc.Start());
+    const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(),
+                                          "--token-file", restored + "/admin.token"};
+    const std::string ids = dir_ + "-first.ids";
+    {
+      std::ofstream f(ids);
+      for (const auto& id : first) f << id << "\n";
+    }
+    ASSERT_EQ(Run(ctl, {"verify", "--ids", ids}, &out), 0) << out;
+    EXPECT_TRUE(absl::StrContains(out, "50 of 50 ids stored")) << out;
+    {
+      std::ofstream f(ids);
+      for (const auto& id : later) f << id << "\n";
+    }
+    EXPECT_EQ(Run(ctl, {"verify", "--ids", ids}, &out), 1) << out;
+    EXPECT_TRUE(absl::StrContains(out, "0 of 30 ids stored")) << out;
+    EXPECT_EQ(proc.Kill(SIGTERM), 0);
+  }
+  // The newest backup has them.
+  const std::string newest = dir_ + "-newest";
+  ASSERT_EQ(Run({GRIDSYNCD_PATH}, {"restore", "--from", backups, "--data", newest}, &out), 0)
+      << out;
+  std::filesystem::copy_file(dir_ + "/admin.token", newest + "/admin.token");
+  ServerProcess proc(newest);
+  ASSERT_TRUE(proc.Start());
+  const std::string ids = dir_ + "-later.ids";
+  {
+    std::ofstream f(ids);
+    for (const auto& id : later) f << id << "\n";
+  }
+  ASSERT_EQ(Run({GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file", newest + "/admin.token"},
+                {"verify", "--ids", ids}, &out),
+            0)
+      << out;
+  EXPECT_EQ(proc.Kill(SIGTERM), 0);
+}
+
+}  // namespace
+}  // namespace gridsync::testing
