@@ -151,7 +151,16 @@ class Client::Impl {
   absl::Status PushOnce(SyncReport* report, bool* restamp, uint64_t* reused_after, bool* more);
   absl::Status Renumber(uint64_t after, SyncReport* report);
   absl::Status Restamp(SyncReport* report);
-  absl::Status PullAll(SyncReport* report, const ProgressFn& progress);
+  // Sets *restart when the server's store turned out restored from a backup
+  // (see SeeEpochLocked): the outbox must be pushed again, then pulled from 0.
+  absl::Status PullAll(SyncReport* report, const ProgressFn& progress, bool* restart);
+  // Pushes the outbox until empty or bounded out.
+  absl::Status PushAll(SyncReport* report, const ProgressFn& progress);
+  // REQUIRES: mu_ held. The server's store epoch in an answer (or, with
+  // `out_of_range`, a cursor past its head): when it changed, the store was
+  // restored, so what it acknowledged goes back to pending and the cursor to
+  // 0. Returns whether it was.
+  absl::StatusOr<bool> SeeEpochLocked(uint64_t epoch, bool out_of_range, SyncReport* report);
   void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r);
   void BackgroundLoop(BackgroundOptions bo);
 
@@ -171,6 +180,7 @@ class Client::Impl {
   std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
   bool registry_synced_ = false;
+  uint64_t store_epoch_ = 0;  // the server store's, last seen
   DeviceScope scope_;
   DayView day_;  // the registry and what each viewed record counts for
 
@@ -209,6 +219,7 @@ absl::Status Client::Impl::Init() {
   }
   cursor_ = meta->cursor;
   registry_synced_ = meta->registry_synced;
+  store_epoch_ = meta->store_epoch;
   scope_.codes = meta->scope_codes;
   scope_.role = static_cast<gridsync::v1::Role>(meta->role);
   replica_epoch_ = meta->replica_epoch;
@@ -419,6 +430,9 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
   std::vector<OutboxEntry> updated;
   std::vector<RejectedMutation> rejected;
   std::lock_guard<std::mutex> lock(mu_);
+  auto restored = SeeEpochLocked(resp.store_epoch(), false, report);
+  if (!restored.ok()) return restored.status();
+  if (*restored) *more = true;  // what it lost goes again in this sync
   for (const auto& r : resp.results()) {
     auto it = outbox_.find(r.device_seq());
     if (it == outbox_.end()) continue;
@@ -548,7 +562,32 @@ absl::Status Client::Impl::PullRegistry(SyncReport* report) {
   return absl::InternalError("pull the registry: the server never said caught up");
 }
 
-absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress) {
+absl::StatusOr<bool> Client::Impl::SeeEpochLocked(uint64_t epoch, bool out_of_range,
+                                                  SyncReport* report) {
+  if (!out_of_range) {
+    if (epoch == 0 || epoch == store_epoch_) return false;
+    if (store_epoch_ == 0) {  // the first answer: remember it
+      store_epoch_ = epoch;
+      if (auto st = store_->SetStoreEpoch(epoch); !st.ok()) return st;
+      return false;
+    }
+  }
+  std::vector<OutboxEntry> repending;
+  for (auto& [seq, e] : outbox_) {
+    if (e.change_seq() == 0) continue;
+    e.set_change_seq(0);
+    repending.push_back(e);
+  }
+  const uint64_t adopted = out_of_range ? 0 : epoch;
+  if (auto st = store_->ResetForRestoredServer(repending, adopted); !st.ok()) return st;
+  store_epoch_ = adopted;
+  cursor_ = 0;
+  registry_synced_ = false;
+  report->repushed += static_cast<int64_t>(repending.size());
+  return true;
+}
+
+absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progress, bool* restart) {
   uint64_t cursor;
   bool registry_missing;
   {
@@ -568,7 +607,23 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     ++report->pull_calls;
     auto st = Exchange(
         "pull", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); }, resp);
+    if (st.code() == absl::StatusCode::kOutOfRange) {  // our cursor is past its head
+      std::lock_guard<std::mutex> lock(mu_);
+      auto restored = SeeEpochLocked(0, /*out_of_range=*/true, report);
+      if (!restored.ok()) return restored.status();
+      *restart = true;
+      return absl::OkStatus();
+    }
     if (!st.ok()) return st;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto restored = SeeEpochLocked(resp.store_epoch(), false, report);
+      if (!restored.ok()) return restored.status();
+      if (*restored) {  // this page answered a cursor the restored store never gave
+        *restart = true;
+        return absl::OkStatus();
+      }
+    }
     uint64_t max_stamp = 0;
     for (const auto& s : resp.records()) max_stamp = std::max(max_stamp, MaxStamp(s));
     clock_.Observe(max_stamp);
@@ -607,6 +662,25 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
 absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool pull) {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   SyncReport report;
+  if (auto st = PushAll(&report, progress); !st.ok()) return st;
+  if (pull) {
+    // Twice at most: a restored server is found out once, then the outbox
+    // goes again and everything is pulled from 0.
+    bool restart = false;
+    if (auto st = PullAll(&report, progress, &restart); !st.ok()) return st;
+    if (restart) {
+      if (auto st = PushAll(&report, progress); !st.ok()) return st;
+      restart = false;
+      if (auto st = PullAll(&report, progress, &restart); !st.ok()) return st;
+      if (restart) return absl::InternalError("pull: the server's store changed twice in one sync");
+    }
+  }
+  ReportProgress(progress, SyncProgress::Phase::kDone, report);
+  return report;
+}
+
+absl::Status Client::Impl::PushAll(SyncReport* report, const ProgressFn& progress) {
+  SyncReport& r = *report;
   int restamp_rounds = 0;
   // Bounded: each round acks or rejects a batch, or re-stamps (at most
   // max_restamp_rounds times); writes arriving meanwhile join the next sync.
@@ -620,8 +694,8 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
   for (; rounds_left > 0; --rounds_left) {
     bool restamp = false, more = false;
     uint64_t reused_after = 0;
-    if (auto st = PushOnce(&report, &restamp, &reused_after, &more); !st.ok()) return st;
-    ReportProgress(progress, SyncProgress::Phase::kPush, report);
+    if (auto st = PushOnce(&r, &restamp, &reused_after, &more); !st.ok()) return st;
+    ReportProgress(progress, SyncProgress::Phase::kPush, r);
     if (reused_after > 0) {
       // Once is enough: the new seqs are past the server's highest. A
       // server that answers so again is not one this replica can trust.
@@ -629,7 +703,7 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
         return absl::InternalError(
             "the server keeps answering that this device's seqs are in use after renumbering");
       }
-      if (auto st = Renumber(reused_after, &report); !st.ok()) return st;
+      if (auto st = Renumber(reused_after, &r); !st.ok()) return st;
       ++rounds_left;
       continue;
     }
@@ -639,16 +713,12 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
             absl::StrCat("the server keeps refusing this phone's clock after ",
                          opts_.max_restamp_rounds, " re-stamps; check the phone's date and time"));
       }
-      if (auto st = Restamp(&report); !st.ok()) return st;
+      if (auto st = Restamp(&r); !st.ok()) return st;
       continue;
     }
     if (!more) break;
   }
-  if (pull) {
-    if (auto st = PullAll(&report, progress); !st.ok()) return st;
-  }
-  ReportProgress(progress, SyncProgress::Phase::kDone, report);
-  return report;
+  return absl::OkStatus();
 }
 
 void Client::Impl::BackgroundLoop(BackgroundOptions bo) {

@@ -25,6 +25,7 @@ constexpr char kEpochKey[] = "m/replica_epoch";
 constexpr char kRegistryPrefix[] = "g/";
 constexpr char kRegistrySyncedKey[] = "m/registry_synced";
 constexpr char kScopeKey[] = "m/scope";  // ScopeMeta: codes and role
+constexpr char kStoreEpochKey[] = "m/store_epoch";
 
 std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   switch (c.item_case()) {
@@ -102,7 +103,8 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   if (*found) meta.device_id = v;
   for (auto [key, out] :
        {std::pair{kNextSeqKey, &meta.next_seq}, std::pair{kCursorKey, &meta.cursor},
-        std::pair{kHlcKey, &meta.hlc_last}, std::pair{kEpochKey, &meta.replica_epoch}}) {
+        std::pair{kHlcKey, &meta.hlc_last}, std::pair{kEpochKey, &meta.replica_epoch},
+        std::pair{kStoreEpochKey, &meta.store_epoch}}) {
     found = get(key);
     if (!found.ok()) return found.status();
     if (*found) *out = core::FromBe64(v);
@@ -171,6 +173,28 @@ absl::Status LocalStore::CommitPushResults(const std::vector<OutboxEntry>& updat
   // An ack lost in a crash is harmless (the replay answers DUPLICATE); a
   // re-stamp lost in a crash is redone. No sync needed.
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving push results");
+}
+
+absl::Status LocalStore::ResetForRestoredServer(const std::vector<OutboxEntry>& repending,
+                                                uint64_t store_epoch) {
+  rocksdb::WriteBatch b;
+  for (const auto& e : repending)
+    b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
+  b.Put(kCursorKey, core::Be64(0));
+  b.Delete(kRegistrySyncedKey);
+  if (store_epoch != 0) {
+    b.Put(kStoreEpochKey, core::Be64(store_epoch));
+  } else {
+    b.Delete(kStoreEpochKey);  // adopt the next one seen
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;  // a crash must not leave acks of a store that is gone
+  return FromRocks(db_->Write(wo, &b), "resetting after a server restore");
+}
+
+absl::Status LocalStore::SetStoreEpoch(uint64_t store_epoch) {
+  return FromRocks(db_->Put(rocksdb::WriteOptions(), kStoreEpochKey, core::Be64(store_epoch)),
+                   "saving the server's store epoch");
 }
 
 absl::Status LocalStore::RenumberOutbox(const std::vector<uint64_t>& old_seqs,

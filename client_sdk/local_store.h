@@ -46,6 +46,7 @@ struct LocalMeta {
   // The device's scope and role as the server last said (PullResponse).
   std::vector<std::string> scope_codes;
   int role = 0;
+  uint64_t store_epoch = 0;  // the server store's epoch last seen (0: none yet)
 };
 
 class LocalStore {
@@ -78,6 +79,14 @@ class LocalStore {
   // removed; on the page that catches up, the registry marked synced.
   absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,
                               const std::vector<uint64_t>& covered_seqs, int64_t clock_offset_ms);
+  // The server's store was restored from a backup (a new epoch, or a cursor
+  // past its head): the cursor back to 0, the registry to pull again, the
+  // `repending` entries (acknowledged by the store as it was) pending again,
+  // and the new epoch (0: unknown, the next seen is taken), in one synced
+  // batch.
+  absl::Status ResetForRestoredServer(const std::vector<gridsync::v1::OutboxEntry>& repending,
+                                      uint64_t store_epoch);
+  absl::Status SetStoreEpoch(uint64_t store_epoch);
   // One page of a registry-only pull: its entries, and when it caught up,
   // the registry marked synced. The cursor and the records stay.
   absl::Status CommitRegistryPage(const gridsync::v1::PullResponse& page);

@@ -1,6 +1,7 @@
 #include "server/backup.h"
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "absl/strings/numbers.h"
@@ -122,8 +123,13 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
       !st.ok()) {
     return st;
   }
-  return FromIo(engine->RestoreDBFromBackup(id, data_dir, data_dir),
-                absl::StrCat("restoring backup ", id, " into ", data_dir));
+  if (auto st = FromIo(engine->RestoreDBFromBackup(id, data_dir, data_dir),
+                       absl::StrCat("restoring backup ", id, " into ", data_dir));
+      !st.ok()) {
+    return st;
+  }
+  std::ofstream(std::filesystem::path(data_dir) / kRestoredMarker) << "backup " << id << "\n";
+  return absl::OkStatus();
 }
 
 }  // namespace gridsync::server

@@ -30,6 +30,10 @@ absl::StatusOr<BackupEntry> BackupStore(rocksdb::DB* db, const std::string& dir,
 // The backups in `dir`, oldest first.
 absl::StatusOr<std::vector<BackupEntry>> ListBackups(const std::string& dir);
 
+// The file a restore leaves in the data directory: the store takes a new
+// epoch when it next opens (Store::Epoch), and removes the file.
+inline constexpr char kRestoredMarker[] = "RESTORED_FROM_BACKUP";
+
 // Restores backup `id` (0: the newest) of `dir` into `data_dir`, which must
 // not exist or be empty; verifies it first.
 absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::string& data_dir);

@@ -3,8 +3,10 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <queue>
+#include <random>
 #include <set>
 #include <unordered_map>
 
@@ -33,6 +35,7 @@ const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
                                 "idempotency", "registry", "devices", "coverage"};
 constexpr char kCoverageVersionKey[] = "coverage_version";
 constexpr char kRegistryIndexKey[] = "registry_pull_index";  // "1": the 'r' index is complete
+constexpr char kEpochKey[] = "store_epoch";                  // be64, Store::Epoch
 constexpr char kCoverageVersion[] = "2";        // bump when the layout or the marks change
 constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
@@ -247,6 +250,29 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     wo.sync = opts.sync_writes;
     s = db->Put(wo, store->cf(kDefault), kCoverageVersionKey, kCoverageVersion);
     if (!s.ok()) return FromRocks(s, "writing the coverage version");
+  }
+  // A new epoch for a new store, and for one restored from a backup (the
+  // restore leaves a marker file): phones then know their acks and cursor
+  // may be ahead of it.
+  const std::string restored_marker = dir + "/" + kRestoredMarker;
+  const bool restored = std::filesystem::exists(restored_marker);
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kEpochKey, &v);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store epoch");
+  if (s.ok() && !restored) {
+    store->epoch_ = FromBe64(v);
+  } else {
+    std::random_device rd;
+    store->epoch_ = (static_cast<uint64_t>(rd()) << 32 | rd()) | 1;
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Put(wo, store->cf(kDefault), kEpochKey, Be64(store->epoch_));
+    if (!s.ok()) return FromRocks(s, "writing the store epoch");
+    if (restored) {
+      LogInfo(
+          "restored from a backup: new store epoch; phones will pull again and push what "
+          "this store lacks");
+      std::filesystem::remove(restored_marker);
+    }
   }
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRegistryIndexKey, &v);
   if (!s.ok()) {

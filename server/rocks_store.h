@@ -56,6 +56,7 @@ class RocksStore : public Store {
                                 int page_size, bool registry_only = false) override;
   absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
+  uint64_t Epoch() const override { return epoch_; }
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
   uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
   absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix,
@@ -155,6 +156,7 @@ class RocksStore : public Store {
   StoreStats counters_;  // owned by the leader; published under stats_mu_
   std::mutex stats_mu_;
   StoreStats published_;    // guarded by stats_mu_
+  uint64_t epoch_ = 0;      // Store::Epoch
   std::mutex registry_mu_;  // serializes registry imports and policy changes
   std::unique_ptr<CoverageIndex> coverage_;
 };

@@ -85,6 +85,8 @@ class Store {
   virtual absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) = 0;
   virtual absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) = 0;
   virtual uint64_t LastChangeSeq() const = 0;
+  // Random, fixed for the store's life; new after a restore from a backup.
+  virtual uint64_t Epoch() const = 0;
   // Blocks until a change after `after` is committed, at most `timeout`;
   // returns the last change number.
   virtual uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) = 0;

@@ -83,6 +83,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   const int n = static_cast<int>(mutations.size());
   const int64_t now = core::SystemWallMs();
   resp->set_server_time_ms(now);
+  resp->set_store_epoch(store_->Epoch());
   resp->mutable_results()->Reserve(n);
   for (const DecodedMutation& d : mutations) {
     auto* r = resp->add_results();
@@ -262,6 +263,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   resp->set_next_cursor(page->next_cursor);
   resp->set_caught_up(page->caught_up);
   resp->set_server_time_ms(core::SystemWallMs());
+  resp->set_store_epoch(store_->Epoch());
   return grpc::Status::OK;
 }
 

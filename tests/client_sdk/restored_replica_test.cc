@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "server/backup.h"
 #include "tests/client_sdk/sdk_test.h"
 
 namespace gridsync::testing {
@@ -162,6 +163,60 @@ TEST_F(RestoredReplicaTest, ARestoredCopyOfAVoidedRecordSeesTheVoidAndKeepsItsEd
   EXPECT_EQ(rec.visit().notes(), "补记：户主外出");
   EXPECT_TRUE(p->Get(a)->has_void_mark());
   ExpectPhoneMatchesServer(p);
+}
+
+// The other way round: the server's store is restored from an older
+// backup. A phone notices (the store's epoch changed), pushes again what the
+// server acknowledged and lost, and pulls everything from 0: nothing it
+// still held is lost.
+TEST_F(RestoredReplicaTest, AServerRestoredFromABackupGetsBackWhatThePhoneStillHolds) {
+  auto phone = NewPhone(kGridA, "王芳");
+  std::vector<std::string> before, acked, pending;
+  for (int i = 0; i < 5; ++i) before.push_back(NewVisit(phone, kGridA, 1 + i));
+  SyncOk(phone);
+
+  const std::string backups = dir_ + "-backups";
+  gridsync::v1::BackupRequest breq;
+  breq.set_dir(backups);
+  gridsync::v1::BackupResponse bresp;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->Backup(ctx.get(), breq, &bresp).ok());
+
+  for (int i = 0; i < 4; ++i) acked.push_back(NewVisit(phone, kGridA, 6 + i));
+  auto pushed = phone->Push();  // acknowledged, not yet pulled
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  ASSERT_EQ(pushed->pushed, 4);
+  for (int i = 0; i < 3; ++i) pending.push_back(NewVisit(phone, kGridA, 10 + i));
+
+  // The county restores last night's backup.
+  StopServer(std::chrono::milliseconds(0));
+  std::filesystem::rename(dir_, dir_ + "-lost");
+  ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_).ok());
+  StartServer();
+  proxy_->set_target(server_->port());
+  for (const auto& id : acked) {  // lost by the restore
+    gridsync::v1::GetRecordRequest req;
+    req.set_record_id(id);
+    gridsync::v1::GetRecordResponse resp;
+    auto c = tools::CallContext(admin_token_);
+    EXPECT_EQ(admin_->GetRecord(c.get(), req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+
+  auto r = phone->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->repushed, 4);
+  EXPECT_EQ(r->pushed, 7);  // the 4 it had lost and the 3 never sent
+  for (const auto* ids : {&before, &acked, &pending}) {
+    for (const auto& id : *ids) {
+      EXPECT_TRUE(GetRecord(id).has_record()) << id;
+      ExpectSameAsServer(phone, id);
+    }
+  }
+  EXPECT_EQ(phone->Stats().pending + phone->Stats().acked_unpulled, 0);
+  auto again = phone->Sync();  // settled: nothing moves
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->repushed, 0);
+  EXPECT_EQ(again->pushed, 0);
 }
 
 }  // namespace

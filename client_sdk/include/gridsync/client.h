@@ -72,6 +72,9 @@ struct SyncReport {
   // worth telling the app's support log; nothing was lost.
   int64_t renumbered = 0;
   int64_t pulled = 0;
+  // Mutations the server had acknowledged and then lost (its store was
+  // restored from a backup): pushed again, and everything pulled again.
+  int64_t repushed = 0;
   int64_t push_calls = 0, pull_calls = 0;
   uint64_t cursor = 0;
 };
