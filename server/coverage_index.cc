@@ -85,7 +85,9 @@ int64_t Offset(const std::string& token) {
 
 absl::StatusOr<int64_t*> CoverageIndex::Update::Counter(const std::string& key) {
   auto it = counters_.find(key);
-  if (it == counters_.end()) {
+  if (it == counters_.end() && fresh_) {
+    it = counters_.emplace(key, std::pair<int64_t, bool>{0, false}).first;
+  } else if (it == counters_.end()) {
     std::string v;
     rocksdb::Status s = index_.db_->Get(rocksdb::ReadOptions(), index_.cov_, key, &v);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a coverage counter");
@@ -225,6 +227,96 @@ absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool s
   if (auto st = FromRocks(it->status(), "reading records"); !st.ok()) return st;
   up.Finish();
   return FromRocks(db_->Write(wo, &batch), "rebuilding coverage");
+}
+
+namespace {
+// The coverage puts of a batch, as a map.
+class Collect : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit Collect(uint32_t cf) : cf_(cf) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& k, const rocksdb::Slice& v) override {
+    if (cf == cf_) kv[k.ToString()] = v.ToString();
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& k) override {
+    if (cf == cf_) kv.erase(k.ToString());
+    return rocksdb::Status::OK();
+  }
+  std::map<std::string, std::string> kv;
+
+ private:
+  uint32_t cf_;
+};
+
+std::string Printable(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(c);
+    } else {
+      absl::StrAppend(&out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> CoverageIndex::Verify(
+    rocksdb::ColumnFamilyHandle* records) const {
+  // What the records and the registry add up to, counted from nothing.
+  rocksdb::WriteBatch expected;
+  std::map<std::string, int64_t> households;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
+  for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
+    gridsync::v1::Household h;
+    if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+      ++households[h.grid_code()];
+    } else {
+      expected.Put(cov_, "X" + h.household_id(), "");
+    }
+  }
+  if (auto st = FromRocks(it->status(), "reading the registry"); !st.ok()) return st;
+  for (const auto& [grid, n] : households) {
+    expected.Put(cov_, "H" + grid, Be64(static_cast<uint64_t>(n)));
+  }
+  Update up(*this, &expected, /*fresh=*/true);
+  it.reset(db_->NewIterator(rocksdb::ReadOptions(), records));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    gridsync::v1::RecordState s;
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (auto st = up.Replace(s.record_id(), {}, core::MarksOf(s)); !st.ok()) return st;
+  }
+  if (auto st = FromRocks(it->status(), "reading records"); !st.ok()) return st;
+  up.Finish();
+  Collect want(cov_->GetID());
+  if (auto st = FromRocks(expected.Iterate(&want), "recounting coverage"); !st.ok()) return st;
+
+  // Against what is stored.
+  std::vector<std::string> problems;
+  int64_t differences = 0;
+  auto note = [&](std::string line) {
+    if (++differences <= 20) problems.push_back(std::move(line));
+  };
+  it.reset(db_->NewIterator(rocksdb::ReadOptions(), cov_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    auto w = want.kv.find(key);
+    if (w == want.kv.end()) {
+      note(absl::StrCat("coverage key ", Printable(key), " is stored but no record counts for it"));
+    } else {
+      if (w->second != it->value().ToString()) {
+        note(absl::StrCat("coverage key ", Printable(key), " differs from the records' count"));
+      }
+      want.kv.erase(w);
+    }
+  }
+  if (auto st = FromRocks(it->status(), "reading coverage"); !st.ok()) return st;
+  for (const auto& [key, value] : want.kv) {
+    note(absl::StrCat("coverage key ", Printable(key), " is missing (the records count for it)"));
+  }
+  if (differences > 20) problems.push_back(absl::StrCat("... ", differences - 20, " more"));
+  return problems;
 }
 
 // --- queries ------------------------------------------------------------------

@@ -41,7 +41,10 @@ class CoverageIndex {
   // commit-queue leader (or a rebuild), one at a time.
   class Update {
    public:
-    Update(const CoverageIndex& index, rocksdb::WriteBatch* batch) : index_(index), batch_(batch) {}
+    // `fresh`: counters start at 0 instead of their stored values (a
+    // recount from nothing, as Verify makes).
+    Update(const CoverageIndex& index, rocksdb::WriteBatch* batch, bool fresh = false)
+        : index_(index), batch_(batch), fresh_(fresh) {}
     // Takes the record's old marks out and its new marks in.
     absl::Status Replace(const std::string& record_id, const core::CoverageMarks& old_marks,
                          const core::CoverageMarks& new_marks);
@@ -54,6 +57,7 @@ class CoverageIndex {
 
     const CoverageIndex& index_;
     rocksdb::WriteBatch* batch_;
+    const bool fresh_;
     std::map<std::string, std::pair<int64_t, bool>> counters_;  // value, dirty
   };
 
@@ -67,6 +71,10 @@ class CoverageIndex {
   // Recomputes everything from the records and the registry (a store made
   // before coverage existed). REQUIRES: no commits run meanwhile.
   absl::Status Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync);
+  // Recounts everything from the records and the registry, in memory, and
+  // compares with what is stored: one line per difference (at most 20, then
+  // a count). Empty when they agree. REQUIRES: no commits run meanwhile.
+  absl::StatusOr<std::vector<std::string>> Verify(rocksdb::ColumnFamilyHandle* records) const;
 
   absl::StatusOr<gridsync::v1::Coverage> Get(const CoverageQuery& q,
                                              const gridsync::v1::CheckPolicy& policy) const;

@@ -3,6 +3,7 @@
 //   gridsyncd init --data DIR
 //   gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert F --tls-key F]
 //             [--max-skew-ms N] [--port-file F]
+//   gridsyncd check --data DIR   (the server stopped) checksums and invariants; exit 1 on a problem
 //   gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR
 //             (a backup made by gridsyncctl backup; the newest unless --backup)
 //
@@ -19,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "server/backup.h"
 #include "server/log.h"
+#include "server/rocks_store.h"
 #include "server/server.h"
 
 namespace {
@@ -28,7 +30,8 @@ int Usage() {
           "usage: gridsyncd init --data DIR\n"
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE]\n"
           "                 [--max-skew-ms N] [--port-file FILE]\n"
-          "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n");
+          "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
+          "       gridsyncd check --data DIR\n");
   return 2;
 }
 
@@ -40,7 +43,7 @@ int main(int argc, char** argv) {
   gridsync::server::ServerOptions opts;
   std::string port_file, restore_from;
   uint32_t restore_id = 0;
-  bool init = false, restore = false;
+  bool init = false, restore = false, check = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
       init = true;
     } else if (a == "restore" && i == 1) {
       restore = true;
+    } else if (a == "check" && i == 1) {
+      check = true;
     } else if (a == "--from" && (v = value())) {
       restore_from = v;
     } else if (a == "--backup" && (v = value())) {
@@ -72,6 +77,26 @@ int main(int argc, char** argv) {
   }
   if (opts.data_dir.empty()) return Usage();
 
+  if (check) {
+    auto store = gridsync::server::RocksStore::Open(opts.data_dir, {});
+    if (!store.ok()) {
+      LogError("check: ", store.status().message());
+      return 1;
+    }
+    auto problems = (*store)->Check();
+    if (!problems.ok()) {
+      LogError("check: ", problems.status().message());
+      return 1;
+    }
+    for (const auto& p : *problems) printf("PROBLEM: %s\n", p.c_str());
+    const auto stats = (*store)->Stats();
+    printf("%s: %s; %llu records, %llu changes\n", opts.data_dir.c_str(),
+           problems->empty() ? "ok (table checksums, change log gap-free, coverage = records)"
+                             : "PROBLEMS FOUND",
+           static_cast<unsigned long long>(stats.ok() ? stats->records : 0),
+           static_cast<unsigned long long>((*store)->LastChangeSeq()));
+    return problems->empty() ? 0 : 1;
+  }
   if (restore) {
     if (restore_from.empty()) return Usage();
     if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts.data_dir);

@@ -1197,6 +1197,21 @@ absl::StatusOr<std::vector<gridsync::v1::Device>> RocksStore::ListDevices() {
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> RocksStore::Check() {
+  std::vector<std::string> problems;
+  if (rocksdb::Status s = db_->VerifyChecksum(); !s.ok()) {
+    problems.push_back(absl::StrCat("table files: ", s.ToString()));
+  }
+  if (auto st = CheckChangeLogGapFree(); !st.ok()) {
+    if (st.code() != absl::StatusCode::kDataLoss) return st;
+    problems.push_back(std::string(st.message()));
+  }
+  auto coverage = coverage_->Verify(cf(kRecords));
+  if (!coverage.ok()) return coverage.status();
+  problems.insert(problems.end(), coverage->begin(), coverage->end());
+  return problems;
+}
+
 absl::Status RocksStore::CheckChangeLogGapFree() {
   const uint64_t head = LastChangeSeq();
   uint64_t expect = 1;

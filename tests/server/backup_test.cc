@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "rocksdb/db.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 
@@ -72,8 +73,8 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
   // Restore backup 1 into a new directory and serve it: what was acked
   // before it began is there, what came after is not.
   const std::string restored = dir_ + "-restored";
-  ASSERT_EQ(Run({GRIDSYNCD_PATH}, {"restore", "--from", backups, "--backup", "1", "--data", restored},
-                &out),
+  ASSERT_EQ(Run({GRIDSYNCD_PATH},
+                {"restore", "--from", backups, "--backup", "1", "--data", restored}, &out),
             0)
       << out;
   EXPECT_NE(Run({GRIDSYNCD_PATH}, {"restore", "--from", backups, "--data", restored}, &out), 0);
@@ -82,8 +83,8 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
   {
     ServerProcess proc(restored);
     ASSERT_TRUE(proc.Start());
-    const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(),
-                                          "--token-file", restored + "/admin.token"};
+    const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file",
+                                          restored + "/admin.token"};
     const std::string ids = dir_ + "-first.ids";
     {
       std::ofstream f(ids);
@@ -111,11 +112,40 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
     std::ofstream f(ids);
     for (const auto& id : later) f << id << "\n";
   }
-  ASSERT_EQ(Run({GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file", newest + "/admin.token"},
-                {"verify", "--ids", ids}, &out),
-            0)
+  ASSERT_EQ(
+      Run({GRIDSYNCCTL_PATH, "--server", proc.addr(), "--token-file", newest + "/admin.token"},
+          {"verify", "--ids", ids}, &out),
+      0)
       << out;
   EXPECT_EQ(proc.Kill(SIGTERM), 0);
+}
+
+TEST_F(BackupTest, CheckSaysPlainlyWhatIsWrong) {
+  Write(40);
+  StopServer(std::chrono::milliseconds(0));
+  std::string out;
+  ASSERT_EQ(Run({GRIDSYNCD_PATH}, {"check", "--data", dir_}, &out), 0) << out;
+  EXPECT_TRUE(
+      absl::StrContains(out, "ok (table checksums, change log gap-free, coverage = records)"))
+      << out;
+  {  // an aggregate goes missing behind the server's back
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const char* name : {"default", "records", "changes", "scoped", "idempotency", "registry",
+                             "devices", "coverage"}) {
+      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[7], std::string("H") + kGridA).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  EXPECT_EQ(Run({GRIDSYNCD_PATH}, {"check", "--data", dir_}, &out), 1) << out;
+  EXPECT_TRUE(absl::StrContains(out, std::string("PROBLEM: coverage key H") + kGridA +
+                                         " is missing (the records count for it)"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "PROBLEMS FOUND")) << out;
 }
 
 }  // namespace
