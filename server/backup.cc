@@ -30,6 +30,21 @@ absl::Status FromIo(const rocksdb::IOStatus& s, absl::string_view what) {
   return FromRocks(rocksdb::Status(s), what);
 }
 
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenReadOnly(
+    const std::string& dir) {
+  if (!std::filesystem::exists(dir)) {
+    return absl::NotFoundError(absl::StrCat("no backups in ", dir, ": it does not exist"));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  if (auto st = FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
+                                                           rocksdb::BackupEngineOptions(dir), &raw),
+                       absl::StrCat("opening the backups in ", dir));
+      !st.ok()) {
+    return st;
+  }
+  return std::unique_ptr<rocksdb::BackupEngineReadOnly>(raw);
+}
+
 }  // namespace
 
 absl::StatusOr<BackupEntry> BackupStore(rocksdb::DB* db, const std::string& dir, int keep,
@@ -81,19 +96,10 @@ absl::StatusOr<BackupEntry> BackupStore(rocksdb::DB* db, const std::string& dir,
 }
 
 absl::StatusOr<std::vector<BackupEntry>> ListBackups(const std::string& dir) {
-  if (!std::filesystem::exists(dir)) {
-    return absl::NotFoundError(absl::StrCat("no backups in ", dir, ": it does not exist"));
-  }
-  rocksdb::BackupEngineReadOnly* raw = nullptr;
-  if (auto st = FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
-                                                           rocksdb::BackupEngineOptions(dir), &raw),
-                       absl::StrCat("opening the backups in ", dir));
-      !st.ok()) {
-    return st;
-  }
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  auto engine = OpenReadOnly(dir);
+  if (!engine.ok()) return engine.status();
   std::vector<rocksdb::BackupInfo> infos;
-  engine->GetBackupInfo(&infos);
+  (*engine)->GetBackupInfo(&infos);
   std::vector<BackupEntry> out;
   for (const auto& b : infos) out.push_back(EntryOf(b));
   return out;
@@ -110,14 +116,9 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
   if (!backups.ok()) return backups.status();
   if (backups->empty()) return absl::NotFoundError(absl::StrCat("no backups in ", dir));
   if (id == 0) id = backups->back().id;
-  rocksdb::BackupEngineReadOnly* raw = nullptr;
-  if (auto st = FromIo(rocksdb::BackupEngineReadOnly::Open(rocksdb::Env::Default(),
-                                                           rocksdb::BackupEngineOptions(dir), &raw),
-                       absl::StrCat("opening the backups in ", dir));
-      !st.ok()) {
-    return st;
-  }
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  auto opened = OpenReadOnly(dir);
+  if (!opened.ok()) return opened.status();
+  const auto& engine = *opened;
   if (auto st = FromIo(engine->VerifyBackup(id, /*verify_with_checksum=*/true),
                        absl::StrCat("verifying backup ", id, " of ", dir));
       !st.ok()) {

@@ -190,6 +190,21 @@ void CoverageIndex::SetInactive(const std::string& household_id, bool inactive,
   }
 }
 
+absl::Status CoverageIndex::CountHouseholds(std::map<std::string, int64_t>* active,
+                                            rocksdb::WriteBatch* batch) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
+  for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
+    gridsync::v1::Household h;
+    if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+      ++(*active)[h.grid_code()];
+    } else {
+      batch->Put(cov_, "X" + h.household_id(), "");
+    }
+  }
+  return FromRocks(it->status(), "reading the registry");
+}
+
 absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
@@ -200,18 +215,9 @@ absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool s
   }
   std::map<std::string, int64_t> households;
   rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
-  for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
-    gridsync::v1::Household h;
-    if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
-      ++households[h.grid_code()];
-    } else {
-      SetInactive(h.household_id(), true, &batch);
-    }
-  }
-  if (auto st = FromRocks(it->status(), "reading the registry"); !st.ok()) return st;
+  if (auto st = CountHouseholds(&households, &batch); !st.ok()) return st;
   if (auto st = AddHouseholds(households, &batch); !st.ok()) return st;
+  std::unique_ptr<rocksdb::Iterator> it;
   Update up(*this, &batch);
   it.reset(db_->NewIterator(rocksdb::ReadOptions(), records));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -266,17 +272,8 @@ absl::StatusOr<std::vector<std::string>> CoverageIndex::Verify(
   // What the records and the registry add up to, counted from nothing.
   rocksdb::WriteBatch expected;
   std::map<std::string, int64_t> households;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), reg_));
-  for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
-    gridsync::v1::Household h;
-    if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
-      ++households[h.grid_code()];
-    } else {
-      expected.Put(cov_, "X" + h.household_id(), "");
-    }
-  }
-  if (auto st = FromRocks(it->status(), "reading the registry"); !st.ok()) return st;
+  if (auto st = CountHouseholds(&households, &expected); !st.ok()) return st;
+  std::unique_ptr<rocksdb::Iterator> it;
   for (const auto& [grid, n] : households) {
     expected.Put(cov_, "H" + grid, Be64(static_cast<uint64_t>(n)));
   }

@@ -88,6 +88,11 @@ class CoverageIndex {
       const std::string& page_token) const;
 
  private:
+  // Active households per grid into *active; an X key into `batch` for
+  // each inactive one.
+  absl::Status CountHouseholds(std::map<std::string, int64_t>* active,
+                               rocksdb::WriteBatch* batch) const;
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cov_;
   rocksdb::ColumnFamilyHandle* reg_;
