@@ -121,8 +121,7 @@ class Store {
   virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;
 
   // A verified backup into `dir`, keeping the newest `keep` (0: all).
-  virtual absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir,
-                                                              int keep) = 0;
+  virtual absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) = 0;
 
   // Devices.
   virtual absl::Status PutDevice(const gridsync::v1::Device& device) = 0;

@@ -252,8 +252,8 @@ void gs_day_free(gs_day* d);
  * "3组21号", "reason": "新建房屋"}; household_id for the others. out_id gets the
  * proposal's record id. Decisions: GS_PERMISSION_DENIED on a grid worker's
  * phone, GS_FAILED_PRECONDITION once decided. */
-gs_code gs_propose(gs_client* c, const char* grid_code, const char* proposal_json,
-                   char out_id[64], gs_error* err);
+gs_code gs_propose(gs_client* c, const char* grid_code, const char* proposal_json, char out_id[64],
+                   gs_error* err);
 gs_code gs_decide(gs_client* c, const char* proposal_id, int approve, const char* note,
                   gs_error* err);
 /* Pending first. Entries: id = the proposal, name = the head's or person's
