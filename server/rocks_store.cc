@@ -843,28 +843,29 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   std::map<std::string, std::string> pending;       // key -> value written in this batch
   std::map<std::string, int64_t> households_added;  // per grid, for coverage
 
-  auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
-    if (pending.count(key)) return true;
+  // The entry under `key`: as written earlier in this import (an entry listed
+  // twice compares with the first), else as stored; nullopt if none.
+  auto stored = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
+    if (auto p = pending.find(key); p != pending.end()) return p->second;
     std::string v;
     auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v);
-    if (s.IsNotFound()) return false;
+    if (s.IsNotFound()) return std::nullopt;
     if (!s.ok()) return FromRocks(s, "reading the registry");
-    return true;
+    return v;
+  };
+  auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
+    auto v = stored(key);
+    if (!v.ok()) return v.status();
+    return v->has_value();
   };
   std::vector<gridsync::v1::RegistryChange> changes;  // logged in the change feed
   auto put = [&](const std::string& key, const google::protobuf::Message& msg,
                  gridsync::v1::RegistryChange change) -> absl::Status {
     const std::string value = core::SerializeCanonical(msg);
-    std::string old;
-    bool found = false;
-    if (auto p = pending.find(key); p != pending.end()) {
-      old = p->second;  // listed twice in one import: compare with the first
-      found = true;
-    } else {
-      auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &old);
-      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the registry");
-      found = s.ok();
-    }
+    auto before = stored(key);
+    if (!before.ok()) return before.status();
+    const bool found = before->has_value();
+    const std::string old = before->value_or("");
     if (found && old == value) {
       resp.set_unchanged(resp.unchanged() + 1);
       return absl::OkStatus();
@@ -933,16 +934,10 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   // The household stored under `key` (or imported earlier in this request).
   auto stored_household =
       [&](const std::string& key) -> absl::StatusOr<std::optional<gridsync::v1::Household>> {
-    std::string v;
-    if (auto p = pending.find(key); p != pending.end()) {
-      v = p->second;
-    } else if (auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v); s.IsNotFound()) {
-      return std::nullopt;
-    } else if (!s.ok()) {
-      return FromRocks(s, "reading the registry");
-    }
+    auto v = stored(key);
+    if (!v.ok()) return v.status();
     gridsync::v1::Household h;
-    if (!h.ParseFromString(v)) return std::nullopt;
+    if (!v->has_value() || !h.ParseFromString(**v)) return std::nullopt;
     return h;
   };
   for (int i = 0; i < req.households_size(); ++i) {
@@ -977,16 +972,10 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
   }
   const int64_t now = core::SystemWallMs();
   auto stored_since = [&](const std::string& key) -> absl::StatusOr<int64_t> {
-    std::string v;
-    if (auto p = pending.find(key); p != pending.end()) {
-      v = p->second;
-    } else if (auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v); s.IsNotFound()) {
-      return 0;
-    } else if (!s.ok()) {
-      return FromRocks(s, "reading the registry");
-    }
+    auto v = stored(key);
+    if (!v.ok()) return v.status();
     gridsync::v1::SupervisedPerson old;
-    return old.ParseFromString(v) ? old.supervised_since_ms() : 0;
+    return v->has_value() && old.ParseFromString(**v) ? old.supervised_since_ms() : 0;
   };
   for (int i = 0; i < req.persons_size(); ++i) {
     gridsync::v1::SupervisedPerson p = req.persons(i);
