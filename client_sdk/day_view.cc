@@ -50,13 +50,10 @@ gridsync::v1::ProposalItem ProposalItemOf(const gridsync::v1::RecordState& s) {
   item.set_proposed_by(s.header().created_by());
   item.set_proposed_at_ms(core::HlcWallMs(s.header().created_hlc()));
   item.set_voided(s.has_void_mark());
-  for (const auto& r : s.registers()) {
-    if (r.field() != "decision" || r.siblings_size() == 0 ||
-        item.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING) {
-      continue;
-    }
-    item.set_decided_by(core::Winner(r).author());
-    item.set_decided_at_ms(core::HlcWallMs(core::Winner(r).hlc()));
+  const gridsync::v1::Sibling* w = core::DecisionWrite(s);
+  if (w != nullptr && item.proposal().decision() != gridsync::v1::PROPOSAL_DECISION_PENDING) {
+    item.set_decided_by(w->author());
+    item.set_decided_at_ms(core::HlcWallMs(w->hlc()));
   }
   return item;
 }

@@ -22,6 +22,13 @@ RegistryProposal ProposalOf(const gridsync::v1::RecordState& state) {
   return BuildView(state).registry_proposal();
 }
 
+const gridsync::v1::Sibling* DecisionWrite(const gridsync::v1::RecordState& state) {
+  for (const auto& r : state.registers()) {
+    if (r.field() == "decision" && r.siblings_size() > 0) return &Winner(r);
+  }
+  return nullptr;
+}
+
 std::optional<FieldViolation> CheckProposalCreate(const gridsync::v1::Mutation& m) {
   gridsync::v1::RecordState s;
   s.mutable_header()->set_kind(m.kind());
@@ -85,10 +92,8 @@ absl::Status CheckProposalWrite(const gridsync::v1::RecordState& current,
   if (p.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING || m.has_void_record()) {
     return absl::OkStatus();
   }
-  std::string by;
-  for (const auto& r : current.registers()) {
-    if (r.field() == "decision" && r.siblings_size() > 0) by = Winner(r).author();
-  }
+  const gridsync::v1::Sibling* w = DecisionWrite(current);
+  const std::string by = w != nullptr ? w->author() : "";
   return absl::FailedPreconditionError(absl::StrCat(
       "proposal ", current.record_id(), " was already ",
       p.decision() == gridsync::v1::PROPOSAL_DECISION_APPROVED ? "approved" : "rejected", " by ",

@@ -18,6 +18,10 @@ namespace gridsync::core {
 // The proposal as its merged state reads (the winning value of each field).
 gridsync::v1::RegistryProposal ProposalOf(const gridsync::v1::RecordState& state);
 
+// The write that set the decision (the winner of its register: who decided,
+// and when on their phone), nullptr while none was written.
+const gridsync::v1::Sibling* DecisionWrite(const gridsync::v1::RecordState& state);
+
 // A create of a proposal names its action and what the action needs: a
 // household (but for a new one), an address or a head's name for a new or
 // corrected household, a name and category for a new person, a person of

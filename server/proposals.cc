@@ -20,12 +20,8 @@ bool Approved(const gridsync::v1::RecordState& s) {
 
 // When the decision was made, on the phone that made it.
 int64_t DecidedAt(const gridsync::v1::RecordState& s) {
-  for (const auto& r : s.registers()) {
-    if (r.field() == "decision" && r.siblings_size() > 0) {
-      return core::HlcWallMs(core::Winner(r).hlc());
-    }
-  }
-  return core::HlcWallMs(s.header().created_hlc());
+  const gridsync::v1::Sibling* w = core::DecisionWrite(s);
+  return core::HlcWallMs(w != nullptr ? w->hlc() : s.header().created_hlc());
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/proposal.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/client.h"
@@ -231,17 +232,6 @@ struct Table {
 constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",  "visits",
                                          "cases",     "checks",     "proposals"};
 
-// Who decided a proposal and when (the decision's winning write), if it was.
-std::pair<std::string, int64_t> DecidedBy(const gridsync::v1::RecordState& s) {
-  for (const auto& r : s.registers()) {
-    if (r.field() == "decision" && r.siblings_size() > 0) {
-      const auto& w = core::Winner(r);
-      return {w.author(), core::HlcWallMs(w.hlc())};
-    }
-  }
-  return {"", 0};
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo,
@@ -412,8 +402,9 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  tail}));
       } else if (r.has_registry_proposal()) {
         const auto& p = r.registry_proposal();
-        const bool decided = p.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING;
-        const auto [by, at_ms] = DecidedBy(m.state());
+        const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
+        const bool decided =
+            decision != nullptr && p.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING;
         proposals.Put(
             r.record_id(),
             Row({common,
@@ -422,8 +413,9 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  p.person_id().empty() ? kNull : T(p.person_id()), T(p.head_name()), T(p.address()),
                  T(p.name()), T(p.reason()),
                  EnumWord(gridsync::v1::ProposalDecision_Name(p.decision()), "PROPOSAL_DECISION_"),
-                 T(p.decision_note()), worker, Ts(created_ms), decided ? T(by) : kNull,
-                 decided ? Ts(at_ms) : kNull, tail}));
+                 T(p.decision_note()), worker, Ts(created_ms),
+                 decided ? T(decision->author()) : kNull,
+                 decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
       }
       continue;
     }
