@@ -129,17 +129,10 @@ TEST_F(BackupTest, CheckSaysPlainlyWhatIsWrong) {
       absl::StrContains(out, "ok (table checksums, change log gap-free, coverage = records)"))
       << out;
   {  // an aggregate goes missing behind the server's back
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "records", "changes", "scoped", "idempotency", "registry",
-                             "devices", "coverage"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[7], std::string("H") + kGridA).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    auto raw = OpenRawStore(dir_);
+    ASSERT_NE(raw, nullptr);
+    ASSERT_TRUE(
+        raw->db->Delete(rocksdb::WriteOptions(), raw->cf[7], std::string("H") + kGridA).ok());
   }
   EXPECT_EQ(Run({GRIDSYNCD_PATH}, {"check", "--data", dir_}, &out), 1) << out;
   EXPECT_TRUE(absl::StrContains(out, std::string("PROBLEM: coverage key H") + kGridA +

@@ -363,18 +363,10 @@ namespace {
 TEST_F(SyncServiceTest, AStoreFromBeforeRegistryPullsIsIndexedAtOpen) {
   StopServer(std::chrono::milliseconds(0));
   {
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "records", "changes", "scoped", "idempotency", "registry",
-                             "devices", "coverage"}) {
-      cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_, cfs, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), handles[3], "r", "s").ok());
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[0], "registry_pull_index").ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    auto raw = OpenRawStore(dir_);
+    ASSERT_NE(raw, nullptr);
+    ASSERT_TRUE(raw->db->DeleteRange(rocksdb::WriteOptions(), raw->cf[3], "r", "s").ok());
+    ASSERT_TRUE(raw->db->Delete(rocksdb::WriteOptions(), raw->cf[0], "registry_pull_index").ok());
   }
   StartServer();
   gridsync::v1::PullRequest req;

@@ -51,6 +51,22 @@ std::string TempDir(const std::string& name) {
 std::string Household(const std::string& grid, int n) { return absl::StrFormat("%s%04d", grid, n); }
 std::string Person(const std::string& grid, int n) { return Household(grid, n) + "01"; }
 
+RawStore::~RawStore() {
+  for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
+}
+
+std::unique_ptr<RawStore> OpenRawStore(const std::string& dir) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* name : kRawStoreFamilies) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  auto store = std::make_unique<RawStore>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &store->cf, &raw);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return nullptr;
+  store->db.reset(raw);
+  return store;
+}
+
 int64_t PersonSince(int64_t now_ms, int n) {
   return n % 2 == 0 ? now_ms - n * 5 * core::kDayMs : 0;
 }

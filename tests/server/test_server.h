@@ -12,6 +12,7 @@
 
 #include "core/hlc.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 #include "server/server.h"
 #include "tools/client.h"
 
@@ -37,6 +38,19 @@ std::string Person(const std::string& grid, int n);     // household n, person 0
 gridsync::v1::ImportRegistryRequest TestRegistry(int64_t now_ms = core::SystemWallMs());
 // supervised_since_ms TestRegistry(now_ms) gives household n's person; 0: the server's.
 int64_t PersonSince(int64_t now_ms, int n);
+
+// A stopped server's store opened straight with RocksDB, to change what the
+// server itself would never write (a store from an older version, damage).
+// cf[i] is the column family of kRawStoreFamilies[i].
+inline constexpr const char* kRawStoreFamilies[] = {
+    "default", "records", "changes", "scoped", "idempotency", "registry", "devices", "coverage"};
+struct RawStore {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf;
+  ~RawStore();
+};
+// nullptr (and a test failure) when it does not open.
+std::unique_ptr<RawStore> OpenRawStore(const std::string& dir);
 
 class ServerTest : public ::testing::Test {
  protected:
