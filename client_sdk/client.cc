@@ -37,6 +37,8 @@ namespace {
 
 constexpr int kMaxPushBatch = 1000;
 constexpr int kMaxPullPage = 5000;
+constexpr int kMaxRefillBatch = 200;           // SyncService.Refill's limit
+constexpr size_t kRefillBatchBytes = 1 << 20;  // a call a village network carries
 
 bool IsLoopback(const std::string& addr) {
   return absl::StartsWith(addr, "127.") || absl::StartsWith(addr, "localhost:") ||
@@ -154,6 +156,9 @@ class Client::Impl {
   // Sets *restart when the server's store turned out restored from a backup
   // (see SeeEpochLocked): the outbox must be pushed again, then pulled from 0.
   absl::Status PullAll(SyncReport* report, const ProgressFn& progress, bool* restart);
+  // After a pull from 0 of a restored server: sends back the marked records
+  // (LocalStore::NextRefill) until none is left.
+  absl::Status RefillAll(SyncReport* report);
   // Pushes the outbox until empty or bounded out.
   absl::Status PushAll(SyncReport* report, const ProgressFn& progress);
   // REQUIRES: mu_ held. The server's store epoch in an answer (or, with
@@ -180,6 +185,7 @@ class Client::Impl {
   std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
   bool registry_synced_ = false;
+  bool refilling_ = false;    // LocalMeta::refilling
   uint64_t store_epoch_ = 0;  // the server store's, last seen
   DeviceScope scope_;
   DayView day_;  // the registry and what each viewed record counts for
@@ -219,6 +225,7 @@ absl::Status Client::Impl::Init() {
   }
   cursor_ = meta->cursor;
   registry_synced_ = meta->registry_synced;
+  refilling_ = meta->refilling;
   store_epoch_ = meta->store_epoch;
   scope_.codes = meta->scope_codes;
   scope_.role = static_cast<gridsync::v1::Role>(meta->role);
@@ -583,6 +590,7 @@ absl::StatusOr<bool> Client::Impl::SeeEpochLocked(uint64_t epoch, bool out_of_ra
   store_epoch_ = adopted;
   cursor_ = 0;
   registry_synced_ = false;
+  refilling_ = true;
   report->repushed += static_cast<int64_t>(repending.size());
   return true;
 }
@@ -634,7 +642,8 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
       for (const auto& [seq, e] : outbox_) {
         if (e.change_seq() != 0 && e.change_seq() <= resp.next_cursor()) covered.push_back(seq);
       }
-      if (auto st = store_->CommitPullPage(resp, covered, offset_ms_); !st.ok()) return st;
+      if (auto st = store_->CommitPullPage(resp, covered, offset_ms_, refilling_); !st.ok())
+        return st;
       std::set<std::string> touched;
       for (uint64_t seq : covered) {
         touched.insert(outbox_.at(seq).mutation().record_id());
@@ -659,6 +668,56 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
   return absl::InternalError("pull: the server never said caught up");
 }
 
+absl::Status Client::Impl::RefillAll(SyncReport* report) {
+  for (int round = 0; round < 100000; ++round) {
+    std::vector<RecordState> batch;
+    uint64_t epoch;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!refilling_) return absl::OkStatus();
+      auto next = store_->NextRefill(kRefillBatchBytes, kMaxRefillBatch);
+      if (!next.ok()) return next.status();
+      batch = std::move(*next);
+      epoch = store_epoch_;
+      if (batch.empty()) {
+        refilling_ = false;
+        return store_->RefillDone({}, /*all=*/true);
+      }
+    }
+    gridsync::v1::RefillRequest req;
+    req.set_store_epoch(epoch);
+    std::vector<std::string> ids;
+    for (auto& s : batch) {
+      ids.push_back(s.record_id());
+      *req.add_records() = std::move(s);
+    }
+    gridsync::v1::RefillResponse resp;
+    ++report->refill_calls;
+    auto st = Exchange(
+        "send back records",
+        [&](grpc::ClientContext* ctx) { return stub_->Refill(ctx, req, &resp); }, resp);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (st.code() == absl::StatusCode::kFailedPrecondition ||
+        st.code() == absl::StatusCode::kUnimplemented) {
+      // The server takes none (its window closed, or it was restored again
+      // and the next pull finds out): nothing more to send for this restore.
+      refilling_ = false;
+      return store_->RefillDone({}, /*all=*/true);
+    }
+    if (!st.ok()) return st;
+    if (resp.results_size() != req.records_size()) {
+      return absl::InternalError(absl::StrCat("refill: the server answered ", resp.results_size(),
+                                              " results for ", req.records_size(), " records"));
+    }
+    for (const auto& r : resp.results()) {
+      if (r.outcome() == gridsync::v1::REFILL_OUTCOME_MERGED) ++report->refilled;
+      if (r.outcome() == gridsync::v1::REFILL_OUTCOME_REJECTED) ++report->refill_refused;
+    }
+    if (auto st = store_->RefillDone(ids, /*all=*/false); !st.ok()) return st;
+  }
+  return absl::InternalError("refill: more rounds than records");
+}
+
 absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool pull) {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
   SyncReport report;
@@ -674,6 +733,7 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
       if (auto st = PullAll(&report, progress, &restart); !st.ok()) return st;
       if (restart) return absl::InternalError("pull: the server's store changed twice in one sync");
     }
+    if (auto st = RefillAll(&report); !st.ok()) return st;
   }
   ReportProgress(progress, SyncProgress::Phase::kDone, report);
   return report;

@@ -26,6 +26,8 @@ constexpr char kRegistryPrefix[] = "g/";
 constexpr char kRegistrySyncedKey[] = "m/registry_synced";
 constexpr char kScopeKey[] = "m/scope";  // ScopeMeta: codes and role
 constexpr char kStoreEpochKey[] = "m/store_epoch";
+constexpr char kRefillPrefix[] = "f/";
+constexpr char kRefillingKey[] = "m/refilling";
 
 std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   switch (c.item_case()) {
@@ -56,6 +58,7 @@ void PutRegistry(const gridsync::v1::PullResponse& page, rocksdb::WriteBatch* b)
 std::string StateKey(const std::string& id) { return kStatePrefix + id; }
 std::string OutboxKey(uint64_t seq) { return kOutboxPrefix + core::Be64(seq); }
 std::string RejectedKey(uint64_t seq) { return kRejectedPrefix + core::Be64(seq); }
+std::string RefillKey(const std::string& id) { return kRefillPrefix + id; }
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -115,6 +118,9 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   found = get(kRegistrySyncedKey);
   if (!found.ok()) return found.status();
   meta.registry_synced = *found;
+  found = get(kRefillingKey);
+  if (!found.ok()) return found.status();
+  meta.refilling = *found;
   found = get(kScopeKey);
   if (!found.ok()) return found.status();
   gridsync::v1::PullResponse scope;
@@ -182,6 +188,12 @@ absl::Status LocalStore::ResetForRestoredServer(const std::vector<OutboxEntry>& 
     b.Put(OutboxKey(e.mutation().device_seq()), e.SerializeAsString());
   b.Put(kCursorKey, core::Be64(0));
   b.Delete(kRegistrySyncedKey);
+  // Every record held may have what the restore lost, until a pull shows
+  // the server's state holds it.
+  ForEachPrefix(db_.get(), kStatePrefix, [&](const rocksdb::Slice& key, const rocksdb::Slice&) {
+    b.Put(kRefillPrefix + key.ToString().substr(sizeof(kStatePrefix) - 1), "");
+  });
+  b.Put(kRefillingKey, "1");
   if (store_epoch != 0) {
     b.Put(kStoreEpochKey, core::Be64(store_epoch));
   } else {
@@ -214,7 +226,7 @@ absl::Status LocalStore::RenumberOutbox(const std::vector<uint64_t>& old_seqs,
 
 absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
                                         const std::vector<uint64_t>& covered_seqs,
-                                        int64_t clock_offset_ms) {
+                                        int64_t clock_offset_ms, bool refilling) {
   rocksdb::WriteBatch b;
   std::vector<std::string> keys;
   keys.reserve(page.records_size());
@@ -231,7 +243,16 @@ absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
             absl::StrCat("stored state of ", pulled.record_id(), " does not parse"));
       }
       core::Join(&held, pulled);
-      b.Put(keys[i], core::SerializeCanonical(held));
+      std::string joined = core::SerializeCanonical(held);
+      if (refilling) {
+        // Refilled only when the server's state lacks some of what is held.
+        if (joined == core::SerializeCanonical(pulled)) {
+          b.Delete(RefillKey(pulled.record_id()));
+        } else {
+          b.Put(RefillKey(pulled.record_id()), "");
+        }
+      }
+      b.Put(keys[i], std::move(joined));
     } else if (got[i].IsNotFound()) {
       b.Put(keys[i], core::SerializeCanonical(pulled));
     } else {
@@ -243,6 +264,37 @@ absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
   b.Put(kCursorKey, core::Be64(page.next_cursor()));
   b.Put(kOffsetKey, core::Be64(static_cast<uint64_t>(clock_offset_ms)));
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving a pulled page");
+}
+
+absl::StatusOr<std::vector<RecordState>> LocalStore::NextRefill(size_t max_bytes,
+                                                                int max_records) const {
+  std::vector<RecordState> out;
+  size_t bytes = 0;
+  absl::Status st;
+  rocksdb::ReadOptions ro;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+  for (it->Seek(kRefillPrefix); it->Valid() && it->key().starts_with(kRefillPrefix); it->Next()) {
+    if (static_cast<int>(out.size()) == max_records || bytes >= max_bytes) break;
+    const std::string id = it->key().ToString().substr(sizeof(kRefillPrefix) - 1);
+    auto held = GetState(id);
+    if (!held.ok()) return held.status();
+    if (!held->has_value()) continue;  // marked, then never stored: nothing to send
+    bytes += (*held)->ByteSizeLong();
+    out.push_back(std::move(**held));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading records to send back");
+  return out;
+}
+
+absl::Status LocalStore::RefillDone(const std::vector<std::string>& ids, bool all) {
+  rocksdb::WriteBatch b;
+  if (all) {
+    ForEachPrefix(db_.get(), kRefillPrefix,
+                  [&](const rocksdb::Slice& key, const rocksdb::Slice&) { b.Delete(key); });
+  }
+  for (const auto& id : ids) b.Delete(RefillKey(id));
+  if (all) b.Delete(kRefillingKey);
+  return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "marking records sent back");
 }
 
 absl::StatusOr<std::optional<RecordState>> LocalStore::GetState(const std::string& id) const {

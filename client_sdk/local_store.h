@@ -5,9 +5,12 @@
 //   r/<be64 device seq>  RejectedMutation, until the app dismisses it
 //   g/<entry key>        RegistryChange: the scope's registry as last pulled
 //                        ("o"+code, "h"+household, "p"+person, "policy")
+//   f/<record id>        a record whose state may hold what the server's
+//                        restore lost: sent back (SyncService.Refill) unless
+//                        a pull shows the server holds all of it
 //   m/<name>             meta: device id, next seq, cursor, clock, replica
 //                        epoch, whether the registry was ever pulled whole,
-//                        the device's scope and role
+//                        the device's scope and role, whether a refill runs
 //
 // Invariants kept here:
 //  - an outbox entry is written with a synced WAL in the same batch as the
@@ -47,6 +50,8 @@ struct LocalMeta {
   std::vector<std::string> scope_codes;
   int role = 0;
   uint64_t store_epoch = 0;  // the server store's epoch last seen (0: none yet)
+  // The server was found restored and the f/ marks are being worked off.
+  bool refilling = false;
 };
 
 class LocalStore {
@@ -76,17 +81,26 @@ class LocalStore {
                               uint64_t next_seq, uint64_t replica_epoch);
   // One pull page: states joined into what is stored, registry entries
   // replacing theirs, the cursor, and the outbox entries the page covers
-  // removed; on the page that catches up, the registry marked synced.
+  // removed; on the page that catches up, the registry marked synced. With
+  // `refilling`, each pulled record is marked to send back when what is
+  // held has more than the server's state, and unmarked when not.
   absl::Status CommitPullPage(const gridsync::v1::PullResponse& page,
-                              const std::vector<uint64_t>& covered_seqs, int64_t clock_offset_ms);
+                              const std::vector<uint64_t>& covered_seqs, int64_t clock_offset_ms,
+                              bool refilling = false);
   // The server's store was restored from a backup (a new epoch, or a cursor
   // past its head): the cursor back to 0, the registry to pull again, the
   // `repending` entries (acknowledged by the store as it was) pending again,
-  // and the new epoch (0: unknown, the next seen is taken), in one synced
-  // batch.
+  // every held record marked to send back, and the new epoch (0: unknown,
+  // the next seen is taken), in one synced batch.
   absl::Status ResetForRestoredServer(const std::vector<gridsync::v1::OutboxEntry>& repending,
                                       uint64_t store_epoch);
   absl::Status SetStoreEpoch(uint64_t store_epoch);
+  // The states of the first marked records, up to about `max_bytes` and
+  // `max_records`, in record id order.
+  absl::StatusOr<std::vector<gridsync::v1::RecordState>> NextRefill(size_t max_bytes,
+                                                                    int max_records) const;
+  // Unmarks `ids`; with `all`, every mark and the refill itself.
+  absl::Status RefillDone(const std::vector<std::string>& ids, bool all);
   // One page of a registry-only pull: its entries, and when it caught up,
   // the registry marked synced. The cursor and the records stay.
   absl::Status CommitRegistryPage(const gridsync::v1::PullResponse& page);

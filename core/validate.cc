@@ -264,6 +264,96 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
 
 namespace {
 
+// A mutation of the state's record, kind and grid, stamped `hlc`.
+Mutation PartOf(const RecordState& s, uint64_t hlc) {
+  Mutation m;
+  m.set_device_seq(1);
+  m.set_record_id(s.record_id());
+  m.set_kind(s.header().kind());
+  m.set_grid_code(s.header().grid_code());
+  m.set_hlc(hlc);
+  return m;
+}
+
+std::optional<FieldViolation> Within(const std::string& path, std::optional<FieldViolation> v) {
+  if (v) v->field = v->field.empty() ? path : absl::StrCat(path, " (", v->field, ")");
+  return v;
+}
+
+bool DotValid(const gridsync::v1::Dot& d) { return !d.device_id().empty() && d.counter() > 0; }
+
+}  // namespace
+
+std::optional<FieldViolation> ValidateState(const RecordState& s) {
+  RecordState canonical;
+  Join(&canonical, s);
+  if (SerializeCanonical(canonical) != SerializeCanonical(s)) {
+    return Bad("",
+               "the state is not canonical (sorted, without duplicates): send it as the SDK "
+               "stored it");
+  }
+  const gridsync::v1::RecordHeader& h = s.header();
+  if (h.created_hlc() != 0) {
+    Mutation create = PartOf(s, h.created_hlc());
+    create.mutable_create()->set_subject_id(h.subject_id());
+    for (const auto& r : s.registers()) {
+      if (r.siblings_size() == 0) continue;
+      auto* f = create.mutable_create()->add_fields();
+      f->set_field(r.field());
+      *f->mutable_value() = r.siblings(0).value();
+    }
+    if (auto v = ValidateMutation(create)) return Within("header", v);
+  } else if (SchemaFor(h.kind()) == nullptr || !IsGridCode(h.grid_code()) ||
+             !IsValidRecordId(s.record_id())) {
+    // A record whose create has not arrived: the rest of it says who it is.
+    return Bad("header", "the state names no valid record id, kind and grid");
+  }
+  for (int i = 0; i < s.registers_size(); ++i) {
+    const auto& r = s.registers(i);
+    for (int j = 0; j < r.siblings_size(); ++j) {
+      const auto& sib = r.siblings(j);
+      const std::string path = absl::StrCat("registers[", i, "].siblings[", j, "]");
+      if (!DotValid(sib.dot())) return Bad(path + ".dot", "a sibling's dot names no replica");
+      Mutation set = PartOf(s, sib.hlc());
+      set.mutable_set_field()->set_field(r.field());
+      *set.mutable_set_field()->mutable_value() = sib.value();
+      *set.mutable_set_field()->mutable_seen() = r.context();
+      if (auto v = ValidateMutation(set)) return Within(path, v);
+    }
+  }
+  for (int i = 0; i < s.logs_size(); ++i) {
+    const auto& log = s.logs(i);
+    for (int j = 0; j < log.elements_size(); ++j) {
+      const auto& e = log.elements(j);
+      Mutation append = PartOf(s, e.hlc());
+      append.mutable_append_log()->set_log(log.log());
+      append.mutable_append_log()->set_element_id(e.element_id());
+      append.mutable_append_log()->set_payload(e.payload());
+      if (auto v = ValidateMutation(append)) {
+        return Within(absl::StrCat("logs[", i, "].elements[", j, "]"), v);
+      }
+    }
+  }
+  for (int i = 0; i < s.status().history_size(); ++i) {
+    const auto& reached = s.status().history(i);
+    Mutation status = PartOf(s, static_cast<uint64_t>(reached.at_ms()) << 16);
+    status.mutable_set_status()->set_status(reached.stage());
+    if (auto v = ValidateMutation(status))
+      return Within(absl::StrCat("status.history[", i, "]"), v);
+  }
+  if (s.status().stages() != 0 && h.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+    return Bad("status", "only dispute cases have a status");
+  }
+  if (s.has_void_mark()) {
+    Mutation voided = PartOf(s, s.void_mark().hlc());
+    voided.mutable_void_record()->set_reason(s.void_mark().reason());
+    if (auto v = ValidateMutation(voided)) return Within("void_mark", v);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 bool IsDomainTime(const std::string& name) {
   return absl::EndsWith(name, "_ms") && name != "deadline_ms";
 }

@@ -26,6 +26,15 @@ struct FieldViolation {
 // as the SDK builds them, goes through core::FindInvalidUtf8 first.
 std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
 
+// Checks a record state as a phone holds it (SyncService.Refill): canonical
+// (core/merge.h), a header, and every part valid as the mutation that would
+// have written it: the header with each field's first sibling as a create,
+// each sibling as a set_field, each log element as an append_log, each
+// stage reached as a set_status, the void mark as a void_record. Every
+// sibling's dot and every context names a replica and a counter > 0.
+// The field named is a path inside the state, e.g. "registers[2].siblings[0]".
+std::optional<FieldViolation> ValidateState(const gridsync::v1::RecordState& s);
+
 // Times a person did something (a visit, a check, a mediation session, a
 // follow-up, a photo: every `*_ms` field but a case's deadline) may not lie
 // more than `max_skew_ms` ahead of `now_ms`, the server's clock (the phone's

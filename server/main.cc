@@ -29,7 +29,7 @@ int Usage() {
   fprintf(stderr,
           "usage: gridsyncd init --data DIR\n"
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE]\n"
-          "                 [--max-skew-ms N] [--port-file FILE]\n"
+          "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
   return 2;
@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
       port_file = v;
     } else if (a == "--max-skew-ms" && (v = value())) {
       if (!absl::SimpleAtoi(v, &opts.max_skew_ms) || opts.max_skew_ms < 0) return Usage();
+    } else if (a == "--refill-window-days" && (v = value())) {
+      int days = 0;
+      if (!absl::SimpleAtoi(v, &days) || days < 0 || days > 3650) return Usage();
+      opts.refill_window_ms = int64_t{days} * 86400 * 1000;
     } else {
       fprintf(stderr, "gridsyncd: unknown or incomplete argument '%s'\n", a.c_str());
       return Usage();

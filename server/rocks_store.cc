@@ -36,6 +36,7 @@ const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
 constexpr char kCoverageVersionKey[] = "coverage_version";
 constexpr char kRegistryIndexKey[] = "registry_pull_index";  // "1": the 'r' index is complete
 constexpr char kEpochKey[] = "store_epoch";                  // be64, Store::Epoch
+constexpr char kRestoredAtKey[] = "restored_at_ms";          // be64, Store::RestoredAtMs
 constexpr char kCoverageVersion[] = "2";        // bump when the layout or the marks change
 constexpr char kPolicyKey[] = "~check_policy";  // in the registry
 constexpr char kLastSeqKey[] = "last_change_seq";
@@ -50,6 +51,48 @@ std::string IdemKey(const std::string& device, uint64_t seq) {
   k.push_back('\0');
   k += Be64(seq);
   return k;
+}
+
+// The grid and record id a change writes: a mutation's or a refill's.
+// False for a registry change.
+bool RecordOf(const Change& c, std::string_view* grid, std::string_view* id) {
+  if (c.has_mutation()) {
+    *grid = c.mutation().grid_code();
+    *id = c.mutation().record_id();
+    return true;
+  }
+  if (c.has_refill()) {
+    *grid = c.refill().state().header().grid_code();
+    *id = c.refill().state().record_id();
+    return true;
+  }
+  return false;
+}
+
+// The code a registry change is scoped by in the feed: the org unit's own,
+// the household's or the person's id; "" for the check policy (everywhere).
+std::string_view FeedCode(const gridsync::v1::RegistryChange& r) {
+  if (r.has_org_unit()) return r.org_unit().code();
+  if (r.has_household()) return r.household().household_id();
+  if (r.has_person()) return r.person().person_id();
+  return {};
+}
+
+void CountNewRecord(gridsync::v1::RecordKind kind, StoreStats* counters) {
+  ++counters->records;
+  switch (kind) {
+    case gridsync::v1::RECORD_KIND_VISIT:
+      ++counters->visits;
+      break;
+    case gridsync::v1::RECORD_KIND_DISPUTE_CASE:
+      ++counters->dispute_cases;
+      break;
+    case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
+      ++counters->special_checks;
+      break;
+    default:
+      break;
+  }
 }
 
 // Where a registry change is pulled from: the code of the unit it hangs
@@ -179,12 +222,21 @@ struct RocksStore::RegistryWrite {
   std::vector<gridsync::v1::RegistryChange> changes;
 };
 
-// A commit-queue entry: mutations of one push, or a registry write (which
-// is always committed in a group of its own).
+// Record states phones sent back after a restore, and who sent them.
+struct RocksStore::RefillWrite {
+  std::vector<RecordState> states;
+  std::string device_id, author;
+  std::vector<gridsync::v1::RefillResult> results;  // one per state
+};
+
+// A commit-queue entry: mutations of one push, or a registry write or a
+// refill (each always committed in a group of its own).
 struct RocksStore::Writer {
   std::vector<Prepared>* prepared = nullptr;
   std::vector<MutationResult>* results = nullptr;
   RegistryWrite* registry = nullptr;
+  RefillWrite* refill = nullptr;
+  bool alone() const { return registry != nullptr || refill != nullptr; }
   absl::Status status;
   bool done = false;
   std::condition_variable cv;
@@ -268,12 +320,18 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     s = db->Put(wo, store->cf(kDefault), kEpochKey, Be64(store->epoch_));
     if (!s.ok()) return FromRocks(s, "writing the store epoch");
     if (restored) {
+      store->restored_at_ms_ = core::SystemWallMs();
+      s = db->Put(wo, store->cf(kDefault), kRestoredAtKey, Be64(store->restored_at_ms_));
+      if (!s.ok()) return FromRocks(s, "writing the time of the restore");
       LogInfo(
           "restored from a backup: new store epoch; phones will pull again and push what "
           "this store lacks");
       std::filesystem::remove(restored_marker);
     }
   }
+  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRestoredAtKey, &v);
+  if (s.ok()) store->restored_at_ms_ = static_cast<int64_t>(FromBe64(v));
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the time of the restore");
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRegistryIndexKey, &v);
   if (!s.ok()) {
     if (!s.IsNotFound()) return FromRocks(s, "reading the registry index version");
@@ -341,8 +399,8 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   std::vector<Writer*> group;
   size_t n = 0;
   for (Writer* x : writers_) {
-    if (!group.empty() && (x->registry != nullptr || group.front()->registry != nullptr ||
-                           n + x->prepared->size() > kMaxGroupMutations)) {
+    if (!group.empty() &&
+        (x->alone() || group.front()->alone() || n + x->prepared->size() > kMaxGroupMutations)) {
       break;
     }
     group.push_back(x);
@@ -350,9 +408,10 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   }
   lock.unlock();
   StateMap states;
-  const absl::Status st = group.front()->registry != nullptr
-                              ? CommitRegistry(group.front()->registry)
-                              : CommitGroup(group, &states);
+  const Writer* front = group.front();
+  const absl::Status st = front->registry != nullptr ? CommitRegistry(front->registry)
+                          : front->refill != nullptr ? CommitRefill(front->refill)
+                                                     : CommitGroup(group, &states);
   lock.lock();
   for (Writer* x : group) {
     writers_.pop_front();
@@ -436,6 +495,94 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
   {
     std::lock_guard<std::mutex> l(stats_mu_);
     published_.last_change_seq = seq;
+  }
+  Publish(seq);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<gridsync::v1::RefillResult>> RocksStore::Refill(
+    std::vector<RecordState> states, const std::string& device_id, const std::string& author) {
+  RefillWrite r{std::move(states), device_id, author, {}};
+  Writer w;
+  w.refill = &r;
+  if (auto st = RunInQueue(&w); !st.ok()) return st;
+  return std::move(r.results);
+}
+
+absl::Status RocksStore::CommitRefill(RefillWrite* r) {
+  std::vector<std::string> ids;
+  for (const auto& s : r->states) ids.push_back(s.record_id());
+  auto stored = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records");
+  if (!stored.ok()) return stored.status();
+  rocksdb::WriteBatch batch;
+  CoverageIndex::Update coverage(*coverage_, &batch);
+  uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
+  StoreStats counters = counters_;
+  const int64_t now_ms = core::SystemWallMs();
+  std::unordered_map<std::string, RecordState> merged;  // states written, by id
+  std::vector<const RecordState*> approvals;
+  r->results.resize(r->states.size());
+  for (size_t i = 0; i < r->states.size(); ++i) {
+    const RecordState& in = r->states[i];
+    gridsync::v1::RefillResult& res = r->results[i];
+    res.set_record_id(in.record_id());
+    // A record twice in one request: the second joins into the first.
+    auto [it, first] = merged.try_emplace(in.record_id());
+    RecordState& state = it->second;
+    const bool existed = !first || (*stored)[i].has_value();
+    if (first && (*stored)[i] && !state.ParseFromString(*(*stored)[i])) {
+      return absl::DataLossError(absl::StrCat("record ", in.record_id(), " is unreadable"));
+    }
+    if (existed && (state.header().kind() != in.header().kind() ||
+                    state.header().grid_code() != in.header().grid_code())) {
+      res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+      res.set_code(static_cast<int>(absl::StatusCode::kNotFound));
+      res.set_message(absl::StrCat("record ", in.record_id(), " was not found in grid ",
+                                   in.header().grid_code()));
+      continue;
+    }
+    const std::string before = core::SerializeCanonical(state);
+    const core::CoverageMarks old_marks = core::MarksOf(state);
+    const bool had_conflict = core::HasConflict(state);
+    const bool was_approved = ProposalApplier::IsApproved(state);
+    core::Join(&state, in);
+    const std::string after = core::SerializeCanonical(state);
+    if (after == before) {
+      res.set_outcome(gridsync::v1::REFILL_OUTCOME_UNCHANGED);
+      continue;
+    }
+    if (!existed) CountNewRecord(in.header().kind(), &counters);
+    if (core::HasConflict(state) != had_conflict) {
+      counters.records_with_conflicts += had_conflict ? -1 : 1;
+    }
+    batch.Put(cf(kRecords), in.record_id(), after);
+    if (auto st = coverage.Replace(in.record_id(), old_marks, core::MarksOf(state)); !st.ok())
+      return st;
+    if (!was_approved && ProposalApplier::IsApproved(state)) approvals.push_back(&state);
+    Change c;
+    c.set_seq(++seq);
+    c.set_committed_at_ms(now_ms);
+    *c.mutable_refill()->mutable_state() = in;
+    c.mutable_refill()->set_device_id(r->device_id);
+    c.mutable_refill()->set_author(r->author);
+    batch.Put(cf(kChanges), Be64(seq), c.SerializeAsString());
+    batch.Put(cf(kScoped), in.header().grid_code() + Be64(seq), in.record_id());
+    res.set_outcome(gridsync::v1::REFILL_OUTCOME_MERGED);
+    res.set_change_seq(seq);
+  }
+  if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
+  if (batch.Count() == 0) return absl::OkStatus();
+  coverage.Finish();
+  counters.last_change_seq = seq;
+  batch.Put(cf(kDefault), kLastSeqKey, Be64(seq));
+  batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
+  if (auto st = FromRocks(db_->Write(write_opts_, &batch), "committing a refill"); !st.ok()) {
+    return st;
+  }
+  counters_ = counters;
+  {
+    std::lock_guard<std::mutex> l(stats_mu_);
+    published_ = counters;
   }
   Publish(seq);
   return absl::OkStatus();
@@ -540,20 +687,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       }
       if (!wk.existed && !wk.counted) {
         wk.counted = true;
-        ++counters.records;
-        switch (m.kind()) {
-          case gridsync::v1::RECORD_KIND_VISIT:
-            ++counters.visits;
-            break;
-          case gridsync::v1::RECORD_KIND_DISPUTE_CASE:
-            ++counters.dispute_cases;
-            break;
-          case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
-            ++counters.special_checks;
-            break;
-          default:
-            break;
-        }
+        CountNewRecord(m.kind(), &counters);
       }
       if (!wk.existed && wk.touches == 1 && !p.delta_bytes.empty()) {
         // A new record written once: its state is the delta, serialized
@@ -705,11 +839,11 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
           take(seq, key, true);
           continue;
         }
-      } else if (!registry_only &&
-                 std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
-                   return HasPrefix(c.mutation().grid_code(), p);
-                 })) {
-        take(seq, c.mutation().record_id(), false);
+      } else if (std::string_view grid, id;
+                 !registry_only && RecordOf(c, &grid, &id) &&
+                 std::any_of(prefixes.begin(), prefixes.end(),
+                             [&](const std::string& p) { return HasPrefix(grid, p); })) {
+        take(seq, std::string(id), false);
         continue;
       }
       page.next_cursor = seq;  // skipped, but seen
@@ -1093,19 +1227,12 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
       return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
     }
     page.next_cursor = seq;
-    std::string_view code;
-    if (c.has_mutation()) {
-      code = c.mutation().grid_code();
-    } else if (c.registry().has_org_unit()) {
-      code = c.registry().org_unit().code();
-    } else if (c.registry().has_household()) {
-      code = c.registry().household().household_id();
-    } else if (c.registry().has_person()) {
-      code = c.registry().person().person_id();
-    }  // a check policy holds everywhere
+    std::string_view code, id;
+    const bool record = RecordOf(c, &code, &id);
+    if (!record) code = FeedCode(c.registry());
     if (!code.empty() && !HasPrefix(code, prefix)) continue;
-    if (c.has_mutation()) {
-      ids.push_back(c.mutation().record_id());
+    if (record) {
+      ids.emplace_back(id);
       where.push_back(page.changes.size());
     }
     page.changes.push_back(std::move(c));

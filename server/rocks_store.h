@@ -57,6 +57,10 @@ class RocksStore : public Store {
   absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
   uint64_t Epoch() const override { return epoch_; }
+  int64_t RestoredAtMs() const override { return restored_at_ms_; }
+  absl::StatusOr<std::vector<gridsync::v1::RefillResult>> Refill(
+      std::vector<RecordState> states, const std::string& device_id,
+      const std::string& author) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
   uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
   absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix,
@@ -109,6 +113,7 @@ class RocksStore : public Store {
   };
   struct Prepared;
   struct RegistryWrite;
+  struct RefillWrite;
   struct Writer;
   using StateMap = std::unordered_map<std::string, struct WorkingState>;
 
@@ -122,6 +127,7 @@ class RocksStore : public Store {
   absl::Status RunInQueue(Writer* w);
   // Logs registry changes and writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
+  absl::Status CommitRefill(RefillWrite* r);
   // The registry changes of the proposals `approvals` (approved in this
   // group), logged after its mutations (*seq moves) in `batch`.
   absl::Status ApplyApprovals(const std::vector<const RecordState*>& approvals,
@@ -160,9 +166,10 @@ class RocksStore : public Store {
   std::condition_variable commit_cv_;
   StoreStats counters_;  // owned by the leader; published under stats_mu_
   std::mutex stats_mu_;
-  StoreStats published_;    // guarded by stats_mu_
-  uint64_t epoch_ = 0;      // Store::Epoch
-  std::mutex registry_mu_;  // serializes registry imports and policy changes
+  StoreStats published_;        // guarded by stats_mu_
+  uint64_t epoch_ = 0;          // Store::Epoch
+  int64_t restored_at_ms_ = 0;  // Store::RestoredAtMs
+  std::mutex registry_mu_;      // serializes registry imports and policy changes
   std::unique_ptr<CoverageIndex> coverage_;
 };
 

@@ -100,7 +100,8 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->store_ = std::move(*store);
   s->auth_ = std::make_unique<Authenticator>(s->store_.get());
   if (auto st = s->auth_->Load(); !st.ok()) return st;
-  s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms);
+  s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms,
+                                               opts.refill_window_ms);
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
   s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_.get(), s->auth_.get());
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());

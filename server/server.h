@@ -23,6 +23,9 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:7443";
   std::string tls_cert_file, tls_key_file;  // both or neither
   int64_t max_skew_ms = core::kDefaultMaxSkewMs;
+  // How long after a restore from a backup phones may send back the record
+  // states the restore lost (SyncService.Refill).
+  int64_t refill_window_ms = int64_t{30} * 86400 * 1000;
   int max_message_bytes = 8 << 20;
   bool sync_writes = true;
 };

@@ -87,6 +87,20 @@ class Store {
   virtual uint64_t LastChangeSeq() const = 0;
   // Random, fixed for the store's life; new after a restore from a backup.
   virtual uint64_t Epoch() const = 0;
+  // When the store was last restored from a backup (wall ms); 0 for never.
+  virtual int64_t RestoredAtMs() const = 0;
+
+  // Joins record states phones held into the stored records, after a
+  // restore (SyncService.Refill). A state that adds nothing is UNCHANGED; one
+  // whose record is stored with another kind or grid is REJECTED as
+  // NOT_FOUND (the caller learns nothing of it); any other is MERGED, logged
+  // as a change (Change.refill, naming `device_id` and `author` as who sent
+  // it) and indexed for pulls like a mutation. Grouped in the commit queue
+  // like a registry write; one result per state, after the write is durable.
+  // REQUIRES: every state passed core::ValidateState and lies in the
+  // caller's scope.
+  virtual absl::StatusOr<std::vector<gridsync::v1::RefillResult>> Refill(
+      std::vector<RecordState> states, const std::string& device_id, const std::string& author) = 0;
   // Blocks until a change after `after` is committed, at most `timeout`;
   // returns the last change number.
   virtual uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) = 0;

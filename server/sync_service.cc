@@ -28,14 +28,17 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
 
 }  // namespace
 
-SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms)
-    : store_(store), auth_(auth), max_skew_ms_(max_skew_ms) {
+SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
+                                 int64_t refill_window_ms)
+    : store_(store), auth_(auth), max_skew_ms_(max_skew_ms), refill_window_ms_(refill_window_ms) {
   // The generated service's method names, so stubs, grpcurl and reflection
   // see gridsync.v1.SyncService as declared in sync_service.proto.
   AddMethod(
       RawMethod("/gridsync.v1.SyncService/Push", this, std::mem_fn(&SyncServiceImpl::RawPush)));
   AddMethod(
       RawMethod("/gridsync.v1.SyncService/Pull", this, std::mem_fn(&SyncServiceImpl::RawPull)));
+  AddMethod(
+      RawMethod("/gridsync.v1.SyncService/Refill", this, std::mem_fn(&SyncServiceImpl::RawRefill)));
 }
 
 grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
@@ -72,6 +75,89 @@ grpc::Status SyncServiceImpl::RawPull(grpc::ServerContext* ctx, const grpc::Byte
   grpc::Status st = Pull(ctx, *who, in, &out);
   if (st.ok()) *resp = Serialize(out);
   return st;
+}
+
+grpc::Status SyncServiceImpl::RawRefill(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                                        grpc::ByteBuffer* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  gridsync::v1::RefillRequest in;
+  if (grpc::Status st = ParseBody(*req, &in, &bad_requests_, who->device.device_id()); !st.ok()) {
+    return st;
+  }
+  gridsync::v1::RefillResponse out;
+  grpc::Status st = Refill(*who, in, &out);
+  if (st.ok()) *resp = Serialize(out);
+  return st;
+}
+
+grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::RefillRequest& req,
+                                     gridsync::v1::RefillResponse* resp) {
+  if (!who.CanWrite()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        absl::StrCat("a ", gridsync::v1::Role_Name(who.device.role()),
+                                     " token cannot send records back; only devices that write"));
+  }
+  const int64_t restored_at = store_->RestoredAtMs();
+  if (restored_at == 0 || core::SystemWallMs() - restored_at > refill_window_ms_) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        restored_at == 0
+                            ? "this server was never restored from a backup: nothing to refill"
+                            : "the server's window for records lost in its restore has closed");
+  }
+  if (req.store_epoch() != store_->Epoch()) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "store_epoch is not this store's: pull from 0, then send what it lacks");
+  }
+  if (req.records_size() > kMaxRefillRecords) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat(req.records_size(), " records in one refill; at most ", kMaxRefillRecords));
+  }
+  resp->set_store_epoch(store_->Epoch());
+  resp->set_server_time_ms(core::SystemWallMs());
+  std::vector<RecordState> accepted;
+  std::vector<int> accepted_index;
+  for (int i = 0; i < req.records_size(); ++i) {
+    const RecordState& s = req.records(i);
+    auto* r = resp->add_results();
+    r->set_record_id(s.record_id());
+    const std::string prefix = absl::StrCat("records[", i, "].");
+    std::optional<core::FieldViolation> bad = core::ValidateState(s);
+    if (!bad && !who.InScope(s.header().grid_code())) {
+      bad = core::FieldViolation{
+          "header.grid_code",
+          absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope")};
+    }
+    if (bad) {
+      r->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+      r->set_code(static_cast<int>(bad->field == "header.grid_code"
+                                       ? absl::StatusCode::kPermissionDenied
+                                       : absl::StatusCode::kInvalidArgument));
+      r->set_field(prefix + bad->field);
+      r->set_message(bad->message);
+      continue;
+    }
+    accepted.push_back(s);
+    accepted_index.push_back(i);
+  }
+  const std::string& holder = who.device.holder();
+  auto results = store_->Refill(std::move(accepted), who.device.device_id(),
+                                holder.empty() ? who.device.device_id() : holder);
+  if (!results.ok()) {
+    LogError("refill from ", who.device.device_id(), " failed: ", results.status().ToString());
+    return ToGrpc(results.status());
+  }
+  int merged = 0;
+  for (size_t j = 0; j < accepted_index.size(); ++j) {
+    merged += (*results)[j].outcome() == gridsync::v1::REFILL_OUTCOME_MERGED;
+    *resp->mutable_results(accepted_index[j]) = std::move((*results)[j]);
+  }
+  if (merged > 0) {
+    LogInfo("refill from ", who.device.device_id(), ": ", merged, " of ", req.records_size(),
+            " records brought back what the restore lost");
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& who,

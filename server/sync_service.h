@@ -15,6 +15,7 @@ namespace gridsync::server {
 inline constexpr int kMaxMutationsPerPush = 1000;
 inline constexpr int kDefaultPageSize = 500;
 inline constexpr int kMaxPageSize = 5000;
+inline constexpr int kMaxRefillRecords = 200;
 
 // gridsync.v1.SyncService (sync_service.proto): authenticate, decode,
 // validate, call the store, map the result.
@@ -26,7 +27,8 @@ inline constexpr int kMaxPageSize = 5000;
 // rejection while the rest of its batch is applied (server/push_decode.h).
 class SyncServiceImpl final : public grpc::Service {
  public:
-  SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms);
+  SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
+                  int64_t refill_window_ms);
 
  private:
   // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
@@ -36,14 +38,22 @@ class SyncServiceImpl final : public grpc::Service {
                     gridsync::v1::PushResponse* resp);
   grpc::Status Pull(grpc::ServerContext* ctx, const Principal& who,
                     const gridsync::v1::PullRequest& req, gridsync::v1::PullResponse* resp);
+  // Each state gets its own result: MERGED, UNCHANGED or REJECTED (invalid,
+  // out of scope). The call fails as a whole when the store was not
+  // restored within the window or the phone's epoch is not the store's.
+  grpc::Status Refill(const Principal& who, const gridsync::v1::RefillRequest& req,
+                      gridsync::v1::RefillResponse* resp);
   grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
   grpc::Status RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
+  grpc::Status RawRefill(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
+                         grpc::ByteBuffer* resp);
 
   Store* store_;
   const Authenticator* auth_;
   int64_t max_skew_ms_;
+  int64_t refill_window_ms_;
   RateLimitedLog bad_requests_{"refused request"};
 };
 

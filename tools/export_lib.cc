@@ -344,12 +344,22 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
   for (const FeedMessage& m : batch) {
     const auto& c = m.change();
     const std::string seq = absl::StrCat(c.seq());
-    if (c.has_mutation()) {
-      const auto& mu = c.mutation();
-      changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
-                            EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
-                            T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
-                            T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+    if (c.has_mutation() || c.has_refill()) {
+      if (c.has_mutation()) {
+        const auto& mu = c.mutation();
+        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                              EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
+                              T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
+                              T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+      } else {
+        // Sent back by a phone after the server's restore: who sent it, when.
+        const auto& rf = c.refill();
+        const auto& h = rf.state().header();
+        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                              EnumWord(gridsync::v1::RecordKind_Name(h.kind()), "RECORD_KIND_"),
+                              T(rf.state().record_id()), T("refill"), T(h.grid_code()),
+                              T(rf.device_id()), T(rf.author()), Ts(c.committed_at_ms())}));
+      }
       if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
       const gridsync::v1::Record r = core::BuildView(m.state());
       std::string doc;

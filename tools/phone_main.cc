@@ -127,6 +127,13 @@ class PhoneCli {
            static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
            static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
            static_cast<unsigned long long>(r->cursor));
+    if (r->repushed > 0 || r->refilled > 0 || r->refill_refused > 0) {
+      printf(
+          "the server was restored from a backup: %lld mutations pushed again, %lld records sent "
+          "back (%lld refused)\n",
+          static_cast<long long>(r->repushed), static_cast<long long>(r->refilled),
+          static_cast<long long>(r->refill_refused));
+    }
     for (const auto& rj : c_->Rejected()) {
       printf("rejected: %s %s: %s\n", rj.mutation().record_id().c_str(), rj.field().c_str(),
              rj.message().c_str());

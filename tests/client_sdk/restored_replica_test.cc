@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "server/backup.h"
 #include "tests/client_sdk/sdk_test.h"
 
@@ -35,6 +36,24 @@ class RestoredReplicaTest : public SdkTest {
     auto r = p->Sync();
     EXPECT_TRUE(r.ok()) << r.status();
     return r.value_or(sdk::SyncReport());
+  }
+  // A backup of the server's store, as `gridsyncctl backup` takes it.
+  std::string BackUpServer() {
+    const std::string backups = dir_ + "-backups";
+    gridsync::v1::BackupRequest req;
+    req.set_dir(backups);
+    gridsync::v1::BackupResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(admin_->Backup(ctx.get(), req, &resp).ok());
+    return backups;
+  }
+  // The county restores the newest backup in place of the store and serves it.
+  void RestoreServer(const std::string& backups) {
+    StopServer(std::chrono::milliseconds(0));
+    std::filesystem::rename(dir_, dir_ + "-lost-" + std::to_string(++backups_));
+    ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_).ok());
+    StartServer();
+    proxy_->set_target(server_->port());
   }
   void ExpectPhoneMatchesServer(Phone& p) {
     for (const auto& id : p->List()) ExpectSameAsServer(p, id);
@@ -175,25 +194,14 @@ TEST_F(RestoredReplicaTest, AServerRestoredFromABackupGetsBackWhatThePhoneStillH
   for (int i = 0; i < 5; ++i) before.push_back(NewVisit(phone, kGridA, 1 + i));
   SyncOk(phone);
 
-  const std::string backups = dir_ + "-backups";
-  gridsync::v1::BackupRequest breq;
-  breq.set_dir(backups);
-  gridsync::v1::BackupResponse bresp;
-  auto ctx = tools::CallContext(admin_token_);
-  ASSERT_TRUE(admin_->Backup(ctx.get(), breq, &bresp).ok());
-
+  const std::string backups = BackUpServer();
   for (int i = 0; i < 4; ++i) acked.push_back(NewVisit(phone, kGridA, 6 + i));
   auto pushed = phone->Push();  // acknowledged, not yet pulled
   ASSERT_TRUE(pushed.ok()) << pushed.status();
   ASSERT_EQ(pushed->pushed, 4);
   for (int i = 0; i < 3; ++i) pending.push_back(NewVisit(phone, kGridA, 10 + i));
 
-  // The county restores last night's backup.
-  StopServer(std::chrono::milliseconds(0));
-  std::filesystem::rename(dir_, dir_ + "-lost");
-  ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_).ok());
-  StartServer();
-  proxy_->set_target(server_->port());
+  RestoreServer(backups);         // the county restores last night's backup
   for (const auto& id : acked) {  // lost by the restore
     gridsync::v1::GetRecordRequest req;
     req.set_record_id(id);
@@ -217,6 +225,128 @@ TEST_F(RestoredReplicaTest, AServerRestoredFromABackupGetsBackWhatThePhoneStillH
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->repushed, 0);
   EXPECT_EQ(again->pushed, 0);
+}
+
+// What the writing phone no longer holds comes back from the phones that
+// pulled it: a worker's phone is lost after the server acknowledged its
+// day's work, the county restores last night's backup, and the village
+// secretary's phone sends back the records whose state has more than the
+// restored server's.
+TEST_F(RestoredReplicaTest, RecordsOnlyAnotherPhoneStillHoldsComeBackAfterARestore) {
+  auto writer = NewPhone(kGridA, "王芳");
+  auto keeper = NewPhone(kGridA, "李𠮷");
+  const std::string old_case = NewCase(writer, kGridA);
+  const std::string old_visit = NewVisit(writer, kGridA, 1);
+  SyncOk(writer);
+  SyncOk(keeper);
+  const std::string backups = BackUpServer();
+
+  std::vector<std::string> later;
+  for (int i = 0; i < 4; ++i) later.push_back(NewVisit(writer, kGridA, 2 + i));
+  ASSERT_TRUE(writer->SetStatus(old_case, gridsync::v1::CASE_STATUS_MEDIATING).ok());
+  ASSERT_TRUE(writer->SetField(old_visit, "notes", StrValue("户主𡒄说院墙已修")).ok());
+  SyncOk(writer);  // acknowledged and pulled back: gone from its outbox
+  SyncOk(keeper);
+  const std::string keeper_own = NewVisit(keeper, kGridA, 9);
+  SyncOk(keeper);
+  writer.client.reset();  // the phone is lost
+  std::filesystem::remove_all(writer.options.data_dir);
+
+  RestoreServer(backups);
+  EXPECT_EQ(GetRecord(old_case).record().dispute_case().status(),
+            gridsync::v1::CASE_STATUS_REGISTERED);
+  const sdk::SyncReport r = SyncReport(keeper);
+  EXPECT_EQ(r.repushed, 0);  // its own visit was pulled back before the restore
+  // The 4 visits, the case moved on, the edited visit and its own visit.
+  EXPECT_EQ(r.refilled, 7);
+  EXPECT_EQ(r.refill_refused, 0);
+  for (const auto& id : later) {
+    EXPECT_TRUE(GetRecord(id).has_record()) << id;
+    ExpectSameAsServer(keeper, id);
+  }
+  const auto c = GetRecord(old_case).record();
+  EXPECT_EQ(c.dispute_case().status(), gridsync::v1::CASE_STATUS_MEDIATING);
+  EXPECT_EQ(c.created_by(), "王芳");  // the writes keep their author
+  EXPECT_EQ(GetRecord(old_visit).record().visit().notes(), "户主𡒄说院墙已修");
+  EXPECT_TRUE(GetRecord(keeper_own).has_record());
+  ExpectPhoneMatchesServer(keeper);
+
+  // Settled: nothing more to send, nothing sent twice.
+  const sdk::SyncReport again = SyncReport(keeper);
+  EXPECT_EQ(again.refilled, 0);
+  EXPECT_EQ(again.refill_calls, 0);
+  // A new phone of the grid gets all of it from the server.
+  auto fresh = NewPhone(kGridA, "张三");
+  SyncOk(fresh);
+  for (const auto& id : later) EXPECT_TRUE(fresh->Get(id).ok()) << id;
+}
+
+// SyncService.Refill refuses what it must: outside the window after a
+// restore, another store's epoch, a state outside the caller's scope, a
+// state that is not valid. Nothing stored changes.
+TEST_F(RestoredReplicaTest, RefillRefusesWhatItMust) {
+  auto phone = NewPhone(kGridA, "王芳");
+  const std::string id = NewVisit(phone, kGridA, 1);
+  SyncOk(phone);
+  const gridsync::v1::RecordState held = *phone->GetState(id);
+  auto refill = [&](const std::string& token, uint64_t epoch, const gridsync::v1::RecordState& s,
+                    gridsync::v1::RefillResponse* resp) {
+    gridsync::v1::RefillRequest req;
+    req.set_store_epoch(epoch);
+    *req.add_records() = s;
+    auto ctx = tools::CallContext(token);
+    return sync_->Refill(ctx.get(), req, resp);
+  };
+  auto store_epoch = [&] {
+    gridsync::v1::PullRequest req;
+    req.set_page_size(1);
+    gridsync::v1::PullResponse resp;
+    auto ctx = tools::CallContext(phone.options.token);
+    EXPECT_TRUE(sync_->Pull(ctx.get(), req, &resp).ok());
+    return resp.store_epoch();
+  };
+  gridsync::v1::RefillResponse resp;
+  grpc::Status st = refill(phone.options.token, store_epoch(), held, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "never restored")) << st.error_message();
+
+  RestoreServer(BackUpServer());
+  st = refill(phone.options.token, 12345, held, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(st.error_message(), "pull from 0")) << st.error_message();
+
+  const uint64_t epoch = store_epoch();
+  std::string other_token;
+  {
+    std::string device;
+    other_token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridC}, "赵六", &device);
+  }
+  ASSERT_TRUE(refill(other_token, epoch, held, &resp).ok());
+  EXPECT_EQ(resp.results(0).outcome(), gridsync::v1::REFILL_OUTCOME_REJECTED);
+  EXPECT_EQ(resp.results(0).code(), static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
+
+  gridsync::v1::RecordState bad = held;
+  bad.mutable_registers(0)->mutable_siblings(0)->mutable_dot()->set_counter(0);
+  ASSERT_TRUE(refill(phone.options.token, epoch, bad, &resp).ok());
+  EXPECT_EQ(resp.results(0).outcome(), gridsync::v1::REFILL_OUTCOME_REJECTED);
+  EXPECT_EQ(resp.results(0).code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(absl::StrContains(resp.results(0).field(), "registers[0].siblings[0]"))
+      << resp.results(0).field();
+
+  bad = held;
+  // The same record claimed for another grid.
+  bad.mutable_header()->set_grid_code(kGridB);
+  bad.mutable_header()->set_subject_id(Household(kGridB, 1));
+  ASSERT_TRUE(
+      refill(Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {"410185001201"}), epoch, bad, &resp)
+          .ok());
+  EXPECT_EQ(resp.results(0).outcome(), gridsync::v1::REFILL_OUTCOME_REJECTED);
+  EXPECT_EQ(resp.results(0).code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+
+  ASSERT_TRUE(refill(phone.options.token, epoch, held, &resp).ok());
+  EXPECT_EQ(resp.results(0).outcome(), gridsync::v1::REFILL_OUTCOME_UNCHANGED);
+  EXPECT_EQ(GetRecord(id).record().grid_code(), kGridA);
+  ExpectSameAsServer(phone, id);
 }
 
 }  // namespace

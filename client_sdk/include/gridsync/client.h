@@ -75,7 +75,12 @@ struct SyncReport {
   // Mutations the server had acknowledged and then lost (its store was
   // restored from a backup): pushed again, and everything pulled again.
   int64_t repushed = 0;
-  int64_t push_calls = 0, pull_calls = 0;
+  // After such a restore: records whose state here held writes the server
+  // no longer had (of this phone or of others), sent back and merged; and
+  // those the server refused (outside this phone's scope now, or invalid).
+  int64_t refilled = 0;
+  int64_t refill_refused = 0;
+  int64_t push_calls = 0, pull_calls = 0, refill_calls = 0;
   uint64_t cursor = 0;
 };
 
