@@ -1,6 +1,7 @@
 #include "server/admin_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/ids.h"
 #include "core/view.h"
 #include "server/grpc_edge.h"
@@ -24,7 +25,8 @@ AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth) : store_(s
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, log));
 }
 
-grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx) const {
+grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx,
+                                            gridsync::v1::Actor* by) const {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
   if (!who->IsAdmin()) {
@@ -33,16 +35,34 @@ grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx) const {
         absl::StrCat("AdminService needs the admin token; device ", who->device.device_id(),
                      " is a ", gridsync::v1::Role_Name(who->device.role())));
   }
+  if (by != nullptr) *by = who->actor();
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by) {
+  *act.mutable_by() = by;
+  if (auto st = store_->LogAdminAct(act); !st.ok()) {
+    LogError(act.action(), " of ", act.subject(), " done, but not logged: ", st.ToString());
+    return ToGrpc(st);
+  }
   return grpc::Status::OK;
 }
 
 grpc::Status AdminServiceImpl::EnrollDevice(grpc::ServerContext* ctx,
                                             const gridsync::v1::EnrollDeviceRequest* req,
                                             gridsync::v1::EnrollDeviceResponse* resp) {
-  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
   auto enrolled = auth_->Enroll(req->role(), {req->scope_codes().begin(), req->scope_codes().end()},
                                 req->holder());
   if (!enrolled.ok()) return ToGrpc(enrolled.status());
+  gridsync::v1::AdminAct act;
+  act.set_action("enrol");
+  act.set_subject(enrolled->device_id);
+  act.set_detail(absl::StrCat(gridsync::v1::Role_Name(req->role()), " for [",
+                              absl::StrJoin(req->scope_codes(), ","), "] held by '", req->holder(),
+                              "'"));
+  if (auto st = Audit(std::move(act), by); !st.ok()) return st;
   resp->set_device_id(enrolled->device_id);
   resp->set_token(enrolled->token);
   return grpc::Status::OK;
@@ -51,15 +71,21 @@ grpc::Status AdminServiceImpl::EnrollDevice(grpc::ServerContext* ctx,
 grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext* ctx,
                                             const gridsync::v1::RevokeDeviceRequest* req,
                                             gridsync::v1::RevokeDeviceResponse*) {
-  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
-  return ToGrpc(auth_->Revoke(req->device_id()));
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
+  if (auto st = auth_->Revoke(req->device_id()); !st.ok()) return ToGrpc(st);
+  gridsync::v1::AdminAct act;
+  act.set_action("revoke");
+  act.set_subject(req->device_id());
+  return Audit(std::move(act), by);
 }
 
 grpc::Status AdminServiceImpl::ImportRegistry(grpc::ServerContext* ctx,
                                               const gridsync::v1::ImportRegistryRequest* req,
                                               gridsync::v1::ImportRegistryResponse* resp) {
-  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
-  auto result = store_->ImportRegistry(*req);
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
+  auto result = store_->ImportRegistry(*req, by);
   if (!result.ok()) return ToGrpc(result.status());
   *resp = std::move(*result);
   LogInfo("registry import: ", resp->created(), " created, ", resp->updated(), " updated, ",
@@ -148,7 +174,8 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx,
 grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
                                       const gridsync::v1::BackupRequest* req,
                                       gridsync::v1::BackupResponse* resp) {
-  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
   if (req->keep() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "keep must be 0 (all) or more");
   }
@@ -161,7 +188,12 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
   LogInfo("backup ", resp->backup_id(), " into ", req->dir(), ": ", resp->files(), " files, ",
           resp->size_bytes(), " bytes, in ", resp->took_ms(), " ms (last change ",
           resp->last_change_seq(), ")");
-  return grpc::Status::OK;
+  gridsync::v1::AdminAct act;
+  act.set_action("backup");
+  act.set_subject(req->dir());
+  act.set_detail(absl::StrCat("backup ", resp->backup_id(), ": ", resp->files(), " files, ",
+                              resp->size_bytes(), " bytes, last change ", resp->last_change_seq()));
+  return Audit(std::move(act), by);
 }
 
 }  // namespace gridsync::server

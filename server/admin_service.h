@@ -39,7 +39,10 @@ class AdminServiceImpl final : public grpc::Service {
 
  private:
   // OK only for a valid, unrevoked admin token.
-  grpc::Status RequireAdmin(grpc::ServerContext* ctx) const;
+  // OK for the admin token; sets *by, when given, to who called.
+  grpc::Status RequireAdmin(grpc::ServerContext* ctx, gridsync::v1::Actor* by = nullptr) const;
+  // Logs an act after it succeeded; a failure to log is the call's error.
+  grpc::Status Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by);
 
   Store* store_;
   Authenticator* auth_;

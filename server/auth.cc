@@ -2,6 +2,8 @@
 
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -40,6 +42,14 @@ OrgLevel ScopeLevelFor(Role role) {
 }
 
 }  // namespace
+
+gridsync::v1::Actor LocalActor() {
+  const uid_t uid = geteuid();
+  const struct passwd* pw = getpwuid(uid);
+  gridsync::v1::Actor a;
+  a.set_holder(absl::StrCat("local user ", pw != nullptr ? pw->pw_name : "?", " (uid ", uid, ")"));
+  return a;
+}
 
 bool Principal::InScope(absl::string_view grid_code) const {
   for (const auto& p : prefixes) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "gridsync/v1/mutation.pb.h"
 #include "gridsync/v1/registry.pb.h"
 #include "server/store.h"
 
@@ -28,7 +29,18 @@ struct Principal {
   absl::StatusOr<std::string> Narrow(const std::string& scope_code) const;
   bool CanWrite() const;  // grid workers, village secretaries, town offices
   bool IsAdmin() const { return device.role() == gridsync::v1::ROLE_ADMIN; }
+  // Who this caller is, for the audit trail (Change.by, AdminAct.by).
+  gridsync::v1::Actor actor() const {
+    gridsync::v1::Actor a;
+    a.set_device_id(device.device_id());
+    a.set_holder(device.holder());
+    return a;
+  }
 };
+
+// Who runs a command on the server's own machine (gridsyncd init, restore):
+// "local user NAME (uid N)", without a device.
+gridsync::v1::Actor LocalActor();
 
 class Authenticator {
  public:

@@ -6,7 +6,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "gridsync/v1/mutation.pb.h"
 #include "rocksdb/utilities/backup_engine.h"
+#include "server/auth.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {
@@ -129,7 +131,24 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
       !st.ok()) {
     return st;
   }
-  std::ofstream(std::filesystem::path(data_dir) / kRestoredMarker) << "backup " << id << "\n";
+  // What the store logs as the restore's AdminAct when it next opens.
+  gridsync::v1::AdminAct act;
+  act.set_action("restore");
+  *act.mutable_by() = LocalActor();
+  act.set_subject(dir);
+  for (const auto& b : *backups) {
+    if (b.id != id) continue;
+    act.set_detail(absl::StrCat("backup ", id, " of ", dir, ", taken at unix time ",
+                                b.created_unix_s, " (last change ", b.last_change_seq,
+                                "), restored into ", data_dir));
+  }
+  std::ofstream marker(std::filesystem::path(data_dir) / kRestoredMarker, std::ios::binary);
+  marker << act.SerializeAsString();
+  marker.close();
+  if (!marker) {
+    return absl::InternalError(absl::StrCat("writing ", kRestoredMarker, " into ", data_dir,
+                                            ": the restored store would keep its epoch"));
+  }
   return absl::OkStatus();
 }
 

@@ -169,7 +169,7 @@ grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
                         "only the admin token can change the check policy");
   }
   if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
-  if (auto st = store_->SetCheckPolicy(req->policy()); !st.ok()) return ToGrpc(st);
+  if (auto st = store_->SetCheckPolicy(req->policy(), who->actor()); !st.ok()) return ToGrpc(st);
   *resp = req->policy();
   return grpc::Status::OK;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <queue>
 #include <random>
@@ -220,6 +221,8 @@ struct RocksStore::Prepared {
 struct RocksStore::RegistryWrite {
   rocksdb::WriteBatch* batch;
   std::vector<gridsync::v1::RegistryChange> changes;
+  gridsync::v1::Actor by;                     // who made the changes
+  std::optional<gridsync::v1::AdminAct> act;  // logged after them
 };
 
 // Record states phones sent back after a restore, and who sent them.
@@ -326,7 +329,6 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
       LogInfo(
           "restored from a backup: new store epoch; phones will pull again and push what "
           "this store lacks");
-      std::filesystem::remove(restored_marker);
     }
   }
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRestoredAtKey, &v);
@@ -336,6 +338,21 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   if (!s.ok()) {
     if (!s.IsNotFound()) return FromRocks(s, "reading the registry index version");
     if (auto st = store->IndexRegistryChanges(opts.sync_writes); !st.ok()) return st;
+  }
+  if (restored) {
+    // The restore is audited like any administrative act; the marker goes
+    // only once it is (a crash before gives a second new epoch, harmless).
+    gridsync::v1::AdminAct act;
+    std::ifstream marker(restored_marker, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(marker)),
+                            std::istreambuf_iterator<char>());
+    if (!act.ParseFromString(bytes) || act.action().empty()) {
+      act.Clear();
+      act.set_action("restore");
+      act.set_detail("restored from a backup (the restore left no details)");
+    }
+    if (auto st = store->LogAdminAct(act); !st.ok()) return st;
+    std::filesystem::remove(restored_marker);
   }
   return store;
 }
@@ -486,6 +503,14 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     const auto [code, key] = RegistryPlace(item);
     r->batch->Put(cf(kScoped), RegistryIndexKey(code, seq), key);
     *c.mutable_registry() = std::move(item);
+    *c.mutable_by() = r->by;
+    r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
+  }
+  if (r->act) {
+    Change c;
+    c.set_seq(++seq);
+    c.set_committed_at_ms(now_ms);
+    *c.mutable_admin() = std::move(*r->act);
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
   r->batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
@@ -970,7 +995,7 @@ absl::StatusOr<StoreStats> RocksStore::Stats() {
 }
 
 absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
-    const gridsync::v1::ImportRegistryRequest& req) {
+    const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) {
   std::lock_guard<std::mutex> lock(registry_mu_);
   gridsync::v1::ImportRegistryResponse resp;
   rocksdb::WriteBatch batch;
@@ -1135,12 +1160,21 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
     }
   }
   if (auto st = coverage_->AddHouseholds(households_added, &batch); !st.ok()) return st;
-  if (!changes.empty()) {
-    RegistryWrite r{&batch, std::move(changes)};
-    Writer w;
-    w.registry = &r;
-    if (auto st = RunInQueue(&w); !st.ok()) return st;
-  }
+  gridsync::v1::AdminAct act;
+  act.set_action("registry_import");
+  *act.mutable_by() = by;
+  act.set_created(resp.created());
+  act.set_updated(resp.updated());
+  act.set_unchanged(resp.unchanged());
+  act.set_rejected(resp.rejections_size());
+  act.set_detail(absl::StrCat(req.org_units_size(), " org units, ", req.households_size(),
+                              " households, ", req.persons_size(), " persons: ", resp.created(),
+                              " created, ", resp.updated(), " updated, ", resp.unchanged(),
+                              " unchanged, ", resp.rejections_size(), " rejected"));
+  RegistryWrite r{&batch, std::move(changes), by, std::move(act)};
+  Writer w;
+  w.registry = &r;
+  if (auto st = RunInQueue(&w); !st.ok()) return st;
   return resp;
 }
 
@@ -1196,12 +1230,26 @@ absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {
   return p;
 }
 
-absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) {
+absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
+                                        const gridsync::v1::Actor& by) {
   std::lock_guard<std::mutex> lock(registry_mu_);
   rocksdb::WriteBatch batch;
   batch.Put(cf(kRegistry), kPolicyKey, policy.SerializeAsString());
-  RegistryWrite r{&batch, {}};
+  gridsync::v1::AdminAct act;
+  act.set_action("check_policy");
+  *act.mutable_by() = by;
+  act.set_detail(absl::StrCat("default every ", policy.default_interval_days(), " days, ",
+                              policy.intervals_size(), " intervals by category and risk"));
+  RegistryWrite r{&batch, {}, by, std::move(act)};
   *r.changes.emplace_back().mutable_check_policy() = policy;
+  Writer w;
+  w.registry = &r;
+  return RunInQueue(&w);
+}
+
+absl::Status RocksStore::LogAdminAct(const gridsync::v1::AdminAct& act) {
+  rocksdb::WriteBatch batch;
+  RegistryWrite r{&batch, {}, act.by(), act};
   Writer w;
   w.registry = &r;
   return RunInQueue(&w);
@@ -1231,6 +1279,8 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
     const bool record = RecordOf(c, &code, &id);
     if (!record) code = FeedCode(c.registry());
     if (!code.empty() && !HasPrefix(code, prefix)) continue;
+    // The audit trail is the county's: towns do not see who enrolled whom.
+    if (c.has_admin() && prefix.size() >= core::kTownPrefixLen) continue;
     if (record) {
       ids.emplace_back(id);
       where.push_back(page.changes.size());

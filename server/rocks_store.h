@@ -68,7 +68,7 @@ class RocksStore : public Store {
   absl::StatusOr<StoreStats> Stats() override;
 
   absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
-      const gridsync::v1::ImportRegistryRequest& req) override;
+      const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) override;
   absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> ListOrgUnits(
       const std::string& prefix, gridsync::v1::OrgLevel level) override;
   absl::StatusOr<gridsync::v1::ListHouseholdsResponse> ListHouseholds(
@@ -84,7 +84,9 @@ class RocksStore : public Store {
       const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
-  absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) override;
+  absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
+                              const gridsync::v1::Actor& by) override;
+  absl::Status LogAdminAct(const gridsync::v1::AdminAct& act) override;
 
   absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) override;
 
@@ -125,7 +127,8 @@ class RocksStore : public Store {
   // Queues `w` and returns when it is committed (by this thread as the
   // leader, or by another).
   absl::Status RunInQueue(Writer* w);
-  // Logs registry changes and writes them. REQUIRES: the leader, alone.
+  // Logs registry changes (and the administrative act that made them) and
+  // writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
   absl::Status CommitRefill(RefillWrite* r);
   // The registry changes of the proposals `approvals` (approved in this

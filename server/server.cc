@@ -59,6 +59,12 @@ absl::Status InitDataDir(const std::string& dir) {
   Authenticator auth(store->get());
   auto admin = auth.Enroll(gridsync::v1::ROLE_ADMIN, {}, "admin");
   if (!admin.ok()) return admin.status();
+  gridsync::v1::AdminAct act;
+  act.set_action("enrol");
+  *act.mutable_by() = LocalActor();
+  act.set_subject(admin->device_id);
+  act.set_detail("ROLE_ADMIN, by gridsyncd init; its token is in admin.token");
+  if (auto st = (*store)->LogAdminAct(act); !st.ok()) return st;
   const std::string path = dir + "/admin.token";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));

@@ -111,9 +111,10 @@ class Store {
                                                int max) = 0;
   virtual absl::StatusOr<StoreStats> Stats() = 0;
 
-  // Registry.
+  // Registry. Each change is logged with `by`, and the import as a whole as
+  // an AdminAct with its counts, in the same write.
   virtual absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
-      const gridsync::v1::ImportRegistryRequest& req) = 0;
+      const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) = 0;
   virtual absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> ListOrgUnits(
       const std::string& prefix, gridsync::v1::OrgLevel level) = 0;
   virtual absl::StatusOr<gridsync::v1::ListHouseholdsResponse> ListHouseholds(
@@ -132,7 +133,11 @@ class Store {
       const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) = 0;
   virtual absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() = 0;
-  virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) = 0;
+  virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
+                                      const gridsync::v1::Actor& by) = 0;
+  // Logs an administrative act as a change (Change.admin): the audit trail
+  // the feed carries and the export keeps.
+  virtual absl::Status LogAdminAct(const gridsync::v1::AdminAct& act) = 0;
 
   // A verified backup into `dir`, keeping the newest `keep` (0: all).
   virtual absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) = 0;

@@ -53,7 +53,8 @@ County MakeCounty(int households) {
   const int grids = std::max(1, households / kHouseholdsPerGrid);
   const int villages = std::max(1, (grids + kGridsPerVillage - 1) / kGridsPerVillage);
   const int villages_per_town = std::max(1, (villages + kTowns - 1) / kTowns);
-  auto unit = [&](const std::string& code, const std::string& name, v1::OrgLevel level, const std::string& parent) {
+  auto unit = [&](const std::string& code, const std::string& name, v1::OrgLevel level,
+                  const std::string& parent) {
     auto* u = c.registry.add_org_units();
     u->set_code(code);
     u->set_name(name);
@@ -108,12 +109,16 @@ absl::Status ImportCounty(server::RocksStore* store, const County& c) {
   auto send = [&](auto add) -> absl::Status {
     v1::ImportRegistryRequest req;
     add(&req);
-    auto r = store->ImportRegistry(req);
+    gridsync::v1::Actor bench;
+    bench.set_holder("bench_coverage");
+    auto r = store->ImportRegistry(req, bench);
     if (!r.ok()) return r.status();
     if (r->rejections_size() > 0) return absl::InternalError(r->rejections(0).message());
     return absl::OkStatus();
   };
-  if (auto st = send([&](v1::ImportRegistryRequest* r) { *r->mutable_org_units() = c.registry.org_units(); }); !st.ok()) {
+  if (auto st = send(
+          [&](v1::ImportRegistryRequest* r) { *r->mutable_org_units() = c.registry.org_units(); });
+      !st.ok()) {
     return st;
   }
   for (int i = 0; i < c.registry.households_size(); i += kChunk) {
@@ -133,7 +138,8 @@ struct Worker {
   uint64_t seq = 0;
 };
 
-v1::Mutation Begin(Worker& w, v1::RecordKind kind, const std::string& id, const std::string& grid, int64_t at) {
+v1::Mutation Begin(Worker& w, v1::RecordKind kind, const std::string& id, const std::string& grid,
+                   int64_t at) {
   v1::Mutation m;
   m.set_device_seq(++w.seq);
   m.set_record_id(id);
@@ -162,8 +168,9 @@ void Field(v1::Mutation* m, const char* name, const char* s) {
 }
 
 // A month's field work of the grids [from, to), committed in batches.
-absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, size_t to, int64_t m_start,
-                       int64_t m_end, std::mt19937_64& rng, std::vector<Worker>& workers, uint64_t* written) {
+absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, size_t to,
+                       int64_t m_start, int64_t m_end, std::mt19937_64& rng,
+                       std::vector<Worker>& workers, uint64_t* written) {
   std::vector<v1::Mutation> batch;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
@@ -220,7 +227,8 @@ absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, 
       const int64_t at = when();
       const std::string id = core::NewUlid(at, rng);
       auto k = Begin(w, v1::RECORD_KIND_DISPUTE_CASE, id, grid, at);
-      k.mutable_create()->set_subject_id(absl::StrFormat("%s%04d", grid, 1 + static_cast<int>(rng() % kHouseholdsPerGrid)));
+      k.mutable_create()->set_subject_id(
+          absl::StrFormat("%s%04d", grid, 1 + static_cast<int>(rng() % kHouseholdsPerGrid)));
       Field(&k, "title", "宅基地边界纠纷");
       Field(&k, "registered_at_ms", at);
       Field(&k, "deadline_ms", at + 30 * core::kDayMs);
@@ -240,7 +248,9 @@ struct Percentiles {
 };
 Percentiles Of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))]; };
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
+  };
   return {at(0.5), at(0.99), v.back()};
 }
 
@@ -257,7 +267,8 @@ void Measure(const char* what, int n, Call call) {
     }
   }
   const auto p = Of(ms);
-  printf("  %-50s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d calls)\n", what, p.p50, p.p99, p.max, n);
+  printf("  %-50s p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  (%d calls)\n", what, p.p50, p.p99,
+         p.max, n);
 }
 
 }  // namespace
@@ -266,9 +277,12 @@ int main(int argc, char** argv) {
   tools::Args args = tools::ParseArgs(argc, argv);
   int households = 300000, months = 12, queries = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--households", "300000"), &households) ||
-      !absl::SimpleAtoi(args.Get("--months", "12"), &months) || !absl::SimpleAtoi(args.Get("--queries", "300"), &queries) ||
+      !absl::SimpleAtoi(args.Get("--months", "12"), &months) ||
+      !absl::SimpleAtoi(args.Get("--queries", "300"), &queries) ||
       households < kHouseholdsPerGrid || months < 1 || months > 60 || queries < 1) {
-    fprintf(stderr, "usage: gridsync-bench-coverage [--households N] [--months 1..60] [--queries N] [--dir D] [--pg CONNINFO]\n");
+    fprintf(stderr,
+            "usage: gridsync-bench-coverage [--households N] [--months 1..60] [--queries N] [--dir "
+            "D] [--pg CONNINFO]\n");
     return 2;
   }
   const std::string dir = args.Get("--dir", "/tmp/gridsync-bench-coverage");
@@ -278,9 +292,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const County county = MakeCounty(households);
-  printf("county: %zu towns, %zu villages, %zu grids, %d households, %zu supervised persons; %d months of work\n",
-         county.towns.size(), county.villages.size(), county.grids.size(), county.registry.households_size(),
-         county.persons.size(), months);
+  printf(
+      "county: %zu towns, %zu villages, %zu grids, %d households, %zu supervised persons; %d "
+      "months of work\n",
+      county.towns.size(), county.villages.size(), county.grids.size(),
+      county.registry.households_size(), county.persons.size(), months);
 
   // Build: registry, then month by month, two writer threads.
   const auto t_build = Clock::now();
@@ -319,14 +335,15 @@ int main(int argc, char** argv) {
         threads.emplace_back([&, t] {
           std::mt19937_64 rng(static_cast<uint64_t>(m) * 31 + t);
           const size_t half = county.grids.size() / 2;
-          sts[t] = FillMonth(store->get(), county, t ? half : 0, t ? county.grids.size() : half, range.first, end, rng,
-                             workers, &counts[t]);
+          sts[t] = FillMonth(store->get(), county, t ? half : 0, t ? county.grids.size() : half,
+                             range.first, end, rng, workers, &counts[t]);
         });
       }
       for (auto& th : threads) th.join();
       for (int t = 0; t < 2; ++t) {
         if (!sts[t].ok()) {
-          fprintf(stderr, "month %s: %s\n", core::MonthName(m).c_str(), std::string(sts[t].message()).c_str());
+          fprintf(stderr, "month %s: %s\n", core::MonthName(m).c_str(),
+                  std::string(sts[t].message()).c_str());
           return 1;
         }
         written += counts[t];
@@ -339,8 +356,7 @@ int main(int argc, char** argv) {
   }
   const double build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
   printf("built: %lu mutations in %.0f s (%.0f/s, no WAL sync); store %.2f GB on disk\n",
-         static_cast<unsigned long>(written), build_s, written / build_s,
-         [&] {
+         static_cast<unsigned long>(written), build_s, written / build_s, [&] {
            uintmax_t bytes = 0;
            for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
              if (e.is_regular_file()) bytes += e.file_size();
@@ -358,12 +374,14 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string(srv.status().message()).c_str());
     return 1;
   }
-  printf("gridsyncd opened the store in %.2f s\n", std::chrono::duration<double>(Clock::now() - t_open).count());
+  printf("gridsyncd opened the store in %.2f s\n",
+         std::chrono::duration<double>(Clock::now() - t_open).count());
   auto token = tools::ReadTokenFile(dir + "/admin.token");
   auto ch = tools::Connect(absl::StrCat("127.0.0.1:", (*srv)->port()));
   auto stub = v1::CoverageService::NewStub(ch);
   std::mt19937_64 rng(7);
-  const std::string last_full = month_names.size() > 1 ? month_names[month_names.size() - 2] : month_names.back();
+  const std::string last_full =
+      month_names.size() > 1 ? month_names[month_names.size() - 2] : month_names.back();
   auto coverage = [&](const std::string& scope, const std::string& month) {
     v1::GetCoverageRequest req;
     req.set_scope_code(scope);
@@ -380,17 +398,24 @@ int main(int argc, char** argv) {
     auto ctx = tools::CallContext(*token);
     stub->GetCoverage(ctx.get(), req, &sample);
   }
-  printf("county %s: 入户率 %.1f%% (%ld/%ld), 管控率 %.1f%% (%ld/%ld), cases registered %ld, open now %ld\n",
-         last_full.c_str(), sample.visits().rate() * 100, sample.visits().visited(), sample.visits().households(),
-         sample.checks().rate() * 100, sample.checks().checked_in_interval(), sample.checks().persons(),
-         sample.cases().registered(), sample.cases().open_now());
+  printf(
+      "county %s: 入户率 %.1f%% (%ld/%ld), 管控率 %.1f%% (%ld/%ld), cases registered %ld, open now "
+      "%ld\n",
+      last_full.c_str(), sample.visits().rate() * 100, sample.visits().visited(),
+      sample.visits().households(), sample.checks().rate() * 100,
+      sample.checks().checked_in_interval(), sample.checks().persons(), sample.cases().registered(),
+      sample.cases().open_now());
   printf("queries (%s unless said), gRPC on loopback, one at a time:\n", last_full.c_str());
-  Measure("GetCoverage, one village", queries,
-          [&](int) { return coverage(county.villages[rng() % county.villages.size()], last_full); });
-  Measure("GetCoverage, one village, the oldest month", queries,
-          [&](int) { return coverage(county.villages[rng() % county.villages.size()], month_names.front()); });
-  Measure("GetCoverage, one town", queries, [&](int) { return coverage(county.towns[rng() % county.towns.size()], last_full); });
-  Measure("GetCoverage, the whole county", std::max(20, queries / 10), [&](int) { return coverage(kCounty, last_full); });
+  Measure("GetCoverage, one village", queries, [&](int) {
+    return coverage(county.villages[rng() % county.villages.size()], last_full);
+  });
+  Measure("GetCoverage, one village, the oldest month", queries, [&](int) {
+    return coverage(county.villages[rng() % county.villages.size()], month_names.front());
+  });
+  Measure("GetCoverage, one town", queries,
+          [&](int) { return coverage(county.towns[rng() % county.towns.size()], last_full); });
+  Measure("GetCoverage, the whole county", std::max(20, queries / 10),
+          [&](int) { return coverage(kCounty, last_full); });
   Measure("ListUnvisitedHouseholds, one village, page 100", queries, [&](int) {
     v1::ListUnvisitedHouseholdsRequest req;
     req.set_scope_code(county.villages[rng() % county.villages.size()]);
@@ -426,8 +451,9 @@ int main(int argc, char** argv) {
       fprintf(stderr, "export: %s\n", std::string(pg.status().message()).c_str());
       return 1;
     }
-    for (const char* sql : {"DROP DATABASE IF EXISTS gridsync_bench_export WITH (FORCE)",
-                            "CREATE DATABASE gridsync_bench_export ENCODING 'UTF8' TEMPLATE template0"}) {
+    for (const char* sql :
+         {"DROP DATABASE IF EXISTS gridsync_bench_export WITH (FORCE)",
+          "CREATE DATABASE gridsync_bench_export ENCODING 'UTF8' TEMPLATE template0"}) {
       if (auto st = (*pg)->Exec(sql); !st.ok()) {
         fprintf(stderr, "export: %s\n", std::string(st.message()).c_str());
         return 1;

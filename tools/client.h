@@ -45,6 +45,7 @@ class Phone {
         std::string holder, uint64_t seed);
 
   const std::string& device_id() const { return device_id_; }
+  const std::string& token() const { return token_; }
   // A mutation with the next sequence number and a fresh stamp.
   gridsync::v1::Mutation Begin(gridsync::v1::RecordKind kind, const std::string& record_id,
                                const std::string& grid);

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS changes (
   scope text NOT NULL, seq bigint NOT NULL, committed_at timestamptz NOT NULL, kind text NOT NULL,
   subject text NOT NULL, op text NOT NULL, grid_code text, device_id text, author text, stamped_at timestamptz,
   PRIMARY KEY (scope, seq));
+CREATE TABLE IF NOT EXISTS admin_acts (
+  scope text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL, action text NOT NULL, subject text,
+  by_device text, by_holder text, detail text, created bigint, updated bigint, unchanged bigint,
+  rejected bigint, PRIMARY KEY (scope, seq));
 CREATE TABLE IF NOT EXISTS org_units (
   code text PRIMARY KEY, name text NOT NULL, level text NOT NULL, parent_code text);
 CREATE TABLE IF NOT EXISTS households (
@@ -286,6 +290,10 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  "author", "stamped_at"},
                 false};
   const std::string scope = T(scope_);
+  Table acts{"admin_acts",
+             {"seq", "scope", "at", "action", "subject", "by_device", "by_holder", "detail",
+              "created", "updated", "unchanged", "rejected"},
+             false};
   Table org{"org_units", {"code", "name", "level", "parent_code"}};
   Table households{"households",
                    {"household_id", "grid_code", "village_code", "town_code", "address",
@@ -429,6 +437,18 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       }
       continue;
     }
+    if (c.has_admin()) {
+      const auto& a = c.admin();
+      auto or_null = [&](const std::string& v) { return v.empty() ? kNull : T(v); };
+      changes.Put(seq,
+                  Row({seq, scope, Ts(c.committed_at_ms()), "admin", T(a.subject()), T(a.action()),
+                       kNull, or_null(a.by().device_id()), or_null(a.by().holder()), kNull}));
+      acts.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), T(a.action()), T(a.subject()),
+                         or_null(a.by().device_id()), or_null(a.by().holder()), T(a.detail()),
+                         absl::StrCat(a.created()), absl::StrCat(a.updated()),
+                         absl::StrCat(a.unchanged()), absl::StrCat(a.rejected())}));
+      continue;
+    }
     const auto& reg = c.registry();
     std::string kind, subject, grid, op = "import";
     if (reg.has_org_unit()) {
@@ -479,15 +499,20 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     } else {
       kind = "unknown";
     }
+    // Who imported or set it (changes logged before the audit trail name nobody).
+    const auto& by = c.by();
     changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op,
-                          grid.empty() ? kNull : T(grid), kNull, kNull, kNull}));
+                          grid.empty() ? kNull : T(grid),
+                          by.device_id().empty() ? kNull : T(by.device_id()),
+                          by.holder().empty() ? kNull : T(by.holder()), kNull}));
   }
 
   // One transaction: the rows and the cursor, or nothing.
   auto run = [&]() -> absl::Status {
     if (auto st = pg_->Exec("BEGIN"); !st.ok()) return st;
-    if (!changes.rows.empty()) {
-      if (auto st = pg_->CopyIn(changes.Copy(), changes.Data()); !st.ok()) return st;
+    for (const Table* t : {&changes, &acts}) {  // the logs: plain inserts
+      if (t->rows.empty()) continue;
+      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     }
     for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals}) {
       if (t->rows.empty()) continue;

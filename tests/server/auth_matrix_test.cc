@@ -6,8 +6,8 @@
 
 namespace gridsync::testing {
 namespace {
-using grpc::StatusCode;
 using gridsync::v1::Role;
+using grpc::StatusCode;
 
 constexpr StatusCode OK = StatusCode::OK;
 constexpr StatusCode UNAUTH = StatusCode::UNAUTHENTICATED;
@@ -114,16 +114,49 @@ TEST_F(AuthMatrixTest, EveryRoleAgainstEveryRpc) {
   };
   const Row admin_only{UNAUTH, UNAUTH, UNAUTH, DENIED, DENIED, DENIED, DENIED, OK};
   std::vector<Check> admin_checks = {
-      {"EnrollDevice", [&](auto& t) { return Admin<gridsync::v1::EnrollDeviceRequest, gridsync::v1::EnrollDeviceResponse>(t, &S::EnrollDevice, enroll_req); }, admin_only},
-      {"RevokeDevice", [&](auto& t) {
-         auto c = Admin<gridsync::v1::RevokeDeviceRequest, gridsync::v1::RevokeDeviceResponse>(t, &S::RevokeDevice, revoke_req);
+      {"EnrollDevice",
+       [&](auto& t) {
+         return Admin<gridsync::v1::EnrollDeviceRequest, gridsync::v1::EnrollDeviceResponse>(
+             t, &S::EnrollDevice, enroll_req);
+       },
+       admin_only},
+      {"RevokeDevice",
+       [&](auto& t) {
+         auto c = Admin<gridsync::v1::RevokeDeviceRequest, gridsync::v1::RevokeDeviceResponse>(
+             t, &S::RevokeDevice, revoke_req);
          return c == StatusCode::NOT_FOUND ? OK : c;  // authorised, but there is no such device
-       }, admin_only},
-      {"ImportRegistry", [&](auto& t) { return Admin<gridsync::v1::ImportRegistryRequest, gridsync::v1::ImportRegistryResponse>(t, &S::ImportRegistry, import_req); }, admin_only},
-      {"ListOrgUnits", [&](auto& t) { return Admin<gridsync::v1::ListOrgUnitsRequest, gridsync::v1::ListOrgUnitsResponse>(t, &S::ListOrgUnits, list_req); }, admin_only},
-      {"ListHouseholds", [&](auto& t) { return Admin<gridsync::v1::ListHouseholdsRequest, gridsync::v1::ListHouseholdsResponse>(t, &S::ListHouseholds, households_req); }, admin_only},
-      {"BatchGetRecords", [&](auto& t) { return Admin<gridsync::v1::BatchGetRecordsRequest, gridsync::v1::BatchGetRecordsResponse>(t, &S::BatchGetRecords, batch_req); }, admin_only},
-      {"GetStats", [&](auto& t) { return Admin<gridsync::v1::GetStatsRequest, gridsync::v1::GetStatsResponse>(t, &S::GetStats, stats_req); }, admin_only},
+       },
+       admin_only},
+      {"ImportRegistry",
+       [&](auto& t) {
+         return Admin<gridsync::v1::ImportRegistryRequest, gridsync::v1::ImportRegistryResponse>(
+             t, &S::ImportRegistry, import_req);
+       },
+       admin_only},
+      {"ListOrgUnits",
+       [&](auto& t) {
+         return Admin<gridsync::v1::ListOrgUnitsRequest, gridsync::v1::ListOrgUnitsResponse>(
+             t, &S::ListOrgUnits, list_req);
+       },
+       admin_only},
+      {"ListHouseholds",
+       [&](auto& t) {
+         return Admin<gridsync::v1::ListHouseholdsRequest, gridsync::v1::ListHouseholdsResponse>(
+             t, &S::ListHouseholds, households_req);
+       },
+       admin_only},
+      {"BatchGetRecords",
+       [&](auto& t) {
+         return Admin<gridsync::v1::BatchGetRecordsRequest, gridsync::v1::BatchGetRecordsResponse>(
+             t, &S::BatchGetRecords, batch_req);
+       },
+       admin_only},
+      {"GetStats",
+       [&](auto& t) {
+         return Admin<gridsync::v1::GetStatsRequest, gridsync::v1::GetStatsResponse>(
+             t, &S::GetStats, stats_req);
+       },
+       admin_only},
   };
   std::vector<Check> all = checks;
   all.insert(all.end(), admin_checks.begin(), admin_checks.end());

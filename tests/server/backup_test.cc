@@ -1,11 +1,14 @@
 // Backups while the server serves, and restores of them, as an operator
 // runs them: gridsyncctl backup / backups, gridsyncd restore.
+#include "server/backup.h"
+
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "rocksdb/db.h"
+#include "server/rocks_store.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 
@@ -99,6 +102,20 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
     EXPECT_EQ(Run(ctl, {"verify", "--ids", ids}, &out), 1) << out;
     EXPECT_TRUE(absl::StrContains(out, "0 of 30 ids stored")) << out;
     EXPECT_EQ(proc.Kill(SIGTERM), 0);
+  }
+  {  // The restore is the restored store's last change: who, from where.
+    auto store = server::RocksStore::Open(restored, {});
+    ASSERT_TRUE(store.ok()) << store.status();
+    const uint64_t last = (*store)->LastChangeSeq();
+    auto page = (*store)->ReadChanges(last - 1, "", 1);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->changes.size(), 1u);
+    const auto& act = page->changes[0].admin();
+    EXPECT_EQ(act.action(), "restore");
+    EXPECT_EQ(act.subject(), backups);
+    EXPECT_TRUE(absl::StrContains(act.by().holder(), "local user")) << act.by().holder();
+    EXPECT_TRUE(absl::StrContains(act.detail(), "backup 1 of " + backups)) << act.detail();
+    EXPECT_FALSE(std::filesystem::exists(restored + "/" + server::kRestoredMarker));
   }
   // The newest backup has them.
   const std::string newest = dir_ + "-newest";

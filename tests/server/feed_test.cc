@@ -3,6 +3,9 @@
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "core/coverage.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "tests/server/test_server.h"
 
@@ -73,12 +76,82 @@ TEST_F(FeedTest, BacklogHoldsRegistryAndRecordsInChangeOrderThenCaughtUp) {
   EXPECT_GT(org_units, 0);
 }
 
+// Issue 12's audit trail: every administrative act is a change naming who
+// did it, in the county's feed and nowhere else.
+TEST_F(FeedTest, AdministrativeActsAreChangesNamingWhoDidThem) {
+  std::string worker_id;
+  Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, "王芳", &worker_id);
+  gridsync::v1::ImportRegistryRequest imp;
+  auto* h = imp.add_households();
+  h->set_household_id(Household(kGridA, 31));
+  h->set_grid_code(kGridA);
+  h->set_head_name("新户主");
+  *imp.add_households() = TestRegistry(registry_now_ms_).households(0);  // unchanged
+  Import(imp);
+  SetDefaultCheckInterval(20);
+  gridsync::v1::BackupRequest breq;
+  breq.set_dir(dir_ + "-backups");
+  gridsync::v1::BackupResponse bresp;
+  auto ctx3 = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->Backup(ctx3.get(), breq, &bresp).ok());
+  gridsync::v1::RevokeDeviceRequest rreq;
+  rreq.set_device_id(worker_id);
+  gridsync::v1::RevokeDeviceResponse rresp;
+  auto ctx4 = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->RevokeDevice(ctx4.get(), rreq, &rresp).ok());
+
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
+  std::vector<FeedMessage> got;
+  ASSERT_TRUE(ReadAll(job, 0, "", &got).ok());
+  std::vector<gridsync::v1::AdminAct> acts;
+  std::string admin_device;
+  int imported_by_admin = 0;
+  for (const auto& m : got) {
+    if (!m.has_change()) continue;
+    if (m.change().has_admin()) acts.push_back(m.change().admin());
+    if (m.change().registry().has_household() &&
+        m.change().registry().household().head_name() == "新户主") {
+      EXPECT_EQ(m.change().by().holder(), "admin");
+      ++imported_by_admin;
+    }
+  }
+  EXPECT_EQ(imported_by_admin, 1);
+  std::vector<std::string> actions;
+  for (const auto& a : acts) actions.push_back(a.action());
+  // init's admin, the set-up's import, the worker, this import, the policy,
+  // the backup, the revoke, the job.
+  ASSERT_EQ(actions,
+            (std::vector<std::string>{"enrol", "registry_import", "enrol", "registry_import",
+                                      "check_policy", "backup", "revoke", "enrol"}));
+  EXPECT_TRUE(absl::StrContains(acts[0].by().holder(), "local user")) << acts[0].by().holder();
+  admin_device = acts[0].subject();
+  for (size_t i = 1; i < acts.size(); ++i) {
+    EXPECT_EQ(acts[i].by().device_id(), admin_device) << actions[i];
+    EXPECT_EQ(acts[i].by().holder(), "admin") << actions[i];
+  }
+  EXPECT_EQ(acts[2].subject(), worker_id);
+  EXPECT_TRUE(absl::StrContains(acts[2].detail(),
+                                "ROLE_GRID_WORKER for [410185001201001] held "
+                                "by '王芳'"))
+      << acts[2].detail();
+  EXPECT_EQ(acts[3].created(), 1);
+  EXPECT_EQ(acts[3].unchanged(), 1);
+  EXPECT_EQ(acts[5].subject(), dir_ + "-backups");
+  EXPECT_EQ(acts[6].subject(), worker_id);
+
+  // A town's feed has none of them.
+  const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "镇平安办");
+  got.clear();
+  ASSERT_TRUE(ReadAll(town, 0, "", &got).ok());
+  for (const auto& m : got) EXPECT_FALSE(m.change().has_admin()) << m.change().seq();
+}
+
 TEST_F(FeedTest, ATownSeesOnlyItsTownAndResumesWhereItStopped) {
   auto a = NewPhone(kGridA);
   auto d = NewPhone(kGridD);
+  const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "镇平安办");
   PushVisits(*a, kGridA, 10);
   PushVisits(*d, kGridD, 10);
-  const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "镇平安办");
   std::vector<FeedMessage> first;
   ASSERT_TRUE(ReadAll(town, base_seq_, "", &first).ok());
   int first_visits = 0;
@@ -99,12 +172,13 @@ TEST_F(FeedTest, ATownSeesOnlyItsTownAndResumesWhereItStopped) {
   for (const auto& m : second) {
     if (m.has_change()) seqs.insert(m.change().seq());
   }
-  EXPECT_EQ(seqs, (std::set<uint64_t>{base_seq_ + 21, base_seq_ + 22, base_seq_ + 23, base_seq_ + 24,
-                                      base_seq_ + 25}));
+  EXPECT_EQ(seqs, (std::set<uint64_t>{base_seq_ + 21, base_seq_ + 22, base_seq_ + 23,
+                                      base_seq_ + 24, base_seq_ + 25}));
 }
 
 TEST_F(FeedTest, AFollowingStreamGetsNewChangesAsTheyCommit) {
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto a = NewPhone(kGridA);
   gridsync::v1::SubscribeRequest req;
   req.set_cursor(base_seq_);
   req.set_follow(true);
@@ -114,7 +188,6 @@ TEST_F(FeedTest, AFollowingStreamGetsNewChangesAsTheyCommit) {
   ASSERT_TRUE(reader->Read(&m));
   EXPECT_TRUE(m.caught_up());
   EXPECT_EQ(m.cursor(), base_seq_);
-  auto a = NewPhone(kGridA);
   std::thread writer([&] { PushVisits(*a, kGridA, 7); });
   int got = 0;
   while (got < 7 && reader->Read(&m)) {
@@ -155,7 +228,8 @@ TEST_F(FeedTest, ScopeAndCursorAreChecked) {
   EXPECT_EQ(ReadAll(worker, 0, "", &got).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReadAll("no-such-token", 0, "", &got).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(ReadAll(secretary, 0, "41x", &got).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(ReadAll(secretary, base_seq_ + 1000, "", &got).error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(ReadAll(secretary, base_seq_ + 1000, "", &got).error_code(),
+            grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_TRUE(got.empty());
   ASSERT_TRUE(ReadAll(secretary, 0, "", &got).ok());
   for (const auto& m : got) {

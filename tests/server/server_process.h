@@ -16,7 +16,8 @@ namespace gridsync::testing {
 
 // Runs a program; returns its exit code (or 128+signal), stdout in *out
 // (and stderr too with `with_stderr`).
-inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr, bool with_stderr = false) {
+inline int RunCommand(const std::vector<std::string>& argv, std::string* out = nullptr,
+                      bool with_stderr = false) {
   std::string cmd;
   for (const auto& a : argv) cmd += "'" + a + "' ";
   cmd += with_stderr ? "2>&1" : "2>/dev/null";

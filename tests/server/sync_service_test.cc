@@ -277,16 +277,8 @@ TEST_F(SyncServiceTest, PullBringsTheRegistryOfTheScopeIncrementally) {
   auto* v = imp.add_org_units();
   v->set_code(kVillageAB);
   v->set_name("一村（更名）");
-  gridsync::v1::ImportRegistryResponse ir;
-  auto ctx = tools::CallContext(admin_token_);
-  ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), imp, &ir).ok());
-  gridsync::v1::SetCheckPolicyRequest sp;
-  *sp.mutable_policy() = core::DefaultCheckPolicy();
-  sp.mutable_policy()->set_default_interval_days(20);
-  gridsync::v1::CheckPolicy out;
-  auto ctx2 = tools::CallContext(admin_token_);
-  auto cov = gridsync::v1::CoverageService::NewStub(channel_);
-  ASSERT_TRUE(cov->SetCheckPolicy(ctx2.get(), sp, &out).ok());
+  Import(imp);
+  SetDefaultCheckInterval(20);
 
   auto later = pull(first.next_cursor(), false);
   ASSERT_EQ(later.registry_size(), 3);

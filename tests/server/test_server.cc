@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "core/coverage.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 
 namespace gridsync::testing {
 
@@ -156,8 +157,27 @@ std::string ServerTest::Enroll(gridsync::v1::Role role, const std::vector<std::s
   auto ctx = tools::CallContext(admin_token_);
   auto st = admin_->EnrollDevice(ctx.get(), req, &resp);
   EXPECT_TRUE(st.ok()) << st.error_message();
+  ++base_seq_;  // the enrolment is logged as a change (the audit trail)
   if (device_id) *device_id = resp.device_id();
   return resp.token();
+}
+
+void ServerTest::Import(const gridsync::v1::ImportRegistryRequest& req) {
+  gridsync::v1::ImportRegistryResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  const grpc::Status st = admin_->ImportRegistry(ctx.get(), req, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+}
+
+void ServerTest::SetDefaultCheckInterval(int days) {
+  gridsync::v1::SetCheckPolicyRequest req;
+  *req.mutable_policy() = core::DefaultCheckPolicy();
+  req.mutable_policy()->set_default_interval_days(days);
+  gridsync::v1::CheckPolicy out;
+  auto ctx = tools::CallContext(admin_token_);
+  const grpc::Status st =
+      gridsync::v1::CoverageService::NewStub(channel_)->SetCheckPolicy(ctx.get(), req, &out);
+  ASSERT_TRUE(st.ok()) << st.error_message();
 }
 
 std::unique_ptr<tools::Phone> ServerTest::NewPhone(const std::string& scope,

@@ -70,6 +70,9 @@ class ServerTest : public ::testing::Test {
                                          const std::string& holder = "网格员");
   gridsync::v1::GetRecordResponse GetRecord(const std::string& id);
   gridsync::v1::GetStatsResponse Stats();
+  // The admin imports `req` / sets the default check interval; both must succeed.
+  void Import(const gridsync::v1::ImportRegistryRequest& req);
+  void SetDefaultCheckInterval(int days);
   grpc::Status Push(const std::string& token, const gridsync::v1::PushRequest& req,
                     gridsync::v1::PushResponse* resp);
   grpc::Status Pull(const std::string& token, const gridsync::v1::PullRequest& req,
@@ -82,7 +85,9 @@ class ServerTest : public ::testing::Test {
 
   std::string dir_;
   std::string admin_token_;
-  uint64_t base_seq_ = 0;        // changes the registry import logged in SetUp
+  // Changes logged by the set-up and the enrolments so far (Enroll counts
+  // its own): record changes of a test come after these.
+  uint64_t base_seq_ = 0;
   int64_t registry_now_ms_ = 0;  // TestRegistry's now_ms in SetUp
   std::unique_ptr<server::GridSyncServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

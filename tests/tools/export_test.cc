@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <random>
@@ -22,6 +23,8 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
+#include "server/auth.h"
+#include "server/backup.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 #include "tools/export_lib.h"
@@ -466,6 +469,64 @@ TEST_F(ExportTest, ProposalsAndTheChangesTheyMadeAreExported) {
                                       "grid_code = '",
                                       kGridA, "' AND month = '", month, "'")),
             std::vector<std::string>{"19"});
+}
+
+// The audit trail (who enrolled, imported, backed up, restored) and the
+// records phones sent back after a restore reach the county's database.
+TEST_F(ExportTest, TheAuditTrailAndRefilledRecordsAreExported) {
+  auto worker = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员 王芳");
+  gridsync::v1::BackupRequest breq;
+  breq.set_dir(dir_ + "-backups");
+  gridsync::v1::BackupResponse bresp;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->Backup(ctx.get(), breq, &bresp).ok());
+  const Mutation v = ServerTest::Visit(*worker, kGridA, 2);
+  ASSERT_TRUE(worker->Push({v}).ok());
+  const gridsync::v1::RecordState held = GetRecord(v.record_id()).state();
+
+  StopServer(std::chrono::milliseconds(0));  // the county restores the backup
+  std::filesystem::rename(dir_, dir_ + "-lost");
+  ASSERT_TRUE(server::RestoreBackup(breq.dir(), 0, dir_).ok());
+  StartServer();
+  gridsync::v1::PullRequest preq;
+  gridsync::v1::PullResponse presp;
+  auto pctx = tools::CallContext(worker->token());
+  ASSERT_TRUE(sync_->Pull(pctx.get(), preq, &presp).ok());
+  gridsync::v1::RefillRequest rreq;
+  rreq.set_store_epoch(presp.store_epoch());
+  *rreq.add_records() = held;
+  gridsync::v1::RefillResponse rresp;
+  auto rctx = tools::CallContext(worker->token());
+  ASSERT_TRUE(sync_->Refill(rctx.get(), rreq, &rresp).ok());
+  ASSERT_EQ(rresp.results(0).outcome(), gridsync::v1::REFILL_OUTCOME_MERGED);
+
+  std::string out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_EQ(Column(**pg,
+                   "SELECT action || ' by ' || coalesce(by_holder, '?') FROM admin_acts "
+                   "WHERE action <> 'enrol' ORDER BY seq"),
+            // The backup's own act came after it, so the restore took it away;
+            // the restore's names the backup.
+            (std::vector<std::string>{"registry_import by admin",
+                                      "restore by " + server::LocalActor().holder()}));
+  EXPECT_EQ(Column(**pg,
+                   "SELECT count(*) FROM admin_acts WHERE action = 'restore' AND detail "
+                   "LIKE 'backup 1 of %'"),
+            std::vector<std::string>{"1"});
+  EXPECT_EQ(
+      Column(**pg, "SELECT detail FROM admin_acts WHERE subject = '" + worker->device_id() + "'"),
+      std::vector<std::string>{"ROLE_GRID_WORKER for [410185001201001] held by '网格员 王芳'"});
+  EXPECT_EQ(Column(**pg,
+                   "SELECT count(*) FROM changes WHERE kind = 'household' AND author = "
+                   "'admin' AND device_id IS NOT NULL"),
+            std::vector<std::string>{"80"});
+  EXPECT_EQ(Column(**pg, "SELECT op || ' by ' || author FROM changes WHERE subject = '" +
+                             v.record_id() + "' ORDER BY seq"),
+            std::vector<std::string>{"refill by 网格员 王芳"});
+  EXPECT_EQ(Column(**pg, "SELECT worker FROM visits WHERE record_id = '" + v.record_id() + "'"),
+            std::vector<std::string>{"网格员 王芳"});
 }
 
 TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
