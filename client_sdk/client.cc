@@ -247,7 +247,7 @@ absl::Status Client::Impl::Init() {
     args.SetInt(GRPC_COMPRESSION_CHANNEL_ENABLED_ALGORITHMS_BITSET, 1 << GRPC_COMPRESS_NONE);
   }
   std::shared_ptr<grpc::ChannelCredentials> creds;
-  if (IsLoopback(opts_.server_address)) {
+  if (opts_.tls_root_certs.empty() && IsLoopback(opts_.server_address)) {
     creds = grpc::InsecureChannelCredentials();
   } else {
     grpc::SslCredentialsOptions ssl;

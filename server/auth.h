@@ -53,6 +53,12 @@ class Authenticator {
   // UNAUTHENTICATED when missing, malformed, unknown or revoked.
   absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
 
+  // With a client CA (gridsyncd --tls-client-ca), a county job's token is
+  // good only over a connection with a verified client certificate: a token
+  // copied off the county's machine is not enough on its own.
+  void RequireJobCertificates() { job_certificates_ = true; }
+  bool job_certificates() const { return job_certificates_; }
+
   struct Enrolled {
     std::string device_id;
     std::string token;
@@ -67,6 +73,7 @@ class Authenticator {
 
  private:
   Store* store_;
+  bool job_certificates_ = false;
   mutable std::mutex mu_;
   std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
   std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_

@@ -18,8 +18,16 @@ inline absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
                                                   const grpc::ServerContext* ctx) {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
-  if (it == md.end()) return auth.Authenticate("");
-  return auth.Authenticate(absl::string_view(it->second.data(), it->second.size()));
+  auto who =
+      auth.Authenticate(it == md.end() ? absl::string_view()
+                                       : absl::string_view(it->second.data(), it->second.size()));
+  if (who.ok() && auth.job_certificates() && who->device.role() == gridsync::v1::ROLE_COUNTY_JOB &&
+      !(ctx->auth_context() && ctx->auth_context()->IsPeerAuthenticated())) {
+    return absl::PermissionDeniedError(
+        "a county job's token needs the county's client certificate on this server: give "
+        "--tls-cert and --tls-key");
+  }
+  return who;
 }
 
 }  // namespace gridsync::server

@@ -28,7 +28,8 @@ namespace {
 int Usage() {
   fprintf(stderr,
           "usage: gridsyncd init --data DIR\n"
-          "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE]\n"
+          "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE\n"
+          "                 [--tls-client-ca FILE]]\n"
           "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
       opts.tls_cert_file = v;
     } else if (a == "--tls-key" && (v = value())) {
       opts.tls_key_file = v;
+    } else if (a == "--tls-client-ca" && (v = value())) {
+      opts.tls_client_ca_file = v;
     } else if (a == "--port-file" && (v = value())) {
       port_file = v;
     } else if (a == "--max-skew-ms" && (v = value())) {

@@ -95,7 +95,16 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
     if (!key.ok()) return key.status();
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!opts.tls_client_ca_file.empty()) {
+      auto ca = ReadFile(opts.tls_client_ca_file);
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+      // Phones present none; a certificate presented must chain to the CA.
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
     creds = grpc::SslServerCredentials(ssl);
+  } else if (!opts.tls_client_ca_file.empty()) {
+    return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key");
   }
 
   google::protobuf::SetLogHandler(&LogProtobuf);
@@ -106,6 +115,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->store_ = std::move(*store);
   s->auth_ = std::make_unique<Authenticator>(s->store_.get());
   if (auto st = s->auth_->Load(); !st.ok()) return st;
+  if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms,
                                                opts.refill_window_ms);
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());

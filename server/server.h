@@ -22,6 +22,9 @@ struct ServerOptions {
   std::string data_dir;
   std::string listen = "127.0.0.1:7443";
   std::string tls_cert_file, tls_key_file;  // both or neither
+  // PEM of the CA whose client certificates the server verifies when a
+  // client presents one; county jobs must (Authenticator::RequireJobCertificates).
+  std::string tls_client_ca_file;
   int64_t max_skew_ms = core::kDefaultMaxSkewMs;
   // How long after a restore from a backup phones may send back the record
   // states the restore lost (SyncService.Refill).

@@ -11,15 +11,53 @@
 
 namespace gridsync::tools {
 
-std::shared_ptr<grpc::Channel> Connect(const std::string& addr) {
+TlsFiles TlsFromArgs(const Args& args) {
+  return {args.Get("--tls-ca"), args.Get("--tls-cert"), args.Get("--tls-key")};
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in || ss.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " ", path, ": cannot read a PEM file there"));
+  }
+  return ss.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& addr,
+                                                       const TlsFiles& tls) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
+  if (tls.cert.empty() != tls.key.empty()) {
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+  }
   const bool loopback = absl::StartsWith(addr, "127.") || absl::StartsWith(addr, "localhost:") ||
                         absl::StartsWith(addr, "[::1]:");
-  auto creds = loopback ? grpc::InsecureChannelCredentials()
-                        : grpc::SslCredentials(grpc::SslCredentialsOptions());
-  return grpc::CreateCustomChannel(addr, creds, args);
+  if (loopback && tls.ca.empty() && tls.cert.empty()) {
+    return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!tls.ca.empty()) {
+    auto ca = ReadPem(tls.ca, "--tls-ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = std::move(*ca);
+  }
+  if (!tls.cert.empty()) {
+    auto cert = ReadPem(tls.cert, "--tls-cert");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadPem(tls.key, "--tls-key");
+    if (!key.ok()) return key.status();
+    ssl.pem_cert_chain = std::move(*cert);
+    ssl.pem_private_key = std::move(*key);
+  }
+  return grpc::CreateCustomChannel(addr, grpc::SslCredentials(ssl), args);
+}
+
+std::shared_ptr<grpc::Channel> Connect(const std::string& addr) {
+  return *Connect(addr, TlsFiles{});  // plaintext or system roots: nothing to read
 }
 
 absl::Status WaitReady(const std::shared_ptr<grpc::Channel>& ch, std::chrono::seconds timeout) {

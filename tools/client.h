@@ -13,11 +13,35 @@
 #include "core/hlc.h"
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
+#include "tools/flags.h"
 
 namespace gridsync::tools {
 
-// Plaintext to loopback addresses, TLS with the system roots otherwise.
+// How a tool reaches the server over TLS: `ca` is a PEM file of the roots
+// to trust (a county's own CA; empty: the system roots); `cert` and `key`
+// are PEM files of a client certificate (mutual TLS, for county jobs on a
+// server started with --tls-client-ca), both or neither.
+struct TlsFiles {
+  std::string ca, cert, key;
+};
+
+// --tls-ca, --tls-cert and --tls-key of a tool's command line, and their
+// line of its usage text.
+inline constexpr char kTlsUsage[] =
+    "  TLS: --tls-ca FILE (the county CA's PEM; default: the system roots; plaintext only to\n"
+    "       127.0.0.1 without it) [--tls-cert FILE --tls-key FILE] (a client certificate)\n";
+TlsFiles TlsFromArgs(const Args& args);
+
+// A channel to `addr`: TLS when any TlsFiles is given or the address is not
+// loopback, plaintext on loopback otherwise. A file that cannot be read is
+// an error naming it.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& addr,
+                                                       const TlsFiles& tls);
+// Connect(addr, {}), for tools that only talk to a loopback server they
+// started (benchmarks).
 std::shared_ptr<grpc::Channel> Connect(const std::string& addr);
+// The PEM text of `path`; an error names the flag it came from.
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* flag);
 // Waits until the channel connects, at most `timeout`.
 absl::Status WaitReady(const std::shared_ptr<grpc::Channel>& ch, std::chrono::seconds timeout);
 absl::StatusOr<std::string> ReadTokenFile(const std::string& path);

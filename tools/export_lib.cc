@@ -592,8 +592,9 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   };
   if (auto st = connect_mirror(/*first=*/true); !st.ok()) return st;
   Progress progress(label, opts.progress);
-  auto channel = Connect(opts.server);
-  auto stub = gridsync::v1::FeedService::NewStub(channel);
+  auto channel = Connect(opts.server, opts.tls);
+  if (!channel.ok()) return channel.status();
+  auto stub = gridsync::v1::FeedService::NewStub(*channel);
   // Without a terminal (a service's log): a line when caught up, at most
   // once a minute, and one per reconnect.
   int64_t last_log_ms = 0;

@@ -14,6 +14,8 @@
 #ifndef GRIDSYNC_TOOLS_EXPORT_LIB_H_
 #define GRIDSYNC_TOOLS_EXPORT_LIB_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -21,10 +23,9 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
+#include "tools/client.h"
 #include "tools/pg.h"
 
 namespace gridsync::tools {
@@ -34,8 +35,9 @@ class PgMirror {
  public:
   // Connects and creates the tables and views when missing. FAILED_PRECONDITION
   // when another exporter holds the scope for longer than `lock_wait`.
-  static absl::StatusOr<std::unique_ptr<PgMirror>> Open(const std::string& conninfo, const std::string& scope,
-                                                        std::chrono::milliseconds lock_wait = std::chrono::seconds(5));
+  static absl::StatusOr<std::unique_ptr<PgMirror>> Open(
+      const std::string& conninfo, const std::string& scope,
+      std::chrono::milliseconds lock_wait = std::chrono::seconds(5));
 
   // The last change stored for this scope; 0 when none.
   absl::StatusOr<uint64_t> Cursor();
@@ -46,27 +48,29 @@ class PgMirror {
   PgConn& conn() { return *pg_; }
 
  private:
-  PgMirror(std::unique_ptr<PgConn> pg, std::string scope) : pg_(std::move(pg)), scope_(std::move(scope)) {}
+  PgMirror(std::unique_ptr<PgConn> pg, std::string scope)
+      : pg_(std::move(pg)), scope_(std::move(scope)) {}
   std::unique_ptr<PgConn> pg_;
   std::string scope_;
 };
 
 struct ExportOptions {
-  std::string server;           // gridsyncd address
-  std::string token;            // a county_job (or admin) token
-  std::string scope;            // the county code (the key of the cursor and of the change log rows)
-  std::string pg;               // libpq conninfo; empty: PG* environment
-  bool follow = true;           // false: catch up and return (--once)
-  int max_batch = 2000;         // feed messages per transaction
-  bool progress = false;        // a progress line on stderr, when it is a terminal
-  bool log = false;             // log lines on stderr (catch-ups, reconnects), when it is not
+  std::string server;  // gridsyncd address
+  TlsFiles tls;
+  std::string token;      // a county_job (or admin) token
+  std::string scope;      // the county code (the key of the cursor and of the change log rows)
+  std::string pg;         // libpq conninfo; empty: PG* environment
+  bool follow = true;     // false: catch up and return (--once)
+  int max_batch = 2000;   // feed messages per transaction
+  bool progress = false;  // a progress line on stderr, when it is a terminal
+  bool log = false;       // log lines on stderr (catch-ups, reconnects), when it is not
   std::atomic<bool>* stop = nullptr;  // set to end a following run
 };
 
 struct ExportReport {
-  uint64_t changes = 0;       // changes written by this run
+  uint64_t changes = 0;  // changes written by this run
   uint64_t transactions = 0;
-  uint64_t cursor = 0;        // where the mirror stands
+  uint64_t cursor = 0;  // where the mirror stands
   uint64_t reconnects = 0;
 };
 

@@ -27,12 +27,14 @@ std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop.store(true); }
 
 int Usage() {
-  fprintf(stderr,
-          "usage: gridsync-export --server ADDR --token-file FILE --scope COUNTY_CODE [--pg CONNINFO]"
-          " [--once] [--batch N]\n"
-          "  --pg      libpq connection string or URI; default: the PG* environment variables\n"
-          "  --once    catch up with the feed, then exit (default: follow until SIGTERM)\n"
-          "  --batch   changes per PostgreSQL transaction (default 2000)\n");
+  fprintf(
+      stderr,
+      "usage: gridsync-export --server ADDR --token-file FILE --scope COUNTY_CODE [--pg CONNINFO]"
+      " [--once] [--batch N] [TLS]\n"
+      "  --pg      libpq connection string or URI; default: the PG* environment variables\n"
+      "  --once    catch up with the feed, then exit (default: follow until SIGTERM)\n"
+      "  --batch   changes per PostgreSQL transaction (default 2000)\n%s",
+      gridsync::tools::kTlsUsage);
   return 2;
 }
 
@@ -41,12 +43,13 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
   Args args = ParseArgs(argc, argv, {"--once"});
-  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") || !args.Has("--token-file") ||
-      !args.Has("--scope")) {
+  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") ||
+      !args.Has("--token-file") || !args.Has("--scope")) {
     return Usage();
   }
   ExportOptions opts;
   opts.server = args.Get("--server");
+  opts.tls = TlsFromArgs(args);
   opts.scope = args.Get("--scope");
   opts.pg = args.Get("--pg");
   opts.follow = !args.Has("--once");
@@ -69,16 +72,20 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   auto report = RunExport(opts);
   if (!report.ok()) {
-    fprintf(stderr, "gridsync-export: %s: %s\n", absl::StatusCodeToString(report.status().code()).c_str(),
+    fprintf(stderr, "gridsync-export: %s: %s\n",
+            absl::StatusCodeToString(report.status().code()).c_str(),
             std::string(report.status().message()).c_str());
     return 1;
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // A catch-up's rate means something; a following run's wall time is mostly waiting.
-  const std::string rate = opts.follow ? "" : absl::StrFormat(" (%.0f changes/s)", report->changes / std::max(secs, 1e-9));
-  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s%s; cursor %lu%s\n", opts.scope.c_str(),
-         static_cast<unsigned long>(report->changes), static_cast<unsigned long>(report->transactions), secs,
-         rate.c_str(), static_cast<unsigned long>(report->cursor),
+  const std::string rate =
+      opts.follow ? ""
+                  : absl::StrFormat(" (%.0f changes/s)", report->changes / std::max(secs, 1e-9));
+  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s%s; cursor %lu%s\n",
+         opts.scope.c_str(), static_cast<unsigned long>(report->changes),
+         static_cast<unsigned long>(report->transactions), secs, rate.c_str(),
+         static_cast<unsigned long>(report->cursor),
          report->reconnects ? absl::StrCat(", ", report->reconnects, " reconnects").c_str() : "");
   return 0;
 }

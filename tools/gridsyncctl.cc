@@ -64,7 +64,7 @@ int Fail(const absl::Status& st) {
 
 int Usage() {
   fprintf(stderr,
-          "usage: gridsyncctl --server ADDR --token-file FILE COMMAND\n"
+          "usage: gridsyncctl --server ADDR --token-file FILE [TLS] COMMAND\n"
           "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
           "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
@@ -73,7 +73,8 @@ int Usage() {
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
-          " wait-ready [--timeout S] | health\n");
+          " wait-ready [--timeout S] | health\n%s",
+          gridsync::tools::kTlsUsage);
   return 2;
 }
 
@@ -481,7 +482,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!args.Has("--server")) return Usage();
-  auto ch = Connect(args.Get("--server"));
+  auto connected = Connect(args.Get("--server"), TlsFromArgs(args));
+  if (!connected.ok()) return Fail(connected.status());
+  auto ch = *connected;
   if (cmd == "wait-ready") {
     int timeout = 10;
     if (!absl::SimpleAtoi(args.Get("--timeout", "10"), &timeout)) return Usage();

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -15,9 +15,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "gridsync/v1/records.pb.h"
 #include "core/hlc.h"
 #include "gridsync/client.h"
+#include "gridsync/v1/records.pb.h"
 #include "tools/client.h"
 #include "tools/sample_data.h"
 
@@ -44,29 +44,33 @@ absl::StatusOr<std::string> MakeRecord(SimPhone& p) {
   const int roll = static_cast<int>(rng() % 100);
   if (roll < 65 || p.persons.empty()) {
     const bool home = rng() % 10 != 0;
-    std::vector<sdk::Field> f = {F("visited_at_ms", IntValue(now)), F("nobody_home", BoolValue(!home))};
+    std::vector<sdk::Field> f = {F("visited_at_ms", IntValue(now)),
+                                 F("nobody_home", BoolValue(!home))};
     if (home) {
       f.push_back(F("talked_with_household", BoolValue(true)));
       f.push_back(F("open_letter_delivered", BoolValue(true)));
       f.push_back(F("questionnaire_done", BoolValue(rng() % 5 != 0)));
       f.push_back(F("opinions_collected", BoolValue(true)));
       f.push_back(F("opinions", StrValue("希望村里路灯早点修好，晚上出门不方便。")));
-      f.push_back(F("notes", StrValue("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。")));
+      f.push_back(
+          F("notes", StrValue("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。")));
     }
     return p.client->Create(gridsync::v1::RECORD_KIND_VISIT, p.grid,
                             p.households[rng() % p.households.size()], f);
   }
   if (roll < 90) {
-    return p.client->Create(
-        gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.grid, p.persons[rng() % p.persons.size()],
-        {F("checked_at_ms", IntValue(now)), F("risk_level", IntValue(static_cast<int64_t>(rng() % 4))),
-         F("guardian_present", BoolValue(rng() % 3 != 0)),
-         F("medication", IntValue(gridsync::v1::MEDICATION_STATUS_TAKEN)),
-         F("observed", StrValue("情绪稳定，按时服药，监护人在家。"))});
+    return p.client->Create(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p.grid,
+                            p.persons[rng() % p.persons.size()],
+                            {F("checked_at_ms", IntValue(now)),
+                             F("risk_level", IntValue(static_cast<int64_t>(rng() % 4))),
+                             F("guardian_present", BoolValue(rng() % 3 != 0)),
+                             F("medication", IntValue(gridsync::v1::MEDICATION_STATUS_TAKEN)),
+                             F("observed", StrValue("情绪稳定，按时服药，监护人在家。"))});
   }
   return p.client->Create(
       gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.grid, p.households[rng() % p.households.size()],
-      {F("category", IntValue(1 + static_cast<int64_t>(rng() % 6))), F("title", StrValue("宅基地边界纠纷")),
+      {F("category", IntValue(1 + static_cast<int64_t>(rng() % 6))),
+       F("title", StrValue("宅基地边界纠纷")),
        F("description", StrValue("两户因院墙位置发生争执，双方同意由村调解委员会调解。")),
        F("registered_at_ms", IntValue(now))});
 }
@@ -81,15 +85,19 @@ class DataDir {
       d.path_ = wanted;
       return d;
     }
-    std::string tmpl = (std::filesystem::temp_directory_path() / "gridsync-loadgen-XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "gridsync-loadgen-XXXXXX").string();
     if (mkdtemp(tmpl.data()) == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot create a temporary folder: ", strerror(errno)));
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot create a temporary folder: ", strerror(errno)));
     }
     d.path_ = tmpl;
     d.remove_ = true;
     return d;
   }
-  DataDir(DataDir&& o) noexcept : path_(std::move(o.path_)), remove_(o.remove_) { o.remove_ = false; }
+  DataDir(DataDir&& o) noexcept : path_(std::move(o.path_)), remove_(o.remove_) {
+    o.remove_ = false;
+  }
   ~DataDir() {
     std::error_code ec;
     if (remove_) std::filesystem::remove_all(path_, ec);
@@ -125,8 +133,16 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     return absl::InvalidArgumentError(
         "need --devices >= 1, --records-per-device >= 0, --batch 1..1000, --conflict-rate 0..1");
   }
-  auto ch = Connect(cfg.server);
+  auto connected = Connect(cfg.server, cfg.tls);
+  if (!connected.ok()) return connected.status();
+  auto ch = *connected;
   if (auto st = WaitReady(ch, std::chrono::seconds(10)); !st.ok()) return st;
+  std::string roots;  // the phones' (SDK) trust
+  if (!cfg.tls.ca.empty()) {
+    auto pem = ReadPem(cfg.tls.ca, "--tls-ca");
+    if (!pem.ok()) return pem.status();
+    roots = std::move(*pem);
+  }
   auto admin = gridsync::v1::AdminService::NewStub(ch);
 
   // Two phones per grid (a grid worker and the village mediator), so that
@@ -165,6 +181,7 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg) {
     sdk::ClientOptions o;
     o.data_dir = absl::StrCat(data->path(), "/", resp.device_id());
     o.server_address = cfg.server;
+    o.tls_root_certs = roots;
     o.device_id = resp.device_id();
     o.token = resp.token();
     o.holder = req.holder();

@@ -6,11 +6,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "tools/client.h"
 
 namespace gridsync::tools {
 
 struct LoadgenConfig {
   std::string server;
+  TlsFiles tls;
   std::string admin_token;
   int devices = 10;
   int records_per_device = 100;

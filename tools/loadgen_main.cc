@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   Args args = ParseArgs(argc, argv);
   LoadgenConfig cfg;
   cfg.server = args.Get("--server");
+  cfg.tls = TlsFromArgs(args);
   bool ok = args.error.empty() && !cfg.server.empty() && args.Has("--token-file") &&
             absl::SimpleAtoi(args.Get("--devices", "10"), &cfg.devices) &&
             absl::SimpleAtoi(args.Get("--records-per-device", "100"), &cfg.records_per_device) &&
@@ -31,8 +32,9 @@ int main(int argc, char** argv) {
     fprintf(stderr,
             "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
             "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
-            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR] [--phone-fsync 0|1]\n%s\n",
-            args.error.c_str());
+            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR] [--phone-fsync 0|1] "
+            "[TLS]\n%s%s\n",
+            kTlsUsage, args.error.c_str());
     return 2;
   }
   auto token = ReadTokenFile(args.Get("--token-file"));

@@ -51,7 +51,7 @@ int Usage() {
   fprintf(
       stderr,
       "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
-      "[--holder NAME] COMMAND\n"
+      "[--holder NAME] [--tls-ca FILE] COMMAND\n"
       "  sync | status\n"
       "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
       "  due [--scope CODE] [--within DAYS] [--json]\n"
@@ -283,6 +283,11 @@ int main(int argc, char** argv) {
   o.device_id = args.Get("--device");
   o.token = *token;
   o.holder = args.Get("--holder");
+  if (args.Has("--tls-ca")) {
+    auto roots = ReadPem(args.Get("--tls-ca"), "--tls-ca");
+    if (!roots.ok()) return Fail(roots.status());
+    o.tls_root_certs = std::move(*roots);
+  }
   auto client = gridsync::sdk::Client::Open(o);
   if (!client.ok()) return Fail(client.status());
   PhoneCli cli(std::move(*client), args);

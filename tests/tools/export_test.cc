@@ -27,6 +27,7 @@
 #include "server/backup.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
+#include "tests/tools/scratch_db.h"
 #include "tools/export_lib.h"
 #include "tools/pg.h"
 
@@ -36,42 +37,6 @@ namespace {
 using gridsync::v1::Mutation;
 
 constexpr uint64_t kSeed = 20261125;
-
-// A database of its own for one test, dropped at the end.
-class ScratchDb {
- public:
-  static std::unique_ptr<ScratchDb> Create() {
-    const char* base = getenv("GRIDSYNC_TEST_PG");
-    if (base == nullptr) return nullptr;
-    auto admin = tools::PgConn::Connect(base);
-    if (!admin.ok()) {
-      ADD_FAILURE() << admin.status();
-      return nullptr;
-    }
-    static int n = 0;
-    std::unique_ptr<ScratchDb> db(new ScratchDb);
-    db->base_ = base;
-    db->name_ = absl::StrCat("gs_export_", getpid(), "_", ++n);
-    (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + db->name_);
-    if (auto st =
-            (*admin)->Exec("CREATE DATABASE " + db->name_ + " ENCODING 'UTF8' TEMPLATE template0");
-        !st.ok()) {
-      ADD_FAILURE() << st;
-      return nullptr;
-    }
-    return db;
-  }
-  ~ScratchDb() {
-    auto admin = tools::PgConn::Connect(base_);
-    if (admin.ok()) (void)(*admin)->Exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  }
-  // libpq takes the last of a repeated keyword.
-  std::string conninfo() const { return base_ + " dbname=" + name_; }
-
- private:
-  ScratchDb() = default;
-  std::string base_, name_;
-};
 
 class ExportTest : public ServerTest {
  protected:

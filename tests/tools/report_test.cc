@@ -3,6 +3,8 @@
 // households, checked 20 of 40 persons, resolved both of its 2 cases;
 // village C did nothing and has 1 case open past its deadline; village D
 // visited 5 of 20 households.
+#include "tools/report.h"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,7 +15,6 @@
 #include "core/hlc.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
-#include "tools/report.h"
 
 namespace gridsync::testing {
 namespace {
@@ -32,7 +33,8 @@ class ReportTest : public ServerTest {
   void PushAll(tools::Phone& p, const std::vector<Mutation>& ms) {
     auto r = p.Push(ms);
     ASSERT_TRUE(r.ok()) << r.status();
-    for (const auto& res : r->results()) ASSERT_EQ(res.outcome(), gridsync::v1::MUTATION_OUTCOME_APPLIED) << res.message();
+    for (const auto& res : r->results())
+      ASSERT_EQ(res.outcome(), gridsync::v1::MUTATION_OUTCOME_APPLIED) << res.message();
   }
 
   std::vector<Mutation> Visits(tools::Phone& p, const std::string& grid, int n) {
@@ -45,7 +47,8 @@ class ReportTest : public ServerTest {
     return ms;
   }
 
-  Mutation Case(tools::Phone& p, const std::string& grid, const std::string& title, int64_t deadline) {
+  Mutation Case(tools::Phone& p, const std::string& grid, const std::string& title,
+                int64_t deadline) {
     auto m = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, p.NewRecordId(), grid);
     m.mutable_create()->set_subject_id(Household(grid, 1));
     tools::AddCreateField(&m, "title", tools::StrValue(title));
@@ -125,8 +128,9 @@ TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCoun
   const std::string token_file = dir + "/admin.token";
   std::ofstream(token_file) << admin_token_ << "\n";
   std::string out;
-  const std::string cmd = absl::StrCat("cd '", dir, "' && '", GRIDSYNCCTL_PATH, "' --server ", addr(),
-                                       " --token-file admin.token report --county ", kCounty, " --month ", month_);
+  const std::string cmd =
+      absl::StrCat("cd '", dir, "' && '", GRIDSYNCCTL_PATH, "' --server ", addr(),
+                   " --token-file admin.token report --county ", kCounty, " --month ", month_);
   ASSERT_EQ(RunCommand({"/bin/sh", "-c", cmd}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "村排名")) << out;
   const std::string file = absl::StrCat(dir, "/report-", kCounty, "-", month_, ".html");
@@ -134,8 +138,8 @@ TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCoun
   std::stringstream html;
   html << std::ifstream(file).rdbuf();
   EXPECT_TRUE(absl::StrContains(html.str(), "</svg>"));
-  EXPECT_EQ(RunCommand({GRIDSYNCCTL_PATH, "--server", addr(), "--token-file", token_file, "report", "--county",
-                        kCounty, "--month", "2026-13"}),
+  EXPECT_EQ(RunCommand({GRIDSYNCCTL_PATH, "--server", addr(), "--token-file", token_file, "report",
+                        "--county", kCounty, "--month", "2026-13"}),
             1);
 
   const std::string secretary = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB});

@@ -35,8 +35,9 @@ struct ClientOptions {
   std::string device_id;       // from enrolment
   std::string token;           // from enrolment
   std::string holder;          // the worker's name, shown as author until synced
-  // PEM roots for TLS; empty uses the system roots. Loopback addresses are
-  // plaintext (tests, a local proxy), everything else is TLS.
+  // PEM roots for TLS (a county's own CA); empty uses the system roots.
+  // Given roots always mean TLS; without them loopback addresses are
+  // plaintext (tests, a local proxy) and everything else is TLS.
   std::string tls_root_certs;
   bool compression = true;  // gzip on requests; the server compresses pulls
   int push_batch = 500;     // mutations per Push, at most 1000
