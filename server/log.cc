@@ -8,6 +8,39 @@
 
 namespace gridsync::server {
 
+// The message as a logfmt value: quoted, with quotes, backslashes and
+// control characters escaped, so that a line is always one line.
+std::string Quoted(absl::string_view message) {
+  std::string out = "\"";
+  for (const char c : message) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          absl::StrAppend(&out, "\\x", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
 void LogLine(absl::string_view level, absl::string_view message) {
   static std::mutex mu;
   const int64_t ms = core::SystemWallMs();
@@ -16,9 +49,10 @@ void LogLine(absl::string_view level, absl::string_view message) {
   gmtime_r(&secs, &tm);
   char when[32];
   strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+  const std::string line = absl::StrCat("ts=", when, ".", absl::Dec(ms % 1000, absl::kZeroPad3),
+                                        "Z level=", level, " msg=", Quoted(message), "\n");
   std::lock_guard<std::mutex> lock(mu);
-  fprintf(stderr, "%s.%03dZ %s gridsyncd: %.*s\n", when, static_cast<int>(ms % 1000),
-          std::string(level).c_str(), static_cast<int>(message.size()), message.data());
+  fwrite(line.data(), 1, line.size(), stderr);
 }
 
 void RateLimitedLog::Error(absl::string_view message) {
@@ -36,7 +70,7 @@ void RateLimitedLog::Error(absl::string_view message) {
     skipped_ = 0;
   }
   LogLine(
-      "ERROR",
+      "error",
       absl::StrCat(what_, ": ", message.substr(0, kMaxMessage),
                    message.size() > kMaxMessage ? "..." : "",
                    skipped > 0 ? absl::StrCat(" (", skipped, " more since the last line)") : ""));

@@ -1,4 +1,7 @@
-// One-line logs to stderr: time, level, message.
+// One-line logs to stderr in logfmt, for a person and a machine alike:
+//   ts=2026-11-27T15:55:25.925Z level=info msg="backup 1 into /backup: ..."
+// The message is quoted and escaped (no line ever spans two); levels are
+// info and error.
 #ifndef GRIDSYNC_SERVER_LOG_H_
 #define GRIDSYNC_SERVER_LOG_H_
 
@@ -12,14 +15,16 @@
 namespace gridsync::server {
 
 void LogLine(absl::string_view level, absl::string_view message);
+// `message` as a logfmt value: quoted, control characters escaped.
+std::string Quoted(absl::string_view message);
 
 template <typename... Args>
 void LogInfo(const Args&... args) {
-  LogLine("INFO", absl::StrCat(args...));
+  LogLine("info", absl::StrCat(args...));
 }
 template <typename... Args>
 void LogError(const Args&... args) {
-  LogLine("ERROR", absl::StrCat(args...));
+  LogLine("error", absl::StrCat(args...));
 }
 
 // One kind of event that a client can cause at will (a malformed request):

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <regex>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -34,6 +35,27 @@ TEST(RateLimitedLog, TheNextLineCountsThoseLeftOut) {
   EXPECT_EQ(CountLines(out), 2) << out;
   EXPECT_NE(out.find("next (5 more since the last line)"), std::string::npos) << out;
   EXPECT_EQ(out.find("left out"), std::string::npos) << out;
+}
+
+// Whatever a message holds (a name from a request, a path, an error with a
+// newline in it), its line is one logfmt line: ts, level, msg, in that
+// order, the message quoted and escaped so that a parser gets it back.
+TEST(LogLine, IsOneLogfmtLineWhateverTheMessageHolds) {
+  ::testing::internal::CaptureStderr();
+  LogInfo("户主 \"𠮷\" said:\nline two\\ and \x01");
+  LogError("plain");
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(CountLines(out), 2) << out;
+  const std::regex line(
+      R"re(ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=(info|error) msg="((?:[^"\\]|\\.)*)"\n)re");
+  std::smatch m;
+  const std::string first = out.substr(0, out.find('\n') + 1);
+  ASSERT_TRUE(std::regex_match(first, m, line)) << first;
+  EXPECT_EQ(m[1], "info");
+  EXPECT_EQ(m[2], R"re(户主 \"𠮷\" said:\nline two\\ and \x01)re");
+  const std::string second = out.substr(first.size());
+  ASSERT_TRUE(std::regex_match(second, m, line)) << second;
+  EXPECT_EQ(m[1], "error");
 }
 
 }  // namespace
