@@ -117,12 +117,21 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
         absl::StrCat("device ", it->second.device_id(), " was revoked; enrol it again"));
   }
   Principal p{it->second, {}};
+  last_seen_ms_[p.device.device_id()] = core::SystemWallMs();
   if (p.device.role() == gridsync::v1::ROLE_ADMIN) {
     p.prefixes.push_back("");
   } else {
     for (const auto& code : p.device.scope_codes()) p.prefixes.push_back(core::ScopePrefix(code));
   }
   return p;
+}
+
+int Authenticator::ActiveDevices(int64_t window_ms) const {
+  const int64_t since = core::SystemWallMs() - window_ms;
+  std::lock_guard<std::mutex> lock(mu_);
+  int n = 0;
+  for (const auto& [device, ms] : last_seen_ms_) n += ms >= since;
+  return n;
 }
 
 absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(

@@ -57,6 +57,9 @@ class Authenticator {
   // good only over a connection with a verified client certificate: a token
   // copied off the county's machine is not enough on its own.
   void RequireJobCertificates() { job_certificates_ = true; }
+
+  // Devices whose token was used in the last `window_ms` (metrics).
+  int ActiveDevices(int64_t window_ms) const;
   bool job_certificates() const { return job_certificates_; }
 
   struct Enrolled {
@@ -77,6 +80,7 @@ class Authenticator {
   mutable std::mutex mu_;
   std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
   std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_
+  mutable std::unordered_map<std::string, int64_t> last_seen_ms_;  // guarded by mu_
 };
 
 }  // namespace gridsync::server

@@ -36,6 +36,33 @@ FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth,
           this)));
 }
 
+class FeedServiceImpl::Tracked {
+ public:
+  Tracked(FeedServiceImpl* s, uint64_t cursor) : s_(s) { Move(cursor); }
+  ~Tracked() {
+    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    s_->cursors_.erase(this);
+  }
+  void Move(uint64_t cursor) {
+    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    s_->cursors_[this] = cursor;
+  }
+
+ private:
+  FeedServiceImpl* s_;
+};
+
+FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
+  const uint64_t head = store_->LastChangeSeq();
+  Subscribers out;
+  std::lock_guard<std::mutex> lock(subs_mu_);
+  out.open = static_cast<int>(cursors_.size());
+  for (const auto& [stream, cursor] : cursors_) {
+    out.max_lag = std::max(out.max_lag, head > cursor ? head - cursor : 0);
+  }
+  return out;
+}
+
 grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
                                         const gridsync::v1::SubscribeRequest* req,
                                         const Writer& write) {
@@ -68,6 +95,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
           req->follow() ? " (following)" : "");
 
+  Tracked tracked(this, cursor);
   bool told_caught_up = false;
   auto last_sent = std::chrono::steady_clock::now();
   auto send = [&](const gridsync::v1::FeedMessage& m) {
@@ -98,6 +126,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
     }
     const bool moved = page->next_cursor != cursor;
     cursor = page->next_cursor;
+    tracked.Move(cursor);
     if (!page->caught_up) continue;
     const bool bare = n > 0 ? last_seq != cursor  // changes outside the scope came after
                             : moved || !told_caught_up ||

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
@@ -35,11 +37,23 @@ class FeedServiceImpl final : public grpc::Service {
   // shutdown that should not wait out its grace period.
   void Stop() { stopping_.store(true); }
 
+  // Streams open now, and how far the furthest behind is from the head (in
+  // changes), for the metrics.
+  struct Subscribers {
+    int open = 0;
+    uint64_t max_lag = 0;
+  };
+  Subscribers subscribers() const;
+
  private:
+  // A stream's cursor while it is open (subscribers()).
+  class Tracked;
   Store* store_;
   const Authenticator* auth_;
   const std::chrono::milliseconds heartbeat_;
   std::atomic<bool> stopping_{false};
+  mutable std::mutex subs_mu_;
+  std::map<const void*, uint64_t> cursors_;  // by stream; guarded by subs_mu_
   RateLimitedLog bad_requests_{"refused feed request"};
 };
 

@@ -31,6 +31,7 @@ int Usage() {
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE\n"
           "                 [--tls-client-ca FILE]]\n"
           "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
+          "                 [--metrics-listen HOST:PORT]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
   return 2;
@@ -69,6 +70,8 @@ int main(int argc, char** argv) {
       opts.tls_key_file = v;
     } else if (a == "--tls-client-ca" && (v = value())) {
       opts.tls_client_ca_file = v;
+    } else if (a == "--metrics-listen" && (v = value())) {
+      opts.metrics_listen = v;
     } else if (a == "--port-file" && (v = value())) {
       port_file = v;
     } else if (a == "--max-skew-ms" && (v = value())) {

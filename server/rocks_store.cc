@@ -613,6 +613,54 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   return absl::OkStatus();
 }
 
+std::vector<Gauge> RocksStore::Gauges() {
+  std::vector<Gauge> out;
+  StoreStats stats;
+  {
+    std::lock_guard<std::mutex> l(stats_mu_);
+    stats = published_;
+  }
+  out.push_back({"gridsync_last_change_seq", "The change log's last number.", "",
+                 static_cast<double>(stats.last_change_seq)});
+  out.push_back({"gridsync_records", "Records stored.", "", static_cast<double>(stats.records)});
+  out.push_back({"gridsync_records_with_conflicts", "Records with a field in conflict.", "",
+                 static_cast<double>(stats.records_with_conflicts)});
+  auto rocks = [&](const std::string& property, const char* name, const char* help) {
+    uint64_t v = 0;
+    if (db_->GetAggregatedIntProperty(property, &v)) {
+      out.push_back({name, help, "", static_cast<double>(v)});
+    }
+  };
+  rocks(rocksdb::DB::Properties::kLiveSstFilesSize, "gridsync_rocksdb_live_sst_bytes",
+        "Bytes of the table files the store uses.");
+  rocks(rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+        "gridsync_rocksdb_pending_compaction_bytes", "Bytes RocksDB estimates it must compact.");
+  rocks(rocksdb::DB::Properties::kCurSizeAllMemTables, "gridsync_rocksdb_memtable_bytes",
+        "Bytes in memtables.");
+  uint64_t v = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &v)) {
+    out.push_back({"gridsync_rocksdb_write_stopped", "1 while RocksDB stops writes.", "",
+                   static_cast<double>(v)});
+  }
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &v)) {
+    out.push_back({"gridsync_rocksdb_delayed_write_rate_bytes",
+                   "The rate RocksDB slows writes to (0: not slowed).", "",
+                   static_cast<double>(v)});
+  }
+  double stalls = 0;
+  for (auto* h : handles_) {
+    std::map<std::string, std::string> cf_stats;
+    if (!db_->GetMapProperty(h, rocksdb::DB::Properties::kCFStats, &cf_stats)) continue;
+    for (const char* key : {"io_stalls.total_stop", "io_stalls.total_slowdown"}) {
+      if (auto it = cf_stats.find(key); it != cf_stats.end())
+        stalls += std::atof(it->second.c_str());
+    }
+  }
+  out.push_back(
+      {"gridsync_rocksdb_write_stalls", "Write stalls and slowdowns since start.", "", stalls});
+  return out;
+}
+
 void RocksStore::Publish(uint64_t seq) {
   {
     std::lock_guard<std::mutex> l(commit_mu_);
@@ -759,9 +807,13 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
 
   // 3. One atomic write, one WAL sync. Acks go out only after it returns.
+  const auto t0 = std::chrono::steady_clock::now();
   if (absl::Status st = FromRocks(db_->Write(write_opts_, &batch), "committing a push"); !st.ok()) {
     return st;  // nothing of the group was acknowledged; seq is not advanced
   }
+  commit_write_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  commit_group_mutations_.Observe(static_cast<double>(k));
   counters_ = counters;
   {
     std::lock_guard<std::mutex> l(stats_mu_);

@@ -24,6 +24,7 @@
 #include "core/coverage.h"
 #include "rocksdb/db.h"
 #include "server/coverage_index.h"
+#include "server/metrics.h"
 #include "server/store.h"
 
 namespace gridsync::server {
@@ -99,6 +100,12 @@ class RocksStore : public Store {
   // recount of the records. One line per problem; empty when all is well.
   // REQUIRES: the store not serving (opened by the check alone).
   absl::StatusOr<std::vector<std::string>> Check();
+
+  // For the metrics page: commit-group sizes and WAL write times so far, and
+  // the store's and RocksDB's figures now.
+  const Histogram& commit_group_mutations() const { return commit_group_mutations_; }
+  const Histogram& commit_write_seconds() const { return commit_write_seconds_; }
+  std::vector<Gauge> Gauges();
   absl::Status CheckChangeLogGapFree();
 
  private:
@@ -174,6 +181,8 @@ class RocksStore : public Store {
   int64_t restored_at_ms_ = 0;  // Store::RestoredAtMs
   std::mutex registry_mu_;      // serializes registry imports and policy changes
   std::unique_ptr<CoverageIndex> coverage_;
+  Histogram commit_group_mutations_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 8192}};
+  Histogram commit_write_seconds_{LatencyBounds()};
 };
 
 }  // namespace gridsync::server

@@ -117,7 +117,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   if (auto st = s->auth_->Load(); !st.ok()) return st;
   if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms,
-                                               opts.refill_window_ms);
+                                               opts.refill_window_ms, &s->metrics_);
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
   s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_.get(), s->auth_.get());
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
@@ -132,16 +132,51 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   builder.RegisterService(s->feed_.get());
   builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
   builder.SetMaxSendMessageSize(64 << 20);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(NewMetricsInterceptor(&s->metrics_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   s->grpc_ = builder.BuildAndStart();
   if (!s->grpc_ || s->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", opts.listen,
                                                " (in use, or not an address of this machine)"));
+  }
+  if (!opts.metrics_listen.empty()) {
+    auto http =
+        MetricsEndpoint::Start(opts.metrics_listen, [p = s.get()] { return p->MetricsPage(); });
+    if (!http.ok()) return http.status();
+    s->metrics_http_ = std::move(*http);
+    LogInfo("metrics at http://", opts.metrics_listen.substr(0, opts.metrics_listen.rfind(':')),
+            ":", s->metrics_http_->port(), "/metrics");
   }
   s->grpc_->GetHealthCheckService()->SetServingStatus(true);
   LogInfo("serving ", opts.data_dir, " on port ", s->port_,
           tls ? " with TLS" : " (plaintext, loopback)", "; last change ",
           s->store_->LastChangeSeq());
   return s;
+}
+
+std::string GridSyncServer::MetricsPage() {
+  std::vector<Gauge> gauges = store_->Gauges();
+  const FeedServiceImpl::Subscribers subs = feed_->subscribers();
+  gauges.push_back({"gridsync_feed_subscribers", "Change feed streams open now.", "",
+                    static_cast<double>(subs.open)});
+  gauges.push_back({"gridsync_feed_max_lag_changes",
+                    "Changes between the head and the furthest-behind feed stream.", "",
+                    static_cast<double>(subs.max_lag)});
+  gauges.push_back({"gridsync_devices_active", "Devices that called in the window.",
+                    "window=\"1h\"",
+                    static_cast<double>(auth_->ActiveDevices(int64_t{3600} * 1000))});
+  for (auto& g : ProcessGauges()) gauges.push_back(std::move(g));
+  std::string page = metrics_.Render(gauges);
+  absl::StrAppend(&page,
+                  "# HELP gridsync_commit_group_mutations Mutations per commit group (one "
+                  "write, one WAL sync).\n# TYPE gridsync_commit_group_mutations histogram\n");
+  store_->commit_group_mutations().Render("gridsync_commit_group_mutations", "", &page);
+  absl::StrAppend(&page,
+                  "# HELP gridsync_commit_write_seconds Time of a commit group's write and WAL "
+                  "sync.\n# TYPE gridsync_commit_write_seconds histogram\n");
+  store_->commit_write_seconds().Render("gridsync_commit_write_seconds", "", &page);
+  return page;
 }
 
 void GridSyncServer::Shutdown(std::chrono::milliseconds grace) {
@@ -151,6 +186,7 @@ void GridSyncServer::Shutdown(std::chrono::milliseconds grace) {
   feed_->Stop();  // following feeds would otherwise hold the shutdown for its whole grace
   grpc_->Shutdown(std::chrono::system_clock::now() + grace);
   grpc_->Wait();
+  metrics_http_.reset();  // it reads the store
   LogInfo("stopped; last change ", store_->LastChangeSeq());
   store_.reset();
 }

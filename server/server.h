@@ -13,6 +13,8 @@
 #include "server/auth.h"
 #include "server/coverage_service.h"
 #include "server/feed_service.h"
+#include "server/metrics.h"
+#include "server/metrics_http.h"
 #include "server/rocks_store.h"
 #include "server/sync_service.h"
 
@@ -30,6 +32,9 @@ struct ServerOptions {
   // states the restore lost (SyncService.Refill).
   int64_t refill_window_ms = int64_t{30} * 86400 * 1000;
   int max_message_bytes = 8 << 20;
+  // Where to serve Prometheus' text format at /metrics ("host:port");
+  // empty: nowhere.
+  std::string metrics_listen;
   bool sync_writes = true;
 };
 
@@ -45,6 +50,9 @@ class GridSyncServer {
   ~GridSyncServer();
 
   int port() const { return port_; }
+  int metrics_port() const { return metrics_http_ ? metrics_http_->port() : 0; }
+  // The metrics page as /metrics serves it.
+  std::string MetricsPage();
   // Stops accepting calls, lets running calls finish (up to the deadline),
   // then closes the store.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::seconds(10));
@@ -52,6 +60,7 @@ class GridSyncServer {
 
  private:
   GridSyncServer() = default;
+  Metrics metrics_;  // before the services, which count into it
   std::unique_ptr<RocksStore> store_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<SyncServiceImpl> sync_;
@@ -59,6 +68,7 @@ class GridSyncServer {
   std::unique_ptr<CoverageServiceImpl> coverage_;
   std::unique_ptr<FeedServiceImpl> feed_;
   std::unique_ptr<grpc::Server> grpc_;
+  std::unique_ptr<MetricsEndpoint> metrics_http_;  // destroyed first: it reads the others
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -1,9 +1,12 @@
 #include "server/sync_service.h"
 
 #include <functional>
+#include <map>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/proposal.h"
@@ -29,8 +32,12 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
 }  // namespace
 
 SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
-                                 int64_t refill_window_ms)
-    : store_(store), auth_(auth), max_skew_ms_(max_skew_ms), refill_window_ms_(refill_window_ms) {
+                                 int64_t refill_window_ms, Metrics* metrics)
+    : store_(store),
+      auth_(auth),
+      max_skew_ms_(max_skew_ms),
+      refill_window_ms_(refill_window_ms),
+      metrics_(metrics) {
   // The generated service's method names, so stubs, grpcurl and reflection
   // see gridsync.v1.SyncService as declared in sync_service.proto.
   AddMethod(
@@ -59,8 +66,25 @@ grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::Byte
   }
   gridsync::v1::PushResponse out;
   grpc::Status st = Push(ctx, *who, *decoded, &out);
-  if (st.ok()) *resp = Serialize(out);
+  if (st.ok()) {
+    if (metrics_ != nullptr) CountOutcomes(out);
+    *resp = Serialize(out);
+  }
   return st;
+}
+
+void SyncServiceImpl::CountOutcomes(const gridsync::v1::PushResponse& resp) {
+  std::map<std::pair<std::string, std::string>, uint64_t> counts;
+  for (const auto& r : resp.results()) {
+    std::string outcome = absl::AsciiStrToLower(
+        absl::StripPrefix(gridsync::v1::MutationOutcome_Name(r.outcome()), "MUTATION_OUTCOME_"));
+    std::string code;
+    if (r.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED) {
+      code = absl::StatusCodeToString(static_cast<absl::StatusCode>(r.code()));
+    }
+    ++counts[{std::move(outcome), std::move(code)}];
+  }
+  for (const auto& [key, n] : counts) metrics_->CountMutations(key.first, key.second, n);
 }
 
 grpc::Status SyncServiceImpl::RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,

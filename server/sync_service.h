@@ -7,6 +7,7 @@
 #include "gridsync/v1/sync_service.pb.h"
 #include "server/auth.h"
 #include "server/log.h"
+#include "server/metrics.h"
 #include "server/push_decode.h"
 #include "server/store.h"
 
@@ -27,8 +28,9 @@ inline constexpr int kMaxRefillRecords = 200;
 // rejection while the rest of its batch is applied (server/push_decode.h).
 class SyncServiceImpl final : public grpc::Service {
  public:
+  // `metrics` may be null.
   SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
-                  int64_t refill_window_ms);
+                  int64_t refill_window_ms, Metrics* metrics = nullptr);
 
  private:
   // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
@@ -43,6 +45,7 @@ class SyncServiceImpl final : public grpc::Service {
   // restored within the window or the phone's epoch is not the store's.
   grpc::Status Refill(const Principal& who, const gridsync::v1::RefillRequest& req,
                       gridsync::v1::RefillResponse* resp);
+  void CountOutcomes(const gridsync::v1::PushResponse& resp);
   grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
   grpc::Status RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
@@ -54,6 +57,7 @@ class SyncServiceImpl final : public grpc::Service {
   const Authenticator* auth_;
   int64_t max_skew_ms_;
   int64_t refill_window_ms_;
+  Metrics* metrics_;
   RateLimitedLog bad_requests_{"refused request"};
 };
 
