@@ -1,7 +1,7 @@
 // One-line logs to stderr in logfmt, for a person and a machine alike:
 //   ts=2026-11-27T15:55:25.925Z level=info msg="backup 1 into /backup: ..."
 // The message is quoted and escaped (no line ever spans two); levels are
-// info and error.
+// info, warn (RocksDB's warnings) and error.
 #ifndef GRIDSYNC_SERVER_LOG_H_
 #define GRIDSYNC_SERVER_LOG_H_
 

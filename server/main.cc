@@ -31,7 +31,7 @@ int Usage() {
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE\n"
           "                 [--tls-client-ca FILE]]\n"
           "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
-          "                 [--metrics-listen HOST:PORT]\n"
+          "                 [--metrics-listen HOST:PORT] [--min-free-mb N (64)]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
   return 2;
@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
       opts.tls_key_file = v;
     } else if (a == "--tls-client-ca" && (v = value())) {
       opts.tls_client_ca_file = v;
+    } else if (a == "--min-free-mb" && (v = value())) {
+      uint64_t mb = 0;
+      if (!absl::SimpleAtoi(v, &mb)) return Usage();
+      opts.min_free_bytes = mb << 20;
     } else if (a == "--metrics-listen" && (v = value())) {
       opts.metrics_listen = v;
     } else if (a == "--port-file" && (v = value())) {

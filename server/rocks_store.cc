@@ -1,8 +1,11 @@
 #include "server/rocks_store.h"
 
 #include <openssl/sha.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -53,6 +56,26 @@ std::string IdemKey(const std::string& device, uint64_t seq) {
   k += Be64(seq);
   return k;
 }
+
+// RocksDB's own log, as lines of gridsyncd's (stderr, so the journal): its
+// warnings and errors only. Not a file in the data folder: that file is one
+// more write a full disk fails, and Debian's RocksDB 7.8 asserts when it
+// writes to a file again after a failed write (facebook/rocksdb#12448).
+class RocksLogger : public rocksdb::Logger {
+ public:
+  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel()) return;
+    char buf[1024];
+    vsnprintf(buf, sizeof(buf), format, ap);
+    LogLine(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? "error" : "warn",
+            absl::StrCat("rocksdb: ", buf));
+  }
+};
 
 // The grid and record id a change writes: a mutation's or a refill's.
 // False for a registry change.
@@ -253,6 +276,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.write_buffer_size = 64 << 20;
+  options.info_log = std::make_shared<RocksLogger>();
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(256 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -267,6 +291,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     cfs.emplace_back(name, cfo);
   }
   std::unique_ptr<RocksStore> store(new RocksStore());
+  store->dir_ = dir;
+  store->min_free_bytes_ = opts.min_free_bytes;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
   if (!s.ok()) {
@@ -426,9 +452,12 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   lock.unlock();
   StateMap states;
   const Writer* front = group.front();
-  const absl::Status st = front->registry != nullptr ? CommitRegistry(front->registry)
-                          : front->refill != nullptr ? CommitRefill(front->refill)
-                                                     : CommitGroup(group, &states);
+  absl::Status st = CheckSpace();
+  if (st.ok()) {
+    st = front->registry != nullptr ? CommitRegistry(front->registry)
+         : front->refill != nullptr ? CommitRefill(front->refill)
+                                    : CommitGroup(group, &states);
+  }
   lock.lock();
   for (Writer* x : group) {
     writers_.pop_front();
@@ -440,6 +469,29 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
   lock.unlock();
   states.clear();  // freed here, while the next leader already commits
   return st;
+}
+
+absl::Status RocksStore::CheckSpace() {
+  struct statvfs fs;
+  if (min_free_bytes_ == 0 || statvfs(dir_.c_str(), &fs) != 0) return absl::OkStatus();
+  const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  const bool short_of_space = free < min_free_bytes_;
+  if (short_of_space != out_of_space_) {
+    out_of_space_ = short_of_space;
+    if (short_of_space) {
+      LogError("the data disk is full: ", free >> 20, " MiB free, less than the ",
+               min_free_bytes_ >> 20,
+               " MiB kept for RocksDB; writes are refused until space "
+               "returns, reads go on");
+    } else {
+      LogInfo("the data disk has ", free >> 20, " MiB free again: writes resume");
+    }
+  }
+  if (!short_of_space) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the server's disk is full (", free >> 20, " MiB free, ", min_free_bytes_ >> 20,
+      " MiB are kept for the store's own work): nothing of this write was stored; it can be "
+      "sent again later, writes resume by themselves when the server has space"));
 }
 
 absl::Status RocksStore::IndexRegistryChanges(bool sync) {

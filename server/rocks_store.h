@@ -46,6 +46,10 @@ class RocksStore : public Store {
   struct Options {
     bool create_if_missing = false;
     bool sync_writes = true;  // false only in tests of things other than durability
+    // Writes are refused (RESOURCE_EXHAUSTED) while the data disk has less
+    // free than this, so that RocksDB never meets a full disk in a write or
+    // a flush; they resume by themselves when space returns. 0: no check.
+    uint64_t min_free_bytes = 64 << 20;
   };
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
   ~RocksStore() override;
@@ -138,6 +142,9 @@ class RocksStore : public Store {
   // writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
   absl::Status CommitRefill(RefillWrite* r);
+  // OK while the data disk has min_free_bytes free; logs when writes stop
+  // and when they resume. REQUIRES: the commit-queue leader.
+  absl::Status CheckSpace();
   // The registry changes of the proposals `approvals` (approved in this
   // group), logged after its mutations (*seq moves) in `batch`.
   absl::Status ApplyApprovals(const std::vector<const RecordState*>& approvals,
@@ -162,6 +169,9 @@ class RocksStore : public Store {
       Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
 
+  std::string dir_;
+  uint64_t min_free_bytes_ = 0;
+  bool out_of_space_ = false;  // owned by the leader
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_opts_;

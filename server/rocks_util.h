@@ -12,8 +12,18 @@ namespace gridsync::server {
 
 // A storage failure, naming what was being done; UNAVAILABLE so a client
 // retries (nothing of a failed write was acknowledged).
+// A storage error as the caller's status: RESOURCE_EXHAUSTED for a full
+// disk (the write did not happen; writes resume when space returns),
+// UNAVAILABLE for the rest.
 inline absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the server's disk is full while ", what,
+                     ": nothing of it was stored; free space on the server's data disk, writes "
+                     "resume by themselves (",
+                     s.ToString(), ")"));
+  }
   return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
 }
 

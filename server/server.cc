@@ -54,7 +54,7 @@ absl::Status InitDataDir(const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec)
     return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  auto store = RocksStore::Open(dir, {.create_if_missing = true});
+  auto store = RocksStore::Open(dir, {.create_if_missing = true, .min_free_bytes = 0});
   if (!store.ok()) return store.status();
   Authenticator auth(store->get());
   auto admin = auth.Enroll(gridsync::v1::ROLE_ADMIN, {}, "admin");
@@ -109,8 +109,9 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
 
   google::protobuf::SetLogHandler(&LogProtobuf);
   std::unique_ptr<GridSyncServer> s(new GridSyncServer());
-  auto store = RocksStore::Open(opts.data_dir,
-                                {.create_if_missing = false, .sync_writes = opts.sync_writes});
+  auto store = RocksStore::Open(opts.data_dir, {.create_if_missing = false,
+                                                .sync_writes = opts.sync_writes,
+                                                .min_free_bytes = opts.min_free_bytes});
   if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
   s->auth_ = std::make_unique<Authenticator>(s->store_.get());

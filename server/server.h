@@ -36,6 +36,7 @@ struct ServerOptions {
   // empty: nowhere.
   std::string metrics_listen;
   bool sync_writes = true;
+  uint64_t min_free_bytes = 64 << 20;  // RocksStore::Options::min_free_bytes
 };
 
 // Creates `dir` with an empty store and an admin device; writes the admin

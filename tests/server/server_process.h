@@ -34,7 +34,8 @@ inline int RunCommand(const std::vector<std::string>& argv, std::string* out = n
 
 class ServerProcess {
  public:
-  explicit ServerProcess(std::string data_dir) : dir_(std::move(data_dir)) {}
+  explicit ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {})
+      : dir_(std::move(data_dir)), extra_(std::move(extra_args)) {}
   ~ServerProcess() {
     if (pid_ > 0) Kill(SIGKILL);
   }
@@ -47,8 +48,13 @@ class ServerProcess {
     if (pid_ == 0) {
       const std::string log = dir_ + ".log";
       freopen(log.c_str(), "a", stderr);
-      execl(GRIDSYNCD_PATH, "gridsyncd", "--data", dir_.c_str(), "--listen", "127.0.0.1:0",
-            "--port-file", port_file.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args = {"gridsyncd",   "--data",      dir_,     "--listen",
+                                       "127.0.0.1:0", "--port-file", port_file};
+      args.insert(args.end(), extra_.begin(), extra_.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(GRIDSYNCD_PATH, argv.data());
       _exit(127);
     }
     for (int i = 0; i < 200; ++i) {  // at most 10 s
@@ -77,6 +83,7 @@ class ServerProcess {
 
  private:
   std::string dir_;
+  std::vector<std::string> extra_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

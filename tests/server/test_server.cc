@@ -217,8 +217,7 @@ grpc::Status ServerTest::Pull(const std::string& token, const gridsync::v1::Pull
   return sync_->Pull(ctx.get(), req, resp);
 }
 
-gridsync::v1::Mutation ServerTest::Visit(tools::Phone& phone, const std::string& grid,
-                                         int household) {
+gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household) {
   auto m = phone.Begin(gridsync::v1::RECORD_KIND_VISIT, phone.NewRecordId(), grid);
   m.mutable_create()->set_subject_id(Household(grid, household));
   auto* f = m.mutable_create()->add_fields();

@@ -30,7 +30,9 @@ inline constexpr char kCounty[] = "410185000000";
 // (removed at exit); files beside it (path + ".log") are in that folder too.
 std::string TempDir(const std::string& name);
 std::string Household(const std::string& grid, int n);  // grid + 4 digits
-std::string Person(const std::string& grid, int n);     // household n, person 01
+// A visit on `grid` by `phone` (not pushed).
+gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
+std::string Person(const std::string& grid, int n);  // household n, person 01
 
 // The registry above, as an import request.
 // Persons of even households came under supervision n x 5 days before
@@ -77,9 +79,6 @@ class ServerTest : public ::testing::Test {
                     gridsync::v1::PushResponse* resp);
   grpc::Status Pull(const std::string& token, const gridsync::v1::PullRequest& req,
                     gridsync::v1::PullResponse* resp);
-
-  // A visit on `grid` by `phone` (not pushed).
-  gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
 
   void ConnectStubs();
 

@@ -404,7 +404,7 @@ TEST_F(ExportTest, ProposalsAndTheChangesTheyMadeAreExported) {
   m.mutable_create()->set_subject_id(Household(kGridA, 4));
   tools::AddCreateField(&m, "action", tools::IntValue(gridsync::v1::PROPOSAL_ACTION_MOVED_OUT));
   tools::AddCreateField(&m, "reason", tools::StrValue("全家迁往郑州"));
-  auto pushed = worker->Push({m, ServerTest::Visit(*worker, kGridA, 1)});
+  auto pushed = worker->Push({m, Visit(*worker, kGridA, 1)});
   ASSERT_TRUE(pushed.ok() && pushed->results(0).code() == 0 && pushed->results(1).code() == 0);
   ASSERT_TRUE(secretary->PullAll().ok());
   auto d = secretary->SetField(*secretary->Find(m.record_id()), "decision",
@@ -445,7 +445,7 @@ TEST_F(ExportTest, TheAuditTrailAndRefilledRecordsAreExported) {
   gridsync::v1::BackupResponse bresp;
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(admin_->Backup(ctx.get(), breq, &bresp).ok());
-  const Mutation v = ServerTest::Visit(*worker, kGridA, 2);
+  const Mutation v = Visit(*worker, kGridA, 2);
   ASSERT_TRUE(worker->Push({v}).ok());
   const gridsync::v1::RecordState held = GetRecord(v.record_id()).state();
 
