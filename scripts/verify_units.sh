@@ -1,0 +1,20 @@
+#!/bin/sh
+# Checks packaging/'s systemd units with systemd-analyze, with the programs
+# where this build put them (the units name /opt/gridsync). Fails on any
+# warning as on an error.
+set -eu
+src=$1 bin=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for u in "$src"/packaging/*.service "$src"/packaging/*.timer; do
+  sed "s|/opt/gridsync/|$bin/|g" "$u" >"$tmp/$(basename "$u")"
+done
+out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$tmp"/*.service "$tmp"/*.timer 2>&1) || {
+  echo "$out"
+  exit 1
+}
+if [ -n "$out" ]; then
+  echo "$out"
+  exit 1
+fi
+echo "systemd units verified: $(ls "$tmp" | tr '\n' ' ')"
