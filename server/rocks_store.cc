@@ -277,6 +277,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   options.IncreaseParallelism(2);
   options.write_buffer_size = 64 << 20;
   options.info_log = std::make_shared<RocksLogger>();
+  if (opts.env) options.env = opts.env.get();
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(256 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -293,7 +294,12 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->dir_ = dir;
   store->min_free_bytes_ = opts.min_free_bytes;
+  store->env_ = opts.env;
   rocksdb::DB* db = nullptr;
+  if (opts.create_if_missing) {  // RocksDB would log a missing folder as an error first
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
   rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
   if (!s.ok()) {
     if (!opts.create_if_missing &&

@@ -50,6 +50,9 @@ class RocksStore : public Store {
     // free than this, so that RocksDB never meets a full disk in a write or
     // a flush; they resume by themselves when space returns. 0: no check.
     uint64_t min_free_bytes = 64 << 20;
+    // The Env RocksDB runs on; null for the default. For tests of a slow or
+    // failing disk.
+    std::shared_ptr<rocksdb::Env> env;
   };
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
   ~RocksStore() override;
@@ -170,6 +173,7 @@ class RocksStore : public Store {
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;
 
   std::string dir_;
+  std::shared_ptr<rocksdb::Env> env_;  // Options::env, kept while the DB lives
   uint64_t min_free_bytes_ = 0;
   bool out_of_space_ = false;  // owned by the leader
   std::unique_ptr<rocksdb::DB> db_;

@@ -202,7 +202,8 @@ TEST(Durability, SigtermUnderLoadDrainsInBoundedTime) {
         ++answered;
         std::lock_guard<std::mutex> lock(mu);
         for (const auto& res : r->results()) {
-          if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_APPLIED) acked.insert(res.record_id());
+          if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_APPLIED)
+            acked.insert(res.record_id());
         }
       }
     });
@@ -210,8 +211,7 @@ TEST(Durability, SigtermUnderLoadDrainsInBoundedTime) {
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto t0 = std::chrono::steady_clock::now();
   const int code = proc.Kill(SIGTERM);
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   stop = true;
   for (auto& t : threads) t.join();
   EXPECT_EQ(code, 0);
