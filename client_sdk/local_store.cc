@@ -270,7 +270,6 @@ absl::StatusOr<std::vector<RecordState>> LocalStore::NextRefill(size_t max_bytes
                                                                 int max_records) const {
   std::vector<RecordState> out;
   size_t bytes = 0;
-  absl::Status st;
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   for (it->Seek(kRefillPrefix); it->Valid() && it->key().starts_with(kRefillPrefix); it->Next()) {

@@ -78,7 +78,7 @@ class RocksLogger : public rocksdb::Logger {
 };
 
 // The grid and record id a change writes: a mutation's or a refill's.
-// False for a registry change.
+// False for a registry change or an administrative act.
 bool RecordOf(const Change& c, std::string_view* grid, std::string_view* id) {
   if (c.has_mutation()) {
     *grid = c.mutation().grid_code();

@@ -147,24 +147,25 @@ grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::R
     auto* r = resp->add_results();
     r->set_record_id(s.record_id());
     const std::string prefix = absl::StrCat("records[", i, "].");
-    std::optional<core::FieldViolation> bad = core::ValidateState(s);
-    if (!bad && !who.InScope(s.header().grid_code())) {
-      bad = core::FieldViolation{
-          "header.grid_code",
-          absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope")};
-    }
-    if (bad) {
+    auto reject = [&](absl::StatusCode code, const std::string& field, std::string message) {
       r->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
-      r->set_code(static_cast<int>(bad->field == "header.grid_code"
-                                       ? absl::StatusCode::kPermissionDenied
-                                       : absl::StatusCode::kInvalidArgument));
-      r->set_field(prefix + bad->field);
-      r->set_message(bad->message);
+      r->set_code(static_cast<int>(code));
+      r->set_field(prefix + field);
+      r->set_message(std::move(message));
+    };
+    if (auto v = core::ValidateState(s)) {
+      reject(absl::StatusCode::kInvalidArgument, v->field, v->message);
+      continue;
+    }
+    if (!who.InScope(s.header().grid_code())) {
+      reject(absl::StatusCode::kPermissionDenied, "header.grid_code",
+             absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope"));
       continue;
     }
     accepted.push_back(s);
     accepted_index.push_back(i);
   }
+  if (accepted.empty()) return grpc::Status::OK;
   const std::string& holder = who.device.holder();
   auto results = store_->Refill(std::move(accepted), who.device.device_id(),
                                 holder.empty() ? who.device.device_id() : holder);

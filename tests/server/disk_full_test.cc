@@ -39,12 +39,7 @@ class DiskFullTest : public ::testing::Test {
     gridsync::v1::ImportRegistryResponse ir;
     auto ctx = tools::CallContext(admin_token_);
     ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &ir).ok());
-    gridsync::v1::EnrollDeviceRequest req;
-    req.set_role(gridsync::v1::ROLE_GRID_WORKER);
-    req.add_scope_codes(kGridA);
-    gridsync::v1::EnrollDeviceResponse resp;
-    auto ctx2 = tools::CallContext(admin_token_);
-    ASSERT_TRUE(admin_->EnrollDevice(ctx2.get(), req, &resp).ok());
+    const auto resp = EnrollWorker(admin_.get(), admin_token_, kGridA);
     token_ = resp.token();
     device_ = resp.device_id();
     phone_ = std::make_unique<tools::Phone>(channel_, token_, device_, "王芳", 7);

@@ -54,12 +54,7 @@ TEST(Durability, AcknowledgedMutationsSurviveSigkillAtRandomPoints) {
     registry_changes = static_cast<uint64_t>(ir.created() + ir.updated()) + 2 + kPhones;
     for (int i = 0; i < kPhones; ++i) {
       phones[i].grid = i % 2 ? kGridA : kGridD;
-      gridsync::v1::EnrollDeviceRequest req;
-      req.set_role(gridsync::v1::ROLE_GRID_WORKER);
-      req.add_scope_codes(phones[i].grid);
-      gridsync::v1::EnrollDeviceResponse resp;
-      auto c = tools::CallContext(*admin_token);
-      ASSERT_TRUE(admin->EnrollDevice(c.get(), req, &resp).ok());
+      const auto resp = EnrollWorker(admin.get(), *admin_token, phones[i].grid);
       phones[i].token = resp.token();
       phones[i].device_id = resp.device_id();
     }
@@ -174,12 +169,7 @@ TEST(Durability, SigtermUnderLoadDrainsInBoundedTime) {
   ASSERT_TRUE(admin->ImportRegistry(ctx.get(), TestRegistry(), &ir).ok());
   std::vector<std::unique_ptr<tools::Phone>> phones;
   for (int i = 0; i < kPhones; ++i) {
-    gridsync::v1::EnrollDeviceRequest req;
-    req.set_role(gridsync::v1::ROLE_GRID_WORKER);
-    req.add_scope_codes(kGridA);
-    gridsync::v1::EnrollDeviceResponse resp;
-    auto c = tools::CallContext(*admin_token);
-    ASSERT_TRUE(admin->EnrollDevice(c.get(), req, &resp).ok());
+    const auto resp = EnrollWorker(admin.get(), *admin_token, kGridA);
     phones.push_back(std::make_unique<tools::Phone>(ch, resp.token(), resp.device_id(), "", i));
   }
 

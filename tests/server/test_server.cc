@@ -217,6 +217,19 @@ grpc::Status ServerTest::Pull(const std::string& token, const gridsync::v1::Pull
   return sync_->Pull(ctx.get(), req, resp);
 }
 
+gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub* admin,
+                                                const std::string& admin_token,
+                                                const std::string& grid) {
+  gridsync::v1::EnrollDeviceRequest req;
+  req.set_role(gridsync::v1::ROLE_GRID_WORKER);
+  req.add_scope_codes(grid);
+  gridsync::v1::EnrollDeviceResponse resp;
+  auto ctx = tools::CallContext(admin_token);
+  const grpc::Status st = admin->EnrollDevice(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp;
+}
+
 gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household) {
   auto m = phone.Begin(gridsync::v1::RECORD_KIND_VISIT, phone.NewRecordId(), grid);
   m.mutable_create()->set_subject_id(Household(grid, household));

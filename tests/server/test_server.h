@@ -30,6 +30,11 @@ inline constexpr char kCounty[] = "410185000000";
 // (removed at exit); files beside it (path + ".log") are in that folder too.
 std::string TempDir(const std::string& name);
 std::string Household(const std::string& grid, int n);  // grid + 4 digits
+// Enrols a grid worker of `grid` through `admin` (a server in another
+// process); the device id and token, empty when it failed (the test fails).
+gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub* admin,
+                                                const std::string& admin_token,
+                                                const std::string& grid);
 // A visit on `grid` by `phone` (not pushed).
 gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
 std::string Person(const std::string& grid, int n);  // household n, person 01
