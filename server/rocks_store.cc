@@ -482,8 +482,7 @@ absl::Status RocksStore::CheckSpace() {
   if (min_free_bytes_ == 0 || statvfs(dir_.c_str(), &fs) != 0) return absl::OkStatus();
   const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
   const bool short_of_space = free < min_free_bytes_;
-  if (short_of_space != out_of_space_) {
-    out_of_space_ = short_of_space;
+  if (out_of_space_.exchange(short_of_space) != short_of_space) {
     if (short_of_space) {
       LogError("the data disk is full: ", free >> 20, " MiB free, less than the ",
                min_free_bytes_ >> 20,
@@ -1456,6 +1455,7 @@ absl::StatusOr<std::vector<bool>> RocksStore::RegistryHas(const std::vector<std:
 }
 
 absl::Status RocksStore::PutDevice(const gridsync::v1::Device& device) {
+  if (auto st = CheckSpace(); !st.ok()) return st;  // as every write: never ENOSPC in RocksDB
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Put(wo, cf(kDevices), device.device_id(), device.SerializeAsString()),

@@ -146,7 +146,7 @@ class RocksStore : public Store {
   absl::Status CommitRegistry(RegistryWrite* r);
   absl::Status CommitRefill(RefillWrite* r);
   // OK while the data disk has min_free_bytes free; logs when writes stop
-  // and when they resume. REQUIRES: the commit-queue leader.
+  // and when they resume. Thread-safe.
   absl::Status CheckSpace();
   // The registry changes of the proposals `approvals` (approved in this
   // group), logged after its mutations (*seq moves) in `batch`.
@@ -175,7 +175,7 @@ class RocksStore : public Store {
   std::string dir_;
   std::shared_ptr<rocksdb::Env> env_;  // Options::env, kept while the DB lives
   uint64_t min_free_bytes_ = 0;
-  bool out_of_space_ = false;  // owned by the leader
+  std::atomic<bool> out_of_space_{false};  // as CheckSpace last found
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::WriteOptions write_opts_;

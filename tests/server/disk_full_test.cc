@@ -118,6 +118,15 @@ TEST_F(DiskFullTest, RefusedWhileFullNothingAckedLostResumesWhenSpaceReturns) {
   ASSERT_EQ(refused.code(), absl::StatusCode::kResourceExhausted) << refused;
   EXPECT_TRUE(absl::StrContains(refused.message(), "disk is full")) << refused;
   const size_t acked_when_full = acked_.size();
+  {  // an enrolment is a write like any other
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(gridsync::v1::ROLE_GRID_WORKER);
+    req.add_scope_codes(kGridA);
+    gridsync::v1::EnrollDeviceResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_EQ(admin_->EnrollDevice(ctx.get(), req, &resp).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
   EXPECT_GE(acked_when_full, 50u);
 
   // Reads go on: a pull from 0, the stats, the coverage.
