@@ -170,7 +170,8 @@ grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::R
   auto results = store_->Refill(std::move(accepted), who.device.device_id(),
                                 holder.empty() ? who.device.device_id() : holder);
   if (!results.ok()) {
-    LogError("refill from ", who.device.device_id(), " failed: ", results.status().ToString());
+    failed_writes_.Error(
+        absl::StrCat("refill from ", who.device.device_id(), ": ", results.status().ToString()));
     return ToGrpc(results.status());
   }
   int merged = 0;
@@ -329,7 +330,8 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   }
   auto committed = store_->Commit(std::move(batch));
   if (!committed.ok()) {
-    LogError("push from ", who.device.device_id(), " failed: ", committed.status().ToString());
+    failed_writes_.Error(
+        absl::StrCat("push from ", who.device.device_id(), ": ", committed.status().ToString()));
     return ToGrpc(committed.status());
   }
   for (size_t j = 0; j < batch_index.size(); ++j) {

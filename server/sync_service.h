@@ -59,6 +59,8 @@ class SyncServiceImpl final : public grpc::Service {
   int64_t refill_window_ms_;
   Metrics* metrics_;
   RateLimitedLog bad_requests_{"refused request"};
+  // A store that cannot write (a full disk) fails every push alike.
+  RateLimitedLog failed_writes_{"not stored"};
 };
 
 }  // namespace gridsync::server
