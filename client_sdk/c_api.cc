@@ -529,8 +529,8 @@ gs_code gs_now_ms(gs_client* c, int64_t* out, gs_error* err) {
 }
 
 static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
-  return gs_sync_report{r.pushed, r.duplicates, r.rejected,  r.restamped,
-                        r.pulled, r.cursor,     r.renumbered};
+  return gs_sync_report{r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled,
+                        r.cursor, r.renumbered, r.repushed, r.refilled,  r.refill_refused};
 }
 
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,

@@ -142,8 +142,9 @@ jlongArray Longs(JNIEnv* env, const std::vector<jlong>& v) {
 }
 
 jlongArray ReportArray(JNIEnv* env, const gs_sync_report& r) {
-  return Longs(env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled,
-                     static_cast<jlong>(r.cursor), r.renumbered});
+  return Longs(
+      env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled, static_cast<jlong>(r.cursor),
+            r.renumbered, r.repushed, r.refilled, r.refill_refused});
 }
 
 void ClearListenerException(JNIEnv* env) {

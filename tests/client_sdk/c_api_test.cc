@@ -157,6 +157,39 @@ TEST_F(CApiTest, RecordsLogsAndSyncThroughTheCApi) {
   gs_close(b);
 }
 
+// A server restored from an older backup: the report says what this phone
+// pushed again and sent back.
+TEST_F(CApiTest, TheReportSaysWhatARestoredServerGotBack) {
+  gs_client* a = OpenC("王芳");
+  gs_error err;
+  gs_sync_report rep;
+  const std::string grid = kGridA;
+  gs_field fields[] = {{"talked_with_household", Bool(true)}};
+  char id[64];
+  auto visit = [&](int household) {
+    const std::string hh = Household(kGridA, household);
+    ASSERT_EQ(gs_create(a, GS_KIND_VISIT, grid.c_str(), hh.c_str(), fields, 1, id, &err), GS_OK)
+        << err.message;
+  };
+  visit(1);
+  ASSERT_EQ(gs_sync(a, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  const std::string backups = BackUpServer();
+  visit(2);
+  visit(3);
+  ASSERT_EQ(gs_sync(a, nullptr, nullptr, &rep, &err), GS_OK) << err.message;  // acked, pulled
+  visit(4);                                                                   // never sent
+  RestoreServer(backups);
+  ASSERT_EQ(gs_sync(a, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  EXPECT_EQ(rep.pushed, 1);
+  EXPECT_EQ(rep.repushed, 0);  // what it had sent was pulled back before the restore
+  EXPECT_EQ(rep.refilled, 2);
+  EXPECT_EQ(rep.refill_refused, 0);
+  EXPECT_TRUE(GetRecord(id).has_record());
+  ASSERT_EQ(gs_sync(a, nullptr, nullptr, &rep, &err), GS_OK) << err.message;
+  EXPECT_EQ(rep.repushed + rep.refilled, 0);
+  gs_close(a);
+}
+
 TEST_F(CApiTest, RejectionsAreListedAndDismissed) {
   gs_client* c = OpenC("王芳");
   gs_error err;

@@ -59,7 +59,8 @@ bool ReadLines(Child& c, int ms, std::vector<std::string>* lines, bool stop_at_l
       return true;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now()).count();
+                          until - std::chrono::steady_clock::now())
+                          .count();
     if (left <= 0) return true;
     pollfd p{c.out, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
@@ -91,9 +92,21 @@ TEST_F(CrashTest, SigkillAtRandomPointsLosesAndDuplicatesNothing) {
   auto phone = NewPhone(kGridD, "王芳");
   phone.client.reset();  // the child process owns the replica
   const auto& o = phone.options;
-  const std::vector<std::string> argv = {
-      "sdk_writer", "--data", o.data_dir, "--server", o.server_address, "--device", o.device_id,
-      "--token", o.token, "--grid", kGridD, "--total", std::to_string(kTotal), "--sync-every", "20"};
+  const std::vector<std::string> argv = {"sdk_writer",
+                                         "--data",
+                                         o.data_dir,
+                                         "--server",
+                                         o.server_address,
+                                         "--device",
+                                         o.device_id,
+                                         "--token",
+                                         o.token,
+                                         "--grid",
+                                         kGridD,
+                                         "--total",
+                                         std::to_string(kTotal),
+                                         "--sync-every",
+                                         "20"};
 
   std::map<int, std::string> reported;  // write number -> record id
   int kills = 0, during_sync = 0;

@@ -56,7 +56,8 @@ class NetworkFaultTest : public SdkTest {
     for (size_t i = 0; i < ids.size(); i += 97) {  // a sample; List covers the rest
       auto local = p->GetState(ids[i]);
       ASSERT_TRUE(local.ok()) << local.status();
-      EXPECT_EQ(core::SerializeCanonical(*local), core::SerializeCanonical(GetRecord(ids[i]).state()));
+      EXPECT_EQ(core::SerializeCanonical(*local),
+                core::SerializeCanonical(GetRecord(ids[i]).state()));
     }
   }
   // Restarts the server from another thread once `trigger` turns true.
@@ -122,8 +123,8 @@ TEST_F(NetworkFaultTest, ConnectionsCutMidStreamLoseAndDuplicateNothing) {
   reader.options.pull_page = 50;
   Reopen(reader);
   const int pull_failures = SyncUntilDone(reader);
-  std::cout << "cuts " << proxy_->cuts() << ", failed syncs: push " << push_failures
-            << ", pull " << pull_failures << "\n";
+  std::cout << "cuts " << proxy_->cuts() << ", failed syncs: push " << push_failures << ", pull "
+            << pull_failures << "\n";
   EXPECT_GE(proxy_->cuts(), 3);
   EXPECT_GE(push_failures + pull_failures, 3);
   proxy_->set_cut_after_bytes(0);

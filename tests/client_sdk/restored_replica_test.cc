@@ -39,24 +39,6 @@ class RestoredReplicaTest : public SdkTest {
     EXPECT_TRUE(r.ok()) << r.status();
     return r.value_or(sdk::SyncReport());
   }
-  // A backup of the server's store, as `gridsyncctl backup` takes it.
-  std::string BackUpServer() {
-    const std::string backups = dir_ + "-backups";
-    gridsync::v1::BackupRequest req;
-    req.set_dir(backups);
-    gridsync::v1::BackupResponse resp;
-    auto ctx = tools::CallContext(admin_token_);
-    EXPECT_TRUE(admin_->Backup(ctx.get(), req, &resp).ok());
-    return backups;
-  }
-  // The county restores the newest backup in place of the store and serves it.
-  void RestoreServer(const std::string& backups) {
-    StopServer(std::chrono::milliseconds(0));
-    std::filesystem::rename(dir_, dir_ + "-lost-" + std::to_string(++backups_));
-    ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_).ok());
-    StartServer();
-    proxy_->set_target(server_->port());
-  }
   // Whether the server holds `id` (NOT_FOUND is an answer here).
   bool OnServer(const std::string& id) {
     gridsync::v1::GetRecordRequest req;

@@ -5,12 +5,14 @@
 #ifndef GRIDSYNC_TESTS_CLIENT_SDK_SDK_TEST_H_
 #define GRIDSYNC_TESTS_CLIENT_SDK_SDK_TEST_H_
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "gridsync/client.h"
+#include "server/backup.h"
 #include "tests/server/test_server.h"
 #include "tools/tcp_proxy.h"
 
@@ -91,8 +93,27 @@ class SdkTest : public ServerTest {
         << id;
   }
 
+  // A backup of the server's store, as `gridsyncctl backup` takes it.
+  std::string BackUpServer() {
+    const std::string backups = dir_ + "-backups";
+    gridsync::v1::BackupRequest req;
+    req.set_dir(backups);
+    gridsync::v1::BackupResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(admin_->Backup(ctx.get(), req, &resp).ok());
+    return backups;
+  }
+  // The county restores the newest backup in place of the store and serves it.
+  void RestoreServer(const std::string& backups) {
+    StopServer(std::chrono::milliseconds(0));
+    std::filesystem::rename(dir_, dir_ + "-lost-" + std::to_string(++restores_));
+    ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_).ok());
+    StartServer();
+    proxy_->set_target(server_->port());
+  }
   std::unique_ptr<tools::TcpProxy> proxy_;
   int phones_ = 0;
+  int restores_ = 0;
 };
 
 }  // namespace gridsync::testing

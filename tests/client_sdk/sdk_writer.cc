@@ -36,10 +36,19 @@ int main(int argc, char** argv) {
   // Every durable write is in the view (pending, acked or pulled).
   int next = static_cast<int>((*client)->List().size());
   for (int i = next; i < total; ++i) {
-    auto id = (*client)->Create(
-        v1::RECORD_KIND_VISIT, grid, absl::StrFormat("%s%04d", grid, 1 + i % 20),
-        {{"visited_at_ms", [] { v1::FieldValue v; v.set_int_value(core::SystemWallMs()); return v; }()},
-         {"notes", [&] { v1::FieldValue v; v.set_string_value("n" + std::to_string(i)); return v; }()}});
+    auto id =
+        (*client)->Create(v1::RECORD_KIND_VISIT, grid, absl::StrFormat("%s%04d", grid, 1 + i % 20),
+                          {{"visited_at_ms",
+                            [] {
+                              v1::FieldValue v;
+                              v.set_int_value(core::SystemWallMs());
+                              return v;
+                            }()},
+                           {"notes", [&] {
+                              v1::FieldValue v;
+                              v.set_string_value("n" + std::to_string(i));
+                              return v;
+                            }()}});
     if (!id.ok()) {
       fprintf(stderr, "write %d: %s\n", i, id.status().ToString().c_str());
       return 3;

@@ -94,6 +94,12 @@ typedef struct gs_sync_report {
   /* Mutations given new device seqs because the replica had gone back in
      time (restored from an older copy of its folder). Nothing was lost. */
   int64_t renumbered;
+  /* After the server's store was restored from an older backup: mutations it
+     had acknowledged and lost, pushed again; records whose state here held
+     writes it no longer had (this phone's or others'), sent back and merged;
+     and those it refused (outside this phone's scope now). Worth a line in
+     the app's support log; nothing was lost. */
+  int64_t repushed, refilled, refill_refused;
 } gs_sync_report;
 
 typedef struct gs_stats {

@@ -14,6 +14,15 @@ public final class SyncReport {
    * lost; worth a line in the app's support log.
    */
   public final long renumbered;
+  /**
+   * After the server's store was restored from an older backup: mutations it
+   * had acknowledged and lost, pushed again; records whose state on this
+   * phone held writes it no longer had, sent back; and those it refused.
+   * Nothing was lost; worth a line in the app's support log.
+   */
+  public final long repushed;
+  public final long refilled;
+  public final long refillRefused;
 
   SyncReport(long[] r) {
     pushed = r[0];
@@ -23,11 +32,15 @@ public final class SyncReport {
     pulled = r[4];
     cursor = r[5];
     renumbered = r[6];
+    repushed = r[7];
+    refilled = r[8];
+    refillRefused = r[9];
   }
 
   @Override
   public String toString() {
     return "pushed " + pushed + ", duplicates " + duplicates + ", rejected " + rejected
-        + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor + ", renumbered " + renumbered;
+        + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor + ", renumbered " + renumbered
+        + ", repushed " + repushed + ", refilled " + refilled + ", refill refused " + refillRefused;
   }
 }
