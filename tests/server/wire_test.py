@@ -122,7 +122,20 @@ try:
                admin.GetRecordResponse, admin_token)
     check("the server's view has the name as typed", got.record.visit.notes == "张𡒄𪚥", got.record.visit)
 
-    for method in ["/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull"]:
+    # Refill (records sent back after a restore) from another language: this
+    # server was never restored, so it takes none, saying why.
+    try:
+        call("/gridsync.v1.SyncService/Refill",
+             sync.RefillRequest(store_epoch=pulled.store_epoch, records=pulled.records[:1]),
+             sync.RefillResponse, token)
+        check("Refill on a server never restored refused", False, "answered OK")
+    except grpc.RpcError as e:
+        check("Refill on a server never restored is FAILED_PRECONDITION saying so",
+              e.code() == grpc.StatusCode.FAILED_PRECONDITION and "never restored" in e.details(),
+              (e.code(), e.details()))
+
+    for method in ["/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull",
+                   "/gridsync.v1.SyncService/Refill"]:
         try:
             call(method, b"\xff\xff\xff\xff", sync.PushResponse, token)
             check(method + ": garbage refused", False, "answered OK")
