@@ -570,13 +570,21 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     *c.mutable_admin() = std::move(*r->act);
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
-  r->batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
-  if (auto st = FromRocks(db_->Write(write_opts_, r->batch), "writing the registry"); !st.ok())
-    return st;
-  counters_.last_change_seq = seq;
+  return WriteAndPublish(r->batch, seq, counters_, "writing the registry");
+}
+
+absl::Status RocksStore::WriteAndPublish(rocksdb::WriteBatch* batch, uint64_t seq,
+                                         StoreStats counters, const char* what) {
+  counters.last_change_seq = seq;
+  batch->Put(cf(kDefault), kLastSeqKey, Be64(seq));
+  batch->Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
+  if (auto st = FromRocks(db_->Write(write_opts_, batch), what); !st.ok()) {
+    return st;  // nothing of it was acknowledged; seq is not advanced
+  }
+  counters_ = counters;
   {
     std::lock_guard<std::mutex> l(stats_mu_);
-    published_.last_change_seq = seq;
+    published_ = counters;
   }
   Publish(seq);
   return absl::OkStatus();
@@ -655,19 +663,7 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
   if (batch.Count() == 0) return absl::OkStatus();
   coverage.Finish();
-  counters.last_change_seq = seq;
-  batch.Put(cf(kDefault), kLastSeqKey, Be64(seq));
-  batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
-  if (auto st = FromRocks(db_->Write(write_opts_, &batch), "committing a refill"); !st.ok()) {
-    return st;
-  }
-  counters_ = counters;
-  {
-    std::lock_guard<std::mutex> l(stats_mu_);
-    published_ = counters;
-  }
-  Publish(seq);
-  return absl::OkStatus();
+  return WriteAndPublish(&batch, seq, counters, "committing a refill");
 }
 
 std::vector<Gauge> RocksStore::Gauges() {
@@ -859,24 +855,13 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
   if (batch.Count() == 0) return absl::OkStatus();
   coverage.Finish();  // the aggregates move in the same batch as the records
-  counters.last_change_seq = seq;
-  batch.Put(cf(kDefault), kLastSeqKey, Be64(seq));
-  batch.Put(cf(kDefault), kCountersKey, EncodeCounters(counters));
 
   // 3. One atomic write, one WAL sync. Acks go out only after it returns.
   const auto t0 = std::chrono::steady_clock::now();
-  if (absl::Status st = FromRocks(db_->Write(write_opts_, &batch), "committing a push"); !st.ok()) {
-    return st;  // nothing of the group was acknowledged; seq is not advanced
-  }
+  if (auto st = WriteAndPublish(&batch, seq, counters, "committing a push"); !st.ok()) return st;
   commit_write_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   commit_group_mutations_.Observe(static_cast<double>(k));
-  counters_ = counters;
-  {
-    std::lock_guard<std::mutex> l(stats_mu_);
-    published_ = counters;
-  }
-  Publish(seq);
   return absl::OkStatus();
 }
 

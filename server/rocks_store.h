@@ -145,6 +145,12 @@ class RocksStore : public Store {
   // writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(RegistryWrite* r);
   absl::Status CommitRefill(RefillWrite* r);
+  // What every commit-queue write ends with: `batch` with the last change
+  // number `seq` and `counters`, in one synced write, then both made
+  // visible (counters_, Stats, feed readers). An error names `what`.
+  // REQUIRES: the leader.
+  absl::Status WriteAndPublish(rocksdb::WriteBatch* batch, uint64_t seq, StoreStats counters,
+                               const char* what);
   // OK while the data disk has min_free_bytes free; logs when writes stop
   // and when they resume. Thread-safe.
   absl::Status CheckSpace();
