@@ -154,6 +154,8 @@ std::string T(std::string_view s) {
   }
   return out;
 }
+// T(s), or NULL for an empty string (a code or name the entry leaves out).
+std::string TOrNull(std::string_view s) { return s.empty() ? kNull : T(s); }
 std::string Ts(int64_t ms) {
   if (ms <= 0) return kNull;
   return absl::FormatTime("%Y-%m-%d %H:%M:%E3S+00", absl::FromUnixMillis(ms), absl::UTCTimeZone());
@@ -427,9 +429,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
             r.record_id(),
             Row({common,
                  EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
-                 p.household_id().empty() ? kNull : T(p.household_id()),
-                 p.person_id().empty() ? kNull : T(p.person_id()), T(p.head_name()), T(p.address()),
-                 T(p.name()), T(p.reason()),
+                 TOrNull(p.household_id()), TOrNull(p.person_id()), T(p.head_name()),
+                 T(p.address()), T(p.name()), T(p.reason()),
                  EnumWord(gridsync::v1::ProposalDecision_Name(p.decision()), "PROPOSAL_DECISION_"),
                  T(p.decision_note()), worker, Ts(created_ms),
                  decided ? T(decision->author()) : kNull,
@@ -439,12 +440,11 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     }
     if (c.has_admin()) {
       const auto& a = c.admin();
-      auto or_null = [&](const std::string& v) { return v.empty() ? kNull : T(v); };
       changes.Put(seq,
                   Row({seq, scope, Ts(c.committed_at_ms()), "admin", T(a.subject()), T(a.action()),
-                       kNull, or_null(a.by().device_id()), or_null(a.by().holder()), kNull}));
+                       kNull, TOrNull(a.by().device_id()), TOrNull(a.by().holder()), kNull}));
       acts.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), T(a.action()), T(a.subject()),
-                         or_null(a.by().device_id()), or_null(a.by().holder()), T(a.detail()),
+                         TOrNull(a.by().device_id()), TOrNull(a.by().holder()), T(a.detail()),
                          absl::StrCat(a.created()), absl::StrCat(a.updated()),
                          absl::StrCat(a.unchanged()), absl::StrCat(a.rejected())}));
       continue;
@@ -456,7 +456,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       kind = "org_unit", subject = u.code();
       org.Put(u.code(), Row({T(u.code()), T(u.name()),
                              EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
-                             u.parent_code().empty() ? kNull : T(u.parent_code())}));
+                             TOrNull(u.parent_code())}));
     } else if (reg.has_household()) {
       const auto& h = reg.household();
       kind = "household", subject = h.household_id(), grid = h.grid_code();
@@ -501,10 +501,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
     }
     // Who imported or set it (changes logged before the audit trail name nobody).
     const auto& by = c.by();
-    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op,
-                          grid.empty() ? kNull : T(grid),
-                          by.device_id().empty() ? kNull : T(by.device_id()),
-                          by.holder().empty() ? kNull : T(by.holder()), kNull}));
+    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, TOrNull(grid),
+                          TOrNull(by.device_id()), TOrNull(by.holder()), kNull}));
   }
 
   // One transaction: the rows and the cursor, or nothing.
