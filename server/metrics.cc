@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
@@ -55,31 +56,11 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      metrics_->ObserveRpc(method_, CodeName(methods->GetSendStatus().error_code()), seconds);
+      // gRPC's codes are absl's, number for number.
+      const auto code = static_cast<absl::StatusCode>(methods->GetSendStatus().error_code());
+      metrics_->ObserveRpc(method_, absl::StatusCodeToString(code), seconds);
     }
     methods->Proceed();
-  }
-
-  static absl::string_view CodeName(grpc::StatusCode c) {
-    static const char* const kNames[] = {"OK",
-                                         "CANCELLED",
-                                         "UNKNOWN",
-                                         "INVALID_ARGUMENT",
-                                         "DEADLINE_EXCEEDED",
-                                         "NOT_FOUND",
-                                         "ALREADY_EXISTS",
-                                         "PERMISSION_DENIED",
-                                         "RESOURCE_EXHAUSTED",
-                                         "FAILED_PRECONDITION",
-                                         "ABORTED",
-                                         "OUT_OF_RANGE",
-                                         "UNIMPLEMENTED",
-                                         "INTERNAL",
-                                         "UNAVAILABLE",
-                                         "DATA_LOSS",
-                                         "UNAUTHENTICATED"};
-    const int i = static_cast<int>(c);
-    return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
   }
 
  private:
