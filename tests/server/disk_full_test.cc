@@ -36,9 +36,7 @@ class DiskFullTest : public ::testing::Test {
     proc_ = std::make_unique<ServerProcess>(dir_, std::vector<std::string>{"--min-free-mb", "8"});
     ASSERT_TRUE(proc_->Start());
     Connect();
-    gridsync::v1::ImportRegistryResponse ir;
-    auto ctx = tools::CallContext(admin_token_);
-    ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), TestRegistry(), &ir).ok());
+    ImportTestRegistry(admin_.get(), admin_token_);
     const auto resp = EnrollWorker(admin_.get(), admin_token_, kGridA);
     token_ = resp.token();
     device_ = resp.device_id();

@@ -46,9 +46,7 @@ TEST(Durability, AcknowledgedMutationsSurviveSigkillAtRandomPoints) {
     auto ch = tools::Connect(proc.addr());
     ASSERT_TRUE(tools::WaitReady(ch, std::chrono::seconds(10)).ok());
     auto admin = gridsync::v1::AdminService::NewStub(ch);
-    gridsync::v1::ImportRegistryResponse ir;
-    auto ctx = tools::CallContext(*admin_token);
-    ASSERT_TRUE(admin->ImportRegistry(ctx.get(), TestRegistry(), &ir).ok());
+    const auto ir = ImportTestRegistry(admin.get(), *admin_token);
     // Its entries, the import itself and the admin's enrolment (the audit
     // trail), and each phone's enrolment below.
     registry_changes = static_cast<uint64_t>(ir.created() + ir.updated()) + 2 + kPhones;
@@ -164,9 +162,7 @@ TEST(Durability, SigtermUnderLoadDrainsInBoundedTime) {
   auto ch = tools::Connect(proc.addr());
   ASSERT_TRUE(tools::WaitReady(ch, std::chrono::seconds(10)).ok());
   auto admin = gridsync::v1::AdminService::NewStub(ch);
-  gridsync::v1::ImportRegistryResponse ir;
-  auto ctx = tools::CallContext(*admin_token);
-  ASSERT_TRUE(admin->ImportRegistry(ctx.get(), TestRegistry(), &ir).ok());
+  ImportTestRegistry(admin.get(), *admin_token);
   std::vector<std::unique_ptr<tools::Phone>> phones;
   for (int i = 0; i < kPhones; ++i) {
     const auto resp = EnrollWorker(admin.get(), *admin_token, kGridA);

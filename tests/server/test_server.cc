@@ -217,6 +217,15 @@ grpc::Status ServerTest::Pull(const std::string& token, const gridsync::v1::Pull
   return sync_->Pull(ctx.get(), req, resp);
 }
 
+gridsync::v1::ImportRegistryResponse ImportTestRegistry(gridsync::v1::AdminService::Stub* admin,
+                                                        const std::string& admin_token) {
+  gridsync::v1::ImportRegistryResponse resp;
+  auto ctx = tools::CallContext(admin_token, std::chrono::seconds(20));
+  const grpc::Status st = admin->ImportRegistry(ctx.get(), TestRegistry(), &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp;
+}
+
 gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub* admin,
                                                 const std::string& admin_token,
                                                 const std::string& grid) {

@@ -30,6 +30,10 @@ inline constexpr char kCounty[] = "410185000000";
 // (removed at exit); files beside it (path + ".log") are in that folder too.
 std::string TempDir(const std::string& name);
 std::string Household(const std::string& grid, int n);  // grid + 4 digits
+// Imports TestRegistry() through `admin` (a server in another process); the
+// answer (the test fails when the call does).
+gridsync::v1::ImportRegistryResponse ImportTestRegistry(gridsync::v1::AdminService::Stub* admin,
+                                                        const std::string& admin_token);
 // Enrols a grid worker of `grid` through `admin` (a server in another
 // process); the device id and token, empty when it failed (the test fails).
 gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub* admin,

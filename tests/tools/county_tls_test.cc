@@ -50,10 +50,7 @@ class CountyTlsTest : public ::testing::Test {
     auto admin = gridsync::v1::AdminService::NewStub(*ch);
     auto token = tools::ReadTokenFile(admin_file_);
     ASSERT_TRUE(token.ok());
-    gridsync::v1::ImportRegistryResponse ir;
-    auto ctx = tools::CallContext(*token, std::chrono::seconds(20));
-    const grpc::Status st = admin->ImportRegistry(ctx.get(), TestRegistry(), &ir);
-    ASSERT_TRUE(st.ok()) << st.error_message();
+    ImportTestRegistry(admin.get(), *token);
   }
   void TearDown() override {
     if (server_) server_->Shutdown(std::chrono::milliseconds(0));
