@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -14,13 +15,17 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client_sdk/attachment_files.h"
+#include "client_sdk/attachment_sync.h"
 #include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
 #include "client_sdk/renumber.h"
+#include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/schema.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "core/view.h"
@@ -128,6 +133,21 @@ class Client::Impl {
   }
   LocalStore& store() { return *store_; }
 
+  // Client::AttachBytes, FetchAttachment, SetNetworkMetered.
+  absl::StatusOr<gridsync::v1::PhotoRef> Attach(const std::string& record_id,
+                                                std::string_view bytes, const AttachOptions& o);
+  absl::StatusOr<std::string> Fetch(const std::string& record_id, const std::string& sha256,
+                                    const std::function<void(int64_t, int64_t)>& progress);
+  void SetMetered(bool metered) { metered_ = metered; }
+  absl::Status CheckAttachmentSize(int64_t size) const {
+    if (size == 0) return absl::InvalidArgumentError("the file to attach is empty");
+    if (size <= opts_.max_attachment_bytes) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the file is ", size, " bytes; attachments are at most ", opts_.max_attachment_bytes,
+        " bytes (", opts_.max_attachment_bytes >> 20,
+        " MB): take the photo at a lower resolution"));
+  }
+
  private:
   // One call: token, deadline, cancellable by StopBackground; then the
   // clock offset from the answer's server time.
@@ -166,7 +186,17 @@ class Client::Impl {
   // restored, so what it acknowledged goes back to pending and the cursor to
   // 0. Returns whether it was.
   absl::StatusOr<bool> SeeEpochLocked(uint64_t epoch, bool out_of_range, SyncReport* report);
-  void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r);
+  // Uploads the queued attachments whose records the server holds: a
+  // lasting refusal is kept on the entry for the app, a break ends the pass
+  // (the sync's backoff retries), a spent quota leaves the rest waiting.
+  // Then trims the cache.
+  absl::Status UploadAll(SyncReport* report, const ProgressFn& progress);
+  // REQUIRES: mu_ held. Whether the record has writes the server has not
+  // acknowledged yet.
+  bool HasUnackedLocked(const std::string& record_id) const;
+  void TrimCache(const std::string& keep = "");
+  void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r,
+                      int64_t upload_sent = 0, int64_t upload_total = 0);
   void BackgroundLoop(BackgroundOptions bo);
 
   const ClientOptions opts_;
@@ -175,6 +205,9 @@ class Client::Impl {
   core::HybridClock clock_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<gridsync::v1::SyncService::Stub> stub_;
+  std::unique_ptr<AttachmentFiles> files_;
+  std::unique_ptr<AttachmentSync> blobs_;
+  std::atomic<bool> metered_{false};
 
   mutable std::mutex mu_;  // guards the fields below and orders writes
   std::mt19937_64 rng_;
@@ -256,6 +289,16 @@ absl::Status Client::Impl::Init() {
   }
   channel_ = grpc::CreateCustomChannel(opts_.server_address, creds, args);
   stub_ = gridsync::v1::SyncService::NewStub(channel_);
+  auto files = AttachmentFiles::Open(opts_.data_dir + "/attachments");
+  if (!files.ok()) return files.status();
+  files_ = std::move(*files);
+  struct NoServerTime {};
+  blobs_ = std::make_unique<AttachmentSync>(
+      channel_,
+      [this](absl::string_view what, const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
+        return Exchange(what, rpc, NoServerTime{});
+      },
+      files_.get(), opts_.upload_chunk_bytes);
   return absl::OkStatus();
 }
 
@@ -343,10 +386,12 @@ absl::Status Client::Impl::Exchange(absl::string_view what,
     inflight_ = nullptr;
   }
   if (!s.ok()) return FromGrpc(s, what);
-  if (resp.server_time_ms() > 0) {  // server minus phone, at the middle of the call
-    const int64_t offset = resp.server_time_ms() - (t0 + (t1 - t0) / 2);
-    offset_ms_ = offset;
-    clock_.set_offset_ms(offset);
+  if constexpr (requires { resp.server_time_ms(); }) {
+    if (resp.server_time_ms() > 0) {  // server minus phone, at the middle of the call
+      const int64_t offset = resp.server_time_ms() - (t0 + (t1 - t0) / 2);
+      offset_ms_ = offset;
+      clock_.set_offset_ms(offset);
+    }
   }
   return absl::OkStatus();
 }
@@ -390,10 +435,13 @@ absl::Status Client::Impl::LoadDayLocked() {
 }
 
 void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
-                                  const SyncReport& r) {
+                                  const SyncReport& r, int64_t upload_sent,
+                                  int64_t upload_total) {
   if (!progress) return;
   SyncProgress p;
   p.phase = phase;
+  p.upload_bytes_sent = upload_sent;
+  p.upload_bytes_total = upload_total;
   p.pushed = r.pushed + r.duplicates;
   p.rejected = r.rejected;
   p.pulled = r.pulled;
@@ -734,6 +782,7 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
       if (restart) return absl::InternalError("pull: the server's store changed twice in one sync");
     }
     if (auto st = RefillAll(&report); !st.ok()) return st;
+    if (auto st = UploadAll(&report, progress); !st.ok()) return st;
   }
   ReportProgress(progress, SyncProgress::Phase::kDone, report);
   return report;
@@ -779,6 +828,161 @@ absl::Status Client::Impl::PushAll(SyncReport* report, const ProgressFn& progres
     if (!more) break;
   }
   return absl::OkStatus();
+}
+
+bool Client::Impl::HasUnackedLocked(const std::string& record_id) const {
+  auto it = by_record_.find(record_id);
+  if (it == by_record_.end()) return false;
+  for (uint64_t seq : it->second) {
+    auto e = outbox_.find(seq);
+    if (e != outbox_.end() && e->second.change_seq() == 0) return true;
+  }
+  return false;
+}
+
+void Client::Impl::TrimCache(const std::string& keep) {
+  std::set<std::string> pinned;
+  for (const auto& e : store_->ListUploads()) pinned.insert(e.sha256());
+  if (!keep.empty()) pinned.insert(keep);
+  files_->Evict(pinned, opts_.attachment_cache_bytes);
+}
+
+absl::Status Client::Impl::UploadAll(SyncReport* report, const ProgressFn& progress) {
+  std::vector<gridsync::v1::UploadEntry> queue;
+  int64_t total = 0;
+  for (auto& e : store_->ListUploads()) {
+    if (e.refused_code() != 0) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (HasUnackedLocked(e.record_id())) {  // the server must hold the reference first
+      ++report->attachments_waiting;
+      continue;
+    }
+    total += e.size();
+    queue.push_back(std::move(e));
+  }
+  if (opts_.attachments_unmetered_only && metered_) {
+    report->attachments_waiting += static_cast<int64_t>(queue.size());
+    return absl::OkStatus();
+  }
+  int64_t sent = 0;
+  for (size_t i = 0; i < queue.size(); ++i) {
+    auto& e = queue[i];
+    absl::Status st = blobs_->Upload(e, [&](int64_t n) {
+      sent += n;
+      report->attachment_bytes_sent += n;
+      ReportProgress(progress, SyncProgress::Phase::kUpload, *report, sent, total);
+    });
+    if (st.ok()) {
+      ++report->attachments_uploaded;
+      if (auto d = store_->DeleteUpload(e.sha256()); !d.ok()) return d;
+      continue;
+    }
+    if (IsBreak(st) || absl::IsCancelled(st)) {
+      report->attachments_waiting += static_cast<int64_t>(queue.size() - i);
+      return st;
+    }
+    if (absl::IsResourceExhausted(st)) {  // the day's quota, or the server's disk: later
+      report->attachments_waiting += static_cast<int64_t>(queue.size() - i);
+      break;
+    }
+    // Lasting: a type or size the server does not take, a record it
+    // refused, a damaged copy here. Kept for the app to show.
+    ++report->attachments_refused;
+    e.set_refused_code(static_cast<int32_t>(st.code()));
+    e.set_message(std::string(st.message()));
+    if (auto put = store_->PutUpload(e); !put.ok()) return put;
+  }
+  TrimCache();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<gridsync::v1::PhotoRef> Client::Impl::Attach(const std::string& record_id,
+                                                           std::string_view bytes,
+                                                           const AttachOptions& o) {
+  if (auto st = CheckAttachmentSize(static_cast<int64_t>(bytes.size())); !st.ok()) return st;
+  const std::string sniffed = core::SniffContentType(bytes.substr(0, 16));
+  if (sniffed.empty()) {
+    return absl::InvalidArgumentError("only JPEG and PNG photos and PDF documents can be attached");
+  }
+  if (!o.content_type.empty() && o.content_type != sniffed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file is ", sniffed, ", not ", o.content_type.substr(0, 64)));
+  }
+  auto view = View(record_id);
+  if (!view.ok()) return view.status();
+  if (!view->has_value()) {
+    return absl::NotFoundError(absl::StrCat("record ", record_id, " is not on this phone"));
+  }
+  const core::KindSchema* schema = core::SchemaFor((*view)->header().kind());
+  std::string log;
+  for (const auto& [name, spec] : schema ? schema->fields : decltype(schema->fields){}) {
+    if (spec.role == core::FieldRole::kLog &&
+        spec.field->message_type() == gridsync::v1::PhotoRef::descriptor()) {
+      log = name;
+    }
+  }
+  if (log.empty()) return absl::InvalidArgumentError("this kind of record takes no attachments");
+
+  gridsync::v1::PhotoRef ref;
+  ref.set_size(static_cast<int64_t>(bytes.size()));
+  ref.set_content_type(sniffed);
+  ref.set_file_name(std::filesystem::path(o.file_name).filename().string());
+  ref.set_caption(o.caption);
+  ref.set_purpose(o.purpose);
+  ref.set_taken_at_ms(o.taken_at_ms > 0 ? o.taken_at_ms : NowMs());
+  auto sha = files_->Put(bytes);
+  if (!sha.ok()) return sha.status();
+  ref.set_sha256(*sha);
+  if (auto bad = core::CheckPhotoRef(ref)) return absl::InvalidArgumentError(*bad);
+  // The upload is queued before the reference is written: a reference the
+  // server holds always has its bytes on their way.
+  gridsync::v1::UploadEntry entry;
+  entry.set_record_id(record_id);
+  entry.set_sha256(*sha);
+  entry.set_size(ref.size());
+  entry.set_content_type(ref.content_type());
+  entry.set_attached_at_ms(NowMs());
+  if (auto st = store_->PutUpload(entry); !st.ok()) return st;
+  const std::string element_id = NewId();
+  auto st = Write(
+      record_id,
+      [&](const RecordState&, Mutation* m) {
+        auto* a = m->mutable_append_log();
+        a->set_log(log);
+        a->set_element_id(element_id);
+        a->set_payload(ref.SerializeAsString());
+        return absl::OkStatus();
+      },
+      false);
+  if (!st.ok()) {
+    store_->DeleteUpload(*sha).IgnoreError();
+    return st;
+  }
+  return ref;
+}
+
+absl::StatusOr<std::string> Client::Impl::Fetch(
+    const std::string& record_id, const std::string& sha256,
+    const std::function<void(int64_t, int64_t)>& progress) {
+  auto view = View(record_id);
+  if (!view.ok()) return view.status();
+  std::optional<gridsync::v1::PhotoRef> ref;
+  if (view->has_value()) {
+    for (auto& r : core::AttachmentsOf(**view)) {
+      if (r.sha256() == sha256) ref = std::move(r);
+    }
+  }
+  if (!ref) {
+    return absl::NotFoundError(absl::StrCat("record ", record_id, " on this phone has no attachment ",
+                                            sha256.substr(0, 64)));
+  }
+  if (files_->Has(sha256)) {
+    files_->Touch(sha256);
+    return files_->Path(sha256);
+  }
+  if (auto st = blobs_->Download(record_id, *ref, progress); !st.ok()) return st;
+  TrimCache(sha256);
+  return files_->Path(sha256);
 }
 
 void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
@@ -1052,6 +1256,39 @@ absl::StatusOr<std::string> Client::AppendLog(const std::string& record_id, cons
       false);
   if (!st.ok()) return st;
   return element_id;
+}
+
+absl::StatusOr<gridsync::v1::PhotoRef> Client::AttachBytes(const std::string& record_id,
+                                                           std::string_view bytes,
+                                                           const AttachOptions& options) {
+  return impl_->Attach(record_id, bytes, options);
+}
+
+absl::StatusOr<gridsync::v1::PhotoRef> Client::AttachFile(const std::string& record_id,
+                                                          const std::string& path,
+                                                          const AttachOptions& options) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", ec.message()));
+  if (auto st = impl_->CheckAttachmentSize(static_cast<int64_t>(size)); !st.ok()) return st;
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  AttachOptions o = options;
+  if (o.file_name.empty()) o.file_name = std::filesystem::path(path).filename().string();
+  return impl_->Attach(record_id, bytes, o);
+}
+
+std::vector<gridsync::v1::UploadEntry> Client::PendingUploads() const {
+  return impl_->store().ListUploads();
+}
+
+void Client::SetNetworkMetered(bool metered) { impl_->SetMetered(metered); }
+
+absl::StatusOr<std::string> Client::FetchAttachment(
+    const std::string& record_id, const std::string& sha256,
+    const std::function<void(int64_t, int64_t)>& progress) {
+  return impl_->Fetch(record_id, sha256, progress);
 }
 
 absl::Status Client::SetStatus(const std::string& record_id, gridsync::v1::CaseStatus status) {

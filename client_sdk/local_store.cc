@@ -28,6 +28,7 @@ constexpr char kScopeKey[] = "m/scope";  // ScopeMeta: codes and role
 constexpr char kStoreEpochKey[] = "m/store_epoch";
 constexpr char kRefillPrefix[] = "f/";
 constexpr char kRefillingKey[] = "m/refilling";
+constexpr char kUploadPrefix[] = "u/";
 
 std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   switch (c.item_case()) {
@@ -366,6 +367,28 @@ absl::Status LocalStore::DeleteRejected(uint64_t device_seq) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Delete(wo, RejectedKey(device_seq)), "dismissing a rejection");
+}
+
+absl::Status LocalStore::PutUpload(const gridsync::v1::UploadEntry& e) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, kUploadPrefix + e.sha256(), e.SerializeAsString()),
+                   "writing the upload queue");
+}
+
+absl::Status LocalStore::DeleteUpload(const std::string& sha256) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Delete(wo, kUploadPrefix + sha256), "writing the upload queue");
+}
+
+std::vector<gridsync::v1::UploadEntry> LocalStore::ListUploads() const {
+  std::vector<gridsync::v1::UploadEntry> out;
+  ForEachPrefix(db_.get(), kUploadPrefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    out.emplace_back();
+    if (!out.back().ParseFromArray(v.data(), static_cast<int>(v.size()))) out.pop_back();
+  });
+  return out;
 }
 
 }  // namespace gridsync::sdk

@@ -8,6 +8,8 @@
 //   f/<record id>        a record whose state may hold what the server's
 //                        restore lost: sent back (SyncService.Refill) unless
 //                        a pull shows the server holds all of it
+//   u/<sha256>           UploadEntry: an attachment whose bytes are to be
+//                        uploaded (its file: client_sdk/attachment_files.h)
 //   m/<name>             meta: device id, next seq, cursor, clock, replica
 //                        epoch, whether the registry was ever pulled whole,
 //                        the device's scope and role, whether a refill runs
@@ -112,6 +114,11 @@ class LocalStore {
   // Calls fn for every stored state, in record id order.
   absl::Status ForEachState(const std::function<void(const gridsync::v1::RecordState&)>& fn) const;
   int64_t CountStates() const;
+
+  // The upload queue (synced writes).
+  absl::Status PutUpload(const gridsync::v1::UploadEntry& e);
+  absl::Status DeleteUpload(const std::string& sha256);
+  std::vector<gridsync::v1::UploadEntry> ListUploads() const;  // by hash
 
   std::vector<gridsync::v1::RejectedMutation> ListRejected() const;
   absl::Status DeleteRejected(uint64_t device_seq);

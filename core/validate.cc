@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -234,7 +235,11 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         return Bad("append_log.payload", absl::StrCat("payload is not a serialized ",
                                                       spec->field->message_type()->name()));
       }
-      return CheckNested("append_log.payload", *element);
+      if (auto v = CheckNested("append_log.payload", *element)) return v;
+      if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
+        if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
+      }
+      return std::nullopt;
     }
     case Mutation::kSetStatus:
       if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {

@@ -4,13 +4,15 @@
 #include "absl/strings/str_join.h"
 #include "core/ids.h"
 #include "core/view.h"
+#include "server/backup.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
 #include "server/raw_unary.h"
 
 namespace gridsync::server {
 
-AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth) : store_(store), auth_(auth) {
+AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth, std::string blob_objects)
+    : store_(store), blob_objects_(std::move(blob_objects)), auth_(auth) {
   using S = AdminServiceImpl;
   RateLimitedLog* log = &bad_requests_;
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/EnrollDevice", this, &S::EnrollDevice, log));
@@ -185,14 +187,31 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
     return ToGrpc(r.status());
   }
   *resp = std::move(*r);
+  if (!blob_objects_.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto copied = CopyBlobs(blob_objects_, absl::StrCat(req->dir(), "/blobs/objects"));
+    if (!copied.ok()) {
+      LogError("backup of attachments into ", req->dir(), " failed: ", copied.status().ToString());
+      return ToGrpc(copied.status());
+    }
+    resp->set_blobs_copied(copied->copied);
+    resp->set_blob_bytes_copied(copied->bytes);
+    resp->set_blobs_total(copied->total);
+    resp->set_took_ms(resp->took_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - t0)
+                                            .count());
+  }
   LogInfo("backup ", resp->backup_id(), " into ", req->dir(), ": ", resp->files(), " files, ",
-          resp->size_bytes(), " bytes, in ", resp->took_ms(), " ms (last change ",
-          resp->last_change_seq(), ")");
+          resp->size_bytes(), " bytes, ", resp->blobs_copied(), " new attachments (",
+          resp->blob_bytes_copied(), " bytes) of ", resp->blobs_total(), ", in ", resp->took_ms(),
+          " ms (last change ", resp->last_change_seq(), ")");
   gridsync::v1::AdminAct act;
   act.set_action("backup");
   act.set_subject(req->dir());
   act.set_detail(absl::StrCat("backup ", resp->backup_id(), ": ", resp->files(), " files, ",
-                              resp->size_bytes(), " bytes, last change ", resp->last_change_seq()));
+                              resp->size_bytes(), " bytes, last change ", resp->last_change_seq(),
+                              "; ", resp->blobs_copied(), " new attachments of ",
+                              resp->blobs_total()));
   return Audit(std::move(act), by);
 }
 

@@ -16,7 +16,9 @@ inline constexpr int kMaxBatchGet = 10000;
 class AdminServiceImpl final : public grpc::Service {
  public:
   // Registers gridsync.v1.AdminService over raw bytes (server/raw_unary.h).
-  AdminServiceImpl(Store* store, Authenticator* auth);
+  // `blob_objects`: the attachments' objects folder (BlobStore), which a
+  // Backup copies beside the store's files; empty for none.
+  AdminServiceImpl(Store* store, Authenticator* auth, std::string blob_objects = "");
 
   grpc::Status EnrollDevice(grpc::ServerContext*, const gridsync::v1::EnrollDeviceRequest*,
                             gridsync::v1::EnrollDeviceResponse*);
@@ -45,6 +47,7 @@ class AdminServiceImpl final : public grpc::Service {
   grpc::Status Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by);
 
   Store* store_;
+  const std::string blob_objects_;
   Authenticator* auth_;
   RateLimitedLog bad_requests_{"refused admin request"};
 };

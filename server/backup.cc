@@ -1,5 +1,8 @@
 #include "server/backup.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -131,6 +134,12 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
       !st.ok()) {
     return st;
   }
+  const std::filesystem::path blobs = std::filesystem::path(dir) / "blobs" / "objects";
+  if (std::filesystem::exists(blobs)) {
+    auto copied =
+        CopyBlobs(blobs.string(), (std::filesystem::path(data_dir) / "blobs" / "objects").string());
+    if (!copied.ok()) return copied.status();
+  }
   // What the store logs as the restore's AdminAct when it next opens.
   gridsync::v1::AdminAct act;
   act.set_action("restore");
@@ -150,6 +159,44 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
                                             ": the restored store would keep its epoch"));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects,
+                                   const std::string& to_objects) {
+  namespace fs = std::filesystem;
+  BlobCopy out;
+  std::error_code ec;
+  if (!fs::exists(from_objects, ec)) return out;  // a store without attachments
+  fs::recursive_directory_iterator it(from_objects, ec), end;
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat("listing ", from_objects, ": ", ec.message()));
+    }
+    if (!it->is_regular_file()) continue;
+    ++out.total;
+    const fs::path rel = fs::relative(it->path(), from_objects);
+    const fs::path dest = fs::path(to_objects) / rel;
+    if (fs::exists(dest)) continue;
+    fs::create_directories(dest.parent_path(), ec);
+    const fs::path tmp = dest.string() + ".part";
+    fs::copy_file(it->path(), tmp, fs::copy_options::overwrite_existing, ec);
+    if (!ec) {
+      const int fd = ::open(tmp.c_str(), O_RDONLY);
+      const bool synced = fd >= 0 && ::fsync(fd) == 0;
+      if (fd >= 0) ::close(fd);
+      if (!synced) ec = std::make_error_code(std::errc::io_error);
+    }
+    if (!ec) fs::rename(tmp, dest, ec);
+    if (ec) {
+      fs::remove(tmp, ec);
+      return absl::UnavailableError(
+          absl::StrCat("copying attachment ", it->path().string(), " to ", dest.string(), ": ",
+                       ec.message()));
+    }
+    ++out.copied;
+    out.bytes += fs::file_size(dest, ec);
+  }
+  return out;
 }
 
 }  // namespace gridsync::server

@@ -35,8 +35,21 @@ absl::StatusOr<std::vector<BackupEntry>> ListBackups(const std::string& dir);
 inline constexpr char kRestoredMarker[] = "RESTORED_FROM_BACKUP";
 
 // Restores backup `id` (0: the newest) of `dir` into `data_dir`, which must
-// not exist or be empty; verifies it first.
+// not exist or be empty; verifies it first. The attachments backed up in
+// `dir` come back into data_dir/blobs.
 absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::string& data_dir);
+
+// Attachments' files (server/blob_store.h) are backed up beside the
+// store's: DIR/blobs/objects/ab/cd/<sha256>, each copied once across all
+// backups (a blob never changes), synced before the next.
+struct BlobCopy {
+  uint64_t copied = 0, bytes = 0;  // new in the destination
+  uint64_t total = 0;              // blobs in the source
+};
+// Copies every blob under `from_objects` missing from `to_objects` (each
+// through a temporary name, so a copy cut short is never taken for a blob).
+absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects,
+                                   const std::string& to_objects);
 
 }  // namespace gridsync::server
 

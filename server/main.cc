@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "core/attachment.h"
 #include "server/backup.h"
 #include "server/log.h"
 #include "server/rocks_store.h"
@@ -32,6 +33,7 @@ int Usage() {
           "                 [--tls-client-ca FILE]]\n"
           "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
           "                 [--metrics-listen HOST:PORT] [--min-free-mb N (64)]\n"
+          "                 [--max-attachment-mb N (10)] [--attachment-quota-mb N (200 a day)]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
   return 2;
@@ -74,6 +76,19 @@ int main(int argc, char** argv) {
       uint64_t mb = 0;
       if (!absl::SimpleAtoi(v, &mb)) return Usage();
       opts.min_free_bytes = mb << 20;
+    } else if (a == "--max-attachment-mb" && (v = value())) {
+      int64_t mb = 0;
+      if (!absl::SimpleAtoi(v, &mb) || mb < 1 ||
+          mb > (gridsync::core::kMaxAttachmentBytesCeiling >> 20)) {
+        fprintf(stderr, "gridsyncd: --max-attachment-mb is 1..%lld\n",
+                static_cast<long long>(gridsync::core::kMaxAttachmentBytesCeiling >> 20));
+        return Usage();
+      }
+      opts.max_attachment_bytes = mb << 20;
+    } else if (a == "--attachment-quota-mb" && (v = value())) {
+      int64_t mb = 0;
+      if (!absl::SimpleAtoi(v, &mb) || mb < 0) return Usage();
+      opts.attachment_quota_bytes = mb << 20;
     } else if (a == "--metrics-listen" && (v = value())) {
       opts.metrics_listen = v;
     } else if (a == "--port-file" && (v = value())) {

@@ -93,6 +93,9 @@ bool RecordOf(const Change& c, std::string_view* grid, std::string_view* id) {
   return false;
 }
 
+// Marks a blob whose arrival is in the change log (Change.blob).
+std::string BlobLoggedKey(const std::string& sha256) { return "blob/" + sha256; }
+
 // The code a registry change is scoped by in the feed: the org unit's own,
 // the household's or the person's id; "" for the check policy (everywhere).
 std::string_view FeedCode(const gridsync::v1::RegistryChange& r) {
@@ -246,6 +249,7 @@ struct RocksStore::RegistryWrite {
   std::vector<gridsync::v1::RegistryChange> changes;
   gridsync::v1::Actor by;                     // who made the changes
   std::optional<gridsync::v1::AdminAct> act;  // logged after them
+  std::optional<gridsync::v1::BlobStored> blob;  // or this, logged alone
 };
 
 // Record states phones sent back after a restore, and who sent them.
@@ -568,6 +572,14 @@ absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
     c.set_seq(++seq);
     c.set_committed_at_ms(now_ms);
     *c.mutable_admin() = std::move(*r->act);
+    r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
+  }
+  if (r->blob) {
+    Change c;
+    c.set_seq(++seq);
+    c.set_committed_at_ms(now_ms);
+    r->batch->Put(cf(kDefault), BlobLoggedKey(r->blob->sha256()), Be64(seq));
+    *c.mutable_blob() = std::move(*r->blob);
     r->batch->Put(cf(kChanges), Be64(seq), c.SerializeAsString());
   }
   return WriteAndPublish(r->batch, seq, counters_, "writing the registry");
@@ -1349,6 +1361,23 @@ absl::Status RocksStore::LogAdminAct(const gridsync::v1::AdminAct& act) {
   return RunInQueue(&w);
 }
 
+absl::Status RocksStore::LogBlobStored(const gridsync::v1::BlobStored& blob) {
+  rocksdb::WriteBatch batch;
+  RegistryWrite r{&batch, {}, {}, std::nullopt, blob};
+  Writer w;
+  w.registry = &r;
+  return RunInQueue(&w);
+}
+
+absl::StatusOr<bool> RocksStore::BlobLogged(const std::string& sha256) {
+  std::string value;
+  const rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf(kDefault), BlobLoggedKey(sha256), &value);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return FromRocks(s, "reading the attachments' log");
+  return true;
+}
+
 absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::string& prefix,
                                                  int max) {
   FeedPage page;
@@ -1371,7 +1400,7 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
     page.next_cursor = seq;
     std::string_view code, id;
     const bool record = RecordOf(c, &code, &id);
-    if (!record) code = FeedCode(c.registry());
+    if (!record) code = c.has_blob() ? c.blob().grid_code() : FeedCode(c.registry());
     if (!code.empty() && !HasPrefix(code, prefix)) continue;
     // The audit trail is the county's: towns do not see who enrolled whom.
     if (c.has_admin() && prefix.size() >= core::kTownPrefixLen) continue;

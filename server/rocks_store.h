@@ -95,6 +95,8 @@ class RocksStore : public Store {
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
                               const gridsync::v1::Actor& by) override;
   absl::Status LogAdminAct(const gridsync::v1::AdminAct& act) override;
+  absl::Status LogBlobStored(const gridsync::v1::BlobStored& blob) override;
+  absl::StatusOr<bool> BlobLogged(const std::string& sha256) override;
 
   absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) override;
 

@@ -119,7 +119,16 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms,
                                                opts.refill_window_ms, &s->metrics_);
-  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get());
+  auto blobs = BlobStore::Open(opts.data_dir + "/blobs",
+                               {.max_blob_bytes = opts.max_attachment_bytes,
+                                .quota_bytes_per_day = opts.attachment_quota_bytes,
+                                .min_free_bytes = opts.min_free_bytes});
+  if (!blobs.ok()) return blobs.status();
+  s->blobs_ = std::move(*blobs);
+  s->blob_service_ =
+      std::make_unique<BlobServiceImpl>(s->store_.get(), s->blobs_.get(), s->auth_.get());
+  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->auth_.get(),
+                                                 s->blobs_->dir() + "/objects");
   s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_.get(), s->auth_.get());
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
 
@@ -131,6 +140,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   builder.RegisterService(s->admin_.get());
   builder.RegisterService(s->coverage_.get());
   builder.RegisterService(s->feed_.get());
+  builder.RegisterService(s->blob_service_.get());
   builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
   builder.SetMaxSendMessageSize(64 << 20);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;

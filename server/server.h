@@ -11,6 +11,8 @@
 #include "core/hlc.h"
 #include "server/admin_service.h"
 #include "server/auth.h"
+#include "server/blob_service.h"
+#include "server/blob_store.h"
 #include "server/coverage_service.h"
 #include "server/feed_service.h"
 #include "server/metrics.h"
@@ -37,6 +39,10 @@ struct ServerOptions {
   std::string metrics_listen;
   bool sync_writes = true;
   uint64_t min_free_bytes = 64 << 20;  // RocksStore::Options::min_free_bytes
+  // Attachments (BlobStore::Options): per attachment, and per device a day
+  // (0: no quota).
+  int64_t max_attachment_bytes = int64_t{10} << 20;
+  int64_t attachment_quota_bytes = int64_t{200} << 20;
 };
 
 // Creates `dir` with an empty store and an admin device; writes the admin
@@ -68,6 +74,8 @@ class GridSyncServer {
   std::unique_ptr<AdminServiceImpl> admin_;
   std::unique_ptr<CoverageServiceImpl> coverage_;
   std::unique_ptr<FeedServiceImpl> feed_;
+  std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<BlobServiceImpl> blob_service_;
   std::unique_ptr<grpc::Server> grpc_;
   std::unique_ptr<MetricsEndpoint> metrics_http_;  // destroyed first: it reads the others
   int port_ = 0;

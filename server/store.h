@@ -138,6 +138,12 @@ class Store {
   // Logs an administrative act as a change (Change.admin): the audit trail
   // the feed carries and the export keeps.
   virtual absl::Status LogAdminAct(const gridsync::v1::AdminAct& act) = 0;
+  // Logs that an attachment's bytes are stored whole (Change.blob, scoped by
+  // the record's grid in the feed), and marks the blob as logged.
+  virtual absl::Status LogBlobStored(const gridsync::v1::BlobStored& blob) = 0;
+  // Whether LogBlobStored was done for `sha256` (a blob stored just before a
+  // crash may not have been: the next upload call logs it).
+  virtual absl::StatusOr<bool> BlobLogged(const std::string& sha256) = 0;
 
   // A verified backup into `dir`, keeping the newest `keep` (0: all).
   virtual absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) = 0;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -50,16 +51,40 @@ struct ClientOptions {
   bool durable_writes = true;  // per Sync, for a server that keeps refusing stamps
   // The phone's wall clock in ms; tests give a skewed one.
   std::function<int64_t()> wall_clock;
+
+  // Attachments (Attach): the largest file the phone takes (the server's
+  // default limit too); how many bytes of the replica's attachments folder
+  // downloads and already uploaded files may fill before the least recently
+  // used go (files not yet uploaded always stay); the first upload chunk
+  // (halved after each break, down to 16 KB).
+  int64_t max_attachment_bytes = int64_t{10} << 20;
+  int64_t attachment_cache_bytes = int64_t{200} << 20;
+  int upload_chunk_bytes = 128 << 10;
+  // Upload attachments only on an unmetered network (the app says which it
+  // is on: Client::SetNetworkMetered). Records sync on any network.
+  bool attachments_unmetered_only = false;
+};
+
+// What Attach records with the file, beside its hash, size and type.
+struct AttachOptions {
+  std::string content_type;  // empty: from the bytes (JPEG, PNG or PDF)
+  std::string file_name;     // as the worker knows it; folders are dropped
+  std::string caption;
+  gridsync::v1::AttachmentPurpose purpose = gridsync::v1::ATTACHMENT_PURPOSE_SCENE;
+  int64_t taken_at_ms = 0;  // 0: now
 };
 
 struct SyncProgress {
-  enum class Phase { kPush, kPull, kDone };
+  enum class Phase { kPush, kPull, kUpload, kDone };
   Phase phase = Phase::kPush;
   int64_t pushed = 0;    // mutations acknowledged (applied or duplicate)
   int64_t rejected = 0;  // moved to the rejected list
   int64_t pending = 0;   // still in the outbox unsent
   int64_t pulled = 0;    // record states received
   uint64_t cursor = 0;
+  // Attachments' bytes acknowledged by the server in this sync, of those
+  // to send when it began.
+  int64_t upload_bytes_sent = 0, upload_bytes_total = 0;
 };
 using ProgressFn = std::function<void(const SyncProgress&)>;
 
@@ -83,6 +108,14 @@ struct SyncReport {
   int64_t refill_refused = 0;
   int64_t push_calls = 0, pull_calls = 0, refill_calls = 0;
   uint64_t cursor = 0;
+  // Attachments: uploaded whole (or found already on the server), bytes the
+  // server acknowledged, still to send (their record not yet acknowledged,
+  // a metered network with attachments_unmetered_only, the day's quota
+  // spent), and refused for good (PendingUploads says why).
+  int64_t attachments_uploaded = 0;
+  int64_t attachment_bytes_sent = 0;
+  int64_t attachments_waiting = 0;
+  int64_t attachments_refused = 0;
 };
 
 struct BackgroundOptions {
@@ -153,6 +186,38 @@ class Client {
                       const std::string& reason);
   absl::Status Void(const std::string& record_id, const std::string& reason);
 
+  // --- attachments: photos and documents (留痕) -----------------------------
+  // Attaches a file to a record: the bytes are copied into the replica (so
+  // the app may delete its own copy), and the reference (records.proto
+  // PhotoRef: hash, size, type, name, caption, purpose) is appended to the
+  // record's log of attachments (a visit's or check's photos, a case's
+  // attachments) like any write, syncing at once. The bytes are uploaded
+  // after the records, at the next Sync. INVALID_ARGUMENT for an empty or
+  // too large file, a type other than JPEG, PNG or PDF, or a record kind
+  // without attachments; NOT_FOUND for a record this phone does not hold.
+  absl::StatusOr<gridsync::v1::PhotoRef> AttachFile(const std::string& record_id,
+                                                    const std::string& path,
+                                                    const AttachOptions& options = {});
+  absl::StatusOr<gridsync::v1::PhotoRef> AttachBytes(const std::string& record_id,
+                                                     std::string_view bytes,
+                                                     const AttachOptions& options = {});
+  // Attachments whose bytes are not yet uploaded, and those refused for good
+  // (refused_code and message set: the app shows them).
+  std::vector<gridsync::v1::UploadEntry> PendingUploads() const;
+  // Whether the phone is on a metered network now (mobile data). With
+  // ClientOptions::attachments_unmetered_only, uploads wait for one that is
+  // not.
+  void SetNetworkMetered(bool metered);
+  // The local path of attachment `sha256` of record `record_id`: from the
+  // replica when it is there, downloaded (resuming a download cut short)
+  // when not, then kept in the cache. `progress(done, total)` in bytes.
+  // NOT_FOUND when the record does not reference it or its bytes have not
+  // reached the server; the server's refusal (another grid, a voided record)
+  // as it says.
+  absl::StatusOr<std::string> FetchAttachment(
+      const std::string& record_id, const std::string& sha256,
+      const std::function<void(int64_t, int64_t)>& progress = nullptr);
+
   // --- reads --------------------------------------------------------------
   absl::StatusOr<gridsync::v1::Record> Get(const std::string& record_id) const;
   absl::StatusOr<gridsync::v1::RecordState> GetState(const std::string& record_id) const;
@@ -218,9 +283,11 @@ class Client {
                                                      const std::string& month = "") const;
 
   // --- sync -----------------------------------------------------------------
-  // Pushes the outbox, then pulls until caught up. Safe to kill at any point:
+  // Pushes the outbox, then pulls until caught up, then uploads the
+  // attachments whose records the server holds. Safe to kill at any point:
   // a mutation is removed from the outbox only after the server's ack and
-  // the pull that covers it, and the server answers a replay as a duplicate.
+  // the pull that covers it, and the server answers a replay as a duplicate;
+  // an upload resumes from the bytes the server acknowledged.
   absl::StatusOr<SyncReport> Sync(const ProgressFn& progress = nullptr);
   // Pushes the outbox without pulling (a metered connection, a load test).
   // Acknowledged writes stay in the view until a later Sync pulls them.

@@ -1,0 +1,60 @@
+// The phone's attachments folder, <replica>/attachments/:
+//
+//   <sha256>       an attachment's bytes, whole; its name is their SHA-256
+//   <sha256>.part  being written (an attach) or downloaded, never read as one
+//
+// Invariant: a file without ".part" has the hash its name says: it is
+// renamed so only after the whole was written and synced (an attach) or
+// hashed (a download). Files are the cache too: their modification time is
+// their last use, and Evict removes the least recently used ones that are
+// not pinned (not yet uploaded).
+#ifndef GRIDSYNC_CLIENT_SDK_ATTACHMENT_FILES_H_
+#define GRIDSYNC_CLIENT_SDK_ATTACHMENT_FILES_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace gridsync::sdk {
+
+class AttachmentFiles {
+ public:
+  // Opens (creating) the folder.
+  static absl::StatusOr<std::unique_ptr<AttachmentFiles>> Open(const std::string& dir);
+
+  // Stores `bytes` under their hash, synced; returns the hash. Storing bytes
+  // already there changes nothing.
+  absl::StatusOr<std::string> Put(std::string_view bytes);
+
+  bool Has(const std::string& sha256) const;
+  std::string Path(const std::string& sha256) const;
+  // Up to `max` bytes from `offset`.
+  absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
+  // Marks the file used now (the cache keeps it longest).
+  void Touch(const std::string& sha256);
+
+  // A download under way: bytes held so far, more appended (synced, so a
+  // killed app resumes), and the end: the whole hashed and, when it matches,
+  // kept (DATA_LOSS and discarded when not).
+  int64_t PartialSize(const std::string& sha256) const;
+  absl::Status AppendPartial(const std::string& sha256, std::string_view data);
+  absl::Status FinishPartial(const std::string& sha256);
+  void DiscardPartial(const std::string& sha256);
+
+  // Removes the least recently used files not in `pinned` until at most
+  // `limit` bytes are held (pinned ones count). Returns the bytes removed.
+  int64_t Evict(const std::set<std::string>& pinned, int64_t limit);
+  int64_t TotalBytes() const;
+
+ private:
+  explicit AttachmentFiles(std::string dir) : dir_(std::move(dir)) {}
+  const std::string dir_;
+};
+
+}  // namespace gridsync::sdk
+
+#endif  // GRIDSYNC_CLIENT_SDK_ATTACHMENT_FILES_H_

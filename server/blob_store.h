@@ -1,0 +1,102 @@
+// Attachments' bytes, as files beside the record store (BENCHMARKS.md
+// "Where photos live": no write amplification, no compaction, a backup that
+// copies each file once):
+//
+//   <dir>/objects/ab/cd/<sha256>  a blob, whole and verified; never rewritten
+//   <dir>/partial/<sha256>        an upload under way: the bytes acknowledged
+//   <dir>/quota/<yyyymmdd>        the day's charges: "<device> <sha256> <size>"
+//
+// Invariants: a file under objects/ has the SHA-256 its name says (it is
+// renamed there only after the whole was hashed); every byte of a partial
+// file that was acknowledged is synced. Two uploads of one blob (two phones)
+// share its partial file, one chunk at a time, so it is stored once.
+// Knows nothing of records or scopes: BlobServiceImpl checks those.
+#ifndef GRIDSYNC_SERVER_BLOB_STORE_H_
+#define GRIDSYNC_SERVER_BLOB_STORE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace gridsync::server {
+
+class BlobStore {
+ public:
+  struct Options {
+    int64_t max_blob_bytes = int64_t{10} << 20;       // per attachment
+    int64_t quota_bytes_per_day = int64_t{200} << 20;  // per device; 0: none
+    // Uploads are refused while the disk would keep less than this free
+    // (the record store's own reserve, so photos never starve records).
+    uint64_t min_free_bytes = 0;
+  };
+
+  // Opens (creating) the blob folder `dir`.
+  static absl::StatusOr<std::unique_ptr<BlobStore>> Open(const std::string& dir, Options opts);
+
+  const std::string& dir() const { return dir_; }
+  const Options& options() const { return opts_; }
+
+  // The size of blob `sha256` when it is stored whole; nullopt when not.
+  std::optional<int64_t> StoredSize(const std::string& sha256) const;
+  // Bytes held of an upload under way (0 when none).
+  int64_t Received(const std::string& sha256) const;
+
+  // Admits an upload of `size` bytes of `content_type` by `device_id`
+  // before any byte is sent: INVALID_ARGUMENT for a type not allowed or a
+  // size over the limit, RESOURCE_EXHAUSTED when the device's quota for
+  // `day` (yyyymmdd) would be exceeded or the disk is short of space. A
+  // device is charged once per blob and day, durably, on its first
+  // admission; a resumed upload is not charged again.
+  absl::Status Admit(const std::string& device_id, const std::string& sha256, int64_t size,
+                     const std::string& content_type, int day);
+
+  struct Progress {
+    int64_t offset = 0;   // bytes held durably
+    bool stored = false;  // the blob is whole and verified
+  };
+  // Writes `data` at `offset` of the upload of `sha256` (`size` bytes of
+  // `content_type` in all) and syncs it. With the last byte, hashes the
+  // whole: a match stores the blob, a mismatch discards the upload
+  // (DATA_LOSS). FAILED_PRECONDITION when `offset` is not the offset held
+  // (another upload of the same blob went on, or an ack was lost);
+  // INVALID_ARGUMENT when the first bytes are not of `content_type` or
+  // the data runs past `size`.
+  // REQUIRES: Admit accepted the upload.
+  absl::StatusOr<Progress> Append(const std::string& sha256, int64_t size,
+                                  const std::string& content_type, int64_t offset,
+                                  std::string_view data);
+
+  // Up to `max` bytes of stored blob `sha256` from `offset`.
+  absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
+
+  // The path of stored blob `sha256` (for backups and tests).
+  std::string ObjectPath(const std::string& sha256) const;
+
+ private:
+  BlobStore(std::string dir, Options opts) : dir_(std::move(dir)), opts_(opts) {}
+  std::string PartialPath(const std::string& sha256) const;
+  std::mutex& LockFor(const std::string& sha256);
+  absl::StatusOr<Progress> Finish(const std::string& sha256);
+  absl::Status LoadQuotaDay(int day);  // REQUIRES: quota_mu_ held
+
+  const std::string dir_;
+  const Options opts_;
+  std::array<std::mutex, 64> upload_mu_;  // by the hash's first byte: one writer per blob
+
+  std::mutex quota_mu_;
+  int quota_day_ = 0;                                     // guarded by quota_mu_
+  std::unordered_map<std::string, int64_t> charged_;      // device -> bytes; quota_mu_
+  std::unordered_set<std::string> charged_blobs_;         // "device sha256"; quota_mu_
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_BLOB_STORE_H_
