@@ -31,8 +31,8 @@ absl::Status Errno(const std::string& what, const std::string& path) {
 
 // Appends `data` to `path` (created if missing) and syncs it.
 absl::Status AppendSynced(const std::string& path, std::string_view data, bool truncate) {
-  const int fd = ::open(path.c_str(),
-                        O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0600);
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0600);
   if (fd < 0) return Errno("opening", path);
   size_t done = 0;
   while (done < data.size()) {

@@ -22,7 +22,7 @@ AttachmentSync::AttachmentSync(const std::shared_ptr<grpc::Channel>& channel, Ca
 
 bool AttachmentSync::LocalCopyWhole(const std::string& sha256) {
   core::Sha256 hash;
-  for (int64_t off = 0;; ) {
+  for (int64_t off = 0;;) {
     auto piece = files_->Read(sha256, off, 1 << 20);
     if (!piece.ok()) return false;
     if (piece->empty()) break;

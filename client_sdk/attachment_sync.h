@@ -25,8 +25,8 @@ namespace gridsync::sdk {
 class AttachmentSync {
  public:
   // Runs one call with the device's token and deadline (the Client's).
-  using Call = std::function<absl::Status(absl::string_view what,
-                                          const std::function<grpc::Status(grpc::ClientContext*)>&)>;
+  using Call = std::function<absl::Status(
+      absl::string_view what, const std::function<grpc::Status(grpc::ClientContext*)>&)>;
   static constexpr int kMinChunkBytes = 16 << 10;
 
   AttachmentSync(const std::shared_ptr<grpc::Channel>& channel, Call call, AttachmentFiles* files,

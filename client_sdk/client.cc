@@ -142,10 +142,10 @@ class Client::Impl {
   absl::Status CheckAttachmentSize(int64_t size) const {
     if (size == 0) return absl::InvalidArgumentError("the file to attach is empty");
     if (size <= opts_.max_attachment_bytes) return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the file is ", size, " bytes; attachments are at most ", opts_.max_attachment_bytes,
-        " bytes (", opts_.max_attachment_bytes >> 20,
-        " MB): take the photo at a lower resolution"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the file is ", size, " bytes; attachments are at most ",
+                     opts_.max_attachment_bytes, " bytes (", opts_.max_attachment_bytes >> 20,
+                     " MB): take the photo at a lower resolution"));
   }
 
  private:
@@ -435,8 +435,7 @@ absl::Status Client::Impl::LoadDayLocked() {
 }
 
 void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase,
-                                  const SyncReport& r, int64_t upload_sent,
-                                  int64_t upload_total) {
+                                  const SyncReport& r, int64_t upload_sent, int64_t upload_total) {
   if (!progress) return;
   SyncProgress p;
   p.phase = phase;
@@ -897,8 +896,8 @@ absl::Status Client::Impl::UploadAll(SyncReport* report, const ProgressFn& progr
 }
 
 absl::StatusOr<gridsync::v1::PhotoRef> Client::Impl::Attach(const std::string& record_id,
-                                                           std::string_view bytes,
-                                                           const AttachOptions& o) {
+                                                            std::string_view bytes,
+                                                            const AttachOptions& o) {
   if (auto st = CheckAttachmentSize(static_cast<int64_t>(bytes.size())); !st.ok()) return st;
   const std::string sniffed = core::SniffContentType(bytes.substr(0, 16));
   if (sniffed.empty()) {
@@ -973,8 +972,8 @@ absl::StatusOr<std::string> Client::Impl::Fetch(
     }
   }
   if (!ref) {
-    return absl::NotFoundError(absl::StrCat("record ", record_id, " on this phone has no attachment ",
-                                            sha256.substr(0, 64)));
+    return absl::NotFoundError(absl::StrCat(
+        "record ", record_id, " on this phone has no attachment ", sha256.substr(0, 64)));
   }
   if (files_->Has(sha256)) {
     files_->Touch(sha256);

@@ -70,9 +70,9 @@ std::optional<std::string> CheckPhotoRef(const gridsync::v1::PhotoRef& ref) {
     return absl::StrCat("content_type '", ref.content_type().substr(0, 64),
                         "' is not image/jpeg, image/png or application/pdf");
   }
-  if (ref.file_name().size() > kMaxAttachmentFileName ||
-      absl::StrContains(ref.file_name(), '/') || absl::StrContains(ref.file_name(), '\\') ||
-      ref.file_name() == "." || ref.file_name() == "..") {
+  if (ref.file_name().size() > kMaxAttachmentFileName || absl::StrContains(ref.file_name(), '/') ||
+      absl::StrContains(ref.file_name(), '\\') || ref.file_name() == "." ||
+      ref.file_name() == "..") {
     return "file_name must be a name without folders, at most 255 bytes";
   }
   return std::nullopt;

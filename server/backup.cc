@@ -161,8 +161,7 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
   return absl::OkStatus();
 }
 
-absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects,
-                                   const std::string& to_objects) {
+absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects, const std::string& to_objects) {
   namespace fs = std::filesystem;
   BlobCopy out;
   std::error_code ec;
@@ -189,9 +188,8 @@ absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects,
     if (!ec) fs::rename(tmp, dest, ec);
     if (ec) {
       fs::remove(tmp, ec);
-      return absl::UnavailableError(
-          absl::StrCat("copying attachment ", it->path().string(), " to ", dest.string(), ": ",
-                       ec.message()));
+      return absl::UnavailableError(absl::StrCat("copying attachment ", it->path().string(), " to ",
+                                                 dest.string(), ": ", ec.message()));
     }
     ++out.copied;
     out.bytes += fs::file_size(dest, ec);

@@ -48,8 +48,7 @@ struct BlobCopy {
 };
 // Copies every blob under `from_objects` missing from `to_objects` (each
 // through a temporary name, so a copy cut short is never taken for a blob).
-absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects,
-                                   const std::string& to_objects);
+absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects, const std::string& to_objects);
 
 }  // namespace gridsync::server
 

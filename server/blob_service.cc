@@ -103,8 +103,8 @@ grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
     return ToGrpc(absl::PermissionDeniedError("this device reads attachments; phones upload them"));
   }
   if (req->data().size() > static_cast<size_t>(kMaxChunkBytes)) {
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("a chunk is at most ", kMaxChunkBytes, " bytes")));
+    return ToGrpc(
+        absl::InvalidArgumentError(absl::StrCat("a chunk is at most ", kMaxChunkBytes, " bytes")));
   }
   if (core::Crc32c(req->data()) != req->crc32c()) {
     return ToGrpc(absl::DataLossError(

@@ -128,12 +128,12 @@ absl::Status BlobStore::LoadQuotaDay(int day) {
   return absl::OkStatus();
 }
 
-absl::Status BlobStore::Admit(const std::string& device_id, const std::string& sha256,
-                              int64_t size, const std::string& content_type, int day) {
+absl::Status BlobStore::Admit(const std::string& device_id, const std::string& sha256, int64_t size,
+                              const std::string& content_type, int day) {
   if (!core::IsAllowedContentType(content_type)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("attachments of type '", content_type.substr(0, 64),
-                     "' are not taken: only JPEG, PNG and PDF"));
+    return absl::InvalidArgumentError(absl::StrCat("attachments of type '",
+                                                   content_type.substr(0, 64),
+                                                   "' are not taken: only JPEG, PNG and PDF"));
   }
   if (size <= 0 || size > opts_.max_blob_bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -157,13 +157,14 @@ absl::Status BlobStore::Admit(const std::string& device_id, const std::string& s
   if (charged_blobs_.count(key)) return absl::OkStatus();
   int64_t& used = charged_[device_id];
   if (used + size > opts_.quota_bytes_per_day) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "device ", device_id, " has uploaded ", used, " bytes of attachments today; ", size,
-        " more would pass the daily quota of ", opts_.quota_bytes_per_day,
-        " bytes: the upload waits for tomorrow (or an administrator raises "
-        "--attachment-quota-mb)"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("device ", device_id, " has uploaded ", used, " bytes of attachments today; ",
+                     size, " more would pass the daily quota of ", opts_.quota_bytes_per_day,
+                     " bytes: the upload waits for tomorrow (or an administrator raises "
+                     "--attachment-quota-mb)"));
   }
-  if (auto st = AppendSynced(absl::StrCat(dir_, "/quota/", day), absl::StrCat(key, " ", size, "\n"));
+  if (auto st =
+          AppendSynced(absl::StrCat(dir_, "/quota/", day), absl::StrCat(key, " ", size, "\n"));
       !st.ok()) {
     return st;
   }
@@ -185,13 +186,13 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256,
                      ": resume from ", held, " (BeginUpload says so)"));
   }
   if (offset + static_cast<int64_t>(data.size()) > size) {
-    return absl::InvalidArgumentError(absl::StrCat("the chunk runs past the attachment's size ",
-                                                   size, " that its record gives"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the chunk runs past the attachment's size ", size, " that its record gives"));
   }
   if (offset == 0 && core::SniffContentType(data) != content_type) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the bytes are not ", content_type, " as the record says: attach the file "
-                     "with its true type"));
+    return absl::InvalidArgumentError(absl::StrCat("the bytes are not ", content_type,
+                                                   " as the record says: attach the file "
+                                                   "with its true type"));
   }
   if (!data.empty()) {
     if (auto st = AppendSynced(partial, data); !st.ok()) {

@@ -31,7 +31,7 @@ namespace gridsync::server {
 class BlobStore {
  public:
   struct Options {
-    int64_t max_blob_bytes = int64_t{10} << 20;       // per attachment
+    int64_t max_blob_bytes = int64_t{10} << 20;        // per attachment
     int64_t quota_bytes_per_day = int64_t{200} << 20;  // per device; 0: none
     // Uploads are refused while the disk would keep less than this free
     // (the record store's own reserve, so photos never starve records).
@@ -92,9 +92,9 @@ class BlobStore {
   std::array<std::mutex, 64> upload_mu_;  // by the hash's first byte: one writer per blob
 
   std::mutex quota_mu_;
-  int quota_day_ = 0;                                     // guarded by quota_mu_
-  std::unordered_map<std::string, int64_t> charged_;      // device -> bytes; quota_mu_
-  std::unordered_set<std::string> charged_blobs_;         // "device sha256"; quota_mu_
+  int quota_day_ = 0;                                 // guarded by quota_mu_
+  std::unordered_map<std::string, int64_t> charged_;  // device -> bytes; quota_mu_
+  std::unordered_set<std::string> charged_blobs_;     // "device sha256"; quota_mu_
 };
 
 }  // namespace gridsync::server

@@ -247,8 +247,8 @@ struct RocksStore::Prepared {
 struct RocksStore::RegistryWrite {
   rocksdb::WriteBatch* batch;
   std::vector<gridsync::v1::RegistryChange> changes;
-  gridsync::v1::Actor by;                     // who made the changes
-  std::optional<gridsync::v1::AdminAct> act;  // logged after them
+  gridsync::v1::Actor by;                        // who made the changes
+  std::optional<gridsync::v1::AdminAct> act;     // logged after them
   std::optional<gridsync::v1::BlobStored> blob;  // or this, logged alone
 };
 

@@ -119,10 +119,10 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ = std::make_unique<SyncServiceImpl>(s->store_.get(), s->auth_.get(), opts.max_skew_ms,
                                                opts.refill_window_ms, &s->metrics_);
-  auto blobs = BlobStore::Open(opts.data_dir + "/blobs",
-                               {.max_blob_bytes = opts.max_attachment_bytes,
-                                .quota_bytes_per_day = opts.attachment_quota_bytes,
-                                .min_free_bytes = opts.min_free_bytes});
+  auto blobs =
+      BlobStore::Open(opts.data_dir + "/blobs", {.max_blob_bytes = opts.max_attachment_bytes,
+                                                 .quota_bytes_per_day = opts.attachment_quota_bytes,
+                                                 .min_free_bytes = opts.min_free_bytes});
   if (!blobs.ok()) return blobs.status();
   s->blobs_ = std::move(*blobs);
   s->blob_service_ =
