@@ -267,6 +267,10 @@ gs_code gs_open(const gs_options* o, gs_client** out, gs_error* err) {
     if (o->push_batch > 0) opts.push_batch = o->push_batch;
     if (o->pull_page > 0) opts.pull_page = o->pull_page;
     if (o->rpc_timeout_seconds > 0) opts.rpc_timeout = std::chrono::seconds(o->rpc_timeout_seconds);
+    if (o->max_attachment_bytes > 0) opts.max_attachment_bytes = o->max_attachment_bytes;
+    if (o->attachment_cache_bytes > 0) opts.attachment_cache_bytes = o->attachment_cache_bytes;
+    if (o->upload_chunk_bytes > 0) opts.upload_chunk_bytes = o->upload_chunk_bytes;
+    opts.attachments_unmetered_only = o->attachments_unmetered_only != 0;
     auto c = gridsync::sdk::Client::Open(std::move(opts));
     if (!c.ok()) return c.status();
     *out = new gs_client{std::move(*c)};
@@ -469,6 +473,83 @@ gs_code gs_list(gs_client* c, int kind, const char* grid_code, int conflicts_onl
     return absl::OkStatus();
   });
 }
+namespace {
+
+gridsync::sdk::AttachOptions ToAttachOptions(const gs_attach_options* o) {
+  gridsync::sdk::AttachOptions a;
+  if (o == nullptr) return a;
+  a.content_type = Str(o->content_type);
+  a.file_name = Str(o->file_name);
+  a.caption = Str(o->caption);
+  if (o->purpose != 0) a.purpose = static_cast<gridsync::v1::AttachmentPurpose>(o->purpose);
+  a.taken_at_ms = o->taken_at_ms;
+  return a;
+}
+
+absl::Status CopySha(const absl::StatusOr<gridsync::v1::PhotoRef>& ref, char out[65]) {
+  if (!ref.ok()) return ref.status();
+  if (out != nullptr) std::snprintf(out, 65, "%s", ref->sha256().c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+gs_code gs_attach_file(gs_client* c, const char* record_id, const char* path,
+                       const gs_attach_options* o, char out_sha256[65], gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (o != nullptr && !gridsync::v1::AttachmentPurpose_IsValid(o->purpose)) {
+      return absl::InvalidArgumentError("purpose is not an AttachmentPurpose");
+    }
+    return CopySha(c->client->AttachFile(Str(record_id), Str(path), ToAttachOptions(o)),
+                   out_sha256);
+  });
+}
+
+gs_code gs_attach_bytes(gs_client* c, const char* record_id, const void* data, size_t len,
+                        const gs_attach_options* o, char out_sha256[65], gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (data == nullptr && len > 0) return absl::InvalidArgumentError("data is NULL");
+    if (o != nullptr && !gridsync::v1::AttachmentPurpose_IsValid(o->purpose)) {
+      return absl::InvalidArgumentError("purpose is not an AttachmentPurpose");
+    }
+    const std::string_view bytes(static_cast<const char*>(data), data ? len : 0);
+    return CopySha(c->client->AttachBytes(Str(record_id), bytes, ToAttachOptions(o)), out_sha256);
+  });
+}
+
+void gs_set_network_metered(gs_client* c, int metered) {
+  if (c != nullptr && c->client) c->client->SetNetworkMetered(metered != 0);
+}
+
+gs_code gs_pending_uploads(gs_client* c, gs_strings** out, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr) return absl::InvalidArgumentError("out is NULL");
+    auto list = std::make_unique<gs_strings>();
+    for (const auto& e : c->client->PendingUploads()) list->items.push_back(Json(e));
+    *out = list.release();
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_fetch_attachment(gs_client* c, const char* record_id, const char* sha256,
+                            gs_bytes_fn progress, void* user, char out_path[4096], gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    std::function<void(int64_t, int64_t)> fn;
+    if (progress != nullptr) {
+      fn = [progress, user](int64_t done, int64_t total) { progress(user, done, total); };
+    }
+    auto path = c->client->FetchAttachment(Str(record_id), Str(sha256), fn);
+    if (!path.ok()) return path.status();
+    if (path->size() >= 4096) return absl::OutOfRangeError("the attachment's path is too long");
+    if (out_path != nullptr) std::snprintf(out_path, 4096, "%s", path->c_str());
+    return absl::OkStatus();
+  });
+}
+
 size_t gs_strings_count(const gs_strings* s) { return s ? s->items.size() : 0; }
 const char* gs_strings_get(const gs_strings* s, size_t i) {
   return s && i < s->items.size() ? s->items[i].c_str() : "";
@@ -529,8 +610,20 @@ gs_code gs_now_ms(gs_client* c, int64_t* out, gs_error* err) {
 }
 
 static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
-  return gs_sync_report{r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled,
-                        r.cursor, r.renumbered, r.repushed, r.refilled,  r.refill_refused};
+  return gs_sync_report{r.pushed,
+                        r.duplicates,
+                        r.rejected,
+                        r.restamped,
+                        r.pulled,
+                        r.cursor,
+                        r.renumbered,
+                        r.repushed,
+                        r.refilled,
+                        r.refill_refused,
+                        r.attachments_uploaded,
+                        r.attachment_bytes_sent,
+                        r.attachments_waiting,
+                        r.attachments_refused};
 }
 
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,
@@ -540,7 +633,12 @@ gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_repor
     gridsync::sdk::ProgressFn fn;
     if (progress != nullptr) {
       fn = [progress, user](const gridsync::sdk::SyncProgress& p) {
-        progress(user, static_cast<int>(p.phase), p.pushed, p.pulled, p.pending);
+        if (p.phase == gridsync::sdk::SyncProgress::Phase::kUpload) {
+          progress(user, static_cast<int>(p.phase), p.upload_bytes_sent, p.upload_bytes_total,
+                   p.pending);
+        } else {
+          progress(user, static_cast<int>(p.phase), p.pushed, p.pulled, p.pending);
+        }
       };
     }
     auto r = c->client->Sync(fn);

@@ -144,7 +144,8 @@ jlongArray Longs(JNIEnv* env, const std::vector<jlong>& v) {
 jlongArray ReportArray(JNIEnv* env, const gs_sync_report& r) {
   return Longs(
       env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled, static_cast<jlong>(r.cursor),
-            r.renumbered, r.repushed, r.refilled, r.refill_refused});
+            r.renumbered, r.repushed, r.refilled, r.refill_refused, r.attachments_uploaded,
+            r.attachment_bytes_sent, r.attachments_waiting, r.attachments_refused});
 }
 
 void ClearListenerException(JNIEnv* env) {
@@ -152,6 +153,20 @@ void ClearListenerException(JNIEnv* env) {
     env->ExceptionDescribe();
     env->ExceptionClear();
   }
+}
+
+// A Java byte[] progress listener for downloads: onProgress(long done, long total).
+struct BytesCtx {
+  JNIEnv* env;
+  jobject listener;
+  jmethodID method;
+};
+
+void OnBytes(void* user, int64_t done, int64_t total) {
+  auto* p = static_cast<BytesCtx*>(user);
+  p->env->CallVoidMethod(p->listener, p->method, static_cast<jlong>(done),
+                         static_cast<jlong>(total));
+  ClearListenerException(p->env);
 }
 
 struct ProgressCtx {
@@ -210,7 +225,8 @@ const gs_day* D(jlong d) { return reinterpret_cast<const gs_day*>(d); }
 
 GS_JNI(jlong, open)
 (JNIEnv* env, jclass, jstring data_dir, jstring addr, jstring device, jstring token, jstring holder,
- jstring roots, jboolean compression, jint push_batch, jint pull_page, jint timeout_s) {
+ jstring roots, jboolean compression, jint push_batch, jint pull_page, jint timeout_s,
+ jlong max_attachment_bytes, jlong attachment_cache_bytes, jboolean unmetered_only) {
   Utf d(env, data_dir), a(env, addr), dv(env, device), t(env, token), ho(env, holder),
       ro(env, roots);
   gs_options o;
@@ -225,6 +241,9 @@ GS_JNI(jlong, open)
   o.push_batch = push_batch;
   o.pull_page = pull_page;
   o.rpc_timeout_seconds = timeout_s;
+  o.max_attachment_bytes = max_attachment_bytes;
+  o.attachment_cache_bytes = attachment_cache_bytes;
+  o.attachments_unmetered_only = unmetered_only ? 1 : 0;
   gs_error err;
   gs_client* c = nullptr;
   if (!Check(env, gs_open(&o, &c, &err), err)) return 0;
@@ -445,6 +464,80 @@ GS_JNI(jlong, nowMs)(JNIEnv* env, jclass, jlong h) {
   gs_error err;
   Check(env, gs_now_ms(H(h)->client, &now, &err), err);
   return static_cast<jlong>(now);
+}
+
+GS_JNI(jstring, attachFile)
+(JNIEnv* env, jclass, jlong h, jstring id, jstring path, jstring type, jstring name,
+ jstring caption, jint purpose, jlong taken_at_ms) {
+  if (!NeedHandle(env, h)) return nullptr;
+  Utf i(env, id), p(env, path), t(env, type), n(env, name), c(env, caption);
+  gs_attach_options o{t.get(), n.get(), c.get(), purpose, taken_at_ms};
+  char sha[65];
+  gs_error err;
+  if (!Check(env, gs_attach_file(H(h)->client, i.get(), p.get(), &o, sha, &err), err)) {
+    return nullptr;
+  }
+  return J(env, sha);
+}
+
+GS_JNI(jstring, attachBytes)
+(JNIEnv* env, jclass, jlong h, jstring id, jbyteArray data, jstring type, jstring name,
+ jstring caption, jint purpose, jlong taken_at_ms) {
+  if (!NeedHandle(env, h)) return nullptr;
+  if (data == nullptr) {
+    Throw(env, GS_INVALID_ARGUMENT, "data is null");
+    return nullptr;
+  }
+  std::string bytes(static_cast<size_t>(env->GetArrayLength(data)), '\0');
+  env->GetByteArrayRegion(data, 0, static_cast<jsize>(bytes.size()),
+                          reinterpret_cast<jbyte*>(bytes.data()));
+  Utf i(env, id), t(env, type), n(env, name), c(env, caption);
+  gs_attach_options o{t.get(), n.get(), c.get(), purpose, taken_at_ms};
+  char sha[65];
+  gs_error err;
+  if (!Check(env, gs_attach_bytes(H(h)->client, i.get(), bytes.data(), bytes.size(), &o, sha, &err),
+             err)) {
+    return nullptr;
+  }
+  return J(env, sha);
+}
+
+GS_JNI(void, setNetworkMetered)(JNIEnv* env, jclass, jlong h, jboolean metered) {
+  if (!NeedHandle(env, h)) return;
+  gs_set_network_metered(H(h)->client, metered ? 1 : 0);
+}
+
+GS_JNI(jobjectArray, pendingUploads)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return nullptr;
+  gs_strings* list = nullptr;
+  gs_error err;
+  if (!Check(env, gs_pending_uploads(H(h)->client, &list, &err), err)) return nullptr;
+  std::vector<const char*> items;
+  for (size_t i = 0; i < gs_strings_count(list); ++i) items.push_back(gs_strings_get(list, i));
+  jobjectArray out = Strings(env, items);
+  gs_strings_free(list);
+  return out;
+}
+
+GS_JNI(jstring, fetchAttachment)
+(JNIEnv* env, jclass, jlong h, jstring id, jstring sha, jobject listener) {
+  if (!NeedHandle(env, h)) return nullptr;
+  BytesCtx ctx{env, listener, nullptr};
+  if (listener != nullptr) {
+    jclass cls = env->GetObjectClass(listener);
+    ctx.method = env->GetMethodID(cls, "onProgress", "(JJ)V");
+    if (ctx.method == nullptr) return nullptr;  // NoSuchMethodError pending
+  }
+  Utf i(env, id), s(env, sha);
+  char path[4096];
+  gs_error err;
+  if (!Check(env,
+             gs_fetch_attachment(H(h)->client, i.get(), s.get(), listener ? OnBytes : nullptr, &ctx,
+                                 path, &err),
+             err)) {
+    return nullptr;
+  }
+  return J(env, path);
 }
 
 GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {

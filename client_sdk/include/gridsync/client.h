@@ -75,7 +75,8 @@ struct AttachOptions {
 };
 
 struct SyncProgress {
-  enum class Phase { kPush, kPull, kUpload, kDone };
+  // Numbered as the C API passes them (gridsync.h gs_progress_fn).
+  enum class Phase { kPush, kPull, kDone, kUpload };
   Phase phase = Phase::kPush;
   int64_t pushed = 0;    // mutations acknowledged (applied or duplicate)
   int64_t rejected = 0;  // moved to the rejected list

@@ -81,6 +81,11 @@ typedef struct gs_options {
   int push_batch;             /* 0: default */
   int pull_page;              /* 0: default */
   int rpc_timeout_seconds;    /* 0: default */
+  /* Attachments (client.h ClientOptions); 0: the default. */
+  int64_t max_attachment_bytes;   /* 10 MB */
+  int64_t attachment_cache_bytes; /* 200 MB */
+  int upload_chunk_bytes;         /* 128 KB */
+  int attachments_unmetered_only; /* 1: upload only on an unmetered network */
 } gs_options;
 
 typedef struct gs_client gs_client;
@@ -100,6 +105,10 @@ typedef struct gs_sync_report {
      and those it refused (outside this phone's scope now). Worth a line in
      the app's support log; nothing was lost. */
   int64_t repushed, refilled, refill_refused;
+  /* Attachments: uploaded whole, bytes the server acknowledged, still to
+     send (their record not yet acknowledged, a metered network, the day's
+     quota spent), refused for good (gs_pending_uploads says why). */
+  int64_t attachments_uploaded, attachment_bytes_sent, attachments_waiting, attachments_refused;
 } gs_sync_report;
 
 typedef struct gs_stats {
@@ -108,7 +117,8 @@ typedef struct gs_stats {
   int64_t clock_offset_ms;
 } gs_stats;
 
-/* phase: 0 push, 1 pull, 2 done. */
+/* phase: 0 push, 1 pull, 2 done, 3 upload. In phase 3, `pushed` and
+   `pulled` carry the attachment bytes sent and to send in this sync. */
 typedef void (*gs_progress_fn)(void* user, int phase, int64_t pushed, int64_t pulled,
                                int64_t pending);
 /* After each background attempt: code GS_OK or why it failed. */
@@ -135,6 +145,38 @@ gs_code gs_set_status(gs_client* c, const char* record_id, int status, gs_error*
 gs_code gs_reopen(gs_client* c, const char* record_id, int to_status, const char* reason,
                   gs_error* err);
 gs_code gs_void(gs_client* c, const char* record_id, const char* reason, gs_error* err);
+
+/* --- attachments (client.h: AttachFile, AttachBytes, FetchAttachment) ----
+ * A file attached to a record is copied into the replica and referenced by
+ * the record at once; its bytes upload after the records, at a sync. */
+typedef struct gs_attach_options {
+  const char* content_type; /* NULL: from the bytes (JPEG, PNG or PDF) */
+  const char* file_name;    /* NULL: the path's file name (gs_attach_file) */
+  const char* caption;
+  int purpose;         /* gridsync.v1.AttachmentPurpose: 1 scene (0 too), 2 signed
+                          agreement, 3 signature, 4 publicity */
+  int64_t taken_at_ms; /* 0: now */
+} gs_attach_options;
+/* out_sha256 receives the attachment's hash (64 hex digits and a NUL).
+   `o` may be NULL. */
+gs_code gs_attach_file(gs_client* c, const char* record_id, const char* path,
+                       const gs_attach_options* o, char out_sha256[65], gs_error* err);
+gs_code gs_attach_bytes(gs_client* c, const char* record_id, const void* data, size_t len,
+                        const gs_attach_options* o, char out_sha256[65], gs_error* err);
+/* Whether the phone is on a metered network now (see attachments_unmetered_only). */
+void gs_set_network_metered(gs_client* c, int metered);
+/* Attachments not yet uploaded, and those refused for good, each a
+   gridsync.v1.UploadEntry in protobuf JSON, field names as in the .proto
+   (refused_code and message set when refused). */
+gs_code gs_pending_uploads(gs_client* c, gs_strings** out, gs_error* err);
+/* progress: bytes downloaded so far and in all. */
+typedef void (*gs_bytes_fn)(void* user, int64_t done, int64_t total);
+/* The local path of attachment `sha256` of record `record_id` (at most 4095
+   bytes and a NUL), downloaded when it is not on the phone: GS_NOT_FOUND
+   when the record does not reference it or it is not uploaded yet, the
+   server's refusal (another grid, a voided record) as it says. */
+gs_code gs_fetch_attachment(gs_client* c, const char* record_id, const char* sha256,
+                            gs_bytes_fn progress, void* user, char out_path[4096], gs_error* err);
 
 /* --- reads ------------------------------------------------------------- */
 gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* err);

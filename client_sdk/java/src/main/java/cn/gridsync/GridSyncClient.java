@@ -26,11 +26,33 @@ public final class GridSyncClient implements AutoCloseable {
     public int pushBatch = 0;  // 0: the SDK's default
     public int pullPage = 0;
     public int rpcTimeoutSeconds = 0;
+    /** Attachments: the largest file taken, the cache of downloaded and uploaded files (0: the SDK's defaults, 10 MB and 200 MB). */
+    public long maxAttachmentBytes = 0;
+    public long attachmentCacheBytes = 0;
+    /** Upload attachments only on an unmetered network (see {@link #setNetworkMetered}). */
+    public boolean attachmentsUnmeteredOnly = false;
   }
 
-  /** Progress of one sync, called on the syncing thread. phase: 0 push, 1 pull, 2 done. */
+  /**
+   * Progress of one sync, called on the syncing thread. phase: 0 push, 1 pull, 2 done, 3 upload;
+   * in phase 3, pushed and pulled carry the attachment bytes sent and to send.
+   */
   public interface ProgressListener {
     void onProgress(int phase, long pushed, long pulled, long pending);
+  }
+
+  /** Bytes of a download so far and in all. */
+  public interface BytesListener {
+    void onProgress(long done, long total);
+  }
+
+  /** What {@link #attachFile} records with the file; null fields take the SDK's defaults. */
+  public static final class Attach {
+    public String contentType = null;  // null: from the bytes (JPEG, PNG, PDF)
+    public String fileName = null;     // null: the path's file name
+    public String caption = "";
+    public int purpose = 1;            // gridsync.v1.AttachmentPurpose: 1 scene, 2 signed agreement, 3 signature, 4 publicity
+    public long takenAtMs = 0;         // 0: now
   }
 
   /** Result of each background sync attempt, called on the SDK's thread. */
@@ -83,7 +105,47 @@ public final class GridSyncClient implements AutoCloseable {
 
   public static GridSyncClient open(Options o) throws GridSyncException {
     return new GridSyncClient(Native.open(o.dataDir, o.serverAddress, o.deviceId, o.token, o.holder,
-        o.tlsRootCerts, o.compression, o.pushBatch, o.pullPage, o.rpcTimeoutSeconds));
+        o.tlsRootCerts, o.compression, o.pushBatch, o.pullPage, o.rpcTimeoutSeconds,
+        o.maxAttachmentBytes, o.attachmentCacheBytes, o.attachmentsUnmeteredOnly));
+  }
+
+  /**
+   * Attaches a file (a photo, a signed agreement) to a record: copied into the replica and
+   * referenced by the record at once; its bytes upload after the records, at a sync. Returns
+   * the attachment's SHA-256 (64 hex digits).
+   */
+  public String attachFile(String recordId, String path, Attach a) throws GridSyncException {
+    Attach o = a != null ? a : new Attach();
+    return call(h -> Native.attachFile(h, recordId, path, o.contentType, o.fileName, o.caption,
+        o.purpose, o.takenAtMs));
+  }
+
+  public String attachBytes(String recordId, byte[] data, Attach a) throws GridSyncException {
+    Attach o = a != null ? a : new Attach();
+    return call(h -> Native.attachBytes(h, recordId, data, o.contentType, o.fileName, o.caption,
+        o.purpose, o.takenAtMs));
+  }
+
+  /** Whether the phone is on a metered network now (mobile data). */
+  public void setNetworkMetered(boolean metered) throws GridSyncException {
+    run(h -> Native.setNetworkMetered(h, metered));
+  }
+
+  /**
+   * Attachments not yet uploaded, and those refused for good: each a gridsync.v1.UploadEntry
+   * as JSON (refused_code and message set when refused).
+   */
+  public List<String> pendingUploads() throws GridSyncException {
+    return call(h -> Arrays.asList(Native.pendingUploads(h)));
+  }
+
+  /**
+   * The local path of attachment sha256 of a record, downloaded when it is not on the phone.
+   * Refusals (another grid, a voided record, not uploaded yet) as {@link GridSyncException}.
+   */
+  public String fetchAttachment(String recordId, String sha256, BytesListener listener)
+      throws GridSyncException {
+    return call(h -> Native.fetchAttachment(h, recordId, sha256, listener));
   }
 
   /** Creates a record; fields map names to String, Long/Integer or Boolean. Returns its id. */

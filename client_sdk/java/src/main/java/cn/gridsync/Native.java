@@ -16,7 +16,8 @@ final class Native {
 
   static native long open(String dataDir, String serverAddress, String deviceId, String token,
       String holder, String tlsRootCerts, boolean compression, int pushBatch, int pullPage,
-      int rpcTimeoutSeconds);
+      int rpcTimeoutSeconds, long maxAttachmentBytes, long attachmentCacheBytes,
+      boolean attachmentsUnmeteredOnly);
   static native void close(long h);
 
   static native String create(long h, int kind, String grid, String subject, String[] names,
@@ -27,6 +28,15 @@ final class Native {
   static native void setStatus(long h, String id, int status);
   static native void reopen(long h, String id, int toStatus, String reason);
   static native void voidRecord(long h, String id, String reason);
+
+  static native String attachFile(long h, String id, String path, String contentType,
+      String fileName, String caption, int purpose, long takenAtMs);
+  static native String attachBytes(long h, String id, byte[] data, String contentType,
+      String fileName, String caption, int purpose, long takenAtMs);
+  static native void setNetworkMetered(long h, boolean metered);
+  static native String[] pendingUploads(long h);
+  static native String fetchAttachment(long h, String id, String sha256,
+      GridSyncClient.BytesListener listener);
 
   static native long get(long h, String id);
   static native void recordFree(long r);

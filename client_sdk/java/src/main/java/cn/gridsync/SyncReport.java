@@ -23,6 +23,15 @@ public final class SyncReport {
   public final long repushed;
   public final long refilled;
   public final long refillRefused;
+  /**
+   * Attachments uploaded whole, bytes the server acknowledged, still to send (their record not
+   * yet acknowledged, a metered network, the day's quota spent), refused for good (see
+   * GridSyncClient.pendingUploads).
+   */
+  public final long attachmentsUploaded;
+  public final long attachmentBytesSent;
+  public final long attachmentsWaiting;
+  public final long attachmentsRefused;
 
   SyncReport(long[] r) {
     pushed = r[0];
@@ -35,12 +44,18 @@ public final class SyncReport {
     repushed = r[7];
     refilled = r[8];
     refillRefused = r[9];
+    attachmentsUploaded = r[10];
+    attachmentBytesSent = r[11];
+    attachmentsWaiting = r[12];
+    attachmentsRefused = r[13];
   }
 
   @Override
   public String toString() {
     return "pushed " + pushed + ", duplicates " + duplicates + ", rejected " + rejected
         + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor + ", renumbered " + renumbered
-        + ", repushed " + repushed + ", refilled " + refilled + ", refill refused " + refillRefused;
+        + ", repushed " + repushed + ", refilled " + refilled + ", refill refused " + refillRefused + ", attachments uploaded " + attachmentsUploaded
+        + " (" + attachmentBytesSent + " bytes), waiting " + attachmentsWaiting + ", refused "
+        + attachmentsRefused;
   }
 }

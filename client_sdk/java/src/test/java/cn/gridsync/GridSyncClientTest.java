@@ -99,6 +99,61 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aPhotoAttachedOnOnePhoneIsFetchedOnAnother() throws Exception {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("talked_with_household", true);
+    String id = a.create(RecordKind.VISIT, grid, household, f);
+    // A JPEG in a folder and file named with characters outside the BMP.
+    Path folder = Files.createDirectories(
+        Paths.get(System.getProperty("gridsync.dir"), "相册𡒄"));
+    byte[] photo = new byte[150_000];
+    new java.util.Random(7).nextBytes(photo);
+    photo[0] = (byte) 0xFF;
+    photo[1] = (byte) 0xD8;
+    photo[2] = (byte) 0xFF;
+    Path file = folder.resolve("门口𠮷.jpg");
+    Files.write(file, photo);
+    GridSyncClient.Attach opts = new GridSyncClient.Attach();
+    opts.caption = "户主𠮷大娘签字";
+    opts.purpose = 3;
+    String sha = a.attachFile(id, file.toString(), opts);
+    assertEquals(64, sha.length());
+    assertEquals(1, a.pendingUploads().size());
+    assertTrue(a.pendingUploads().get(0).contains(sha));
+    assertTrue(a.get(id).json().contains("门口𠮷.jpg"));
+
+    AtomicLong lastSent = new AtomicLong(-1);
+    SyncReport r = a.sync((phase, sent, total, pending) -> {
+      if (phase == 3) lastSent.set(sent);
+    });
+    assertEquals(1, r.attachmentsUploaded);
+    assertEquals(photo.length, r.attachmentBytesSent);
+    assertEquals(photo.length, lastSent.get());
+    assertTrue(a.pendingUploads().isEmpty());
+
+    b.sync();
+    AtomicLong done = new AtomicLong();
+    String path = b.fetchAttachment(id, sha, (d, t) -> done.set(d));
+    assertEquals(photo.length, done.get());
+    assertTrue(java.util.Arrays.equals(photo, Files.readAllBytes(Paths.get(path))));
+    assertTrue(b.get(id).json().contains("户主𠮷大娘签字"));
+
+    try {
+      b.fetchAttachment(id, "0".repeat(64), null);
+      fail("an attachment the record does not reference");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.NOT_FOUND, e.code());
+    }
+    try {
+      a.attachBytes(id, "GIF89a".getBytes(StandardCharsets.UTF_8), null);
+      fail("a GIF");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+    }
+  }
+
+  @Test
   public void concurrentEditsShowAConflictThatEitherPhoneResolves() throws GridSyncException {
     String id = newCase(a);
     a.sync();
