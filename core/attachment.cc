@@ -50,9 +50,9 @@ std::string SniffContentType(std::string_view head) {
   return {};
 }
 
-std::string_view ExtensionOf(std::string_view content_type) {
+std::string ExtensionOf(std::string_view content_type) {
   for (const auto& t : kTypes) {
-    if (t.type == content_type) return t.extension;
+    if (t.type == content_type) return std::string(t.extension);
   }
   return {};
 }

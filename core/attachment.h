@@ -33,7 +33,7 @@ bool IsAllowedContentType(std::string_view type);
 std::string SniffContentType(std::string_view head);
 
 // The file extension for an allowed type: "jpg", "png", "pdf".
-std::string_view ExtensionOf(std::string_view content_type);
+std::string ExtensionOf(std::string_view content_type);
 
 // What is wrong with a reference a phone wrote (an append to a log of
 // PhotoRefs), as a message a person can act on; nullopt when nothing is.

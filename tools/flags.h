@@ -2,6 +2,7 @@
 #ifndef GRIDSYNC_TOOLS_FLAGS_H_
 #define GRIDSYNC_TOOLS_FLAGS_H_
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,7 +10,8 @@
 namespace gridsync::tools {
 
 struct Args {
-  std::map<std::string, std::string> flags;  // "--server" -> "127.0.0.1:1"
+  std::map<std::string, std::string> flags;  // "--server" -> "127.0.0.1:1" (the last given)
+  std::map<std::string, std::vector<std::string>> every;  // each value, for repeated flags
   std::vector<std::string> positional;
   std::string error;  // set when an argument could not be read
 
@@ -18,6 +20,10 @@ struct Args {
     return it == flags.end() ? dflt : it->second;
   }
   bool Has(const std::string& name) const { return flags.count(name) > 0; }
+  std::vector<std::string> GetAll(const std::string& name) const {
+    auto it = every.find(name);
+    return it == every.end() ? std::vector<std::string>{} : it->second;
+  }
 };
 
 // Every "--x" takes the next argument as its value, except those in `bools`.
@@ -30,6 +36,7 @@ inline Args ParseArgs(int argc, char** argv, const std::vector<std::string>& boo
         a.flags[s] = "true";
       } else if (i + 1 < argc) {
         a.flags[s] = argv[++i];
+        a.every[s].push_back(argv[i]);
       } else {
         a.error = s + " needs a value";
       }

@@ -3,15 +3,19 @@
 // command but sync works offline on what the last sync brought, with the
 // phone's unsent writes counted.
 //
-//   gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [--holder NAME] COMMAND
-//     sync                                      push the outbox, pull; what moved
-//     households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]
+//   gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [--holder NAME]
+//                  [--tls-ca FILE] [--upload-chunk-kb N] COMMAND
+//     sync                                      push the outbox, pull, upload attachments; what
+//     moved households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]
 //                                               unvisited first; the first 100 unless --all
 //     due [--scope CODE] [--within DAYS] [--json]   persons to check (default within 7 days)
 //     cases [--scope CODE] [--json]             open cases, then follow-ups due
 //     coverage [--scope CODE] [--month YYYY-MM] [--json]
 //                                               the month's figures; --json as gridsyncctl's
-//     visit --household ID [--nobody-home] [--notes TEXT]   a visit now; prints its id
+//     visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...
+//                                               a visit now, with photos; prints its id
+//     fetch --record ID --out DIR               the record's attachments into DIR, under
+//                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
 //     propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]
 //     propose moved-out|empty --household ID [--reason TEXT]
@@ -26,11 +30,15 @@
 // secretary's village). Exit 0 on success, 1 on an error (with its reason),
 // 2 on bad usage.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/attachment.h"
 #include "core/ids.h"
 #include "gridsync/client.h"
 #include "tools/client.h"
@@ -51,13 +59,14 @@ int Usage() {
   fprintf(
       stderr,
       "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
-      "[--holder NAME] [--tls-ca FILE] COMMAND\n"
+      "[--holder NAME] [--tls-ca FILE] [--upload-chunk-kb N (128)] COMMAND\n"
       "  sync | status\n"
       "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
       "  due [--scope CODE] [--within DAYS] [--json]\n"
       "  cases [--scope CODE] [--json]\n"
       "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
-      "  visit --household ID [--nobody-home] [--notes TEXT]\n"
+      "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
+      "  fetch --record ID --out DIR\n"
       "  propose new-household|moved-out|empty|correct|new-person|person ... (see the source)\n"
       "  proposals [--scope CODE] [--pending] [--json] | approve|reject --id ID [--note TEXT]\n");
   return 2;
@@ -73,6 +82,7 @@ class PhoneCli {
     if (cmd == "sync") return Sync();
     if (cmd == "status") return Status();
     if (cmd == "visit" && args_.Has("--household")) return Visit();
+    if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
     if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
     if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
       if (auto st = c_->Decide(args_.Get("--id"), cmd == "approve", args_.Get("--note"));
@@ -121,8 +131,24 @@ class PhoneCli {
   }
 
   int Sync() {
-    auto r = c_->Sync();
-    if (!r.ok()) return Fail(r.status());
+    int64_t shown = -1;
+    auto r = c_->Sync([&](const sdk::SyncProgress& p) {
+      if (p.phase != sdk::SyncProgress::Phase::kUpload || p.upload_bytes_total == 0) return;
+      const int64_t tenth = p.upload_bytes_sent * 10 / p.upload_bytes_total;
+      if (tenth == shown) return;
+      shown = tenth;
+      fprintf(stderr, "uploading attachments: %lld of %lld bytes\n",
+              static_cast<long long>(p.upload_bytes_sent),
+              static_cast<long long>(p.upload_bytes_total));
+    });
+    if (!r.ok()) {
+      const int64_t waiting = static_cast<int64_t>(c_->PendingUploads().size());
+      if (waiting > 0) {
+        fprintf(stderr, "%lld attachments still to upload; they resume where they stopped\n",
+                static_cast<long long>(waiting));
+      }
+      return Fail(r.status());
+    }
     printf("pushed %lld (duplicates %lld, rejected %lld), pulled %lld; cursor %llu\n",
            static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
            static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
@@ -134,9 +160,54 @@ class PhoneCli {
           static_cast<long long>(r->repushed), static_cast<long long>(r->refilled),
           static_cast<long long>(r->refill_refused));
     }
+    if (r->attachments_uploaded + r->attachments_waiting + r->attachments_refused > 0) {
+      printf("attachments: %lld uploaded (%lld bytes sent), %lld waiting, %lld refused\n",
+             static_cast<long long>(r->attachments_uploaded),
+             static_cast<long long>(r->attachment_bytes_sent),
+             static_cast<long long>(r->attachments_waiting),
+             static_cast<long long>(r->attachments_refused));
+    }
     for (const auto& rj : c_->Rejected()) {
       printf("rejected: %s %s: %s\n", rj.mutation().record_id().c_str(), rj.field().c_str(),
              rj.message().c_str());
+    }
+    for (const auto& u : c_->PendingUploads()) {
+      if (u.refused_code() == 0) continue;
+      printf("attachment refused: %s of %s: %s\n", u.sha256().c_str(), u.record_id().c_str(),
+             u.message().c_str());
+    }
+    return 0;
+  }
+
+  // Every attachment of the record into --out; the first failure ends it.
+  int Fetch() {
+    const std::string id = args_.Get("--record"), out = args_.Get("--out");
+    auto state = c_->GetState(id);
+    if (!state.ok()) return Fail(state.status());
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot create ", out)));
+    const auto refs = core::AttachmentsOf(*state);
+    if (refs.empty()) {
+      return Fail(absl::NotFoundError(absl::StrCat("record ", id, " has no attachments")));
+    }
+    std::set<std::string> names;
+    for (const auto& ref : refs) {
+      auto path = c_->FetchAttachment(id, ref.sha256());
+      if (!path.ok()) return Fail(path.status());
+      std::string name = ref.file_name();
+      if (name.empty() || !names.insert(name).second) {
+        name = absl::StrCat(ref.sha256(), ".", core::ExtensionOf(ref.content_type()));
+      }
+      const std::string dest = (std::filesystem::path(out) / name).string();
+      std::filesystem::copy_file(*path, dest, std::filesystem::copy_options::overwrite_existing,
+                                 ec);
+      if (ec) {
+        return Fail(
+            absl::PermissionDeniedError(absl::StrCat("cannot write ", dest, ": ", ec.message())));
+      }
+      printf("%s\t%lld bytes\t%s\n", dest.c_str(), static_cast<long long>(ref.size()),
+             ref.sha256().c_str());
     }
     return 0;
   }
@@ -165,9 +236,30 @@ class PhoneCli {
         {"nobody_home", BoolValue(args_.Has("--nobody-home"))},
         {"talked_with_household", BoolValue(!args_.Has("--nobody-home"))}};
     if (args_.Has("--notes")) fields.push_back({"notes", StrValue(args_.Get("--notes"))});
+    // The photos are read first: one that cannot be attached leaves no visit behind.
+    std::vector<std::pair<std::string, std::string>> photos;  // path, bytes
+    for (const auto& path : args_.GetAll("--photo")) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read --photo ", path)));
+      photos.emplace_back(path, std::string((std::istreambuf_iterator<char>(in)),
+                                            std::istreambuf_iterator<char>()));
+      if (core::SniffContentType(photos.back().second).empty()) {
+        return Fail(
+            absl::InvalidArgumentError(absl::StrCat(path, " is not a JPEG, PNG or PDF file")));
+      }
+    }
     auto id = c_->Create(gridsync::v1::RECORD_KIND_VISIT, household.substr(0, core::kGridCodeLen),
                          household, fields);
     if (!id.ok()) return Fail(id.status());
+    for (const auto& [path, bytes] : photos) {
+      sdk::AttachOptions o;
+      o.file_name = std::filesystem::path(path).filename().string();
+      auto ref = c_->AttachBytes(*id, bytes, o);
+      if (!ref.ok()) {
+        fprintf(stderr, "visit %s recorded without %s\n", id->c_str(), path.c_str());
+        return Fail(ref.status());
+      }
+    }
     printf("%s\n", id->c_str());
     return 0;
   }
@@ -287,6 +379,14 @@ int main(int argc, char** argv) {
     auto roots = ReadPem(args.Get("--tls-ca"), "--tls-ca");
     if (!roots.ok()) return Fail(roots.status());
     o.tls_root_certs = std::move(*roots);
+  }
+  if (args.Has("--upload-chunk-kb")) {
+    int kb = 0;
+    if (!absl::SimpleAtoi(args.Get("--upload-chunk-kb"), &kb) || kb < 16 || kb > 1024) {
+      fprintf(stderr, "gridsync-phone: --upload-chunk-kb is 16..1024\n");
+      return Usage();
+    }
+    o.upload_chunk_bytes = kb << 10;
   }
   auto client = gridsync::sdk::Client::Open(o);
   if (!client.ok()) return Fail(client.status());

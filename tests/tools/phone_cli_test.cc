@@ -1,10 +1,20 @@
 // gridsync-phone and gridsyncctl coverage, run as support staff would: the
 // phone's figures after a sync print the same JSON as the server's, and the
 // lists work offline (the server stopped).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
+#include <thread>
 
 #include "absl/strings/match.h"
+#include "core/attachment.h"
+#include "core/ids.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 
@@ -152,6 +162,100 @@ TEST_F(PhoneCliTest, AProposalFromTheCommandLine) {
                                 "(proposals " +
                                     id + ")"))
       << out;
+}
+
+// A photo file that starts like a JPEG and does not compress.
+std::string WritePhoto(const std::string& path, size_t n, uint64_t seed) {
+  std::string b("\xFF\xD8\xFF\xE0", 4);
+  std::mt19937_64 rng(seed);
+  while (b.size() < n) b.push_back(static_cast<char>(rng()));
+  b.resize(n);
+  std::ofstream(path, std::ios::binary) << b;
+  return b;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST_F(PhoneCliTest, AVisitWithPhotosSurvivesTenKillsMidUploadAndIsFetchedElsewhere) {
+  auto worker = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "网格员");
+  worker.insert(worker.end(), {"--upload-chunk-kb", "32"});
+  const std::string photo_path = dir_ + "-门口𠮷.jpg";
+  const std::string photo = WritePhoto(photo_path, 5 << 20, 42);
+  const std::string sha = core::Sha256Hex(photo);
+  std::string out;
+  ASSERT_EQ(
+      Run(worker, {"visit", "--household", Household(kGridA, 3), "--photo", photo_path}, &out), 0)
+      << out;
+  const std::string visit = out.substr(0, out.find('\n'));
+  ASSERT_TRUE(core::IsValidRecordId(visit)) << out;
+  EXPECT_EQ(
+      Run(worker, {"visit", "--household", Household(kGridA, 4), "--photo", dir_ + "-none.jpg"},
+          &out),
+      1);
+  EXPECT_TRUE(absl::StrContains(out, "cannot read --photo")) << out;
+
+  // sync, killed as soon as the server holds more of the photo than before.
+  const std::string partial = dir_ + "/blobs/partial/" + sha;
+  int kills = 0;
+  std::error_code ec;
+  for (int round = 0; round < 10; ++round) {
+    const auto before =
+        std::filesystem::exists(partial, ec) ? std::filesystem::file_size(partial, ec) : 0;
+    std::vector<std::string> argv = worker;
+    argv.push_back("sync");
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const int devnull = ::open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execv(cargv[0], cargv.data());
+      _exit(127);
+    }
+    bool grew = false;
+    for (int i = 0; i < 20000 && !grew; ++i) {  // at most 20 s
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      grew =
+          std::filesystem::exists(partial, ec) && std::filesystem::file_size(partial, ec) > before;
+      int status;
+      if (!grew && waitpid(pid, &status, WNOHANG) == pid) break;  // finished first
+    }
+    if (!grew) break;
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    ++kills;
+  }
+  EXPECT_EQ(kills, 10);
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "attachments: 1 uploaded")) << out;
+  const std::string object =
+      dir_ + "/blobs/objects/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
+  EXPECT_EQ(core::Sha256Hex(ReadFile(object)), sha);
+  EXPECT_FALSE(std::filesystem::exists(partial));
+  int objects = 0;
+  for (auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/blobs/objects")) {
+    objects += e.is_regular_file() ? 1 : 0;
+  }
+  EXPECT_EQ(objects, 1);
+
+  // Another phone of the grid fetches it under its file name; one of
+  // another village is refused with the reason.
+  const auto other = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "另一个网格员");
+  ASSERT_EQ(Run(other, {"sync"}, &out), 0) << out;
+  const std::string into = dir_ + "-fetched";
+  ASSERT_EQ(Run(other, {"fetch", "--record", visit, "--out", into}, &out), 0) << out;
+  EXPECT_EQ(ReadFile(into + "/" + std::filesystem::path(photo_path).filename().string()), photo);
+  const auto stranger = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridC, "外村网格员");
+  ASSERT_EQ(Run(stranger, {"sync"}, &out), 0) << out;
+  EXPECT_EQ(Run(stranger, {"fetch", "--record", visit, "--out", into + "-2"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "NOT_FOUND")) << out;
 }
 
 }  // namespace
