@@ -113,8 +113,11 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
       if (m.empty()) index.erase(subject);
     }
   };
-  if (c.marks.visit)
+  if (c.marks.visit) {
     put(visits_, c.marks.visit->household_id, c.marks.visit->at_ms, c.marks.visit->worker);
+    if (c.marks.visit->photo && delta > 0) photo_visits_.insert(id);
+    if (delta < 0) photo_visits_.erase(id);
+  }
   if (c.nobody_home)
     put(attempts_, c.nobody_home->household_id, c.nobody_home->at_ms, c.nobody_home->worker);
   if (c.marks.check) put(checks_, c.marks.check->person_id, c.marks.check->at_ms, *c.marks.check);
@@ -261,6 +264,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
   // distinct households each worker visited.
   std::map<std::string, gridsync::v1::GridVisits> grids;
   std::map<std::string, std::set<std::string>> by_worker;
+  int64_t with_photos = 0;
   ForEachUnder(households_, prefix, [&](const std::string& id, const gridsync::v1::Household& h) {
     if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return;  // out of the figures
     auto& g = grids[h.grid_code()];
@@ -270,9 +274,13 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
     auto [b, e] = InRange(v->second, q.from_ms, q.to_ms);
     if (b == e) return;
     g.set_visited(g.visited() + 1);
-    for (auto i = b; i != e; ++i) by_worker[i->second].insert(id);
+    for (auto i = b; i != e; ++i) {
+      by_worker[i->second].insert(id);
+      with_photos += photo_visits_.count(i->first.second) ? 1 : 0;
+    }
   });
   auto* visits = c.mutable_visits();
+  visits->set_with_photos(with_photos);
   for (auto& [code, g] : grids) {
     g.set_grid_code(code);
     visits->set_households(visits->households() + g.households());

@@ -10,6 +10,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -65,8 +66,9 @@ class DayView {
   std::optional<gridsync::v1::CheckPolicy> policy_;
   gridsync::v1::CheckPolicy default_policy_ = core::DefaultCheckPolicy();
 
-  std::unordered_map<std::string, Counted> counted_;             // by record id
-  std::map<std::string, std::map<At, std::string>> visits_;      // household -> worker
+  std::unordered_map<std::string, Counted> counted_;         // by record id
+  std::map<std::string, std::map<At, std::string>> visits_;  // household -> worker
+  std::set<std::string> photo_visits_;  // counting visits with an attachment (record ids)
   std::map<std::string, std::map<At, std::string>> attempts_;    // nobody home
   std::map<std::string, std::map<At, core::CheckMark>> checks_;  // person -> check
   std::map<std::string, gridsync::v1::CaseSummary> cases_;       // record id -> case

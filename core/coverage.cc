@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "core/schema.h"
@@ -119,7 +120,8 @@ CoverageMarks MarksOf(const RecordState& s) {
   switch (h.kind()) {
     case gridsync::v1::RECORD_KIND_VISIT:
       if (!h.subject_id().empty() && !Bool(s, "nobody_home")) {
-        out.visit = VisitMark{h.subject_id(), h.created_by(), Int(s, "visited_at_ms", created_ms)};
+        out.visit = VisitMark{h.subject_id(), h.created_by(), Int(s, "visited_at_ms", created_ms),
+                              !AttachmentsOf(s).empty()};
       }
       break;
     case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
@@ -144,6 +146,9 @@ CoverageMarks MarksOf(const RecordState& s) {
         c.status = gridsync::v1::CASE_STATUS_REGISTERED;
       c.deadline_ms = Int(s, "deadline_ms");
       c.followed_up_both = FollowedUpBoth(s);
+      for (const auto& a : AttachmentsOf(s)) {
+        c.signed_agreement |= a.purpose() == gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT;
+      }
       c.title = Str(s, "title");
       for (const auto& r : s.status().history())
         c.history.push_back({r.epoch(), r.stage(), r.at_ms()});
@@ -208,6 +213,7 @@ gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& re
   s.set_registered_at_ms(c.registered_at_ms);
   s.set_deadline_ms(c.deadline_ms);
   s.set_followed_up_both(c.followed_up_both);
+  s.set_signed_agreement(c.signed_agreement);
   for (const auto& h : c.history) {
     auto* r = s.add_history();
     r->set_epoch(h.epoch);
@@ -225,6 +231,7 @@ void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out) {
   const CaseStatus status = CaseStatusAsOf(c, as_of);
   out->set_registered(out->registered() + 1);
+  if (c.signed_agreement()) out->set_with_signed_agreement(out->with_signed_agreement() + 1);
   if (IsOpen(status)) out->set_open(out->open() + 1);
   if (status == gridsync::v1::CASE_STATUS_MEDIATING) out->set_mediating(out->mediating() + 1);
   if (status == gridsync::v1::CASE_STATUS_ESCALATED) out->set_escalated(out->escalated() + 1);

@@ -38,6 +38,7 @@ struct VisitMark {
   std::string household_id;
   std::string worker;  // who recorded it (the creator)
   int64_t at_ms = 0;
+  bool photo = false;  // it carries an attachment (evidence)
   bool operator==(const VisitMark&) const = default;
 };
 
@@ -56,6 +57,7 @@ struct CaseMark {
   gridsync::v1::CaseStatus status = gridsync::v1::CASE_STATUS_UNSPECIFIED;
   int64_t deadline_ms = 0;        // 0: none
   bool followed_up_both = false;  // every party followed up (at least two)
+  bool signed_agreement = false;  // an attachment with purpose SIGNED_AGREEMENT
   std::string title;
   struct Stage {
     uint32_t epoch = 0;

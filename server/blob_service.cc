@@ -49,7 +49,7 @@ absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::Server
   if (!state->has_value() || !who->InScope((*state)->header().grid_code())) return not_found;
   for (auto& ref : core::AttachmentsOf(**state)) {
     if (ref.sha256() != sha256) continue;
-    return Granted{std::move(*who), std::move(ref), (*state)->header().grid_code(),
+    return Granted{std::move(*who), std::move(ref), record_id, (*state)->header().grid_code(),
                    (*state)->has_void_mark()};
   }
   return not_found;
@@ -64,6 +64,7 @@ absl::Status BlobServiceImpl::LogStored(const Granted& g) {
   b.set_size(g.ref.size());
   b.set_content_type(g.ref.content_type());
   b.set_grid_code(g.grid_code);
+  b.set_record_id(g.record_id);
   b.set_device_id(g.who.device.device_id());
   return store_->LogBlobStored(b);
 }

@@ -38,6 +38,7 @@ class BlobServiceImpl final : public grpc::Service {
   struct Granted {
     Principal who;
     gridsync::v1::PhotoRef ref;
+    std::string record_id;
     std::string grid_code;
     bool voided = false;
   };

@@ -37,6 +37,14 @@ std::string GKey(const core::VisitMark& v) { return "G" + Month(v.at_ms) + GridO
 std::string gKey(const core::VisitMark& v) {
   return "g" + Month(v.at_ms) + GridOf(v.household_id) + v.worker;
 }
+// Counting visits with an attachment (evidence), per month and grid.
+std::string PKey(const core::VisitMark& v) { return "P" + Month(v.at_ms) + GridOf(v.household_id); }
+// A D entry's value: the worker, then "\0p" when the visit has a photo.
+std::string DValue(const core::VisitMark& v) {
+  return v.photo ? v.worker + std::string("\0p", 2) : v.worker;
+}
+std::string_view DWorker(std::string_view value) { return value.substr(0, value.find('\0')); }
+bool DPhoto(std::string_view value) { return value.find('\0') != std::string_view::npos; }
 std::string DKey(const core::VisitMark& v, const std::string& record_id) {
   return "D" + v.household_id + Be64(static_cast<uint64_t>(v.at_ms)) + record_id;
 }
@@ -115,8 +123,13 @@ absl::Status CoverageIndex::Update::Visit(const std::string& record_id, const co
       **d = std::max<int64_t>(0, **d + (**n == 0 ? -1 : 1));
     }
   }
+  if (v.photo) {
+    auto n = Counter(PKey(v));
+    if (!n.ok()) return n.status();
+    **n = std::max<int64_t>(0, **n + delta);
+  }
   if (delta > 0) {
-    batch_->Put(index_.cov_, DKey(v, record_id), v.worker);
+    batch_->Put(index_.cov_, DKey(v, record_id), DValue(v));
   } else {
     batch_->Delete(index_.cov_, DKey(v, record_id));
   }
@@ -337,7 +350,7 @@ absl::Status ForEachRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* reg,
 // Was the household visited (a counting visit) in [from, to)? Sets the
 // workers who did.
 bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t from, int64_t to,
-                    std::set<std::string>* workers) {
+                    std::set<std::string>* workers, int64_t* photos = nullptr) {
   const std::string p = "D" + household;
   bool any = false;
   for (it->Seek(p + Be64(static_cast<uint64_t>(from))); it->Valid() && it->key().starts_with(p);
@@ -346,8 +359,9 @@ bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t
         static_cast<int64_t>(FromBe64(std::string_view(it->key().data() + p.size(), 8)));
     if (at >= to) break;
     any = true;
-    if (workers == nullptr) break;
-    workers->insert(it->value().ToString());
+    if (photos != nullptr && DPhoto(it->value().ToStringView())) ++*photos;
+    if (workers == nullptr && photos == nullptr) break;
+    if (workers != nullptr) workers->insert(std::string(DWorker(it->value().ToStringView())));
   }
   return any;
 }
@@ -466,6 +480,13 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
                 return true;
               });
     if (!st.ok()) return st;
+    st = Scan(db_, cov_, snap.get(), "P" + m + q.prefix, "P" + m + q.prefix,
+              [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+                visits->set_with_photos(visits->with_photos() +
+                                        static_cast<int64_t>(FromBe64(v.ToStringView())));
+                return true;
+              });
+    if (!st.ok()) return st;
     // Households that moved out or stand empty are out of the figures: take
     // their visits of the month back out of the counters.
     st = Scan(db_, cov_, snap.get(), "X" + q.prefix, "X" + q.prefix,
@@ -481,7 +502,13 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
                 return true;
               });
     if (!st.ok()) return st;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap.get();
+    std::unique_ptr<rocksdb::Iterator> dit(db_->NewIterator(ro, cov_));
     for (const auto& household : inactive_visits) {
+      int64_t photos = 0;
+      VisitedInRange(dit.get(), household, q.from_ms, q.to_ms, nullptr, &photos);
+      visits->set_with_photos(visits->with_photos() - photos);
       const std::string p = "W" + m + household;
       st = Scan(db_, cov_, snap.get(), p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
         const std::string worker = k.ToString().substr(p.size());
@@ -498,7 +525,9 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
         db_, reg_, snap.get(), 'h', q.prefix, "", [&](const gridsync::v1::Household& h) {
           if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return true;
           std::set<std::string> workers;
-          if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers)) {
+          int64_t photos = 0;
+          if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers, &photos)) {
+            visits->set_with_photos(visits->with_photos() + photos);
             auto& g = grids[h.grid_code()];
             g.set_visited(g.visited() + 1);
             for (const auto& w : workers) ++by_worker[w];

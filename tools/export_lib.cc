@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "core/attachment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -21,6 +23,7 @@
 #include "core/proposal.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
+#include "tools/blob_files.h"
 #include "tools/client.h"
 #include "tools/progress.h"
 
@@ -92,6 +95,21 @@ CREATE TABLE IF NOT EXISTS proposals (
   reason text, decision text, decision_note text, proposed_by text, proposed_at timestamptz,
   decided_by text, decided_at timestamptz,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+-- Attachments: each record's references (from its log of PhotoRefs), and
+-- the blobs whose bytes reached the server; `attachments` joins them. With
+-- --blobs-dir the bytes are files DIR/ab/cd/<sha256> (blobs.file_path).
+CREATE TABLE IF NOT EXISTS attachment_refs (
+  ref text PRIMARY KEY, record_id text NOT NULL, sha256 text NOT NULL, record_kind text NOT NULL,
+  grid_code text NOT NULL, village_code text NOT NULL, size bigint NOT NULL, content_type text NOT NULL,
+  file_name text, caption text, purpose text, taken_at timestamptz, voided bool NOT NULL);
+CREATE INDEX IF NOT EXISTS attachment_refs_by_record ON attachment_refs (record_id);
+CREATE TABLE IF NOT EXISTS blobs (
+  sha256 text PRIMARY KEY, size bigint NOT NULL, content_type text NOT NULL, uploaded_at timestamptz NOT NULL,
+  uploaded_by text, file_path text);
+CREATE OR REPLACE VIEW attachments AS
+  SELECT r.record_id, r.sha256, r.size, r.content_type, b.uploaded_at, r.record_kind, r.grid_code,
+         r.village_code, r.file_name, r.caption, r.purpose, r.taken_at, r.voided, b.file_path
+  FROM attachment_refs r LEFT JOIN blobs b USING (sha256);
 CREATE OR REPLACE VIEW visit_coverage_by_month AS
   SELECT h.village_code, h.grid_code, m.month, count(*) AS households, count(v.household_id) AS visited,
          round(count(v.household_id)::numeric / count(*), 4) AS rate
@@ -235,8 +253,15 @@ struct Table {
   }
 };
 
-constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",  "visits",
-                                         "cases",     "checks",     "proposals"};
+bool HasBlobFile(const std::string& dir, const std::string& sha256) {
+  std::error_code ec;
+  return !dir.empty() &&
+         std::filesystem::exists(std::filesystem::path(dir) / BlobFilePath(sha256), ec);
+}
+
+constexpr const char* kUpsertTables[] = {"org_units", "households",      "persons",
+                                         "visits",    "cases",           "checks",
+                                         "proposals", "attachment_refs", "blobs"};
 
 }  // namespace
 
@@ -341,6 +366,11 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                 "observed",  "guardian_present", "medication",   "person_absent", "out_of_contact",
                 "photos",    "voided",           "void_reason",  "conflicts",     "last_seq",
                 "doc"}};
+  Table refs{"attachment_refs",
+             {"ref", "record_id", "sha256", "record_kind", "grid_code", "village_code", "size",
+              "content_type", "file_name", "caption", "purpose", "taken_at", "voided"}};
+  Table blobs{"blobs",
+              {"sha256", "size", "content_type", "uploaded_at", "uploaded_by", "file_path"}};
   Table proposals{
       "proposals",
       {"record_id",     "grid_code",   "village_code", "town_code",  "action",     "household_id",
@@ -380,6 +410,17 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
           Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
                absl::StrCat(r.conflicts_size()), seq, T(doc)});
       const std::string worker = T(r.created_by());
+      const std::string kind = EnumWord(gridsync::v1::RecordKind_Name(r.kind()), "RECORD_KIND_");
+      for (const auto& a : core::AttachmentsOf(m.state())) {
+        const std::string ref = absl::StrCat(r.record_id(), "/", a.sha256());
+        refs.Put(
+            ref,
+            Row({T(ref), T(r.record_id()), T(a.sha256()), kind, T(g), T(g.substr(0, 12)),
+                 absl::StrCat(a.size()), T(a.content_type()), TOrNull(a.file_name()),
+                 TOrNull(a.caption()),
+                 EnumWord(gridsync::v1::AttachmentPurpose_Name(a.purpose()), "ATTACHMENT_PURPOSE_"),
+                 Ts(a.taken_at_ms()), Bool(r.has_void_mark())}));
+      }
       // A time the phone left out is the record's creation time, as coverage counts it.
       const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
       auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
@@ -436,6 +477,16 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  decided ? T(decision->author()) : kNull,
                  decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
       }
+      continue;
+    }
+    if (c.has_blob()) {
+      const auto& b = c.blob();
+      changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), "attachment", T(b.sha256()),
+                            "uploaded", T(b.grid_code()), T(b.device_id()), kNull, kNull}));
+      blobs.Put(b.sha256(),
+                Row({T(b.sha256()), absl::StrCat(b.size()), T(b.content_type()),
+                     Ts(c.committed_at_ms()), T(b.device_id()),
+                     HasBlobFile(blobs_dir_, b.sha256()) ? T(BlobFilePath(b.sha256())) : kNull}));
       continue;
     }
     if (c.has_admin()) {
@@ -512,7 +563,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     }
-    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals}) {
+    for (const Table* t :
+         {&org, &households, &persons, &visits, &cases, &checks, &proposals, &refs, &blobs}) {
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
       if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
@@ -572,6 +624,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
         auto c = (*opened)->Cursor();
         if (c.ok()) {
           mirror = std::move(*opened);
+          mirror->set_blobs_dir(opts.blobs_dir);
           report.cursor = *c;
           return absl::OkStatus();
         }
@@ -593,6 +646,29 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   auto channel = Connect(opts.server, opts.tls);
   if (!channel.ok()) return channel.status();
   auto stub = gridsync::v1::FeedService::NewStub(*channel);
+  auto blob_stub = gridsync::v1::BlobService::NewStub(*channel);
+  // The attachments a batch announces, as files, before the batch commits.
+  // A blob that cannot be read for good (lost from the server's folder) is
+  // logged and left without a file; a break fails the batch (it comes again).
+  auto save_blobs = [&](const std::vector<FeedMessage>& batch) -> absl::Status {
+    if (opts.blobs_dir.empty()) return absl::OkStatus();
+    for (const auto& m : batch) {
+      if (!m.change().has_blob()) continue;
+      const auto& b = m.change().blob();
+      auto wrote = SaveBlob(blob_stub.get(), opts.token, b.record_id(), b.sha256(), b.size(),
+                            opts.blobs_dir);
+      if (wrote.ok()) {
+        report.blob_files += *wrote > 0 ? 1 : 0;
+        report.blob_bytes += static_cast<uint64_t>(*wrote);
+        continue;
+      }
+      if (Retryable(wrote.status())) return wrote.status();
+      fprintf(stderr, "gridsync-export: attachment %s of record %s not saved: %s\n",
+              b.sha256().c_str(), b.record_id().c_str(),
+              std::string(wrote.status().message()).c_str());
+    }
+    return absl::OkStatus();
+  };
   // Without a terminal (a service's log): a line when caught up, at most
   // once a minute, and one per reconnect.
   int64_t last_log_ms = 0;
@@ -662,7 +738,9 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
         }
         cv.notify_all();
         if (p.batch.empty() && p.to == report.cursor) continue;
-        if (auto st = mirror->Apply(p.batch, p.to); !st.ok()) {
+        absl::Status st = save_blobs(p.batch);
+        if (st.ok()) st = mirror->Apply(p.batch, p.to);
+        if (!st.ok()) {
           std::lock_guard<std::mutex> l(mu);
           write_st = st;
           queue.clear();

@@ -46,12 +46,16 @@ class PgMirror {
   absl::Status Apply(const std::vector<gridsync::v1::FeedMessage>& batch, uint64_t to);
 
   PgConn& conn() { return *pg_; }
+  // Where the attachments' files are (gridsync-export --blobs-dir): a blob
+  // whose file is there gets its path in blobs.file_path.
+  void set_blobs_dir(std::string dir) { blobs_dir_ = std::move(dir); }
 
  private:
   PgMirror(std::unique_ptr<PgConn> pg, std::string scope)
       : pg_(std::move(pg)), scope_(std::move(scope)) {}
   std::unique_ptr<PgConn> pg_;
   std::string scope_;
+  std::string blobs_dir_;
 };
 
 struct ExportOptions {
@@ -65,6 +69,10 @@ struct ExportOptions {
   bool progress = false;  // a progress line on stderr, when it is a terminal
   bool log = false;       // log lines on stderr (catch-ups, reconnects), when it is not
   std::atomic<bool>* stop = nullptr;  // set to end a following run
+  // With a folder: each attachment's bytes, as it reaches the server, as a
+  // file DIR/ab/cd/<sha256> (tools/blob_files.h), written before the change
+  // that announces it is committed, so a killed export writes it again.
+  std::string blobs_dir;
 };
 
 struct ExportReport {
@@ -72,6 +80,7 @@ struct ExportReport {
   uint64_t transactions = 0;
   uint64_t cursor = 0;  // where the mirror stands
   uint64_t reconnects = 0;
+  uint64_t blob_files = 0, blob_bytes = 0;  // attachments' files written (--blobs-dir)
 };
 
 // Runs the export: reads the stored cursor, subscribes, writes batches.

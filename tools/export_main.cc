@@ -1,13 +1,14 @@
 // gridsync-export: mirrors a county's change feed into PostgreSQL.
 //
 //   gridsync-export --server ADDR --token-file F --scope COUNTY_CODE
-//                   [--pg CONNINFO] [--once] [--batch N]
+//                   [--pg CONNINFO] [--once] [--batch N] [--blobs-dir DIR]
 //
 // --pg is a libpq connection string ("host=127.0.0.1 dbname=county") or URI;
 // without it the PG* environment variables apply. --once catches up and
 // exits; the default follows the feed until SIGINT/SIGTERM. Every batch and
 // the cursor it reaches go into PostgreSQL in one transaction, so a kill at
-// any point and a restart give every change exactly once.
+// any point and a restart give every change exactly once. With --blobs-dir,
+// attachments' bytes are kept as files DIR/ab/cd/<sha256>, not in PostgreSQL.
 #include <unistd.h>
 
 #include <csignal>
@@ -30,10 +31,12 @@ int Usage() {
   fprintf(
       stderr,
       "usage: gridsync-export --server ADDR --token-file FILE --scope COUNTY_CODE [--pg CONNINFO]"
-      " [--once] [--batch N] [TLS]\n"
+      " [--once] [--batch N] [--blobs-dir DIR] [TLS]\n"
       "  --pg      libpq connection string or URI; default: the PG* environment variables\n"
       "  --once    catch up with the feed, then exit (default: follow until SIGTERM)\n"
-      "  --batch   changes per PostgreSQL transaction (default 2000)\n%s",
+      "  --batch   changes per PostgreSQL transaction (default 2000)\n"
+      "  --blobs-dir  keep attachments' bytes as files DIR/ab/cd/<sha256> (written once, synced)\n"
+      "%s",
       gridsync::tools::kTlsUsage);
   return 2;
 }
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   opts.tls = TlsFromArgs(args);
   opts.scope = args.Get("--scope");
   opts.pg = args.Get("--pg");
+  opts.blobs_dir = args.Get("--blobs-dir");
   opts.follow = !args.Has("--once");
   opts.progress = isatty(STDERR_FILENO);
   opts.log = !opts.progress;
@@ -82,10 +86,14 @@ int main(int argc, char** argv) {
   const std::string rate =
       opts.follow ? ""
                   : absl::StrFormat(" (%.0f changes/s)", report->changes / std::max(secs, 1e-9));
-  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s%s; cursor %lu%s\n",
+  printf("gridsync-export %s: %lu changes in %lu transactions, %.1f s%s; cursor %lu%s%s\n",
          opts.scope.c_str(), static_cast<unsigned long>(report->changes),
          static_cast<unsigned long>(report->transactions), secs, rate.c_str(),
          static_cast<unsigned long>(report->cursor),
-         report->reconnects ? absl::StrCat(", ", report->reconnects, " reconnects").c_str() : "");
+         report->reconnects ? absl::StrCat(", ", report->reconnects, " reconnects").c_str() : "",
+         opts.blobs_dir.empty() ? ""
+                                : absl::StrCat("; ", report->blob_files, " attachment files (",
+                                               report->blob_bytes, " bytes) into ", opts.blobs_dir)
+                                      .c_str());
   return 0;
 }

@@ -26,7 +26,8 @@ void Score(UnitRow* row) {
   const auto& c = row->coverage;
   row->visit_rate = RateOf(c.visits().visited(), c.visits().households());
   row->check_rate = RateOf(c.checks().checked_in_interval(), c.checks().persons());
-  row->mediation_rate = RateOf(c.cases().resolved(), c.cases().registered() - c.cases().escalated());
+  row->mediation_rate =
+      RateOf(c.cases().resolved(), c.cases().registered() - c.cases().escalated());
   double sum = 0;
   int n = 0;
   for (const auto& r : {row->visit_rate, row->check_rate, row->mediation_rate}) {
@@ -46,12 +47,15 @@ void Rank(std::vector<UnitRow>* rows) {
     if (r.score < 0) {
       r.rank = 0;
     } else {
-      r.rank = i > 0 && (*rows)[i - 1].score == r.score ? (*rows)[i - 1].rank : static_cast<int>(i) + 1;
+      r.rank =
+          i > 0 && (*rows)[i - 1].score == r.score ? (*rows)[i - 1].rank : static_cast<int>(i) + 1;
     }
   }
 }
 
-std::string Pct(const std::optional<double>& r) { return r ? absl::StrFormat("%.1f%%", *r * 100) : "—"; }
+std::string Pct(const std::optional<double>& r) {
+  return r ? absl::StrFormat("%.1f%%", *r * 100) : "—";
+}
 
 std::string Date(int64_t ms) {
   if (ms <= 0) return "从未";
@@ -59,7 +63,8 @@ std::string Date(int64_t ms) {
 }
 
 std::string Esc(const std::string& s) {
-  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+  return absl::StrReplaceAll(
+      s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
 }
 
 // Pads to `width` terminal columns (left-aligned, or right with `right`).
@@ -83,15 +88,20 @@ std::string VillageOf(const MonthlyReport& r, const std::string& code) {
 
 // A village with its town (village names repeat across towns); a town alone.
 std::string RowName(const MonthlyReport& r, const UnitRow& row) {
-  return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code()) : row.unit.name();
+  return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code())
+                                                             : row.unit.name();
 }
 
 std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
   switch (s) {
-    case gridsync::v1::CASE_STATUS_REGISTERED: return "已登记";
-    case gridsync::v1::CASE_STATUS_ACCEPTED: return "已受理";
-    case gridsync::v1::CASE_STATUS_MEDIATING: return "调解中";
-    default: return gridsync::v1::CaseStatus_Name(s);
+    case gridsync::v1::CASE_STATUS_REGISTERED:
+      return "已登记";
+    case gridsync::v1::CASE_STATUS_ACCEPTED:
+      return "已受理";
+    case gridsync::v1::CASE_STATUS_MEDIATING:
+      return "调解中";
+    default:
+      return gridsync::v1::CaseStatus_Name(s);
   }
 }
 
@@ -117,7 +127,8 @@ int DisplayWidth(const std::string& s) {
 }
 
 absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
-                                                 const std::string& token, const std::string& county_code,
+                                                 const std::string& token,
+                                                 const std::string& county_code,
                                                  const std::string& month, int list_limit) {
   auto stub = CoverageService::NewStub(channel);
   MonthlyReport r;
@@ -148,7 +159,8 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   }
   for (const auto& u : units.org_units()) {
     r.names[u.code()] = u.name();
-    if (u.level() != gridsync::v1::ORG_LEVEL_TOWN && u.level() != gridsync::v1::ORG_LEVEL_VILLAGE) continue;
+    if (u.level() != gridsync::v1::ORG_LEVEL_TOWN && u.level() != gridsync::v1::ORG_LEVEL_VILLAGE)
+      continue;
     UnitRow row;
     row.unit = u;
     auto c = coverage(u.code());
@@ -170,7 +182,8 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   gridsync::v1::ListOverduePersonsResponse overdue;
   {
     auto ctx = CallContext(token);
-    if (auto st = FromGrpc(stub->ListOverduePersons(ctx.get(), oreq, &overdue)); !st.ok()) return st;
+    if (auto st = FromGrpc(stub->ListOverduePersons(ctx.get(), oreq, &overdue)); !st.ok())
+      return st;
   }
   r.overdue.assign(overdue.persons().begin(), overdue.persons().end());
   r.overdue_total = overdue.total();
@@ -196,19 +209,21 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
 std::string RenderReportTable(const MonthlyReport& r) {
   std::string out = absl::StrCat(r.county_name, " (", r.county_code, ") ", r.month, " 月度考核\n");
   const auto& c = r.county.coverage;
-  absl::StrAppend(&out, "全县: 入户率 ", Pct(r.county.visit_rate), " (",
-                  c.visits().visited(), "/", c.visits().households(), " 户), 管控率 ",
-                  Pct(r.county.check_rate), " (",
-                  c.checks().checked_in_interval(), "/", c.checks().persons(), " 人, 逾期 ", c.checks().overdue(),
-                  "), 调处率 ",
-                  Pct(r.county.mediation_rate), " (",
-                  c.cases().resolved(), "/", c.cases().registered() - c.cases().escalated(), " 件, 在办 ",
-                  c.cases().open_now(), ")\n");
+  absl::StrAppend(&out, "全县: 入户率 ", Pct(r.county.visit_rate), " (", c.visits().visited(), "/",
+                  c.visits().households(), " 户), 管控率 ", Pct(r.county.check_rate), " (",
+                  c.checks().checked_in_interval(), "/", c.checks().persons(), " 人, 逾期 ",
+                  c.checks().overdue(), "), 调处率 ", Pct(r.county.mediation_rate), " (",
+                  c.cases().resolved(), "/", c.cases().registered() - c.cases().escalated(),
+                  " 件, 在办 ", c.cases().open_now(), ")\n");
+  absl::StrAppend(&out, "留痕: 有照片的入户走访 ", c.visits().with_photos(),
+                  " 次, 附调解协议书的纠纷 ", c.cases().with_signed_agreement(), "/",
+                  c.cases().registered(), " 件\n");
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(&out, "\n", title, "\n");
     const std::vector<std::pair<std::string, int>> cols = {
-        {"名次", 4}, {"代码", 12}, {"名称", 24}, {"户数", 7}, {"已走访", 7}, {"入户率", 7},
-        {"人数", 5}, {"按期", 5}, {"管控率", 7}, {"纠纷", 5}, {"化解", 5}, {"调处率", 7}, {"综合", 7}};
+        {"名次", 4},   {"代码", 12},  {"名称", 24}, {"户数", 7},   {"已走访", 7},
+        {"入户率", 7}, {"人数", 5},   {"按期", 5},  {"管控率", 7}, {"纠纷", 5},
+        {"化解", 5},   {"调处率", 7}, {"综合", 7}};
     for (size_t i = 0; i < cols.size(); ++i) {
       absl::StrAppend(&out, Pad(cols[i].first, cols[i].second, i != 1 && i != 2), " ");
     }
@@ -216,10 +231,18 @@ std::string RenderReportTable(const MonthlyReport& r) {
     for (const auto& row : rows) {
       const auto& v = row.coverage;
       const std::vector<std::string> cells = {
-          row.rank ? absl::StrCat(row.rank) : "—", row.unit.code(), RowName(r, row),
-          absl::StrCat(v.visits().households()), absl::StrCat(v.visits().visited()), Pct(row.visit_rate),
-          absl::StrCat(v.checks().persons()), absl::StrCat(v.checks().checked_in_interval()), Pct(row.check_rate),
-          absl::StrCat(v.cases().registered()), absl::StrCat(v.cases().resolved()), Pct(row.mediation_rate),
+          row.rank ? absl::StrCat(row.rank) : "—",
+          row.unit.code(),
+          RowName(r, row),
+          absl::StrCat(v.visits().households()),
+          absl::StrCat(v.visits().visited()),
+          Pct(row.visit_rate),
+          absl::StrCat(v.checks().persons()),
+          absl::StrCat(v.checks().checked_in_interval()),
+          Pct(row.check_rate),
+          absl::StrCat(v.cases().registered()),
+          absl::StrCat(v.cases().resolved()),
+          Pct(row.mediation_rate),
           row.score >= 0 ? absl::StrFormat("%.1f", row.score * 100) : "—"};
       for (size_t i = 0; i < cells.size(); ++i) {
         absl::StrAppend(&out, Pad(cells[i], cols[i].second, i != 1 && i != 2), " ");
@@ -229,8 +252,8 @@ std::string RenderReportTable(const MonthlyReport& r) {
   };
   table("乡镇排名 (towns)", r.towns);
   table("村排名 (villages)", r.villages);
-  absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total, "; 未结纠纷 (open cases): ", r.open_total,
-                  "\n");
+  absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
+                  "; 未结纠纷 (open cases): ", r.open_total, "\n");
   return out;
 }
 
@@ -249,36 +272,48 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
 </style></head><body>
 )");
   const auto& c = r.county.coverage;
-  absl::StrAppend(&h, "<h1>", Esc(r.county_name), " ", r.month, " 平安建设月度考核</h1>\n<div class=\"sub\">",
-                  r.county_code, " · 生成于 ", Date(r.generated_at_ms), " · gridsync</div>\n");
+  absl::StrAppend(&h, "<h1>", Esc(r.county_name), " ", r.month,
+                  " 平安建设月度考核</h1>\n<div class=\"sub\">", r.county_code, " · 生成于 ",
+                  Date(r.generated_at_ms), " · gridsync</div>\n");
   auto kpi = [&](const char* name, std::optional<double> rate, const std::string& detail) {
-    absl::StrAppend(&h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate), "</b><br><span class=\"sub\">", detail,
-                    "</span></div>\n");
+    absl::StrAppend(&h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate),
+                    "</b><br><span class=\"sub\">", detail, "</span></div>\n");
   };
   kpi("入户率", r.county.visit_rate,
       absl::StrCat(c.visits().visited(), " / ", c.visits().households(), " 户"));
   kpi("管控率", r.county.check_rate,
       absl::StrCat(c.checks().checked_in_interval(), " / ", c.checks().persons(), " 人"));
   kpi("调处率", r.county.mediation_rate,
-      absl::StrCat(c.cases().resolved(), " / ", c.cases().registered() - c.cases().escalated(), " 件"));
+      absl::StrCat(c.cases().resolved(), " / ", c.cases().registered() - c.cases().escalated(),
+                   " 件"));
   kpi("回访率", RateOf(c.cases().followed_up_both(), c.cases().resolved()),
       absl::StrCat(c.cases().followed_up_both(), " / ", c.cases().resolved(), " 件"));
+  // Evidence (留痕): visits with a photo, cases with the signed agreement.
+  absl::StrAppend(&h, "<div class=\"kpi\">照片留痕<br><b>", c.visits().with_photos(),
+                  "</b><br><span class=\"sub\">次入户走访带照片</span></div>\n");
+  kpi("协议书留痕", RateOf(c.cases().with_signed_agreement(), c.cases().registered()),
+      absl::StrCat(c.cases().with_signed_agreement(), " / ", c.cases().registered(),
+                   " 件附调解协议书"));
 
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
-    absl::StrAppend(&h, "<h2>", title, "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
-                    "<th>已走访</th><th>入户率</th><th>重点人员</th><th>按期管控</th><th>管控率</th>"
-                    "<th>纠纷</th><th>化解</th><th>调处率</th><th>综合得分</th></tr>\n");
+    absl::StrAppend(
+        &h, "<h2>", title,
+        "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
+        "<th>已走访</th><th>入户率</th><th>重点人员</th><th>按期管控</th><th>管控率</th>"
+        "<th>纠纷</th><th>化解</th><th>调处率</th><th>照片留痕</th><th>协议书</th>"
+        "<th>综合得分</th></tr>\n");
     for (const auto& row : rows) {
       const auto& v = row.coverage;
-      absl::StrAppend(&h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
-                      row.unit.code(), "</td><td class=\"l\">",
-                      Esc(RowName(r, row)),
-                      "</td><td>",
-                      v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>", Pct(row.visit_rate),
-                      "</td><td>", v.checks().persons(), "</td><td>", v.checks().checked_in_interval(), "</td><td>",
-                      Pct(row.check_rate), "</td><td>", v.cases().registered(), "</td><td>", v.cases().resolved(),
-                      "</td><td>", Pct(row.mediation_rate), "</td><td>",
-                      row.score >= 0 ? absl::StrFormat("%.1f", row.score * 100) : "—", "</td></tr>\n");
+      absl::StrAppend(
+          &h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
+          row.unit.code(), "</td><td class=\"l\">", Esc(RowName(r, row)), "</td><td>",
+          v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>",
+          Pct(row.visit_rate), "</td><td>", v.checks().persons(), "</td><td>",
+          v.checks().checked_in_interval(), "</td><td>", Pct(row.check_rate), "</td><td>",
+          v.cases().registered(), "</td><td>", v.cases().resolved(), "</td><td>",
+          Pct(row.mediation_rate), "</td><td>", v.visits().with_photos(), "</td><td>",
+          v.cases().with_signed_agreement(), "</td><td>",
+          row.score >= 0 ? absl::StrFormat("%.1f", row.score * 100) : "—", "</td></tr>\n");
     }
     h += "</table>\n";
   };
@@ -289,28 +324,32 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
     for (const auto& v : r.villages) {
       if (v.*rate) rows.push_back(&v);
     }
-    std::stable_sort(rows.begin(), rows.end(), [&](const UnitRow* a, const UnitRow* b) { return *(a->*rate) > *(b->*rate); });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](const UnitRow* a, const UnitRow* b) { return *(a->*rate) > *(b->*rate); });
     const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
     const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
-    absl::StrAppend(&h, "<h2>", title, " (按村)</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
+    absl::StrAppend(&h, "<h2>", title,
+                    " (按村)</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
                     label_w + bar_w + 70, "\" height=\"", height, "\" font-size=\"12\">\n");
     for (int pct = 0; pct <= 100; pct += 25) {
       const int x = label_w + bar_w * pct / 100;
-      absl::StrAppend(&h, "<line x1=\"", x, "\" y1=\"", top - 6, "\" x2=\"", x, "\" y2=\"", height - 20,
-                      "\" stroke=\"#ddd\"/><text x=\"", x, "\" y=\"", top - 10, "\" text-anchor=\"middle\" fill=\"#888\">",
-                      pct, "%</text>\n");
+      absl::StrAppend(&h, "<line x1=\"", x, "\" y1=\"", top - 6, "\" x2=\"", x, "\" y2=\"",
+                      height - 20, "\" stroke=\"#ddd\"/><text x=\"", x, "\" y=\"", top - 10,
+                      "\" text-anchor=\"middle\" fill=\"#888\">", pct, "%</text>\n");
     }
     for (size_t i = 0; i < rows.size(); ++i) {
       const int y = top + static_cast<int>(i) * (bar_h + gap);
       const double v = *(rows[i]->*rate);
-      absl::StrAppend(&h, "<text x=\"", label_w - 6, "\" y=\"", y + bar_h - 4, "\" text-anchor=\"end\">",
-                      Esc(VillageOf(r, rows[i]->unit.code())), "</text><rect x=\"", label_w, "\" y=\"", y,
-                      "\" width=\"", static_cast<int>(std::lround(bar_w * v)), "\" height=\"", bar_h, "\" fill=\"",
-                      color, "\"><title>", Esc(rows[i]->unit.name()), " ", Pct(v), "</title></rect><text x=\"",
-                      label_w + static_cast<int>(std::lround(bar_w * v)) + 4, "\" y=\"", y + bar_h - 4, "\">", Pct(v),
-                      "</text>\n");
+      absl::StrAppend(
+          &h, "<text x=\"", label_w - 6, "\" y=\"", y + bar_h - 4, "\" text-anchor=\"end\">",
+          Esc(VillageOf(r, rows[i]->unit.code())), "</text><rect x=\"", label_w, "\" y=\"", y,
+          "\" width=\"", static_cast<int>(std::lround(bar_w * v)), "\" height=\"", bar_h,
+          "\" fill=\"", color, "\"><title>", Esc(rows[i]->unit.name()), " ", Pct(v),
+          "</title></rect><text x=\"", label_w + static_cast<int>(std::lround(bar_w * v)) + 4,
+          "\" y=\"", y + bar_h - 4, "\">", Pct(v), "</text>\n");
     }
-    if (rows.empty()) absl::StrAppend(&h, "<text x=\"10\" y=\"", top + 12, "\" fill=\"#888\">本月无数据</text>\n");
+    if (rows.empty())
+      absl::StrAppend(&h, "<text x=\"10\" y=\"", top + 12, "\" fill=\"#888\">本月无数据</text>\n");
     h += "</svg>\n";
   };
 
@@ -321,31 +360,40 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
   chart("调处率", "#31a354", &UnitRow::mediation_rate);
 
   absl::StrAppend(&h, "<h2>逾期未管控、失联或不在位的重点人员 (", r.overdue_total, " 人",
-                  r.overdue.size() < static_cast<size_t>(r.overdue_total) ? absl::StrCat(", 列出前 ", r.overdue.size())
-                                                                           : std::string(),
-                  ")</h2>\n<table><tr><th>姓名</th><th>乡镇 村</th><th>类别</th><th>风险等级</th><th>上次走访</th>"
+                  r.overdue.size() < static_cast<size_t>(r.overdue_total)
+                      ? absl::StrCat(", 列出前 ", r.overdue.size())
+                      : std::string(),
+                  ")</h2>\n<table><tr><th>姓名</th><th>乡镇 "
+                  "村</th><th>类别</th><th>风险等级</th><th>上次走访</th>"
                   "<th>要求间隔(天)</th><th>逾期(天)</th><th>上次情况</th></tr>\n");
   for (const auto& p : r.overdue) {
     const bool flagged = p.last_absent() || p.last_out_of_contact();
-    absl::StrAppend(&h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">", Esc(p.person().name()),
-                    "</td><td class=\"l\">", Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
-                    PersonCategoryChinese(p.person().category()),
-                    "</td><td>", p.risk_level(), "</td><td>", Date(p.last_checked_ms()), "</td><td>",
-                    p.interval_days(), "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
-                    p.last_out_of_contact() ? "失联" : p.last_absent() ? "不在位" : "", "</td></tr>\n");
+    absl::StrAppend(&h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">",
+                    Esc(p.person().name()), "</td><td class=\"l\">",
+                    Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
+                    PersonCategoryChinese(p.person().category()), "</td><td>", p.risk_level(),
+                    "</td><td>", Date(p.last_checked_ms()), "</td><td>", p.interval_days(),
+                    "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
+                    p.last_out_of_contact() ? "失联"
+                    : p.last_absent()       ? "不在位"
+                                            : "",
+                    "</td></tr>\n");
   }
   h += "</table>\n";
   absl::StrAppend(&h, "<h2>未结矛盾纠纷 (", r.open_total, " 件",
-                  r.open_cases.size() < static_cast<size_t>(r.open_total) ? absl::StrCat(", 列出前 ", r.open_cases.size())
-                                                                          : std::string(),
-                  ")</h2>\n<table><tr><th>案由</th><th>乡镇 村</th><th>状态</th><th>登记</th><th>期限</th></tr>\n");
+                  r.open_cases.size() < static_cast<size_t>(r.open_total)
+                      ? absl::StrCat(", 列出前 ", r.open_cases.size())
+                      : std::string(),
+                  ")</h2>\n<table><tr><th>案由</th><th>乡镇 "
+                  "村</th><th>状态</th><th>登记</th><th>期限</th></tr>\n");
   for (size_t i = 0; i < r.open_cases.size(); ++i) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
-    absl::StrAppend(&h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
-                    "</td><td class=\"l\">", Esc(VillageOf(r, k.grid_code())), "</td><td class=\"l\">",
-                    CaseStatusWord(k.status()), "</td><td>", Date(k.registered_at_ms()), "</td><td>",
-                    k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "", "</td></tr>\n");
+    absl::StrAppend(
+        &h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
+        "</td><td class=\"l\">", Esc(VillageOf(r, k.grid_code())), "</td><td class=\"l\">",
+        CaseStatusWord(k.status()), "</td><td>", Date(k.registered_at_ms()), "</td><td>",
+        k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "", "</td></tr>\n");
   }
   h += "</table>\n</body></html>\n";
   return h;

@@ -8,7 +8,9 @@
 #include <fstream>
 #include <random>
 
+#include "core/coverage.h"
 #include "gridsync/v1/blob_service.grpc.pb.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "tests/client_sdk/sdk_test.h"
 #include "tools/client.h"
@@ -377,6 +379,51 @@ TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
   ASSERT_TRUE(unsent.ok());
   ASSERT_TRUE(sec->FetchAttachment(visits[0], hashes[0]).ok());
   EXPECT_TRUE(std::filesystem::exists(cache + unsent->sha256()));
+}
+
+TEST_F(AttachmentTest, EvidenceIsCountedAlikeOnTheServerAndThePhone) {
+  Phone a = NewPhone(kGridA, "张三");
+  SyncOk(a);  // the registry
+  const std::string with_photo = NewVisit(a, kGridA, 1);
+  NewVisit(a, kGridA, 2);  // no photo
+  const std::string voided = NewVisit(a, kGridA, 3);
+  ASSERT_TRUE(a->AttachBytes(with_photo, FakeJpeg(5000, 40)).ok());
+  ASSERT_TRUE(a->AttachBytes(voided, FakeJpeg(5000, 41)).ok());
+  ASSERT_TRUE(a->Void(voided, "走错了户").ok());
+  const std::string signed_case = NewCase(a, kGridA);
+  const std::string plain_case = NewCase(a, kGridA);
+  ASSERT_TRUE(a->AttachBytes(signed_case, FakeJpeg(6000, 42),
+                             {.purpose = gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT})
+                  .ok());
+  ASSERT_TRUE(a->AttachBytes(plain_case, FakeJpeg(6000, 43)).ok());  // a scene photo only
+  auto on_phone = a->GetCoverage(kGridA);  // before the writes sync: the phone's own count
+  ASSERT_TRUE(on_phone.ok()) << on_phone.status();
+  EXPECT_EQ(on_phone->visits().with_photos(), 1);
+  EXPECT_EQ(on_phone->cases().with_signed_agreement(), 1);
+  EXPECT_EQ(on_phone->cases().registered(), 2);
+  SyncOk(a);
+
+  auto coverage = gridsync::v1::CoverageService::NewStub(
+      grpc::CreateChannel(addr(), grpc::InsecureChannelCredentials()));
+  for (const bool month : {true, false}) {
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(kVillageAB);
+    if (month) {
+      req.mutable_period()->set_month(core::MonthName(core::MonthOf(core::SystemWallMs())));
+    } else {  // a range: the last 3 days
+      req.mutable_period()->set_from_ms(core::SystemWallMs() - 3 * core::kDayMs);
+      req.mutable_period()->set_to_ms(core::SystemWallMs() + 60000);
+    }
+    gridsync::v1::Coverage c;
+    auto ctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
+    EXPECT_EQ(c.visits().with_photos(), 1) << (month ? "month" : "range");
+    EXPECT_EQ(c.cases().with_signed_agreement(), 1) << (month ? "month" : "range");
+  }
+  auto after = a->GetCoverage(kGridA);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->visits().with_photos(), 1);
+  EXPECT_EQ(after->cases().with_signed_agreement(), 1);
 }
 
 }  // namespace
