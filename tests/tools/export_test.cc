@@ -9,17 +9,21 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/attachment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
+#include "gridsync/client.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
@@ -492,6 +496,93 @@ TEST_F(ExportTest, TheAuditTrailAndRefilledRecordsAreExported) {
             std::vector<std::string>{"refill by 网格员 王芳"});
   EXPECT_EQ(Column(**pg, "SELECT worker FROM visits WHERE record_id = '" + v.record_id() + "'"),
             std::vector<std::string>{"网格员 王芳"});
+}
+
+// `n` bytes that start like a JPEG.
+std::string FakeJpeg(size_t n, uint64_t seed) {
+  std::string b("\xFF\xD8\xFF\xE0", 4);
+  std::mt19937_64 rng(seed);
+  while (b.size() < n) b.push_back(static_cast<char>(rng()));
+  b.resize(n);
+  return b;
+}
+
+TEST_F(ExportTest, AttachmentsAreRowsAndTheirBytesFilesWrittenOnce) {
+  sdk::ClientOptions o;
+  o.data_dir = dir_ + "-sdk-phone";
+  o.server_address = addr();
+  o.token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, "网格员 王芳", &o.device_id);
+  o.holder = "网格员 王芳";
+  o.attachments_unmetered_only = true;
+  auto phone = sdk::Client::Open(o);
+  ASSERT_TRUE(phone.ok()) << phone.status();
+  auto& p = **phone;
+  ASSERT_TRUE(p.Sync().ok());
+  auto visit = [&](int n) {
+    auto id = p.Create(gridsync::v1::RECORD_KIND_VISIT, kGridA, Household(kGridA, n),
+                       {{"visited_at_ms", tools::IntValue(p.NowMs())},
+                        {"talked_with_household", tools::BoolValue(true)}});
+    EXPECT_TRUE(id.ok()) << id.status();
+    return id.value_or("");
+  };
+  const std::string photo = FakeJpeg(300 << 10, 1), agreement = FakeJpeg(100 << 10, 2),
+                    later = FakeJpeg(50 << 10, 3);
+  const std::string v1 = visit(1), v2 = visit(2), v3 = visit(3);
+  auto case_id = p.Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, kGridA, Household(kGridA, 4),
+                          {{"category", tools::IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)},
+                           {"title", tools::StrValue("院墙纠纷")},
+                           {"registered_at_ms", tools::IntValue(p.NowMs())}});
+  ASSERT_TRUE(case_id.ok());
+  ASSERT_TRUE(p.AttachBytes(v1, photo, {.file_name = "门口𠮷.jpg"}).ok());
+  ASSERT_TRUE(p.AttachBytes(v2, photo).ok());  // the same photo on another visit
+  ASSERT_TRUE(p.AttachBytes(*case_id, agreement,
+                            {.file_name = "调解协议书.jpg",
+                             .purpose = gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT})
+                  .ok());
+  // These go on Wi-Fi; the next is referenced but its bytes wait (mobile data).
+  p.SetNetworkMetered(false);
+  ASSERT_TRUE(p.Sync().ok());
+  p.SetNetworkMetered(true);
+  ASSERT_TRUE(p.AttachBytes(v3, later).ok());
+  auto r = p.Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->attachments_waiting, 1);
+
+  const std::string blobs_dir = dir_ + "-county-blobs";
+  auto args = ExportArgs(true);
+  args.insert(args.end(), {"--blobs-dir", blobs_dir});
+  std::string out;
+  ASSERT_EQ(RunCommand(args, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2 attachment files")) << out;
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_EQ(Column(**pg,
+                   "SELECT record_kind || ' ' || size || ' ' || content_type || ' ' || purpose || ' "
+                   "' || coalesce(file_name, '-') || ' ' || (uploaded_at IS NOT NULL) FROM "
+                   "attachments ORDER BY size DESC, file_name NULLS LAST"),
+            (std::vector<std::string>{"visit 307200 image/jpeg scene 门口𠮷.jpg true",
+                                      "visit 307200 image/jpeg scene - true",
+                                      "dispute_case 102400 image/jpeg signed_agreement 调解协议书.jpg true",
+                                      "visit 51200 image/jpeg scene - false"}));
+  const std::string sha = core::Sha256Hex(photo);
+  const std::string file = blobs_dir + "/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
+  std::ifstream in(file, std::ios::binary);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()),
+            photo);
+  EXPECT_EQ(Column(**pg, "SELECT file_path FROM blobs WHERE sha256 = '" + sha + "'"),
+            std::vector<std::string>{sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM changes WHERE kind = 'attachment'"),
+            std::vector<std::string>{"2"});
+
+  // The last photo's bytes arrive; the next run writes only its file.
+  p.SetNetworkMetered(false);
+  ASSERT_TRUE(p.Sync().ok());
+  ASSERT_EQ(RunCommand(args, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "1 attachment files")) << out;
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM attachments WHERE uploaded_at IS NULL"),
+            std::vector<std::string>{"0"});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM blobs WHERE file_path IS NOT NULL"),
+            std::vector<std::string>{"3"});
 }
 
 TEST_F(ExportTest, ASecondExporterOnTheSameScopeIsRefused) {
