@@ -23,8 +23,8 @@
 #include "core/hlc.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
-#include "gridsync/client.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "gridsync/client.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
@@ -556,14 +556,15 @@ TEST_F(ExportTest, AttachmentsAreRowsAndTheirBytesFilesWrittenOnce) {
   EXPECT_TRUE(absl::StrContains(out, "2 attachment files")) << out;
   auto pg = tools::PgConn::Connect(db_->conninfo());
   ASSERT_TRUE(pg.ok()) << pg.status();
-  EXPECT_EQ(Column(**pg,
-                   "SELECT record_kind || ' ' || size || ' ' || content_type || ' ' || purpose || ' "
-                   "' || coalesce(file_name, '-') || ' ' || (uploaded_at IS NOT NULL) FROM "
-                   "attachments ORDER BY size DESC, file_name NULLS LAST"),
-            (std::vector<std::string>{"visit 307200 image/jpeg scene 门口𠮷.jpg true",
-                                      "visit 307200 image/jpeg scene - true",
-                                      "dispute_case 102400 image/jpeg signed_agreement 调解协议书.jpg true",
-                                      "visit 51200 image/jpeg scene - false"}));
+  EXPECT_EQ(
+      Column(**pg,
+             "SELECT record_kind || ' ' || size || ' ' || content_type || ' ' || purpose || ' "
+             "' || coalesce(file_name, '-') || ' ' || (uploaded_at IS NOT NULL) FROM "
+             "attachments ORDER BY size DESC, file_name NULLS LAST"),
+      (std::vector<std::string>{
+          "visit 307200 image/jpeg scene 门口𠮷.jpg true", "visit 307200 image/jpeg scene - true",
+          "dispute_case 102400 image/jpeg signed_agreement 调解协议书.jpg true",
+          "visit 51200 image/jpeg scene - false"}));
   const std::string sha = core::Sha256Hex(photo);
   const std::string file = blobs_dir + "/" + sha.substr(0, 2) + "/" + sha.substr(2, 2) + "/" + sha;
   std::ifstream in(file, std::ios::binary);
