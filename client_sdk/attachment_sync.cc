@@ -34,6 +34,11 @@ bool AttachmentSync::LocalCopyWhole(const std::string& sha256) {
 
 absl::Status AttachmentSync::Upload(const gridsync::v1::UploadEntry& e,
                                     const std::function<void(int64_t)>& sent, int max_breaks) {
+  if (!files_->Has(e.sha256())) {
+    return absl::DataLossError(
+        "the phone's copy of the attachment is gone (the app's storage was cleared, or the "
+        "replica restored from an older copy): attach the photo again");
+  }
   int breaks = 0, hash_failures = 0;
   // Each pass begins (or resumes) at the server's offset; a pass ends with
   // the blob stored, a refusal, or a break.

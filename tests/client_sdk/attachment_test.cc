@@ -381,6 +381,26 @@ TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
   EXPECT_TRUE(std::filesystem::exists(cache + unsent->sha256()));
 }
 
+TEST_F(AttachmentTest, AFileGoneFromThePhoneIsRefusedAndDoesNotBlockSync) {
+  Phone a = NewPhone(kGridA, "张三");
+  const std::string visit = NewVisit(a, kGridA, 1);
+  auto ref = a->AttachBytes(visit, FakeJpeg(20000, 50));
+  ASSERT_TRUE(ref.ok());
+  std::filesystem::remove(a.options.data_dir + "/attachments/" + ref->sha256());
+  const std::string later = NewVisit(a, kGridA, 2);
+  auto r = a->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();  // the records went; the sync is not stuck on the photo
+  EXPECT_EQ(r->attachments_refused, 1);
+  auto pending = a->PendingUploads();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].refused_code(), static_cast<int>(absl::StatusCode::kDataLoss));
+  EXPECT_NE(pending[0].message().find("gone"), std::string::npos) << pending[0].message();
+  EXPECT_EQ(GetRecord(later).record().record_id(), later);
+  r = a->Sync();  // and the next sync does not try it again
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->attachments_refused, 0);
+}
+
 TEST_F(AttachmentTest, EvidenceIsCountedAlikeOnTheServerAndThePhone) {
   Phone a = NewPhone(kGridA, "张三");
   SyncOk(a);  // the registry
