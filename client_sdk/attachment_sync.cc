@@ -103,25 +103,36 @@ absl::Status AttachmentSync::Upload(const gridsync::v1::UploadEntry& e,
 
 absl::Status AttachmentSync::Download(const std::string& record_id,
                                       const gridsync::v1::PhotoRef& ref,
-                                      const std::function<void(int64_t, int64_t)>& progress) {
+                                      const std::function<void(int64_t, int64_t)>& progress,
+                                      int max_breaks) {
   int64_t offset = files_->PartialSize(ref.sha256());
   if (offset > ref.size()) {  // not what a download of this blob leaves: start again
     files_->DiscardPartial(ref.sha256());
     offset = 0;
   }
-  // Bounded: each read moves the offset on, or fails.
-  for (int64_t reads = 0; offset < ref.size() && reads <= ref.size() / (16 << 10) + 2; ++reads) {
+  // Bounded: each read moves the offset on by at least a byte, or fails; a
+  // break resumes from the bytes already here, at most `max_breaks` times.
+  int breaks = 0;
+  while (offset < ref.size()) {
     gridsync::v1::ReadBlobRequest req;
     req.set_record_id(record_id);
     req.set_sha256(ref.sha256());
     req.set_offset(offset);
-    req.set_max_bytes(std::max(chunk_bytes_.load(), 256 << 10));
+    req.set_max_bytes(chunk_bytes_.load());
     gridsync::v1::ReadBlobResponse resp;
     absl::Status st = call_("download an attachment", [&](grpc::ClientContext* ctx) {
       return stub_->ReadBlob(ctx, req, &resp);
     });
+    if (IsBreak(st) && ++breaks <= max_breaks) {
+      chunk_bytes_ = std::max(kMinChunkBytes, chunk_bytes_ / 2);
+      continue;
+    }
     if (!st.ok()) return st;
-    if (resp.data().empty()) break;
+    if (resp.data().empty()) {
+      return absl::DataLossError(absl::StrCat("the server has ", resp.size(),
+                                              " bytes of the attachment, not the ", ref.size(),
+                                              " its record gives"));
+    }
     if (auto a = files_->AppendPartial(ref.sha256(), resp.data()); !a.ok()) return a;
     offset += static_cast<int64_t>(resp.data().size());
     if (progress) progress(offset, ref.size());

@@ -41,9 +41,11 @@ class AttachmentSync {
                       int max_breaks = 64);
 
   // Downloads attachment `ref` of record `record_id` into `files`, resuming
-  // a download cut short; `progress(done, total)` after each piece.
+  // a download cut short (by a break, up to `max_breaks` times here, or by a
+  // killed app: the bytes already on the phone stay); `progress(done,
+  // total)` after each piece.
   absl::Status Download(const std::string& record_id, const gridsync::v1::PhotoRef& ref,
-                        const std::function<void(int64_t, int64_t)>& progress);
+                        const std::function<void(int64_t, int64_t)>& progress, int max_breaks = 64);
 
   int chunk_bytes() const { return chunk_bytes_; }
 

@@ -298,6 +298,28 @@ TEST_F(AttachmentTest, FiveMegabytesThroughANetworkCutEvery256KB) {
   EXPECT_EQ(ReadAll(ObjectPath(ref->sha256())), photo);
 }
 
+TEST_F(AttachmentTest, ADownloadCutEvery256KBResumesWhereItStopped) {
+  Phone a = NewPhone(kGridA, "张三");
+  const std::string photo = FakeJpeg(5 << 20, 13);
+  const std::string visit = NewVisit(a, kGridA, 1);
+  auto ref = a->AttachBytes(visit, photo);
+  ASSERT_TRUE(ref.ok());
+  SyncOk(a);
+  Phone b = NewPhone(kGridA, "李四");
+  SyncOk(b);
+  proxy_->ResetCounters();
+  proxy_->set_cut_after_bytes(256 << 10);
+  auto path = b->FetchAttachment(visit, ref->sha256());
+  ASSERT_TRUE(path.ok()) << path.status().ToString();
+  EXPECT_EQ(ReadAll(*path), photo);
+  const double ratio =
+      static_cast<double>(proxy_->bytes_down()) / static_cast<double>(photo.size());
+  printf("5 MB download, cut every 256 KB: %lld connections cut, %.3f x the photo received\n",
+         static_cast<long long>(proxy_->cuts()), ratio);
+  EXPECT_LE(ratio, 1.3);
+  EXPECT_GE(proxy_->cuts(), 15);
+}
+
 TEST_F(AttachmentTest, TheFeedCarriesTheReferenceAndTheArrival) {
   Phone a = NewPhone(kGridA, "张三");
   const std::string visit = NewVisit(a, kGridA, 1);
