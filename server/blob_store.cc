@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/attachment.h"
+#include "server/log.h"
 
 namespace gridsync::server {
 namespace {
@@ -73,6 +75,19 @@ absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(const std::string& di
       return absl::PermissionDeniedError(
           absl::StrCat("cannot create ", dir, "/", sub, ": ", ec.message()));
     }
+  }
+  // Abandoned uploads: their partial files untouched for abandon_after_ms.
+  const auto cutoff =
+      fs::file_time_type::clock::now() - std::chrono::milliseconds(opts.abandon_after_ms);
+  int removed = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "partial", ec)) {
+    if (e.is_regular_file(ec) && e.last_write_time(ec) < cutoff && fs::remove(e.path(), ec)) {
+      ++removed;
+    }
+  }
+  if (removed > 0) {
+    LogInfo("removed ", removed, " attachment uploads not resumed for ",
+            opts.abandon_after_ms / 86400000, " days or more");
   }
   return std::unique_ptr<BlobStore>(new BlobStore(dir, opts));
 }

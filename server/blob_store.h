@@ -36,9 +36,12 @@ class BlobStore {
     // Uploads are refused while the disk would keep less than this free
     // (the record store's own reserve, so photos never starve records).
     uint64_t min_free_bytes = 0;
+    // An upload not resumed for this long is abandoned: its partial file is
+    // removed when the store opens (the phone, if it comes back, starts at 0).
+    int64_t abandon_after_ms = int64_t{30} * 86400 * 1000;
   };
 
-  // Opens (creating) the blob folder `dir`.
+  // Opens (creating) the blob folder `dir`, and removes abandoned uploads.
   static absl::StatusOr<std::unique_ptr<BlobStore>> Open(const std::string& dir, Options opts);
 
   const std::string& dir() const { return dir_; }
