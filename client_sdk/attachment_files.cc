@@ -137,6 +137,16 @@ void AttachmentFiles::DiscardPartial(const std::string& sha256) {
   ::unlink((Path(sha256) + ".part").c_str());
 }
 
+std::set<std::string> AttachmentFiles::List() const {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (core::IsSha256Hex(name)) out.insert(std::move(name));
+  }
+  return out;
+}
+
 int64_t AttachmentFiles::TotalBytes() const {
   int64_t total = 0;
   std::error_code ec;

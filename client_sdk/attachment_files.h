@@ -49,6 +49,8 @@ class AttachmentFiles {
   // `limit` bytes are held (pinned ones count). Returns the bytes removed.
   int64_t Evict(const std::set<std::string>& pinned, int64_t limit);
   int64_t TotalBytes() const;
+  // The hashes of the whole files held.
+  std::set<std::string> List() const;
 
  private:
   explicit AttachmentFiles(std::string dir) : dir_(std::move(dir)) {}

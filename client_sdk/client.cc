@@ -194,6 +194,10 @@ class Client::Impl {
   // REQUIRES: mu_ held. Whether the record has writes the server has not
   // acknowledged yet.
   bool HasUnackedLocked(const std::string& record_id) const;
+  // After a restore of the server's store: every attachment still in this
+  // phone's cache that a held record references goes back in the upload
+  // queue (the server says at once which it still has).
+  absl::Status RequeueCachedUploads();
   void TrimCache(const std::string& keep = "");
   void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r,
                       int64_t upload_sent = 0, int64_t upload_total = 0);
@@ -780,6 +784,9 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
       if (auto st = PullAll(&report, progress, &restart); !st.ok()) return st;
       if (restart) return absl::InternalError("pull: the server's store changed twice in one sync");
     }
+    if (refilling_) {  // before the marks go: a kill in between requeues at the next sync
+      if (auto st = RequeueCachedUploads(); !st.ok()) return st;
+    }
     if (auto st = RefillAll(&report); !st.ok()) return st;
     if (auto st = UploadAll(&report, progress); !st.ok()) return st;
   }
@@ -837,6 +844,29 @@ bool Client::Impl::HasUnackedLocked(const std::string& record_id) const {
     if (e != outbox_.end() && e->second.change_seq() == 0) return true;
   }
   return false;
+}
+
+absl::Status Client::Impl::RequeueCachedUploads() {
+  const std::set<std::string> cached = files_->List();
+  std::set<std::string> queued;
+  for (const auto& e : store_->ListUploads()) queued.insert(e.sha256());
+  std::vector<gridsync::v1::UploadEntry> entries;
+  auto st = store_->ForEachState([&](const RecordState& held) {
+    for (const auto& ref : core::AttachmentsOf(held)) {
+      if (!cached.count(ref.sha256()) || !queued.insert(ref.sha256()).second) continue;
+      auto& e = entries.emplace_back();
+      e.set_record_id(held.record_id());
+      e.set_sha256(ref.sha256());
+      e.set_size(ref.size());
+      e.set_content_type(ref.content_type());
+      e.set_attached_at_ms(NowMs());
+    }
+  });
+  if (!st.ok()) return st;
+  for (const auto& e : entries) {
+    if (auto put = store_->PutUpload(e); !put.ok()) return put;
+  }
+  return absl::OkStatus();
 }
 
 void Client::Impl::TrimCache(const std::string& keep) {

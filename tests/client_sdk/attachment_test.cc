@@ -372,6 +372,35 @@ TEST_F(AttachmentTest, BackupsCarryTheBlobsAndARestoreBringsThemBack) {
   EXPECT_EQ(ReadAll(*path), photo);
 }
 
+TEST_F(AttachmentTest, PhotosARestoreLostComeBackFromThePhonesCache) {
+  Phone a = NewPhone(kGridA, "张三");
+  // Outside the server's folder, which the restore below moves away.
+  a.options.data_dir = dir_ + "-restore-phone";
+  Reopen(a);
+  SyncOk(a);
+  const std::string backups = BackUpServer();  // before the photo
+  const std::string photo = FakeJpeg(80 << 10, 14);
+  const std::string visit = NewVisit(a, kGridA, 1);
+  auto ref = a->AttachBytes(visit, photo);
+  ASSERT_TRUE(ref.ok());
+  SyncOk(a);
+  ASSERT_TRUE(std::filesystem::exists(ObjectPath(ref->sha256())));
+  RestoreServer(backups);  // the record and the photo are gone from the server
+  ASSERT_FALSE(std::filesystem::exists(ObjectPath(ref->sha256())));
+  auto r = a->Sync();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->refilled, 1);
+  EXPECT_EQ(r->attachments_uploaded, 1);
+  EXPECT_EQ(ReadAll(ObjectPath(ref->sha256())), photo);
+  Phone b = NewPhone(kGridA, "李四");
+  SyncOk(b);
+  auto path = b->FetchAttachment(visit, ref->sha256());
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_EQ(ReadAll(*path), photo);
+  a.client.reset();
+  std::filesystem::remove_all(a.options.data_dir);
+}
+
 TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
   Phone a = NewPhone(kGridA, "张三");
   std::vector<std::string> visits, hashes;
