@@ -14,54 +14,26 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/attachment.h"
+#include "core/durable_file.h"
 
 namespace gridsync::sdk {
 namespace {
 
 namespace fs = std::filesystem;
 
+constexpr char kDisk[] = "the phone's";
+
 absl::Status Errno(const std::string& what, const std::string& path) {
-  const int e = errno;
-  const std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(e));
-  if (e == ENOSPC) {
-    return absl::ResourceExhaustedError(absl::StrCat("the phone's storage is full: ", msg));
-  }
-  return absl::InternalError(msg);
+  return core::ErrnoStatus(what, path, kDisk);
 }
 
-// Appends `data` to `path` (created if missing) and syncs it.
 absl::Status AppendSynced(const std::string& path, std::string_view data, bool truncate) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), 0600);
-  if (fd < 0) return Errno("opening", path);
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status st = Errno("writing", path);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  absl::Status st = ::fdatasync(fd) == 0 ? absl::OkStatus() : Errno("syncing", path);
-  ::close(fd);
-  return st;
+  return core::AppendSynced(path, data, truncate, kDisk);
 }
 
-absl::Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("opening", dir);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? absl::OkStatus() : Errno("syncing", dir);
-}
+absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
 
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
-}
+using core::FileSize;
 
 }  // namespace
 

@@ -32,9 +32,13 @@ int BlobServiceImpl::Today() const {
 
 absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::ServerContext* ctx,
                                                                     const std::string& record_id,
-                                                                    const std::string& sha256) {
+                                                                    const std::string& sha256,
+                                                                    bool upload) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return who.status();
+  if (upload && !who->CanWrite()) {
+    return absl::PermissionDeniedError("this device reads attachments; phones upload them");
+  }
   if (!core::IsValidRecordId(record_id)) {
     return absl::InvalidArgumentError("record_id is not a ULID or UUIDv7");
   }
@@ -69,28 +73,25 @@ absl::Status BlobServiceImpl::LogStored(const Granted& g) {
   return store_->LogBlobStored(b);
 }
 
+absl::Status BlobServiceImpl::Admit(const Granted& g) {
+  return blobs_->Admit(g.who.device.device_id(), g.ref.sha256(), g.ref.size(), g.ref.content_type(),
+                       Today());
+}
+
 grpc::Status BlobServiceImpl::BeginUpload(grpc::ServerContext* ctx,
                                           const gridsync::v1::BeginUploadRequest* req,
                                           gridsync::v1::BeginUploadResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256());
+  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/true);
   if (!g.ok()) return ToGrpc(g.status());
-  if (!g->who.CanWrite()) {
-    return ToGrpc(absl::PermissionDeniedError("this device reads attachments; phones upload them"));
-  }
   resp->set_size(g->ref.size());
   resp->set_max_chunk_bytes(kMaxChunkBytes);
   if (blobs_->StoredSize(req->sha256())) {
-    g->ref.set_sha256(req->sha256());
     if (auto st = LogStored(*g); !st.ok()) return ToGrpc(st);
     resp->set_offset(g->ref.size());
     resp->set_stored(true);
     return grpc::Status::OK;
   }
-  if (auto st = blobs_->Admit(g->who.device.device_id(), req->sha256(), g->ref.size(),
-                              g->ref.content_type(), Today());
-      !st.ok()) {
-    return ToGrpc(st);
-  }
+  if (auto st = Admit(*g); !st.ok()) return ToGrpc(st);
   resp->set_offset(blobs_->Received(req->sha256()));
   return grpc::Status::OK;
 }
@@ -98,11 +99,8 @@ grpc::Status BlobServiceImpl::BeginUpload(grpc::ServerContext* ctx,
 grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
                                           const gridsync::v1::UploadChunkRequest* req,
                                           gridsync::v1::UploadChunkResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256());
+  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/true);
   if (!g.ok()) return ToGrpc(g.status());
-  if (!g->who.CanWrite()) {
-    return ToGrpc(absl::PermissionDeniedError("this device reads attachments; phones upload them"));
-  }
   if (req->data().size() > static_cast<size_t>(kMaxChunkBytes)) {
     return ToGrpc(
         absl::InvalidArgumentError(absl::StrCat("a chunk is at most ", kMaxChunkBytes, " bytes")));
@@ -115,11 +113,7 @@ grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
   // The limits were checked by BeginUpload; a chunk without one is checked
   // the same way (it is charged to the quota only once).
   if (req->offset() == 0 && !blobs_->StoredSize(req->sha256())) {
-    if (auto st = blobs_->Admit(g->who.device.device_id(), req->sha256(), g->ref.size(),
-                                g->ref.content_type(), Today());
-        !st.ok()) {
-      return ToGrpc(st);
-    }
+    if (auto st = Admit(*g); !st.ok()) return ToGrpc(st);
   }
   auto p = blobs_->Append(req->sha256(), g->ref.size(), g->ref.content_type(), req->offset(),
                           req->data());
@@ -135,7 +129,7 @@ grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
 grpc::Status BlobServiceImpl::ReadBlob(grpc::ServerContext* ctx,
                                        const gridsync::v1::ReadBlobRequest* req,
                                        gridsync::v1::ReadBlobResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256());
+  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/false);
   if (!g.ok()) return ToGrpc(g.status());
   const bool county = g->who.IsAdmin() || g->who.device.role() == gridsync::v1::ROLE_COUNTY_JOB;
   if (g->voided && !county) {

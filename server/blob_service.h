@@ -44,9 +44,12 @@ class BlobServiceImpl final : public grpc::Service {
   };
   // The caller, and the reference of `sha256` in record `record_id`, which
   // the caller may read: NOT_FOUND when the record is not in the scope (or
-  // does not exist) or does not reference the hash.
+  // does not exist) or does not reference the hash; PERMISSION_DENIED for an
+  // `upload` by a device that does not write (a county job).
   absl::StatusOr<Granted> Authorize(grpc::ServerContext* ctx, const std::string& record_id,
-                                    const std::string& sha256);
+                                    const std::string& sha256, bool upload);
+  // The blob store's limits for the upload `g` (BlobStore::Admit).
+  absl::Status Admit(const Granted& g);
   // After the last byte: logs the blob's arrival once (and again after a
   // crash that came between storing it and logging it).
   absl::Status LogStored(const Granted& g);

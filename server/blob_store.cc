@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/attachment.h"
+#include "core/durable_file.h"
 #include "server/log.h"
 
 namespace gridsync::server {
@@ -22,48 +23,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr char kDisk[] = "the server's";
+
 absl::Status Errno(const std::string& what, const std::string& path) {
-  const int e = errno;
-  const std::string msg = absl::StrCat(what, " ", path, ": ", std::strerror(e));
-  if (e == ENOSPC || e == EDQUOT) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the server's disk is full: ", msg, "; try the upload later"));
-  }
-  return absl::UnavailableError(absl::StrCat("storage error: ", msg));
+  return core::ErrnoStatus(what, path, kDisk);
 }
 
-absl::Status SyncDir(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Errno("opening", path);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? absl::OkStatus() : Errno("syncing", path);
-}
-
-// Appends `data` to the file at `path` and syncs it.
 absl::Status AppendSynced(const std::string& path, std::string_view data) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (fd < 0) return Errno("opening", path);
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status st = Errno("writing", path);
-      ::close(fd);
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  absl::Status st = ::fdatasync(fd) == 0 ? absl::OkStatus() : Errno("syncing", path);
-  ::close(fd);
-  return st;
+  return core::AppendSynced(path, data, /*truncate=*/false, kDisk);
 }
 
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
-}
+absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
+
+using core::FileSize;
 
 }  // namespace
 

@@ -1277,7 +1277,7 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
                               " households, ", req.persons_size(), " persons: ", resp.created(),
                               " created, ", resp.updated(), " updated, ", resp.unchanged(),
                               " unchanged, ", resp.rejections_size(), " rejected"));
-  RegistryWrite r{&batch, std::move(changes), by, std::move(act)};
+  RegistryWrite r{&batch, std::move(changes), by, std::move(act), std::nullopt};
   Writer w;
   w.registry = &r;
   if (auto st = RunInQueue(&w); !st.ok()) return st;
@@ -1346,7 +1346,7 @@ absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
   *act.mutable_by() = by;
   act.set_detail(absl::StrCat("default every ", policy.default_interval_days(), " days, ",
                               policy.intervals_size(), " intervals by category and risk"));
-  RegistryWrite r{&batch, {}, by, std::move(act)};
+  RegistryWrite r{&batch, {}, by, std::move(act), std::nullopt};
   *r.changes.emplace_back().mutable_check_policy() = policy;
   Writer w;
   w.registry = &r;
@@ -1355,7 +1355,7 @@ absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
 
 absl::Status RocksStore::LogAdminAct(const gridsync::v1::AdminAct& act) {
   rocksdb::WriteBatch batch;
-  RegistryWrite r{&batch, {}, act.by(), act};
+  RegistryWrite r{&batch, {}, act.by(), act, std::nullopt};
   Writer w;
   w.registry = &r;
   return RunInQueue(&w);

@@ -52,7 +52,7 @@ class RocksStore : public Store {
     uint64_t min_free_bytes = 64 << 20;
     // The Env RocksDB runs on; null for the default. For tests of a slow or
     // failing disk.
-    std::shared_ptr<rocksdb::Env> env;
+    std::shared_ptr<rocksdb::Env> env = nullptr;
   };
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
   ~RocksStore() override;

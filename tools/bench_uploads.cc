@@ -29,14 +29,6 @@ namespace {
 using namespace gridsync;
 using Clock = std::chrono::steady_clock;
 
-std::string FakeJpeg(size_t n, uint64_t seed) {
-  std::string b("\xFF\xD8\xFF\xE0", 4);
-  std::mt19937_64 rng(seed);
-  while (b.size() < n) b.push_back(static_cast<char>(rng()));
-  b.resize(n);
-  return b;
-}
-
 // "VmRSS" or "VmHWM" of a process, in MiB.
 double ProcMiB(pid_t pid, const std::string& field) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
@@ -129,7 +121,7 @@ absl::StatusOr<PhoneSet> MakePhones(const std::string& addr, const std::string& 
                            {{"visited_at_ms", tools::IntValue((*c)->NowMs())},
                             {"talked_with_household", tools::BoolValue(true)}});
     if (!id.ok()) return id.status();
-    auto ref = (*c)->AttachBytes(*id, FakeJpeg(photo_bytes, 1000 + i));
+    auto ref = (*c)->AttachBytes(*id, tools::SampleJpeg(photo_bytes, 1000 + i));
     if (!ref.ok()) return ref.status();
     if (auto r = (*c)->Sync(); !r.ok()) return r.status();  // the record, not the photo
     set.visits.push_back(*id);

@@ -1,13 +1,10 @@
 #include "tools/blob_files.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "core/attachment.h"
+#include "core/durable_file.h"
 #include "tools/client.h"
 
 namespace gridsync::tools {
@@ -15,12 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-absl::Status SyncPath(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  const bool ok = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  return ok ? absl::OkStatus() : absl::UnavailableError(absl::StrCat("cannot sync ", path));
-}
+constexpr char kDisk[] = "the county's";
 
 }  // namespace
 
@@ -42,8 +34,6 @@ absl::StatusOr<int64_t> SaveBlob(gridsync::v1::BlobService::Stub* stub, const st
   }
   const std::string part = dest.string() + ".part";
   {
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", part));
     core::Sha256 hash;
     int64_t offset = 0;
     // Bounded: each read moves on by at least a byte, or the loop ends.
@@ -58,21 +48,21 @@ absl::StatusOr<int64_t> SaveBlob(gridsync::v1::BlobService::Stub* stub, const st
       if (grpc::Status st = stub->ReadBlob(ctx.get(), req, &resp); !st.ok()) return FromGrpc(st);
       if (resp.data().empty()) break;
       hash.Update(resp.data());
-      out.write(resp.data().data(), static_cast<std::streamsize>(resp.data().size()));
+      if (auto st = core::AppendSynced(part, resp.data(), /*truncate=*/offset == 0, kDisk);
+          !st.ok()) {
+        return st;
+      }
       offset += static_cast<int64_t>(resp.data().size());
     }
-    out.close();
-    if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", part));
     if (offset != size || hash.HexDigest() != sha256) {
       fs::remove(part, ec);
       return absl::DataLossError(
           absl::StrCat("attachment ", sha256, " did not arrive whole (its hash differs)"));
     }
   }
-  if (auto st = SyncPath(part, O_RDONLY); !st.ok()) return st;
   fs::rename(part, dest, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", part, ": ", ec.message()));
-  if (auto st = SyncPath(dest.parent_path().string(), O_RDONLY | O_DIRECTORY); !st.ok()) return st;
+  if (auto st = core::SyncDir(dest.parent_path().string(), kDisk); !st.ok()) return st;
   return size;
 }
 

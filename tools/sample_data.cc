@@ -217,4 +217,12 @@ absl::StatusOr<std::vector<std::string>> EnsureSampleGrids(gridsync::v1::AdminSe
   return grids_in(*units);
 }
 
+std::string SampleJpeg(size_t n, uint64_t seed) {
+  std::string b("\xFF\xD8\xFF\xE0", 4);
+  std::mt19937_64 rng(seed);
+  while (b.size() < n) b.push_back(static_cast<char>(rng()));
+  b.resize(n);
+  return b;
+}
+
 }  // namespace gridsync::tools

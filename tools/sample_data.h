@@ -44,6 +44,10 @@ absl::StatusOr<std::vector<std::string>> EnsureSampleGrids(gridsync::v1::AdminSe
                                                            const std::string& admin_token,
                                                            int min_grids, uint64_t seed);
 
+// `n` bytes that start like a JPEG and do not compress (photos in tests and
+// benchmarks), the same for a seed.
+std::string SampleJpeg(size_t n, uint64_t seed);
+
 }  // namespace gridsync::tools
 
 #endif  // GRIDSYNC_TOOLS_SAMPLE_DATA_H_

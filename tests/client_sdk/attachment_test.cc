@@ -14,18 +14,10 @@
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "tests/client_sdk/sdk_test.h"
 #include "tools/client.h"
+#include "tools/sample_data.h"
 
 namespace gridsync::testing {
 namespace {
-
-// `n` bytes that start like a JPEG and do not compress.
-std::string FakeJpeg(size_t n, uint64_t seed) {
-  std::string b("\xFF\xD8\xFF\xE0", 4);
-  std::mt19937_64 rng(seed);
-  while (b.size() < n) b.push_back(static_cast<char>(rng()));
-  b.resize(n);
-  return b;
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -61,7 +53,7 @@ class AttachmentTest : public SdkTest {
 
 TEST_F(AttachmentTest, PhotoSyncsAfterItsRecordAndIsStoredOnceVerified) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(300 << 10, 1);
+  const std::string photo = tools::SampleJpeg(300 << 10, 1);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo, {.file_name = "门口.jpg", .caption = "入户 𠮷"});
   ASSERT_TRUE(ref.ok()) << ref.status();
@@ -103,7 +95,7 @@ TEST_F(AttachmentTest, PhotoSyncsAfterItsRecordAndIsStoredOnceVerified) {
 
 TEST_F(AttachmentTest, FetchIsScopedByTheRecordNotTheHash) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(100 << 10, 2);
+  const std::string photo = tools::SampleJpeg(100 << 10, 2);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo);
   ASSERT_TRUE(ref.ok());
@@ -156,7 +148,7 @@ TEST_F(AttachmentTest, FetchIsScopedByTheRecordNotTheHash) {
 TEST_F(AttachmentTest, AVoidedRecordsAttachmentsStayButAreNotSentToPhones) {
   Phone a = NewPhone(kGridA, "张三");
   const std::string visit = NewVisit(a, kGridA, 1);
-  auto ref = a->AttachBytes(visit, FakeJpeg(50 << 10, 3));
+  auto ref = a->AttachBytes(visit, tools::SampleJpeg(50 << 10, 3));
   ASSERT_TRUE(ref.ok());
   SyncOk(a);
   ASSERT_TRUE(a->Void(visit, "录错了户").ok());
@@ -183,7 +175,7 @@ TEST_F(AttachmentTest, SizeAndQuotaAreRefusedBeforeTheBytesAreSent) {
   Phone a = NewPhone(kGridA, "张三");
   // Over the server's size limit (the phone's own is 10 MB): refused for good.
   const std::string big_visit = NewVisit(a, kGridA, 1);
-  ASSERT_TRUE(a->AttachBytes(big_visit, FakeJpeg(2 << 20, 4)).ok());
+  ASSERT_TRUE(a->AttachBytes(big_visit, tools::SampleJpeg(2 << 20, 4)).ok());
   proxy_->ResetCounters();
   auto r = a->Sync();
   ASSERT_TRUE(r.ok()) << r.status();
@@ -197,8 +189,8 @@ TEST_F(AttachmentTest, SizeAndQuotaAreRefusedBeforeTheBytesAreSent) {
 
   // The day's quota: 1.5 MB; two photos of 900 KB: the second waits.
   const std::string v2 = NewVisit(a, kGridA, 2), v3 = NewVisit(a, kGridA, 3);
-  ASSERT_TRUE(a->AttachBytes(v2, FakeJpeg(900 << 10, 5)).ok());
-  ASSERT_TRUE(a->AttachBytes(v3, FakeJpeg(900 << 10, 6)).ok());
+  ASSERT_TRUE(a->AttachBytes(v2, tools::SampleJpeg(900 << 10, 5)).ok());
+  ASSERT_TRUE(a->AttachBytes(v3, tools::SampleJpeg(900 << 10, 6)).ok());
   r = a->Sync();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->attachments_uploaded, 1);
@@ -206,17 +198,17 @@ TEST_F(AttachmentTest, SizeAndQuotaAreRefusedBeforeTheBytesAreSent) {
   EXPECT_EQ(r->attachments_refused, 0);
 
   // The phone's own limit, and types: refused at attach.
-  auto too_big = a->AttachBytes(v2, FakeJpeg(11 << 20, 7));
+  auto too_big = a->AttachBytes(v2, tools::SampleJpeg(11 << 20, 7));
   EXPECT_EQ(too_big.status().code(), absl::StatusCode::kInvalidArgument);
   auto gif = a->AttachBytes(v2, "GIF89a not a type we take");
   EXPECT_EQ(gif.status().code(), absl::StatusCode::kInvalidArgument) << gif.status();
-  auto wrong = a->AttachBytes(v2, FakeJpeg(1000, 8), {.content_type = "application/pdf"});
+  auto wrong = a->AttachBytes(v2, tools::SampleJpeg(1000, 8), {.content_type = "application/pdf"});
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInvalidArgument) << wrong.status();
 }
 
 TEST_F(AttachmentTest, ADamagedChunkOrWrongBytesAreRefusedAndNothingIsKept) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(200 << 10, 9);
+  const std::string photo = tools::SampleJpeg(200 << 10, 9);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo);
   ASSERT_TRUE(ref.ok());
@@ -274,7 +266,7 @@ TEST_F(AttachmentTest, ADamagedChunkOrWrongBytesAreRefusedAndNothingIsKept) {
 
 TEST_F(AttachmentTest, FiveMegabytesThroughANetworkCutEvery256KB) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(5 << 20, 10);
+  const std::string photo = tools::SampleJpeg(5 << 20, 10);
   const std::string visit = NewVisit(a, kGridA, 1);
   SyncOk(a);
   auto ref = a->AttachBytes(visit, photo);
@@ -300,7 +292,7 @@ TEST_F(AttachmentTest, FiveMegabytesThroughANetworkCutEvery256KB) {
 
 TEST_F(AttachmentTest, ADownloadCutEvery256KBResumesWhereItStopped) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(5 << 20, 13);
+  const std::string photo = tools::SampleJpeg(5 << 20, 13);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo);
   ASSERT_TRUE(ref.ok());
@@ -323,7 +315,7 @@ TEST_F(AttachmentTest, ADownloadCutEvery256KBResumesWhereItStopped) {
 TEST_F(AttachmentTest, TheFeedCarriesTheReferenceAndTheArrival) {
   Phone a = NewPhone(kGridA, "张三");
   const std::string visit = NewVisit(a, kGridA, 1);
-  auto ref = a->AttachBytes(visit, FakeJpeg(10 << 10, 11),
+  auto ref = a->AttachBytes(visit, tools::SampleJpeg(10 << 10, 11),
                             {.purpose = gridsync::v1::ATTACHMENT_PURPOSE_SIGNATURE});
   ASSERT_TRUE(ref.ok());
   SyncOk(a);
@@ -356,7 +348,7 @@ TEST_F(AttachmentTest, TheFeedCarriesTheReferenceAndTheArrival) {
 
 TEST_F(AttachmentTest, BackupsCarryTheBlobsAndARestoreBringsThemBack) {
   Phone a = NewPhone(kGridA, "张三");
-  const std::string photo = FakeJpeg(70 << 10, 12);
+  const std::string photo = tools::SampleJpeg(70 << 10, 12);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo);
   ASSERT_TRUE(ref.ok());
@@ -379,7 +371,7 @@ TEST_F(AttachmentTest, PhotosARestoreLostComeBackFromThePhonesCache) {
   Reopen(a);
   SyncOk(a);
   const std::string backups = BackUpServer();  // before the photo
-  const std::string photo = FakeJpeg(80 << 10, 14);
+  const std::string photo = tools::SampleJpeg(80 << 10, 14);
   const std::string visit = NewVisit(a, kGridA, 1);
   auto ref = a->AttachBytes(visit, photo);
   ASSERT_TRUE(ref.ok());
@@ -406,7 +398,7 @@ TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
   std::vector<std::string> visits, hashes;
   for (int i = 0; i < 3; ++i) {
     visits.push_back(NewVisit(a, kGridA, i + 1));
-    auto ref = a->AttachBytes(visits.back(), FakeJpeg(100 << 10, 20 + i));
+    auto ref = a->AttachBytes(visits.back(), tools::SampleJpeg(100 << 10, 20 + i));
     ASSERT_TRUE(ref.ok());
     hashes.push_back(ref->sha256());
   }
@@ -426,7 +418,7 @@ TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
   EXPECT_TRUE(std::filesystem::exists(cache + hashes[2]));
   // Not yet uploaded stays, whatever the limit.
   const std::string mine = NewVisit(sec, kGridA, 9);
-  auto unsent = sec->AttachBytes(mine, FakeJpeg(300 << 10, 30));
+  auto unsent = sec->AttachBytes(mine, tools::SampleJpeg(300 << 10, 30));
   ASSERT_TRUE(unsent.ok());
   ASSERT_TRUE(sec->FetchAttachment(visits[0], hashes[0]).ok());
   EXPECT_TRUE(std::filesystem::exists(cache + unsent->sha256()));
@@ -435,7 +427,7 @@ TEST_F(AttachmentTest, TheCacheKeepsUnsentFilesAndEvictsTheOldestFetched) {
 TEST_F(AttachmentTest, AFileGoneFromThePhoneIsRefusedAndDoesNotBlockSync) {
   Phone a = NewPhone(kGridA, "张三");
   const std::string visit = NewVisit(a, kGridA, 1);
-  auto ref = a->AttachBytes(visit, FakeJpeg(20000, 50));
+  auto ref = a->AttachBytes(visit, tools::SampleJpeg(20000, 50));
   ASSERT_TRUE(ref.ok());
   std::filesystem::remove(a.options.data_dir + "/attachments/" + ref->sha256());
   const std::string later = NewVisit(a, kGridA, 2);
@@ -458,15 +450,15 @@ TEST_F(AttachmentTest, EvidenceIsCountedAlikeOnTheServerAndThePhone) {
   const std::string with_photo = NewVisit(a, kGridA, 1);
   NewVisit(a, kGridA, 2);  // no photo
   const std::string voided = NewVisit(a, kGridA, 3);
-  ASSERT_TRUE(a->AttachBytes(with_photo, FakeJpeg(5000, 40)).ok());
-  ASSERT_TRUE(a->AttachBytes(voided, FakeJpeg(5000, 41)).ok());
+  ASSERT_TRUE(a->AttachBytes(with_photo, tools::SampleJpeg(5000, 40)).ok());
+  ASSERT_TRUE(a->AttachBytes(voided, tools::SampleJpeg(5000, 41)).ok());
   ASSERT_TRUE(a->Void(voided, "走错了户").ok());
   const std::string signed_case = NewCase(a, kGridA);
   const std::string plain_case = NewCase(a, kGridA);
-  ASSERT_TRUE(a->AttachBytes(signed_case, FakeJpeg(6000, 42),
+  ASSERT_TRUE(a->AttachBytes(signed_case, tools::SampleJpeg(6000, 42),
                              {.purpose = gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT})
                   .ok());
-  ASSERT_TRUE(a->AttachBytes(plain_case, FakeJpeg(6000, 43)).ok());  // a scene photo only
+  ASSERT_TRUE(a->AttachBytes(plain_case, tools::SampleJpeg(6000, 43)).ok());  // a scene photo only
   auto on_phone = a->GetCoverage(kGridA);  // before the writes sync: the phone's own count
   ASSERT_TRUE(on_phone.ok()) << on_phone.status();
   EXPECT_EQ(on_phone->visits().with_photos(), 1);

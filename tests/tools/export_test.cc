@@ -34,6 +34,7 @@
 #include "tests/tools/scratch_db.h"
 #include "tools/export_lib.h"
 #include "tools/pg.h"
+#include "tools/sample_data.h"
 
 namespace gridsync::testing {
 namespace {
@@ -498,15 +499,6 @@ TEST_F(ExportTest, TheAuditTrailAndRefilledRecordsAreExported) {
             std::vector<std::string>{"网格员 王芳"});
 }
 
-// `n` bytes that start like a JPEG.
-std::string FakeJpeg(size_t n, uint64_t seed) {
-  std::string b("\xFF\xD8\xFF\xE0", 4);
-  std::mt19937_64 rng(seed);
-  while (b.size() < n) b.push_back(static_cast<char>(rng()));
-  b.resize(n);
-  return b;
-}
-
 TEST_F(ExportTest, AttachmentsAreRowsAndTheirBytesFilesWrittenOnce) {
   sdk::ClientOptions o;
   o.data_dir = dir_ + "-sdk-phone";
@@ -525,8 +517,9 @@ TEST_F(ExportTest, AttachmentsAreRowsAndTheirBytesFilesWrittenOnce) {
     EXPECT_TRUE(id.ok()) << id.status();
     return id.value_or("");
   };
-  const std::string photo = FakeJpeg(300 << 10, 1), agreement = FakeJpeg(100 << 10, 2),
-                    later = FakeJpeg(50 << 10, 3);
+  const std::string photo = tools::SampleJpeg(300 << 10, 1),
+                    agreement = tools::SampleJpeg(100 << 10, 2),
+                    later = tools::SampleJpeg(50 << 10, 3);
   const std::string v1 = visit(1), v2 = visit(2), v3 = visit(3);
   auto case_id = p.Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, kGridA, Household(kGridA, 4),
                           {{"category", tools::IntValue(gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS)},

@@ -17,6 +17,7 @@
 #include "core/ids.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
+#include "tools/sample_data.h"
 
 namespace gridsync::testing {
 namespace {
@@ -166,10 +167,7 @@ TEST_F(PhoneCliTest, AProposalFromTheCommandLine) {
 
 // A photo file that starts like a JPEG and does not compress.
 std::string WritePhoto(const std::string& path, size_t n, uint64_t seed) {
-  std::string b("\xFF\xD8\xFF\xE0", 4);
-  std::mt19937_64 rng(seed);
-  while (b.size() < n) b.push_back(static_cast<char>(rng()));
-  b.resize(n);
+  const std::string b = tools::SampleJpeg(n, seed);
   std::ofstream(path, std::ios::binary) << b;
   return b;
 }

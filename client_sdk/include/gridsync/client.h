@@ -67,9 +67,9 @@ struct ClientOptions {
 
 // What Attach records with the file, beside its hash, size and type.
 struct AttachOptions {
-  std::string content_type;  // empty: from the bytes (JPEG, PNG or PDF)
-  std::string file_name;     // as the worker knows it; folders are dropped
-  std::string caption;
+  std::string content_type = "";  // empty: from the bytes (JPEG, PNG or PDF)
+  std::string file_name = "";     // as the worker knows it; folders are dropped
+  std::string caption = "";
   gridsync::v1::AttachmentPurpose purpose = gridsync::v1::ATTACHMENT_PURPOSE_SCENE;
   int64_t taken_at_ms = 0;  // 0: now
 };

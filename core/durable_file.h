@@ -1,0 +1,36 @@
+// Writes that survive a power cut once they return, for the files beside the
+// stores (the server's blobs, the phone's attachments): append and sync,
+// sync a folder after a rename, and errno as a status a person can act on.
+// The only I/O in core/: the server and the SDK share it.
+#ifndef GRIDSYNC_CORE_DURABLE_FILE_H_
+#define GRIDSYNC_CORE_DURABLE_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace gridsync::core {
+
+// The last system call's errno as a status naming `what` and `path`:
+// RESOURCE_EXHAUSTED for a full disk (saying whose: `whose_disk`, e.g.
+// "the server's"), UNAVAILABLE for the rest.
+absl::Status ErrnoStatus(absl::string_view what, const std::string& path,
+                         absl::string_view whose_disk);
+
+// Writes `data` at the end of `path` (created 0600 if missing; emptied
+// first with `truncate`) and syncs it before returning.
+absl::Status AppendSynced(const std::string& path, std::string_view data, bool truncate,
+                          absl::string_view whose_disk);
+
+// Syncs a folder, so that a rename or a new file in it survives a power cut.
+absl::Status SyncDir(const std::string& dir, absl::string_view whose_disk);
+
+// The size of `path` in bytes; -1 when it does not exist.
+int64_t FileSize(const std::string& path);
+
+}  // namespace gridsync::core
+
+#endif  // GRIDSYNC_CORE_DURABLE_FILE_H_
