@@ -55,9 +55,12 @@ public class GridSyncClientTest {
     return o;
   }
 
+  private GridSyncClient.Options optionsA;
+
   @Before
   public void openPhones() throws GridSyncException {
-    a = open("王芳");
+    optionsA = options("王芳");
+    a = GridSyncClient.open(optionsA);
     b = open("李强");
   }
 
@@ -117,12 +120,22 @@ public class GridSyncClientTest {
     GridSyncClient.Attach opts = new GridSyncClient.Attach();
     opts.caption = "户主𠮷大娘签字";
     opts.purpose = 3;
+    // Photos wait for Wi-Fi on this phone; records do not.
+    a.close();
+    optionsA.attachmentsUnmeteredOnly = true;
+    a = GridSyncClient.open(optionsA);
+    a.setNetworkMetered(true);
     String sha = a.attachFile(id, file.toString(), opts);
     assertEquals(64, sha.length());
     assertEquals(1, a.pendingUploads().size());
     assertTrue(a.pendingUploads().get(0).contains(sha));
     assertTrue(a.get(id).json().contains("门口𠮷.jpg"));
+    SyncReport onMobileData = a.sync();
+    assertEquals(2, onMobileData.pushed);  // the visit and the photo's reference
+    assertEquals(1, onMobileData.attachmentsWaiting);
+    assertEquals(0, onMobileData.attachmentsUploaded);
 
+    a.setNetworkMetered(false);
     AtomicLong lastSent = new AtomicLong(-1);
     SyncReport r = a.sync((phase, sent, total, pending) -> {
       if (phase == 3) lastSent.set(sent);
