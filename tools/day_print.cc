@@ -67,6 +67,9 @@ std::string CoverageText(const gridsync::v1::Coverage& c,
                         Pct(cs.mediation_rate()), cs.registered(), cs.resolved(), cs.escalated(),
                         cs.open(), Pct(cs.follow_up_rate()), cs.followed_up_both(), cs.resolved(),
                         cs.open_now(), cs.open_past_deadline());
+  absl::StrAppendFormat(&out,
+                        "留痕  %d visits with photos, %d of %d cases with a signed agreement\n",
+                        c.visits().with_photos(), cs.with_signed_agreement(), cs.registered());
   return out;
 }
 

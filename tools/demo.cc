@@ -197,6 +197,16 @@ class Demo {
                           {"talked_with_household", BoolValue(home)},
                           {"questionnaire_done", BoolValue(home)}});
       if (!id.ok()) return id.status();
+      if (visited == 0) {  // evidence (留痕): a photo at the first household's door
+        auto ref = c.AttachBytes(*id, SampleJpeg(400 << 10, 1),
+                                 {.file_name = "门口.jpg", .caption = "入户走访"});
+        if (!ref.ok()) return ref.status();
+        photo_visit_ = *id;
+        photo_ = *ref;
+        printf("     visited with a photo: %s (%s, %lld KB, uploads after the records)\n",
+               id->c_str(), ref->file_name().c_str(), static_cast<long long>(ref->size() >> 10));
+        ++writes;
+      }
       ++visited, ++writes;
     }
     int checked = 0;
@@ -216,9 +226,14 @@ class Demo {
           !st.ok()) {
         return st;
       }
-      printf("     resolved: %s %s\n", item.summary().record_id().c_str(),
-             item.summary().title().c_str());
-      ++writes;
+      auto agreement =
+          c.AttachBytes(item.summary().record_id(), SampleJpeg(250 << 10, 2),
+                        {.file_name = "调解协议书.jpg",
+                         .purpose = gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT});
+      if (!agreement.ok()) return agreement.status();
+      printf("     resolved: %s %s, the signed agreement (调解协议书) photographed\n",
+             item.summary().record_id().c_str(), item.summary().title().c_str());
+      writes += 2;
       break;
     }
     // A family moved into the grid: registered once the secretary approves.
@@ -242,8 +257,10 @@ class Demo {
         Count(due_after->total(), "person", "persons").c_str());
     auto evening = c.Sync();
     if (!evening.ok()) return evening.status();
-    printf("   evening sync: %lld pushed, %lld pulled\n", static_cast<long long>(evening->pushed),
-           static_cast<long long>(evening->pulled));
+    printf("   evening sync: %lld pushed, %lld pulled, then %lld photos uploaded (%lld KB)\n",
+           static_cast<long long>(evening->pushed), static_cast<long long>(evening->pulled),
+           static_cast<long long>(evening->attachments_uploaded),
+           static_cast<long long>(evening->attachment_bytes_sent >> 10));
     return SameAsServer(c, grid_, "", "the grid's month");
   }
 
@@ -284,6 +301,13 @@ class Demo {
              item.proposed_by().c_str(), item.proposal().head_name().c_str(),
              item.proposal().address().c_str(), item.proposal().reason().c_str());
       if (auto st = c.Decide(item.record_id(), true, "已入户核实"); !st.ok()) return st;
+    }
+    if (!photo_visit_.empty()) {  // on demand, never in a sync
+      auto path = c.FetchAttachment(photo_visit_, photo_.sha256());
+      if (!path.ok()) return path.status();
+      printf("   opened the worker's photo %s of visit %s: %lld KB, hash verified\n",
+             photo_.file_name().c_str(), photo_visit_.c_str(),
+             static_cast<long long>(photo_.size() >> 10));
     }
     const int64_t households = cov->visits().households();
     if (auto r = c.Sync(); !r.ok()) return r.status();
@@ -474,6 +498,8 @@ class Demo {
   std::vector<std::string> grids_;
   std::map<std::string, std::string> names_;          // org unit code -> name
   std::string village_, grid_, worker_, last_month_;  // the demo's village, grid and worker
+  std::string photo_visit_;                           // the worker's visit with a photo
+  gridsync::v1::PhotoRef photo_;
   int64_t today_ = 0;
 };
 
