@@ -37,6 +37,20 @@ absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk);
 
 using core::FileSize;
 
+// The SHA-256 of the file at `path`; its size in *size.
+std::string HashFile(const std::string& path, int64_t* size) {
+  std::ifstream in(path, std::ios::binary);
+  core::Sha256 hash;
+  std::string buf(1 << 20, '\0');
+  *size = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    hash.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    *size += in.gcount();
+  }
+  return hash.HexDigest();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(const std::string& dir, Options opts) {
@@ -196,16 +210,8 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256,
 
 absl::StatusOr<BlobStore::Progress> BlobStore::Finish(const std::string& sha256) {
   const std::string partial = PartialPath(sha256);
-  std::ifstream in(partial, std::ios::binary);
-  core::Sha256 hash;
-  std::string buf(1 << 20, '\0');
   int64_t total = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hash.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-    total += in.gcount();
-  }
-  if (hash.HexDigest() != sha256) {
+  if (HashFile(partial, &total) != sha256) {
     ::unlink(partial.c_str());
     return absl::DataLossError(
         "the whole upload does not have the SHA-256 its record gives; the server discarded it: "
@@ -220,6 +226,29 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Finish(const std::string& sha256)
   if (auto st = SyncDir(folder.string()); !st.ok()) return st;
   if (auto st = SyncDir(absl::StrCat(dir_, "/partial")); !st.ok()) return st;
   return Progress{total, true};
+}
+
+BlobStore::Verified BlobStore::VerifyAll() const {
+  Verified v;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(fs::path(dir_) / "objects", ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      v.problems.push_back(absl::StrCat("cannot list ", dir_, "/objects: ", ec.message()));
+      break;
+    }
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    int64_t size = 0;
+    const std::string got = HashFile(it->path().string(), &size);
+    ++v.files;
+    v.bytes += static_cast<uint64_t>(size);
+    if (got != name) {
+      v.problems.push_back(absl::StrCat("attachment ", it->path().string(), ": its bytes hash to ",
+                                        got, " (damaged on disk; restore it from a backup)"));
+    }
+  }
+  return v;
 }
 
 absl::StatusOr<std::string> BlobStore::Read(const std::string& sha256, int64_t offset,

@@ -22,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -79,6 +80,14 @@ class BlobStore {
 
   // Up to `max` bytes of stored blob `sha256` from `offset`.
   absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
+
+  // Hashes every stored blob: one line per file whose bytes do not hash to
+  // its name (damaged on disk), and the files and bytes checked.
+  struct Verified {
+    std::vector<std::string> problems;
+    uint64_t files = 0, bytes = 0;
+  };
+  Verified VerifyAll() const;
 
   // The path of stored blob `sha256` (for backups and tests).
   std::string ObjectPath(const std::string& sha256) const;

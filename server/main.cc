@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "core/attachment.h"
 #include "server/backup.h"
+#include "server/blob_store.h"
 #include "server/log.h"
 #include "server/rocks_store.h"
 #include "server/server.h"
@@ -117,13 +118,23 @@ int main(int argc, char** argv) {
       LogError("check: ", problems.status().message());
       return 1;
     }
+    // Attachments: every file hashed against its name.
+    auto blobs = gridsync::server::BlobStore::Open(opts.data_dir + "/blobs", {});
+    gridsync::server::BlobStore::Verified verified;
+    if (blobs.ok()) verified = (*blobs)->VerifyAll();
+    if (!blobs.ok()) problems->push_back(std::string(blobs.status().message()));
+    problems->insert(problems->end(), verified.problems.begin(), verified.problems.end());
     for (const auto& p : *problems) printf("PROBLEM: %s\n", p.c_str());
     const auto stats = (*store)->Stats();
-    printf("%s: %s; %llu records, %llu changes\n", opts.data_dir.c_str(),
-           problems->empty() ? "ok (table checksums, change log gap-free, coverage = records)"
+    printf("%s: %s; %llu records, %llu changes, %llu attachments (%llu bytes)\n",
+           opts.data_dir.c_str(),
+           problems->empty() ? "ok (table checksums, change log gap-free, coverage = records, "
+                               "attachments = their hashes)"
                              : "PROBLEMS FOUND",
            static_cast<unsigned long long>(stats.ok() ? stats->records : 0),
-           static_cast<unsigned long long>((*store)->LastChangeSeq()));
+           static_cast<unsigned long long>((*store)->LastChangeSeq()),
+           static_cast<unsigned long long>(verified.files),
+           static_cast<unsigned long long>(verified.bytes));
     return problems->empty() ? 0 : 1;
   }
   if (restore) {

@@ -142,9 +142,16 @@ TEST_F(BackupTest, CheckSaysPlainlyWhatIsWrong) {
   StopServer(std::chrono::milliseconds(0));
   std::string out;
   ASSERT_EQ(Run({GRIDSYNCD_PATH}, {"check", "--data", dir_}, &out), 0) << out;
-  EXPECT_TRUE(
-      absl::StrContains(out, "ok (table checksums, change log gap-free, coverage = records)"))
+  EXPECT_TRUE(absl::StrContains(out,
+                                "ok (table checksums, change log gap-free, coverage = records, "
+                                "attachments = their hashes)"))
       << out;
+  {  // an attachment's file damaged on disk
+    const std::string sha(64, 'a');
+    const std::string folder = dir_ + "/blobs/objects/aa/aa";
+    std::filesystem::create_directories(folder);
+    std::ofstream(folder + "/" + sha) << "not the bytes of that hash";
+  }
   {  // an aggregate goes missing behind the server's back
     auto raw = OpenRawStore(dir_);
     ASSERT_NE(raw, nullptr);
@@ -154,6 +161,9 @@ TEST_F(BackupTest, CheckSaysPlainlyWhatIsWrong) {
   EXPECT_EQ(Run({GRIDSYNCD_PATH}, {"check", "--data", dir_}, &out), 1) << out;
   EXPECT_TRUE(absl::StrContains(out, std::string("PROBLEM: coverage key H") + kGridA +
                                          " is missing (the records count for it)"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "/blobs/objects/aa/aa/" + std::string(64, 'a') + ": its bytes hash to"))
       << out;
   EXPECT_TRUE(absl::StrContains(out, "PROBLEMS FOUND")) << out;
 }
