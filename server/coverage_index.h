@@ -5,7 +5,9 @@
 //   W month household worker   the same, per worker
 //   G month grid               households visited at least once (distinct)
 //   g month grid worker        households a worker visited at least once
-//   D household at record      one per counting visit: any date range
+//   P month grid               counting visits with an attachment (evidence)
+//   D household at record      one per counting visit: any date range; its
+//                              value the worker, then "\0p" with a photo
 //   C person at record         CheckSummary: the last check as of any time
 //   R grid registered record   CaseSummary: cases registered in a period
 //   O grid record              CaseSummary of open cases only
@@ -15,7 +17,7 @@
 // Invariant: the aggregates equal what the records' current marks
 // (core/coverage.h) add up to. Commits keep it by replacing a record's old
 // marks with its new ones in the same WriteBatch as the record; only the
-// commit-queue leader writes V/W/G/g/D/C/R/O, only registry imports write H.
+// commit-queue leader writes V/W/G/g/P/D/C/R/O, only registry imports write H.
 #ifndef GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 #define GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 
