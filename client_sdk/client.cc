@@ -212,6 +212,7 @@ class Client::Impl {
   std::unique_ptr<AttachmentFiles> files_;
   std::unique_ptr<AttachmentSync> blobs_;
   std::atomic<bool> metered_{false};
+  std::mutex fetch_mu_;  // one download at a time: two of one blob would share its .part file
 
   mutable std::mutex mu_;  // guards the fields below and orders writes
   std::mt19937_64 rng_;
@@ -1005,6 +1006,7 @@ absl::StatusOr<std::string> Client::Impl::Fetch(
     return absl::NotFoundError(absl::StrCat(
         "record ", record_id, " on this phone has no attachment ", sha256.substr(0, 64)));
   }
+  std::lock_guard<std::mutex> one_at_a_time(fetch_mu_);
   if (files_->Has(sha256)) {
     files_->Touch(sha256);
     return files_->Path(sha256);
