@@ -77,7 +77,11 @@ class JavaTest : public ::testing::Test {
 };
 
 TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
-  std::string cmd = std::string("'") + JAVA_EXECUTABLE +
+  // The JVM names files in the locale's encoding (sun.jnu.encoding, which no
+  // -D flag changes): on a machine without a locale (env -i) that is ASCII,
+  // and java.nio refuses a path with 𠮷 before any code of ours runs. Android
+  // is always UTF-8; so is this JVM.
+  std::string cmd = std::string("LC_ALL=C.UTF-8 '") + JAVA_EXECUTABLE +
                     "' -Xss4m -Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8" +
                     " -Dgridsync.jni.path=" + GRIDSYNC_JNI_PATH +
                     " -Dgridsync.server=" + server_->addr() + " -Dgridsync.grid=" + kGridA +
