@@ -18,7 +18,8 @@ AttachmentSync::AttachmentSync(const std::shared_ptr<grpc::Channel>& channel, Ca
     : stub_(gridsync::v1::BlobService::NewStub(channel)),
       call_(std::move(call)),
       files_(files),
-      chunk_bytes_(std::clamp(first_chunk_bytes, kMinChunkBytes, 1 << 20)) {}
+      first_chunk_bytes_(std::clamp(first_chunk_bytes, kMinChunkBytes, 1 << 20)),
+      chunk_bytes_(first_chunk_bytes_) {}
 
 bool AttachmentSync::LocalCopyWhole(const std::string& sha256) {
   core::Sha256 hash;
@@ -76,7 +77,10 @@ absl::Status AttachmentSync::Upload(const gridsync::v1::UploadEntry& e,
       offset = ack.offset();
       stored = ack.stored();
     }
-    if (st.ok()) return absl::OkStatus();
+    if (st.ok()) {
+      if (breaks == 0) chunk_bytes_ = std::min(first_chunk_bytes_, chunk_bytes_ * 2);
+      return absl::OkStatus();
+    }
     if (absl::IsCancelled(st)) return st;
     if (absl::IsDataLoss(st) && absl::StrContains(st.message(), "SHA-256")) {
       if (!LocalCopyWhole(e.sha256())) {

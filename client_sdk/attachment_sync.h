@@ -1,9 +1,9 @@
 // The wire side of attachments on the phone (BlobService): one upload,
 // resumed from the offset the server holds after any break, in chunks that
 // halve after each break (a village network that drops every few hundred KB
-// wastes at most a small chunk each time), and one download, resumed from
-// the bytes already on the phone. Which attachments to send, and what a
-// refusal means for the queue, are the Client's.
+// wastes at most a small chunk each time) and grow back after an upload
+// without one, and one download, resumed from the bytes already on the phone. Which attachments to
+// send, and what a refusal means for the queue, are the Client's.
 #ifndef GRIDSYNC_CLIENT_SDK_ATTACHMENT_SYNC_H_
 #define GRIDSYNC_CLIENT_SDK_ATTACHMENT_SYNC_H_
 
@@ -57,7 +57,8 @@ class AttachmentSync {
   std::unique_ptr<gridsync::v1::BlobService::Stub> stub_;
   Call call_;
   AttachmentFiles* files_;
-  std::atomic<int> chunk_bytes_;
+  const int first_chunk_bytes_;
+  std::atomic<int> chunk_bytes_;  // halved after a break, doubled back after a clean upload
 };
 
 // True for a status an upload or download can retry (the network broke, the
