@@ -1,6 +1,5 @@
 #include "core/ids.h"
 
-
 namespace gridsync::core {
 namespace {
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -12,7 +11,9 @@ bool IsCrockford(char c) {
   return false;
 }
 
-bool IsHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 }  // namespace
 
 bool IsDigits(std::string_view s) {
@@ -65,7 +66,7 @@ gridsync::v1::OrgLevel LevelOfCode(std::string_view code) {
   if (code.size() != kVillageCodeLen) return OrgLevel::ORG_LEVEL_UNSPECIFIED;
   if (code.ends_with("000000")) {
     return code.substr(0, kCountyPrefixLen).ends_with("00") ? OrgLevel::ORG_LEVEL_UNSPECIFIED
-                                                                 : OrgLevel::ORG_LEVEL_COUNTY;
+                                                            : OrgLevel::ORG_LEVEL_COUNTY;
   }
   if (code.ends_with("000")) return OrgLevel::ORG_LEVEL_TOWN;
   return OrgLevel::ORG_LEVEL_VILLAGE;
@@ -74,21 +75,29 @@ gridsync::v1::OrgLevel LevelOfCode(std::string_view code) {
 std::string ScopePrefix(std::string_view code) {
   using gridsync::v1::OrgLevel;
   switch (LevelOfCode(code)) {
-    case OrgLevel::ORG_LEVEL_COUNTY: return std::string(code.substr(0, kCountyPrefixLen));
-    case OrgLevel::ORG_LEVEL_TOWN: return std::string(code.substr(0, kTownPrefixLen));
+    case OrgLevel::ORG_LEVEL_COUNTY:
+      return std::string(code.substr(0, kCountyPrefixLen));
+    case OrgLevel::ORG_LEVEL_TOWN:
+      return std::string(code.substr(0, kTownPrefixLen));
     case OrgLevel::ORG_LEVEL_VILLAGE:
-    case OrgLevel::ORG_LEVEL_GRID: return std::string(code);
-    default: return "";
+    case OrgLevel::ORG_LEVEL_GRID:
+      return std::string(code);
+    default:
+      return "";
   }
 }
 
 std::string ParentCode(std::string_view code) {
   using gridsync::v1::OrgLevel;
   switch (LevelOfCode(code)) {
-    case OrgLevel::ORG_LEVEL_TOWN: return std::string(code.substr(0, kCountyPrefixLen)) + "000000";
-    case OrgLevel::ORG_LEVEL_VILLAGE: return std::string(code.substr(0, kTownPrefixLen)) + "000";
-    case OrgLevel::ORG_LEVEL_GRID: return std::string(code.substr(0, kVillageCodeLen));
-    default: return "";
+    case OrgLevel::ORG_LEVEL_TOWN:
+      return std::string(code.substr(0, kCountyPrefixLen)) + "000000";
+    case OrgLevel::ORG_LEVEL_VILLAGE:
+      return std::string(code.substr(0, kTownPrefixLen)) + "000";
+    case OrgLevel::ORG_LEVEL_GRID:
+      return std::string(code.substr(0, kVillageCodeLen));
+    default:
+      return "";
   }
 }
 

@@ -10,6 +10,7 @@ export PATH
 cd "$(dirname "$0")/.."
 root=$(pwd)
 ./scripts/setup.sh
+./scripts/check_format.sh
 # The fuzzers for a bounded time (under a minute of fuzzing in all); a
 # person runs scripts/fuzz.sh SECONDS for longer.
 ./scripts/fuzz.sh 25

@@ -49,7 +49,8 @@ std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now,
                         "questionnaire_done", "opinions_collected"}) {
     add(f, [&](v1::FieldValue* v) { v->set_bool_value(std::string(f) != "nobody_home"); });
   }
-  add("opinions", [](v1::FieldValue* v) { v->set_string_value("希望村里路灯早点修好，晚上出门不方便。"); });
+  add("opinions",
+      [](v1::FieldValue* v) { v->set_string_value("希望村里路灯早点修好，晚上出门不方便。"); });
   add("notes", [](v1::FieldValue* v) {
     v->set_string_value("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。");
   });
@@ -135,8 +136,9 @@ int main(int argc, char** argv) {
       !absl::SimpleAtoi(args.Get("--records-per-device", "2000"), &per_device) ||
       !absl::SimpleAtoi(args.Get("--batch", "100"), &batch) ||
       !absl::SimpleAtoi(args.Get("--threads", "8"), &threads)) {
-    fprintf(stderr, "usage: gridsync-bench-ingest [--devices N] [--records-per-device M] "
-                    "[--batch B] [--threads T] [--dir DIR]\n");
+    fprintf(stderr,
+            "usage: gridsync-bench-ingest [--devices N] [--records-per-device M] "
+            "[--batch B] [--threads T] [--dir DIR]\n");
     return 2;
   }
   const std::string dir = args.Get("--dir", absl::StrCat("/tmp/gridsync-bench-", getpid()));
@@ -147,11 +149,14 @@ int main(int argc, char** argv) {
   printf("machine: %u cores; %ld records, batches of %d, WAL sync per write\n",
          std::thread::hardware_concurrency(), records, batch);
   const RawResult raw = RawRocksDb(dir + "/raw", records, batch, false);
-  printf("raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, sync=true)\n",
-         raw.records_per_second, batch, raw.value_bytes);
+  printf(
+      "raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, sync=true)\n",
+      raw.records_per_second, batch, raw.value_bytes);
   const RawResult layout = RawRocksDb(dir + "/raw-layout", records, batch, true);
-  printf("raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
-         "idempotency key gridsyncd writes per mutation)\n", layout.records_per_second);
+  printf(
+      "raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
+      "idempotency key gridsyncd writes per mutation)\n",
+      layout.records_per_second);
 
   if (auto st = gridsync::server::InitDataDir(dir + "/server"); !st.ok()) {
     fprintf(stderr, "init: %s\n", st.ToString().c_str());
@@ -169,8 +174,10 @@ int main(int argc, char** argv) {
   auto token = ReadTokenFile(dir + "/server/admin.token");
   // The org data: one county with its towns, then generated grids.
   gridsync::v1::ImportRegistryRequest org;
-  for (const auto& [code, name] : std::vector<std::pair<std::string, std::string>>{
-           {"410185000000", "登封市"}, {"410185001000", "嵩阳街道"}, {"410185100000", "大金店镇"}}) {
+  for (const auto& [code, name] :
+       std::vector<std::pair<std::string, std::string>>{{"410185000000", "登封市"},
+                                                        {"410185001000", "嵩阳街道"},
+                                                        {"410185100000", "大金店镇"}}) {
     auto* u = org.add_org_units();
     u->set_code(code);
     u->set_name(name);
@@ -197,8 +204,10 @@ int main(int argc, char** argv) {
     fprintf(stderr, "loadgen: %s\n", report.status().ToString().c_str());
     return 1;
   }
-  printf("gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 4 keys "
-         "per mutation)\n", report->records_per_second, devices, threads);
+  printf(
+      "gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 4 keys "
+      "per mutation)\n",
+      report->records_per_second, devices, threads);
   printf("  %s\n", report->Summary().c_str());
   printf("ratio server/raw: %.2f   server/raw-4-keys: %.2f\n",
          report->records_per_second / raw.records_per_second,

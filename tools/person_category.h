@@ -18,7 +18,8 @@ struct PersonCategoryName {
 };
 
 inline constexpr PersonCategoryName kPersonCategories[] = {
-    {gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, "severe_mental_disorder", "严重精神障碍患者"},
+    {gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, "severe_mental_disorder",
+     "严重精神障碍患者"},
     {gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, "community_corrections", "社区矫正对象"},
     {gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER, "released_prisoner", "刑满释放人员"},
     {gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION, "drug_rehabilitation", "社区戒毒人员"},

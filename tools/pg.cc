@@ -2,10 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-
-#include <algorithm>
 
 namespace gridsync::tools {
 namespace {
@@ -35,12 +35,14 @@ absl::StatusOr<std::unique_ptr<PgConn>> PgConn::Connect(const std::string& conni
   if (PQstatus(c) != CONNECTION_OK) {
     std::string msg(absl::StripTrailingAsciiWhitespace(PQerrorMessage(c)));
     PQfinish(c);
-    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL (", conninfo.empty() ? "PG* environment" : conninfo,
+    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL (",
+                                               conninfo.empty() ? "PG* environment" : conninfo,
                                                "): ", msg));
   }
   PQsetClientEncoding(c, "UTF8");
   // Notices (e.g. "relation already exists, skipping") are not for the operator.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConn>(new PgConn(c));
 }
 
@@ -48,8 +50,10 @@ PgConn::~PgConn() { PQfinish(conn_); }
 
 absl::Status PgConn::Check(PGresult* r, std::string_view sql) {
   const ExecStatusType st = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY) return absl::OkStatus();
-  std::string msg(absl::StripTrailingAsciiWhitespace(r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_)));
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
+    return absl::OkStatus();
+  std::string msg(absl::StripTrailingAsciiWhitespace(r != nullptr ? PQresultErrorMessage(r)
+                                                                  : PQerrorMessage(conn_)));
   if (msg.empty()) msg = std::string(absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_)));
   const char* code = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   const std::string_view state = code != nullptr ? code : "";
@@ -57,10 +61,12 @@ absl::Status PgConn::Check(PGresult* r, std::string_view sql) {
   // down or the backend terminated) are worth a new connection; so are
   // serialization failures and deadlocks (40001, 40P01). Anything else is
   // a fault in what was sent.
-  if (PQstatus(conn_) != CONNECTION_OK || state.substr(0, 2) == "08" || state.substr(0, 4) == "57P0") {
+  if (PQstatus(conn_) != CONNECTION_OK || state.substr(0, 2) == "08" ||
+      state.substr(0, 4) == "57P0") {
     return absl::UnavailableError(absl::StrCat("PostgreSQL connection lost: ", msg));
   }
-  if (state == "40001" || state == "40P01") return absl::AbortedError(absl::StrCat("PostgreSQL: ", msg));
+  if (state == "40001" || state == "40P01")
+    return absl::AbortedError(absl::StrCat("PostgreSQL: ", msg));
   return absl::InternalError(absl::StrCat("PostgreSQL: ", msg, " (in: ", Head(sql), ")"));
 }
 
@@ -71,7 +77,8 @@ absl::Status PgConn::Exec(std::string_view sql) {
 
 absl::Status PgConn::CopyIn(std::string_view copy_sql, std::string_view data) {
   Result start(PQexec(conn_, std::string(copy_sql).c_str()));
-  if (start == nullptr || PQresultStatus(start.get()) != PGRES_COPY_IN) return Check(start.get(), copy_sql);
+  if (start == nullptr || PQresultStatus(start.get()) != PGRES_COPY_IN)
+    return Check(start.get(), copy_sql);
   constexpr size_t kChunk = 1 << 20;
   bool sent = true;
   for (size_t off = 0; off < data.size() && sent; off += kChunk) {
@@ -79,7 +86,8 @@ absl::Status PgConn::CopyIn(std::string_view copy_sql, std::string_view data) {
     sent = PQputCopyData(conn_, data.data() + off, static_cast<int>(n)) == 1;
   }
   if (PQputCopyEnd(conn_, sent ? nullptr : "sending the rows failed") != 1) {
-    return absl::UnavailableError(absl::StrCat("PostgreSQL connection lost during COPY: ", PQerrorMessage(conn_)));
+    return absl::UnavailableError(
+        absl::StrCat("PostgreSQL connection lost during COPY: ", PQerrorMessage(conn_)));
   }
   // The COPY's own result, then nothing.
   absl::Status st = absl::OkStatus();
@@ -102,7 +110,8 @@ absl::StatusOr<PgRows> PgConn::Query(std::string_view sql) {
       if (PQgetisnull(r.get(), t, f)) {
         out.rows[t].emplace_back(std::nullopt);
       } else {
-        out.rows[t].emplace_back(std::string(PQgetvalue(r.get(), t, f), PQgetlength(r.get(), t, f)));
+        out.rows[t].emplace_back(
+            std::string(PQgetvalue(r.get(), t, f), PQgetlength(r.get(), t, f)));
       }
     }
   }

@@ -31,10 +31,12 @@ class Progress {
     std::string bar;
     if (total > 0) {
       const int width = 30;
-      const int filled = static_cast<int>(width * std::min<double>(1.0, static_cast<double>(done) / total));
+      const int filled =
+          static_cast<int>(width * std::min<double>(1.0, static_cast<double>(done) / total));
       bar = "[" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
     }
-    fprintf(stderr, "\r\033[K%s %s%lu", label_.c_str(), bar.c_str(), static_cast<unsigned long>(done));
+    fprintf(stderr, "\r\033[K%s %s%lu", label_.c_str(), bar.c_str(),
+            static_cast<unsigned long>(done));
     if (total > 0) fprintf(stderr, "/%lu", static_cast<unsigned long>(total));
     fprintf(stderr, "  %.0f/s %s", rate, note.c_str());
     fflush(stderr);

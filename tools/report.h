@@ -6,13 +6,13 @@
 #ifndef GRIDSYNC_TOOLS_REPORT_H_
 #define GRIDSYNC_TOOLS_REPORT_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
@@ -33,9 +33,10 @@ struct UnitRow {
 struct MonthlyReport {
   std::string county_code, county_name, month;
   int64_t generated_at_ms = 0;
-  UnitRow county;  // the whole county, scored like its towns (not ranked)
+  UnitRow county;                        // the whole county, scored like its towns (not ranked)
   std::vector<UnitRow> towns, villages;  // ranked, best first
-  std::vector<gridsync::v1::OverduePerson> overdue;  // absent or out of contact first, then most overdue
+  std::vector<gridsync::v1::OverduePerson>
+      overdue;  // absent or out of contact first, then most overdue
   int64_t overdue_total = 0;
   std::vector<gridsync::v1::CaseSummary> open_cases;  // past deadline first
   std::vector<bool> past_deadline;
@@ -45,7 +46,8 @@ struct MonthlyReport {
 
 // Asks the server; `list_limit` bounds the overdue and open lists.
 absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
-                                                 const std::string& token, const std::string& county_code,
+                                                 const std::string& token,
+                                                 const std::string& county_code,
                                                  const std::string& month, int list_limit = 200);
 
 std::string RenderReportTable(const MonthlyReport& r);

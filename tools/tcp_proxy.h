@@ -53,8 +53,8 @@ class TcpProxy {
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> bytes_up_{0}, bytes_down_{0}, connections_{0}, cuts_{0};
   std::mutex mu_;
-  std::set<int> open_fds_;              // guarded by mu_
-  std::vector<std::thread> pumps_;      // guarded by mu_
+  std::set<int> open_fds_;          // guarded by mu_
+  std::vector<std::thread> pumps_;  // guarded by mu_
   std::thread acceptor_;
 };
 

@@ -190,7 +190,8 @@ TEST(MergeProperty, NoTypedValueIsLostWithoutBeingSeen) {
       for (const auto& r : s.registers()) {
         if (r.field() != m.set_field().field()) continue;
         for (const auto& sib : r.siblings()) {
-          present |= sib.dot().device_id() == m.device_id() && sib.dot().counter() == m.device_seq();
+          present |=
+              sib.dot().device_id() == m.device_id() && sib.dot().counter() == m.device_seq();
         }
       }
       for (const auto& later : history) {
