@@ -54,6 +54,9 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
   writer.join();
   EXPECT_TRUE(absl::StrContains(out, "backup 1 in " + backups)) << out;
   EXPECT_TRUE(absl::StrContains(out, "verified")) << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "attachments: 0 new files (0.0 MB) copied into " + backups + "/blobs, 0 in all"))
+      << out;
   const auto later = Write(30);
   ASSERT_EQ(Run(Ctl(), {"backup", "--to", backups, "--keep", "2"}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "backup 2")) << out;
