@@ -202,6 +202,7 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256,
       return st;
     }
   }
+  bytes_received_ += data.size();
   if (offset + static_cast<int64_t>(data.size()) < size) {
     return Progress{offset + static_cast<int64_t>(data.size()), false};
   }
@@ -225,7 +226,19 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Finish(const std::string& sha256)
   if (::rename(partial.c_str(), object.c_str()) != 0) return Errno("storing", object);
   if (auto st = SyncDir(folder.string()); !st.ok()) return st;
   if (auto st = SyncDir(absl::StrCat(dir_, "/partial")); !st.ok()) return st;
+  ++blobs_stored_;
   return Progress{total, true};
+}
+
+BlobStore::Counts BlobStore::counts() const {
+  Counts c;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(dir_) / "partial", ec)) {
+    c.uploads_in_progress += e.is_regular_file(ec) ? 1 : 0;
+  }
+  c.bytes_received = bytes_received_;
+  c.blobs_stored = blobs_stored_;
+  return c;
 }
 
 BlobStore::Verified BlobStore::VerifyAll() const {

@@ -15,6 +15,7 @@
 #define GRIDSYNC_SERVER_BLOB_STORE_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,13 @@ class BlobStore {
   // Up to `max` bytes of stored blob `sha256` from `offset`.
   absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
 
+  // For the metrics page: uploads under way (partial files), and since the
+  // process started, chunk bytes written and blobs stored whole.
+  struct Counts {
+    uint64_t uploads_in_progress = 0, bytes_received = 0, blobs_stored = 0;
+  };
+  Counts counts() const;
+
   // Hashes every stored blob: one line per file whose bytes do not hash to
   // its name (damaged on disk), and the files and bytes checked.
   struct Verified {
@@ -102,6 +110,8 @@ class BlobStore {
   const std::string dir_;
   const Options opts_;
   std::array<std::mutex, 64> upload_mu_;  // by the hash's first byte: one writer per blob
+
+  std::atomic<uint64_t> bytes_received_{0}, blobs_stored_{0};
 
   std::mutex quota_mu_;
   int quota_day_ = 0;                                 // guarded by quota_mu_

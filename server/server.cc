@@ -177,6 +177,16 @@ std::string GridSyncServer::MetricsPage() {
   gauges.push_back({"gridsync_devices_active", "Devices that called in the window.",
                     "window=\"1h\"",
                     static_cast<double>(auth_->ActiveDevices(int64_t{3600} * 1000))});
+  const BlobStore::Counts blobs = blobs_->counts();
+  gauges.push_back({"gridsync_attachment_uploads_in_progress",
+                    "Attachment uploads begun and not yet whole (partial files).", "",
+                    static_cast<double>(blobs.uploads_in_progress)});
+  gauges.push_back({"gridsync_attachment_bytes_received",
+                    "Attachment bytes written to disk since the server started.", "",
+                    static_cast<double>(blobs.bytes_received)});
+  gauges.push_back({"gridsync_attachments_stored",
+                    "Attachments stored whole since the server started.", "",
+                    static_cast<double>(blobs.blobs_stored)});
   for (auto& g : ProcessGauges()) gauges.push_back(std::move(g));
   std::string page = metrics_.Render(gauges);
   absl::StrAppend(&page,

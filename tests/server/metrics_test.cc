@@ -133,6 +133,8 @@ TEST_F(MetricsTest, ThePageParsesAndItsCountersMove) {
   EXPECT_EQ(after["gridsync_records"], 20);
   EXPECT_EQ(after[R"(gridsync_devices_active{window="1h"})"], 3);  // admin, phone, job
   EXPECT_EQ(after["gridsync_feed_subscribers"], 1);
+  EXPECT_EQ(after["gridsync_attachment_uploads_in_progress"], 0);
+  EXPECT_EQ(after["gridsync_attachments_stored"], 0);
   ctx->TryCancel();
   reader->Finish();
 
