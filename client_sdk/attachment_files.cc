@@ -88,14 +88,7 @@ absl::Status AttachmentFiles::AppendPartial(const std::string& sha256, std::stri
 
 absl::Status AttachmentFiles::FinishPartial(const std::string& sha256) {
   const std::string part = Path(sha256) + ".part";
-  std::ifstream in(part, std::ios::binary);
-  core::Sha256 hash;
-  std::string buf(1 << 20, '\0');
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hash.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-  }
-  if (hash.HexDigest() != sha256) {
+  if (core::Sha256OfFile(part) != sha256) {
     ::unlink(part.c_str());
     return absl::DataLossError(
         "the downloaded attachment does not have the hash its record gives; it was discarded: "

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/attachment.h"
+#include "core/durable_file.h"
 
 namespace gridsync::sdk {
 
@@ -22,15 +23,7 @@ AttachmentSync::AttachmentSync(const std::shared_ptr<grpc::Channel>& channel, Ca
       chunk_bytes_(first_chunk_bytes_) {}
 
 bool AttachmentSync::LocalCopyWhole(const std::string& sha256) {
-  core::Sha256 hash;
-  for (int64_t off = 0;;) {
-    auto piece = files_->Read(sha256, off, 1 << 20);
-    if (!piece.ok()) return false;
-    if (piece->empty()) break;
-    hash.Update(*piece);
-    off += static_cast<int64_t>(piece->size());
-  }
-  return hash.HexDigest() == sha256;
+  return core::Sha256OfFile(files_->Path(sha256)) == sha256;
 }
 
 absl::Status AttachmentSync::Upload(const gridsync::v1::UploadEntry& e,

@@ -6,8 +6,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/attachment.h"
 
 namespace gridsync::core {
 
@@ -56,6 +58,20 @@ absl::Status SyncDir(const std::string& dir, absl::string_view whose_disk) {
 int64_t FileSize(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : -1;
+}
+
+std::string Sha256OfFile(const std::string& path, int64_t* size) {
+  std::ifstream in(path, std::ios::binary);
+  Sha256 hash;
+  std::string buf(1 << 20, '\0');
+  int64_t total = 0;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    hash.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    total += in.gcount();
+  }
+  if (size != nullptr) *size = total;
+  return hash.HexDigest();
 }
 
 }  // namespace gridsync::core

@@ -31,6 +31,11 @@ absl::Status SyncDir(const std::string& dir, absl::string_view whose_disk);
 // The size of `path` in bytes; -1 when it does not exist.
 int64_t FileSize(const std::string& path);
 
+// The SHA-256 (64 lowercase hex digits) of the file at `path`, read in 1 MiB
+// pieces; its size in *size when not null. The hash of no bytes when the
+// file cannot be read.
+std::string Sha256OfFile(const std::string& path, int64_t* size = nullptr);
+
 }  // namespace gridsync::core
 
 #endif  // GRIDSYNC_CORE_DURABLE_FILE_H_

@@ -37,20 +37,6 @@ absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk);
 
 using core::FileSize;
 
-// The SHA-256 of the file at `path`; its size in *size.
-std::string HashFile(const std::string& path, int64_t* size) {
-  std::ifstream in(path, std::ios::binary);
-  core::Sha256 hash;
-  std::string buf(1 << 20, '\0');
-  *size = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hash.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-    *size += in.gcount();
-  }
-  return hash.HexDigest();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<BlobStore>> BlobStore::Open(const std::string& dir, Options opts) {
@@ -212,7 +198,7 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256,
 absl::StatusOr<BlobStore::Progress> BlobStore::Finish(const std::string& sha256) {
   const std::string partial = PartialPath(sha256);
   int64_t total = 0;
-  if (HashFile(partial, &total) != sha256) {
+  if (core::Sha256OfFile(partial, &total) != sha256) {
     ::unlink(partial.c_str());
     return absl::DataLossError(
         "the whole upload does not have the SHA-256 its record gives; the server discarded it: "
@@ -253,7 +239,7 @@ BlobStore::Verified BlobStore::VerifyAll() const {
     if (!it->is_regular_file(ec)) continue;
     const std::string name = it->path().filename().string();
     int64_t size = 0;
-    const std::string got = HashFile(it->path().string(), &size);
+    const std::string got = core::Sha256OfFile(it->path().string(), &size);
     ++v.files;
     v.bytes += static_cast<uint64_t>(size);
     if (got != name) {
