@@ -133,6 +133,23 @@ class Client::Impl {
   }
   LocalStore& store() { return *store_; }
 
+  // Client::AppendLog: one log element, with a new element id (returned).
+  absl::StatusOr<std::string> AppendLog(const std::string& record_id, const std::string& log,
+                                        const google::protobuf::Message& payload) {
+    const std::string element_id = NewId();
+    auto st = Write(
+        record_id,
+        [&](const RecordState&, Mutation* m) {
+          auto* a = m->mutable_append_log();
+          a->set_log(log);
+          a->set_element_id(element_id);
+          a->set_payload(payload.SerializeAsString());
+          return absl::OkStatus();
+        },
+        false);
+    if (!st.ok()) return st;
+    return element_id;
+  }
   // Client::AttachBytes, FetchAttachment, SetNetworkMetered.
   absl::StatusOr<gridsync::v1::PhotoRef> Attach(const std::string& record_id,
                                                 std::string_view bytes, const AttachOptions& o);
@@ -973,20 +990,9 @@ absl::StatusOr<gridsync::v1::PhotoRef> Client::Impl::Attach(const std::string& r
   entry.set_content_type(ref.content_type());
   entry.set_attached_at_ms(NowMs());
   if (auto st = store_->PutUpload(entry); !st.ok()) return st;
-  const std::string element_id = NewId();
-  auto st = Write(
-      record_id,
-      [&](const RecordState&, Mutation* m) {
-        auto* a = m->mutable_append_log();
-        a->set_log(log);
-        a->set_element_id(element_id);
-        a->set_payload(ref.SerializeAsString());
-        return absl::OkStatus();
-      },
-      false);
-  if (!st.ok()) {
+  if (auto appended = AppendLog(record_id, log, ref); !appended.ok()) {
     store_->DeleteUpload(*sha).IgnoreError();
-    return st;
+    return appended.status();
   }
   return ref;
 }
@@ -1274,19 +1280,7 @@ absl::Status Client::ChooseSibling(const std::string& record_id, const std::stri
 
 absl::StatusOr<std::string> Client::AppendLog(const std::string& record_id, const std::string& log,
                                               const google::protobuf::Message& payload) {
-  const std::string element_id = impl_->NewId();
-  auto st = impl_->Write(
-      record_id,
-      [&](const RecordState&, Mutation* m) {
-        auto* a = m->mutable_append_log();
-        a->set_log(log);
-        a->set_element_id(element_id);
-        a->set_payload(payload.SerializeAsString());
-        return absl::OkStatus();
-      },
-      false);
-  if (!st.ok()) return st;
-  return element_id;
+  return impl_->AppendLog(record_id, log, payload);
 }
 
 absl::StatusOr<gridsync::v1::PhotoRef> Client::AttachBytes(const std::string& record_id,
