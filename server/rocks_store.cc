@@ -723,7 +723,35 @@ std::vector<Gauge> RocksStore::Gauges() {
   }
   out.push_back(
       {"gridsync_rocksdb_write_stalls", "Write stalls and slowdowns since start.", "", stalls});
+  for (const FamilySize& f : FamilySizes()) {
+    out.push_back({"gridsync_store_family_bytes", "Bytes of table files by column family.",
+                   absl::StrCat("family=\"", f.name, "\""), static_cast<double>(f.sst_bytes)});
+  }
   return out;
+}
+
+std::vector<RocksStore::FamilySize> RocksStore::FamilySizes() {
+  std::vector<FamilySize> out;
+  for (int c = 0; c < kNumCf; ++c) {
+    FamilySize f{kCfNames[c]};
+    db_->GetIntProperty(handles_[c], rocksdb::DB::Properties::kTotalSstFilesSize, &f.sst_bytes);
+    db_->GetIntProperty(handles_[c], rocksdb::DB::Properties::kEstimateNumKeys, &f.keys);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+absl::Status RocksStore::CompactAll() {
+  rocksdb::FlushOptions fo;
+  if (auto s = db_->Flush(fo, handles_); !s.ok()) return FromRocks(s, "flushing the memtables");
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  for (auto* h : handles_) {
+    if (auto s = db_->CompactRange(co, h, nullptr, nullptr); !s.ok()) {
+      return FromRocks(s, absl::StrCat("compacting ", h->GetName()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 void RocksStore::Publish(uint64_t seq) {

@@ -115,6 +115,18 @@ class RocksStore : public Store {
   const Histogram& commit_group_mutations() const { return commit_group_mutations_; }
   const Histogram& commit_write_seconds() const { return commit_write_seconds_; }
   std::vector<Gauge> Gauges();
+
+  // What each column family holds on disk now (table files; memtables not
+  // counted): for the metrics page and the storage benchmark.
+  struct FamilySize {
+    std::string name;
+    uint64_t sst_bytes = 0;
+    uint64_t keys = 0;  // RocksDB's estimate
+  };
+  std::vector<FamilySize> FamilySizes();
+  // Flushes the memtables and compacts every column family to its bottom
+  // level (what `gridsyncd compact` and the storage benchmark do).
+  absl::Status CompactAll();
   absl::Status CheckChangeLogGapFree();
 
  private:

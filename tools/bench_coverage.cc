@@ -39,6 +39,20 @@ namespace {
 using namespace gridsync;
 using Clock = std::chrono::steady_clock;
 
+// The store's table files by column family, and per mutation written.
+void PrintFamilies(server::RocksStore* store, uint64_t mutations, const char* when) {
+  printf("column families %s:\n  %-12s %14s %12s %10s\n", when, "family", "bytes", "keys",
+         "B/mutation");
+  uint64_t total = 0;
+  for (const auto& f : store->FamilySizes()) {
+    total += f.sst_bytes;
+    printf("  %-12s %14lu %12lu %10.1f\n", f.name.c_str(), static_cast<unsigned long>(f.sst_bytes),
+           static_cast<unsigned long>(f.keys), f.sst_bytes / std::max<double>(1, mutations));
+  }
+  printf("  %-12s %14lu %12s %10.1f\n", "all", static_cast<unsigned long>(total), "",
+         total / std::max<double>(1, mutations));
+}
+
 constexpr char kCounty[] = "410185000000";
 constexpr int kTowns = 20, kGridsPerVillage = 3, kHouseholdsPerGrid = 200;
 
@@ -48,7 +62,8 @@ struct County {
   v1::ImportRegistryRequest registry;
 };
 
-County MakeCounty(int households) {
+// Persons are under supervision from `since_ms` (the first month built).
+County MakeCounty(int households, int64_t since_ms) {
   County c;
   const int grids = std::max(1, households / kHouseholdsPerGrid);
   const int villages = std::max(1, (grids + kGridsPerVillage - 1) / kGridsPerVillage);
@@ -95,6 +110,7 @@ County MakeCounty(int households) {
             p->set_category(cats[c.persons.size() % 4]);
             p->set_risk_level(static_cast<int>(c.persons.size() % 4));
             p->set_generated(true);
+            p->set_supervised_since_ms(since_ms);
             c.persons.push_back(p->person_id());
           }
         }
@@ -291,7 +307,13 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", std::string(st.message()).c_str());
     return 1;
   }
-  const County county = MakeCounty(households);
+  const int64_t now = core::SystemWallMs();
+  std::vector<int32_t> yms;  // the months to build, oldest first
+  for (int32_t ym = core::MonthOf(now); static_cast<int>(yms.size()) < months;
+       ym = ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1) {
+    yms.insert(yms.begin(), ym);
+  }
+  const County county = MakeCounty(households, core::MonthRange(core::MonthName(yms[0]))->first);
   printf(
       "county: %zu towns, %zu villages, %zu grids, %d households, %zu supervised persons; %d "
       "months of work\n",
@@ -301,6 +323,7 @@ int main(int argc, char** argv) {
   // Build: registry, then month by month, two writer threads.
   const auto t_build = Clock::now();
   uint64_t written = 0;
+  double build_s = 0;
   std::vector<std::string> month_names;
   {
     auto store = server::RocksStore::Open(dir, {.create_if_missing = false, .sync_writes = false});
@@ -316,13 +339,6 @@ int main(int argc, char** argv) {
     for (size_t g = 0; g < workers.size(); ++g) {
       workers[g].device = absl::StrFormat("dev-%016x", g + 1);
       workers[g].author = absl::StrCat("网格员", g + 1);
-    }
-    const int64_t now = core::SystemWallMs();
-    int32_t ym = core::MonthOf(now);
-    std::vector<int32_t> yms;
-    for (int i = 0; i < months; ++i) {
-      yms.insert(yms.begin(), ym);
-      ym = ym % 100 == 1 ? (ym / 100 - 1) * 100 + 12 : ym - 1;
     }
     for (int32_t m : yms) {
       const auto range = *core::MonthRange(core::MonthName(m));
@@ -353,8 +369,17 @@ int main(int argc, char** argv) {
               static_cast<unsigned long>(written), secs);
     }
     fprintf(stderr, "\n");
+    build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
+    PrintFamilies(store->get(), written, "as written");
+    const auto t_compact = Clock::now();
+    if (auto st = (*store)->CompactAll(); !st.ok()) {
+      fprintf(stderr, "compact: %s\n", std::string(st.message()).c_str());
+      return 1;
+    }
+    printf("compacted in %.1f s\n",
+           std::chrono::duration<double>(Clock::now() - t_compact).count());
+    PrintFamilies(store->get(), written, "after a full compaction");
   }
-  const double build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
   printf("built: %lu mutations in %.0f s (%.0f/s, no WAL sync); store %.2f GB on disk\n",
          static_cast<unsigned long>(written), build_s, written / build_s, [&] {
            uintmax_t bytes = 0;
