@@ -20,6 +20,7 @@
 #include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
 #include "client_sdk/renumber.h"
+#include "common/grpc_status.h"
 #include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -48,12 +49,6 @@ constexpr size_t kRefillBatchBytes = 1 << 20;  // a call a village network carri
 bool IsLoopback(const std::string& addr) {
   return absl::StartsWith(addr, "127.") || absl::StartsWith(addr, "localhost:") ||
          absl::StartsWith(addr, "[::1]:");
-}
-
-absl::Status FromGrpc(const grpc::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
-                      absl::StrCat(what, ": ", s.error_message()));
 }
 
 uint64_t MaxStamp(const RecordState& s) {

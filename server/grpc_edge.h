@@ -5,14 +5,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "common/grpc_status.h"
 #include "server/auth.h"
 
 namespace gridsync::server {
 
-inline grpc::Status ToGrpc(const absl::Status& s) {
-  if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
+using gridsync::ToGrpc;
 
 inline absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
                                                   const grpc::ServerContext* ctx) {

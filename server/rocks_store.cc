@@ -50,6 +50,16 @@ constexpr size_t kMaxGroupMutations = 8192;
 using core::Be64;
 using core::FromBe64;
 
+// Bytes of the write-ahead log files in `dir`: what an open replays.
+uint64_t WalBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() == ".log") bytes += e.file_size(ec);
+  }
+  return bytes;
+}
+
 std::string IdemKey(const std::string& device, uint64_t seq) {
   std::string k = device;
   k.push_back('\0');
@@ -280,6 +290,11 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.write_buffer_size = 64 << 20;
+  // A column family written rarely (devices, registry) keeps every WAL file
+  // since its last flush alive; unbounded, a county's WAL grew to 4 GB and
+  // took 10 s to replay at open. Past this total RocksDB flushes the column
+  // families holding the oldest file, which bounds both.
+  options.max_total_wal_size = 128 << 20;
   options.info_log = std::make_shared<RocksLogger>();
   if (opts.env) options.env = opts.env.get();
   rocksdb::BlockBasedTableOptions table;
@@ -304,6 +319,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
   }
+  const auto t_open = std::chrono::steady_clock::now();
+  const uint64_t wal_bytes = WalBytes(dir);
   rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
   if (!s.ok()) {
     if (!opts.create_if_missing &&
@@ -316,6 +333,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   }
   store->db_.reset(db);
   store->write_opts_.sync = opts.sync_writes;
+  const double rocks_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_open).count();
 
   std::string v;
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kLastSeqKey, &v);
@@ -390,11 +409,22 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     if (auto st = store->LogAdminAct(act); !st.ok()) return st;
     std::filesystem::remove(restored_marker);
   }
+  LogInfo("opened ", dir, " in ",
+          absl::SixDigits(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t_open).count()),
+          " s (RocksDB ", absl::SixDigits(rocks_s), " s, replaying ", wal_bytes >> 20,
+          " MB of WAL); last change ", store->committed_seq_.load());
   return store;
 }
 
 RocksStore::~RocksStore() {
   if (db_) {
+    // Memtables written to table files now are WAL the next open does not
+    // replay: a stopped server starts in well under a second.
+    if (auto s = db_->Flush(rocksdb::FlushOptions(), handles_); !s.ok()) {
+      LogError("flushing the memtables at close: ", s.ToString(),
+               " (the next start replays the WAL instead)");
+    }
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
     db_->Close();
   }

@@ -107,7 +107,7 @@ class Bench {
     }
     v1::ImportRegistryResponse resp;
     auto ctx = tools::CallContext(admin_token_);
-    return tools::FromGrpc(admin_->ImportRegistry(ctx.get(), req, &resp));
+    return gridsync::FromGrpc(admin_->ImportRegistry(ctx.get(), req, &resp));
   }
 
   absl::StatusOr<std::unique_ptr<sdk::Client>> NewPhone(const std::string& name, bool compression,
@@ -118,7 +118,7 @@ class Bench {
     req.set_holder(name);
     v1::EnrollDeviceResponse resp;
     auto ctx = tools::CallContext(admin_token_);
-    if (auto st = tools::FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
+    if (auto st = gridsync::FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
     sdk::ClientOptions o;
     o.data_dir = dir_ + "/" + resp.device_id();
     o.server_address = "127.0.0.1:" + std::to_string(proxy_->port());

@@ -97,7 +97,7 @@ absl::StatusOr<PhoneSet> MakePhones(const std::string& addr, const std::string& 
     req.set_holder(absl::StrCat("网格员", i + 1));
     v1::EnrollDeviceResponse resp;
     auto ctx = tools::CallContext(token);
-    if (auto st = tools::FromGrpc(admin->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
+    if (auto st = gridsync::FromGrpc(admin->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return st;
     sdk::ClientOptions o;
     o.data_dir = absl::StrCat(dir, "/phone-", i);
     o.server_address = proxied;
@@ -114,7 +114,7 @@ absl::StatusOr<PhoneSet> MakePhones(const std::string& addr, const std::string& 
     lh.set_grid_code(grid);
     v1::ListHouseholdsResponse households;
     auto lctx = tools::CallContext(token);
-    if (auto st = tools::FromGrpc(admin->ListHouseholds(lctx.get(), lh, &households)); !st.ok()) {
+    if (auto st = gridsync::FromGrpc(admin->ListHouseholds(lctx.get(), lh, &households)); !st.ok()) {
       return st;
     }
     auto id = (*c)->Create(v1::RECORD_KIND_VISIT, grid, households.households(0).household_id(),

@@ -84,11 +84,6 @@ std::unique_ptr<grpc::ClientContext> CallContext(const std::string& token,
   return ctx;
 }
 
-absl::Status FromGrpc(const grpc::Status& s) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
-}
-
 absl::StatusOr<gridsync::v1::EnrollDeviceResponse> EnrollDevice(
     gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,
     gridsync::v1::Role role, const std::string& scope, const std::string& holder) {

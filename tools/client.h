@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/grpc_status.h"
 #include "core/hlc.h"
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
@@ -48,7 +49,6 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path);
 // A context with the bearer token and a deadline.
 std::unique_ptr<grpc::ClientContext> CallContext(
     const std::string& token, std::chrono::seconds timeout = std::chrono::seconds(60));
-absl::Status FromGrpc(const grpc::Status& s);
 // Enrols a device for one scope code (AdminService.EnrollDevice): its id and token.
 absl::StatusOr<gridsync::v1::EnrollDeviceResponse> EnrollDevice(
     gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,

@@ -502,7 +502,7 @@ int main(int argc, char** argv) {
     grpc::health::v1::HealthCheckResponse resp;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    auto st = FromGrpc(stub->Check(&ctx, req, &resp));
+    auto st = gridsync::FromGrpc(stub->Check(&ctx, req, &resp));
     if (!st.ok()) return Fail(st);
     printf("%s\n",
            grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
