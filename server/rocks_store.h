@@ -186,6 +186,8 @@ class RocksStore : public Store {
   absl::StatusOr<MutationResult> AnswerAgain(const std::string& device_id,
                                              const std::string& stored, const Mutation& m,
                                              uint64_t content_hash) const;
+  // The record that change `seq` (a mutation) wrote to.
+  absl::StatusOr<std::string> RecordOfChange(uint64_t seq) const;
   // The highest device seq applied for `device_id` (0 for none).
   absl::StatusOr<uint64_t> HighestSeq(const std::string& device_id) const;
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetIn(

@@ -74,6 +74,10 @@ TEST_F(SyncServiceTest, AReusedSeqWithOtherContentIsSeqReusedAndNothingAfterItAp
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->results(0).outcome(), gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
   EXPECT_EQ(r->results(0).content_hash(), 0u);  // bookkeeping, never answered
+  // The store keeps only the change number and hash; the answer is whole.
+  EXPECT_EQ(r->results(0).record_id(), first.record_id());
+  EXPECT_EQ(r->results(0).device_seq(), first.device_seq());
+  EXPECT_GT(r->results(0).change_seq(), 0u);
 
   // The same seq for another record (a restored replica): SEQ_REUSED with
   // the device's highest seq; the next mutation of the push, numbered by
@@ -89,6 +93,8 @@ TEST_F(SyncServiceTest, AReusedSeqWithOtherContentIsSeqReusedAndNothingAfterItAp
     EXPECT_EQ(r->results(i).device_high_seq(), second.device_seq()) << i;
   }
   EXPECT_TRUE(absl::StrContains(r->results(0).message(), "restored")) << r->results(0).message();
+  EXPECT_TRUE(absl::StrContains(r->results(0).message(), first.record_id()))
+      << r->results(0).message();
   EXPECT_EQ(Stats().last_change_seq(), head);
   EXPECT_EQ(GetRecord(first.record_id()).record().visit().household_id(), Household(kGridA, 1));
 }
