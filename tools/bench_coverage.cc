@@ -29,6 +29,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/server.h"
 #include "tools/client.h"
 #include "tools/export_lib.h"
@@ -464,6 +465,31 @@ int main(int argc, char** argv) {
     auto ctx = tools::CallContext(*token);
     return stub->ListOpenCases(ctx.get(), req, &resp);
   });
+
+  // A county job catching up from 0: the whole feed through gRPC, every
+  // change with its record's state, parsed by the reader.
+  {
+    auto feed = v1::FeedService::NewStub(ch);
+    v1::SubscribeRequest req;
+    req.set_scope_code(kCounty);
+    auto ctx = tools::CallContext(*token, std::chrono::seconds(3600));
+    const auto t0 = Clock::now();
+    auto reader = feed->Subscribe(ctx.get(), req);
+    v1::FeedMessage msg;
+    uint64_t changes = 0, states = 0, bytes = 0;
+    while (reader->Read(&msg)) {
+      changes += msg.has_change();
+      states += msg.has_state();
+      bytes += msg.ByteSizeLong();
+    }
+    const auto st = reader->Finish();
+    const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    printf(
+        "feed from 0, the whole county: %lu changes (%lu with their record's state, %.0f MB) in "
+        "%.1f s: %.0f changes/s%s\n",
+        static_cast<unsigned long>(changes), static_cast<unsigned long>(states), bytes / 1e6, secs,
+        changes / secs, st.ok() ? "" : (" (ended: " + st.error_message() + ")").c_str());
+  }
 
   if (args.Has("--pg")) {
     tools::ExportOptions eo;
