@@ -29,6 +29,183 @@ void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::st
   r->set_retryable(retryable);
 }
 
+// A result per mutation, naming its seq and record, and the server's time.
+void StartAnswer(const std::vector<DecodedMutation>& mutations, int64_t now, uint64_t epoch,
+                 gridsync::v1::PushResponse* resp) {
+  resp->set_server_time_ms(now);
+  resp->set_store_epoch(epoch);
+  resp->mutable_results()->Reserve(static_cast<int>(mutations.size()));
+  for (const DecodedMutation& d : mutations) {
+    auto* r = resp->add_results();
+    r->set_device_seq(d.device_seq);
+    r->set_record_id(d.record_id);
+  }
+}
+
+// The stored first result of each mutation applied before (a retry, or a
+// reused seq); nullopt for new ones and those that did not parse.
+absl::StatusOr<std::vector<std::optional<MutationResult>>> LookUpEarlier(
+    Store* store, const Principal& who, const std::vector<DecodedMutation>& mutations) {
+  std::vector<const Mutation*> parsed;
+  for (const DecodedMutation& d : mutations) {
+    if (d.mutation) parsed.push_back(&*d.mutation);
+  }
+  auto found = store->LookupResults(who.device.device_id(), parsed);
+  if (!found.ok()) return found.status();
+  std::vector<std::optional<MutationResult>> out(mutations.size());
+  for (size_t i = 0, j = 0; i < mutations.size(); ++i) {
+    if (mutations[i].mutation) out[i] = std::move((*found)[j++]);
+  }
+  return out;
+}
+
+// The registry entries the mutations still pending need, each key once.
+struct RegistryNeeds {
+  struct Pending {
+    int index;     // in the request
+    size_t grid;   // in keys
+    long subject;  // the household or person, in keys; -1 when none is named
+    long person;   // a proposal's person, in keys; -1 when none
+  };
+  std::vector<Pending> pending;  // mutations that passed every check so far
+  std::vector<std::string> keys;
+  absl::flat_hash_map<std::string, size_t> index;  // key -> its place in keys
+
+  size_t Key(const std::string& k) {  // adds k once
+    auto [it, added] = index.try_emplace(k, keys.size());
+    if (added) keys.push_back(k);
+    return it->second;
+  }
+};
+
+struct Refused {
+  absl::StatusCode code;
+  std::string field;  // within the mutation
+  std::string message;
+  bool retryable = false;
+};
+
+// Why `who` may not apply `m` at `now` (its shape, scope, role, clock);
+// nullopt when it may.
+std::optional<Refused> Refusal(const Principal& who, const Mutation& m, int64_t now,
+                               int64_t max_skew_ms) {
+  if (auto v = core::ValidateMutation(m)) {
+    return Refused{absl::StatusCode::kInvalidArgument, v->field, v->message};
+  }
+  if (!who.InScope(m.grid_code())) {
+    return Refused{
+        absl::StatusCode::kPermissionDenied, "grid_code",
+        absl::StrCat("grid ", m.grid_code(), " is outside this device's scope (",
+                     who.device.scope_codes_size() ? who.device.scope_codes(0) : "", ")")};
+  }
+  if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL && core::SetsDecision(m) &&
+      !core::MayDecide(who.device.role())) {
+    return Refused{absl::StatusCode::kPermissionDenied,
+                   m.has_set_field() ? "set_field.field" : "create.fields",
+                   absl::StrCat("only a village secretary or the town office decides a registry "
+                                "proposal; this device is a ",
+                                gridsync::v1::Role_Name(who.device.role()))};
+  }
+  if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms); !st.ok()) {
+    return Refused{st.code(), "hlc", std::string(st.message()), /*retryable=*/true};
+  }
+  if (auto v = core::CheckDomainTimes(m, now, max_skew_ms)) {
+    return Refused{absl::StatusCode::kInvalidArgument, v->field, v->message};
+  }
+  return std::nullopt;
+}
+
+// Answers retries and rejects what fails a check that needs no stored
+// state; returns what the rest need from the registry.
+RegistryNeeds CheckEach(const Principal& who, const std::vector<DecodedMutation>& mutations,
+                        std::vector<std::optional<MutationResult>>& earlier, int64_t now,
+                        int64_t max_skew_ms, gridsync::v1::PushResponse* resp) {
+  RegistryNeeds needs;
+  uint64_t reused_high = 0;  // set from the first SEQ_REUSED on
+  for (int i = 0; i < static_cast<int>(mutations.size()); ++i) {
+    auto* r = resp->mutable_results(i);
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (!mutations[i].mutation) {  // did not parse: a string not UTF-8, or malformed
+      const core::FieldViolation& v = mutations[i].violation;
+      Reject(r, absl::StatusCode::kInvalidArgument,
+             v.field.empty() ? absl::StrCat("mutations[", i, "]") : prefix + v.field, v.message);
+      continue;
+    }
+    if (earlier[i]) {  // a retry, or a reused seq
+      *r = std::move(*earlier[i]);
+      if (r->outcome() == gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED && reused_high == 0) {
+        reused_high = r->device_high_seq();
+      }
+      continue;
+    }
+    if (reused_high > 0) {
+      // Numbered by the same rewound counter as a reused seq before it: its
+      // causal context may name the lost writes by those seqs. Not applied;
+      // the phone renumbers it with the rest.
+      r->set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
+      r->set_device_high_seq(reused_high);
+      r->set_message("numbered after a reused device seq; renumber and push again");
+      continue;
+    }
+    const Mutation& m = *mutations[i].mutation;
+    if (auto why = Refusal(who, m, now, max_skew_ms)) {
+      Reject(r, why->code, prefix + why->field, std::move(why->message), why->retryable);
+      continue;
+    }
+    RegistryNeeds::Pending p{i, needs.Key(m.grid_code()), -1, -1};
+    if (m.has_create() && !m.create().subject_id().empty()) {
+      p.subject = static_cast<long>(needs.Key(m.create().subject_id()));
+    }
+    if (m.has_create() && m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+      for (const auto& f : m.create().fields()) {
+        if (f.field() == "person_id")
+          p.person = static_cast<long>(needs.Key(f.value().string_value()));
+      }
+    }
+    needs.pending.push_back(p);
+  }
+  return needs;
+}
+
+// The pending mutations whose registry entries exist (`have`, one per
+// key), stamped with the device and author; the others rejected. *index
+// gets each one's place in the request.
+std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMutation>& mutations,
+                               const RegistryNeeds& needs, const std::vector<bool>& have,
+                               gridsync::v1::PushResponse* resp, std::vector<int>* index) {
+  const auto& keys = needs.keys;
+  std::vector<Mutation> batch;
+  for (const RegistryNeeds::Pending& p : needs.pending) {
+    const int i = p.index;
+    const std::string prefix = absl::StrCat("mutations[", i, "].");
+    if (!have[p.grid]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
+             absl::StrCat("grid ", keys[p.grid], " is not in the registry; import it first"));
+      continue;
+    }
+    if (p.subject >= 0 && !have[static_cast<size_t>(p.subject)]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
+             prefix + "create.subject_id",
+             absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
+                          keys[p.grid],
+                          "; the phone's household and person lists may be stale: pull first"));
+      continue;
+    }
+    if (p.person >= 0 && !have[static_cast<size_t>(p.person)]) {
+      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "create.fields",
+             absl::StrCat("person ", keys[static_cast<size_t>(p.person)],
+                          " is not in the registry; the phone's lists may be stale: pull first"));
+      continue;
+    }
+    Mutation m = *mutations[i].mutation;
+    m.set_device_id(who.device.device_id());
+    m.set_author(who.device.holder().empty() ? who.device.device_id() : who.device.holder());
+    batch.push_back(std::move(m));
+    index->push_back(i);
+  }
+  return batch;
+}
+
 }  // namespace
 
 SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
@@ -192,142 +369,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   // Phones pay for mobile data by the megabyte: answers are gzip'd when the
   // client accepts it (record ids, codes and field names compress well).
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
-  const int n = static_cast<int>(mutations.size());
   const int64_t now = core::SystemWallMs();
-  resp->set_server_time_ms(now);
-  resp->set_store_epoch(store_->Epoch());
-  resp->mutable_results()->Reserve(n);
-  for (const DecodedMutation& d : mutations) {
-    auto* r = resp->add_results();
-    r->set_device_seq(d.device_seq);
-    r->set_record_id(d.record_id);
-  }
-
-  // A retried mutation answers with its first result before anything else.
-  std::vector<const Mutation*> decoded;
-  std::vector<int> decoded_index(n, -1);
-  for (int i = 0; i < n; ++i) {
-    if (!mutations[i].mutation) continue;
-    decoded_index[i] = static_cast<int>(decoded.size());
-    decoded.push_back(&*mutations[i].mutation);
-  }
-  auto earlier = store_->LookupResults(who.device.device_id(), decoded);
+  StartAnswer(mutations, now, store_->Epoch(), resp);
+  auto earlier = LookUpEarlier(store_, who, mutations);
   if (!earlier.ok()) return ToGrpc(earlier.status());
-
-  // Registry keys to look up, each once (a push is mostly one grid).
-  std::vector<std::string> keys;
-  absl::flat_hash_map<std::string, size_t> key_index;
-  auto key_of = [&](const std::string& k) {
-    auto [it, added] = key_index.try_emplace(k, keys.size());
-    if (added) keys.push_back(k);
-    return it->second;
-  };
-  struct Pending {
-    int index;     // in the request
-    size_t grid;   // in keys
-    long subject;  // in keys, or -1 when the mutation names none
-    long person;   // a proposal's person, in keys, or -1
-  };
-  std::vector<Pending> pending;  // mutations that passed every check so far
-  uint64_t reused_high = 0;      // set from the first SEQ_REUSED on
-  for (int i = 0; i < n; ++i) {
-    auto* r = resp->mutable_results(i);
-    const std::string prefix = absl::StrCat("mutations[", i, "].");
-    if (!mutations[i].mutation) {  // did not parse: a string not UTF-8, or malformed
-      const core::FieldViolation& v = mutations[i].violation;
-      Reject(r, absl::StatusCode::kInvalidArgument,
-             v.field.empty() ? absl::StrCat("mutations[", i, "]") : prefix + v.field, v.message);
-      continue;
-    }
-    const Mutation& m = *mutations[i].mutation;
-    if (auto& again = (*earlier)[decoded_index[i]]) {  // a retry, or a reused seq
-      *r = std::move(*again);
-      if (r->outcome() == gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED && reused_high == 0) {
-        reused_high = r->device_high_seq();
-      }
-      continue;
-    }
-    if (reused_high > 0) {
-      // Numbered by the same rewound counter as a reused seq before it: its
-      // causal context may name the lost writes by those seqs. Not applied;
-      // the phone renumbers it with the rest.
-      r->set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
-      r->set_device_high_seq(reused_high);
-      r->set_message("numbered after a reused device seq; renumber and push again");
-      continue;
-    }
-    if (auto v = core::ValidateMutation(m)) {
-      Reject(r, absl::StatusCode::kInvalidArgument, prefix + v->field, v->message);
-      continue;
-    }
-    if (!who.InScope(m.grid_code())) {
-      Reject(r, absl::StatusCode::kPermissionDenied, prefix + "grid_code",
-             absl::StrCat("grid ", m.grid_code(), " is outside this device's scope (",
-                          who.device.scope_codes_size() ? who.device.scope_codes(0) : "", ")"));
-      continue;
-    }
-    if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL && core::SetsDecision(m) &&
-        !core::MayDecide(who.device.role())) {
-      Reject(r, absl::StatusCode::kPermissionDenied,
-             prefix + (m.has_set_field() ? "set_field.field" : "create.fields"),
-             absl::StrCat("only a village secretary or the town office decides a registry "
-                          "proposal; this device is a ",
-                          gridsync::v1::Role_Name(who.device.role())));
-      continue;
-    }
-    if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms_); !st.ok()) {
-      Reject(r, st.code(), prefix + "hlc", std::string(st.message()), /*retryable=*/true);
-      continue;
-    }
-    if (auto v = core::CheckDomainTimes(m, now, max_skew_ms_)) {
-      Reject(r, absl::StatusCode::kInvalidArgument, prefix + v->field, v->message);
-      continue;
-    }
-    const bool has_subject = m.has_create() && !m.create().subject_id().empty();
-    long person = -1;
-    if (m.has_create() && m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
-      for (const auto& f : m.create().fields()) {
-        if (f.field() == "person_id") person = static_cast<long>(key_of(f.value().string_value()));
-      }
-    }
-    pending.push_back({i, key_of(m.grid_code()),
-                       has_subject ? static_cast<long>(key_of(m.create().subject_id())) : -1,
-                       person});
-  }
-
-  // The grid and the household or person must be in the registry.
-  auto have = store_->RegistryHas(keys);
+  RegistryNeeds needs = CheckEach(who, mutations, *earlier, now, max_skew_ms_, resp);
+  auto have = store_->RegistryHas(needs.keys);
   if (!have.ok()) return ToGrpc(have.status());
-  std::vector<Mutation> batch;
   std::vector<int> batch_index;
-  for (const Pending& p : pending) {
-    const int i = p.index;
-    const std::string prefix = absl::StrCat("mutations[", i, "].");
-    if (!(*have)[p.grid]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
-             absl::StrCat("grid ", keys[p.grid], " is not in the registry; import it first"));
-      continue;
-    }
-    if (p.subject >= 0 && !(*have)[static_cast<size_t>(p.subject)]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
-             prefix + "create.subject_id",
-             absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
-                          keys[p.grid],
-                          "; the phone's household and person lists may be stale: pull first"));
-      continue;
-    }
-    if (p.person >= 0 && !(*have)[static_cast<size_t>(p.person)]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "create.fields",
-             absl::StrCat("person ", keys[static_cast<size_t>(p.person)],
-                          " is not in the registry; the phone's lists may be stale: pull first"));
-      continue;
-    }
-    Mutation m = *mutations[i].mutation;
-    m.set_device_id(who.device.device_id());
-    m.set_author(who.device.holder().empty() ? who.device.device_id() : who.device.holder());
-    batch.push_back(std::move(m));
-    batch_index.push_back(i);
-  }
+  std::vector<Mutation> batch = Admitted(who, mutations, needs, *have, resp, &batch_index);
   auto committed = store_->Commit(std::move(batch));
   if (!committed.ok()) {
     failed_writes_.Error(
