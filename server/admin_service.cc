@@ -11,8 +11,9 @@
 
 namespace gridsync::server {
 
-AdminServiceImpl::AdminServiceImpl(Store* store, Authenticator* auth, std::string blob_objects)
-    : store_(store), blob_objects_(std::move(blob_objects)), auth_(auth) {
+AdminServiceImpl::AdminServiceImpl(RecordStore* records, RegistryStore* registry,
+                                   Authenticator* auth, std::string blob_objects)
+    : records_(records), registry_(registry), blob_objects_(std::move(blob_objects)), auth_(auth) {
   using S = AdminServiceImpl;
   RateLimitedLog* log = &bad_requests_;
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/EnrollDevice", this, &S::EnrollDevice, log));
@@ -43,7 +44,7 @@ grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx,
 
 grpc::Status AdminServiceImpl::Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by) {
   *act.mutable_by() = by;
-  if (auto st = store_->LogAdminAct(act); !st.ok()) {
+  if (auto st = records_->LogAdminAct(act); !st.ok()) {
     LogError(act.action(), " of ", act.subject(), " done, but not logged: ", st.ToString());
     return ToGrpc(st);
   }
@@ -87,7 +88,7 @@ grpc::Status AdminServiceImpl::ImportRegistry(grpc::ServerContext* ctx,
                                               gridsync::v1::ImportRegistryResponse* resp) {
   gridsync::v1::Actor by;
   if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
-  auto result = store_->ImportRegistry(*req, by);
+  auto result = registry_->ImportRegistry(*req, by);
   if (!result.ok()) return ToGrpc(result.status());
   *resp = std::move(*result);
   LogInfo("registry import: ", resp->created(), " created, ", resp->updated(), " updated, ",
@@ -102,7 +103,7 @@ grpc::Status AdminServiceImpl::ListOrgUnits(grpc::ServerContext* ctx,
   if (!req->prefix().empty() && !core::IsDigits(req->prefix())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "prefix: digits only");
   }
-  auto units = store_->ListOrgUnits(req->prefix(), req->level());
+  auto units = registry_->ListOrgUnits(req->prefix(), req->level());
   if (!units.ok()) return ToGrpc(units.status());
   for (auto& u : *units) *resp->add_org_units() = std::move(u);
   return grpc::Status::OK;
@@ -115,7 +116,7 @@ grpc::Status AdminServiceImpl::ListHouseholds(grpc::ServerContext* ctx,
   if (!core::IsGridCode(req->grid_code())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "grid_code: 15 digits");
   }
-  auto list = store_->ListHouseholds(req->grid_code());
+  auto list = registry_->ListHouseholds(req->grid_code());
   if (!list.ok()) return ToGrpc(list.status());
   *resp = std::move(*list);
   return grpc::Status::OK;
@@ -128,7 +129,7 @@ grpc::Status AdminServiceImpl::GetRecord(grpc::ServerContext* ctx,
   if (!core::IsValidRecordId(req->record_id())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "record_id: not a ULID or UUIDv7");
   }
-  auto state = store_->GetRecord(req->record_id());
+  auto state = records_->GetRecord(req->record_id());
   if (!state.ok()) return ToGrpc(state.status());
   if (!*state) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no record ", req->record_id()));
@@ -147,7 +148,7 @@ grpc::Status AdminServiceImpl::BatchGetRecords(grpc::ServerContext* ctx,
                         absl::StrCat("at most ", kMaxBatchGet, " ids per call"));
   }
   std::vector<std::string> ids(req->record_ids().begin(), req->record_ids().end());
-  auto exist = store_->RecordsExist(ids);
+  auto exist = records_->RecordsExist(ids);
   if (!exist.ok()) return ToGrpc(exist.status());
   for (size_t i = 0; i < ids.size(); ++i) {
     *((*exist)[i] ? resp->add_found_ids() : resp->add_missing_ids()) = ids[i];
@@ -159,7 +160,7 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx,
                                         const gridsync::v1::GetStatsRequest*,
                                         gridsync::v1::GetStatsResponse* resp) {
   if (auto st = RequireAdmin(ctx); !st.ok()) return st;
-  auto s = store_->Stats();
+  auto s = records_->Stats();
   if (!s.ok()) return ToGrpc(s.status());
   resp->set_last_change_seq(s->last_change_seq);
   resp->set_records(s->records);
@@ -168,7 +169,7 @@ grpc::Status AdminServiceImpl::GetStats(grpc::ServerContext* ctx,
   resp->set_special_checks(s->special_checks);
   resp->set_records_with_conflicts(s->records_with_conflicts);
   resp->set_devices(auth_->DeviceCount());
-  auto units = store_->ListOrgUnits("", gridsync::v1::ORG_LEVEL_UNSPECIFIED);
+  auto units = registry_->ListOrgUnits("", gridsync::v1::ORG_LEVEL_UNSPECIFIED);
   if (units.ok()) resp->set_org_units(units->size());
   return grpc::Status::OK;
 }
@@ -181,7 +182,7 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
   if (req->keep() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "keep must be 0 (all) or more");
   }
-  auto r = store_->Backup(req->dir(), req->keep());
+  auto r = records_->Backup(req->dir(), req->keep());
   if (!r.ok()) {
     LogError("backup into ", req->dir(), " failed: ", r.status().ToString());
     return ToGrpc(r.status());

@@ -18,7 +18,8 @@ class AdminServiceImpl final : public grpc::Service {
   // Registers gridsync.v1.AdminService over raw bytes (server/raw_unary.h).
   // `blob_objects`: the attachments' objects folder (BlobStore), which a
   // Backup copies beside the store's files; empty for none.
-  AdminServiceImpl(Store* store, Authenticator* auth, std::string blob_objects = "");
+  AdminServiceImpl(RecordStore* records, RegistryStore* registry, Authenticator* auth,
+                   std::string blob_objects = "");
 
   grpc::Status EnrollDevice(grpc::ServerContext*, const gridsync::v1::EnrollDeviceRequest*,
                             gridsync::v1::EnrollDeviceResponse*);
@@ -46,7 +47,8 @@ class AdminServiceImpl final : public grpc::Service {
   // Logs an act after it succeeded; a failure to log is the call's error.
   grpc::Status Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by);
 
-  Store* store_;
+  RecordStore* records_;
+  RegistryStore* registry_;
   const std::string blob_objects_;
   Authenticator* auth_;
   RateLimitedLog bad_requests_{"refused admin request"};

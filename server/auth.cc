@@ -89,7 +89,7 @@ std::string Authenticator::HashToken(absl::string_view token) {
 }
 
 absl::Status Authenticator::Load() {
-  auto devices = store_->ListDevices();
+  auto devices = devices_->ListDevices();
   if (!devices.ok()) return devices.status();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& d : *devices) {
@@ -156,7 +156,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
                                                        OrgLevel_Name(want), " code"));
       }
     }
-    auto have = store_->RegistryHas(scope_codes);
+    auto have = registry_->RegistryHas(scope_codes);
     if (!have.ok()) return have.status();
     for (size_t i = 0; i < scope_codes.size(); ++i) {
       if (!(*have)[i]) {
@@ -173,7 +173,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   const std::string token = RandomHex(32);  // 256 random bits
   d.set_token_sha256(HashToken(token));
   d.set_enrolled_at_ms(core::SystemWallMs());
-  if (auto st = store_->PutDevice(d); !st.ok()) return st;
+  if (auto st = devices_->PutDevice(d); !st.ok()) return st;
   {
     std::lock_guard<std::mutex> lock(mu_);
     hash_of_device_[d.device_id()] = d.token_sha256();
@@ -196,7 +196,7 @@ absl::Status Authenticator::Revoke(const std::string& device_id) {
   }
   d.set_revoked(true);
   d.set_revoked_at_ms(core::SystemWallMs());
-  if (auto st = store_->PutDevice(d); !st.ok()) return st;
+  if (auto st = devices_->PutDevice(d); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_[d.token_sha256()] = d;
   LogInfo("revoked ", device_id);

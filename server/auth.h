@@ -44,7 +44,8 @@ gridsync::v1::Actor LocalActor();
 
 class Authenticator {
  public:
-  explicit Authenticator(Store* store) : store_(store) {}
+  Authenticator(DeviceStore* devices, RegistryStore* registry)
+      : devices_(devices), registry_(registry) {}
 
   // Loads enrolled devices from the store.
   absl::Status Load();
@@ -75,7 +76,8 @@ class Authenticator {
   static std::string HashToken(absl::string_view token);
 
  private:
-  Store* store_;
+  DeviceStore* devices_;
+  RegistryStore* registry_;
   bool job_certificates_ = false;
   mutable std::mutex mu_;
   std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_

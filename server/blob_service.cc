@@ -11,9 +11,9 @@
 
 namespace gridsync::server {
 
-BlobServiceImpl::BlobServiceImpl(Store* store, BlobStore* blobs, const Authenticator* auth,
+BlobServiceImpl::BlobServiceImpl(RecordStore* records, BlobStore* blobs, const Authenticator* auth,
                                  std::function<int64_t()> now)
-    : store_(store),
+    : records_(records),
       blobs_(blobs),
       auth_(auth),
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
@@ -45,7 +45,7 @@ absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::Server
   if (!core::IsSha256Hex(sha256)) {
     return absl::InvalidArgumentError("sha256 must be 64 lowercase hex digits");
   }
-  auto state = store_->GetRecord(record_id);
+  auto state = records_->GetRecord(record_id);
   if (!state.ok()) return state.status();
   const absl::Status not_found = absl::NotFoundError(absl::StrCat(
       "record ", record_id, " with attachment ", sha256.substr(0, 12),
@@ -60,7 +60,7 @@ absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::Server
 }
 
 absl::Status BlobServiceImpl::LogStored(const Granted& g) {
-  auto logged = store_->BlobLogged(g.ref.sha256());
+  auto logged = records_->BlobLogged(g.ref.sha256());
   if (!logged.ok()) return logged.status();
   if (*logged) return absl::OkStatus();
   gridsync::v1::BlobStored b;
@@ -70,7 +70,7 @@ absl::Status BlobServiceImpl::LogStored(const Granted& g) {
   b.set_grid_code(g.grid_code);
   b.set_record_id(g.record_id);
   b.set_device_id(g.who.device.device_id());
-  return store_->LogBlobStored(b);
+  return records_->LogBlobStored(b);
 }
 
 absl::Status BlobServiceImpl::Admit(const Granted& g) {

@@ -23,7 +23,7 @@ class BlobServiceImpl final : public grpc::Service {
 
   // Registers gridsync.v1.BlobService over raw bytes (server/raw_unary.h).
   // `now` is the wall clock in ms (the quota's day); tests give their own.
-  BlobServiceImpl(Store* store, BlobStore* blobs, const Authenticator* auth,
+  BlobServiceImpl(RecordStore* records, BlobStore* blobs, const Authenticator* auth,
                   std::function<int64_t()> now = nullptr);
 
   grpc::Status BeginUpload(grpc::ServerContext* ctx, const gridsync::v1::BeginUploadRequest* req,
@@ -55,7 +55,7 @@ class BlobServiceImpl final : public grpc::Service {
   absl::Status LogStored(const Granted& g);
   int Today() const;  // yyyymmdd in China time
 
-  Store* store_;
+  RecordStore* records_;
   BlobStore* blobs_;
   const Authenticator* auth_;
   std::function<int64_t()> now_;

@@ -36,9 +36,10 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
 
 }  // namespace
 
-CoverageServiceImpl::CoverageServiceImpl(Store* store, const Authenticator* auth,
-                                         std::function<int64_t()> now)
-    : store_(store),
+CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore* registry,
+                                         const Authenticator* auth, std::function<int64_t()> now)
+    : coverage_(coverage),
+      registry_(registry),
       auth_(auth),
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
   using S = CoverageServiceImpl;
@@ -67,7 +68,7 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
   if (!prefix.ok()) return prefix.status();
   CoverageQuery q;
   q.prefix = std::move(*prefix);
-  auto known = store_->RegistryHas({scope_code});
+  auto known = registry_->RegistryHas({scope_code});
   if (!known.ok()) return known.status();
   if (!(*known)[0]) {
     return absl::NotFoundError(absl::StrCat("org unit ", scope_code, " is not in the registry"));
@@ -87,7 +88,7 @@ grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext* ctx,
                                               gridsync::v1::Coverage* resp) {
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
-  auto c = store_->GetCoverage(*q);
+  auto c = coverage_->GetCoverage(*q);
   if (!c.ok()) return ToGrpc(c.status());
   *resp = std::move(*c);
   resp->set_scope_code(req->scope_code());
@@ -103,7 +104,7 @@ grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "page_token is not one this call returned");
   }
-  auto r = store_->ListUnvisited(*q, req->page_size(), req->page_token());
+  auto r = coverage_->ListUnvisited(*q, req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
@@ -114,7 +115,7 @@ grpc::Status CoverageServiceImpl::ListOverduePersons(
     gridsync::v1::ListOverduePersonsResponse* resp) {
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
-  auto r = store_->ListOverdue(*q, req->page_size(), req->page_token());
+  auto r = coverage_->ListOverdue(*q, req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
@@ -128,7 +129,7 @@ grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
   const int64_t now = now_();
   const core::AsOf as_of{req->as_of_ms() > 0 ? req->as_of_ms() : now,
                          req->as_of_ms() > 0 && req->as_of_ms() < now};
-  auto r = store_->ListOpenCases(q->prefix, as_of, req->page_size(), req->page_token());
+  auto r = coverage_->ListOpenCases(q->prefix, as_of, req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
@@ -142,7 +143,7 @@ grpc::Status CoverageServiceImpl::ListScopeUnits(grpc::ServerContext* ctx,
   if (!gridsync::v1::OrgLevel_IsValid(req->level())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "level is not an org level");
   }
-  auto units = store_->ListOrgUnits(q->prefix, req->level());
+  auto units = registry_->ListOrgUnits(q->prefix, req->level());
   if (!units.ok()) return ToGrpc(units.status());
   for (auto& u : *units) *resp->add_org_units() = std::move(u);
   return grpc::Status::OK;
@@ -153,7 +154,7 @@ grpc::Status CoverageServiceImpl::GetCheckPolicy(grpc::ServerContext* ctx,
                                                  gridsync::v1::CheckPolicy* resp) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
-  auto p = store_->GetCheckPolicy();
+  auto p = registry_->GetCheckPolicy();
   if (!p.ok()) return ToGrpc(p.status());
   *resp = std::move(*p);
   return grpc::Status::OK;
@@ -169,7 +170,7 @@ grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
                         "only the admin token can change the check policy");
   }
   if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
-  if (auto st = store_->SetCheckPolicy(req->policy(), who->actor()); !st.ok()) return ToGrpc(st);
+  if (auto st = registry_->SetCheckPolicy(req->policy(), who->actor()); !st.ok()) return ToGrpc(st);
   *resp = req->policy();
   return grpc::Status::OK;
 }

@@ -17,7 +17,7 @@ namespace gridsync::server {
 class CoverageServiceImpl final : public grpc::Service {
  public:
   // Registers gridsync.v1.CoverageService over raw bytes (server/raw_unary.h).
-  CoverageServiceImpl(Store* store, const Authenticator* auth,
+  CoverageServiceImpl(CoverageStore* coverage, RegistryStore* registry, const Authenticator* auth,
                       std::function<int64_t()> now = nullptr);
 
   grpc::Status GetCoverage(grpc::ServerContext* ctx, const gridsync::v1::GetCoverageRequest* req,
@@ -46,7 +46,8 @@ class CoverageServiceImpl final : public grpc::Service {
   absl::StatusOr<CoverageQuery> Authorize(grpc::ServerContext* ctx, const std::string& scope_code,
                                           const gridsync::v1::Period& period);
 
-  Store* store_;
+  CoverageStore* coverage_;
+  RegistryStore* registry_;
   const Authenticator* auth_;
   std::function<int64_t()> now_;
   RateLimitedLog bad_requests_{"refused coverage request"};

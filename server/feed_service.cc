@@ -14,9 +14,9 @@ constexpr auto kWaitSlice =
 
 }  // namespace
 
-FeedServiceImpl::FeedServiceImpl(Store* store, const Authenticator* auth,
+FeedServiceImpl::FeedServiceImpl(RecordStore* records, const Authenticator* auth,
                                  std::chrono::milliseconds heartbeat)
-    : store_(store), auth_(auth), heartbeat_(heartbeat) {
+    : records_(records), auth_(auth), heartbeat_(heartbeat) {
   using Handler =
       grpc::internal::ServerStreamingHandler<FeedServiceImpl, grpc::ByteBuffer, grpc::ByteBuffer>;
   AddMethod(new grpc::internal::RpcServiceMethod(
@@ -53,7 +53,7 @@ class FeedServiceImpl::Tracked {
 };
 
 FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
-  const uint64_t head = store_->LastChangeSeq();
+  const uint64_t head = records_->LastChangeSeq();
   Subscribers out;
   std::lock_guard<std::mutex> lock(subs_mu_);
   out.open = static_cast<int>(cursors_.size());
@@ -85,11 +85,11 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
                         "scope_code is required for this device");
   }
   uint64_t cursor = req->cursor();
-  if (cursor > store_->LastChangeSeq()) {
+  if (cursor > records_->LastChangeSeq()) {
     return grpc::Status(
         grpc::StatusCode::OUT_OF_RANGE,
         absl::StrCat("cursor ", cursor, " is past the server's last change ",
-                     store_->LastChangeSeq(),
+                     records_->LastChangeSeq(),
                      "; the server was restored from an older backup: start again from 0"));
   }
   LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
@@ -108,7 +108,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the server is shutting down; resume from your cursor");
     }
-    auto page = store_->ReadChanges(cursor, prefix, kPageChanges);
+    auto page = records_->ReadChanges(cursor, prefix, kPageChanges);
     if (!page.ok()) return ToGrpc(page.status());
     const size_t n = page->changes.size();
     const uint64_t last_seq = n == 0 ? 0 : page->changes[n - 1].seq();
@@ -142,7 +142,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
       told_caught_up = true;
     }
     if (!req->follow()) return grpc::Status::OK;
-    store_->WaitForChange(cursor, kWaitSlice);
+    records_->WaitForChange(cursor, kWaitSlice);
   }
 }
 

@@ -25,7 +25,7 @@ namespace gridsync::server {
 // saying why, not gRPC's INTERNAL with no message.
 class FeedServiceImpl final : public grpc::Service {
  public:
-  FeedServiceImpl(Store* store, const Authenticator* auth,
+  FeedServiceImpl(RecordStore* records, const Authenticator* auth,
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
   // `write` sends one message; false when the client went away.
@@ -48,7 +48,7 @@ class FeedServiceImpl final : public grpc::Service {
  private:
   // A stream's cursor while it is open (subscribers()).
   class Tracked;
-  Store* store_;
+  RecordStore* records_;
   const Authenticator* auth_;
   const std::chrono::milliseconds heartbeat_;
   std::atomic<bool> stopping_{false};

@@ -33,7 +33,10 @@
 namespace gridsync::server {
 namespace {
 using gridsync::v1::Change;
+using gridsync::v1::Mutation;
 using gridsync::v1::MutationOutcome;
+using gridsync::v1::MutationResult;
+using gridsync::v1::RecordState;
 
 const char* const kCfNames[] = {"default",     "records",  "changes", "scoped",
                                 "idempotency", "registry", "devices", "coverage"};
@@ -262,6 +265,18 @@ struct RocksStore::Prepared {
   // its record and nothing else in the group touches it (the common case).
   std::string delta_bytes;
   std::string change_tail;  // Change{mutation, committed_at_ms}, without seq
+};
+
+// A record's state while the leader merges a group into it.
+struct RocksStore::WorkingState {
+  RecordState state;
+  bool existed = false;
+  bool had_conflict = false;
+  bool dirty = false;             // state changed: write it at the end of the group
+  bool counted = false;           // counted as a new record
+  int touches = 0;                // mutations of the group on this record
+  core::CoverageMarks old_marks;  // what it counted for before the group
+  bool was_approved = false;      // a registry proposal approved before the group
 };
 
 // Registry entries to log as changes, with the registry writes they go with.

@@ -29,19 +29,10 @@
 
 namespace gridsync::server {
 
-// A record's state while the leader merges a group into it.
-struct WorkingState {
-  RecordState state;
-  bool existed = false;
-  bool had_conflict = false;
-  bool dirty = false;             // state changed: write it at the end of the group
-  bool counted = false;           // counted as a new record
-  int touches = 0;                // mutations of the group on this record
-  core::CoverageMarks old_marks;  // what it counted for before the group
-  bool was_approved = false;      // a registry proposal approved before the group
-};
-
-class RocksStore : public Store {
+class RocksStore : public RecordStore,
+                   public RegistryStore,
+                   public DeviceStore,
+                   public CoverageStore {
  public:
   struct Options {
     bool create_if_missing = false;
@@ -57,17 +48,20 @@ class RocksStore : public Store {
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
   ~RocksStore() override;
 
-  absl::StatusOr<std::vector<MutationResult>> Commit(std::vector<Mutation> mutations) override;
-  absl::StatusOr<std::vector<std::optional<MutationResult>>> LookupResults(
-      const std::string& device_id, const std::vector<const Mutation*>& mutations) override;
+  absl::StatusOr<std::vector<gridsync::v1::MutationResult>> Commit(
+      std::vector<gridsync::v1::Mutation> mutations) override;
+  absl::StatusOr<std::vector<std::optional<gridsync::v1::MutationResult>>> LookupResults(
+      const std::string& device_id,
+      const std::vector<const gridsync::v1::Mutation*>& mutations) override;
   absl::StatusOr<PullPage> Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
                                 int page_size, bool registry_only = false) override;
-  absl::StatusOr<std::optional<RecordState>> GetRecord(const std::string& record_id) override;
+  absl::StatusOr<std::optional<gridsync::v1::RecordState>> GetRecord(
+      const std::string& record_id) override;
   absl::StatusOr<std::vector<bool>> RecordsExist(const std::vector<std::string>& ids) override;
   uint64_t Epoch() const override { return epoch_; }
   int64_t RestoredAtMs() const override { return restored_at_ms_; }
   absl::StatusOr<std::vector<gridsync::v1::RefillResult>> Refill(
-      std::vector<RecordState> states, const std::string& device_id,
+      std::vector<gridsync::v1::RecordState> states, const std::string& device_id,
       const std::string& author) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
   uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
@@ -145,7 +139,8 @@ class RocksStore : public Store {
   struct RegistryWrite;
   struct RefillWrite;
   struct Writer;
-  using StateMap = std::unordered_map<std::string, struct WorkingState>;
+  struct WorkingState;  // a record's state while the leader merges a group into it
+  using StateMap = std::unordered_map<std::string, WorkingState>;
 
   RocksStore() = default;
   // Merges and writes a group. REQUIRES: called only by the commit-queue
@@ -170,7 +165,7 @@ class RocksStore : public Store {
   absl::Status CheckSpace();
   // The registry changes of the proposals `approvals` (approved in this
   // group), logged after its mutations (*seq moves) in `batch`.
-  absl::Status ApplyApprovals(const std::vector<const RecordState*>& approvals,
+  absl::Status ApplyApprovals(const std::vector<const gridsync::v1::RecordState*>& approvals,
                               rocksdb::WriteBatch* batch, uint64_t* seq);
   // Adds the pull index entries of the registry changes already in the
   // change log (a store made before phones pulled the registry). REQUIRES:
@@ -183,9 +178,10 @@ class RocksStore : public Store {
   // missing; an error names `what` was being read.
   // The answer to a mutation whose (device, seq) has the stored result
   // `stored`: DUPLICATE when `content_hash` matches, else SEQ_REUSED.
-  absl::StatusOr<MutationResult> AnswerAgain(const std::string& device_id,
-                                             const std::string& stored, const Mutation& m,
-                                             uint64_t content_hash) const;
+  absl::StatusOr<gridsync::v1::MutationResult> AnswerAgain(const std::string& device_id,
+                                                           const std::string& stored,
+                                                           const gridsync::v1::Mutation& m,
+                                                           uint64_t content_hash) const;
   // The record that change `seq` (a mutation) wrote to.
   absl::StatusOr<std::string> RecordOfChange(uint64_t seq) const;
   // The highest device seq applied for `device_id` (0 for none).

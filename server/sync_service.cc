@@ -19,6 +19,7 @@ namespace gridsync::server {
 namespace {
 using gridsync::v1::Mutation;
 using gridsync::v1::MutationResult;
+using gridsync::v1::RecordState;
 
 void Reject(MutationResult* r, absl::StatusCode code, std::string field, std::string message,
             bool retryable = false) {
@@ -45,7 +46,7 @@ void StartAnswer(const std::vector<DecodedMutation>& mutations, int64_t now, uin
 // The stored first result of each mutation applied before (a retry, or a
 // reused seq); nullopt for new ones and those that did not parse.
 absl::StatusOr<std::vector<std::optional<MutationResult>>> LookUpEarlier(
-    Store* store, const Principal& who, const std::vector<DecodedMutation>& mutations) {
+    RecordStore* store, const Principal& who, const std::vector<DecodedMutation>& mutations) {
   std::vector<const Mutation*> parsed;
   for (const DecodedMutation& d : mutations) {
     if (d.mutation) parsed.push_back(&*d.mutation);
@@ -208,9 +209,11 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
 
 }  // namespace
 
-SyncServiceImpl::SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
+SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry,
+                                 const Authenticator* auth, int64_t max_skew_ms,
                                  int64_t refill_window_ms, Metrics* metrics)
-    : store_(store),
+    : records_(records),
+      registry_(registry),
       auth_(auth),
       max_skew_ms_(max_skew_ms),
       refill_window_ms_(refill_window_ms),
@@ -299,14 +302,14 @@ grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::R
                         absl::StrCat("a ", gridsync::v1::Role_Name(who.device.role()),
                                      " token cannot send records back; only devices that write"));
   }
-  const int64_t restored_at = store_->RestoredAtMs();
+  const int64_t restored_at = records_->RestoredAtMs();
   if (restored_at == 0 || core::SystemWallMs() - restored_at > refill_window_ms_) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         restored_at == 0
                             ? "this server was never restored from a backup: nothing to refill"
                             : "the server's window for records lost in its restore has closed");
   }
-  if (req.store_epoch() != store_->Epoch()) {
+  if (req.store_epoch() != records_->Epoch()) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "store_epoch is not this store's: pull from 0, then send what it lacks");
   }
@@ -315,7 +318,7 @@ grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::R
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat(req.records_size(), " records in one refill; at most ", kMaxRefillRecords));
   }
-  resp->set_store_epoch(store_->Epoch());
+  resp->set_store_epoch(records_->Epoch());
   resp->set_server_time_ms(core::SystemWallMs());
   std::vector<RecordState> accepted;
   std::vector<int> accepted_index;
@@ -344,8 +347,8 @@ grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::R
   }
   if (accepted.empty()) return grpc::Status::OK;
   const std::string& holder = who.device.holder();
-  auto results = store_->Refill(std::move(accepted), who.device.device_id(),
-                                holder.empty() ? who.device.device_id() : holder);
+  auto results = records_->Refill(std::move(accepted), who.device.device_id(),
+                                  holder.empty() ? who.device.device_id() : holder);
   if (!results.ok()) {
     failed_writes_.Error(
         absl::StrCat("refill from ", who.device.device_id(), ": ", results.status().ToString()));
@@ -370,15 +373,15 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   // client accepts it (record ids, codes and field names compress well).
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
   const int64_t now = core::SystemWallMs();
-  StartAnswer(mutations, now, store_->Epoch(), resp);
-  auto earlier = LookUpEarlier(store_, who, mutations);
+  StartAnswer(mutations, now, records_->Epoch(), resp);
+  auto earlier = LookUpEarlier(records_, who, mutations);
   if (!earlier.ok()) return ToGrpc(earlier.status());
   RegistryNeeds needs = CheckEach(who, mutations, *earlier, now, max_skew_ms_, resp);
-  auto have = store_->RegistryHas(needs.keys);
+  auto have = registry_->RegistryHas(needs.keys);
   if (!have.ok()) return ToGrpc(have.status());
   std::vector<int> batch_index;
   std::vector<Mutation> batch = Admitted(who, mutations, needs, *have, resp, &batch_index);
-  auto committed = store_->Commit(std::move(batch));
+  auto committed = records_->Commit(std::move(batch));
   if (!committed.ok()) {
     failed_writes_.Error(
         absl::StrCat("push from ", who.device.device_id(), ": ", committed.status().ToString()));
@@ -402,7 +405,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("page_size ", req.page_size(), " must be 1..", kMaxPageSize));
   }
-  const uint64_t head = store_->LastChangeSeq();
+  const uint64_t head = records_->LastChangeSeq();
   if (req.cursor() > head) {
     return grpc::Status(
         grpc::StatusCode::OUT_OF_RANGE,
@@ -417,7 +420,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
     prefixes = {*narrow};
   }
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
-  auto page = store_->Pull(prefixes, req.cursor(), page_size, req.registry_only());
+  auto page = records_->Pull(prefixes, req.cursor(), page_size, req.registry_only());
   if (!page.ok()) return ToGrpc(page.status());
   for (auto& r : page->records) *resp->add_records() = std::move(r);
   for (auto& r : page->registry) *resp->add_registry() = std::move(r);
@@ -426,7 +429,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   resp->set_next_cursor(page->next_cursor);
   resp->set_caught_up(page->caught_up);
   resp->set_server_time_ms(core::SystemWallMs());
-  resp->set_store_epoch(store_->Epoch());
+  resp->set_store_epoch(records_->Epoch());
   return grpc::Status::OK;
 }
 

@@ -29,8 +29,8 @@ inline constexpr int kMaxRefillRecords = 200;
 class SyncServiceImpl final : public grpc::Service {
  public:
   // `metrics` may be null.
-  SyncServiceImpl(Store* store, const Authenticator* auth, int64_t max_skew_ms,
-                  int64_t refill_window_ms, Metrics* metrics = nullptr);
+  SyncServiceImpl(RecordStore* records, RegistryStore* registry, const Authenticator* auth,
+                  int64_t max_skew_ms, int64_t refill_window_ms, Metrics* metrics = nullptr);
 
  private:
   // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
@@ -53,7 +53,8 @@ class SyncServiceImpl final : public grpc::Service {
   grpc::Status RawRefill(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                          grpc::ByteBuffer* resp);
 
-  Store* store_;
+  RecordStore* records_;
+  RegistryStore* registry_;
   const Authenticator* auth_;
   int64_t max_skew_ms_;
   int64_t refill_window_ms_;

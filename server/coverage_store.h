@@ -1,0 +1,44 @@
+// Coverage for village secretaries and towns: visits, checks and cases of a
+// scope and period, from aggregates kept as records change
+// (server/coverage_index.h). One of the store's four parts (server/store.h).
+#ifndef GRIDSYNC_SERVER_COVERAGE_STORE_H_
+#define GRIDSYNC_SERVER_COVERAGE_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/coverage.h"
+#include "gridsync/v1/coverage_service.pb.h"
+
+namespace gridsync::server {
+
+struct CoverageQuery {
+  std::string prefix;              // org-code prefix of the scope (core::ScopePrefix)
+  int64_t from_ms = 0, to_ms = 0;  // [from, to)
+  int64_t as_of_ms = 0;            // for overdue and open: min(to, now)
+  bool ended = false;              // to <= now: case statuses from their history
+  int32_t month = 0;               // yyyymm when the period is one calendar month
+  core::AsOf as_of() const { return {as_of_ms, ended}; }
+};
+
+class CoverageStore {
+ public:
+  virtual ~CoverageStore() = default;
+
+  virtual absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
+      const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
+      const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  // Cases open at `as_of` (from their history when it has ended).
+  virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
+      const std::string& prefix, core::AsOf as_of, int page_size,
+      const std::string& page_token) = 0;
+};
+
+}  // namespace gridsync::server
+
+#endif  // GRIDSYNC_SERVER_COVERAGE_STORE_H_
