@@ -9,6 +9,7 @@
 #include "core/be64.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "server/registry_keys.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {
@@ -443,8 +444,9 @@ absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
 
 }  // namespace
 
-absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
-    const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy) const {
+absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const CoverageQuery& q) {
+  auto policy = ReadCheckPolicy(db_, reg_);
+  if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
   gridsync::v1::Coverage c;
   c.set_from_ms(q.from_ms);
@@ -549,7 +551,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
   }
 
   // Checks, as of the period's end.
-  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
+  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
   if (!persons.ok()) return persons.status();
   for (const auto& p : *persons) core::CountPerson(p, c.mutable_checks());
 
@@ -568,8 +570,8 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::Get(
   return c;
 }
 
-absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unvisited(
-    const CoverageQuery& q, int page_size, const std::string& page_token) const {
+absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::ListUnvisited(
+    const CoverageQuery& q, int page_size, const std::string& page_token) {
   ScopedSnapshot snap(db_);
   gridsync::v1::ListUnvisitedHouseholdsResponse out;
   const int n = PageSize(page_size);
@@ -594,11 +596,12 @@ absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Unv
   return out;
 }
 
-absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
-    const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
-    const std::string& page_token) const {
+absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOverdue(
+    const CoverageQuery& q, int page_size, const std::string& page_token) {
+  auto policy = ReadCheckPolicy(db_, reg_);
+  if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
-  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, policy);
+  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
   if (!persons.ok()) return persons.status();
   std::vector<const core::PersonDue*> rows;
   for (const auto& p : *persons) {
@@ -615,9 +618,8 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::Overdue(
   return out;
 }
 
-absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::OpenCases(
-    const std::string& prefix, core::AsOf as_of, int page_size,
-    const std::string& page_token) const {
+absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases(
+    const std::string& prefix, core::AsOf as_of, int page_size, const std::string& page_token) {
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
   auto st = ForEachOpenCase(db_, cov_, snap.get(), prefix, as_of,

@@ -29,11 +29,11 @@
 #include "gridsync/v1/coverage_service.pb.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
-#include "server/store.h"
+#include "server/coverage_store.h"
 
 namespace gridsync::server {
 
-class CoverageIndex {
+class CoverageIndex : public CoverageStore {
  public:
   CoverageIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* coverage,
                 rocksdb::ColumnFamilyHandle* registry)
@@ -78,16 +78,16 @@ class CoverageIndex {
   // a count). Empty when they agree. REQUIRES: no commits run meanwhile.
   absl::StatusOr<std::vector<std::string>> Verify(rocksdb::ColumnFamilyHandle* records) const;
 
-  absl::StatusOr<gridsync::v1::Coverage> Get(const CoverageQuery& q,
-                                             const gridsync::v1::CheckPolicy& policy) const;
-  absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> Unvisited(
-      const CoverageQuery& q, int page_size, const std::string& page_token) const;
-  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> Overdue(
-      const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy, int page_size,
-      const std::string& page_token) const;
-  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(
+  // CoverageStore: the queries, each from one snapshot, with the check
+  // policy stored in the registry.
+  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) override;
+  absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
+      const CoverageQuery& q, int page_size, const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
+      const CoverageQuery& q, int page_size, const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
       const std::string& prefix, core::AsOf as_of, int page_size,
-      const std::string& page_token) const;
+      const std::string& page_token) override;
 
  private:
   // Active households per grid into *active; an X key into `batch` for

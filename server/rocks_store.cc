@@ -28,6 +28,7 @@
 #include "server/backup.h"
 #include "server/log.h"
 #include "server/proposals.h"
+#include "server/registry_keys.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {
@@ -44,8 +45,7 @@ constexpr char kCoverageVersionKey[] = "coverage_version";
 constexpr char kRegistryIndexKey[] = "registry_pull_index";  // "1": the 'r' index is complete
 constexpr char kEpochKey[] = "store_epoch";                  // be64, Store::Epoch
 constexpr char kRestoredAtKey[] = "restored_at_ms";          // be64, Store::RestoredAtMs
-constexpr char kCoverageVersion[] = "2";        // bump when the layout or the marks change
-constexpr char kPolicyKey[] = "~check_policy";  // in the registry
+constexpr char kCoverageVersion[] = "2";  // bump when the layout or the marks change
 constexpr char kLastSeqKey[] = "last_change_seq";
 constexpr char kCountersKey[] = "record_counters";
 constexpr size_t kMaxGroupMutations = 8192;
@@ -109,15 +109,6 @@ bool RecordOf(const Change& c, std::string_view* grid, std::string_view* id) {
 // Marks a blob whose arrival is in the change log (Change.blob).
 std::string BlobLoggedKey(const std::string& sha256) { return "blob/" + sha256; }
 
-// The code a registry change is scoped by in the feed: the org unit's own,
-// the household's or the person's id; "" for the check policy (everywhere).
-std::string_view FeedCode(const gridsync::v1::RegistryChange& r) {
-  if (r.has_org_unit()) return r.org_unit().code();
-  if (r.has_household()) return r.household().household_id();
-  if (r.has_person()) return r.person().person_id();
-  return {};
-}
-
 void CountNewRecord(gridsync::v1::RecordKind kind, StoreStats* counters) {
   ++counters->records;
   switch (kind) {
@@ -133,62 +124,6 @@ void CountNewRecord(gridsync::v1::RecordKind kind, StoreStats* counters) {
     default:
       break;
   }
-}
-
-// Where a registry change is pulled from: the code of the unit it hangs
-// under (a household's or person's grid, an org unit's own code; "" for the
-// check policy), and its key in the registry.
-std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryChange& c);
-
-// The pull index entry of a registry change.
-std::string RegistryIndexKey(const std::string& code, uint64_t seq) {
-  return absl::StrCat("r", code, std::string(1, '\0'), Be64(seq));
-}
-
-std::string RegistryKey(absl::string_view id) {
-  switch (id.size()) {
-    case core::kVillageCodeLen:
-    case core::kGridCodeLen:
-      return absl::StrCat("o", id);
-    case core::kHouseholdIdLen:
-      return absl::StrCat("h", id);
-    case core::kPersonIdLen:
-      return absl::StrCat("p", id);
-    default:
-      return absl::StrCat("?", id);
-  }
-}
-
-std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryChange& c) {
-  switch (c.item_case()) {
-    case gridsync::v1::RegistryChange::kOrgUnit:
-      return {c.org_unit().code(), RegistryKey(c.org_unit().code())};
-    case gridsync::v1::RegistryChange::kHousehold:
-      return {c.household().grid_code(), RegistryKey(c.household().household_id())};
-    case gridsync::v1::RegistryChange::kPerson:
-      return {c.person().person_id().substr(0, core::kGridCodeLen),
-              RegistryKey(c.person().person_id())};
-    default:
-      return {"", kPolicyKey};
-  }
-}
-
-// The registry entry stored under `key`, as a change.
-absl::StatusOr<gridsync::v1::RegistryChange> RegistryEntry(const std::string& key,
-                                                           const std::string& value) {
-  gridsync::v1::RegistryChange c;
-  bool ok = false;
-  if (key == kPolicyKey) {
-    ok = c.mutable_check_policy()->ParseFromString(value);
-  } else if (key[0] == 'o') {
-    ok = c.mutable_org_unit()->ParseFromString(value);
-  } else if (key[0] == 'h') {
-    ok = c.mutable_household()->ParseFromString(value);
-  } else if (key[0] == 'p') {
-    ok = c.mutable_person()->ParseFromString(value);
-  }
-  if (!ok) return absl::DataLossError(absl::StrCat("registry entry ", key, " is unreadable"));
-  return c;
 }
 
 // Encodes counters as a fixed string of be64 values.
@@ -237,10 +172,6 @@ uint64_t ContentHash(const Mutation& m) {
   return h == 0 ? 1 : h;
 }
 
-bool HasPrefix(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // Is a registry entry under `code` ("" for the policy) pulled by a reader of
 // `prefixes`: inside the scope, or an org unit above it (its name).
 bool RegistryInScope(const std::string& code, const std::vector<std::string>& prefixes) {
@@ -279,15 +210,6 @@ struct RocksStore::WorkingState {
   bool was_approved = false;      // a registry proposal approved before the group
 };
 
-// Registry entries to log as changes, with the registry writes they go with.
-struct RocksStore::RegistryWrite {
-  rocksdb::WriteBatch* batch;
-  std::vector<gridsync::v1::RegistryChange> changes;
-  gridsync::v1::Actor by;                        // who made the changes
-  std::optional<gridsync::v1::AdminAct> act;     // logged after them
-  std::optional<gridsync::v1::BlobStored> blob;  // or this, logged alone
-};
-
 // Record states phones sent back after a restore, and who sent them.
 struct RocksStore::RefillWrite {
   std::vector<RecordState> states;
@@ -300,7 +222,7 @@ struct RocksStore::RefillWrite {
 struct RocksStore::Writer {
   std::vector<Prepared>* prepared = nullptr;
   std::vector<MutationResult>* results = nullptr;
-  RegistryWrite* registry = nullptr;
+  LoggedWrite* registry = nullptr;
   RefillWrite* refill = nullptr;
   bool alone() const { return registry != nullptr || refill != nullptr; }
   absl::Status status;
@@ -391,6 +313,10 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
 
   store->coverage_ =
       std::make_unique<CoverageIndex>(db, store->cf(kCoverage), store->cf(kRegistry));
+  store->registry_ = std::make_unique<RocksRegistry>(
+      db, store->cf(kRegistry), store->coverage_.get(), static_cast<ChangeLogger*>(store.get()));
+  store->devices_ = std::make_unique<RocksDevices>(db, store->cf(kDevices),
+                                                   [s = store.get()] { return s->CheckSpace(); });
   s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCoverageVersionKey, &v);
   if (!s.ok() || v != kCoverageVersion) {
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the coverage version");
@@ -625,7 +551,7 @@ absl::Status RocksStore::ApplyApprovals(const std::vector<const RecordState*>& a
   return coverage_->AddHouseholds(applier.household_deltas(), batch);
 }
 
-absl::Status RocksStore::CommitRegistry(RegistryWrite* r) {
+absl::Status RocksStore::CommitRegistry(LoggedWrite* r) {
   uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
   const int64_t now_ms = core::SystemWallMs();
   for (auto& item : r->changes) {
@@ -1215,213 +1141,6 @@ absl::StatusOr<StoreStats> RocksStore::Stats() {
   return published_;
 }
 
-absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksStore::ImportRegistry(
-    const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(registry_mu_);
-  gridsync::v1::ImportRegistryResponse resp;
-  rocksdb::WriteBatch batch;
-  std::map<std::string, std::string> pending;       // key -> value written in this batch
-  std::map<std::string, int64_t> households_added;  // per grid, for coverage
-
-  // The entry under `key`: as written earlier in this import (an entry listed
-  // twice compares with the first), else as stored; nullopt if none.
-  auto stored = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
-    if (auto p = pending.find(key); p != pending.end()) return p->second;
-    std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), key, &v);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return FromRocks(s, "reading the registry");
-    return v;
-  };
-  auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    return v->has_value();
-  };
-  std::vector<gridsync::v1::RegistryChange> changes;  // logged in the change feed
-  auto put = [&](const std::string& key, const google::protobuf::Message& msg,
-                 gridsync::v1::RegistryChange change) -> absl::Status {
-    const std::string value = core::SerializeCanonical(msg);
-    auto before = stored(key);
-    if (!before.ok()) return before.status();
-    const bool found = before->has_value();
-    const std::string old = before->value_or("");
-    if (found && old == value) {
-      resp.set_unchanged(resp.unchanged() + 1);
-      return absl::OkStatus();
-    }
-    if (found) {
-      resp.set_updated(resp.updated() + 1);
-      // The county's data wins over a field change approved on a phone; the
-      // summary names the proposal it overrode.
-      std::string by;
-      if (gridsync::v1::Household h; key[0] == 'h' && h.ParseFromString(old)) {
-        by = h.changed_by_proposal();
-      } else if (gridsync::v1::SupervisedPerson p; key[0] == 'p' && p.ParseFromString(old)) {
-        by = p.changed_by_proposal();
-      }
-      if (!by.empty()) resp.add_overrode_proposals(by);
-    } else {
-      resp.set_created(resp.created() + 1);
-    }
-    pending[key] = value;
-    batch.Put(cf(kRegistry), key, value);
-    changes.push_back(std::move(change));
-    return absl::OkStatus();
-  };
-  auto change_of = [](auto setter) {
-    gridsync::v1::RegistryChange c;
-    setter(&c);
-    return c;
-  };
-  auto reject = [&](const char* kind, int index, std::string msg) {
-    auto* r = resp.add_rejections();
-    r->set_kind(kind);
-    r->set_index(index);
-    r->set_message(std::move(msg));
-  };
-
-  // Parents first, whatever order the request lists units in.
-  std::vector<int> order(req.org_units_size());
-  for (int i = 0; i < req.org_units_size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    return core::LevelOfCode(req.org_units(a).code()) < core::LevelOfCode(req.org_units(b).code());
-  });
-  for (int i : order) {
-    gridsync::v1::OrgUnit u = req.org_units(i);
-    if (auto bad = core::CheckOrgUnit(u)) {
-      reject("org_unit", i, *bad);
-      continue;
-    }
-    u.set_level(core::LevelOfCode(u.code()));
-    u.set_parent_code(core::ParentOf(u));
-    if (!u.parent_code().empty()) {
-      auto ok = exists(RegistryKey(u.parent_code()));
-      if (!ok.ok()) return ok.status();
-      if (!*ok) {
-        reject("org_unit", i,
-               absl::StrCat("parent ", u.parent_code(), " of ", u.code(),
-                            " is not in the registry; import it first"));
-        continue;
-      }
-    }
-    if (auto st =
-            put(RegistryKey(u.code()), u, change_of([&](auto* c) { *c->mutable_org_unit() = u; }));
-        !st.ok()) {
-      return st;
-    }
-  }
-  // The household stored under `key` (or imported earlier in this request).
-  auto stored_household =
-      [&](const std::string& key) -> absl::StatusOr<std::optional<gridsync::v1::Household>> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    gridsync::v1::Household h;
-    if (!v->has_value() || !h.ParseFromString(**v)) return std::nullopt;
-    return h;
-  };
-  for (int i = 0; i < req.households_size(); ++i) {
-    const auto& h = req.households(i);
-    if (auto bad = core::CheckHousehold(h)) {
-      reject("household", i, *bad);
-      continue;
-    }
-    auto ok = exists(RegistryKey(h.grid_code()));
-    if (!ok.ok()) return ok.status();
-    if (!*ok) {
-      reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
-      continue;
-    }
-    // An imported household is active: one that moved out or stood empty
-    // comes back into the denominators.
-    auto stored = stored_household(RegistryKey(h.household_id()));
-    if (!stored.ok()) return stored.status();
-    if (auto st = put(RegistryKey(h.household_id()), h,
-                      change_of([&](auto* c) { *c->mutable_household() = h; }));
-        !st.ok()) {
-      return st;
-    }
-    const bool was_active =
-        stored->has_value() && (*stored)->status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
-    const bool active = h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
-    if (active && !was_active) ++households_added[h.grid_code()];
-    if (!active && was_active) --households_added[h.grid_code()];
-    if (stored->has_value() && active != was_active)
-      coverage_->SetInactive(h.household_id(), !active, &batch);
-    if (!stored->has_value() && !active) coverage_->SetInactive(h.household_id(), true, &batch);
-  }
-  const int64_t now = core::SystemWallMs();
-  auto stored_since = [&](const std::string& key) -> absl::StatusOr<int64_t> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    gridsync::v1::SupervisedPerson old;
-    return v->has_value() && old.ParseFromString(**v) ? old.supervised_since_ms() : 0;
-  };
-  for (int i = 0; i < req.persons_size(); ++i) {
-    gridsync::v1::SupervisedPerson p = req.persons(i);
-    if (auto bad = core::CheckPerson(p)) {
-      reject("person", i, *bad);
-      continue;
-    }
-    auto ok = exists(RegistryKey(p.household_id()));
-    if (!ok.ok()) return ok.status();
-    if (!*ok) {
-      reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
-      continue;
-    }
-    if (p.supervised_since_ms() == 0) {  // keep when supervision began, or begin it now
-      auto since = stored_since(RegistryKey(p.person_id()));
-      if (!since.ok()) return since.status();
-      p.set_supervised_since_ms(*since != 0 ? *since : now);
-    }
-    if (auto st = put(RegistryKey(p.person_id()), p,
-                      change_of([&](auto* c) { *c->mutable_person() = p; }));
-        !st.ok()) {
-      return st;
-    }
-  }
-  if (auto st = coverage_->AddHouseholds(households_added, &batch); !st.ok()) return st;
-  gridsync::v1::AdminAct act;
-  act.set_action("registry_import");
-  *act.mutable_by() = by;
-  act.set_created(resp.created());
-  act.set_updated(resp.updated());
-  act.set_unchanged(resp.unchanged());
-  act.set_rejected(resp.rejections_size());
-  act.set_detail(absl::StrCat(req.org_units_size(), " org units, ", req.households_size(),
-                              " households, ", req.persons_size(), " persons: ", resp.created(),
-                              " created, ", resp.updated(), " updated, ", resp.unchanged(),
-                              " unchanged, ", resp.rejections_size(), " rejected"));
-  RegistryWrite r{&batch, std::move(changes), by, std::move(act), std::nullopt};
-  Writer w;
-  w.registry = &r;
-  if (auto st = RunInQueue(&w); !st.ok()) return st;
-  return resp;
-}
-
-absl::StatusOr<gridsync::v1::Coverage> RocksStore::GetCoverage(const CoverageQuery& q) {
-  auto policy = GetCheckPolicy();
-  if (!policy.ok()) return policy.status();
-  return coverage_->Get(q, *policy);
-}
-
-absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> RocksStore::ListUnvisited(
-    const CoverageQuery& q, int page_size, const std::string& page_token) {
-  return coverage_->Unvisited(q, page_size, page_token);
-}
-
-absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> RocksStore::ListOverdue(
-    const CoverageQuery& q, int page_size, const std::string& page_token) {
-  auto policy = GetCheckPolicy();
-  if (!policy.ok()) return policy.status();
-  return coverage_->Overdue(q, *policy, page_size, page_token);
-}
-
-absl::StatusOr<gridsync::v1::ListOpenCasesResponse> RocksStore::ListOpenCases(
-    const std::string& prefix, core::AsOf as_of, int page_size, const std::string& page_token) {
-  return coverage_->OpenCases(prefix, as_of, page_size, page_token);
-}
-
 absl::StatusOr<gridsync::v1::BackupResponse> RocksStore::Backup(const std::string& dir, int keep) {
   const auto t0 = std::chrono::steady_clock::now();
   auto made = BackupStore(db_.get(), dir, keep, LastChangeSeq());
@@ -1441,47 +1160,22 @@ absl::StatusOr<gridsync::v1::BackupResponse> RocksStore::Backup(const std::strin
   return r;
 }
 
-absl::StatusOr<gridsync::v1::CheckPolicy> RocksStore::GetCheckPolicy() {
-  std::string v;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf(kRegistry), kPolicyKey, &v);
-  if (s.IsNotFound()) return core::DefaultCheckPolicy();
-  if (!s.ok()) return FromRocks(s, "reading the check policy");
-  gridsync::v1::CheckPolicy p;
-  if (!p.ParseFromString(v)) return absl::DataLossError("the stored check policy does not parse");
-  return p;
-}
-
-absl::Status RocksStore::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
-                                        const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(registry_mu_);
-  rocksdb::WriteBatch batch;
-  batch.Put(cf(kRegistry), kPolicyKey, policy.SerializeAsString());
-  gridsync::v1::AdminAct act;
-  act.set_action("check_policy");
-  *act.mutable_by() = by;
-  act.set_detail(absl::StrCat("default every ", policy.default_interval_days(), " days, ",
-                              policy.intervals_size(), " intervals by category and risk"));
-  RegistryWrite r{&batch, {}, by, std::move(act), std::nullopt};
-  *r.changes.emplace_back().mutable_check_policy() = policy;
-  Writer w;
-  w.registry = &r;
-  return RunInQueue(&w);
+absl::Status RocksStore::Log(LoggedWrite* w) {
+  Writer writer;
+  writer.registry = w;
+  return RunInQueue(&writer);
 }
 
 absl::Status RocksStore::LogAdminAct(const gridsync::v1::AdminAct& act) {
   rocksdb::WriteBatch batch;
-  RegistryWrite r{&batch, {}, act.by(), act, std::nullopt};
-  Writer w;
-  w.registry = &r;
-  return RunInQueue(&w);
+  LoggedWrite r{&batch, {}, act.by(), act, std::nullopt};
+  return Log(&r);
 }
 
 absl::Status RocksStore::LogBlobStored(const gridsync::v1::BlobStored& blob) {
   rocksdb::WriteBatch batch;
-  RegistryWrite r{&batch, {}, {}, std::nullopt, blob};
-  Writer w;
-  w.registry = &r;
-  return RunInQueue(&w);
+  LoggedWrite r{&batch, {}, {}, std::nullopt, blob};
+  return Log(&r);
 }
 
 absl::StatusOr<bool> RocksStore::BlobLogged(const std::string& sha256) {
@@ -1538,68 +1232,6 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
     page.states[where[k]]->ParseFromString(*(*got)[k]);
   }
   return page;
-}
-
-absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksStore::ListOrgUnits(
-    const std::string& prefix, gridsync::v1::OrgLevel level) {
-  std::vector<gridsync::v1::OrgUnit> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRegistry)));
-  const std::string start = "o" + prefix;
-  for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
-    gridsync::v1::OrgUnit u;
-    if (!u.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    if (level == gridsync::v1::ORG_LEVEL_UNSPECIFIED || u.level() == level)
-      out.push_back(std::move(u));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "listing org units");
-  return out;
-}
-
-absl::StatusOr<gridsync::v1::ListHouseholdsResponse> RocksStore::ListHouseholds(
-    const std::string& grid_code) {
-  gridsync::v1::ListHouseholdsResponse out;
-  for (const char* kind : {"h", "p"}) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRegistry)));
-    const std::string start = kind + grid_code;
-    for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
-      const auto data = it->value().data();
-      const int size = static_cast<int>(it->value().size());
-      if (*kind == 'h') {
-        out.add_households()->ParseFromArray(data, size);
-      } else {
-        out.add_persons()->ParseFromArray(data, size);
-      }
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "listing households");
-  }
-  return out;
-}
-
-absl::StatusOr<std::vector<bool>> RocksStore::RegistryHas(const std::vector<std::string>& ids) {
-  std::vector<std::string> k;
-  for (const auto& id : ids) k.push_back(RegistryKey(id));
-  auto values = MultiGetIn(kRegistry, {k.begin(), k.end()}, "reading the registry");
-  if (!values.ok()) return values.status();
-  return Present(*values);
-}
-
-absl::Status RocksStore::PutDevice(const gridsync::v1::Device& device) {
-  if (auto st = CheckSpace(); !st.ok()) return st;  // as every write: never ENOSPC in RocksDB
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db_->Put(wo, cf(kDevices), device.device_id(), device.SerializeAsString()),
-                   "writing a device");
-}
-
-absl::StatusOr<std::vector<gridsync::v1::Device>> RocksStore::ListDevices() {
-  std::vector<gridsync::v1::Device> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kDevices)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out.emplace_back();
-    out.back().ParseFromArray(it->value().data(), static_cast<int>(it->value().size()));
-  }
-  if (!it->status().ok()) return FromRocks(it->status(), "listing devices");
-  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> RocksStore::Check() {

@@ -1,4 +1,6 @@
-// Store on an embedded RocksDB.
+// The store on an embedded RocksDB: the records and their change log, with
+// the commit queue every change goes through, and the owner of the other
+// parts (registry, devices, coverage) on the same database.
 //
 // Column families:
 //   records     record_id -> RecordState (canonical bytes)
@@ -6,9 +8,10 @@
 //   scoped      grid_code + be64(seq) -> record_id  (pull by org scope), and
 //               'r' + code + '\0' + be64(seq) -> registry key, for registry
 //               changes under a grid or of an org unit ("" for the policy)
-//   idempotency device_id + '\0' + be64(device_seq) -> MutationResult
-//   registry    'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson
-//   devices     device_id -> Device
+//   idempotency device_id + '\0' + be64(device_seq) -> MutationResult{change_seq,
+//               content_hash}
+//   registry    server/registry_keys.h (server/rocks_registry.h writes it)
+//   devices     device_id -> Device (server/rocks_devices.h)
 //   coverage    aggregates for CoverageService (server/coverage_index.h)
 //   default     meta: last change seq, record counters, coverage version
 #ifndef GRIDSYNC_SERVER_ROCKS_STORE_H_
@@ -24,15 +27,15 @@
 #include "core/coverage.h"
 #include "rocksdb/db.h"
 #include "server/coverage_index.h"
+#include "server/logged_write.h"
 #include "server/metrics.h"
+#include "server/rocks_devices.h"
+#include "server/rocks_registry.h"
 #include "server/store.h"
 
 namespace gridsync::server {
 
-class RocksStore : public RecordStore,
-                   public RegistryStore,
-                   public DeviceStore,
-                   public CoverageStore {
+class RocksStore : public RecordStore, private ChangeLogger {
  public:
   struct Options {
     bool create_if_missing = false;
@@ -47,6 +50,12 @@ class RocksStore : public RecordStore,
   };
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(const std::string& dir, Options opts);
   ~RocksStore() override;
+
+  // The store's other parts, on the same database and commit queue; they
+  // live as long as this.
+  RegistryStore* registry() { return registry_.get(); }
+  DeviceStore* devices() { return devices_.get(); }
+  CoverageStore* coverage() { return coverage_.get(); }
 
   absl::StatusOr<std::vector<gridsync::v1::MutationResult>> Commit(
       std::vector<gridsync::v1::Mutation> mutations) override;
@@ -69,33 +78,11 @@ class RocksStore : public RecordStore,
                                        int max) override;
   absl::StatusOr<StoreStats> Stats() override;
 
-  absl::StatusOr<gridsync::v1::ImportRegistryResponse> ImportRegistry(
-      const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) override;
-  absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> ListOrgUnits(
-      const std::string& prefix, gridsync::v1::OrgLevel level) override;
-  absl::StatusOr<gridsync::v1::ListHouseholdsResponse> ListHouseholds(
-      const std::string& grid_code) override;
-  absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) override;
-
-  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) override;
-  absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
-      const CoverageQuery& q, int page_size, const std::string& page_token) override;
-  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
-      const CoverageQuery& q, int page_size, const std::string& page_token) override;
-  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, core::AsOf as_of, int page_size,
-      const std::string& page_token) override;
-  absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
-  absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
-                              const gridsync::v1::Actor& by) override;
   absl::Status LogAdminAct(const gridsync::v1::AdminAct& act) override;
   absl::Status LogBlobStored(const gridsync::v1::BlobStored& blob) override;
   absl::StatusOr<bool> BlobLogged(const std::string& sha256) override;
 
   absl::StatusOr<gridsync::v1::BackupResponse> Backup(const std::string& dir, int keep) override;
-
-  absl::Status PutDevice(const gridsync::v1::Device& device) override;
-  absl::StatusOr<std::vector<gridsync::v1::Device>> ListDevices() override;
 
   // Every change number from 1 to LastChangeSeq() present exactly once.
   // What `gridsyncd check` reports: every SST's checksums, the change log
@@ -136,7 +123,6 @@ class RocksStore : public RecordStore,
     kNumCf
   };
   struct Prepared;
-  struct RegistryWrite;
   struct RefillWrite;
   struct Writer;
   struct WorkingState;  // a record's state while the leader merges a group into it
@@ -152,7 +138,9 @@ class RocksStore : public RecordStore,
   absl::Status RunInQueue(Writer* w);
   // Logs registry changes (and the administrative act that made them) and
   // writes them. REQUIRES: the leader, alone.
-  absl::Status CommitRegistry(RegistryWrite* r);
+  absl::Status CommitRegistry(LoggedWrite* r);
+  // ChangeLogger: `w` through the commit queue, alone.
+  absl::Status Log(LoggedWrite* w) override;
   absl::Status CommitRefill(RefillWrite* r);
   // What every commit-queue write ends with: `batch` with the last change
   // number `seq` and `counters`, in one synced write, then both made
@@ -211,8 +199,9 @@ class RocksStore : public RecordStore,
   StoreStats published_;        // guarded by stats_mu_
   uint64_t epoch_ = 0;          // Store::Epoch
   int64_t restored_at_ms_ = 0;  // Store::RestoredAtMs
-  std::mutex registry_mu_;      // serializes registry imports and policy changes
   std::unique_ptr<CoverageIndex> coverage_;
+  std::unique_ptr<RocksRegistry> registry_;
+  std::unique_ptr<RocksDevices> devices_;
   Histogram commit_group_mutations_{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 8192}};
   Histogram commit_write_seconds_{LatencyBounds()};
 };

@@ -3,6 +3,8 @@
 #ifndef GRIDSYNC_SERVER_ROCKS_UTIL_H_
 #define GRIDSYNC_SERVER_ROCKS_UTIL_H_
 
+#include <string_view>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -25,6 +27,11 @@ inline absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) 
                      s.ToString(), ")"));
   }
   return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
+}
+
+// Whether the key (or value) `s` starts with `prefix`.
+inline bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
 }
 
 // A consistent view of the database for the life of the object.

@@ -56,7 +56,7 @@ absl::Status InitDataDir(const std::string& dir) {
     return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   auto store = RocksStore::Open(dir, {.create_if_missing = true, .min_free_bytes = 0});
   if (!store.ok()) return store.status();
-  Authenticator auth(store->get(), store->get());
+  Authenticator auth((*store)->devices(), (*store)->registry());
   auto admin = auth.Enroll(gridsync::v1::ROLE_ADMIN, {}, "admin");
   if (!admin.ok()) return admin.status();
   gridsync::v1::AdminAct act;
@@ -114,11 +114,11 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
                                                 .min_free_bytes = opts.min_free_bytes});
   if (!store.ok()) return store.status();
   s->store_ = std::move(*store);
-  s->auth_ = std::make_unique<Authenticator>(s->store_.get(), s->store_.get());
+  s->auth_ = std::make_unique<Authenticator>(s->store_->devices(), s->store_->registry());
   if (auto st = s->auth_->Load(); !st.ok()) return st;
   if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ =
-      std::make_unique<SyncServiceImpl>(s->store_.get(), s->store_.get(), s->auth_.get(),
+      std::make_unique<SyncServiceImpl>(s->store_.get(), s->store_->registry(), s->auth_.get(),
                                         opts.max_skew_ms, opts.refill_window_ms, &s->metrics_);
   auto blobs =
       BlobStore::Open(opts.data_dir + "/blobs", {.max_blob_bytes = opts.max_attachment_bytes,
@@ -128,10 +128,10 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->blobs_ = std::move(*blobs);
   s->blob_service_ =
       std::make_unique<BlobServiceImpl>(s->store_.get(), s->blobs_.get(), s->auth_.get());
-  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->store_.get(), s->auth_.get(),
-                                                 s->blobs_->dir() + "/objects");
-  s->coverage_ =
-      std::make_unique<CoverageServiceImpl>(s->store_.get(), s->store_.get(), s->auth_.get());
+  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->store_->registry(),
+                                                 s->auth_.get(), s->blobs_->dir() + "/objects");
+  s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_->coverage(), s->store_->registry(),
+                                                       s->auth_.get());
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);

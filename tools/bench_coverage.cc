@@ -128,7 +128,7 @@ absl::Status ImportCounty(server::RocksStore* store, const County& c) {
     add(&req);
     gridsync::v1::Actor bench;
     bench.set_holder("bench_coverage");
-    auto r = store->ImportRegistry(req, bench);
+    auto r = store->registry()->ImportRegistry(req, bench);
     if (!r.ok()) return r.status();
     if (r->rejections_size() > 0) return absl::InternalError(r->rejections(0).message());
     return absl::OkStatus();

@@ -61,7 +61,7 @@ TEST(SlowDisk, AcknowledgesOnWithLargerGroupsAndTheMetricsShowIt) {
   ASSERT_TRUE(store.ok()) << store.status();
   gridsync::v1::Actor admin;
   admin.set_holder("test");
-  ASSERT_TRUE((*store)->ImportRegistry(TestRegistry(), admin).ok());
+  ASSERT_TRUE((*store)->registry()->ImportRegistry(TestRegistry(), admin).ok());
 
   // 32 phones, each pushing 10 visits one at a time, all at once.
   constexpr int kPhones = 32, kEach = 10;
