@@ -10,6 +10,8 @@
 
 namespace gridsync::core {
 namespace {
+using gridsync::v1::Mutation;
+using gridsync::v1::RecordState;
 using gridsync::v1::CaseStatus;
 using gridsync::v1::Dot;
 using gridsync::v1::LogElement;

@@ -25,16 +25,13 @@
 
 namespace gridsync::core {
 
-using gridsync::v1::Mutation;
-using gridsync::v1::RecordState;
-
 // The replica a mutation's field writes are dots of: the device, or after
 // the device's replica went back in time, "<device>~<epoch>" (see
 // Mutation.replica_epoch). A version vector entry claims every earlier
 // write of its replica; a restored replica is a new one, so that its
 // writes never claim those the restore took away.
 std::string DotDevice(const std::string& device_id, uint64_t replica_epoch);
-inline std::string DotDevice(const Mutation& m) {
+inline std::string DotDevice(const gridsync::v1::Mutation& m) {
   return DotDevice(m.device_id(), m.replica_epoch());
 }
 
@@ -43,24 +40,24 @@ inline std::string DotDevice(const Mutation& m) {
 uint64_t Covered(const gridsync::v1::VersionVector& ctx, const std::string& device);
 
 // REQUIRES: both canonical. Leaves *into canonical.
-void Join(RecordState* into, const RecordState& other);
+void Join(gridsync::v1::RecordState* into, const gridsync::v1::RecordState& other);
 
 // The state a single mutation contributes. REQUIRES: m validated
 // (ValidateMutation) and m.device_id() set.
-RecordState ToDelta(const Mutation& m);
+gridsync::v1::RecordState ToDelta(const gridsync::v1::Mutation& m);
 
 // Join(state, ToDelta(m)).
-void Apply(RecordState* state, const Mutation& m);
+void Apply(gridsync::v1::RecordState* state, const gridsync::v1::Mutation& m);
 
 // Join(state, delta) for a delta the caller no longer needs: into a state
 // that is still empty, it is moved instead of merged.
-void JoinOwned(RecordState* state, RecordState&& delta);
+void JoinOwned(gridsync::v1::RecordState* state, gridsync::v1::RecordState&& delta);
 
 // The winning sibling: highest hlc, ties by device id, then counter.
 // REQUIRES: reg.siblings_size() > 0.
 const gridsync::v1::Sibling& Winner(const gridsync::v1::Register& reg);
 
-bool HasConflict(const RecordState& state);
+bool HasConflict(const gridsync::v1::RecordState& state);
 
 // The status a person sees: the furthest stage reached in the current
 // epoch; escalated outranks resolved when both were reached concurrently.

@@ -7,6 +7,8 @@
 
 namespace gridsync::core {
 namespace {
+using gridsync::v1::Mutation;
+using gridsync::v1::RecordState;
 
 TEST(Coverage, MonthsAreInChinaTime) {
   auto nov = MonthRange("2026-11");
