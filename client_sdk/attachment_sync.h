@@ -17,7 +17,7 @@
 #include "absl/status/status.h"
 #include "client_sdk/attachment_files.h"
 #include "gridsync/v1/blob_service.grpc.pb.h"
-#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/records.pb.h"
 
 namespace gridsync::sdk {

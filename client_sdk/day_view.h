@@ -16,7 +16,7 @@
 #include <utility>
 
 #include "core/coverage.h"
-#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "gridsync/v1/record_state.pb.h"

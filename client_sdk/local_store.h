@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/client_store.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/sync_service.pb.h"

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/client_store.pb.h"
 
 namespace gridsync::sdk {

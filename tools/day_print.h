@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/coverage_service.pb.h"
 
 namespace gridsync::tools {

@@ -22,7 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "gridsync/v1/client_store.pb.h"
+#include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 #include "gridsync/v1/records.pb.h"
@@ -297,9 +297,8 @@ class Client {
   // Cancels a call in flight and joins the thread.
   void StopBackground();
 
-  class Impl;
-
  private:
+  class Impl;
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
