@@ -10,13 +10,13 @@
 
 namespace gridsync::core {
 namespace {
-using gridsync::v1::Mutation;
-using gridsync::v1::RecordState;
 using gridsync::v1::CaseStatus;
 using gridsync::v1::Dot;
 using gridsync::v1::LogElement;
 using gridsync::v1::LogSet;
+using gridsync::v1::Mutation;
 using gridsync::v1::RecordHeader;
+using gridsync::v1::RecordState;
 using gridsync::v1::Register;
 using gridsync::v1::Sibling;
 using gridsync::v1::StageReached;

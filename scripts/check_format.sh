@@ -5,7 +5,7 @@
 set -euo pipefail
 export PATH
 cd "$(dirname "$0")/.."
-mapfile -t files < <(find core server client_sdk tools tests \
+mapfile -t files < <(find common core server client_sdk tools tests \
   \( -name '*.cc' -o -name '*.h' -o -name '*.c' \) -type f | sort)
 bad=()
 for f in "${files[@]}"; do

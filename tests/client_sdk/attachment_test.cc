@@ -13,8 +13,8 @@
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "tests/client_sdk/sdk_test.h"
-#include "tools/client.h"
-#include "tools/sample_data.h"
+#include "tools/common/client.h"
+#include "tools/common/sample_data.h"
 
 namespace gridsync::testing {
 namespace {

@@ -9,7 +9,7 @@
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
-#include "tools/client.h"
+#include "tools/common/client.h"
 
 namespace gridsync::testing {
 namespace {

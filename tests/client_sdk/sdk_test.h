@@ -14,7 +14,7 @@
 #include "gridsync/client.h"
 #include "server/backup.h"
 #include "tests/server/test_server.h"
-#include "tools/tcp_proxy.h"
+#include "tools/common/tcp_proxy.h"
 
 namespace gridsync::testing {
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "core/hlc.h"
 #include "gridsync/client.h"
-#include "tools/flags.h"
+#include "tools/common/flags.h"
 
 int main(int argc, char** argv) {
   using namespace gridsync;

@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "server/server.h"
-#include "tools/client.h"
+#include "tools/common/client.h"
 
 namespace gridsync::testing {
 

@@ -17,7 +17,7 @@
 #include "core/ids.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
-#include "tools/sample_data.h"
+#include "tools/common/sample_data.h"
 
 namespace gridsync::testing {
 namespace {

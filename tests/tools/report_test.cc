@@ -3,7 +3,7 @@
 // households, checked 20 of 40 persons, resolved both of its 2 cases;
 // village C did nothing and has 1 case open past its deadline; village D
 // visited 5 of 20 households.
-#include "tools/report.h"
+#include "tools/gridsyncctl/report.h"
 
 #include <filesystem>
 #include <fstream>

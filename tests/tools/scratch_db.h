@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tools/pg.h"
+#include "tools/common/pg.h"
 
 namespace gridsync::testing {
 

@@ -1,0 +1,218 @@
+// gridsync-bench-ingest: durable ingest through gRPC Push against the raw
+// RocksDB write of the same records with the same WAL sync, in one run.
+//
+//   gridsync-bench-ingest [--devices 64] [--records-per-device 2000] [--batch 100]
+//                         [--threads 8] [--dir /tmp/gridsync-bench]
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/merge.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "server/server.h"
+#include "tools/common/client.h"
+#include "tools/common/flags.h"
+#include "tools/loadgen/loadgen_lib.h"
+
+namespace {
+using namespace gridsync;
+
+// A visit as loadgen makes it: its stored state, and (in *change) the
+// change-log entry the server writes beside it.
+std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now,
+                             std::string* change = nullptr) {
+  v1::Mutation m;
+  m.set_device_seq(seq);
+  m.set_record_id(id);
+  m.set_kind(v1::RECORD_KIND_VISIT);
+  m.set_grid_code("410185001901001");
+  m.set_hlc(core::PackHlc(now, 0));
+  m.set_device_id("dev-0123456789abcdef");
+  m.set_author("网格员1");
+  m.mutable_create()->set_subject_id("4101850019010010042");
+  auto add = [&](const char* f, auto set) {
+    auto* w = m.mutable_create()->add_fields();
+    w->set_field(f);
+    set(w->mutable_value());
+  };
+  add("visited_at_ms", [&](v1::FieldValue* v) { v->set_int_value(now); });
+  for (const char* f : {"nobody_home", "talked_with_household", "open_letter_delivered",
+                        "questionnaire_done", "opinions_collected"}) {
+    add(f, [&](v1::FieldValue* v) { v->set_bool_value(std::string(f) != "nobody_home"); });
+  }
+  add("opinions",
+      [](v1::FieldValue* v) { v->set_string_value("希望村里路灯早点修好，晚上出门不方便。"); });
+  add("notes", [](v1::FieldValue* v) {
+    v->set_string_value("户主在家，家中老人身体尚可，已宣传反诈知识和平安建设满意度调查。");
+  });
+  v1::RecordState s;
+  core::Apply(&s, m);
+  if (change != nullptr) {
+    v1::Change c;
+    c.set_seq(seq);
+    c.set_committed_at_ms(now);
+    *c.mutable_mutation() = m;
+    *change = c.SerializeAsString();
+  }
+  return core::SerializeCanonical(s);
+}
+
+struct RawResult {
+  double records_per_second;
+  size_t value_bytes;
+};
+
+// One WriteBatch per `batch_size` records, synced. With `server_layout`,
+// each record also writes what gridsyncd writes beside it: its change-log
+// entry, its per-grid change index and its idempotency result.
+RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool server_layout) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.IncreaseParallelism(2);
+  opts.write_buffer_size = 64 << 20;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(opts, dir, &raw);
+  if (!s.ok()) {
+    fprintf(stderr, "raw open: %s\n", s.ToString().c_str());
+    exit(1);
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::mt19937_64 rng(3);
+  const int64_t now = core::SystemWallMs();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  // Records are made before the clock starts: this measures RocksDB alone.
+  std::vector<std::pair<std::string, std::string>> kv;
+  std::vector<std::string> changes(static_cast<size_t>(records));
+  kv.reserve(static_cast<size_t>(records));
+  for (long i = 0; i < records; ++i) {
+    std::string id = core::NewUlid(now + i, rng);
+    kv.emplace_back(id, SampleVisitState(id, static_cast<uint64_t>(i + 1), now,
+                                         server_layout ? &changes[i] : nullptr));
+  }
+  auto be64 = [](uint64_t v) {
+    std::string s(8, '\0');
+    for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+    return s;
+  };
+  const size_t bytes = kv.empty() ? 0 : kv[0].second.size();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (long i = 0; i < records;) {
+    rocksdb::WriteBatch b;
+    for (int j = 0; j < batch_size && i < records; ++j, ++i) {
+      b.Put(kv[i].first, kv[i].second);
+      if (server_layout) {
+        const std::string seq = be64(static_cast<uint64_t>(i + 1));
+        b.Put("c" + seq, changes[i]);
+        b.Put("s410185001901001" + seq, kv[i].first);
+        b.Put("i" + std::string("dev-0123456789abcdef") + seq, std::string(40, 'r'));
+      }
+    }
+    if (auto st = db->Write(wo, &b); !st.ok()) {
+      fprintf(stderr, "raw write: %s\n", st.ToString().c_str());
+      exit(1);
+    }
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {static_cast<double>(records) / secs, bytes};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace gridsync::tools;
+  Args args = ParseArgs(argc, argv);
+  int devices = 64, per_device = 2000, batch = 100, threads = 8;
+  if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--devices", "64"), &devices) ||
+      !absl::SimpleAtoi(args.Get("--records-per-device", "2000"), &per_device) ||
+      !absl::SimpleAtoi(args.Get("--batch", "100"), &batch) ||
+      !absl::SimpleAtoi(args.Get("--threads", "8"), &threads)) {
+    fprintf(stderr,
+            "usage: gridsync-bench-ingest [--devices N] [--records-per-device M] "
+            "[--batch B] [--threads T] [--dir DIR]\n");
+    return 2;
+  }
+  const std::string dir = args.Get("--dir", absl::StrCat("/tmp/gridsync-bench-", getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const long records = static_cast<long>(devices) * per_device;
+
+  printf("machine: %u cores; %ld records, batches of %d, WAL sync per write\n",
+         std::thread::hardware_concurrency(), records, batch);
+  const RawResult raw = RawRocksDb(dir + "/raw", records, batch, false);
+  printf(
+      "raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, sync=true)\n",
+      raw.records_per_second, batch, raw.value_bytes);
+  const RawResult layout = RawRocksDb(dir + "/raw-layout", records, batch, true);
+  printf(
+      "raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
+      "idempotency key gridsyncd writes per mutation)\n",
+      layout.records_per_second);
+
+  if (auto st = gridsync::server::InitDataDir(dir + "/server"); !st.ok()) {
+    fprintf(stderr, "init: %s\n", st.ToString().c_str());
+    return 1;
+  }
+  gridsync::server::ServerOptions opts;
+  opts.data_dir = dir + "/server";
+  opts.listen = "127.0.0.1:0";
+  auto server = gridsync::server::GridSyncServer::Start(opts);
+  if (!server.ok()) {
+    fprintf(stderr, "start: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  const std::string addr = absl::StrCat("127.0.0.1:", (*server)->port());
+  auto token = ReadTokenFile(dir + "/server/admin.token");
+  // The org data: one county with its towns, then generated grids.
+  gridsync::v1::ImportRegistryRequest org;
+  for (const auto& [code, name] :
+       std::vector<std::pair<std::string, std::string>>{{"410185000000", "登封市"},
+                                                        {"410185001000", "嵩阳街道"},
+                                                        {"410185100000", "大金店镇"}}) {
+    auto* u = org.add_org_units();
+    u->set_code(code);
+    u->set_name(name);
+  }
+  auto admin = gridsync::v1::AdminService::NewStub(Connect(addr));
+  gridsync::v1::ImportRegistryResponse ir;
+  auto ctx = CallContext(*token);
+  if (!admin->ImportRegistry(ctx.get(), org, &ir).ok()) return 1;
+
+  LoadgenConfig cfg;
+  cfg.server = addr;
+  cfg.admin_token = *token;
+  cfg.devices = devices;
+  cfg.records_per_device = per_device;
+  cfg.batch = batch;
+  cfg.threads = threads;
+  cfg.conflict_rate = 0;
+  cfg.pull_every = 0;  // ingest only: phones push their outboxes, nobody pulls
+  // The phones are SDK replicas on the same 2 cores; their own WAL syncs
+  // would measure the phones' disk, not the server.
+  cfg.phone_fsync = false;
+  auto report = RunLoadgen(cfg);
+  if (!report.ok()) {
+    fprintf(stderr, "loadgen: %s\n", report.status().ToString().c_str());
+    return 1;
+  }
+  printf(
+      "gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 4 keys "
+      "per mutation)\n",
+      report->records_per_second, devices, threads);
+  printf("  %s\n", report->Summary().c_str());
+  printf("ratio server/raw: %.2f   server/raw-4-keys: %.2f\n",
+         report->records_per_second / raw.records_per_second,
+         report->records_per_second / layout.records_per_second);
+  (*server)->Shutdown();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,151 @@
+#include "tools/common/day_print.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "core/coverage.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace gridsync::tools {
+namespace {
+
+// "2026-11-27 21:50" in China time; "-" for 0.
+std::string When(int64_t ms) {
+  if (ms <= 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms),
+                          absl::FixedTimeZone(8 * 3600));
+}
+
+std::string Pct(double rate) { return absl::StrFormat("%.1f%%", 100 * rate); }
+
+std::string NameOf(const std::map<std::string, std::string>& names, const std::string& code) {
+  auto it = names.find(code);
+  return it == names.end() ? "" : it->second;
+}
+
+}  // namespace
+
+std::string Count(int64_t n, const char* one, const char* many) {
+  return absl::StrCat(n, " ", n == 1 ? one : many);
+}
+
+std::string StableJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions o;
+  o.preserve_proto_field_names = true;
+  o.always_print_primitive_fields = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, o);
+  return out;
+}
+
+std::string CoverageText(const gridsync::v1::Coverage& c,
+                         const std::map<std::string, std::string>& names) {
+  std::string out = absl::StrFormat("%s %s · %s to %s (as of %s)\n", c.scope_code(),
+                                    NameOf(names, c.scope_code()), When(c.from_ms()),
+                                    When(c.to_ms()), When(c.as_of_ms()));
+  const auto& v = c.visits();
+  absl::StrAppendFormat(&out, "入户率 %s  %d of %d households visited\n", Pct(v.rate()),
+                        v.visited(), v.households());
+  for (const auto& g : v.by_grid()) {
+    absl::StrAppendFormat(&out, "  %s %-12s %4d/%-4d %s\n", g.grid_code(),
+                          NameOf(names, g.grid_code()), g.visited(), g.households(), Pct(g.rate()));
+  }
+  for (const auto& w : v.by_worker()) {
+    absl::StrAppendFormat(&out, "  by %s: %d households\n", w.worker(), w.households_visited());
+  }
+  const auto& k = c.checks();
+  absl::StrAppendFormat(&out,
+                        "管控率 %s  %d persons: %d checked in interval, %d not yet due, %d overdue "
+                        "(%d never checked), %d absent or out of contact\n",
+                        Pct(k.rate()), k.persons(), k.checked_in_interval(), k.not_yet_due(),
+                        k.overdue(), k.never_checked(), k.absent_or_out_of_contact());
+  const auto& cs = c.cases();
+  absl::StrAppendFormat(&out,
+                        "调处率 %s  %d cases registered: %d resolved, %d escalated, %d open\n"
+                        "回访率 %s  %d of %d resolved followed up (both parties)\n"
+                        "open now %d, past their deadline %d\n",
+                        Pct(cs.mediation_rate()), cs.registered(), cs.resolved(), cs.escalated(),
+                        cs.open(), Pct(cs.follow_up_rate()), cs.followed_up_both(), cs.resolved(),
+                        cs.open_now(), cs.open_past_deadline());
+  absl::StrAppendFormat(&out,
+                        "留痕  %d visits with photos, %d of %d cases with a signed agreement\n",
+                        c.visits().with_photos(), cs.with_signed_agreement(), cs.registered());
+  return out;
+}
+
+std::string HouseholdsText(const gridsync::v1::HouseholdList& l) {
+  std::string out = absl::StrFormat("%d of %d households visited (%s to %s)\n", l.visited(),
+                                    l.total(), When(l.from_ms()), When(l.to_ms()));
+  for (const auto& d : l.households()) {
+    const char* state = d.state() == gridsync::v1::VISIT_STATE_VISITED       ? "visited    "
+                        : d.state() == gridsync::v1::VISIT_STATE_NOBODY_HOME ? "nobody home"
+                                                                             : "not yet    ";
+    absl::StrAppendFormat(&out, "%s  %s  %-8s %-20s %s\n", state, d.household().household_id(),
+                          d.household().head_name(), d.household().address(),
+                          When(d.last_visit_ms()));
+  }
+  return out;
+}
+
+std::string DueChecksText(const gridsync::v1::DueCheckList& l) {
+  std::string out = absl::StrFormat("%s to check (as of %s)\n",
+                                    Count(l.total(), "person", "persons"), When(l.as_of_ms()));
+  for (const auto& p : l.persons()) {
+    std::string why =
+        p.last_absent()           ? "absent at the last check"
+        : p.last_out_of_contact() ? "out of contact"
+        : p.days_overdue() > 0
+            ? absl::StrCat(p.days_overdue(), p.days_overdue() == 1 ? " day" : " days", " overdue")
+        : p.never_checked() ? "never checked, not yet due"
+                            : "due soon";
+    if (p.never_checked() && p.days_overdue() > 0) absl::StrAppend(&why, ", never checked");
+    absl::StrAppendFormat(&out, "%s  %-8s risk %d, every %d days, due %s: %s\n",
+                          p.person().person_id(), p.person().name(), p.risk_level(),
+                          p.interval_days(), When(p.due_at_ms()), why);
+  }
+  return out;
+}
+
+std::string CasesText(const gridsync::v1::CaseList& l) {
+  std::string out = absl::StrFormat("%s, %s due\n", Count(l.open(), "open case", "open cases"),
+                                    Count(l.follow_ups_due(), "follow-up", "follow-ups"));
+  for (const auto& c : l.cases()) {
+    const auto& s = c.summary();
+    const std::string what =
+        c.follow_up_due()     ? "follow-up due"
+        : c.past_deadline()   ? absl::StrCat("past its deadline ", When(s.deadline_ms()))
+        : s.deadline_ms() > 0 ? absl::StrCat("deadline ", When(s.deadline_ms()))
+                              : "no deadline";
+    absl::StrAppendFormat(&out, "%s  %s  %-14s %s; registered %s\n", s.record_id(),
+                          gridsync::v1::CaseStatus_Name(s.status()).substr(12), s.title(), what,
+                          When(s.registered_at_ms()));
+  }
+  return out;
+}
+
+std::string ProposalsText(const gridsync::v1::ProposalList& l) {
+  std::string out =
+      absl::StrFormat("%s, %d pending\n", Count(l.total(), "proposal", "proposals"), l.pending());
+  for (const auto& item : l.proposals()) {
+    const auto& p = item.proposal();
+    const std::string subject = !p.person_id().empty()      ? p.person_id()
+                                : !p.household_id().empty() ? p.household_id()
+                                                            : item.grid_code();
+    std::string what =
+        absl::StrCat(gridsync::v1::ProposalAction_Name(p.action()).substr(16), " ", subject);
+    for (const auto& s : {p.head_name(), p.address(), p.name(), p.guardian()}) {
+      if (!s.empty()) absl::StrAppend(&what, " ", s);
+    }
+    const std::string state =
+        p.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING
+            ? "pending"
+            : absl::StrCat(p.decision() == gridsync::v1::PROPOSAL_DECISION_APPROVED ? "approved"
+                                                                                    : "rejected",
+                           " by ", item.decided_by(), " ", When(item.decided_at_ms()));
+    absl::StrAppendFormat(&out, "%s  %-34s by %s %s: %s\n", item.record_id(), what,
+                          item.proposed_by(), When(item.proposed_at_ms()), state);
+  }
+  return out;
+}
+
+}  // namespace gridsync::tools

@@ -1,0 +1,317 @@
+#include "tools/demo/demo_history.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "core/coverage.h"
+#include "core/hlc.h"
+#include "gridsync/v1/admin_service.grpc.pb.h"
+#include "tools/common/client.h"
+
+namespace gridsync::tools {
+namespace {
+
+using gridsync::v1::Mutation;
+constexpr int64_t kDay = core::kDayMs;
+
+const char* kTitles[] = {"宅基地边界纠纷", "邻里排水纠纷", "婚姻家庭矛盾", "务工人员讨要工资",
+                         "土地承包纠纷",   "赡养老人纠纷", "噪音扰民纠纷", "交通事故赔偿"};
+const gridsync::v1::DisputeCategory kCategories[] = {
+    gridsync::v1::DISPUTE_CATEGORY_LAND_FOREST_WATER,
+    gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS,
+    gridsync::v1::DISPUTE_CATEGORY_MARRIAGE_FAMILY,
+    gridsync::v1::DISPUTE_CATEGORY_UNPAID_WAGES,
+    gridsync::v1::DISPUTE_CATEGORY_LAND_FOREST_WATER,
+    gridsync::v1::DISPUTE_CATEGORY_MARRIAGE_FAMILY,
+    gridsync::v1::DISPUTE_CATEGORY_NEIGHBOURS,
+    gridsync::v1::DISPUTE_CATEGORY_OTHER};
+
+const char* kSurnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "郭", "孙"};
+const char* kGiven[] = {"秀英", "桂兰", "玉梅", "海燕", "丽娟",
+                        "红霞", "建军", "卫东", "志强", "国华"};
+
+// How a village works: the share of households visited a month, and the
+// share of checks made within their interval.
+struct Diligence {
+  double visits = 0.9, checks = 0.9, home = 0.9;
+};
+
+// One grid's worker writing the past weeks: mutations stamped when the
+// work was done.
+class GridHistory {
+ public:
+  GridHistory(Phone& phone, const std::string& grid,
+              const gridsync::v1::ListHouseholdsResponse& reg, Diligence d, const HistoryOptions& o,
+              std::mt19937_64& rng)
+      : p_(phone), grid_(grid), reg_(reg), d_(d), o_(o), rng_(rng) {}
+
+  void Visits(HistoryReport* r) {
+    for (int64_t month = o_.from_ms; month < o_.until_ms;) {
+      const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month)));
+      for (const auto& h : reg_.households()) {
+        if (U() >= d_.visits) continue;
+        int64_t t = range.first + Rand(range.second - range.first);
+        bool home = U() < d_.home;
+        for (int attempt = 0; attempt < 2 && t < o_.until_ms; ++attempt) {
+          Mutation m = At(gridsync::v1::RECORD_KIND_VISIT, p_.NewRecordId(), t);
+          m.mutable_create()->set_subject_id(h.household_id());
+          AddCreateField(&m, "visited_at_ms", IntValue(t));
+          AddCreateField(&m, "nobody_home", BoolValue(!home));
+          if (home) {
+            for (const char* f : {"talked_with_household", "open_letter_delivered",
+                                  "questionnaire_done", "opinions_collected"}) {
+              AddCreateField(&m, f, BoolValue(true));
+            }
+            if (U() < 0.2) AddCreateField(&m, "opinions", StrValue("希望村里路灯早点修好"));
+          }
+          out_.push_back(std::move(m));
+          ++r->visits;
+          if (home) break;
+          ++r->nobody_home;
+          t += kDay + Rand(5 * kDay);  // went back a few days later
+          home = U() < 0.8;
+        }
+      }
+      month = range.second;
+    }
+  }
+
+  void Checks(HistoryReport* r) {
+    const auto policy = core::DefaultCheckPolicy();
+    for (const auto& person : reg_.persons()) {
+      const int64_t interval =
+          core::RequiredIntervalDays(policy, person.category(), person.risk_level()) * kDay;
+      // From two intervals before the window: everyone had a last check
+      // before it (unless they came under supervision since).
+      for (int64_t t = o_.from_ms - 2 * interval + Rand(interval);;) {
+        // A diligent village checks a little before the interval ends.
+        t += U() < d_.checks ? interval * 6 / 10 + Rand(interval * 35 / 100)
+                             : interval + Rand(interval / 2);
+        if (t >= o_.until_ms) break;
+        if (t < person.supervised_since_ms()) continue;
+        const bool absent = U() < 0.05;
+        Mutation m = At(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, p_.NewRecordId(), t);
+        m.mutable_create()->set_subject_id(person.person_id());
+        AddCreateField(&m, "checked_at_ms", IntValue(t));
+        AddCreateField(&m, "risk_level", IntValue(person.risk_level()));
+        AddCreateField(&m, "person_absent", BoolValue(absent));
+        AddCreateField(&m, "guardian_present", BoolValue(!absent));
+        AddCreateField(&m, "observed",
+                       StrValue(absent ? "本人外出，已电话联系监护人" : "情绪稳定，按时服药"));
+        out_.push_back(std::move(m));
+        ++r->checks;
+      }
+    }
+  }
+
+  // One dispute case registered at `t`, and what became of it by until_ms.
+  void Case(int64_t t, HistoryReport* r) {
+    if (reg_.households_size() < 2) return;
+    const std::string id = p_.NewRecordId();
+    const int kind = static_cast<int>(rng_() % std::size(kTitles));
+    const auto& a = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
+    const auto& b = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
+    Mutation c = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
+    c.mutable_create()->set_subject_id(a.household_id());
+    AddCreateField(&c, "category", IntValue(kCategories[kind]));
+    AddCreateField(&c, "title", StrValue(kTitles[kind]));
+    AddCreateField(&c, "registered_at_ms", IntValue(t));
+    AddCreateField(&c, "deadline_ms", IntValue(t + 15 * kDay));
+    out_.push_back(std::move(c));
+    ++r->cases;
+    std::vector<std::string> parties;
+    for (const auto* h : {&a, &b}) {
+      gridsync::v1::Party party;
+      party.set_name(absl::StrCat(h->head_name().empty() ? h->household_id() : h->head_name(),
+                                  parties.empty() ? "（申请人）" : "（被申请人）"));
+      party.set_household_id(h->household_id());
+      parties.push_back(party.name());
+      Log(id, "parties", t, party);
+    }
+    const double fate = U();
+    if (fate < 0.07) {  // beyond the village: escalated to the town
+      if (Status(id, gridsync::v1::CASE_STATUS_ESCALATED, t + 2 * kDay + Rand(4 * kDay))) {
+        ++r->escalated;
+      }
+      return;
+    }
+    const int64_t mediating = t + kDay / 4 + Rand(kDay);
+    if (!Status(id, gridsync::v1::CASE_STATUS_MEDIATING, mediating) || fate > 0.9) return;
+    // Resolved: most in a few days, some near the 15-day deadline, a few after it.
+    const int64_t resolved = mediating + kDay / 2 +
+                             Rand(fate < 0.7    ? 5 * kDay
+                                  : fate < 0.82 ? 14 * kDay
+                                                : 25 * kDay);
+    if (resolved >= o_.until_ms) return;
+    gridsync::v1::MediationSession s;
+    s.set_held_at_ms(resolved);
+    s.set_mediation_type(gridsync::v1::MEDIATION_TYPE_PEOPLES);
+    s.set_mediator("村人民调解委员会");
+    s.set_summary("双方达成调解协议，当场履行");
+    s.set_agreement_reached(true);
+    Log(id, "mediation_sessions", resolved, s);
+    Status(id, gridsync::v1::CASE_STATUS_RESOLVED, resolved + 1);
+    ++r->resolved;
+    for (const auto& name : parties) {  // 回访: each party a week or so later
+      const int64_t at = resolved + 3 * kDay + Rand(9 * kDay);
+      if (at >= o_.until_ms || U() > 0.9) continue;
+      gridsync::v1::FollowUp f;
+      f.set_at_ms(at);
+      f.set_party_name(name);
+      f.set_satisfied(U() < 0.95);
+      Log(id, "follow_ups", at, f);
+      ++r->follow_ups;
+    }
+  }
+
+  absl::Status Push(HistoryReport* r) {
+    for (size_t i = 0; i < out_.size(); i += 500) {
+      std::vector<Mutation> batch(out_.begin() + i, out_.begin() + std::min(out_.size(), i + 500));
+      auto resp = p_.Push(batch);
+      if (!resp.ok()) return resp.status();
+      for (const auto& res : resp->results()) {
+        if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED) {
+          return absl::InternalError(absl::StrCat("history of ", grid_, ": ", res.message()));
+        }
+      }
+      r->mutations += static_cast<int64_t>(batch.size());
+    }
+    out_.clear();
+    return absl::OkStatus();
+  }
+
+ private:
+  double U() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+  int64_t Rand(int64_t n) {
+    return n > 0 ? static_cast<int64_t>(rng_() % static_cast<uint64_t>(n)) : 0;
+  }
+
+  Mutation At(gridsync::v1::RecordKind kind, const std::string& id, int64_t t) {
+    Mutation m = p_.Begin(kind, id, grid_);
+    m.set_hlc(core::PackHlc(t, logical_++));
+    return m;
+  }
+  void Log(const std::string& id, const char* log, int64_t t,
+           const google::protobuf::Message& msg) {
+    Mutation m = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
+    m.mutable_append_log()->set_log(log);
+    m.mutable_append_log()->set_element_id(p_.NewRecordId());
+    m.mutable_append_log()->set_payload(msg.SerializeAsString());
+    out_.push_back(std::move(m));
+  }
+  // False when `t` is not before until_ms (it has not happened yet).
+  bool Status(const std::string& id, gridsync::v1::CaseStatus s, int64_t t) {
+    if (t >= o_.until_ms) return false;
+    Mutation m = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
+    m.mutable_set_status()->set_status(s);
+    out_.push_back(std::move(m));
+    return true;
+  }
+
+  Phone& p_;
+  const std::string grid_;
+  const gridsync::v1::ListHouseholdsResponse& reg_;
+  const Diligence d_;
+  const HistoryOptions& o_;
+  std::mt19937_64& rng_;
+  std::vector<Mutation> out_;
+  uint32_t logical_ = 0;
+};
+
+}  // namespace
+
+std::string WorkerName(const std::string& grid) {
+  const size_t h = std::hash<std::string>()(grid);
+  return absl::StrCat("网格员 ", kSurnames[h % std::size(kSurnames)],
+                      kGiven[(h / 16) % std::size(kGiven)]);
+}
+
+absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto admin = gridsync::v1::AdminService::NewStub(o.channel);
+  std::map<std::string, std::vector<std::string>> by_village;
+  for (const auto& g : o.grids) by_village[g.substr(0, 12)].push_back(g);
+  std::vector<std::string> villages;
+  for (const auto& [v, gs] : by_village) villages.push_back(v);
+
+  // Villages in parallel (the server groups concurrent commits), each from
+  // its own seed, so the history does not depend on the threads.
+  HistoryReport total;
+  std::mutex mu;
+  absl::Status failed;
+  std::atomic<size_t> next{0};
+  auto work = [&]() {
+    for (size_t i; (i = next.fetch_add(1)) < villages.size();) {
+      const std::string& village = villages[i];
+      std::mt19937_64 rng(o.seed ^ std::hash<std::string>()(village));
+      Diligence d;
+      d.visits = std::uniform_real_distribution<double>(0.70, 0.99)(rng);
+      d.checks = std::uniform_real_distribution<double>(0.55, 1.0)(rng);
+      d.home = std::uniform_real_distribution<double>(0.82, 0.95)(rng);
+      HistoryReport r;
+      absl::Status st;
+      const auto& grids = by_village[village];
+      std::vector<std::unique_ptr<Phone>> phones;
+      std::vector<gridsync::v1::ListHouseholdsResponse> regs(grids.size());
+      for (size_t g = 0; g < grids.size() && st.ok(); ++g) {
+        gridsync::v1::ListHouseholdsRequest lreq;
+        lreq.set_grid_code(grids[g]);
+        auto ctx = CallContext(o.admin_token);
+        st = FromGrpc(admin->ListHouseholds(ctx.get(), lreq, &regs[g]));
+        auto enrolled = EnrollDevice(admin.get(), o.admin_token, gridsync::v1::ROLE_GRID_WORKER,
+                                     grids[g], WorkerName(grids[g]));
+        if (st.ok()) st = enrolled.status();
+        if (!st.ok()) break;
+        phones.push_back(std::make_unique<Phone>(
+            o.channel, enrolled->token(), enrolled->device_id(), WorkerName(grids[g]), rng()));
+      }
+      for (size_t g = 0; g < grids.size() && st.ok(); ++g) {
+        GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+        h.Visits(&r);
+        h.Checks(&r);
+        st = h.Push(&r);
+      }
+      // A few cases a month in the village, each in one of its grids.
+      for (int64_t month = o.from_ms; month < o.until_ms && st.ok();) {
+        const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month)));
+        const int n = 2 + static_cast<int>(rng() % 4);
+        for (int c = 0; c < n; ++c) {
+          const size_t g = rng() % grids.size();
+          const int64_t t =
+              range.first +
+              static_cast<int64_t>(rng() % static_cast<uint64_t>(range.second - range.first));
+          if (t >= o.until_ms) continue;
+          GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+          h.Case(t, &r);
+          st = h.Push(&r);
+          if (!st.ok()) break;
+        }
+        month = range.second;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (!st.ok() && failed.ok()) failed = st;
+      total.mutations += r.mutations;
+      total.visits += r.visits;
+      total.nobody_home += r.nobody_home;
+      total.checks += r.checks;
+      total.cases += r.cases;
+      total.resolved += r.resolved;
+      total.escalated += r.escalated;
+      total.follow_ups += r.follow_ups;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(work);
+  for (auto& t : threads) t.join();
+  if (!failed.ok()) return failed;
+  total.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return total;
+}
+
+}  // namespace gridsync::tools

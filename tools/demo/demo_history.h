@@ -1,0 +1,48 @@
+// Field work of the weeks before today, as the phones of a county would
+// have synced it: a visit a month to nearly every household (some found
+// nobody home and went back), checks of the supervised persons at their
+// policy's intervals (some late), a few dispute cases a month per village,
+// most resolved within their deadline and both parties followed up, some
+// escalated, some still open. Every mutation is stamped when the work was
+// done, so last month's figures are what they were at its end.
+//
+// How diligent each village is varies, so the monthly report has something
+// to rank. Deterministic for a seed.
+#ifndef GRIDSYNC_TOOLS_DEMO_DEMO_HISTORY_H_
+#define GRIDSYNC_TOOLS_DEMO_DEMO_HISTORY_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace gridsync::tools {
+
+struct HistoryOptions {
+  std::shared_ptr<grpc::Channel> channel;
+  std::string admin_token;
+  std::vector<std::string> grids;  // each gets one worker's phone
+  int64_t from_ms = 0;             // the first day of work (a month's start)
+  int64_t until_ms = 0;            // work stops before this (today's work is the demo's)
+  uint64_t seed = 1;
+};
+
+struct HistoryReport {
+  int64_t mutations = 0, visits = 0, nobody_home = 0, checks = 0, cases = 0;
+  int64_t resolved = 0, escalated = 0, follow_ups = 0;
+  double seconds = 0;
+};
+
+// The name of a grid's worker (generated, the same for every call).
+std::string WorkerName(const std::string& grid);
+
+// Enrols a worker for every grid and pushes its history. Fails on the first
+// refusal (the history is valid by construction).
+absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o);
+
+}  // namespace gridsync::tools
+
+#endif  // GRIDSYNC_TOOLS_DEMO_DEMO_HISTORY_H_

@@ -1,0 +1,831 @@
+#include "tools/export/export_lib.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "core/attachment.h"
+#include "core/coverage.h"
+#include "core/hlc.h"
+#include "core/ids.h"
+#include "core/merge.h"
+#include "core/proposal.h"
+#include "core/view.h"
+#include "google/protobuf/util/json_util.h"
+#include "tools/common/blob_files.h"
+#include "tools/common/client.h"
+#include "tools/common/progress.h"
+
+namespace gridsync::tools {
+namespace {
+
+using gridsync::v1::FeedMessage;
+
+// Tables and views, created when missing. Times are timestamptz; codes are
+// the 12/15-digit division codes, with village and town columns for GROUP BY.
+constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS export_cursor (
+  scope text PRIMARY KEY, cursor bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS changes (
+  scope text NOT NULL, seq bigint NOT NULL, committed_at timestamptz NOT NULL, kind text NOT NULL,
+  subject text NOT NULL, op text NOT NULL, grid_code text, device_id text, author text, stamped_at timestamptz,
+  PRIMARY KEY (scope, seq));
+CREATE TABLE IF NOT EXISTS admin_acts (
+  scope text NOT NULL, seq bigint NOT NULL, at timestamptz NOT NULL, action text NOT NULL, subject text,
+  by_device text, by_holder text, detail text, created bigint, updated bigint, unchanged bigint,
+  rejected bigint, PRIMARY KEY (scope, seq));
+CREATE TABLE IF NOT EXISTS org_units (
+  code text PRIMARY KEY, name text NOT NULL, level text NOT NULL, parent_code text);
+CREATE TABLE IF NOT EXISTS households (
+  household_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  address text, head_name text);
+CREATE TABLE IF NOT EXISTS persons (
+  person_id text PRIMARY KEY, household_id text NOT NULL, grid_code text NOT NULL, village_code text NOT NULL,
+  name text, category text NOT NULL, risk_level int NOT NULL, guardian text);
+CREATE TABLE IF NOT EXISTS check_policy (
+  scope text NOT NULL, category text NOT NULL, risk_level int NOT NULL, interval_days int NOT NULL,
+  PRIMARY KEY (scope, category, risk_level));
+CREATE TABLE IF NOT EXISTS visits (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text NOT NULL, visited_at timestamptz, month text, worker text, device_id text,
+  talked_with_household bool, open_letter_delivered bool, questionnaire_done bool, opinions_collected bool,
+  nobody_home bool, problems_found int, photos int, opinions text, notes text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS visits_by_village_month ON visits (village_code, month);
+CREATE TABLE IF NOT EXISTS cases (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text, category text, title text, status text, mediation_type text,
+  registered_at timestamptz, month text, deadline timestamptz, mediator text, urgent_major_hard bool,
+  criminal_risk bool, parties int, mediation_sessions int, follow_ups int, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month);
+-- The status the case had at the end of its month (from when each stage was
+-- reached), so a past month's figures stay as they were at its end; NULL in
+-- rows exported before it was kept.
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_since timestamptz;
+-- Field changes approved on phones: a household that moved out or stands
+-- empty is out of 入户率; a person's supervision may have ended.
+ALTER TABLE households ADD COLUMN IF NOT EXISTS status text;
+ALTER TABLE households ADD COLUMN IF NOT EXISTS changed_by_proposal text;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_until timestamptz;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS contact_lost bool;
+ALTER TABLE persons ADD COLUMN IF NOT EXISTS changed_by_proposal text;
+CREATE TABLE IF NOT EXISTS checks (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  person_id text NOT NULL, category text, risk_level int, checked_at timestamptz, month text, worker text,
+  observed text, guardian_present bool, medication text, person_absent bool, out_of_contact bool, photos int,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS checks_by_village_month ON checks (village_code, month);
+-- Registry changes proposed on phones, with who proposed and who decided.
+CREATE TABLE IF NOT EXISTS proposals (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  action text, household_id text, person_id text, head_name text, address text, name text,
+  reason text, decision text, decision_note text, proposed_by text, proposed_at timestamptz,
+  decided_by text, decided_at timestamptz,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+-- Attachments: each record's references (from its log of PhotoRefs), and
+-- the blobs whose bytes reached the server; `attachments` joins them. With
+-- --blobs-dir the bytes are files DIR/ab/cd/<sha256> (blobs.file_path).
+CREATE TABLE IF NOT EXISTS attachment_refs (
+  ref text PRIMARY KEY, record_id text NOT NULL, sha256 text NOT NULL, record_kind text NOT NULL,
+  grid_code text NOT NULL, village_code text NOT NULL, size bigint NOT NULL, content_type text NOT NULL,
+  file_name text, caption text, purpose text, taken_at timestamptz, voided bool NOT NULL);
+CREATE INDEX IF NOT EXISTS attachment_refs_by_record ON attachment_refs (record_id);
+CREATE TABLE IF NOT EXISTS blobs (
+  sha256 text PRIMARY KEY, size bigint NOT NULL, content_type text NOT NULL, uploaded_at timestamptz NOT NULL,
+  uploaded_by text, file_path text);
+CREATE OR REPLACE VIEW attachments AS
+  SELECT r.record_id, r.sha256, r.size, r.content_type, b.uploaded_at, r.record_kind, r.grid_code,
+         r.village_code, r.file_name, r.caption, r.purpose, r.taken_at, r.voided, b.file_path
+  FROM attachment_refs r LEFT JOIN blobs b USING (sha256);
+CREATE OR REPLACE VIEW visit_coverage_by_month AS
+  SELECT h.village_code, h.grid_code, m.month, count(*) AS households, count(v.household_id) AS visited,
+         round(count(v.household_id)::numeric / count(*), 4) AS rate
+  FROM (SELECT * FROM households WHERE coalesce(status, 'active') = 'active') h
+  CROSS JOIN (SELECT DISTINCT month FROM visits WHERE month IS NOT NULL) m
+  LEFT JOIN (SELECT DISTINCT household_id, month FROM visits WHERE NOT voided AND NOT nobody_home) v
+    ON v.household_id = h.household_id AND v.month = m.month
+  GROUP BY h.village_code, h.grid_code, m.month;
+CREATE OR REPLACE VIEW check_coverage_by_month AS
+  SELECT p.village_code, m.month, count(*) AS persons, count(c.person_id) AS checked,
+         count(*) FILTER (WHERE c.absent) AS last_absent_or_out_of_contact,
+         round(count(c.person_id)::numeric / count(*), 4) AS rate
+  FROM persons p
+  CROSS JOIN (SELECT DISTINCT month FROM checks WHERE month IS NOT NULL) m
+  LEFT JOIN (SELECT person_id, month, bool_or(person_absent OR out_of_contact) AS absent
+             FROM checks WHERE NOT voided GROUP BY person_id, month) c
+    ON c.person_id = p.person_id AND c.month = m.month
+  GROUP BY p.village_code, m.month;
+CREATE OR REPLACE VIEW case_coverage_by_month AS
+  SELECT village_code, month, count(*) AS registered,
+         count(*) FILTER (WHERE s IN ('registered', 'accepted', 'mediating')) AS open,
+         count(*) FILTER (WHERE s IN ('resolved', 'followed_up', 'closed')) AS resolved,
+         count(*) FILTER (WHERE s = 'escalated') AS escalated,
+         count(*) FILTER (WHERE s IN ('registered', 'accepted', 'mediating')
+                            AND deadline < least(now(), (month || '-01 00:00:00+08')::timestamptz
+                                                        + interval '1 month'))
+           AS open_past_deadline
+  FROM (SELECT *, coalesce(status_at_month_end, status) AS s FROM cases WHERE NOT voided) c
+  GROUP BY village_code, month;
+)sql";
+
+// "CASE_STATUS_MEDIATING" -> "mediating".
+std::string EnumWord(const std::string& name, std::string_view prefix) {
+  std::string s = name.substr(std::min(name.size(), prefix.size()));
+  return absl::AsciiStrToLower(s);
+}
+
+// Fields of COPY's text format: backslash escapes, \N for NULL.
+constexpr char kNull[] = "\\N";
+std::string T(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+// T(s), or NULL for an empty string (a code or name the entry leaves out).
+std::string TOrNull(std::string_view s) { return s.empty() ? kNull : T(s); }
+std::string Ts(int64_t ms) {
+  if (ms <= 0) return kNull;
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E3S+00", absl::FromUnixMillis(ms), absl::UTCTimeZone());
+}
+std::string Bool(bool b) { return b ? "t" : "f"; }
+// yyyy-mm in China time, as coverage counts it.
+std::string Month(int64_t ms) { return ms <= 0 ? kNull : core::MonthName(core::MonthOf(ms)); }
+// Values of one row.
+std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, "\t"); }
+std::string Town(const std::string& code) { return code.substr(0, 9) + "000"; }
+// A case's status at the end of the month it was registered in.
+gridsync::v1::CaseStatus StatusAtMonthEnd(const gridsync::v1::Record& r, int64_t registered_ms) {
+  const auto month = core::MonthRange(core::MonthName(core::MonthOf(registered_ms)));
+  if (!month.ok()) return r.dispute_case().status();
+  return core::StatusAt(r.status_history(), r.dispute_case().status(), month->second);
+}
+
+std::string OpOf(const gridsync::v1::Mutation& m) {
+  switch (m.op_case()) {
+    case gridsync::v1::Mutation::kCreate:
+      return "create";
+    case gridsync::v1::Mutation::kSetField:
+      return "set_field:" + m.set_field().field();
+    case gridsync::v1::Mutation::kAppendLog:
+      return "append_log:" + m.append_log().log();
+    case gridsync::v1::Mutation::kSetStatus:
+      return "set_status:" +
+             EnumWord(gridsync::v1::CaseStatus_Name(m.set_status().status()), "CASE_STATUS_");
+    case gridsync::v1::Mutation::kReopen:
+      return "reopen";
+    case gridsync::v1::Mutation::kVoidRecord:
+      return "void";
+    default:
+      return "unknown";
+  }
+}
+
+// Rows of one table for one batch, keyed by primary key; a later row for a
+// key replaces an earlier one (the feed's states only move forward).
+struct Table {
+  Table(std::string n, std::vector<std::string> c, bool u = true)
+      : name(std::move(n)), cols(std::move(c)), upsert(u) {}
+
+  std::string name;
+  std::vector<std::string> cols;  // cols[0] is the primary key
+  bool upsert;                    // false: plain inserts (the change log)
+  std::unordered_map<std::string, size_t> index;
+  std::vector<std::string> rows;
+
+  void Put(const std::string& key, std::string row) {
+    auto [it, added] = index.try_emplace(key, rows.size());
+    if (added) {
+      rows.push_back(std::move(row));
+    } else {
+      rows[it->second] = std::move(row);
+    }
+  }
+  std::string Data() const {
+    std::string d;
+    for (const auto& r : rows) absl::StrAppend(&d, r, "\n");
+    return d;
+  }
+  // Upserts go through a temporary table of the same shape: COPY into it,
+  // then one INSERT ... ON CONFLICT into the real one.
+  std::string Stage() const { return "stage_" + name; }
+  std::string Merge() const {
+    std::vector<std::string> sets;
+    for (size_t i = 1; i < cols.size(); ++i)
+      sets.push_back(absl::StrCat(cols[i], " = EXCLUDED.", cols[i]));
+    const std::string list = absl::StrJoin(cols, ", ");
+    return absl::StrCat("INSERT INTO ", name, " (", list, ") SELECT ", list, " FROM ", Stage(),
+                        " ON CONFLICT (", cols[0], ") DO UPDATE SET ", absl::StrJoin(sets, ", "));
+  }
+  std::string Copy() const {
+    return absl::StrCat("COPY ", upsert ? Stage() : name, " (", absl::StrJoin(cols, ", "),
+                        ") FROM STDIN");
+  }
+};
+
+bool HasBlobFile(const std::string& dir, const std::string& sha256) {
+  std::error_code ec;
+  return !dir.empty() &&
+         std::filesystem::exists(std::filesystem::path(dir) / BlobFilePath(sha256), ec);
+}
+
+constexpr const char* kUpsertTables[] = {"org_units", "households",      "persons",
+                                         "visits",    "cases",           "checks",
+                                         "proposals", "attachment_refs", "blobs"};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PgMirror>> PgMirror::Open(const std::string& conninfo,
+                                                         const std::string& scope,
+                                                         std::chrono::milliseconds lock_wait) {
+  auto pg = PgConn::Connect(conninfo);
+  if (!pg.ok()) return pg.status();
+  // One exporter per scope: a second one would write the same changes. A
+  // killed predecessor's session can hold the lock for a moment after its
+  // death (until PostgreSQL notices), so wait a little before giving up.
+  const auto give_up = std::chrono::steady_clock::now() + lock_wait;
+  while (true) {
+    auto lock = (*pg)->Query(absl::StrCat("SELECT pg_try_advisory_lock(hashtext(",
+                                          (*pg)->Literal("gridsync-export:" + scope), "))"));
+    if (!lock.ok()) return lock.status();
+    if (!lock->rows.empty() && lock->rows[0][0] == "t") break;
+    if (std::chrono::steady_clock::now() >= give_up) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("another gridsync-export is writing scope '", scope,
+                       "' into this database; stop it first"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  // Concurrent CREATE ... IF NOT EXISTS can still collide; the lock above
+  // is per scope, so serialise schema changes with a database-wide one.
+  if (auto st = (*pg)->Exec(absl::StrCat(
+          "SELECT pg_advisory_xact_lock(hashtext('gridsync-export schema'));", kSchema));
+      !st.ok()) {
+    return st;
+  }
+  // Staging tables for COPY, private to this connection, emptied by every commit.
+  std::string stages;
+  for (const char* t : kUpsertTables) {
+    absl::StrAppend(&stages, "CREATE TEMP TABLE stage_", t, " (LIKE ", t,
+                    ") ON COMMIT DELETE ROWS;\n");
+  }
+  if (auto st = (*pg)->Exec(stages); !st.ok()) return st;
+  return std::unique_ptr<PgMirror>(new PgMirror(std::move(*pg), scope));
+}
+
+absl::StatusOr<uint64_t> PgMirror::Cursor() {
+  auto r = pg_->Query(
+      absl::StrCat("SELECT cursor FROM export_cursor WHERE scope = ", pg_->Literal(scope_)));
+  if (!r.ok()) return r.status();
+  if (r->rows.empty()) return 0;
+  return std::stoull(*r->rows[0][0]);
+}
+
+absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to) {
+  Table changes{"changes",
+                {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id",
+                 "author", "stamped_at"},
+                false};
+  const std::string scope = T(scope_);
+  Table acts{"admin_acts",
+             {"seq", "scope", "at", "action", "subject", "by_device", "by_holder", "detail",
+              "created", "updated", "unchanged", "rejected"},
+             false};
+  Table org{"org_units", {"code", "name", "level", "parent_code"}};
+  Table households{"households",
+                   {"household_id", "grid_code", "village_code", "town_code", "address",
+                    "head_name", "status", "changed_by_proposal"}};
+  Table persons{
+      "persons",
+      {"person_id", "household_id", "grid_code", "village_code", "name", "category", "risk_level",
+       "guardian", "supervised_since", "supervised_until", "contact_lost", "changed_by_proposal"}};
+  Table visits{"visits",
+               {"record_id",
+                "grid_code",
+                "village_code",
+                "town_code",
+                "household_id",
+                "visited_at",
+                "month",
+                "worker",
+                "device_id",
+                "talked_with_household",
+                "open_letter_delivered",
+                "questionnaire_done",
+                "opinions_collected",
+                "nobody_home",
+                "problems_found",
+                "photos",
+                "opinions",
+                "notes",
+                "voided",
+                "void_reason",
+                "conflicts",
+                "last_seq",
+                "doc"}};
+  Table cases{"cases", {"record_id",          "grid_code",         "village_code",  "town_code",
+                        "household_id",       "category",          "title",         "status",
+                        "mediation_type",     "registered_at",     "month",         "deadline",
+                        "mediator",           "urgent_major_hard", "criminal_risk", "parties",
+                        "mediation_sessions", "follow_ups",        "worker",        "voided",
+                        "void_reason",        "conflicts",         "last_seq",      "doc",
+                        "status_at_month_end"}};
+  Table checks{"checks",
+               {"record_id", "grid_code",        "village_code", "town_code",     "person_id",
+                "category",  "risk_level",       "checked_at",   "month",         "worker",
+                "observed",  "guardian_present", "medication",   "person_absent", "out_of_contact",
+                "photos",    "voided",           "void_reason",  "conflicts",     "last_seq",
+                "doc"}};
+  Table refs{"attachment_refs",
+             {"ref", "record_id", "sha256", "record_kind", "grid_code", "village_code", "size",
+              "content_type", "file_name", "caption", "purpose", "taken_at", "voided"}};
+  Table blobs{"blobs",
+              {"sha256", "size", "content_type", "uploaded_at", "uploaded_by", "file_path"}};
+  Table proposals{
+      "proposals",
+      {"record_id",     "grid_code",   "village_code", "town_code",  "action",     "household_id",
+       "person_id",     "head_name",   "address",      "name",       "reason",     "decision",
+       "decision_note", "proposed_by", "proposed_at",  "decided_by", "decided_at", "voided",
+       "void_reason",   "conflicts",   "last_seq",     "doc"}};
+  std::string policy_sql;  // the last policy of the batch replaces this scope's rows
+  google::protobuf::util::JsonPrintOptions json;
+  json.preserve_proto_field_names = true;
+
+  for (const FeedMessage& m : batch) {
+    const auto& c = m.change();
+    const std::string seq = absl::StrCat(c.seq());
+    if (c.has_mutation() || c.has_refill()) {
+      if (c.has_mutation()) {
+        const auto& mu = c.mutation();
+        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                              EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
+                              T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
+                              T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+      } else {
+        // Sent back by a phone after the server's restore: who sent it, when.
+        const auto& rf = c.refill();
+        const auto& h = rf.state().header();
+        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                              EnumWord(gridsync::v1::RecordKind_Name(h.kind()), "RECORD_KIND_"),
+                              T(rf.state().record_id()), T("refill"), T(h.grid_code()),
+                              T(rf.device_id()), T(rf.author()), Ts(c.committed_at_ms())}));
+      }
+      if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
+      const gridsync::v1::Record r = core::BuildView(m.state());
+      std::string doc;
+      if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
+      const std::string& g = r.grid_code();
+      const std::string common = Row({T(r.record_id()), T(g), T(g.substr(0, 12)), T(Town(g))});
+      const std::string tail =
+          Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
+               absl::StrCat(r.conflicts_size()), seq, T(doc)});
+      const std::string worker = T(r.created_by());
+      const std::string kind = EnumWord(gridsync::v1::RecordKind_Name(r.kind()), "RECORD_KIND_");
+      for (const auto& a : core::AttachmentsOf(m.state())) {
+        const std::string ref = absl::StrCat(r.record_id(), "/", a.sha256());
+        refs.Put(
+            ref,
+            Row({T(ref), T(r.record_id()), T(a.sha256()), kind, T(g), T(g.substr(0, 12)),
+                 absl::StrCat(a.size()), T(a.content_type()), TOrNull(a.file_name()),
+                 TOrNull(a.caption()),
+                 EnumWord(gridsync::v1::AttachmentPurpose_Name(a.purpose()), "ATTACHMENT_PURPOSE_"),
+                 Ts(a.taken_at_ms()), Bool(r.has_void_mark())}));
+      }
+      // A time the phone left out is the record's creation time, as coverage counts it.
+      const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
+      auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
+      if (r.has_visit()) {
+        const auto& v = r.visit();
+        visits.Put(
+            r.record_id(),
+            Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())),
+                 Month(at(v.visited_at_ms())), worker, T(m.state().header().created_by_device()),
+                 Bool(v.talked_with_household()), Bool(v.open_letter_delivered()),
+                 Bool(v.questionnaire_done()), Bool(v.opinions_collected()), Bool(v.nobody_home()),
+                 absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
+                 T(v.opinions()), T(v.notes()), tail}));
+      } else if (r.has_dispute_case()) {
+        const auto& d = r.dispute_case();
+        cases.Put(
+            r.record_id(),
+            Row({common, T(d.household_id()),
+                 EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"),
+                 T(d.title()), EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
+                 EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
+                 Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
+                 T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
+                 absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
+                 absl::StrCat(d.follow_ups_size()), worker, tail,
+                 EnumWord(
+                     gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
+                     "CASE_STATUS_")}));
+      } else if (r.has_special_check()) {
+        const auto& k = r.special_check();
+        checks.Put(
+            r.record_id(),
+            Row({common, T(k.person_id()),
+                 EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
+                 absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())),
+                 Month(at(k.checked_at_ms())), worker, T(k.observed()), Bool(k.guardian_present()),
+                 EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()),
+                          "MEDICATION_STATUS_"),
+                 Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
+                 tail}));
+      } else if (r.has_registry_proposal()) {
+        const auto& p = r.registry_proposal();
+        const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
+        const bool decided =
+            decision != nullptr && p.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING;
+        proposals.Put(
+            r.record_id(),
+            Row({common,
+                 EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
+                 TOrNull(p.household_id()), TOrNull(p.person_id()), T(p.head_name()),
+                 T(p.address()), T(p.name()), T(p.reason()),
+                 EnumWord(gridsync::v1::ProposalDecision_Name(p.decision()), "PROPOSAL_DECISION_"),
+                 T(p.decision_note()), worker, Ts(created_ms),
+                 decided ? T(decision->author()) : kNull,
+                 decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
+      }
+      continue;
+    }
+    if (c.has_blob()) {
+      const auto& b = c.blob();
+      changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), "attachment", T(b.sha256()),
+                            "uploaded", T(b.grid_code()), T(b.device_id()), kNull, kNull}));
+      blobs.Put(b.sha256(),
+                Row({T(b.sha256()), absl::StrCat(b.size()), T(b.content_type()),
+                     Ts(c.committed_at_ms()), T(b.device_id()),
+                     HasBlobFile(blobs_dir_, b.sha256()) ? T(BlobFilePath(b.sha256())) : kNull}));
+      continue;
+    }
+    if (c.has_admin()) {
+      const auto& a = c.admin();
+      changes.Put(seq,
+                  Row({seq, scope, Ts(c.committed_at_ms()), "admin", T(a.subject()), T(a.action()),
+                       kNull, TOrNull(a.by().device_id()), TOrNull(a.by().holder()), kNull}));
+      acts.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), T(a.action()), T(a.subject()),
+                         TOrNull(a.by().device_id()), TOrNull(a.by().holder()), T(a.detail()),
+                         absl::StrCat(a.created()), absl::StrCat(a.updated()),
+                         absl::StrCat(a.unchanged()), absl::StrCat(a.rejected())}));
+      continue;
+    }
+    const auto& reg = c.registry();
+    std::string kind, subject, grid, op = "import";
+    if (reg.has_org_unit()) {
+      const auto& u = reg.org_unit();
+      kind = "org_unit", subject = u.code();
+      org.Put(u.code(), Row({T(u.code()), T(u.name()),
+                             EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
+                             TOrNull(u.parent_code())}));
+    } else if (reg.has_household()) {
+      const auto& h = reg.household();
+      kind = "household", subject = h.household_id(), grid = h.grid_code();
+      if (!h.changed_by_proposal().empty()) op = "proposal " + h.changed_by_proposal();
+      households.Put(
+          h.household_id(),
+          Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
+               T(h.head_name()),
+               EnumWord(gridsync::v1::HouseholdStatus_Name(h.status()), "HOUSEHOLD_STATUS_"),
+               T(h.changed_by_proposal())}));
+    } else if (reg.has_person()) {
+      const auto& p = reg.person();
+      kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
+      if (!p.changed_by_proposal().empty()) op = "proposal " + p.changed_by_proposal();
+      persons.Put(
+          p.person_id(),
+          Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
+               EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
+               absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms()),
+               Ts(p.supervised_until_ms()), Bool(p.contact_lost()), T(p.changed_by_proposal())}));
+    } else if (reg.has_check_policy()) {
+      const auto& pol = reg.check_policy();
+      kind = "check_policy", subject = "policy", op = "set";
+      std::map<std::pair<std::string, int>, int> rows{
+          {{"default", 0}, pol.default_interval_days()}};
+      for (const auto& row : pol.intervals()) {
+        rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"),
+              row.risk_level()}] = row.interval_days();
+      }
+      // Each county server has its own policy: replace this scope's rows.
+      const std::string lit = pg_->Literal(scope_);
+      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit,
+                                ";\nINSERT INTO check_policy VALUES ");
+      bool first = true;
+      for (const auto& [key, days] : rows) {
+        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first),
+                        ", ", key.second, ", ", days, ")");
+        first = false;
+      }
+    } else {
+      kind = "unknown";
+    }
+    // Who imported or set it (changes logged before the audit trail name nobody).
+    const auto& by = c.by();
+    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, TOrNull(grid),
+                          TOrNull(by.device_id()), TOrNull(by.holder()), kNull}));
+  }
+
+  // One transaction: the rows and the cursor, or nothing.
+  auto run = [&]() -> absl::Status {
+    if (auto st = pg_->Exec("BEGIN"); !st.ok()) return st;
+    for (const Table* t : {&changes, &acts}) {  // the logs: plain inserts
+      if (t->rows.empty()) continue;
+      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
+    }
+    for (const Table* t :
+         {&org, &households, &persons, &visits, &cases, &checks, &proposals, &refs, &blobs}) {
+      if (t->rows.empty()) continue;
+      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
+      if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
+    }
+    std::string tail = policy_sql.empty() ? "" : policy_sql + ";\n";
+    absl::StrAppend(
+        &tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
+        ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
+    if (auto st = pg_->Exec(tail); !st.ok()) return st;
+    return pg_->Exec("COMMIT");
+  };
+  absl::Status st = run();
+  if (!st.ok())
+    (void)pg_->Exec(
+        "ROLLBACK");  // leaves the connection usable; a lost one is replaced by the caller
+  return st;
+}
+
+namespace {
+
+// Backoff between reconnects: 0.2 s doubling to 10 s.
+std::chrono::milliseconds Backoff(int attempt) {
+  return std::chrono::milliseconds(std::min<int64_t>(10000, 200LL << std::min(attempt, 6)));
+}
+
+constexpr int64_t kSilenceMs = 60000;
+
+bool Retryable(const absl::Status& st) {
+  return absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st) || absl::IsAborted(st) ||
+         absl::IsResourceExhausted(st);
+}
+
+}  // namespace
+
+absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
+  if (core::ScopePrefix(opts.scope).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scope '", opts.scope,
+        "' is not an org code; give the county code (several counties can share one database)"));
+  }
+  ExportReport report;
+  auto stopped = [&] { return opts.stop != nullptr && opts.stop->load(); };
+  const std::string label = absl::StrCat("export ", opts.scope);
+  int attempt = 0;
+  constexpr int kOnceAttempts = 8;  // --once gives up after about 15 s of failures
+  std::unique_ptr<PgMirror> mirror;
+  // (Re)connects to PostgreSQL and reads the stored cursor, retrying lost
+  // connections. A following job also waits for a database that is not up
+  // yet; a catch-up (--once) fails at once when the first connection does,
+  // so a wrong --pg is a clear error, not a wait.
+  auto connect_mirror = [&](bool first) -> absl::Status {
+    mirror.reset();  // releases the scope's lock before taking it again
+    while (true) {
+      absl::Status st;
+      auto opened = PgMirror::Open(opts.pg, opts.scope);
+      if (opened.ok()) {
+        auto c = (*opened)->Cursor();
+        if (c.ok()) {
+          mirror = std::move(*opened);
+          mirror->set_blobs_dir(opts.blobs_dir);
+          report.cursor = *c;
+          return absl::OkStatus();
+        }
+        st = c.status();
+      } else {
+        st = opened.status();
+      }
+      if ((first && !opts.follow) || !Retryable(st) || stopped() ||
+          (!opts.follow && attempt >= kOnceAttempts)) {
+        return st;
+      }
+      if (opts.log)
+        fprintf(stderr, "gridsync-export: %s; retrying\n", std::string(st.message()).c_str());
+      std::this_thread::sleep_for(Backoff(attempt++));
+    }
+  };
+  if (auto st = connect_mirror(/*first=*/true); !st.ok()) return st;
+  Progress progress(label, opts.progress);
+  auto channel = Connect(opts.server, opts.tls);
+  if (!channel.ok()) return channel.status();
+  auto stub = gridsync::v1::FeedService::NewStub(*channel);
+  auto blob_stub = gridsync::v1::BlobService::NewStub(*channel);
+  // The attachments a batch announces, as files, before the batch commits.
+  // A blob that cannot be read for good (lost from the server's folder) is
+  // logged and left without a file; a break fails the batch (it comes again).
+  auto save_blobs = [&](const std::vector<FeedMessage>& batch) -> absl::Status {
+    if (opts.blobs_dir.empty()) return absl::OkStatus();
+    for (const auto& m : batch) {
+      if (!m.change().has_blob()) continue;
+      const auto& b = m.change().blob();
+      auto wrote = SaveBlob(blob_stub.get(), opts.token, b.record_id(), b.sha256(), b.size(),
+                            opts.blobs_dir);
+      if (wrote.ok()) {
+        report.blob_files += *wrote > 0 ? 1 : 0;
+        report.blob_bytes += static_cast<uint64_t>(*wrote);
+        continue;
+      }
+      if (Retryable(wrote.status())) return wrote.status();
+      fprintf(stderr, "gridsync-export: attachment %s of record %s not saved: %s\n",
+              b.sha256().c_str(), b.record_id().c_str(),
+              std::string(wrote.status().message()).c_str());
+    }
+    return absl::OkStatus();
+  };
+  // Without a terminal (a service's log): a line when caught up, at most
+  // once a minute, and one per reconnect.
+  int64_t last_log_ms = 0;
+  uint64_t logged_changes = 0;
+  auto log_line = [&](uint64_t head, bool caught_up) {
+    const int64_t now = core::SystemWallMs();
+    if (!opts.log || !caught_up || report.changes == logged_changes || now - last_log_ms < 60000)
+      return;
+    fprintf(stderr, "gridsync-export: %s: %lu changes written, cursor %lu of %lu\n", label.c_str(),
+            static_cast<unsigned long>(report.changes), static_cast<unsigned long>(report.cursor),
+            static_cast<unsigned long>(head));
+    last_log_ms = now;
+    logged_changes = report.changes;
+  };
+  while (!stopped()) {
+    gridsync::v1::SubscribeRequest req;
+    req.set_cursor(report.cursor);
+    req.set_scope_code(opts.scope);
+    req.set_follow(opts.follow);
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + opts.token);
+    // A following stream has no deadline; a catch-up is bounded.
+    if (!opts.follow) ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(6));
+    std::atomic<bool> call_done{false}, stalled{false};
+    std::atomic<int64_t> last_heard_ms{core::SystemWallMs()};
+    // Ends a blocked Read when asked to stop, or when a following stream has
+    // been silent for 4 of the server's 15-second heartbeats (a network that
+    // dropped the connection without closing it).
+    std::thread canceller([&] {
+      while (!call_done.load()) {
+        if (stopped()) {
+          ctx.TryCancel();
+          return;
+        }
+        if (opts.follow && core::SystemWallMs() - last_heard_ms.load() > kSilenceMs) {
+          stalled = true;
+          ctx.TryCancel();
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+    auto reader = stub->Subscribe(&ctx, req);
+
+    // Reading and writing overlap: this thread reads the stream into
+    // batches, a writer applies them in order, one transaction each, while
+    // the next batch is read. At most two batches wait.
+    struct Pending {
+      std::vector<FeedMessage> batch;
+      uint64_t to = 0, head = 0;
+      bool caught_up = false;
+    };
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<Pending> queue;
+    bool reading_done = false;
+    absl::Status write_st;  // guarded by mu
+    std::thread writer([&] {
+      while (true) {
+        Pending p;
+        {
+          std::unique_lock<std::mutex> l(mu);
+          cv.wait(l, [&] { return !queue.empty() || reading_done; });
+          if (queue.empty()) return;
+          p = std::move(queue.front());
+          queue.pop_front();
+        }
+        cv.notify_all();
+        if (p.batch.empty() && p.to == report.cursor) continue;
+        absl::Status st = save_blobs(p.batch);
+        if (st.ok()) st = mirror->Apply(p.batch, p.to);
+        if (!st.ok()) {
+          std::lock_guard<std::mutex> l(mu);
+          write_st = st;
+          queue.clear();
+          ctx.TryCancel();
+          cv.notify_all();
+          return;
+        }
+        report.changes += p.batch.size();
+        ++report.transactions;
+        report.cursor = p.to;
+        progress.Update(report.cursor, p.head, p.caught_up ? "caught up" : "");
+        log_line(p.head, p.caught_up);
+      }
+    });
+    // Hands a batch to the writer; false once the writer has failed.
+    uint64_t handed_to = report.cursor;  // the reader's own copy: the writer owns report
+    auto hand_over = [&](Pending p) {
+      std::unique_lock<std::mutex> l(mu);
+      cv.wait(l, [&] { return queue.size() < 2 || !write_st.ok(); });
+      if (!write_st.ok()) return false;
+      handed_to = p.to;
+      queue.push_back(std::move(p));
+      cv.notify_all();
+      return true;
+    };
+    Pending next;
+    next.to = handed_to;
+    bool caught_up = false;
+    FeedMessage m;
+    while (reader->Read(&m)) {
+      last_heard_ms = core::SystemWallMs();
+      attempt = 0;
+      next.to = m.cursor();
+      next.head = m.head();
+      next.caught_up = m.caught_up();
+      caught_up |= m.caught_up();
+      if (m.has_change()) next.batch.push_back(std::move(m));
+      if (next.caught_up || static_cast<int>(next.batch.size()) >= opts.max_batch) {
+        const uint64_t to = next.to;
+        if (!hand_over(std::move(next))) break;
+        next = Pending();
+        next.to = to;
+      }
+    }
+    const grpc::Status gs = reader->Finish();
+    call_done = true;
+    canceller.join();
+    // A stream that ended well leaves its tail to write; after a broken one
+    // the tail comes again from the resubscription.
+    if (gs.ok() && (!next.batch.empty() || next.to != handed_to)) hand_over(std::move(next));
+    {
+      std::lock_guard<std::mutex> l(mu);
+      reading_done = true;
+    }
+    cv.notify_all();
+    writer.join();
+    if (!write_st.ok()) {
+      // PostgreSQL failed: nothing of the batch is stored; start again from
+      // the stored cursor on a new connection.
+      if (!Retryable(write_st) || (!opts.follow && attempt >= kOnceAttempts)) return write_st;
+      ++report.reconnects;
+      if (opts.log)
+        fprintf(stderr, "gridsync-export: PostgreSQL: %s; reconnecting\n",
+                std::string(write_st.message()).c_str());
+      std::this_thread::sleep_for(Backoff(attempt++));
+      if (auto st = connect_mirror(/*first=*/false); !st.ok()) return st;
+      continue;
+    }
+    if (gs.ok()) {
+      if (!opts.follow && caught_up) break;
+      continue;
+    }
+    if (stopped()) break;
+    const absl::Status st =
+        stalled ? absl::UnavailableError("the feed was silent for 60 s") : FromGrpc(gs);
+    if (!Retryable(st) || (!opts.follow && attempt >= kOnceAttempts)) return st;
+    ++report.reconnects;
+    progress.Update(report.cursor, 0, absl::StrCat("reconnecting: ", st.message()));
+    if (opts.log)
+      fprintf(stderr, "gridsync-export: feed: %s; reconnecting\n",
+              std::string(st.message()).c_str());
+    std::this_thread::sleep_for(Backoff(attempt++));
+  }
+  progress.Done();
+  return report;
+}
+
+}  // namespace gridsync::tools

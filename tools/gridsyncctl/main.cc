@@ -1,0 +1,553 @@
+// gridsyncctl: the operator's command line.
+//
+//   gridsyncctl --server ADDR --token-file F COMMAND ...
+//     import-org FILE.csv              division CSV (shared/data format)
+//     import-households FILE.csv       household_id,grid_code,address,head_name
+//     import-persons FILE.csv          person_id,household_id,name,category,risk_level,guardian
+//                                      [,supervised_since YYYY-MM-DD]
+//     policy                           the check-interval table (category, risk level -> days)
+//     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
+//     report --county CODE [--month YYYY-MM] [--out FILE]
+//                                      monthly assessment: ranked towns and villages, and
+//                                      report-CODE-YYYY-MM.html with SVG charts
+//     coverage --scope CODE [--month YYYY-MM] [--json]
+//                                      CoverageService's figures for a grid, village, town
+//                                      or county; --json: the proto's JSON (as gridsync-phone)
+//     backup --to DIR [--keep N]       a verified, incremental backup while the server serves
+//                                      (DIR on the server's machine); keeps the newest N
+//     backups --in DIR                 the backups there (read locally)
+//     gen-sample [--min-grids N]       generated grids/households under imported villages
+//     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
+//     revoke --device DEVICE_ID
+//     verify --ids FILE                exit 0 only if every id in FILE is stored
+//     get --id RECORD_ID               a record with its conflicts
+//     stats                            counts of what is stored
+//     wait-ready [--timeout SECONDS]   waits until the server answers
+//     health                           the gRPC health service's answer; exit 0 when SERVING
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "core/coverage.h"
+#include "core/hlc.h"
+#include "google/protobuf/text_format.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "server/backup.h"
+#include "tools/common/client.h"
+#include "tools/common/csv.h"
+#include "tools/common/day_print.h"
+#include "tools/common/flags.h"
+#include "tools/common/person_category.h"
+#include "tools/common/progress.h"
+#include "tools/common/sample_data.h"
+#include "tools/gridsyncctl/report.h"
+
+namespace gridsync::tools {
+namespace {
+
+int Fail(const absl::Status& st) {
+  fprintf(stderr, "gridsyncctl: %s: %s\n", absl::StatusCodeToString(st.code()).c_str(),
+          std::string(st.message()).c_str());
+  return 1;
+}
+
+int Usage() {
+  fprintf(stderr,
+          "usage: gridsyncctl --server ADDR --token-file FILE [TLS] COMMAND\n"
+          "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
+          "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
+          "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
+          "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
+          "  backup --to DIR [--keep N] | backups --in DIR\n"
+          "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
+          " [--holder NAME]\n"
+          "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
+          " wait-ready [--timeout S] | health\n%s",
+          gridsync::tools::kTlsUsage);
+  return 2;
+}
+
+class Ctl {
+ public:
+  Ctl(std::shared_ptr<grpc::Channel> ch, std::string token)
+      : channel_(ch),
+        admin_(gridsync::v1::AdminService::NewStub(ch)),
+        coverage_(gridsync::v1::CoverageService::NewStub(ch)),
+        token_(std::move(token)) {}
+
+  int ImportOrg(const std::string& path) {
+    auto csv = ReadDivisionCsv(path);
+    if (!csv.ok()) return Fail(csv.status());
+    for (const auto& e : csv->errors) fprintf(stderr, "%s: %s\n", path.c_str(), e.c_str());
+    return SendImport("import-org", path, csv->request, csv->lines,
+                      static_cast<int>(csv->errors.size()));
+  }
+
+  int ImportHouseholds(const std::string& path) {
+    gridsync::v1::ImportRegistryRequest req;
+    std::vector<int> lines;
+    auto bad = ReadRows(
+        path, 4, "household_id,grid_code,address,head_name",
+        [&](const std::vector<std::string>& c) {
+          auto* h = req.add_households();
+          h->set_household_id(c[0]);
+          h->set_grid_code(c[1]);
+          h->set_address(c[2]);
+          h->set_head_name(c[3]);
+          return std::string();
+        },
+        &lines);
+    if (!bad.ok()) return Fail(bad.status());
+    return SendImport("import-households", path, req, lines, *bad);
+  }
+
+  int ImportPersons(const std::string& path) {
+    gridsync::v1::ImportRegistryRequest req;
+    std::vector<int> lines;
+    auto bad = ReadRows(
+        path, 6, "person_id,household_id,name,category,risk_level,guardian[,supervised_since]",
+        [&](const std::vector<std::string>& c) -> std::string {
+          gridsync::v1::PersonCategory category;
+          if (!ParsePersonCategory(c[3], &category)) {
+            return absl::StrCat("category '", c[3], "' is not one of ", PersonCategoryChoices());
+          }
+          int risk = 0;
+          if (!c[4].empty() && (!absl::SimpleAtoi(c[4], &risk) || risk < 0 || risk > 5)) {
+            return absl::StrCat("risk_level '", c[4], "' must be 0..5");
+          }
+          int64_t since_ms = 0;  // YYYY-MM-DD in China time; empty: the server's import time
+          if (!c[6].empty()) {
+            absl::CivilDay day;
+            if (!absl::ParseCivilTime(c[6], &day)) {
+              return absl::StrCat("supervised_since '", c[6], "' is not YYYY-MM-DD");
+            }
+            since_ms = (day - absl::CivilDay(1970, 1, 1)) * core::kDayMs - core::kChinaOffsetMs;
+          }
+          auto* p = req.add_persons();
+          p->set_person_id(c[0]);
+          p->set_household_id(c[1]);
+          p->set_name(c[2]);
+          p->set_category(category);
+          p->set_risk_level(risk);
+          p->set_guardian(c[5]);
+          if (since_ms != 0) p->set_supervised_since_ms(since_ms);
+          return "";
+        },
+        &lines, /*optional=*/1);
+    if (!bad.ok()) return Fail(bad.status());
+    return SendImport("import-persons", path, req, lines, *bad);
+  }
+
+  int ShowPolicy() {
+    gridsync::v1::CheckPolicy policy;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->GetCheckPolicy(ctx.get(), {}, &policy)); !st.ok())
+      return Fail(st);
+    PrintPolicy(policy);
+    return 0;
+  }
+
+  // FILE: category,risk_level,interval_days; a row "default,,N" sets the
+  // interval of categories without rows. Replaces the whole table.
+  int SetPolicy(const std::string& path) {
+    gridsync::v1::CheckPolicy policy;
+    std::vector<int> lines;
+    auto bad = ReadRows(
+        path, 3, "category,risk_level,interval_days",
+        [&](const std::vector<std::string>& c) -> std::string {
+          int days = 0, risk = 0;
+          if (!absl::SimpleAtoi(c[2], &days))
+            return absl::StrCat("interval_days '", c[2], "' is not a number");
+          if (c[0] == "default") {
+            policy.set_default_interval_days(days);
+            return "";
+          }
+          gridsync::v1::PersonCategory category;
+          if (!ParsePersonCategory(c[0], &category)) {
+            return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
+                                ", default");
+          }
+          if (!absl::SimpleAtoi(c[1], &risk))
+            return absl::StrCat("risk_level '", c[1], "' is not a number");
+          auto* row = policy.add_intervals();
+          row->set_category(category);
+          row->set_risk_level(risk);
+          row->set_interval_days(days);
+          return "";
+        },
+        &lines);
+    if (!bad.ok()) return Fail(bad.status());
+    if (*bad > 0)
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", *bad, " rows unreadable; nothing changed")));
+    if (policy.default_interval_days() == 0) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(path, ": needs a row 'default,,DAYS'; nothing changed")));
+    }
+    gridsync::v1::SetCheckPolicyRequest req;
+    *req.mutable_policy() = policy;
+    gridsync::v1::CheckPolicy now;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->SetCheckPolicy(ctx.get(), req, &now)); !st.ok())
+      return Fail(st);
+    printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(),
+           policy.intervals_size() + 1);
+    PrintPolicy(now);
+    return 0;
+  }
+
+  // The monthly assessment: a ranked table on stdout and an HTML page.
+  int Coverage(const std::string& scope, const std::string& month, bool json) {
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(scope);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage c;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->GetCoverage(ctx.get(), req, &c)); !st.ok()) return Fail(st);
+    if (json) {
+      printf("%s\n", StableJson(c).c_str());
+      return 0;
+    }
+    std::map<std::string, std::string> names;
+    gridsync::v1::ListScopeUnitsRequest units_req;
+    units_req.set_scope_code(scope);
+    gridsync::v1::ListScopeUnitsResponse units;
+    auto ctx2 = CallContext(token_);
+    if (coverage_->ListScopeUnits(ctx2.get(), units_req, &units).ok()) {
+      for (const auto& u : units.org_units()) names[u.code()] = u.name();
+    }
+    printf("%s", CoverageText(c, names).c_str());
+    return 0;
+  }
+
+  int Backup(const std::string& dir, int keep) {
+    gridsync::v1::BackupRequest req;
+    req.set_dir(dir);
+    req.set_keep(keep);
+    gridsync::v1::BackupResponse resp;
+    auto ctx = CallContext(token_, std::chrono::seconds(3600));
+    if (auto st = FromGrpc(admin_->Backup(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+    printf("backup %u in %s: %u files, %.1f MB, verified, in %.1f s (last change %llu); %d kept\n",
+           resp.backup_id(), dir.c_str(), resp.files(),
+           static_cast<double>(resp.size_bytes()) / 1e6, static_cast<double>(resp.took_ms()) / 1000,
+           static_cast<unsigned long long>(resp.last_change_seq()), resp.backups_kept());
+    printf("attachments: %llu new files (%.1f MB) copied into %s/blobs, %llu in all\n",
+           static_cast<unsigned long long>(resp.blobs_copied()),
+           static_cast<double>(resp.blob_bytes_copied()) / 1e6, dir.c_str(),
+           static_cast<unsigned long long>(resp.blobs_total()));
+    return 0;
+  }
+
+  int Report(const std::string& county, const std::string& month, std::string out_file) {
+    auto report = BuildMonthlyReport(channel_, token_, county, month);
+    if (!report.ok()) return Fail(report.status());
+    printf("%s", RenderReportTable(*report).c_str());
+    if (out_file.empty()) out_file = absl::StrCat("report-", county, "-", month, ".html");
+    std::ofstream f(out_file, std::ios::binary | std::ios::trunc);
+    f << RenderReportHtml(*report);
+    f.close();
+    if (!f) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot write ", out_file)));
+    printf("\nwrote %s\n", out_file.c_str());
+    return 0;
+  }
+
+  int GenSample(int min_grids) {
+    auto grids = EnsureSampleGrids(admin_.get(), token_, min_grids, 1);
+    if (!grids.ok()) return Fail(grids.status());
+    printf("gen-sample: %zu grids with households\n", grids->size());
+    return 0;
+  }
+
+  int Enroll(const std::string& role_name, const std::string& scope, const std::string& holder) {
+    gridsync::v1::Role role;
+    if (!gridsync::v1::Role_Parse("ROLE_" + absl::AsciiStrToUpper(role_name), &role)) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "unknown role '", role_name,
+          "'; one of grid_worker, village_secretary, town_office, county_job, admin")));
+    }
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(role);
+    for (auto code : absl::StrSplit(scope, ',', absl::SkipEmpty()))
+      req.add_scope_codes(std::string(code));
+    req.set_holder(holder);
+    gridsync::v1::EnrollDeviceResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+    fprintf(stderr, "enrolled %s\n", resp.device_id().c_str());
+    printf("%s\n", resp.token().c_str());
+    return 0;
+  }
+
+  int Revoke(const std::string& device) {
+    gridsync::v1::RevokeDeviceRequest req;
+    req.set_device_id(device);
+    gridsync::v1::RevokeDeviceResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->RevokeDevice(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+    printf("revoked %s\n", device.c_str());
+    return 0;
+  }
+
+  int Verify(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)));
+    std::vector<std::string> ids;
+    std::string line;
+    while (std::getline(in, line)) {
+      std::string id(absl::StripAsciiWhitespace(line));
+      if (!id.empty()) ids.push_back(id);
+    }
+    long found = 0;
+    std::vector<std::string> missing;
+    for (size_t i = 0; i < ids.size(); i += 10000) {
+      gridsync::v1::BatchGetRecordsRequest req;
+      for (size_t j = i; j < std::min(ids.size(), i + 10000); ++j) req.add_record_ids(ids[j]);
+      gridsync::v1::BatchGetRecordsResponse resp;
+      auto ctx = CallContext(token_);
+      if (auto st = FromGrpc(admin_->BatchGetRecords(ctx.get(), req, &resp)); !st.ok())
+        return Fail(st);
+      found += resp.found_ids_size();
+      missing.insert(missing.end(), resp.missing_ids().begin(), resp.missing_ids().end());
+    }
+    for (size_t i = 0; i < missing.size() && i < 20; ++i) {
+      fprintf(stderr, "missing: %s\n", missing[i].c_str());
+    }
+    printf("verify %s: %ld of %zu ids stored, %zu missing\n", path.c_str(), found, ids.size(),
+           missing.size());
+    return missing.empty() ? 0 : 1;
+  }
+
+  int Get(const std::string& id) {
+    gridsync::v1::GetRecordRequest req;
+    req.set_record_id(id);
+    gridsync::v1::GetRecordResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->GetRecord(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
+    google::protobuf::TextFormat::Printer printer;
+    printer.SetUseUtf8StringEscaping(true);
+    std::string text;
+    printer.PrintToString(resp.record(), &text);
+    printf("%s", text.c_str());
+    return 0;
+  }
+
+  int Stats() {
+    gridsync::v1::GetStatsResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->GetStats(ctx.get(), {}, &resp)); !st.ok()) return Fail(st);
+    printf(
+        "records %lu (visits %lu, dispute cases %lu, special checks %lu), with conflicts %lu, "
+        "last change %lu, devices %lu, org units %lu\n",
+        resp.records(), resp.visits(), resp.dispute_cases(), resp.special_checks(),
+        resp.records_with_conflicts(), resp.last_change_seq(), resp.devices(), resp.org_units());
+    return 0;
+  }
+
+ private:
+  static void PrintPolicy(const gridsync::v1::CheckPolicy& p) {
+    printf("%-26s %10s %14s\n", "category", "risk level", "interval days");
+    for (const auto& r : p.intervals()) {
+      printf("%-26s %10d %14d\n", PersonCategoryWord(r.category()), r.risk_level(),
+             r.interval_days());
+    }
+    printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
+  }
+
+  // Reads a CSV with a header line; `row` turns each line's `ncols` fields
+  // (and up to `optional` more, given as "" when absent) into request
+  // entries, or returns why it cannot. Prints unreadable lines by number;
+  // returns how many there were. `lines` gets the line number of every entry
+  // made, in order.
+  absl::StatusOr<int> ReadRows(
+      const std::string& path, size_t ncols, const char* header,
+      const std::function<std::string(const std::vector<std::string>&)>& row,
+      std::vector<int>* lines, size_t optional = 0) {
+    std::ifstream in(path);
+    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+    std::string line;
+    int n = 0, bad = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      std::vector<std::string> c = SplitCsvLine(line);
+      if (n == 1 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
+      if (c.size() == 1 && c[0].empty()) continue;                   // blank line
+      if (c.size() < ncols || c.size() > ncols + optional) {
+        fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n,
+                ncols, header, c.size());
+        ++bad;
+        continue;
+      }
+      c.resize(ncols + optional);
+      const std::string why = row(c);
+      if (!why.empty()) {
+        fprintf(stderr, "%s: line %d: %s\n", path.c_str(), n, why.c_str());
+        ++bad;
+        continue;
+      }
+      lines->push_back(n);
+    }
+    return bad;
+  }
+
+  // Sends an import in calls of kChunk entries (each list in order), with a
+  // progress bar on a terminal; prints every rejection by line number and
+  // a summary. Exit code 1 when anything was rejected.
+  int SendImport(const char* cmd, const std::string& path,
+                 const gridsync::v1::ImportRegistryRequest& req, const std::vector<int>& lines,
+                 int unreadable) {
+    constexpr int kChunk = 2000;
+    const int total = req.org_units_size() + req.households_size() + req.persons_size();
+    Progress progress(absl::StrCat(cmd, " ", path));
+    int created = 0, updated = 0, unchanged = 0, rejected = 0, sent = 0;
+    std::vector<std::string> rejections, overrode;
+    while (sent < total) {
+      gridsync::v1::ImportRegistryRequest chunk;
+      const int from = sent;
+      for (int i = sent; i < total && i < from + kChunk; ++i, ++sent) {
+        if (i < req.org_units_size()) {
+          *chunk.add_org_units() = req.org_units(i);
+        } else if (i < req.org_units_size() + req.households_size()) {
+          *chunk.add_households() = req.households(i - req.org_units_size());
+        } else {
+          *chunk.add_persons() = req.persons(i - req.org_units_size() - req.households_size());
+        }
+      }
+      gridsync::v1::ImportRegistryResponse resp;
+      auto ctx = CallContext(token_, std::chrono::seconds(120));
+      if (auto st = FromGrpc(admin_->ImportRegistry(ctx.get(), chunk, &resp)); !st.ok()) {
+        progress.Done();
+        fprintf(stderr,
+                "%s: stopped after %d of %d entries (those are stored; importing again is safe)\n",
+                path.c_str(), from, total);
+        return Fail(st);
+      }
+      created += resp.created(), updated += resp.updated(), unchanged += resp.unchanged();
+      rejected += resp.rejections_size();
+      overrode.insert(overrode.end(), resp.overrode_proposals().begin(),
+                      resp.overrode_proposals().end());
+      // A rejection's index counts within its kind's list of this chunk.
+      for (const auto& r : resp.rejections()) {
+        int offset = r.index();
+        if (r.kind() == "household") offset += chunk.org_units_size();
+        if (r.kind() == "person") offset += chunk.org_units_size() + chunk.households_size();
+        rejections.push_back(
+            absl::StrCat(path, ": line ", lines[from + offset], ": ", r.message()));
+      }
+      progress.Update(sent, total);
+    }
+    progress.Done();
+    for (const auto& r : rejections) fprintf(stderr, "%s\n", r.c_str());
+    printf("%s %s: %d read; %d created, %d updated, %d unchanged, %d rejected\n", cmd, path.c_str(),
+           total + unreadable, created, updated, unchanged, rejected + unreadable);
+    if (!overrode.empty()) {  // the county's data wins over changes approved on phones
+      printf("%s: %zu of the updates overrode field changes approved on phones (proposals %s)\n",
+             cmd, overrode.size(), absl::StrJoin(overrode, ", ").c_str());
+    }
+    return rejected + unreadable == 0 ? 0 : 1;
+  }
+
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<gridsync::v1::AdminService::Stub> admin_;
+  std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
+  std::string token_;
+};
+
+}  // namespace
+}  // namespace gridsync::tools
+
+int main(int argc, char** argv) {
+  using namespace gridsync::tools;
+  Args args = ParseArgs(argc, argv, {"--json"});
+  if (!args.error.empty() || args.positional.empty()) return Usage();
+  const std::string cmd = args.positional[0];
+  if (cmd == "backups" && args.Has("--in")) {  // local: no server needed
+    auto list = gridsync::server::ListBackups(args.Get("--in"));
+    if (!list.ok()) return Fail(list.status());
+    printf("%-6s %-20s %12s %7s %16s\n", "backup", "made (UTC)", "bytes", "files", "last change");
+    for (const auto& b : *list) {
+      printf("%-6u %-20s %12llu %7u %16llu\n", b.id,
+             absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixSeconds(b.created_unix_s),
+                              absl::UTCTimeZone())
+                 .c_str(),
+             static_cast<unsigned long long>(b.size_bytes), b.files,
+             static_cast<unsigned long long>(b.last_change_seq));
+    }
+    return 0;
+  }
+  if (!args.Has("--server")) return Usage();
+  auto connected = Connect(args.Get("--server"), TlsFromArgs(args));
+  if (!connected.ok()) return Fail(connected.status());
+  auto ch = *connected;
+  if (cmd == "wait-ready") {
+    int timeout = 10;
+    if (!absl::SimpleAtoi(args.Get("--timeout", "10"), &timeout)) return Usage();
+    auto st = WaitReady(ch, std::chrono::seconds(timeout));
+    if (!st.ok()) return Fail(st);
+    return 0;
+  }
+  if (cmd == "health") {
+    auto stub = grpc::health::v1::Health::NewStub(ch);
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    auto st = gridsync::FromGrpc(stub->Check(&ctx, req, &resp));
+    if (!st.ok()) return Fail(st);
+    printf("%s\n",
+           grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
+    return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
+  }
+  if (!args.Has("--token-file")) return Usage();
+  auto token = ReadTokenFile(args.Get("--token-file"));
+  if (!token.ok()) return Fail(token.status());
+  Ctl ctl(ch, *token);
+  if (cmd == "import-org" && args.positional.size() == 2) return ctl.ImportOrg(args.positional[1]);
+  if (cmd == "import-households" && args.positional.size() == 2) {
+    return ctl.ImportHouseholds(args.positional[1]);
+  }
+  if (cmd == "import-persons" && args.positional.size() == 2)
+    return ctl.ImportPersons(args.positional[1]);
+  if (cmd == "policy") return ctl.ShowPolicy();
+  if (cmd == "report" && args.Has("--county")) {
+    std::string month = args.Get("--month");
+    if (month.empty())
+      month = gridsync::core::MonthName(gridsync::core::MonthOf(gridsync::core::SystemWallMs()));
+    if (!gridsync::core::MonthRange(month).ok()) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat("--month '", month, "' is not YYYY-MM")));
+    }
+    return ctl.Report(args.Get("--county"), month, args.Get("--out"));
+  }
+  if (cmd == "backup" && args.Has("--to")) {
+    int keep = 0;
+    if (!absl::SimpleAtoi(args.Get("--keep", "0"), &keep) || keep < 0) return Usage();
+    return ctl.Backup(args.Get("--to"), keep);
+  }
+  if (cmd == "coverage" && args.Has("--scope")) {
+    return ctl.Coverage(args.Get("--scope"), args.Get("--month"), args.Has("--json"));
+  }
+  if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
+  if (cmd == "gen-sample") {
+    int n = 0;
+    if (!absl::SimpleAtoi(args.Get("--min-grids", "10"), &n)) return Usage();
+    return ctl.GenSample(n);
+  }
+  if (cmd == "enroll" && args.Has("--role")) {
+    return ctl.Enroll(args.Get("--role"), args.Get("--scope"), args.Get("--holder"));
+  }
+  if (cmd == "revoke" && args.Has("--device")) return ctl.Revoke(args.Get("--device"));
+  if (cmd == "verify" && args.Has("--ids")) return ctl.Verify(args.Get("--ids"));
+  if (cmd == "get" && args.Has("--id")) return ctl.Get(args.Get("--id"));
+  if (cmd == "stats") return ctl.Stats();
+  return Usage();
+}

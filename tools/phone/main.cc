@@ -1,0 +1,395 @@
+// gridsync-phone: a phone on the command line, on the client SDK, for
+// support staff, scripts and tests. Its replica lives in --data; every
+// command but sync works offline on what the last sync brought, with the
+// phone's unsent writes counted.
+//
+//   gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [--holder NAME]
+//                  [--tls-ca FILE] [--upload-chunk-kb N] COMMAND
+//     sync                                      push the outbox, pull, upload attachments; what
+//     moved households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]
+//                                               unvisited first; the first 100 unless --all
+//     due [--scope CODE] [--within DAYS] [--json]   persons to check (default within 7 days)
+//     cases [--scope CODE] [--json]             open cases, then follow-ups due
+//     coverage [--scope CODE] [--month YYYY-MM] [--json]
+//                                               the month's figures; --json as gridsyncctl's
+//     visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...
+//                                               a visit now, with photos; prints its id
+//     fetch --record ID --out DIR               the record's attachments into DIR, under
+//                                               their file names (or <sha256>.<ext>)
+//     status                                    outbox, rejections, cursor, scope
+//     propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]
+//     propose moved-out|empty --household ID [--reason TEXT]
+//     propose correct --household ID [--head NAME] [--address TEXT] [--reason TEXT]
+//     propose new-person --household ID --name NAME --category CAT [--risk N] [--guardian NAME]
+//     propose person --person ID [--guardian NAME] [--contact-lost] [--moved-away]
+//                                               a registry change; prints the proposal's id
+//     proposals [--scope CODE] [--pending] [--json]
+//     approve|reject --id ID [--note TEXT]      a village secretary's or town office's phone
+//
+// --scope defaults to the device's scope when it is one code (a grid, or a
+// secretary's village). Exit 0 on success, 1 on an error (with its reason),
+// 2 on bad usage.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/attachment.h"
+#include "core/ids.h"
+#include "gridsync/client.h"
+#include "tools/common/client.h"
+#include "tools/common/day_print.h"
+#include "tools/common/flags.h"
+#include "tools/common/person_category.h"
+
+namespace gridsync::tools {
+namespace {
+
+int Fail(const absl::Status& st) {
+  fprintf(stderr, "gridsync-phone: %s: %s\n", absl::StatusCodeToString(st.code()).c_str(),
+          std::string(st.message()).c_str());
+  return 1;
+}
+
+int Usage() {
+  fprintf(
+      stderr,
+      "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
+      "[--holder NAME] [--tls-ca FILE] [--upload-chunk-kb N (128)] COMMAND\n"
+      "  sync | status\n"
+      "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
+      "  due [--scope CODE] [--within DAYS] [--json]\n"
+      "  cases [--scope CODE] [--json]\n"
+      "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
+      "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
+      "  fetch --record ID --out DIR\n"
+      "  propose new-household|moved-out|empty|correct|new-person|person ... (see the source)\n"
+      "  proposals [--scope CODE] [--pending] [--json] | approve|reject --id ID [--note TEXT]\n");
+  return 2;
+}
+
+class PhoneCli {
+ public:
+  PhoneCli(std::unique_ptr<sdk::Client> client, const Args& args)
+      : c_(std::move(client)), args_(args) {}
+
+  int Run(const std::string& cmd) {
+    if (cmd != "propose" && args_.positional.size() != 1) return Usage();
+    if (cmd == "sync") return Sync();
+    if (cmd == "status") return Status();
+    if (cmd == "visit" && args_.Has("--household")) return Visit();
+    if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
+    if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
+    if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
+      if (auto st = c_->Decide(args_.Get("--id"), cmd == "approve", args_.Get("--note"));
+          !st.ok()) {
+        return Fail(st);
+      }
+      printf("%s %s (syncs with the next sync)\n", cmd == "approve" ? "approved" : "rejected",
+             args_.Get("--id").c_str());
+      return 0;
+    }
+    if (cmd != "households" && cmd != "due" && cmd != "cases" && cmd != "coverage" &&
+        cmd != "proposals") {
+      return Usage();
+    }
+    auto scope = Scope();
+    if (!scope.ok()) return Fail(scope.status());
+    if (cmd == "households") return Households(*scope);
+    if (cmd == "due") return Due(*scope);
+    if (cmd == "cases") return Print(c_->ListOpenCases(*scope, 0, 1000), CasesText);
+    if (cmd == "proposals") {
+      return Print(c_->ListProposals(*scope, args_.Has("--pending"), 0, 1000), ProposalsText);
+    }
+    return Coverage(*scope);
+  }
+
+ private:
+  // --scope (or --grid), else the device's scope when it is one code.
+  absl::StatusOr<std::string> Scope() const {
+    if (args_.Has("--scope")) return args_.Get("--scope");
+    if (args_.Has("--grid")) return args_.Get("--grid");
+    const auto scope = c_->Scope();
+    if (scope.codes.size() == 1) return scope.codes[0];
+    if (scope.codes.empty()) {
+      return absl::FailedPreconditionError("this phone has not synced yet: run sync first");
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "this device's scope is ", absl::StrJoin(scope.codes, ", "), ": give one with --scope"));
+  }
+
+  template <typename List>
+  int Print(const absl::StatusOr<List>& l, std::string (*text)(const List&)) const {
+    if (!l.ok()) return Fail(l.status());
+    printf("%s%s", args_.Has("--json") ? StableJson(*l).c_str() : text(*l).c_str(),
+           args_.Has("--json") ? "\n" : "");
+    return 0;
+  }
+
+  int Sync() {
+    int64_t shown = -1;
+    auto r = c_->Sync([&](const sdk::SyncProgress& p) {
+      if (p.phase != sdk::SyncProgress::Phase::kUpload || p.upload_bytes_total == 0) return;
+      const int64_t tenth = p.upload_bytes_sent * 10 / p.upload_bytes_total;
+      if (tenth == shown) return;
+      shown = tenth;
+      fprintf(stderr, "uploading attachments: %lld of %lld bytes\n",
+              static_cast<long long>(p.upload_bytes_sent),
+              static_cast<long long>(p.upload_bytes_total));
+    });
+    if (!r.ok()) {
+      const int64_t waiting = static_cast<int64_t>(c_->PendingUploads().size());
+      if (waiting > 0) {
+        fprintf(stderr, "%lld attachments still to upload; they resume where they stopped\n",
+                static_cast<long long>(waiting));
+      }
+      return Fail(r.status());
+    }
+    printf("pushed %lld (duplicates %lld, rejected %lld), pulled %lld; cursor %llu\n",
+           static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
+           static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
+           static_cast<unsigned long long>(r->cursor));
+    if (r->repushed > 0 || r->refilled > 0 || r->refill_refused > 0) {
+      printf(
+          "the server was restored from a backup: %lld mutations pushed again, %lld records sent "
+          "back (%lld refused)\n",
+          static_cast<long long>(r->repushed), static_cast<long long>(r->refilled),
+          static_cast<long long>(r->refill_refused));
+    }
+    if (r->attachments_uploaded + r->attachments_waiting + r->attachments_refused > 0) {
+      printf("attachments: %lld uploaded (%lld bytes sent), %lld waiting, %lld refused\n",
+             static_cast<long long>(r->attachments_uploaded),
+             static_cast<long long>(r->attachment_bytes_sent),
+             static_cast<long long>(r->attachments_waiting),
+             static_cast<long long>(r->attachments_refused));
+    }
+    for (const auto& rj : c_->Rejected()) {
+      printf("rejected: %s %s: %s\n", rj.mutation().record_id().c_str(), rj.field().c_str(),
+             rj.message().c_str());
+    }
+    for (const auto& u : c_->PendingUploads()) {
+      if (u.refused_code() == 0) continue;
+      printf("attachment refused: %s of %s: %s\n", u.sha256().c_str(), u.record_id().c_str(),
+             u.message().c_str());
+    }
+    return 0;
+  }
+
+  // Every attachment of the record into --out; the first failure ends it.
+  int Fetch() {
+    const std::string id = args_.Get("--record"), out = args_.Get("--out");
+    auto state = c_->GetState(id);
+    if (!state.ok()) return Fail(state.status());
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot create ", out)));
+    const auto refs = core::AttachmentsOf(*state);
+    if (refs.empty()) {
+      return Fail(absl::NotFoundError(absl::StrCat("record ", id, " has no attachments")));
+    }
+    std::set<std::string> names;
+    for (const auto& ref : refs) {
+      auto path = c_->FetchAttachment(id, ref.sha256());
+      if (!path.ok()) return Fail(path.status());
+      std::string name = ref.file_name();
+      if (name.empty() || !names.insert(name).second) {
+        name = absl::StrCat(ref.sha256(), ".", core::ExtensionOf(ref.content_type()));
+      }
+      const std::string dest = (std::filesystem::path(out) / name).string();
+      std::filesystem::copy_file(*path, dest, std::filesystem::copy_options::overwrite_existing,
+                                 ec);
+      if (ec) {
+        return Fail(
+            absl::PermissionDeniedError(absl::StrCat("cannot write ", dest, ": ", ec.message())));
+      }
+      printf("%s\t%lld bytes\t%s\n", dest.c_str(), static_cast<long long>(ref.size()),
+             ref.sha256().c_str());
+    }
+    return 0;
+  }
+
+  int Status() {
+    const auto s = c_->Stats();
+    const auto scope = c_->Scope();
+    printf(
+        "scope %s (%s); %lld records, %lld unsent, %lld sent and not yet pulled, %lld rejected; "
+        "cursor %llu\n",
+        absl::StrJoin(scope.codes, ",").c_str(), gridsync::v1::Role_Name(scope.role).c_str(),
+        static_cast<long long>(s.records), static_cast<long long>(s.pending),
+        static_cast<long long>(s.acked_unpulled), static_cast<long long>(s.rejected),
+        static_cast<unsigned long long>(s.cursor));
+    return 0;
+  }
+
+  int Visit() {
+    const std::string household = args_.Get("--household");
+    if (!core::IsHouseholdId(household)) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--household '", household, "' is not a 19-digit household id")));
+    }
+    std::vector<sdk::Field> fields = {
+        {"visited_at_ms", IntValue(c_->NowMs())},
+        {"nobody_home", BoolValue(args_.Has("--nobody-home"))},
+        {"talked_with_household", BoolValue(!args_.Has("--nobody-home"))}};
+    if (args_.Has("--notes")) fields.push_back({"notes", StrValue(args_.Get("--notes"))});
+    // The photos are read first: one that cannot be attached leaves no visit behind.
+    std::vector<std::pair<std::string, std::string>> photos;  // path, bytes
+    for (const auto& path : args_.GetAll("--photo")) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read --photo ", path)));
+      photos.emplace_back(path, std::string((std::istreambuf_iterator<char>(in)),
+                                            std::istreambuf_iterator<char>()));
+      if (core::SniffContentType(photos.back().second).empty()) {
+        return Fail(
+            absl::InvalidArgumentError(absl::StrCat(path, " is not a JPEG, PNG or PDF file")));
+      }
+    }
+    auto id = c_->Create(gridsync::v1::RECORD_KIND_VISIT, household.substr(0, core::kGridCodeLen),
+                         household, fields);
+    if (!id.ok()) return Fail(id.status());
+    for (const auto& [path, bytes] : photos) {
+      sdk::AttachOptions o;
+      o.file_name = std::filesystem::path(path).filename().string();
+      auto ref = c_->AttachBytes(*id, bytes, o);
+      if (!ref.ok()) {
+        fprintf(stderr, "visit %s recorded without %s\n", id->c_str(), path.c_str());
+        return Fail(ref.status());
+      }
+    }
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+
+  int Propose(const std::string& what) {
+    gridsync::v1::RegistryProposal p;
+    p.set_reason(args_.Get("--reason"));
+    std::string grid;
+    if (what == "new-household") {
+      p.set_action(gridsync::v1::PROPOSAL_ACTION_NEW_HOUSEHOLD);
+      p.set_head_name(args_.Get("--head"));
+      p.set_address(args_.Get("--address"));
+      grid = args_.Get("--grid");
+    } else if (what == "moved-out" || what == "empty" || what == "correct" ||
+               what == "new-person") {
+      p.set_action(what == "moved-out" ? gridsync::v1::PROPOSAL_ACTION_MOVED_OUT
+                   : what == "empty"   ? gridsync::v1::PROPOSAL_ACTION_EMPTY
+                   : what == "correct" ? gridsync::v1::PROPOSAL_ACTION_CORRECT_HOUSEHOLD
+                                       : gridsync::v1::PROPOSAL_ACTION_NEW_PERSON);
+      p.set_household_id(args_.Get("--household"));
+      p.set_head_name(args_.Get("--head"));
+      p.set_address(args_.Get("--address"));
+      p.set_name(args_.Get("--name"));
+      p.set_guardian(args_.Get("--guardian"));
+      if (what == "new-person") {
+        gridsync::v1::PersonCategory category;
+        if (!ParsePersonCategory(args_.Get("--category"), &category)) {
+          return Fail(absl::InvalidArgumentError(
+              absl::StrCat("--category '", args_.Get("--category"), "' is not one of ",
+                           PersonCategoryChoices())));
+        }
+        p.set_category(category);
+        int risk = 0;
+        if (!absl::SimpleAtoi(args_.Get("--risk", "0"), &risk)) return Usage();
+        p.set_risk_level(risk);
+      }
+    } else if (what == "person") {
+      p.set_action(gridsync::v1::PROPOSAL_ACTION_PERSON_CHANGE);
+      p.set_person_id(args_.Get("--person"));
+      p.set_household_id(p.person_id().substr(0, core::kHouseholdIdLen));
+      p.set_guardian(args_.Get("--guardian"));
+      p.set_contact_lost(args_.Has("--contact-lost"));
+      p.set_moved_away(args_.Has("--moved-away"));
+    } else {
+      return Usage();
+    }
+    if (grid.empty()) grid = p.household_id().substr(0, core::kGridCodeLen);
+    auto id = c_->Propose(grid, p);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+
+  int Households(const std::string& scope) {
+    const int limit = args_.Has("--all") ? 1000 : 100;
+    gridsync::v1::HouseholdList all;
+    for (int offset = 0;; offset += limit) {  // bounded: pages of a finite registry
+      auto page = c_->ListHouseholds(scope, args_.Get("--month"), offset, limit);
+      if (!page.ok()) return Fail(page.status());
+      const int got = page->households_size();
+      if (offset == 0) {
+        all = std::move(*page);
+      } else {
+        for (auto& h : *page->mutable_households()) *all.add_households() = std::move(h);
+      }
+      if (!args_.Has("--all") || got < limit) break;
+    }
+    return Print(absl::StatusOr<gridsync::v1::HouseholdList>(std::move(all)), HouseholdsText);
+  }
+
+  int Due(const std::string& scope) {
+    int within = 7;
+    if (args_.Has("--within") && !absl::SimpleAtoi(args_.Get("--within"), &within)) return Usage();
+    return Print(c_->ListDueChecks(scope, within, 0, 1000), DueChecksText);
+  }
+
+  int Coverage(const std::string& scope) {
+    auto c = c_->GetCoverage(scope, args_.Get("--month"));
+    if (!c.ok()) return Fail(c.status());
+    if (args_.Has("--json")) {
+      printf("%s\n", StableJson(*c).c_str());
+      return 0;
+    }
+    std::map<std::string, std::string> names;
+    for (const auto& u : c_->OrgUnits()) names[u.code()] = u.name();
+    printf("%s", CoverageText(*c, names).c_str());
+    return 0;
+  }
+
+  std::unique_ptr<sdk::Client> c_;
+  const Args& args_;
+};
+
+}  // namespace
+}  // namespace gridsync::tools
+
+int main(int argc, char** argv) {
+  using namespace gridsync::tools;
+  const Args args = ParseArgs(
+      argc, argv,
+      {"--json", "--all", "--nobody-home", "--pending", "--contact-lost", "--moved-away"});
+  if (!args.error.empty() || args.positional.empty() || args.positional.size() > 2 ||
+      !args.Has("--data") || !args.Has("--server") || !args.Has("--device") ||
+      !args.Has("--token-file")) {
+    if (!args.error.empty()) fprintf(stderr, "gridsync-phone: %s\n", args.error.c_str());
+    return Usage();
+  }
+  auto token = ReadTokenFile(args.Get("--token-file"));
+  if (!token.ok()) return Fail(token.status());
+  gridsync::sdk::ClientOptions o;
+  o.data_dir = args.Get("--data");
+  o.server_address = args.Get("--server");
+  o.device_id = args.Get("--device");
+  o.token = *token;
+  o.holder = args.Get("--holder");
+  if (args.Has("--tls-ca")) {
+    auto roots = ReadPem(args.Get("--tls-ca"), "--tls-ca");
+    if (!roots.ok()) return Fail(roots.status());
+    o.tls_root_certs = std::move(*roots);
+  }
+  if (args.Has("--upload-chunk-kb")) {
+    int kb = 0;
+    if (!absl::SimpleAtoi(args.Get("--upload-chunk-kb"), &kb) || kb < 16 || kb > 1024) {
+      fprintf(stderr, "gridsync-phone: --upload-chunk-kb is 16..1024\n");
+      return Usage();
+    }
+    o.upload_chunk_bytes = kb << 10;
+  }
+  auto client = gridsync::sdk::Client::Open(o);
+  if (!client.ok()) return Fail(client.status());
+  PhoneCli cli(std::move(*client), args);
+  return cli.Run(args.positional[0]);
+}
