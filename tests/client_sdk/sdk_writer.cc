@@ -16,7 +16,9 @@
 
 int main(int argc, char** argv) {
   using namespace gridsync;
-  auto args = tools::ParseArgs(argc, argv);
+  auto args = tools::ParseArgs(argc, argv,
+                               {.values = {"--data", "--server", "--device", "--token", "--grid",
+                                           "--total", "--sync-every"}});
   sdk::ClientOptions o;
   o.data_dir = args.Get("--data");
   o.server_address = args.Get("--server");

@@ -198,7 +198,9 @@ Result Run(const std::string& layout, const fs::path& base, int mb, uint64_t see
 }  // namespace
 
 int main(int argc, char** argv) {
-  const gridsync::tools::Args args = gridsync::tools::ParseArgs(argc, argv);
+  const gridsync::tools::Args args = gridsync::tools::ParseArgs(
+      argc, argv, {.values = {"--dir", "--mb", "--seed"}, .switches = {}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-blobs: %s\n", args.error.c_str());
   int mb = 1024;
   uint64_t seed = 1;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--mb", "1024"), &mb) || mb < 1 ||

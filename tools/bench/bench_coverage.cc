@@ -291,7 +291,11 @@ void Measure(const char* what, int n, Call call) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::Args args = tools::ParseArgs(argc, argv);
+  tools::Args args =
+      tools::ParseArgs(argc, argv,
+                       {.values = {"--dir", "--households", "--months", "--pg", "--queries"},
+                        .switches = {"--keep"}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-coverage: %s\n", args.error.c_str());
   int households = 300000, months = 12, queries = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--households", "300000"), &households) ||
       !absl::SimpleAtoi(args.Get("--months", "12"), &months) ||

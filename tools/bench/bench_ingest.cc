@@ -130,7 +130,11 @@ RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool 
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv);
+  Args args =
+      ParseArgs(argc, argv,
+                {.values = {"--batch", "--devices", "--dir", "--records-per-device", "--threads"},
+                 .switches = {}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-ingest: %s\n", args.error.c_str());
   int devices = 64, per_device = 2000, batch = 100, threads = 8;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--devices", "64"), &devices) ||
       !absl::SimpleAtoi(args.Get("--records-per-device", "2000"), &per_device) ||

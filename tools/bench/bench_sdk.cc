@@ -315,7 +315,9 @@ class Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = gridsync::tools::ParseArgs(argc, argv);
+  auto args = gridsync::tools::ParseArgs(
+      argc, argv, {.values = {"--dir", "--households", "--writes"}, .switches = {}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-sdk: %s\n", args.error.c_str());
   int writes = 10000, households = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--writes", "10000"), &writes) ||
       !absl::SimpleAtoi(args.Get("--households", "300"), &households) || households < 10 ||

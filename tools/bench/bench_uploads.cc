@@ -135,7 +135,9 @@ absl::StatusOr<PhoneSet> MakePhones(const std::string& addr, const std::string& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const tools::Args args = tools::ParseArgs(argc, argv);
+  const tools::Args args = tools::ParseArgs(
+      argc, argv, {.values = {"--dir", "--phones", "--photo-kb", "--single-mb"}, .switches = {}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-uploads: %s\n", args.error.c_str());
   int phones = 100, photo_kb = 2048, single_mb = 10;
   if (!absl::SimpleAtoi(args.Get("--phones", "100"), &phones) ||
       !absl::SimpleAtoi(args.Get("--photo-kb", "2048"), &photo_kb) ||

@@ -508,7 +508,9 @@ class Demo {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv);
+  Args args =
+      ParseArgs(argc, argv, {.values = {"--phones", "--server", "--token-file"}, .switches = {}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-demo: %s\n", args.error.c_str());
   if (!args.error.empty() || !args.Has("--server") || !args.Has("--token-file") ||
       !args.Has("--phones")) {
     fprintf(stderr,

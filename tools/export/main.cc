@@ -45,7 +45,11 @@ int Usage() {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv, {"--once"});
+  Args args = ParseArgs(
+      argc, argv,
+      WithTls({.values = {"--batch", "--blobs-dir", "--pg", "--scope", "--server", "--token-file"},
+               .switches = {"--once"}}));
+  if (!args.error.empty()) fprintf(stderr, "gridsync-export: %s\n", args.error.c_str());
   if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") ||
       !args.Has("--token-file") || !args.Has("--scope")) {
     return Usage();

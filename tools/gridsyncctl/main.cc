@@ -468,7 +468,13 @@ class Ctl {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv, {"--json"});
+  Args args =
+      ParseArgs(argc, argv,
+                WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in",
+                                    "--keep", "--min-grids", "--month", "--out", "--role",
+                                    "--scope", "--server", "--timeout", "--to", "--token-file"},
+                         .switches = {"--json"}}));
+  if (!args.error.empty()) fprintf(stderr, "gridsyncctl: %s\n", args.error.c_str());
   if (!args.error.empty() || args.positional.empty()) return Usage();
   const std::string cmd = args.positional[0];
   if (cmd == "backups" && args.Has("--in")) {  // local: no server needed

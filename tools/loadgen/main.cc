@@ -16,7 +16,12 @@
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(argc, argv);
+  Args args = ParseArgs(
+      argc, argv,
+      WithTls({.values = {"--acked-log", "--batch", "--conflict-rate", "--data-dir", "--devices",
+                          "--phone-fsync", "--pull-every", "--records-per-device", "--seed",
+                          "--server", "--threads", "--token-file"},
+               .switches = {}}));
   LoadgenConfig cfg;
   cfg.server = args.Get("--server");
   cfg.tls = TlsFromArgs(args);

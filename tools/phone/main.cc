@@ -360,7 +360,14 @@ int main(int argc, char** argv) {
   using namespace gridsync::tools;
   const Args args = ParseArgs(
       argc, argv,
-      {"--json", "--all", "--nobody-home", "--pending", "--contact-lost", "--moved-away"});
+      {.values = {"--address",  "--category", "--data",   "--device",     "--grid",
+                  "--guardian", "--head",     "--holder", "--household",  "--id",
+                  "--month",    "--name",     "--note",   "--notes",      "--out",
+                  "--person",   "--photo",    "--reason", "--record",     "--risk",
+                  "--scope",    "--server",   "--tls-ca", "--token-file", "--upload-chunk-kb",
+                  "--within"},
+       .switches = {"--json", "--all", "--nobody-home", "--pending", "--contact-lost",
+                    "--moved-away"}});
   if (!args.error.empty() || args.positional.empty() || args.positional.size() > 2 ||
       !args.Has("--data") || !args.Has("--server") || !args.Has("--device") ||
       !args.Has("--token-file")) {
