@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/grpc_edge.h"
 #include "server/log.h"
 #include "server/push_decode.h"
 
@@ -75,6 +76,32 @@ grpc::internal::RpcServiceMethod* ParsedUnary(const char* name, Svc* svc,
                      }
                      Resp resp;
                      grpc::Status st = (s->*method)(ctx, &req, &resp);
+                     if (st.ok()) *out = Serialize(resp);
+                     return st;
+                   });
+}
+
+// A typed method of `svc` whose caller is authenticated before its body is
+// parsed (an unauthenticated caller learns nothing of how a body is read):
+// `method(ctx, who, req, resp)`. `auth` and `log` must outlive the server.
+template <typename Svc, typename Req, typename Resp>
+grpc::internal::RpcServiceMethod* AuthedUnary(const char* name, Svc* svc, const Authenticator* auth,
+                                              grpc::Status (Svc::*method)(grpc::ServerContext*,
+                                                                          const Principal&,
+                                                                          const Req&, Resp*),
+                                              RateLimitedLog* log) {
+  return RawMethod(name, svc,
+                   [method, auth, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
+                                       grpc::ByteBuffer* out) {
+                     auto who = AuthenticateCall(*auth, ctx);
+                     if (!who.ok()) return ToGrpc(who.status());
+                     Req req;
+                     if (grpc::Status st = ParseBody(*in, &req, log, who->device.device_id());
+                         !st.ok()) {
+                       return st;
+                     }
+                     Resp resp;
+                     grpc::Status st = (s->*method)(ctx, *who, req, &resp);
                      if (st.ok()) *out = Serialize(resp);
                      return st;
                    });

@@ -222,10 +222,10 @@ SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry,
   // see gridsync.v1.SyncService as declared in sync_service.proto.
   AddMethod(
       RawMethod("/gridsync.v1.SyncService/Push", this, std::mem_fn(&SyncServiceImpl::RawPush)));
-  AddMethod(
-      RawMethod("/gridsync.v1.SyncService/Pull", this, std::mem_fn(&SyncServiceImpl::RawPull)));
-  AddMethod(
-      RawMethod("/gridsync.v1.SyncService/Refill", this, std::mem_fn(&SyncServiceImpl::RawRefill)));
+  AddMethod(AuthedUnary("/gridsync.v1.SyncService/Pull", this, auth_, &SyncServiceImpl::Pull,
+                        &bad_requests_));
+  AddMethod(AuthedUnary("/gridsync.v1.SyncService/Refill", this, auth_, &SyncServiceImpl::Refill,
+                        &bad_requests_));
 }
 
 grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
@@ -267,35 +267,8 @@ void SyncServiceImpl::CountOutcomes(const gridsync::v1::PushResponse& resp) {
   for (const auto& [key, n] : counts) metrics_->CountMutations(key.first, key.second, n);
 }
 
-grpc::Status SyncServiceImpl::RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                                      grpc::ByteBuffer* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
-  gridsync::v1::PullRequest in;
-  if (grpc::Status st = ParseBody(*req, &in, &bad_requests_, who->device.device_id()); !st.ok()) {
-    return st;
-  }
-  gridsync::v1::PullResponse out;
-  grpc::Status st = Pull(ctx, *who, in, &out);
-  if (st.ok()) *resp = Serialize(out);
-  return st;
-}
-
-grpc::Status SyncServiceImpl::RawRefill(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                                        grpc::ByteBuffer* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
-  gridsync::v1::RefillRequest in;
-  if (grpc::Status st = ParseBody(*req, &in, &bad_requests_, who->device.device_id()); !st.ok()) {
-    return st;
-  }
-  gridsync::v1::RefillResponse out;
-  grpc::Status st = Refill(*who, in, &out);
-  if (st.ok()) *resp = Serialize(out);
-  return st;
-}
-
-grpc::Status SyncServiceImpl::Refill(const Principal& who, const gridsync::v1::RefillRequest& req,
+grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Principal& who,
+                                     const gridsync::v1::RefillRequest& req,
                                      gridsync::v1::RefillResponse* resp) {
   if (!who.CanWrite()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,

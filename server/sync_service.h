@@ -43,15 +43,11 @@ class SyncServiceImpl final : public grpc::Service {
   // Each state gets its own result: MERGED, UNCHANGED or REJECTED (invalid,
   // out of scope). The call fails as a whole when the store was not
   // restored within the window or the phone's epoch is not the store's.
-  grpc::Status Refill(const Principal& who, const gridsync::v1::RefillRequest& req,
-                      gridsync::v1::RefillResponse* resp);
+  grpc::Status Refill(grpc::ServerContext* ctx, const Principal& who,
+                      const gridsync::v1::RefillRequest& req, gridsync::v1::RefillResponse* resp);
   void CountOutcomes(const gridsync::v1::PushResponse& resp);
   grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
-  grpc::Status RawPull(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                       grpc::ByteBuffer* resp);
-  grpc::Status RawRefill(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
-                         grpc::ByteBuffer* resp);
 
   RecordStore* records_;
   RegistryStore* registry_;
