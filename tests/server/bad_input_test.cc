@@ -298,8 +298,12 @@ TEST_F(BadInputTest, ABodyThatIsNotProtobufIsInvalidArgumentSayingSo) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(st.error_message(), "scope_code")) << st.error_message();
   // Without a token the body is never looked at.
-  EXPECT_EQ(CallRaw(channel_.get(), "/gridsync.v1.SyncService/Push", "", "\xFF").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  for (const char* method : {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull",
+                             "/gridsync.v1.SyncService/Refill"}) {
+    EXPECT_EQ(CallRaw(channel_.get(), method, "", "\xFF").error_code(),
+              grpc::StatusCode::UNAUTHENTICATED)
+        << method;
+  }
   EXPECT_EQ(Stats().last_change_seq(), seq_before_);
 }
 
