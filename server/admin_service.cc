@@ -16,16 +16,21 @@ AdminServiceImpl::AdminServiceImpl(RecordStore* records, RegistryStore* registry
     : records_(records), registry_(registry), blob_objects_(std::move(blob_objects)), auth_(auth) {
   using S = AdminServiceImpl;
   RateLimitedLog* log = &bad_requests_;
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/EnrollDevice", this, &S::EnrollDevice, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/RevokeDevice", this, &S::RevokeDevice, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ImportRegistry", this, &S::ImportRegistry, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListOrgUnits", this, &S::ListOrgUnits, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListHouseholds", this, &S::ListHouseholds, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetRecord", this, &S::GetRecord, log));
   AddMethod(
-      ParsedUnary("/gridsync.v1.AdminService/BatchGetRecords", this, &S::BatchGetRecords, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, log));
-  AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, log));
+      ParsedUnary("/gridsync.v1.AdminService/EnrollDevice", this, &S::EnrollDevice, auth_, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.AdminService/RevokeDevice", this, &S::RevokeDevice, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ImportRegistry", this, &S::ImportRegistry, auth_,
+                        log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.AdminService/ListOrgUnits", this, &S::ListOrgUnits, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListHouseholds", this, &S::ListHouseholds, auth_,
+                        log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetRecord", this, &S::GetRecord, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/BatchGetRecords", this, &S::BatchGetRecords,
+                        auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, auth_, log));
 }
 
 grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx,

@@ -19,9 +19,9 @@ BlobServiceImpl::BlobServiceImpl(RecordStore* records, BlobStore* blobs, const A
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
   using S = BlobServiceImpl;
   RateLimitedLog* log = &bad_requests_;
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/BeginUpload", this, &S::BeginUpload, log));
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/UploadChunk", this, &S::UploadChunk, log));
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/ReadBlob", this, &S::ReadBlob, log));
+  AddMethod(ParsedUnary("/gridsync.v1.BlobService/BeginUpload", this, &S::BeginUpload, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.BlobService/UploadChunk", this, &S::UploadChunk, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.BlobService/ReadBlob", this, &S::ReadBlob, auth_, log));
 }
 
 int BlobServiceImpl::Today() const {

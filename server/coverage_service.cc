@@ -44,19 +44,20 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
   using S = CoverageServiceImpl;
   RateLimitedLog* log = &bad_requests_;
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/GetCoverage", this, &S::GetCoverage, log));
+  AddMethod(
+      ParsedUnary("/gridsync.v1.CoverageService/GetCoverage", this, &S::GetCoverage, auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListUnvisitedHouseholds", this,
-                        &S::ListUnvisitedHouseholds, log));
+                        &S::ListUnvisitedHouseholds, auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListOverduePersons", this,
-                        &S::ListOverduePersons, log));
-  AddMethod(
-      ParsedUnary("/gridsync.v1.CoverageService/ListOpenCases", this, &S::ListOpenCases, log));
-  AddMethod(
-      ParsedUnary("/gridsync.v1.CoverageService/ListScopeUnits", this, &S::ListScopeUnits, log));
-  AddMethod(
-      ParsedUnary("/gridsync.v1.CoverageService/GetCheckPolicy", this, &S::GetCheckPolicy, log));
-  AddMethod(
-      ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy, log));
+                        &S::ListOverduePersons, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListOpenCases", this, &S::ListOpenCases,
+                        auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListScopeUnits", this, &S::ListScopeUnits,
+                        auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/GetCheckPolicy", this, &S::GetCheckPolicy,
+                        auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy,
+                        auth_, log));
 }
 
 absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext* ctx,

@@ -60,16 +60,21 @@ grpc::internal::RpcServiceMethod* RawMethod(const char* name, Svc* svc, Raw raw)
                                               new Handler(raw, svc));
 }
 
-// A typed method of `svc`, its request parsed here (ParseRequest). `log`
-// must outlive the server.
+// A typed method of `svc`, its request parsed here (ParseRequest) once the
+// caller's token is known to `auth` (an unauthenticated caller learns
+// nothing of how a body is read); the method checks what the caller may do.
+// `auth` and `log` must outlive the server.
 template <typename Svc, typename Req, typename Resp>
 grpc::internal::RpcServiceMethod* ParsedUnary(const char* name, Svc* svc,
                                               grpc::Status (Svc::*method)(grpc::ServerContext*,
                                                                           const Req*, Resp*),
-                                              RateLimitedLog* log) {
+                                              const Authenticator* auth, RateLimitedLog* log) {
   return RawMethod(name, svc,
-                   [method, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
-                                 grpc::ByteBuffer* out) {
+                   [method, auth, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
+                                       grpc::ByteBuffer* out) {
+                     if (auto who = AuthenticateCall(*auth, ctx); !who.ok()) {
+                       return ToGrpc(who.status());
+                     }
                      Req req;
                      if (grpc::Status st = ParseBody(*in, &req, log, ctx->peer()); !st.ok()) {
                        return st;

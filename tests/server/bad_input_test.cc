@@ -298,8 +298,11 @@ TEST_F(BadInputTest, ABodyThatIsNotProtobufIsInvalidArgumentSayingSo) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(absl::StrContains(st.error_message(), "scope_code")) << st.error_message();
   // Without a token the body is never looked at.
-  for (const char* method : {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull",
-                             "/gridsync.v1.SyncService/Refill"}) {
+  for (const char* method :
+       {"/gridsync.v1.SyncService/Push", "/gridsync.v1.SyncService/Pull",
+        "/gridsync.v1.SyncService/Refill", "/gridsync.v1.AdminService/GetRecord",
+        "/gridsync.v1.AdminService/ImportRegistry", "/gridsync.v1.CoverageService/GetCoverage",
+        "/gridsync.v1.BlobService/BeginUpload", "/gridsync.v1.BlobService/ReadBlob"}) {
     EXPECT_EQ(CallRaw(channel_.get(), method, "", "\xFF").error_code(),
               grpc::StatusCode::UNAUTHENTICATED)
         << method;
