@@ -202,12 +202,10 @@ struct RocksStore::Prepared {
 struct RocksStore::WorkingState {
   RecordState state;
   bool existed = false;
-  bool had_conflict = false;
-  bool dirty = false;             // state changed: write it at the end of the group
-  bool counted = false;           // counted as a new record
-  int touches = 0;                // mutations of the group on this record
-  core::CoverageMarks old_marks;  // what it counted for before the group
-  bool was_approved = false;      // a registry proposal approved before the group
+  bool dirty = false;    // state changed: write it at the end of the group
+  bool counted = false;  // counted as a new record
+  int touches = 0;       // mutations of the group on this record
+  RecordBefore before;   // as it was before the group
 };
 
 // Record states phones sent back after a restore, and who sent them.
@@ -608,6 +606,23 @@ absl::StatusOr<std::vector<gridsync::v1::RefillResult>> RocksStore::Refill(
   return std::move(r.results);
 }
 
+RocksStore::RecordBefore RocksStore::RecordBefore::Of(const RecordState& state) {
+  return {core::MarksOf(state), core::HasConflict(state), ProposalApplier::IsApproved(state)};
+}
+
+absl::Status RocksStore::WriteMerged(const std::string& id, const RecordState& state,
+                                     std::string bytes, const RecordBefore& before,
+                                     CoverageIndex::Update* coverage, rocksdb::WriteBatch* batch,
+                                     StoreStats* counters,
+                                     std::vector<const RecordState*>* approvals) const {
+  batch->Put(cf(kRecords), id, bytes);
+  if (auto st = coverage->Replace(id, before.marks, core::MarksOf(state)); !st.ok()) return st;
+  const bool conflict = core::HasConflict(state);
+  if (conflict != before.had_conflict) counters->records_with_conflicts += conflict ? 1 : -1;
+  if (!before.was_approved && ProposalApplier::IsApproved(state)) approvals->push_back(&state);
+  return absl::OkStatus();
+}
+
 absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   std::vector<std::string> ids;
   for (const auto& s : r->states) ids.push_back(s.record_id());
@@ -640,24 +655,20 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
                                    in.header().grid_code()));
       continue;
     }
-    const std::string before = core::SerializeCanonical(state);
-    const core::CoverageMarks old_marks = core::MarksOf(state);
-    const bool had_conflict = core::HasConflict(state);
-    const bool was_approved = ProposalApplier::IsApproved(state);
+    const std::string bytes_before = core::SerializeCanonical(state);
+    const RecordBefore before = RecordBefore::Of(state);
     core::Join(&state, in);
-    const std::string after = core::SerializeCanonical(state);
-    if (after == before) {
+    std::string after = core::SerializeCanonical(state);
+    if (after == bytes_before) {
       res.set_outcome(gridsync::v1::REFILL_OUTCOME_UNCHANGED);
       continue;
     }
     if (!existed) CountNewRecord(in.header().kind(), &counters);
-    if (core::HasConflict(state) != had_conflict) {
-      counters.records_with_conflicts += had_conflict ? -1 : 1;
-    }
-    batch.Put(cf(kRecords), in.record_id(), after);
-    if (auto st = coverage.Replace(in.record_id(), old_marks, core::MarksOf(state)); !st.ok())
+    if (auto st = WriteMerged(in.record_id(), state, std::move(after), before, &coverage, &batch,
+                              &counters, &approvals);
+        !st.ok()) {
       return st;
-    if (!was_approved && ProposalApplier::IsApproved(state)) approvals.push_back(&state);
+    }
     Change c;
     c.set_seq(++seq);
     c.set_committed_at_ms(now_ms);
@@ -791,9 +802,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
       return absl::DataLossError(absl::StrCat("record ", record_ids[i], " is unreadable"));
     }
     wk.existed = true;
-    wk.had_conflict = core::HasConflict(wk.state);
-    wk.old_marks = core::MarksOf(wk.state);
-    wk.was_approved = ProposalApplier::IsApproved(wk.state);
+    wk.before = RecordBefore::Of(wk.state);
   }
 
   // 2. Merge in queue order, assigning change numbers in that order.
@@ -879,13 +888,11 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   }
   for (auto& [id, wk] : *states) {
     if (!wk.dirty) continue;
-    batch.Put(cf(kRecords), id, core::SerializeCanonical(wk.state));
-    if (auto st = coverage.Replace(id, wk.old_marks, core::MarksOf(wk.state)); !st.ok()) return st;
-    const bool conflict = core::HasConflict(wk.state);
-    if (conflict != wk.had_conflict) {
-      counters.records_with_conflicts += conflict ? 1 : -1;
+    if (auto st = WriteMerged(id, wk.state, core::SerializeCanonical(wk.state), wk.before,
+                              &coverage, &batch, &counters, &approvals);
+        !st.ok()) {
+      return st;
     }
-    if (!wk.was_approved && ProposalApplier::IsApproved(wk.state)) approvals.push_back(&wk.state);
   }
   if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
   if (batch.Count() == 0) return absl::OkStatus();

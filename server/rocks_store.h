@@ -125,6 +125,13 @@ class RocksStore : public RecordStore, private ChangeLogger {
   struct Prepared;
   struct RefillWrite;
   struct Writer;
+  // What a record counted for before a commit merged into it.
+  struct RecordBefore {
+    core::CoverageMarks marks;
+    bool had_conflict = false;
+    bool was_approved = false;  // a registry proposal, approved
+    static RecordBefore Of(const gridsync::v1::RecordState& state);
+  };
   struct WorkingState;  // a record's state while the leader merges a group into it
   using StateMap = std::unordered_map<std::string, WorkingState>;
 
@@ -139,6 +146,15 @@ class RocksStore : public RecordStore, private ChangeLogger {
   // Logs registry changes (and the administrative act that made them) and
   // writes them. REQUIRES: the leader, alone.
   absl::Status CommitRegistry(LoggedWrite* r);
+  // What every commit that merged into a record ends with for it: `bytes`
+  // (its canonical state) into `batch`, its coverage marks moved from
+  // `before`'s to the state's, the conflict counter moved, and a proposal
+  // approved by the merge added to *approvals. REQUIRES: the leader.
+  absl::Status WriteMerged(const std::string& id, const gridsync::v1::RecordState& state,
+                           std::string bytes, const RecordBefore& before,
+                           CoverageIndex::Update* coverage, rocksdb::WriteBatch* batch,
+                           StoreStats* counters,
+                           std::vector<const gridsync::v1::RecordState*>* approvals) const;
   // ChangeLogger: `w` through the commit queue, alone.
   absl::Status Log(LoggedWrite* w) override;
   absl::Status CommitRefill(RefillWrite* r);
