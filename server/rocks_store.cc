@@ -240,7 +240,7 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   // since its last flush alive; unbounded, a county's WAL grew to 4 GB and
   // took 10 s to replay at open. Past this total RocksDB flushes the column
   // families holding the oldest file, which bounds both.
-  options.max_total_wal_size = 128 << 20;
+  options.max_total_wal_size = 64 << 20;
   options.info_log = std::make_shared<RocksLogger>();
   if (opts.env) options.env = opts.env.get();
   rocksdb::BlockBasedTableOptions table;
