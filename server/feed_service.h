@@ -29,7 +29,8 @@ class FeedServiceImpl final : public grpc::Service {
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
   // `write` sends one message; false when the client went away.
-  using Writer = std::function<bool(const gridsync::v1::FeedMessage&)>;
+  // Sends one serialized FeedMessage; false when the client went away.
+  using Writer = std::function<bool(const std::string&)>;
   grpc::Status Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
                          const Writer& write);
 

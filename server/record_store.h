@@ -28,8 +28,11 @@ struct PullPage {
 
 struct FeedPage {
   std::vector<gridsync::v1::Change> changes;
-  std::vector<std::optional<gridsync::v1::RecordState>>
-      states;                // one per change; none for registry ones
+  std::vector<std::string> change_bytes;  // each change as stored: a serialized Change
+  // Each record change's record as stored (a serialized RecordState), one per
+  // change; none for the others. Bytes, so that the feed sends them on as
+  // they are.
+  std::vector<std::optional<std::string>> states;
   uint64_t next_cursor = 0;  // the last change read (in scope or not)
   uint64_t head = 0;         // the last committed change when the page was read
   bool caught_up = false;

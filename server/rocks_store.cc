@@ -1225,6 +1225,7 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
       where.push_back(page.changes.size());
     }
     page.changes.push_back(std::move(c));
+    page.change_bytes.emplace_back(it->value().data(), it->value().size());
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
   page.caught_up = page.next_cursor >= head;
@@ -1233,11 +1234,7 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   auto got = MultiGetIn(kRecords, keys, "reading records", ro);
   if (!got.ok()) return got.status();
   page.states.resize(page.changes.size());
-  for (size_t k = 0; k < where.size(); ++k) {
-    if (!(*got)[k]) continue;
-    page.states[where[k]].emplace();
-    page.states[where[k]]->ParseFromString(*(*got)[k]);
-  }
+  for (size_t k = 0; k < where.size(); ++k) page.states[where[k]] = std::move((*got)[k]);
   return page;
 }
 
