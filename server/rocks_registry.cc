@@ -233,18 +233,9 @@ absl::StatusOr<gridsync::v1::ListHouseholdsResponse> RocksRegistry::ListHousehol
 absl::StatusOr<std::vector<bool>> RocksRegistry::RegistryHas(const std::vector<std::string>& ids) {
   std::vector<std::string> k;
   for (const auto& id : ids) k.push_back(RegistryKey(id));
-  const std::vector<rocksdb::Slice> keys(k.begin(), k.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  db_->MultiGet(rocksdb::ReadOptions(), registry_, keys.size(), keys.data(), values.data(),
-                statuses.data());
-  std::vector<bool> out(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading the registry");
-    out[i] = true;
-  }
-  return out;
+  auto values = MultiGetIn(db_, registry_, {k.begin(), k.end()}, "reading the registry");
+  if (!values.ok()) return values.status();
+  return Present(*values);
 }
 
 absl::StatusOr<gridsync::v1::CheckPolicy> RocksRegistry::GetCheckPolicy() {

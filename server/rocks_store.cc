@@ -398,18 +398,7 @@ RocksStore::~RocksStore() {
 absl::StatusOr<std::vector<std::optional<std::string>>> RocksStore::MultiGetIn(
     Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
     const rocksdb::ReadOptions& ro) const {
-  std::vector<std::string> values(keys.size());
-  std::vector<rocksdb::Status> st = db_->MultiGet(
-      ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf(c)), keys, &values);
-  std::vector<std::optional<std::string>> out(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (st[i].ok()) {
-      out[i] = std::move(values[i]);
-    } else if (!st[i].IsNotFound()) {
-      return FromRocks(st[i], what);
-    }
-  }
-  return out;
+  return server::MultiGetIn(db_.get(), cf(c), keys, what, ro);
 }
 
 absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutation> mutations) {
@@ -1128,14 +1117,6 @@ absl::StatusOr<std::optional<RecordState>> RocksStore::GetRecord(const std::stri
     return absl::DataLossError("record " + record_id + " is unreadable");
   return state;
 }
-
-namespace {
-std::vector<bool> Present(const std::vector<std::optional<std::string>>& values) {
-  std::vector<bool> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i].has_value();
-  return out;
-}
-}  // namespace
 
 absl::StatusOr<std::vector<bool>> RocksStore::RecordsExist(const std::vector<std::string>& ids) {
   auto values = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records");

@@ -178,8 +178,6 @@ class RocksStore : public RecordStore, private ChangeLogger {
   // Advances committed_seq_ and wakes feed readers.
   void Publish(uint64_t seq);
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
-  // The values of `keys` in one column family, nullopt where a key is
-  // missing; an error names `what` was being read.
   // The answer to a mutation whose (device, seq) has the stored result
   // `stored`: DUPLICATE when `content_hash` matches, else SEQ_REUSED.
   absl::StatusOr<gridsync::v1::MutationResult> AnswerAgain(const std::string& device_id,
@@ -190,6 +188,7 @@ class RocksStore : public RecordStore, private ChangeLogger {
   absl::StatusOr<std::string> RecordOfChange(uint64_t seq) const;
   // The highest device seq applied for `device_id` (0 for none).
   absl::StatusOr<uint64_t> HighestSeq(const std::string& device_id) const;
+  // MultiGetIn (rocks_util.h) in column family `c`.
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetIn(
       Cf c, const std::vector<rocksdb::Slice>& keys, const char* what,
       const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) const;

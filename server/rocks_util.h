@@ -3,9 +3,13 @@
 #ifndef GRIDSYNC_SERVER_ROCKS_UTIL_H_
 #define GRIDSYNC_SERVER_ROCKS_UTIL_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "rocksdb/db.h"
@@ -27,6 +31,32 @@ inline absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) 
                      s.ToString(), ")"));
   }
   return absl::UnavailableError(absl::StrCat("storage error while ", what, ": ", s.ToString()));
+}
+
+// The values of `keys` in `cf`, nullopt where a key is missing; an error
+// names `what` was being read.
+inline absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetIn(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf, const std::vector<rocksdb::Slice>& keys,
+    const char* what, const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) {
+  std::vector<std::string> values(keys.size());
+  std::vector<rocksdb::Status> st =
+      db->MultiGet(ro, std::vector<rocksdb::ColumnFamilyHandle*>(keys.size(), cf), keys, &values);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (st[i].ok()) {
+      out[i] = std::move(values[i]);
+    } else if (!st[i].IsNotFound()) {
+      return FromRocks(st[i], what);
+    }
+  }
+  return out;
+}
+
+// Which of `values` (as MultiGetIn returns them) were found.
+inline std::vector<bool> Present(const std::vector<std::optional<std::string>>& values) {
+  std::vector<bool> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = values[i].has_value();
+  return out;
 }
 
 // Whether the key (or value) `s` starts with `prefix`.
