@@ -3,7 +3,10 @@
 //
 //   gridsync-bench-coverage [--households 300000] [--months 12] [--queries 300]
 //                           [--dir /tmp/gridsync-bench-coverage] [--pg CONNINFO] [--keep]
+//                           [--reuse]
 //
+// --reuse: use the store already in --dir if it was built for the same
+// households and months (kept with --keep), instead of building it again.//
 // --pg: a PostgreSQL server where the bench may (re)create the database
 // gridsync_bench_export.
 //
@@ -260,6 +263,87 @@ absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, 
   return flush();
 }
 
+// Writes the county's registry and a year of field work into a new store
+// in dir (two writer threads, month by month), compacts it, and prints the
+// column families before and after.
+absl::Status BuildYear(const std::string& dir, const County& county,
+                       const std::vector<int32_t>& yms, int64_t now) {
+  const auto t_build = Clock::now();
+  auto store = server::RocksStore::Open(dir, {.create_if_missing = false, .sync_writes = false});
+  if (!store.ok()) return store.status();
+  if (auto st = ImportCounty(store->get(), county); !st.ok()) {
+    return absl::Status(st.code(), absl::StrCat("import: ", st.message()));
+  }
+  std::vector<Worker> workers(county.grids.size());
+  for (size_t g = 0; g < workers.size(); ++g) {
+    workers[g].device = absl::StrFormat("dev-%016x", g + 1);
+    workers[g].author = absl::StrCat("网格员", g + 1);
+  }
+  uint64_t written = 0;
+  for (int32_t m : yms) {
+    const auto range = *core::MonthRange(core::MonthName(m));
+    const int64_t end = std::min(range.second, now);  // the current month so far
+    std::vector<std::thread> threads;
+    std::vector<uint64_t> counts(2, 0);
+    std::vector<absl::Status> sts(2);
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937_64 rng(static_cast<uint64_t>(m) * 31 + t);
+        const size_t half = county.grids.size() / 2;
+        sts[t] = FillMonth(store->get(), county, t ? half : 0, t ? county.grids.size() : half,
+                           range.first, end, rng, workers, &counts[t]);
+      });
+    }
+    for (auto& th : threads) th.join();
+    for (int t = 0; t < 2; ++t) {
+      if (!sts[t].ok()) {
+        return absl::Status(sts[t].code(),
+                            absl::StrCat("month ", core::MonthName(m), ": ", sts[t].message()));
+      }
+      written += counts[t];
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - t_build).count();
+    fprintf(stderr, "\rbuilt %s: %lu mutations, %.0f s", core::MonthName(m).c_str(),
+            static_cast<unsigned long>(written), secs);
+  }
+  fprintf(stderr, "\n");
+  const double build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
+  printf("built: %lu mutations in %.0f s (%.0f/s, no WAL sync)\n",
+         static_cast<unsigned long>(written), build_s, written / build_s);
+  PrintFamilies(store->get(), written, "as written");
+  const auto t_compact = Clock::now();
+  if (auto st = (*store)->CompactAll(); !st.ok()) return st;
+  printf("compacted in %.1f s\n", std::chrono::duration<double>(Clock::now() - t_compact).count());
+  PrintFamilies(store->get(), written, "after a full compaction");
+  return absl::OkStatus();
+}
+
+// The feed's store side alone (no gRPC): the pages a county job reads from 0.
+absl::Status ReadFeedStoreSide(const std::string& dir) {
+  auto store = server::RocksStore::Open(dir, {.create_if_missing = false, .sync_writes = false});
+  if (!store.ok()) return store.status();
+  const auto t_read = Clock::now();
+  uint64_t cursor = 0, changes = 0;
+  for (;;) {
+    auto page = (*store)->ReadChanges(cursor, core::ScopePrefix(kCounty), 500);
+    if (!page.ok()) return page.status();
+    changes += page->changes.size();
+    cursor = page->next_cursor;
+    if (page->caught_up) break;
+  }
+  const double read_s = std::chrono::duration<double>(Clock::now() - t_read).count();
+  printf(
+      "the store's change log read from 0 (pages of 500 with states, no gRPC): %lu in %.1f s: "
+      "%.0f/s\n",
+      static_cast<unsigned long>(changes), read_s, changes / read_s);
+  return absl::OkStatus();
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 struct Percentiles {
   double p50, p99, max;
 };
@@ -294,7 +378,7 @@ int main(int argc, char** argv) {
   tools::Args args =
       tools::ParseArgs(argc, argv,
                        {.values = {"--dir", "--households", "--months", "--pg", "--queries"},
-                        .switches = {"--keep"}});
+                        .switches = {"--keep", "--reuse"}});
   if (!args.error.empty()) fprintf(stderr, "gridsync-bench-coverage: %s\n", args.error.c_str());
   int households = 300000, months = 12, queries = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--households", "300000"), &households) ||
@@ -307,11 +391,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = args.Get("--dir", "/tmp/gridsync-bench-coverage");
-  std::filesystem::remove_all(dir);
-  if (auto st = server::InitDataDir(dir); !st.ok()) {
-    fprintf(stderr, "%s\n", std::string(st.message()).c_str());
-    return 1;
-  }
   const int64_t now = core::SystemWallMs();
   std::vector<int32_t> yms;  // the months to build, oldest first
   for (int32_t ym = core::MonthOf(now); static_cast<int>(yms.size()) < months;
@@ -325,92 +404,38 @@ int main(int argc, char** argv) {
       county.towns.size(), county.villages.size(), county.grids.size(),
       county.registry.households_size(), county.persons.size(), months);
 
-  // Build: registry, then month by month, two writer threads.
-  const auto t_build = Clock::now();
-  uint64_t written = 0;
-  double build_s = 0;
   std::vector<std::string> month_names;
-  {
-    auto store = server::RocksStore::Open(dir, {.create_if_missing = false, .sync_writes = false});
-    if (!store.ok()) {
-      fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+  for (int32_t m : yms) month_names.push_back(core::MonthName(m));
+  // A store built with the same figures is used again with --reuse (the
+  // county takes minutes to build).
+  const std::string params = absl::StrCat(households, " households, months ", month_names.front(),
+                                          " to ", month_names.back(), "\n");
+  const std::string params_file = dir + "/bench-params";
+  if (args.Has("--reuse") && ReadWhole(params_file) == params) {
+    printf("reusing the store in %s\n", dir.c_str());
+  } else {
+    std::filesystem::remove_all(dir);
+    if (auto st = server::InitDataDir(dir); !st.ok()) {
+      fprintf(stderr, "%s\n", std::string(st.message()).c_str());
       return 1;
     }
-    if (auto st = ImportCounty(store->get(), county); !st.ok()) {
-      fprintf(stderr, "import: %s\n", std::string(st.message()).c_str());
+    if (auto st = BuildYear(dir, county, yms, now); !st.ok()) {
+      fprintf(stderr, "%s\n", std::string(st.message()).c_str());
       return 1;
     }
-    std::vector<Worker> workers(county.grids.size());
-    for (size_t g = 0; g < workers.size(); ++g) {
-      workers[g].device = absl::StrFormat("dev-%016x", g + 1);
-      workers[g].author = absl::StrCat("网格员", g + 1);
-    }
-    for (int32_t m : yms) {
-      const auto range = *core::MonthRange(core::MonthName(m));
-      const int64_t end = std::min(range.second, now);  // the current month so far
-      month_names.push_back(core::MonthName(m));
-      std::vector<std::thread> threads;
-      std::vector<uint64_t> counts(2, 0);
-      std::vector<absl::Status> sts(2);
-      for (int t = 0; t < 2; ++t) {
-        threads.emplace_back([&, t] {
-          std::mt19937_64 rng(static_cast<uint64_t>(m) * 31 + t);
-          const size_t half = county.grids.size() / 2;
-          sts[t] = FillMonth(store->get(), county, t ? half : 0, t ? county.grids.size() : half,
-                             range.first, end, rng, workers, &counts[t]);
-        });
-      }
-      for (auto& th : threads) th.join();
-      for (int t = 0; t < 2; ++t) {
-        if (!sts[t].ok()) {
-          fprintf(stderr, "month %s: %s\n", core::MonthName(m).c_str(),
-                  std::string(sts[t].message()).c_str());
-          return 1;
-        }
-        written += counts[t];
-      }
-      const double secs = std::chrono::duration<double>(Clock::now() - t_build).count();
-      fprintf(stderr, "\rbuilt %s: %lu mutations, %.0f s", core::MonthName(m).c_str(),
-              static_cast<unsigned long>(written), secs);
-    }
-    fprintf(stderr, "\n");
-    build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
-    PrintFamilies(store->get(), written, "as written");
-    const auto t_compact = Clock::now();
-    if (auto st = (*store)->CompactAll(); !st.ok()) {
-      fprintf(stderr, "compact: %s\n", std::string(st.message()).c_str());
-      return 1;
-    }
-    printf("compacted in %.1f s\n",
-           std::chrono::duration<double>(Clock::now() - t_compact).count());
-    PrintFamilies(store->get(), written, "after a full compaction");
-    // The feed's store side alone (no gRPC): the pages a county job reads.
-    const auto t_read = Clock::now();
-    uint64_t cursor = 0, changes = 0;
-    for (;;) {
-      auto page = (*store)->ReadChanges(cursor, core::ScopePrefix(kCounty), 500);
-      if (!page.ok()) {
-        fprintf(stderr, "read: %s\n", std::string(page.status().message()).c_str());
-        return 1;
-      }
-      changes += page->changes.size();
-      cursor = page->next_cursor;
-      if (page->caught_up) break;
-    }
-    const double read_s = std::chrono::duration<double>(Clock::now() - t_read).count();
-    printf(
-        "the store's change log read from 0 (pages of 500 with states, no gRPC): %lu in %.1f s: "
-        "%.0f/s\n",
-        static_cast<unsigned long>(changes), read_s, changes / read_s);
+    std::ofstream(params_file) << params;
   }
-  printf("built: %lu mutations in %.0f s (%.0f/s, no WAL sync); store %.2f GB on disk\n",
-         static_cast<unsigned long>(written), build_s, written / build_s, [&] {
-           uintmax_t bytes = 0;
-           for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-             if (e.is_regular_file()) bytes += e.file_size();
-           }
-           return bytes / 1e9;
-         }());
+  if (auto st = ReadFeedStoreSide(dir); !st.ok()) {
+    fprintf(stderr, "%s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  printf("store %.2f GB on disk\n", [&] {
+    uintmax_t bytes = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file()) bytes += e.file_size();
+    }
+    return bytes / 1e9;
+  }());
 
   // Serve it and query through gRPC.
   server::ServerOptions opts;
