@@ -8,7 +8,7 @@ set -euo pipefail
 export PATH
 cd "$(dirname "$0")/.."
 PKGS=(g++ cmake make pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
-      protobuf-compiler librocksdb-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev openssl
+      protobuf-compiler librocksdb-dev libjemalloc-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev openssl
       openjdk-17-jdk-headless junit4 libpq-dev postgresql clang clang-format libclang-rt-14-dev
       python3-grpcio python3-protobuf systemd)
 missing=()

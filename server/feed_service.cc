@@ -4,6 +4,8 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
 
+#include <future>
+
 #include "absl/strings/str_cat.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
@@ -13,6 +15,9 @@ namespace gridsync::server {
 namespace {
 
 constexpr int kPageChanges = 500;
+// A FeedBatch is sent when it reaches this size (under gRPC's default 4 MB
+// receive limit), and at the end of every page.
+constexpr size_t kBatchBytes = 1 << 20;
 constexpr auto kWaitSlice =
     std::chrono::milliseconds(250);  // how often a waiting stream looks at cancel/stop
 
@@ -40,6 +45,52 @@ std::string FeedMessageBytes(uint64_t cursor, uint64_t head, bool caught_up,
   return out;
 }
 
+// Puts serialized FeedMessages into stream messages: each on its own, or
+// several to a FeedBatch (its repeated field 1, written as bytes).
+class Sender {
+ public:
+  Sender(const FeedServiceImpl::Writer& write, bool batched) : write_(write), batched_(batched) {}
+
+  // False when the client went away.
+  bool Add(std::string message) {
+    if (!batched_) return write_(std::move(message));
+    if (!batch_.empty() && batch_.size() + message.size() > kBatchBytes && !Flush()) return false;
+    // FeedBatch.messages: the field's tag, the length, the bytes.
+    using google::protobuf::internal::WireFormatLite;
+    using google::protobuf::io::CodedOutputStream;
+    uint8_t head[16];
+    uint8_t* end = CodedOutputStream::WriteTagToArray(
+        WireFormatLite::MakeTag(gridsync::v1::FeedBatch::kMessagesFieldNumber,
+                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+        head);
+    end = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(message.size()), end);
+    batch_.append(reinterpret_cast<const char*>(head), end - head);
+    batch_.append(message);
+    return true;
+  }
+  // Sends what Add holds back. False when the client went away.
+  bool Flush() {
+    if (batch_.empty()) return true;
+    std::string out;
+    out.swap(batch_);
+    batch_.reserve(kBatchBytes + (kBatchBytes >> 2));
+    return write_(std::move(out));
+  }
+
+ private:
+  const FeedServiceImpl::Writer& write_;
+  const bool batched_;
+  std::string batch_;
+};
+
+// Hands a message to gRPC without copying it.
+bool WriteOwned(grpc::ServerWriter<grpc::ByteBuffer>* out, std::string m) {
+  auto* owned = new std::string(std::move(m));
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); }, owned);
+  return out->Write(grpc::ByteBuffer(&slice, 1));
+}
+
 }  // namespace
 
 FeedServiceImpl::FeedServiceImpl(RecordStore* records, const Authenticator* auth,
@@ -47,22 +98,24 @@ FeedServiceImpl::FeedServiceImpl(RecordStore* records, const Authenticator* auth
     : records_(records), auth_(auth), heartbeat_(heartbeat) {
   using Handler =
       grpc::internal::ServerStreamingHandler<FeedServiceImpl, grpc::ByteBuffer, grpc::ByteBuffer>;
-  AddMethod(new grpc::internal::RpcServiceMethod(
-      "/gridsync.v1.FeedService/Subscribe", grpc::internal::RpcMethod::SERVER_STREAMING,
-      new Handler(
-          [](FeedServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* body,
-             grpc::ServerWriter<grpc::ByteBuffer>* out) {
-            gridsync::v1::SubscribeRequest req;
-            if (grpc::Status st = ParseBody(*body, &req, &s->bad_requests_, ctx->peer());
-                !st.ok()) {
-              return st;
-            }
-            return s->Subscribe(ctx, &req, [out](const std::string& m) {
-              grpc::Slice slice(m);
-              return out->Write(grpc::ByteBuffer(&slice, 1));
-            });
-          },
-          this)));
+  for (const bool batched : {false, true}) {
+    AddMethod(new grpc::internal::RpcServiceMethod(
+        batched ? "/gridsync.v1.FeedService/SubscribeBatched"
+                : "/gridsync.v1.FeedService/Subscribe",
+        grpc::internal::RpcMethod::SERVER_STREAMING,
+        new Handler(
+            [batched](FeedServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* body,
+                      grpc::ServerWriter<grpc::ByteBuffer>* out) {
+              gridsync::v1::SubscribeRequest req;
+              if (grpc::Status st = ParseBody(*body, &req, &s->bad_requests_, ctx->peer());
+                  !st.ok()) {
+                return st;
+              }
+              return s->Subscribe(ctx, &req, batched,
+                                  [out](std::string m) { return WriteOwned(out, std::move(m)); });
+            },
+            this)));
+  }
 }
 
 class FeedServiceImpl::Tracked {
@@ -93,7 +146,7 @@ FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
 }
 
 grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
-                                        const gridsync::v1::SubscribeRequest* req,
+                                        const gridsync::v1::SubscribeRequest* req, bool batched,
                                         const Writer& write) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
@@ -127,18 +180,26 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   Tracked tracked(this, cursor);
   bool told_caught_up = false;
   auto last_sent = std::chrono::steady_clock::now();
-  auto send = [&](const std::string& m) {
+  Sender sender(write, batched);
+  auto send = [&](std::string m) {
     last_sent = std::chrono::steady_clock::now();
-    return write(m);
+    return sender.Add(std::move(m));
   };
+  // While a page of the backlog is sent, the next is read.
+  std::future<absl::StatusOr<FeedPage>> ahead;
   while (true) {
     if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
     if (stopping_.load()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the server is shutting down; resume from your cursor");
     }
-    auto page = records_->ReadChanges(cursor, prefix, kPageChanges);
+    auto page = ahead.valid() ? ahead.get() : records_->ReadChanges(cursor, prefix, kPageChanges);
     if (!page.ok()) return ToGrpc(page.status());
+    if (!page->caught_up) {
+      ahead = std::async(std::launch::async, [this, next = page->next_cursor, &prefix] {
+        return records_->ReadChanges(next, prefix, kPageChanges);
+      });
+    }
     const size_t n = page->changes.size();
     const uint64_t last_seq = n == 0 ? 0 : page->changes[n - 1].seq();
     for (size_t i = 0; i < n; ++i) {
@@ -152,6 +213,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
         return grpc::Status::CANCELLED;  // the client went away
       }
     }
+    if (!sender.Flush()) return grpc::Status::CANCELLED;
     const bool moved = page->next_cursor != cursor;
     cursor = page->next_cursor;
     tracked.Move(cursor);
@@ -162,7 +224,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
     if (bare) {
       // Caught up with nothing in scope left to send, or a heartbeat: the
       // cursor without a change.
-      if (!send(FeedMessageBytes(cursor, page->head, true, nullptr, nullptr))) {
+      if (!send(FeedMessageBytes(cursor, page->head, true, nullptr, nullptr)) || !sender.Flush()) {
         return grpc::Status::CANCELLED;
       }
       told_caught_up = true;

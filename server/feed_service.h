@@ -20,7 +20,8 @@ namespace gridsync::server {
 // Subscribe: authenticate, pick the scope, then stream the store's change
 // log from the cursor: the backlog in pages, a caught-up message, and (when
 // following) new changes as they commit. Every message carries the cursor to
-// resume from. Registered over raw bytes (as server/raw_unary.h does for
+// resume from. SubscribeBatched sends the same messages, a page's worth to
+// each stream message. Registered over raw bytes (as server/raw_unary.h does for
 // unary methods), so a request that does not parse is INVALID_ARGUMENT
 // saying why, not gRPC's INTERNAL with no message.
 class FeedServiceImpl final : public grpc::Service {
@@ -28,11 +29,11 @@ class FeedServiceImpl final : public grpc::Service {
   FeedServiceImpl(RecordStore* records, const Authenticator* auth,
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
-  // `write` sends one message; false when the client went away.
-  // Sends one serialized FeedMessage; false when the client went away.
-  using Writer = std::function<bool(const std::string&)>;
+  // Sends one stream message (a serialized FeedMessage, or a FeedBatch when
+  // batched); false when the client went away.
+  using Writer = std::function<bool(std::string)>;
   grpc::Status Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,
-                         const Writer& write);
+                         bool batched, const Writer& write);
 
   // Ends every following stream (with UNAVAILABLE, so jobs reconnect), for a
   // shutdown that should not wait out its grace period.

@@ -34,6 +34,23 @@ class FeedTest : public ServerTest {
     return reader->Finish();
   }
 
+  // The same through SubscribeBatched; `batches` counts the stream messages.
+  grpc::Status ReadAllBatched(const std::string& token, uint64_t cursor, const std::string& scope,
+                              std::vector<FeedMessage>* out, int* batches) {
+    gridsync::v1::SubscribeRequest req;
+    req.set_cursor(cursor);
+    req.set_scope_code(scope);
+    auto ctx = tools::CallContext(token, std::chrono::seconds(30));
+    auto reader = feed_->SubscribeBatched(ctx.get(), req);
+    gridsync::v1::FeedBatch b;
+    while (reader->Read(&b)) {
+      ++*batches;
+      EXPECT_GT(b.messages_size(), 0);
+      for (auto& m : *b.mutable_messages()) out->push_back(std::move(m));
+    }
+    return reader->Finish();
+  }
+
   void PushVisits(tools::Phone& phone, const std::string& grid, int n) {
     std::vector<gridsync::v1::Mutation> ms;
     for (int i = 0; i < n; ++i) ms.push_back(Visit(phone, grid, 1 + i % 20));
@@ -218,6 +235,44 @@ TEST_F(FeedTest, ShutdownEndsAFollowingStreamAtOnce) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
   StartServer();
+}
+
+// A job catching up reads a page's worth of messages at a time: the same
+// messages, in the same order, with the same cursors, in a few stream
+// messages instead of one each, and checked the same way.
+TEST_F(FeedTest, BatchedFeedCarriesTheSameMessagesInFewerStreamMessages) {
+  auto a = NewPhone(kGridA);
+  auto d = NewPhone(kGridD);
+  for (int round = 0; round < 6; ++round) {  // more than a page of 500 changes
+    PushVisits(*a, kGridA, 100);
+    PushVisits(*d, kGridD, 20);
+  }
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC});
+  for (const auto& [token, cursor] :
+       std::vector<std::pair<std::string, uint64_t>>{{job, 0}, {town, 0}, {job, base_seq_ + 333}}) {
+    std::vector<FeedMessage> one_by_one, batched;
+    int batches = 0;
+    ASSERT_TRUE(ReadAll(token, cursor, "", &one_by_one).ok());
+    ASSERT_TRUE(ReadAllBatched(token, cursor, "", &batched, &batches).ok());
+    ASSERT_EQ(batched.size(), one_by_one.size());
+    for (size_t i = 0; i < batched.size(); ++i) {
+      ASSERT_EQ(batched[i].SerializeAsString(), one_by_one[i].SerializeAsString()) << i;
+    }
+    EXPECT_TRUE(batched.back().caught_up());
+    // A page of 500 changes to a stream message (the last with the caught-up
+    // message), not one each.
+    EXPECT_GE(batches * 500 + 1, static_cast<int>(batched.size()));
+    EXPECT_LE(batches, static_cast<int>(batched.size()) / 100);
+  }
+  std::vector<FeedMessage> got;
+  int batches = 0;
+  const std::string worker = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
+  EXPECT_EQ(ReadAllBatched(worker, 0, "", &got, &batches).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ReadAllBatched(job, base_seq_ + 100000, "", &got, &batches).error_code(),
+            grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_EQ(batches, 0);
 }
 
 TEST_F(FeedTest, ScopeAndCursorAreChecked) {

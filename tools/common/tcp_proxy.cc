@@ -116,7 +116,9 @@ void TcpProxy::Pump(int client_fd) {
         open = false;
       }
       for (ssize_t off = 0; off < n;) {
-        ssize_t w = write(to, buf + off, n - off);
+        // MSG_NOSIGNAL: a peer that closed (a server being restarted) is an
+        // error here, not a SIGPIPE that kills the process.
+        ssize_t w = send(to, buf + off, n - off, MSG_NOSIGNAL);
         if (w <= 0) {
           open = false;
           break;

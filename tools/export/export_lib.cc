@@ -711,7 +711,8 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     });
-    auto reader = stub->Subscribe(&ctx, req);
+    // A page of the feed to a stream message.
+    auto reader = stub->SubscribeBatched(&ctx, req);
 
     // Reading and writing overlap: this thread reads the stream into
     // batches, a writer applies them in order, one transaction each, while
@@ -769,20 +770,23 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     Pending next;
     next.to = handed_to;
     bool caught_up = false;
-    FeedMessage m;
-    while (reader->Read(&m)) {
+    gridsync::v1::FeedBatch got;
+    bool handing_over = true;
+    while (handing_over && reader->Read(&got)) {
       last_heard_ms = core::SystemWallMs();
       attempt = 0;
-      next.to = m.cursor();
-      next.head = m.head();
-      next.caught_up = m.caught_up();
-      caught_up |= m.caught_up();
-      if (m.has_change()) next.batch.push_back(std::move(m));
-      if (next.caught_up || static_cast<int>(next.batch.size()) >= opts.max_batch) {
-        const uint64_t to = next.to;
-        if (!hand_over(std::move(next))) break;
-        next = Pending();
-        next.to = to;
+      for (FeedMessage& m : *got.mutable_messages()) {
+        next.to = m.cursor();
+        next.head = m.head();
+        next.caught_up = m.caught_up();
+        caught_up |= m.caught_up();
+        if (m.has_change()) next.batch.push_back(std::move(m));
+        if (next.caught_up || static_cast<int>(next.batch.size()) >= opts.max_batch) {
+          const uint64_t to = next.to;
+          if (!(handing_over = hand_over(std::move(next)))) break;
+          next = Pending();
+          next.to = to;
+        }
       }
     }
     const grpc::Status gs = reader->Finish();
