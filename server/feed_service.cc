@@ -1,7 +1,6 @@
 #include "server/feed_service.h"
 
 #include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/wire_format_lite.h>
 
 #include <future>
@@ -21,27 +20,40 @@ constexpr size_t kBatchBytes = 1 << 20;
 constexpr auto kWaitSlice =
     std::chrono::milliseconds(250);  // how often a waiting stream looks at cancel/stop
 
+using google::protobuf::internal::WireFormatLite;
+
+// Appends a field's tag and a varint (its value, or the length of the bytes
+// that follow) to `out`.
+void AppendTagAndVarint(int field, WireFormatLite::WireType type, uint64_t v, std::string* out) {
+  using google::protobuf::io::CodedOutputStream;
+  uint8_t buf[16];
+  uint8_t* end = CodedOutputStream::WriteTagToArray(WireFormatLite::MakeTag(field, type), buf);
+  end = CodedOutputStream::WriteVarint64ToArray(v, end);
+  out->append(reinterpret_cast<const char*>(buf), end - buf);
+}
+
+void AppendBytes(int field, const std::string& bytes, std::string* out) {
+  AppendTagAndVarint(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, bytes.size(), out);
+  out->append(bytes);
+}
+
 // A serialized FeedMessage, written field by field so that the change and
 // the record state go out as the store holds them, never parsed and
 // serialized again (the feed's largest cost). Field numbers are
 // FeedMessage's (feed_service.proto); FeedTest parses every message back.
 std::string FeedMessageBytes(uint64_t cursor, uint64_t head, bool caught_up,
                              const std::string* change, const std::string* state) {
-  using google::protobuf::internal::WireFormatLite;
+  using gridsync::v1::FeedMessage;
   std::string out;
-  out.reserve(32 + (change ? change->size() : 0) + (state ? state->size() : 0));
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    WireFormatLite::WriteUInt64(gridsync::v1::FeedMessage::kCursorFieldNumber, cursor, &coded);
-    if (change)
-      WireFormatLite::WriteBytes(gridsync::v1::FeedMessage::kChangeFieldNumber, *change, &coded);
-    if (state)
-      WireFormatLite::WriteBytes(gridsync::v1::FeedMessage::kStateFieldNumber, *state, &coded);
-    if (caught_up)
-      WireFormatLite::WriteBool(gridsync::v1::FeedMessage::kCaughtUpFieldNumber, true, &coded);
-    WireFormatLite::WriteUInt64(gridsync::v1::FeedMessage::kHeadFieldNumber, head, &coded);
+  out.reserve(48 + (change ? change->size() : 0) + (state ? state->size() : 0));
+  AppendTagAndVarint(FeedMessage::kCursorFieldNumber, WireFormatLite::WIRETYPE_VARINT, cursor,
+                     &out);
+  if (change) AppendBytes(FeedMessage::kChangeFieldNumber, *change, &out);
+  if (state) AppendBytes(FeedMessage::kStateFieldNumber, *state, &out);
+  if (caught_up) {
+    AppendTagAndVarint(FeedMessage::kCaughtUpFieldNumber, WireFormatLite::WIRETYPE_VARINT, 1, &out);
   }
+  AppendTagAndVarint(FeedMessage::kHeadFieldNumber, WireFormatLite::WIRETYPE_VARINT, head, &out);
   return out;
 }
 
@@ -55,17 +67,7 @@ class Sender {
   bool Add(std::string message) {
     if (!batched_) return write_(std::move(message));
     if (!batch_.empty() && batch_.size() + message.size() > kBatchBytes && !Flush()) return false;
-    // FeedBatch.messages: the field's tag, the length, the bytes.
-    using google::protobuf::internal::WireFormatLite;
-    using google::protobuf::io::CodedOutputStream;
-    uint8_t head[16];
-    uint8_t* end = CodedOutputStream::WriteTagToArray(
-        WireFormatLite::MakeTag(gridsync::v1::FeedBatch::kMessagesFieldNumber,
-                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
-        head);
-    end = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(message.size()), end);
-    batch_.append(reinterpret_cast<const char*>(head), end - head);
-    batch_.append(message);
+    AppendBytes(gridsync::v1::FeedBatch::kMessagesFieldNumber, message, &batch_);
     return true;
   }
   // Sends what Add holds back. False when the client went away.
@@ -200,16 +202,16 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
         return records_->ReadChanges(next, prefix, kPageChanges);
       });
     }
-    const size_t n = page->changes.size();
-    const uint64_t last_seq = n == 0 ? 0 : page->changes[n - 1].seq();
+    const size_t n = page->seqs.size();
+    const uint64_t last_seq = n == 0 ? 0 : page->seqs[n - 1];
     for (size_t i = 0; i < n; ++i) {
       // The last change of a page that reached the head tells the job it
       // may commit what it holds.
       const bool caught_up = i + 1 == n && page->caught_up && page->next_cursor == last_seq;
       told_caught_up |= caught_up;
       const std::string* state = page->states[i] ? &*page->states[i] : nullptr;
-      if (!send(FeedMessageBytes(page->changes[i].seq(), page->head, caught_up,
-                                 &page->change_bytes[i], state))) {
+      if (!send(FeedMessageBytes(page->seqs[i], page->head, caught_up, &page->change_bytes[i],
+                                 state))) {
         return grpc::Status::CANCELLED;  // the client went away
       }
     }

@@ -27,7 +27,7 @@ struct PullPage {
 };
 
 struct FeedPage {
-  std::vector<gridsync::v1::Change> changes;
+  std::vector<uint64_t> seqs;             // of the changes in the page, in order
   std::vector<std::string> change_bytes;  // each change as stored: a serialized Change
   // Each record change's record as stored (a serialized RecordState), one per
   // change; none for the others. Bytes, so that the feed sends them on as

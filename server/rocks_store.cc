@@ -26,6 +26,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "server/backup.h"
+#include "server/change_route.h"
 #include "server/log.h"
 #include "server/proposals.h"
 #include "server/registry_keys.h"
@@ -1183,38 +1184,52 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   page.head = head;
   const ScopedSnapshot snap(db_.get());
   const rocksdb::ReadOptions ro = snap.Read();
-  std::vector<std::string> ids;  // of the record changes, read below
-  std::vector<size_t> where;     // their places in page.changes
+  // The record changes, whose states are read below: their places in the
+  // page, and where their record ids are in their bytes.
+  std::vector<size_t> where;
+  std::vector<std::pair<size_t, size_t>> id_at;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
-  for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.changes.size()) < max;
+  for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.seqs.size()) < max;
        it->Next()) {
     const uint64_t seq = FromBe64(it->key().ToStringView());
     if (seq > head) break;
-    Change c;
-    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    page.next_cursor = seq;
+    const std::string_view bytes = it->value().ToStringView();
+    ChangeRoute route;
+    if (!ReadChangeRoute(bytes, &route) || route.seq != seq) {
       return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
     }
-    page.next_cursor = seq;
-    std::string_view code, id;
-    const bool record = RecordOf(c, &code, &id);
-    if (!record) code = c.has_blob() ? c.blob().grid_code() : FeedCode(c.registry());
-    if (!code.empty() && !HasPrefix(code, prefix)) continue;
-    // The audit trail is the county's: towns do not see who enrolled whom.
-    if (c.has_admin() && prefix.size() >= core::kTownPrefixLen) continue;
-    if (record) {
-      ids.emplace_back(id);
-      where.push_back(page.changes.size());
+    if (route.record) {
+      if (!HasPrefix(route.grid, prefix)) continue;
+    } else {
+      // Registry entries, blobs and administrative acts: rare, parsed whole.
+      Change c;
+      if (!c.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+      }
+      const std::string_view code = c.has_blob() ? c.blob().grid_code() : FeedCode(c.registry());
+      if (!code.empty() && !HasPrefix(code, prefix)) continue;
+      // The audit trail is the county's: towns do not see who enrolled whom.
+      if (c.has_admin() && prefix.size() >= core::kTownPrefixLen) continue;
     }
-    page.changes.push_back(std::move(c));
-    page.change_bytes.emplace_back(it->value().data(), it->value().size());
+    page.seqs.push_back(seq);
+    page.change_bytes.emplace_back(bytes);
+    if (route.record) {
+      where.push_back(page.seqs.size() - 1);
+      id_at.emplace_back(route.record_id.data() - bytes.data(), route.record_id.size());
+    }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
   page.caught_up = page.next_cursor >= head;
   // The records' states, read from the same snapshot.
-  const std::vector<rocksdb::Slice> keys(ids.begin(), ids.end());
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(where.size());
+  for (size_t k = 0; k < where.size(); ++k) {
+    keys.emplace_back(page.change_bytes[where[k]].data() + id_at[k].first, id_at[k].second);
+  }
   auto got = MultiGetIn(kRecords, keys, "reading records", ro);
   if (!got.ok()) return got.status();
-  page.states.resize(page.changes.size());
+  page.states.resize(page.seqs.size());
   for (size_t k = 0; k < where.size(); ++k) page.states[where[k]] = std::move((*got)[k]);
   return page;
 }

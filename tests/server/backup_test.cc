@@ -112,8 +112,10 @@ TEST_F(BackupTest, ABackupWhileServingRestoresToWhatItHeld) {
     const uint64_t last = (*store)->LastChangeSeq();
     auto page = (*store)->ReadChanges(last - 1, "", 1);
     ASSERT_TRUE(page.ok()) << page.status();
-    ASSERT_EQ(page->changes.size(), 1u);
-    const auto& act = page->changes[0].admin();
+    ASSERT_EQ(page->seqs.size(), 1u);
+    gridsync::v1::Change change;
+    ASSERT_TRUE(change.ParseFromString(page->change_bytes[0]));
+    const auto& act = change.admin();
     EXPECT_EQ(act.action(), "restore");
     EXPECT_EQ(act.subject(), backups);
     EXPECT_TRUE(absl::StrContains(act.by().holder(), "local user")) << act.by().holder();

@@ -327,7 +327,7 @@ absl::Status ReadFeedStoreSide(const std::string& dir) {
   for (;;) {
     auto page = (*store)->ReadChanges(cursor, core::ScopePrefix(kCounty), 500);
     if (!page.ok()) return page.status();
-    changes += page->changes.size();
+    changes += page->seqs.size();
     cursor = page->next_cursor;
     if (page->caught_up) break;
   }
