@@ -67,6 +67,7 @@ class Sender {
   bool Add(std::string message) {
     if (!batched_) return write_(std::move(message));
     if (!batch_.empty() && batch_.size() + message.size() > kBatchBytes && !Flush()) return false;
+    if (batch_.empty()) batch_.reserve(kBatchBytes + (kBatchBytes >> 2));
     AppendBytes(gridsync::v1::FeedBatch::kMessagesFieldNumber, message, &batch_);
     return true;
   }
@@ -74,8 +75,7 @@ class Sender {
   bool Flush() {
     if (batch_.empty()) return true;
     std::string out;
-    out.swap(batch_);
-    batch_.reserve(kBatchBytes + (kBatchBytes >> 2));
+    out.swap(batch_);  // an idle stream holds no buffer
     return write_(std::move(out));
   }
 
