@@ -10,6 +10,7 @@
 // SIGTERM or SIGINT: stop accepting, finish running calls, close the store,
 // exit 0.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <cstring>
@@ -38,6 +39,25 @@ int Usage() {
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
           "       gridsyncd check --data DIR\n");
   return 2;
+}
+
+// Every phone holds a connection, a descriptor each: 10,000 phones need more
+// than the 1,024 a shell or a container often allows by default. Raises the
+// soft limit to the hard one (packaging/gridsyncd.service sets 65,536) and
+// says so when what is left is low.
+void RaiseDescriptorLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (lim.rlim_cur < 16384) {
+    gridsync::server::LogInfo("open descriptors are limited to ", lim.rlim_cur,
+                              ": about as many phones can hold a connection at once (raise "
+                              "LimitNOFILE / ulimit -n for more)");
+  }
 }
 
 }  // namespace
@@ -162,6 +182,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  RaiseDescriptorLimit();
   // Signals go to one thread that waits for them.
   sigset_t set;
   sigemptyset(&set);

@@ -271,9 +271,25 @@ Child Spawn(const std::vector<std::string>& argv, bool piped, const std::string&
 // The server's figures from /proc.
 struct ServerFigures {
   long rss_mb = 0, hwm_mb = 0, threads = 0, fds = 0;
+  double cpu_s = 0;  // user and system time since it started
 };
 ServerFigures Figures(pid_t pid) {
   ServerFigures f;
+  {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string line;
+    std::getline(stat, line);
+    // The fields after the command's closing parenthesis; utime and stime
+    // are the 14th and 15th of the whole line.
+    std::istringstream in(line.substr(line.rfind(')') + 2));
+    std::string field;
+    long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i) {
+      if (i == 14) absl::SimpleAtoi(field, &utime);
+      if (i == 15) absl::SimpleAtoi(field, &stime);
+    }
+    f.cpu_s = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   for (std::string line; std::getline(status, line);) {
     long v = 0;
@@ -296,23 +312,27 @@ std::string Describe(const ServerFigures& f) {
                          f.hwm_mb, f.threads, f.fds);
 }
 
-// Samples the server's RSS until stopped; the largest seen.
-class RssWatch {
+// Watches the server through a phase: samples its RSS until stopped, and
+// says the largest seen and the CPU time it spent.
+class PhaseWatch {
  public:
-  explicit RssWatch(pid_t pid)
-      : thread_([this, pid] {
+  explicit PhaseWatch(pid_t pid)
+      : pid_(pid), cpu0_(Figures(pid).cpu_s), thread_([this] {
           while (!stop_.load()) {
-            max_ = std::max(max_.load(), Figures(pid).rss_mb);
+            max_ = std::max(max_.load(), Figures(pid_).rss_mb);
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
           }
         }) {}
-  long Stop() {
+  std::string Stop() {
     stop_ = true;
     thread_.join();
-    return max_.load();
+    return absl::StrFormat("RSS at most %ld MB, server CPU %.1f s", max_.load(),
+                           Figures(pid_).cpu_s - cpu0_);
   }
 
  private:
+  const pid_t pid_;
+  const double cpu0_;
   std::atomic<bool> stop_{false};
   std::atomic<long> max_{0};
   std::thread thread_;
@@ -426,7 +446,7 @@ int RunFleet(const tools::Args& args, const Config& cfg, const std::string& self
   // The phone processes.
   std::vector<Child> kids;
   const auto t_connect = Clock::now();
-  RssWatch connect_watch(server.pid);
+  PhaseWatch connect_watch(server.pid);
   for (int k = 0; k < cfg.processes; ++k) {
     const int from = cfg.phones * k / cfg.processes, to = cfg.phones * (k + 1) / cfg.processes;
     std::vector<std::string> argv = {self,
@@ -458,29 +478,31 @@ int RunFleet(const tools::Args& args, const Config& cfg, const std::string& self
     return ok;
   };
   bool ok = all(nullptr, "ready");
-  const long connect_max = connect_watch.Stop();
-  printf("1. connected, first sync done in %.1f s; %s; RSS at most %ld MB\n",
+  const std::string connect_phase = connect_watch.Stop();
+  printf("1. connected, first sync done in %.1f s; %s; %s\n",
          std::chrono::duration<double>(Clock::now() - t_connect).count(),
-         Describe(Figures(server.pid)).c_str(), connect_max);
+         Describe(Figures(server.pid)).c_str(), connect_phase.c_str());
   fflush(stdout);
   if (ok) {
-    RssWatch idle_watch(server.pid);
+    PhaseWatch idle_watch(server.pid);
     ok = all("idle", "done");
-    printf("2. idle %d s, every phone connected and polling every %d min; %s; RSS at most %ld MB\n",
+    const std::string idle_phase = idle_watch.Stop();
+    printf("2. idle %d s, every phone connected and polling every %d min; %s; %s\n",
            cfg.idle_seconds, cfg.poll_minutes, Describe(Figures(server.pid)).c_str(),
-           idle_watch.Stop());
+           idle_phase.c_str());
     fflush(stdout);
   }
   if (ok) {
-    RssWatch peak_watch(server.pid);
+    PhaseWatch peak_watch(server.pid);
     const auto t_peak = Clock::now();
     ok = all("peak", "done");
+    const std::string peak_phase = peak_watch.Stop();
     printf(
         "3. evening peak: %d phones syncing within %d s (%d visits pushed each), done in %.1f s; "
-        "%s; RSS at most %ld MB\n",
+        "%s; %s\n",
         cfg.peak_phones, cfg.peak_seconds, cfg.records,
         std::chrono::duration<double>(Clock::now() - t_peak).count(),
-        Describe(Figures(server.pid)).c_str(), peak_watch.Stop());
+        Describe(Figures(server.pid)).c_str(), peak_phase.c_str());
   }
   for (auto& c : kids) {
     c.Say("exit");
