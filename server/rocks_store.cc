@@ -265,6 +265,10 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
       cfo.bottommost_compression_opts.enabled = true;
       cfo.bottommost_compression_opts.max_dict_bytes = 16 << 10;
       cfo.bottommost_compression_opts.zstd_max_train_bytes = 100 * (16 << 10);
+      // Samples made into a dictionary without zstd's trainer: on a tenth of
+      // the county, 1.4% more bytes (195.6 a mutation against 192.9) for
+      // 6.5% more writes a second (the trainer ran in every compaction).
+      cfo.bottommost_compression_opts.use_zstd_dict_trainer = false;
     }
     // Most lookups in a push miss (new records, new sequence numbers): a
     // memtable bloom filter answers those without walking the skiplist.
