@@ -27,51 +27,104 @@ absl::Status Errno(const std::string& what, const std::string& path) {
   return core::ErrnoStatus(what, path, kDisk);
 }
 
-absl::Status AppendSynced(const std::string& path, std::string_view data, bool truncate) {
-  return core::AppendSynced(path, data, truncate, kDisk);
+absl::Status FromIo(const rocksdb::IOStatus& s, const std::string& what, const std::string& path) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(kDisk, " storage is full: ", what, " ", path, ": ", s.ToString()));
+  }
+  if (s.IsCorruption())
+    return absl::DataLossError(absl::StrCat(what, " ", path, ": ", s.ToString()));
+  return absl::InternalError(absl::StrCat(what, " ", path, ": ", s.ToString()));
 }
 
 absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
 
-using core::FileSize;
-
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<AttachmentFiles>> AttachmentFiles::Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<AttachmentFiles>> AttachmentFiles::Open(
+    const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  return std::unique_ptr<AttachmentFiles>(new AttachmentFiles(dir));
+  if (!files) files = rocksdb::FileSystem::Default();
+  return std::unique_ptr<AttachmentFiles>(new AttachmentFiles(dir, std::move(files)));
 }
 
 std::string AttachmentFiles::Path(const std::string& sha256) const {
   return absl::StrCat(dir_, "/", sha256);
 }
 
-bool AttachmentFiles::Has(const std::string& sha256) const { return FileSize(Path(sha256)) >= 0; }
+bool AttachmentFiles::Has(const std::string& sha256) const {
+  return core::FileSize(Path(sha256)) >= 0;
+}
+
+absl::Status AttachmentFiles::Append(const std::string& path, std::string_view data,
+                                     bool truncate) {
+  const rocksdb::IOOptions io;
+  std::unique_ptr<rocksdb::FSWritableFile> f;
+  rocksdb::IOStatus s = truncate || core::FileSize(path) < 0
+                            ? files_->NewWritableFile(path, rocksdb::FileOptions(), &f, nullptr)
+                            : files_->ReopenWritableFile(path, rocksdb::FileOptions(), &f, nullptr);
+  if (s.ok()) s = f->Append(rocksdb::Slice(data.data(), data.size()), io, nullptr);
+  if (s.ok()) s = f->Sync(io, nullptr);
+  if (s.ok()) s = f->Close(io, nullptr);
+  return FromIo(s, "writing", path);
+}
 
 absl::StatusOr<std::string> AttachmentFiles::Put(std::string_view bytes) {
   const std::string sha = core::Sha256Hex(bytes);
   if (Has(sha)) return sha;
   const std::string part = Path(sha) + ".part";
-  if (auto st = AppendSynced(part, bytes, /*truncate=*/true); !st.ok()) return st;
+  if (auto st = Append(part, bytes, /*truncate=*/true); !st.ok()) return st;
   if (::rename(part.c_str(), Path(sha).c_str()) != 0) return Errno("renaming", part);
   if (auto st = SyncDir(dir_); !st.ok()) return st;
   return sha;
 }
 
+absl::StatusOr<std::string> AttachmentFiles::ReadFile(const std::string& path, int64_t offset,
+                                                      int64_t max) const {
+  std::unique_ptr<rocksdb::FSRandomAccessFile> f;
+  rocksdb::IOStatus s = files_->NewRandomAccessFile(path, rocksdb::FileOptions(), &f, nullptr);
+  if (!s.ok()) {
+    if (s.IsPathNotFound() || s.IsNotFound()) return Errno("opening", path);
+    return FromIo(s, "opening", path);
+  }
+  std::string out(static_cast<size_t>(std::max<int64_t>(max, 0)), '\0');
+  rocksdb::Slice got;
+  s = f->Read(static_cast<uint64_t>(std::max<int64_t>(offset, 0)), out.size(), rocksdb::IOOptions(),
+              &got, out.data(), nullptr);
+  if (!s.ok()) return FromIo(s, "reading", path);
+  if (got.data() != out.data()) memmove(out.data(), got.data(), got.size());
+  out.resize(got.size());
+  return out;
+}
+
 absl::StatusOr<std::string> AttachmentFiles::Read(const std::string& sha256, int64_t offset,
                                                   int64_t max) const {
-  const std::string path = Path(sha256);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("opening", path);
-  std::string out(static_cast<size_t>(std::max<int64_t>(max, 0)), '\0');
-  const ssize_t n = ::pread(fd, out.data(), out.size(), offset);
-  absl::Status st = n < 0 ? Errno("reading", path) : absl::OkStatus();
-  ::close(fd);
-  if (!st.ok()) return st;
-  out.resize(static_cast<size_t>(n));
-  return out;
+  return ReadFile(Path(sha256), offset, max);
+}
+
+absl::StatusOr<std::string> AttachmentFiles::ReadWhole(const std::string& path) const {
+  uint64_t size = 0;
+  rocksdb::IOStatus s = files_->GetFileSize(path, rocksdb::IOOptions(), &size, nullptr);
+  if (!s.ok()) return FromIo(s, "reading", path);
+  return ReadFile(path, 0, static_cast<int64_t>(size));
+}
+
+absl::StatusOr<std::string> AttachmentFiles::ReadAll(const std::string& sha256) const {
+  return ReadWhole(Path(sha256));
+}
+
+absl::StatusOr<std::string> AttachmentFiles::Sha256Of(const std::string& path) const {
+  auto whole = ReadWhole(path);
+  if (!whole.ok()) return whole.status();
+  return core::Sha256Hex(*whole);
+}
+
+bool AttachmentFiles::Intact(const std::string& sha256) const {
+  auto got = Sha256Of(Path(sha256));
+  return got.ok() && *got == sha256;
 }
 
 void AttachmentFiles::Touch(const std::string& sha256) {
@@ -79,16 +132,22 @@ void AttachmentFiles::Touch(const std::string& sha256) {
 }
 
 int64_t AttachmentFiles::PartialSize(const std::string& sha256) const {
-  return std::max<int64_t>(0, FileSize(Path(sha256) + ".part"));
+  uint64_t size = 0;
+  const std::string part = Path(sha256) + ".part";
+  if (core::FileSize(part) < 0 ||
+      !files_->GetFileSize(part, rocksdb::IOOptions(), &size, nullptr).ok()) {
+    return 0;
+  }
+  return static_cast<int64_t>(size);
 }
 
 absl::Status AttachmentFiles::AppendPartial(const std::string& sha256, std::string_view data) {
-  return AppendSynced(Path(sha256) + ".part", data, /*truncate=*/false);
+  return Append(Path(sha256) + ".part", data, /*truncate=*/false);
 }
 
 absl::Status AttachmentFiles::FinishPartial(const std::string& sha256) {
   const std::string part = Path(sha256) + ".part";
-  if (core::Sha256OfFile(part) != sha256) {
+  if (auto got = Sha256Of(part); !got.ok() || *got != sha256) {
     ::unlink(part.c_str());
     return absl::DataLossError(
         "the downloaded attachment does not have the hash its record gives; it was discarded: "

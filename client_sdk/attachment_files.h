@@ -8,6 +8,10 @@
 // hashed (a download). Files are the cache too: their modification time is
 // their last use, and Evict removes the least recently used ones that are
 // not pinned (not yet uploaded).
+//
+// Every byte goes through the FileSystem given to Open: the local disk, or
+// an encrypted one (replica_crypto.h), where the files on disk are
+// ciphertext and only Read gives their bytes.
 #ifndef GRIDSYNC_CLIENT_SDK_ATTACHMENT_FILES_H_
 #define GRIDSYNC_CLIENT_SDK_ATTACHMENT_FILES_H_
 
@@ -18,20 +22,29 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "rocksdb/file_system.h"
 
 namespace gridsync::sdk {
 
 class AttachmentFiles {
  public:
-  // Opens (creating) the folder.
-  static absl::StatusOr<std::unique_ptr<AttachmentFiles>> Open(const std::string& dir);
+  // Opens (creating) the folder; files are read and written through `files`
+  // (the plain local disk when null).
+  static absl::StatusOr<std::unique_ptr<AttachmentFiles>> Open(
+      const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files = nullptr);
 
   // Stores `bytes` under their hash, synced; returns the hash. Storing bytes
   // already there changes nothing.
   absl::StatusOr<std::string> Put(std::string_view bytes);
 
   bool Has(const std::string& sha256) const;
+  // Where the file is on disk (its bytes there are ciphertext when the
+  // folder is encrypted).
   std::string Path(const std::string& sha256) const;
+  // Whether the file's bytes still have the hash that names it.
+  bool Intact(const std::string& sha256) const;
+  // The whole file's bytes.
+  absl::StatusOr<std::string> ReadAll(const std::string& sha256) const;
   // Up to `max` bytes from `offset`.
   absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
   // Marks the file used now (the cache keeps it longest).
@@ -53,8 +66,17 @@ class AttachmentFiles {
   std::set<std::string> List() const;
 
  private:
-  explicit AttachmentFiles(std::string dir) : dir_(std::move(dir)) {}
+  AttachmentFiles(std::string dir, std::shared_ptr<rocksdb::FileSystem> files)
+      : dir_(std::move(dir)), files_(std::move(files)) {}
+  // Appends `data` to the file (created, or emptied first with `truncate`),
+  // synced.
+  absl::Status Append(const std::string& path, std::string_view data, bool truncate);
+  absl::StatusOr<std::string> ReadFile(const std::string& path, int64_t offset, int64_t max) const;
+  absl::StatusOr<std::string> ReadWhole(const std::string& path) const;
+  absl::StatusOr<std::string> Sha256Of(const std::string& path) const;
+
   const std::string dir_;
+  const std::shared_ptr<rocksdb::FileSystem> files_;
 };
 
 }  // namespace gridsync::sdk

@@ -22,9 +22,7 @@ AttachmentSync::AttachmentSync(const std::shared_ptr<grpc::Channel>& channel, Ca
       first_chunk_bytes_(std::clamp(first_chunk_bytes, kMinChunkBytes, 1 << 20)),
       chunk_bytes_(first_chunk_bytes_) {}
 
-bool AttachmentSync::LocalCopyWhole(const std::string& sha256) {
-  return core::Sha256OfFile(files_->Path(sha256)) == sha256;
-}
+bool AttachmentSync::LocalCopyWhole(const std::string& sha256) { return files_->Intact(sha256); }
 
 absl::Status AttachmentSync::Upload(const gridsync::v1::UploadEntry& e,
                                     const std::function<void(int64_t)>& sent, int max_breaks) {

@@ -20,6 +20,7 @@
 #include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
 #include "client_sdk/renumber.h"
+#include "client_sdk/replica_disk.h"
 #include "common/grpc_status.h"
 #include "core/attachment.h"
 #include "core/hlc.h"
@@ -65,8 +66,10 @@ constexpr int kMaxDayPage = 1000;
 
 class Client::Impl {
  public:
-  Impl(ClientOptions o, std::unique_ptr<LocalStore> store, std::function<int64_t()> wall)
+  Impl(ClientOptions o, ReplicaDisk disk, std::unique_ptr<LocalStore> store,
+       std::function<int64_t()> wall)
       : opts_(std::move(o)),
+        disk_(std::move(disk)),
         store_(std::move(store)),
         wall_(wall),
         clock_(wall),
@@ -151,6 +154,11 @@ class Client::Impl {
   absl::StatusOr<std::string> Fetch(const std::string& record_id, const std::string& sha256,
                                     const std::function<void(int64_t, int64_t)>& progress);
   void SetMetered(bool metered) { metered_ = metered; }
+  bool encrypted() const { return disk_.encrypted(); }
+  // A held attachment's bytes, decrypted when the replica is encrypted.
+  absl::StatusOr<std::string> ReadFile(const std::string& sha256) const {
+    return files_->ReadAll(sha256);
+  }
   absl::Status CheckAttachmentSize(int64_t size) const {
     if (size == 0) return absl::InvalidArgumentError("the file to attach is empty");
     if (size <= opts_.max_attachment_bytes) return absl::OkStatus();
@@ -216,6 +224,7 @@ class Client::Impl {
   void BackgroundLoop(BackgroundOptions bo);
 
   const ClientOptions opts_;
+  ReplicaDisk disk_;  // where the store's and the attachments' files go; outlives both
   std::unique_ptr<LocalStore> store_;
   std::function<int64_t()> wall_;
   core::HybridClock clock_;
@@ -306,7 +315,7 @@ absl::Status Client::Impl::Init() {
   }
   channel_ = grpc::CreateCustomChannel(opts_.server_address, creds, args);
   stub_ = gridsync::v1::SyncService::NewStub(channel_);
-  auto files = AttachmentFiles::Open(opts_.data_dir + "/attachments");
+  auto files = AttachmentFiles::Open(opts_.data_dir + "/attachments", disk_.files);
   if (!files.ok()) return files.status();
   files_ = std::move(*files);
   struct NoServerTime {};
@@ -1127,11 +1136,13 @@ absl::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
   }
-  auto store = LocalStore::Open(options.data_dir);
+  auto disk = OpenReplicaDisk(options.data_dir, options.replica_key);
+  if (!disk.ok()) return disk.status();
+  auto store = LocalStore::Open(options.data_dir, disk->env.get());
   if (!store.ok()) return store.status();
   auto wall =
       options.wall_clock ? options.wall_clock : std::function<int64_t()>(core::SystemWallMs);
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(*store), wall);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*disk), std::move(*store), wall);
   if (auto st = impl->Init(); !st.ok()) return st;
   return std::unique_ptr<Client>(new Client(std::move(impl)));
 }
@@ -1308,7 +1319,25 @@ void Client::SetNetworkMetered(bool metered) { impl_->SetMetered(metered); }
 absl::StatusOr<std::string> Client::FetchAttachment(
     const std::string& record_id, const std::string& sha256,
     const std::function<void(int64_t, int64_t)>& progress) {
+  if (impl_->encrypted()) {
+    return absl::FailedPreconditionError(
+        "the replica is encrypted: its attachment files are ciphertext; read the bytes with "
+        "ReadAttachment");
+  }
   return impl_->Fetch(record_id, sha256, progress);
+}
+
+absl::StatusOr<std::string> Client::ReadAttachment(
+    const std::string& record_id, const std::string& sha256,
+    const std::function<void(int64_t, int64_t)>& progress) {
+  auto path = impl_->Fetch(record_id, sha256, progress);
+  if (!path.ok()) return path.status();
+  return impl_->ReadFile(sha256);
+}
+
+absl::Status Client::Rekey(const std::string& data_dir, const std::string& old_key,
+                           const std::string& new_key) {
+  return RekeyReplica(data_dir, old_key, new_key);
 }
 
 absl::Status Client::SetStatus(const std::string& record_id, gridsync::v1::CaseStatus status) {

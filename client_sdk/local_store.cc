@@ -77,9 +77,11 @@ void ForEachPrefix(rocksdb::DB* db, const std::string& prefix, Fn fn) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir,
+                                                             rocksdb::Env* env) {
   rocksdb::Options options;
   options.create_if_missing = true;
+  if (env != nullptr) options.env = env;
   // A phone: small memtables, few threads.
   options.write_buffer_size = 4 << 20;
   options.max_background_jobs = 1;

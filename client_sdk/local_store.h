@@ -59,7 +59,11 @@ struct LocalMeta {
 
 class LocalStore {
  public:
-  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& dir);
+  // Opens (creating) the replica's database in `dir`, its files read and
+  // written through `env` (the local disk when null; an encrypted one for an
+  // encrypted replica, replica_disk.h). REQUIRES: `env` outlives the store.
+  static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& dir,
+                                                          rocksdb::Env* env = nullptr);
 
   // Meta and the whole outbox (it is small: what one phone wrote offline).
   absl::StatusOr<LocalMeta> LoadMeta();

@@ -63,6 +63,15 @@ struct ClientOptions {
   // Upload attachments only on an unmetered network (the app says which it
   // is on: Client::SetNetworkMetered). Records sync on any network.
   bool attachments_unmetered_only = false;
+
+  // The replica's key at rest: 32 bytes the app keeps outside the replica
+  // (on Android, made and held by the Keystore), never stored by the SDK.
+  // Given, everything the SDK writes under data_dir is encrypted (AES-256;
+  // see client_sdk/replica_crypto.h), a plain replica is encrypted on this
+  // open with all it holds, and a wrong key is PERMISSION_DENIED. Empty: a
+  // plain replica; an encrypted one then refuses to open
+  // (FAILED_PRECONDITION).
+  std::string replica_key;
 };
 
 // What Attach records with the file, beside its hash, size and type.
@@ -161,6 +170,12 @@ class Client {
   // Opens (or creates) the replica in options.data_dir. A folder made for
   // another device is refused: a wiped and re-enrolled phone starts fresh.
   static absl::StatusOr<std::unique_ptr<Client>> Open(ClientOptions options);
+  // Re-encrypts the replica in `data_dir` under `new_key` (a new data key,
+  // every file written again; a kill part-way leaves the old replica or the
+  // new one whole). PERMISSION_DENIED if `old_key` does not open it.
+  // REQUIRES: no Client has the folder open.
+  static absl::Status Rekey(const std::string& data_dir, const std::string& old_key,
+                            const std::string& new_key);
   ~Client();  // stops the background sync
 
   Client(const Client&) = delete;
@@ -215,7 +230,14 @@ class Client {
   // NOT_FOUND when the record does not reference it or its bytes have not
   // reached the server; the server's refusal (another grid, a voided record)
   // as it says.
+  // FAILED_PRECONDITION on an encrypted replica, whose files only the SDK
+  // can read: use ReadAttachment.
   absl::StatusOr<std::string> FetchAttachment(
+      const std::string& record_id, const std::string& sha256,
+      const std::function<void(int64_t, int64_t)>& progress = nullptr);
+  // The same attachment's bytes (fetched as FetchAttachment does), for an
+  // encrypted replica or any other.
+  absl::StatusOr<std::string> ReadAttachment(
       const std::string& record_id, const std::string& sha256,
       const std::function<void(int64_t, int64_t)>& progress = nullptr);
 

@@ -1,0 +1,248 @@
+#include "client_sdk/replica_disk.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "client_sdk/replica_crypto.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace gridsync::sdk {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kComplete[] = "complete";  // the last file a copy writes
+
+std::string Staging(const std::string& dir) { return dir + ".encrypting"; }
+std::string Old(const std::string& dir) { return dir + ".old"; }
+
+bool Exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+absl::Status Failed(const std::string& what, const std::string& path, const std::string& why) {
+  return absl::InternalError(absl::StrCat(what, " ", path, ": ", why));
+}
+
+absl::Status FromIo(const rocksdb::Status& s, const std::string& what, const std::string& path) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the phone's storage is full: ", what, " ", path, ": ", s.ToString()));
+  }
+  if (s.IsCorruption()) {
+    return absl::DataLossError(absl::StrCat(what, " ", path, ": ", s.ToString()));
+  }
+  return Failed(what, path, s.ToString());
+}
+
+void SyncDir(const std::string& dir) {
+  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+absl::Status Rename(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::rename(from, to, ec);
+  if (ec) return Failed("renaming", from, ec.message());
+  SyncDir(fs::path(to).parent_path().string());
+  return absl::OkStatus();
+}
+
+// Finishes or discards a copy that an earlier open or rekey left (the
+// header's three cases).
+absl::Status Recover(const std::string& dir) {
+  const std::string staging = Staging(dir), old = Old(dir);
+  std::error_code ec;
+  if (Exists(staging)) {
+    if (!Exists(staging + "/" + kComplete)) {
+      fs::remove_all(staging, ec);
+      if (ec) return Failed("removing", staging, ec.message());
+    } else {
+      if (Exists(dir)) {
+        if (auto st = Rename(dir, old); !st.ok()) return st;
+      }
+      if (auto st = Rename(staging, dir); !st.ok()) return st;
+    }
+  }
+  if (Exists(old) && HasWrappedKey(dir)) {
+    fs::remove_all(old, ec);
+    if (ec) return Failed("removing", old, ec.message());
+  }
+  return absl::OkStatus();
+}
+
+std::unique_ptr<rocksdb::Env> EnvOf(const std::shared_ptr<rocksdb::FileSystem>& files) {
+  return rocksdb::NewCompositeEnv(files);
+}
+
+// Copies the replica in `from` (its database and its attachments, read
+// through `from_files`) into the new folder `to` (written through
+// `to_files`), synced.
+absl::Status CopyReplica(const std::string& from,
+                         const std::shared_ptr<rocksdb::FileSystem>& from_files,
+                         const std::string& to,
+                         const std::shared_ptr<rocksdb::FileSystem>& to_files) {
+  // The database, key by key.
+  auto from_env = EnvOf(from_files);
+  auto to_env = EnvOf(to_files);
+  rocksdb::Options read_opts;
+  read_opts.env = from_env.get();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenForReadOnly(read_opts, from, &raw);
+  if (!s.ok()) return FromIo(s, "opening the replica in", from);
+  std::unique_ptr<rocksdb::DB> src(raw);
+  rocksdb::Options write_opts;
+  write_opts.create_if_missing = true;
+  write_opts.env = to_env.get();
+  s = rocksdb::DB::Open(write_opts, to, &raw);
+  if (!s.ok()) return FromIo(s, "creating the replica in", to);
+  std::unique_ptr<rocksdb::DB> dst(raw);
+  std::unique_ptr<rocksdb::Iterator> it(src->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    batch.Put(it->key(), it->value());
+    if (batch.GetDataSize() >= (1 << 20)) {
+      if (s = dst->Write(rocksdb::WriteOptions(), &batch); !s.ok()) break;
+      batch.Clear();
+    }
+  }
+  if (s.ok()) s = it->status();
+  if (s.ok()) s = dst->Write(rocksdb::WriteOptions(), &batch);
+  if (s.ok()) s = dst->Flush(rocksdb::FlushOptions());
+  if (s.ok()) s = dst->SyncWAL();
+  if (s.ok()) s = dst->Close();
+  if (!s.ok()) return FromIo(s, "copying the replica into", to);
+  it.reset();
+  src.reset();
+  dst.reset();
+
+  // The attachments, whole files (a download under way starts again).
+  const std::string from_att = from + "/attachments", to_att = to + "/attachments";
+  std::error_code ec;
+  fs::create_directories(to_att, ec);
+  if (ec) return Failed("creating", to_att, ec.message());
+  for (const auto& e : fs::directory_iterator(from_att, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || name.find('.') != std::string::npos) continue;
+    const rocksdb::IOOptions io;
+    uint64_t size = 0;
+    std::unique_ptr<rocksdb::FSRandomAccessFile> in;
+    std::unique_ptr<rocksdb::FSWritableFile> out;
+    rocksdb::IOStatus io_s = from_files->GetFileSize(e.path().string(), io, &size, nullptr);
+    if (io_s.ok()) {
+      io_s =
+          from_files->NewRandomAccessFile(e.path().string(), rocksdb::FileOptions(), &in, nullptr);
+    }
+    std::string bytes(size, '\0');
+    rocksdb::Slice got;
+    if (io_s.ok()) io_s = in->Read(0, size, io, &got, bytes.data(), nullptr);
+    if (io_s.ok() && got.size() != size) io_s = rocksdb::IOStatus::Corruption("short read");
+    const std::string path = to_att + "/" + name;
+    if (io_s.ok()) io_s = to_files->NewWritableFile(path, rocksdb::FileOptions(), &out, nullptr);
+    if (io_s.ok()) io_s = out->Append(got, io, nullptr);
+    if (io_s.ok()) io_s = out->Sync(io, nullptr);
+    if (io_s.ok()) io_s = out->Close(io, nullptr);
+    if (!io_s.ok()) return FromIo(io_s, "copying the attachment", e.path().string());
+  }
+  if (ec) return Failed("listing", from_att, ec.message());
+  SyncDir(to_att);
+
+  // Complete: from here on an interrupted swap is finished, not undone.
+  const std::string mark = to + "/" + kComplete;
+  const int fd = ::open(mark.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return Failed("writing", mark, "cannot create it");
+  }
+  ::close(fd);
+  SyncDir(to);
+  return absl::OkStatus();
+}
+
+ReplicaDisk Encrypted(const std::string& data_key) {
+  ReplicaDisk d;
+  d.files = EncryptedFileSystem(data_key);
+  d.env = EnvOf(d.files);
+  return d;
+}
+
+// A fresh staging folder beside `dir` with a new data key wrapped under
+// `app_key`; returns the data key.
+absl::StatusOr<std::string> NewStaging(const std::string& dir, const std::string& app_key) {
+  const std::string staging = Staging(dir);
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) return Failed("creating", staging, ec.message());
+  return CreateDataKey(staging, app_key);
+}
+
+}  // namespace
+
+absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::string& app_key) {
+  if (auto st = Recover(dir); !st.ok()) return st;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Failed("creating", dir, ec.message());
+  if (app_key.empty()) {
+    if (HasWrappedKey(dir)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the replica in ", dir, " is encrypted: open it with its key (replica_key)"));
+    }
+    return ReplicaDisk();
+  }
+  if (app_key.size() != kReplicaKeyBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the replica key must be ", kReplicaKeyBytes, " bytes, not ", app_key.size()));
+  }
+  if (HasWrappedKey(dir)) {
+    auto data_key = OpenDataKey(dir, app_key);
+    if (!data_key.ok()) return data_key.status();
+    return Encrypted(*data_key);
+  }
+  if (!Exists(dir + "/CURRENT")) {  // a new replica
+    auto data_key = CreateDataKey(dir, app_key);
+    if (!data_key.ok()) return data_key.status();
+    return Encrypted(*data_key);
+  }
+  // A plain replica, opened with a key for the first time: encrypted whole,
+  // then swapped in.
+  auto data_key = NewStaging(dir, app_key);
+  if (!data_key.ok()) return data_key.status();
+  ReplicaDisk d = Encrypted(*data_key);
+  if (auto st = CopyReplica(dir, rocksdb::FileSystem::Default(), Staging(dir), d.files); !st.ok()) {
+    return st;
+  }
+  if (auto st = Recover(dir); !st.ok()) return st;
+  d.migrated = true;
+  return d;
+}
+
+absl::Status RekeyReplica(const std::string& dir, const std::string& old_key,
+                          const std::string& new_key) {
+  if (auto st = Recover(dir); !st.ok()) return st;
+  if (!HasWrappedKey(dir)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the replica in ", dir, " is not encrypted: open it with a key first"));
+  }
+  auto old_data_key = OpenDataKey(dir, old_key);
+  if (!old_data_key.ok()) return old_data_key.status();
+  auto new_data_key = NewStaging(dir, new_key);
+  if (!new_data_key.ok()) return new_data_key.status();
+  if (auto st = CopyReplica(dir, EncryptedFileSystem(*old_data_key), Staging(dir),
+                            EncryptedFileSystem(*new_data_key));
+      !st.ok()) {
+    return st;
+  }
+  return Recover(dir);
+}
+
+}  // namespace gridsync::sdk
