@@ -271,6 +271,9 @@ gs_code gs_open(const gs_options* o, gs_client** out, gs_error* err) {
     if (o->attachment_cache_bytes > 0) opts.attachment_cache_bytes = o->attachment_cache_bytes;
     if (o->upload_chunk_bytes > 0) opts.upload_chunk_bytes = o->upload_chunk_bytes;
     opts.attachments_unmetered_only = o->attachments_unmetered_only != 0;
+    if (o->replica_key != nullptr) {
+      opts.replica_key.assign(reinterpret_cast<const char*>(o->replica_key), o->replica_key_len);
+    }
     auto c = gridsync::sdk::Client::Open(std::move(opts));
     if (!c.ok()) return c.status();
     *out = new gs_client{std::move(*c)};
@@ -547,6 +550,41 @@ gs_code gs_fetch_attachment(gs_client* c, const char* record_id, const char* sha
     if (path->size() >= 4096) return absl::OutOfRangeError("the attachment's path is too long");
     if (out_path != nullptr) std::snprintf(out_path, 4096, "%s", path->c_str());
     return absl::OkStatus();
+  });
+}
+
+gs_code gs_read_attachment(gs_client* c, const char* record_id, const char* sha256,
+                           gs_bytes_fn progress, void* user, unsigned char** out, size_t* out_len,
+                           gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (out == nullptr || out_len == nullptr) return absl::InvalidArgumentError("out is NULL");
+    *out = nullptr;
+    *out_len = 0;
+    std::function<void(int64_t, int64_t)> fn;
+    if (progress != nullptr) {
+      fn = [progress, user](int64_t done, int64_t total) { progress(user, done, total); };
+    }
+    auto bytes = c->client->ReadAttachment(Str(record_id), Str(sha256), fn);
+    if (!bytes.ok()) return bytes.status();
+    *out = static_cast<unsigned char*>(std::malloc(std::max<size_t>(bytes->size(), 1)));
+    if (*out == nullptr) return absl::ResourceExhaustedError("no memory for the attachment");
+    std::memcpy(*out, bytes->data(), bytes->size());
+    *out_len = bytes->size();
+    return absl::OkStatus();
+  });
+}
+
+void gs_bytes_free(unsigned char* p) { std::free(p); }
+
+gs_code gs_rekey(const char* data_dir, const unsigned char* old_key, size_t old_len,
+                 const unsigned char* new_key, size_t new_len, gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (old_key == nullptr || new_key == nullptr)
+      return absl::InvalidArgumentError("a key is NULL");
+    return gridsync::sdk::Client::Rekey(
+        Str(data_dir), std::string(reinterpret_cast<const char*>(old_key), old_len),
+        std::string(reinterpret_cast<const char*>(new_key), new_len));
   });
 }
 

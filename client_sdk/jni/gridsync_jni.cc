@@ -215,6 +215,15 @@ void StopBackground(JNIEnv* env, JniClient* h) {
   }
 }
 
+// A Java byte[]'s bytes; empty for null.
+std::string Bytes(JNIEnv* env, jbyteArray a) {
+  if (a == nullptr) return "";
+  std::string out(static_cast<size_t>(env->GetArrayLength(a)), '\0');
+  env->GetByteArrayRegion(a, 0, static_cast<jsize>(out.size()),
+                          reinterpret_cast<jbyte*>(out.data()));
+  return out;
+}
+
 const gs_record* R(jlong r) { return reinterpret_cast<const gs_record*>(r); }
 const gs_rejected* RJ(jlong r) { return reinterpret_cast<const gs_rejected*>(r); }
 const gs_day* D(jlong d) { return reinterpret_cast<const gs_day*>(d); }
@@ -226,9 +235,11 @@ const gs_day* D(jlong d) { return reinterpret_cast<const gs_day*>(d); }
 GS_JNI(jlong, open)
 (JNIEnv* env, jclass, jstring data_dir, jstring addr, jstring device, jstring token, jstring holder,
  jstring roots, jboolean compression, jint push_batch, jint pull_page, jint timeout_s,
- jlong max_attachment_bytes, jlong attachment_cache_bytes, jboolean unmetered_only) {
+ jlong max_attachment_bytes, jlong attachment_cache_bytes, jboolean unmetered_only,
+ jbyteArray replica_key) {
   Utf d(env, data_dir), a(env, addr), dv(env, device), t(env, token), ho(env, holder),
       ro(env, roots);
+  const std::string key = Bytes(env, replica_key);
   gs_options o;
   gs_options_init(&o);
   o.data_dir = d.get();
@@ -244,6 +255,10 @@ GS_JNI(jlong, open)
   o.max_attachment_bytes = max_attachment_bytes;
   o.attachment_cache_bytes = attachment_cache_bytes;
   o.attachments_unmetered_only = unmetered_only ? 1 : 0;
+  if (replica_key != nullptr) {
+    o.replica_key = reinterpret_cast<const unsigned char*>(key.data());
+    o.replica_key_len = key.size();
+  }
   gs_error err;
   gs_client* c = nullptr;
   if (!Check(env, gs_open(&o, &c, &err), err)) return 0;
@@ -251,6 +266,17 @@ GS_JNI(jlong, open)
   h->client = c;
   env->GetJavaVM(&h->vm);
   return reinterpret_cast<jlong>(h);
+}
+
+GS_JNI(void, rekey)
+(JNIEnv* env, jclass, jstring data_dir, jbyteArray old_key, jbyteArray new_key) {
+  Utf d(env, data_dir);
+  const std::string o = Bytes(env, old_key), n = Bytes(env, new_key);
+  gs_error err;
+  Check(env,
+        gs_rekey(d.get(), reinterpret_cast<const unsigned char*>(o.data()), o.size(),
+                 reinterpret_cast<const unsigned char*>(n.data()), n.size(), &err),
+        err);
 }
 
 GS_JNI(void, close)(JNIEnv* env, jclass, jlong h) {
@@ -538,6 +564,33 @@ GS_JNI(jstring, fetchAttachment)
     return nullptr;
   }
   return J(env, path);
+}
+
+GS_JNI(jbyteArray, readAttachment)
+(JNIEnv* env, jclass, jlong h, jstring id, jstring sha, jobject listener) {
+  if (!NeedHandle(env, h)) return nullptr;
+  BytesCtx ctx{env, listener, nullptr};
+  if (listener != nullptr) {
+    jclass cls = env->GetObjectClass(listener);
+    ctx.method = env->GetMethodID(cls, "onProgress", "(JJ)V");
+    if (ctx.method == nullptr) return nullptr;  // NoSuchMethodError pending
+  }
+  Utf i(env, id), s(env, sha);
+  unsigned char* data = nullptr;
+  size_t len = 0;
+  gs_error err;
+  if (!Check(env,
+             gs_read_attachment(H(h)->client, i.get(), s.get(), listener ? OnBytes : nullptr, &ctx,
+                                &data, &len, &err),
+             err)) {
+    return nullptr;
+  }
+  jbyteArray out = env->NewByteArray(static_cast<jsize>(len));
+  if (out != nullptr) {
+    env->SetByteArrayRegion(out, 0, static_cast<jsize>(len), reinterpret_cast<const jbyte*>(data));
+  }
+  gs_bytes_free(data);
+  return out;
 }
 
 GS_JNI(jlongArray, sync)(JNIEnv* env, jclass, jlong h, jobject listener) {

@@ -86,6 +86,11 @@ typedef struct gs_options {
   int64_t attachment_cache_bytes; /* 200 MB */
   int upload_chunk_bytes;         /* 128 KB */
   int attachments_unmetered_only; /* 1: upload only on an unmetered network */
+  /* The replica's key at rest (client.h ClientOptions::replica_key): 32
+     bytes the app keeps (on Android, from the Keystore), or NULL for a plain
+     replica. The SDK keeps no copy. A wrong key: GS_PERMISSION_DENIED. */
+  const unsigned char* replica_key;
+  size_t replica_key_len;
 } gs_options;
 
 typedef struct gs_client gs_client;
@@ -177,6 +182,17 @@ typedef void (*gs_bytes_fn)(void* user, int64_t done, int64_t total);
    server's refusal (another grid, a voided record) as it says. */
 gs_code gs_fetch_attachment(gs_client* c, const char* record_id, const char* sha256,
                             gs_bytes_fn progress, void* user, char out_path[4096], gs_error* err);
+/* The same attachment's bytes, for an encrypted replica (whose files only
+   the SDK reads: gs_fetch_attachment is GS_FAILED_PRECONDITION there) or any
+   other: *out (free it with gs_bytes_free) and *out_len. */
+gs_code gs_read_attachment(gs_client* c, const char* record_id, const char* sha256,
+                           gs_bytes_fn progress, void* user, unsigned char** out, size_t* out_len,
+                           gs_error* err);
+void gs_bytes_free(unsigned char* p);
+/* Re-encrypts the closed replica in `data_dir` under `new_key` (client.h
+   Client::Rekey). GS_PERMISSION_DENIED if `old_key` does not open it. */
+gs_code gs_rekey(const char* data_dir, const unsigned char* old_key, size_t old_len,
+                 const unsigned char* new_key, size_t new_len, gs_error* err);
 
 /* --- reads ------------------------------------------------------------- */
 gs_code gs_get(gs_client* c, const char* record_id, gs_record** out, gs_error* err);

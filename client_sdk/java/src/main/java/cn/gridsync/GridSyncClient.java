@@ -31,6 +31,13 @@ public final class GridSyncClient implements AutoCloseable {
     public long attachmentCacheBytes = 0;
     /** Upload attachments only on an unmetered network (see {@link #setNetworkMetered}). */
     public boolean attachmentsUnmeteredOnly = false;
+    /**
+     * The replica's key at rest: 32 bytes the app keeps outside the replica (on Android, from
+     * the Keystore), or null for a plain replica. With a key, everything the SDK writes is
+     * encrypted, a plain replica is encrypted on the first open with all it holds, and a wrong
+     * key fails with {@link GridSyncException} code 7 (PERMISSION_DENIED).
+     */
+    public byte[] replicaKey = null;
   }
 
   /**
@@ -106,7 +113,16 @@ public final class GridSyncClient implements AutoCloseable {
   public static GridSyncClient open(Options o) throws GridSyncException {
     return new GridSyncClient(Native.open(o.dataDir, o.serverAddress, o.deviceId, o.token, o.holder,
         o.tlsRootCerts, o.compression, o.pushBatch, o.pullPage, o.rpcTimeoutSeconds,
-        o.maxAttachmentBytes, o.attachmentCacheBytes, o.attachmentsUnmeteredOnly));
+        o.maxAttachmentBytes, o.attachmentCacheBytes, o.attachmentsUnmeteredOnly, o.replicaKey));
+  }
+
+  /**
+   * Re-encrypts the closed replica in dataDir under newKey (every file written again under a
+   * new data key; a kill part-way leaves the old replica or the new one whole). Fails with code
+   * 7 (PERMISSION_DENIED) when oldKey does not open it. No client may have it open.
+   */
+  public static void rekey(String dataDir, byte[] oldKey, byte[] newKey) throws GridSyncException {
+    Native.rekey(dataDir, oldKey, newKey);
   }
 
   /**
@@ -146,6 +162,16 @@ public final class GridSyncClient implements AutoCloseable {
   public String fetchAttachment(String recordId, String sha256, BytesListener listener)
       throws GridSyncException {
     return call(h -> Native.fetchAttachment(h, recordId, sha256, listener));
+  }
+
+  /**
+   * The bytes of attachment sha256 of a record, downloaded when it is not on the phone: what an
+   * encrypted replica's app shows (its files are ciphertext; {@link #fetchAttachment} fails
+   * there with code 9, FAILED_PRECONDITION).
+   */
+  public byte[] readAttachment(String recordId, String sha256, BytesListener listener)
+      throws GridSyncException {
+    return call(h -> Native.readAttachment(h, recordId, sha256, listener));
   }
 
   /** Creates a record; fields map names to String, Long/Integer or Boolean. Returns its id. */

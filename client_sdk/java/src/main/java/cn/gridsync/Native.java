@@ -17,8 +17,9 @@ final class Native {
   static native long open(String dataDir, String serverAddress, String deviceId, String token,
       String holder, String tlsRootCerts, boolean compression, int pushBatch, int pullPage,
       int rpcTimeoutSeconds, long maxAttachmentBytes, long attachmentCacheBytes,
-      boolean attachmentsUnmeteredOnly);
+      boolean attachmentsUnmeteredOnly, byte[] replicaKey);
   static native void close(long h);
+  static native void rekey(String dataDir, byte[] oldKey, byte[] newKey);
 
   static native String create(long h, int kind, String grid, String subject, String[] names,
       Object[] values);
@@ -36,6 +37,8 @@ final class Native {
   static native void setNetworkMetered(long h, boolean metered);
   static native String[] pendingUploads(long h);
   static native String fetchAttachment(long h, String id, String sha256,
+      GridSyncClient.BytesListener listener);
+  static native byte[] readAttachment(long h, String id, String sha256,
       GridSyncClient.BytesListener listener);
 
   static native long get(long h, String id);

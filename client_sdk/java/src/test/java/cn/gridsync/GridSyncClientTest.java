@@ -166,6 +166,92 @@ public class GridSyncClientTest {
     }
   }
 
+  /** Whether any file under dir holds text in UTF-8, UTF-16LE or UTF-16BE. */
+  private static boolean anyFileHolds(Path dir, String text) throws IOException {
+    byte[][] forms = {text.getBytes(StandardCharsets.UTF_8),
+        text.getBytes(StandardCharsets.UTF_16LE), text.getBytes(StandardCharsets.UTF_16BE)};
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        for (byte[] form : forms) {
+          if (bytes.contains(new String(form, StandardCharsets.ISO_8859_1))) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static byte[] newKey() {
+    byte[] k = new byte[32];
+    new java.security.SecureRandom().nextBytes(k);
+    return k;
+  }
+
+  @Test
+  public void anEncryptedReplicaShowsNoNameOnDiskAndAWrongKeyIsClear() throws Exception {
+    GridSyncClient.Options o = options("赵𠮷");
+    byte[] key = newKey();
+    o.replicaKey = key;
+    GridSyncClient p = GridSyncClient.open(o);
+    p.sync();  // the grid's registry, with 𠮷大娘 as a household head
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("notes", "𡒄某说门口漏水，约周六调解");
+    String id = p.create(RecordKind.VISIT, grid, household, f);
+    byte[] photo = new byte[40_000];
+    new java.util.Random(9).nextBytes(photo);
+    photo[0] = (byte) 0xFF;
+    photo[1] = (byte) 0xD8;
+    photo[2] = (byte) 0xFF;
+    String sha = p.attachBytes(id, photo, null);
+    assertEquals(2, p.sync().pushed);  // the visit and the photo's reference
+    assertTrue(java.util.Arrays.equals(photo, p.readAttachment(id, sha, null)));
+    try {
+      p.fetchAttachment(id, sha, null);
+      fail("an encrypted replica has no readable attachment file");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.FAILED_PRECONDITION, e.code());
+    }
+    p.close();
+    Path dir = Paths.get(o.dataDir);
+    assertFalse(anyFileHolds(dir, "𠮷大娘"));
+    assertFalse(anyFileHolds(dir, "𡒄某说门口漏水"));
+
+    o.replicaKey = newKey();
+    try {
+      GridSyncClient.open(o).close();
+      fail("a wrong key");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+      assertTrue(e.getMessage(), e.getMessage().contains("does not open this replica"));
+    }
+    byte[] next = newKey();
+    GridSyncClient.rekey(o.dataDir, key, next);
+    o.replicaKey = next;
+    try (GridSyncClient again = GridSyncClient.open(o)) {
+      assertTrue(again.get(id).json().contains("𡒄某说门口漏水"));
+    }
+  }
+
+  @Test
+  public void aPlainReplicaKeepsItsUnsentWorkWhenItIsEncrypted() throws Exception {
+    GridSyncClient.Options o = options("钱𡒄");
+    GridSyncClient p = GridSyncClient.open(o);
+    p.sync();
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    f.put("notes", "离线写的𠮷");
+    String id = p.create(RecordKind.VISIT, grid, household, f);
+    p.close();
+    o.replicaKey = newKey();
+    try (GridSyncClient enc = GridSyncClient.open(o)) {
+      assertEquals(1, enc.stats().pending);
+      assertEquals(1, enc.sync().pushed);
+      assertTrue(enc.get(id).json().contains("离线写的𠮷"));
+    }
+    assertFalse(anyFileHolds(Paths.get(o.dataDir), "离线写的𠮷"));
+  }
+
   @Test
   public void concurrentEditsShowAConflictThatEitherPhoneResolves() throws GridSyncException {
     String id = newCase(a);
