@@ -256,5 +256,50 @@ TEST_F(PhoneCliTest, AVisitWithPhotosSurvivesTenKillsMidUploadAndIsFetchedElsewh
   EXPECT_TRUE(absl::StrContains(out, "NOT_FOUND")) << out;
 }
 
+// The replica key from a file: a plain replica is encrypted on the first
+// run with it, works as before with it, refuses a wrong one or none, and
+// moves to a new key; the notes are nowhere on disk in plain bytes.
+TEST_F(PhoneCliTest, AKeyFileEncryptsTheReplicaAndAWrongKeyIsRefused) {
+  const auto worker = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "网格员");
+  const std::string data = worker[2];
+  std::string out;
+  ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
+  ASSERT_EQ(
+      Run(worker, {"visit", "--household", Household(kGridA, 5), "--notes", "𠮷家门口漏水"}, &out),
+      0)
+      << out;
+  auto key_file = [&](const std::string& name, char fill) {
+    const std::string path = dir_ + "-" + name;
+    std::ofstream(path, std::ios::binary) << std::string(32, fill);
+    return path;
+  };
+  const std::string key = key_file("key", 'k'), other = key_file("other", 'o');
+  auto with = [&](const std::string& k) {
+    auto cmd = worker;
+    cmd.insert(cmd.end(), {"--key-file", k});
+    return cmd;
+  };
+  ASSERT_EQ(Run(with(key), {"status"}, &out), 0) << out;  // encrypts the plain replica
+  EXPECT_TRUE(std::filesystem::exists(data + "/replica.key"));
+  EXPECT_EQ(Run(with(other), {"status"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "PERMISSION_DENIED")) << out;
+  EXPECT_EQ(Run(worker, {"status"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "encrypted")) << out;
+  const std::string short_key = dir_ + "-short";
+  std::ofstream(short_key) << "0123";
+  EXPECT_EQ(Run(with(short_key), {"status"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "32 bytes or 64 hex digits")) << out;
+  ASSERT_EQ(Run(with(key), {"rekey", "--new-key-file", other}, &out), 0) << out;
+  EXPECT_EQ(Run(with(key), {"status"}, &out), 1);
+  ASSERT_EQ(Run(with(other), {"sync"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "pushed 1")) << out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(data)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(bytes.find("漏水"), std::string::npos) << e.path();
+  }
+}
+
 }  // namespace
 }  // namespace gridsync::testing

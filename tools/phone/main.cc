@@ -4,7 +4,7 @@
 // phone's unsent writes counted.
 //
 //   gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [--holder NAME]
-//                  [--tls-ca FILE] [--upload-chunk-kb N] COMMAND
+//                  [--tls-ca FILE] [--upload-chunk-kb N] [--key-file FILE] COMMAND
 //     sync                                      push the outbox, pull, upload attachments; what
 //     moved households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]
 //                                               unvisited first; the first 100 unless --all
@@ -17,6 +17,7 @@
 //     fetch --record ID --out DIR               the record's attachments into DIR, under
 //                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
+//     rekey --new-key-file FILE                 re-encrypt the replica under a new key
 //     propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]
 //     propose moved-out|empty --household ID [--reason TEXT]
 //     propose correct --household ID [--head NAME] [--address TEXT] [--reason TEXT]
@@ -26,6 +27,8 @@
 //     proposals [--scope CODE] [--pending] [--json]
 //     approve|reject --id ID [--note TEXT]      a village secretary's or town office's phone
 //
+// --key-file: the replica's key (32 random bytes, or 64 hex digits): the
+// replica is encrypted at rest, and a plain one is encrypted on this run.
 // --scope defaults to the device's scope when it is one code (a grid, or a
 // secretary's village). Exit 0 on success, 1 on an error (with its reason),
 // 2 on bad usage.
@@ -55,12 +58,30 @@ int Fail(const absl::Status& st) {
   return 1;
 }
 
+// A replica key from a file: 32 bytes as they are, or 64 hex digits (a
+// trailing newline allowed).
+absl::StatusOr<std::string> ReadKeyFile(const std::string& path, const char* flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
+  std::string k((std::istreambuf_iterator<char>(in)), {});
+  if (k.size() == 32) return k;
+  while (!k.empty() && (k.back() == '\n' || k.back() == '\r')) k.pop_back();
+  if (k.size() == 64 && k.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+    std::string raw(32, '\0');
+    for (size_t i = 0; i < 32; ++i)
+      raw[i] = static_cast<char>(std::stoi(k.substr(2 * i, 2), nullptr, 16));
+    return raw;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      flag, ": ", path, " holds ", k.size(), " bytes; a replica key is 32 bytes or 64 hex digits"));
+}
+
 int Usage() {
   fprintf(
       stderr,
       "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
-      "[--holder NAME] [--tls-ca FILE] [--upload-chunk-kb N (128)] COMMAND\n"
-      "  sync | status\n"
+      "[--holder NAME] [--tls-ca FILE] [--upload-chunk-kb N (128)] [--key-file FILE] COMMAND\n"
+      "  sync | status | rekey --new-key-file FILE\n"
       "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
       "  due [--scope CODE] [--within DAYS] [--json]\n"
       "  cases [--scope CODE] [--json]\n"
@@ -193,19 +214,17 @@ class PhoneCli {
     }
     std::set<std::string> names;
     for (const auto& ref : refs) {
-      auto path = c_->FetchAttachment(id, ref.sha256());
-      if (!path.ok()) return Fail(path.status());
+      auto bytes = c_->ReadAttachment(id, ref.sha256());
+      if (!bytes.ok()) return Fail(bytes.status());
       std::string name = ref.file_name();
       if (name.empty() || !names.insert(name).second) {
         name = absl::StrCat(ref.sha256(), ".", core::ExtensionOf(ref.content_type()));
       }
       const std::string dest = (std::filesystem::path(out) / name).string();
-      std::filesystem::copy_file(*path, dest, std::filesystem::copy_options::overwrite_existing,
-                                 ec);
-      if (ec) {
-        return Fail(
-            absl::PermissionDeniedError(absl::StrCat("cannot write ", dest, ": ", ec.message())));
-      }
+      std::ofstream f(dest, std::ios::binary | std::ios::trunc);
+      f.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+      f.close();
+      if (!f) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot write ", dest)));
       printf("%s\t%lld bytes\t%s\n", dest.c_str(), static_cast<long long>(ref.size()),
              ref.sha256().c_str());
     }
@@ -360,12 +379,12 @@ int main(int argc, char** argv) {
   using namespace gridsync::tools;
   const Args args = ParseArgs(
       argc, argv,
-      {.values = {"--address",  "--category", "--data",   "--device",     "--grid",
-                  "--guardian", "--head",     "--holder", "--household",  "--id",
-                  "--month",    "--name",     "--note",   "--notes",      "--out",
-                  "--person",   "--photo",    "--reason", "--record",     "--risk",
-                  "--scope",    "--server",   "--tls-ca", "--token-file", "--upload-chunk-kb",
-                  "--within"},
+      {.values = {"--address",  "--category", "--data",        "--device",     "--grid",
+                  "--guardian", "--head",     "--holder",      "--household",  "--id",
+                  "--month",    "--name",     "--note",        "--notes",      "--out",
+                  "--person",   "--photo",    "--reason",      "--record",     "--risk",
+                  "--scope",    "--server",   "--tls-ca",      "--token-file", "--upload-chunk-kb",
+                  "--within",   "--key-file", "--new-key-file"},
        .switches = {"--json", "--all", "--nobody-home", "--pending", "--contact-lost",
                     "--moved-away"}});
   if (!args.error.empty() || args.positional.empty() || args.positional.size() > 2 ||
@@ -394,6 +413,21 @@ int main(int argc, char** argv) {
       return Usage();
     }
     o.upload_chunk_bytes = kb << 10;
+  }
+  if (args.Has("--key-file")) {
+    auto key = ReadKeyFile(args.Get("--key-file"), "--key-file");
+    if (!key.ok()) return Fail(key.status());
+    o.replica_key = std::move(*key);
+  }
+  if (args.positional[0] == "rekey") {
+    if (!args.Has("--key-file") || !args.Has("--new-key-file")) return Usage();
+    auto next = ReadKeyFile(args.Get("--new-key-file"), "--new-key-file");
+    if (!next.ok()) return Fail(next.status());
+    if (auto st = gridsync::sdk::Client::Rekey(o.data_dir, o.replica_key, *next); !st.ok()) {
+      return Fail(st);
+    }
+    printf("the replica in %s is encrypted under the new key\n", o.data_dir.c_str());
+    return 0;
   }
   auto client = gridsync::sdk::Client::Open(o);
   if (!client.ok()) return Fail(client.status());
