@@ -4,7 +4,8 @@
 //  - local write latency (p50, p99): a create, validated and durable;
 //  - an outbox of N mutations synced: time, records/s, bytes per record;
 //  - a first sync of a grid of H households with a year of history;
-// each with gRPC gzip compression on, and off for comparison;
+// each with gRPC gzip compression on, and off for comparison, and with gzip
+// on an encrypted replica (ClientOptions::replica_key) for its cost;
 //  - on that replica, the day's lists and figures (p50, p99) and the time
 //    to open it again (which loads them).
 //
@@ -110,8 +111,10 @@ class Bench {
     return gridsync::FromGrpc(admin_->ImportRegistry(ctx.get(), req, &resp));
   }
 
+  // A new phone's replica; with `encrypted`, under a random key.
   absl::StatusOr<std::unique_ptr<sdk::Client>> NewPhone(const std::string& name, bool compression,
-                                                        const char* grid = kGrid) {
+                                                        const char* grid = kGrid,
+                                                        bool encrypted = false) {
     v1::EnrollDeviceRequest req;
     req.set_role(v1::ROLE_GRID_WORKER);
     req.add_scope_codes(grid);
@@ -127,6 +130,11 @@ class Bench {
     o.token = resp.token();
     o.holder = name;
     o.compression = compression;
+    if (encrypted) {
+      std::random_device rd;
+      o.replica_key.resize(32);
+      for (char& ch : o.replica_key) ch = static_cast<char>(rd());
+    }
     last_options_ = o;
     return sdk::Client::Open(o);
   }
@@ -144,8 +152,13 @@ class Bench {
                      F("notes", tools::StrValue("户主在家，家中老人身体尚可，已宣传反诈知识。"))});
   }
 
-  int RunLocalWritesAndOutbox(int writes, bool compression) {
-    auto phone = NewPhone(compression ? "网格员甲" : "网格员乙", compression, kOutboxGrid);
+  static const char* Kind(bool encrypted) {
+    return encrypted ? "encrypted replica" : "plain replica";
+  }
+
+  int RunLocalWritesAndOutbox(int writes, bool compression, bool encrypted) {
+    auto phone =
+        NewPhone(compression ? "网格员甲" : "网格员乙", compression, kOutboxGrid, encrypted);
     if (!phone.ok()) return Fail(phone.status());
     std::vector<double> us;
     us.reserve(writes);
@@ -159,9 +172,9 @@ class Bench {
     const double write_s = Seconds(all);
     if (compression) {
       printf(
-          "local write (create visit, validated, WAL synced): p50 %.0f us, p99 %.0f us, %.0f "
+          "local write (create visit, validated, WAL synced; %s): p50 %.0f us, p99 %.0f us, %.0f "
           "writes/s\n",
-          Pct(us, 0.5), Pct(us, 0.99), writes / write_s);
+          Kind(encrypted), Pct(us, 0.5), Pct(us, 0.99), writes / write_s);
     }
     proxy_->ResetCounters();
     const auto t0 = Clock::now();
@@ -169,9 +182,9 @@ class Bench {
     const double s = Seconds(t0);
     if (!r.ok()) return Fail(r.status());
     printf(
-        "outbox of %d synced (%s): %.2f s, %.0f records/s, %d pushes; up %.0f B/record, down %.0f "
-        "B/record\n",
-        writes, compression ? "gzip" : "no compression", s, r->pushed / s,
+        "outbox of %d synced (%s, %s): %.2f s, %.0f records/s, %d pushes; up %.0f B/record, down "
+        "%.0f B/record\n",
+        writes, compression ? "gzip" : "no compression", Kind(encrypted), s, r->pushed / s,
         static_cast<int>(r->push_calls), static_cast<double>(proxy_->bytes_up()) / writes,
         static_cast<double>(proxy_->bytes_down()) / writes);
     return 0;
@@ -233,8 +246,8 @@ class Bench {
     return n;
   }
 
-  int RunFirstSync(int records, bool compression) {
-    auto phone = NewPhone(compression ? "新手机甲" : "新手机乙", compression);
+  int RunFirstSync(int records, bool compression, bool encrypted) {
+    auto phone = NewPhone(compression ? "新手机甲" : "新手机乙", compression, kGrid, encrypted);
     if (!phone.ok()) return Fail(phone.status());
     proxy_->ResetCounters();
     const auto t0 = Clock::now();
@@ -249,9 +262,9 @@ class Bench {
                                                    " states received)")));
     }
     printf(
-        "first sync of the grid (%s): %d records in %.2f s (%.0f records/s, %d pages); down %.0f "
-        "B/record (%.2f MB), up %.0f B\n",
-        compression ? "gzip" : "no compression", records, s, records / s,
+        "first sync of the grid (%s, %s): %d records in %.2f s (%.0f records/s, %d pages); down "
+        "%.0f B/record (%.2f MB), up %.0f B\n",
+        compression ? "gzip" : "no compression", Kind(encrypted), records, s, records / s,
         static_cast<int>(r->pull_calls), static_cast<double>(proxy_->bytes_down()) / records,
         static_cast<double>(proxy_->bytes_down()) / 1e6, static_cast<double>(proxy_->bytes_up()));
     return compression ? RunDay(std::move(*phone)) : 0;
@@ -336,15 +349,17 @@ int main(int argc, char** argv) {
       "gridsync-bench-sdk: %d writes, a grid of %d households; server in process, phones through a "
       "TCP proxy on 127.0.0.1\n",
       writes, households);
-  for (bool gzip : {true, false}) {
-    if (int rc = b.RunLocalWritesAndOutbox(writes, gzip); rc != 0) return rc;
+  // gzip and no compression on a plain replica, then gzip on an encrypted one.
+  const std::vector<std::pair<bool, bool>> runs = {{true, false}, {false, false}, {true, true}};
+  for (const auto& [gzip, encrypted] : runs) {
+    if (int rc = b.RunLocalWritesAndOutbox(writes, gzip, encrypted); rc != 0) return rc;
   }
   const auto t0 = Clock::now();
   auto year = b.WriteYear(households);
   if (!year.ok()) return Fail(year.status());
   printf("a year of history written and synced: %d records in %.1f s\n", *year, Seconds(t0));
-  for (bool gzip : {true, false}) {
-    if (int rc = b.RunFirstSync(*year, gzip); rc != 0) return rc;
+  for (const auto& [gzip, encrypted] : runs) {
+    if (int rc = b.RunFirstSync(*year, gzip, encrypted); rc != 0) return rc;
   }
   std::filesystem::remove_all(dir);
   return 0;
