@@ -92,6 +92,10 @@ class Client::Impl {
   }
 
   absl::StatusOr<SyncReport> Sync(const ProgressFn& progress, bool pull);
+  // The steps of a sync, under sync_mu_.
+  absl::StatusOr<SyncReport> SyncSteps(const ProgressFn& progress, bool pull);
+  // Erases the replica at the server's `order`; returns what Sync says.
+  absl::Status Wipe(const absl::Status& order);
   void StartBackground(BackgroundOptions bo);
   void StopBackground();
 
@@ -116,6 +120,7 @@ class Client::Impl {
           "offset must be 0 or more and limit 1..", kMaxDayPage, "; got ", offset, " and ", limit));
     }
     std::lock_guard<std::mutex> lock(mu_);
+    if (wiped_) return WipedError();
     if (!day_.HasUnit(scope_code)) {
       return absl::NotFoundError(absl::StrCat(
           "org unit '", scope_code.substr(0, 32),
@@ -155,6 +160,13 @@ class Client::Impl {
                                     const std::function<void(int64_t, int64_t)>& progress);
   void SetMetered(bool metered) { metered_ = metered; }
   bool encrypted() const { return disk_.encrypted(); }
+  // The replica was erased at the server's order (a device revoked as lost):
+  // every call after says so.
+  bool wiped() const { return wiped_; }
+  static absl::Status WipedError() {
+    return WithWipeOrder(absl::PermissionDeniedError(
+        "this phone was reported lost: its replica and attachments were erased; enrol it again"));
+  }
   // A held attachment's bytes, decrypted when the replica is encrypted.
   absl::StatusOr<std::string> ReadFile(const std::string& sha256) const {
     return files_->ReadAll(sha256);
@@ -248,6 +260,7 @@ class Client::Impl {
   uint64_t store_epoch_ = 0;  // the server store's, last seen
   DeviceScope scope_;
   DayView day_;  // the registry and what each viewed record counts for
+  std::atomic<bool> wiped_{false};
 
   std::mutex sync_mu_;  // one Sync at a time
 
@@ -329,6 +342,7 @@ absl::Status Client::Impl::Init() {
 }
 
 absl::StatusOr<std::optional<RecordState>> Client::Impl::ViewLocked(const std::string& id) const {
+  if (wiped_) return WipedError();
   auto held = store_->GetState(id);
   if (!held.ok()) return held.status();
   auto it = by_record_.find(id);
@@ -343,6 +357,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
   Mutation m;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (wiped_) return WipedError();
     auto cur = ViewLocked(record_id);
     if (!cur.ok()) return cur.status();
     RecordState current = cur->value_or(RecordState());
@@ -793,6 +808,29 @@ absl::Status Client::Impl::RefillAll(SyncReport* report) {
 
 absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool pull) {
   std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  if (wiped_) return WipedError();
+  auto report = SyncSteps(progress, pull);
+  if (!report.ok() && IsWipeOrder(report.status())) return Wipe(report.status());
+  return report;
+}
+
+absl::Status Client::Impl::Wipe(const absl::Status& order) {
+  std::lock_guard<std::mutex> lock(mu_);
+  wiped_ = true;
+  outbox_.clear();
+  by_record_.clear();
+  day_ = DayView();
+  store_->PrepareForWipe();
+  if (auto st = WipeReplica(opts_.data_dir); !st.ok()) {
+    return WithWipeOrder(absl::DataLossError(
+        absl::StrCat("this phone was reported lost and erasing its replica failed (", st.message(),
+                     "); it is finished at the next open")));
+  }
+  return WithWipeOrder(absl::PermissionDeniedError(
+      absl::StrCat("this phone's replica and attachments were erased: ", order.message())));
+}
+
+absl::StatusOr<SyncReport> Client::Impl::SyncSteps(const ProgressFn& progress, bool pull) {
   SyncReport report;
   if (auto st = PushAll(&report, progress); !st.ok()) return st;
   if (pull) {
@@ -1040,6 +1078,7 @@ void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
     }
     auto report = Sync(bo.progress, /*pull=*/true);
     if (bo.on_result) bo.on_result(report.status(), report.ok() ? *report : SyncReport());
+    if (wiped_) return;  // nothing left to sync; the app was told
     if (report.ok()) {
       failures = 0;
       next = std::chrono::steady_clock::now() + bo.interval;
@@ -1079,6 +1118,7 @@ void Client::Impl::StopBackground() {
 
 std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
   std::vector<std::string> out;
+  if (wiped_) return out;
   auto keep = [&](const RecordState& s) {
     if (s.header().kind() == gridsync::v1::RECORD_KIND_UNSPECIFIED) return false;
     if (f.kind != gridsync::v1::RECORD_KIND_UNSPECIFIED && s.header().kind() != f.kind)
@@ -1113,6 +1153,7 @@ std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
 
 ClientStats Client::Impl::Stats() const {
   ClientStats s;
+  if (wiped_) return s;
   s.records = store_->CountStates();
   s.rejected = static_cast<int64_t>(store_->ListRejected().size());
   std::lock_guard<std::mutex> lock(mu_);
@@ -1311,6 +1352,7 @@ absl::StatusOr<gridsync::v1::PhotoRef> Client::AttachFile(const std::string& rec
 }
 
 std::vector<gridsync::v1::UploadEntry> Client::PendingUploads() const {
+  if (impl_->wiped()) return {};
   return impl_->store().ListUploads();
 }
 
@@ -1319,6 +1361,7 @@ void Client::SetNetworkMetered(bool metered) { impl_->SetMetered(metered); }
 absl::StatusOr<std::string> Client::FetchAttachment(
     const std::string& record_id, const std::string& sha256,
     const std::function<void(int64_t, int64_t)>& progress) {
+  if (impl_->wiped()) return Impl::WipedError();
   if (impl_->encrypted()) {
     return absl::FailedPreconditionError(
         "the replica is encrypted: its attachment files are ciphertext; read the bytes with "
@@ -1330,6 +1373,7 @@ absl::StatusOr<std::string> Client::FetchAttachment(
 absl::StatusOr<std::string> Client::ReadAttachment(
     const std::string& record_id, const std::string& sha256,
     const std::function<void(int64_t, int64_t)>& progress) {
+  if (impl_->wiped()) return Impl::WipedError();
   auto path = impl_->Fetch(record_id, sha256, progress);
   if (!path.ok()) return path.status();
   return impl_->ReadFile(sha256);
@@ -1440,9 +1484,14 @@ absl::StatusOr<gridsync::v1::Coverage> Client::GetCoverage(const std::string& sc
                     [&](const DayView& d) { return d.GetCoverage(scope_code, *q); });
 }
 
-std::vector<RejectedMutation> Client::Rejected() const { return impl_->store().ListRejected(); }
+std::vector<RejectedMutation> Client::Rejected() const {
+  if (impl_->wiped()) return {};
+  return impl_->store().ListRejected();
+}
+bool Client::Wiped() const { return impl_->wiped(); }
 
 absl::Status Client::DismissRejected(uint64_t device_seq) {
+  if (impl_->wiped()) return Impl::WipedError();
   return impl_->store().DeleteRejected(device_seq);
 }
 

@@ -95,6 +95,8 @@ absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& 
   return std::unique_ptr<LocalStore>(new LocalStore(std::unique_ptr<rocksdb::DB>(db)));
 }
 
+void LocalStore::PrepareForWipe() { db_->SetDBOptions({{"avoid_flush_during_shutdown", "true"}}); }
+
 absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   LocalMeta meta;
   std::string v;

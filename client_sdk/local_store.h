@@ -66,6 +66,10 @@ class LocalStore {
                                                           rocksdb::Env* env = nullptr);
 
   // Meta and the whole outbox (it is small: what one phone wrote offline).
+  // The folder is about to be erased under the open database: closing it
+  // then writes nothing (no memtable flush).
+  void PrepareForWipe();
+
   absl::StatusOr<LocalMeta> LoadMeta();
   absl::StatusOr<std::map<uint64_t, gridsync::v1::OutboxEntry>> LoadOutbox();
   absl::Status InitDevice(const std::string& device_id);

@@ -234,6 +234,11 @@ absl::StatusOr<std::string> OpenDataKey(const std::string& dir, const std::strin
   return data_key;
 }
 
+bool IsEncryptedFileHeader(std::string_view head) {
+  return head.size() >= kFileMagicLen &&
+         head.substr(0, kFileMagicLen) == std::string_view(kFileMagic, kFileMagicLen);
+}
+
 std::shared_ptr<rocksdb::FileSystem> EncryptedFileSystem(const std::string& data_key) {
   return rocksdb::NewEncryptedFS(rocksdb::FileSystem::Default(),
                                  std::make_shared<CtrProvider>(data_key));

@@ -24,6 +24,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "rocksdb/file_system.h"
@@ -44,6 +45,10 @@ absl::StatusOr<std::string> CreateDataKey(const std::string& dir, const std::str
 // The data key of the replica in `dir`. PERMISSION_DENIED when `app_key`
 // does not open it (the wrong key), DATA_LOSS when the file is damaged.
 absl::StatusOr<std::string> OpenDataKey(const std::string& dir, const std::string& app_key);
+
+// Whether `head` (a file's first 8 bytes or more) starts like a file that
+// EncryptedFileSystem wrote.
+bool IsEncryptedFileHeader(std::string_view head);
 
 // A FileSystem over the local disk that encrypts what it writes and
 // decrypts what it reads with `data_key`. Reading a file it did not write

@@ -1,9 +1,13 @@
 #include "client_sdk/replica_disk.h"
 
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "client_sdk/replica_crypto.h"
@@ -19,6 +23,7 @@ constexpr char kComplete[] = "complete";  // the last file a copy writes
 
 std::string Staging(const std::string& dir) { return dir + ".encrypting"; }
 std::string Old(const std::string& dir) { return dir + ".old"; }
+std::string Wiping(const std::string& dir) { return dir + ".wiping"; }
 
 bool Exists(const std::string& path) {
   std::error_code ec;
@@ -56,9 +61,53 @@ absl::Status Rename(const std::string& from, const std::string& to) {
   return absl::OkStatus();
 }
 
-// Finishes or discards a copy that an earlier open or rekey left (the
-// header's three cases).
+// Overwrites the file at `path` with zeros (or random bytes), synced, and
+// removes it.
+absl::Status Shred(const std::string& path, bool random) {
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(path, ec);
+  if (!ec) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      std::string block(64 << 10, '\0');
+      for (uintmax_t done = 0; done < size;) {
+        const size_t n = static_cast<size_t>(std::min<uintmax_t>(block.size(), size - done));
+        if (random) RAND_bytes(reinterpret_cast<unsigned char*>(block.data()), static_cast<int>(n));
+        if (::pwrite(fd, block.data(), n, static_cast<off_t>(done)) != static_cast<ssize_t>(n))
+          break;
+        done += n;
+      }
+      ::fsync(fd);
+      ::close(fd);
+    }
+  }
+  fs::remove(path, ec);
+  if (ec) return Failed("removing", path, ec.message());
+  return absl::OkStatus();
+}
+
+// Shreds every file under `folder`, then removes it.
+absl::Status ShredFolder(const std::string& folder) {
+  std::error_code ec;
+  if (!Exists(folder)) return absl::OkStatus();
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(folder, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) files.push_back(it->path().string());
+  }
+  for (const auto& f : files) {
+    if (auto st = Shred(f, /*random=*/false); !st.ok()) return st;
+  }
+  fs::remove_all(folder, ec);
+  if (ec) return Failed("removing", folder, ec.message());
+  SyncDir(fs::path(folder).parent_path().string());
+  return absl::OkStatus();
+}
+
+// Finishes a wipe, and finishes or discards a copy that an earlier open or
+// rekey left (the header's three cases).
 absl::Status Recover(const std::string& dir) {
+  if (auto st = ShredFolder(Wiping(dir)); !st.ok()) return st;
   const std::string staging = Staging(dir), old = Old(dir);
   std::error_code ec;
   if (Exists(staging)) {
@@ -167,6 +216,16 @@ absl::Status CopyReplica(const std::string& from,
   return absl::OkStatus();
 }
 
+// Whether `dir` holds an encrypted replica's files without the key that
+// opens them: a wipe killed after the key went.
+bool EncryptedWithoutKey(const std::string& dir) {
+  if (HasWrappedKey(dir)) return false;
+  std::ifstream in(dir + "/CURRENT", std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof(head));
+  return in.gcount() == sizeof(head) && IsEncryptedFileHeader(std::string_view(head, sizeof(head)));
+}
+
 ReplicaDisk Encrypted(const std::string& data_key) {
   ReplicaDisk d;
   d.files = EncryptedFileSystem(data_key);
@@ -189,6 +248,10 @@ absl::StatusOr<std::string> NewStaging(const std::string& dir, const std::string
 
 absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::string& app_key) {
   if (auto st = Recover(dir); !st.ok()) return st;
+  if (EncryptedWithoutKey(dir)) {
+    if (auto st = WipeReplica(dir); !st.ok())
+      return st;  // finishes the wipe; a new replica follows
+  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Failed("creating", dir, ec.message());
@@ -224,6 +287,20 @@ absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::s
   if (auto st = Recover(dir); !st.ok()) return st;
   d.migrated = true;
   return d;
+}
+
+absl::Status WipeReplica(const std::string& dir) {
+  if (HasWrappedKey(dir)) {
+    if (auto st = Shred(dir + "/" + kReplicaKeyFile, /*random=*/true); !st.ok()) return st;
+    SyncDir(dir);
+  }
+  if (Exists(dir)) {
+    if (auto st = Rename(dir, Wiping(dir)); !st.ok()) return st;
+  }
+  for (const std::string& folder : {Wiping(dir), Staging(dir), Old(dir)}) {
+    if (auto st = ShredFolder(folder); !st.ok()) return st;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RekeyReplica(const std::string& dir, const std::string& old_key,

@@ -38,6 +38,16 @@ struct ReplicaDisk {
 //   (unsent writes, registry, attachments); a wrong key is PERMISSION_DENIED.
 absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::string& app_key);
 
+// Erases the replica in `dir` and its attachments, for a phone reported
+// lost. First what makes it readable goes: an encrypted replica's wrapped
+// key is overwritten and synced (from then on every file is ciphertext that
+// no key opens). Then the folder is renamed to <dir>.wiping, and each file
+// in it overwritten with zeros, synced and removed. A kill part-way is
+// finished by the next OpenReplicaDisk or WipeReplica on `dir`. (On flash
+// storage an overwrite may land in new blocks: what protects a plain
+// replica's old blocks is only the encryption it did not have.)
+absl::Status WipeReplica(const std::string& dir);
+
 // Re-encrypts the closed replica in `dir` under a new data key wrapped with
 // `new_key`. PERMISSION_DENIED if `old_key` does not open it.
 // REQUIRES: no client has the folder open.

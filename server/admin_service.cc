@@ -81,9 +81,9 @@ grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext* ctx,
                                             gridsync::v1::RevokeDeviceResponse*) {
   gridsync::v1::Actor by;
   if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
-  if (auto st = auth_->Revoke(req->device_id()); !st.ok()) return ToGrpc(st);
+  if (auto st = auth_->Revoke(req->device_id(), req->wipe()); !st.ok()) return ToGrpc(st);
   gridsync::v1::AdminAct act;
-  act.set_action("revoke");
+  act.set_action(req->wipe() ? "revoke and wipe" : "revoke");
   act.set_subject(req->device_id());
   return Audit(std::move(act), by);
 }

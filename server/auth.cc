@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/grpc_status.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "server/log.h"
@@ -112,6 +113,11 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
   if (it == by_hash_.end()) {
     return absl::UnauthenticatedError("unknown device token; enrol the device again");
   }
+  if (it->second.revoked() && it->second.wipe()) {
+    return WithWipeOrder(absl::PermissionDeniedError(
+        absl::StrCat("device ", it->second.device_id(),
+                     " was reported lost: this phone's replica is to be erased")));
+  }
   if (it->second.revoked()) {
     return absl::UnauthenticatedError(
         absl::StrCat("device ", it->second.device_id(), " was revoked; enrol it again"));
@@ -184,7 +190,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   return Enrolled{d.device_id(), token};
 }
 
-absl::Status Authenticator::Revoke(const std::string& device_id) {
+absl::Status Authenticator::Revoke(const std::string& device_id, bool wipe) {
   gridsync::v1::Device d;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -196,10 +202,12 @@ absl::Status Authenticator::Revoke(const std::string& device_id) {
   }
   d.set_revoked(true);
   d.set_revoked_at_ms(core::SystemWallMs());
+  d.set_wipe(d.wipe() || wipe);
   if (auto st = devices_->PutDevice(d); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_[d.token_sha256()] = d;
-  LogInfo("revoked ", device_id);
+  LogInfo("revoked ", device_id,
+          d.wipe() ? " as lost: its replica is erased at its next contact" : "");
   return absl::OkStatus();
 }
 

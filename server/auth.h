@@ -51,7 +51,8 @@ class Authenticator {
   absl::Status Load();
 
   // `authorization` is the request's "authorization" metadata value.
-  // UNAUTHENTICATED when missing, malformed, unknown or revoked.
+  // UNAUTHENTICATED when missing, malformed, unknown or revoked;
+  // PERMISSION_DENIED with the wipe order when revoked as lost.
   absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
 
   // With a client CA (gridsyncd --tls-client-ca), a county job's token is
@@ -70,7 +71,9 @@ class Authenticator {
   // Checks the scope against the role and the registry.
   absl::StatusOr<Enrolled> Enroll(Role role, const std::vector<std::string>& scope_codes,
                                   const std::string& holder);
-  absl::Status Revoke(const std::string& device_id);
+  // With `wipe`, the device is lost: Authenticate then answers its token
+  // with PERMISSION_DENIED carrying the wipe order (common/grpc_status.h).
+  absl::Status Revoke(const std::string& device_id, bool wipe = false);
   size_t DeviceCount() const;
 
   static std::string HashToken(absl::string_view token);

@@ -72,7 +72,7 @@ int Usage() {
           "  backup --to DIR [--keep N] | backups --in DIR\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
-          "  revoke --device ID | verify --ids FILE | get --id RECORD_ID | stats |"
+          "  revoke --device ID [--wipe] | verify --ids FILE | get --id RECORD_ID | stats |"
           " wait-ready [--timeout S] | health\n%s",
           gridsync::tools::kTlsUsage);
   return 2;
@@ -289,13 +289,18 @@ class Ctl {
     return 0;
   }
 
-  int Revoke(const std::string& device) {
+  // With `wipe` the device is lost: its phone erases its replica at its
+  // next contact.
+  int Revoke(const std::string& device, bool wipe) {
     gridsync::v1::RevokeDeviceRequest req;
     req.set_device_id(device);
+    req.set_wipe(wipe);
     gridsync::v1::RevokeDeviceResponse resp;
     auto ctx = CallContext(token_);
     if (auto st = FromGrpc(admin_->RevokeDevice(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
-    printf("revoked %s\n", device.c_str());
+    printf(wipe ? "revoked %s as lost: its phone erases its replica at its next contact\n"
+                : "revoked %s (its phone keeps its replica and unsent work)\n",
+           device.c_str());
     return 0;
   }
 
@@ -473,7 +478,7 @@ int main(int argc, char** argv) {
                 WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in",
                                     "--keep", "--min-grids", "--month", "--out", "--role",
                                     "--scope", "--server", "--timeout", "--to", "--token-file"},
-                         .switches = {"--json"}}));
+                         .switches = {"--json", "--wipe"}}));
   if (!args.error.empty()) fprintf(stderr, "gridsyncctl: %s\n", args.error.c_str());
   if (!args.error.empty() || args.positional.empty()) return Usage();
   const std::string cmd = args.positional[0];
@@ -551,7 +556,8 @@ int main(int argc, char** argv) {
   if (cmd == "enroll" && args.Has("--role")) {
     return ctl.Enroll(args.Get("--role"), args.Get("--scope"), args.Get("--holder"));
   }
-  if (cmd == "revoke" && args.Has("--device")) return ctl.Revoke(args.Get("--device"));
+  if (cmd == "revoke" && args.Has("--device"))
+    return ctl.Revoke(args.Get("--device"), args.Has("--wipe"));
   if (cmd == "verify" && args.Has("--ids")) return ctl.Verify(args.Get("--ids"));
   if (cmd == "get" && args.Has("--id")) return ctl.Get(args.Get("--id"));
   if (cmd == "stats") return ctl.Stats();

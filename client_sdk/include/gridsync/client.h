@@ -249,6 +249,12 @@ class Client {
   // The app showed the rejection to the worker; forget it.
   absl::Status DismissRejected(uint64_t device_seq);
   ClientStats Stats() const;
+  // Whether the server ordered this phone's replica erased (its device was
+  // revoked as lost: gridsyncctl revoke --wipe) and the SDK did so. The sync
+  // that found out returned PERMISSION_DENIED saying so; every call after
+  // refuses the same way (or returns nothing). The app tells the worker and
+  // closes the client; the folder is gone.
+  bool Wiped() const;
   // The server's time as this phone knows it: the phone's clock corrected by
   // the offset measured at the last sync (the phone's own clock before the
   // first). Stamp the times of work with it (visited_at_ms and the like): one
