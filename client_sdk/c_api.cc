@@ -522,6 +522,8 @@ gs_code gs_attach_bytes(gs_client* c, const char* record_id, const void* data, s
   });
 }
 
+int gs_wiped(const gs_client* c) { return c != nullptr && c->client->Wiped() ? 1 : 0; }
+
 void gs_set_network_metered(gs_client* c, int metered) {
   if (c != nullptr && c->client) c->client->SetNetworkMetered(metered != 0);
 }

@@ -533,6 +533,11 @@ GS_JNI(void, setNetworkMetered)(JNIEnv* env, jclass, jlong h, jboolean metered) 
   gs_set_network_metered(H(h)->client, metered ? 1 : 0);
 }
 
+GS_JNI(jboolean, wiped)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return JNI_FALSE;
+  return gs_wiped(H(h)->client) ? JNI_TRUE : JNI_FALSE;
+}
+
 GS_JNI(jobjectArray, pendingUploads)(JNIEnv* env, jclass, jlong h) {
   if (!NeedHandle(env, h)) return nullptr;
   gs_strings* list = nullptr;

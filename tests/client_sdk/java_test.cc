@@ -93,6 +93,17 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
     cmd += " -Dgridsync.device" + std::to_string(i) + "=" + device + " -Dgridsync.token" +
            std::to_string(i) + "=" + token;
   }
+  {  // a phone revoked as lost before it first syncs: the wipe through JNI
+    std::string device;
+    const std::string token = Enroll(kGridA, "丢失的手机", &device);
+    gridsync::v1::RevokeDeviceRequest req;
+    req.set_device_id(device);
+    req.set_wipe(true);
+    gridsync::v1::RevokeDeviceResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(admin_->RevokeDevice(ctx.get(), req, &resp).ok());
+    cmd += " -Dgridsync.lostDevice=" + device + " -Dgridsync.lostToken=" + token;
+  }
   {  // the village secretary's phone, for decisions
     std::string device;
     const std::string token =
@@ -110,7 +121,7 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   const int status = pclose(p);
   std::cout << out;
   EXPECT_EQ(status, 0) << "JUnit failed";
-  EXPECT_NE(out.find("OK (17 tests)"), std::string::npos);
+  EXPECT_NE(out.find("OK (18 tests)"), std::string::npos);
 
   // What the Java test typed is on the server byte for byte: it wrote the
   // record ids, fields and expected UTF-8 (hex) of every hard string.

@@ -170,6 +170,11 @@ gs_code gs_attach_bytes(gs_client* c, const char* record_id, const void* data, s
                         const gs_attach_options* o, char out_sha256[65], gs_error* err);
 /* Whether the phone is on a metered network now (see attachments_unmetered_only). */
 void gs_set_network_metered(gs_client* c, int metered);
+/* 1 when the server ordered this phone's replica erased (its device was
+   revoked as lost) and the SDK did so: the sync that found out returned
+   GS_PERMISSION_DENIED saying so, and every call after refuses the same way.
+   The app tells the worker and closes the client. */
+int gs_wiped(const gs_client* c);
 /* Attachments not yet uploaded, and those refused for good, each a
    gridsync.v1.UploadEntry in protobuf JSON, field names as in the .proto
    (refused_code and message set when refused). */

@@ -148,6 +148,16 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   /**
+   * Whether the server ordered this phone's replica erased (its device was revoked as lost) and
+   * the SDK did so. The sync that found out threw {@link GridSyncException} code 7
+   * (PERMISSION_DENIED) saying so; every call after fails the same way. Tell the worker, close
+   * the client, and enrol the phone again if it is found.
+   */
+  public boolean wiped() throws GridSyncException {
+    return call(h -> Native.wiped(h));
+  }
+
+  /**
    * Attachments not yet uploaded, and those refused for good: each a gridsync.v1.UploadEntry
    * as JSON (refused_code and message set when refused).
    */

@@ -35,6 +35,7 @@ final class Native {
   static native String attachBytes(long h, String id, byte[] data, String contentType,
       String fileName, String caption, int purpose, long takenAtMs);
   static native void setNetworkMetered(long h, boolean metered);
+  static native boolean wiped(long h);
   static native String[] pendingUploads(long h);
   static native String fetchAttachment(long h, String id, String sha256,
       GridSyncClient.BytesListener listener);

@@ -234,6 +234,34 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aPhoneRevokedAsLostErasesItsReplicaAndTellsTheApp() throws Exception {
+    GridSyncClient.Options o = new GridSyncClient.Options();
+    o.dataDir = System.getProperty("gridsync.dir") + "/java-lost-phone";
+    o.serverAddress = System.getProperty("gridsync.server");
+    o.deviceId = System.getProperty("gridsync.lostDevice");
+    o.token = System.getProperty("gridsync.lostToken");
+    o.holder = "孙𠮷";
+    o.replicaKey = newKey();
+    try (GridSyncClient p = GridSyncClient.open(o)) {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("visited_at_ms", System.currentTimeMillis());
+      f.put("notes", "离线写的，手机丢了𡒄");
+      p.create(RecordKind.VISIT, grid, household, f);
+      assertFalse(p.wiped());
+      try {
+        p.sync();
+        fail("the device was revoked as lost");
+      } catch (GridSyncException e) {
+        assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+        assertTrue(e.getMessage(), e.getMessage().contains("erased"));
+      }
+      assertTrue(p.wiped());
+      assertFalse(Files.exists(Paths.get(o.dataDir)));
+      assertEquals(0, p.stats().pending);
+    }
+  }
+
+  @Test
   public void aPlainReplicaKeepsItsUnsentWorkWhenItIsEncrypted() throws Exception {
     GridSyncClient.Options o = options("钱𡒄");
     GridSyncClient p = GridSyncClient.open(o);
