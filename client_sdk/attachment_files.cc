@@ -157,6 +157,8 @@ absl::Status AttachmentFiles::FinishPartial(const std::string& sha256) {
   return SyncDir(dir_);
 }
 
+void AttachmentFiles::Remove(const std::string& sha256) { ::unlink(Path(sha256).c_str()); }
+
 void AttachmentFiles::DiscardPartial(const std::string& sha256) {
   ::unlink((Path(sha256) + ".part").c_str());
 }

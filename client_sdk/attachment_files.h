@@ -57,6 +57,8 @@ class AttachmentFiles {
   absl::Status AppendPartial(const std::string& sha256, std::string_view data);
   absl::Status FinishPartial(const std::string& sha256);
   void DiscardPartial(const std::string& sha256);
+  // Removes the whole file (its record was let go).
+  void Remove(const std::string& sha256);
 
   // Removes the least recently used files not in `pinned` until at most
   // `limit` bytes are held (pinned ones count). Returns the bytes removed.

@@ -27,6 +27,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/retention.h"
 #include "core/schema.h"
 #include "core/utf8.h"
 #include "core/validate.h"
@@ -92,6 +93,9 @@ class Client::Impl {
   }
 
   absl::StatusOr<SyncReport> Sync(const ProgressFn& progress, bool pull);
+  // Lets go what the phone no longer keeps (core/retention.h), after a pull;
+  // adds to report->forgotten.
+  absl::Status ApplyRetention(SyncReport* report);
   // The steps of a sync, under sync_mu_.
   absl::StatusOr<SyncReport> SyncSteps(const ProgressFn& progress, bool pull);
   // Erases the replica at the server's `order`; returns what Sync says.
@@ -261,6 +265,7 @@ class Client::Impl {
   DeviceScope scope_;
   DayView day_;  // the registry and what each viewed record counts for
   std::atomic<bool> wiped_{false};
+  std::atomic<int> retention_days_{0};  // from the last pull; 0: not known yet
 
   std::mutex sync_mu_;  // one Sync at a time
 
@@ -746,6 +751,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
         scope_.role = resp.role();
       }
       cursor_ = resp.next_cursor();
+      if (resp.retention_days() > 0) retention_days_ = resp.retention_days();
     }
     cursor = resp.next_cursor();
     report->pulled += resp.records_size();
@@ -849,9 +855,77 @@ absl::StatusOr<SyncReport> Client::Impl::SyncSteps(const ProgressFn& progress, b
     }
     if (auto st = RefillAll(&report); !st.ok()) return st;
     if (auto st = UploadAll(&report, progress); !st.ok()) return st;
+    if (auto st = ApplyRetention(&report); !st.ok()) return st;
   }
   ReportProgress(progress, SyncProgress::Phase::kDone, report);
   return report;
+}
+
+absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
+  if (retention_days_ <= 0) return absl::OkStatus();
+  core::PhoneRetention policy;
+  policy.left_ms = int64_t{retention_days_} * 86400000;
+  const int64_t now = NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  // The registry: who left, and since when. A household's leaving is dated
+  // by when this phone first saw it (its entry carries no date).
+  const std::map<std::string, int64_t> marks = store_->LeftMarks();
+  std::map<std::string, int64_t> set_marks;
+  std::vector<std::string> clear_marks;
+  std::set<std::string> gone;  // household and person ids
+  std::vector<gridsync::v1::RegistryChange> entries;
+  std::vector<gridsync::v1::RegistryChange> persons;
+  auto st = store_->ForEachRegistry([&](const gridsync::v1::RegistryChange& c) {
+    if (c.has_household()) {
+      const auto& h = c.household();
+      const auto mark = marks.find(h.household_id());
+      if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+        if (mark != marks.end()) clear_marks.push_back(h.household_id());  // came back
+      } else if (mark == marks.end()) {
+        set_marks[h.household_id()] = now;
+      } else if (now - mark->second > policy.left_ms) {
+        gone.insert(h.household_id());
+        entries.push_back(c);
+        clear_marks.push_back(h.household_id());
+      }
+    } else if (c.has_person()) {
+      persons.push_back(c);
+    }
+  });
+  if (!st.ok()) return st;
+  for (const auto& c : persons) {
+    const auto& p = c.person();
+    const bool ended =
+        p.supervised_until_ms() > 0 && now - p.supervised_until_ms() > policy.left_ms;
+    if (ended || gone.count(p.household_id())) {
+      gone.insert(p.person_id());
+      entries.push_back(c);
+    }
+  }
+  // The records: never one with unsent writes.
+  std::vector<std::string> forget;
+  std::set<std::string> dropped_files, kept_files;
+  st = store_->ForEachState([&](const RecordState& s) {
+    const bool keep = by_record_.count(s.record_id()) > 0 ||
+                      core::KeepOnPhone(s, gone.count(s.header().subject_id()) > 0, now, policy);
+    for (const auto& ref : core::AttachmentsOf(s)) {
+      (keep ? kept_files : dropped_files).insert(ref.sha256());
+    }
+    if (!keep) forget.push_back(s.record_id());
+  });
+  if (!st.ok()) return st;
+  if (forget.empty() && entries.empty() && set_marks.empty() && clear_marks.empty()) {
+    return absl::OkStatus();
+  }
+  if (st = store_->Forget(forget, entries, set_marks, clear_marks); !st.ok()) return st;
+  for (const auto& e : store_->ListUploads()) kept_files.insert(e.sha256());
+  for (const auto& sha : dropped_files) {
+    if (!kept_files.count(sha)) files_->Remove(sha);
+  }
+  report->forgotten += static_cast<int64_t>(forget.size() + entries.size());
+  if (forget.empty() && entries.empty()) return absl::OkStatus();
+  day_ = DayView();
+  return LoadDayLocked();
 }
 
 absl::Status Client::Impl::PushAll(SyncReport* report, const ProgressFn& progress) {

@@ -1,5 +1,7 @@
 #include "client_sdk/local_store.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
 #include "core/merge.h"
@@ -29,6 +31,7 @@ constexpr char kStoreEpochKey[] = "m/store_epoch";
 constexpr char kRefillPrefix[] = "f/";
 constexpr char kRefillingKey[] = "m/refilling";
 constexpr char kUploadPrefix[] = "u/";
+constexpr char kLeftPrefix[] = "l/";  // a household seen no longer active: when
 
 std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
   switch (c.item_case()) {
@@ -93,6 +96,34 @@ absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& 
         absl::StrCat("cannot open the local replica in ", dir, ": ", s.ToString()));
   }
   return std::unique_ptr<LocalStore>(new LocalStore(std::unique_ptr<rocksdb::DB>(db)));
+}
+
+std::map<std::string, int64_t> LocalStore::LeftMarks() const {
+  std::map<std::string, int64_t> out;
+  ForEachPrefix(db_.get(), kLeftPrefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    out[k.ToString().substr(strlen(kLeftPrefix))] =
+        static_cast<int64_t>(core::FromBe64(v.ToStringView()));
+  });
+  return out;
+}
+
+absl::Status LocalStore::Forget(const std::vector<std::string>& record_ids,
+                                const std::vector<gridsync::v1::RegistryChange>& entries,
+                                const std::map<std::string, int64_t>& set_marks,
+                                const std::vector<std::string>& clear_marks) {
+  rocksdb::WriteBatch b;
+  for (const auto& id : record_ids) {
+    b.Delete(StateKey(id));
+    b.Delete(RefillKey(id));
+  }
+  for (const auto& c : entries) b.Delete(RegistryKey(c));
+  for (const auto& [id, at] : set_marks) {
+    b.Put(kLeftPrefix + id, core::Be64(static_cast<uint64_t>(at)));
+  }
+  for (const auto& id : clear_marks) b.Delete(kLeftPrefix + id);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &b), "forgetting what the phone no longer keeps");
 }
 
 void LocalStore::PrepareForWipe() { db_->SetDBOptions({{"avoid_flush_during_shutdown", "true"}}); }

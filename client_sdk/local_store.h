@@ -65,11 +65,11 @@ class LocalStore {
   static absl::StatusOr<std::unique_ptr<LocalStore>> Open(const std::string& dir,
                                                           rocksdb::Env* env = nullptr);
 
-  // Meta and the whole outbox (it is small: what one phone wrote offline).
   // The folder is about to be erased under the open database: closing it
   // then writes nothing (no memtable flush).
   void PrepareForWipe();
 
+  // Meta and the whole outbox (it is small: what one phone wrote offline).
   absl::StatusOr<LocalMeta> LoadMeta();
   absl::StatusOr<std::map<uint64_t, gridsync::v1::OutboxEntry>> LoadOutbox();
   absl::Status InitDevice(const std::string& device_id);
@@ -128,6 +128,17 @@ class LocalStore {
   absl::Status PutUpload(const gridsync::v1::UploadEntry& e);
   absl::Status DeleteUpload(const std::string& sha256);
   std::vector<gridsync::v1::UploadEntry> ListUploads() const;  // by hash
+
+  // Retention (core/retention.h). When this phone first saw each household
+  // of its registry no longer active (the registry entry carries no date),
+  // by household id, in the server's time.
+  std::map<std::string, int64_t> LeftMarks() const;
+  // In one batch: the records and registry entries the phone lets go (with
+  // their refill marks), and the leaving marks set and cleared.
+  absl::Status Forget(const std::vector<std::string>& record_ids,
+                      const std::vector<gridsync::v1::RegistryChange>& entries,
+                      const std::map<std::string, int64_t>& set_marks,
+                      const std::vector<std::string>& clear_marks);
 
   std::vector<gridsync::v1::RejectedMutation> ListRejected() const;
   absl::Status DeleteRejected(uint64_t device_seq);

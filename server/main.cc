@@ -34,6 +34,7 @@ int Usage() {
           "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE\n"
           "                 [--tls-client-ca FILE]]\n"
           "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
+          "                 [--phone-retention-days N (90)]\n"
           "                 [--metrics-listen HOST:PORT] [--min-free-mb N (64)]\n"
           "                 [--max-attachment-mb N (10)] [--attachment-quota-mb N (200 a day)]\n"
           "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
@@ -116,6 +117,11 @@ int main(int argc, char** argv) {
       port_file = v;
     } else if (a == "--max-skew-ms" && (v = value())) {
       if (!absl::SimpleAtoi(v, &opts.max_skew_ms) || opts.max_skew_ms < 0) return Usage();
+    } else if (a == "--phone-retention-days" && (v = value())) {
+      if (!absl::SimpleAtoi(v, &opts.phone_retention_days) || opts.phone_retention_days < 1 ||
+          opts.phone_retention_days > 3650) {
+        return Usage();
+      }
     } else if (a == "--refill-window-days" && (v = value())) {
       int days = 0;
       if (!absl::SimpleAtoi(v, &days) || days < 0 || days > 3650) return Usage();

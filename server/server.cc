@@ -119,7 +119,13 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
   s->sync_ =
       std::make_unique<SyncServiceImpl>(s->store_.get(), s->store_->registry(), s->auth_.get(),
-                                        opts.max_skew_ms, opts.refill_window_ms, &s->metrics_);
+                                        SyncServiceImpl::Options{
+                                            .max_skew_ms = opts.max_skew_ms,
+                                            .refill_window_ms = opts.refill_window_ms,
+                                            .phone_retention_days = opts.phone_retention_days,
+                                            .wall_clock = opts.wall_clock,
+                                        },
+                                        &s->metrics_);
   auto blobs =
       BlobStore::Open(opts.data_dir + "/blobs", {.max_blob_bytes = opts.max_attachment_bytes,
                                                  .quota_bytes_per_day = opts.attachment_quota_bytes,

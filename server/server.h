@@ -4,11 +4,13 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "core/hlc.h"
+#include "core/retention.h"
 #include "server/admin_service.h"
 #include "server/auth.h"
 #include "server/blob_service.h"
@@ -43,6 +45,11 @@ struct ServerOptions {
   // (0: no quota).
   int64_t max_attachment_bytes = int64_t{10} << 20;
   int64_t attachment_quota_bytes = int64_t{200} << 20;
+  // How long phones keep a person whose supervision ended and a household
+  // that left (core/retention.h); gridsyncd --phone-retention-days.
+  int phone_retention_days = core::kDefaultRetentionDays;
+  // The sync service's clock (SyncServiceImpl::Options); empty: the system's.
+  std::function<int64_t()> wall_clock;
 };
 
 // Creates `dir` with an empty store and an admin device; writes the admin

@@ -210,13 +210,15 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
 }  // namespace
 
 SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry,
-                                 const Authenticator* auth, int64_t max_skew_ms,
-                                 int64_t refill_window_ms, Metrics* metrics)
+                                 const Authenticator* auth, Options options, Metrics* metrics)
     : records_(records),
       registry_(registry),
       auth_(auth),
-      max_skew_ms_(max_skew_ms),
-      refill_window_ms_(refill_window_ms),
+      max_skew_ms_(options.max_skew_ms),
+      refill_window_ms_(options.refill_window_ms),
+      phone_retention_days_(options.phone_retention_days),
+      now_ms_(options.wall_clock ? std::move(options.wall_clock)
+                                 : std::function<int64_t()>(core::SystemWallMs)),
       metrics_(metrics) {
   // The generated service's method names, so stubs, grpcurl and reflection
   // see gridsync.v1.SyncService as declared in sync_service.proto.
@@ -292,7 +294,7 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
         absl::StrCat(req.records_size(), " records in one refill; at most ", kMaxRefillRecords));
   }
   resp->set_store_epoch(records_->Epoch());
-  resp->set_server_time_ms(core::SystemWallMs());
+  resp->set_server_time_ms(now_ms_());
   std::vector<RecordState> accepted;
   std::vector<int> accepted_index;
   for (int i = 0; i < req.records_size(); ++i) {
@@ -345,7 +347,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   // Phones pay for mobile data by the megabyte: answers are gzip'd when the
   // client accepts it (record ids, codes and field names compress well).
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);
-  const int64_t now = core::SystemWallMs();
+  const int64_t now = now_ms_();
   StartAnswer(mutations, now, records_->Epoch(), resp);
   auto earlier = LookUpEarlier(records_, who, mutations);
   if (!earlier.ok()) return ToGrpc(earlier.status());
@@ -401,7 +403,8 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   resp->set_role(who.device.role());
   resp->set_next_cursor(page->next_cursor);
   resp->set_caught_up(page->caught_up);
-  resp->set_server_time_ms(core::SystemWallMs());
+  resp->set_server_time_ms(now_ms_());
+  resp->set_retention_days(phone_retention_days_);
   resp->set_store_epoch(records_->Epoch());
   return grpc::Status::OK;
 }

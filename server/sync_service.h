@@ -4,6 +4,10 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/service_type.h>
 
+#include <functional>
+
+#include "core/hlc.h"
+#include "core/retention.h"
 #include "gridsync/v1/sync_service.pb.h"
 #include "server/auth.h"
 #include "server/log.h"
@@ -28,9 +32,20 @@ inline constexpr int kMaxRefillRecords = 200;
 // rejection while the rest of its batch is applied (server/push_decode.h).
 class SyncServiceImpl final : public grpc::Service {
  public:
+  struct Options {
+    int64_t max_skew_ms = core::kDefaultMaxSkewMs;
+    int64_t refill_window_ms = int64_t{30} * 86400 * 1000;
+    // How long phones keep a person whose supervision ended and a household
+    // that left (core/retention.h), sent with every pull.
+    int phone_retention_days = core::kDefaultRetentionDays;
+    // The server's time as Push and Pull see it (skew checks, the time the
+    // phones correct their clocks to); the system clock when empty. Tests
+    // move it.
+    std::function<int64_t()> wall_clock;
+  };
   // `metrics` may be null.
   SyncServiceImpl(RecordStore* records, RegistryStore* registry, const Authenticator* auth,
-                  int64_t max_skew_ms, int64_t refill_window_ms, Metrics* metrics = nullptr);
+                  Options options, Metrics* metrics = nullptr);
 
  private:
   // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
@@ -54,6 +69,8 @@ class SyncServiceImpl final : public grpc::Service {
   const Authenticator* auth_;
   int64_t max_skew_ms_;
   int64_t refill_window_ms_;
+  int phone_retention_days_;
+  std::function<int64_t()> now_ms_;
   Metrics* metrics_;
   RateLimitedLog bad_requests_{"refused request"};
   // A store that cannot write (a full disk) fails every push alike.

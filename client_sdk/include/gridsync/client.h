@@ -126,6 +126,11 @@ struct SyncReport {
   int64_t attachment_bytes_sent = 0;
   int64_t attachments_waiting = 0;
   int64_t attachments_refused = 0;
+  // Records and registry entries the phone let go, as the server's
+  // retention says (core/retention.h): persons whose supervision ended and
+  // households that left, past the period, with their records; visits,
+  // checks and finished cases after a year. The server keeps them all.
+  int64_t forgotten = 0;
 };
 
 struct BackgroundOptions {
