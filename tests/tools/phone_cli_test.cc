@@ -301,5 +301,35 @@ TEST_F(PhoneCliTest, AKeyFileEncryptsTheReplicaAndAWrongKeyIsRefused) {
   }
 }
 
+// Support staff mark a phone lost with gridsyncctl; the phone's next sync
+// erases its replica and says so; a plain revoke keeps the replica.
+TEST_F(PhoneCliTest, RevokeWithWipeFromTheCommandLineErasesThePhoneAtItsNextSync) {
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file",
+                                        dir_ + "/admin.token"};
+  std::string out;
+  const auto lost = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "丢了手机的网格员");
+  const auto kept = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "换了岗位的网格员");
+  for (const auto& phone : {lost, kept}) {
+    ASSERT_EQ(Run(phone, {"sync"}, &out), 0) << out;
+    ASSERT_EQ(Run(phone, {"visit", "--household", Household(kGridA, 8), "--notes", "未发送"}, &out),
+              0)
+        << out;
+  }
+  ASSERT_EQ(Run(ctl, {"revoke", "--device", lost[6], "--wipe"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "as lost")) << out;
+  ASSERT_EQ(Run(ctl, {"revoke", "--device", kept[6]}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "keeps its replica")) << out;
+
+  EXPECT_EQ(Run(lost, {"sync"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "PERMISSION_DENIED")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "erased")) << out;
+  EXPECT_FALSE(std::filesystem::exists(lost[2]));
+
+  EXPECT_EQ(Run(kept, {"sync"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "UNAUTHENTICATED")) << out;
+  ASSERT_EQ(Run(kept, {"status"}, &out), 0) << out;  // the unsent visit is still there
+  EXPECT_TRUE(absl::StrContains(out, "1 unsent")) << out;
+}
+
 }  // namespace
 }  // namespace gridsync::testing
