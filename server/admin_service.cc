@@ -31,6 +31,8 @@ AdminServiceImpl::AdminServiceImpl(RecordStore* records, RegistryStore* registry
                         auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ReinstateDevice", this, &S::ReinstateDevice,
+                        auth_, log));
 }
 
 grpc::Status AdminServiceImpl::RequireAdmin(grpc::ServerContext* ctx,
@@ -84,6 +86,18 @@ grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext* ctx,
   if (auto st = auth_->Revoke(req->device_id(), req->wipe()); !st.ok()) return ToGrpc(st);
   gridsync::v1::AdminAct act;
   act.set_action(req->wipe() ? "revoke and wipe" : "revoke");
+  act.set_subject(req->device_id());
+  return Audit(std::move(act), by);
+}
+
+grpc::Status AdminServiceImpl::ReinstateDevice(grpc::ServerContext* ctx,
+                                               const gridsync::v1::ReinstateDeviceRequest* req,
+                                               gridsync::v1::ReinstateDeviceResponse*) {
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
+  if (auto st = auth_->Reinstate(req->device_id()); !st.ok()) return ToGrpc(st);
+  gridsync::v1::AdminAct act;
+  act.set_action("reinstate");
   act.set_subject(req->device_id());
   return Audit(std::move(act), by);
 }

@@ -25,6 +25,8 @@ class AdminServiceImpl final : public grpc::Service {
                             gridsync::v1::EnrollDeviceResponse*);
   grpc::Status RevokeDevice(grpc::ServerContext*, const gridsync::v1::RevokeDeviceRequest*,
                             gridsync::v1::RevokeDeviceResponse*);
+  grpc::Status ReinstateDevice(grpc::ServerContext*, const gridsync::v1::ReinstateDeviceRequest*,
+                               gridsync::v1::ReinstateDeviceResponse*);
   grpc::Status ImportRegistry(grpc::ServerContext*, const gridsync::v1::ImportRegistryRequest*,
                               gridsync::v1::ImportRegistryResponse*);
   grpc::Status ListOrgUnits(grpc::ServerContext*, const gridsync::v1::ListOrgUnitsRequest*,

@@ -211,6 +211,31 @@ absl::Status Authenticator::Revoke(const std::string& device_id, bool wipe) {
   return absl::OkStatus();
 }
 
+absl::Status Authenticator::Reinstate(const std::string& device_id) {
+  gridsync::v1::Device d;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto h = hash_of_device_.find(device_id);
+    if (h == hash_of_device_.end()) {
+      return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
+    }
+    d = by_hash_[h->second];
+  }
+  if (d.wipe()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("device ", device_id,
+                     " was revoked as lost and is not reinstated: enrol the "
+                     "phone again if it was found"));
+  }
+  d.set_revoked(false);
+  d.set_revoked_at_ms(0);
+  if (auto st = devices_->PutDevice(d); !st.ok()) return st;
+  std::lock_guard<std::mutex> lock(mu_);
+  by_hash_[d.token_sha256()] = d;
+  LogInfo("reinstated ", device_id);
+  return absl::OkStatus();
+}
+
 size_t Authenticator::DeviceCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   return by_hash_.size();

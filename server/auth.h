@@ -74,6 +74,9 @@ class Authenticator {
   // With `wipe`, the device is lost: Authenticate then answers its token
   // with PERMISSION_DENIED carrying the wipe order (common/grpc_status.h).
   absl::Status Revoke(const std::string& device_id, bool wipe = false);
+  // Lets a revoked device in again. FAILED_PRECONDITION for one revoked as
+  // lost: its phone may have erased its replica already; enrol it again.
+  absl::Status Reinstate(const std::string& device_id);
   size_t DeviceCount() const;
 
   static std::string HashToken(absl::string_view token);

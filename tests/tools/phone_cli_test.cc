@@ -329,6 +329,14 @@ TEST_F(PhoneCliTest, RevokeWithWipeFromTheCommandLineErasesThePhoneAtItsNextSync
   EXPECT_TRUE(absl::StrContains(out, "UNAUTHENTICATED")) << out;
   ASSERT_EQ(Run(kept, {"status"}, &out), 0) << out;  // the unsent visit is still there
   EXPECT_TRUE(absl::StrContains(out, "1 unsent")) << out;
+  // Recovering it: reinstate, let the phone sync, revoke again.
+  ASSERT_EQ(Run(ctl, {"reinstate", "--device", kept[6]}, &out), 0) << out;
+  ASSERT_EQ(Run(kept, {"sync"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "pushed 1")) << out;
+  ASSERT_EQ(Run(ctl, {"revoke", "--device", kept[6]}, &out), 0) << out;
+  // A lost phone is not reinstated.
+  EXPECT_EQ(Run(ctl, {"reinstate", "--device", lost[6]}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "revoked as lost")) << out;
 }
 
 }  // namespace

@@ -72,7 +72,8 @@ int Usage() {
           "  backup --to DIR [--keep N] | backups --in DIR\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
-          "  revoke --device ID [--wipe] | verify --ids FILE | get --id RECORD_ID | stats |"
+          "  revoke --device ID [--wipe] | reinstate --device ID | verify --ids FILE | get --id "
+          "RECORD_ID | stats |"
           " wait-ready [--timeout S] | health\n%s",
           gridsync::tools::kTlsUsage);
   return 2;
@@ -286,6 +287,19 @@ class Ctl {
     if (auto st = FromGrpc(admin_->EnrollDevice(ctx.get(), req, &resp)); !st.ok()) return Fail(st);
     fprintf(stderr, "enrolled %s\n", resp.device_id().c_str());
     printf("%s\n", resp.token().c_str());
+    return 0;
+  }
+
+  int Reinstate(const std::string& device) {
+    gridsync::v1::ReinstateDeviceRequest req;
+    req.set_device_id(device);
+    gridsync::v1::ReinstateDeviceResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->ReinstateDevice(ctx.get(), req, &resp)); !st.ok()) {
+      return Fail(st);
+    }
+    printf("reinstated %s: it syncs again (revoke it again once its unsent work is in)\n",
+           device.c_str());
     return 0;
   }
 
@@ -558,6 +572,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "revoke" && args.Has("--device"))
     return ctl.Revoke(args.Get("--device"), args.Has("--wipe"));
+  if (cmd == "reinstate" && args.Has("--device")) return ctl.Reinstate(args.Get("--device"));
   if (cmd == "verify" && args.Has("--ids")) return ctl.Verify(args.Get("--ids"));
   if (cmd == "get" && args.Has("--id")) return ctl.Get(args.Get("--id"));
   if (cmd == "stats") return ctl.Stats();
