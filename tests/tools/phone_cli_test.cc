@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <regex>
 #include <thread>
@@ -337,6 +338,84 @@ TEST_F(PhoneCliTest, RevokeWithWipeFromTheCommandLineErasesThePhoneAtItsNextSync
   // A lost phone is not reinstated.
   EXPECT_EQ(Run(ctl, {"reinstate", "--device", lost[6]}, &out), 1);
   EXPECT_TRUE(absl::StrContains(out, "revoked as lost")) << out;
+}
+
+// A lost phone killed while it erases its replica, at twenty moments: the
+// replica is untouched (killed before the order came) or its key is gone,
+// nothing is ever left in plain bytes, and the next run finishes the wipe.
+TEST_F(PhoneCliTest, AWipeKilledAtAnyMomentLeavesNothingReadableAndIsFinished) {
+  auto phone = PhoneCommand(gridsync::v1::ROLE_GRID_WORKER, kGridA, "网格员");
+  const std::string data = phone[2], device = phone[6];
+  const std::string key = dir_ + "-wipe.key";
+  std::ofstream(key, std::ios::binary) << std::string(32, 'w');
+  phone.insert(phone.end(), {"--key-file", key});
+  std::string out;
+  ASSERT_EQ(Run(phone, {"sync"}, &out), 0) << out;
+  // Photos, so that erasing takes a while: 4 of 3 MB.
+  for (int i = 0; i < 4; ++i) {
+    const std::string photo = dir_ + "-wipe-" + std::to_string(i) + ".jpg";
+    WritePhoto(photo, 3 << 20, 100 + i);
+    ASSERT_EQ(Run(phone,
+                  {"visit", "--household", Household(kGridA, 9 + i), "--notes", "机密备注𠮷",
+                   "--photo", photo},
+                  &out),
+              0)
+        << out;
+  }
+  const std::string tmpl = dir_ + "-wipe-template";
+  std::filesystem::copy(data, tmpl, std::filesystem::copy_options::recursive);
+  const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file",
+                                        dir_ + "/admin.token"};
+  ASSERT_EQ(Run(ctl, {"revoke", "--device", device, "--wipe"}, &out), 0) << out;
+
+  auto plain_anywhere = [&] {
+    for (const std::string& folder : {data, data + ".wiping"}) {
+      if (!std::filesystem::exists(folder)) continue;
+      for (const auto& e : std::filesystem::recursive_directory_iterator(folder)) {
+        if (e.is_regular_file() &&
+            ReadFile(e.path().string()).find("机密备注") != std::string::npos)
+          return true;
+      }
+    }
+    return false;
+  };
+  int untouched = 0, cut = 0;
+  for (int round = 0; round < 20; ++round) {
+    std::filesystem::remove_all(data);
+    std::filesystem::copy(tmpl, data, std::filesystem::copy_options::recursive);
+    std::vector<std::string> argv = phone;
+    argv.push_back("sync");
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const int devnull = ::open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execv(cargv[0], cargv.data());
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + 4 * round));
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    EXPECT_FALSE(plain_anywhere()) << "round " << round;
+    const bool key_there = std::filesystem::exists(data + "/replica.key");
+    (key_there && !std::filesystem::exists(data + ".wiping") ? untouched : cut)++;
+    // The next run: finishes an interrupted wipe at open, or erases at sync.
+    Run(phone, {"sync"}, &out);
+    EXPECT_FALSE(std::filesystem::exists(data + ".wiping")) << "round " << round;
+    EXPECT_FALSE(std::filesystem::exists(data + "/replica.key") &&
+                 std::filesystem::exists(data + "/attachments") &&
+                 !std::filesystem::is_empty(data + "/attachments"))
+        << "round " << round << ": " << out;
+    EXPECT_FALSE(plain_anywhere()) << "round " << round;
+  }
+  EXPECT_GT(cut, 0);  // some kills landed after the order came
+  std::cout << "wipe killed: " << cut << " of 20 after the order came, " << untouched
+            << " before\n";
 }
 
 }  // namespace
