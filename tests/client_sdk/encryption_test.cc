@@ -266,5 +266,47 @@ TEST_F(EncryptionTest, ANewKeyReencryptsTheReplicaAndTheOldOneOpensNothing) {
   EXPECT_EQ(PlainHits(dir, Secrets()), std::vector<std::string>{});
 }
 
+// Neither side writes a supervised person's name, guardian or contact, a
+// household's head or address, or what a check observed into its logs (the
+// server's and the SDK's share this process's stderr here).
+TEST_F(EncryptionTest, SensitiveFieldsNeverReachEitherSidesLogs) {
+  const std::string name = "𡒄某某", guardian = "监护人𠮷妈 13800138000";
+  const std::string observed = "情绪激动，说要找𠮷家算账";
+  ::testing::internal::CaptureStderr();
+  gridsync::v1::ImportRegistryRequest req;
+  auto* person = req.add_persons();
+  person->set_person_id(Person(kGridA, 90));
+  person->set_household_id(Household(kGridA, 90));
+  person->set_name(name);
+  person->set_guardian(guardian);
+  person->set_category(gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER);
+  person->set_risk_level(3);
+  Import(req);
+  Phone p = NewPhone(kGridA, "网格员己");
+  p.options.replica_key = NewKey();
+  Reopen(p);
+  SyncOk(p);
+  auto check =
+      p->Create(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, kGridA, Person(kGridA, 90),
+                {F("checked_at_ms", tools::IntValue(p->NowMs())),
+                 F("risk_level", tools::IntValue(3)), F("observed", tools::StrValue(observed))});
+  ASSERT_TRUE(check.ok()) << check.status();
+  // One refused too: a check of a person the registry does not have.
+  ASSERT_TRUE(p->Create(gridsync::v1::RECORD_KIND_SPECIAL_CHECK, kGridA, Person(kGridA, 91),
+                        {F("checked_at_ms", tools::IntValue(p->NowMs())),
+                         F("observed", tools::StrValue(observed))})
+                  .ok());
+  SyncOk(p);
+  EXPECT_EQ(p->Rejected().size(), 1u);
+  Reopen(p);
+  EXPECT_TRUE(GetRecord(*check).has_state());
+  const std::string logs = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(logs.find("level=info"), std::string::npos);  // the logs were captured
+  for (const std::string& secret : {name, guardian, std::string("13800138000"), observed,
+                                    std::string(kHeadName), std::string(kAddress)}) {
+    EXPECT_EQ(logs.find(secret), std::string::npos) << secret << " in:\n" << logs;
+  }
+}
+
 }  // namespace
 }  // namespace gridsync::testing
