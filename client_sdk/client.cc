@@ -266,6 +266,7 @@ class Client::Impl {
   DayView day_;  // the registry and what each viewed record counts for
   std::atomic<bool> wiped_{false};
   std::atomic<int> retention_days_{0};  // from the last pull; 0: not known yet
+  int64_t last_retention_ms_ = 0;       // under sync_mu_
 
   std::mutex sync_mu_;  // one Sync at a time
 
@@ -866,27 +867,26 @@ absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
   core::PhoneRetention policy;
   policy.left_ms = int64_t{retention_days_} * 86400000;
   const int64_t now = NowMs();
+  // Periods are days: one pass an hour (of the server's time) is enough,
+  // and a sync need not read the whole replica each time.
+  if (last_retention_ms_ != 0 && now - last_retention_ms_ < 3600000 && now >= last_retention_ms_) {
+    return absl::OkStatus();
+  }
+  last_retention_ms_ = now;
   std::lock_guard<std::mutex> lock(mu_);
-  // The registry: who left, and since when. A household's leaving is dated
-  // by when this phone first saw it (its entry carries no date).
+  // The registry: who left, and since when (a household from when a pull
+  // first brought it as left: LocalStore::LeftMarks).
   const std::map<std::string, int64_t> marks = store_->LeftMarks();
-  std::map<std::string, int64_t> set_marks;
-  std::vector<std::string> clear_marks;
   std::set<std::string> gone;  // household and person ids
   std::vector<gridsync::v1::RegistryChange> entries;
   std::vector<gridsync::v1::RegistryChange> persons;
   auto st = store_->ForEachRegistry([&](const gridsync::v1::RegistryChange& c) {
     if (c.has_household()) {
-      const auto& h = c.household();
-      const auto mark = marks.find(h.household_id());
-      if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
-        if (mark != marks.end()) clear_marks.push_back(h.household_id());  // came back
-      } else if (mark == marks.end()) {
-        set_marks[h.household_id()] = now;
-      } else if (now - mark->second > policy.left_ms) {
-        gone.insert(h.household_id());
+      const auto mark = marks.find(c.household().household_id());
+      if (c.household().status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE && mark != marks.end() &&
+          now - mark->second > policy.left_ms) {
+        gone.insert(c.household().household_id());
         entries.push_back(c);
-        clear_marks.push_back(h.household_id());
       }
     } else if (c.has_person()) {
       persons.push_back(c);
@@ -914,16 +914,13 @@ absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
     if (!keep) forget.push_back(s.record_id());
   });
   if (!st.ok()) return st;
-  if (forget.empty() && entries.empty() && set_marks.empty() && clear_marks.empty()) {
-    return absl::OkStatus();
-  }
-  if (st = store_->Forget(forget, entries, set_marks, clear_marks); !st.ok()) return st;
+  if (forget.empty() && entries.empty()) return absl::OkStatus();
+  if (st = store_->Forget(forget, entries); !st.ok()) return st;
   for (const auto& e : store_->ListUploads()) kept_files.insert(e.sha256());
   for (const auto& sha : dropped_files) {
     if (!kept_files.count(sha)) files_->Remove(sha);
   }
   report->forgotten += static_cast<int64_t>(forget.size() + entries.size());
-  if (forget.empty() && entries.empty()) return absl::OkStatus();
   day_ = DayView();
   return LoadDayLocked();
 }

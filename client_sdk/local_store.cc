@@ -59,6 +59,24 @@ void PutRegistry(const gridsync::v1::PullResponse& page, rocksdb::WriteBatch* b)
   if (page.caught_up()) b->Put(kRegistrySyncedKey, "1");
 }
 
+// Dates a household of the page that is no longer active by the page's
+// server time (kept from the first page that said so), and undates one
+// active again (core/retention.h counts the period from the date).
+void MarkLeaving(rocksdb::DB* db, const gridsync::v1::PullResponse& page, rocksdb::WriteBatch* b) {
+  for (const auto& c : page.registry()) {
+    if (!c.has_household()) continue;
+    const std::string key = kLeftPrefix + c.household().household_id();
+    if (c.household().status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+      b->Delete(key);
+      continue;
+    }
+    std::string v;
+    if (db->Get(rocksdb::ReadOptions(), key, &v).IsNotFound()) {
+      b->Put(key, core::Be64(static_cast<uint64_t>(page.server_time_ms())));
+    }
+  }
+}
+
 std::string StateKey(const std::string& id) { return kStatePrefix + id; }
 std::string OutboxKey(uint64_t seq) { return kOutboxPrefix + core::Be64(seq); }
 std::string RejectedKey(uint64_t seq) { return kRejectedPrefix + core::Be64(seq); }
@@ -108,19 +126,16 @@ std::map<std::string, int64_t> LocalStore::LeftMarks() const {
 }
 
 absl::Status LocalStore::Forget(const std::vector<std::string>& record_ids,
-                                const std::vector<gridsync::v1::RegistryChange>& entries,
-                                const std::map<std::string, int64_t>& set_marks,
-                                const std::vector<std::string>& clear_marks) {
+                                const std::vector<gridsync::v1::RegistryChange>& entries) {
   rocksdb::WriteBatch b;
   for (const auto& id : record_ids) {
     b.Delete(StateKey(id));
     b.Delete(RefillKey(id));
   }
-  for (const auto& c : entries) b.Delete(RegistryKey(c));
-  for (const auto& [id, at] : set_marks) {
-    b.Put(kLeftPrefix + id, core::Be64(static_cast<uint64_t>(at)));
+  for (const auto& c : entries) {
+    b.Delete(RegistryKey(c));
+    if (c.has_household()) b.Delete(kLeftPrefix + c.household().household_id());
   }
-  for (const auto& id : clear_marks) b.Delete(kLeftPrefix + id);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Write(wo, &b), "forgetting what the phone no longer keeps");
@@ -297,6 +312,7 @@ absl::Status LocalStore::CommitPullPage(const gridsync::v1::PullResponse& page,
   }
   for (uint64_t seq : covered_seqs) b.Delete(OutboxKey(seq));
   PutRegistry(page, &b);
+  MarkLeaving(db_.get(), page, &b);
   b.Put(kCursorKey, core::Be64(page.next_cursor()));
   b.Put(kOffsetKey, core::Be64(static_cast<uint64_t>(clock_offset_ms)));
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving a pulled page");
@@ -346,6 +362,7 @@ absl::StatusOr<std::optional<RecordState>> LocalStore::GetState(const std::strin
 absl::Status LocalStore::CommitRegistryPage(const gridsync::v1::PullResponse& page) {
   rocksdb::WriteBatch b;
   PutRegistry(page, &b);
+  MarkLeaving(db_.get(), page, &b);
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &b), "saving the registry");
 }
 

@@ -129,16 +129,15 @@ class LocalStore {
   absl::Status DeleteUpload(const std::string& sha256);
   std::vector<gridsync::v1::UploadEntry> ListUploads() const;  // by hash
 
-  // Retention (core/retention.h). When this phone first saw each household
-  // of its registry no longer active (the registry entry carries no date),
-  // by household id, in the server's time.
+  // Retention (core/retention.h). When a pull first brought each household
+  // of the registry as no longer active (its entry carries no date), by
+  // household id, in the server's time; a pull that brings it active again
+  // removes the date.
   std::map<std::string, int64_t> LeftMarks() const;
-  // In one batch: the records and registry entries the phone lets go (with
-  // their refill marks), and the leaving marks set and cleared.
+  // In one batch: the records and registry entries the phone lets go, with
+  // their refill marks and leaving dates.
   absl::Status Forget(const std::vector<std::string>& record_ids,
-                      const std::vector<gridsync::v1::RegistryChange>& entries,
-                      const std::map<std::string, int64_t>& set_marks,
-                      const std::vector<std::string>& clear_marks);
+                      const std::vector<gridsync::v1::RegistryChange>& entries);
 
   std::vector<gridsync::v1::RejectedMutation> ListRejected() const;
   absl::Status DeleteRejected(uint64_t device_seq);

@@ -122,8 +122,8 @@ absl::Status Recover(const std::string& dir) {
     }
   }
   if (Exists(old) && HasWrappedKey(dir)) {
-    fs::remove_all(old, ec);
-    if (ec) return Failed("removing", old, ec.message());
+    // The replica as it was (a plain one's bytes): overwritten, not only unlinked.
+    if (auto st = ShredFolder(old); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
