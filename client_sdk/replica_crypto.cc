@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,7 @@ constexpr char kKeyMagic[] = "GSRK1\n";  // 6 bytes
 constexpr size_t kKeyMagicLen = 6;
 constexpr size_t kNonceLen = 12, kTagLen = 16;
 constexpr char kKeyAad[] = "gridsync replica data key v1";
+constexpr char kErasedMagic[] = "GSRK-ERASED\n";  // replica.key after EraseWrappedKey
 
 // Each file's header: magic and its IV, then zeros to a page.
 constexpr size_t kPrefixLen = 4096;
@@ -167,6 +169,35 @@ absl::Status CheckAppKey(const std::string& app_key) {
 bool HasWrappedKey(const std::string& dir) {
   std::error_code ec;
   return std::filesystem::exists(KeyPath(dir), ec);
+}
+
+absl::Status EraseWrappedKey(const std::string& dir) {
+  const std::string path = KeyPath(dir);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    std::string mark(kKeyMagicLen + kNonceLen + kReplicaKeyBytes + kTagLen, '\0');
+    memcpy(mark.data(), kErasedMagic, strlen(kErasedMagic));
+    const bool ok =
+        ::pwrite(fd, mark.data(), mark.size(), 0) == static_cast<ssize_t>(mark.size()) &&
+        ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) return absl::UnavailableError(absl::StrCat("cannot overwrite ", path));
+  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return absl::UnavailableError(absl::StrCat("cannot remove ", path));
+  }
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+bool KeyErased(const std::string& dir) {
+  std::ifstream in(KeyPath(dir), std::ios::binary);
+  std::string head(strlen(kErasedMagic), '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  return in.gcount() == static_cast<std::streamsize>(head.size()) && head == kErasedMagic;
 }
 
 absl::StatusOr<std::string> CreateDataKey(const std::string& dir, const std::string& app_key) {

@@ -37,6 +37,13 @@ inline constexpr char kReplicaKeyFile[] = "replica.key";
 // Whether `dir` holds a replica's wrapped key (an encrypted replica).
 bool HasWrappedKey(const std::string& dir);
 
+// Overwrites `dir`/replica.key with a mark that says it was erased (the
+// wrapped key gone in one small write, synced), then removes it: from the
+// overwrite on, no key opens the replica. A kill after the overwrite leaves
+// the mark, which KeyErased sees.
+absl::Status EraseWrappedKey(const std::string& dir);
+bool KeyErased(const std::string& dir);
+
 // Writes a new random data key into `dir`/replica.key, wrapped under
 // `app_key`, synced; returns the data key.
 // REQUIRES: app_key.size() == kReplicaKeyBytes; no replica.key in `dir`.

@@ -61,9 +61,8 @@ absl::Status Rename(const std::string& from, const std::string& to) {
   return absl::OkStatus();
 }
 
-// Overwrites the file at `path` with zeros (or random bytes), synced, and
-// removes it.
-absl::Status Shred(const std::string& path, bool random) {
+// Overwrites the file at `path` with zeros, synced, and removes it.
+absl::Status Shred(const std::string& path) {
   std::error_code ec;
   const uintmax_t size = fs::file_size(path, ec);
   if (!ec) {
@@ -72,7 +71,6 @@ absl::Status Shred(const std::string& path, bool random) {
       std::string block(64 << 10, '\0');
       for (uintmax_t done = 0; done < size;) {
         const size_t n = static_cast<size_t>(std::min<uintmax_t>(block.size(), size - done));
-        if (random) RAND_bytes(reinterpret_cast<unsigned char*>(block.data()), static_cast<int>(n));
         if (::pwrite(fd, block.data(), n, static_cast<off_t>(done)) != static_cast<ssize_t>(n))
           break;
         done += n;
@@ -96,7 +94,7 @@ absl::Status ShredFolder(const std::string& folder) {
     if (it->is_regular_file(ec)) files.push_back(it->path().string());
   }
   for (const auto& f : files) {
-    if (auto st = Shred(f, /*random=*/false); !st.ok()) return st;
+    if (auto st = Shred(f); !st.ok()) return st;
   }
   fs::remove_all(folder, ec);
   if (ec) return Failed("removing", folder, ec.message());
@@ -217,7 +215,8 @@ absl::Status CopyReplica(const std::string& from,
 }
 
 // Whether `dir` holds an encrypted replica's files without the key that
-// opens them: a wipe killed after the key went.
+// opens them: a wipe killed after the key went (KeyErased: after it was
+// overwritten, before it was removed).
 bool EncryptedWithoutKey(const std::string& dir) {
   if (HasWrappedKey(dir)) return false;
   std::ifstream in(dir + "/CURRENT", std::ios::binary);
@@ -248,7 +247,7 @@ absl::StatusOr<std::string> NewStaging(const std::string& dir, const std::string
 
 absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::string& app_key) {
   if (auto st = Recover(dir); !st.ok()) return st;
-  if (EncryptedWithoutKey(dir)) {
+  if (EncryptedWithoutKey(dir) || KeyErased(dir)) {
     if (auto st = WipeReplica(dir); !st.ok())
       return st;  // finishes the wipe; a new replica follows
   }
@@ -291,8 +290,7 @@ absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::s
 
 absl::Status WipeReplica(const std::string& dir) {
   if (HasWrappedKey(dir)) {
-    if (auto st = Shred(dir + "/" + kReplicaKeyFile, /*random=*/true); !st.ok()) return st;
-    SyncDir(dir);
+    if (auto st = EraseWrappedKey(dir); !st.ok()) return st;
   }
   if (Exists(dir)) {
     if (auto st = Rename(dir, Wiping(dir)); !st.ok()) return st;

@@ -190,48 +190,45 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   return Enrolled{d.device_id(), token};
 }
 
-absl::Status Authenticator::Revoke(const std::string& device_id, bool wipe) {
-  gridsync::v1::Device d;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto h = hash_of_device_.find(device_id);
-    if (h == hash_of_device_.end()) {
-      return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
-    }
-    d = by_hash_[h->second];
+absl::StatusOr<gridsync::v1::Device> Authenticator::DeviceById(const std::string& device_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto h = hash_of_device_.find(device_id);
+  if (h == hash_of_device_.end()) {
+    return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
   }
-  d.set_revoked(true);
-  d.set_revoked_at_ms(core::SystemWallMs());
-  d.set_wipe(d.wipe() || wipe);
+  return by_hash_.at(h->second);
+}
+
+absl::Status Authenticator::Replace(const gridsync::v1::Device& d) {
   if (auto st = devices_->PutDevice(d); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_[d.token_sha256()] = d;
+  return absl::OkStatus();
+}
+
+absl::Status Authenticator::Revoke(const std::string& device_id, bool wipe) {
+  auto d = DeviceById(device_id);
+  if (!d.ok()) return d.status();
+  d->set_revoked(true);
+  d->set_revoked_at_ms(core::SystemWallMs());
+  d->set_wipe(d->wipe() || wipe);
+  if (auto st = Replace(*d); !st.ok()) return st;
   LogInfo("revoked ", device_id,
-          d.wipe() ? " as lost: its replica is erased at its next contact" : "");
+          d->wipe() ? " as lost: its replica is erased at its next contact" : "");
   return absl::OkStatus();
 }
 
 absl::Status Authenticator::Reinstate(const std::string& device_id) {
-  gridsync::v1::Device d;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto h = hash_of_device_.find(device_id);
-    if (h == hash_of_device_.end()) {
-      return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
-    }
-    d = by_hash_[h->second];
+  auto d = DeviceById(device_id);
+  if (!d.ok()) return d.status();
+  if (d->wipe()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "device ", device_id,
+        " was revoked as lost and is not reinstated: enrol the phone again if it was found"));
   }
-  if (d.wipe()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("device ", device_id,
-                     " was revoked as lost and is not reinstated: enrol the "
-                     "phone again if it was found"));
-  }
-  d.set_revoked(false);
-  d.set_revoked_at_ms(0);
-  if (auto st = devices_->PutDevice(d); !st.ok()) return st;
-  std::lock_guard<std::mutex> lock(mu_);
-  by_hash_[d.token_sha256()] = d;
+  d->set_revoked(false);
+  d->set_revoked_at_ms(0);
+  if (auto st = Replace(*d); !st.ok()) return st;
   LogInfo("reinstated ", device_id);
   return absl::OkStatus();
 }

@@ -82,6 +82,10 @@ class Authenticator {
   static std::string HashToken(absl::string_view token);
 
  private:
+  absl::StatusOr<gridsync::v1::Device> DeviceById(const std::string& device_id) const;
+  // Stores `d` and serves it from now on.
+  absl::Status Replace(const gridsync::v1::Device& d);
+
   DeviceStore* devices_;
   RegistryStore* registry_;
   bool job_certificates_ = false;

@@ -160,6 +160,13 @@ struct BytesCtx {
   JNIEnv* env;
   jobject listener;
   jmethodID method;
+  // Finds the listener's onProgress(long, long); false (with the Java
+  // exception pending) when it has none. No listener binds to nothing.
+  bool Bind() {
+    if (listener == nullptr) return true;
+    method = env->GetMethodID(env->GetObjectClass(listener), "onProgress", "(JJ)V");
+    return method != nullptr;
+  }
 };
 
 void OnBytes(void* user, int64_t done, int64_t total) {
@@ -554,11 +561,7 @@ GS_JNI(jstring, fetchAttachment)
 (JNIEnv* env, jclass, jlong h, jstring id, jstring sha, jobject listener) {
   if (!NeedHandle(env, h)) return nullptr;
   BytesCtx ctx{env, listener, nullptr};
-  if (listener != nullptr) {
-    jclass cls = env->GetObjectClass(listener);
-    ctx.method = env->GetMethodID(cls, "onProgress", "(JJ)V");
-    if (ctx.method == nullptr) return nullptr;  // NoSuchMethodError pending
-  }
+  if (!ctx.Bind()) return nullptr;  // NoSuchMethodError pending
   Utf i(env, id), s(env, sha);
   char path[4096];
   gs_error err;
@@ -575,11 +578,7 @@ GS_JNI(jbyteArray, readAttachment)
 (JNIEnv* env, jclass, jlong h, jstring id, jstring sha, jobject listener) {
   if (!NeedHandle(env, h)) return nullptr;
   BytesCtx ctx{env, listener, nullptr};
-  if (listener != nullptr) {
-    jclass cls = env->GetObjectClass(listener);
-    ctx.method = env->GetMethodID(cls, "onProgress", "(JJ)V");
-    if (ctx.method == nullptr) return nullptr;  // NoSuchMethodError pending
-  }
+  if (!ctx.Bind()) return nullptr;  // NoSuchMethodError pending
   Utf i(env, id), s(env, sha);
   unsigned char* data = nullptr;
   size_t len = 0;

@@ -51,6 +51,22 @@ class PhoneCliTest : public ServerTest {
   }
 };
 
+// Starts `argv` with its output discarded; its pid, or -1.
+pid_t SpawnQuiet(std::vector<std::string> argv) {
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 std::string WithoutAsOf(const std::string& json) {
   return std::regex_replace(json, std::regex("\"as_of_ms\":\"[0-9]+\""), "");
 }
@@ -205,18 +221,8 @@ TEST_F(PhoneCliTest, AVisitWithPhotosSurvivesTenKillsMidUploadAndIsFetchedElsewh
         std::filesystem::exists(partial, ec) ? std::filesystem::file_size(partial, ec) : 0;
     std::vector<std::string> argv = worker;
     argv.push_back("sync");
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    const pid_t pid = fork();
+    const pid_t pid = SpawnQuiet(argv);
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
     bool grew = false;
     for (int i = 0; i < 20000 && !grew; ++i) {  // at most 20 s
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -379,25 +385,24 @@ TEST_F(PhoneCliTest, AWipeKilledAtAnyMomentLeavesNothingReadableAndIsFinished) {
     }
     return false;
   };
+  // How long a whole run takes here (start, sync, erase): the kills are
+  // spread over it.
+  std::filesystem::copy(
+      tmpl, data,
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(Run(phone, {"sync"}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "erased")) << out;
+  const auto whole = std::chrono::steady_clock::now() - t0;
   int untouched = 0, cut = 0;
   for (int round = 0; round < 20; ++round) {
     std::filesystem::remove_all(data);
     std::filesystem::copy(tmpl, data, std::filesystem::copy_options::recursive);
     std::vector<std::string> argv = phone;
     argv.push_back("sync");
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    const pid_t pid = fork();
+    const pid_t pid = SpawnQuiet(argv);
     ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      execv(cargv[0], cargv.data());
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5 + 4 * round));
+    std::this_thread::sleep_for(whole * (round + 1) / 20);
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);
