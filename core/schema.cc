@@ -58,7 +58,12 @@ const KindSchema* SchemaFor(RecordKind kind) {
   static const KindSchema* proposal =
       new KindSchema(Build(RecordKind::RECORD_KIND_REGISTRY_PROPOSAL,
                            gridsync::v1::RegistryProposal::descriptor(), "household_id", false));
+  // A patrol is of the grid's village, about no household or person.
+  static const KindSchema* patrol = new KindSchema(
+      Build(RecordKind::RECORD_KIND_PATROL, gridsync::v1::Patrol::descriptor(), "", false));
   switch (kind) {
+    case RecordKind::RECORD_KIND_PATROL:
+      return patrol;
     case RecordKind::RECORD_KIND_VISIT:
       return visit;
     case RecordKind::RECORD_KIND_DISPUTE_CASE:

@@ -27,8 +27,8 @@ struct FieldSpec {
 
 struct KindSchema {
   gridsync::v1::RecordKind kind;
-  const google::protobuf::Descriptor* view;  // Visit, DisputeCase, SpecialCheck
-  std::string subject_field;                 // household_id or person_id
+  const google::protobuf::Descriptor* view;  // Visit, DisputeCase, SpecialCheck, Patrol, ...
+  std::string subject_field;                 // household_id, person_id, or "" (a patrol)
   bool subject_required;
   std::map<std::string, FieldSpec, std::less<>> fields;
 

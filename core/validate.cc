@@ -165,6 +165,11 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
     case Mutation::kCreate: {
       const std::string& subject = m.create().subject_id();
       const bool is_person = schema->subject_field == "person_id";
+      if (!subject.empty() && schema->subject_field.empty()) {
+        return Bad("create.subject_id",
+                   absl::StrCat("a ", schema->view->name(),
+                                " has no subject: it is of the grid's village"));
+      }
       if (subject.empty() && schema->subject_required) {
         return Bad("create.subject_id",
                    absl::StrCat("a ", schema->view->name(), " needs its ", schema->subject_field));

@@ -45,6 +45,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_special_check();
     case gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL:
       return rec->mutable_registry_proposal();
+    case gridsync::v1::RECORD_KIND_PATROL:
+      return rec->mutable_patrol();
     default:
       return nullptr;
   }
