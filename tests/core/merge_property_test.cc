@@ -19,6 +19,9 @@ constexpr uint64_t kSeed = 20261124;
 constexpr int kCases = 10000;
 const char* kGrid = "410185001201001";
 const char* kFields[] = {"title", "description", "urgent_major_hard", "mediator", "deadline_ms"};
+// A patrol's registers and logs (issue 15): several phones add to one.
+const char* kPatrolFields[] = {"route", "notes", "started_at_ms", "ended_at_ms", "route"};
+const char* kPatrolLogs[] = {"members", "places", "problems"};
 
 struct Device {
   std::string id;
@@ -30,7 +33,7 @@ gridsync::v1::FieldValue RandomValue(const std::string& field, std::mt19937_64& 
   gridsync::v1::FieldValue v;
   if (field == "urgent_major_hard") {
     v.set_bool_value(rng() % 2);
-  } else if (field == "deadline_ms") {
+  } else if (field == "deadline_ms" || field == "started_at_ms" || field == "ended_at_ms") {
     v.set_int_value(1767225600000 + static_cast<int64_t>(rng() % 1000000));
   } else {
     v.set_string_value("v" + std::to_string(rng() % 1000));
@@ -38,21 +41,46 @@ gridsync::v1::FieldValue RandomValue(const std::string& field, std::mt19937_64& 
   return v;
 }
 
-// One random edit by `d`, made against what d has seen.
-Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::mt19937_64& rng) {
+// A random entry of a patrol's `log`, serialized.
+std::string PatrolEntry(const std::string& log, std::mt19937_64& rng) {
+  const std::string n = std::to_string(rng() % 100);
+  if (log == "members") {
+    gridsync::v1::PatrolMember e;
+    e.set_name("队员" + n);
+    e.set_role(gridsync::v1::PATROL_ROLE_VOLUNTEER);
+    return e.SerializeAsString();
+  }
+  if (log == "places") {
+    gridsync::v1::PatrolPlace e;
+    e.set_name("地点" + n);
+    e.set_kind(gridsync::v1::PATROL_PLACE_KIND_KEY_AREA);
+    return e.SerializeAsString();
+  }
+  gridsync::v1::PatrolProblem e;
+  e.set_description("问题" + n);
+  return e.SerializeAsString();
+}
+
+// One random edit by `d`, made against what d has seen, of a dispute case
+// or of a patrol.
+Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::mt19937_64& rng,
+                    gridsync::v1::RecordKind kind) {
+  const bool patrol = kind == gridsync::v1::RECORD_KIND_PATROL;
   Mutation m;
   m.set_device_seq(++d.seq);
   m.set_record_id(record_id);
-  m.set_kind(gridsync::v1::RECORD_KIND_DISPUTE_CASE);
+  m.set_kind(kind);
   m.set_grid_code(kGrid);
   m.set_hlc(hlc);
   m.set_device_id(d.id);
   m.set_author("author-" + d.id);
-  switch (rng() % 6) {
+  // A patrol has no status: its status edits are register edits.
+  const uint64_t roll = rng() % 6;
+  switch (patrol && roll == 4 ? 0 : roll) {
     case 0:
     case 1:
     case 2: {
-      const std::string field = kFields[rng() % 5];
+      const std::string field = patrol ? kPatrolFields[rng() % 5] : kFields[rng() % 5];
       auto* sf = m.mutable_set_field();
       sf->set_field(field);
       *sf->mutable_value() = RandomValue(field, rng);
@@ -63,8 +91,13 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
     }
     case 3: {
       auto* al = m.mutable_append_log();
-      al->set_log("mediation_sessions");
       al->set_element_id(d.id + "-" + std::to_string(d.seq));
+      if (patrol) {
+        al->set_log(kPatrolLogs[rng() % 3]);
+        al->set_payload(PatrolEntry(al->log(), rng));
+        break;
+      }
+      al->set_log("mediation_sessions");
       gridsync::v1::MediationSession s;
       s.set_summary("session " + std::to_string(rng() % 100));
       al->set_payload(s.SerializeAsString());
@@ -81,18 +114,21 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
         m.mutable_void_record()->set_reason("entered twice");
       } else {
         auto* c = m.mutable_create();
-        c->set_subject_id(std::string(kGrid) + "0001");
+        if (!patrol) c->set_subject_id(std::string(kGrid) + "0001");  // a patrol is of the village
         auto* f = c->add_fields();
-        f->set_field("title");
-        *f->mutable_value() = RandomValue("title", rng);
+        f->set_field(patrol ? "route" : "title");
+        *f->mutable_value() = RandomValue(f->field(), rng);
       }
     }
   }
   return m;
 }
 
-// A random history: three phones edit one case, now and then syncing pairwise.
+// A random history: three phones edit one case or one patrol (a case in
+// three histories of four), now and then syncing pairwise.
 std::vector<Mutation> RandomHistory(std::mt19937_64& rng) {
+  const auto kind =
+      rng() % 4 == 0 ? gridsync::v1::RECORD_KIND_PATROL : gridsync::v1::RECORD_KIND_DISPUTE_CASE;
   std::vector<Device> devs(3);
   devs[0].id = "dev-a";
   devs[1].id = "dev-b";
@@ -111,7 +147,7 @@ std::vector<Mutation> RandomHistory(std::mt19937_64& rng) {
     t += 1 + rng() % 5000;
     // dev-c's clock is an hour behind: its stamps lose ties it should win.
     const uint64_t stamp = d.id == "dev-c" ? t - (uint64_t{3600000} << kHlcLogicalBits) : t;
-    Mutation m = RandomEdit(d, id, stamp, rng);
+    Mutation m = RandomEdit(d, id, stamp, rng, kind);
     auto violation = ValidateMutation(m);
     EXPECT_FALSE(violation.has_value()) << violation->field << ": " << violation->message;
     Apply(&d.view, m);
