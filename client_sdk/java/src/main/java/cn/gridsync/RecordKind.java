@@ -4,7 +4,9 @@ package cn.gridsync;
 public enum RecordKind {
   VISIT(1),
   DISPUTE_CASE(2),
-  SPECIAL_CHECK(3);
+  SPECIAL_CHECK(3),
+  REGISTRY_PROPOSAL(4),  // a registry change proposed from the field (Client.propose)
+  PATROL(5);             // 平安夜巡: of the grid's village; create it with an empty subject
 
   final int number;
 

@@ -234,6 +234,20 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aPatrolIsRecordedAndReadBackWithItsKind() throws Exception {
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("started_at_ms", System.currentTimeMillis() - 3_600_000L);
+    f.put("route", "村委会—𠮷家巷—砖厂");
+    String id = a.create(RecordKind.PATROL, grid, "", f);
+    Record r = a.get(id);
+    assertEquals(RecordKind.PATROL, r.kind);
+    assertTrue(r.json(), r.json().contains("村委会—𠮷家巷—砖厂"));
+    assertEquals(1, a.sync().pushed);
+    b.sync();
+    assertEquals(RecordKind.PATROL, b.get(id).kind);
+  }
+
+  @Test
   public void aPhoneRevokedAsLostErasesItsReplicaAndTellsTheApp() throws Exception {
     GridSyncClient.Options o = new GridSyncClient.Options();
     o.dataDir = System.getProperty("gridsync.dir") + "/java-lost-phone";
