@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -439,6 +440,47 @@ TEST_F(ExportTest, ProposalsAndTheChangesTheyMadeAreExported) {
                                       "grid_code = '",
                                       kGridA, "' AND month = '", month, "'")),
             std::vector<std::string>{"19"});
+}
+
+// 平安夜巡 (issue 15): patrols are rows once each, with their logs counted,
+// and the weekly view counts a village's patrols by week.
+TEST_F(ExportTest, PatrolsAreRowsAndCountedByWeek) {
+  auto a = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员 王芳");
+  auto b = NewPhone(kGridB, gridsync::v1::ROLE_GRID_WORKER, "网格员 李强");
+  const int64_t monday = 1764518400000;  // 2025-12-01 00:00 China time, a Monday
+  std::vector<Mutation> ms;
+  for (const auto& [phone, grid, at] : std::vector<std::tuple<tools::Phone*, const char*, int64_t>>{
+           {a.get(), kGridA, monday + 20 * 3600000},     // Monday evening
+           {b.get(), kGridB, monday + 4 * 86400000},     // Friday, same village, same week
+           {a.get(), kGridA, monday + 8 * 86400000}}) {  // the week after
+    Mutation m = phone->Begin(gridsync::v1::RECORD_KIND_PATROL, phone->NewRecordId(), grid);
+    tools::AddCreateField(&m, "started_at_ms", tools::IntValue(at));
+    tools::AddCreateField(&m, "route", tools::StrValue("村委会—𠮷家巷"));
+    auto pushed = phone->Push({m});
+    ASSERT_TRUE(pushed.ok() && pushed->results(0).code() == 0)
+        << (pushed.ok() ? pushed->results(0).message() : pushed.status().ToString());
+    ms.push_back(m);
+  }
+  gridsync::v1::PatrolProblem lamp;
+  lamp.set_description("路灯坏了");
+  Mutation log = a->Begin(gridsync::v1::RECORD_KIND_PATROL, ms[0].record_id(), kGridA);
+  log.mutable_append_log()->set_log("problems");
+  log.mutable_append_log()->set_element_id("p1");
+  log.mutable_append_log()->set_payload(lamp.SerializeAsString());
+  auto pushed = a->Push({log});
+  ASSERT_TRUE(pushed.ok() && pushed->results(0).code() == 0);
+
+  std::string out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_EQ(
+      Column(**pg, "SELECT count(*) || '/' || sum(problems) || '/' || min(route) FROM patrols"),
+      std::vector<std::string>{"3/1/村委会—𠮷家巷"});
+  EXPECT_EQ(Column(**pg,
+                   "SELECT week || ' ' || patrols || ' ' || problems FROM patrols_by_week "
+                   "ORDER BY week"),
+            (std::vector<std::string>{"2025-12-01 2 1", "2025-12-08 1 0"}));
 }
 
 // The audit trail (who enrolled, imported, backed up, restored) and the

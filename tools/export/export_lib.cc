@@ -95,6 +95,19 @@ CREATE TABLE IF NOT EXISTS proposals (
   reason text, decision text, decision_note text, proposed_by text, proposed_at timestamptz,
   decided_by text, decided_at timestamptz,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+-- 平安夜巡: night patrols, and how many a village had each week (weeks from
+-- Monday, China time; a week without one has no row).
+CREATE TABLE IF NOT EXISTS patrols (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  started_at timestamptz, ended_at timestamptz, route text, notes text, members int, places int,
+  problems int, photos int, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS patrols_by_village ON patrols (village_code, started_at);
+CREATE OR REPLACE VIEW patrols_by_week AS
+  SELECT village_code, date_trunc('week', started_at AT TIME ZONE 'Asia/Shanghai')::date AS week,
+         count(*) AS patrols, sum(problems) AS problems
+  FROM patrols WHERE NOT voided AND started_at IS NOT NULL
+  GROUP BY 1, 2;
 -- Attachments: each record's references (from its log of PhotoRefs), and
 -- the blobs whose bytes reached the server; `attachments` joins them. With
 -- --blobs-dir the bytes are files DIR/ab/cd/<sha256> (blobs.file_path).
@@ -259,9 +272,9 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
          std::filesystem::exists(std::filesystem::path(dir) / BlobFilePath(sha256), ec);
 }
 
-constexpr const char* kUpsertTables[] = {"org_units", "households",      "persons",
-                                         "visits",    "cases",           "checks",
-                                         "proposals", "attachment_refs", "blobs"};
+constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",   "visits",
+                                         "cases",     "checks",     "proposals", "attachment_refs",
+                                         "blobs",     "patrols"};
 
 }  // namespace
 
@@ -377,6 +390,10 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
        "person_id",     "head_name",   "address",      "name",       "reason",     "decision",
        "decision_note", "proposed_by", "proposed_at",  "decided_by", "decided_at", "voided",
        "void_reason",   "conflicts",   "last_seq",     "doc"}};
+  Table patrols{"patrols",
+                {"record_id", "grid_code", "village_code", "town_code", "started_at", "ended_at",
+                 "route", "notes", "members", "places", "problems", "photos", "worker", "voided",
+                 "void_reason", "conflicts", "last_seq", "doc"}};
   std::string policy_sql;  // the last policy of the batch replaces this scope's rows
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -461,6 +478,13 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                           "MEDICATION_STATUS_"),
                  Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
                  tail}));
+      } else if (r.has_patrol()) {
+        const auto& p = r.patrol();
+        patrols.Put(
+            r.record_id(),
+            Row({common, Ts(at(p.started_at_ms())), Ts(p.ended_at_ms()), T(p.route()), T(p.notes()),
+                 absl::StrCat(p.members_size()), absl::StrCat(p.places_size()),
+                 absl::StrCat(p.problems_size()), absl::StrCat(p.photos_size()), worker, tail}));
       } else if (r.has_registry_proposal()) {
         const auto& p = r.registry_proposal();
         const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
@@ -563,8 +587,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     }
-    for (const Table* t :
-         {&org, &households, &persons, &visits, &cases, &checks, &proposals, &refs, &blobs}) {
+    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
+                           &patrols, &refs, &blobs}) {
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
       if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
