@@ -1,7 +1,6 @@
 #include "client_sdk/replica_disk.h"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <algorithm>
