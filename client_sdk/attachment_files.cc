@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client_sdk/disk_status.h"
 #include "core/attachment.h"
 #include "core/durable_file.h"
 
@@ -25,17 +26,6 @@ constexpr char kDisk[] = "the phone's";
 
 absl::Status Errno(const std::string& what, const std::string& path) {
   return core::ErrnoStatus(what, path, kDisk);
-}
-
-absl::Status FromIo(const rocksdb::IOStatus& s, const std::string& what, const std::string& path) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNoSpace()) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(kDisk, " storage is full: ", what, " ", path, ": ", s.ToString()));
-  }
-  if (s.IsCorruption())
-    return absl::DataLossError(absl::StrCat(what, " ", path, ": ", s.ToString()));
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", s.ToString()));
 }
 
 absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
@@ -69,7 +59,7 @@ absl::Status AttachmentFiles::Append(const std::string& path, std::string_view d
   if (s.ok()) s = f->Append(rocksdb::Slice(data.data(), data.size()), io, nullptr);
   if (s.ok()) s = f->Sync(io, nullptr);
   if (s.ok()) s = f->Close(io, nullptr);
-  return FromIo(s, "writing", path);
+  return FromRocksIo(s, "writing", path);
 }
 
 absl::StatusOr<std::string> AttachmentFiles::Put(std::string_view bytes) {
@@ -88,13 +78,13 @@ absl::StatusOr<std::string> AttachmentFiles::ReadFile(const std::string& path, i
   rocksdb::IOStatus s = files_->NewRandomAccessFile(path, rocksdb::FileOptions(), &f, nullptr);
   if (!s.ok()) {
     if (s.IsPathNotFound() || s.IsNotFound()) return Errno("opening", path);
-    return FromIo(s, "opening", path);
+    return FromRocksIo(s, "opening", path);
   }
   std::string out(static_cast<size_t>(std::max<int64_t>(max, 0)), '\0');
   rocksdb::Slice got;
   s = f->Read(static_cast<uint64_t>(std::max<int64_t>(offset, 0)), out.size(), rocksdb::IOOptions(),
               &got, out.data(), nullptr);
-  if (!s.ok()) return FromIo(s, "reading", path);
+  if (!s.ok()) return FromRocksIo(s, "reading", path);
   if (got.data() != out.data()) memmove(out.data(), got.data(), got.size());
   out.resize(got.size());
   return out;
@@ -108,7 +98,7 @@ absl::StatusOr<std::string> AttachmentFiles::Read(const std::string& sha256, int
 absl::StatusOr<std::string> AttachmentFiles::ReadWhole(const std::string& path) const {
   uint64_t size = 0;
   rocksdb::IOStatus s = files_->GetFileSize(path, rocksdb::IOOptions(), &size, nullptr);
-  if (!s.ok()) return FromIo(s, "reading", path);
+  if (!s.ok()) return FromRocksIo(s, "reading", path);
   return ReadFile(path, 0, static_cast<int64_t>(size));
 }
 

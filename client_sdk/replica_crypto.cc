@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/durable_file.h"
 #include "rocksdb/env_encryption.h"
 
 namespace gridsync::sdk {
@@ -135,25 +136,16 @@ class CtrProvider final : public rocksdb::EncryptionProvider {
   const std::string key_;
 };
 
+constexpr char kDisk[] = "the phone's";
+
 std::string KeyPath(const std::string& dir) { return dir + "/" + kReplicaKeyFile; }
 
 // Writes `bytes` to `path` through a temporary file, synced, then renamed.
 absl::Status WriteSynced(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat("cannot write ", tmp));
-  const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  if (auto st = core::AppendSynced(tmp, bytes, /*truncate=*/true, kDisk); !st.ok()) return st;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return core::ErrnoStatus("renaming", tmp, kDisk);
+  return core::SyncDir(std::filesystem::path(path).parent_path().string(), kDisk);
 }
 
 absl::Status CheckAppKey(const std::string& app_key) {
@@ -186,11 +178,7 @@ absl::Status EraseWrappedKey(const std::string& dir) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return absl::UnavailableError(absl::StrCat("cannot remove ", path));
   }
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  return core::SyncDir(dir, kDisk);
 }
 
 bool KeyErased(const std::string& dir) {

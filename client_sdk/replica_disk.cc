@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client_sdk/disk_status.h"
 #include "client_sdk/replica_crypto.h"
+#include "core/durable_file.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -33,24 +35,9 @@ absl::Status Failed(const std::string& what, const std::string& path, const std:
   return absl::InternalError(absl::StrCat(what, " ", path, ": ", why));
 }
 
-absl::Status FromIo(const rocksdb::Status& s, const std::string& what, const std::string& path) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.IsNoSpace()) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("the phone's storage is full: ", what, " ", path, ": ", s.ToString()));
-  }
-  if (s.IsCorruption()) {
-    return absl::DataLossError(absl::StrCat(what, " ", path, ": ", s.ToString()));
-  }
-  return Failed(what, path, s.ToString());
-}
-
-void SyncDir(const std::string& dir) {
-  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
+// Syncs a folder after a rename in it, as far as the disk lets it (a copy or
+// a wipe goes on either way; the next open finishes what a power cut undid).
+void SyncDir(const std::string& dir) { core::SyncDir(dir, "the phone's").IgnoreError(); }
 
 absl::Status Rename(const std::string& from, const std::string& to) {
   std::error_code ec;
@@ -143,13 +130,13 @@ absl::Status CopyReplica(const std::string& from,
   read_opts.env = from_env.get();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::OpenForReadOnly(read_opts, from, &raw);
-  if (!s.ok()) return FromIo(s, "opening the replica in", from);
+  if (!s.ok()) return FromRocksIo(s, "opening the replica in", from);
   std::unique_ptr<rocksdb::DB> src(raw);
   rocksdb::Options write_opts;
   write_opts.create_if_missing = true;
   write_opts.env = to_env.get();
   s = rocksdb::DB::Open(write_opts, to, &raw);
-  if (!s.ok()) return FromIo(s, "creating the replica in", to);
+  if (!s.ok()) return FromRocksIo(s, "creating the replica in", to);
   std::unique_ptr<rocksdb::DB> dst(raw);
   std::unique_ptr<rocksdb::Iterator> it(src->NewIterator(rocksdb::ReadOptions()));
   rocksdb::WriteBatch batch;
@@ -165,7 +152,7 @@ absl::Status CopyReplica(const std::string& from,
   if (s.ok()) s = dst->Flush(rocksdb::FlushOptions());
   if (s.ok()) s = dst->SyncWAL();
   if (s.ok()) s = dst->Close();
-  if (!s.ok()) return FromIo(s, "copying the replica into", to);
+  if (!s.ok()) return FromRocksIo(s, "copying the replica into", to);
   it.reset();
   src.reset();
   dst.reset();
@@ -196,7 +183,7 @@ absl::Status CopyReplica(const std::string& from,
     if (io_s.ok()) io_s = out->Append(got, io, nullptr);
     if (io_s.ok()) io_s = out->Sync(io, nullptr);
     if (io_s.ok()) io_s = out->Close(io, nullptr);
-    if (!io_s.ok()) return FromIo(io_s, "copying the attachment", e.path().string());
+    if (!io_s.ok()) return FromRocksIo(io_s, "copying the attachment", e.path().string());
   }
   if (ec) return Failed("listing", from_att, ec.message());
   SyncDir(to_att);
