@@ -203,6 +203,10 @@ gs_day::Entry EntryOf(const gridsync::v1::ProposalItem& p) {
           p.proposed_by()};
 }
 
+gs_day::Entry EntryOf(const gridsync::v1::SurveyForm& f) {
+  return {f.version(), f.title(), "", 0, f.published_at_ms(), 0, 0, "", ""};
+}
+
 gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
   unsigned flags = 0;
   if (c.past_deadline()) flags |= GS_DAY_PAST_DEADLINE;
@@ -825,6 +829,19 @@ gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err) {
     out->open_past_deadline = cs.open_past_deadline();
     out->mediation_rate = cs.mediation_rate();
     out->follow_up_rate = cs.follow_up_rate();
+    const auto& p = c.patrols();
+    out->patrols_per_week = p.per_week();
+    out->patrols = p.patrols();
+    out->patrol_weeks = p.weeks();
+    out->weeks_patrolled = p.weeks_patrolled();
+    out->patrol_rate = p.rate();
+    const auto& q = c.surveys();
+    out->surveys_asked = q.asked();
+    out->surveys_answered = q.answered();
+    out->surveys_refused = q.refused();
+    out->surveys_nobody_home = q.nobody_home();
+    out->safety_rate = q.safety_rate();
+    out->satisfaction_rate = q.satisfaction_rate();
     return absl::OkStatus();
   });
 }
@@ -862,6 +879,14 @@ gs_code gs_list_proposals(gs_client* c, const char* scope_code, int pending_only
     auto l = c->client->ListProposals(Str(scope_code), pending_only != 0, offset, limit);
     if (!l.ok()) return l.status();
     return DayOf(*l, l->proposals(), l->total());
+  });
+}
+
+gs_code gs_survey_forms(gs_client* c, gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto forms = c->client->SurveyForms();
+    if (!forms.ok()) return forms.status();
+    return DayOf(*forms, forms->forms(), forms->forms_size());
   });
 }
 

@@ -113,6 +113,11 @@ class Client::Impl {
     std::lock_guard<std::mutex> lock(mu_);
     return day_.Units();
   }
+  absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> SurveyForms() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (wiped_) return WipedError();
+    return day_.SurveyForms();
+  }
 
   // fn(day view) under mu_, for a scope the phone's registry holds and a
   // page [offset, offset + limit).
@@ -1512,6 +1517,14 @@ std::vector<std::string> Client::List(const RecordFilter& filter) const {
 
 DeviceScope Client::Scope() const { return impl_->Scope(); }
 std::vector<gridsync::v1::OrgUnit> Client::OrgUnits() const { return impl_->OrgUnits(); }
+
+absl::StatusOr<gridsync::v1::ListSurveyFormsResponse> Client::SurveyForms() const {
+  auto forms = impl_->SurveyForms();
+  if (!forms.ok()) return forms.status();
+  gridsync::v1::ListSurveyFormsResponse out;
+  for (auto& f : *forms) *out.add_forms() = std::move(f);
+  return out;
+}
 
 absl::StatusOr<gridsync::v1::HouseholdList> Client::ListHouseholds(const std::string& scope_code,
                                                                    const std::string& month,

@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/safety_figures.h"
 
 namespace gridsync::sdk {
 namespace {
@@ -74,6 +75,9 @@ void DayView::PutRegistry(const gridsync::v1::RegistryChange& c) {
     case gridsync::v1::RegistryChange::kCheckPolicy:
       policy_ = c.check_policy();
       break;
+    case gridsync::v1::RegistryChange::kSurveyForm:
+      forms_[c.survey_form().version()] = c.survey_form();
+      break;
     default:
       break;
   }
@@ -127,6 +131,11 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
     } else {
       cases_.erase(id);
     }
+  }
+  if (c.marks.patrol) put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, true);
+  if (c.marks.survey) {
+    put(surveys_, c.marks.survey->household_id.substr(0, core::kGridCodeLen),
+        c.marks.survey->at_ms, *c.marks.survey);
   }
 }
 
@@ -305,7 +314,48 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
     core::CountOpenCase(s, q.as_of, c.mutable_cases());
   }
   core::SetRates(&c);
+  CountPatrols(prefix, q, c.mutable_patrols());
+  CountSurveys(prefix, q, c.mutable_surveys());
   return c;
+}
+
+void DayView::CountPatrols(const std::string& prefix, const core::ResolvedPeriod& q,
+                           gridsync::v1::PatrolCoverage* out) const {
+  std::map<std::string, std::vector<int64_t>> starts;  // by village
+  ForEachUnder(units_, prefix.substr(0, core::kVillageCodeLen),
+               [&](const std::string& code, const gridsync::v1::OrgUnit& u) {
+                 if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[code];
+               });
+  const auto [from, to] = core::PatrolSpan(q.from_ms, q.to_ms);
+  ForEachUnder(patrols_, prefix, [&](const std::string& grid, const std::map<At, bool>& m) {
+    auto v = starts.find(grid.substr(0, core::kVillageCodeLen));
+    if (v == starts.end()) return;
+    for (auto [b, e] = InRange(m, from, to); b != e; ++b) v->second.push_back(b->first.first);
+  });
+  out->set_per_week(core::PatrolsPerWeek(Policy()));
+  for (auto& [village, s] : starts) {
+    std::sort(s.begin(), s.end());
+    core::AddVillagePatrols(core::CountVillagePatrols(village, s, out->per_week(), q), out);
+  }
+}
+
+void DayView::CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
+                           gridsync::v1::SurveyCoverage* out) const {
+  core::SurveyTally tally;
+  ForEachUnder(surveys_, prefix,
+               [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
+                 for (auto [b, e] = InRange(m, q.from_ms, q.to_ms); b != e; ++b) tally.Add(b->second);
+               });
+  *out = tally.Finish();
+}
+
+std::vector<gridsync::v1::SurveyForm> DayView::SurveyForms() const {
+  std::vector<gridsync::v1::SurveyForm> out;
+  for (const auto& [version, f] : forms_) out.push_back(f);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.published_at_ms() > b.published_at_ms();
+  });
+  return out;
 }
 
 gridsync::v1::ProposalList DayView::Proposals(const std::string& scope_code, bool pending_only,

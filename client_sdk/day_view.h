@@ -48,6 +48,9 @@ class DayView {
                                      const core::ResolvedPeriod& period) const;
   gridsync::v1::ProposalList Proposals(const std::string& scope_code, bool pending_only, int offset,
                                        int limit) const;
+  // Questionnaire forms the server published, newest first (the first is
+  // the one to ask with).
+  std::vector<gridsync::v1::SurveyForm> SurveyForms() const;
 
  private:
   using At = std::pair<int64_t, std::string>;  // (time, record id)
@@ -59,6 +62,10 @@ class DayView {
   const gridsync::v1::CheckPolicy& Policy() const;
   // Every person under `prefix` evaluated at `as_of_ms`.
   std::vector<core::PersonDue> Persons(const std::string& prefix, int64_t as_of_ms) const;
+  void CountPatrols(const std::string& prefix, const core::ResolvedPeriod& q,
+                    gridsync::v1::PatrolCoverage* out) const;
+  void CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
+                    gridsync::v1::SurveyCoverage* out) const;
 
   std::map<std::string, gridsync::v1::OrgUnit> units_;
   std::map<std::string, gridsync::v1::Household> households_;
@@ -73,6 +80,9 @@ class DayView {
   std::map<std::string, std::map<At, core::CheckMark>> checks_;  // person -> check
   std::map<std::string, gridsync::v1::CaseSummary> cases_;       // record id -> case
   std::map<std::string, gridsync::v1::ProposalItem> proposals_;  // record id -> proposal
+  std::map<std::string, std::map<At, bool>> patrols_;  // grid -> patrol starts
+  std::map<std::string, std::map<At, core::SurveyMark>> surveys_;  // grid -> questionnaire
+  std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
 };
 
 }  // namespace gridsync::sdk

@@ -41,8 +41,12 @@ std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
       return absl::StrCat(kRegistryPrefix, "h", c.household().household_id());
     case gridsync::v1::RegistryChange::kPerson:
       return absl::StrCat(kRegistryPrefix, "p", c.person().person_id());
-    default:
+    case gridsync::v1::RegistryChange::kSurveyForm:  // every version is kept
+      return absl::StrCat(kRegistryPrefix, "f", c.survey_form().version());
+    case gridsync::v1::RegistryChange::kCheckPolicy:
       return absl::StrCat(kRegistryPrefix, "policy");
+    default:  // a newer server's kind of entry: kept apart, read by none
+      return absl::StrCat(kRegistryPrefix, "?", c.item_case());
   }
 }
 

@@ -1,5 +1,6 @@
 #include "core/coverage.h"
 
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -73,6 +74,30 @@ bool FollowedUpBoth(const RecordState& s) {
     if (!followed.count(p)) return false;
   }
   return true;
+}
+
+SurveyMark SurveyMarkOf(const RecordState& s, int64_t created_ms) {
+  SurveyMark m;
+  m.household_id = s.header().subject_id();
+  m.at_ms = Int(s, "asked_at_ms", created_ms);
+  // Values outside the enums (a newer phone's) count as not recorded.
+  const int64_t outcome = Int(s, "outcome"), safety = Int(s, "safety"),
+                satisfaction = Int(s, "satisfaction");
+  if (gridsync::v1::SurveyOutcome_IsValid(static_cast<int>(outcome)))
+    m.outcome = static_cast<gridsync::v1::SurveyOutcome>(outcome);
+  if (gridsync::v1::SafetyAnswer_IsValid(static_cast<int>(safety)))
+    m.safety = static_cast<gridsync::v1::SafetyAnswer>(safety);
+  if (gridsync::v1::SatisfactionAnswer_IsValid(static_cast<int>(satisfaction)))
+    m.satisfaction = static_cast<gridsync::v1::SatisfactionAnswer>(satisfaction);
+  if (const auto* l = Log(s, "opinions")) {
+    for (const auto& e : l->elements()) {
+      gridsync::v1::SurveyOpinion o;
+      if (o.ParseFromString(e.payload()) && gridsync::v1::OpinionTopic_IsValid(o.topic()))
+        m.topics.push_back(o.topic());
+    }
+  }
+  std::sort(m.topics.begin(), m.topics.end());
+  return m;
 }
 
 }  // namespace
@@ -155,6 +180,12 @@ CoverageMarks MarksOf(const RecordState& s) {
       out.dispute = std::move(c);
       break;
     }
+    case gridsync::v1::RECORD_KIND_PATROL:
+      out.patrol = PatrolMark{h.grid_code(), Int(s, "started_at_ms", created_ms)};
+      break;
+    case gridsync::v1::RECORD_KIND_SURVEY:
+      if (!h.subject_id().empty()) out.survey = SurveyMarkOf(s, created_ms);
+      break;
     default:
       break;
   }
@@ -191,6 +222,7 @@ absl::StatusOr<ResolvedPeriod> ResolvePeriod(const gridsync::v1::Period& period,
     if (r.ok() && r->first == q.from_ms && r->second == q.to_ms) q.month = MonthOf(q.from_ms);
   }
   q.as_of = {std::min(q.to_ms, now_ms), q.to_ms <= now_ms};
+  q.now_ms = now_ms;
   return q;
 }
 

@@ -69,11 +69,32 @@ struct CaseMark {
   bool operator==(const CaseMark&) const = default;
 };
 
+// A patrol (平安夜巡) counts for its village's week from when it started;
+// it is counted under the grid it was recorded in.
+struct PatrolMark {
+  std::string grid_code;
+  int64_t started_at_ms = 0;
+  bool operator==(const PatrolMark&) const = default;
+};
+
+// A questionnaire (安全感/满意度) asked at a household.
+struct SurveyMark {
+  std::string household_id;
+  int64_t at_ms = 0;  // asked_at_ms, else when the record was created
+  gridsync::v1::SurveyOutcome outcome = gridsync::v1::SURVEY_OUTCOME_UNSPECIFIED;
+  gridsync::v1::SafetyAnswer safety = gridsync::v1::SAFETY_ANSWER_UNSPECIFIED;
+  gridsync::v1::SatisfactionAnswer satisfaction = gridsync::v1::SATISFACTION_ANSWER_UNSPECIFIED;
+  std::vector<gridsync::v1::OpinionTopic> topics;  // one per opinion, sorted
+  bool operator==(const SurveyMark&) const = default;
+};
+
 struct CoverageMarks {
   std::optional<VisitMark> visit;
   std::optional<CheckMark> check;
   std::optional<CaseMark> dispute;
-  bool empty() const { return !visit && !check && !dispute; }
+  std::optional<PatrolMark> patrol;
+  std::optional<SurveyMark> survey;
+  bool empty() const { return !visit && !check && !dispute && !patrol && !survey; }
   bool operator==(const CoverageMarks&) const = default;
 };
 
@@ -108,6 +129,7 @@ struct ResolvedPeriod {
   int64_t from_ms = 0, to_ms = 0;
   AsOf as_of;
   int32_t month = 0;
+  int64_t now_ms = 0;  // the clock it was resolved against
 };
 // An empty period is the current month; otherwise a "YYYY-MM" month or a
 // range [from_ms, to_ms) of at most five years after 2000.

@@ -16,6 +16,16 @@ bool IsHex(char c) {
 }
 }  // namespace
 
+bool IsFormVersion(std::string_view s) {
+  if (s.empty() || s.size() > 40) return false;
+  for (char c : s) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool IsDigits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {

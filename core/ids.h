@@ -20,6 +20,8 @@ inline constexpr size_t kHouseholdIdLen = 19;
 inline constexpr size_t kPersonIdLen = 21;
 
 bool IsDigits(std::string_view s);
+// A questionnaire form's version: 1 to 40 letters, digits, '-', '_' or '.'.
+bool IsFormVersion(std::string_view s);
 // A 26-character Crockford base32 ULID, or a canonical UUIDv7.
 bool IsValidRecordId(std::string_view id);
 // A new ULID for wall time `ms`, random bits from `rng`.

@@ -13,7 +13,7 @@ constexpr size_t kLongText = 4000;
 
 bool IsLongText(const std::string& name) {
   return name == "notes" || name == "description" || name == "observed" || name == "opinions" ||
-         name == "summary" || name == "reason" || name == "decision_note";
+         name == "summary" || name == "reason" || name == "decision_note" || name == "text";
 }
 
 KindSchema Build(RecordKind kind, const Descriptor* view, const std::string& subject,
@@ -61,9 +61,14 @@ const KindSchema* SchemaFor(RecordKind kind) {
   // A patrol is of the grid's village, about no household or person.
   static const KindSchema* patrol = new KindSchema(
       Build(RecordKind::RECORD_KIND_PATROL, gridsync::v1::Patrol::descriptor(), "", false));
+  // A questionnaire is asked at a household.
+  static const KindSchema* survey = new KindSchema(
+      Build(RecordKind::RECORD_KIND_SURVEY, gridsync::v1::Survey::descriptor(), "household_id", true));
   switch (kind) {
     case RecordKind::RECORD_KIND_PATROL:
       return patrol;
+    case RecordKind::RECORD_KIND_SURVEY:
+      return survey;
     case RecordKind::RECORD_KIND_VISIT:
       return visit;
     case RecordKind::RECORD_KIND_DISPUTE_CASE:

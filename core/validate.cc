@@ -30,6 +30,39 @@ std::optional<FieldViolation> Bad(std::string field, std::string message) {
   return FieldViolation{std::move(field), std::move(message)};
 }
 
+// A questionnaire's form version and the visit it names.
+std::optional<FieldViolation> CheckSurveyText(const std::string& path, const std::string& field,
+                                              const std::string& v) {
+  if (field == "form_version" && !IsFormVersion(v)) {
+    return Bad(path, "form_version must be 1 to 40 letters, digits, '-', '_' or '.'");
+  }
+  if (field == "visit_record_id" && !v.empty() && !IsValidRecordId(v)) {
+    return Bad(path, "visit_record_id is not a record id (a ULID or UUIDv7)");
+  }
+  return std::nullopt;
+}
+
+// What the generic walk cannot know of a questionnaire's logs.
+std::optional<FieldViolation> CheckSurveyElement(const std::string& path,
+                                                 const google::protobuf::Message& element) {
+  if (const auto* a = dynamic_cast<const gridsync::v1::SurveyAnswer*>(&element)) {
+    if (a->question_id().empty() || a->question_id().size() > 40) {
+      return Bad(path + ".question_id", "question_id must be 1 to 40 bytes, as the form has it");
+    }
+    if (a->choice() < 0 || a->choice() > 100) {
+      return Bad(path + ".choice", "choice is 1-based among the question's choices, 0 for none");
+    }
+    if (a->choice() == 0 && a->text().empty()) {
+      return Bad(path, "an answer needs a choice or a text");
+    }
+  } else if (const auto* o = dynamic_cast<const gridsync::v1::SurveyOpinion*>(&element)) {
+    if (o->topic() == gridsync::v1::OPINION_TOPIC_UNSPECIFIED && o->text().empty()) {
+      return Bad(path, "an opinion needs a topic or a text");
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<FieldViolation> CheckInt(const std::string& path, const FieldSpec& spec, int64_t v) {
   const FieldDescriptor* f = spec.field;
   if (f->type() == FieldDescriptor::TYPE_ENUM) {
@@ -68,7 +101,7 @@ std::optional<FieldViolation> CheckValue(const std::string& path, const FieldSpe
         return Bad(path,
                    absl::StrCat(spec.name, " ", DescribeInvalidUtf8(value.string_value(), *bad)));
       }
-      return std::nullopt;
+      return CheckSurveyText(path, spec.name, value.string_value());
     case FieldDescriptor::CPPTYPE_BOOL:
       if (value.kind_case() != FieldValue::kBoolValue) {
         return Bad(path, absl::StrCat(spec.name, " takes a bool_value"));
@@ -241,6 +274,7 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
                                                       spec->field->message_type()->name()));
       }
       if (auto v = CheckNested("append_log.payload", *element)) return v;
+      if (auto v = CheckSurveyElement("append_log.payload", *element)) return v;
       if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
         if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
       }
@@ -484,6 +518,38 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL)
     return CheckProposalWrite(current, m);
   return absl::OkStatus();
+}
+
+
+std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f) {
+  auto text = [](const std::string& path, const std::string& v, size_t min,
+                 size_t max) -> std::optional<FieldViolation> {
+    if (v.size() < min || v.size() > max) {
+      return Bad(path, absl::StrFormat("must be %d to %d bytes", min, max));
+    }
+    if (auto bad = FirstInvalidUtf8(v)) return Bad(path, DescribeInvalidUtf8(v, *bad));
+    return std::nullopt;
+  };
+  if (!IsFormVersion(f.version())) {
+    return Bad("form.version", "must be 1 to 40 letters, digits, '-', '_' or '.'");
+  }
+  if (auto v = text("form.title", f.title(), 0, 200)) return v;
+  if (auto v = text("form.safety_question", f.safety_question(), 1, 1000)) return v;
+  if (auto v = text("form.satisfaction_question", f.satisfaction_question(), 1, 1000)) return v;
+  if (f.questions_size() > 100) return Bad("form.questions", "at most 100 further questions");
+  std::set<std::string> ids;
+  for (int i = 0; i < f.questions_size(); ++i) {
+    const auto& q = f.questions(i);
+    const std::string path = absl::StrCat("form.questions[", i, "]");
+    if (auto v = text(path + ".id", q.id(), 1, 40)) return v;
+    if (!ids.insert(q.id()).second) return Bad(path + ".id", "is given twice");
+    if (auto v = text(path + ".text", q.text(), 1, 1000)) return v;
+    if (q.choices_size() > 20) return Bad(path + ".choices", "at most 20 choices");
+    for (int c = 0; c < q.choices_size(); ++c) {
+      if (auto v = text(absl::StrCat(path, ".choices[", c, "]"), q.choices(c), 1, 200)) return v;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace gridsync::core

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "gridsync/v1/mutation.pb.h"
+#include "gridsync/v1/registry.pb.h"
 #include "gridsync/v1/record_state.pb.h"
 
 namespace gridsync::core {
@@ -25,6 +26,12 @@ struct FieldViolation {
 // (server/push_decode.h names the field), and a mutation built in memory,
 // as the SDK builds them, goes through core::FindInvalidUtf8 first.
 std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
+
+// Checks a questionnaire form an admin publishes (registry.proto
+// SurveyForm): a version of IsFormVersion's letters, both headline
+// questions, each further question with a unique id and text, choices
+// bounded; all text UTF-8. The first problem is named by its field.
+std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f);
 
 // Checks a record state as a phone holds it (SyncService.Refill): canonical
 // (core/merge.h), a header, and every part valid as the mutation that would

@@ -47,6 +47,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_registry_proposal();
     case gridsync::v1::RECORD_KIND_PATROL:
       return rec->mutable_patrol();
+    case gridsync::v1::RECORD_KIND_SURVEY:
+      return rec->mutable_survey();
     default:
       return nullptr;
   }

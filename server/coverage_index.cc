@@ -9,6 +9,7 @@
 #include "core/be64.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/safety_figures.h"
 #include "server/registry_keys.h"
 #include "server/rocks_util.h"
 
@@ -57,6 +58,49 @@ std::string RKey(const core::CaseMark& c, const std::string& record_id) {
 }
 std::string OKey(const core::CaseMark& c, const std::string& record_id) {
   return "O" + c.grid_code + record_id;
+}
+
+std::string TKey(const core::PatrolMark& p, const std::string& record_id) {
+  return "T" + Month(p.started_at_ms) + p.grid_code + Be64(static_cast<uint64_t>(p.started_at_ms)) +
+         record_id;
+}
+std::string QKey(const core::SurveyMark& m, const std::string& record_id) {
+  return "Q" + Month(m.at_ms) + GridOf(m.household_id) + Be64(static_cast<uint64_t>(m.at_ms)) +
+         record_id;
+}
+
+// A questionnaire as stored: the household, then a byte each for the
+// outcome, the two answers and every opinion's topic.
+std::string EncodeSurvey(const core::SurveyMark& m) {
+  std::string s = m.household_id;
+  s.push_back(static_cast<char>(m.outcome));
+  s.push_back(static_cast<char>(m.safety));
+  s.push_back(static_cast<char>(m.satisfaction));
+  for (auto t : m.topics) s.push_back(static_cast<char>(t));
+  return s;
+}
+std::optional<core::SurveyMark> DecodeSurvey(std::string_view v, int64_t at_ms) {
+  if (v.size() < core::kHouseholdIdLen + 3) return std::nullopt;
+  core::SurveyMark m;
+  m.household_id = std::string(v.substr(0, core::kHouseholdIdLen));
+  m.at_ms = at_ms;
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(v[core::kHouseholdIdLen + i]); };
+  m.outcome = static_cast<gridsync::v1::SurveyOutcome>(byte(0));
+  m.safety = static_cast<gridsync::v1::SafetyAnswer>(byte(1));
+  m.satisfaction = static_cast<gridsync::v1::SatisfactionAnswer>(byte(2));
+  for (size_t i = 3; core::kHouseholdIdLen + i < v.size(); ++i)
+    m.topics.push_back(static_cast<gridsync::v1::OpinionTopic>(byte(i)));
+  return m;
+}
+
+// The months (yyyymm) that [from_ms, to_ms) touches, in order.
+std::vector<int32_t> MonthsIn(int64_t from_ms, int64_t to_ms) {
+  std::vector<int32_t> out;
+  for (int32_t m = core::MonthOf(from_ms), last = core::MonthOf(to_ms - 1); m <= last;
+       m = m % 100 == 12 ? m + 89 : m + 1) {
+    out.push_back(m);
+  }
+  return out;
 }
 
 // The check as stored: a CheckMark without the key's parts.
@@ -167,6 +211,15 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
         batch_->Put(index_.cov_, OKey(*new_marks.dispute, record_id), summary);
       }
     }
+  }
+  if (old_marks.patrol != new_marks.patrol) {
+    if (old_marks.patrol) batch_->Delete(index_.cov_, TKey(*old_marks.patrol, record_id));
+    if (new_marks.patrol) batch_->Put(index_.cov_, TKey(*new_marks.patrol, record_id), "");
+  }
+  if (old_marks.survey != new_marks.survey) {
+    if (old_marks.survey) batch_->Delete(index_.cov_, QKey(*old_marks.survey, record_id));
+    if (new_marks.survey)
+      batch_->Put(index_.cov_, QKey(*new_marks.survey, record_id), EncodeSurvey(*new_marks.survey));
   }
   return absl::OkStatus();
 }
@@ -442,6 +495,65 @@ absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
   });
 }
 
+// 平安夜巡: every village in scope (a grid's is its village, with the
+// patrols recorded in the grid) with its patrols over the period's weeks.
+absl::Status CountPatrols(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                          rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
+                          const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy,
+                          gridsync::v1::PatrolCoverage* out) {
+  const std::string villages = q.prefix.substr(0, core::kVillageCodeLen);
+  std::map<std::string, std::vector<int64_t>> starts;
+  auto st = ForEachRegistry<gridsync::v1::OrgUnit>(
+      db, reg, snap, 'o', villages, "", [&](const gridsync::v1::OrgUnit& u) {
+        if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[u.code()];
+        return true;
+      });
+  if (!st.ok()) return st;
+  const auto [from, to] = core::PatrolSpan(q.from_ms, q.to_ms);
+  for (int32_t month : MonthsIn(from, to)) {
+    const std::string p = "T" + Be32(static_cast<uint32_t>(month)) + q.prefix;
+    st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+      const std::string_view key = k.ToStringView();
+      const size_t at = 5 + core::kGridCodeLen;
+      if (key.size() < at + 8) return true;
+      const int64_t ms = static_cast<int64_t>(FromBe64(key.substr(at, 8)));
+      auto v = starts.find(std::string(key.substr(5, core::kVillageCodeLen)));
+      if (v != starts.end() && ms >= from && ms < to) v->second.push_back(ms);
+      return true;
+    });
+    if (!st.ok()) return st;
+  }
+  out->set_per_week(core::PatrolsPerWeek(policy));
+  for (auto& [village, s] : starts) {
+    std::sort(s.begin(), s.end());
+    core::AddVillagePatrols(core::CountVillagePatrols(village, s, out->per_week(), q.period()),
+                            out);
+  }
+  return absl::OkStatus();
+}
+
+// 安全感/满意度: the questionnaires asked in the period.
+absl::Status CountSurveys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                          const rocksdb::Snapshot* snap, const CoverageQuery& q,
+                          gridsync::v1::SurveyCoverage* out) {
+  core::SurveyTally tally;
+  for (int32_t month : MonthsIn(q.from_ms, q.to_ms)) {
+    const std::string p = "Q" + Be32(static_cast<uint32_t>(month)) + q.prefix;
+    auto st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+      const std::string_view key = k.ToStringView();
+      const size_t at = 5 + core::kGridCodeLen;
+      if (key.size() < at + 8) return true;
+      const int64_t ms = static_cast<int64_t>(FromBe64(key.substr(at, 8)));
+      if (ms < q.from_ms || ms >= q.to_ms) return true;
+      if (auto m = DecodeSurvey(v.ToStringView(), ms)) tally.Add(*m);
+      return true;
+    });
+    if (!st.ok()) return st;
+  }
+  *out = tally.Finish();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const CoverageQuery& q) {
@@ -567,6 +679,11 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
                        [&](const CaseSummary& s) { core::CountOpenCase(s, q.as_of(), cases); });
   if (!st.ok()) return st;
   core::SetRates(&c);
+
+  st = CountPatrols(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_patrols());
+  if (!st.ok()) return st;
+  st = CountSurveys(db_, cov_, snap.get(), q, c.mutable_surveys());
+  if (!st.ok()) return st;
   return c;
 }
 

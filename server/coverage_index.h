@@ -13,11 +13,14 @@
 //   O grid record              CaseSummary of open cases only
 //   H grid                     active households in the grid's registry
 //   X household                a household that moved out or stands empty
+//   T month grid at record     one per patrol, by the month of its start
+//   Q month grid at record     one per questionnaire: its value the
+//                              household, outcome, answers and topics
 //
 // Invariant: the aggregates equal what the records' current marks
 // (core/coverage.h) add up to. Commits keep it by replacing a record's old
 // marks with its new ones in the same WriteBatch as the record; only the
-// commit-queue leader writes V/W/G/g/P/D/C/R/O, only registry imports write H.
+// commit-queue leader writes V/W/G/g/P/D/C/R/O/T/Q, only registry imports write H.
 #ifndef GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 #define GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 

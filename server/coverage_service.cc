@@ -5,6 +5,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/schema.h"
+#include "core/validate.h"
 #include "server/grpc_edge.h"
 #include "server/raw_unary.h"
 
@@ -30,6 +31,9 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
       return absl::InvalidArgumentError(
           absl::StrCat("policy.intervals[", i, "].interval_days must be 1..3650"));
     }
+  }
+  if (p.patrols_per_week() < 0 || p.patrols_per_week() > 7) {
+    return absl::InvalidArgumentError("policy.patrols_per_week must be 1..7 (0: the default, 1)");
   }
   return absl::OkStatus();
 }
@@ -58,6 +62,10 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
                         auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy,
                         auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListSurveyForms", this,
+                        &S::ListSurveyForms, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/PublishSurveyForm", this,
+                        &S::PublishSurveyForm, auth_, log));
 }
 
 absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext* ctx,
@@ -81,6 +89,7 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
   q.as_of_ms = period_q->as_of.ms;
   q.ended = period_q->as_of.ended;
   q.month = period_q->month;
+  q.now_ms = period_q->now_ms;
   return q;
 }
 
@@ -173,6 +182,36 @@ grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
   if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
   if (auto st = registry_->SetCheckPolicy(req->policy(), who->actor()); !st.ok()) return ToGrpc(st);
   *resp = req->policy();
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::ListSurveyForms(grpc::ServerContext* ctx,
+                                                  const gridsync::v1::ListSurveyFormsRequest*,
+                                                  gridsync::v1::ListSurveyFormsResponse* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  auto forms = registry_->ListSurveyForms();
+  if (!forms.ok()) return ToGrpc(forms.status());
+  for (auto& f : *forms) *resp->add_forms() = std::move(f);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::PublishSurveyForm(
+    grpc::ServerContext* ctx, const gridsync::v1::PublishSurveyFormRequest* req,
+    gridsync::v1::SurveyForm* resp) {
+  auto who = AuthenticateCall(*auth_, ctx);
+  if (!who.ok()) return ToGrpc(who.status());
+  if (!who->IsAdmin()) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "only the admin token can publish a questionnaire");
+  }
+  if (auto bad = core::ValidateSurveyForm(req->form())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(bad->field, ": ", bad->message));
+  }
+  auto form = registry_->PublishSurveyForm(req->form(), now_(), who->actor());
+  if (!form.ok()) return ToGrpc(form.status());
+  *resp = std::move(*form);
   return grpc::Status::OK;
 }
 

@@ -37,6 +37,12 @@ class CoverageServiceImpl final : public grpc::Service {
   grpc::Status GetCheckPolicy(grpc::ServerContext* ctx,
                               const gridsync::v1::GetCheckPolicyRequest* req,
                               gridsync::v1::CheckPolicy* resp);
+  grpc::Status ListSurveyForms(grpc::ServerContext* ctx,
+                               const gridsync::v1::ListSurveyFormsRequest* req,
+                               gridsync::v1::ListSurveyFormsResponse* resp);
+  grpc::Status PublishSurveyForm(grpc::ServerContext* ctx,
+                                 const gridsync::v1::PublishSurveyFormRequest* req,
+                                 gridsync::v1::SurveyForm* resp);
   grpc::Status SetCheckPolicy(grpc::ServerContext* ctx,
                               const gridsync::v1::SetCheckPolicyRequest* req,
                               gridsync::v1::CheckPolicy* resp);

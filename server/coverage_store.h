@@ -21,7 +21,9 @@ struct CoverageQuery {
   int64_t as_of_ms = 0;            // for overdue and open: min(to, now)
   bool ended = false;              // to <= now: case statuses from their history
   int32_t month = 0;               // yyyymm when the period is one calendar month
+  int64_t now_ms = 0;              // the clock: patrol weeks count once ended by it
   core::AsOf as_of() const { return {as_of_ms, ended}; }
+  core::ResolvedPeriod period() const { return {from_ms, to_ms, as_of(), month, now_ms}; }
 };
 
 class CoverageStore {

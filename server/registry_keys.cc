@@ -1,5 +1,8 @@
 #include "server/registry_keys.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
 #include "core/coverage.h"
@@ -31,6 +34,8 @@ std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryCh
     case gridsync::v1::RegistryChange::kPerson:
       return {c.person().person_id().substr(0, core::kGridCodeLen),
               RegistryKey(c.person().person_id())};
+    case gridsync::v1::RegistryChange::kSurveyForm:
+      return {"", absl::StrCat(kSurveyFormPrefix, c.survey_form().version())};
     default:
       return {"", kPolicyKey};
   }
@@ -46,6 +51,8 @@ absl::StatusOr<gridsync::v1::RegistryChange> RegistryEntry(const std::string& ke
   bool ok = false;
   if (key == kPolicyKey) {
     ok = c.mutable_check_policy()->ParseFromString(value);
+  } else if (key.rfind(kSurveyFormPrefix, 0) == 0) {
+    ok = c.mutable_survey_form()->ParseFromString(value);
   } else if (key[0] == 'o') {
     ok = c.mutable_org_unit()->ParseFromString(value);
   } else if (key[0] == 'h') {
@@ -62,6 +69,25 @@ std::string_view FeedCode(const gridsync::v1::RegistryChange& r) {
   if (r.has_household()) return r.household().household_id();
   if (r.has_person()) return r.person().person_id();
   return {};
+}
+
+absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ReadSurveyForms(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* registry) {
+  std::vector<gridsync::v1::SurveyForm> forms;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), registry));
+  for (it->Seek(kSurveyFormPrefix); it->Valid() && it->key().starts_with(kSurveyFormPrefix);
+       it->Next()) {
+    if (!forms.emplace_back().ParseFromArray(it->value().data(),
+                                             static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(
+          absl::StrCat("questionnaire form ", it->key().ToString(), " is unreadable"));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading questionnaire forms");
+  std::stable_sort(forms.begin(), forms.end(), [](const auto& a, const auto& b) {
+    return a.published_at_ms() > b.published_at_ms();
+  });
+  return forms;
 }
 
 absl::StatusOr<gridsync::v1::CheckPolicy> ReadCheckPolicy(rocksdb::DB* db,

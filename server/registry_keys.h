@@ -1,6 +1,6 @@
 // How the RocksDB store lays out the registry (internal to the store):
 //   registry   'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson,
-//              kPolicyKey -> CheckPolicy
+//              kPolicyKey -> CheckPolicy, kSurveyFormPrefix+version -> SurveyForm
 //   scoped     'r' + code + '\0' + be64(seq) -> registry key: the pull index of
 //              registry changes, under the code of the unit they hang under
 #ifndef GRIDSYNC_SERVER_REGISTRY_KEYS_H_
@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +21,8 @@
 namespace gridsync::server {
 
 inline constexpr char kPolicyKey[] = "~check_policy";
+// Followed by the version: every questionnaire form published.
+inline constexpr char kSurveyFormPrefix[] = "~survey_form/";
 
 // The registry key of an org unit code, a household id or a person id (told
 // apart by their lengths).
@@ -40,6 +43,10 @@ absl::StatusOr<gridsync::v1::RegistryChange> RegistryEntry(const std::string& ke
 // The code a registry change is scoped by in the feed: the org unit's own,
 // the household's or the person's id; "" for the check policy (everywhere).
 std::string_view FeedCode(const gridsync::v1::RegistryChange& r);
+
+// Every questionnaire form published, newest first.
+absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ReadSurveyForms(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* registry);
 
 // The check policy stored in `registry` (the default when none was set).
 absl::StatusOr<gridsync::v1::CheckPolicy> ReadCheckPolicy(rocksdb::DB* db,

@@ -257,4 +257,34 @@ absl::Status RocksRegistry::SetCheckPolicy(const gridsync::v1::CheckPolicy& poli
   return log_->Log(&r);
 }
 
+absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> RocksRegistry::ListSurveyForms() {
+  return ReadSurveyForms(db_, registry_);
+}
+
+absl::StatusOr<gridsync::v1::SurveyForm> RocksRegistry::PublishSurveyForm(
+    gridsync::v1::SurveyForm form, int64_t now_ms, const gridsync::v1::Actor& by) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string key = absl::StrCat(kSurveyFormPrefix, form.version());
+  std::string v;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), registry_, key, &v);
+  if (s.ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("questionnaire version ", form.version(),
+                     " was published before and answers may be under it; publish a new version"));
+  }
+  if (!s.IsNotFound()) return FromRocks(s, "reading questionnaire forms");
+  form.set_published_at_ms(now_ms);
+  rocksdb::WriteBatch batch;
+  batch.Put(registry_, key, form.SerializeAsString());
+  gridsync::v1::AdminAct act;
+  act.set_action("survey_form");
+  *act.mutable_by() = by;
+  act.set_detail(absl::StrCat("questionnaire ", form.version(), " with ",
+                              form.questions_size() + 2, " questions"));
+  LoggedWrite r{&batch, {}, by, std::move(act), std::nullopt};
+  *r.changes.emplace_back().mutable_survey_form() = form;
+  if (auto st = log_->Log(&r); !st.ok()) return st;
+  return form;
+}
+
 }  // namespace gridsync::server

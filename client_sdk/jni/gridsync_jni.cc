@@ -727,7 +727,18 @@ GS_JNI(jdoubleArray, dayCoverage)(JNIEnv* env, jclass, jlong d) {
                       static_cast<double>(c.open_now),
                       static_cast<double>(c.open_past_deadline),
                       c.mediation_rate,
-                      c.follow_up_rate};
+                      c.follow_up_rate,
+                      static_cast<double>(c.patrols_per_week),
+                      static_cast<double>(c.patrols),
+                      static_cast<double>(c.patrol_weeks),
+                      static_cast<double>(c.weeks_patrolled),
+                      c.patrol_rate,
+                      static_cast<double>(c.surveys_asked),
+                      static_cast<double>(c.surveys_answered),
+                      static_cast<double>(c.surveys_refused),
+                      static_cast<double>(c.surveys_nobody_home),
+                      c.safety_rate,
+                      c.satisfaction_rate};
   const jsize n = static_cast<jsize>(sizeof(v) / sizeof(v[0]));
   jdoubleArray out = env->NewDoubleArray(n);
   if (out != nullptr) env->SetDoubleArrayRegion(out, 0, n, v);
@@ -750,6 +761,14 @@ GS_JNI(void, decide)(JNIEnv* env, jclass, jlong h, jstring id, jboolean approve,
   Utf i(env, id), n(env, note);
   gs_error err;
   Check(env, gs_decide(H(h)->client, i.get(), approve ? 1 : 0, n.get(), &err), err);
+}
+
+GS_JNI(jlong, surveyForms)(JNIEnv* env, jclass, jlong h) {
+  if (!NeedHandle(env, h)) return 0;
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_survey_forms(H(h)->client, &d, &err), err)) return 0;
+  return reinterpret_cast<jlong>(d);
 }
 
 GS_JNI(jlong, listProposals)

@@ -311,8 +311,15 @@ class Client {
                                                            bool pending_only = false,
                                                            int offset = 0, int limit = 100) const;
 
-  // 入户率, 管控率, 调处率 and 回访率 with their counts, by grid and by worker:
-  // the same answer as CoverageService.GetCoverage for the scope and month.
+  // The questionnaire's versions the server published (安全感/满意度), newest
+  // first: ask with the first, and record a Survey (records.proto) with its
+  // version. Empty before the first sync or when none was published.
+  absl::StatusOr<gridsync::v1::ListSurveyFormsResponse> SurveyForms() const;
+
+  // 入户率, 管控率, 调处率 and 回访率 with their counts, by grid and by worker;
+  // the patrol rate (巡逻率) by village; the questionnaire's 安全感率 and
+  // 满意率: the same answer as CoverageService.GetCoverage for the scope and
+  // month.
   absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const std::string& scope_code,
                                                      const std::string& month = "") const;
 

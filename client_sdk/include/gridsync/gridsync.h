@@ -276,7 +276,9 @@ gs_code gs_list_due_checks(gs_client* c, const char* scope_code, int within_days
  * time = deadline (0: none), flags. */
 gs_code gs_list_open_cases(gs_client* c, const char* scope_code, int offset, int limit,
                            gs_day** out, gs_error* err);
-/* The month's figures (入户率, 管控率, 调处率, 回访率): gs_day_coverage. */
+/* The month's figures (入户率, 管控率, 调处率, 回访率, 巡逻率, 安全感率, 满意率):
+ * gs_day_coverage; gs_day_json has the distributions, the opinions raised
+ * most often and the rows by grid and village. */
 gs_code gs_get_coverage(gs_client* c, const char* scope_code, const char* month, gs_day** out,
                         gs_error* err);
 
@@ -310,6 +312,12 @@ typedef struct gs_coverage {
   double check_rate; /* 管控率 */
   int64_t registered, open, resolved, escalated, followed_up_both, open_now, open_past_deadline;
   double mediation_rate, follow_up_rate; /* 调处率, 回访率 */
+  /* 平安夜巡: weeks that met the policy's patrols_per_week, of weeks counted */
+  int64_t patrols_per_week, patrols, patrol_weeks, weeks_patrolled;
+  double patrol_rate; /* 巡逻率 */
+  /* 安全感/满意度: questionnaires asked in the period and their outcomes */
+  int64_t surveys_asked, surveys_answered, surveys_refused, surveys_nobody_home;
+  double safety_rate, satisfaction_rate; /* 安全感率, 满意率 (top two levels) */
 } gs_coverage;
 /* GS_INVALID_ARGUMENT unless `d` came from gs_get_coverage. */
 gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err);
@@ -335,6 +343,13 @@ const char* gs_day_author(const gs_day* d, size_t i);
 /* Entry i of any list as protobuf JSON (HouseholdDay, OverduePerson,
  * CaseItem or ProposalItem). */
 const char* gs_day_entry_json(const gs_day* d, size_t i);
+
+/* --- the questionnaire (安全感/满意度) ---------------------------------------
+ * The versions the server published, newest first (ask with the first).
+ * Entries: id = version, name = title, time = published at;
+ * gs_day_entry_json is the whole gridsync.v1.SurveyForm with its questions.
+ * Record the answers as a record of kind 6 (Survey) with form_version. */
+gs_code gs_survey_forms(gs_client* c, gs_day** out, gs_error* err);
 
 /* --- sync -------------------------------------------------------------- */
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,

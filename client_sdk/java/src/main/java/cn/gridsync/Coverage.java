@@ -2,9 +2,10 @@ package cn.gridsync;
 
 /**
  * A scope's figures for a period, as the server's CoverageService gives them: 入户率 (visitRate),
- * 管控率 (checkRate), 调处率 (mediationRate) and 回访率 (followUpRate) with their counts. The
- * definitions are in coverage_service.proto; {@link #json} holds the whole answer, by grid and
- * by worker too.
+ * 管控率 (checkRate), 调处率 (mediationRate) and 回访率 (followUpRate) with their counts; 巡逻率
+ * (patrolRate) of 平安夜巡; 安全感率 (safetyRate) and 满意率 (satisfactionRate) of the
+ * questionnaire. The definitions are in coverage_service.proto; {@link #json} holds the whole
+ * answer, by grid, worker and village, the answers' distributions and the opinions raised most.
  */
 public final class Coverage {
   public final long fromMs, toMs, asOfMs;
@@ -16,6 +17,10 @@ public final class Coverage {
   public final long registered, open, resolved, escalated, followedUpBoth, openNow;
   public final long openPastDeadline;
   public final double mediationRate, followUpRate;
+  public final long patrolsPerWeek, patrols, patrolWeeks, weeksPatrolled;
+  public final double patrolRate;
+  public final long surveysAsked, surveysAnswered, surveysRefused, surveysNobodyHome;
+  public final double safetyRate, satisfactionRate;
   public final String json;
 
   Coverage(double[] v, String json) {
@@ -42,6 +47,17 @@ public final class Coverage {
     openPastDeadline = (long) v[i++];
     mediationRate = v[i++];
     followUpRate = v[i++];
+    patrolsPerWeek = (long) v[i++];
+    patrols = (long) v[i++];
+    patrolWeeks = (long) v[i++];
+    weeksPatrolled = (long) v[i++];
+    patrolRate = v[i++];
+    surveysAsked = (long) v[i++];
+    surveysAnswered = (long) v[i++];
+    surveysRefused = (long) v[i++];
+    surveysNobodyHome = (long) v[i++];
+    safetyRate = v[i++];
+    satisfactionRate = v[i++];
     this.json = json;
   }
 }

@@ -300,6 +300,13 @@ public final class GridSyncClient implements AutoCloseable {
             Native.dayTimeMs(d, i), Native.dayEntryJson(d, i))));
   }
 
+  /** The questionnaire's versions the server published, newest first (ask with the first). */
+  public DayPage<SurveyForm> surveyForms() throws GridSyncException {
+    return call(h -> page(Native.surveyForms(h),
+        (d, i) -> new SurveyForm(Native.dayId(d, i), Native.dayName(d, i), Native.dayTimeMs(d, i),
+            Native.dayEntryJson(d, i))));
+  }
+
   private interface Entry<T> {
     T at(long day, int i);
   }

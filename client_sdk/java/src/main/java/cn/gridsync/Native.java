@@ -99,6 +99,8 @@ final class Native {
 
   static native String propose(long h, String grid, String proposalJson);
   static native void decide(long h, String id, boolean approve, String note);
+  static native long surveyForms(long h);
+
   static native long listProposals(long h, String scope, boolean pendingOnly, int offset,
       int limit);
 

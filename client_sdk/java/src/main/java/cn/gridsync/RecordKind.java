@@ -6,7 +6,8 @@ public enum RecordKind {
   DISPUTE_CASE(2),
   SPECIAL_CHECK(3),
   REGISTRY_PROPOSAL(4),  // a registry change proposed from the field (Client.propose)
-  PATROL(5);             // 平安夜巡: of the grid's village; create it with an empty subject
+  PATROL(5),             // 平安夜巡: of the grid's village; create it with an empty subject
+  SURVEY(6);             // 安全感/满意度 questionnaire: at a household, under a form version
 
   final int number;
 
