@@ -134,8 +134,8 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
   }
   if (c.marks.patrol) put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, true);
   if (c.marks.survey) {
-    put(surveys_, c.marks.survey->household_id.substr(0, core::kGridCodeLen),
-        c.marks.survey->at_ms, *c.marks.survey);
+    put(surveys_, c.marks.survey->household_id.substr(0, core::kGridCodeLen), c.marks.survey->at_ms,
+        *c.marks.survey);
   }
 }
 
@@ -342,10 +342,9 @@ void DayView::CountPatrols(const std::string& prefix, const core::ResolvedPeriod
 void DayView::CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
                            gridsync::v1::SurveyCoverage* out) const {
   core::SurveyTally tally;
-  ForEachUnder(surveys_, prefix,
-               [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
-                 for (auto [b, e] = InRange(m, q.from_ms, q.to_ms); b != e; ++b) tally.Add(b->second);
-               });
+  ForEachUnder(surveys_, prefix, [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
+    for (auto [b, e] = InRange(m, q.from_ms, q.to_ms); b != e; ++b) tally.Add(b->second);
+  });
   *out = tally.Finish();
 }
 

@@ -62,8 +62,8 @@ const KindSchema* SchemaFor(RecordKind kind) {
   static const KindSchema* patrol = new KindSchema(
       Build(RecordKind::RECORD_KIND_PATROL, gridsync::v1::Patrol::descriptor(), "", false));
   // A questionnaire is asked at a household.
-  static const KindSchema* survey = new KindSchema(
-      Build(RecordKind::RECORD_KIND_SURVEY, gridsync::v1::Survey::descriptor(), "household_id", true));
+  static const KindSchema* survey = new KindSchema(Build(
+      RecordKind::RECORD_KIND_SURVEY, gridsync::v1::Survey::descriptor(), "household_id", true));
   switch (kind) {
     case RecordKind::RECORD_KIND_PATROL:
       return patrol;

@@ -520,7 +520,6 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   return absl::OkStatus();
 }
 
-
 std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f) {
   auto text = [](const std::string& path, const std::string& v, size_t min,
                  size_t max) -> std::optional<FieldViolation> {

@@ -9,8 +9,8 @@
 
 #include "absl/status/status.h"
 #include "gridsync/v1/mutation.pb.h"
-#include "gridsync/v1/registry.pb.h"
 #include "gridsync/v1/record_state.pb.h"
+#include "gridsync/v1/registry.pb.h"
 
 namespace gridsync::core {
 

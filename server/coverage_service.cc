@@ -62,8 +62,8 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
                         auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy,
                         auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListSurveyForms", this,
-                        &S::ListSurveyForms, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListSurveyForms", this, &S::ListSurveyForms,
+                        auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.CoverageService/PublishSurveyForm", this,
                         &S::PublishSurveyForm, auth_, log));
 }

@@ -279,8 +279,8 @@ absl::StatusOr<gridsync::v1::SurveyForm> RocksRegistry::PublishSurveyForm(
   gridsync::v1::AdminAct act;
   act.set_action("survey_form");
   *act.mutable_by() = by;
-  act.set_detail(absl::StrCat("questionnaire ", form.version(), " with ",
-                              form.questions_size() + 2, " questions"));
+  act.set_detail(absl::StrCat("questionnaire ", form.version(), " with ", form.questions_size() + 2,
+                              " questions"));
   LoggedWrite r{&batch, {}, by, std::move(act), std::nullopt};
   *r.changes.emplace_back().mutable_survey_form() = form;
   if (auto st = log_->Log(&r); !st.ok()) return st;

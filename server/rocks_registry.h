@@ -30,9 +30,8 @@ class RocksRegistry : public RegistryStore {
   absl::StatusOr<std::vector<bool>> RegistryHas(const std::vector<std::string>& ids) override;
   absl::StatusOr<gridsync::v1::CheckPolicy> GetCheckPolicy() override;
   absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ListSurveyForms() override;
-  absl::StatusOr<gridsync::v1::SurveyForm> PublishSurveyForm(gridsync::v1::SurveyForm form,
-                                                             int64_t now_ms,
-                                                             const gridsync::v1::Actor& by) override;
+  absl::StatusOr<gridsync::v1::SurveyForm> PublishSurveyForm(
+      gridsync::v1::SurveyForm form, int64_t now_ms, const gridsync::v1::Actor& by) override;
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
                               const gridsync::v1::Actor& by) override;
 

@@ -18,10 +18,32 @@ using gridsync::v1::RecordState;
 constexpr uint64_t kSeed = 20261124;
 constexpr int kCases = 10000;
 const char* kGrid = "410185001201001";
-const char* kFields[] = {"title", "description", "urgent_major_hard", "mediator", "deadline_ms"};
+// What random edits of a kind touch: five register edits (some twice, to
+// collide more often), its logs, whether it has a status and a subject.
+struct KindEdits {
+  gridsync::v1::RecordKind kind;
+  std::vector<std::string> fields;
+  std::vector<std::string> logs;
+  bool status;
+  bool subject;
+};
+const KindEdits kCase{gridsync::v1::RECORD_KIND_DISPUTE_CASE,
+                      {"title", "description", "urgent_major_hard", "mediator", "deadline_ms"},
+                      {"mediation_sessions"},
+                      true,
+                      true};
 // A patrol's registers and logs (issue 15): several phones add to one.
-const char* kPatrolFields[] = {"route", "notes", "started_at_ms", "ended_at_ms", "route"};
-const char* kPatrolLogs[] = {"members", "places", "problems"};
+const KindEdits kPatrol{gridsync::v1::RECORD_KIND_PATROL,
+                        {"route", "notes", "started_at_ms", "ended_at_ms", "route"},
+                        {"members", "places", "problems"},
+                        false,
+                        false};
+// A questionnaire (issue 15): answers corrected on two phones at once.
+const KindEdits kSurvey{gridsync::v1::RECORD_KIND_SURVEY,
+                        {"safety", "satisfaction", "outcome", "asked_at_ms", "form_version"},
+                        {"answers", "opinions"},
+                        false,
+                        true};
 
 struct Device {
   std::string id;
@@ -33,7 +55,12 @@ gridsync::v1::FieldValue RandomValue(const std::string& field, std::mt19937_64& 
   gridsync::v1::FieldValue v;
   if (field == "urgent_major_hard") {
     v.set_bool_value(rng() % 2);
-  } else if (field == "deadline_ms" || field == "started_at_ms" || field == "ended_at_ms") {
+  } else if (field == "safety" || field == "satisfaction" || field == "outcome") {
+    v.set_int_value(1 + static_cast<int64_t>(rng() % 3));
+  } else if (field == "form_version") {
+    v.set_string_value("2026-Q" + std::to_string(1 + rng() % 4));
+  } else if (field == "deadline_ms" || field == "started_at_ms" || field == "ended_at_ms" ||
+             field == "asked_at_ms") {
     v.set_int_value(1767225600000 + static_cast<int64_t>(rng() % 1000000));
   } else {
     v.set_string_value("v" + std::to_string(rng() % 1000));
@@ -41,9 +68,27 @@ gridsync::v1::FieldValue RandomValue(const std::string& field, std::mt19937_64& 
   return v;
 }
 
-// A random entry of a patrol's `log`, serialized.
-std::string PatrolEntry(const std::string& log, std::mt19937_64& rng) {
+// A random entry of a patrol's, a questionnaire's or a case's `log`,
+// serialized.
+std::string LogEntry(const std::string& log, std::mt19937_64& rng) {
   const std::string n = std::to_string(rng() % 100);
+  if (log == "mediation_sessions") {
+    gridsync::v1::MediationSession s;
+    s.set_summary("session " + n);
+    return s.SerializeAsString();
+  }
+  if (log == "answers") {
+    gridsync::v1::SurveyAnswer e;
+    e.set_question_id("q" + std::to_string(rng() % 3));
+    e.set_choice(1 + static_cast<int32_t>(rng() % 4));
+    return e.SerializeAsString();
+  }
+  if (log == "opinions") {
+    gridsync::v1::SurveyOpinion e;
+    e.set_topic(static_cast<gridsync::v1::OpinionTopic>(1 + rng() % 9));
+    e.set_text("意见" + n);
+    return e.SerializeAsString();
+  }
   if (log == "members") {
     gridsync::v1::PatrolMember e;
     e.set_name("队员" + n);
@@ -61,11 +106,11 @@ std::string PatrolEntry(const std::string& log, std::mt19937_64& rng) {
   return e.SerializeAsString();
 }
 
-// One random edit by `d`, made against what d has seen, of a dispute case
-// or of a patrol.
+// One random edit by `d`, made against what d has seen, of a record of
+// the kind `k`.
 Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::mt19937_64& rng,
-                    gridsync::v1::RecordKind kind) {
-  const bool patrol = kind == gridsync::v1::RECORD_KIND_PATROL;
+                    const KindEdits& k) {
+  const auto kind = k.kind;
   Mutation m;
   m.set_device_seq(++d.seq);
   m.set_record_id(record_id);
@@ -74,13 +119,13 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
   m.set_hlc(hlc);
   m.set_device_id(d.id);
   m.set_author("author-" + d.id);
-  // A patrol has no status: its status edits are register edits.
+  // A kind without a status: its status edits are register edits.
   const uint64_t roll = rng() % 6;
-  switch (patrol && roll == 4 ? 0 : roll) {
+  switch (!k.status && roll == 4 ? 0 : roll) {
     case 0:
     case 1:
     case 2: {
-      const std::string field = patrol ? kPatrolFields[rng() % 5] : kFields[rng() % 5];
+      const std::string field = k.fields[rng() % k.fields.size()];
       auto* sf = m.mutable_set_field();
       sf->set_field(field);
       *sf->mutable_value() = RandomValue(field, rng);
@@ -92,15 +137,8 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
     case 3: {
       auto* al = m.mutable_append_log();
       al->set_element_id(d.id + "-" + std::to_string(d.seq));
-      if (patrol) {
-        al->set_log(kPatrolLogs[rng() % 3]);
-        al->set_payload(PatrolEntry(al->log(), rng));
-        break;
-      }
-      al->set_log("mediation_sessions");
-      gridsync::v1::MediationSession s;
-      s.set_summary("session " + std::to_string(rng() % 100));
-      al->set_payload(s.SerializeAsString());
+      al->set_log(k.logs[rng() % k.logs.size()]);
+      al->set_payload(LogEntry(al->log(), rng));
       break;
     }
     case 4: {
@@ -114,9 +152,9 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
         m.mutable_void_record()->set_reason("entered twice");
       } else {
         auto* c = m.mutable_create();
-        if (!patrol) c->set_subject_id(std::string(kGrid) + "0001");  // a patrol is of the village
+        if (k.subject) c->set_subject_id(std::string(kGrid) + "0001");  // a patrol has none
         auto* f = c->add_fields();
-        f->set_field(patrol ? "route" : "title");
+        f->set_field(k.fields[0]);
         *f->mutable_value() = RandomValue(f->field(), rng);
       }
     }
@@ -124,11 +162,11 @@ Mutation RandomEdit(Device& d, const std::string& record_id, uint64_t hlc, std::
   return m;
 }
 
-// A random history: three phones edit one case or one patrol (a case in
-// three histories of four), now and then syncing pairwise.
+// A random history: three phones edit one case, patrol or questionnaire
+// (a case in half the histories), now and then syncing pairwise.
 std::vector<Mutation> RandomHistory(std::mt19937_64& rng) {
-  const auto kind =
-      rng() % 4 == 0 ? gridsync::v1::RECORD_KIND_PATROL : gridsync::v1::RECORD_KIND_DISPUTE_CASE;
+  const uint64_t pick = rng() % 4;
+  const KindEdits& kind = pick == 0 ? kPatrol : pick == 1 ? kSurvey : kCase;
   std::vector<Device> devs(3);
   devs[0].id = "dev-a";
   devs[1].id = "dev-b";
