@@ -25,27 +25,6 @@ class DayTest : public SdkTest {
     coverage_ = gridsync::v1::CoverageService::NewStub(channel_);
   }
 
-  // An SDK replica for any role and scope.
-  Phone NewReplica(gridsync::v1::Role role, const std::string& scope, const std::string& holder) {
-    Phone p;
-    p.options.data_dir = dir_ + "/replica-" + std::to_string(++phones_);
-    p.options.server_address = "127.0.0.1:" + std::to_string(proxy_->port());
-    p.options.token = Enroll(role, {scope}, holder, &p.options.device_id);
-    p.options.holder = holder;
-    Reopen(p);
-    return p;
-  }
-
-  gridsync::v1::Coverage ServerCoverage(const std::string& scope, const std::string& month) {
-    gridsync::v1::GetCoverageRequest req;
-    req.set_scope_code(scope);
-    req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage out;
-    auto ctx = tools::CallContext(admin_token_);
-    EXPECT_TRUE(coverage_->GetCoverage(ctx.get(), req, &out).ok());
-    return out;
-  }
-
   // A randomized month and a half of work in `grid`, pushed by raw phones
   // with stamps of when it was done (so that past months have a history).
   void History(const std::string& grid, std::mt19937_64& rng, int64_t from, int64_t now) {
@@ -122,20 +101,6 @@ class DayTest : public SdkTest {
       for (const auto& res : r->results()) ASSERT_EQ(res.code(), 0) << res.message();
     }
   }
-
-  // The phone's figures equal the server's (as_of aside: now differs by
-  // the milliseconds between the two calls).
-  void ExpectSameFigures(Phone& p, const std::string& scope, const std::string& month) {
-    SCOPED_TRACE(scope + " " + month);
-    auto phone = p->GetCoverage(scope, month);
-    ASSERT_TRUE(phone.ok()) << phone.status();
-    auto server = ServerCoverage(scope, month);
-    phone->clear_as_of_ms();
-    server.clear_as_of_ms();
-    EXPECT_EQ(phone->DebugString(), server.DebugString());
-  }
-
-  std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
 };
 
 TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {

@@ -12,6 +12,7 @@
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "gridsync/client.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "server/backup.h"
 #include "tests/server/test_server.h"
 #include "tools/common/tcp_proxy.h"
@@ -45,6 +46,41 @@ class SdkTest : public ServerTest {
     std::unique_ptr<sdk::Client> client;
     sdk::Client* operator->() { return client.get(); }
   };
+  // An SDK replica for any role and scope.
+  Phone NewReplica(gridsync::v1::Role role, const std::string& scope, const std::string& holder) {
+    Phone p;
+    p.options.data_dir = dir_ + "/replica-" + std::to_string(++phones_);
+    p.options.server_address = "127.0.0.1:" + std::to_string(proxy_->port());
+    p.options.token = Enroll(role, {scope}, holder, &p.options.device_id);
+    p.options.holder = holder;
+    Reopen(p);
+    return p;
+  }
+
+  // CoverageService.GetCoverage for a scope and month, as the admin.
+  gridsync::v1::Coverage ServerCoverage(const std::string& scope, const std::string& month) {
+    if (!coverage_) coverage_ = gridsync::v1::CoverageService::NewStub(channel_);
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(scope);
+    req.mutable_period()->set_month(month);
+    gridsync::v1::Coverage out;
+    auto ctx = tools::CallContext(admin_token_);
+    EXPECT_TRUE(coverage_->GetCoverage(ctx.get(), req, &out).ok());
+    return out;
+  }
+
+  // The phone's figures equal the server's (as_of aside: now differs by
+  // the milliseconds between the two calls).
+  void ExpectSameFigures(Phone& p, const std::string& scope, const std::string& month) {
+    SCOPED_TRACE(scope + " " + month);
+    auto phone = p->GetCoverage(scope, month);
+    ASSERT_TRUE(phone.ok()) << phone.status();
+    auto server = ServerCoverage(scope, month);
+    phone->clear_as_of_ms();
+    server.clear_as_of_ms();
+    EXPECT_EQ(phone->DebugString(), server.DebugString());
+  }
+
   // Enrols a grid worker for `grid` and opens an SDK replica for it.
   Phone NewPhone(const std::string& grid, const std::string& holder,
                  std::function<int64_t()> wall_clock = nullptr) {
@@ -112,6 +148,7 @@ class SdkTest : public ServerTest {
     proxy_->set_target(server_->port());
   }
   std::unique_ptr<tools::TcpProxy> proxy_;
+  std::unique_ptr<gridsync::v1::CoverageService::Stub> coverage_;
   int phones_ = 0;
   int restores_ = 0;
 };
