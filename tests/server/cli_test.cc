@@ -143,10 +143,12 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
 
   {
     std::ofstream f(policy);
-    f << "category,risk_level,interval_days\ndefault,,45\nsevere_mental_disorder,3,5\n";
+    f << "category,risk_level,interval_days\ndefault,,45\nsevere_mental_disorder,3,5\n"
+      << "patrols_per_week,,2\n";
   }
   EXPECT_EQ(run({"set-policy", policy}, &out), 0) << out;
   EXPECT_EQ(run({"policy"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "patrols a village needs a week (平安夜巡): 2")) << out;
   EXPECT_TRUE(absl::StrContains(out, "severe_mental_disorder              3              5"))
       << out;
   EXPECT_TRUE(absl::StrContains(out, "default (other categories)                        45"))
@@ -157,6 +159,31 @@ TEST(Cli, RegistryCsvImportsAreIncrementalAndNameRejectedLines) {
   }
   EXPECT_EQ(run({"set-policy", policy}, &out), 1);
   EXPECT_TRUE(absl::StrContains(out, "needs a row 'default,,DAYS'")) << out;
+
+  // The questionnaire: published from a JSON file, listed, and a version
+  // published twice refused.
+  const std::string form = dir + "/form.json";
+  {
+    std::ofstream f(form);
+    f << R"({"version": "2026-Q4", "title": "群众安全感满意度调查",
+             "safety_question": "您觉得本村安全吗？",
+             "satisfaction_question": "您对平安建设工作满意吗？",
+             "questions": [{"id": "q3", "text": "最担心什么？", "choices": ["盗窃", "诈骗"]}]})";
+  }
+  EXPECT_EQ(run({"survey-forms"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "no questionnaire published")) << out;
+  EXPECT_EQ(run({"publish-survey", form}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "version 2026-Q4 with 3 questions")) << out;
+  EXPECT_EQ(run({"publish-survey", form}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "ALREADY_EXISTS")) << out;
+  EXPECT_EQ(run({"survey-forms"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "2026-Q4")) << out;
+  {
+    std::ofstream f(form);
+    f << R"({"version": "2026-Q5", "questions": 3})";
+  }
+  EXPECT_EQ(run({"publish-survey", form}, &out), 1);
+  EXPECT_TRUE(absl::StrContains(out, "is not a questionnaire form in JSON")) << out;
   EXPECT_EQ(proc.Kill(SIGTERM), 0);
   std::filesystem::remove_all(dir);
 }

@@ -7,6 +7,9 @@
 //                                      [,supervised_since YYYY-MM-DD]
 //     policy                           the check-interval table (category, risk level -> days)
 //     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
+//                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent)
+//     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
+//     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
 //     report --county CODE [--month YYYY-MM] [--out FILE]
 //                                      monthly assessment: ranked towns and villages, and
 //                                      report-CODE-YYYY-MM.html with SVG charts
@@ -40,7 +43,9 @@
 #include "absl/time/time.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/safety_figures.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/json_util.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "server/backup.h"
@@ -67,6 +72,7 @@ int Usage() {
           "usage: gridsyncctl --server ADDR --token-file FILE [TLS] COMMAND\n"
           "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
+          "  survey-forms | publish-survey FORM.json\n"
           "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
           "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
           "  backup --to DIR [--keep N] | backups --in DIR\n"
@@ -160,7 +166,9 @@ class Ctl {
   }
 
   // FILE: category,risk_level,interval_days; a row "default,,N" sets the
-  // interval of categories without rows. Replaces the whole table.
+  // interval of categories without rows, and "patrols_per_week,,N" the
+  // patrols (平安夜巡) a village needs a week (1 when absent). Replaces the
+  // whole policy.
   int SetPolicy(const std::string& path) {
     gridsync::v1::CheckPolicy policy;
     std::vector<int> lines;
@@ -174,10 +182,14 @@ class Ctl {
             policy.set_default_interval_days(days);
             return "";
           }
+          if (c[0] == "patrols_per_week") {
+            policy.set_patrols_per_week(days);
+            return "";
+          }
           gridsync::v1::PersonCategory category;
           if (!ParsePersonCategory(c[0], &category)) {
             return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
-                                ", default");
+                                ", default, patrols_per_week");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
             return absl::StrCat("risk_level '", c[1], "' is not a number");
@@ -205,6 +217,43 @@ class Ctl {
     printf("set-policy %s: %d rows; the check policy is now:\n", path.c_str(),
            policy.intervals_size() + 1);
     PrintPolicy(now);
+    return 0;
+  }
+
+  // The questionnaire's versions, newest first.
+  int SurveyForms() {
+    gridsync::v1::ListSurveyFormsResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->ListSurveyForms(ctx.get(), {}, &resp)); !st.ok())
+      return Fail(st);
+    if (resp.forms().empty()) printf("no questionnaire published\n");
+    for (const auto& f : resp.forms()) {
+      printf("%-16s %s  %d questions  %s\n", f.version().c_str(),
+             absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(f.published_at_ms()),
+                              absl::FixedTimeZone(8 * 3600))
+                 .c_str(),
+             f.questions_size() + 2, f.title().c_str());
+    }
+    return 0;
+  }
+
+  // FILE: a SurveyForm in protobuf JSON (version, title, safety_question,
+  // satisfaction_question, questions [{id, text, choices}]).
+  int PublishSurvey(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Fail(absl::NotFoundError(absl::StrCat("cannot read ", path)));
+    const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    gridsync::v1::PublishSurveyFormRequest req;
+    if (auto st = google::protobuf::util::JsonStringToMessage(json, req.mutable_form()); !st.ok()) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(path, " is not a questionnaire form in JSON: ", st.ToString())));
+    }
+    gridsync::v1::SurveyForm now;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->PublishSurveyForm(ctx.get(), req, &now)); !st.ok())
+      return Fail(st);
+    printf("publish-survey %s: version %s with %d questions, sent to every phone\n", path.c_str(),
+           now.version().c_str(), now.questions_size() + 2);
     return 0;
   }
 
@@ -381,6 +430,7 @@ class Ctl {
              r.interval_days());
     }
     printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
+    printf("patrols a village needs a week (平安夜巡): %d\n", core::PatrolsPerWeek(p));
   }
 
   // Reads a CSV with a header line; `row` turns each line's `ncols` fields
@@ -562,6 +612,9 @@ int main(int argc, char** argv) {
     return ctl.Coverage(args.Get("--scope"), args.Get("--month"), args.Has("--json"));
   }
   if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
+  if (cmd == "survey-forms") return ctl.SurveyForms();
+  if (cmd == "publish-survey" && args.positional.size() == 2)
+    return ctl.PublishSurvey(args.positional[1]);
   if (cmd == "gen-sample") {
     int n = 0;
     if (!absl::SimpleAtoi(args.Get("--min-grids", "10"), &n)) return Usage();
