@@ -2,7 +2,10 @@
 // known by construction: village AB (grids A, B) visited 30 of 40
 // households, checked 20 of 40 persons, resolved both of its 2 cases;
 // village C did nothing and has 1 case open past its deadline; village D
-// visited 5 of 20 households.
+// visited 5 of 20 households. For the two rounds' sections: AB patrolled
+// once (now) and 4 of its respondents gave 安全感 3 of 4 in the top two
+// levels (满意 1 of 3), one refused; C's 2 respondents felt unsafe but were
+// satisfied and both raised fraud; D asked nobody.
 #include "tools/gridsyncctl/report.h"
 
 #include <filesystem>
@@ -13,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/safety_figures.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 
@@ -57,6 +61,18 @@ class ReportTest : public ServerTest {
     return m;
   }
 
+  Mutation Survey(tools::Phone& p, const std::string& grid, int household,
+                  gridsync::v1::SurveyOutcome outcome, int safety, int satisfaction) {
+    auto m = p.Begin(gridsync::v1::RECORD_KIND_SURVEY, p.NewRecordId(), grid);
+    m.mutable_create()->set_subject_id(Household(grid, household));
+    tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
+    tools::AddCreateField(&m, "asked_at_ms", tools::IntValue(t_));
+    tools::AddCreateField(&m, "outcome", tools::IntValue(outcome));
+    if (safety) tools::AddCreateField(&m, "safety", tools::IntValue(safety));
+    if (satisfaction) tools::AddCreateField(&m, "satisfaction", tools::IntValue(satisfaction));
+    return m;
+  }
+
   void Fill() {
     auto a = NewPhone(kGridA), b = NewPhone(kGridB), c = NewPhone(kGridC), d = NewPhone(kGridD);
     auto ms = Visits(*a, kGridA, 20);
@@ -75,6 +91,27 @@ class ReportTest : public ServerTest {
     }
     PushAll(*a, ms);
     PushAll(*b, Visits(*b, kGridB, 10));
+    auto patrol = b->Begin(gridsync::v1::RECORD_KIND_PATROL, b->NewRecordId(), kGridB);
+    patrol.mutable_create();
+    tools::AddCreateField(&patrol, "started_at_ms", tools::IntValue(t_));
+    PushAll(*b, {patrol, Survey(*b, kGridB, 1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1),
+                 Survey(*b, kGridB, 2, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 2, 4),
+                 Survey(*b, kGridB, 3, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 3, 5),
+                 Survey(*b, kGridB, 4, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 0),
+                 Survey(*b, kGridB, 5, gridsync::v1::SURVEY_OUTCOME_REFUSED, 0, 0)});
+    std::vector<Mutation> asked_c;
+    for (int i = 1; i <= 2; ++i) {
+      asked_c.push_back(Survey(*c, kGridC, i, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 3 + i, 2));
+      gridsync::v1::SurveyOpinion o;
+      o.set_topic(gridsync::v1::OPINION_TOPIC_FRAUD);
+      o.set_text("老人接到诈骗电话");
+      auto l = c->Begin(gridsync::v1::RECORD_KIND_SURVEY, asked_c.back().record_id(), kGridC);
+      l.mutable_append_log()->set_log("opinions");
+      l.mutable_append_log()->set_element_id(c->NewRecordId());
+      l.mutable_append_log()->set_payload(o.SerializeAsString());
+      asked_c.push_back(l);
+    }
+    PushAll(*c, asked_c);
     PushAll(*c, {Case(*c, kGridC, "<script>邻里纠纷</script>", t_ - 1000)});
     PushAll(*d, Visits(*d, kGridD, 5));
   }
@@ -115,11 +152,52 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheThreeRates) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   size_t svgs = 0;
   for (size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
-  EXPECT_EQ(svgs, 3u);
+  EXPECT_EQ(svgs, 6u);  // three rates, the patrol rate, 安全感率 and 满意率
+  EXPECT_TRUE(absl::StrContains(html, "电信网络诈骗")) << html;
+  EXPECT_TRUE(absl::StrContains(html, "平安夜巡")) << html;
   EXPECT_TRUE(absl::StrContains(html, "&lt;script&gt;邻里纠纷&lt;/script&gt;"));
   EXPECT_FALSE(absl::StrContains(html, "<script>"));
   EXPECT_TRUE(absl::StrContains(html, "已超期"));
   EXPECT_FALSE(absl::StrContains(html, "src=\"http"));  // self-contained
+}
+
+TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto r = tools::BuildMonthlyReport(channel_, job, kCounty, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::map<std::string, const tools::UnitRow*> by_code;
+  for (const auto& v : r->villages) by_code[v.unit.code()] = &v;
+  const auto& ab = *by_code.at(kVillageAB);
+  const auto& c = *by_code.at("410185001202");
+  const auto& d = *by_code.at("410185100201");
+  EXPECT_EQ(ab.coverage.patrols().patrols(), 1);
+  // The patrol counts for its week when the week began this month.
+  const bool week_in_month = core::MonthOf(core::WeekStart(t_)) == core::MonthOf(t_);
+  EXPECT_EQ(ab.coverage.patrols().weeks_patrolled(), week_in_month ? 1 : 0);
+  EXPECT_DOUBLE_EQ(*ab.safety_rate, 0.75);
+  EXPECT_DOUBLE_EQ(*ab.satisfaction_rate, 1.0 / 3);
+  EXPECT_EQ(ab.coverage.surveys().refused(), 1);
+  EXPECT_DOUBLE_EQ(*c.safety_rate, 0);
+  EXPECT_DOUBLE_EQ(*c.satisfaction_rate, 1);
+  EXPECT_FALSE(d.safety_rate.has_value());  // nobody asked: no rate, not 0%
+  ASSERT_EQ(r->county.coverage.surveys().opinions_size(), 1);
+  EXPECT_EQ(r->county.coverage.surveys().opinions(0).count(), 2);
+
+  const std::string table = tools::RenderReportTable(*r);
+  const size_t section = table.find("安全感率低者在前");
+  ASSERT_NE(section, std::string::npos) << table;
+  const std::string rest = table.substr(section);
+  EXPECT_LT(rest.find(r->names.at("410185001202")), rest.find(r->names.at(kVillageAB))) << table;
+  EXPECT_TRUE(absl::StrContains(table, "群众反映最多的问题: 电信网络诈骗 2")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "受访 6 人")) << table;
+
+  // In the HTML, the 安全感率 chart lists C (0%) above AB (75%).
+  const std::string html = tools::RenderReportHtml(*r);
+  const size_t chart = html.find("安全感率 (低者在前)");
+  ASSERT_NE(chart, std::string::npos);
+  const size_t end = html.find("</svg>", chart);
+  const std::string svg = html.substr(chart, end - chart);
+  EXPECT_LT(svg.find(r->names.at("410185001202")), svg.find(r->names.at(kVillageAB))) << svg;
 }
 
 TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCounty) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -34,6 +35,34 @@ void Score(UnitRow* row) {
     if (r) sum += *r, ++n;
   }
   row->score = n ? sum / n : -1;
+  row->patrol_rate = RateOf(c.patrols().weeks_patrolled(), c.patrols().weeks());
+  const auto& q = c.surveys();
+  auto top_two = [](const auto& levels) { return levels.size() >= 2 ? levels[0] + levels[1] : 0; };
+  row->safety_rate = RateOf(top_two(q.safety_levels()), q.safety_answers());
+  row->satisfaction_rate = RateOf(top_two(q.satisfaction_levels()), q.satisfaction_answers());
+}
+
+const char* OpinionTopicWord(gridsync::v1::OpinionTopic t) {
+  switch (t) {
+    case gridsync::v1::OPINION_TOPIC_PUBLIC_ORDER:
+      return "治安";
+    case gridsync::v1::OPINION_TOPIC_FRAUD:
+      return "电信网络诈骗";
+    case gridsync::v1::OPINION_TOPIC_DISPUTES:
+      return "矛盾纠纷";
+    case gridsync::v1::OPINION_TOPIC_TRAFFIC:
+      return "交通安全";
+    case gridsync::v1::OPINION_TOPIC_FIRE:
+      return "消防安全";
+    case gridsync::v1::OPINION_TOPIC_ENVIRONMENT:
+      return "环境卫生";
+    case gridsync::v1::OPINION_TOPIC_INFRASTRUCTURE:
+      return "道路照明等设施";
+    case gridsync::v1::OPINION_TOPIC_SERVICES:
+      return "办事服务";
+    default:
+      return "其他";
+  }
 }
 
 void Rank(std::vector<UnitRow>* rows) {
@@ -90,6 +119,15 @@ std::string VillageOf(const MonthlyReport& r, const std::string& code) {
 std::string RowName(const MonthlyReport& r, const UnitRow& row) {
   return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code())
                                                              : row.unit.name();
+}
+
+// Villages with the lower 安全感率 first (no answers last), then 满意率.
+bool LowestSafetyFirst(const UnitRow* a, const UnitRow* b) {
+  auto key = [](const UnitRow* u) {
+    return std::make_tuple(!u->safety_rate.has_value(), u->safety_rate.value_or(0),
+                           u->satisfaction_rate.value_or(0));
+  };
+  return key(a) < key(b);
 }
 
 std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
@@ -252,6 +290,36 @@ std::string RenderReportTable(const MonthlyReport& r) {
   };
   table("乡镇排名 (towns)", r.towns);
   table("村排名 (villages)", r.villages);
+
+  const auto& p = c.patrols();
+  absl::StrAppend(&out, "\n平安夜巡 (patrols): 巡逻率 ", Pct(r.county.patrol_rate), " (",
+                  p.weeks_patrolled(), "/", p.weeks(), " 村周, 每周至少 ", p.per_week(), " 次), ",
+                  p.patrols(), " 次巡逻, ", p.villages_every_week(), "/", p.villages(),
+                  " 个村每周达标\n");
+  const auto& q = c.surveys();
+  absl::StrAppend(&out, "民调 (questionnaire): 受访 ", q.answered(), " 人 (", q.households(),
+                  " 户), 拒访 ", q.refused(), ", 无人在家 ", q.nobody_home(), "; 安全感率 ",
+                  Pct(r.county.safety_rate), ", 满意率 ", Pct(r.county.satisfaction_rate), "\n");
+  if (q.opinions_size() > 0) {
+    out += "群众反映最多的问题:";
+    for (int i = 0; i < q.opinions_size() && i < 5; ++i) {
+      absl::StrAppend(&out, " ", OpinionTopicWord(q.opinions(i).topic()), " ",
+                      q.opinions(i).count());
+    }
+    out += "\n";
+  }
+  // Villages by their lowest rate of the two rounds' figures, lowest first.
+  std::vector<const UnitRow*> low(r.villages.size());
+  for (size_t i = 0; i < low.size(); ++i) low[i] = &r.villages[i];
+  std::stable_sort(low.begin(), low.end(), LowestSafetyFirst);
+  absl::StrAppend(&out, "\n", Pad("村 (安全感率低者在前)", 36), Pad("巡逻率", 8, true),
+                  Pad("受访", 6, true), Pad("安全感率", 9, true), Pad("满意率", 8, true), "\n");
+  for (const UnitRow* v : low) {
+    absl::StrAppend(&out, Pad(RowName(r, *v), 36), Pad(Pct(v->patrol_rate), 8, true),
+                    Pad(absl::StrCat(v->coverage.surveys().answered()), 6, true),
+                    Pad(Pct(v->safety_rate), 9, true), Pad(Pct(v->satisfaction_rate), 8, true),
+                    "\n");
+  }
   absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
                   "; 未结纠纷 (open cases): ", r.open_total, "\n");
   return out;
@@ -294,6 +362,13 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
   kpi("协议书留痕", RateOf(c.cases().with_signed_agreement(), c.cases().registered()),
       absl::StrCat(c.cases().with_signed_agreement(), " / ", c.cases().registered(),
                    " 件附调解协议书"));
+  kpi("巡逻率", r.county.patrol_rate,
+      absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
+                   c.patrols().per_week(), " 次)"));
+  kpi("安全感率", r.county.safety_rate,
+      absl::StrCat("受访 ", c.surveys().answered(), " 人, 拒访 ", c.surveys().refused()));
+  kpi("满意率", r.county.satisfaction_rate,
+      absl::StrCat("无人在家 ", c.surveys().nobody_home(), " 次"));
 
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(
@@ -319,13 +394,16 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
   };
 
   // One horizontal bar per village, for one rate.
-  auto chart = [&](const char* title, const char* color, std::optional<double> UnitRow::*rate) {
+  // Highest first, or with `lowest_first` the villages to act on first.
+  auto chart = [&](const char* title, const char* color, std::optional<double> UnitRow::*rate,
+                   bool lowest_first = false) {
     std::vector<const UnitRow*> rows;
     for (const auto& v : r.villages) {
       if (v.*rate) rows.push_back(&v);
     }
-    std::stable_sort(rows.begin(), rows.end(),
-                     [&](const UnitRow* a, const UnitRow* b) { return *(a->*rate) > *(b->*rate); });
+    std::stable_sort(rows.begin(), rows.end(), [&](const UnitRow* a, const UnitRow* b) {
+      return lowest_first ? *(a->*rate) < *(b->*rate) : *(a->*rate) > *(b->*rate);
+    });
     const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
     const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
     absl::StrAppend(&h, "<h2>", title,
@@ -358,6 +436,39 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
   chart("入户率", "#c0392b", &UnitRow::visit_rate);
   chart("管控率", "#2c7fb8", &UnitRow::check_rate);
   chart("调处率", "#31a354", &UnitRow::mediation_rate);
+
+  // 平安夜巡 and the questionnaire, as the town reports them after a round.
+  const auto& p = c.patrols();
+  absl::StrAppend(&h, "<h2>平安夜巡 (每村每周至少 ", p.per_week(), " 次)</h2>\n<div class=\"sub\">",
+                  p.patrols(), " 次巡逻; ", p.villages_every_week(), " / ", p.villages(),
+                  " 个村每周达标; 一周自周一起算, 属于其周一所在的月</div>\n");
+  chart("巡逻率 (低者在前)", "#8c6d31", &UnitRow::patrol_rate, true);
+  const auto& q = c.surveys();
+  absl::StrAppend(
+      &h, "<h2>群众安全感和满意度民调</h2>\n<div class=\"sub\">受访 ", q.answered(), " 人 (",
+      q.households(), " 户), 拒访 ", q.refused(), ", 无人在家 ", q.nobody_home(),
+      "; 安全感率、满意率为回答前两档 (很安全/安全, 很满意/满意) "
+      "者所占比例</div>\n<table><tr><th>档次</th><th>安全感</th><th>满意度</th></tr>\n");
+  const char* levels[] = {"很安全 / 很满意",     "安全 / 满意",     "一般",
+                          "不太安全 / 不太满意", "不安全 / 不满意", "说不清"};
+  for (int i = 0; i < 6; ++i) {
+    absl::StrAppend(&h, "<tr><td class=\"l\">", levels[i], "</td><td>",
+                    i < q.safety_levels_size() ? q.safety_levels(i) : 0, "</td><td>",
+                    i < q.satisfaction_levels_size() ? q.satisfaction_levels(i) : 0,
+                    "</td></tr>\n");
+  }
+  h += "</table>\n";
+  chart("安全感率 (低者在前)", "#756bb1", &UnitRow::safety_rate, true);
+  chart("满意率 (低者在前)", "#de2d26", &UnitRow::satisfaction_rate, true);
+  absl::StrAppend(&h,
+                  "<h2>群众反映最多的问题 (问题导向)</h2>\n<table><tr><th>问题</th>"
+                  "<th>条数</th></tr>\n");
+  for (const auto& o : q.opinions()) {
+    absl::StrAppend(&h, "<tr><td class=\"l\">", OpinionTopicWord(o.topic()), "</td><td>", o.count(),
+                    "</td></tr>\n");
+  }
+  if (q.opinions().empty()) h += "<tr><td class=\"l\" colspan=\"2\">本月无意见建议</td></tr>\n";
+  h += "</table>\n";
 
   absl::StrAppend(&h, "<h2>逾期未管控、失联或不在位的重点人员 (", r.overdue_total, " 人",
                   r.overdue.size() < static_cast<size_t>(r.overdue_total)

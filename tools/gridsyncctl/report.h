@@ -1,7 +1,10 @@
 // The monthly assessment report (一月一考核): towns and villages of a county
 // ranked by households visited (入户率), supervised persons checked in
 // their interval (管控率) and disputes mediated (调处率), with the overdue
-// persons and the open cases. Built from CoverageService answers; rendered
+// persons and the open cases; and the town's two reports after every round
+// (对每次民调情况和平安夜巡情况及时通报): the patrol rate per village
+// (巡逻率) and the questionnaire's 安全感率 and 满意率 per village, lowest
+// first, with the opinions raised most often. Built from CoverageService answers; rendered
 // as a terminal table and as a self-contained HTML page with SVG charts.
 #ifndef GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
 #define GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
@@ -27,7 +30,10 @@ struct UnitRow {
   // the score.
   std::optional<double> visit_rate, check_rate, mediation_rate;
   double score = 0;  // mean of the present rates
-  int rank = 0;      // 1 = best; units without any rate are not ranked (0)
+  // Reported beside the score, not in it: absent with no week counted or
+  // nobody answering.
+  std::optional<double> patrol_rate, safety_rate, satisfaction_rate;
+  int rank = 0;  // 1 = best; units without any rate are not ranked (0)
 };
 
 struct MonthlyReport {
