@@ -483,6 +483,81 @@ TEST_F(ExportTest, PatrolsAreRowsAndCountedByWeek) {
             (std::vector<std::string>{"2025-12-01 2 1", "2025-12-08 1 0"}));
 }
 
+// 安全感/满意度 (issue 15): questionnaires are rows once each (a voided one
+// marked), the form they were asked under is a row, and the village's
+// month view gives the server's 安全感率 and 满意率.
+TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheServer) {
+  auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
+  {
+    gridsync::v1::PublishSurveyFormRequest req;
+    req.mutable_form()->set_version("2026-Q4");
+    req.mutable_form()->set_safety_question("您觉得本村安全吗？");
+    req.mutable_form()->set_satisfaction_question("您对平安建设工作满意吗？");
+    gridsync::v1::SurveyForm out;
+    auto ctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(coverage->PublishSurveyForm(ctx.get(), req, &out).ok());
+  }
+  auto a = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员 王芳");
+  const int64_t now = core::SystemWallMs() - 60000;
+  std::vector<Mutation> ms;
+  auto survey = [&](int household, int outcome, int safety, int satisfaction) {
+    Mutation m = a->Begin(gridsync::v1::RECORD_KIND_SURVEY, a->NewRecordId(), kGridA);
+    m.mutable_create()->set_subject_id(Household(kGridA, household));
+    tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
+    tools::AddCreateField(&m, "asked_at_ms", tools::IntValue(now));
+    tools::AddCreateField(&m, "outcome", tools::IntValue(outcome));
+    if (safety) tools::AddCreateField(&m, "safety", tools::IntValue(safety));
+    if (satisfaction) tools::AddCreateField(&m, "satisfaction", tools::IntValue(satisfaction));
+    ms.push_back(m);
+    return m.record_id();
+  };
+  const std::string first = survey(1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 3);
+  survey(2, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 4, 2);
+  survey(3, gridsync::v1::SURVEY_OUTCOME_REFUSED, 0, 0);
+  const std::string wrong = survey(4, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1);
+  gridsync::v1::SurveyOpinion said;
+  said.set_topic(gridsync::v1::OPINION_TOPIC_FRAUD);
+  said.set_text("𠮷家巷老人接到诈骗电话");
+  Mutation log = a->Begin(gridsync::v1::RECORD_KIND_SURVEY, first, kGridA);
+  log.mutable_append_log()->set_log("opinions");
+  log.mutable_append_log()->set_element_id("o1");
+  log.mutable_append_log()->set_payload(said.SerializeAsString());
+  ms.push_back(log);
+  Mutation v = a->Begin(gridsync::v1::RECORD_KIND_SURVEY, wrong, kGridA);
+  v.mutable_void_record()->set_reason("问错了户");
+  ms.push_back(v);
+  auto pushed = a->Push(ms);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  for (const auto& r : pushed->results()) ASSERT_EQ(r.code(), 0) << r.message();
+
+  std::string out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;  // again: nothing twice
+  auto pg = tools::PgConn::Connect(db_->conninfo());
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_EQ(Column(**pg, "SELECT count(*) || '/' || count(*) FILTER (WHERE voided) FROM surveys"),
+            std::vector<std::string>{"4/1"});
+  EXPECT_EQ(Column(**pg, "SELECT version || ' ' || questions FROM survey_forms"),
+            std::vector<std::string>{"2026-Q4 0"});
+  const std::string month = core::MonthName(core::MonthOf(now));
+  EXPECT_EQ(Column(**pg, absl::StrCat("SELECT asked || ' ' || answered || ' ' || refused || ' ' || "
+                                      "safety_rate || ' ' || satisfaction_rate FROM "
+                                      "surveys_by_village WHERE month = '",
+                                      month, "'")),
+            std::vector<std::string>{"3 2 1 0.5 0.5"});
+  EXPECT_EQ(Column(**pg, "SELECT topic || ' ' || text FROM survey_opinions"),
+            std::vector<std::string>{"fraud 𠮷家巷老人接到诈骗电话"});
+  gridsync::v1::GetCoverageRequest req;
+  req.set_scope_code(kVillageAB);
+  req.mutable_period()->set_month(month);
+  gridsync::v1::Coverage c;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
+  EXPECT_DOUBLE_EQ(c.surveys().safety_rate(), 0.5);
+  EXPECT_DOUBLE_EQ(c.surveys().satisfaction_rate(), 0.5);
+  EXPECT_EQ(c.surveys().asked(), 3);
+}
+
 // The audit trail (who enrolled, imported, backed up, restored) and the
 // records phones sent back after a restore reach the county's database.
 TEST_F(ExportTest, TheAuditTrailAndRefilledRecordsAreExported) {

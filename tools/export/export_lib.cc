@@ -108,6 +108,43 @@ CREATE OR REPLACE VIEW patrols_by_week AS
          count(*) AS patrols, sum(problems) AS problems
   FROM patrols WHERE NOT voided AND started_at IS NOT NULL
   GROUP BY 1, 2;
+-- 安全感/满意度: one row per questionnaire asked (each answered one is a
+-- respondent), the forms they were asked under, and views: a village's
+-- month (安全感率 and 满意率 are the top two levels of those who answered
+-- the question, as CoverageService counts them), the opinions one per row,
+-- and the further questions' answers one per row (a correction is a later
+-- row for the same question).
+CREATE TABLE IF NOT EXISTS surveys (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text NOT NULL, form_version text, outcome text, asked_at timestamptz, month text,
+  safety text, safety_level int, satisfaction text, satisfaction_level int, answers int, opinions int,
+  visit_record_id text, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS surveys_by_village_month ON surveys (village_code, month);
+CREATE TABLE IF NOT EXISTS survey_forms (
+  form_id text PRIMARY KEY, scope text NOT NULL, version text NOT NULL, title text, safety_question text, satisfaction_question text,
+  questions int NOT NULL, published_at timestamptz, doc jsonb NOT NULL);
+CREATE OR REPLACE VIEW surveys_by_village AS
+  SELECT village_code, month, count(*) AS asked,
+         count(*) FILTER (WHERE outcome = 'answered') AS answered,
+         count(*) FILTER (WHERE outcome = 'refused') AS refused,
+         count(*) FILTER (WHERE outcome = 'nobody_home') AS nobody_home,
+         count(*) FILTER (WHERE outcome = 'answered' AND safety_level BETWEEN 1 AND 2)::float8 /
+           NULLIF(count(*) FILTER (WHERE outcome = 'answered' AND safety_level > 0), 0) AS safety_rate,
+         count(*) FILTER (WHERE outcome = 'answered' AND satisfaction_level BETWEEN 1 AND 2)::float8 /
+           NULLIF(count(*) FILTER (WHERE outcome = 'answered' AND satisfaction_level > 0), 0)
+           AS satisfaction_rate
+  FROM surveys WHERE NOT voided GROUP BY 1, 2;
+CREATE OR REPLACE VIEW survey_opinions AS
+  SELECT s.record_id, s.village_code, s.month, lower(replace(o->>'topic', 'OPINION_TOPIC_', '')) AS topic,
+         o->>'text' AS text
+  FROM surveys s, jsonb_array_elements(s.doc->'survey'->'opinions') o
+  WHERE NOT s.voided AND s.outcome = 'answered';
+CREATE OR REPLACE VIEW survey_answers AS
+  SELECT s.record_id, s.village_code, s.month, s.form_version, a->>'question_id' AS question_id,
+         (a->>'choice')::int AS choice, a->>'text' AS text
+  FROM surveys s, jsonb_array_elements(s.doc->'survey'->'answers') a
+  WHERE NOT s.voided AND s.outcome = 'answered';
 -- Attachments: each record's references (from its log of PhotoRefs), and
 -- the blobs whose bytes reached the server; `attachments` joins them. With
 -- --blobs-dir the bytes are files DIR/ab/cd/<sha256> (blobs.file_path).
@@ -274,7 +311,7 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
 
 constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",   "visits",
                                          "cases",     "checks",     "proposals", "attachment_refs",
-                                         "blobs",     "patrols"};
+                                         "blobs",     "patrols",    "surveys",   "survey_forms"};
 
 }  // namespace
 
@@ -394,6 +431,32 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                 {"record_id", "grid_code", "village_code", "town_code", "started_at", "ended_at",
                  "route", "notes", "members", "places", "problems", "photos", "worker", "voided",
                  "void_reason", "conflicts", "last_seq", "doc"}};
+  Table surveys{"surveys",
+                {"record_id",
+                 "grid_code",
+                 "village_code",
+                 "town_code",
+                 "household_id",
+                 "form_version",
+                 "outcome",
+                 "asked_at",
+                 "month",
+                 "safety",
+                 "safety_level",
+                 "satisfaction",
+                 "satisfaction_level",
+                 "answers",
+                 "opinions",
+                 "visit_record_id",
+                 "worker",
+                 "voided",
+                 "void_reason",
+                 "conflicts",
+                 "last_seq",
+                 "doc"}};
+  Table forms{"survey_forms",
+              {"form_id", "scope", "version", "title", "safety_question", "satisfaction_question",
+               "questions", "published_at", "doc"}};
   std::string policy_sql;  // the last policy of the batch replaces this scope's rows
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -485,6 +548,26 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
             Row({common, Ts(at(p.started_at_ms())), Ts(p.ended_at_ms()), T(p.route()), T(p.notes()),
                  absl::StrCat(p.members_size()), absl::StrCat(p.places_size()),
                  absl::StrCat(p.problems_size()), absl::StrCat(p.photos_size()), worker, tail}));
+      } else if (r.has_survey()) {
+        const auto& q = r.survey();
+        auto level = [](int v) { return v > 0 ? absl::StrCat(v) : std::string(kNull); };
+        surveys.Put(
+            r.record_id(),
+            Row({common, T(q.household_id()), TOrNull(q.form_version()),
+                 q.outcome()
+                     ? EnumWord(gridsync::v1::SurveyOutcome_Name(q.outcome()), "SURVEY_OUTCOME_")
+                     : kNull,
+                 Ts(at(q.asked_at_ms())), Month(at(q.asked_at_ms())),
+                 q.safety()
+                     ? EnumWord(gridsync::v1::SafetyAnswer_Name(q.safety()), "SAFETY_ANSWER_")
+                     : kNull,
+                 level(q.safety()),
+                 q.satisfaction()
+                     ? EnumWord(gridsync::v1::SatisfactionAnswer_Name(q.satisfaction()),
+                                "SATISFACTION_ANSWER_")
+                     : kNull,
+                 level(q.satisfaction()), absl::StrCat(q.answers_size()),
+                 absl::StrCat(q.opinions_size()), TOrNull(q.visit_record_id()), worker, tail}));
       } else if (r.has_registry_proposal()) {
         const auto& p = r.registry_proposal();
         const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
@@ -571,6 +654,16 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                         ", ", key.second, ", ", days, ")");
         first = false;
       }
+    } else if (reg.has_survey_form()) {
+      const auto& f = reg.survey_form();
+      kind = "survey_form", subject = f.version(), op = "publish";
+      std::string doc;
+      if (!google::protobuf::util::MessageToJsonString(f, &doc, json).ok()) doc = "{}";
+      // Each county publishes its own: keyed by scope and version.
+      const std::string id = absl::StrCat(scope_, "/", f.version());
+      forms.Put(id, Row({T(id), T(scope_), T(f.version()), T(f.title()), T(f.safety_question()),
+                         T(f.satisfaction_question()), absl::StrCat(f.questions_size()),
+                         Ts(f.published_at_ms()), T(doc)}));
     } else {
       kind = "unknown";
     }
@@ -588,7 +681,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     }
     for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                           &patrols, &refs, &blobs}) {
+                           &patrols, &surveys, &forms, &refs, &blobs}) {
       if (t->rows.empty()) continue;
       if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
       if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
