@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "gridsync/v1/admin_service.grpc.pb.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 #include "tools/common/client.h"
@@ -43,6 +44,21 @@ class JavaTest : public ::testing::Test {
       if (p.person_id() == Person(kGridA, 3)) p.set_name("𡒄某");
     }
     ASSERT_TRUE(admin_->ImportRegistry(ctx.get(), registry, &resp).ok());
+    // The questionnaire the Java phones ask with, a choice outside the BMP.
+    gridsync::v1::PublishSurveyFormRequest form;
+    form.mutable_form()->set_version("2026-Q4");
+    form.mutable_form()->set_title("群众安全感满意度调查");
+    form.mutable_form()->set_safety_question("您觉得本村安全吗？");
+    form.mutable_form()->set_satisfaction_question("您对平安建设工作满意吗？");
+    auto* q = form.mutable_form()->add_questions();
+    q->set_id("q3");
+    q->set_text("最担心的问题？");
+    q->add_choices("𠮷家巷路灯");
+    gridsync::v1::SurveyForm published;
+    auto fctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(gridsync::v1::CoverageService::NewStub(channel)
+                    ->PublishSurveyForm(fctx.get(), form, &published)
+                    .ok());
   }
   void TearDown() override {
     if (server_) {
@@ -121,7 +137,7 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   const int status = pclose(p);
   std::cout << out;
   EXPECT_EQ(status, 0) << "JUnit failed";
-  EXPECT_NE(out.find("OK (19 tests)"), std::string::npos);
+  EXPECT_NE(out.find("OK (20 tests)"), std::string::npos);
 
   // What the Java test typed is on the server byte for byte: it wrote the
   // record ids, fields and expected UTF-8 (hex) of every hard string.

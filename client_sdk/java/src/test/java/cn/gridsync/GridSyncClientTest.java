@@ -248,6 +248,40 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aQuestionnaireIsAskedUnderThePublishedFormAndCounted() throws Exception {
+    a.sync();
+    DayPage<SurveyForm> forms = a.surveyForms();
+    assertEquals(1, forms.items.size());
+    SurveyForm form = forms.items.get(0);
+    assertEquals("2026-Q4", form.version);
+    assertEquals("群众安全感满意度调查", form.title);
+    assertTrue(form.json, form.json.contains("𠮷家巷路灯"));
+
+    Coverage before = a.getCoverage(grid, null);
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("form_version", form.version);
+    f.put("asked_at_ms", a.nowMs());
+    f.put("outcome", 1);       // answered
+    f.put("safety", 2);        // 安全
+    f.put("satisfaction", 4);  // 不太满意
+    String id = a.create(RecordKind.SURVEY, grid, household, f);
+    a.appendLog(id, "answers", "{\"question_id\": \"q3\", \"choice\": 1}");
+    a.appendLog(id, "opinions", "{\"topic\": \"OPINION_TOPIC_INFRASTRUCTURE\", "
+        + "\"text\": \"𡒄家门口路灯坏了\"}");
+    Coverage c = a.getCoverage(grid, null);  // offline, at once
+    assertEquals(before.surveysAnswered + 1, c.surveysAnswered);
+    assertTrue(c.safetyRate > 0);
+    assertTrue(c.json, c.json.contains("OPINION_TOPIC_INFRASTRUCTURE"));
+    assertEquals(1, c.patrolsPerWeek);
+    a.sync();
+    b.sync();
+    Record r = b.get(id);
+    assertEquals(RecordKind.SURVEY, r.kind);
+    assertTrue(r.json(), r.json().contains("𡒄家门口路灯坏了"));
+    assertTrue(r.json(), r.json().contains("SATISFACTION_ANSWER_NOT_VERY_SATISFIED"));
+  }
+
+  @Test
   public void aPhoneRevokedAsLostErasesItsReplicaAndTellsTheApp() throws Exception {
     GridSyncClient.Options o = new GridSyncClient.Options();
     o.dataDir = System.getProperty("gridsync.dir") + "/java-lost-phone";
