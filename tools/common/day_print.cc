@@ -1,5 +1,6 @@
 #include "tools/common/day_print.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -70,6 +71,28 @@ std::string CoverageText(const gridsync::v1::Coverage& c,
   absl::StrAppendFormat(&out,
                         "留痕  %d visits with photos, %d of %d cases with a signed agreement\n",
                         c.visits().with_photos(), cs.with_signed_agreement(), cs.registered());
+  const auto& p = c.patrols();
+  absl::StrAppendFormat(&out,
+                        "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "
+                        "%d of %d villages every week\n",
+                        Pct(p.rate()), p.weeks_patrolled(), p.weeks(), p.per_week(), p.patrols(),
+                        p.villages_every_week(), p.villages());
+  const auto& q = c.surveys();
+  absl::StrAppendFormat(&out,
+                        "安全感率 %s  满意率 %s  %d respondents (%d households), %d refused, %d "
+                        "nobody home\n",
+                        Pct(q.safety_rate()), Pct(q.satisfaction_rate()), q.answered(),
+                        q.households(), q.refused(), q.nobody_home());
+  if (q.opinions_size() > 0) {
+    out += "  raised most:";
+    for (int i = 0; i < q.opinions_size() && i < 3; ++i) {
+      absl::StrAppendFormat(
+          &out, " %s %d",
+          absl::AsciiStrToLower(gridsync::v1::OpinionTopic_Name(q.opinions(i).topic()).substr(14)),
+          q.opinions(i).count());
+    }
+    out += "\n";
+  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/safety_figures.h"
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "tools/common/client.h"
 
@@ -37,10 +38,20 @@ const char* kGiven[] = {"秀英", "桂兰", "玉梅", "海燕", "丽娟",
                         "红霞", "建军", "卫东", "志强", "国华"};
 
 // How a village works: the share of households visited a month, and the
-// share of checks made within their interval.
+// share of checks made within their interval, of weeks with a night
+// patrol; and how safe its people feel (the chance of each answer being
+// one of the top two levels).
 struct Diligence {
-  double visits = 0.9, checks = 0.9, home = 0.9;
+  double visits = 0.9, checks = 0.9, home = 0.9, patrols = 0.8, mood = 0.9;
 };
+
+// What people raise at the door, by topic.
+const std::pair<gridsync::v1::OpinionTopic, const char*> kOpinions[] = {
+    {gridsync::v1::OPINION_TOPIC_INFRASTRUCTURE, "希望村里路灯早点修好"},
+    {gridsync::v1::OPINION_TOPIC_FRAUD, "老人常接到冒充客服的诈骗电话"},
+    {gridsync::v1::OPINION_TOPIC_TRAFFIC, "村口路段车速太快，缺减速带"},
+    {gridsync::v1::OPINION_TOPIC_PUBLIC_ORDER, "晚上有外来人员在村里转悠"},
+    {gridsync::v1::OPINION_TOPIC_ENVIRONMENT, "垃圾清运不及时"}};
 
 // One grid's worker writing the past weeks: mutations stamped when the
 // work was done.
@@ -70,8 +81,10 @@ class GridHistory {
             }
             if (U() < 0.2) AddCreateField(&m, "opinions", StrValue("希望村里路灯早点修好"));
           }
+          const std::string visit_id = m.record_id();
           out_.push_back(std::move(m));
           ++r->visits;
+          if (home && !o_.survey_form.empty() && U() < 0.4) Survey(h, visit_id, t, r);
           if (home) break;
           ++r->nobody_home;
           t += kDay + Rand(5 * kDay);  // went back a few days later
@@ -108,6 +121,59 @@ class GridHistory {
         ++r->checks;
       }
     }
+  }
+
+  // The questionnaire asked at a visit: most answer, a few refuse; the
+  // village's mood sets how many feel safe and are satisfied.
+  void Survey(const gridsync::v1::Household& h, const std::string& visit_id, int64_t t,
+              HistoryReport* r) {
+    Mutation m = At(gridsync::v1::RECORD_KIND_SURVEY, p_.NewRecordId(), t + 600000);
+    m.mutable_create()->set_subject_id(h.household_id());
+    AddCreateField(&m, "form_version", StrValue(o_.survey_form));
+    AddCreateField(&m, "asked_at_ms", IntValue(t + 600000));
+    AddCreateField(&m, "visit_record_id", StrValue(visit_id));
+    const bool refused = U() < 0.04;
+    AddCreateField(&m, "outcome",
+                   IntValue(refused ? gridsync::v1::SURVEY_OUTCOME_REFUSED
+                                    : gridsync::v1::SURVEY_OUTCOME_ANSWERED));
+    const std::string id = m.record_id();
+    ++r->surveys;
+    if (refused) {
+      out_.push_back(std::move(m));
+      return;
+    }
+    auto level = [&] { return U() < d_.mood ? 1 + Rand(2) : 3 + Rand(U() < 0.1 ? 4 : 3); };
+    AddCreateField(&m, "safety", IntValue(level()));
+    AddCreateField(&m, "satisfaction", IntValue(level()));
+    out_.push_back(std::move(m));
+    if (U() < 0.3) {
+      const auto& [topic, text] = kOpinions[Rand(std::size(kOpinions))];
+      gridsync::v1::SurveyOpinion o;
+      o.set_topic(topic);
+      o.set_text(text);
+      Log(gridsync::v1::RECORD_KIND_SURVEY, id, "opinions", t + 600000, o);
+    }
+  }
+
+  // A night patrol starting at `t`.
+  void Patrol(int64_t t, HistoryReport* r) {
+    Mutation m = At(gridsync::v1::RECORD_KIND_PATROL, p_.NewRecordId(), t);
+    m.mutable_create();
+    AddCreateField(&m, "started_at_ms", IntValue(t));
+    AddCreateField(&m, "ended_at_ms", IntValue(t + 5400000));
+    AddCreateField(&m, "route", StrValue("村委会—学校—重点场所—村口"));
+    const std::string id = m.record_id();
+    out_.push_back(std::move(m));
+    gridsync::v1::PatrolMember member;
+    member.set_name(WorkerName(grid_));
+    member.set_role(gridsync::v1::PATROL_ROLE_GRID_WORKER);
+    member.set_device_id(p_.device_id());
+    Log(gridsync::v1::RECORD_KIND_PATROL, id, "members", t, member);
+    member.set_name("义务巡逻队");
+    member.set_role(gridsync::v1::PATROL_ROLE_PATROL_TEAM);
+    member.clear_device_id();
+    Log(gridsync::v1::RECORD_KIND_PATROL, id, "members", t, member);
+    ++r->patrols;
   }
 
   // One dispute case registered at `t`, and what became of it by until_ms.
@@ -199,7 +265,11 @@ class GridHistory {
   }
   void Log(const std::string& id, const char* log, int64_t t,
            const google::protobuf::Message& msg) {
-    Mutation m = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
+    Log(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, log, t, msg);
+  }
+  void Log(gridsync::v1::RecordKind kind, const std::string& id, const char* log, int64_t t,
+           const google::protobuf::Message& msg) {
+    Mutation m = At(kind, id, t);
     m.mutable_append_log()->set_log(log);
     m.mutable_append_log()->set_element_id(p_.NewRecordId());
     m.mutable_append_log()->set_payload(msg.SerializeAsString());
@@ -254,6 +324,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       d.visits = std::uniform_real_distribution<double>(0.70, 0.99)(rng);
       d.checks = std::uniform_real_distribution<double>(0.55, 1.0)(rng);
       d.home = std::uniform_real_distribution<double>(0.82, 0.95)(rng);
+      d.patrols = std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+      d.mood = std::uniform_real_distribution<double>(0.75, 0.98)(rng);
       HistoryReport r;
       absl::Status st;
       const auto& grids = by_village[village];
@@ -294,6 +366,18 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         }
         month = range.second;
       }
+      // 平安夜巡: most weeks an evening patrol, recorded in one of its grids.
+      for (int64_t week = core::WeekStart(o.from_ms); week < o.until_ms && st.ok();
+           week += 7 * core::kDayMs) {
+        if (std::uniform_real_distribution<double>(0, 1)(rng) >= d.patrols) continue;
+        const int64_t t = week + static_cast<int64_t>(rng() % 7) * core::kDayMs + 20 * 3600000 +
+                          static_cast<int64_t>(rng() % 7200000);
+        if (t < o.from_ms || t >= o.until_ms) continue;
+        const size_t g = rng() % grids.size();
+        GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+        h.Patrol(t, &r);
+        st = h.Push(&r);
+      }
       std::lock_guard<std::mutex> lock(mu);
       if (!st.ok() && failed.ok()) failed = st;
       total.mutations += r.mutations;
@@ -304,6 +388,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.resolved += r.resolved;
       total.escalated += r.escalated;
       total.follow_ups += r.follow_ups;
+      total.patrols += r.patrols;
+      total.surveys += r.surveys;
     }
   };
   std::vector<std::thread> threads;

@@ -3,7 +3,8 @@
 // nobody home and went back), checks of the supervised persons at their
 // policy's intervals (some late), a few dispute cases a month per village,
 // most resolved within their deadline and both parties followed up, some
-// escalated, some still open. Every mutation is stamped when the work was
+// escalated, some still open; night patrols most weeks; the questionnaire
+// asked at some visits. Every mutation is stamped when the work was
 // done, so last month's figures are what they were at its end.
 //
 // How diligent each village is varies, so the monthly report has something
@@ -28,11 +29,12 @@ struct HistoryOptions {
   int64_t from_ms = 0;             // the first day of work (a month's start)
   int64_t until_ms = 0;            // work stops before this (today's work is the demo's)
   uint64_t seed = 1;
+  std::string survey_form;  // the questionnaire's version; empty: none asked
 };
 
 struct HistoryReport {
   int64_t mutations = 0, visits = 0, nobody_home = 0, checks = 0, cases = 0;
-  int64_t resolved = 0, escalated = 0, follow_ups = 0;
+  int64_t resolved = 0, escalated = 0, follow_ups = 0, patrols = 0, surveys = 0;
   double seconds = 0;
 };
 

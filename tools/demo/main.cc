@@ -109,20 +109,48 @@ class Demo {
     o.from_ms = core::MonthRange(last_month_)->first;
     o.until_ms = today_;
     o.seed = 7;
+    auto form = PublishSurveyForm();
+    if (!form.ok()) return form.status();
+    o.survey_form = *form;
     auto r = WriteHistory(o);
     if (!r.ok()) return r.status();
     printf(
         "\n== %s and this month until today, as %zu workers' phones synced it\n"
         "   %lld visits (%lld found nobody home and went back), %lld checks of supervised\n"
-        "   persons, %lld dispute cases (%lld resolved, %lld escalated, %lld follow-ups)\n"
+        "   persons, %lld dispute cases (%lld resolved, %lld escalated, %lld follow-ups),\n"
+        "   %lld night patrols, %lld questionnaires (安全感/满意度, form %s)\n"
         "   %lld mutations pushed in %.1f s (%.0f/s)\n",
         last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
         static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
         static_cast<long long>(r->cases), static_cast<long long>(r->resolved),
         static_cast<long long>(r->escalated), static_cast<long long>(r->follow_ups),
-        static_cast<long long>(r->mutations), r->seconds,
+        static_cast<long long>(r->patrols), static_cast<long long>(r->surveys),
+        o.survey_form.c_str(), static_cast<long long>(r->mutations), r->seconds,
         static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
     return absl::OkStatus();
+  }
+
+  // The county's questionnaire for this quarter (published once; a server
+  // that has it already keeps it).
+  absl::StatusOr<std::string> PublishSurveyForm() {
+    const int32_t month = core::MonthOf(core::SystemWallMs());
+    gridsync::v1::PublishSurveyFormRequest req;
+    auto* f = req.mutable_form();
+    f->set_version(absl::StrCat(month / 100, "-Q", (month % 100 + 2) / 3));
+    f->set_title("群众安全感和满意度调查");
+    f->set_safety_question("您觉得您所在的村（社区）安全吗？");
+    f->set_satisfaction_question("您对本地平安建设工作满意吗？");
+    auto* q = f->add_questions();
+    q->set_id("worry");
+    q->set_text("您最担心的安全问题是什么？");
+    for (const char* c : {"盗窃", "电信网络诈骗", "交通安全", "邻里纠纷", "其他"})
+      q->add_choices(c);
+    gridsync::v1::SurveyForm out;
+    auto ctx = CallContext(token_);
+    auto st = FromGrpc(
+        gridsync::v1::CoverageService::NewStub(ch_)->PublishSurveyForm(ctx.get(), req, &out));
+    if (!st.ok() && !absl::IsAlreadyExists(st)) return st;
+    return f->version();
   }
 
   // The demo's worker: of the first grids of the county's first 40 real
