@@ -37,9 +37,9 @@ class RegistryStore {
 
   // Questionnaire forms (registry.proto SurveyForm), newest first.
   virtual absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ListSurveyForms() = 0;
-  // Stores a new version, stamped published_at_ms = `now_ms`, and sends it
-  // to every phone. ALREADY_EXISTS if the version was published before.
-  // REQUIRES: core::ValidateSurveyForm(form) found nothing.
+  // Stores a new version, stamped published_at_ms = `now_ms` (or 1 ms after
+  // the newest, if that is not earlier), and sends it to every phone. ALREADY_EXISTS if the version
+  // was published before. REQUIRES: core::ValidateSurveyForm(form) found nothing.
   virtual absl::StatusOr<gridsync::v1::SurveyForm> PublishSurveyForm(
       gridsync::v1::SurveyForm form, int64_t now_ms, const gridsync::v1::Actor& by) = 0;
 };

@@ -273,7 +273,12 @@ absl::StatusOr<gridsync::v1::SurveyForm> RocksRegistry::PublishSurveyForm(
                      " was published before and answers may be under it; publish a new version"));
   }
   if (!s.IsNotFound()) return FromRocks(s, "reading questionnaire forms");
-  form.set_published_at_ms(now_ms);
+  // Publication times are distinct and increasing, so "newest first" is one
+  // order everywhere, even for two versions published in one millisecond.
+  auto forms = ReadSurveyForms(db_, registry_);
+  if (!forms.ok()) return forms.status();
+  const int64_t latest = forms->empty() ? 0 : forms->front().published_at_ms();
+  form.set_published_at_ms(std::max(now_ms, latest + 1));
   rocksdb::WriteBatch batch;
   batch.Put(registry_, key, form.SerializeAsString());
   gridsync::v1::AdminAct act;

@@ -137,7 +137,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->store_->registry(),
                                                  s->auth_.get(), s->blobs_->dir() + "/objects");
   s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_->coverage(), s->store_->registry(),
-                                                       s->auth_.get());
+                                                       s->auth_.get(), opts.wall_clock);
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);

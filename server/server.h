@@ -48,7 +48,9 @@ struct ServerOptions {
   // How long phones keep a person whose supervision ended and a household
   // that left (core/retention.h); gridsyncd --phone-retention-days.
   int phone_retention_days = core::kDefaultRetentionDays;
-  // The sync service's clock (SyncServiceImpl::Options); empty: the system's.
+  // The clock of the sync and coverage services (what "now" is for a pull's
+  // retention, a push's skew, a period's end, a form's publication); empty:
+  // the system's.
   std::function<int64_t()> wall_clock;
 };
 

@@ -234,14 +234,9 @@ class SafetyFiguresTest : public SdkTest {
   }
 
   void SetPatrolsPerWeek(int n) {
-    gridsync::v1::SetCheckPolicyRequest req;
-    *req.mutable_policy() = core::DefaultCheckPolicy();
-    req.mutable_policy()->set_patrols_per_week(n);
-    gridsync::v1::CheckPolicy out;
-    auto ctx = tools::CallContext(admin_token_);
-    const grpc::Status st =
-        gridsync::v1::CoverageService::NewStub(channel_)->SetCheckPolicy(ctx.get(), req, &out);
-    ASSERT_TRUE(st.ok()) << st.error_message();
+    auto policy = core::DefaultCheckPolicy();
+    policy.set_patrols_per_week(n);
+    SetCheckPolicy(policy);
   }
 };
 
@@ -298,6 +293,11 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
 }
 
 TEST_F(SafetyFiguresTest, PublishedFormsReachThePhonesAndLeaveThePolicyAlone) {
+  // A server whose clock stands still: both versions are published in the
+  // same millisecond, and still have an order.
+  const int64_t frozen = core::SystemWallMs();
+  options_.wall_clock = [frozen] { return frozen; };
+  RestartServer();
   auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
   SetPatrolsPerWeek(3);
   auto publish = [&](const gridsync::v1::SurveyForm& f, const std::string& token) {
@@ -349,7 +349,7 @@ TEST_F(SafetyFiguresTest, PublishedFormsReachThePhonesAndLeaveThePolicyAlone) {
   }
   ASSERT_EQ(listed.forms_size(), 2);
   EXPECT_EQ(listed.forms(0).version(), "2026-Q4");  // newest first
-  EXPECT_GT(listed.forms(0).published_at_ms(), 0);
+  EXPECT_GT(listed.forms(0).published_at_ms(), listed.forms(1).published_at_ms());
 
   // On the phone, before and after it reopens from its replica: the forms,
   // and the check policy the forms arrived after.
@@ -360,7 +360,8 @@ TEST_F(SafetyFiguresTest, PublishedFormsReachThePhonesAndLeaveThePolicyAlone) {
     auto forms = phone->SurveyForms();
     ASSERT_TRUE(forms.ok()) << forms.status();
     ASSERT_EQ(forms->forms_size(), 2);
-    EXPECT_EQ(forms->forms(0).version(), "2026-Q4");
+    ASSERT_EQ(forms->forms(0).version(), "2026-Q4");
+    ASSERT_EQ(forms->forms(0).questions(0).choices_size(), 3);
     EXPECT_EQ(forms->forms(0).questions(0).choices(2), "𠮷𡒄 (其他)");
     auto c = phone->GetCoverage(kGridA);
     ASSERT_TRUE(c.ok()) << c.status();

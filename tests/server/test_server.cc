@@ -170,9 +170,14 @@ void ServerTest::Import(const gridsync::v1::ImportRegistryRequest& req) {
 }
 
 void ServerTest::SetDefaultCheckInterval(int days) {
+  auto policy = core::DefaultCheckPolicy();
+  policy.set_default_interval_days(days);
+  SetCheckPolicy(policy);
+}
+
+void ServerTest::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy) {
   gridsync::v1::SetCheckPolicyRequest req;
-  *req.mutable_policy() = core::DefaultCheckPolicy();
-  req.mutable_policy()->set_default_interval_days(days);
+  *req.mutable_policy() = policy;
   gridsync::v1::CheckPolicy out;
   auto ctx = tools::CallContext(admin_token_);
   const grpc::Status st =
@@ -237,6 +242,19 @@ gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub
   const grpc::Status st = admin->EnrollDevice(ctx.get(), req, &resp);
   EXPECT_TRUE(st.ok()) << st.error_message();
   return resp;
+}
+
+gridsync::v1::Mutation Survey(tools::Phone& phone, const std::string& grid, int household,
+                              int64_t at_ms, gridsync::v1::SurveyOutcome outcome, int safety,
+                              int satisfaction) {
+  auto m = phone.Begin(gridsync::v1::RECORD_KIND_SURVEY, phone.NewRecordId(), grid);
+  m.mutable_create()->set_subject_id(Household(grid, household));
+  tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
+  tools::AddCreateField(&m, "asked_at_ms", tools::IntValue(at_ms));
+  tools::AddCreateField(&m, "outcome", tools::IntValue(outcome));
+  if (safety) tools::AddCreateField(&m, "safety", tools::IntValue(safety));
+  if (satisfaction) tools::AddCreateField(&m, "satisfaction", tools::IntValue(satisfaction));
+  return m;
 }
 
 gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household) {

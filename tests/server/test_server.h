@@ -41,6 +41,11 @@ gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub
                                                 const std::string& grid);
 // A visit on `grid` by `phone` (not pushed).
 gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
+// A questionnaire at household n of the grid, asked at `at_ms` under form
+// "2026-Q4"; a level of 0 leaves that answer unset.
+gridsync::v1::Mutation Survey(tools::Phone& phone, const std::string& grid, int household,
+                              int64_t at_ms, gridsync::v1::SurveyOutcome outcome, int safety,
+                              int satisfaction);
 std::string Person(const std::string& grid, int n);  // household n, person 01
 
 // The registry above, as an import request.
@@ -84,6 +89,7 @@ class ServerTest : public ::testing::Test {
   // The admin imports `req` / sets the default check interval; both must succeed.
   void Import(const gridsync::v1::ImportRegistryRequest& req);
   void SetDefaultCheckInterval(int days);
+  void SetCheckPolicy(const gridsync::v1::CheckPolicy& policy);
   grpc::Status Push(const std::string& token, const gridsync::v1::PushRequest& req,
                     gridsync::v1::PushResponse* resp);
   grpc::Status Pull(const std::string& token, const gridsync::v1::PullRequest& req,

@@ -500,16 +500,10 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
   auto a = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员 王芳");
   const int64_t now = core::SystemWallMs() - 60000;
   std::vector<Mutation> ms;
-  auto survey = [&](int household, int outcome, int safety, int satisfaction) {
-    Mutation m = a->Begin(gridsync::v1::RECORD_KIND_SURVEY, a->NewRecordId(), kGridA);
-    m.mutable_create()->set_subject_id(Household(kGridA, household));
-    tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
-    tools::AddCreateField(&m, "asked_at_ms", tools::IntValue(now));
-    tools::AddCreateField(&m, "outcome", tools::IntValue(outcome));
-    if (safety) tools::AddCreateField(&m, "safety", tools::IntValue(safety));
-    if (satisfaction) tools::AddCreateField(&m, "satisfaction", tools::IntValue(satisfaction));
-    ms.push_back(m);
-    return m.record_id();
+  auto survey = [&](int household, gridsync::v1::SurveyOutcome outcome, int safety,
+                    int satisfaction) {
+    ms.push_back(Survey(*a, kGridA, household, now, outcome, safety, satisfaction));
+    return ms.back().record_id();
   };
   const std::string first = survey(1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 3);
   survey(2, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 4, 2);

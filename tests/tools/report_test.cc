@@ -63,14 +63,7 @@ class ReportTest : public ServerTest {
 
   Mutation Survey(tools::Phone& p, const std::string& grid, int household,
                   gridsync::v1::SurveyOutcome outcome, int safety, int satisfaction) {
-    auto m = p.Begin(gridsync::v1::RECORD_KIND_SURVEY, p.NewRecordId(), grid);
-    m.mutable_create()->set_subject_id(Household(grid, household));
-    tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
-    tools::AddCreateField(&m, "asked_at_ms", tools::IntValue(t_));
-    tools::AddCreateField(&m, "outcome", tools::IntValue(outcome));
-    if (safety) tools::AddCreateField(&m, "safety", tools::IntValue(safety));
-    if (satisfaction) tools::AddCreateField(&m, "satisfaction", tools::IntValue(satisfaction));
-    return m;
+    return testing::Survey(p, grid, household, t_, outcome, safety, satisfaction);
   }
 
   void Fill() {
