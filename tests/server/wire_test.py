@@ -46,6 +46,7 @@ try:
     from gridsync.v1 import sync_service_pb2 as sync
     from gridsync.v1 import feed_service_pb2 as feed
     from gridsync.v1 import blob_service_pb2 as blob
+    from gridsync.v1 import coverage_service_pb2 as coverage
 
     data = os.path.join(scratch, "data")
     subprocess.run([GRIDSYNCD, "init", "--data", data], check=True, capture_output=True)
@@ -161,6 +162,58 @@ try:
         check("feed: garbage is INVALID_ARGUMENT saying so",
               e.code() == grpc.StatusCode.INVALID_ARGUMENT and "request body is not" in e.details(),
               (e.code(), e.details()))
+
+    # The 安全感/满意度 questionnaire from another language: a form published
+    # (a bad version refused naming the field), pulled by the worker, a
+    # survey asked under it, counted by CoverageService.
+    form = registry.SurveyForm(version="2026-Q4", title="民调", safety_question="安全吗？",
+                               satisfaction_question="满意吗？")
+    form.questions.add(id="q3", text="最担心？", choices=["𠮷家巷路灯", "诈骗"])
+    published = call("/gridsync.v1.CoverageService/PublishSurveyForm",
+                     coverage.PublishSurveyFormRequest(form=form), registry.SurveyForm, admin_token)
+    check("a form published, stamped", published.published_at_ms > 0, published)
+    try:
+        call("/gridsync.v1.CoverageService/PublishSurveyForm",
+             coverage.PublishSurveyFormRequest(form=registry.SurveyForm(version="Q 5")),
+             registry.SurveyForm, admin_token)
+        check("a form with a bad version refused", False, "answered OK")
+    except grpc.RpcError as e:
+        check("a form with a bad version is INVALID_ARGUMENT naming form.version",
+              e.code() == grpc.StatusCode.INVALID_ARGUMENT and "form.version" in e.details(),
+              (e.code(), e.details()))
+    pulled = call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=0), sync.PullResponse, token)
+    forms = [r.survey_form for r in pulled.registry if r.HasField("survey_form")]
+    check("the worker pulls the form with its text", len(forms) == 1 and
+          forms[0].questions[0].choices[0] == "𠮷家巷路灯", forms)
+    survey_id = "01JDQ6%020d" % 0
+    m = mutation.Mutation(device_seq=len(texts) + 10, record_id=survey_id, kind=records.RECORD_KIND_SURVEY,
+                          grid_code=grid, hlc=(now_ms + 2) << 16)
+    m.create.subject_id = household
+    for field, value in [("outcome", records.SURVEY_OUTCOME_ANSWERED), ("asked_at_ms", now_ms),
+                         ("safety", records.SAFETY_ANSWER_SAFE),
+                         ("satisfaction", records.SATISFACTION_ANSWER_DISSATISFIED)]:
+        m.create.fields.add(field=field).value.int_value = value
+    m.create.fields.add(field="form_version").value.string_value = "2026-Q4"
+    o = mutation.Mutation(device_seq=len(texts) + 11, record_id=survey_id, kind=records.RECORD_KIND_SURVEY,
+                          grid_code=grid, hlc=(now_ms + 3) << 16)
+    o.append_log.log = "opinions"
+    o.append_log.element_id = "o1"
+    o.append_log.payload = records.SurveyOpinion(topic=records.OPINION_TOPIC_FRAUD,
+                                                 text="张𡒄家接到诈骗电话").SerializeToString()
+    pushed = call("/gridsync.v1.SyncService/Push", sync.PushRequest(mutations=[m, o]), sync.PushResponse, token)
+    check("a survey and its opinion applied",
+          [r.outcome for r in pushed.results] == [sync.MUTATION_OUTCOME_APPLIED] * 2, pushed)
+    cov = call("/gridsync.v1.CoverageService/GetCoverage",
+               coverage.GetCoverageRequest(scope_code=village), coverage.Coverage, admin_token)
+    check("counted: 1 respondent, 安全感率 1, 满意率 0, fraud raised once",
+          cov.surveys.answered == 1 and cov.surveys.safety_rate == 1.0 and
+          cov.surveys.satisfaction_rate == 0.0 and
+          [(x.topic, x.count) for x in cov.surveys.opinions] == [(records.OPINION_TOPIC_FRAUD, 1)],
+          cov.surveys)
+    got = call("/gridsync.v1.AdminService/GetRecord", admin.GetRecordRequest(record_id=survey_id),
+               admin.GetRecordResponse, admin_token)
+    check("the survey reads back as said", got.record.survey.opinions[0].text == "张𡒄家接到诈骗电话" and
+          got.record.survey.satisfaction == records.SATISFACTION_ANSWER_DISSATISFIED, got.record)
 
     # Attachments from another language: a photo referenced by a visit,
     # uploaded in two chunks with CRC-32C computed here (Castagnoli, as the
