@@ -65,6 +65,78 @@ TEST(Validate, LogPayloadMustParseAndBeSane) {
   EXPECT_EQ(FieldOf(m), "");
 }
 
+// A questionnaire (issue 15): its version and visit are checked, an answer
+// or opinion with nothing in it is refused, a level off the scale too.
+TEST(Validate, AQuestionnaireFieldByField) {
+  auto survey = [] {
+    auto m = CaseMutation("d", 1, 1767225600000);
+    m.set_kind(gridsync::v1::RECORD_KIND_SURVEY);
+    return m;
+  };
+  EXPECT_EQ(FieldOf(SetString(survey(), "form_version", "2026-Q4")), "");
+  EXPECT_EQ(FieldOf(SetString(survey(), "form_version", "2026/Q4")), "set_field.value");
+  EXPECT_EQ(FieldOf(SetString(survey(), "form_version", std::string(41, 'q'))), "set_field.value");
+  EXPECT_EQ(FieldOf(SetString(survey(), "visit_record_id", "01JDQ5ZZZZZZZZZZZZZZZZZZZZ")), "");
+  EXPECT_EQ(FieldOf(SetString(survey(), "visit_record_id", "the visit")), "set_field.value");
+  auto level = survey();
+  level.mutable_set_field()->set_field("safety");
+  level.mutable_set_field()->mutable_value()->set_int_value(6);  // 说不清
+  EXPECT_EQ(FieldOf(level), "");
+  level.mutable_set_field()->mutable_value()->set_int_value(7);
+  EXPECT_EQ(FieldOf(level), "set_field.value");
+  level.mutable_set_field()->mutable_value()->set_int_value(0);  // "not asked" is not written
+  EXPECT_EQ(FieldOf(level), "set_field.value");
+
+  auto log = [&](const std::string& name, const google::protobuf::Message& e) {
+    auto m = survey();
+    m.mutable_append_log()->set_log(name);
+    m.mutable_append_log()->set_element_id("e1");
+    m.mutable_append_log()->set_payload(e.SerializeAsString());
+    return ValidateMutation(m);
+  };
+  gridsync::v1::SurveyAnswer a;
+  a.set_question_id("q3");
+  a.set_choice(2);
+  EXPECT_FALSE(log("answers", a));
+  a.set_choice(101);
+  EXPECT_EQ(log("answers", a)->field, "append_log.payload.choice");
+  a.set_choice(0);
+  EXPECT_EQ(log("answers", a)->field, "append_log.payload");  // neither a choice nor a text
+  a.set_text("说不上来");
+  EXPECT_FALSE(log("answers", a));
+  a.clear_question_id();
+  EXPECT_EQ(log("answers", a)->field, "append_log.payload.question_id");
+  gridsync::v1::SurveyOpinion o;
+  EXPECT_EQ(log("opinions", o)->field, "append_log.payload");
+  o.set_text("路灯坏了");
+  EXPECT_FALSE(log("opinions", o));
+}
+
+TEST(Validate, ASurveyFormNamesItsFirstProblem) {
+  gridsync::v1::SurveyForm f;
+  f.set_version("2026-Q4");
+  f.set_safety_question("安全吗？");
+  f.set_satisfaction_question("满意吗？");
+  EXPECT_FALSE(ValidateSurveyForm(f));
+  auto* q = f.add_questions();
+  q->set_id("q3");
+  q->set_text("最担心？");
+  q->add_choices("盗窃");
+  EXPECT_FALSE(ValidateSurveyForm(f));
+  *f.add_questions() = *q;
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[1].id");
+  f.mutable_questions(1)->set_id("q4");
+  f.mutable_questions(1)->add_choices("");
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[1].choices[1]");
+  f.mutable_questions(1)->mutable_choices(1)->assign("\xff");
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[1].choices[1]");
+  f.clear_questions();
+  f.clear_satisfaction_question();
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.satisfaction_question");
+  f.set_version("");
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.version");
+}
+
 TEST(Validate, ContextClaimingUnseenWritesIsRefused) {
   gridsync::v1::RecordState s;
   auto w = SetString(CaseMutation("a", 1, 1767225600000), "title", "t");
