@@ -222,6 +222,27 @@ absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, 
         Field(&m, "questionnaire_done", rng() % 4 != 0);
       }
       batch.push_back(m);
+      if (!nobody && rng() % 3 == 0) {  // a third of the households asked each month
+        auto q = Begin(w, v1::RECORD_KIND_SURVEY, core::NewUlid(at + 1, rng), grid, at + 1);
+        q.mutable_create()->set_subject_id(m.create().subject_id());
+        Field(&q, "form_version", "2026-Q4");
+        Field(&q, "asked_at_ms", at + 1);
+        Field(&q, "outcome", int64_t{rng() % 25 == 0 ? v1::SURVEY_OUTCOME_REFUSED
+                                                     : v1::SURVEY_OUTCOME_ANSWERED});
+        Field(&q, "safety", static_cast<int64_t>(1 + rng() % (rng() % 5 == 0 ? 6 : 2)));
+        Field(&q, "satisfaction", static_cast<int64_t>(1 + rng() % (rng() % 5 == 0 ? 6 : 2)));
+        batch.push_back(q);
+        if (rng() % 4 == 0) {
+          v1::SurveyOpinion o;
+          o.set_topic(static_cast<v1::OpinionTopic>(1 + rng() % 9));
+          o.set_text("希望村里路灯早点修好");
+          auto l = Begin(w, v1::RECORD_KIND_SURVEY, q.record_id(), grid, at + 2);
+          l.mutable_append_log()->set_log("opinions");
+          l.mutable_append_log()->set_element_id("o1");
+          l.mutable_append_log()->set_payload(o.SerializeAsString());
+          batch.push_back(l);
+        }
+      }
       if (rng() % 100 == 0) {
         auto v = Begin(w, v1::RECORD_KIND_VISIT, m.record_id(), grid, at + 60000);
         v.mutable_void_record()->set_reason("录错户了");
@@ -242,6 +263,15 @@ absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, 
       if (batch.size() >= 1000) {
         if (auto st = flush(); !st.ok()) return st;
       }
+    }
+    for (int p = 0; p < 4; ++p) {  // night patrols: a grid takes a week in three
+      if (rng() % 3 != 0) continue;
+      const int64_t at = when();
+      auto pm = Begin(w, v1::RECORD_KIND_PATROL, core::NewUlid(at, rng), grid, at);
+      pm.mutable_create();
+      Field(&pm, "started_at_ms", at);
+      Field(&pm, "route", "村委会—学校—村口");
+      batch.push_back(pm);
     }
     if (rng() % 4 == 0) {  // a dispute in one grid of four each month
       const int64_t at = when();
@@ -478,6 +508,12 @@ int main(int argc, char** argv) {
       sample.visits().households(), sample.checks().rate() * 100,
       sample.checks().checked_in_interval(), sample.checks().persons(), sample.cases().registered(),
       sample.cases().open_now());
+  printf("  巡逻率 %.1f%% (%ld/%ld village-weeks, %ld patrols), 安全感率 %.1f%% 满意率 %.1f%% (%ld "
+         "respondents, %ld refused, %d opinion topics)\n",
+         sample.patrols().rate() * 100, sample.patrols().weeks_patrolled(),
+         sample.patrols().weeks(), sample.patrols().patrols(), sample.surveys().safety_rate() * 100,
+         sample.surveys().satisfaction_rate() * 100, sample.surveys().answered(),
+         sample.surveys().refused(), sample.surveys().opinions_size());
   printf("queries (%s unless said), gRPC on loopback, one at a time:\n", last_full.c_str());
   Measure("GetCoverage, one village", queries, [&](int) {
     return coverage(county.villages[rng() % county.villages.size()], last_full);
