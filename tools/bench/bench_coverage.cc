@@ -227,8 +227,8 @@ absl::Status FillMonth(server::RocksStore* store, const County& c, size_t from, 
         q.mutable_create()->set_subject_id(m.create().subject_id());
         Field(&q, "form_version", "2026-Q4");
         Field(&q, "asked_at_ms", at + 1);
-        Field(&q, "outcome", int64_t{rng() % 25 == 0 ? v1::SURVEY_OUTCOME_REFUSED
-                                                     : v1::SURVEY_OUTCOME_ANSWERED});
+        Field(&q, "outcome",
+              int64_t{rng() % 25 == 0 ? v1::SURVEY_OUTCOME_REFUSED : v1::SURVEY_OUTCOME_ANSWERED});
         Field(&q, "safety", static_cast<int64_t>(1 + rng() % (rng() % 5 == 0 ? 6 : 2)));
         Field(&q, "satisfaction", static_cast<int64_t>(1 + rng() % (rng() % 5 == 0 ? 6 : 2)));
         batch.push_back(q);
@@ -508,12 +508,13 @@ int main(int argc, char** argv) {
       sample.visits().households(), sample.checks().rate() * 100,
       sample.checks().checked_in_interval(), sample.checks().persons(), sample.cases().registered(),
       sample.cases().open_now());
-  printf("  巡逻率 %.1f%% (%ld/%ld village-weeks, %ld patrols), 安全感率 %.1f%% 满意率 %.1f%% (%ld "
-         "respondents, %ld refused, %d opinion topics)\n",
-         sample.patrols().rate() * 100, sample.patrols().weeks_patrolled(),
-         sample.patrols().weeks(), sample.patrols().patrols(), sample.surveys().safety_rate() * 100,
-         sample.surveys().satisfaction_rate() * 100, sample.surveys().answered(),
-         sample.surveys().refused(), sample.surveys().opinions_size());
+  printf(
+      "  巡逻率 %.1f%% (%ld/%ld village-weeks, %ld patrols), 安全感率 %.1f%% 满意率 %.1f%% (%ld "
+      "respondents, %ld refused, %d opinion topics)\n",
+      sample.patrols().rate() * 100, sample.patrols().weeks_patrolled(), sample.patrols().weeks(),
+      sample.patrols().patrols(), sample.surveys().safety_rate() * 100,
+      sample.surveys().satisfaction_rate() * 100, sample.surveys().answered(),
+      sample.surveys().refused(), sample.surveys().opinions_size());
   printf("queries (%s unless said), gRPC on loopback, one at a time:\n", last_full.c_str());
   Measure("GetCoverage, one village", queries, [&](int) {
     return coverage(county.villages[rng() % county.villages.size()], last_full);
