@@ -99,7 +99,8 @@ void SurveyTally::Add(const SurveyMark& m) {
   }
   households_.insert(m.household_id);
   Counts& grid = grids_[m.household_id.substr(0, kGridCodeLen)];
-  for (Counts* k : {&all_, &grid}) {
+  Counts& village = villages_[m.household_id.substr(0, kVillageCodeLen)];
+  for (Counts* k : {&all_, &grid, &village}) {
     ++k->answered;
     if (m.safety != gridsync::v1::SAFETY_ANSWER_UNSPECIFIED) {
       ++k->safety_answers;
@@ -139,13 +140,18 @@ gridsync::v1::SurveyCoverage SurveyTally::Finish() const {
     o->set_topic(static_cast<gridsync::v1::OpinionTopic>(topic));
     o->set_count(n);
   }
-  for (const auto& [code, k] : grids_) {
-    auto* g = out.add_by_grid();
-    g->set_code(code);
-    g->set_answered(k.answered);
-    g->set_safety_rate(Rate(k.safety_top, k.safety_answers));
-    g->set_satisfaction_rate(Rate(k.satisfaction_top, k.satisfaction_answers));
-  }
+  auto groups = [](const std::map<std::string, Counts>& by,
+                   google::protobuf::RepeatedPtrField<gridsync::v1::SurveyGroup>* rows) {
+    for (const auto& [code, k] : by) {
+      auto* g = rows->Add();
+      g->set_code(code);
+      g->set_answered(k.answered);
+      g->set_safety_rate(Rate(k.safety_top, k.safety_answers));
+      g->set_satisfaction_rate(Rate(k.satisfaction_top, k.satisfaction_answers));
+    }
+  };
+  groups(grids_, out.mutable_by_grid());
+  groups(villages_, out.mutable_by_village());
   return out;
 }
 

@@ -63,7 +63,7 @@ class SurveyTally {
   };
   gridsync::v1::SurveyCoverage c_;
   Counts all_;
-  std::map<std::string, Counts> grids_;
+  std::map<std::string, Counts> grids_, villages_;
   std::set<std::string> households_;
   std::map<int, int64_t> topics_;
 };

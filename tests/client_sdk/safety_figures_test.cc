@@ -92,7 +92,7 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
   struct Grid {
     int64_t answered = 0, s = 0, st = 0, f = 0, ft = 0;
   };
-  std::map<std::string, Grid> grids;
+  std::map<std::string, Grid> grids, villages;
   Grid all;
   for (const auto& q : sent) {
     if (q.voided || !Under(q.household, prefix) || q.at < from || q.at >= to) continue;
@@ -102,7 +102,8 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
       out.set_nobody_home(out.nobody_home() + 1);
     if (q.outcome != gridsync::v1::SURVEY_OUTCOME_ANSWERED) continue;
     households.insert(q.household);
-    for (Grid* g : {&all, &grids[q.household.substr(0, 15)]}) {
+    for (Grid* g :
+         {&all, &grids[q.household.substr(0, 15)], &villages[q.household.substr(0, 12)]}) {
       ++g->answered;
       if (q.safety) ++g->s, g->st += q.safety <= 2;
       if (q.satisfaction) ++g->f, g->ft += q.satisfaction <= 2;
@@ -127,12 +128,15 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
     o->set_count(n);
   }
   out.set_households(static_cast<int64_t>(households.size()));
-  for (const auto& [code, g] : grids) {
-    auto* row = out.add_by_grid();
-    row->set_code(code);
-    row->set_answered(g.answered);
-    row->set_safety_rate(Ratio(g.st, g.s));
-    row->set_satisfaction_rate(Ratio(g.ft, g.f));
+  for (auto [by, rows] :
+       {std::pair{&grids, out.mutable_by_grid()}, std::pair{&villages, out.mutable_by_village()}}) {
+    for (const auto& [code, g] : *by) {
+      auto* row = rows->Add();
+      row->set_code(code);
+      row->set_answered(g.answered);
+      row->set_safety_rate(Ratio(g.st, g.s));
+      row->set_satisfaction_rate(Ratio(g.ft, g.f));
+    }
   }
   return out;
 }

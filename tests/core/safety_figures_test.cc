@@ -115,6 +115,9 @@ TEST(SafetyFigures, TheTopTwoLevelsOfThoseWhoAnswered) {
   EXPECT_EQ(c.by_grid(0).code(), a.substr(0, 15));
   EXPECT_DOUBLE_EQ(c.by_grid(0).safety_rate(), 0.5);
   EXPECT_DOUBLE_EQ(c.by_grid(1).safety_rate(), 0);
+  ASSERT_EQ(c.by_village_size(), 1);  // both grids are of one village
+  EXPECT_EQ(c.by_village(0).code(), a.substr(0, 12));
+  EXPECT_DOUBLE_EQ(c.by_village(0).safety_rate(), 1.0 / 3);
   // Nothing asked: zeros, and a distribution of six zeros.
   const auto none = SurveyTally().Finish();
   EXPECT_EQ(none.safety_levels_size(), 6);
