@@ -176,8 +176,14 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   ASSERT_EQ(r->county.coverage.surveys().opinions_size(), 1);
   EXPECT_EQ(r->county.coverage.surveys().opinions(0).count(), 2);
 
+  // Towns too: ABC (AB's 75% and C's 0% over 6 answers: 3/6) before D (none).
+  std::map<std::string, const tools::UnitRow*> towns;
+  for (const auto& t : r->towns) towns[t.unit.code()] = &t;
+  EXPECT_DOUBLE_EQ(*towns.at(kTownABC)->safety_rate, 0.5);
+
   const std::string table = tools::RenderReportTable(*r);
-  const size_t section = table.find("安全感率低者在前");
+  ASSERT_NE(table.find("乡镇 (安全感率低者在前)"), std::string::npos) << table;
+  const size_t section = table.find("村 (安全感率低者在前)");
   ASSERT_NE(section, std::string::npos) << table;
   const std::string rest = table.substr(section);
   EXPECT_LT(rest.find(r->names.at("410185001202")), rest.find(r->names.at(kVillageAB))) << table;

@@ -121,13 +121,17 @@ std::string RowName(const MonthlyReport& r, const UnitRow& row) {
                                                              : row.unit.name();
 }
 
-// Villages with the lower 安全感率 first (no answers last), then 满意率.
-bool LowestSafetyFirst(const UnitRow* a, const UnitRow* b) {
+// Units with the lower 安全感率 first (no answers last), then 满意率.
+std::vector<const UnitRow*> LowestSafetyFirst(const std::vector<UnitRow>& units) {
+  std::vector<const UnitRow*> out;
+  for (const auto& u : units) out.push_back(&u);
   auto key = [](const UnitRow* u) {
     return std::make_tuple(!u->safety_rate.has_value(), u->safety_rate.value_or(0),
                            u->satisfaction_rate.value_or(0));
   };
-  return key(a) < key(b);
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const UnitRow* a, const UnitRow* b) { return key(a) < key(b); });
+  return out;
 }
 
 std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
@@ -308,17 +312,17 @@ std::string RenderReportTable(const MonthlyReport& r) {
     }
     out += "\n";
   }
-  // Villages by their lowest rate of the two rounds' figures, lowest first.
-  std::vector<const UnitRow*> low(r.villages.size());
-  for (size_t i = 0; i < low.size(); ++i) low[i] = &r.villages[i];
-  std::stable_sort(low.begin(), low.end(), LowestSafetyFirst);
-  absl::StrAppend(&out, "\n", Pad("村 (安全感率低者在前)", 36), Pad("巡逻率", 8, true),
-                  Pad("受访", 6, true), Pad("安全感率", 9, true), Pad("满意率", 8, true), "\n");
-  for (const UnitRow* v : low) {
-    absl::StrAppend(&out, Pad(RowName(r, *v), 36), Pad(Pct(v->patrol_rate), 8, true),
-                    Pad(absl::StrCat(v->coverage.surveys().answered()), 6, true),
-                    Pad(Pct(v->safety_rate), 9, true), Pad(Pct(v->satisfaction_rate), 8, true),
-                    "\n");
+  // Towns, then villages, lowest 安全感率 first.
+  for (const auto& [title, units] : {std::pair{"乡镇 (安全感率低者在前)", &r.towns},
+                                     std::pair{"村 (安全感率低者在前)", &r.villages}}) {
+    absl::StrAppend(&out, "\n", Pad(title, 36), Pad("巡逻率", 8, true), Pad("受访", 6, true),
+                    Pad("安全感率", 9, true), Pad("满意率", 8, true), "\n");
+    for (const UnitRow* v : LowestSafetyFirst(*units)) {
+      absl::StrAppend(&out, Pad(RowName(r, *v), 36), Pad(Pct(v->patrol_rate), 8, true),
+                      Pad(absl::StrCat(v->coverage.surveys().answered()), 6, true),
+                      Pad(Pct(v->safety_rate), 9, true), Pad(Pct(v->satisfaction_rate), 8, true),
+                      "\n");
+    }
   }
   absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
                   "; 未结纠纷 (open cases): ", r.open_total, "\n");
@@ -456,6 +460,13 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
                     i < q.safety_levels_size() ? q.safety_levels(i) : 0, "</td><td>",
                     i < q.satisfaction_levels_size() ? q.satisfaction_levels(i) : 0,
                     "</td></tr>\n");
+  }
+  h += "</table>\n<table><tr><th>乡镇</th><th>巡逻率</th><th>受访</th><th>安全感率</th>"
+       "<th>满意率</th></tr>\n";
+  for (const UnitRow* t : LowestSafetyFirst(r.towns)) {
+    absl::StrAppend(&h, "<tr><td class=\"l\">", Esc(t->unit.name()), "</td><td>",
+                    Pct(t->patrol_rate), "</td><td>", t->coverage.surveys().answered(), "</td><td>",
+                    Pct(t->safety_rate), "</td><td>", Pct(t->satisfaction_rate), "</td></tr>\n");
   }
   h += "</table>\n";
   chart("安全感率 (低者在前)", "#756bb1", &UnitRow::safety_rate, true);
