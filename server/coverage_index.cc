@@ -149,7 +149,10 @@ absl::StatusOr<int64_t*> CoverageIndex::Update::Counter(const std::string& key) 
                                                     false})
              .first;
   }
-  it->second.second = true;
+  if (!it->second.second) {
+    it->second.second = true;
+    dirty_.push_back(it);
+  }
   return &it->second.first;
 }
 
@@ -225,15 +228,16 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
 }
 
 void CoverageIndex::Update::Finish() {
-  for (auto& [key, v] : counters_) {
-    if (!v.second) continue;
-    if (v.first == 0) {
-      batch_->Delete(index_.cov_, key);
+  for (auto it : dirty_) {
+    auto& [value, dirty] = it->second;
+    if (value == 0) {
+      batch_->Delete(index_.cov_, it->first);
     } else {
-      batch_->Put(index_.cov_, key, Be64(static_cast<uint64_t>(v.first)));
+      batch_->Put(index_.cov_, it->first, Be64(static_cast<uint64_t>(value)));
     }
-    v.second = false;
+    dirty = false;
   }
+  dirty_.clear();
 }
 
 absl::Status CoverageIndex::AddHouseholds(const std::map<std::string, int64_t>& added,
@@ -285,7 +289,7 @@ absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool s
   if (auto st = CountHouseholds(&households, &batch); !st.ok()) return st;
   if (auto st = AddHouseholds(households, &batch); !st.ok()) return st;
   std::unique_ptr<rocksdb::Iterator> it;
-  Update up(*this, &batch);
+  Update up(*this, &batch, /*fresh=*/true);  // cleared above: nothing to read
   it.reset(db_->NewIterator(rocksdb::ReadOptions(), records));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     gridsync::v1::RecordState s;

@@ -26,6 +26,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/coverage.h"
@@ -63,7 +64,12 @@ class CoverageIndex : public CoverageStore {
     const CoverageIndex& index_;
     rocksdb::WriteBatch* batch_;
     const bool fresh_;
-    std::map<std::string, std::pair<int64_t, bool>> counters_;  // value, dirty
+    using Counters = std::map<std::string, std::pair<int64_t, bool>>;  // value, dirty
+    Counters counters_;
+    // The counters changed since the last Finish: a rebuild flushes every
+    // 10,000 writes and keeps millions of counters, so Finish must not walk
+    // them all.
+    std::vector<Counters::iterator> dirty_;
   };
 
   // Registry changes: `added` active households per grid code (negative
