@@ -36,6 +36,7 @@
 #include "server/server.h"
 #include "tools/common/client.h"
 #include "tools/common/flags.h"
+#include "tools/common/percentile.h"
 #include "tools/common/pg.h"
 #include "tools/export/export_lib.h"
 
@@ -377,12 +378,8 @@ std::string ReadWhole(const std::string& path) {
 struct Percentiles {
   double p50, p99, max;
 };
-Percentiles Of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) {
-    return v[std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5))];
-  };
-  return {at(0.5), at(0.99), v.back()};
+Percentiles Of(const std::vector<double>& v) {
+  return {tools::Percentile(v, 0.5), tools::Percentile(v, 0.99), tools::Percentile(v, 1)};
 }
 
 template <typename Call>

@@ -48,6 +48,7 @@
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "tools/common/client.h"
 #include "tools/common/flags.h"
+#include "tools/common/percentile.h"
 #include "tools/common/sample_data.h"
 
 extern char** environ;
@@ -55,6 +56,7 @@ extern char** environ;
 namespace {
 using namespace gridsync;
 using Clock = std::chrono::steady_clock;
+using tools::Percentile;
 
 constexpr int kHouseholdsKept = 10;  // a phone's households it visits in the peak
 
@@ -69,12 +71,6 @@ struct PhoneLine {
   std::string device, token, grid;
   std::vector<std::string> households;
 };
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
 
 std::string Latencies(const std::vector<double>& v) {
   if (v.empty()) return "none";

@@ -27,11 +27,13 @@
 #include "server/server.h"
 #include "tools/common/client.h"
 #include "tools/common/flags.h"
+#include "tools/common/percentile.h"
 #include "tools/common/tcp_proxy.h"
 
 namespace {
 using namespace gridsync;
 using Clock = std::chrono::steady_clock;
+using tools::Percentile;
 
 constexpr char kGrid[] = "410185001201001";        // the year of history
 constexpr char kOutboxGrid[] = "410185001201002";  // the outbox runs
@@ -39,12 +41,6 @@ constexpr int64_t kDayMs = 86400000;
 
 double Seconds(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double Pct(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
 }
 
 std::string Hh(int n, const char* grid = kGrid) { return absl::StrFormat("%s%04d", grid, n); }
@@ -174,7 +170,7 @@ class Bench {
       printf(
           "local write (create visit, validated, WAL synced; %s): p50 %.0f us, p99 %.0f us, %.0f "
           "writes/s\n",
-          Kind(encrypted), Pct(us, 0.5), Pct(us, 0.99), writes / write_s);
+          Kind(encrypted), Percentile(us, 0.5), Percentile(us, 0.99), writes / write_s);
     }
     proxy_->ResetCounters();
     const auto t0 = Clock::now();
@@ -294,7 +290,8 @@ class Bench {
         if (auto st = q.run(); !st.ok()) return Fail(st);
         us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
       }
-      printf("on the phone, %s: p50 %.0f us, p99 %.0f us\n", q.what, Pct(us, 0.5), Pct(us, 0.99));
+      printf("on the phone, %s: p50 %.0f us, p99 %.0f us\n", q.what, Percentile(us, 0.5),
+             Percentile(us, 0.99));
     }
     auto cov = phone->GetCoverage(kGrid, last_month);
     if (cov.ok()) {

@@ -19,6 +19,7 @@
 #include "gridsync/client.h"
 #include "gridsync/v1/records.pb.h"
 #include "tools/common/client.h"
+#include "tools/common/percentile.h"
 #include "tools/common/sample_data.h"
 
 namespace gridsync::tools {
@@ -109,12 +110,6 @@ class DataDir {
   std::string path_;
   bool remove_ = false;
 };
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
-}
 
 }  // namespace
 
