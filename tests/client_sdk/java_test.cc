@@ -112,12 +112,7 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   {  // a phone revoked as lost before it first syncs: the wipe through JNI
     std::string device;
     const std::string token = Enroll(kGridA, "丢失的手机", &device);
-    gridsync::v1::RevokeDeviceRequest req;
-    req.set_device_id(device);
-    req.set_wipe(true);
-    gridsync::v1::RevokeDeviceResponse resp;
-    auto ctx = tools::CallContext(admin_token_);
-    ASSERT_TRUE(admin_->RevokeDevice(ctx.get(), req, &resp).ok());
+    ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, device, /*wipe=*/true).ok());
     cmd += " -Dgridsync.lostDevice=" + device + " -Dgridsync.lostToken=" + token;
   }
   {  // the village secretary's phone, for decisions

@@ -27,12 +27,7 @@ std::string NewKey() {
 class WipeTest : public SdkTest {
  protected:
   void Revoke(const std::string& device, bool wipe) {
-    gridsync::v1::RevokeDeviceRequest req;
-    req.set_device_id(device);
-    req.set_wipe(wipe);
-    gridsync::v1::RevokeDeviceResponse resp;
-    auto ctx = tools::CallContext(admin_token_);
-    ASSERT_TRUE(admin_->RevokeDevice(ctx.get(), req, &resp).ok());
+    ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, device, wipe).ok());
   }
   // A phone with a synced visit, a photo, and a visit not yet sent.
   std::string Work(Phone& p) {

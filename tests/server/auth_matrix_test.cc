@@ -56,13 +56,7 @@ TEST_F(AuthMatrixTest, EveryRoleAgainstEveryRpc) {
   writer_ = NewPhone(kGridA);
   std::string revoked_id;
   const std::string revoked = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, "x", &revoked_id);
-  {
-    gridsync::v1::RevokeDeviceRequest req;
-    req.set_device_id(revoked_id);
-    gridsync::v1::RevokeDeviceResponse resp;
-    auto ctx = tools::CallContext(admin_token_);
-    ASSERT_TRUE(admin_->RevokeDevice(ctx.get(), req, &resp).ok());
-  }
+  ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, revoked_id).ok());
   const std::vector<Caller> callers = {
       {"no token", ""},
       {"unknown token", std::string(64, 'a')},
@@ -173,11 +167,7 @@ TEST_F(AuthMatrixTest, ARevokedTokenStopsWorkingAtOnce) {
   std::string id;
   const std::string token = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA}, "x", &id);
   EXPECT_EQ(PushVisit(token, kGridA), OK);
-  gridsync::v1::RevokeDeviceRequest req;
-  req.set_device_id(id);
-  gridsync::v1::RevokeDeviceResponse resp;
-  auto ctx = tools::CallContext(admin_token_);
-  ASSERT_TRUE(admin_->RevokeDevice(ctx.get(), req, &resp).ok());
+  ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, id).ok());
   EXPECT_EQ(PushVisit(token, kGridA), UNAUTH);
   EXPECT_EQ(PullScope(token, ""), UNAUTH);
 }

@@ -111,11 +111,7 @@ TEST_F(FeedTest, AdministrativeActsAreChangesNamingWhoDidThem) {
   gridsync::v1::BackupResponse bresp;
   auto ctx3 = tools::CallContext(admin_token_);
   ASSERT_TRUE(admin_->Backup(ctx3.get(), breq, &bresp).ok());
-  gridsync::v1::RevokeDeviceRequest rreq;
-  rreq.set_device_id(worker_id);
-  gridsync::v1::RevokeDeviceResponse rresp;
-  auto ctx4 = tools::CallContext(admin_token_);
-  ASSERT_TRUE(admin_->RevokeDevice(ctx4.get(), rreq, &rresp).ok());
+  ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, worker_id).ok());
 
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
   std::vector<FeedMessage> got;

@@ -244,6 +244,16 @@ gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub
   return resp;
 }
 
+grpc::Status RevokeDevice(gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,
+                          const std::string& device_id, bool wipe) {
+  gridsync::v1::RevokeDeviceRequest req;
+  req.set_device_id(device_id);
+  req.set_wipe(wipe);
+  gridsync::v1::RevokeDeviceResponse resp;
+  auto ctx = tools::CallContext(admin_token);
+  return admin->RevokeDevice(ctx.get(), req, &resp);
+}
+
 gridsync::v1::Mutation Survey(tools::Phone& phone, const std::string& grid, int household,
                               int64_t at_ms, gridsync::v1::SurveyOutcome outcome, int safety,
                               int satisfaction) {

@@ -39,6 +39,10 @@ gridsync::v1::ImportRegistryResponse ImportTestRegistry(gridsync::v1::AdminServi
 gridsync::v1::EnrollDeviceResponse EnrollWorker(gridsync::v1::AdminService::Stub* admin,
                                                 const std::string& admin_token,
                                                 const std::string& grid);
+// Revokes `device_id` as the admin; with `wipe`, as lost (its replica is
+// to be erased at its next contact).
+grpc::Status RevokeDevice(gridsync::v1::AdminService::Stub* admin, const std::string& admin_token,
+                          const std::string& device_id, bool wipe = false);
 // A visit on `grid` by `phone` (not pushed).
 gridsync::v1::Mutation Visit(tools::Phone& phone, const std::string& grid, int household = 1);
 // A questionnaire at household n of the grid, asked at `at_ms` under form

@@ -45,11 +45,18 @@ public class GridSyncClientTest {
 
   private static GridSyncClient.Options options(String holder) {
     int n = phones++;
+    return enrolled("java-phone-" + n, "gridsync.device" + n, "gridsync.token" + n, holder);
+  }
+
+  // A phone the test driver enrolled: its device and token in the system
+  // properties named, its replica in `folder` under the test's directory.
+  private static GridSyncClient.Options enrolled(String folder, String deviceProperty,
+      String tokenProperty, String holder) {
     GridSyncClient.Options o = new GridSyncClient.Options();
-    o.dataDir = System.getProperty("gridsync.dir") + "/java-phone-" + n;
+    o.dataDir = System.getProperty("gridsync.dir") + "/" + folder;
     o.serverAddress = System.getProperty("gridsync.server");
-    o.deviceId = System.getProperty("gridsync.device" + n);
-    o.token = System.getProperty("gridsync.token" + n);
+    o.deviceId = System.getProperty(deviceProperty);
+    o.token = System.getProperty(tokenProperty);
     o.holder = holder;
     assertNotNull("the test driver enrols a device per phone", o.deviceId);
     return o;
@@ -283,12 +290,8 @@ public class GridSyncClientTest {
 
   @Test
   public void aPhoneRevokedAsLostErasesItsReplicaAndTellsTheApp() throws Exception {
-    GridSyncClient.Options o = new GridSyncClient.Options();
-    o.dataDir = System.getProperty("gridsync.dir") + "/java-lost-phone";
-    o.serverAddress = System.getProperty("gridsync.server");
-    o.deviceId = System.getProperty("gridsync.lostDevice");
-    o.token = System.getProperty("gridsync.lostToken");
-    o.holder = "孙𠮷";
+    GridSyncClient.Options o =
+        enrolled("java-lost-phone", "gridsync.lostDevice", "gridsync.lostToken", "孙𠮷");
     o.replicaKey = newKey();
     try (GridSyncClient p = GridSyncClient.open(o)) {
       Map<String, Object> f = new LinkedHashMap<>();
@@ -731,12 +734,8 @@ public class GridSyncClientTest {
     a.sync(null);
     long before = a.listHouseholds(grid, "", 0, 1000).total;
 
-    GridSyncClient.Options o = new GridSyncClient.Options();
-    o.dataDir = System.getProperty("gridsync.dir") + "/java-secretary";
-    o.serverAddress = System.getProperty("gridsync.server");
-    o.deviceId = System.getProperty("gridsync.secretaryDevice");
-    o.token = System.getProperty("gridsync.secretaryToken");
-    o.holder = "村书记";
+    GridSyncClient.Options o = enrolled(
+        "java-secretary", "gridsync.secretaryDevice", "gridsync.secretaryToken", "村书记");
     try (GridSyncClient s = GridSyncClient.open(o)) {
       s.sync(null);
       s.decide(id, true, "已核实 𡒄");
