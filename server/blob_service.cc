@@ -53,10 +53,22 @@ absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::Server
   if (!state->has_value() || !who->InScope((*state)->header().grid_code())) return not_found;
   for (auto& ref : core::AttachmentsOf(**state)) {
     if (ref.sha256() != sha256) continue;
+    if (auto st = MatchesStored(ref); !st.ok()) return st;
     return Granted{std::move(*who), std::move(ref), record_id, (*state)->header().grid_code(),
                    (*state)->has_void_mark()};
   }
   return not_found;
+}
+
+absl::Status BlobServiceImpl::MatchesStored(const gridsync::v1::PhotoRef& ref) const {
+  const auto stored = blobs_->StoredInfo(ref.sha256());
+  if (!stored || (stored->size == ref.size() && stored->content_type == ref.content_type())) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the record's reference to attachment ", ref.sha256().substr(0, 12), "… gives ", ref.size(),
+      " bytes of ", ref.content_type(),
+      ", which is not the attachment: a reference must give its file's own size and type"));
 }
 
 absl::Status BlobServiceImpl::LogStored(const Granted& g) {
@@ -111,12 +123,12 @@ grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
         "kept: send it again"));
   }
   // The limits were checked by BeginUpload; a chunk without one is checked
-  // the same way (it is charged to the quota only once).
+  // the same way. Its bytes are charged as they arrive.
   if (req->offset() == 0 && !blobs_->StoredSize(req->sha256())) {
     if (auto st = Admit(*g); !st.ok()) return ToGrpc(st);
   }
-  auto p = blobs_->Append(req->sha256(), g->ref.size(), g->ref.content_type(), req->offset(),
-                          req->data());
+  auto p = blobs_->Append(g->who.device.device_id(), Today(), req->sha256(), g->ref.size(),
+                          g->ref.content_type(), req->offset(), req->data());
   if (!p.ok()) return ToGrpc(p.status());
   if (p->stored) {
     if (auto st = LogStored(*g); !st.ok()) return ToGrpc(st);

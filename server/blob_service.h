@@ -44,10 +44,15 @@ class BlobServiceImpl final : public grpc::Service {
   };
   // The caller, and the reference of `sha256` in record `record_id`, which
   // the caller may read: NOT_FOUND when the record is not in the scope (or
-  // does not exist) or does not reference the hash; PERMISSION_DENIED for an
-  // `upload` by a device that does not write (a county job).
+  // does not exist) or does not reference the hash; INVALID_ARGUMENT when
+  // the blob is stored and the reference does not give its size and type (a
+  // hash alone reads nothing); PERMISSION_DENIED for an `upload` by a
+  // device that does not write (a county job).
   absl::StatusOr<Granted> Authorize(grpc::ServerContext* ctx, const std::string& record_id,
                                     const std::string& sha256, bool upload);
+  // OK when `ref`'s blob is not stored, or is stored with the reference's
+  // size and type; INVALID_ARGUMENT otherwise.
+  absl::Status MatchesStored(const gridsync::v1::PhotoRef& ref) const;
   // The blob store's limits for the upload `g` (BlobStore::Admit).
   absl::Status Admit(const Granted& g);
   // After the last byte: logs the blob's arrival once (and again after a

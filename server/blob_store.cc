@@ -88,10 +88,17 @@ int64_t BlobStore::Received(const std::string& sha256) const {
   return std::max<int64_t>(0, FileSize(PartialPath(sha256)));
 }
 
+std::optional<BlobStore::Stored> BlobStore::StoredInfo(const std::string& sha256) const {
+  const auto size = StoredSize(sha256);
+  if (!size) return std::nullopt;
+  auto head = Read(sha256, 0, std::min<int64_t>(*size, 16));
+  if (!head.ok()) return std::nullopt;
+  return Stored{*size, core::SniffContentType(*head)};
+}
+
 absl::Status BlobStore::LoadQuotaDay(int day) {
   if (quota_day_ == day) return absl::OkStatus();
   charged_.clear();
-  charged_blobs_.clear();
   quota_day_ = day;
   std::ifstream in(absl::StrCat(dir_, "/quota/", day));
   std::string line;
@@ -100,9 +107,7 @@ absl::Status BlobStore::LoadQuotaDay(int day) {
     int64_t bytes = 0;
     // A line cut short by a crash has no size: it charged nothing.
     if (parts.size() != 3 || !absl::SimpleAtoi(parts[2], &bytes)) continue;
-    if (charged_blobs_.insert(absl::StrCat(parts[0], " ", parts[1])).second) {
-      charged_[parts[0]] += bytes;
-    }
+    charged_[parts[0]] += bytes;
   }
   // Days before yesterday are of no use any more.
   std::error_code ec;
@@ -112,6 +117,35 @@ absl::Status BlobStore::LoadQuotaDay(int day) {
       fs::remove(e.path(), ec);
     }
   }
+  return absl::OkStatus();
+}
+
+int64_t BlobStore::QuotaLeft(const std::string& device_id, int day) {
+  if (opts_.quota_bytes_per_day <= 0) return INT64_MAX;
+  std::lock_guard<std::mutex> l(quota_mu_);
+  if (!LoadQuotaDay(day).ok()) return 0;
+  return opts_.quota_bytes_per_day - charged_[device_id];
+}
+
+absl::Status BlobStore::Charge(const std::string& device_id, int day, const std::string& sha256,
+                               int64_t bytes) {
+  if (opts_.quota_bytes_per_day <= 0 || bytes == 0) return absl::OkStatus();
+  std::lock_guard<std::mutex> l(quota_mu_);
+  if (auto st = LoadQuotaDay(day); !st.ok()) return st;
+  int64_t& used = charged_[device_id];
+  if (used + bytes > opts_.quota_bytes_per_day) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("device ", device_id, " has uploaded ", used, " bytes of attachments today; ",
+                     bytes, " more would pass the daily quota of ", opts_.quota_bytes_per_day,
+                     " bytes: the upload waits for tomorrow (or an administrator raises "
+                     "--attachment-quota-mb)"));
+  }
+  if (auto st = AppendSynced(absl::StrCat(dir_, "/quota/", day),
+                             absl::StrCat(device_id, " ", sha256, " ", bytes, "\n"));
+      !st.ok()) {
+    return st;
+  }
+  used += bytes;
   return absl::OkStatus();
 }
 
@@ -127,40 +161,27 @@ absl::Status BlobStore::Admit(const std::string& device_id, const std::string& s
         "the attachment is ", size, " bytes; this server takes at most ", opts_.max_blob_bytes,
         " bytes (", opts_.max_blob_bytes >> 20, " MB) per attachment: send a smaller photo"));
   }
-  const int64_t remaining = size - Received(sha256);
+  const int64_t remaining = std::max<int64_t>(size - Received(sha256), 0);
   struct statvfs vfs;
   if (opts_.min_free_bytes > 0 && ::statvfs(dir_.c_str(), &vfs) == 0) {
     const uint64_t free = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-    if (free < opts_.min_free_bytes * 2 + static_cast<uint64_t>(std::max<int64_t>(remaining, 0))) {
+    if (free < opts_.min_free_bytes * 2 + static_cast<uint64_t>(remaining)) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "the server's disk is short of space (", free >> 20,
           " MiB free): attachments wait so that records can still be stored; try later"));
     }
   }
-  if (opts_.quota_bytes_per_day <= 0) return absl::OkStatus();
-  std::lock_guard<std::mutex> l(quota_mu_);
-  if (auto st = LoadQuotaDay(day); !st.ok()) return st;
-  const std::string key = absl::StrCat(device_id, " ", sha256);
-  if (charged_blobs_.count(key)) return absl::OkStatus();
-  int64_t& used = charged_[device_id];
-  if (used + size > opts_.quota_bytes_per_day) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("device ", device_id, " has uploaded ", used, " bytes of attachments today; ",
-                     size, " more would pass the daily quota of ", opts_.quota_bytes_per_day,
-                     " bytes: the upload waits for tomorrow (or an administrator raises "
-                     "--attachment-quota-mb)"));
+  if (const int64_t left = QuotaLeft(device_id, day); remaining > left) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "device ", device_id, " may upload ", std::max<int64_t>(left, 0),
+        " more bytes of attachments today; this one needs ", remaining,
+        ": the upload waits for tomorrow (or an administrator raises --attachment-quota-mb)"));
   }
-  if (auto st =
-          AppendSynced(absl::StrCat(dir_, "/quota/", day), absl::StrCat(key, " ", size, "\n"));
-      !st.ok()) {
-    return st;
-  }
-  used += size;
-  charged_blobs_.insert(key);
   return absl::OkStatus();
 }
 
-absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256, int64_t size,
+absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& device_id, int day,
+                                                      const std::string& sha256, int64_t size,
                                                       const std::string& content_type,
                                                       int64_t offset, std::string_view data) {
   std::lock_guard<std::mutex> l(LockFor(sha256));
@@ -182,6 +203,8 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& sha256,
                                                    "with its true type"));
   }
   if (!data.empty()) {
+    if (auto st = Charge(device_id, day, sha256, static_cast<int64_t>(data.size())); !st.ok())
+      return st;
     if (auto st = AppendSynced(partial, data); !st.ok()) {
       // A failed append may have left some of the chunk: cut back to what was acknowledged.
       if (::truncate(partial.c_str(), held) != 0 && held == 0) ::unlink(partial.c_str());

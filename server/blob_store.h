@@ -4,7 +4,8 @@
 //
 //   <dir>/objects/ab/cd/<sha256>  a blob, whole and verified; never rewritten
 //   <dir>/partial/<sha256>        an upload under way: the bytes acknowledged
-//   <dir>/quota/<yyyymmdd>        the day's charges: "<device> <sha256> <size>"
+//   <dir>/quota/<yyyymmdd>        the day's charges: "<device> <sha256> <bytes>",
+//                                 a line per chunk received
 //
 // Invariants: a file under objects/ has the SHA-256 its name says (it is
 // renamed there only after the whole was hashed); every byte of a partial
@@ -22,7 +23,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -56,10 +56,9 @@ class BlobStore {
 
   // Admits an upload of `size` bytes of `content_type` by `device_id`
   // before any byte is sent: INVALID_ARGUMENT for a type not allowed or a
-  // size over the limit, RESOURCE_EXHAUSTED when the device's quota for
-  // `day` (yyyymmdd) would be exceeded or the disk is short of space. A
-  // device is charged once per blob and day, durably, on its first
-  // admission; a resumed upload is not charged again.
+  // size over the limit, RESOURCE_EXHAUSTED when the bytes still to come
+  // would pass the device's quota for `day` (yyyymmdd) or the disk is short
+  // of space. Charges nothing: Append charges the bytes it receives.
   absl::Status Admit(const std::string& device_id, const std::string& sha256, int64_t size,
                      const std::string& content_type, int day);
 
@@ -68,16 +67,27 @@ class BlobStore {
     bool stored = false;  // the blob is whole and verified
   };
   // Writes `data` at `offset` of the upload of `sha256` (`size` bytes of
-  // `content_type` in all) and syncs it. With the last byte, hashes the
-  // whole: a match stores the blob, a mismatch discards the upload
-  // (DATA_LOSS). FAILED_PRECONDITION when `offset` is not the offset held
-  // (another upload of the same blob went on, or an ack was lost);
-  // INVALID_ARGUMENT when the first bytes are not of `content_type` or
-  // the data runs past `size`.
+  // `content_type` in all) and syncs it, charging its bytes to `device_id`'s
+  // quota for `day` (durably, before they are written: a byte received is
+  // a byte charged, whatever the reference claimed). With the last byte,
+  // hashes the whole: a match stores the blob, a mismatch discards the
+  // upload (DATA_LOSS). FAILED_PRECONDITION when `offset` is not the offset
+  // held (another upload of the same blob went on, or an ack was lost);
+  // INVALID_ARGUMENT when the first bytes are not of `content_type` or the
+  // data runs past `size`; RESOURCE_EXHAUSTED when the chunk would pass the
+  // quota (nothing of it is kept).
   // REQUIRES: Admit accepted the upload.
-  absl::StatusOr<Progress> Append(const std::string& sha256, int64_t size,
-                                  const std::string& content_type, int64_t offset,
+  absl::StatusOr<Progress> Append(const std::string& device_id, int day, const std::string& sha256,
+                                  int64_t size, const std::string& content_type, int64_t offset,
                                   std::string_view data);
+
+  // A stored blob's size and the type its first bytes show
+  // (core::SniffContentType); nullopt when it is not stored whole.
+  struct Stored {
+    int64_t size = 0;
+    std::string content_type;
+  };
+  std::optional<Stored> StoredInfo(const std::string& sha256) const;
 
   // Up to `max` bytes of stored blob `sha256` from `offset`.
   absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;
@@ -106,6 +116,12 @@ class BlobStore {
   std::mutex& LockFor(const std::string& sha256);
   absl::StatusOr<Progress> Finish(const std::string& sha256);
   absl::Status LoadQuotaDay(int day);  // REQUIRES: quota_mu_ held
+  // The quota for `day` left to `device_id`, in bytes (INT64_MAX without one).
+  int64_t QuotaLeft(const std::string& device_id, int day);
+  // Charges `bytes` of `sha256` to `device_id` for `day`, durably;
+  // RESOURCE_EXHAUSTED (charging nothing) when they would pass the quota.
+  absl::Status Charge(const std::string& device_id, int day, const std::string& sha256,
+                      int64_t bytes);
 
   const std::string dir_;
   const Options opts_;
@@ -116,7 +132,6 @@ class BlobStore {
   std::mutex quota_mu_;
   int quota_day_ = 0;                                 // guarded by quota_mu_
   std::unordered_map<std::string, int64_t> charged_;  // device -> bytes; quota_mu_
-  std::unordered_set<std::string> charged_blobs_;     // "device sha256"; quota_mu_
 };
 
 }  // namespace gridsync::server

@@ -1,4 +1,5 @@
-// The server's blob store on its own: quota charges that survive a restart,
+// The server's blob store on its own: quota charges by the bytes received
+// that survive a restart,
 // offsets, verification, abandoned uploads.
 #include "server/blob_store.h"
 
@@ -35,40 +36,62 @@ std::string Jpeg(size_t n, char fill) {
   return b;
 }
 
-TEST_F(BlobStoreTest, TheDaysQuotaIsChargedOncePerBlobAndSurvivesARestart) {
+TEST_F(BlobStoreTest, TheDaysQuotaIsChargedByTheBytesReceivedAndSurvivesARestart) {
   BlobStore::Options o;
   o.quota_bytes_per_day = 1000;
   auto s = Open(o);
-  const std::string a = core::Sha256Hex("a"), b = core::Sha256Hex("b");
-  ASSERT_TRUE(s->Admit("dev1", a, 600, "image/jpeg", 20261127).ok());
-  ASSERT_TRUE(s->Admit("dev1", a, 600, "image/jpeg", 20261127).ok());  // a resume: not again
-  EXPECT_EQ(s->Admit("dev1", b, 600, "image/jpeg", 20261127).code(),
+  const std::string a = Jpeg(600, 'a'), b = Jpeg(600, 'b');
+  const std::string sa = core::Sha256Hex(a), sb = core::Sha256Hex(b);
+  constexpr int kDay = 20261127;
+  ASSERT_TRUE(s->Admit("dev1", sa, 600, "image/jpeg", kDay).ok());
+  ASSERT_TRUE(s->Append("dev1", kDay, sa, 600, "image/jpeg", 0, a.substr(0, 300)).ok());
+  ASSERT_TRUE(s->Admit("dev1", sa, 600, "image/jpeg", kDay).ok());  // a resume: 300 to come
+  ASSERT_TRUE(s->Append("dev1", kDay, sa, 600, "image/jpeg", 300, a.substr(300)).ok());
+  // 600 charged: another 600 does not fit, whether admitted or sent.
+  EXPECT_EQ(s->Admit("dev1", sb, 600, "image/jpeg", kDay).code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(s->Admit("dev2", b, 600, "image/jpeg", 20261127).ok());  // another device
+  EXPECT_EQ(s->Append("dev1", kDay, sb, 600, "image/jpeg", 0, b).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(s->Received(sb), 0);  // nothing of a refused chunk is kept
+  EXPECT_TRUE(s->Admit("dev2", sb, 600, "image/jpeg", kDay).ok());  // another device
   s.reset();
   s = Open(o);  // a restarted server keeps the day's charges
-  EXPECT_EQ(s->Admit("dev1", b, 600, "image/jpeg", 20261127).code(),
+  EXPECT_EQ(s->Admit("dev1", sb, 600, "image/jpeg", kDay).code(),
             absl::StatusCode::kResourceExhausted);
-  EXPECT_TRUE(s->Admit("dev1", b, 600, "image/jpeg", 20261128).ok());  // the next day
-  EXPECT_EQ(s->Admit("dev1", b, 600, "image/gif", 20261128).code(),
+  EXPECT_TRUE(s->Admit("dev1", sb, 600, "image/jpeg", kDay + 1).ok());  // the next day
+  EXPECT_EQ(s->Admit("dev1", sb, 600, "image/gif", kDay + 1).code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(s->Admit("dev1", b, int64_t{11} << 20, "image/jpeg", 20261128).code(),
+  EXPECT_EQ(s->Admit("dev1", sb, int64_t{11} << 20, "image/jpeg", kDay + 1).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BlobStoreTest, StoredInfoGivesTheSizeAndTheTypeTheBytesShow) {
+  auto s = Open();
+  const std::string bytes = Jpeg(700, 'z');
+  const std::string sha = core::Sha256Hex(bytes);
+  EXPECT_FALSE(s->StoredInfo(sha));
+  ASSERT_TRUE(s->Append("dev1", 20261127, sha, 700, "image/jpeg", 0, bytes).ok());
+  auto info = s->StoredInfo(sha);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->size, 700);
+  EXPECT_EQ(info->content_type, "image/jpeg");
 }
 
 TEST_F(BlobStoreTest, AppendsAtTheHeldOffsetAndStoresOnlyTheRightHash) {
   auto s = Open();
   const std::string bytes = Jpeg(3000, 'x');
   const std::string sha = core::Sha256Hex(bytes);
-  auto p = s->Append(sha, 3000, "image/jpeg", 0, bytes.substr(0, 1000));
+  auto p = s->Append("dev1", 20261127, sha, 3000, "image/jpeg", 0, bytes.substr(0, 1000));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->offset, 1000);
   EXPECT_EQ(s->Received(sha), 1000);
-  EXPECT_EQ(s->Append(sha, 3000, "image/jpeg", 500, "yy").status().code(),
+  EXPECT_EQ(s->Append("dev1", 20261127, sha, 3000, "image/jpeg", 500, "yy").status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s->Append(sha, 3000, "image/jpeg", 1000, std::string(2001, 'x')).status().code(),
+  EXPECT_EQ(s->Append("dev1", 20261127, sha, 3000, "image/jpeg", 1000, std::string(2001, 'x'))
+                .status()
+                .code(),
             absl::StatusCode::kInvalidArgument);  // past the size
-  p = s->Append(sha, 3000, "image/jpeg", 1000, bytes.substr(1000));
+  p = s->Append("dev1", 20261127, sha, 3000, "image/jpeg", 1000, bytes.substr(1000));
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_TRUE(p->stored);
   EXPECT_EQ(s->StoredSize(sha), 3000);
@@ -77,7 +100,7 @@ TEST_F(BlobStoreTest, AppendsAtTheHeldOffsetAndStoresOnlyTheRightHash) {
   EXPECT_EQ(*read, bytes.substr(2990));
   // Another blob whose bytes do not hash to its name: discarded.
   const std::string other = core::Sha256Hex("other");
-  EXPECT_EQ(s->Append(other, 3000, "image/jpeg", 0, bytes).status().code(),
+  EXPECT_EQ(s->Append("dev1", 20261127, other, 3000, "image/jpeg", 0, bytes).status().code(),
             absl::StatusCode::kDataLoss);
   EXPECT_EQ(s->Received(other), 0);
   EXPECT_FALSE(s->StoredSize(other));
