@@ -132,6 +132,24 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
   return p;
 }
 
+absl::Status Authenticator::StillValid(const std::string& device_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto h = hash_of_device_.find(device_id);
+  auto it = h == hash_of_device_.end() ? by_hash_.end() : by_hash_.find(h->second);
+  if (it == by_hash_.end()) {
+    return absl::UnauthenticatedError(absl::StrCat("device ", device_id, " is no longer enrolled"));
+  }
+  if (it->second.revoked() && it->second.wipe()) {
+    return WithWipeOrder(absl::PermissionDeniedError(
+        absl::StrCat("device ", device_id, " was reported lost while this call was open")));
+  }
+  if (it->second.revoked()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("device ", device_id, " was revoked while this call was open"));
+  }
+  return absl::OkStatus();
+}
+
 int Authenticator::ActiveDevices(int64_t window_ms) const {
   const int64_t since = core::SystemWallMs() - window_ms;
   std::lock_guard<std::mutex> lock(mu_);

@@ -55,6 +55,12 @@ class Authenticator {
   // PERMISSION_DENIED with the wipe order when revoked as lost.
   absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
 
+  // Whether `device_id`, authenticated before, may still go on: what a long
+  // call (a feed stream) asks as it runs, so that a revocation ends it.
+  // UNAUTHENTICATED when revoked or gone; PERMISSION_DENIED with the wipe
+  // order when revoked as lost.
+  absl::Status StillValid(const std::string& device_id) const;
+
   // With a client CA (gridsyncd --tls-client-ca), a county job's token is
   // good only over a connection with a verified client certificate: a token
   // copied off the county's machine is not enough on its own.

@@ -122,27 +122,37 @@ FeedServiceImpl::FeedServiceImpl(RecordStore* records, const Authenticator* auth
 
 class FeedServiceImpl::Tracked {
  public:
-  Tracked(FeedServiceImpl* s, uint64_t cursor) : s_(s) { Move(cursor); }
+  // Counts the stream against its device's bound; admitted() says whether
+  // the bound left room for it.
+  Tracked(FeedServiceImpl* s, const std::string& device_id, uint64_t cursor) : s_(s) {
+    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    int open = 0;
+    for (const auto& [stream, o] : s_->streams_) open += o.device_id == device_id;
+    admitted_ = open < kMaxStreamsPerDevice;
+    if (admitted_) s_->streams_[this] = Open{device_id, cursor};
+  }
   ~Tracked() {
     std::lock_guard<std::mutex> lock(s_->subs_mu_);
-    s_->cursors_.erase(this);
+    s_->streams_.erase(this);
   }
+  bool admitted() const { return admitted_; }
   void Move(uint64_t cursor) {
     std::lock_guard<std::mutex> lock(s_->subs_mu_);
-    s_->cursors_[this] = cursor;
+    if (admitted_) s_->streams_[this].cursor = cursor;
   }
 
  private:
   FeedServiceImpl* s_;
+  bool admitted_ = false;
 };
 
 FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
   const uint64_t head = records_->LastChangeSeq();
   Subscribers out;
   std::lock_guard<std::mutex> lock(subs_mu_);
-  out.open = static_cast<int>(cursors_.size());
-  for (const auto& [stream, cursor] : cursors_) {
-    out.max_lag = std::max(out.max_lag, head > cursor ? head - cursor : 0);
+  out.open = static_cast<int>(streams_.size());
+  for (const auto& [stream, o] : streams_) {
+    out.max_lag = std::max(out.max_lag, head > o.cursor ? head - o.cursor : 0);
   }
   return out;
 }
@@ -179,7 +189,14 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
           req->follow() ? " (following)" : "");
 
-  Tracked tracked(this, cursor);
+  const std::string& device_id = who->device.device_id();
+  Tracked tracked(this, device_id, cursor);
+  if (!tracked.admitted()) {
+    return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("device ", device_id, " has ", kMaxStreamsPerDevice,
+                                     " feed streams open already, the most a device may hold: "
+                                     "close one, or follow one scope with one stream"));
+  }
   bool told_caught_up = false;
   auto last_sent = std::chrono::steady_clock::now();
   Sender sender(write, batched);
@@ -191,6 +208,10 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   std::future<absl::StatusOr<FeedPage>> ahead;
   while (true) {
     if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    if (absl::Status st = auth_->StillValid(device_id); !st.ok()) {
+      LogInfo("feed: ", device_id, "'s stream ended: ", st.message());
+      return ToGrpc(st);
+    }
     if (stopping_.load()) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "the server is shutting down; resume from your cursor");

@@ -24,8 +24,13 @@ namespace gridsync::server {
 // each stream message. Registered over raw bytes (as server/raw_unary.h does for
 // unary methods), so a request that does not parse is INVALID_ARGUMENT
 // saying why, not gRPC's INTERNAL with no message.
+// A device holds at most kMaxStreamsPerDevice streams at once
+// (RESOURCE_EXHAUSTED beyond), and a stream ends with UNAUTHENTICATED (or
+// the wipe order) within a quarter of a second of its device being revoked.
 class FeedServiceImpl final : public grpc::Service {
  public:
+  static constexpr int kMaxStreamsPerDevice = 4;
+
   FeedServiceImpl(RecordStore* records, const Authenticator* auth,
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
@@ -55,7 +60,11 @@ class FeedServiceImpl final : public grpc::Service {
   const std::chrono::milliseconds heartbeat_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex subs_mu_;
-  std::map<const void*, uint64_t> cursors_;  // by stream; guarded by subs_mu_
+  struct Open {
+    std::string device_id;
+    uint64_t cursor;
+  };
+  std::map<const void*, Open> streams_;  // by stream; guarded by subs_mu_
   RateLimitedLog bad_requests_{"refused feed request"};
 };
 
