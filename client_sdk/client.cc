@@ -812,6 +812,7 @@ absl::Status Client::Impl::RefillAll(SyncReport* report) {
     for (const auto& r : resp.results()) {
       if (r.outcome() == gridsync::v1::REFILL_OUTCOME_MERGED) ++report->refilled;
       if (r.outcome() == gridsync::v1::REFILL_OUTCOME_REJECTED) ++report->refill_refused;
+      report->refill_held += r.held_for_review();
     }
     if (auto st = store_->RefillDone(ids, /*all=*/false); !st.ok()) return st;
   }

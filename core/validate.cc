@@ -10,9 +10,11 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/record_limits.h"
 #include "core/schema.h"
 #include "core/utf8.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "gridsync/v1/records.pb.h"
 
 namespace gridsync::core {
@@ -23,6 +25,9 @@ using gridsync::v1::Mutation;
 using gridsync::v1::RecordState;
 
 constexpr size_t kMaxReasonLen = 500;
+// Far beyond what a phone writes in its life, far below where a renumbering
+// past it could wrap.
+constexpr uint64_t kMaxDeviceSeq = uint64_t{1} << 48;
 constexpr size_t kMaxElementIdLen = 64;
 constexpr size_t kMaxNestedText = 4000;
 
@@ -156,6 +161,28 @@ std::optional<FieldViolation> CheckNested(const std::string& path,
   return std::nullopt;
 }
 
+// The bytes of fields `msg`'s schema does not know, in it and its nested
+// messages: a newer app's, or padding meant to grow the record.
+size_t UnknownBytes(const google::protobuf::Message& msg) {
+  const auto* refl = msg.GetReflection();
+  std::string unknown;
+  refl->GetUnknownFields(msg).SerializeToString(&unknown);
+  size_t n = unknown.size();
+  std::vector<const FieldDescriptor*> fields;
+  refl->ListFields(msg, &fields);
+  for (const FieldDescriptor* f : fields) {
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!f->is_repeated()) {
+      n += UnknownBytes(refl->GetMessage(msg, f));
+      continue;
+    }
+    for (int i = 0; i < refl->FieldSize(msg, f); ++i) {
+      n += UnknownBytes(refl->GetRepeatedMessage(msg, f, i));
+    }
+  }
+  return n;
+}
+
 std::optional<FieldViolation> CheckStatus(const std::string& path, int status) {
   if (status == 0 || !gridsync::v1::CaseStatus_IsValid(status)) {
     return Bad(path, absl::StrFormat("%d is not a case status", status));
@@ -176,6 +203,11 @@ std::optional<FieldViolation> CheckReason(const std::string& path, const std::st
 
 std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   if (m.device_seq() == 0) return Bad("device_seq", "device_seq starts at 1");
+  if (m.device_seq() > kMaxDeviceSeq) {
+    return Bad("device_seq", absl::StrFormat("device_seq %d is past %d: a phone numbers its writes "
+                                             "from 1, one by one",
+                                             m.device_seq(), kMaxDeviceSeq));
+  }
   if (!IsValidRecordId(m.record_id())) {
     return Bad("record_id", absl::StrCat("record_id '", m.record_id().substr(0, 64),
                                          "' is not a ULID or UUIDv7; make ids on the phone with "
@@ -183,7 +215,9 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   }
   const KindSchema* schema = SchemaFor(m.kind());
   if (schema == nullptr) {
-    return Bad("kind", "kind must be visit, dispute case, special check or registry proposal");
+    return Bad("kind",
+               "kind must be a visit, dispute case, special check, registry proposal, patrol or "
+               "survey (RecordKind 1-6)");
   }
   if (!IsGridCode(m.grid_code())) {
     return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),
@@ -273,6 +307,13 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         return Bad("append_log.payload", absl::StrCat("payload is not a serialized ",
                                                       spec->field->message_type()->name()));
       }
+      if (const size_t unknown = UnknownBytes(*element); unknown > 0) {
+        return Bad("append_log.payload",
+                   absl::StrFormat("payload carries fields a %s does not have (%d bytes): only "
+                                   "the fields of records.proto are stored; update the app or "
+                                   "send the entry without them",
+                                   spec->field->message_type()->name(), unknown));
+      }
       if (auto v = CheckNested("append_log.payload", *element)) return v;
       if (auto v = CheckSurveyElement("append_log.payload", *element)) return v;
       if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
@@ -328,14 +369,8 @@ bool DotValid(const gridsync::v1::Dot& d) { return !d.device_id().empty() && d.c
 
 }  // namespace
 
-std::optional<FieldViolation> ValidateState(const RecordState& s) {
-  RecordState canonical;
-  Join(&canonical, s);
-  if (SerializeCanonical(canonical) != SerializeCanonical(s)) {
-    return Bad("",
-               "the state is not canonical (sorted, without duplicates): send it as the SDK "
-               "stored it");
-  }
+std::vector<StateWrite> WritesOf(const RecordState& s) {
+  std::vector<StateWrite> out;
   const gridsync::v1::RecordHeader& h = s.header();
   if (h.created_hlc() != 0) {
     Mutation create = PartOf(s, h.created_hlc());
@@ -346,23 +381,17 @@ std::optional<FieldViolation> ValidateState(const RecordState& s) {
       f->set_field(r.field());
       *f->mutable_value() = r.siblings(0).value();
     }
-    if (auto v = ValidateMutation(create)) return Within("header", v);
-  } else if (SchemaFor(h.kind()) == nullptr || !IsGridCode(h.grid_code()) ||
-             !IsValidRecordId(s.record_id())) {
-    // A record whose create has not arrived: the rest of it says who it is.
-    return Bad("header", "the state names no valid record id, kind and grid");
+    out.push_back({"header", std::move(create)});
   }
   for (int i = 0; i < s.registers_size(); ++i) {
     const auto& r = s.registers(i);
     for (int j = 0; j < r.siblings_size(); ++j) {
       const auto& sib = r.siblings(j);
-      const std::string path = absl::StrCat("registers[", i, "].siblings[", j, "]");
-      if (!DotValid(sib.dot())) return Bad(path + ".dot", "a sibling's dot names no replica");
       Mutation set = PartOf(s, sib.hlc());
       set.mutable_set_field()->set_field(r.field());
       *set.mutable_set_field()->mutable_value() = sib.value();
       *set.mutable_set_field()->mutable_seen() = r.context();
-      if (auto v = ValidateMutation(set)) return Within(path, v);
+      out.push_back({absl::StrCat("registers[", i, "].siblings[", j, "]"), std::move(set)});
     }
   }
   for (int i = 0; i < s.logs_size(); ++i) {
@@ -373,25 +402,50 @@ std::optional<FieldViolation> ValidateState(const RecordState& s) {
       append.mutable_append_log()->set_log(log.log());
       append.mutable_append_log()->set_element_id(e.element_id());
       append.mutable_append_log()->set_payload(e.payload());
-      if (auto v = ValidateMutation(append)) {
-        return Within(absl::StrCat("logs[", i, "].elements[", j, "]"), v);
-      }
+      out.push_back({absl::StrCat("logs[", i, "].elements[", j, "]"), std::move(append)});
     }
   }
   for (int i = 0; i < s.status().history_size(); ++i) {
     const auto& reached = s.status().history(i);
     Mutation status = PartOf(s, static_cast<uint64_t>(reached.at_ms()) << 16);
     status.mutable_set_status()->set_status(reached.stage());
-    if (auto v = ValidateMutation(status))
-      return Within(absl::StrCat("status.history[", i, "]"), v);
-  }
-  if (s.status().stages() != 0 && h.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
-    return Bad("status", "only dispute cases have a status");
+    out.push_back({absl::StrCat("status.history[", i, "]"), std::move(status)});
   }
   if (s.has_void_mark()) {
     Mutation voided = PartOf(s, s.void_mark().hlc());
     voided.mutable_void_record()->set_reason(s.void_mark().reason());
-    if (auto v = ValidateMutation(voided)) return Within("void_mark", v);
+    out.push_back({"void_mark", std::move(voided)});
+  }
+  return out;
+}
+
+std::optional<FieldViolation> ValidateState(const RecordState& s) {
+  RecordState canonical;
+  Join(&canonical, s);
+  if (SerializeCanonical(canonical) != SerializeCanonical(s)) {
+    return Bad("",
+               "the state is not canonical (sorted, without duplicates): send it as the SDK "
+               "stored it");
+  }
+  const gridsync::v1::RecordHeader& h = s.header();
+  if (h.created_hlc() == 0 && (SchemaFor(h.kind()) == nullptr || !IsGridCode(h.grid_code()) ||
+                               !IsValidRecordId(s.record_id()))) {
+    // A record whose create has not arrived: the rest of it says who it is.
+    return Bad("header", "the state names no valid record id, kind and grid");
+  }
+  for (int i = 0; i < s.registers_size(); ++i) {
+    for (int j = 0; j < s.registers(i).siblings_size(); ++j) {
+      if (!DotValid(s.registers(i).siblings(j).dot())) {
+        return Bad(absl::StrCat("registers[", i, "].siblings[", j, "].dot"),
+                   "a sibling's dot names no replica");
+      }
+    }
+  }
+  if (s.status().stages() != 0 && h.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+    return Bad("status", "only dispute cases have a status");
+  }
+  for (const StateWrite& w : WritesOf(s)) {
+    if (auto v = ValidateMutation(w.mutation)) return Within(w.path, v);
   }
   return std::nullopt;
 }
@@ -515,9 +569,10 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
           gridsync::v1::CaseStatus_Name(m.reopen().seen_status()), m.reopen().seen_epoch()));
     }
   }
-  if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL)
-    return CheckProposalWrite(current, m);
-  return absl::OkStatus();
+  if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+    if (auto st = CheckProposalWrite(current, m); !st.ok()) return st;
+  }
+  return CheckRecordLimits(current, m);
 }
 
 std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gridsync/v1/mutation.pb.h"
@@ -20,7 +21,9 @@ struct FieldViolation {
 };
 
 // Checks a mutation on its own: ids, kind, grid, stamp, op and values (a
-// string value that is not UTF-8 is named by its record field).
+// string value that is not UTF-8 is named by its record field). A log
+// entry's payload may hold only the fields of its message in records.proto:
+// bytes the schema does not know are refused, never stored.
 // The UTF-8 of the other strings (reasons, element ids, contexts) is checked
 // where a mutation enters: protobuf's parse refuses it on the server
 // (server/push_decode.h names the field), and a mutation built in memory,
@@ -32,6 +35,19 @@ std::optional<FieldViolation> ValidateMutation(const gridsync::v1::Mutation& m);
 // questions, each further question with a unique id and text, choices
 // bounded; all text UTF-8. The first problem is named by its field.
 std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f);
+
+// One write a record state holds, as the mutation that would have made it
+// (its record, kind, grid and stamp; device_seq 1, no device or author):
+// the header with each field's first sibling as a create, each sibling as a
+// set_field with its register's context, each log element as an
+// append_log, each stage reached as a set_status, the void mark as a
+// void_record. `path` names it inside the state, e.g.
+// "registers[2].siblings[0]".
+struct StateWrite {
+  std::string path;
+  gridsync::v1::Mutation mutation;
+};
+std::vector<StateWrite> WritesOf(const gridsync::v1::RecordState& s);
 
 // Checks a record state as a phone holds it (SyncService.Refill): canonical
 // (core/merge.h), a header, and every part valid as the mutation that would
@@ -57,7 +73,9 @@ std::optional<FieldViolation> CheckDomainTimes(const gridsync::v1::Mutation& m, 
 //    create with another subject, a causal context claiming writes the
 //    record has not seen, a status for an epoch that does not exist yet;
 //  - FAILED_PRECONDITION: a status write or reopen made before the case was
-//    reopened or moved on (the writer must pull and decide again).
+//    reopened or moved on (the writer must pull and decide again);
+//  - RESOURCE_EXHAUSTED: the write would take the record past a limit
+//    (core/record_limits.h).
 absl::Status CheckAgainstState(const gridsync::v1::RecordState& current,
                                const gridsync::v1::Mutation& m);
 

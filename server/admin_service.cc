@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/ids.h"
+#include "core/record_limits.h"
 #include "core/view.h"
 #include "server/backup.h"
 #include "server/grpc_edge.h"
@@ -31,6 +32,10 @@ AdminServiceImpl::AdminServiceImpl(RecordStore* records, RegistryStore* registry
                         auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/GetStats", this, &S::GetStats, auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/Backup", this, &S::Backup, auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ListHeldRefills", this, &S::ListHeldRefills,
+                        auth_, log));
+  AddMethod(ParsedUnary("/gridsync.v1.AdminService/ApplyHeldRefill", this, &S::ApplyHeldRefill,
+                        auth_, log));
   AddMethod(ParsedUnary("/gridsync.v1.AdminService/ReinstateDevice", this, &S::ReinstateDevice,
                         auth_, log));
 }
@@ -87,6 +92,41 @@ grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext* ctx,
   gridsync::v1::AdminAct act;
   act.set_action(req->wipe() ? "revoke and wipe" : "revoke");
   act.set_subject(req->device_id());
+  return Audit(std::move(act), by);
+}
+
+grpc::Status AdminServiceImpl::ListHeldRefills(grpc::ServerContext* ctx,
+                                               const gridsync::v1::ListHeldRefillsRequest* req,
+                                               gridsync::v1::ListHeldRefillsResponse* resp) {
+  if (auto st = RequireAdmin(ctx); !st.ok()) return st;
+  constexpr int kDefault = 100, kMax = 1000;
+  if (req->page_size() < 0 || req->page_size() > kMax) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("page_size ", req->page_size(), " must be 1..", kMax));
+  }
+  const int size = req->page_size() == 0 ? kDefault : req->page_size();
+  auto held = records_->HeldRefills(req->after_seq(), size + 1);
+  if (!held.ok()) return ToGrpc(held.status());
+  resp->set_done(static_cast<int>(held->size()) <= size);
+  for (int i = 0; i < static_cast<int>(held->size()) && i < size; ++i) {
+    *resp->add_held() = std::move((*held)[i]);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminServiceImpl::ApplyHeldRefill(grpc::ServerContext* ctx,
+                                               const gridsync::v1::ApplyHeldRefillRequest* req,
+                                               gridsync::v1::ApplyHeldRefillResponse* resp) {
+  gridsync::v1::Actor by;
+  if (auto st = RequireAdmin(ctx, &by); !st.ok()) return st;
+  auto result = records_->ApplyHeldRefill(req->seq(), by);
+  if (!result.ok()) return ToGrpc(result.status());
+  *resp->mutable_result() = std::move(*result);
+  gridsync::v1::AdminAct act;
+  act.set_action("apply held refill");
+  act.set_subject(absl::StrCat("change ", req->seq()));
+  act.set_detail(absl::StrCat("record ", resp->result().record_id(), ": ",
+                              gridsync::v1::RefillOutcome_Name(resp->result().outcome())));
   return Audit(std::move(act), by);
 }
 
@@ -153,6 +193,8 @@ grpc::Status AdminServiceImpl::GetRecord(grpc::ServerContext* ctx,
   if (!*state) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, absl::StrCat("no record ", req->record_id()));
   }
+  for (std::string& over : core::OverLimits(**state)) resp->add_over_limits(std::move(over));
+  core::TrimForReaders(&**state);
   *resp->mutable_record() = core::BuildView(**state);
   *resp->mutable_state() = std::move(**state);
   return grpc::Status::OK;

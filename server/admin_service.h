@@ -27,6 +27,10 @@ class AdminServiceImpl final : public grpc::Service {
                             gridsync::v1::RevokeDeviceResponse*);
   grpc::Status ReinstateDevice(grpc::ServerContext*, const gridsync::v1::ReinstateDeviceRequest*,
                                gridsync::v1::ReinstateDeviceResponse*);
+  grpc::Status ListHeldRefills(grpc::ServerContext*, const gridsync::v1::ListHeldRefillsRequest*,
+                               gridsync::v1::ListHeldRefillsResponse*);
+  grpc::Status ApplyHeldRefill(grpc::ServerContext*, const gridsync::v1::ApplyHeldRefillRequest*,
+                               gridsync::v1::ApplyHeldRefillResponse*);
   grpc::Status ImportRegistry(grpc::ServerContext*, const gridsync::v1::ImportRegistryRequest*,
                               gridsync::v1::ImportRegistryResponse*);
   grpc::Status ListOrgUnits(grpc::ServerContext*, const gridsync::v1::ListOrgUnitsRequest*,

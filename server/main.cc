@@ -151,6 +151,13 @@ int main(int argc, char** argv) {
     if (!blobs.ok()) problems->push_back(std::string(blobs.status().message()));
     problems->insert(problems->end(), verified.problems.begin(), verified.problems.end());
     for (const auto& p : *problems) printf("PROBLEM: %s\n", p.c_str());
+    auto over = (*store)->RecordsOverLimits();
+    if (!over.ok()) {
+      LogError("check: ", over.status().message());
+      return 1;
+    }
+    // Not a problem of the store: readers get these trimmed to the limits.
+    for (const auto& o : *over) printf("OVER LIMITS (sent trimmed to readers): %s\n", o.c_str());
     const auto stats = (*store)->Stats();
     printf("%s: %s; %llu records, %llu changes, %llu attachments (%llu bytes)\n",
            opts.data_dir.c_str(),

@@ -13,12 +13,16 @@
 #include <random>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/be64.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/record_limits.h"
+#include "core/refill.h"
 #include "core/registry.h"
 #include "core/validate.h"
 #include "rocksdb/filter_policy.h"
@@ -92,20 +96,23 @@ class RocksLogger : public rocksdb::Logger {
 };
 
 // The grid and record id a change writes: a mutation's or a refill's.
-// False for a registry change or an administrative act.
+// False for a registry change, an administrative act or a held refill.
 bool RecordOf(const Change& c, std::string_view* grid, std::string_view* id) {
   if (c.has_mutation()) {
     *grid = c.mutation().grid_code();
     *id = c.mutation().record_id();
     return true;
   }
-  if (c.has_refill()) {
+  if (c.has_refill() && !c.refill().held()) {  // a held one wrote nothing
     *grid = c.refill().state().header().grid_code();
     *id = c.refill().state().record_id();
     return true;
   }
   return false;
 }
+
+// Lists a refill held for review (Change.refill.held) by its change.
+std::string HeldKey(uint64_t seq) { return "held/" + Be64(seq); }
 
 // Marks a blob whose arrival is in the change log (Change.blob).
 std::string BlobLoggedKey(const std::string& sha256) { return "blob/" + sha256; }
@@ -211,8 +218,11 @@ struct RocksStore::WorkingState {
 
 // Record states phones sent back after a restore, and who sent them.
 struct RocksStore::RefillWrite {
-  std::vector<RecordState> states;
+  std::vector<RefillState> states;
   std::string device_id, author;
+  // With a held refill's change: an administrator merges it after review
+  // (its contexts taken as they are) and it leaves the held list.
+  uint64_t held_seq = 0;
   std::vector<gridsync::v1::RefillResult> results;  // one per state
 };
 
@@ -592,8 +602,8 @@ absl::Status RocksStore::WriteAndPublish(rocksdb::WriteBatch* batch, uint64_t se
 }
 
 absl::StatusOr<std::vector<gridsync::v1::RefillResult>> RocksStore::Refill(
-    std::vector<RecordState> states, const std::string& device_id, const std::string& author) {
-  RefillWrite r{std::move(states), device_id, author, {}};
+    std::vector<RefillState> states, const std::string& device_id, const std::string& author) {
+  RefillWrite r{std::move(states), device_id, author, 0, {}};
   Writer w;
   w.refill = &r;
   if (auto st = RunInQueue(&w); !st.ok()) return st;
@@ -619,7 +629,7 @@ absl::Status RocksStore::WriteMerged(const std::string& id, const RecordState& s
 
 absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   std::vector<std::string> ids;
-  for (const auto& s : r->states) ids.push_back(s.record_id());
+  for (const auto& s : r->states) ids.push_back(s.own.record_id());
   auto stored = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records");
   if (!stored.ok()) return stored.status();
   rocksdb::WriteBatch batch;
@@ -629,55 +639,125 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   const int64_t now_ms = core::SystemWallMs();
   std::unordered_map<std::string, RecordState> merged;  // states written, by id
   std::vector<const RecordState*> approvals;
+  auto log = [&](const RecordState& state, bool held) {
+    Change c;
+    c.set_seq(++seq);
+    c.set_committed_at_ms(now_ms);
+    *c.mutable_refill()->mutable_state() = state;
+    c.mutable_refill()->set_device_id(r->device_id);
+    c.mutable_refill()->set_author(r->author);
+    c.mutable_refill()->set_held(held);
+    batch.Put(cf(kChanges), Be64(seq), c.SerializeAsString());
+    // A held refill is not pulled (it wrote nothing); it is listed instead.
+    batch.Put(held ? cf(kDefault) : cf(kScoped),
+              held ? HeldKey(seq) : state.header().grid_code() + Be64(seq),
+              held ? std::string() : state.record_id());
+    return seq;
+  };
   r->results.resize(r->states.size());
   for (size_t i = 0; i < r->states.size(); ++i) {
-    const RecordState& in = r->states[i];
+    RefillState& in = r->states[i];
     gridsync::v1::RefillResult& res = r->results[i];
-    res.set_record_id(in.record_id());
+    res.set_record_id(in.own.record_id());
     // A record twice in one request: the second joins into the first.
-    auto [it, first] = merged.try_emplace(in.record_id());
+    auto [it, first] = merged.try_emplace(in.own.record_id());
     RecordState& state = it->second;
     const bool existed = !first || (*stored)[i].has_value();
     if (first && (*stored)[i] && !state.ParseFromString(*(*stored)[i])) {
-      return absl::DataLossError(absl::StrCat("record ", in.record_id(), " is unreadable"));
+      return absl::DataLossError(absl::StrCat("record ", in.own.record_id(), " is unreadable"));
     }
-    if (existed && (state.header().kind() != in.header().kind() ||
-                    state.header().grid_code() != in.header().grid_code())) {
+    if (existed && (state.header().kind() != in.own.header().kind() ||
+                    state.header().grid_code() != in.own.header().grid_code())) {
       res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
       res.set_code(static_cast<int>(absl::StatusCode::kNotFound));
-      res.set_message(absl::StrCat("record ", in.record_id(), " was not found in grid ",
-                                   in.header().grid_code()));
+      res.set_message(absl::StrCat("record ", in.own.record_id(), " was not found in grid ",
+                                   in.own.header().grid_code()));
       continue;
     }
     const std::string bytes_before = core::SerializeCanonical(state);
     const RecordBefore before = RecordBefore::Of(state);
-    core::Join(&state, in);
+    // The caller's writes make no record of their own: on a record the
+    // server lacks they go in only with its create. Otherwise the whole
+    // state is reviewed with the rest.
+    const bool own_merges = existed || in.own.header().created_hlc() != 0;
+    if (own_merges) {
+      if (r->held_seq == 0) core::ClampContexts(&in.own, state, r->device_id);
+      core::Join(&state, in.own);
+    }
     std::string after = core::SerializeCanonical(state);
+    if (const RecordState& rest = own_merges ? in.others : in.sent; rest.has_header()) {
+      RecordState with_rest = state;
+      core::Join(&with_rest, rest);
+      if (core::SerializeCanonical(with_rest) != after) {
+        log(in.sent, /*held=*/true);
+        res.set_held_for_review(true);
+      }
+    }
     if (after == bytes_before) {
       res.set_outcome(gridsync::v1::REFILL_OUTCOME_UNCHANGED);
       continue;
     }
-    if (!existed) CountNewRecord(in.header().kind(), &counters);
-    if (auto st = WriteMerged(in.record_id(), state, std::move(after), before, &coverage, &batch,
-                              &counters, &approvals);
+    if (!existed) CountNewRecord(in.own.header().kind(), &counters);
+    if (auto st = WriteMerged(in.own.record_id(), state, std::move(after), before, &coverage,
+                              &batch, &counters, &approvals);
         !st.ok()) {
       return st;
     }
-    Change c;
-    c.set_seq(++seq);
-    c.set_committed_at_ms(now_ms);
-    *c.mutable_refill()->mutable_state() = in;
-    c.mutable_refill()->set_device_id(r->device_id);
-    c.mutable_refill()->set_author(r->author);
-    batch.Put(cf(kChanges), Be64(seq), c.SerializeAsString());
-    batch.Put(cf(kScoped), in.header().grid_code() + Be64(seq), in.record_id());
     res.set_outcome(gridsync::v1::REFILL_OUTCOME_MERGED);
-    res.set_change_seq(seq);
+    res.set_change_seq(log(in.own, /*held=*/false));
   }
+  if (r->held_seq != 0) batch.Delete(cf(kDefault), HeldKey(r->held_seq));  // reviewed
   if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
   if (batch.Count() == 0) return absl::OkStatus();
   coverage.Finish();
   return WriteAndPublish(&batch, seq, counters, "committing a refill");
+}
+
+absl::StatusOr<gridsync::v1::RefillResult> RocksStore::ApplyHeldRefill(
+    uint64_t seq, const gridsync::v1::Actor& by) {
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), HeldKey(seq), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat(
+        "change ", seq, " is not a refill held for review (or it was applied already)"));
+  }
+  if (!s.ok()) return FromRocks(s, "reading the held refills");
+  std::string bytes;
+  s = db_->Get(rocksdb::ReadOptions(), cf(kChanges), Be64(seq), &bytes);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading change ", seq));
+  Change c;
+  if (!c.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+  }
+  std::vector<RefillState> one(1);
+  one[0].own = c.refill().state();
+  RefillWrite r{
+      std::move(one), by.device_id(), by.holder().empty() ? by.device_id() : by.holder(), seq, {}};
+  Writer w;
+  w.refill = &r;
+  if (auto st = RunInQueue(&w); !st.ok()) return st;
+  return std::move(r.results[0]);
+}
+
+absl::StatusOr<std::vector<Change>> RocksStore::HeldRefills(uint64_t cursor, int max) {
+  std::vector<Change> out;
+  const ScopedSnapshot snap(db_.get());
+  const rocksdb::ReadOptions ro = snap.Read();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kDefault)));
+  const std::string prefix = HeldKey(0).substr(0, HeldKey(0).size() - 8);
+  for (it->Seek(HeldKey(cursor + 1)); it->Valid() && HasPrefix(it->key().ToStringView(), prefix) &&
+                                      static_cast<int>(out.size()) < max;
+       it->Next()) {
+    const uint64_t seq = FromBe64(it->key().ToStringView().substr(prefix.size()));
+    std::string bytes;
+    auto s = db_->Get(ro, cf(kChanges), Be64(seq), &bytes);
+    if (!s.ok()) return FromRocks(s, absl::StrCat("reading held refill ", seq));
+    if (!out.emplace_back().ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the held refills");
+  return out;
 }
 
 std::vector<Gauge> RocksStore::Gauges() {
@@ -982,15 +1062,13 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
   const rocksdb::ReadOptions ro = snap.Read();
 
   // Record ids and registry keys in change order, each at first appearance.
-  std::vector<std::string> ids, registry_keys;
+  std::vector<Pulled> order;
   std::set<std::string> seen;
   int taken = 0;
   auto take = [&](uint64_t seq, const std::string& key, bool registry) {
     page.next_cursor = seq;
     ++taken;
-    if (seen.insert((registry ? "r" : "s") + key).second) {
-      (registry ? registry_keys : ids).push_back(key);
-    }
+    if (seen.insert((registry ? "r" : "s") + key).second) order.push_back({seq, key, registry});
   };
 
   const bool everything = std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
@@ -1090,26 +1168,55 @@ absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefix
     if (page.caught_up) page.next_cursor = std::max(page.next_cursor, head);
   }
 
-  auto values = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records for a pull", ro);
-  if (!values.ok()) return values.status();
-  for (size_t i = 0; i < ids.size(); ++i) {
-    // The change index and the record are written in one batch.
-    if (!(*values)[i]) return absl::DataLossError(absl::StrCat("record ", ids[i], " is missing"));
-    page.records.emplace_back();
-    page.records.back().ParseFromString(*(*values)[i]);
-  }
-  auto entries = MultiGetIn(kRegistry, {registry_keys.begin(), registry_keys.end()},
-                            "reading the registry for a pull", ro);
-  if (!entries.ok()) return entries.status();
-  for (size_t i = 0; i < registry_keys.size(); ++i) {
-    if (!(*entries)[i]) continue;  // the policy before anyone set one
-    if (auto e = RegistryEntry(registry_keys[i], *(*entries)[i]); e.ok()) {
-      page.registry.push_back(std::move(*e));
-    } else {
-      return e.status();
+  if (auto st = ReadPulled(order, ro, &page); !st.ok()) return st;
+  return page;
+}
+
+absl::Status RocksStore::ReadPulled(const std::vector<Pulled>& order,
+                                    const rocksdb::ReadOptions& ro, PullPage* page) const {
+  // Read a few at a time, so that a page of records at the limit holds at
+  // most kPullReadChunk of them in memory beyond the page itself.
+  constexpr size_t kPullReadChunk = 16;
+  size_t bytes = 0;
+  for (size_t start = 0; start < order.size(); start += kPullReadChunk) {
+    const size_t end = std::min(order.size(), start + kPullReadChunk);
+    std::vector<rocksdb::Slice> ids, keys;
+    for (size_t i = start; i < end; ++i)
+      (order[i].registry ? keys : ids).emplace_back(order[i].key);
+    auto records = MultiGetIn(kRecords, ids, "reading records for a pull", ro);
+    if (!records.ok()) return records.status();
+    auto entries = MultiGetIn(kRegistry, keys, "reading the registry for a pull", ro);
+    if (!entries.ok()) return entries.status();
+    for (size_t i = start, r = 0, g = 0; i < end; ++i) {
+      const Pulled& p = order[i];
+      std::optional<std::string>& value = p.registry ? (*entries)[g++] : (*records)[r++];
+      if (!p.registry && !value) {
+        // The change index and the record are written in one batch.
+        return absl::DataLossError(absl::StrCat("record ", p.key, " is missing"));
+      }
+      if (!value) continue;  // the policy before anyone set one
+      if (bytes > 0 && bytes + value->size() > kMaxPageBytes) {
+        // The rest next time, from just before this one's first change.
+        page->next_cursor = p.seq - 1;
+        page->caught_up = false;
+        return absl::OkStatus();
+      }
+      if (p.registry) {
+        auto e = RegistryEntry(p.key, *value);
+        if (!e.ok()) return e.status();
+        bytes += value->size();
+        page->registry.push_back(std::move(*e));
+        continue;
+      }
+      page->records.emplace_back();
+      if (!page->records.back().ParseFromString(*value)) {
+        return absl::DataLossError(absl::StrCat("record ", p.key, " is unreadable"));
+      }
+      if (value->size() > core::kMaxRecordBytes) core::TrimForReaders(&page->records.back());
+      bytes += std::min(value->size(), core::kMaxRecordBytes);
     }
   }
-  return page;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<RecordState>> RocksStore::GetRecord(const std::string& record_id) {
@@ -1192,6 +1299,8 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
   // page, and where their record ids are in their bytes.
   std::vector<size_t> where;
   std::vector<std::pair<size_t, size_t>> id_at;
+  std::unordered_set<std::string> first_of;  // the records whose first change is in the page
+  size_t page_bytes = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
   for (it->Seek(Be64(cursor + 1)); it->Valid() && static_cast<int>(page.seqs.size()) < max;
        it->Next()) {
@@ -1216,26 +1325,81 @@ absl::StatusOr<FeedPage> RocksStore::ReadChanges(uint64_t cursor, const std::str
       // The audit trail is the county's: towns do not see who enrolled whom.
       if (c.has_admin() && prefix.size() >= core::kTownPrefixLen) continue;
     }
+    if (!page.seqs.empty() && page_bytes + bytes.size() > kMaxPageBytes) {
+      page.next_cursor = seq - 1;  // this one starts the next page
+      break;
+    }
+    page_bytes += bytes.size();
     page.seqs.push_back(seq);
     page.change_bytes.emplace_back(bytes);
     if (route.record) {
-      where.push_back(page.seqs.size() - 1);
-      id_at.emplace_back(route.record_id.data() - bytes.data(), route.record_id.size());
+      // The state goes with the record's first change in the page only.
+      if (first_of.insert(std::string(route.record_id)).second) {
+        where.push_back(page.seqs.size() - 1);
+        id_at.emplace_back(route.record_id.data() - bytes.data(), route.record_id.size());
+      }
     }
   }
   if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
-  page.caught_up = page.next_cursor >= head;
-  // The records' states, read from the same snapshot.
-  std::vector<rocksdb::Slice> keys;
-  keys.reserve(where.size());
-  for (size_t k = 0; k < where.size(); ++k) {
-    keys.emplace_back(page.change_bytes[where[k]].data() + id_at[k].first, id_at[k].second);
-  }
-  auto got = MultiGetIn(kRecords, keys, "reading records", ro);
-  if (!got.ok()) return got.status();
   page.states.resize(page.seqs.size());
-  for (size_t k = 0; k < where.size(); ++k) page.states[where[k]] = std::move((*got)[k]);
+  if (auto st = ReadFeedStates(where, id_at, ro, page_bytes, &page); !st.ok()) return st;
+  page.caught_up = page.next_cursor >= head;
   return page;
+}
+
+absl::Status RocksStore::ReadFeedStates(const std::vector<size_t>& where,
+                                        const std::vector<std::pair<size_t, size_t>>& id_at,
+                                        const rocksdb::ReadOptions& ro, size_t page_bytes,
+                                        FeedPage* page) const {
+  constexpr size_t kFeedReadChunk = 16;  // records read at once: bounds memory at the limit
+  for (size_t start = 0; start < where.size(); start += kFeedReadChunk) {
+    const size_t end = std::min(where.size(), start + kFeedReadChunk);
+    std::vector<rocksdb::Slice> keys;
+    for (size_t k = start; k < end; ++k) {
+      keys.emplace_back(page->change_bytes[where[k]].data() + id_at[k].first, id_at[k].second);
+    }
+    auto got = MultiGetIn(kRecords, keys, "reading records", ro);
+    if (!got.ok()) return got.status();
+    for (size_t k = start; k < end; ++k) {
+      std::optional<std::string>& state = (*got)[k - start];
+      const size_t at = where[k];
+      if (state && at > 0 && page_bytes + state->size() > kMaxPageBytes) {
+        // Cut before this change: the record's state comes in the next page.
+        page->next_cursor = page->seqs[at] - 1;
+        page->seqs.resize(at);
+        page->change_bytes.resize(at);
+        page->states.resize(at);
+        return absl::OkStatus();
+      }
+      if (state && state->size() > core::kMaxRecordBytes) {
+        RecordState whole;
+        if (!whole.ParseFromString(*state)) {
+          return absl::DataLossError(
+              absl::StrCat("record at change ", page->seqs[at], " is unreadable"));
+        }
+        core::TrimForReaders(&whole);
+        state = core::SerializeCanonical(whole);
+      }
+      page_bytes += state ? state->size() : 0;
+      page->states[at] = std::move(state);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> RocksStore::RecordsOverLimits() {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kRecords)));
+  RecordState s;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (!s.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    std::vector<std::string> over = core::OverLimits(s);
+    if (over.empty()) continue;
+    out.push_back(absl::StrCat("record ", it->key().ToString(), " (grid ", s.header().grid_code(),
+                               "): ", absl::StrJoin(over, "; ")));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading records");
+  return out;
 }
 
 absl::StatusOr<std::vector<std::string>> RocksStore::Check() {

@@ -70,8 +70,11 @@ class RocksStore : public RecordStore, private ChangeLogger {
   uint64_t Epoch() const override { return epoch_; }
   int64_t RestoredAtMs() const override { return restored_at_ms_; }
   absl::StatusOr<std::vector<gridsync::v1::RefillResult>> Refill(
-      std::vector<gridsync::v1::RecordState> states, const std::string& device_id,
+      std::vector<RefillState> states, const std::string& device_id,
       const std::string& author) override;
+  absl::StatusOr<std::vector<gridsync::v1::Change>> HeldRefills(uint64_t cursor, int max) override;
+  absl::StatusOr<gridsync::v1::RefillResult> ApplyHeldRefill(
+      uint64_t seq, const gridsync::v1::Actor& by) override;
   uint64_t LastChangeSeq() const override { return committed_seq_.load(std::memory_order_acquire); }
   uint64_t WaitForChange(uint64_t after, std::chrono::milliseconds timeout) override;
   absl::StatusOr<FeedPage> ReadChanges(uint64_t cursor, const std::string& prefix,
@@ -90,6 +93,9 @@ class RocksStore : public RecordStore, private ChangeLogger {
   // recount of the records. One line per problem; empty when all is well.
   // REQUIRES: the store not serving (opened by the check alone).
   absl::StatusOr<std::vector<std::string>> Check();
+  // Records stored before the limits and over them (core/record_limits.h),
+  // one line each: readers get them trimmed; `gridsyncd check` names them.
+  absl::StatusOr<std::vector<std::string>> RecordsOverLimits();
 
   // For the metrics page: commit-group sizes and WAL write times so far, and
   // the store's and RocksDB's figures now.
@@ -184,6 +190,26 @@ class RocksStore : public RecordStore, private ChangeLogger {
                                                            const std::string& stored,
                                                            const gridsync::v1::Mutation& m,
                                                            uint64_t content_hash) const;
+  // A record or registry entry a pull page holds, at its first change.
+  struct Pulled {
+    uint64_t seq;
+    std::string key;  // a record id, or a registry key
+    bool registry;
+  };
+  // Reads the records and registry entries of `order` into *page until the
+  // next would take it past kMaxPageBytes (the first always goes in, a
+  // record over the limits trimmed to them); a page cut short resumes at
+  // the first one left out.
+  absl::Status ReadPulled(const std::vector<Pulled>& order, const rocksdb::ReadOptions& ro,
+                          PullPage* page) const;
+  // The states of the records whose first changes in *page are at `where`
+  // (their ids at `id_at` in those changes' bytes), read from `ro`, until
+  // the page would pass kMaxPageBytes (`page_bytes` are taken already): the
+  // page is then cut before the first record left out.
+  absl::Status ReadFeedStates(const std::vector<size_t>& where,
+                              const std::vector<std::pair<size_t, size_t>>& id_at,
+                              const rocksdb::ReadOptions& ro, size_t page_bytes,
+                              FeedPage* page) const;
   // The record that change `seq` (a mutation) wrote to.
   absl::StatusOr<std::string> RecordOfChange(uint64_t seq) const;
   // The highest device seq applied for `device_id` (0 for none).

@@ -10,6 +10,7 @@
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/proposal.h"
+#include "core/refill.h"
 #include "core/validate.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
@@ -60,6 +61,13 @@ absl::StatusOr<std::vector<std::optional<MutationResult>>> LookUpEarlier(
   return out;
 }
 
+struct Refused {
+  absl::StatusCode code;
+  std::string field;  // within the mutation
+  std::string message;
+  bool retryable = false;
+};
+
 // The registry entries the mutations still pending need, each key once.
 struct RegistryNeeds {
   struct Pending {
@@ -77,13 +85,43 @@ struct RegistryNeeds {
     if (added) keys.push_back(k);
     return it->second;
   }
-};
-
-struct Refused {
-  absl::StatusCode code;
-  std::string field;  // within the mutation
-  std::string message;
-  bool retryable = false;
+  // What `m`, the request's `i`th, needs: its grid, and a create's subject
+  // and proposed person.
+  void Add(int i, const Mutation& m) {
+    Pending p{i, Key(m.grid_code()), -1, -1};
+    if (m.has_create() && !m.create().subject_id().empty()) {
+      p.subject = static_cast<long>(Key(m.create().subject_id()));
+    }
+    if (m.has_create() && m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
+      for (const auto& f : m.create().fields()) {
+        if (f.field() == "person_id") p.person = static_cast<long>(Key(f.value().string_value()));
+      }
+    }
+    pending.push_back(p);
+  }
+  // Why `p` may not be written when `have` says which keys exist (a field
+  // relative to the mutation); nullopt when it may.
+  std::optional<Refused> Missing(const Pending& p, const std::vector<bool>& have) const {
+    if (!have[p.grid]) {
+      return Refused{
+          absl::StatusCode::kInvalidArgument, "grid_code",
+          absl::StrCat("grid ", keys[p.grid], " is not in the registry; import it first")};
+    }
+    if (p.subject >= 0 && !have[static_cast<size_t>(p.subject)]) {
+      return Refused{
+          absl::StatusCode::kInvalidArgument, "create.subject_id",
+          absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
+                       keys[p.grid],
+                       "; the phone's household and person lists may be stale: pull first")};
+    }
+    if (p.person >= 0 && !have[static_cast<size_t>(p.person)]) {
+      return Refused{absl::StatusCode::kInvalidArgument, "create.fields",
+                     absl::StrCat("person ", keys[static_cast<size_t>(p.person)],
+                                  " is not in the registry; the phone's lists may be stale: pull "
+                                  "first")};
+    }
+    return std::nullopt;
+  }
 };
 
 // Why `who` may not apply `m` at `now` (its shape, scope, role, clock);
@@ -153,17 +191,7 @@ RegistryNeeds CheckEach(const Principal& who, const std::vector<DecodedMutation>
       Reject(r, why->code, prefix + why->field, std::move(why->message), why->retryable);
       continue;
     }
-    RegistryNeeds::Pending p{i, needs.Key(m.grid_code()), -1, -1};
-    if (m.has_create() && !m.create().subject_id().empty()) {
-      p.subject = static_cast<long>(needs.Key(m.create().subject_id()));
-    }
-    if (m.has_create() && m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) {
-      for (const auto& f : m.create().fields()) {
-        if (f.field() == "person_id")
-          p.person = static_cast<long>(needs.Key(f.value().string_value()));
-      }
-    }
-    needs.pending.push_back(p);
+    needs.Add(i, m);
   }
   return needs;
 }
@@ -174,28 +202,12 @@ RegistryNeeds CheckEach(const Principal& who, const std::vector<DecodedMutation>
 std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMutation>& mutations,
                                const RegistryNeeds& needs, const std::vector<bool>& have,
                                gridsync::v1::PushResponse* resp, std::vector<int>* index) {
-  const auto& keys = needs.keys;
   std::vector<Mutation> batch;
   for (const RegistryNeeds::Pending& p : needs.pending) {
     const int i = p.index;
-    const std::string prefix = absl::StrCat("mutations[", i, "].");
-    if (!have[p.grid]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "grid_code",
-             absl::StrCat("grid ", keys[p.grid], " is not in the registry; import it first"));
-      continue;
-    }
-    if (p.subject >= 0 && !have[static_cast<size_t>(p.subject)]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument,
-             prefix + "create.subject_id",
-             absl::StrCat(keys[static_cast<size_t>(p.subject)], " is not in the registry of grid ",
-                          keys[p.grid],
-                          "; the phone's household and person lists may be stale: pull first"));
-      continue;
-    }
-    if (p.person >= 0 && !have[static_cast<size_t>(p.person)]) {
-      Reject(resp->mutable_results(i), absl::StatusCode::kInvalidArgument, prefix + "create.fields",
-             absl::StrCat("person ", keys[static_cast<size_t>(p.person)],
-                          " is not in the registry; the phone's lists may be stale: pull first"));
+    if (auto why = needs.Missing(p, have)) {
+      Reject(resp->mutable_results(i), why->code, absl::StrCat("mutations[", i, "].", why->field),
+             std::move(why->message));
       continue;
     }
     Mutation m = *mutations[i].mutation;
@@ -205,6 +217,35 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
     index->push_back(i);
   }
   return batch;
+}
+
+// Why the caller's own writes in a refilled state (`own`, the request's
+// `i`th) may not be merged: each is checked as a push of it by the caller
+// would be (Refusal: schema, scope, role, clock). When none is refused,
+// what they need of the registry is added to *needs (one Pending per
+// state, in request order) and nullopt returned.
+std::optional<Refused> RefusalOfOwnWrites(const Principal& who, const RecordState& own, int64_t now,
+                                          int64_t max_skew_ms, RegistryNeeds* needs, int i) {
+  Mutation registry_need;  // the create, or the bare record: its grid
+  registry_need.set_grid_code(own.header().grid_code());
+  registry_need.set_kind(own.header().kind());
+  for (core::StateWrite& w : core::WritesOf(own)) {
+    w.mutation.set_device_id(who.device.device_id());
+    if (auto why = Refusal(who, w.mutation, now, max_skew_ms)) {
+      why->field = why->field.empty() ? w.path : absl::StrCat(w.path, " (", why->field, ")");
+      return why;
+    }
+    if (w.mutation.has_create()) registry_need = std::move(w.mutation);
+  }
+  needs->Add(i, registry_need);
+  return std::nullopt;
+}
+
+void RejectRefill(gridsync::v1::RefillResult* r, int i, Refused why) {
+  r->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+  r->set_code(static_cast<int>(why.code));
+  r->set_field(absl::StrCat("records[", i, "].", why.field));
+  r->set_message(std::move(why.message));
 }
 
 }  // namespace
@@ -293,50 +334,66 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat(req.records_size(), " records in one refill; at most ", kMaxRefillRecords));
   }
+  const int64_t now = now_ms_();
   resp->set_store_epoch(records_->Epoch());
-  resp->set_server_time_ms(now_ms_());
-  std::vector<RecordState> accepted;
-  std::vector<int> accepted_index;
+  resp->set_server_time_ms(now);
+  const std::string author =
+      who.device.holder().empty() ? who.device.device_id() : who.device.holder();
+  std::vector<RecordStore::RefillState> accepted;
+  RegistryNeeds needs;
   for (int i = 0; i < req.records_size(); ++i) {
     const RecordState& s = req.records(i);
     auto* r = resp->add_results();
     r->set_record_id(s.record_id());
-    const std::string prefix = absl::StrCat("records[", i, "].");
-    auto reject = [&](absl::StatusCode code, const std::string& field, std::string message) {
-      r->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
-      r->set_code(static_cast<int>(code));
-      r->set_field(prefix + field);
-      r->set_message(std::move(message));
-    };
+    std::optional<Refused> why;
+    core::RefillSplit split;
     if (auto v = core::ValidateState(s)) {
-      reject(absl::StatusCode::kInvalidArgument, v->field, v->message);
+      why = Refused{absl::StatusCode::kInvalidArgument, v->field, v->message};
+    } else if (!who.InScope(s.header().grid_code())) {
+      why =
+          Refused{absl::StatusCode::kPermissionDenied, "header.grid_code",
+                  absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope")};
+    } else {
+      split = core::SplitByWriter(s, who.device.device_id(), author);
+      why = RefusalOfOwnWrites(who, split.own, now, max_skew_ms_, &needs, i);
+    }
+    if (why) {
+      RejectRefill(r, i, std::move(*why));
       continue;
     }
-    if (!who.InScope(s.header().grid_code())) {
-      reject(absl::StatusCode::kPermissionDenied, "header.grid_code",
-             absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope"));
-      continue;
-    }
-    accepted.push_back(s);
-    accepted_index.push_back(i);
+    accepted.push_back({std::move(split.own), std::move(split.others), s});
   }
-  if (accepted.empty()) return grpc::Status::OK;
-  const std::string& holder = who.device.holder();
-  auto results = records_->Refill(std::move(accepted), who.device.device_id(),
-                                  holder.empty() ? who.device.device_id() : holder);
+  auto have = registry_->RegistryHas(needs.keys);
+  if (!have.ok()) return ToGrpc(have.status());
+  std::vector<RecordStore::RefillState> admitted;
+  std::vector<int> admitted_index;
+  for (size_t k = 0; k < needs.pending.size(); ++k) {
+    const RegistryNeeds::Pending& p = needs.pending[k];
+    if (auto why = needs.Missing(p, *have)) {
+      RejectRefill(resp->mutable_results(p.index), p.index,
+                   Refused{why->code, "header (" + why->field + ")", std::move(why->message)});
+      continue;
+    }
+    admitted.push_back(std::move(accepted[k]));
+    admitted_index.push_back(p.index);
+  }
+  if (admitted.empty()) return grpc::Status::OK;
+  auto results = records_->Refill(std::move(admitted), who.device.device_id(), author);
   if (!results.ok()) {
     failed_writes_.Error(
         absl::StrCat("refill from ", who.device.device_id(), ": ", results.status().ToString()));
     return ToGrpc(results.status());
   }
-  int merged = 0;
-  for (size_t j = 0; j < accepted_index.size(); ++j) {
+  int merged = 0, held = 0;
+  for (size_t j = 0; j < admitted_index.size(); ++j) {
     merged += (*results)[j].outcome() == gridsync::v1::REFILL_OUTCOME_MERGED;
-    *resp->mutable_results(accepted_index[j]) = std::move((*results)[j]);
+    held += (*results)[j].held_for_review();
+    *resp->mutable_results(admitted_index[j]) = std::move((*results)[j]);
   }
-  if (merged > 0) {
+  if (merged > 0 || held > 0) {
     LogInfo("refill from ", who.device.device_id(), ": ", merged, " of ", req.records_size(),
-            " records brought back what the restore lost");
+            " records brought back what the restore lost; ", held,
+            " held for review (writes naming other devices)");
   }
   return grpc::Status::OK;
 }

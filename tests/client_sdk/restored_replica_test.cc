@@ -222,11 +222,14 @@ TEST_F(RestoredReplicaTest, AServerRestoredFromABackupGetsBackWhatThePhoneStillH
 }
 
 // What the writing phone no longer holds comes back from the phones that
-// pulled it: a worker's phone is lost after the server acknowledged its
-// day's work, the county restores last night's backup, and the village
-// secretary's phone sends back the records whose state has more than the
-// restored server's.
-TEST_F(RestoredReplicaTest, RecordsOnlyAnotherPhoneStillHoldsComeBackAfterARestore) {
+// pulled it, after review: a worker's phone is lost after the server
+// acknowledged its day's work, the county restores last night's backup, and
+// the village secretary's phone sends back the records whose state has
+// more than the restored server's. Its own writes are merged at once; the
+// lost phone's carry no proof that their author made them (the secretary's
+// phone could have forged them), so the server keeps them for the county,
+// which reviews and applies them.
+TEST_F(RestoredReplicaTest, RecordsOnlyAnotherPhoneStillHoldsComeBackAfterReview) {
   auto writer = NewPhone(kGridA, "王芳");
   auto keeper = NewPhone(kGridA, "李𠮷");
   const std::string old_case = NewCase(writer, kGridA);
@@ -251,9 +254,24 @@ TEST_F(RestoredReplicaTest, RecordsOnlyAnotherPhoneStillHoldsComeBackAfterAResto
             gridsync::v1::CASE_STATUS_REGISTERED);
   const sdk::SyncReport r = SyncReport(keeper);
   EXPECT_EQ(r.repushed, 0);  // its own visit was pulled back before the restore
-  // The 4 visits, the case moved on, the edited visit and its own visit.
-  EXPECT_EQ(r.refilled, 7);
+  // Its own visit, and the case moved on (a status names no author: any
+  // phone of the grid may move it, as a push of it would).
+  EXPECT_EQ(r.refilled, 2);
+  // The 4 visits and the edited visit: the lost phone's.
+  EXPECT_EQ(r.refill_held, 5);
   EXPECT_EQ(r.refill_refused, 0);
+  for (const auto& id : later) EXPECT_FALSE(OnServer(id)) << id;  // not on a phone's word
+  EXPECT_EQ(GetRecord(old_visit).record().visit().notes(), "");
+
+  const std::vector<gridsync::v1::Change> held = HeldRefills();
+  ASSERT_EQ(held.size(), 5u);
+  for (const auto& c : held) {
+    EXPECT_TRUE(c.refill().held());
+    EXPECT_EQ(c.refill().author(), "李𠮷");  // who sent it
+    EXPECT_EQ(ApplyHeldRefill(c.seq()).outcome(), gridsync::v1::REFILL_OUTCOME_MERGED);
+  }
+  EXPECT_TRUE(HeldRefills().empty());
+  SyncOk(keeper);
   for (const auto& id : later) {
     EXPECT_TRUE(GetRecord(id).has_record()) << id;
     ExpectSameAsServer(keeper, id);
@@ -347,8 +365,16 @@ TEST_F(RestoredReplicaTest, FourPhonesWritingAfterABackupGetBackAllTheyHold) {
       total.pushed += r.pushed;
       total.refilled += r.refilled;
       total.refill_refused += r.refill_refused;
+      total.refill_held += r.refill_held;
     }
   }
+  // What only another phone held (the lost phone's) was kept for review:
+  // the county applies it, and the phones pull it.
+  const std::vector<gridsync::v1::Change> for_review = HeldRefills();
+  for (const auto& c : for_review) {
+    EXPECT_NE(ApplyHeldRefill(c.seq()).outcome(), gridsync::v1::REFILL_OUTCOME_REJECTED);
+  }
+  for (auto& p : phones) total.refill_held += SyncReport(p).refill_held;
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   size_t back = 0;
@@ -358,17 +384,20 @@ TEST_F(RestoredReplicaTest, FourPhonesWritingAfterABackupGetBackAllTheyHold) {
   printf(
       "restore refill: %zu records written by 4 phones after the backup (%d edits of them); "
       "%zu on the restored server before the phones synced; %zu held by the 3 phones left; "
-      "%zu on the server after 2 sync passes (%lld mutations never sent before, %lld pushed "
-      "again, %lld records sent back, %lld refused) in %.0f ms\n",
+      "%zu on the server after 2 sync passes and the county's review (%lld mutations never sent "
+      "before, %lld pushed again, %lld records sent back, %lld refused, %lld holding another "
+      "phone's writes, %zu held for review and applied) in %.0f ms\n",
       after_backup.size(), edits[0] + edits[1] + edits[2] + edits[3], on_server_before, held.size(),
       back, static_cast<long long>(total.pushed - total.repushed),
       static_cast<long long>(total.repushed), static_cast<long long>(total.refilled),
-      static_cast<long long>(total.refill_refused), ms);
+      static_cast<long long>(total.refill_refused), static_cast<long long>(total.refill_held),
+      for_review.size(), ms);
   EXPECT_EQ(back, held.size());
   EXPECT_EQ(held.size(), after_backup.size() - 3);
   EXPECT_EQ(on_server_before, 0u);
   EXPECT_GE(total.repushed, 3);  // and what it had not sent in its last rounds
   EXPECT_EQ(total.refill_refused, 0);
+  EXPECT_GT(for_review.size(), 0u);  // the lost phone's records its neighbour held
 }
 
 // SyncService.Refill refuses what it must: outside the window after a

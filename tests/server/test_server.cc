@@ -203,6 +203,33 @@ gridsync::v1::GetRecordResponse ServerTest::GetRecord(const std::string& id) {
   return resp;
 }
 
+std::vector<gridsync::v1::Change> ServerTest::HeldRefills() {
+  std::vector<gridsync::v1::Change> out;
+  gridsync::v1::ListHeldRefillsRequest req;
+  for (int page = 0; page < 1000; ++page) {
+    gridsync::v1::ListHeldRefillsResponse resp;
+    auto ctx = tools::CallContext(admin_token_);
+    auto st = admin_->ListHeldRefills(ctx.get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    for (const auto& c : resp.held()) {
+      out.push_back(c);
+      req.set_after_seq(c.seq());
+    }
+    if (!st.ok() || resp.done()) break;
+  }
+  return out;
+}
+
+gridsync::v1::RefillResult ServerTest::ApplyHeldRefill(uint64_t seq) {
+  gridsync::v1::ApplyHeldRefillRequest req;
+  req.set_seq(seq);
+  gridsync::v1::ApplyHeldRefillResponse resp;
+  auto ctx = tools::CallContext(admin_token_);
+  auto st = admin_->ApplyHeldRefill(ctx.get(), req, &resp);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return resp.result();
+}
+
 gridsync::v1::GetStatsResponse ServerTest::Stats() {
   gridsync::v1::GetStatsResponse resp;
   auto ctx = tools::CallContext(admin_token_);

@@ -90,6 +90,10 @@ class ServerTest : public ::testing::Test {
                                          const std::string& holder = "网格员");
   gridsync::v1::GetRecordResponse GetRecord(const std::string& id);
   gridsync::v1::GetStatsResponse Stats();
+  // The refills held for review, and an administrator applying one (both
+  // must succeed).
+  std::vector<gridsync::v1::Change> HeldRefills();
+  gridsync::v1::RefillResult ApplyHeldRefill(uint64_t seq);
   // The admin imports `req` / sets the default check interval; both must succeed.
   void Import(const gridsync::v1::ImportRegistryRequest& req);
   void SetDefaultCheckInterval(int days);

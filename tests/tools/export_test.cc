@@ -163,7 +163,9 @@ class ExportTest : public ServerTest {
       if (!m.has_change()) continue;
       v.seqs.push_back(m.change().seq());
       const auto& r = m.change().registry();
-      if (m.change().has_mutation()) v.records[m.state().record_id()] = m.state(), ++v.mutations;
+      v.mutations += m.change().has_mutation();
+      // A record's state comes with its first change of each page the server read.
+      if (m.has_state()) v.records[m.state().record_id()] = m.state();
       if (r.has_household()) v.households[r.household().household_id()] = r.household();
       if (r.has_person()) v.persons[r.person().person_id()] = r.person();
       if (r.has_org_unit()) v.org_units[r.org_unit().code()] = r.org_unit();

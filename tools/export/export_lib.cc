@@ -477,7 +477,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
         const auto& h = rf.state().header();
         changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
                               EnumWord(gridsync::v1::RecordKind_Name(h.kind()), "RECORD_KIND_"),
-                              T(rf.state().record_id()), T("refill"), T(h.grid_code()),
+                              T(rf.state().record_id()),
+                              T(rf.held() ? "refill held for review" : "refill"), T(h.grid_code()),
                               T(rf.device_id()), T(rf.author()), Ts(c.committed_at_ms())}));
       }
       if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)

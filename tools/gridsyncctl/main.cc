@@ -25,6 +25,8 @@
 //     verify --ids FILE                exit 0 only if every id in FILE is stored
 //     get --id RECORD_ID               a record with its conflicts
 //     stats                            counts of what is stored
+//     held-refills                     refills kept aside: writes naming others
+//     apply-held --seq N               merge one of them, after review
 //     wait-ready [--timeout SECONDS]   waits until the server answers
 //     health                           the gRPC health service's answer; exit 0 when SERVING
 #include <cstdio>
@@ -43,6 +45,7 @@
 #include "absl/time/time.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/refill.h"
 #include "core/safety_figures.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -79,7 +82,7 @@ int Usage() {
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
           "  revoke --device ID [--wipe] | reinstate --device ID | verify --ids FILE | get --id "
-          "RECORD_ID | stats |"
+          "RECORD_ID | stats | held-refills | apply-held --seq N |"
           " wait-ready [--timeout S] | health\n%s",
           gridsync::tools::kTlsUsage);
   return 2;
@@ -410,6 +413,52 @@ class Ctl {
     return 0;
   }
 
+  int ApplyHeld(uint64_t seq) {
+    gridsync::v1::ApplyHeldRefillRequest req;
+    req.set_seq(seq);
+    gridsync::v1::ApplyHeldRefillResponse resp;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(admin_->ApplyHeldRefill(ctx.get(), req, &resp)); !st.ok()) {
+      return Fail(st);
+    }
+    printf("change %lu: record %s %s\n", static_cast<unsigned long>(seq),
+           resp.result().record_id().c_str(),
+           resp.result().outcome() == gridsync::v1::REFILL_OUTCOME_MERGED
+               ? "merged"
+               : "already held all of it (nothing changed)");
+    return 0;
+  }
+
+  // The refills held for review, a line each: when, who sent it, the
+  // record, and the writes in it that name other devices.
+  int HeldRefills() {
+    gridsync::v1::ListHeldRefillsRequest req;
+    req.set_page_size(1000);
+    size_t n = 0;
+    for (int page = 0; page < 1000000; ++page) {
+      gridsync::v1::ListHeldRefillsResponse resp;
+      auto ctx = CallContext(token_);
+      if (auto st = FromGrpc(admin_->ListHeldRefills(ctx.get(), req, &resp)); !st.ok()) {
+        return Fail(st);
+      }
+      for (const auto& c : resp.held()) {
+        const auto& rf = c.refill();
+        printf("change %lu at %s: %s (%s) sent record %s (grid %s); not merged: %s\n", c.seq(),
+               absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::FromUnixMillis(c.committed_at_ms()),
+                                absl::FixedTimeZone(8 * 3600))
+                   .c_str(),
+               rf.author().c_str(), rf.device_id().c_str(), rf.state().record_id().c_str(),
+               rf.state().header().grid_code().c_str(),
+               OthersOf(rf.state(), rf.device_id(), rf.author()).c_str());
+        req.set_after_seq(c.seq());
+        ++n;
+      }
+      if (resp.done()) break;
+    }
+    printf("%zu refills held for review\n", n);
+    return 0;
+  }
+
   int Stats() {
     gridsync::v1::GetStatsResponse resp;
     auto ctx = CallContext(token_);
@@ -423,6 +472,31 @@ class Ctl {
   }
 
  private:
+  // The writes of a held state that `device_id` did not make: "field
+  // decision by dev-… (王支书)", "log photos: 3 entries by …".
+  static std::string OthersOf(const gridsync::v1::RecordState& s, const std::string& device_id,
+                              const std::string& author) {
+    const gridsync::core::RefillSplit split = gridsync::core::SplitByWriter(s, device_id, author);
+    std::vector<std::string> out;
+    const auto& h = split.others.header();
+    if (h.created_hlc() != 0) {
+      out.push_back(absl::StrCat("created by ", h.created_by_device(), " (", h.created_by(), ")"));
+    }
+    for (const auto& r : split.others.registers()) {
+      for (const auto& sib : r.siblings()) {
+        out.push_back(absl::StrCat("field ", r.field(), " by ", sib.dot().device_id(), " (",
+                                   sib.author(), ")"));
+      }
+    }
+    for (const auto& l : split.others.logs()) {
+      out.push_back(absl::StrCat("log ", l.log(), ": ", l.elements_size(), " entries"));
+    }
+    if (split.others.has_void_mark()) {
+      out.push_back(absl::StrCat("void by ", split.others.void_mark().device_id()));
+    }
+    return absl::StrJoin(out, "; ");
+  }
+
   static void PrintPolicy(const gridsync::v1::CheckPolicy& p) {
     printf("%-26s %10s %14s\n", "category", "risk level", "interval days");
     for (const auto& r : p.intervals()) {
@@ -629,5 +703,11 @@ int main(int argc, char** argv) {
   if (cmd == "verify" && args.Has("--ids")) return ctl.Verify(args.Get("--ids"));
   if (cmd == "get" && args.Has("--id")) return ctl.Get(args.Get("--id"));
   if (cmd == "stats") return ctl.Stats();
+  if (cmd == "held-refills") return ctl.HeldRefills();
+  if (cmd == "apply-held" && args.Has("--seq")) {
+    uint64_t seq = 0;
+    if (!absl::SimpleAtoi(args.Get("--seq"), &seq) || seq == 0) return Usage();
+    return ctl.ApplyHeld(seq);
+  }
   return Usage();
 }

@@ -174,12 +174,12 @@ class PhoneCli {
            static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
            static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
            static_cast<unsigned long long>(r->cursor));
-    if (r->repushed > 0 || r->refilled > 0 || r->refill_refused > 0) {
+    if (r->repushed > 0 || r->refilled > 0 || r->refill_refused > 0 || r->refill_held > 0) {
       printf(
           "the server was restored from a backup: %lld mutations pushed again, %lld records sent "
-          "back (%lld refused)\n",
+          "back (%lld refused, %lld holding others' writes kept for the county's review)\n",
           static_cast<long long>(r->repushed), static_cast<long long>(r->refilled),
-          static_cast<long long>(r->refill_refused));
+          static_cast<long long>(r->refill_refused), static_cast<long long>(r->refill_held));
     }
     if (r->attachments_uploaded + r->attachments_waiting + r->attachments_refused > 0) {
       printf("attachments: %lld uploaded (%lld bytes sent), %lld waiting, %lld refused\n",

@@ -112,10 +112,13 @@ struct SyncReport {
   // restored from a backup): pushed again, and everything pulled again.
   int64_t repushed = 0;
   // After such a restore: records whose state here held writes the server
-  // no longer had (of this phone or of others), sent back and merged; and
-  // those the server refused (outside this phone's scope now, or invalid).
+  // no longer had, sent back and merged (this phone's own writes); those
+  // the server refused (outside this phone's scope now, or invalid); and
+  // those holding other devices' writes the server lacked, which it keeps
+  // for the county to review (SyncService.Refill).
   int64_t refilled = 0;
   int64_t refill_refused = 0;
+  int64_t refill_held = 0;
   int64_t push_calls = 0, pull_calls = 0, refill_calls = 0;
   uint64_t cursor = 0;
   // Attachments: uploaded whole (or found already on the server), bytes the
