@@ -105,9 +105,24 @@ grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The list calls' page sizes: 0 for the default (100), at most 1000. A
+// size out of range is refused, as Pull refuses its own, not mapped.
+absl::Status CheckPageSize(int page_size) {
+  constexpr int kMaxListPage = 1000;
+  if (page_size >= 0 && page_size <= kMaxListPage) return absl::OkStatus();
+  return WithField(absl::InvalidArgumentError(absl::StrCat("page_size ", page_size, " must be 1..",
+                                                           kMaxListPage, " (0 for 100)")),
+                   "page_size");
+}
+
+}  // namespace
+
 grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
     grpc::ServerContext* ctx, const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
     gridsync::v1::ListUnvisitedHouseholdsResponse* resp) {
+  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
   if (!req->page_token().empty() && !core::IsHouseholdId(req->page_token())) {
@@ -123,6 +138,7 @@ grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
 grpc::Status CoverageServiceImpl::ListOverduePersons(
     grpc::ServerContext* ctx, const gridsync::v1::ListOverduePersonsRequest* req,
     gridsync::v1::ListOverduePersonsResponse* resp) {
+  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
   auto r = coverage_->ListOverdue(*q, req->page_size(), req->page_token());
@@ -134,6 +150,7 @@ grpc::Status CoverageServiceImpl::ListOverduePersons(
 grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
                                                 const gridsync::v1::ListOpenCasesRequest* req,
                                                 gridsync::v1::ListOpenCasesResponse* resp) {
+  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
   auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
   if (!q.ok()) return ToGrpc(q.status());
   const int64_t now = now_();

@@ -434,8 +434,9 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
                                    gridsync::v1::PullResponse* resp) {
   int page_size = req.page_size() == 0 ? kDefaultPageSize : req.page_size();
   if (page_size < 0 || page_size > kMaxPageSize) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("page_size ", req.page_size(), " must be 1..", kMaxPageSize));
+    return ToGrpc(WithField(absl::InvalidArgumentError(absl::StrCat("page_size ", req.page_size(),
+                                                                    " must be 1..", kMaxPageSize)),
+                            "page_size"));
   }
   const uint64_t head = records_->LastChangeSeq();
   if (req.cursor() > head) {

@@ -192,14 +192,17 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   std::mt19937_64 rng(kSeed);
   SCOPED_TRACE(absl::StrCat("seed ", kSeed));
   // Phones keep working while the exporter is killed and restarted.
+  // They write until the kills are over (at most 80 rounds), so that each
+  // kill finds work to do however fast the exporter is.
   std::atomic<int> pushed{0};
+  std::atomic<bool> kills_over{false};
   std::vector<std::thread> writers;
   for (const std::string grid : {kGridA, kGridB, kGridC, kGridD}) {
     std::shared_ptr<tools::Phone> phone(NewPhone(grid).release());
     writers.emplace_back([&, grid, phone, seed = rng()] {
       std::mt19937_64 r(seed);
-      for (int round = 0; round < 12; ++round) {
-        auto ms = Work(*phone, grid, r, 150);
+      for (int round = 0; round < 80 && !kills_over; ++round) {
+        auto ms = Work(*phone, grid, r, 60);
         auto resp = phone->Push(ms);
         ASSERT_TRUE(resp.ok()) << resp.status();
         for (const auto& res : resp->results()) {
@@ -248,6 +251,7 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
     auto c = (*pg)->Query("SELECT cursor FROM export_cursor");
     if (c.ok() && !c->rows.empty()) cursors_seen.insert(*c->rows[0][0]);
   }
+  kills_over = true;
   for (auto& t : writers) t.join();
   EXPECT_EQ(kills, 10);
   EXPECT_GE(cursors_seen.size(), 3u) << "the exporter was not killed while it had work to do";
