@@ -8,36 +8,24 @@ is not protobuf answered INVALID_ARGUMENT saying so.
 usage: wire_test.py GRIDSYNCD PROTO_DIR
 """
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 
+sys.dont_write_bytecode = True  # nothing left in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 GRIDSYNCD, PROTO_DIR = sys.argv[1], sys.argv[2]
 try:
     import grpc
 except ImportError:
     print("wire_test: python3-grpcio is not installed (scripts/setup.sh installs it); skipped")
     sys.exit(0)
+import wire_harness as h
+from wire_harness import check
 
-scratch = tempfile.mkdtemp(prefix="gridsync-wire-")  # 0700, removed at the end
-server = None
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else ": " + str(detail)))
-
-
+srv = None
 try:
-    out = os.path.join(scratch, "py")
-    os.mkdir(out)
-    protos = [os.path.join("gridsync/v1", f) for f in sorted(os.listdir(os.path.join(PROTO_DIR, "gridsync/v1")))]
-    subprocess.run(["protoc", "-I", PROTO_DIR, "--python_out", out] + protos, check=True)
-    sys.path.insert(0, out)
+    srv = h.Server(GRIDSYNCD, PROTO_DIR)
     from gridsync.v1 import admin_service_pb2 as admin
     from gridsync.v1 import common_pb2 as common
     from gridsync.v1 import mutation_pb2 as mutation
@@ -47,28 +35,9 @@ try:
     from gridsync.v1 import feed_service_pb2 as feed
     from gridsync.v1 import blob_service_pb2 as blob
     from gridsync.v1 import coverage_service_pb2 as coverage
-
-    data = os.path.join(scratch, "data")
-    subprocess.run([GRIDSYNCD, "init", "--data", data], check=True, capture_output=True)
-    admin_token = open(os.path.join(data, "admin.token")).read().strip()
-    port_file = os.path.join(scratch, "port")
-    log = open(os.path.join(scratch, "gridsyncd.log"), "w")
-    server = subprocess.Popen([GRIDSYNCD, "--data", data, "--listen", "127.0.0.1:0",
-                               "--port-file", port_file], stderr=log)
-    port = 0
-    for _ in range(200):  # at most 10 s
-        if os.path.exists(port_file) and open(port_file).read().strip():
-            port = int(open(port_file).read())
-            break
-        time.sleep(0.05)
-    assert port > 0, "gridsyncd did not start"
-    channel = grpc.insecure_channel("127.0.0.1:%d" % port)
-    grpc.channel_ready_future(channel).result(timeout=10)
-
-    def call(method, req, resp_type, token):
-        rpc = channel.unary_unary(method, request_serializer=lambda m: m if isinstance(m, bytes) else m.SerializeToString(),
-                                  response_deserializer=resp_type.FromString)
-        return rpc(req, metadata=[("authorization", "Bearer " + token)], timeout=10)
+    admin_token = srv.admin_token
+    call = srv.call
+    channel = srv.channel
 
     county, town, village, grid = "410185000000", "410185001000", "410185001201", "410185001201001"
     household = grid + "0001"
@@ -275,12 +244,8 @@ try:
               e.code() == grpc.StatusCode.NOT_FOUND, (e.code(), e.details()))
 except Exception:
     traceback.print_exc()
-    results["failed"] += 1
+    h.results["failed"] += 1
 finally:
-    if server is not None:
-        server.terminate()
-        server.wait(timeout=20)
-    shutil.rmtree(scratch, ignore_errors=True)
-
-print("%d passed, %d failed" % (results["passed"], results["failed"]))
-sys.exit(1 if results["failed"] else 0)
+    if srv is not None:
+        srv.close()
+h.finish()

@@ -1,0 +1,438 @@
+#!/usr/bin/python3
+"""An attacker holding one ordinary grid worker's token, from another
+language (Debian's python3-grpcio), against a real gridsyncd: each attack of
+issue 24 that once worked, and what the server must answer now.
+
+ 1. one record grown until its scope cannot sync (padding bytes, a flood of
+    log entries, entries at the size limit): refused alone, naming the
+    limit; the grid, the county feed and GetRecord still answer;
+ 2. a refill after a restore carrying forged writes: a decision under the
+    secretary's name and a visit "created by" another town's worker are held
+    for review, not merged; the worker's own decision, a visit dated 2099
+    and a household not in the registry are refused as Push refuses them;
+ 3. a town office's feed stream left open after a revoke ends, and one
+    device cannot open a fifth stream;
+ 4. another village's photo read through a forged reference to its hash;
+ 5. the day's attachment quota passed with references that lie about size;
+ 6. device_seq 2^64-1, page sizes out of range, the wipe order read as a
+    google.rpc.Status with an ErrorInfo.
+
+usage: attack_test.py GRIDSYNCD PROTO_DIR
+"""
+import hashlib
+import os
+import sys
+import threading
+import time
+import traceback
+
+sys.dont_write_bytecode = True  # nothing left in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+try:
+    import grpc  # noqa: F401
+except ImportError:
+    print("attack_test: python3-grpcio is not installed (scripts/setup.sh installs it); skipped")
+    sys.exit(0)
+import wire_harness as h
+from wire_harness import check, refused
+
+GRIDSYNCD, PROTO_DIR = sys.argv[1], sys.argv[2]
+srv = None
+try:
+    # A 1 MB daily attachment quota, so that three photos of 0.45 MB pass it.
+    srv = h.Server(GRIDSYNCD, PROTO_DIR, ["--attachment-quota-mb", "1"])
+    from gridsync.v1 import admin_service_pb2 as admin
+    from gridsync.v1 import blob_service_pb2 as blob
+    from gridsync.v1 import common_pb2 as common
+    from gridsync.v1 import coverage_service_pb2 as coverage
+    from gridsync.v1 import feed_service_pb2 as feed
+    from gridsync.v1 import mutation_pb2 as mutation
+    from gridsync.v1 import record_state_pb2 as state_pb
+    from gridsync.v1 import records_pb2 as records
+    from gridsync.v1 import registry_pb2 as registry
+    from gridsync.v1 import sync_service_pb2 as sync
+    from google.rpc import error_details_pb2 as error_details
+    from google.rpc import status_pb2 as rpc_status
+
+    A = srv.admin_token
+    county = "410185000000"
+    town_a, village_a, grid_a = "410185001000", "410185001201", "410185001201001"
+    town_b, village_b, grid_b = "410185002000", "410185002201", "410185002201001"
+    reg = admin.ImportRegistryRequest()
+    for code, name, level, parent in [(county, "登封市", common.ORG_LEVEL_COUNTY, ""),
+                                      (town_a, "嵩阳街道", common.ORG_LEVEL_TOWN, county),
+                                      (village_a, "一村", common.ORG_LEVEL_VILLAGE, town_a),
+                                      (grid_a, "一村网格", common.ORG_LEVEL_GRID, village_a),
+                                      (town_b, "少林街道", common.ORG_LEVEL_TOWN, county),
+                                      (village_b, "二村", common.ORG_LEVEL_VILLAGE, town_b),
+                                      (grid_b, "二村网格", common.ORG_LEVEL_GRID, village_b)]:
+        reg.org_units.add(code=code, name=name, level=level, parent_code=parent)
+    for g in (grid_a, grid_b):
+        for n in range(1, 4):
+            reg.households.add(household_id="%s%04d" % (g, n), grid_code=g, head_name="张𡒄")
+    srv.call("/gridsync.v1.AdminService/ImportRegistry", reg, admin.ImportRegistryResponse, A)
+
+    def enroll(role, scope, holder):
+        return srv.call("/gridsync.v1.AdminService/EnrollDevice",
+                        admin.EnrollDeviceRequest(role=role, scope_codes=[scope], holder=holder),
+                        admin.EnrollDeviceResponse, A)
+    worker = enroll(registry.ROLE_GRID_WORKER, grid_a, "王𠮷")
+    other = enroll(registry.ROLE_GRID_WORKER, grid_b, "赵六")
+    secretary = enroll(registry.ROLE_VILLAGE_SECRETARY, village_a, "李书记")
+    office = enroll(registry.ROLE_TOWN_OFFICE, town_a, "嵩阳综治中心")
+    W = worker.token
+    now_ms = int(time.time() * 1000)
+    seq = [0]
+    ids = [0]
+
+    def new_id():
+        ids[0] += 1
+        return "01JDQ7%020d" % ids[0]
+
+    def mut(record_id, kind, grid, **op):
+        seq[0] += 1
+        m = mutation.Mutation(device_seq=seq[0], record_id=record_id, kind=kind, grid_code=grid,
+                              hlc=(now_ms + seq[0]) << 16)
+        for name, value in op.items():
+            getattr(m, name).CopyFrom(value)
+        return m
+
+    def push(token, ms):
+        return srv.call("/gridsync.v1.SyncService/Push", sync.PushRequest(mutations=ms),
+                        sync.PushResponse, token).results
+
+    def new_case(token, grid):
+        rid = new_id()
+        c = mutation.CreateRecord(subject_id=grid + "0001")
+        c.fields.add(field="title").value.string_value = "邻里纠纷"
+        r = push(token, [mut(rid, records.RECORD_KIND_DISPUTE_CASE, grid, create=c)])
+        assert r[0].outcome == sync.MUTATION_OUTCOME_APPLIED, r
+        return rid
+
+    def append(rid, kind, grid, log, eid, payload):
+        return mut(rid, kind, grid, append_log=mutation.AppendLog(log=log, element_id=eid,
+                                                                   payload=payload))
+
+    def details_of(err):
+        """The google.rpc.Status in an error's trailer, or None."""
+        for key, value in (err.trailing_metadata() or ()):
+            if key == "grpc-status-details-bin":
+                return rpc_status.Status.FromString(value)
+        return None
+
+    # --- 1. One record grown until its scope cannot sync -------------------
+    case_id = new_case(W, grid_a)
+    session = records.MediationSession(held_at_ms=now_ms, mediator="调解员", summary="甲" * 1300)
+    padded = session.SerializeToString() + b"\xba\x3e\x90\x4e" + b"x" * 10000  # field 999, 10,000 bytes
+    r = push(W, [append(case_id, records.RECORD_KIND_DISPUTE_CASE, grid_a, "mediation_sessions",
+                        "pad", padded)])[0]
+    check("1a. a payload padded with unknown fields is refused, naming append_log.payload",
+          r.outcome == sync.MUTATION_OUTCOME_REJECTED and r.code == 3 and
+          r.field.endswith("append_log.payload") and "does not have" in r.message, r)
+    # Entries of ~8 KB (two fields of 4,000 bytes, the most each may hold):
+    # the record reaches 1 MiB after about 128 of them.
+    big = records.MediationSession(held_at_ms=now_ms, mediator="调" * 1333, summary="解" * 1333)
+    outcomes = []
+    for batch in range(4):
+        ms = [append(case_id, records.RECORD_KIND_DISPUTE_CASE, grid_a, "mediation_sessions",
+                     "s%03d" % (batch * 40 + i), big.SerializeToString()) for i in range(40)]
+        outcomes += push(W, ms)
+    applied = sessions = sum(1 for x in outcomes if x.outcome == sync.MUTATION_OUTCOME_APPLIED)
+    limited = [x for x in outcomes if x.outcome == sync.MUTATION_OUTCOME_REJECTED]
+    check("1b. entries past 1 MiB are refused alone, RESOURCE_EXHAUSTED naming the limit",
+          100 < applied < 140 and len(limited) == 160 - applied and
+          all(x.code == 8 and "1048576" in x.message for x in limited), (applied, limited[:1]))
+    # Another case flooded with small follow-ups: 500 entries, no more.
+    flood_id = new_case(W, grid_a)
+    follow = records.FollowUp(at_ms=now_ms, party_name="甲", satisfied=True).SerializeToString()
+    outcomes = []
+    for batch in range(6):
+        outcomes += push(W, [append(flood_id, records.RECORD_KIND_DISPUTE_CASE, grid_a, "follow_ups",
+                                    "f%04d" % (batch * 100 + i), follow) for i in range(100)])
+    applied = sum(1 for x in outcomes if x.outcome == sync.MUTATION_OUTCOME_APPLIED)
+    check("1c. a log takes 500 entries and refuses the 501st, naming the limit",
+          applied == 500 and all(x.code == 8 and "500" in x.message
+                                 for x in outcomes if x.outcome != sync.MUTATION_OUTCOME_APPLIED),
+          applied)
+    # A closed case can still move on: status writes are never refused.
+    r = push(W, [mut(case_id, records.RECORD_KIND_DISPUTE_CASE, grid_a,
+                     set_status=mutation.SetStatus(status=records.CASE_STATUS_RESOLVED))])[0]
+    check("1d. the full case can still be resolved", r.outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+    # Everyone in scope still syncs, and no answer passes 4 MiB.
+    for label, token, scope in [("grid", W, ""), ("village", secretary.token, ""),
+                                ("town", office.token, ""), ("county", A, "")]:
+        cursor, pages, biggest = 0, 0, 0
+        while pages < 100:
+            resp, call = srv.call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=cursor),
+                                  sync.PullResponse, token, with_call=True)
+            biggest = max(biggest, resp.ByteSize())
+            cursor, pages = resp.next_cursor, pages + 1
+            if resp.caught_up:
+                break
+        check("1e. the %s pulls to the end in pages under 4 MiB" % label,
+              resp.caught_up and biggest < (4 << 20), (pages, biggest))
+    msgs = list(srv.stream("/gridsync.v1.FeedService/SubscribeBatched",
+                           feed.SubscribeRequest(scope_code=county), feed.FeedBatch, A))
+    states = sum(1 for b in msgs for m in b.messages if m.HasField("state") and
+                 m.state.record_id == flood_id)
+    check("1f. the county feed reads it all, the flooded case's state once a page",
+          msgs and msgs[-1].messages[-1].caught_up and 0 < states <= 3, states)
+    got = srv.call("/gridsync.v1.AdminService/GetRecord", admin.GetRecordRequest(record_id=case_id),
+                   admin.GetRecordResponse, A)
+    check("1g. GetRecord answers the full case whole, within the limits",
+          got.state.ByteSize() <= (1 << 20) and not got.over_limits and
+          len(got.record.dispute_case.mediation_sessions) == sessions, got.state.ByteSize())
+
+    # --- 4. Another village's photo through a forged reference ------------
+    photo = b"\xff\xd8\xff\xe0" + os.urandom(450 * 1024)
+    sha = hashlib.sha256(photo).hexdigest()
+
+    def crc32c(data):
+        crc = 0xFFFFFFFF
+        table = crc32c.table
+        for b in data:
+            crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+        return crc ^ 0xFFFFFFFF
+    crc32c.table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+        crc32c.table.append(c)
+
+    def visit_with_photo(token, grid, photo_sha, size, ctype, household_n=1):
+        rid = new_id()
+        c = mutation.CreateRecord(subject_id="%s%04d" % (grid, household_n))
+        c.fields.add(field="visited_at_ms").value.int_value = now_ms
+        ref = records.PhotoRef(sha256=photo_sha, size=size, content_type=ctype,
+                               purpose=records.ATTACHMENT_PURPOSE_SCENE)
+        r = push(token, [mut(rid, records.RECORD_KIND_VISIT, grid, create=c),
+                         append(rid, records.RECORD_KIND_VISIT, grid, "photos", "p1",
+                                ref.SerializeToString())])
+        assert all(x.outcome == sync.MUTATION_OUTCOME_APPLIED for x in r), r
+        return rid
+
+    def upload(token, rid, data, photo_sha):
+        begun = srv.call("/gridsync.v1.BlobService/BeginUpload",
+                         blob.BeginUploadRequest(record_id=rid, sha256=photo_sha),
+                         blob.BeginUploadResponse, token)
+        off = begun.offset
+        while not begun.stored and off < len(data):
+            part = data[off:off + (256 << 10)]
+            ack = srv.call("/gridsync.v1.BlobService/UploadChunk",
+                           blob.UploadChunkRequest(record_id=rid, sha256=photo_sha, offset=off,
+                                                   data=part, crc32c=crc32c(part)),
+                           blob.UploadChunkResponse, token)
+            off = ack.offset
+        return off
+
+    owner_visit = visit_with_photo(other.token, grid_b, sha, len(photo), "image/jpeg")
+    check("4a. the other village uploads its photo", upload(other.token, owner_visit, photo, sha) ==
+          len(photo))
+    forged = visit_with_photo(W, grid_a, sha, 10, "image/png", household_n=2)
+    e = refused(lambda: srv.call("/gridsync.v1.BlobService/BeginUpload",
+                                 blob.BeginUploadRequest(record_id=forged, sha256=sha),
+                                 blob.BeginUploadResponse, W))
+    check("4b. a reference that lies about the size is no key: BeginUpload refused",
+          e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT and
+          "size and type" in e.details(), e and (e.code(), e.details()))
+    e = refused(lambda: srv.call("/gridsync.v1.BlobService/ReadBlob",
+                                 blob.ReadBlobRequest(record_id=forged, sha256=sha),
+                                 blob.ReadBlobResponse, W))
+    check("4c. nor does ReadBlob give the other village's photo",
+          e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT, e and e.code())
+
+    # --- 5. The quota charged by the bytes received -----------------------
+    sent = []
+    for k in range(3):
+        p = b"\xff\xd8\xff\xe0" + bytes([k]) * (450 * 1024)
+        p_sha = hashlib.sha256(p).hexdigest()
+        small = visit_with_photo(W, grid_a, p_sha, 8, "image/jpeg", household_n=3)
+        e = refused(lambda: upload(W, small, p, p_sha))
+        sent.append(e.code() if e else "stored")
+    check("5a. a reference claiming 8 bytes takes no more than 8",
+          sent == [grpc.StatusCode.INVALID_ARGUMENT] * 3, sent)
+    uploads = []
+    for k in range(3):
+        p = b"\xff\xd8\xff\xe0" + bytes([10 + k]) * (450 * 1024)
+        p_sha = hashlib.sha256(p).hexdigest()
+        rid = visit_with_photo(W, grid_a, p_sha, len(p), "image/jpeg", household_n=3)
+        e = refused(lambda: upload(W, rid, p, p_sha))
+        uploads.append(e.code() if e else "stored")
+    check("5b. three photos of 450 KB pass a 1 MB day's quota only twice",
+          uploads == ["stored", "stored", grpc.StatusCode.RESOURCE_EXHAUSTED], uploads)
+
+    # --- 6. Bounds and error details ---------------------------------------
+    m = mutation.Mutation(device_seq=2 ** 64 - 1, record_id=new_id(), kind=records.RECORD_KIND_VISIT,
+                          grid_code=grid_a, hlc=now_ms << 16)
+    m.create.subject_id = grid_a + "0001"
+    r = push(W, [m])[0]
+    check("6a. device_seq 2^64-1 is refused naming device_seq",
+          r.code == 3 and r.field.endswith("device_seq"), r)
+    m = mutation.Mutation(device_seq=seq[0] + 1, record_id=new_id(), kind=42, grid_code=grid_a,
+                          hlc=now_ms << 16)
+    r = push(W, [m])[0]
+    check("6b. an unknown kind's message names all six kinds", "survey" in r.message and
+          "patrol" in r.message, r.message)
+    for size in (-5, 10 ** 9):
+        e = refused(lambda: srv.call("/gridsync.v1.CoverageService/ListUnvisitedHouseholds",
+                                     coverage.ListUnvisitedHouseholdsRequest(scope_code=grid_a,
+                                                                             page_size=size),
+                                     coverage.ListUnvisitedHouseholdsResponse, W))
+        d = details_of(e) if e else None
+        bad = [x for x in (d.details if d else []) if x.Is(error_details.BadRequest.DESCRIPTOR)]
+        check("6c. ListUnvisitedHouseholds page_size %d is INVALID_ARGUMENT with a BadRequest" % size,
+              e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT and len(bad) == 1,
+              e and (e.code(), e.details()))
+
+    # --- 3. Streams: a bound per device, and revocation ends them ----------
+    def pull_epoch(token):
+        return srv.call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=0, page_size=1),
+                        sync.PullResponse, token).store_epoch
+    streams = [srv.stream("/gridsync.v1.FeedService/Subscribe",
+                          feed.SubscribeRequest(scope_code=town_a, follow=True), feed.FeedMessage,
+                          office.token, timeout=60) for _ in range(5)]
+    ended = {}
+
+    def drain(i, s):
+        try:
+            for _ in s:
+                pass
+            ended[i] = "OK"
+        except grpc.RpcError as err:
+            ended[i] = (err.code(), err.details(), time.monotonic())
+    threads = [threading.Thread(target=drain, args=(i, s)) for i, s in enumerate(streams)]
+    for t in threads:
+        t.start()
+    for _ in range(100):  # four open, the fifth refused: at most 5 s
+        if len(ended) >= 1:
+            break
+        time.sleep(0.05)
+    refused_streams = [v for v in ended.values() if v[0] == grpc.StatusCode.RESOURCE_EXHAUSTED]
+    check("3a. a device's fifth feed stream is RESOURCE_EXHAUSTED", len(refused_streams) == 1, ended)
+    revoked_at = time.monotonic()
+    srv.call("/gridsync.v1.AdminService/RevokeDevice",
+             admin.RevokeDeviceRequest(device_id=office.device_id), admin.RevokeDeviceResponse, A)
+    push(W, [mut(new_id(), records.RECORD_KIND_VISIT, grid_a,
+                 create=mutation.CreateRecord(subject_id=grid_a + "0002"))])
+    for t in threads:
+        t.join(timeout=10)
+    after = [v for v in ended.values() if v[0] == grpc.StatusCode.UNAUTHENTICATED]
+    check("3b. the four open streams end UNAUTHENTICATED within 2 s of the revoke",
+          len(after) == 4 and all(v[2] - revoked_at < 2.0 for v in after), ended)
+
+    # The wipe order, as any gRPC client reads it.
+    srv.call("/gridsync.v1.AdminService/RevokeDevice",
+             admin.RevokeDeviceRequest(device_id=other.device_id, wipe=True),
+             admin.RevokeDeviceResponse, A)
+    e = refused(lambda: pull_epoch(other.token))
+    d = details_of(e) if e else None
+    infos = []
+    for x in (d.details if d else []):
+        info = error_details.ErrorInfo()
+        if x.Unpack(info):
+            infos.append((info.domain, info.reason))
+    check("6d. the wipe order is a google.rpc.Status with ErrorInfo DEVICE_LOST_WIPE_REPLICA",
+          e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED and
+          ("gridsync.v1", "DEVICE_LOST_WIPE_REPLICA") in infos, (e and e.code(), infos))
+
+    # --- 2. Refill after a restore, with forged writes ----------------------
+    backups = os.path.join(srv.scratch, "backups")
+    srv.call("/gridsync.v1.AdminService/Backup", admin.BackupRequest(dir=backups),
+             admin.BackupResponse, A)
+    srv.restore(backups)
+    epoch = pull_epoch(W)
+
+    def dot(device, counter):
+        return common.Dot(device_id=device, counter=counter)
+
+    def visit_state(rid, grid, household, visited_at, by_device, by_author):
+        s = state_pb.RecordState(record_id=rid)
+        s.header.kind = records.RECORD_KIND_VISIT
+        s.header.grid_code = grid
+        s.header.subject_id = household
+        s.header.created_hlc = (now_ms - 60000) << 16
+        s.header.created_by_device = by_device
+        s.header.created_by = by_author
+        r = s.registers.add(field="visited_at_ms")
+        r.siblings.add(dot=dot(by_device, 1), hlc=s.header.created_hlc, author=by_author,
+                       value=common.FieldValue(int_value=visited_at))
+        r.context.entries.add(device_id=by_device, counter=1)
+        return s
+
+    def proposal_state(rid, decider_device, decider):
+        s = state_pb.RecordState(record_id=rid)
+        s.header.kind = records.RECORD_KIND_REGISTRY_PROPOSAL
+        s.header.grid_code = grid_a
+        s.header.subject_id = grid_a + "0003"
+        s.header.created_hlc = (now_ms - 60000) << 16
+        s.header.created_by_device = worker.device_id
+        s.header.created_by = "王𠮷"
+        for field, value, device, author in [
+                ("action", common.FieldValue(int_value=records.PROPOSAL_ACTION_MOVED_OUT),
+                 worker.device_id, "王𠮷"),
+                ("decision", common.FieldValue(int_value=records.PROPOSAL_DECISION_APPROVED),
+                 decider_device, decider),
+                ("reason", common.FieldValue(string_value="已搬走"), worker.device_id, "王𠮷")]:
+            r = s.registers.add(field=field)
+            r.siblings.add(dot=dot(device, 1 if device != worker.device_id else 2),
+                           hlc=s.header.created_hlc, author=author, value=value)
+            for d in sorted({worker.device_id, device}):
+                r.context.entries.add(device_id=d, counter=1 if d != worker.device_id else 2)
+        return s
+
+    forged_decision = proposal_state(new_id(), secretary.device_id, "李书记")
+    own_decision = proposal_state(new_id(), worker.device_id, "王𠮷")
+    in_2099 = visit_state(new_id(), grid_a, grid_a + "0001", 4070908800000, worker.device_id, "王𠮷")
+    not_registered = visit_state(new_id(), grid_a, grid_a + "0099", now_ms - 1000, worker.device_id,
+                                 "王𠮷")
+    someone_else = visit_state(new_id(), grid_a, grid_a + "0001", now_ms - 1000, "dev-0123456789abcdef",
+                               "赵六")
+    own_visit = visit_state(new_id(), grid_a, grid_a + "0002", now_ms - 1000, worker.device_id, "王𠮷")
+    states = [forged_decision, own_decision, in_2099, not_registered, someone_else, own_visit]
+    resp = srv.call("/gridsync.v1.SyncService/Refill",
+                    sync.RefillRequest(store_epoch=epoch, records=states), sync.RefillResponse, W)
+    res = resp.results
+    check("2a. a decision under the secretary's name is held for review, not merged",
+          res[0].held_for_review and res[0].outcome != sync.REFILL_OUTCOME_REJECTED, res[0])
+    check("2b. the worker's own decision is refused as Push refuses it",
+          res[1].outcome == sync.REFILL_OUTCOME_REJECTED and res[1].code == 7 and
+          "decides" in res[1].message, res[1])
+    check("2c. a visit dated 2099 is refused naming the time",
+          res[2].outcome == sync.REFILL_OUTCOME_REJECTED and res[2].code == 3 and
+          "visited_at_ms" in res[2].message, res[2])
+    check("2d. a household not in the registry is refused",
+          res[3].outcome == sync.REFILL_OUTCOME_REJECTED and "not in the registry" in res[3].message,
+          res[3])
+    check("2e. a visit created by another town's worker is held, not merged",
+          res[4].held_for_review and res[4].outcome == sync.REFILL_OUTCOME_UNCHANGED, res[4])
+    check("2f. the worker's own visit comes back",
+          res[5].outcome == sync.REFILL_OUTCOME_MERGED and not res[5].held_for_review, res[5])
+    got = srv.call("/gridsync.v1.AdminService/GetRecord",
+                   admin.GetRecordRequest(record_id=forged_decision.record_id),
+                   admin.GetRecordResponse, A)
+    check("2g. the proposal stands undecided on the server",
+          got.record.registry_proposal.decision == records.PROPOSAL_DECISION_PENDING,
+          got.record.registry_proposal)
+    e = refused(lambda: srv.call("/gridsync.v1.AdminService/GetRecord",
+                                 admin.GetRecordRequest(record_id=someone_else.record_id),
+                                 admin.GetRecordResponse, A))
+    check("2h. the forged visit is not a record", e is not None and
+          e.code() == grpc.StatusCode.NOT_FOUND, e and e.code())
+    held = srv.call("/gridsync.v1.AdminService/ListHeldRefills", admin.ListHeldRefillsRequest(),
+                    admin.ListHeldRefillsResponse, A)
+    check("2i. both are listed for the county, naming who sent them",
+          sorted(c.refill.state.record_id for c in held.held) ==
+          sorted([forged_decision.record_id, someone_else.record_id]) and
+          all(c.refill.device_id == worker.device_id and c.refill.held for c in held.held), held)
+    feed_msgs = list(srv.stream("/gridsync.v1.FeedService/Subscribe",
+                                feed.SubscribeRequest(scope_code=county), feed.FeedMessage, A))
+    check("2j. and in the county's feed as held refills",
+          sum(1 for m in feed_msgs if m.change.refill.held) == 2, len(feed_msgs))
+except Exception:
+    traceback.print_exc()
+    h.results["failed"] += 1
+finally:
+    if srv is not None:
+        srv.close()
+h.finish()
