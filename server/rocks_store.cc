@@ -685,6 +685,16 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
       core::Join(&state, in.own);
     }
     std::string after = core::SerializeCanonical(state);
+    if (std::vector<std::string> over = core::OverLimits(state);
+        after.size() > bytes_before.size() && !over.empty()) {
+      // A refill is held to the record's limits as pushes are.
+      state.ParseFromString(bytes_before);
+      res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+      res.set_code(static_cast<int>(absl::StatusCode::kResourceExhausted));
+      res.set_message(absl::StrCat("record ", in.own.record_id(), " would pass its limits: ",
+                                   absl::StrJoin(over, "; ")));
+      continue;
+    }
     if (const RecordState& rest = own_merges ? in.others : in.sent; rest.has_header()) {
       RecordState with_rest = state;
       core::Join(&with_rest, rest);
