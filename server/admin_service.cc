@@ -259,6 +259,14 @@ grpc::Status AdminServiceImpl::Backup(grpc::ServerContext* ctx,
     resp->set_blobs_copied(copied->copied);
     resp->set_blob_bytes_copied(copied->bytes);
     resp->set_blobs_total(copied->total);
+    resp->set_blobs_repaired(copied->repaired);
+    for (const std::string& d : copied->damaged) resp->add_damaged_blobs(d);
+    if (!copied->damaged.empty()) {
+      LogError("backup into ", req->dir(), ": ", copied->damaged.size(),
+               " attachments on the server do not hash to their names (damaged on disk) and were "
+               "not copied; the first: ",
+               copied->damaged.front());
+    }
     resp->set_took_ms(resp->took_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::steady_clock::now() - t0)
                                             .count());

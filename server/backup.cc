@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/durable_file.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "server/auth.h"
@@ -139,6 +140,13 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
     auto copied =
         CopyBlobs(blobs.string(), (std::filesystem::path(data_dir) / "blobs" / "objects").string());
     if (!copied.ok()) return copied.status();
+    if (!copied->damaged.empty()) {
+      return absl::DataLossError(absl::StrCat(
+          copied->damaged.size(), " attachments in the backup do not hash to their names (",
+          copied->damaged.front(), (copied->damaged.size() > 1 ? ", …" : ""),
+          "): the restore is refused; restore from an older backup, or copy good files of "
+          "them into the backup first"));
+    }
   }
   // What the store logs as the restore's AdminAct when it next opens.
   gridsync::v1::AdminAct act;
@@ -161,6 +169,37 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
   return absl::OkStatus();
 }
 
+namespace {
+
+// Copies `from` to `dest` through a temporary name, synced. OK, or why not.
+std::error_code CopyFileSynced(const std::filesystem::path& from,
+                               const std::filesystem::path& dest) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dest.parent_path(), ec);
+  const fs::path tmp = dest.string() + ".part";
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
+  if (!ec) {
+    const int fd = ::open(tmp.c_str(), O_RDONLY);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!synced) ec = std::make_error_code(std::errc::io_error);
+  }
+  if (!ec) fs::rename(tmp, dest, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+  }
+  return ec;
+}
+
+bool HashesToItsName(const std::filesystem::path& file) {
+  int64_t size = 0;
+  return core::Sha256OfFile(file.string(), &size) == file.filename().string();
+}
+
+}  // namespace
+
 absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects, const std::string& to_objects) {
   namespace fs = std::filesystem;
   BlobCopy out;
@@ -175,19 +214,18 @@ absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects, const std::s
     ++out.total;
     const fs::path rel = fs::relative(it->path(), from_objects);
     const fs::path dest = fs::path(to_objects) / rel;
-    if (fs::exists(dest)) continue;
-    fs::create_directories(dest.parent_path(), ec);
-    const fs::path tmp = dest.string() + ".part";
-    fs::copy_file(it->path(), tmp, fs::copy_options::overwrite_existing, ec);
-    if (!ec) {
-      const int fd = ::open(tmp.c_str(), O_RDONLY);
-      const bool synced = fd >= 0 && ::fsync(fd) == 0;
-      if (fd >= 0) ::close(fd);
-      if (!synced) ec = std::make_error_code(std::errc::io_error);
+    // Every copy is checked against its name, the one there already too: a
+    // damaged copy is copied again; a damaged original is not copied.
+    if (fs::exists(dest)) {
+      if (HashesToItsName(dest)) continue;
+      ++out.repaired;
     }
-    if (!ec) fs::rename(tmp, dest, ec);
-    if (ec) {
-      fs::remove(tmp, ec);
+    if (!HashesToItsName(it->path())) {
+      out.damaged.push_back(it->path().string());
+      if (fs::exists(dest)) --out.repaired;
+      continue;
+    }
+    if (ec = CopyFileSynced(it->path(), dest); ec) {
       return absl::UnavailableError(absl::StrCat("copying attachment ", it->path().string(), " to ",
                                                  dest.string(), ": ", ec.message()));
     }

@@ -43,11 +43,16 @@ absl::Status RestoreBackup(const std::string& dir, uint32_t id, const std::strin
 // store's: DIR/blobs/objects/ab/cd/<sha256>, each copied once across all
 // backups (a blob never changes), synced before the next.
 struct BlobCopy {
-  uint64_t copied = 0, bytes = 0;  // new in the destination
-  uint64_t total = 0;              // blobs in the source
+  uint64_t copied = 0, bytes = 0;    // new (or copied again) in the destination
+  uint64_t total = 0;                // blobs in the source
+  uint64_t repaired = 0;             // of `copied`: a copy there did not hash to its name
+  std::vector<std::string> damaged;  // sources that do not hash to their names: not copied
 };
-// Copies every blob under `from_objects` missing from `to_objects` (each
-// through a temporary name, so a copy cut short is never taken for a blob).
+// Copies every blob under `from_objects` missing from `to_objects`, or
+// there but not hashing to its name (each through a temporary name, so a
+// copy cut short is never taken for a blob). Every file on both sides is
+// hashed: a source that does not hash to its name is not copied and is
+// listed in `damaged`.
 absl::StatusOr<BlobCopy> CopyBlobs(const std::string& from_objects, const std::string& to_objects);
 
 }  // namespace gridsync::server

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "core/attachment.h"
 #include "rocksdb/db.h"
 #include "server/rocks_store.h"
 #include "tests/server/server_process.h"
@@ -171,6 +172,77 @@ TEST_F(BackupTest, CheckSaysPlainlyWhatIsWrong) {
       out, "/blobs/objects/aa/aa/" + std::string(64, 'a') + ": its bytes hash to"))
       << out;
   EXPECT_TRUE(absl::StrContains(out, "PROBLEMS FOUND")) << out;
+}
+
+}  // namespace
+}  // namespace gridsync::testing
+
+namespace gridsync::testing {
+namespace {
+
+// Writes `bytes` as a blob file named by `name` under `objects` (the blob
+// store's layout); returns its path.
+std::string PutObject(const std::string& objects, const std::string& name,
+                      const std::string& bytes) {
+  const std::string dir = objects + "/" + name.substr(0, 2) + "/" + name.substr(2, 2);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/" + name, std::ios::binary) << bytes;
+  return dir + "/" + name;
+}
+
+// Issue 24: a photo damaged in a backup was kept by the next backup
+// ("verified, 0 new files") and restored without a word.
+TEST_F(BackupTest, EveryPhotoIsHashedADamagedCopyCopiedAgainADamagedOriginalNamed) {
+  const std::string from = dir_ + "-blobs/objects", to = dir_ + "-backup/blobs/objects";
+  const std::string good = "good photo bytes", also = "another photo";
+  const std::string good_sha = core::Sha256Hex(good), also_sha = core::Sha256Hex(also);
+  PutObject(from, good_sha, good);
+  const std::string original = PutObject(from, also_sha, also);
+  auto copied = server::CopyBlobs(from, to);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(copied->copied, 2u);
+  EXPECT_TRUE(copied->damaged.empty());
+
+  // A bit flipped in the backup's copy: the next backup copies it again.
+  const std::string copy = PutObject(to, good_sha, "good photo byteS");
+  copied = server::CopyBlobs(from, to);
+  ASSERT_TRUE(copied.ok());
+  EXPECT_EQ(copied->copied, 1u);
+  EXPECT_EQ(copied->repaired, 1u);
+  std::ifstream in(copy, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), good);
+
+  // Damaged on the server itself: not copied, named.
+  std::ofstream(original, std::ios::binary | std::ios::trunc) << "another photO";
+  std::filesystem::remove(to + "/" + also_sha.substr(0, 2) + "/" + also_sha.substr(2, 2) + "/" +
+                          also_sha);
+  copied = server::CopyBlobs(from, to);
+  ASSERT_TRUE(copied.ok());
+  EXPECT_EQ(copied->copied, 0u);
+  ASSERT_EQ(copied->damaged.size(), 1u);
+  EXPECT_EQ(copied->damaged[0], original);
+  std::filesystem::remove_all(dir_ + "-blobs");
+  std::filesystem::remove_all(dir_ + "-backup");
+}
+
+TEST_F(BackupTest, ARestoreRefusesABackupWithADamagedPhoto) {
+  const std::string backups = dir_ + "-backups";
+  std::string out;
+  Write(5);
+  ASSERT_EQ(Run(Ctl(), {"backup", "--to", backups}, &out), 0) << out;
+  const std::string photo = "a photo";
+  const std::string sha = core::Sha256Hex(photo);
+  const std::string copy = PutObject(backups + "/blobs/objects", sha, photo);
+  ASSERT_TRUE(server::RestoreBackup(backups, 0, dir_ + "-restored").ok());
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "-restored/blobs/objects/" + sha.substr(0, 2) + "/" +
+                                      sha.substr(2, 2) + "/" + sha));
+  std::ofstream(copy, std::ios::binary | std::ios::trunc) << "a photO";
+  absl::Status st = server::RestoreBackup(backups, 0, dir_ + "-restored-again");
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(st.message(), "do not hash to their names")) << st.message();
+  for (const char* d : {"-backups", "-restored", "-restored-again"}) {
+    std::filesystem::remove_all(dir_ + d);
+  }
 }
 
 }  // namespace
