@@ -133,7 +133,7 @@ void Metrics::CountMutations(absl::string_view outcome, absl::string_view code, 
   mutations_[{std::string(outcome), std::string(code)}] += n;
 }
 
-std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
+std::string Metrics::Render(const std::vector<Sample>& samples) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
   absl::StrAppend(&out,
@@ -163,9 +163,10 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
                     "\n");
   }
   std::string last_name;
-  for (const Gauge& g : gauges) {
+  for (const Sample& g : samples) {
     if (g.name != last_name) {
-      absl::StrAppend(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name, " gauge\n");
+      absl::StrAppend(&out, "# HELP ", g.name, " ", g.help, "\n# TYPE ", g.name,
+                      g.counter ? " counter\n" : " gauge\n");
       last_name = g.name;
     }
     absl::StrAppend(&out, g.name, Braced(g.labels), " ", Number(g.value), "\n");
@@ -178,8 +179,8 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewMetric
   return std::make_unique<MetricsInterceptorFactory>(metrics);
 }
 
-std::vector<Gauge> ProcessGauges() {
-  std::vector<Gauge> out;
+std::vector<Sample> ProcessSamples() {
+  std::vector<Sample> out;
   std::ifstream statm("/proc/self/statm");
   uint64_t size_pages = 0, resident_pages = 0;
   if (statm >> size_pages >> resident_pages) {

@@ -45,10 +45,13 @@ class Histogram {
 // Bounds in seconds, for RPCs and disk writes (0.5 ms to 10 s).
 std::vector<double> LatencyBounds();
 
-// One gauge line of a page: a name, its help, its labels and value.
-struct Gauge {
+// One line of a page: a name, its help, its labels and value; a gauge (a
+// value now) unless `counter` (a running total since the process started,
+// its name ending in _total).
+struct Sample {
   std::string name, help, labels;  // labels: `key="value",...` or empty
   double value = 0;
+  bool counter = false;
 };
 
 class Metrics {
@@ -59,8 +62,8 @@ class Metrics {
   // "seq_reused"), and a rejection's code.
   void CountMutations(absl::string_view outcome, absl::string_view code, uint64_t n);
 
-  // The whole page: the counters and histograms here, then `gauges`.
-  std::string Render(const std::vector<Gauge>& gauges) const;
+  // The whole page: the counters and histograms here, then `samples`.
+  std::string Render(const std::vector<Sample>& samples) const;
 
  private:
   struct Rpc {
@@ -78,7 +81,7 @@ std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> NewMetric
     Metrics* metrics);
 
 // Process figures from /proc: resident memory and open file descriptors.
-std::vector<Gauge> ProcessGauges();
+std::vector<Sample> ProcessSamples();
 
 }  // namespace gridsync::server
 

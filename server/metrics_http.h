@@ -1,11 +1,11 @@
 // The HTTP side of the metrics: GET /metrics on its own address
 // (gridsyncd --metrics-listen), answered with the page a callback renders.
-// One connection at a time, each bounded (2 s to send a request of at most
-// 8 KiB): enough for a Prometheus scraper, nothing a client can hold open.
+// Served by Debian's cpp-httplib with a pool of kThreads threads and a 2 s
+// read timeout: a slow or hostile client holds at most one of them, so
+// scrapes go on.
 #ifndef GRIDSYNC_SERVER_METRICS_HTTP_H_
 #define GRIDSYNC_SERVER_METRICS_HTTP_H_
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,27 +13,29 @@
 
 #include "absl/status/statusor.h"
 
+namespace httplib {
+class Server;
+}
+
 namespace gridsync::server {
 
 class MetricsEndpoint {
  public:
+  static constexpr int kThreads = 8;
+
   // Listens on `addr` ("host:port"; port 0 picks one) and serves `page`
-  // (called per request, from the endpoint's thread) at /metrics.
+  // (called per request, from a pool thread) at /metrics.
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(const std::string& addr,
                                                                 std::function<std::string()> page);
-  ~MetricsEndpoint();  // stops serving (within 200 ms) and closes the socket
+  ~MetricsEndpoint();  // stops serving and closes the socket
 
   int port() const { return port_; }
 
  private:
   MetricsEndpoint() = default;
-  void Serve();
-  void Answer(int fd);
 
-  int listen_fd_ = -1;
+  std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
-  std::function<std::string()> page_;
-  std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 

@@ -691,8 +691,8 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
       state.ParseFromString(bytes_before);
       res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
       res.set_code(static_cast<int>(absl::StatusCode::kResourceExhausted));
-      res.set_message(absl::StrCat("record ", in.own.record_id(), " would pass its limits: ",
-                                   absl::StrJoin(over, "; ")));
+      res.set_message(absl::StrCat("record ", in.own.record_id(),
+                                   " would pass its limits: ", absl::StrJoin(over, "; ")));
       continue;
     }
     if (const RecordState& rest = own_merges ? in.others : in.sent; rest.has_header()) {
@@ -770,8 +770,8 @@ absl::StatusOr<std::vector<Change>> RocksStore::HeldRefills(uint64_t cursor, int
   return out;
 }
 
-std::vector<Gauge> RocksStore::Gauges() {
-  std::vector<Gauge> out;
+std::vector<Sample> RocksStore::Gauges() {
+  std::vector<Sample> out;
   StoreStats stats;
   {
     std::lock_guard<std::mutex> l(stats_mu_);
@@ -813,8 +813,8 @@ std::vector<Gauge> RocksStore::Gauges() {
         stalls += std::atof(it->second.c_str());
     }
   }
-  out.push_back(
-      {"gridsync_rocksdb_write_stalls", "Write stalls and slowdowns since start.", "", stalls});
+  out.push_back({"gridsync_rocksdb_write_stalls_total", "Write stalls and slowdowns since start.",
+                 "", stalls, /*counter=*/true});
   for (const FamilySize& f : FamilySizes()) {
     out.push_back({"gridsync_store_family_bytes", "Bytes of table files by column family.",
                    absl::StrCat("family=\"", f.name, "\""), static_cast<double>(f.sst_bytes)});

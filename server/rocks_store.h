@@ -101,7 +101,7 @@ class RocksStore : public RecordStore, private ChangeLogger {
   // the store's and RocksDB's figures now.
   const Histogram& commit_group_mutations() const { return commit_group_mutations_; }
   const Histogram& commit_write_seconds() const { return commit_write_seconds_; }
-  std::vector<Gauge> Gauges();
+  std::vector<Sample> Gauges();
 
   // What each column family holds on disk now (table files; memtables not
   // counted): for the metrics page and the storage benchmark.

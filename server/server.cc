@@ -175,7 +175,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
 }
 
 std::string GridSyncServer::MetricsPage() {
-  std::vector<Gauge> gauges = store_->Gauges();
+  std::vector<Sample> gauges = store_->Gauges();
   const FeedServiceImpl::Subscribers subs = feed_->subscribers();
   gauges.push_back({"gridsync_feed_subscribers", "Change feed streams open now.", "",
                     static_cast<double>(subs.open)});
@@ -189,13 +189,13 @@ std::string GridSyncServer::MetricsPage() {
   gauges.push_back({"gridsync_attachment_uploads_in_progress",
                     "Attachment uploads begun and not yet whole (partial files).", "",
                     static_cast<double>(blobs.uploads_in_progress)});
-  gauges.push_back({"gridsync_attachment_bytes_received",
+  gauges.push_back({"gridsync_attachment_bytes_received_total",
                     "Attachment bytes written to disk since the server started.", "",
-                    static_cast<double>(blobs.bytes_received)});
-  gauges.push_back({"gridsync_attachments_stored",
+                    static_cast<double>(blobs.bytes_received), /*counter=*/true});
+  gauges.push_back({"gridsync_attachments_stored_total",
                     "Attachments stored whole since the server started.", "",
-                    static_cast<double>(blobs.blobs_stored)});
-  for (auto& g : ProcessGauges()) gauges.push_back(std::move(g));
+                    static_cast<double>(blobs.blobs_stored), /*counter=*/true});
+  for (auto& g : ProcessSamples()) gauges.push_back(std::move(g));
   std::string page = metrics_.Render(gauges);
   absl::StrAppend(&page,
                   "# HELP gridsync_commit_group_mutations Mutations per commit group (one "

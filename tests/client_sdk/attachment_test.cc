@@ -77,8 +77,8 @@ TEST_F(AttachmentTest, PhotoSyncsAfterItsRecordAndIsStoredOnceVerified) {
   EXPECT_TRUE(a->PendingUploads().empty());
   EXPECT_EQ(ReadAll(ObjectPath(ref->sha256())), photo);
   const std::string page = server_->MetricsPage();
-  EXPECT_NE(page.find("\ngridsync_attachments_stored 1\n"), std::string::npos) << page;
-  EXPECT_NE(page.find("\ngridsync_attachment_bytes_received 307200\n"), std::string::npos);
+  EXPECT_NE(page.find("\ngridsync_attachments_stored_total 1\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("\ngridsync_attachment_bytes_received_total 307200\n"), std::string::npos);
   EXPECT_NE(page.find("\ngridsync_attachment_uploads_in_progress 0\n"), std::string::npos);
   // The record on the server references it, with its name and caption.
   const auto rec = GetRecord(visit).record();

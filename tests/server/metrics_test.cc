@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <regex>
 #include <set>
@@ -57,6 +58,9 @@ std::map<std::string, double> Parse(const std::string& page) {
     if (std::regex_match(l, m, kHelp)) continue;
     if (std::regex_match(l, m, kType)) {
       EXPECT_TRUE(types.emplace(m[1], m[2]).second) << "declared twice: " << l;
+      // As promtool check metrics has it: a counter's name ends in _total,
+      // and nothing else's does.
+      EXPECT_EQ(m[2] == "counter", absl::EndsWith(std::string(m[1]), "_total")) << l;
       continue;
     }
     if (!std::regex_match(l, m, kSample)) {
@@ -134,12 +138,45 @@ TEST_F(MetricsTest, ThePageParsesAndItsCountersMove) {
   EXPECT_EQ(after[R"(gridsync_devices_active{window="1h"})"], 3);  // admin, phone, job
   EXPECT_EQ(after["gridsync_feed_subscribers"], 1);
   EXPECT_EQ(after["gridsync_attachment_uploads_in_progress"], 0);
-  EXPECT_EQ(after["gridsync_attachments_stored"], 0);
+  EXPECT_EQ(after["gridsync_attachments_stored_total"], 0);
   ctx->TryCancel();
   reader->Finish();
 
   // Anything but GET /metrics is a plain refusal.
   EXPECT_EQ(HttpGet(server_->metrics_port(), "/").first, "HTTP/1.1 404 Not Found");
+}
+
+// Issue 24: a client sending a byte every 1.5 s made every scrape time out
+// (one connection at a time). Now it holds one thread of the pool.
+TEST_F(MetricsTest, SlowClientsDoNotStallScrapes) {
+  std::vector<int> slow;
+  for (int i = 0; i < 3; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(server_->metrics_port()));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    send(fd, "G", 1, 0);
+    slow.push_back(fd);
+  }
+  std::atomic<bool> done{false};
+  std::thread dribble([&] {
+    for (int k = 0; k < 4 && !done; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      for (int fd : slow) send(fd, "E", 1, MSG_NOSIGNAL);
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto [status, body] = HttpGet(server_->metrics_port(), "/metrics");
+    EXPECT_EQ(status, "HTTP/1.1 200 OK");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1)) << "scrape " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
+  done = true;
+  dribble.join();
+  for (int fd : slow) close(fd);
 }
 
 }  // namespace
