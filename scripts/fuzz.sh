@@ -20,7 +20,7 @@ if ! command -v clang++ >/dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneIn
 fi
 cmake -S . -B build-fuzz -DGRIDSYNC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target push_decode_fuzzer mutation_fuzzer >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target push_decode_fuzzer mutation_fuzzer refill_fuzzer >/dev/null
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
 for f in tests/fuzz/seeds/*.txtpb; do
@@ -29,7 +29,7 @@ for f in tests/fuzz/seeds/*.txtpb; do
 done
 export ASAN_OPTIONS=detect_leaks=1:detect_container_overflow=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for target in push_decode_fuzzer mutation_fuzzer; do
+for target in push_decode_fuzzer mutation_fuzzer refill_fuzzer; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
   log=build-fuzz/$target.log
