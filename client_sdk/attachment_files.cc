@@ -103,7 +103,16 @@ absl::StatusOr<std::string> AttachmentFiles::ReadWhole(const std::string& path) 
 }
 
 absl::StatusOr<std::string> AttachmentFiles::ReadAll(const std::string& sha256) const {
-  return ReadWhole(Path(sha256));
+  auto whole = ReadWhole(Path(sha256));
+  if (whole.ok() && core::Sha256Hex(*whole) != sha256) {
+    // CTR encryption does not authenticate: a flipped bit on disk is a
+    // flipped bit here. The name is the hash the record gives.
+    return absl::DataLossError(absl::StrCat(
+        "attachment ", sha256.substr(0, 12),
+        "… on this phone does not hash to its name (damaged or tampered with on the phone's "
+        "disk): fetch it again"));
+  }
+  return whole;
 }
 
 absl::StatusOr<std::string> AttachmentFiles::Sha256Of(const std::string& path) const {

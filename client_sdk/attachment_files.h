@@ -43,7 +43,8 @@ class AttachmentFiles {
   std::string Path(const std::string& sha256) const;
   // Whether the file's bytes still have the hash that names it.
   bool Intact(const std::string& sha256) const;
-  // The whole file's bytes.
+  // The whole file's bytes, checked against their hash: DATA_LOSS when
+  // they do not have it (damaged, or changed on the phone's disk).
   absl::StatusOr<std::string> ReadAll(const std::string& sha256) const;
   // Up to `max` bytes from `offset`.
   absl::StatusOr<std::string> Read(const std::string& sha256, int64_t offset, int64_t max) const;

@@ -1133,8 +1133,11 @@ absl::StatusOr<std::string> Client::Impl::Fetch(
   }
   std::lock_guard<std::mutex> one_at_a_time(fetch_mu_);
   if (files_->Has(sha256)) {
-    files_->Touch(sha256);
-    return files_->Path(sha256);
+    if (files_->Intact(sha256)) {  // handed out only as the record names it
+      files_->Touch(sha256);
+      return files_->Path(sha256);
+    }
+    files_->Remove(sha256);  // damaged or changed on the phone: fetched again
   }
   if (auto st = blobs_->Download(record_id, *ref, progress); !st.ok()) return st;
   TrimCache(sha256);

@@ -1,10 +1,14 @@
 #include "client_sdk/local_store.h"
 
+#include <cstdarg>
 #include <cstring>
+#include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
 #include "core/merge.h"
+#include "rocksdb/env.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
 
@@ -100,13 +104,36 @@ void ForEachPrefix(rocksdb::DB* db, const std::string& prefix, Fn fn) {
   }
 }
 
+// RocksDB's own log. Its Env writes it outside the FileSystem it is given,
+// so beside an encrypted replica it would be plaintext (file names, keys in
+// errors): an encrypted replica keeps none.
+class NoLog : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// The LOG files an encrypted replica's RocksDB wrote in plaintext before it
+// kept none.
+void RemovePlaintextLogs(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "LOG" || absl::StartsWith(name, "LOG.old.")) std::filesystem::remove(e.path(), ec);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& dir,
                                                              rocksdb::Env* env) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  if (env != nullptr) options.env = env;
+  if (env != nullptr) {
+    options.env = env;
+    options.info_log = std::make_shared<NoLog>();
+    RemovePlaintextLogs(dir);
+  }
   // A phone: small memtables, few threads.
   options.write_buffer_size = 4 << 20;
   options.max_background_jobs = 1;

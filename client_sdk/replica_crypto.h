@@ -10,8 +10,11 @@
 //   the attachments' reads at an offset and appends of a resumed download.
 //   Each file starts with a 4,096-byte header holding its own random
 //   128-bit IV (OpenSSL's RAND_bytes), so no two files share a keystream.
-//   CTR is not authenticated: RocksDB's block checksums and the attachments'
-//   SHA-256 names catch damage; what CTR hides is the content.
+//   CTR is not authenticated: RocksDB's block checksums catch damage to the
+//   tables, and an attachment is checked against the SHA-256 that names it
+//   before it is handed out (AttachmentFiles::ReadAll); what CTR hides is the
+//   content. RocksDB's own LOG, which its Env writes outside this
+//   FileSystem, is not kept for an encrypted replica (LocalStore::Open).
 // - The data key is random and never leaves the phone in the clear: it is
 //   kept wrapped with AES-256-GCM under the app's key (on Android, one the
 //   Keystore holds), so a wrong app key fails the GCM tag and is told

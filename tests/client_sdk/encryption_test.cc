@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "client_sdk/replica_disk.h"
 #include "core/attachment.h"
 #include "tests/client_sdk/sdk_test.h"
@@ -141,6 +142,47 @@ TEST_F(EncryptionTest, NoFileOfAnEncryptedReplicaHoldsWhatThePhoneKnowsInPlainBy
   auto again = p->Get(visit);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->SerializeAsString(), held->SerializeAsString());
+}
+
+// Issue 24: one flipped ciphertext bit made `gridsync-phone fetch` write a
+// different file and print the original hash; RocksDB's LOG lay beside the
+// encrypted tables in plaintext.
+TEST_F(EncryptionTest, AChangedAttachmentIsNeverHandedOutAndNoPlaintextLogIsKept) {
+  Phone p = NewPhone(kGridA, "网格员乙");
+  p.options.replica_key = NewKey();
+  Reopen(p);
+  const std::string visit = Work(p);
+  const std::string sha = core::Sha256Hex(Photo());
+  const std::string file = p.options.data_dir + "/attachments/" + sha;
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 + 1000);  // past the IV header, inside the photo
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(4096 + 1000);
+    c ^= 0x01;
+    f.write(&c, 1);
+  }
+  // Read as the record names it: the changed copy is fetched again.
+  auto photo = p->ReadAttachment(visit, sha);
+  ASSERT_TRUE(photo.ok()) << photo.status();
+  EXPECT_EQ(*photo, Photo());
+  p.client.reset();
+  for (const auto& e : fs::directory_iterator(p.options.data_dir)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_FALSE(name == "LOG" || absl::StartsWith(name, "LOG.old")) << name;
+  }
+  // With the server out of reach, a changed copy is an error, never other
+  // bytes.
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 + 2000);
+    f.put('\x7f');
+  }
+  StopServer(std::chrono::milliseconds(0));
+  Reopen(p);
+  photo = p->ReadAttachment(visit, sha);
+  EXPECT_FALSE(photo.ok()) << "handed out bytes that are not the photo";
 }
 
 TEST_F(EncryptionTest, AWrongKeyOrNoKeyIsAClearErrorAndChangesNothing) {
