@@ -187,18 +187,7 @@ try:
     photo = b"\xff\xd8\xff\xe0" + os.urandom(450 * 1024)
     sha = hashlib.sha256(photo).hexdigest()
 
-    def crc32c(data):
-        crc = 0xFFFFFFFF
-        table = crc32c.table
-        for b in data:
-            crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
-        return crc ^ 0xFFFFFFFF
-    crc32c.table = []
-    for i in range(256):
-        c = i
-        for _ in range(8):
-            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
-        crc32c.table.append(c)
+    crc32c = h.crc32c
 
     def visit_with_photo(token, grid, photo_sha, size, ctype, household_n=1):
         rid = new_id()

@@ -105,6 +105,28 @@ class Server:
         return rpc(req, metadata=[("authorization", "Bearer " + token)], timeout=timeout)
 
 
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 if c & 1 else 0)
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli) of `data`: an upload chunk's checksum, as the
+    proto says, computed here and not by the server's code."""
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = (crc >> 8) ^ _CRC32C[(crc ^ b) & 0xFF]
+    return crc ^ 0xFFFFFFFF
+
+
 def refused(fn):
     """The grpc.RpcError `fn` raises, or None when it answered."""
     try:

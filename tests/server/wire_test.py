@@ -190,13 +190,7 @@ try:
     import hashlib
     import random
 
-    def crc32c(data, crc=0):
-        crc ^= 0xFFFFFFFF
-        for b in data:
-            crc ^= b
-            for _ in range(8):
-                crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-        return crc ^ 0xFFFFFFFF
+    crc32c = h.crc32c
     check("crc32c check value", crc32c(b"123456789") == 0xE3069283)
     photo = b"\x89PNG\r\n\x1a\n" + bytes(random.Random(5).getrandbits(8) for _ in range(40000))
     sha = hashlib.sha256(photo).hexdigest()
