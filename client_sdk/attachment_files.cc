@@ -1,6 +1,8 @@
 #include "client_sdk/attachment_files.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client_sdk/disk_status.h"
@@ -32,17 +35,27 @@ absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk);
 
 }  // namespace
 
+std::string AttachmentName(const std::string& name_key, const std::string& sha256) {
+  if (name_key.empty()) return sha256;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), name_key.data(), static_cast<int>(name_key.size()),
+       reinterpret_cast<const unsigned char*>(sha256.data()), sha256.size(), mac, &len);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len));
+}
+
 absl::StatusOr<std::unique_ptr<AttachmentFiles>> AttachmentFiles::Open(
-    const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files) {
+    const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files, std::string name_key) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   if (!files) files = rocksdb::FileSystem::Default();
-  return std::unique_ptr<AttachmentFiles>(new AttachmentFiles(dir, std::move(files)));
+  return std::unique_ptr<AttachmentFiles>(
+      new AttachmentFiles(dir, std::move(files), std::move(name_key)));
 }
 
 std::string AttachmentFiles::Path(const std::string& sha256) const {
-  return absl::StrCat(dir_, "/", sha256);
+  return absl::StrCat(dir_, "/", AttachmentName(name_key_, sha256));
 }
 
 bool AttachmentFiles::Has(const std::string& sha256) const {
@@ -162,16 +175,6 @@ void AttachmentFiles::DiscardPartial(const std::string& sha256) {
   ::unlink((Path(sha256) + ".part").c_str());
 }
 
-std::set<std::string> AttachmentFiles::List() const {
-  std::set<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir_, ec)) {
-    std::string name = e.path().filename().string();
-    if (core::IsSha256Hex(name)) out.insert(std::move(name));
-  }
-  return out;
-}
-
 int64_t AttachmentFiles::TotalBytes() const {
   int64_t total = 0;
   std::error_code ec;
@@ -187,6 +190,8 @@ int64_t AttachmentFiles::Evict(const std::set<std::string>& pinned, int64_t limi
     std::string path;
     int64_t size;
   };
+  std::set<std::string> pinned_names;
+  for (const std::string& sha : pinned) pinned_names.insert(AttachmentName(name_key_, sha));
   std::vector<File> evictable;
   int64_t total = 0;
   std::error_code ec;
@@ -195,7 +200,7 @@ int64_t AttachmentFiles::Evict(const std::set<std::string>& pinned, int64_t limi
     const int64_t size = static_cast<int64_t>(e.file_size(ec));
     total += size;
     const std::string name = e.path().filename().string();
-    if (!core::IsSha256Hex(name) || pinned.count(name)) continue;  // pinned, or .part
+    if (!core::IsSha256Hex(name) || pinned_names.count(name)) continue;  // pinned, or .part
     evictable.push_back({e.last_write_time(ec), e.path().string(), size});
   }
   std::sort(evictable.begin(), evictable.end(),

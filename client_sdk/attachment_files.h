@@ -1,7 +1,10 @@
 // The phone's attachments folder, <replica>/attachments/:
 //
-//   <sha256>       an attachment's bytes, whole; its name is their SHA-256
-//   <sha256>.part  being written (an attach) or downloaded, never read as one
+//   <name>       an attachment's bytes, whole; its name is their SHA-256, or
+//                in an encrypted replica AttachmentName(key, SHA-256) (a
+//                photo's hash, which the server and the county know, names
+//                no file on a lost phone)
+//   <name>.part  being written (an attach) or downloaded, never read as one
 //
 // Invariant: a file without ".part" has the hash its name says: it is
 // renamed so only after the whole was written and synced (an attach) or
@@ -26,12 +29,18 @@
 
 namespace gridsync::sdk {
 
+// The file name of the attachment `sha256`: the hash itself without a key,
+// else HMAC-SHA256(name_key, sha256) in hex.
+std::string AttachmentName(const std::string& name_key, const std::string& sha256);
+
 class AttachmentFiles {
  public:
   // Opens (creating) the folder; files are read and written through `files`
-  // (the plain local disk when null).
+  // (the plain local disk when null) and named with `name_key` (none: by
+  // their hash).
   static absl::StatusOr<std::unique_ptr<AttachmentFiles>> Open(
-      const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files = nullptr);
+      const std::string& dir, std::shared_ptr<rocksdb::FileSystem> files = nullptr,
+      std::string name_key = "");
 
   // Stores `bytes` under their hash, synced; returns the hash. Storing bytes
   // already there changes nothing.
@@ -65,12 +74,10 @@ class AttachmentFiles {
   // `limit` bytes are held (pinned ones count). Returns the bytes removed.
   int64_t Evict(const std::set<std::string>& pinned, int64_t limit);
   int64_t TotalBytes() const;
-  // The hashes of the whole files held.
-  std::set<std::string> List() const;
 
  private:
-  AttachmentFiles(std::string dir, std::shared_ptr<rocksdb::FileSystem> files)
-      : dir_(std::move(dir)), files_(std::move(files)) {}
+  AttachmentFiles(std::string dir, std::shared_ptr<rocksdb::FileSystem> files, std::string name_key)
+      : dir_(std::move(dir)), files_(std::move(files)), name_key_(std::move(name_key)) {}
   // Appends `data` to the file (created, or emptied first with `truncate`),
   // synced.
   absl::Status Append(const std::string& path, std::string_view data, bool truncate);
@@ -80,6 +87,7 @@ class AttachmentFiles {
 
   const std::string dir_;
   const std::shared_ptr<rocksdb::FileSystem> files_;
+  const std::string name_key_;  // empty: files named by their hash
 };
 
 }  // namespace gridsync::sdk

@@ -339,7 +339,8 @@ absl::Status Client::Impl::Init() {
   }
   channel_ = grpc::CreateCustomChannel(opts_.server_address, creds, args);
   stub_ = gridsync::v1::SyncService::NewStub(channel_);
-  auto files = AttachmentFiles::Open(opts_.data_dir + "/attachments", disk_.files);
+  auto files = AttachmentFiles::Open(opts_.data_dir + "/attachments", disk_.files,
+                                     disk_.attachment_name_key);
   if (!files.ok()) return files.status();
   files_ = std::move(*files);
   struct NoServerTime {};
@@ -984,13 +985,12 @@ bool Client::Impl::HasUnackedLocked(const std::string& record_id) const {
 }
 
 absl::Status Client::Impl::RequeueCachedUploads() {
-  const std::set<std::string> cached = files_->List();
   std::set<std::string> queued;
   for (const auto& e : store_->ListUploads()) queued.insert(e.sha256());
   std::vector<gridsync::v1::UploadEntry> entries;
   auto st = store_->ForEachState([&](const RecordState& held) {
     for (const auto& ref : core::AttachmentsOf(held)) {
-      if (!cached.count(ref.sha256()) || !queued.insert(ref.sha256()).second) continue;
+      if (!files_->Has(ref.sha256()) || !queued.insert(ref.sha256()).second) continue;
       auto& e = entries.emplace_back();
       e.set_record_id(held.record_id());
       e.set_sha256(ref.sha256());

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "client_sdk/attachment_files.h"
 #include "client_sdk/disk_status.h"
 #include "client_sdk/replica_crypto.h"
+#include "core/attachment.h"
 #include "core/durable_file.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
@@ -122,7 +124,8 @@ std::unique_ptr<rocksdb::Env> EnvOf(const std::shared_ptr<rocksdb::FileSystem>& 
 absl::Status CopyReplica(const std::string& from,
                          const std::shared_ptr<rocksdb::FileSystem>& from_files,
                          const std::string& to,
-                         const std::shared_ptr<rocksdb::FileSystem>& to_files) {
+                         const std::shared_ptr<rocksdb::FileSystem>& to_files,
+                         const std::string& to_name_key) {
   // The database, key by key.
   auto from_env = EnvOf(from_files);
   auto to_env = EnvOf(to_files);
@@ -178,7 +181,10 @@ absl::Status CopyReplica(const std::string& from,
     rocksdb::Slice got;
     if (io_s.ok()) io_s = in->Read(0, size, io, &got, bytes.data(), nullptr);
     if (io_s.ok() && got.size() != size) io_s = rocksdb::IOStatus::Corruption("short read");
-    const std::string path = to_att + "/" + name;
+    // Named anew from the bytes' own hash: under the new key's names.
+    const std::string path =
+        to_att + "/" +
+        AttachmentName(to_name_key, core::Sha256Hex(std::string_view(got.data(), got.size())));
     if (io_s.ok()) io_s = to_files->NewWritableFile(path, rocksdb::FileOptions(), &out, nullptr);
     if (io_s.ok()) io_s = out->Append(got, io, nullptr);
     if (io_s.ok()) io_s = out->Sync(io, nullptr);
@@ -211,10 +217,16 @@ bool EncryptedWithoutKey(const std::string& dir) {
   return in.gcount() == sizeof(head) && IsEncryptedFileHeader(std::string_view(head, sizeof(head)));
 }
 
+// The key attachments' names are made with, from the data key.
+std::string NameKeyOf(const std::string& data_key) {
+  return AttachmentName(data_key, "gridsync attachment names");
+}
+
 ReplicaDisk Encrypted(const std::string& data_key) {
   ReplicaDisk d;
   d.files = EncryptedFileSystem(data_key);
   d.env = EnvOf(d.files);
+  d.attachment_name_key = NameKeyOf(data_key);
   return d;
 }
 
@@ -266,7 +278,9 @@ absl::StatusOr<ReplicaDisk> OpenReplicaDisk(const std::string& dir, const std::s
   auto data_key = NewStaging(dir, app_key);
   if (!data_key.ok()) return data_key.status();
   ReplicaDisk d = Encrypted(*data_key);
-  if (auto st = CopyReplica(dir, rocksdb::FileSystem::Default(), Staging(dir), d.files); !st.ok()) {
+  if (auto st = CopyReplica(dir, rocksdb::FileSystem::Default(), Staging(dir), d.files,
+                            d.attachment_name_key);
+      !st.ok()) {
     return st;
   }
   if (auto st = Recover(dir); !st.ok()) return st;
@@ -299,7 +313,7 @@ absl::Status RekeyReplica(const std::string& dir, const std::string& old_key,
   auto new_data_key = NewStaging(dir, new_key);
   if (!new_data_key.ok()) return new_data_key.status();
   if (auto st = CopyReplica(dir, EncryptedFileSystem(*old_data_key), Staging(dir),
-                            EncryptedFileSystem(*new_data_key));
+                            EncryptedFileSystem(*new_data_key), NameKeyOf(*new_data_key));
       !st.ok()) {
     return st;
   }

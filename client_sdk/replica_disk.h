@@ -26,6 +26,9 @@ struct ReplicaDisk {
   // replica (the local disk as it is).
   std::shared_ptr<rocksdb::FileSystem> files;
   std::unique_ptr<rocksdb::Env> env;
+  // What attachments' file names are keyed with (AttachmentName); empty
+  // for a plain replica, whose files are named by their hash.
+  std::string attachment_name_key;
   bool encrypted() const { return files != nullptr; }
   bool migrated = false;  // a plain replica was encrypted by this open
 };
