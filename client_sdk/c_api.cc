@@ -170,7 +170,9 @@ gs_day::Entry EntryOf(const gridsync::v1::HouseholdDay& h) {
           h.state(),
           h.last_visit_ms(),
           0,
-          0};
+          0,
+          "",
+          ""};
 }
 
 gs_day::Entry EntryOf(const gridsync::v1::OverduePerson& p) {
@@ -185,7 +187,9 @@ gs_day::Entry EntryOf(const gridsync::v1::OverduePerson& p) {
           p.risk_level(),
           p.due_at_ms(),
           p.days_overdue(),
-          flags};
+          flags,
+          "",
+          ""};
 }
 
 gs_day::Entry EntryOf(const gridsync::v1::ProposalItem& p) {
@@ -200,7 +204,8 @@ gs_day::Entry EntryOf(const gridsync::v1::ProposalItem& p) {
           p.proposed_at_ms(),
           0,
           static_cast<unsigned>(r.action()),
-          p.proposed_by()};
+          p.proposed_by(),
+          ""};
 }
 
 gs_day::Entry EntryOf(const gridsync::v1::SurveyForm& f) {
@@ -217,7 +222,9 @@ gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
           c.summary().status(),
           c.summary().deadline_ms(),
           0,
-          flags};
+          flags,
+          "",
+          ""};
 }
 
 // A day answer as a handle: its JSON, total and page entries.

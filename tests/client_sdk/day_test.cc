@@ -224,7 +224,9 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   EXPECT_EQ(phone_open, server_open);
   EXPECT_EQ(cases->open(), cresp.total());
   for (const auto& c : cases->cases()) {
-    if (c.follow_up_due()) EXPECT_FALSE(c.summary().followed_up_both());
+    if (c.follow_up_due()) {
+      EXPECT_FALSE(c.summary().followed_up_both());
+    }
   }
 }
 

@@ -269,8 +269,8 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
     }
     for (int32_t month : {last_month, this_month}) {
       const auto [mfrom, mto] = *core::MonthRange(core::MonthName(month));
-      for (const std::string scope : {std::string(kCounty), std::string("410185001000"),
-                                      std::string(kVillageAB), std::string(kGridA)}) {
+      for (const std::string& scope : {std::string(kCounty), std::string("410185001000"),
+                                       std::string(kVillageAB), std::string(kGridA)}) {
         SCOPED_TRACE(scope + " " + core::MonthName(month) + " per week " +
                      std::to_string(per_week));
         const std::string prefix = core::ScopePrefix(scope);

@@ -103,7 +103,9 @@ TEST(Refill, AContextClaimsNoMoreOfOthersThanTheServerHasSeen) {
   // that the server holds and the phone did not see.
   Join(&stored, own);
   for (const auto& r : stored.registers()) {
-    if (r.field() == "mediator") EXPECT_EQ(r.siblings_size(), 1);
+    if (r.field() == "mediator") {
+      EXPECT_EQ(r.siblings_size(), 1);
+    }
   }
 }
 

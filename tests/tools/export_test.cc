@@ -364,7 +364,7 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   ASSERT_TRUE(pg.ok()) << pg.status();
   auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
   for (const std::string& village : {std::string(kVillageAB), std::string(kGridC).substr(0, 12)})
-    for (const std::string month :
+    for (const std::string& month :
          {core::MonthName(core::MonthOf(now)), core::MonthName(core::MonthOf(last_start))}) {
       SCOPED_TRACE(village + " " + month);
       gridsync::v1::GetCoverageRequest req;
