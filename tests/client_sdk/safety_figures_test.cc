@@ -175,7 +175,9 @@ class SafetyFiguresTest : public SdkTest {
       patrols->push_back(p);
     }
     for (int i = 0; i < 25; ++i) {
-      SentSurvey q{Household(grid, 1 + static_cast<int>(rng() % 20)), at()};
+      SentSurvey q;
+      q.household = Household(grid, 1 + static_cast<int>(rng() % 20));
+      q.at = at();
       auto m = worker->Begin(gridsync::v1::RECORD_KIND_SURVEY, worker->NewRecordId(), grid);
       m.mutable_create()->set_subject_id(q.household);
       tools::AddCreateField(&m, "form_version", tools::StrValue("2026-Q4"));
