@@ -295,12 +295,13 @@ class Ctl {
            resp.backup_id(), dir.c_str(), resp.files(),
            static_cast<double>(resp.size_bytes()) / 1e6, static_cast<double>(resp.took_ms()) / 1000,
            static_cast<unsigned long long>(resp.last_change_seq()), resp.backups_kept());
-    printf("attachments: %llu new files (%.1f MB) copied into %s/blobs, %llu in all, every "
-           "one hashed; %llu damaged copies there copied again\n",
-           static_cast<unsigned long long>(resp.blobs_copied()),
-           static_cast<double>(resp.blob_bytes_copied()) / 1e6, dir.c_str(),
-           static_cast<unsigned long long>(resp.blobs_total()),
-           static_cast<unsigned long long>(resp.blobs_repaired()));
+    printf(
+        "attachments: %llu new files (%.1f MB) copied into %s/blobs, %llu in all, every "
+        "one hashed; %llu damaged copies there copied again\n",
+        static_cast<unsigned long long>(resp.blobs_copied()),
+        static_cast<double>(resp.blob_bytes_copied()) / 1e6, dir.c_str(),
+        static_cast<unsigned long long>(resp.blobs_total()),
+        static_cast<unsigned long long>(resp.blobs_repaired()));
     for (const auto& d : resp.damaged_blobs()) {
       fprintf(stderr, "DAMAGED on the server, not backed up: %s\n", d.c_str());
     }
