@@ -674,7 +674,8 @@ static gs_sync_report ToReport(const gridsync::sdk::SyncReport& r) {
                         r.attachments_uploaded,
                         r.attachment_bytes_sent,
                         r.attachments_waiting,
-                        r.attachments_refused};
+                        r.attachments_refused,
+                        r.refill_held};
 }
 
 gs_code gs_sync(gs_client* c, gs_progress_fn progress, void* user, gs_sync_report* out,

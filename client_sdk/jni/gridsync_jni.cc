@@ -145,7 +145,7 @@ jlongArray ReportArray(JNIEnv* env, const gs_sync_report& r) {
   return Longs(
       env, {r.pushed, r.duplicates, r.rejected, r.restamped, r.pulled, static_cast<jlong>(r.cursor),
             r.renumbered, r.repushed, r.refilled, r.refill_refused, r.attachments_uploaded,
-            r.attachment_bytes_sent, r.attachments_waiting, r.attachments_refused});
+            r.attachment_bytes_sent, r.attachments_waiting, r.attachments_refused, r.refill_held});
 }
 
 void ClearListenerException(JNIEnv* env) {

@@ -106,14 +106,18 @@ typedef struct gs_sync_report {
   int64_t renumbered;
   /* After the server's store was restored from an older backup: mutations it
      had acknowledged and lost, pushed again; records whose state here held
-     writes it no longer had (this phone's or others'), sent back and merged;
-     and those it refused (outside this phone's scope now). Worth a line in
+     this phone's own writes it no longer had, sent back and merged; and
+     those it refused (outside this phone's scope now, or invalid). Worth a line in
      the app's support log; nothing was lost. */
   int64_t repushed, refilled, refill_refused;
   /* Attachments: uploaded whole, bytes the server acknowledged, still to
      send (their record not yet acknowledged, a metered network, the day's
      quota spent), refused for good (gs_pending_uploads says why). */
   int64_t attachments_uploaded, attachment_bytes_sent, attachments_waiting, attachments_refused;
+  /* After such a restore: records sent back holding other devices' writes
+     the server lacked, which it keeps for the county to review instead of
+     merging them (nothing is lost; the county applies them). */
+  int64_t refill_held;
 } gs_sync_report;
 
 typedef struct gs_stats {

@@ -17,7 +17,7 @@ public final class SyncReport {
   /**
    * After the server's store was restored from an older backup: mutations it
    * had acknowledged and lost, pushed again; records whose state on this
-   * phone held writes it no longer had, sent back; and those it refused.
+   * phone held its own writes it no longer had, sent back and merged; and those it refused.
    * Nothing was lost; worth a line in the app's support log.
    */
   public final long repushed;
@@ -32,6 +32,11 @@ public final class SyncReport {
   public final long attachmentBytesSent;
   public final long attachmentsWaiting;
   public final long attachmentsRefused;
+  /**
+   * After such a restore: records sent back holding other devices' writes the server lacked,
+   * which it keeps for the county to review instead of merging them. Nothing is lost.
+   */
+  public final long refillHeld;
 
   SyncReport(long[] r) {
     pushed = r[0];
@@ -48,13 +53,15 @@ public final class SyncReport {
     attachmentBytesSent = r[11];
     attachmentsWaiting = r[12];
     attachmentsRefused = r[13];
+    refillHeld = r[14];
   }
 
   @Override
   public String toString() {
     return "pushed " + pushed + ", duplicates " + duplicates + ", rejected " + rejected
         + ", restamped " + restamped + ", pulled " + pulled + ", cursor " + cursor + ", renumbered " + renumbered
-        + ", repushed " + repushed + ", refilled " + refilled + ", refill refused " + refillRefused + ", attachments uploaded " + attachmentsUploaded
+        + ", repushed " + repushed + ", refilled " + refilled + ", refill refused " + refillRefused
+        + ", refill held for review " + refillHeld + ", attachments uploaded " + attachmentsUploaded
         + " (" + attachmentBytesSent + " bytes), waiting " + attachmentsWaiting + ", refused "
         + attachmentsRefused;
   }
