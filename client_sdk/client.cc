@@ -32,6 +32,7 @@
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "core/view.h"
+#include "core/write_proof.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
 
 namespace gridsync::sdk {
@@ -77,6 +78,7 @@ class Client::Impl {
         rng_(std::random_device{}()) {}
 
   absl::Status Init();
+  absl::Status LoadSigningKey(const LocalMeta& meta);
 
   // Builds and stores one mutation. `build` sees the record as this phone
   // shows it (empty for a create) and fills the op.
@@ -281,7 +283,21 @@ class Client::Impl {
   bool bg_stop_ = false;
   bool bg_wake_ = false;
   grpc::ClientContext* inflight_ = nullptr;
+  core::SigningKey signing_key_;  // set by Init, then read only
 };
+
+// A replica made before phones signed gets its key at its first start
+// after the update; its writes from then on are signed.
+absl::Status Client::Impl::LoadSigningKey(const LocalMeta& meta) {
+  auto key = meta.signing_seed.empty() ? core::NewSigningKey()
+                                       : core::SigningKeyFromSeed(meta.signing_seed);
+  if (!key.ok()) return key.status();
+  if (meta.signing_seed.empty()) {
+    if (auto st = store_->SaveSigningSeed(key->seed); !st.ok()) return st;
+  }
+  signing_key_ = std::move(*key);
+  return absl::OkStatus();
+}
 
 absl::Status Client::Impl::Init() {
   auto meta = store_->LoadMeta();
@@ -293,6 +309,7 @@ absl::Status Client::Impl::Init() {
         "the local replica in ", opts_.data_dir, " belongs to device ", meta->device_id, ", not ",
         opts_.device_id, "; a re-enrolled phone needs an empty data folder"));
   }
+  if (auto st = LoadSigningKey(*meta); !st.ok()) return st;
   auto outbox = store_->LoadOutbox();
   if (!outbox.ok()) return outbox.status();
   outbox_ = std::move(*outbox);
@@ -520,10 +537,13 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
       }
       Mutation* m = req.add_mutations();
       *m = e.mutation();
+      m->set_device_id(opts_.device_id);  // as the server will fill it in
+      if (auto st = core::Sign(signing_key_, m); !st.ok()) return st;
       m->clear_device_id();  // the server fills who wrote it
       m->clear_author();
     }
   }
+  req.set_signing_key(signing_key_.public_key);
   if (req.mutations_size() == 0) return absl::OkStatus();
   gridsync::v1::PushResponse resp;
   ++report->push_calls;

@@ -34,6 +34,7 @@ constexpr char kScopeKey[] = "m/scope";  // ScopeMeta: codes and role
 constexpr char kStoreEpochKey[] = "m/store_epoch";
 constexpr char kRefillPrefix[] = "f/";
 constexpr char kRefillingKey[] = "m/refilling";
+constexpr char kSigningSeedKey[] = "m/signing_seed";  // core/write_proof.h
 constexpr char kUploadPrefix[] = "u/";
 constexpr char kLeftPrefix[] = "l/";  // a household seen no longer active: when
 
@@ -203,6 +204,9 @@ absl::StatusOr<LocalMeta> LocalStore::LoadMeta() {
   found = get(kRefillingKey);
   if (!found.ok()) return found.status();
   meta.refilling = *found;
+  found = get(kSigningSeedKey);
+  if (!found.ok()) return found.status();
+  if (*found) meta.signing_seed = v;
   found = get(kScopeKey);
   if (!found.ok()) return found.status();
   gridsync::v1::PullResponse scope;
@@ -233,6 +237,12 @@ absl::Status LocalStore::InitDevice(const std::string& device_id) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Put(wo, kDeviceKey, device_id), "saving the device id");
+}
+
+absl::Status LocalStore::SaveSigningSeed(const std::string& seed) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Put(wo, kSigningSeedKey, seed), "saving the signing key");
 }
 
 absl::Status LocalStore::AppendOutbox(const OutboxEntry& e, uint64_t next_seq, uint64_t hlc,

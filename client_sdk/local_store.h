@@ -12,7 +12,8 @@
 //                        uploaded (its file: client_sdk/attachment_files.h)
 //   m/<name>             meta: device id, next seq, cursor, clock, replica
 //                        epoch, whether the registry was ever pulled whole,
-//                        the device's scope and role, whether a refill runs
+//                        the device's scope and role, whether a refill runs,
+//                        the key the replica signs its writes with
 //
 // Invariants kept here:
 //  - an outbox entry is written with a synced WAL in the same batch as the
@@ -55,6 +56,9 @@ struct LocalMeta {
   uint64_t store_epoch = 0;  // the server store's epoch last seen (0: none yet)
   // The server was found restored and the f/ marks are being worked off.
   bool refilling = false;
+  // The private key the replica signs its writes with (core/write_proof.h);
+  // empty until the replica made one.
+  std::string signing_seed;
 };
 
 class LocalStore {
@@ -73,6 +77,8 @@ class LocalStore {
   absl::StatusOr<LocalMeta> LoadMeta();
   absl::StatusOr<std::map<uint64_t, gridsync::v1::OutboxEntry>> LoadOutbox();
   absl::Status InitDevice(const std::string& device_id);
+  // Keeps the replica's signing key (LocalMeta.signing_seed), synced.
+  absl::Status SaveSigningSeed(const std::string& seed);
 
   // A new write: the entry and the next seq, in one batch; WAL synced when
   // `durable`.

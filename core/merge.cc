@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/hlc.h"
+#include "core/write_proof.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -92,8 +93,10 @@ void JoinRegister(Register* into, const Register& other) {
   JoinContext(into->mutable_context(), other.context());
 }
 
+// The same element with and without its signature (one stored before
+// phones signed) keeps the signed copy.
 auto LogElementRank(const LogElement& e) {
-  return std::make_tuple(e.hlc(), e.device_id(), e.author(), e.payload());
+  return std::make_tuple(e.hlc(), e.device_id(), e.author(), e.payload(), e.signature());
 }
 
 void JoinLog(LogSet* into, const LogSet& other) {
@@ -120,13 +123,16 @@ bool HeaderLess(const RecordHeader& a, const RecordHeader& b) {
   }
   if (a.kind() == b.kind() && a.grid_code() == b.grid_code() && a.subject_id() == b.subject_id() &&
       a.created_by() == b.created_by()) {
-    return false;  // equal
+    // The same create: the signed copy first, then any order that is total.
+    return std::make_tuple(a.created_signature().empty(), a.created_signature()) <
+           std::make_tuple(b.created_signature().empty(), b.created_signature());
   }
   return SerializeCanonical(a) < SerializeCanonical(b);
 }
 
 auto VoidRank(const VoidMark& v) {
-  return std::make_tuple(v.hlc(), v.device_id(), v.author(), v.reason());
+  return std::make_tuple(v.hlc(), v.device_id(), v.author(), v.reason(), v.signature().empty(),
+                         v.signature());
 }
 
 }  // namespace
@@ -268,6 +274,7 @@ RecordState ToDelta(const Mutation& m) {
     case Mutation::OP_NOT_SET:
       break;
   }
+  AttachSignatures(m, &d);
   return d;
 }
 

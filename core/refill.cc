@@ -85,7 +85,11 @@ void ClampContexts(RecordState* own, const RecordState& stored, const std::strin
     auto* entries = r.mutable_context()->mutable_entries();
     for (auto& e : *entries) {
       if (OfDevice(e.device_id(), device_id)) continue;
-      e.set_counter(std::min(e.counter(), seen == nullptr ? 0 : Covered(*seen, e.device_id())));
+      uint64_t may = seen == nullptr ? 0 : Covered(*seen, e.device_id());
+      for (const auto& sib : r.siblings()) {  // a write always claims itself
+        if (sib.dot().device_id() == e.device_id()) may = std::max(may, sib.dot().counter());
+      }
+      e.set_counter(std::min(e.counter(), may));
     }
     entries->erase(std::remove_if(entries->begin(), entries->end(),
                                   [](const gridsync::v1::Dot& d) { return d.counter() == 0; }),

@@ -1,9 +1,11 @@
 // What a phone may bring back to a server restored from an older backup
-// (SyncService.Refill, DESIGN.md section 7): only its own writes are merged,
-// each checked as a push of it would be. Writes that name another device or
-// author carry no proof that their author made them (a phone could forge a
-// secretary's approval, or a worker of another town), so they are never
-// merged: the server keeps them aside for the county to review.
+// (SyncService.Refill, DESIGN.md section 7): its own writes, each checked
+// as a push of it would be, and the writes of other devices that carry
+// proof that their author made them (a signature by that device's key,
+// core/write_proof.h), each checked as that device's push of it would be.
+// Without proof a phone could forge a secretary's approval, or a worker of
+// another town: the server keeps such writes aside for the county to
+// review.
 #ifndef GRIDSYNC_CORE_REFILL_H_
 #define GRIDSYNC_CORE_REFILL_H_
 
@@ -28,7 +30,9 @@ RefillSplit SplitByWriter(const gridsync::v1::RecordState& s, const std::string&
                           const std::string& author);
 
 // Limits what the contexts of `own`'s registers claim of other replicas to
-// what `stored` (the server's record) has seen of them: a context claiming
+// what `stored` (the server's record) has seen of them, or to the dot of a
+// sibling of theirs the register carries (another device's proven write,
+// core/write_proof.h, claims itself): a context claiming
 // another device's write the server does not hold would erase that write
 // in the join, so such a claim is not taken from a refill. At worst a
 // value the phone had overwritten comes back as a sibling (a conflict a

@@ -13,6 +13,7 @@
 #include "core/record_limits.h"
 #include "core/schema.h"
 #include "core/utf8.h"
+#include "core/write_proof.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "gridsync/v1/records.pb.h"
@@ -227,6 +228,7 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
   if (wall < kMinTimeMs || wall > kMaxTimeMs) {
     return Bad("hlc", absl::StrFormat("hlc wall time %d ms is not between 2000 and 2100", wall));
   }
+  if (auto bad = SignatureShapeError(m)) return Bad("signatures", std::move(*bad));
 
   switch (m.op_case()) {
     case Mutation::kCreate: {

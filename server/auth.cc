@@ -13,6 +13,7 @@
 #include "common/grpc_status.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/write_proof.h"
 #include "server/log.h"
 
 namespace gridsync::server {
@@ -122,14 +123,50 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
     return absl::UnauthenticatedError(
         absl::StrCat("device ", it->second.device_id(), " was revoked; enrol it again"));
   }
-  Principal p{it->second, {}};
-  last_seen_ms_[p.device.device_id()] = core::SystemWallMs();
+  last_seen_ms_[it->second.device_id()] = core::SystemWallMs();
+  return PrincipalFor(it->second);
+}
+
+Principal PrincipalFor(const gridsync::v1::Device& device) {
+  Principal p{device, {}};
   if (p.device.role() == gridsync::v1::ROLE_ADMIN) {
     p.prefixes.push_back("");
   } else {
     for (const auto& code : p.device.scope_codes()) p.prefixes.push_back(core::ScopePrefix(code));
   }
   return p;
+}
+
+absl::StatusOr<Principal> Authenticator::PrincipalOf(const std::string& device_id) const {
+  auto d = DeviceById(device_id);
+  if (!d.ok()) return d.status();
+  if (d->revoked()) {
+    return absl::FailedPreconditionError(absl::StrCat("device ", device_id, " is revoked"));
+  }
+  return PrincipalFor(*d);
+}
+
+absl::Status Authenticator::RegisterSigningKey(const std::string& device_id,
+                                               const std::string& public_key) {
+  if (public_key.size() != core::kSigningKeyBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("signing_key is ", public_key.size(),
+                                                   " bytes; an Ed25519 public key is ",
+                                                   core::kSigningKeyBytes));
+  }
+  return Update(device_id, [&](gridsync::v1::Device* d) -> absl::StatusOr<bool> {
+    for (const auto& k : d->signing_keys()) {
+      if (k == public_key) return false;
+    }
+    if (d->signing_keys_size() >= core::kMaxSigningKeysPerDevice) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "device ", device_id, " has ", d->signing_keys_size(),
+          " signing keys registered, the most a device may: its writes from this replica are "
+          "kept unsigned; enrol the phone again"));
+    }
+    d->add_signing_keys(public_key);
+    LogInfo("device ", device_id, " registered signing key ", d->signing_keys_size());
+    return true;
+  });
 }
 
 absl::Status Authenticator::StillValid(const std::string& device_id) const {
@@ -217,38 +254,43 @@ absl::StatusOr<gridsync::v1::Device> Authenticator::DeviceById(const std::string
   return by_hash_.at(h->second);
 }
 
-absl::Status Authenticator::Replace(const gridsync::v1::Device& d) {
-  if (auto st = devices_->PutDevice(d); !st.ok()) return st;
+absl::Status Authenticator::Update(
+    const std::string& device_id,
+    const std::function<absl::StatusOr<bool>(gridsync::v1::Device*)>& change) {
+  std::lock_guard<std::mutex> one_writer(update_mu_);
+  auto d = DeviceById(device_id);
+  if (!d.ok()) return d.status();
+  auto changed = change(&*d);
+  if (!changed.ok() || !*changed) return changed.status();
+  if (auto st = devices_->PutDevice(*d); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mu_);
-  by_hash_[d.token_sha256()] = d;
+  by_hash_[d->token_sha256()] = *d;
   return absl::OkStatus();
 }
 
 absl::Status Authenticator::Revoke(const std::string& device_id, bool wipe) {
-  auto d = DeviceById(device_id);
-  if (!d.ok()) return d.status();
-  d->set_revoked(true);
-  d->set_revoked_at_ms(core::SystemWallMs());
-  d->set_wipe(d->wipe() || wipe);
-  if (auto st = Replace(*d); !st.ok()) return st;
-  LogInfo("revoked ", device_id,
-          d->wipe() ? " as lost: its replica is erased at its next contact" : "");
-  return absl::OkStatus();
+  return Update(device_id, [&](gridsync::v1::Device* d) -> absl::StatusOr<bool> {
+    d->set_revoked(true);
+    d->set_revoked_at_ms(core::SystemWallMs());
+    d->set_wipe(d->wipe() || wipe);
+    LogInfo("revoked ", device_id,
+            d->wipe() ? " as lost: its replica is erased at its next contact" : "");
+    return true;
+  });
 }
 
 absl::Status Authenticator::Reinstate(const std::string& device_id) {
-  auto d = DeviceById(device_id);
-  if (!d.ok()) return d.status();
-  if (d->wipe()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "device ", device_id,
-        " was revoked as lost and is not reinstated: enrol the phone again if it was found"));
-  }
-  d->set_revoked(false);
-  d->set_revoked_at_ms(0);
-  if (auto st = Replace(*d); !st.ok()) return st;
-  LogInfo("reinstated ", device_id);
-  return absl::OkStatus();
+  return Update(device_id, [&](gridsync::v1::Device* d) -> absl::StatusOr<bool> {
+    if (d->wipe()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "device ", device_id,
+          " was revoked as lost and is not reinstated: enrol the phone again if it was found"));
+    }
+    d->set_revoked(false);
+    d->set_revoked_at_ms(0);
+    LogInfo("reinstated ", device_id);
+    return true;
+  });
 }
 
 size_t Authenticator::DeviceCount() const {

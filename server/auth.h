@@ -2,6 +2,7 @@
 #ifndef GRIDSYNC_SERVER_AUTH_H_
 #define GRIDSYNC_SERVER_AUTH_H_
 
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -38,6 +39,15 @@ struct Principal {
   }
 };
 
+// The author a device's writes carry (Mutation.author): its holder, or its
+// id when it has none.
+inline std::string AuthorOf(const gridsync::v1::Device& d) {
+  return d.holder().empty() ? d.device_id() : d.holder();
+}
+
+// The principal of an enrolled device, as Authenticate makes it.
+Principal PrincipalFor(const gridsync::v1::Device& device);
+
 // Who runs a command on the server's own machine (gridsyncd init, restore):
 // "local user NAME (uid N)", without a device.
 gridsync::v1::Actor LocalActor();
@@ -66,6 +76,18 @@ class Authenticator {
   // copied off the county's machine is not enough on its own.
   void RequireJobCertificates() { job_certificates_ = true; }
 
+  // An enrolled device that is not revoked, as if it called: whose writes
+  // another replica brings back (SyncService.Refill) are checked as its own
+  // push of them would be. NOT_FOUND for none; FAILED_PRECONDITION when
+  // revoked.
+  absl::StatusOr<Principal> PrincipalOf(const std::string& device_id) const;
+
+  // Registers `public_key` (core/write_proof.h) as one the device signs its
+  // writes with; nothing when it is registered already. INVALID_ARGUMENT
+  // for a key that is not 32 bytes; RESOURCE_EXHAUSTED when the device has
+  // core::kMaxSigningKeysPerDevice keys.
+  absl::Status RegisterSigningKey(const std::string& device_id, const std::string& public_key);
+
   // Devices whose token was used in the last `window_ms` (metrics).
   int ActiveDevices(int64_t window_ms) const;
   bool job_certificates() const { return job_certificates_; }
@@ -89,12 +111,16 @@ class Authenticator {
 
  private:
   absl::StatusOr<gridsync::v1::Device> DeviceById(const std::string& device_id) const;
-  // Stores `d` and serves it from now on.
-  absl::Status Replace(const gridsync::v1::Device& d);
+  // Reads the device, lets `change` edit it (true: it did), stores and
+  // serves it. One update at a time, so that a key registered while the
+  // device is revoked cannot undo the revocation.
+  absl::Status Update(const std::string& device_id,
+                      const std::function<absl::StatusOr<bool>(gridsync::v1::Device*)>& change);
 
   DeviceStore* devices_;
   RegistryStore* registry_;
   bool job_certificates_ = false;
+  std::mutex update_mu_;  // held through each Update, before mu_
   mutable std::mutex mu_;
   std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
   std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_

@@ -107,7 +107,8 @@ core::FieldViolation Diagnose(absl::string_view bytes, const Descriptor* type,
 }  // namespace
 
 absl::StatusOr<std::vector<DecodedMutation>> DecodePushRequest(absl::string_view body,
-                                                               int max_mutations) {
+                                                               int max_mutations,
+                                                               std::string* signing_key) {
   // 1. Split: where each mutation's bytes lie; other fields are skipped.
   std::vector<absl::string_view> pieces;
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(body.data()),
@@ -120,6 +121,13 @@ absl::StatusOr<std::vector<DecodedMutation>> DecodePushRequest(absl::string_view
     }
     const uint32_t tag = in.ReadTag();
     if (tag == 0) break;  // a malformed tag, or field number 0
+    if (WireFormatLite::GetTagFieldNumber(tag) == 2 &&
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      std::string key;  // PushRequest.signing_key: the last one counts, as in protobuf
+      if (!WireFormatLite::ReadBytes(&in, &key)) break;
+      if (signing_key != nullptr) *signing_key = std::move(key);
+      continue;
+    }
     if (WireFormatLite::GetTagFieldNumber(tag) != 1) {
       // A field a later version may add: skipped, like any parser does. An
       // end-group tag here ends nothing: malformed.

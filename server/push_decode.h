@@ -35,12 +35,14 @@ struct DecodedMutation {
 };
 
 // The mutations of a serialized PushRequest, in order, without the fields
-// this schema does not know.
+// this schema does not know; *signing_key (when not null) gets its
+// signing_key, empty when it has none.
 // INVALID_ARGUMENT when the body is not a PushRequest at all (truncated, or
 // field 1 is not length-delimited); RESOURCE_EXHAUSTED when it holds more than
 // `max_mutations` (counted before any is parsed).
 absl::StatusOr<std::vector<DecodedMutation>> DecodePushRequest(absl::string_view body,
-                                                               int max_mutations);
+                                                               int max_mutations,
+                                                               std::string* signing_key = nullptr);
 
 // Parses a whole request that has no per-item results (Pull and the like).
 // INVALID_ARGUMENT, naming the type and what is wrong (a string that is not

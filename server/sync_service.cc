@@ -9,9 +9,11 @@
 #include "absl/strings/strip.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/merge.h"
 #include "core/proposal.h"
 #include "core/refill.h"
 #include "core/validate.h"
+#include "core/write_proof.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
 #include "server/raw_unary.h"
@@ -212,7 +214,7 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
     }
     Mutation m = *mutations[i].mutation;
     m.set_device_id(who.device.device_id());
-    m.set_author(who.device.holder().empty() ? who.device.device_id() : who.device.holder());
+    m.set_author(AuthorOf(who.device));
     batch.push_back(std::move(m));
     index->push_back(i);
   }
@@ -222,13 +224,16 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
 // Why the caller's own writes in a refilled state (`own`, the request's
 // `i`th) may not be merged: each is checked as a push of it by the caller
 // would be (Refusal: schema, scope, role, clock). When none is refused,
-// what they need of the registry is added to *needs (one Pending per
-// state, in request order) and nullopt returned.
-std::optional<Refused> RefusalOfOwnWrites(const Principal& who, const RecordState& own, int64_t now,
+// what they and the other devices' `proven` writes need of the registry is
+// added to *needs (one Pending per state, in request order) and nullopt
+// returned.
+std::optional<Refused> RefusalOfOwnWrites(const Principal& who, const RecordState& own,
+                                          const RecordState& proven, int64_t now,
                                           int64_t max_skew_ms, RegistryNeeds* needs, int i) {
   Mutation registry_need;  // the create, or the bare record: its grid
   registry_need.set_grid_code(own.header().grid_code());
   registry_need.set_kind(own.header().kind());
+  if (proven.header().created_hlc() != 0) registry_need = core::WritesOf(proven)[0].mutation;
   for (core::StateWrite& w : core::WritesOf(own)) {
     w.mutation.set_device_id(who.device.device_id());
     if (auto why = Refusal(who, w.mutation, now, max_skew_ms)) {
@@ -250,8 +255,8 @@ void RejectRefill(gridsync::v1::RefillResult* r, int i, Refused why) {
 
 }  // namespace
 
-SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry,
-                                 const Authenticator* auth, Options options, Metrics* metrics)
+SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry, Authenticator* auth,
+                                 Options options, Metrics* metrics)
     : records_(records),
       registry_(registry),
       auth_(auth),
@@ -282,11 +287,13 @@ grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::Byte
                                      " token cannot push; only grid workers, village secretaries "
                                      "and town offices write records"));
   }
-  auto decoded = DecodePushRequest(Flatten(*req), kMaxMutationsPerPush);
+  std::string signing_key;
+  auto decoded = DecodePushRequest(Flatten(*req), kMaxMutationsPerPush, &signing_key);
   if (!decoded.ok()) {
     bad_requests_.Error(absl::StrCat(who->device.device_id(), ": ", decoded.status().message()));
     return ToGrpc(decoded.status());
   }
+  if (auto st = RegisterKey(*who, signing_key); !st.ok()) return ToGrpc(st);
   gridsync::v1::PushResponse out;
   grpc::Status st = Push(ctx, *who, *decoded, &out);
   if (st.ok()) {
@@ -294,6 +301,60 @@ grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::Byte
     *resp = Serialize(out);
   }
   return st;
+}
+
+absl::Status SyncServiceImpl::RegisterKey(const Principal& who, const std::string& key) {
+  if (key.empty()) return absl::OkStatus();
+  for (const auto& k : who.device.signing_keys()) {
+    if (k == key) return absl::OkStatus();
+  }
+  absl::Status st = auth_->RegisterSigningKey(who.device.device_id(), key);
+  if (absl::IsInvalidArgument(st)) {
+    bad_requests_.Error(absl::StrCat(who.device.device_id(), ": ", st.message()));
+    return WithField(std::move(st), "signing_key");
+  }
+  if (absl::IsResourceExhausted(st)) {
+    // Its writes are taken as any push is; only a refill of them by another
+    // phone cannot be proven, and is held for review.
+    LogError(st.message());
+    return absl::OkStatus();
+  }
+  return st;
+}
+
+RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now) const {
+  if (!others->has_header()) return RecordState();
+  const std::vector<core::SignedWrite> writes = core::SignedWritesOf(*others);
+  absl::flat_hash_map<std::string, Mutation> as_push;  // by path
+  for (core::StateWrite& w : core::WritesOf(*others)) as_push[w.path] = std::move(w.mutation);
+  absl::flat_hash_map<std::string, absl::StatusOr<Principal>> writers;
+  std::vector<bool> proven(writes.size()), unproven(writes.size());
+  bool any = false;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const core::SignedWrite& w = writes[i];
+    auto [it, added] = writers.try_emplace(w.device_id, absl::UnknownError(""));
+    if (added) it->second = auth_->PrincipalOf(w.device_id);
+    proven[i] = it->second.ok() && ProvenBy(*it->second, w, as_push[w.path], now);
+    unproven[i] = !proven[i];
+    any = any || proven[i];
+  }
+  if (!any) return RecordState();
+  RecordState out = core::KeepWrites(*others, proven);
+  *others = std::find(unproven.begin(), unproven.end(), true) == unproven.end()
+                ? RecordState()
+                : core::KeepWrites(*others, unproven);
+  return out;
+}
+
+bool SyncServiceImpl::ProvenBy(const Principal& writer, const core::SignedWrite& w, Mutation m,
+                               int64_t now) const {
+  if (w.signature.empty() || w.author != AuthorOf(writer.device)) return false;
+  bool verified = false;
+  for (const auto& key : writer.device.signing_keys()) {
+    verified = verified || core::Verifies(key, w.claim, w.signature);
+  }
+  m.set_device_id(writer.device.device_id());
+  return verified && !Refusal(writer, m, now, max_skew_ms_);
 }
 
 void SyncServiceImpl::CountOutcomes(const gridsync::v1::PushResponse& resp) {
@@ -337,8 +398,7 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
   const int64_t now = now_ms_();
   resp->set_store_epoch(records_->Epoch());
   resp->set_server_time_ms(now);
-  const std::string author =
-      who.device.holder().empty() ? who.device.device_id() : who.device.holder();
+  const std::string author = AuthorOf(who.device);
   std::vector<RecordStore::RefillState> accepted;
   RegistryNeeds needs;
   for (int i = 0; i < req.records_size(); ++i) {
@@ -355,7 +415,9 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
                   absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope")};
     } else {
       split = core::SplitByWriter(s, who.device.device_id(), author);
-      why = RefusalOfOwnWrites(who, split.own, now, max_skew_ms_, &needs, i);
+      RecordState proven = ProvenOthers(&split.others, now);
+      why = RefusalOfOwnWrites(who, split.own, proven, now, max_skew_ms_, &needs, i);
+      core::Join(&split.own, proven);
     }
     if (why) {
       RejectRefill(r, i, std::move(*why));

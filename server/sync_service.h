@@ -8,6 +8,7 @@
 
 #include "core/hlc.h"
 #include "core/retention.h"
+#include "core/write_proof.h"
 #include "gridsync/v1/sync_service.pb.h"
 #include "server/auth.h"
 #include "server/log.h"
@@ -44,7 +45,7 @@ class SyncServiceImpl final : public grpc::Service {
     std::function<int64_t()> wall_clock;
   };
   // `metrics` may be null.
-  SyncServiceImpl(RecordStore* records, RegistryStore* registry, const Authenticator* auth,
+  SyncServiceImpl(RecordStore* records, RegistryStore* registry, Authenticator* auth,
                   Options options, Metrics* metrics = nullptr);
 
  private:
@@ -61,12 +62,27 @@ class SyncServiceImpl final : public grpc::Service {
   grpc::Status Refill(grpc::ServerContext* ctx, const Principal& who,
                       const gridsync::v1::RefillRequest& req, gridsync::v1::RefillResponse* resp);
   void CountOutcomes(const gridsync::v1::PushResponse& resp);
+  // Registers the key a push was signed with (PushRequest.signing_key) to
+  // the caller's device. INVALID_ARGUMENT for a key of the wrong size; a
+  // device past its keys' bound is logged and goes on (its writes are
+  // taken, unprovable after a restore).
+  absl::Status RegisterKey(const Principal& who, const std::string& key);
+  // Moves out of `others` (the writes of a refilled state that name other
+  // devices) those proven (ProvenBy) and returns them, with contexts that
+  // claim no more than themselves (core::KeepWrites). `others` is left
+  // empty when all were.
+  gridsync::v1::RecordState ProvenOthers(gridsync::v1::RecordState* others, int64_t now) const;
+  // Whether `w` is proven to be `writer`'s: signed by one of its registered
+  // keys, by its holder, and accepted as its push of `m` (the write as a
+  // mutation, core::WritesOf) would be: schema, scope, role, clock.
+  bool ProvenBy(const Principal& writer, const core::SignedWrite& w, gridsync::v1::Mutation m,
+                int64_t now) const;
   grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
 
   RecordStore* records_;
   RegistryStore* registry_;
-  const Authenticator* auth_;
+  Authenticator* auth_;
   int64_t max_skew_ms_;
   int64_t refill_window_ms_;
   int phone_retention_days_;

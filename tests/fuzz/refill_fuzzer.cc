@@ -8,7 +8,9 @@
 //    join back into the state, and every write of either is valid alone;
 //  - the sender's part names no other device's write, and after
 //    ClampContexts claims of no other device more than the stored record
-//    has seen;
+//    has seen or the register's own siblings of it;
+//  - any choice of the others' writes (core::KeepWrites) is canonical and
+//    claims only its own siblings' dots;
 //  - a state trimmed for readers is within the limits, or only its
 //    registers are over them.
 #include <cstddef>
@@ -20,6 +22,7 @@
 #include "core/record_limits.h"
 #include "core/refill.h"
 #include "core/validate.h"
+#include "core/write_proof.h"
 #include "server/push_decode.h"
 
 namespace {
@@ -61,7 +64,28 @@ void CheckSplit(const RecordState& s, const RecordState& stored) {
     }
     for (const auto& d : r.context().entries()) {
       if (OfDevA(d.device_id())) continue;
-      Require(seen != nullptr && d.counter() <= gridsync::core::Covered(*seen, d.device_id()));
+      uint64_t own_dot = 0;  // a sibling of that replica the register carries
+      for (const auto& sib : r.siblings()) {
+        if (sib.dot().device_id() == d.device_id()) own_dot = sib.dot().counter();
+      }
+      Require(d.counter() <= own_dot ||
+              (seen != nullptr && d.counter() <= gridsync::core::Covered(*seen, d.device_id())));
+    }
+  }
+  // Any choice of the others' writes (core/write_proof.h) is a canonical
+  // state whose registers claim only their own siblings' dots.
+  const auto writes = gridsync::core::SignedWritesOf(split.others);
+  std::vector<bool> keep(writes.size());
+  for (size_t i = 0; i < keep.size(); ++i) keep[i] = (writes[i].claim.size() + i) % 2 == 0;
+  const RecordState kept = gridsync::core::KeepWrites(split.others, keep);
+  RecordState rejoined;
+  Join(&rejoined, kept);
+  Require(SerializeCanonical(rejoined) == SerializeCanonical(kept));
+  for (const auto& r : kept.registers()) {
+    for (const auto& d : r.context().entries()) {
+      bool own = false;
+      for (const auto& sib : r.siblings()) own = own || sib.dot().device_id() == d.device_id();
+      Require(own);
     }
   }
   RecordState trimmed = s;

@@ -262,6 +262,27 @@ try:
     r = push(W, [m])[0]
     check("6b. an unknown kind's message names all six kinds", "survey" in r.message and
           "patrol" in r.message, r.message)
+    # Signing keys and signatures (core/write_proof.h).
+    e = refused(lambda: srv.call("/gridsync.v1.SyncService/Push",
+                                 sync.PushRequest(signing_key=b"short"), sync.PushResponse, W))
+    d = details_of(e) if e else None
+    bad = error_details.BadRequest()
+    if d is not None:
+        for any_detail in d.details:
+            if any_detail.Is(error_details.BadRequest.DESCRIPTOR):
+                any_detail.Unpack(bad)
+    check("6e. a signing key that is not 32 bytes is INVALID_ARGUMENT naming signing_key",
+          e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT and
+          [v.field for v in bad.field_violations] == ["signing_key"], e and e.details())
+    m = mut(new_id(), records.RECORD_KIND_VISIT, grid_a,
+            create=mutation.CreateRecord(subject_id=grid_a + "0001"))
+    m.signatures.extend([os.urandom(64), os.urandom(64)])  # one write, two signatures
+    r = push(W, [m])[0]
+    check("6f. two signatures for one write are refused naming signatures",
+          r.code == 3 and r.field.endswith("signatures"), r)
+    # The secretary's phone registers its key (a push of nothing).
+    srv.call("/gridsync.v1.SyncService/Push", sync.PushRequest(signing_key=os.urandom(32)),
+             sync.PushResponse, secretary.token)
     for size in (-5, 10 ** 9):
         e = refused(lambda: srv.call("/gridsync.v1.CoverageService/ListUnvisitedHouseholds",
                                      coverage.ListUnvisitedHouseholdsRequest(scope_code=grid_a,
@@ -370,6 +391,10 @@ try:
         return s
 
     forged_decision = proposal_state(new_id(), secretary.device_id, "李书记")
+    signed_decision = proposal_state(new_id(), secretary.device_id, "李书记")
+    for r in signed_decision.registers:  # a signature of the right size, not the secretary's
+        for sib in r.siblings:
+            sib.signature = os.urandom(64)
     own_decision = proposal_state(new_id(), worker.device_id, "王𠮷")
     in_2099 = visit_state(new_id(), grid_a, grid_a + "0001", 4070908800000, worker.device_id, "王𠮷")
     not_registered = visit_state(new_id(), grid_a, grid_a + "0099", now_ms - 1000, worker.device_id,
@@ -377,7 +402,8 @@ try:
     someone_else = visit_state(new_id(), grid_a, grid_a + "0001", now_ms - 1000, "dev-0123456789abcdef",
                                "赵六")
     own_visit = visit_state(new_id(), grid_a, grid_a + "0002", now_ms - 1000, worker.device_id, "王𠮷")
-    states = [forged_decision, own_decision, in_2099, not_registered, someone_else, own_visit]
+    states = [forged_decision, own_decision, in_2099, not_registered, someone_else, own_visit,
+              signed_decision]
     resp = srv.call("/gridsync.v1.SyncService/Refill",
                     sync.RefillRequest(store_epoch=epoch, records=states), sync.RefillResponse, W)
     res = resp.results
@@ -396,6 +422,8 @@ try:
           res[4].held_for_review and res[4].outcome == sync.REFILL_OUTCOME_UNCHANGED, res[4])
     check("2f. the worker's own visit comes back",
           res[5].outcome == sync.REFILL_OUTCOME_MERGED and not res[5].held_for_review, res[5])
+    check("2k. a decision signed by a key that is not the secretary's is held, not merged",
+          res[6].held_for_review and res[6].outcome != sync.REFILL_OUTCOME_REJECTED, res[6])
     got = srv.call("/gridsync.v1.AdminService/GetRecord",
                    admin.GetRecordRequest(record_id=forged_decision.record_id),
                    admin.GetRecordResponse, A)
@@ -409,14 +437,15 @@ try:
           e.code() == grpc.StatusCode.NOT_FOUND, e and e.code())
     held = srv.call("/gridsync.v1.AdminService/ListHeldRefills", admin.ListHeldRefillsRequest(),
                     admin.ListHeldRefillsResponse, A)
-    check("2i. both are listed for the county, naming who sent them",
+    check("2i. all three are listed for the county, naming who sent them",
           sorted(c.refill.state.record_id for c in held.held) ==
-          sorted([forged_decision.record_id, someone_else.record_id]) and
+          sorted([forged_decision.record_id, someone_else.record_id,
+                  signed_decision.record_id]) and
           all(c.refill.device_id == worker.device_id and c.refill.held for c in held.held), held)
     feed_msgs = list(srv.stream("/gridsync.v1.FeedService/Subscribe",
                                 feed.SubscribeRequest(scope_code=county), feed.FeedMessage, A))
     check("2j. and in the county's feed as held refills",
-          sum(1 for m in feed_msgs if m.change.refill.held) == 2, len(feed_msgs))
+          sum(1 for m in feed_msgs if m.change.refill.held) == 3, len(feed_msgs))
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1
