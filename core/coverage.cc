@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "core/assessment.h"
 #include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/merge.h"
@@ -175,6 +176,10 @@ CoverageMarks MarksOf(const RecordState& s) {
         c.signed_agreement |= a.purpose() == gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT;
       }
       c.title = Str(s, "title");
+      c.urgent_major_hard = Bool(s, "urgent_major_hard");
+      c.criminal_risk = Bool(s, "criminal_risk");
+      c.holder = Str(s, "mediator");
+      if (c.holder.empty()) c.holder = h.created_by();
       for (const auto& r : s.status().history())
         c.history.push_back({r.epoch(), r.stage(), r.at_ms()});
       out.dispute = std::move(c);
@@ -246,6 +251,9 @@ gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& re
   s.set_deadline_ms(c.deadline_ms);
   s.set_followed_up_both(c.followed_up_both);
   s.set_signed_agreement(c.signed_agreement);
+  s.set_urgent_major_hard(c.urgent_major_hard);
+  s.set_criminal_risk(c.criminal_risk);
+  s.set_holder(c.holder);
   for (const auto& h : c.history) {
     auto* r = s.add_history();
     r->set_epoch(h.epoch);
@@ -259,18 +267,34 @@ CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
   return as_of.ended ? StatusAt(c.history(), c.status(), as_of.ms) : c.status();
 }
 
+bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
+  if (c.history().empty()) return c.status() == gridsync::v1::CASE_STATUS_ESCALATED;
+  // In the latest epoch reached by then: a case the town sent back (reopened)
+  // is the village's again.
+  uint32_t epoch = 0;
+  bool escalated = false;
+  for (const auto& r : c.history()) {  // sorted by (epoch, stage)
+    if (as_of.ended && r.at_ms() >= as_of.ms) continue;
+    if (r.epoch() != epoch) escalated = false;
+    epoch = r.epoch();
+    escalated = escalated || r.stage() == gridsync::v1::CASE_STATUS_ESCALATED;
+  }
+  return escalated;
+}
+
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out) {
   const CaseStatus status = CaseStatusAsOf(c, as_of);
+  const bool escalated = EscalatedAsOf(c, as_of);
   out->set_registered(out->registered() + 1);
   if (c.signed_agreement()) out->set_with_signed_agreement(out->with_signed_agreement() + 1);
   if (IsOpen(status)) out->set_open(out->open() + 1);
   if (status == gridsync::v1::CASE_STATUS_MEDIATING) out->set_mediating(out->mediating() + 1);
-  if (status == gridsync::v1::CASE_STATUS_ESCALATED) out->set_escalated(out->escalated() + 1);
-  if (IsResolved(status)) {
+  if (escalated) out->set_escalated(out->escalated() + 1);
+  if (IsResolved(status) && !escalated) {
     out->set_resolved(out->resolved() + 1);
-    // 回访率 is over resolved cases only: an escalated case's follow-ups
-    // belong to whoever took it over.
+    // 回访率 is over the unit's own resolved cases only: an escalated case's
+    // follow-ups belong to whoever took it over.
     if (c.followed_up_both()) out->set_followed_up_both(out->followed_up_both() + 1);
   }
 }
@@ -357,12 +381,13 @@ double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num
 void SetRates(gridsync::v1::Coverage* c) {
   auto* v = c->mutable_visits();
   for (auto& g : *v->mutable_by_grid()) g.set_rate(Rate(g.visited(), g.households()));
-  v->set_rate(Rate(v->visited(), v->households()));
-  auto* k = c->mutable_checks();
-  k->set_rate(Rate(k->persons() - k->overdue(), k->persons()));
+  const AssessmentFigures f = FiguresOf(*c);
+  v->set_rate(f.visit_rate.value_or(0));
+  c->mutable_checks()->set_rate(f.check_rate.value_or(0));
   auto* cs = c->mutable_cases();
-  cs->set_mediation_rate(Rate(cs->resolved(), cs->registered() - cs->escalated()));
-  cs->set_follow_up_rate(Rate(cs->followed_up_both(), cs->resolved()));
+  cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
+  cs->set_mediation_rate(f.mediation_rate.value_or(0));
+  cs->set_follow_up_rate(f.follow_up_rate.value_or(0));
 }
 
 int32_t RequiredIntervalDays(const gridsync::v1::CheckPolicy& policy,

@@ -59,6 +59,9 @@ struct CaseMark {
   bool followed_up_both = false;  // every party followed up (at least two)
   bool signed_agreement = false;  // an attachment with purpose SIGNED_AGREEMENT
   std::string title;
+  bool urgent_major_hard = false;  // 急大难
+  bool criminal_risk = false;      // 民转刑
+  std::string holder;              // the mediator, else who registered it
   struct Stage {
     uint32_t epoch = 0;
     gridsync::v1::CaseStatus stage = gridsync::v1::CASE_STATUS_UNSPECIFIED;
@@ -138,8 +141,15 @@ absl::StatusOr<ResolvedPeriod> ResolvePeriod(const gridsync::v1::Period& period,
 // A case's status at `as_of`.
 gridsync::v1::CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
 
-// Adds a case registered in the period to `out`'s registered/open/resolved/
-// escalated/followed-up counts, at its status as of `as_of`.
+// Whether a case was escalated (上交) by `as_of` in its latest epoch then,
+// whatever stage it reached after: a case stored before history was kept
+// only when its status is ESCALATED.
+bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
+
+// Adds a case registered in the period to `out`'s counts, at its status as
+// of `as_of`: registered, open, mediating, escalated (EscalatedAsOf), and
+// resolved (by the unit itself: never an escalated case, even when the
+// level that took it over resolved it) with its followed-up.
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out);
 // Adds a case to open_now and open_past_deadline if it was open at `as_of`.
@@ -169,8 +179,9 @@ void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out);
 // overdue, then soonest due, then by person id.
 bool OverdueFirst(const PersonDue& a, const PersonDue& b);
 
-// Sets the rates (入户率 per grid and overall, 管控率, 调处率, 回访率) from the
-// counts. Rates with a zero denominator are 0.
+// Sets the rates (入户率 per grid and overall, 管控率, 化解在基层率, 调处率,
+// 回访率) from the counts, as core/assessment.h defines them. Rates with a
+// zero denominator are 0.
 void SetRates(gridsync::v1::Coverage* c);
 
 // A visit that found nobody home (not voided): the household is to be

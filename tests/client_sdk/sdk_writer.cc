@@ -16,9 +16,10 @@
 
 int main(int argc, char** argv) {
   using namespace gridsync;
-  auto args = tools::ParseArgs(argc, argv,
-                               {.values = {"--data", "--server", "--device", "--token", "--grid",
-                                           "--total", "--sync-every"}});
+  auto args = tools::ParseArgs(
+      argc, argv,
+      {.values = {"--data", "--server", "--device", "--token", "--grid", "--total", "--sync-every"},
+       .switches = {}});
   sdk::ClientOptions o;
   o.data_dir = args.Get("--data");
   o.server_address = args.Get("--server");

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/assessment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/safety_figures.h"
@@ -113,7 +114,7 @@ class ReportTest : public ServerTest {
   std::string month_;
 };
 
-TEST_F(ReportTest, RanksVillagesAndTownsByTheThreeRates) {
+TEST_F(ReportTest, RanksVillagesAndTownsByTheAssessmentFigures) {
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
   auto r = tools::BuildMonthlyReport(channel_, job, kCounty, month_);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -121,16 +122,26 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheThreeRates) {
   EXPECT_EQ(r->villages[0].unit.code(), kVillageAB);
   EXPECT_EQ(r->villages[1].unit.code(), "410185100201");  // D: (0.25 + 0) / 2
   EXPECT_EQ(r->villages[2].unit.code(), "410185001202");  // C: all zero
-  EXPECT_DOUBLE_EQ(*r->villages[0].visit_rate, 0.75);
-  EXPECT_DOUBLE_EQ(*r->villages[0].check_rate, 0.5);
-  EXPECT_DOUBLE_EQ(*r->villages[0].mediation_rate, 1.0);
-  EXPECT_DOUBLE_EQ(r->villages[0].score, 0.75);
-  EXPECT_FALSE(r->villages[1].mediation_rate.has_value());  // no case: not counted
-  EXPECT_DOUBLE_EQ(r->villages[1].score, 0.125);
+  // 管控率 is (persons - overdue) / persons: the 20 checked and those never
+  // checked but under the policy for less than an interval.
+  auto check_rate = [](const tools::UnitRow& u) {
+    const auto& k = u.coverage.checks();
+    return static_cast<double>(k.persons() - k.overdue()) / static_cast<double>(k.persons());
+  };
+  const auto& ab = r->villages[0];
+  EXPECT_EQ(ab.coverage.checks().persons(), 40);
+  EXPECT_GE(ab.coverage.checks().persons() - ab.coverage.checks().overdue(), 20);
+  EXPECT_DOUBLE_EQ(*ab.figures.visit_rate, 0.75);
+  EXPECT_DOUBLE_EQ(*ab.figures.check_rate, check_rate(ab));
+  EXPECT_DOUBLE_EQ(*ab.figures.mediation_rate, 1.0);
+  EXPECT_DOUBLE_EQ(*ab.figures.grassroots_rate, 1.0);
+  EXPECT_DOUBLE_EQ(*ab.score, (0.75 + check_rate(ab) + 1) / 3);
+  EXPECT_FALSE(r->villages[1].figures.grassroots_rate.has_value());  // no case: not counted
+  EXPECT_DOUBLE_EQ(*r->villages[1].score, (0.25 + check_rate(r->villages[1])) / 2);
   EXPECT_EQ(r->villages[2].rank, 3);
   ASSERT_EQ(r->towns.size(), 2u);
   EXPECT_EQ(r->towns[0].unit.code(), kTownABC);
-  EXPECT_DOUBLE_EQ(r->towns[0].score, (0.5 + 20.0 / 60 + 2.0 / 3) / 3);
+  EXPECT_DOUBLE_EQ(*r->towns[0].score, (0.5 + check_rate(r->towns[0]) + 2.0 / 3) / 3);
   EXPECT_EQ(r->overdue_total, 80 - 20);  // 4 grids x 20 persons, 20 checked
   EXPECT_EQ(r->open_total, 1);
   ASSERT_EQ(r->past_deadline.size(), 1u);
@@ -145,7 +156,7 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheThreeRates) {
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   size_t svgs = 0;
   for (size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
-  EXPECT_EQ(svgs, 6u);  // three rates, the patrol rate, 安全感率 and 满意率
+  EXPECT_EQ(svgs, 6u);  // three scored rates, the patrol rate, 安全感率 and 满意率
   EXPECT_TRUE(absl::StrContains(html, "电信网络诈骗")) << html;
   EXPECT_TRUE(absl::StrContains(html, "平安夜巡")) << html;
   EXPECT_TRUE(absl::StrContains(html, "&lt;script&gt;邻里纠纷&lt;/script&gt;"));
@@ -167,19 +178,19 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   // The patrol counts for its week when the week began this month.
   const bool week_in_month = core::MonthOf(core::WeekStart(t_)) == core::MonthOf(t_);
   EXPECT_EQ(ab.coverage.patrols().weeks_patrolled(), week_in_month ? 1 : 0);
-  EXPECT_DOUBLE_EQ(*ab.safety_rate, 0.75);
-  EXPECT_DOUBLE_EQ(*ab.satisfaction_rate, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(*ab.figures.safety_rate, 0.75);
+  EXPECT_DOUBLE_EQ(*ab.figures.satisfaction_rate, 1.0 / 3);
   EXPECT_EQ(ab.coverage.surveys().refused(), 1);
-  EXPECT_DOUBLE_EQ(*c.safety_rate, 0);
-  EXPECT_DOUBLE_EQ(*c.satisfaction_rate, 1);
-  EXPECT_FALSE(d.safety_rate.has_value());  // nobody asked: no rate, not 0%
-  ASSERT_EQ(r->county.coverage.surveys().opinions_size(), 1);
-  EXPECT_EQ(r->county.coverage.surveys().opinions(0).count(), 2);
+  EXPECT_DOUBLE_EQ(*c.figures.safety_rate, 0);
+  EXPECT_DOUBLE_EQ(*c.figures.satisfaction_rate, 1);
+  EXPECT_FALSE(d.figures.safety_rate.has_value());  // nobody asked: no rate, not 0%
+  ASSERT_EQ(r->scope.coverage.surveys().opinions_size(), 1);
+  EXPECT_EQ(r->scope.coverage.surveys().opinions(0).count(), 2);
 
   // Towns too: ABC (AB's 75% and C's 0% over 6 answers: 3/6) before D (none).
   std::map<std::string, const tools::UnitRow*> towns;
   for (const auto& t : r->towns) towns[t.unit.code()] = &t;
-  EXPECT_DOUBLE_EQ(*towns.at(kTownABC)->safety_rate, 0.5);
+  EXPECT_DOUBLE_EQ(*towns.at(kTownABC)->figures.safety_rate, 0.5);
 
   const std::string table = tools::RenderReportTable(*r);
   ASSERT_NE(table.find("乡镇 (安全感率低者在前)"), std::string::npos) << table;
@@ -199,17 +210,124 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   EXPECT_LT(svg.find(r->names.at("410185001202")), svg.find(r->names.at(kVillageAB))) << svg;
 }
 
+// One definition: every figure the report shows for a village is the one
+// the server answers the village's secretary with (and the phone computes
+// with the same core functions, client_sdk tests' ExpectSameFigures).
+TEST_F(ReportTest, EveryVillagesFiguresAreTheServersAnswerToItsSecretary) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto r = tools::BuildMonthlyReport(channel_, job, kCounty, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto stub = gridsync::v1::CoverageService::NewStub(channel_);
+  for (const auto& v : r->villages) {
+    const std::string secretary =
+        Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {v.unit.code()}, "村书记");
+    gridsync::v1::GetCoverageRequest req;
+    req.set_scope_code(v.unit.code());
+    req.mutable_period()->set_month(month_);
+    gridsync::v1::Coverage c;
+    auto ctx = tools::CallContext(secretary);
+    ASSERT_TRUE(stub->GetCoverage(ctx.get(), req, &c).ok());
+    EXPECT_DOUBLE_EQ(v.figures.visit_rate.value_or(0), c.visits().rate()) << v.unit.code();
+    EXPECT_DOUBLE_EQ(v.figures.check_rate.value_or(0), c.checks().rate()) << v.unit.code();
+    EXPECT_DOUBLE_EQ(v.figures.grassroots_rate.value_or(0), c.cases().grassroots_rate());
+    EXPECT_DOUBLE_EQ(v.figures.mediation_rate.value_or(0), c.cases().mediation_rate());
+    EXPECT_DOUBLE_EQ(v.figures.follow_up_rate.value_or(0), c.cases().follow_up_rate());
+    EXPECT_DOUBLE_EQ(v.figures.safety_rate.value_or(0), c.surveys().safety_rate());
+    // 管控率 counts the persons not overdue: the row's own counts add up.
+    EXPECT_EQ(v.coverage.checks().persons(), c.checks().persons());
+    EXPECT_EQ(v.coverage.checks().overdue(), c.checks().overdue());
+  }
+}
+
+// A case the village escalated (上交) is not the village's to credit, even
+// once the level above closed it: 化解在基层率 counts it as not resolved,
+// 调处率 leaves it out, and the report shows it in its own column.
+TEST_F(ReportTest, AnEscalatedCaseIsNotCreditedToTheVillageEvenWhenClosedAbove) {
+  auto d = NewPhone(kGridD);
+  auto k = Case(*d, kGridD, "宅基地纠纷", 0);
+  std::vector<Mutation> ms = {k};
+  for (auto stage : {gridsync::v1::CASE_STATUS_ESCALATED, gridsync::v1::CASE_STATUS_CLOSED}) {
+    auto st = d->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridD);
+    st.mutable_set_status()->set_status(stage);
+    ms.push_back(st);
+  }
+  PushAll(*d, ms);
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto r = tools::BuildMonthlyReport(channel_, job, kCounty, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const tools::UnitRow* village_d = nullptr;
+  for (const auto& v : r->villages) {
+    if (v.unit.code() == "410185100201") village_d = &v;
+  }
+  ASSERT_NE(village_d, nullptr);
+  EXPECT_EQ(village_d->coverage.cases().registered(), 1);
+  EXPECT_EQ(village_d->coverage.cases().escalated(), 1);
+  EXPECT_EQ(village_d->coverage.cases().resolved(), 0);
+  EXPECT_DOUBLE_EQ(*village_d->figures.grassroots_rate, 0);
+  EXPECT_FALSE(village_d->figures.mediation_rate.has_value());  // none kept
+  const auto& checks = village_d->coverage.checks();
+  EXPECT_DOUBLE_EQ(
+      *village_d->score,
+      (0.25 + static_cast<double>(checks.persons() - checks.overdue()) / checks.persons() + 0) / 3);
+  EXPECT_TRUE(absl::StrContains(tools::RenderReportHtml(*r), "<th>上交</th>"));
+}
+
+// A town's office reports on its own villages: ranked, the ones below 100%
+// named, the last three called out, each against last month.
+TEST_F(ReportTest, ATownsReportRanksItsVillagesAndNamesTheShortfalls) {
+  const std::string office = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "综治中心");
+  auto r = tools::BuildMonthlyReport(channel_, office, kTownABC, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->level, gridsync::v1::ORG_LEVEL_TOWN);
+  EXPECT_TRUE(r->towns.empty());
+  ASSERT_EQ(r->villages.size(), 2u);  // AB and C, not D of the other town
+  EXPECT_EQ(r->villages[0].unit.code(), kVillageAB);
+  // Last month the persons were registered but nobody was visited: a score
+  // of 管控率 alone, and the change against it.
+  ASSERT_TRUE(r->villages[0].last_month_score.has_value());
+  EXPECT_LT(*r->villages[0].last_month_score, *r->villages[0].score);
+  const std::string table = tools::RenderReportTable(*r);
+  EXPECT_TRUE(absl::StrContains(table, "全镇: 入户率 50.0% (30/60 户)")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "入户率未达100%: 2 个")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "后三名: 2. ")) << table;
+  EXPECT_EQ(r->scope.coverage.visits().households(), 60);
+  // The county's code is refused to a town office by the server itself.
+  EXPECT_EQ(tools::BuildMonthlyReport(channel_, office, kCounty, month_).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A village is no report's scope.
+  EXPECT_EQ(tools::BuildMonthlyReport(channel_, office, kVillageAB, month_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ReportWeightsTest, TheCountysWeightsFileSetsTheScore) {
+  auto w = core::ParseWeights("# 2026年考核细则\n入户率 = 40\n管控率=30\nsafety = 30\n");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(core::DescribeWeights(*w), "入户率 40%, 管控率 30%, 安全感率 30%");
+  core::AssessmentFigures f;
+  f.visit_rate = 1;
+  f.check_rate = 0.5;
+  f.grassroots_rate = 0;                                      // weighs 0 here
+  EXPECT_DOUBLE_EQ(*core::Score(f, *w), (0.4 + 0.15) / 0.7);  // 安全感率 absent: not counted
+  EXPECT_FALSE(core::ParseWeights("入户率 = lots").ok());
+  EXPECT_FALSE(core::ParseWeights("考勤率 = 10").ok());
+  EXPECT_FALSE(core::ParseWeights("入户率 = 0\n").ok());
+  EXPECT_FALSE(core::Score(core::AssessmentFigures(), core::ScoreWeights()).has_value());
+}
+
 TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCounty) {
   const std::string dir = dir_ + ".report";
   std::filesystem::create_directories(dir);
   const std::string token_file = dir + "/admin.token";
   std::ofstream(token_file) << admin_token_ << "\n";
   std::string out;
-  const std::string cmd =
-      absl::StrCat("cd '", dir, "' && '", GRIDSYNCCTL_PATH, "' --server ", addr(),
-                   " --token-file admin.token report --county ", kCounty, " --month ", month_);
+  const std::string cmd = absl::StrCat("cd '", dir, "' && '", GRIDSYNCCTL_PATH, "' --server ",
+                                       addr(), " --token-file admin.token report --scope ", kCounty,
+                                       " --month ", month_, " --weights weights.txt");
+  std::ofstream(dir + "/weights.txt") << "入户率 = 50\n管控率 = 25\n化解在基层率 = 25\n";
   ASSERT_EQ(RunCommand({"/bin/sh", "-c", cmd}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "村排名")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "综合得分权重: 入户率 50%, 管控率 25%, 化解在基层率 25%"))
+      << out;
   const std::string file = absl::StrCat(dir, "/report-", kCounty, "-", month_, ".html");
   ASSERT_TRUE(std::filesystem::exists(file)) << out;
   std::stringstream html;

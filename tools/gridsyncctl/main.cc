@@ -10,7 +10,8 @@
 //                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
 //     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
-//     report --county CODE [--month YYYY-MM] [--out FILE]
+//     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
+//                                      a town or the county (--county CODE: the same)
 //                                      monthly assessment: ranked towns and villages, and
 //                                      report-CODE-YYYY-MM.html with SVG charts
 //     coverage --scope CODE [--month YYYY-MM] [--json]
@@ -43,6 +44,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "core/assessment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/refill.h"
@@ -64,6 +66,13 @@
 namespace gridsync::tools {
 namespace {
 
+// The whole of a text file; NOT_FOUND naming it when it cannot be read.
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 int Fail(const absl::Status& st) {
   fprintf(stderr, "gridsyncctl: %s: %s\n", absl::StatusCodeToString(st.code()).c_str(),
           std::string(st.message()).c_str());
@@ -76,7 +85,7 @@ int Usage() {
           "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
           "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
           "  survey-forms | publish-survey FORM.json\n"
-          "  report --county CODE [--month YYYY-MM] [--out FILE]\n"
+          "  report --scope TOWN|COUNTY [--month YYYY-MM] [--weights FILE] [--out FILE]\n"
           "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
           "  backup --to DIR [--keep N] | backups --in DIR\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
@@ -309,11 +318,12 @@ class Ctl {
     return resp.damaged_blobs().empty() ? 0 : 1;
   }
 
-  int Report(const std::string& county, const std::string& month, std::string out_file) {
-    auto report = BuildMonthlyReport(channel_, token_, county, month);
+  int Report(const std::string& scope, const std::string& month,
+             const gridsync::core::ScoreWeights& weights, std::string out_file) {
+    auto report = BuildMonthlyReport(channel_, token_, scope, month, weights);
     if (!report.ok()) return Fail(report.status());
     printf("%s", RenderReportTable(*report).c_str());
-    if (out_file.empty()) out_file = absl::StrCat("report-", county, "-", month, ".html");
+    if (out_file.empty()) out_file = absl::StrCat("report-", scope, "-", month, ".html");
     std::ofstream f(out_file, std::ios::binary | std::ios::trunc);
     f << RenderReportHtml(*report);
     f.close();
@@ -618,12 +628,12 @@ class Ctl {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args =
-      ParseArgs(argc, argv,
-                WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in",
-                                    "--keep", "--min-grids", "--month", "--out", "--role",
-                                    "--scope", "--server", "--timeout", "--to", "--token-file"},
-                         .switches = {"--json", "--wipe"}}));
+  Args args = ParseArgs(
+      argc, argv,
+      WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in", "--keep",
+                          "--min-grids", "--month", "--out", "--role", "--scope", "--server",
+                          "--timeout", "--to", "--token-file", "--weights"},
+               .switches = {"--json", "--wipe"}}));
   if (!args.error.empty()) fprintf(stderr, "gridsyncctl: %s\n", args.error.c_str());
   if (!args.error.empty() || args.positional.empty()) return Usage();
   const std::string cmd = args.positional[0];
@@ -675,14 +685,23 @@ int main(int argc, char** argv) {
   if (cmd == "import-persons" && args.positional.size() == 2)
     return ctl.ImportPersons(args.positional[1]);
   if (cmd == "policy") return ctl.ShowPolicy();
-  if (cmd == "report" && args.Has("--county")) {
+  if (cmd == "report" && (args.Has("--scope") || args.Has("--county"))) {
     std::string month = args.Get("--month");
     if (month.empty())
       month = gridsync::core::MonthName(gridsync::core::MonthOf(gridsync::core::SystemWallMs()));
     if (!gridsync::core::MonthRange(month).ok()) {
       return Fail(absl::InvalidArgumentError(absl::StrCat("--month '", month, "' is not YYYY-MM")));
     }
-    return ctl.Report(args.Get("--county"), month, args.Get("--out"));
+    gridsync::core::ScoreWeights weights;
+    if (args.Has("--weights")) {
+      auto text = ReadFile(args.Get("--weights"));
+      if (!text.ok()) return Fail(text.status());
+      auto parsed = gridsync::core::ParseWeights(*text);
+      if (!parsed.ok()) return Fail(parsed.status());
+      weights = *parsed;
+    }
+    return ctl.Report(args.Has("--scope") ? args.Get("--scope") : args.Get("--county"), month,
+                      weights, args.Get("--out"));
   }
   if (cmd == "backup" && args.Has("--to")) {
     int keep = 0;

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/ids.h"
 #include "tools/common/client.h"
 #include "tools/common/person_category.h"
 
@@ -18,28 +19,11 @@ namespace {
 
 using gridsync::v1::CoverageService;
 
-std::optional<double> RateOf(int64_t num, int64_t den) {
-  if (den <= 0) return std::nullopt;
-  return static_cast<double>(num) / static_cast<double>(den);
-}
+using core::RateOf;
 
-void Score(UnitRow* row) {
-  const auto& c = row->coverage;
-  row->visit_rate = RateOf(c.visits().visited(), c.visits().households());
-  row->check_rate = RateOf(c.checks().checked_in_interval(), c.checks().persons());
-  row->mediation_rate =
-      RateOf(c.cases().resolved(), c.cases().registered() - c.cases().escalated());
-  double sum = 0;
-  int n = 0;
-  for (const auto& r : {row->visit_rate, row->check_rate, row->mediation_rate}) {
-    if (r) sum += *r, ++n;
-  }
-  row->score = n ? sum / n : -1;
-  row->patrol_rate = RateOf(c.patrols().weeks_patrolled(), c.patrols().weeks());
-  const auto& q = c.surveys();
-  auto top_two = [](const auto& levels) { return levels.size() >= 2 ? levels[0] + levels[1] : 0; };
-  row->safety_rate = RateOf(top_two(q.safety_levels()), q.safety_answers());
-  row->satisfaction_rate = RateOf(top_two(q.satisfaction_levels()), q.satisfaction_answers());
+void Score(UnitRow* row, const core::ScoreWeights& weights) {
+  row->figures = core::FiguresOf(row->coverage);
+  row->score = core::Score(row->figures, weights);
 }
 
 const char* OpinionTopicWord(gridsync::v1::OpinionTopic t) {
@@ -67,19 +51,44 @@ const char* OpinionTopicWord(gridsync::v1::OpinionTopic t) {
 
 void Rank(std::vector<UnitRow>* rows) {
   std::sort(rows->begin(), rows->end(), [](const UnitRow& a, const UnitRow& b) {
-    if (a.score != b.score) return a.score > b.score;
+    if (a.score != b.score) return a.score > b.score;  // unscored last
     return a.unit.code() < b.unit.code();
   });
   // Equal scores share a rank (1, 2, 2, 4).
   for (size_t i = 0; i < rows->size(); ++i) {
     auto& r = (*rows)[i];
-    if (r.score < 0) {
+    if (!r.score) {
       r.rank = 0;
     } else {
       r.rank =
           i > 0 && (*rows)[i - 1].score == r.score ? (*rows)[i - 1].rank : static_cast<int>(i) + 1;
     }
   }
+}
+
+// "93.5", or "—" when there is no score.
+std::string ScoreText(const std::optional<double>& s) {
+  return s ? absl::StrFormat("%.1f", *s * 100) : "—";
+}
+
+// "+2.5", "-0.3", or "—" without both scores.
+std::string Change(const UnitRow& row) {
+  if (!row.score || !row.last_month_score) return "—";
+  return absl::StrFormat("%+.1f", (*row.score - *row.last_month_score) * 100);
+}
+
+// The scored figures, by name, as the report names the units below 100%.
+std::vector<std::pair<const char*, std::optional<double> core::AssessmentFigures::*>> ScoredFigures(
+    const core::ScoreWeights& w) {
+  std::vector<std::pair<const char*, std::optional<double> core::AssessmentFigures::*>> out;
+  if (w.visit > 0) out.push_back({"入户率", &core::AssessmentFigures::visit_rate});
+  if (w.check > 0) out.push_back({"管控率", &core::AssessmentFigures::check_rate});
+  if (w.grassroots > 0) out.push_back({"化解在基层率", &core::AssessmentFigures::grassroots_rate});
+  if (w.follow_up > 0) out.push_back({"回访率", &core::AssessmentFigures::follow_up_rate});
+  if (w.patrol > 0) out.push_back({"巡逻率", &core::AssessmentFigures::patrol_rate});
+  if (w.safety > 0) out.push_back({"安全感率", &core::AssessmentFigures::safety_rate});
+  if (w.satisfaction > 0) out.push_back({"满意率", &core::AssessmentFigures::satisfaction_rate});
+  return out;
 }
 
 std::string Pct(const std::optional<double>& r) {
@@ -126,8 +135,8 @@ std::vector<const UnitRow*> LowestSafetyFirst(const std::vector<UnitRow>& units)
   std::vector<const UnitRow*> out;
   for (const auto& u : units) out.push_back(&u);
   auto key = [](const UnitRow* u) {
-    return std::make_tuple(!u->safety_rate.has_value(), u->safety_rate.value_or(0),
-                           u->satisfaction_rate.value_or(0));
+    return std::make_tuple(!u->figures.safety_rate.has_value(), u->figures.safety_rate.value_or(0),
+                           u->figures.satisfaction_rate.value_or(0));
   };
   std::stable_sort(out.begin(), out.end(),
                    [&](const UnitRow* a, const UnitRow* b) { return key(a) < key(b); });
@@ -142,9 +151,25 @@ std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
       return "已受理";
     case gridsync::v1::CASE_STATUS_MEDIATING:
       return "调解中";
+    case gridsync::v1::CASE_STATUS_RESOLVED:
+      return "已化解";
+    case gridsync::v1::CASE_STATUS_ESCALATED:
+      return "已上交";
+    case gridsync::v1::CASE_STATUS_FOLLOWED_UP:
+      return "已回访";
+    case gridsync::v1::CASE_STATUS_CLOSED:
+      return "已办结";
     default:
-      return gridsync::v1::CaseStatus_Name(s);
+      return "未知";
   }
+}
+
+// 急大难 and 民转刑, as the list marks a case.
+std::string CaseMarks(const gridsync::v1::CaseSummary& c) {
+  std::string out;
+  if (c.urgent_major_hard()) out += "急大难 ";
+  if (c.criminal_risk()) out += "民转刑 ";
+  return out.empty() ? "" : out.substr(0, out.size() - 1);
 }
 
 }  // namespace
@@ -168,142 +193,273 @@ int DisplayWidth(const std::string& s) {
   return w;
 }
 
-absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
-                                                 const std::string& token,
-                                                 const std::string& county_code,
-                                                 const std::string& month, int list_limit) {
-  auto stub = CoverageService::NewStub(channel);
-  MonthlyReport r;
-  r.county_code = county_code;
-  r.month = month;
-  r.generated_at_ms = core::SystemWallMs();
-  gridsync::v1::Period period;
-  period.set_month(month);
-  auto coverage = [&](const std::string& code) -> absl::StatusOr<gridsync::v1::Coverage> {
+absl::StatusOr<std::string> PreviousMonth(const std::string& month) {
+  auto range = core::MonthRange(month);
+  if (!range.ok()) return range.status();
+  return core::MonthName(core::MonthOf(range->first - 1));
+}
+
+namespace {
+
+// The CoverageService calls a report makes, under one token.
+class ReportSource {
+ public:
+  ReportSource(const std::shared_ptr<grpc::Channel>& channel, std::string token)
+      : stub_(CoverageService::NewStub(channel)), token_(std::move(token)) {}
+
+  absl::StatusOr<gridsync::v1::Coverage> Coverage(const std::string& code,
+                                                  const std::string& month) {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(code);
-    *req.mutable_period() = period;
+    req.mutable_period()->set_month(month);
     gridsync::v1::Coverage c;
-    auto ctx = CallContext(token);
-    if (auto st = FromGrpc(stub->GetCoverage(ctx.get(), req, &c)); !st.ok()) return st;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(stub_->GetCoverage(ctx.get(), req, &c)); !st.ok()) return st;
     return c;
-  };
-  auto county = coverage(county_code);
-  if (!county.ok()) return county.status();
-  r.county.coverage = *county;
-  Score(&r.county);
-  gridsync::v1::ListScopeUnitsRequest ureq;
-  ureq.set_scope_code(county_code);
-  gridsync::v1::ListScopeUnitsResponse units;
-  {
-    auto ctx = CallContext(token);
-    if (auto st = FromGrpc(stub->ListScopeUnits(ctx.get(), ureq, &units)); !st.ok()) return st;
   }
-  for (const auto& u : units.org_units()) {
+  // A unit's row: this month's coverage scored, and last month's score.
+  absl::StatusOr<UnitRow> Row(const gridsync::v1::OrgUnit& unit, const std::string& month,
+                              const std::string& last_month, const core::ScoreWeights& w) {
+    UnitRow row;
+    row.unit = unit;
+    auto c = Coverage(unit.code(), month);
+    if (!c.ok()) return c.status();
+    row.coverage = std::move(*c);
+    Score(&row, w);
+    auto before = Coverage(unit.code(), last_month);
+    if (!before.ok()) return before.status();
+    row.last_month_score = core::Score(core::FiguresOf(*before), w);
+    return row;
+  }
+  absl::StatusOr<gridsync::v1::ListScopeUnitsResponse> Units(const std::string& code) {
+    gridsync::v1::ListScopeUnitsRequest req;
+    req.set_scope_code(code);
+    gridsync::v1::ListScopeUnitsResponse units;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(stub_->ListScopeUnits(ctx.get(), req, &units)); !st.ok()) return st;
+    return units;
+  }
+  absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> Overdue(const std::string& code,
+                                                                   const std::string& month,
+                                                                   int limit) {
+    gridsync::v1::ListOverduePersonsRequest req;
+    req.set_scope_code(code);
+    req.mutable_period()->set_month(month);
+    req.set_page_size(std::min(limit, 1000));
+    gridsync::v1::ListOverduePersonsResponse out;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(stub_->ListOverduePersons(ctx.get(), req, &out)); !st.ok()) return st;
+    return out;
+  }
+  absl::StatusOr<gridsync::v1::ListOpenCasesResponse> Open(const std::string& code,
+                                                           int64_t as_of_ms, int limit) {
+    gridsync::v1::ListOpenCasesRequest req;
+    req.set_scope_code(code);
+    req.set_page_size(std::min(limit, 1000));
+    req.set_as_of_ms(as_of_ms);
+    gridsync::v1::ListOpenCasesResponse out;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(stub_->ListOpenCases(ctx.get(), req, &out)); !st.ok()) return st;
+    return out;
+  }
+
+ private:
+  std::unique_ptr<CoverageService::Stub> stub_;
+  std::string token_;
+};
+
+// The open cases at the month's end (now, while it runs), with their status
+// then, not today's.
+absl::Status AddOpenCases(ReportSource* source, int64_t month_end_ms, int limit, MonthlyReport* r) {
+  const core::AsOf as_of{std::min(month_end_ms, r->generated_at_ms),
+                         month_end_ms <= r->generated_at_ms};
+  auto open = source->Open(r->scope_code, as_of.ms, limit);
+  if (!open.ok()) return open.status();
+  r->open_cases.assign(open->cases().begin(), open->cases().end());
+  for (const auto& c : r->open_cases) r->status_then.push_back(core::CaseStatusAsOf(c, as_of));
+  r->past_deadline.assign(open->past_deadline().begin(), open->past_deadline().end());
+  r->open_total = open->total();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
+                                                 const std::string& token,
+                                                 const std::string& scope_code,
+                                                 const std::string& month,
+                                                 const core::ScoreWeights& weights,
+                                                 int list_limit) {
+  MonthlyReport r;
+  r.level = core::LevelOfCode(scope_code);
+  if (r.level != gridsync::v1::ORG_LEVEL_TOWN && r.level != gridsync::v1::ORG_LEVEL_COUNTY) {
+    return absl::InvalidArgumentError(absl::StrCat("report: ", scope_code.substr(0, 32),
+                                                   " is not a town or county code (12 digits)"));
+  }
+  auto range = core::MonthRange(month);
+  auto last_month = PreviousMonth(month);
+  if (!range.ok() || !last_month.ok()) return range.ok() ? last_month.status() : range.status();
+  r.scope_code = scope_code;
+  r.month = month;
+  r.weights = weights;
+  r.generated_at_ms = core::SystemWallMs();
+  ReportSource source(channel, token);
+  gridsync::v1::OrgUnit whole;
+  whole.set_code(scope_code);
+  whole.set_level(r.level);
+  auto scope = source.Row(whole, month, *last_month, weights);
+  if (!scope.ok()) return scope.status();
+  r.scope = std::move(*scope);
+  auto units = source.Units(scope_code);
+  if (!units.ok()) return units.status();
+  for (const auto& u : units->org_units()) {
     r.names[u.code()] = u.name();
     if (u.level() != gridsync::v1::ORG_LEVEL_TOWN && u.level() != gridsync::v1::ORG_LEVEL_VILLAGE)
       continue;
-    UnitRow row;
-    row.unit = u;
-    auto c = coverage(u.code());
-    if (!c.ok()) return c.status();
-    row.coverage = *c;
-    Score(&row);
-    (u.level() == gridsync::v1::ORG_LEVEL_TOWN ? r.towns : r.villages).push_back(std::move(row));
+    if (u.code() == scope_code) continue;
+    auto row = source.Row(u, month, *last_month, weights);
+    if (!row.ok()) return row.status();
+    (u.level() == gridsync::v1::ORG_LEVEL_TOWN ? r.towns : r.villages).push_back(std::move(*row));
   }
-  r.county_name = UnitName(r, county_code);
-  r.county.unit.set_code(county_code);
-  r.county.unit.set_name(r.county_name);
+  r.scope_name = UnitName(r, scope_code);
+  r.scope.unit.set_name(r.scope_name);
   Rank(&r.towns);
   Rank(&r.villages);
-
-  gridsync::v1::ListOverduePersonsRequest oreq;
-  oreq.set_scope_code(county_code);
-  *oreq.mutable_period() = period;
-  oreq.set_page_size(std::min(list_limit, 1000));
-  gridsync::v1::ListOverduePersonsResponse overdue;
-  {
-    auto ctx = CallContext(token);
-    if (auto st = FromGrpc(stub->ListOverduePersons(ctx.get(), oreq, &overdue)); !st.ok())
-      return st;
-  }
-  r.overdue.assign(overdue.persons().begin(), overdue.persons().end());
-  r.overdue_total = overdue.total();
-
-  gridsync::v1::ListOpenCasesRequest creq;
-  creq.set_scope_code(county_code);
-  creq.set_page_size(std::min(list_limit, 1000));
-  // "Past deadline" as of the month's end, or now if that is earlier.
-  auto range = core::MonthRange(month);
-  if (!range.ok()) return range.status();
-  creq.set_as_of_ms(std::min(range->second, r.generated_at_ms));
-  gridsync::v1::ListOpenCasesResponse open;
-  {
-    auto ctx = CallContext(token);
-    if (auto st = FromGrpc(stub->ListOpenCases(ctx.get(), creq, &open)); !st.ok()) return st;
-  }
-  r.open_cases.assign(open.cases().begin(), open.cases().end());
-  r.past_deadline.assign(open.past_deadline().begin(), open.past_deadline().end());
-  r.open_total = open.total();
+  auto overdue = source.Overdue(scope_code, month, list_limit);
+  if (!overdue.ok()) return overdue.status();
+  r.overdue.assign(overdue->persons().begin(), overdue->persons().end());
+  r.overdue_total = overdue->total();
+  if (auto st = AddOpenCases(&source, range->second, list_limit, &r); !st.ok()) return st;
   return r;
 }
 
+namespace {
+
+// 全县 or 全镇: how the report names its whole scope.
+const char* WholeScope(const MonthlyReport& r) {
+  return r.level == gridsync::v1::ORG_LEVEL_COUNTY ? "全县" : "全镇";
+}
+
+// The units of the lowest level a report ranks: a town's villages, or a
+// county's towns.
+const std::vector<UnitRow>& Ranked(const MonthlyReport& r) {
+  return r.level == gridsync::v1::ORG_LEVEL_COUNTY ? r.towns : r.villages;
+}
+
+// What the line under the title says of the whole scope: each figure with
+// its counts, as core/assessment.h defines it.
+std::string ScopeFigures(const MonthlyReport& r) {
+  const auto& c = r.scope.coverage;
+  const auto& f = r.scope.figures;
+  return absl::StrCat(WholeScope(r), ": 入户率 ", Pct(f.visit_rate), " (", c.visits().visited(),
+                      "/", c.visits().households(), " 户), 管控率 ", Pct(f.check_rate), " (",
+                      c.checks().persons() - c.checks().overdue(), "/", c.checks().persons(),
+                      " 人按期, 逾期 ", c.checks().overdue(), "), 化解在基层率 ",
+                      Pct(f.grassroots_rate), " (", c.cases().resolved(), "/",
+                      c.cases().registered(), " 件, 上交 ", c.cases().escalated(), ", 在办 ",
+                      c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate), ", 回访率 ",
+                      Pct(f.follow_up_rate), ", 综合得分 ", ScoreText(r.scope.score));
+}
+
+struct Shortfall {
+  const char* figure;
+  std::optional<double> core::AssessmentFigures::*rate;
+  std::vector<const UnitRow*> units;  // below 100%, lowest first
+};
+
+// For each scored figure, the units below 100% (未达标).
+std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<UnitRow>& rows) {
+  std::vector<Shortfall> out;
+  for (const auto& [name, rate] : ScoredFigures(r.weights)) {
+    Shortfall s{name, rate, {}};
+    for (const auto& row : rows) {
+      if ((row.figures.*rate).has_value() && *(row.figures.*rate) < 1) s.units.push_back(&row);
+    }
+    std::stable_sort(s.units.begin(), s.units.end(), [rate = rate](auto* a, auto* b) {
+      return *(a->figures.*rate) < *(b->figures.*rate);
+    });
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The last three ranked units (后三名), last first.
+std::vector<const UnitRow*> LastThree(const std::vector<UnitRow>& rows) {
+  std::vector<const UnitRow*> out;
+  for (auto it = rows.rbegin(); it != rows.rend() && out.size() < 3; ++it) {
+    if (it->rank > 0) out.push_back(&*it);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RenderReportTable(const MonthlyReport& r) {
-  std::string out = absl::StrCat(r.county_name, " (", r.county_code, ") ", r.month, " 月度考核\n");
-  const auto& c = r.county.coverage;
-  absl::StrAppend(&out, "全县: 入户率 ", Pct(r.county.visit_rate), " (", c.visits().visited(), "/",
-                  c.visits().households(), " 户), 管控率 ", Pct(r.county.check_rate), " (",
-                  c.checks().checked_in_interval(), "/", c.checks().persons(), " 人, 逾期 ",
-                  c.checks().overdue(), "), 调处率 ", Pct(r.county.mediation_rate), " (",
-                  c.cases().resolved(), "/", c.cases().registered() - c.cases().escalated(),
-                  " 件, 在办 ", c.cases().open_now(), ")\n");
+  std::string out = absl::StrCat(r.scope_name, " (", r.scope_code, ") ", r.month, " 月度考核\n");
+  const auto& c = r.scope.coverage;
+  absl::StrAppend(&out, ScopeFigures(r), "\n综合得分权重: ", core::DescribeWeights(r.weights),
+                  "\n");
   absl::StrAppend(&out, "留痕: 有照片的入户走访 ", c.visits().with_photos(),
                   " 次, 附调解协议书的纠纷 ", c.cases().with_signed_agreement(), "/",
                   c.cases().registered(), " 件\n");
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(&out, "\n", title, "\n");
     const std::vector<std::pair<std::string, int>> cols = {
-        {"名次", 4},   {"代码", 12},  {"名称", 24}, {"户数", 7},   {"已走访", 7},
-        {"入户率", 7}, {"人数", 5},   {"按期", 5},  {"管控率", 7}, {"纠纷", 5},
-        {"化解", 5},   {"调处率", 7}, {"综合", 7}};
+        {"名次", 4},   {"代码", 12}, {"名称", 24},  {"户数", 7},   {"已走访", 7},
+        {"入户率", 7}, {"人数", 5},  {"逾期", 5},   {"管控率", 7}, {"纠纷", 5},
+        {"化解", 5},   {"上交", 5},  {"化解率", 7}, {"综合", 7},   {"较上月", 7}};
     for (size_t i = 0; i < cols.size(); ++i) {
       absl::StrAppend(&out, Pad(cols[i].first, cols[i].second, i != 1 && i != 2), " ");
     }
     out += "\n";
     for (const auto& row : rows) {
       const auto& v = row.coverage;
-      const std::vector<std::string> cells = {
-          row.rank ? absl::StrCat(row.rank) : "—",
-          row.unit.code(),
-          RowName(r, row),
-          absl::StrCat(v.visits().households()),
-          absl::StrCat(v.visits().visited()),
-          Pct(row.visit_rate),
-          absl::StrCat(v.checks().persons()),
-          absl::StrCat(v.checks().checked_in_interval()),
-          Pct(row.check_rate),
-          absl::StrCat(v.cases().registered()),
-          absl::StrCat(v.cases().resolved()),
-          Pct(row.mediation_rate),
-          row.score >= 0 ? absl::StrFormat("%.1f", row.score * 100) : "—"};
+      const std::vector<std::string> cells = {row.rank ? absl::StrCat(row.rank) : "—",
+                                              row.unit.code(),
+                                              RowName(r, row),
+                                              absl::StrCat(v.visits().households()),
+                                              absl::StrCat(v.visits().visited()),
+                                              Pct(row.figures.visit_rate),
+                                              absl::StrCat(v.checks().persons()),
+                                              absl::StrCat(v.checks().overdue()),
+                                              Pct(row.figures.check_rate),
+                                              absl::StrCat(v.cases().registered()),
+                                              absl::StrCat(v.cases().resolved()),
+                                              absl::StrCat(v.cases().escalated()),
+                                              Pct(row.figures.grassroots_rate),
+                                              ScoreText(row.score),
+                                              Change(row)};
       for (size_t i = 0; i < cells.size(); ++i) {
         absl::StrAppend(&out, Pad(cells[i], cols[i].second, i != 1 && i != 2), " ");
       }
       out += "\n";
     }
   };
-  table("乡镇排名 (towns)", r.towns);
+  if (r.level == gridsync::v1::ORG_LEVEL_COUNTY) table("乡镇排名 (towns)", r.towns);
   table("村排名 (villages)", r.villages);
+  for (const Shortfall& s : Shortfalls(r, Ranked(r))) {
+    absl::StrAppend(&out, "\n", s.figure, "未达100%: ", s.units.size(), " 个");
+    for (size_t i = 0; i < s.units.size() && i < 20; ++i) {
+      absl::StrAppend(&out, i ? "、" : " ", RowName(r, *s.units[i]), " ",
+                      Pct(s.units[i]->figures.*s.rate));
+    }
+  }
+  out += "\n后三名:";
+  for (const UnitRow* u : LastThree(Ranked(r))) {
+    absl::StrAppend(&out, " ", u->rank, ". ", RowName(r, *u), " ", ScoreText(u->score));
+  }
+  out += "\n";
 
   const auto& p = c.patrols();
-  absl::StrAppend(&out, "\n平安夜巡 (patrols): 巡逻率 ", Pct(r.county.patrol_rate), " (",
+  absl::StrAppend(&out, "\n平安夜巡 (patrols): 巡逻率 ", Pct(r.scope.figures.patrol_rate), " (",
                   p.weeks_patrolled(), "/", p.weeks(), " 村周, 每周至少 ", p.per_week(), " 次), ",
                   p.patrols(), " 次巡逻, ", p.villages_every_week(), "/", p.villages(),
                   " 个村每周达标\n");
   const auto& q = c.surveys();
   absl::StrAppend(&out, "民调 (questionnaire): 受访 ", q.answered(), " 人 (", q.households(),
                   " 户), 拒访 ", q.refused(), ", 无人在家 ", q.nobody_home(), "; 安全感率 ",
-                  Pct(r.county.safety_rate), ", 满意率 ", Pct(r.county.satisfaction_rate), "\n");
+                  Pct(r.scope.figures.safety_rate), ", 满意率 ",
+                  Pct(r.scope.figures.satisfaction_rate), "\n");
   if (q.opinions_size() > 0) {
     out += "群众反映最多的问题:";
     for (int i = 0; i < q.opinions_size() && i < 5; ++i) {
@@ -318,10 +474,10 @@ std::string RenderReportTable(const MonthlyReport& r) {
     absl::StrAppend(&out, "\n", Pad(title, 36), Pad("巡逻率", 8, true), Pad("受访", 6, true),
                     Pad("安全感率", 9, true), Pad("满意率", 8, true), "\n");
     for (const UnitRow* v : LowestSafetyFirst(*units)) {
-      absl::StrAppend(&out, Pad(RowName(r, *v), 36), Pad(Pct(v->patrol_rate), 8, true),
+      absl::StrAppend(&out, Pad(RowName(r, *v), 36), Pad(Pct(v->figures.patrol_rate), 8, true),
                       Pad(absl::StrCat(v->coverage.surveys().answered()), 6, true),
-                      Pad(Pct(v->safety_rate), 9, true), Pad(Pct(v->satisfaction_rate), 8, true),
-                      "\n");
+                      Pad(Pct(v->figures.safety_rate), 9, true),
+                      Pad(Pct(v->figures.satisfaction_rate), 8, true), "\n");
     }
   }
   absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
@@ -329,11 +485,40 @@ std::string RenderReportTable(const MonthlyReport& r) {
   return out;
 }
 
+namespace {
+
+// 未达标: for each scored figure, the units below 100%; then the last three.
+void AppendShortfallsHtml(const MonthlyReport& r, std::string* h) {
+  const char* level = r.level == gridsync::v1::ORG_LEVEL_COUNTY ? "乡镇" : "村";
+  absl::StrAppend(h, "<h2>未达100%的", level,
+                  " 和后三名</h2>\n<table><tr><th>指标</th>"
+                  "<th>个数</th><th>",
+                  level, " (低者在前)</th></tr>\n");
+  for (const Shortfall& s : Shortfalls(r, Ranked(r))) {
+    std::string names;
+    for (const UnitRow* u : s.units) {
+      absl::StrAppend(&names, names.empty() ? "" : "、", Esc(RowName(r, *u)), " ",
+                      Pct(u->figures.*s.rate));
+    }
+    absl::StrAppend(h, "<tr><td class=\"l\">", s.figure, "</td><td>", s.units.size(),
+                    "</td><td class=\"l\">", names.empty() ? "全部达标" : names, "</td></tr>\n");
+  }
+  std::string last;
+  for (const UnitRow* u : LastThree(Ranked(r))) {
+    absl::StrAppend(&last, last.empty() ? "" : "、", u->rank, ". ", Esc(RowName(r, *u)), " ",
+                    ScoreText(u->score));
+  }
+  absl::StrAppend(h, "<tr><td class=\"l\">后三名 (约谈)</td><td></td><td class=\"l\">", last,
+                  "</td></tr>\n</table>\n");
+}
+
+}  // namespace
+
 std::string RenderReportHtml(const MonthlyReport& r) {
   std::string h;
   absl::StrAppend(&h, R"(<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>)",
-                  Esc(r.county_name), " ", r.month, R"( 月度考核</title>
+                  Esc(r.scope_name), " ", r.month, R"( 月度考核</title>
 <style>
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:2px solid #c00;padding-bottom:4px}
@@ -343,22 +528,30 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
 @media print{h2{page-break-after:avoid} table,svg{page-break-inside:avoid}}
 </style></head><body>
 )");
-  const auto& c = r.county.coverage;
-  absl::StrAppend(&h, "<h1>", Esc(r.county_name), " ", r.month,
-                  " 平安建设月度考核</h1>\n<div class=\"sub\">", r.county_code, " · 生成于 ",
+  const auto& c = r.scope.coverage;
+  absl::StrAppend(&h, "<h1>", Esc(r.scope_name), " ", r.month,
+                  " 平安建设月度考核</h1>\n<div class=\"sub\">", r.scope_code, " · 生成于 ",
                   Date(r.generated_at_ms), " · gridsync</div>\n");
   auto kpi = [&](const char* name, std::optional<double> rate, const std::string& detail) {
     absl::StrAppend(&h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate),
                     "</b><br><span class=\"sub\">", detail, "</span></div>\n");
   };
-  kpi("入户率", r.county.visit_rate,
+  const auto& f = r.scope.figures;
+  absl::StrAppend(&h, "<div class=\"sub\">综合得分权重: ", core::DescribeWeights(r.weights),
+                  "</div>\n");
+  kpi("综合得分", r.scope.score, absl::StrCat("上月 ", ScoreText(r.scope.last_month_score)));
+  kpi("入户率", f.visit_rate,
       absl::StrCat(c.visits().visited(), " / ", c.visits().households(), " 户"));
-  kpi("管控率", r.county.check_rate,
-      absl::StrCat(c.checks().checked_in_interval(), " / ", c.checks().persons(), " 人"));
-  kpi("调处率", r.county.mediation_rate,
+  kpi("管控率", f.check_rate,
+      absl::StrCat(c.checks().persons() - c.checks().overdue(), " / ", c.checks().persons(),
+                   " 人按期, 逾期 ", c.checks().overdue()));
+  kpi("化解在基层率", f.grassroots_rate,
+      absl::StrCat(c.cases().resolved(), " / ", c.cases().registered(), " 件, 上交 ",
+                   c.cases().escalated()));
+  kpi("调处率", f.mediation_rate,
       absl::StrCat(c.cases().resolved(), " / ", c.cases().registered() - c.cases().escalated(),
-                   " 件"));
-  kpi("回访率", RateOf(c.cases().followed_up_both(), c.cases().resolved()),
+                   " 件 (不计上交)"));
+  kpi("回访率", f.follow_up_rate,
       absl::StrCat(c.cases().followed_up_both(), " / ", c.cases().resolved(), " 件"));
   // Evidence (留痕): visits with a photo, cases with the signed agreement.
   absl::StrAppend(&h, "<div class=\"kpi\">照片留痕<br><b>", c.visits().with_photos(),
@@ -366,52 +559,58 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
   kpi("协议书留痕", RateOf(c.cases().with_signed_agreement(), c.cases().registered()),
       absl::StrCat(c.cases().with_signed_agreement(), " / ", c.cases().registered(),
                    " 件附调解协议书"));
-  kpi("巡逻率", r.county.patrol_rate,
+  kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
-  kpi("安全感率", r.county.safety_rate,
+  kpi("安全感率", r.scope.figures.safety_rate,
       absl::StrCat("受访 ", c.surveys().answered(), " 人, 拒访 ", c.surveys().refused()));
-  kpi("满意率", r.county.satisfaction_rate,
+  kpi("满意率", r.scope.figures.satisfaction_rate,
       absl::StrCat("无人在家 ", c.surveys().nobody_home(), " 次"));
 
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
-    absl::StrAppend(
-        &h, "<h2>", title,
-        "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
-        "<th>已走访</th><th>入户率</th><th>重点人员</th><th>按期管控</th><th>管控率</th>"
-        "<th>纠纷</th><th>化解</th><th>调处率</th><th>照片留痕</th><th>协议书</th>"
-        "<th>综合得分</th></tr>\n");
+    absl::StrAppend(&h, "<h2>", title,
+                    "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
+                    "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
+                    "<th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
+                    "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th></tr>\n");
     for (const auto& row : rows) {
       const auto& v = row.coverage;
-      absl::StrAppend(
-          &h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
-          row.unit.code(), "</td><td class=\"l\">", Esc(RowName(r, row)), "</td><td>",
-          v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>",
-          Pct(row.visit_rate), "</td><td>", v.checks().persons(), "</td><td>",
-          v.checks().checked_in_interval(), "</td><td>", Pct(row.check_rate), "</td><td>",
-          v.cases().registered(), "</td><td>", v.cases().resolved(), "</td><td>",
-          Pct(row.mediation_rate), "</td><td>", v.visits().with_photos(), "</td><td>",
-          v.cases().with_signed_agreement(), "</td><td>",
-          row.score >= 0 ? absl::StrFormat("%.1f", row.score * 100) : "—", "</td></tr>\n");
+      absl::StrAppend(&h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—",
+                      "</td><td class=\"l\">", row.unit.code(), "</td><td class=\"l\">",
+                      Esc(RowName(r, row)), "</td><td>", v.visits().households(), "</td><td>",
+                      v.visits().visited(), "</td><td>", Pct(row.figures.visit_rate), "</td><td>",
+                      v.checks().persons(), "</td><td>", v.checks().overdue(), "</td><td>",
+                      Pct(row.figures.check_rate), "</td><td>", v.cases().registered(), "</td><td>",
+                      v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
+                      Pct(row.figures.grassroots_rate), "</td><td>",
+                      Pct(row.figures.mediation_rate), "</td><td>", v.visits().with_photos(),
+                      "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
+                      ScoreText(row.score), "</td><td>", Change(row), "</td></tr>\n");
     }
     h += "</table>\n";
   };
 
   // One horizontal bar per village, for one rate.
   // Highest first, or with `lowest_first` the villages to act on first.
-  auto chart = [&](const char* title, const char* color, std::optional<double> UnitRow::*rate,
+  // A county's hundreds of villages: the 10 highest and the 10 lowest.
+  auto chart = [&](const char* title, const char* color,
+                   std::optional<double> core::AssessmentFigures::*rate,
                    bool lowest_first = false) {
     std::vector<const UnitRow*> rows;
     for (const auto& v : r.villages) {
-      if (v.*rate) rows.push_back(&v);
+      if (v.figures.*rate) rows.push_back(&v);
     }
     std::stable_sort(rows.begin(), rows.end(), [&](const UnitRow* a, const UnitRow* b) {
-      return lowest_first ? *(a->*rate) < *(b->*rate) : *(a->*rate) > *(b->*rate);
+      return lowest_first ? *(a->figures.*rate) < *(b->figures.*rate)
+                          : *(a->figures.*rate) > *(b->figures.*rate);
     });
+    const size_t all = rows.size();
+    if (all > 20) rows.erase(rows.begin() + 10, rows.end() - 10);
     const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
     const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
-    absl::StrAppend(&h, "<h2>", title,
-                    " (按村)</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
+    absl::StrAppend(&h, "<h2>", title, " (按村",
+                    all > rows.size() ? absl::StrCat(", ", all, " 个村中最高和最低各 10 个") : "",
+                    ")</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
                     label_w + bar_w + 70, "\" height=\"", height, "\" font-size=\"12\">\n");
     for (int pct = 0; pct <= 100; pct += 25) {
       const int x = label_w + bar_w * pct / 100;
@@ -421,7 +620,7 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
     }
     for (size_t i = 0; i < rows.size(); ++i) {
       const int y = top + static_cast<int>(i) * (bar_h + gap);
-      const double v = *(rows[i]->*rate);
+      const double v = *(rows[i]->figures.*rate);
       absl::StrAppend(
           &h, "<text x=\"", label_w - 6, "\" y=\"", y + bar_h - 4, "\" text-anchor=\"end\">",
           Esc(VillageOf(r, rows[i]->unit.code())), "</text><rect x=\"", label_w, "\" y=\"", y,
@@ -435,18 +634,19 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
     h += "</svg>\n";
   };
 
-  table("乡镇排名", r.towns);
+  if (r.level == gridsync::v1::ORG_LEVEL_COUNTY) table("乡镇排名", r.towns);
   table("村排名", r.villages);
-  chart("入户率", "#c0392b", &UnitRow::visit_rate);
-  chart("管控率", "#2c7fb8", &UnitRow::check_rate);
-  chart("调处率", "#31a354", &UnitRow::mediation_rate);
+  AppendShortfallsHtml(r, &h);
+  chart("入户率", "#c0392b", &core::AssessmentFigures::visit_rate);
+  chart("管控率", "#2c7fb8", &core::AssessmentFigures::check_rate);
+  chart("化解在基层率", "#31a354", &core::AssessmentFigures::grassroots_rate);
 
   // 平安夜巡 and the questionnaire, as the town reports them after a round.
   const auto& p = c.patrols();
   absl::StrAppend(&h, "<h2>平安夜巡 (每村每周至少 ", p.per_week(), " 次)</h2>\n<div class=\"sub\">",
                   p.patrols(), " 次巡逻; ", p.villages_every_week(), " / ", p.villages(),
                   " 个村每周达标; 一周自周一起算, 属于其周一所在的月</div>\n");
-  chart("巡逻率 (低者在前)", "#8c6d31", &UnitRow::patrol_rate, true);
+  chart("巡逻率 (低者在前)", "#8c6d31", &core::AssessmentFigures::patrol_rate, true);
   const auto& q = c.surveys();
   absl::StrAppend(
       &h, "<h2>群众安全感和满意度民调</h2>\n<div class=\"sub\">受访 ", q.answered(), " 人 (",
@@ -465,12 +665,13 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
        "<th>满意率</th></tr>\n";
   for (const UnitRow* t : LowestSafetyFirst(r.towns)) {
     absl::StrAppend(&h, "<tr><td class=\"l\">", Esc(t->unit.name()), "</td><td>",
-                    Pct(t->patrol_rate), "</td><td>", t->coverage.surveys().answered(), "</td><td>",
-                    Pct(t->safety_rate), "</td><td>", Pct(t->satisfaction_rate), "</td></tr>\n");
+                    Pct(t->figures.patrol_rate), "</td><td>", t->coverage.surveys().answered(),
+                    "</td><td>", Pct(t->figures.safety_rate), "</td><td>",
+                    Pct(t->figures.satisfaction_rate), "</td></tr>\n");
   }
   h += "</table>\n";
-  chart("安全感率 (低者在前)", "#756bb1", &UnitRow::safety_rate, true);
-  chart("满意率 (低者在前)", "#de2d26", &UnitRow::satisfaction_rate, true);
+  chart("安全感率 (低者在前)", "#756bb1", &core::AssessmentFigures::safety_rate, true);
+  chart("满意率 (低者在前)", "#de2d26", &core::AssessmentFigures::satisfaction_rate, true);
   absl::StrAppend(&h,
                   "<h2>群众反映最多的问题 (问题导向)</h2>\n<table><tr><th>问题</th>"
                   "<th>条数</th></tr>\n");
@@ -506,16 +707,19 @@ th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
                   r.open_cases.size() < static_cast<size_t>(r.open_total)
                       ? absl::StrCat(", 列出前 ", r.open_cases.size())
                       : std::string(),
-                  ")</h2>\n<table><tr><th>案由</th><th>乡镇 "
-                  "村</th><th>状态</th><th>登记</th><th>期限</th></tr>\n");
+                  ", 月末状态)</h2>\n<table><tr><th>案由</th><th>标记</th><th>乡镇 "
+                  "村</th><th>状态</th><th>承办人</th><th>登记</th><th>期限</th></tr>\n");
   for (size_t i = 0; i < r.open_cases.size(); ++i) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
-    absl::StrAppend(
-        &h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
-        "</td><td class=\"l\">", Esc(VillageOf(r, k.grid_code())), "</td><td class=\"l\">",
-        CaseStatusWord(k.status()), "</td><td>", Date(k.registered_at_ms()), "</td><td>",
-        k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "", "</td></tr>\n");
+    absl::StrAppend(&h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
+                    "</td><td class=\"l\">", CaseMarks(k), "</td><td class=\"l\">",
+                    Esc(VillageOf(r, k.grid_code())), "</td><td class=\"l\">",
+                    CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status()),
+                    "</td><td class=\"l\">", Esc(k.holder()), "</td><td>",
+                    Date(k.registered_at_ms()), "</td><td>",
+                    k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "",
+                    "</td></tr>\n");
   }
   h += "</table>\n</body></html>\n";
   return h;

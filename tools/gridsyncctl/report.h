@@ -1,11 +1,12 @@
-// The monthly assessment report (一月一考核): towns and villages of a county
-// ranked by households visited (入户率), supervised persons checked in
-// their interval (管控率) and disputes mediated (调处率), with the overdue
-// persons and the open cases; and the town's two reports after every round
-// (对每次民调情况和平安夜巡情况及时通报): the patrol rate per village
-// (巡逻率) and the questionnaire's 安全感率 and 满意率 per village, lowest
-// first, with the opinions raised most often. Built from CoverageService answers; rendered
-// as a terminal table and as a self-contained HTML page with SVG charts.
+// The monthly assessment report (一月一考核): the villages of a town, or the
+// towns and villages of a county, ranked by a score of the figures of
+// core/assessment.h (入户率, 管控率, 化解在基层率, and what the county's
+// weights add), against last month, with the units below 100% named and the
+// last three called out; the overdue persons and the open cases; and the town's two reports after
+// every round (对每次民调情况和平安夜巡情况及时通报): the patrol rate per village (巡逻率) and the
+// questionnaire's 安全感率 and 满意率 per village, lowest first, with the opinions raised most
+// often. Built from CoverageService answers; rendered as a terminal table and as a self-contained
+// HTML page with SVG charts.
 #ifndef GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
 #define GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
 
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/assessment.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 
 namespace gridsync::tools {
@@ -25,36 +27,47 @@ namespace gridsync::tools {
 struct UnitRow {
   gridsync::v1::OrgUnit unit;
   gridsync::v1::Coverage coverage;
-  // A rate is absent when there is nothing to count (no households, no
-  // supervised persons, no case to mediate); it then does not count for
-  // the score.
-  std::optional<double> visit_rate, check_rate, mediation_rate;
-  double score = 0;  // mean of the present rates
-  // Reported beside the score, not in it: absent with no week counted or
-  // nobody answering.
-  std::optional<double> patrol_rate, safety_rate, satisfaction_rate;
-  int rank = 0;  // 1 = best; units without any rate are not ranked (0)
+  // As core/assessment.h defines them: the numbers of the server's answers
+  // and of the secretary's phone. A rate is absent when there is nothing to
+  // count; it then does not count for the score.
+  core::AssessmentFigures figures;
+  std::optional<double> score;             // core::Score under the report's weights
+  std::optional<double> last_month_score;  // the same for the month before
+  int rank = 0;                            // 1 = best; units without a score are not ranked (0)
 };
 
 struct MonthlyReport {
-  std::string county_code, county_name, month;
+  std::string scope_code, scope_name, month;
+  gridsync::v1::OrgLevel level = gridsync::v1::ORG_LEVEL_UNSPECIFIED;  // a town or the county
+  core::ScoreWeights weights;
   int64_t generated_at_ms = 0;
-  UnitRow county;                        // the whole county, scored like its towns (not ranked)
-  std::vector<UnitRow> towns, villages;  // ranked, best first
+  UnitRow scope;                  // the whole scope, scored like its units (not ranked)
+  std::vector<UnitRow> towns;     // a county's towns, ranked, best first
+  std::vector<UnitRow> villages;  // the scope's villages, ranked, best first
   std::vector<gridsync::v1::OverduePerson>
       overdue;  // absent or out of contact first, then most overdue
   int64_t overdue_total = 0;
-  std::vector<gridsync::v1::CaseSummary> open_cases;  // past deadline first
+  // Open at the month's end (or now, while it runs), past deadline first,
+  // each with its status then.
+  std::vector<gridsync::v1::CaseSummary> open_cases;
+  std::vector<gridsync::v1::CaseStatus> status_then;
   std::vector<bool> past_deadline;
   int64_t open_total = 0;
   std::map<std::string, std::string> names;  // org code -> name
 };
 
-// Asks the server; `list_limit` bounds the overdue and open lists.
+// "2026-10" for "2026-11"; INVALID_ARGUMENT for a month that is not YYYY-MM.
+absl::StatusOr<std::string> PreviousMonth(const std::string& month);
+
+// Asks the server for a town's or the county's month (`scope_code`): its
+// units' coverage this month and last, ranked under `weights`, and the
+// overdue and open lists (`list_limit` rows each).
 absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
                                                  const std::string& token,
-                                                 const std::string& county_code,
-                                                 const std::string& month, int list_limit = 200);
+                                                 const std::string& scope_code,
+                                                 const std::string& month,
+                                                 const core::ScoreWeights& weights = {},
+                                                 int list_limit = 200);
 
 std::string RenderReportTable(const MonthlyReport& r);
 std::string RenderReportHtml(const MonthlyReport& r);

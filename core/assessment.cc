@@ -1,0 +1,114 @@
+#include "core/assessment.h"
+
+#include <array>
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace gridsync::core {
+namespace {
+
+// The top two levels of a questionnaire scale ([0] is level 1).
+int64_t TopTwo(const google::protobuf::RepeatedField<int64_t>& levels) {
+  return levels.size() >= 2 ? levels[0] + levels[1] : 0;
+}
+
+struct WeightName {
+  const char* chinese;
+  const char* english;
+  double ScoreWeights::*weight;
+  std::optional<double> AssessmentFigures::*figure;
+};
+constexpr std::array<WeightName, 7> kWeights = {{
+    {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
+    {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
+    {"化解在基层率", "grassroots", &ScoreWeights::grassroots, &AssessmentFigures::grassroots_rate},
+    {"回访率", "follow_up", &ScoreWeights::follow_up, &AssessmentFigures::follow_up_rate},
+    {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
+    {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
+    {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
+}};
+
+}  // namespace
+
+std::optional<double> RateOf(int64_t num, int64_t den) {
+  if (den <= 0) return std::nullopt;
+  return static_cast<double>(num) / static_cast<double>(den);
+}
+
+AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
+  AssessmentFigures f;
+  f.visit_rate = RateOf(c.visits().visited(), c.visits().households());
+  f.check_rate = RateOf(c.checks().persons() - c.checks().overdue(), c.checks().persons());
+  const auto& cases = c.cases();
+  f.grassroots_rate = RateOf(cases.resolved(), cases.registered());
+  f.mediation_rate = RateOf(cases.resolved(), cases.registered() - cases.escalated());
+  f.follow_up_rate = RateOf(cases.followed_up_both(), cases.resolved());
+  f.patrol_rate = RateOf(c.patrols().weeks_patrolled(), c.patrols().weeks());
+  const auto& q = c.surveys();
+  f.safety_rate = RateOf(TopTwo(q.safety_levels()), q.safety_answers());
+  f.satisfaction_rate = RateOf(TopTwo(q.satisfaction_levels()), q.satisfaction_answers());
+  return f;
+}
+
+std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w) {
+  double sum = 0, weights = 0;
+  for (const WeightName& n : kWeights) {
+    const std::optional<double>& rate = f.*n.figure;
+    if (!rate || w.*n.weight <= 0) continue;
+    sum += *rate * (w.*n.weight);
+    weights += w.*n.weight;
+  }
+  if (weights <= 0) return std::nullopt;
+  return sum / weights;
+}
+
+absl::StatusOr<ScoreWeights> ParseWeights(std::string_view text) {
+  ScoreWeights w;
+  for (const WeightName& n : kWeights) w.*n.weight = 0;
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
+    ++line_no;
+    line = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits('=', 1));
+    const absl::string_view name = absl::StripAsciiWhitespace(kv.first);
+    const WeightName* found = nullptr;
+    for (const WeightName& n : kWeights) {
+      if (name == n.chinese || name == n.english) found = &n;
+    }
+    double value = -1;
+    if (found == nullptr || !absl::SimpleAtod(absl::StripAsciiWhitespace(kv.second), &value) ||
+        !(value >= 0 && value <= 1000)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "weights line ", line_no, " '", line,
+          "': write 'figure = weight', a weight from 0 to 1000, the figure one of 入户率 管控率 "
+          "化解在基层率 回访率 巡逻率 安全感率 满意率"));
+    }
+    w.*found->weight = value;
+  }
+  for (const WeightName& n : kWeights) {
+    if (w.*n.weight > 0) return w;
+  }
+  return absl::InvalidArgumentError("weights: no figure weighs more than 0");
+}
+
+std::string DescribeWeights(const ScoreWeights& w) {
+  double total = 0;
+  for (const WeightName& n : kWeights) total += w.*n.weight;
+  std::string out;
+  for (const WeightName& n : kWeights) {
+    if (w.*n.weight <= 0) continue;
+    absl::StrAppend(&out, out.empty() ? "" : ", ", n.chinese, " ",
+                    static_cast<int>(w.*n.weight / total * 100 + 0.5), "%");
+  }
+  return out;
+}
+
+}  // namespace gridsync::core

@@ -1,0 +1,80 @@
+// The monthly assessment (一月一考核): the figures a township ranks its
+// villages on and the county its towns, each defined once, here, from the
+// counts of coverage_service.proto Coverage. The server sets the rates of
+// its answers with them (SetRates), the phone its offline figures, and the
+// report and the export read them from there: a township official reading
+// the report finds the secretary's number on the phone.
+//
+// A figure with nothing to count (no households, nobody supervised, no
+// case registered, no week ended, nobody answering) is absent, not 0%: it
+// neither lowers nor raises a score.
+#ifndef GRIDSYNC_CORE_ASSESSMENT_H_
+#define GRIDSYNC_CORE_ASSESSMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "gridsync/v1/coverage_service.pb.h"
+
+namespace gridsync::core {
+
+struct AssessmentFigures {
+  // 入户率: households visited (somebody home) / households in the registry.
+  std::optional<double> visit_rate;
+  // 管控率: (supervised persons - overdue) / supervised persons: checked in
+  // their interval, or under the policy for less than one interval.
+  std::optional<double> check_rate;
+  // 化解在基层率: cases resolved by the unit itself / cases registered. A
+  // case escalated (上交) is not the unit's, whatever became of it after.
+  std::optional<double> grassroots_rate;
+  // 调处率: cases resolved by the unit / (registered - escalated): of the
+  // cases it kept, how many it settled. Shown beside 化解在基层率, never
+  // scored: escalating a case would raise it.
+  std::optional<double> mediation_rate;
+  // 回访率: resolved cases with every party followed up / resolved cases.
+  std::optional<double> follow_up_rate;
+  // 巡逻率 (平安夜巡): weeks that met the policy / weeks counted.
+  std::optional<double> patrol_rate;
+  // 安全感率 and 满意率: the top two levels / those who answered the question.
+  std::optional<double> safety_rate;
+  std::optional<double> satisfaction_rate;
+};
+
+// The figures of `c`'s counts.
+AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c);
+
+// `num / den`; absent when den <= 0.
+std::optional<double> RateOf(int64_t num, int64_t den);
+
+// How much each figure weighs in a unit's score (综合得分), as the county
+// sets them (gridsyncctl report --weights FILE). A score is the weighted
+// mean of the unit's present figures, so weights are relative: 40/30/30
+// and 4/3/3 score alike. 调处率 has none (see above).
+struct ScoreWeights {
+  double visit = 1, check = 1, grassroots = 1, follow_up = 0, patrol = 0, safety = 0,
+         satisfaction = 0;
+};
+
+// The weighted mean of the present figures whose weight is above 0, from
+// 0 to 1; absent when none is.
+std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w);
+
+// Weights from text a county writes: one "figure = weight" a line, the
+// figure by its Chinese name (入户率, 管控率, 化解在基层率, 回访率, 巡逻率,
+// 安全感率, 满意率) or its English one (visit, check, grassroots,
+// follow_up, patrol, safety, satisfaction); '#' starts a comment. Figures
+// not named weigh 0. INVALID_ARGUMENT naming the line for an unknown
+// figure, a weight that is not a number from 0 to 1000, or no weight above
+// 0.
+absl::StatusOr<ScoreWeights> ParseWeights(std::string_view text);
+
+// "入户率 40%, 管控率 30%, 化解在基层率 30%": the weights as shares, for the
+// report to print.
+std::string DescribeWeights(const ScoreWeights& w);
+
+}  // namespace gridsync::core
+
+#endif  // GRIDSYNC_CORE_ASSESSMENT_H_
