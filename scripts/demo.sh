@@ -29,7 +29,7 @@ echo "gridsyncd listening on $ADDR, data in $DATA/store (log: $DATA/gridsyncd.lo
 LAST=$(date -u -d "$(date -u -d '+8 hours' +%Y-%m-01) -1 day" +%Y-%m)
 echo
 echo "== last month's assessment report (gridsyncctl report --month $LAST), made after it closed"
-"$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" report --county 410185000000 \
+"$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" report --scope 410185000000 \
   --month "$LAST" --out "$DATA/report-410185000000-$LAST.html"
 kill -TERM $PID
 wait $PID

@@ -218,11 +218,21 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
   auto pg = tools::PgConn::Connect(db_->conninfo());
   ASSERT_TRUE(pg.ok()) << pg.status();
   std::set<std::string> cursors_seen;
+  auto cursor = [&]() -> std::string {
+    auto c = (*pg)->Query("SELECT cursor FROM export_cursor");
+    return c.ok() && !c->rows.empty() && c->rows[0][0] ? *c->rows[0][0] : "";
+  };
+  std::string last_cursor;
   int kills = 0;
   for (int i = 0; i < 10; ++i) {
     const pid_t pid = Spawn(ExportArgs(/*once=*/false));
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 300));
+    // On a loaded machine the exporter may not have stored anything yet:
+    // wait (at most 3 s) until it has, so that each kill interrupts work.
+    for (int w = 0; w < 60 && cursor() == last_cursor; ++w) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
@@ -248,8 +258,8 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
       auto pctx = tools::CallContext(admin_token_);
       ASSERT_TRUE(cov->SetCheckPolicy(pctx.get(), sp, &set).ok());
     }
-    auto c = (*pg)->Query("SELECT cursor FROM export_cursor");
-    if (c.ok() && !c->rows.empty()) cursors_seen.insert(*c->rows[0][0]);
+    last_cursor = cursor();
+    if (!last_cursor.empty()) cursors_seen.insert(last_cursor);
   }
   kills_over = true;
   for (auto& t : writers) t.join();
