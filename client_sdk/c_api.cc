@@ -836,6 +836,7 @@ gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err) {
     out->open_now = cs.open_now();
     out->open_past_deadline = cs.open_past_deadline();
     out->mediation_rate = cs.mediation_rate();
+    out->grassroots_rate = cs.grassroots_rate();
     out->follow_up_rate = cs.follow_up_rate();
     const auto& p = c.patrols();
     out->patrols_per_week = p.per_week();

@@ -258,6 +258,9 @@ TEST_F(CApiTest, TheDaysListsAndFigures) {
   EXPECT_EQ(cov.visited, 1);
   EXPECT_DOUBLE_EQ(cov.visit_rate, 0.05);
   EXPECT_EQ(cov.persons, 20);
+  EXPECT_DOUBLE_EQ(cov.grassroots_rate,
+                   cov.registered ? static_cast<double>(cov.resolved) / cov.registered : 0);
+  EXPECT_DOUBLE_EQ(cov.satisfaction_rate, 0);  // the members before it did not move
   gs_day_free(d);
   EXPECT_EQ(gs_get_coverage(c, kGridA, "2026-1", &d, &err), GS_INVALID_ARGUMENT);
   EXPECT_EQ(gs_list_households(c, kGridA, "", 0, 0, &d, &err), GS_INVALID_ARGUMENT);

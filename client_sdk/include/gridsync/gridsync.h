@@ -322,6 +322,9 @@ typedef struct gs_coverage {
   /* 安全感/满意度: questionnaires asked in the period and their outcomes */
   int64_t surveys_asked, surveys_answered, surveys_refused, surveys_nobody_home;
   double safety_rate, satisfaction_rate; /* 安全感率, 满意率 (top two levels) */
+  /* 化解在基层率: cases resolved by the unit itself / registered; an escalated
+     case (escalated) is not resolved here even once closed above */
+  double grassroots_rate;
 } gs_coverage;
 /* GS_INVALID_ARGUMENT unless `d` came from gs_get_coverage. */
 gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err);

@@ -2,7 +2,9 @@ package cn.gridsync;
 
 /**
  * A scope's figures for a period, as the server's CoverageService gives them: 入户率 (visitRate),
- * 管控率 (checkRate), 调处率 (mediationRate) and 回访率 (followUpRate) with their counts; 巡逻率
+ * 管控率 (checkRate), 化解在基层率 (grassrootsRate: resolved by the unit itself over registered; an
+ * escalated case is not the unit's), 调处率 (mediationRate) and 回访率 (followUpRate) with their
+ * counts; 巡逻率
  * (patrolRate) of 平安夜巡; 安全感率 (safetyRate) and 满意率 (satisfactionRate) of the
  * questionnaire. The definitions are in coverage_service.proto; {@link #json} holds the whole
  * answer, by grid, worker and village, the answers' distributions and the opinions raised most.
@@ -21,6 +23,7 @@ public final class Coverage {
   public final double patrolRate;
   public final long surveysAsked, surveysAnswered, surveysRefused, surveysNobodyHome;
   public final double safetyRate, satisfactionRate;
+  public final double grassrootsRate;
   public final String json;
 
   Coverage(double[] v, String json) {
@@ -58,6 +61,7 @@ public final class Coverage {
     surveysNobodyHome = (long) v[i++];
     safetyRate = v[i++];
     satisfactionRate = v[i++];
+    grassrootsRate = v[i++];
     this.json = json;
   }
 }

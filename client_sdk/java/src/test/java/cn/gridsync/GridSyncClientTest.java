@@ -696,6 +696,11 @@ public class GridSyncClientTest {
     mine = findCase(a.listOpenCases(grid, 0, 1000), id);
     assertEquals(CaseStatus.RESOLVED, mine.status);
     assertTrue(mine.followUpDue);
+    // 化解在基层率, offline, as the report and the server define it.
+    Coverage resolved = a.getCoverage(grid, null);
+    assertTrue(resolved.registered > 0);
+    assertEquals((double) resolved.resolved / resolved.registered, resolved.grassrootsRate, 1e-9);
+    assertTrue(resolved.json, resolved.json.contains("grassroots_rate"));
 
     try {
       a.listHouseholds(grid, "2026-13", 0, 100);
