@@ -322,7 +322,8 @@ absl::Status SyncServiceImpl::RegisterKey(const Principal& who, const std::strin
   return st;
 }
 
-RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now) const {
+RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now,
+                                          int* verifications) const {
   if (!others->has_header()) return RecordState();
   const std::vector<core::SignedWrite> writes = core::SignedWritesOf(*others);
   absl::flat_hash_map<std::string, Mutation> as_push;  // by path
@@ -334,7 +335,7 @@ RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now) cons
     const core::SignedWrite& w = writes[i];
     auto [it, added] = writers.try_emplace(w.device_id, absl::UnknownError(""));
     if (added) it->second = auth_->PrincipalOf(w.device_id);
-    proven[i] = it->second.ok() && ProvenBy(*it->second, w, as_push[w.path], now);
+    proven[i] = it->second.ok() && ProvenBy(*it->second, w, as_push[w.path], now, verifications);
     unproven[i] = !proven[i];
     any = any || proven[i];
   }
@@ -347,14 +348,18 @@ RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now) cons
 }
 
 bool SyncServiceImpl::ProvenBy(const Principal& writer, const core::SignedWrite& w, Mutation m,
-                               int64_t now) const {
+                               int64_t now, int* verifications) const {
   if (w.signature.empty() || w.author != AuthorOf(writer.device)) return false;
-  bool verified = false;
-  for (const auto& key : writer.device.signing_keys()) {
-    verified = verified || core::Verifies(key, w.claim, w.signature);
-  }
   m.set_device_id(writer.device.device_id());
-  return verified && !Refusal(writer, m, now, max_skew_ms_);
+  if (Refusal(writer, m, now, max_skew_ms_)) return false;
+  // The costly part last, and bounded: a request's signatures beyond the
+  // bound are not looked at (their writes are held for review).
+  for (const auto& key : writer.device.signing_keys()) {
+    if (*verifications <= 0) return false;
+    --*verifications;
+    if (core::Verifies(key, w.claim, w.signature)) return true;
+  }
+  return false;
 }
 
 void SyncServiceImpl::CountOutcomes(const gridsync::v1::PushResponse& resp) {
@@ -399,6 +404,7 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
   resp->set_store_epoch(records_->Epoch());
   resp->set_server_time_ms(now);
   const std::string author = AuthorOf(who.device);
+  int verifications = kMaxRefillVerifications;
   std::vector<RecordStore::RefillState> accepted;
   RegistryNeeds needs;
   for (int i = 0; i < req.records_size(); ++i) {
@@ -415,7 +421,7 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
                   absl::StrCat("grid ", s.header().grid_code(), " is outside this device's scope")};
     } else {
       split = core::SplitByWriter(s, who.device.device_id(), author);
-      RecordState proven = ProvenOthers(&split.others, now);
+      RecordState proven = ProvenOthers(&split.others, now, &verifications);
       why = RefusalOfOwnWrites(who, split.own, proven, now, max_skew_ms_, &needs, i);
       core::Join(&split.own, proven);
     }

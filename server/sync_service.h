@@ -22,6 +22,10 @@ inline constexpr int kMaxMutationsPerPush = 1000;
 inline constexpr int kDefaultPageSize = 500;
 inline constexpr int kMaxPageSize = 5000;
 inline constexpr int kMaxRefillRecords = 200;
+// Signatures one Refill call verifies at most (about 0.3 s of one core at
+// 13,000 a second): a phone cannot make the server spend more on one call.
+// Writes past it are held for review.
+inline constexpr int kMaxRefillVerifications = 4000;
 
 // gridsync.v1.SyncService (sync_service.proto): authenticate, decode,
 // validate, call the store, map the result.
@@ -71,12 +75,14 @@ class SyncServiceImpl final : public grpc::Service {
   // devices) those proven (ProvenBy) and returns them, with contexts that
   // claim no more than themselves (core::KeepWrites). `others` is left
   // empty when all were.
-  gridsync::v1::RecordState ProvenOthers(gridsync::v1::RecordState* others, int64_t now) const;
+  // At most *verifications signatures are verified; each counts it down.
+  gridsync::v1::RecordState ProvenOthers(gridsync::v1::RecordState* others, int64_t now,
+                                         int* verifications) const;
   // Whether `w` is proven to be `writer`'s: signed by one of its registered
   // keys, by its holder, and accepted as its push of `m` (the write as a
   // mutation, core::WritesOf) would be: schema, scope, role, clock.
   bool ProvenBy(const Principal& writer, const core::SignedWrite& w, gridsync::v1::Mutation m,
-                int64_t now) const;
+                int64_t now, int* verifications) const;
   grpc::Status RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
                        grpc::ByteBuffer* resp);
 
