@@ -118,13 +118,15 @@ std::string UnitName(const MonthlyReport& r, const std::string& code) {
   return it == r.names.end() ? code : it->second;
 }
 
+// The village of `code`, after its town in a county's report (village names
+// repeat across towns, not within one).
 std::string VillageOf(const MonthlyReport& r, const std::string& code) {
-  const std::string village = code.substr(0, 12);
-  const std::string town = code.substr(0, 9) + "000";
-  return UnitName(r, town) + " " + UnitName(r, village);
+  const std::string village = UnitName(r, code.substr(0, 12));
+  if (r.level == gridsync::v1::ORG_LEVEL_TOWN) return village;
+  return UnitName(r, code.substr(0, 9) + "000") + " " + village;
 }
 
-// A village with its town (village names repeat across towns); a town alone.
+// A village as VillageOf names it; a town alone.
 std::string RowName(const MonthlyReport& r, const UnitRow& row) {
   return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code())
                                                              : row.unit.name();
@@ -500,7 +502,7 @@ void AppendShortfallsHtml(const MonthlyReport& r, std::string* h) {
       absl::StrAppend(&names, names.empty() ? "" : "、", Esc(RowName(r, *u)), " ",
                       Pct(u->figures.*s.rate));
     }
-    absl::StrAppend(h, "<tr><td class=\"l\">", s.figure, "</td><td>", s.units.size(),
+    absl::StrAppend(h, "<tr><td class=\"l n\">", s.figure, "</td><td>", s.units.size(),
                     "</td><td class=\"l\">", names.empty() ? "全部达标" : names, "</td></tr>\n");
   }
   std::string last;
@@ -508,7 +510,7 @@ void AppendShortfallsHtml(const MonthlyReport& r, std::string* h) {
     absl::StrAppend(&last, last.empty() ? "" : "、", u->rank, ". ", Esc(RowName(r, *u)), " ",
                     ScoreText(u->score));
   }
-  absl::StrAppend(h, "<tr><td class=\"l\">后三名 (约谈)</td><td></td><td class=\"l\">", last,
+  absl::StrAppend(h, "<tr><td class=\"l n\">后三名 (约谈)</td><td></td><td class=\"l\">", last,
                   "</td></tr>\n</table>\n");
 }
 
@@ -524,7 +526,7 @@ body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;col
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:2px solid #c00;padding-bottom:4px}
 .sub{color:#666;font-size:13px} .kpi{display:inline-block;margin:12px 24px 0 0} .kpi b{font-size:26px;color:#c00}
 table{border-collapse:collapse;font-size:13px;margin-top:6px} th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
-th{background:#f3f3f3} td.l{text-align:left} tr.late td{color:#b00}
+th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td{color:#b00}
 @media print{h2{page-break-after:avoid} table,svg{page-break-inside:avoid}}
 </style></head><body>
 )");
