@@ -13,9 +13,11 @@
 namespace gridsync::core {
 namespace {
 
-// The top two levels of a questionnaire scale ([0] is level 1).
-int64_t TopTwo(const google::protobuf::RepeatedField<int64_t>& levels) {
-  return levels.size() >= 2 ? levels[0] + levels[1] : 0;
+// A rate the counting set already (SurveyTally, AddVillagePatrols), present
+// when it had something to count.
+std::optional<double> Given(double rate, int64_t den) {
+  if (den <= 0) return std::nullopt;
+  return rate;
 }
 
 struct WeightName {
@@ -49,10 +51,10 @@ AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
   f.grassroots_rate = RateOf(cases.resolved(), cases.registered());
   f.mediation_rate = RateOf(cases.resolved(), cases.registered() - cases.escalated());
   f.follow_up_rate = RateOf(cases.followed_up_both(), cases.resolved());
-  f.patrol_rate = RateOf(c.patrols().weeks_patrolled(), c.patrols().weeks());
+  f.patrol_rate = Given(c.patrols().rate(), c.patrols().weeks());
   const auto& q = c.surveys();
-  f.safety_rate = RateOf(TopTwo(q.safety_levels()), q.safety_answers());
-  f.satisfaction_rate = RateOf(TopTwo(q.satisfaction_levels()), q.satisfaction_answers());
+  f.safety_rate = Given(q.safety_rate(), q.safety_answers());
+  f.satisfaction_rate = Given(q.satisfaction_rate(), q.satisfaction_answers());
   return f;
 }
 

@@ -36,9 +36,11 @@ struct AssessmentFigures {
   std::optional<double> mediation_rate;
   // 回访率: resolved cases with every party followed up / resolved cases.
   std::optional<double> follow_up_rate;
-  // 巡逻率 (平安夜巡): weeks that met the policy / weeks counted.
+  // 巡逻率 (平安夜巡): weeks that met the policy / weeks counted, as
+  // AddVillagePatrols sets it (core/safety_figures.h).
   std::optional<double> patrol_rate;
-  // 安全感率 and 满意率: the top two levels / those who answered the question.
+  // 安全感率 and 满意率: the top two levels / those who answered the
+  // question, as SurveyTally sets them (core/safety_figures.h).
   std::optional<double> safety_rate;
   std::optional<double> satisfaction_rate;
 };

@@ -270,16 +270,9 @@ CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
 bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
   if (c.history().empty()) return c.status() == gridsync::v1::CASE_STATUS_ESCALATED;
   // In the latest epoch reached by then: a case the town sent back (reopened)
-  // is the village's again.
-  uint32_t epoch = 0;
-  bool escalated = false;
-  for (const auto& r : c.history()) {  // sorted by (epoch, stage)
-    if (as_of.ended && r.at_ms() >= as_of.ms) continue;
-    if (r.epoch() != epoch) escalated = false;
-    epoch = r.epoch();
-    escalated = escalated || r.stage() == gridsync::v1::CASE_STATUS_ESCALATED;
-  }
-  return escalated;
+  // is the village's again. While the period runs, everything reached counts.
+  const auto then = StagesAt(c.history(), as_of.ended ? as_of.ms : INT64_MAX);
+  return (then.stages() & (1u << gridsync::v1::CASE_STATUS_ESCALATED)) != 0;
 }
 
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
@@ -374,13 +367,11 @@ bool OverdueFirst(const PersonDue& a, const PersonDue& b) {
   return rank(a) < rank(b);
 }
 
-namespace {
-double Rate(int64_t num, int64_t den) { return den > 0 ? static_cast<double>(num) / den : 0; }
-}  // namespace
+namespace {}  // namespace
 
 void SetRates(gridsync::v1::Coverage* c) {
   auto* v = c->mutable_visits();
-  for (auto& g : *v->mutable_by_grid()) g.set_rate(Rate(g.visited(), g.households()));
+  for (auto& g : *v->mutable_by_grid()) g.set_rate(RateOf(g.visited(), g.households()).value_or(0));
   const AssessmentFigures f = FiguresOf(*c);
   v->set_rate(f.visit_rate.value_or(0));
   c->mutable_checks()->set_rate(f.check_rate.value_or(0));

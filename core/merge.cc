@@ -339,9 +339,8 @@ CaseStatus DisplayStatus(const StatusState& status) {
   return best;
 }
 
-CaseStatus StatusAt(const google::protobuf::RepeatedPtrField<StageReached>& history,
-                    CaseStatus current, int64_t at_ms) {
-  if (history.empty()) return current;
+StatusState StagesAt(const google::protobuf::RepeatedPtrField<StageReached>& history,
+                     int64_t at_ms) {
   StatusState then;
   for (const StageReached& r : history) {  // sorted by epoch: the last epoch reached by then wins
     if (r.at_ms() >= at_ms) continue;
@@ -349,7 +348,13 @@ CaseStatus StatusAt(const google::protobuf::RepeatedPtrField<StageReached>& hist
     then.set_epoch(r.epoch());
     then.set_stages(then.stages() | (1u << r.stage()));
   }
-  const CaseStatus s = DisplayStatus(then);
+  return then;
+}
+
+CaseStatus StatusAt(const google::protobuf::RepeatedPtrField<StageReached>& history,
+                    CaseStatus current, int64_t at_ms) {
+  if (history.empty()) return current;
+  const CaseStatus s = DisplayStatus(StagesAt(history, at_ms));
   return s == gridsync::v1::CASE_STATUS_UNSPECIFIED ? gridsync::v1::CASE_STATUS_REGISTERED : s;
 }
 

@@ -64,6 +64,12 @@ bool HasConflict(const gridsync::v1::RecordState& state);
 gridsync::v1::CaseStatus DisplayStatus(const gridsync::v1::StatusState& status);
 int StatusRank(gridsync::v1::CaseStatus status);
 
+// The stages reached before `at_ms` in the latest epoch reached by then
+// (history as StatusState keeps it); empty when none was.
+// REQUIRES: history sorted by (epoch, stage).
+gridsync::v1::StatusState StagesAt(
+    const google::protobuf::RepeatedPtrField<gridsync::v1::StageReached>& history, int64_t at_ms);
+
 // The status a person would have seen at `at_ms`: of the stages reached
 // before then (`history` of StatusState), the furthest in the latest epoch;
 // REGISTERED when none was (a case entered after the date it was registered

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/assessment.h"
 #include "core/ids.h"
 
 namespace gridsync::core {
@@ -9,10 +10,6 @@ namespace {
 
 constexpr int64_t kWeekMs = 7 * kDayMs;
 constexpr int kLevels = 6;  // the scales' five levels and 说不清
-
-double Rate(int64_t num, int64_t den) {
-  return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0;
-}
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
@@ -63,7 +60,7 @@ gridsync::v1::VillagePatrols CountVillagePatrols(const std::string& village_code
     row.set_weeks(row.weeks() + 1);
     if (met) row.set_weeks_patrolled(row.weeks_patrolled() + 1);
   }
-  row.set_rate(Rate(row.weeks_patrolled(), row.weeks()));
+  row.set_rate(RateOf(row.weeks_patrolled(), row.weeks()).value_or(0));
   return row;
 }
 
@@ -76,7 +73,7 @@ void AddVillagePatrols(const gridsync::v1::VillagePatrols& row, gridsync::v1::Pa
   if (row.weeks() > 0 && row.weeks_patrolled() == row.weeks()) {
     out->set_villages_every_week(out->villages_every_week() + 1);
   }
-  out->set_rate(Rate(out->weeks_patrolled(), out->weeks()));
+  out->set_rate(RateOf(out->weeks_patrolled(), out->weeks()).value_or(0));
 }
 
 void SurveyTally::Add(const SurveyMark& m) {
@@ -129,9 +126,9 @@ gridsync::v1::SurveyCoverage SurveyTally::Finish() const {
   out.set_answered(all_.answered);
   out.set_households(static_cast<int64_t>(households_.size()));
   out.set_safety_answers(all_.safety_answers);
-  out.set_safety_rate(Rate(all_.safety_top, all_.safety_answers));
+  out.set_safety_rate(RateOf(all_.safety_top, all_.safety_answers).value_or(0));
   out.set_satisfaction_answers(all_.satisfaction_answers);
-  out.set_satisfaction_rate(Rate(all_.satisfaction_top, all_.satisfaction_answers));
+  out.set_satisfaction_rate(RateOf(all_.satisfaction_top, all_.satisfaction_answers).value_or(0));
   std::vector<std::pair<int, int64_t>> topics(topics_.begin(), topics_.end());
   std::stable_sort(topics.begin(), topics.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -146,8 +143,8 @@ gridsync::v1::SurveyCoverage SurveyTally::Finish() const {
       auto* g = rows->Add();
       g->set_code(code);
       g->set_answered(k.answered);
-      g->set_safety_rate(Rate(k.safety_top, k.safety_answers));
-      g->set_satisfaction_rate(Rate(k.satisfaction_top, k.satisfaction_answers));
+      g->set_safety_rate(RateOf(k.safety_top, k.safety_answers).value_or(0));
+      g->set_satisfaction_rate(RateOf(k.satisfaction_top, k.satisfaction_answers).value_or(0));
     }
   };
   groups(grids_, out.mutable_by_grid());
