@@ -329,21 +329,19 @@ RecordState SyncServiceImpl::ProvenOthers(RecordState* others, int64_t now,
   absl::flat_hash_map<std::string, Mutation> as_push;  // by path
   for (core::StateWrite& w : core::WritesOf(*others)) as_push[w.path] = std::move(w.mutation);
   absl::flat_hash_map<std::string, absl::StatusOr<Principal>> writers;
-  std::vector<bool> proven(writes.size()), unproven(writes.size());
-  bool any = false;
+  std::vector<bool> proven(writes.size());
+  size_t count = 0;
   for (size_t i = 0; i < writes.size(); ++i) {
     const core::SignedWrite& w = writes[i];
     auto [it, added] = writers.try_emplace(w.device_id, absl::UnknownError(""));
     if (added) it->second = auth_->PrincipalOf(w.device_id);
     proven[i] = it->second.ok() && ProvenBy(*it->second, w, as_push[w.path], now, verifications);
-    unproven[i] = !proven[i];
-    any = any || proven[i];
+    count += proven[i];
   }
-  if (!any) return RecordState();
+  if (count == 0) return RecordState();
   RecordState out = core::KeepWrites(*others, proven);
-  *others = std::find(unproven.begin(), unproven.end(), true) == unproven.end()
-                ? RecordState()
-                : core::KeepWrites(*others, unproven);
+  proven.flip();  // now: the unproven
+  *others = count == writes.size() ? RecordState() : core::KeepWrites(*others, proven);
   return out;
 }
 
