@@ -837,6 +837,9 @@ gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err) {
     out->open_past_deadline = cs.open_past_deadline();
     out->mediation_rate = cs.mediation_rate();
     out->grassroots_rate = cs.grassroots_rate();
+    out->care_persons = c.care().persons();
+    out->care_overdue = c.care().overdue();
+    out->care_rate = c.care().rate();
     out->follow_up_rate = cs.follow_up_rate();
     const auto& p = c.patrols();
     out->patrols_per_week = p.per_week();

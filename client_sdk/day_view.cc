@@ -304,7 +304,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
 
   // Checks, and cases: registered in the period (in grids with households,
   // as the server counts them) and open at its end.
-  for (const auto& p : Persons(prefix, q.as_of.ms)) core::CountPerson(p, c.mutable_checks());
+  for (const auto& p : Persons(prefix, q.as_of.ms)) core::CountPerson(p, &c);
   for (const auto& [id, s] : cases_) {
     if (!StartsWith(s.grid_code(), prefix)) continue;
     if (grids.count(s.grid_code()) && s.registered_at_ms() >= q.from_ms &&

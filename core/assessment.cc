@@ -20,15 +20,10 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-struct WeightName {
-  const char* chinese;
-  const char* english;
-  double ScoreWeights::*weight;
-  std::optional<double> AssessmentFigures::*figure;
-};
-constexpr std::array<WeightName, 7> kWeights = {{
+constexpr std::array<NamedFigure, 8> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
+    {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
     {"化解在基层率", "grassroots", &ScoreWeights::grassroots, &AssessmentFigures::grassroots_rate},
     {"回访率", "follow_up", &ScoreWeights::follow_up, &AssessmentFigures::follow_up_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
@@ -37,6 +32,8 @@ constexpr std::array<WeightName, 7> kWeights = {{
 }};
 
 }  // namespace
+
+std::span<const NamedFigure> ScorableFigures() { return kWeights; }
 
 std::optional<double> RateOf(int64_t num, int64_t den) {
   if (den <= 0) return std::nullopt;
@@ -47,6 +44,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
   AssessmentFigures f;
   f.visit_rate = RateOf(c.visits().visited(), c.visits().households());
   f.check_rate = RateOf(c.checks().persons() - c.checks().overdue(), c.checks().persons());
+  f.care_rate = RateOf(c.care().persons() - c.care().overdue(), c.care().persons());
   const auto& cases = c.cases();
   f.grassroots_rate = RateOf(cases.resolved(), cases.registered());
   f.mediation_rate = RateOf(cases.resolved(), cases.registered() - cases.escalated());
@@ -60,7 +58,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
 
 std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w) {
   double sum = 0, weights = 0;
-  for (const WeightName& n : kWeights) {
+  for (const NamedFigure& n : kWeights) {
     const std::optional<double>& rate = f.*n.figure;
     if (!rate || w.*n.weight <= 0) continue;
     sum += *rate * (w.*n.weight);
@@ -72,7 +70,7 @@ std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w) {
 
 absl::StatusOr<ScoreWeights> ParseWeights(std::string_view text) {
   ScoreWeights w;
-  for (const WeightName& n : kWeights) w.*n.weight = 0;
+  for (const NamedFigure& n : kWeights) w.*n.weight = 0;
   int line_no = 0;
   for (absl::string_view line : absl::StrSplit(absl::string_view(text.data(), text.size()), '\n')) {
     ++line_no;
@@ -81,21 +79,22 @@ absl::StatusOr<ScoreWeights> ParseWeights(std::string_view text) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(line, absl::MaxSplits('=', 1));
     const absl::string_view name = absl::StripAsciiWhitespace(kv.first);
-    const WeightName* found = nullptr;
-    for (const WeightName& n : kWeights) {
+    const NamedFigure* found = nullptr;
+    for (const NamedFigure& n : kWeights) {
       if (name == n.chinese || name == n.english) found = &n;
     }
     double value = -1;
     if (found == nullptr || !absl::SimpleAtod(absl::StripAsciiWhitespace(kv.second), &value) ||
         !(value >= 0 && value <= 1000)) {
+      std::string names;
+      for (const NamedFigure& n : kWeights) absl::StrAppend(&names, " ", n.chinese);
       return absl::InvalidArgumentError(absl::StrCat(
           "weights line ", line_no, " '", line,
-          "': write 'figure = weight', a weight from 0 to 1000, the figure one of 入户率 管控率 "
-          "化解在基层率 回访率 巡逻率 安全感率 满意率"));
+          "': write 'figure = weight', a weight from 0 to 1000, the figure one of", names));
     }
     w.*found->weight = value;
   }
-  for (const WeightName& n : kWeights) {
+  for (const NamedFigure& n : kWeights) {
     if (w.*n.weight > 0) return w;
   }
   return absl::InvalidArgumentError("weights: no figure weighs more than 0");
@@ -103,9 +102,9 @@ absl::StatusOr<ScoreWeights> ParseWeights(std::string_view text) {
 
 std::string DescribeWeights(const ScoreWeights& w) {
   double total = 0;
-  for (const WeightName& n : kWeights) total += w.*n.weight;
+  for (const NamedFigure& n : kWeights) total += w.*n.weight;
   std::string out;
-  for (const WeightName& n : kWeights) {
+  for (const NamedFigure& n : kWeights) {
     if (w.*n.weight <= 0) continue;
     absl::StrAppend(&out, out.empty() ? "" : ", ", n.chinese, " ",
                     static_cast<int>(w.*n.weight / total * 100 + 0.5), "%");

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,7 +27,10 @@ struct AssessmentFigures {
   std::optional<double> visit_rate;
   // 管控率: (supervised persons - overdue) / supervised persons: checked in
   // their interval, or under the policy for less than one interval.
+  // Over the groups under supervision only (监管).
   std::optional<double> check_rate;
+  // 关爱率: the same over the care groups (孤寡老人, 留守儿童, 残疾人).
+  std::optional<double> care_rate;
   // 化解在基层率: cases resolved by the unit itself / cases registered. A
   // case escalated (上交) is not the unit's, whatever became of it after.
   std::optional<double> grassroots_rate;
@@ -57,17 +61,27 @@ std::optional<double> RateOf(int64_t num, int64_t den);
 // and 4/3/3 score alike. 调处率 has none (see above).
 struct ScoreWeights {
   double visit = 1, check = 1, grassroots = 1, follow_up = 0, patrol = 0, safety = 0,
-         satisfaction = 0;
+         satisfaction = 0, care = 0;
 };
+
+// A figure that can be scored, as reports and the county's weights name it.
+struct NamedFigure {
+  const char* chinese;  // 入户率
+  const char* english;  // visit
+  double ScoreWeights::*weight;
+  std::optional<double> AssessmentFigures::*figure;
+};
+// Every figure that can be scored, in the order reports print them.
+std::span<const NamedFigure> ScorableFigures();
 
 // The weighted mean of the present figures whose weight is above 0, from
 // 0 to 1; absent when none is.
 std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w);
 
 // Weights from text a county writes: one "figure = weight" a line, the
-// figure by its Chinese name (入户率, 管控率, 化解在基层率, 回访率, 巡逻率,
-// 安全感率, 满意率) or its English one (visit, check, grassroots,
-// follow_up, patrol, safety, satisfaction); '#' starts a comment. Figures
+// figure by its Chinese name (入户率, 管控率, 关爱率, 化解在基层率, 回访率,
+// 巡逻率, 安全感率, 满意率) or its English one (visit, check, care,
+// grassroots, follow_up, patrol, safety, satisfaction); '#' starts a comment. Figures
 // not named weigh 0. INVALID_ARGUMENT naming the line for an unknown
 // figure, a weight that is not a number from 0 to 1000, or no weight above
 // 0.

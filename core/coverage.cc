@@ -346,8 +346,27 @@ PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMar
   return d;
 }
 
-void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out) {
+bool IsCareCategory(gridsync::v1::PersonCategory category) {
+  return category == gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE ||
+         category == gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD ||
+         category == gridsync::v1::PERSON_CATEGORY_DISABLED;
+}
+
+bool InGroup(gridsync::v1::PersonCategory category, gridsync::v1::PersonGroup group) {
+  switch (group) {
+    case gridsync::v1::PERSON_GROUP_SUPERVISED:
+      return !IsCareCategory(category);
+    case gridsync::v1::PERSON_GROUP_CARE:
+      return IsCareCategory(category);
+    default:
+      return true;
+  }
+}
+
+void CountPerson(const PersonDue& d, gridsync::v1::Coverage* c) {
   if (!d.under_policy) return;
+  gridsync::v1::CheckCoverage* out =
+      IsCareCategory(d.row.person().category()) ? c->mutable_care() : c->mutable_checks();
   out->set_persons(out->persons() + 1);
   if (d.in_interval) out->set_checked_in_interval(out->checked_in_interval() + 1);
   if (d.not_yet_due) out->set_not_yet_due(out->not_yet_due() + 1);
@@ -375,6 +394,7 @@ void SetRates(gridsync::v1::Coverage* c) {
   const AssessmentFigures f = FiguresOf(*c);
   v->set_rate(f.visit_rate.value_or(0));
   c->mutable_checks()->set_rate(f.check_rate.value_or(0));
+  c->mutable_care()->set_rate(f.care_rate.value_or(0));
   auto* cs = c->mutable_cases();
   cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
   cs->set_mediation_rate(f.mediation_rate.value_or(0));

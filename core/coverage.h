@@ -174,7 +174,15 @@ struct PersonDue {
 // nullptr.
 PersonDue EvaluatePerson(const gridsync::v1::SupervisedPerson& p, const CheckMark* last,
                          const gridsync::v1::CheckPolicy& policy, int64_t as_of_ms);
-void CountPerson(const PersonDue& d, gridsync::v1::CheckCoverage* out);
+// Whether a category's visits are care (关爱: 孤寡老人, 留守儿童, 残疾人),
+// counted in Coverage.care, rather than supervision (监管), counted in
+// Coverage.checks (管控率).
+bool IsCareCategory(gridsync::v1::PersonCategory category);
+// Whether a person of `category` belongs in a list of `group`.
+bool InGroup(gridsync::v1::PersonCategory category, gridsync::v1::PersonGroup group);
+// Adds a person under the policy to out->checks() or, of a care group, to
+// out->care().
+void CountPerson(const PersonDue& d, gridsync::v1::Coverage* out);
 // The overdue list's order: absent or out of contact first, then most days
 // overdue, then soonest due, then by person id.
 bool OverdueFirst(const PersonDue& a, const PersonDue& b);

@@ -669,7 +669,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
   // Checks, as of the period's end.
   auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
   if (!persons.ok()) return persons.status();
-  for (const auto& p : *persons) core::CountPerson(p, c.mutable_checks());
+  for (const auto& p : *persons) core::CountPerson(p, &c);
 
   // Cases registered in the period, per grid, at their status as of its end;
   // and every case open then.
@@ -718,7 +718,8 @@ absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Lis
 }
 
 absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOverdue(
-    const CoverageQuery& q, int page_size, const std::string& page_token) {
+    const CoverageQuery& q, gridsync::v1::PersonGroup group, int page_size,
+    const std::string& page_token) {
   auto policy = ReadCheckPolicy(db_, reg_);
   if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
@@ -726,7 +727,9 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOver
   if (!persons.ok()) return persons.status();
   std::vector<const core::PersonDue*> rows;
   for (const auto& p : *persons) {
-    if (p.NeedsAttention()) rows.push_back(&p);
+    if (p.NeedsAttention() && core::InGroup(p.row.person().category(), group)) {
+      rows.push_back(&p);
+    }
   }
   std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) { return core::OverdueFirst(*a, *b); });
   gridsync::v1::ListOverduePersonsResponse out;

@@ -93,7 +93,8 @@ class CoverageIndex : public CoverageStore {
   absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
       const CoverageQuery& q, int page_size, const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
-      const CoverageQuery& q, int page_size, const std::string& page_token) override;
+      const CoverageQuery& q, gridsync::v1::PersonGroup group, int page_size,
+      const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
       const std::string& prefix, core::AsOf as_of, int page_size,
       const std::string& page_token) override;

@@ -139,9 +139,13 @@ grpc::Status CoverageServiceImpl::ListOverduePersons(
     grpc::ServerContext* ctx, const gridsync::v1::ListOverduePersonsRequest* req,
     gridsync::v1::ListOverduePersonsResponse* resp) {
   if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
+  if (!gridsync::v1::PersonGroup_IsValid(req->group())) {
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("group ", req->group(), " is not a PersonGroup (0, 1 or 2)")));
+  }
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
-  auto r = coverage_->ListOverdue(*q, req->page_size(), req->page_token());
+  auto r = coverage_->ListOverdue(*q, req->group(), req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

@@ -33,8 +33,10 @@ class CoverageStore {
   virtual absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) = 0;
   virtual absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
       const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+  // The persons of `group` needing a visit (PersonDue::NeedsAttention).
   virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
-      const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
+      const CoverageQuery& q, gridsync::v1::PersonGroup group, int page_size,
+      const std::string& page_token) = 0;
   // Cases open at `as_of` (from their history when it has ended).
   virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
       const std::string& prefix, core::AsOf as_of, int page_size,

@@ -739,7 +739,10 @@ GS_JNI(jdoubleArray, dayCoverage)(JNIEnv* env, jclass, jlong d) {
                       static_cast<double>(c.surveys_nobody_home),
                       c.safety_rate,
                       c.satisfaction_rate,
-                      c.grassroots_rate};
+                      c.grassroots_rate,
+                      static_cast<double>(c.care_persons),
+                      static_cast<double>(c.care_overdue),
+                      c.care_rate};
   const jsize n = static_cast<jsize>(sizeof(v) / sizeof(v[0]));
   jdoubleArray out = env->NewDoubleArray(n);
   if (out != nullptr) env->SetDoubleArrayRegion(out, 0, n, v);

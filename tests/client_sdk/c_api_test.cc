@@ -257,7 +257,8 @@ TEST_F(CApiTest, TheDaysListsAndFigures) {
   EXPECT_EQ(cov.households, 20);
   EXPECT_EQ(cov.visited, 1);
   EXPECT_DOUBLE_EQ(cov.visit_rate, 0.05);
-  EXPECT_EQ(cov.persons, 20);
+  EXPECT_EQ(cov.persons, 19);      // the supervised (管控)
+  EXPECT_EQ(cov.care_persons, 1);  // household 20's left-behind child (关爱)
   EXPECT_DOUBLE_EQ(cov.grassroots_rate,
                    cov.registered ? static_cast<double>(cov.resolved) / cov.registered : 0);
   EXPECT_DOUBLE_EQ(cov.satisfaction_rate, 0);  // the members before it did not move

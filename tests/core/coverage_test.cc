@@ -1,5 +1,7 @@
 #include "core/coverage.h"
 
+#include "absl/strings/str_cat.h"
+#include "core/assessment.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "gtest/gtest.h"
@@ -258,14 +260,14 @@ TEST(Coverage, APersonIsDueOneIntervalAfterTheLastCheckOrTheStartOfSupervision) 
 
   gridsync::v1::Coverage cov;
   p.set_supervised_since_ms(as_of - 10 * kDayMs);
-  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), cov.mutable_checks());  // not yet due
+  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), &cov);  // not yet due
   last = {.person_id = p.person_id(), .at_ms = as_of - 31 * kDayMs, .absent = true};
-  CountPerson(EvaluatePerson(p, &last, policy, as_of), cov.mutable_checks());  // overdue
+  CountPerson(EvaluatePerson(p, &last, policy, as_of), &cov);  // overdue
   last.at_ms = as_of - kDayMs;
   last.absent = false;
-  CountPerson(EvaluatePerson(p, &last, policy, as_of), cov.mutable_checks());  // in interval
+  CountPerson(EvaluatePerson(p, &last, policy, as_of), &cov);  // in interval
   p.set_supervised_since_ms(as_of + 1);
-  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), cov.mutable_checks());  // not yet
+  CountPerson(EvaluatePerson(p, nullptr, policy, as_of), &cov);  // not yet
   SetRates(&cov);
   EXPECT_EQ(cov.checks().persons(), 3);
   EXPECT_EQ(cov.checks().checked_in_interval(), 1);
@@ -274,6 +276,40 @@ TEST(Coverage, APersonIsDueOneIntervalAfterTheLastCheckOrTheStartOfSupervision) 
   EXPECT_EQ(cov.checks().never_checked(), 1);
   EXPECT_EQ(cov.checks().absent_or_out_of_contact(), 1);
   EXPECT_DOUBLE_EQ(cov.checks().rate(), 2.0 / 3);
+  EXPECT_EQ(cov.care().persons(), 0);
+}
+
+// 关爱 apart from 管控: a left-behind child's overdue visit lowers 关爱率, not
+// 管控率, and is on the care list, not the supervised one.
+TEST(Coverage, CareGroupsAreCountedApartFromTheSupervised) {
+  const auto policy = DefaultCheckPolicy();
+  const int64_t as_of = 1793462400000;
+  gridsync::v1::Coverage cov;
+  auto person = [&](gridsync::v1::PersonCategory category, int64_t last_check_days_ago) {
+    gridsync::v1::SupervisedPerson p;
+    p.set_person_id(absl::StrCat("41018500120100100010", static_cast<int>(category)));
+    p.set_category(category);
+    p.set_supervised_since_ms(as_of - 400 * kDayMs);
+    CheckMark last{.person_id = p.person_id(), .at_ms = as_of - last_check_days_ago * kDayMs};
+    return EvaluatePerson(p, &last, policy, as_of);
+  };
+  CountPerson(person(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, 1), &cov);
+  CountPerson(person(gridsync::v1::PERSON_CATEGORY_FLOATING_POPULATION, 2), &cov);
+  const PersonDue child = person(gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD, 45);
+  CountPerson(child, &cov);
+  CountPerson(person(gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE, 3), &cov);
+  SetRates(&cov);
+  EXPECT_EQ(cov.checks().persons(), 2);
+  EXPECT_DOUBLE_EQ(cov.checks().rate(), 1.0);
+  EXPECT_EQ(cov.care().persons(), 2);
+  EXPECT_EQ(cov.care().overdue(), 1);
+  EXPECT_DOUBLE_EQ(cov.care().rate(), 0.5);
+  EXPECT_DOUBLE_EQ(*FiguresOf(cov).care_rate, 0.5);
+  EXPECT_DOUBLE_EQ(*FiguresOf(cov).check_rate, 1.0);
+  EXPECT_TRUE(InGroup(child.row.person().category(), gridsync::v1::PERSON_GROUP_CARE));
+  EXPECT_FALSE(InGroup(child.row.person().category(), gridsync::v1::PERSON_GROUP_SUPERVISED));
+  EXPECT_TRUE(InGroup(child.row.person().category(), gridsync::v1::PERSON_GROUP_UNSPECIFIED));
+  EXPECT_FALSE(IsCareCategory(gridsync::v1::PERSON_CATEGORY_IDLE_YOUTH));
 }
 
 }  // namespace

@@ -259,14 +259,18 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     for (const auto& g : grids) households += in(g) ? 20 : 0;
     const int64_t as_of = std::min(to, core::SystemWallMs());
     const bool ended = to <= core::SystemWallMs();
-    int64_t persons = 0, in_interval = 0, absent = 0, never = 0, not_yet_due = 0, overdue = 0;
+    // [0]: the supervised (管控率), [1]: the care groups (关爱率).
+    struct PersonCounts {
+      int64_t persons = 0, in_interval = 0, absent = 0, never = 0, not_yet_due = 0, overdue = 0;
+    } want[2];
     for (const auto& g : grids) {
       if (!in(g)) continue;
       for (int n = 1; n <= 20; ++n) {
         // Odd households' persons came under supervision at the import.
         const int64_t since = PersonSince(registry_now_ms_, n);
         if ((since != 0 ? since : registry_now_ms_) >= as_of) continue;
-        ++persons;
+        PersonCounts& k = want[core::IsCareCategory(PersonCategoryOf(n)) ? 1 : 0];
+        ++k.persons;
         const CheckModel* last = nullptr;
         for (const auto& c : checks) {
           if (c.person != Person(g, n) || c.voided || c.at >= as_of) continue;
@@ -274,25 +278,24 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
         }
         const int risk =
             last != nullptr && last->risk >= 0 ? last->risk : 1;  // the registry says 1
-        const int interval = core::RequiredIntervalDays(
-            policy, gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, risk);
+        const int interval = core::RequiredIntervalDays(policy, PersonCategoryOf(n), risk);
         if (last == nullptr) {
-          ++never;
+          ++k.never;
           // Due one interval after coming under the policy (the import's
           // time for odd households: seconds before as_of at most).
           if (since == 0 || as_of - since <= interval * kDay) {
-            ++not_yet_due;
+            ++k.not_yet_due;
           } else {
-            ++overdue;
+            ++k.overdue;
           }
           continue;
         }
         if (as_of - last->at <= interval * kDay) {  // to the millisecond
-          ++in_interval;
+          ++k.in_interval;
         } else {
-          ++overdue;
+          ++k.overdue;
         }
-        if (last->absent) ++absent;
+        if (last->absent) ++k.absent;
       }
     }
     int64_t registered = 0, resolved = 0, escalated = 0, both = 0, open_now = 0, past = 0;
@@ -335,14 +338,19 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     std::map<std::string, int64_t> want_workers;
     for (const auto& [w, hs] : by_worker) want_workers[w] = static_cast<int64_t>(hs.size());
     EXPECT_EQ(got_workers, want_workers);
-    EXPECT_EQ(got.checks().persons(), persons);
-    EXPECT_EQ(got.checks().checked_in_interval(), in_interval);
-    EXPECT_EQ(got.checks().never_checked(), never);
-    EXPECT_EQ(got.checks().not_yet_due(), not_yet_due);
-    EXPECT_EQ(got.checks().overdue(), overdue);
-    EXPECT_DOUBLE_EQ(got.checks().rate(),
-                     persons > 0 ? static_cast<double>(persons - overdue) / persons : 0);
-    EXPECT_EQ(got.checks().absent_or_out_of_contact(), absent);
+    for (int care = 0; care < 2; ++care) {
+      SCOPED_TRACE(care ? "关爱" : "管控");
+      const auto& k = want[care];
+      const auto& c = care ? got.care() : got.checks();
+      EXPECT_EQ(c.persons(), k.persons);
+      EXPECT_EQ(c.checked_in_interval(), k.in_interval);
+      EXPECT_EQ(c.never_checked(), k.never);
+      EXPECT_EQ(c.not_yet_due(), k.not_yet_due);
+      EXPECT_EQ(c.overdue(), k.overdue);
+      EXPECT_DOUBLE_EQ(c.rate(),
+                       k.persons > 0 ? static_cast<double>(k.persons - k.overdue) / k.persons : 0);
+      EXPECT_EQ(c.absent_or_out_of_contact(), k.absent);
+    }
     EXPECT_EQ(got.cases().registered(), registered);
     EXPECT_EQ(got.cases().resolved(), resolved);
     EXPECT_EQ(got.cases().escalated(), escalated);
@@ -393,6 +401,25 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     EXPECT_FALSE(flagged && seen_present) << "an absent person after a present one";
     seen_present |= !flagged;
   }
+  // The lists of the two groups split the whole list by category.
+  std::multiset<std::string> all, split;
+  for (const auto& p : resp.persons()) all.insert(p.person().person_id());
+  for (auto group : {gridsync::v1::PERSON_GROUP_SUPERVISED, gridsync::v1::PERSON_GROUP_CARE}) {
+    req.set_group(group);
+    gridsync::v1::ListOverduePersonsResponse part;
+    auto gctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(coverage_->ListOverduePersons(gctx.get(), req, &part).ok());
+    for (const auto& p : part.persons()) {
+      EXPECT_EQ(core::IsCareCategory(p.person().category()),
+                group == gridsync::v1::PERSON_GROUP_CARE);
+      split.insert(p.person().person_id());
+    }
+  }
+  EXPECT_EQ(split, all);
+  req.set_group(static_cast<gridsync::v1::PersonGroup>(9));
+  auto bad_ctx = tools::CallContext(admin_token_);
+  EXPECT_EQ(coverage_->ListOverduePersons(bad_ctx.get(), req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // Cases open at last month's end, as the list shows them, are the
   // model's: registered by then and open by the steps taken by then.

@@ -52,6 +52,11 @@ std::string TempDir(const std::string& name) {
 std::string Household(const std::string& grid, int n) { return absl::StrFormat("%s%04d", grid, n); }
 std::string Person(const std::string& grid, int n) { return Household(grid, n) + "01"; }
 
+gridsync::v1::PersonCategory PersonCategoryOf(int n) {
+  return n == 20 ? gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD
+                 : gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS;
+}
+
 RawStore::~RawStore() {
   for (auto* h : cf) db->DestroyColumnFamilyHandle(h);
 }
@@ -94,7 +99,7 @@ gridsync::v1::ImportRegistryRequest TestRegistry(int64_t now_ms) {
       auto* p = req.add_persons();
       p->set_person_id(Person(grid, h));
       p->set_household_id(Household(grid, h));
-      p->set_category(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS);
+      p->set_category(PersonCategoryOf(h));
       p->set_risk_level(1);
       p->set_supervised_since_ms(PersonSince(now_ms, h));
     }

@@ -51,6 +51,9 @@ gridsync::v1::Mutation Survey(tools::Phone& phone, const std::string& grid, int 
                               int64_t at_ms, gridsync::v1::SurveyOutcome outcome, int safety,
                               int satisfaction);
 std::string Person(const std::string& grid, int n);  // household n, person 01
+// Household n's person is under community corrections (管控), the 20th a
+// left-behind child (关爱); risk level 1 for all.
+gridsync::v1::PersonCategory PersonCategoryOf(int n);
 
 // The registry above, as an import request.
 // Persons of even households came under supervision n x 5 days before

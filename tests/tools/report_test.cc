@@ -129,8 +129,11 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheAssessmentFigures) {
     return static_cast<double>(k.persons() - k.overdue()) / static_cast<double>(k.persons());
   };
   const auto& ab = r->villages[0];
-  EXPECT_EQ(ab.coverage.checks().persons(), 40);
-  EXPECT_GE(ab.coverage.checks().persons() - ab.coverage.checks().overdue(), 20);
+  // Household 20's person of each grid is a left-behind child: 关爱, not 管控.
+  EXPECT_EQ(ab.coverage.checks().persons(), 38);
+  EXPECT_GE(ab.coverage.checks().persons() - ab.coverage.checks().overdue(), 19);
+  EXPECT_EQ(ab.coverage.care().persons(), 2);
+  EXPECT_DOUBLE_EQ(*ab.figures.care_rate, 0.5);  // A's checked, B's overdue
   EXPECT_DOUBLE_EQ(*ab.figures.visit_rate, 0.75);
   EXPECT_DOUBLE_EQ(*ab.figures.check_rate, check_rate(ab));
   EXPECT_DOUBLE_EQ(*ab.figures.mediation_rate, 1.0);
@@ -142,7 +145,10 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheAssessmentFigures) {
   ASSERT_EQ(r->towns.size(), 2u);
   EXPECT_EQ(r->towns[0].unit.code(), kTownABC);
   EXPECT_DOUBLE_EQ(*r->towns[0].score, (0.5 + check_rate(r->towns[0]) + 2.0 / 3) / 3);
-  EXPECT_EQ(r->overdue_total, 80 - 20);  // 4 grids x 20 persons, 20 checked
+  EXPECT_EQ(r->overdue_total, 76 - 19);  // 4 grids x 19 supervised, 19 checked
+  EXPECT_EQ(r->care_due_total, 4 - 1);   // 4 grids x 1 child, 1 checked
+  for (const auto& p : r->care_due) EXPECT_TRUE(core::IsCareCategory(p.person().category()));
+  for (const auto& p : r->overdue) EXPECT_FALSE(core::IsCareCategory(p.person().category()));
   EXPECT_EQ(r->open_total, 1);
   ASSERT_EQ(r->past_deadline.size(), 1u);
   EXPECT_TRUE(r->past_deadline[0]);
@@ -159,6 +165,7 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheAssessmentFigures) {
   EXPECT_EQ(svgs, 6u);  // three scored rates, the patrol rate, 安全感率 and 满意率
   EXPECT_TRUE(absl::StrContains(html, "电信网络诈骗")) << html;
   EXPECT_TRUE(absl::StrContains(html, "平安夜巡")) << html;
+  EXPECT_TRUE(absl::StrContains(html, "未按期关爱的孤寡老人、留守儿童、残疾人 (3 人)")) << html;
   EXPECT_TRUE(absl::StrContains(html, "&lt;script&gt;邻里纠纷&lt;/script&gt;"));
   EXPECT_FALSE(absl::StrContains(html, "<script>"));
   EXPECT_TRUE(absl::StrContains(html, "已超期"));

@@ -60,6 +60,9 @@ std::string CoverageText(const gridsync::v1::Coverage& c,
                         "(%d never checked), %d absent or out of contact\n",
                         Pct(k.rate()), k.persons(), k.checked_in_interval(), k.not_yet_due(),
                         k.overdue(), k.never_checked(), k.absent_or_out_of_contact());
+  const auto& care = c.care();
+  absl::StrAppendFormat(&out, "关爱率 %s  %d cared for (孤寡老人, 留守儿童, 残疾人): %d overdue\n",
+                        Pct(care.rate()), care.persons(), care.overdue());
   const auto& cs = c.cases();
   absl::StrAppendFormat(&out,
                         "调处率 %s  %d cases registered: %d resolved, %d escalated, %d open\n"

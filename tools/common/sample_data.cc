@@ -27,15 +27,19 @@ std::string Name(std::mt19937_64& rng) {
   return absl::StrCat(kSurnames[rng() % std::size(kSurnames)], kGiven[rng() % std::size(kGiven)]);
 }
 
-// Who is under supervision in a village, roughly as grid work finds it:
-// mostly severe mental disorders and community corrections, low risk.
+// Who is visited in a village, roughly as grid work finds it: mostly
+// severe mental disorders and community corrections, low risk (监管); a
+// quarter are cared for (关爱).
 gridsync::v1::PersonCategory Category(std::mt19937_64& rng) {
   const int r = static_cast<int>(rng() % 100);
-  if (r < 40) return gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER;
-  if (r < 60) return gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS;
-  if (r < 72) return gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION;
-  if (r < 85) return gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER;
-  return gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE;
+  if (r < 35) return gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER;
+  if (r < 52) return gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS;
+  if (r < 62) return gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION;
+  if (r < 72) return gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER;
+  if (r < 76) return gridsync::v1::PERSON_CATEGORY_IDLE_YOUTH;
+  if (r < 86) return gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE;
+  if (r < 95) return gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD;
+  return gridsync::v1::PERSON_CATEGORY_DISABLED;
 }
 
 int Risk(std::mt19937_64& rng) {

@@ -363,10 +363,13 @@ class Demo {
     phone->clear_as_of_ms();
     server.clear_as_of_ms();
     const bool same = phone->SerializeAsString() == server.SerializeAsString();
-    printf("   %s on the phone: 入户率 %.1f%%, 管控率 %.1f%%, 调处率 %.1f%%, 回访率 %.1f%% — %s\n",
-           what.c_str(), 100 * phone->visits().rate(), 100 * phone->checks().rate(),
-           100 * phone->cases().mediation_rate(), 100 * phone->cases().follow_up_rate(),
-           same ? "the same as the server's CoverageService" : "DIFFERENT from the server's");
+    printf(
+        "   %s on the phone: 入户率 %.1f%%, 管控率 %.1f%%, 关爱率 %.1f%%, 调处率 %.1f%%, 回访率 "
+        "%.1f%% — %s\n",
+        what.c_str(), 100 * phone->visits().rate(), 100 * phone->checks().rate(),
+        100 * phone->care().rate(), 100 * phone->cases().mediation_rate(),
+        100 * phone->cases().follow_up_rate(),
+        same ? "the same as the server's CoverageService" : "DIFFERENT from the server's");
     if (!same) {
       return absl::InternalError(absl::StrCat("phone and server disagree on ", scope, " ", month,
                                               ":\nphone: ", phone->DebugString(),

@@ -77,17 +77,12 @@ std::string Change(const UnitRow& row) {
   return absl::StrFormat("%+.1f", (*row.score - *row.last_month_score) * 100);
 }
 
-// The scored figures, by name, as the report names the units below 100%.
-std::vector<std::pair<const char*, std::optional<double> core::AssessmentFigures::*>> ScoredFigures(
-    const core::ScoreWeights& w) {
-  std::vector<std::pair<const char*, std::optional<double> core::AssessmentFigures::*>> out;
-  if (w.visit > 0) out.push_back({"入户率", &core::AssessmentFigures::visit_rate});
-  if (w.check > 0) out.push_back({"管控率", &core::AssessmentFigures::check_rate});
-  if (w.grassroots > 0) out.push_back({"化解在基层率", &core::AssessmentFigures::grassroots_rate});
-  if (w.follow_up > 0) out.push_back({"回访率", &core::AssessmentFigures::follow_up_rate});
-  if (w.patrol > 0) out.push_back({"巡逻率", &core::AssessmentFigures::patrol_rate});
-  if (w.safety > 0) out.push_back({"安全感率", &core::AssessmentFigures::safety_rate});
-  if (w.satisfaction > 0) out.push_back({"满意率", &core::AssessmentFigures::satisfaction_rate});
+// The figures with a weight, as the report names the units below 100%.
+std::vector<core::NamedFigure> ScoredFigures(const core::ScoreWeights& w) {
+  std::vector<core::NamedFigure> out;
+  for (const core::NamedFigure& n : core::ScorableFigures()) {
+    if (w.*n.weight > 0) out.push_back(n);
+  }
   return out;
 }
 
@@ -243,9 +238,11 @@ class ReportSource {
   }
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> Overdue(const std::string& code,
                                                                    const std::string& month,
+                                                                   gridsync::v1::PersonGroup group,
                                                                    int limit) {
     gridsync::v1::ListOverduePersonsRequest req;
     req.set_scope_code(code);
+    req.set_group(group);
     req.mutable_period()->set_month(month);
     req.set_page_size(std::min(limit, 1000));
     gridsync::v1::ListOverduePersonsResponse out;
@@ -327,10 +324,14 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   r.scope.unit.set_name(r.scope_name);
   Rank(&r.towns);
   Rank(&r.villages);
-  auto overdue = source.Overdue(scope_code, month, list_limit);
-  if (!overdue.ok()) return overdue.status();
+  auto overdue =
+      source.Overdue(scope_code, month, gridsync::v1::PERSON_GROUP_SUPERVISED, list_limit);
+  auto care = source.Overdue(scope_code, month, gridsync::v1::PERSON_GROUP_CARE, list_limit);
+  if (!overdue.ok() || !care.ok()) return overdue.ok() ? care.status() : overdue.status();
   r.overdue.assign(overdue->persons().begin(), overdue->persons().end());
   r.overdue_total = overdue->total();
+  r.care_due.assign(care->persons().begin(), care->persons().end());
+  r.care_due_total = care->total();
   if (auto st = AddOpenCases(&source, range->second, list_limit, &r); !st.ok()) return st;
   return r;
 }
@@ -356,9 +357,10 @@ std::string ScopeFigures(const MonthlyReport& r) {
   return absl::StrCat(WholeScope(r), ": 入户率 ", Pct(f.visit_rate), " (", c.visits().visited(),
                       "/", c.visits().households(), " 户), 管控率 ", Pct(f.check_rate), " (",
                       c.checks().persons() - c.checks().overdue(), "/", c.checks().persons(),
-                      " 人按期, 逾期 ", c.checks().overdue(), "), 化解在基层率 ",
-                      Pct(f.grassroots_rate), " (", c.cases().resolved(), "/",
-                      c.cases().registered(), " 件, 上交 ", c.cases().escalated(), ", 在办 ",
+                      " 人按期, 逾期 ", c.checks().overdue(), "), 关爱率 ", Pct(f.care_rate), " (",
+                      c.care().persons() - c.care().overdue(), "/", c.care().persons(),
+                      " 人), 化解在基层率 ", Pct(f.grassroots_rate), " (", c.cases().resolved(),
+                      "/", c.cases().registered(), " 件, 上交 ", c.cases().escalated(), ", 在办 ",
                       c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate), ", 回访率 ",
                       Pct(f.follow_up_rate), ", 综合得分 ", ScoreText(r.scope.score));
 }
@@ -372,8 +374,9 @@ struct Shortfall {
 // For each scored figure, the units below 100% (未达标).
 std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<UnitRow>& rows) {
   std::vector<Shortfall> out;
-  for (const auto& [name, rate] : ScoredFigures(r.weights)) {
-    Shortfall s{name, rate, {}};
+  for (const core::NamedFigure& n : ScoredFigures(r.weights)) {
+    const auto rate = n.figure;
+    Shortfall s{n.chinese, rate, {}};
     for (const auto& row : rows) {
       if ((row.figures.*rate).has_value() && *(row.figures.*rate) < 1) s.units.push_back(&row);
     }
@@ -407,9 +410,9 @@ std::string RenderReportTable(const MonthlyReport& r) {
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(&out, "\n", title, "\n");
     const std::vector<std::pair<std::string, int>> cols = {
-        {"名次", 4},   {"代码", 12}, {"名称", 24},  {"户数", 7},   {"已走访", 7},
-        {"入户率", 7}, {"人数", 5},  {"逾期", 5},   {"管控率", 7}, {"纠纷", 5},
-        {"化解", 5},   {"上交", 5},  {"化解率", 7}, {"综合", 7},   {"较上月", 7}};
+        {"名次", 4}, {"代码", 12},  {"名称", 24},  {"户数", 7},   {"已走访", 7}, {"入户率", 7},
+        {"人数", 5}, {"逾期", 5},   {"管控率", 7}, {"关爱率", 7}, {"纠纷", 5},   {"化解", 5},
+        {"上交", 5}, {"化解率", 7}, {"综合", 7},   {"较上月", 7}};
     for (size_t i = 0; i < cols.size(); ++i) {
       absl::StrAppend(&out, Pad(cols[i].first, cols[i].second, i != 1 && i != 2), " ");
     }
@@ -425,6 +428,7 @@ std::string RenderReportTable(const MonthlyReport& r) {
                                               absl::StrCat(v.checks().persons()),
                                               absl::StrCat(v.checks().overdue()),
                                               Pct(row.figures.check_rate),
+                                              Pct(row.figures.care_rate),
                                               absl::StrCat(v.cases().registered()),
                                               absl::StrCat(v.cases().resolved()),
                                               absl::StrCat(v.cases().escalated()),
@@ -483,6 +487,7 @@ std::string RenderReportTable(const MonthlyReport& r) {
     }
   }
   absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
+                  "; 未按期关爱 (care visits due): ", r.care_due_total,
                   "; 未结纠纷 (open cases): ", r.open_total, "\n");
   return out;
 }
@@ -512,6 +517,33 @@ void AppendShortfallsHtml(const MonthlyReport& r, std::string* h) {
   }
   absl::StrAppend(h, "<tr><td class=\"l n\">后三名 (约谈)</td><td></td><td class=\"l\">", last,
                   "</td></tr>\n</table>\n");
+}
+
+// Persons needing a visit, `total` of them, `rows` listed.
+void AppendPersonsHtml(const MonthlyReport& r, const char* title,
+                       const std::vector<gridsync::v1::OverduePerson>& rows, int64_t total,
+                       std::string* h) {
+  absl::StrAppend(h, "<h2>", title, " (", total, " 人",
+                  rows.size() < static_cast<size_t>(total) ? absl::StrCat(", 列出前 ", rows.size())
+                                                           : std::string(),
+                  ")</h2>\n<table><tr><th>姓名</th><th>乡镇 "
+                  "村</th><th>类别</th><th>风险等级</th><th>上次走访</th>"
+                  "<th>要求间隔(天)</th><th>逾期(天)</th><th>上次情况</th></tr>\n");
+  for (const auto& p : rows) {
+    const bool flagged = p.last_absent() || p.last_out_of_contact();
+    absl::StrAppend(h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">",
+                    Esc(p.person().name()), "</td><td class=\"l\">",
+                    Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
+                    PersonCategoryChinese(p.person().category()), "</td><td>", p.risk_level(),
+                    "</td><td>", Date(p.last_checked_ms()), "</td><td>", p.interval_days(),
+                    "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
+                    p.last_out_of_contact() ? "失联"
+                    : p.last_absent()       ? "不在位"
+                                            : "",
+                    "</td></tr>\n");
+  }
+  if (rows.empty()) *h += "<tr><td class=\"l\" colspan=\"8\">无</td></tr>\n";
+  *h += "</table>\n";
 }
 
 }  // namespace
@@ -547,6 +579,9 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
   kpi("管控率", f.check_rate,
       absl::StrCat(c.checks().persons() - c.checks().overdue(), " / ", c.checks().persons(),
                    " 人按期, 逾期 ", c.checks().overdue()));
+  kpi("关爱率", f.care_rate,
+      absl::StrCat(c.care().persons() - c.care().overdue(), " / ", c.care().persons(),
+                   " 人按期 (孤寡老人、留守儿童、残疾人)"));
   kpi("化解在基层率", f.grassroots_rate,
       absl::StrCat(c.cases().resolved(), " / ", c.cases().registered(), " 件, 上交 ",
                    c.cases().escalated()));
@@ -570,24 +605,25 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
       absl::StrCat("无人在家 ", c.surveys().nobody_home(), " 次"));
 
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
-    absl::StrAppend(&h, "<h2>", title,
-                    "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
-                    "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
-                    "<th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-                    "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th></tr>\n");
+    absl::StrAppend(
+        &h, "<h2>", title,
+        "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
+        "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
+        "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
+        "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th></tr>\n");
     for (const auto& row : rows) {
       const auto& v = row.coverage;
-      absl::StrAppend(&h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—",
-                      "</td><td class=\"l\">", row.unit.code(), "</td><td class=\"l\">",
-                      Esc(RowName(r, row)), "</td><td>", v.visits().households(), "</td><td>",
-                      v.visits().visited(), "</td><td>", Pct(row.figures.visit_rate), "</td><td>",
-                      v.checks().persons(), "</td><td>", v.checks().overdue(), "</td><td>",
-                      Pct(row.figures.check_rate), "</td><td>", v.cases().registered(), "</td><td>",
-                      v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
-                      Pct(row.figures.grassroots_rate), "</td><td>",
-                      Pct(row.figures.mediation_rate), "</td><td>", v.visits().with_photos(),
-                      "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
-                      ScoreText(row.score), "</td><td>", Change(row), "</td></tr>\n");
+      absl::StrAppend(
+          &h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
+          row.unit.code(), "</td><td class=\"l\">", Esc(RowName(r, row)), "</td><td>",
+          v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>",
+          Pct(row.figures.visit_rate), "</td><td>", v.checks().persons(), "</td><td>",
+          v.checks().overdue(), "</td><td>", Pct(row.figures.check_rate), "</td><td>",
+          Pct(row.figures.care_rate), "</td><td>", v.cases().registered(), "</td><td>",
+          v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
+          Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate),
+          "</td><td>", v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(),
+          "</td><td>", ScoreText(row.score), "</td><td>", Change(row), "</td></tr>\n");
     }
     h += "</table>\n";
   };
@@ -684,27 +720,8 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
   if (q.opinions().empty()) h += "<tr><td class=\"l\" colspan=\"2\">本月无意见建议</td></tr>\n";
   h += "</table>\n";
 
-  absl::StrAppend(&h, "<h2>逾期未管控、失联或不在位的重点人员 (", r.overdue_total, " 人",
-                  r.overdue.size() < static_cast<size_t>(r.overdue_total)
-                      ? absl::StrCat(", 列出前 ", r.overdue.size())
-                      : std::string(),
-                  ")</h2>\n<table><tr><th>姓名</th><th>乡镇 "
-                  "村</th><th>类别</th><th>风险等级</th><th>上次走访</th>"
-                  "<th>要求间隔(天)</th><th>逾期(天)</th><th>上次情况</th></tr>\n");
-  for (const auto& p : r.overdue) {
-    const bool flagged = p.last_absent() || p.last_out_of_contact();
-    absl::StrAppend(&h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">",
-                    Esc(p.person().name()), "</td><td class=\"l\">",
-                    Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
-                    PersonCategoryChinese(p.person().category()), "</td><td>", p.risk_level(),
-                    "</td><td>", Date(p.last_checked_ms()), "</td><td>", p.interval_days(),
-                    "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
-                    p.last_out_of_contact() ? "失联"
-                    : p.last_absent()       ? "不在位"
-                                            : "",
-                    "</td></tr>\n");
-  }
-  h += "</table>\n";
+  AppendPersonsHtml(r, "逾期未管控、失联或不在位的重点人员", r.overdue, r.overdue_total, &h);
+  AppendPersonsHtml(r, "未按期关爱的孤寡老人、留守儿童、残疾人", r.care_due, r.care_due_total, &h);
   absl::StrAppend(&h, "<h2>未结矛盾纠纷 (", r.open_total, " 件",
                   r.open_cases.size() < static_cast<size_t>(r.open_total)
                       ? absl::StrCat(", 列出前 ", r.open_cases.size())

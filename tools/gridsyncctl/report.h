@@ -1,6 +1,6 @@
 // The monthly assessment report (一月一考核): the villages of a town, or the
 // towns and villages of a county, ranked by a score of the figures of
-// core/assessment.h (入户率, 管控率, 化解在基层率, and what the county's
+// core/assessment.h (入户率, 管控率, 关爱率, 化解在基层率, and what the county's
 // weights add), against last month, with the units below 100% named and the
 // last three called out; the overdue persons and the open cases; and the town's two reports after
 // every round (对每次民调情况和平安夜巡情况及时通报): the patrol rate per village (巡逻率) and the
@@ -44,9 +44,13 @@ struct MonthlyReport {
   UnitRow scope;                  // the whole scope, scored like its units (not ranked)
   std::vector<UnitRow> towns;     // a county's towns, ranked, best first
   std::vector<UnitRow> villages;  // the scope's villages, ranked, best first
-  std::vector<gridsync::v1::OverduePerson>
-      overdue;  // absent or out of contact first, then most overdue
+  // The supervised (管控) needing a visit: absent or out of contact first,
+  // then most overdue.
+  std::vector<gridsync::v1::OverduePerson> overdue;
   int64_t overdue_total = 0;
+  // The same for the care groups (关爱).
+  std::vector<gridsync::v1::OverduePerson> care_due;
+  int64_t care_due_total = 0;
   // Open at the month's end (or now, while it runs), past deadline first,
   // each with its status then.
   std::vector<gridsync::v1::CaseSummary> open_cases;

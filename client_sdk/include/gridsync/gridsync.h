@@ -325,6 +325,10 @@ typedef struct gs_coverage {
   /* 化解在基层率: cases resolved by the unit itself / registered; an escalated
      case (escalated) is not resolved here even once closed above */
   double grassroots_rate;
+  /* 关爱: the care groups (孤寡老人, 留守儿童, 残疾人), counted apart from the
+     supervised persons above (persons ... check_rate: 管控率) */
+  int64_t care_persons, care_overdue;
+  double care_rate; /* 关爱率 */
 } gs_coverage;
 /* GS_INVALID_ARGUMENT unless `d` came from gs_get_coverage. */
 gs_code gs_day_coverage(const gs_day* d, gs_coverage* out, gs_error* err);

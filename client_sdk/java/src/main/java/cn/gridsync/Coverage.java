@@ -5,7 +5,7 @@ package cn.gridsync;
  * 管控率 (checkRate), 化解在基层率 (grassrootsRate: resolved by the unit itself over registered; an
  * escalated case is not the unit's), 调处率 (mediationRate) and 回访率 (followUpRate) with their
  * counts; 巡逻率
- * (patrolRate) of 平安夜巡; 安全感率 (safetyRate) and 满意率 (satisfactionRate) of the
+ * (patrolRate) of 平安夜巡; 关爱率 (careRate) of the care groups, apart from 管控率; 安全感率 (safetyRate) and 满意率 (satisfactionRate) of the
  * questionnaire. The definitions are in coverage_service.proto; {@link #json} holds the whole
  * answer, by grid, worker and village, the answers' distributions and the opinions raised most.
  */
@@ -24,6 +24,9 @@ public final class Coverage {
   public final long surveysAsked, surveysAnswered, surveysRefused, surveysNobodyHome;
   public final double safetyRate, satisfactionRate;
   public final double grassrootsRate;
+  /** 关爱: the care groups (孤寡老人, 留守儿童, 残疾人), apart from the supervised (checkRate). */
+  public final long carePersons, careOverdue;
+  public final double careRate;
   public final String json;
 
   Coverage(double[] v, String json) {
@@ -62,6 +65,9 @@ public final class Coverage {
     safetyRate = v[i++];
     satisfactionRate = v[i++];
     grassrootsRate = v[i++];
+    carePersons = (long) v[i++];
+    careOverdue = (long) v[i++];
+    careRate = v[i++];
     this.json = json;
   }
 }

@@ -674,7 +674,8 @@ public class GridSyncClientTest {
     assertEquals(20, c.households);
     assertEquals(before.visited + 1, c.visited);
     assertEquals(c.visited / 20.0, c.visitRate, 1e-9);
-    assertEquals(20, c.persons);
+    assertEquals(19, c.persons); // the supervised (管控)
+    assertEquals(1, c.carePersons); // household 20's left-behind child (关爱)
     assertTrue(c.json.contains("by_grid"));
 
     DayPage<DueCheck> due = a.listDueChecks(grid, 7, 0, 5);
