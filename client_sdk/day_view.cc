@@ -132,7 +132,9 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
       cases_.erase(id);
     }
   }
-  if (c.marks.patrol) put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, true);
+  if (c.marks.patrol) {
+    put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, c.marks.patrol->police);
+  }
   if (c.marks.survey) {
     put(surveys_, c.marks.survey->household_id.substr(0, core::kGridCodeLen), c.marks.survey->at_ms,
         *c.marks.survey);
@@ -321,7 +323,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
 
 void DayView::CountPatrols(const std::string& prefix, const core::ResolvedPeriod& q,
                            gridsync::v1::PatrolCoverage* out) const {
-  std::map<std::string, std::vector<int64_t>> starts;  // by village
+  std::map<std::string, std::vector<core::PatrolStart>> starts;  // by village
   ForEachUnder(units_, prefix.substr(0, core::kVillageCodeLen),
                [&](const std::string& code, const gridsync::v1::OrgUnit& u) {
                  if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[code];
@@ -330,18 +332,22 @@ void DayView::CountPatrols(const std::string& prefix, const core::ResolvedPeriod
   ForEachUnder(patrols_, prefix, [&](const std::string& grid, const std::map<At, bool>& m) {
     auto v = starts.find(grid.substr(0, core::kVillageCodeLen));
     if (v == starts.end()) return;
-    for (auto [b, e] = InRange(m, from, to); b != e; ++b) v->second.push_back(b->first.first);
+    for (auto [b, e] = InRange(m, from, to); b != e; ++b)
+      v->second.push_back({b->first.first, b->second});
   });
-  out->set_per_week(core::PatrolsPerWeek(Policy()));
+  const core::PatrolRules rules = core::PatrolRulesOf(Policy());
+  core::SetPatrolRules(rules, out);
   for (auto& [village, s] : starts) {
     std::sort(s.begin(), s.end());
-    core::AddVillagePatrols(core::CountVillagePatrols(village, s, out->per_week(), q), out);
+    core::AddVillagePatrols(core::CountVillagePatrols(village, s, rules, q), out);
   }
 }
 
 void DayView::CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
                            gridsync::v1::SurveyCoverage* out) const {
-  core::SurveyTally tally;
+  core::QuestionPurposes purposes;
+  for (const auto& [version, f] : forms_) purposes.AddForm(f);
+  core::SurveyTally tally(core::SatisfactionPoints(Policy()), &purposes);
   ForEachUnder(surveys_, prefix, [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
     for (auto [b, e] = InRange(m, q.from_ms, q.to_ms); b != e; ++b) tally.Add(b->second);
   });

@@ -76,11 +76,11 @@ class DayView {
   std::unordered_map<std::string, Counted> counted_;         // by record id
   std::map<std::string, std::map<At, std::string>> visits_;  // household -> worker
   std::set<std::string> photo_visits_;  // counting visits with an attachment (record ids)
-  std::map<std::string, std::map<At, std::string>> attempts_;      // nobody home
-  std::map<std::string, std::map<At, core::CheckMark>> checks_;    // person -> check
-  std::map<std::string, gridsync::v1::CaseSummary> cases_;         // record id -> case
-  std::map<std::string, gridsync::v1::ProposalItem> proposals_;    // record id -> proposal
-  std::map<std::string, std::map<At, bool>> patrols_;              // grid -> patrol starts
+  std::map<std::string, std::map<At, std::string>> attempts_;    // nobody home
+  std::map<std::string, std::map<At, core::CheckMark>> checks_;  // person -> check
+  std::map<std::string, gridsync::v1::CaseSummary> cases_;       // record id -> case
+  std::map<std::string, gridsync::v1::ProposalItem> proposals_;  // record id -> proposal
+  std::map<std::string, std::map<At, bool>> patrols_;  // grid -> patrol starts -> police on it
   std::map<std::string, std::map<At, core::SurveyMark>> surveys_;  // grid -> questionnaire
   std::map<std::string, gridsync::v1::SurveyForm> forms_;          // version -> form
 };

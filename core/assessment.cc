@@ -20,15 +20,22 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-constexpr std::array<NamedFigure, 8> kWeights = {{
+constexpr std::array<NamedFigure, 12> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
     {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
     {"化解在基层率", "grassroots", &ScoreWeights::grassroots, &AssessmentFigures::grassroots_rate},
     {"回访率", "follow_up", &ScoreWeights::follow_up, &AssessmentFigures::follow_up_rate},
+    {"回访满意率", "follow_up_satisfaction", &ScoreWeights::follow_up_satisfaction,
+     &AssessmentFigures::follow_up_satisfaction_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
     {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
     {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
+    {"满意度得分", "satisfaction_score", &ScoreWeights::satisfaction_score,
+     &AssessmentFigures::satisfaction_score},
+    {"知晓率", "awareness", &ScoreWeights::awareness, &AssessmentFigures::awareness_rate},
+    {"参与率", "participation", &ScoreWeights::participation,
+     &AssessmentFigures::participation_rate},
 }};
 
 }  // namespace
@@ -49,10 +56,15 @@ AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
   f.grassroots_rate = RateOf(cases.resolved(), cases.registered());
   f.mediation_rate = RateOf(cases.resolved(), cases.registered() - cases.escalated());
   f.follow_up_rate = RateOf(cases.followed_up_both(), cases.resolved());
+  f.follow_up_satisfaction_rate = RateOf(cases.follow_ups_satisfied(), cases.follow_ups());
   f.patrol_rate = Given(c.patrols().rate(), c.patrols().weeks());
   const auto& q = c.surveys();
   f.safety_rate = Given(q.safety_rate(), q.safety_answers());
   f.satisfaction_rate = Given(q.satisfaction_rate(), q.satisfaction_answers());
+  const std::optional<double> points = Given(q.satisfaction_score(), q.satisfaction_scored());
+  if (points) f.satisfaction_score = *points / 100;
+  f.awareness_rate = RateOf(q.aware(), q.awareness_answers());
+  f.participation_rate = RateOf(q.participated(), q.participation_answers());
   return f;
 }
 

@@ -40,13 +40,25 @@ struct AssessmentFigures {
   std::optional<double> mediation_rate;
   // 回访率: resolved cases with every party followed up / resolved cases.
   std::optional<double> follow_up_rate;
+  // 回访满意率: follow-ups of those cases with the party satisfied /
+  // follow-ups of those cases.
+  std::optional<double> follow_up_satisfaction_rate;
   // 巡逻率 (平安夜巡): weeks that met the policy / weeks counted, as
   // AddVillagePatrols sets it (core/safety_figures.h).
   std::optional<double> patrol_rate;
-  // 安全感率 and 满意率: the top two levels / those who answered the
-  // question, as SurveyTally sets them (core/safety_figures.h).
+  // 安全感率 and 满意率: the official scale's top two levels (安全 + 基本安全,
+  // 满意 + 基本满意) / those who answered the question, 不清楚 included,
+  // as SurveyTally sets them (core/safety_figures.h).
   std::optional<double> safety_rate;
   std::optional<double> satisfaction_rate;
+  // 满意度得分 / 100: the county's points of the satisfaction answers
+  // other than 不清楚, averaged (CheckPolicy.satisfaction_points), so that it
+  // weighs like a rate; reports print it as points (85.0 分).
+  std::optional<double> satisfaction_score;
+  // 知晓率 and 参与率: answers with a counted choice / answers, over the
+  // questions a form marks (SurveyQuestion.purpose).
+  std::optional<double> awareness_rate;
+  std::optional<double> participation_rate;
 };
 
 // The figures of `c`'s counts.
@@ -61,7 +73,8 @@ std::optional<double> RateOf(int64_t num, int64_t den);
 // and 4/3/3 score alike. 调处率 has none (see above).
 struct ScoreWeights {
   double visit = 1, check = 1, grassroots = 1, follow_up = 0, patrol = 0, safety = 0,
-         satisfaction = 0, care = 0;
+         satisfaction = 0, care = 0, follow_up_satisfaction = 0, satisfaction_score = 0,
+         awareness = 0, participation = 0;
 };
 
 // A figure that can be scored, as reports and the county's weights name it.
@@ -80,8 +93,10 @@ std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w);
 
 // Weights from text a county writes: one "figure = weight" a line, the
 // figure by its Chinese name (入户率, 管控率, 关爱率, 化解在基层率, 回访率,
-// 巡逻率, 安全感率, 满意率) or its English one (visit, check, care,
-// grassroots, follow_up, patrol, safety, satisfaction); '#' starts a comment. Figures
+// 回访满意率, 巡逻率, 安全感率, 满意率, 满意度得分, 知晓率, 参与率) or its
+// English one (visit, check, care, grassroots, follow_up,
+// follow_up_satisfaction, patrol, safety, satisfaction, satisfaction_score,
+// awareness, participation); '#' starts a comment. Figures
 // not named weigh 0. INVALID_ARGUMENT naming the line for an unknown
 // figure, a weight that is not a number from 0 to 1000, or no weight above
 // 0.

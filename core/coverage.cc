@@ -1,6 +1,7 @@
 #include "core/coverage.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -77,6 +78,50 @@ bool FollowedUpBoth(const RecordState& s) {
   return true;
 }
 
+// Whether a police officer was on the patrol.
+bool WithPolice(const RecordState& s) {
+  if (const auto* l = Log(s, "members")) {
+    for (const auto& e : l->elements()) {
+      gridsync::v1::PatrolMember m;
+      if (m.ParseFromString(e.payload()) && m.role() == gridsync::v1::PATROL_ROLE_POLICE)
+        return true;
+    }
+  }
+  return false;
+}
+
+// FollowUp entries of a case, and those where the party was satisfied.
+std::pair<int32_t, int32_t> FollowUpsOf(const RecordState& s) {
+  std::pair<int32_t, int32_t> out{0, 0};
+  if (const auto* l = Log(s, "follow_ups")) {
+    for (const auto& e : l->elements()) {
+      gridsync::v1::FollowUp f;
+      if (!f.ParseFromString(e.payload())) continue;
+      ++out.first;
+      if (f.satisfied()) ++out.second;
+    }
+  }
+  return out;
+}
+
+// The latest answer (by hlc) to each question that chose a choice.
+std::vector<std::pair<std::string, int32_t>> ChoicesOf(const RecordState& s) {
+  std::map<std::string, std::pair<uint64_t, int32_t>> latest;
+  if (const auto* l = Log(s, "answers")) {
+    for (const auto& e : l->elements()) {
+      gridsync::v1::SurveyAnswer a;
+      if (!a.ParseFromString(e.payload()) || a.question_id().empty()) continue;
+      auto& [hlc, choice] = latest[a.question_id()];
+      if (e.hlc() >= hlc) hlc = e.hlc(), choice = a.choice();
+    }
+  }
+  std::vector<std::pair<std::string, int32_t>> out;
+  for (const auto& [id, v] : latest) {
+    if (v.second > 0) out.emplace_back(id, v.second);
+  }
+  return out;
+}
+
 SurveyMark SurveyMarkOf(const RecordState& s, int64_t created_ms) {
   SurveyMark m;
   m.household_id = s.header().subject_id();
@@ -98,6 +143,8 @@ SurveyMark SurveyMarkOf(const RecordState& s, int64_t created_ms) {
     }
   }
   std::sort(m.topics.begin(), m.topics.end());
+  m.form_version = Str(s, "form_version");
+  m.choices = ChoicesOf(s);
   return m;
 }
 
@@ -172,6 +219,7 @@ CoverageMarks MarksOf(const RecordState& s) {
         c.status = gridsync::v1::CASE_STATUS_REGISTERED;
       c.deadline_ms = Int(s, "deadline_ms");
       c.followed_up_both = FollowedUpBoth(s);
+      std::tie(c.follow_ups, c.follow_ups_satisfied) = FollowUpsOf(s);
       for (const auto& a : AttachmentsOf(s)) {
         c.signed_agreement |= a.purpose() == gridsync::v1::ATTACHMENT_PURPOSE_SIGNED_AGREEMENT;
       }
@@ -186,7 +234,7 @@ CoverageMarks MarksOf(const RecordState& s) {
       break;
     }
     case gridsync::v1::RECORD_KIND_PATROL:
-      out.patrol = PatrolMark{h.grid_code(), Int(s, "started_at_ms", created_ms)};
+      out.patrol = PatrolMark{h.grid_code(), Int(s, "started_at_ms", created_ms), WithPolice(s)};
       break;
     case gridsync::v1::RECORD_KIND_SURVEY:
       if (!h.subject_id().empty()) out.survey = SurveyMarkOf(s, created_ms);
@@ -254,6 +302,8 @@ gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& re
   s.set_urgent_major_hard(c.urgent_major_hard);
   s.set_criminal_risk(c.criminal_risk);
   s.set_holder(c.holder);
+  s.set_follow_ups(c.follow_ups);
+  s.set_follow_ups_satisfied(c.follow_ups_satisfied);
   for (const auto& h : c.history) {
     auto* r = s.add_history();
     r->set_epoch(h.epoch);
@@ -289,6 +339,8 @@ void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
     // 回访率 is over the unit's own resolved cases only: an escalated case's
     // follow-ups belong to whoever took it over.
     if (c.followed_up_both()) out->set_followed_up_both(out->followed_up_both() + 1);
+    out->set_follow_ups(out->follow_ups() + c.follow_ups());
+    out->set_follow_ups_satisfied(out->follow_ups_satisfied() + c.follow_ups_satisfied());
   }
 }
 
@@ -398,6 +450,7 @@ void SetRates(gridsync::v1::Coverage* c) {
   auto* cs = c->mutable_cases();
   cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
   cs->set_mediation_rate(f.mediation_rate.value_or(0));
+  cs->set_follow_up_satisfaction_rate(f.follow_up_satisfaction_rate.value_or(0));
   cs->set_follow_up_rate(f.follow_up_rate.value_or(0));
 }
 

@@ -55,9 +55,11 @@ struct CaseMark {
   std::string grid_code;
   int64_t registered_at_ms = 0;
   gridsync::v1::CaseStatus status = gridsync::v1::CASE_STATUS_UNSPECIFIED;
-  int64_t deadline_ms = 0;        // 0: none
-  bool followed_up_both = false;  // every party followed up (at least two)
-  bool signed_agreement = false;  // an attachment with purpose SIGNED_AGREEMENT
+  int64_t deadline_ms = 0;           // 0: none
+  bool followed_up_both = false;     // every party followed up (at least two)
+  int32_t follow_ups = 0;            // FollowUp entries (回访)
+  int32_t follow_ups_satisfied = 0;  // of those, the party satisfied
+  bool signed_agreement = false;     // an attachment with purpose SIGNED_AGREEMENT
   std::string title;
   bool urgent_major_hard = false;  // 急大难
   bool criminal_risk = false;      // 民转刑
@@ -72,11 +74,13 @@ struct CaseMark {
   bool operator==(const CaseMark&) const = default;
 };
 
-// A patrol (平安夜巡) counts for its village's week from when it started;
-// it is counted under the grid it was recorded in.
+// A patrol (平安夜巡) counts for its village's week from when it started,
+// if it started at night (core/safety_figures.h NightWindow); it is counted
+// under the grid it was recorded in.
 struct PatrolMark {
   std::string grid_code;
   int64_t started_at_ms = 0;
+  bool police = false;  // a member in the role PATROL_ROLE_POLICE (民警参与)
   bool operator==(const PatrolMark&) const = default;
 };
 
@@ -88,6 +92,10 @@ struct SurveyMark {
   gridsync::v1::SafetyAnswer safety = gridsync::v1::SAFETY_ANSWER_UNSPECIFIED;
   gridsync::v1::SatisfactionAnswer satisfaction = gridsync::v1::SATISFACTION_ANSWER_UNSPECIFIED;
   std::vector<gridsync::v1::OpinionTopic> topics;  // one per opinion, sorted
+  std::string form_version;
+  // The latest choice (> 0) to each of the form's further questions, by
+  // question id: what 知晓率 and 参与率 count (SurveyQuestion.purpose).
+  std::vector<std::pair<std::string, int32_t>> choices;
   bool operator==(const SurveyMark&) const = default;
 };
 
@@ -149,7 +157,8 @@ bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
 // Adds a case registered in the period to `out`'s counts, at its status as
 // of `as_of`: registered, open, mediating, escalated (EscalatedAsOf), and
 // resolved (by the unit itself: never an escalated case, even when the
-// level that took it over resolved it) with its followed-up.
+// level that took it over resolved it) with its followed-up and its
+// follow-ups (回访满意率).
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out);
 // Adds a case to open_now and open_past_deadline if it was open at `as_of`.

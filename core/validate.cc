@@ -577,6 +577,30 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   return CheckRecordLimits(current, m);
 }
 
+namespace {
+
+// A question counting for 知晓率 or 参与率 names which of its choices count.
+std::optional<FieldViolation> CheckQuestionPurpose(const gridsync::v1::SurveyQuestion& q,
+                                                   const std::string& path) {
+  if (!gridsync::v1::QuestionPurpose_IsValid(q.purpose()))
+    return Bad(path + ".purpose", "is not a QuestionPurpose");
+  if (q.purpose() == gridsync::v1::QUESTION_PURPOSE_UNSPECIFIED) {
+    if (q.counted_choices_size() > 0)
+      return Bad(path + ".counted_choices", "needs a purpose (awareness or participation)");
+    return std::nullopt;
+  }
+  if (q.counted_choices_size() == 0)
+    return Bad(path + ".counted_choices", "must name the choices that count (1-based)");
+  for (int32_t c : q.counted_choices()) {
+    if (c < 1 || c > q.choices_size())
+      return Bad(path + ".counted_choices",
+                 absl::StrCat(c, " is not one of the choices 1..", q.choices_size()));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm& f) {
   auto text = [](const std::string& path, const std::string& v, size_t min,
                  size_t max) -> std::optional<FieldViolation> {
@@ -604,6 +628,7 @@ std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm&
     for (int c = 0; c < q.choices_size(); ++c) {
       if (auto v = text(absl::StrCat(path, ".choices[", c, "]"), q.choices(c), 1, 200)) return v;
     }
+    if (auto v = CheckQuestionPurpose(q, path)) return v;
   }
   return std::nullopt;
 }

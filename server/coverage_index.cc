@@ -69,27 +69,55 @@ std::string QKey(const core::SurveyMark& m, const std::string& record_id) {
          record_id;
 }
 
-// A questionnaire as stored: the household, then a byte each for the
-// outcome, the two answers and every opinion's topic.
+// A questionnaire as stored: the household; a byte each for the outcome,
+// the two answers and the number of opinions; a byte per opinion's topic;
+// the form version after its length byte; then each question's choice as
+// the question id after its length byte and the choice in a byte (choices
+// past 255 are stored as 255: no form has that many).
 std::string EncodeSurvey(const core::SurveyMark& m) {
   std::string s = m.household_id;
-  s.push_back(static_cast<char>(m.outcome));
-  s.push_back(static_cast<char>(m.safety));
-  s.push_back(static_cast<char>(m.satisfaction));
-  for (auto t : m.topics) s.push_back(static_cast<char>(t));
+  auto byte = [&](int64_t v) { s.push_back(static_cast<char>(std::clamp<int64_t>(v, 0, 255))); };
+  auto text = [&](const std::string& t) {
+    const std::string cut = t.substr(0, 255);
+    byte(static_cast<int64_t>(cut.size()));
+    s += cut;
+  };
+  byte(m.outcome);
+  byte(m.safety);
+  byte(m.satisfaction);
+  byte(static_cast<int64_t>(std::min<size_t>(m.topics.size(), 255)));
+  for (size_t i = 0; i < m.topics.size() && i < 255; ++i) byte(m.topics[i]);
+  text(m.form_version);
+  for (const auto& [question, choice] : m.choices) {
+    text(question);
+    byte(choice);
+  }
   return s;
 }
 std::optional<core::SurveyMark> DecodeSurvey(std::string_view v, int64_t at_ms) {
-  if (v.size() < core::kHouseholdIdLen + 3) return std::nullopt;
+  if (v.size() < core::kHouseholdIdLen + 4) return std::nullopt;
   core::SurveyMark m;
   m.household_id = std::string(v.substr(0, core::kHouseholdIdLen));
   m.at_ms = at_ms;
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(v[core::kHouseholdIdLen + i]); };
-  m.outcome = static_cast<gridsync::v1::SurveyOutcome>(byte(0));
-  m.safety = static_cast<gridsync::v1::SafetyAnswer>(byte(1));
-  m.satisfaction = static_cast<gridsync::v1::SatisfactionAnswer>(byte(2));
-  for (size_t i = 3; core::kHouseholdIdLen + i < v.size(); ++i)
-    m.topics.push_back(static_cast<gridsync::v1::OpinionTopic>(byte(i)));
+  size_t at = core::kHouseholdIdLen;
+  auto byte = [&]() -> int { return at < v.size() ? static_cast<unsigned char>(v[at++]) : 0; };
+  auto text = [&]() {
+    const size_t n = std::min<size_t>(static_cast<size_t>(byte()), v.size() - at);
+    std::string t(v.substr(at, n));
+    at += n;
+    return t;
+  };
+  m.outcome = static_cast<gridsync::v1::SurveyOutcome>(byte());
+  m.safety = static_cast<gridsync::v1::SafetyAnswer>(byte());
+  m.satisfaction = static_cast<gridsync::v1::SatisfactionAnswer>(byte());
+  const int topics = byte();
+  for (int i = 0; i < topics; ++i)
+    m.topics.push_back(static_cast<gridsync::v1::OpinionTopic>(byte()));
+  m.form_version = text();
+  while (at < v.size()) {
+    std::string question = text();
+    m.choices.emplace_back(std::move(question), byte());
+  }
   return m;
 }
 
@@ -217,7 +245,10 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
   }
   if (old_marks.patrol != new_marks.patrol) {
     if (old_marks.patrol) batch_->Delete(index_.cov_, TKey(*old_marks.patrol, record_id));
-    if (new_marks.patrol) batch_->Put(index_.cov_, TKey(*new_marks.patrol, record_id), "");
+    // The value: "p" when a police officer was on the patrol.
+    if (new_marks.patrol)
+      batch_->Put(index_.cov_, TKey(*new_marks.patrol, record_id),
+                  new_marks.patrol->police ? "p" : "");
   }
   if (old_marks.survey != new_marks.survey) {
     if (old_marks.survey) batch_->Delete(index_.cov_, QKey(*old_marks.survey, record_id));
@@ -506,7 +537,7 @@ absl::Status CountPatrols(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
                           const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy,
                           gridsync::v1::PatrolCoverage* out) {
   const std::string villages = q.prefix.substr(0, core::kVillageCodeLen);
-  std::map<std::string, std::vector<int64_t>> starts;
+  std::map<std::string, std::vector<core::PatrolStart>> starts;
   auto st = ForEachRegistry<gridsync::v1::OrgUnit>(
       db, reg, snap, 'o', villages, "", [&](const gridsync::v1::OrgUnit& u) {
         if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[u.code()];
@@ -516,31 +547,37 @@ absl::Status CountPatrols(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
   const auto [from, to] = core::PatrolSpan(q.from_ms, q.to_ms);
   for (int32_t month : MonthsIn(from, to)) {
     const std::string p = "T" + Be32(static_cast<uint32_t>(month)) + q.prefix;
-    st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+    st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice& value) {
       const std::string_view key = k.ToStringView();
       const size_t at = 5 + core::kGridCodeLen;
       if (key.size() < at + 8) return true;
       const int64_t ms = static_cast<int64_t>(FromBe64(key.substr(at, 8)));
       auto v = starts.find(std::string(key.substr(5, core::kVillageCodeLen)));
-      if (v != starts.end() && ms >= from && ms < to) v->second.push_back(ms);
+      if (v != starts.end() && ms >= from && ms < to)
+        v->second.push_back({ms, value.ToStringView() == "p"});
       return true;
     });
     if (!st.ok()) return st;
   }
-  out->set_per_week(core::PatrolsPerWeek(policy));
+  const core::PatrolRules rules = core::PatrolRulesOf(policy);
+  core::SetPatrolRules(rules, out);
   for (auto& [village, s] : starts) {
     std::sort(s.begin(), s.end());
-    core::AddVillagePatrols(core::CountVillagePatrols(village, s, out->per_week(), q.period()),
-                            out);
+    core::AddVillagePatrols(core::CountVillagePatrols(village, s, rules, q.period()), out);
   }
   return absl::OkStatus();
 }
 
 // 安全感/满意度: the questionnaires asked in the period.
 absl::Status CountSurveys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                          const rocksdb::Snapshot* snap, const CoverageQuery& q,
+                          rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
+                          const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy,
                           gridsync::v1::SurveyCoverage* out) {
-  core::SurveyTally tally;
+  auto forms = ReadSurveyForms(db, reg);
+  if (!forms.ok()) return forms.status();
+  core::QuestionPurposes purposes;
+  for (const auto& f : *forms) purposes.AddForm(f);
+  core::SurveyTally tally(core::SatisfactionPoints(policy), &purposes);
   for (int32_t month : MonthsIn(q.from_ms, q.to_ms)) {
     const std::string p = "Q" + Be32(static_cast<uint32_t>(month)) + q.prefix;
     auto st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
@@ -686,7 +723,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
 
   st = CountPatrols(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_patrols());
   if (!st.ok()) return st;
-  st = CountSurveys(db_, cov_, snap.get(), q, c.mutable_surveys());
+  st = CountSurveys(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_surveys());
   if (!st.ok()) return st;
   return c;
 }

@@ -35,6 +35,19 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
   if (p.patrols_per_week() < 0 || p.patrols_per_week() > 7) {
     return absl::InvalidArgumentError("policy.patrols_per_week must be 1..7 (0: the default, 1)");
   }
+  if (p.satisfaction_points_size() != 0 && p.satisfaction_points_size() != 4) {
+    return absl::InvalidArgumentError(
+        "policy.satisfaction_points must be 4 (满意, 基本满意, 不太满意, 不满意) or none");
+  }
+  for (int32_t points : p.satisfaction_points()) {
+    if (points < 0 || points > 100)
+      return absl::InvalidArgumentError("policy.satisfaction_points must each be 0..100");
+  }
+  for (int32_t minute : {p.night_from_minute(), p.night_to_minute()}) {
+    if (minute < 0 || minute >= 24 * 60)
+      return absl::InvalidArgumentError(
+          "policy.night_from_minute and night_to_minute must be 0..1439 (minutes after midnight)");
+  }
   return absl::OkStatus();
 }
 

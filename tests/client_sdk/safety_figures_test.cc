@@ -6,6 +6,7 @@
 // patrol policies; the village secretary's and the grid worker's phones
 // give the same figures offline. Published questionnaire forms reach the
 // phones and stay apart from the check policy.
+#include <map>
 #include <random>
 #include <set>
 
@@ -25,6 +26,7 @@ struct SentPatrol {
   std::string grid;
   int64_t start = 0;
   bool voided = false;
+  bool police = false;
 };
 struct SentSurvey {
   std::string household;
@@ -40,6 +42,20 @@ bool Under(const std::string& code, const std::string& prefix) {
 
 double Ratio(int64_t n, int64_t d) { return d > 0 ? static_cast<double>(n) / d : 0; }
 
+// 夜巡 by the default window: from 20:00 to 06:00 in Beijing.
+bool AtNight(int64_t ms) {
+  const int64_t hour = (ms + core::kChinaOffsetMs) / 3600000 % 24;
+  return hour >= 20 || hour < 6;
+}
+
+// The official level (0 安全 ... 4 不清楚) of a stored answer, older scale
+// included, and the default points of 满意 ... 不满意.
+int Official(int answer) {
+  static const std::map<int, int> kLevel = {{1, 0}, {2, 0}, {7, 1}, {3, 2}, {4, 2}, {5, 3}, {6, 4}};
+  return kLevel.at(answer);
+}
+constexpr int kPoints[] = {100, 80, 40, 0};
+
 // Mondays by the calendar (absl's weekday), not by core's arithmetic.
 bool IsMonday(int64_t ms) {
   const absl::CivilDay d = absl::CivilDay(1970, 1, 1) + (ms + core::kChinaOffsetMs) / kDay;
@@ -52,29 +68,38 @@ gridsync::v1::PatrolCoverage ExpectedPatrols(const std::vector<SentPatrol>& sent
                                              int64_t to, int64_t now) {
   gridsync::v1::PatrolCoverage out;
   out.set_per_week(per_week);
+  out.set_night_from_minute(20 * 60);
+  out.set_night_to_minute(6 * 60);
   for (const auto& v : villages) {
-    std::vector<int64_t> starts;
+    std::vector<const SentPatrol*> mine;
     for (const auto& p : sent) {
-      if (!p.voided && Under(p.grid, prefix) && Under(p.grid, v)) starts.push_back(p.start);
+      if (!p.voided && Under(p.grid, prefix) && Under(p.grid, v)) mine.push_back(&p);
     }
-    auto in = [&](int64_t a, int64_t b) {
-      return std::count_if(starts.begin(), starts.end(),
-                           [&](int64_t s) { return s >= a && s < b; });
+    auto in = [&](int64_t a, int64_t b, bool night, bool police = false) {
+      return std::count_if(mine.begin(), mine.end(), [&](const SentPatrol* p) {
+        return p->start >= a && p->start < b && AtNight(p->start) == night &&
+               (!police || p->police);
+      });
     };
     auto* row = out.add_by_village();
     row->set_village_code(v);
-    row->set_patrols(in(from, to));
+    row->set_patrols(in(from, to, true));
+    row->set_daytime(in(from, to, false));
     for (int64_t day = from; day < to; day += kDay) {
       if (!IsMonday(day)) continue;
-      const bool met = in(day, std::min(day + 7 * kDay, now)) >= per_week;
+      const int64_t end = std::min(day + 7 * kDay, now);
+      const bool met = in(day, end, true) >= per_week;
       if (day + 7 * kDay > now && !met) continue;
       row->set_weeks(row->weeks() + 1);
       row->set_weeks_patrolled(row->weeks_patrolled() + (met ? 1 : 0));
+      row->set_weeks_with_police(row->weeks_with_police() + (in(day, end, true, true) ? 1 : 0));
     }
     row->set_rate(Ratio(row->weeks_patrolled(), row->weeks()));
     out.set_patrols(out.patrols() + row->patrols());
+    out.set_daytime(out.daytime() + row->daytime());
     out.set_weeks(out.weeks() + row->weeks());
     out.set_weeks_patrolled(out.weeks_patrolled() + row->weeks_patrolled());
+    out.set_weeks_with_police(out.weeks_with_police() + row->weeks_with_police());
     out.set_villages(out.villages() + 1);
     if (row->weeks() > 0 && row->weeks() == row->weeks_patrolled())
       out.set_villages_every_week(out.villages_every_week() + 1);
@@ -86,11 +111,11 @@ gridsync::v1::PatrolCoverage ExpectedPatrols(const std::vector<SentPatrol>& sent
 gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent,
                                              const std::string& prefix, int64_t from, int64_t to) {
   gridsync::v1::SurveyCoverage out;
-  std::vector<int64_t> safety(6), satisfaction(6);
+  std::vector<int64_t> safety(5), satisfaction(5);
   std::map<int, int64_t> topics;
   std::set<std::string> households;
   struct Grid {
-    int64_t answered = 0, s = 0, st = 0, f = 0, ft = 0;
+    int64_t answered = 0, s = 0, st = 0, f = 0, ft = 0, scored = 0, points = 0;
   };
   std::map<std::string, Grid> grids, villages;
   Grid all;
@@ -105,11 +130,15 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
     for (Grid* g :
          {&all, &grids[q.household.substr(0, 15)], &villages[q.household.substr(0, 12)]}) {
       ++g->answered;
-      if (q.safety) ++g->s, g->st += q.safety <= 2;
-      if (q.satisfaction) ++g->f, g->ft += q.satisfaction <= 2;
+      if (q.safety) ++g->s, g->st += Official(q.safety) <= 1;
+      if (q.satisfaction) ++g->f, g->ft += Official(q.satisfaction) <= 1;
+      if (q.satisfaction && Official(q.satisfaction) < 4) {
+        ++g->scored;
+        g->points += kPoints[Official(q.satisfaction)];
+      }
     }
-    if (q.safety) ++safety[q.safety - 1];
-    if (q.satisfaction) ++satisfaction[q.satisfaction - 1];
+    if (q.safety) ++safety[Official(q.safety)];
+    if (q.satisfaction) ++satisfaction[Official(q.satisfaction)];
     for (int t : q.topics) ++topics[t];
   }
   out.set_answered(all.answered);
@@ -119,6 +148,8 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
   out.set_satisfaction_answers(all.f);
   for (auto n : satisfaction) out.add_satisfaction_levels(n);
   out.set_satisfaction_rate(Ratio(all.ft, all.f));
+  out.set_satisfaction_scored(all.scored);
+  out.set_satisfaction_score(Ratio(all.points, all.scored));
   std::vector<std::pair<int, int64_t>> ranked(topics.begin(), topics.end());
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -136,6 +167,7 @@ gridsync::v1::SurveyCoverage ExpectedSurveys(const std::vector<SentSurvey>& sent
       row->set_answered(g.answered);
       row->set_safety_rate(Ratio(g.st, g.s));
       row->set_satisfaction_rate(Ratio(g.ft, g.f));
+      row->set_satisfaction_score(Ratio(g.points, g.scored));
     }
   }
   return out;
@@ -152,13 +184,24 @@ class SafetyFiguresTest : public SdkTest {
       return from + static_cast<int64_t>(rng() % static_cast<uint64_t>(now - from));
     };
     std::vector<Mutation> ms;
-    const int n = static_cast<int>(rng() % 14);
+    const int n = 4 + static_cast<int>(rng() % 14);
     for (int i = 0; i < n; ++i) {
       SentPatrol p{grid, at()};
       auto m = worker->Begin(gridsync::v1::RECORD_KIND_PATROL, worker->NewRecordId(), grid);
       m.mutable_create();
       tools::AddCreateField(&m, "started_at_ms", tools::IntValue(p.start));
       ms.push_back(m);
+      if (rng() % 3 == 0) {  // a police officer went along (民警参与)
+        gridsync::v1::PatrolMember member;
+        member.set_name("民警小李");
+        member.set_role(gridsync::v1::PATROL_ROLE_POLICE);
+        auto l = worker->Begin(gridsync::v1::RECORD_KIND_PATROL, m.record_id(), grid);
+        l.mutable_append_log()->set_log("members");
+        l.mutable_append_log()->set_element_id(worker->NewRecordId());
+        l.mutable_append_log()->set_payload(member.SerializeAsString());
+        ms.push_back(l);
+        p.police = true;
+      }
       if (rng() % 8 == 0) {  // moved: the start was entered wrong
         p.start = at();
         auto s = worker->Begin(gridsync::v1::RECORD_KIND_PATROL, m.record_id(), grid);
@@ -187,9 +230,9 @@ class SafetyFiguresTest : public SdkTest {
         tools::AddCreateField(&m, "outcome", tools::IntValue(q.outcome));
       else
         q.outcome = 0;
-      q.safety = static_cast<int>(rng() % 7);
+      q.safety = static_cast<int>(rng() % 8);  // both scales: 7 is 基本安全
       if (q.safety) tools::AddCreateField(&m, "safety", tools::IntValue(q.safety));
-      q.satisfaction = static_cast<int>(rng() % 7);
+      q.satisfaction = static_cast<int>(rng() % 8);
       if (q.satisfaction)
         tools::AddCreateField(&m, "satisfaction", tools::IntValue(q.satisfaction));
       ms.push_back(m);
@@ -205,7 +248,7 @@ class SafetyFiguresTest : public SdkTest {
         ms.push_back(l);
       }
       if (rng() % 6 == 0) {  // the worker corrects a tap on the wrong level
-        q.safety = 1 + static_cast<int>(rng() % 6);
+        q.safety = 1 + static_cast<int>(rng() % 7);
         auto s = worker->Begin(gridsync::v1::RECORD_KIND_SURVEY, m.record_id(), grid);
         s.mutable_set_field()->set_field("safety");
         *s.mutable_set_field()->mutable_value() = tools::IntValue(q.safety);
@@ -263,6 +306,9 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
   Phone worker = NewPhone(kGridA, "网格员甲");
   SyncOk(secretary);
   SyncOk(worker);
+  struct {
+    int64_t weeks_patrolled = 0, weeks_with_police = 0, daytime = 0;
+  } counted;
   for (int per_week : {1, 2}) {
     if (per_week == 2) {
       SetPatrolsPerWeek(2);
@@ -284,6 +330,9 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
         const auto want_patrols =
             ExpectedPatrols(patrols, in_scope, prefix, per_week, mfrom, mto, core::SystemWallMs());
         EXPECT_EQ(c.patrols().DebugString(), want_patrols.DebugString());
+        counted.weeks_patrolled += c.patrols().weeks_patrolled();
+        counted.weeks_with_police += c.patrols().weeks_with_police();
+        counted.daytime += c.patrols().daytime();
         EXPECT_EQ(c.surveys().DebugString(),
                   ExpectedSurveys(surveys, prefix, mfrom, mto).DebugString());
       }
@@ -292,8 +341,11 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
     }
   }
   // Something was counted, so the comparisons above could fail.
+  EXPECT_GT(counted.weeks_patrolled, 0);
+  EXPECT_GT(counted.weeks_with_police, 0);
+  EXPECT_GT(counted.daytime, 0);
   const auto county = ServerCoverage(kCounty, core::MonthName(last_month));
-  EXPECT_GT(county.patrols().weeks_patrolled(), 0);
+  EXPECT_GT(county.surveys().satisfaction_scored(), 0);
   EXPECT_GT(county.surveys().answered(), 0);
   EXPECT_GT(county.surveys().opinions_size(), 0);
 }
@@ -390,7 +442,7 @@ TEST_F(SafetyFiguresTest, AQuestionnaireIsValidatedFieldByField) {
   EXPECT_NE(st.message().find("form_version"), std::string::npos) << st;
   st = bad({F("visit_record_id", tools::StrValue("yesterday"))}, household);
   EXPECT_NE(st.message().find("visit_record_id"), std::string::npos) << st;
-  st = bad({F("safety", tools::IntValue(7))}, household);
+  st = bad({F("safety", tools::IntValue(8))}, household);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("SafetyAnswer"), std::string::npos) << st;
   // Answers and opinions need something in them.

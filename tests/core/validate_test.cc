@@ -80,9 +80,11 @@ TEST(Validate, AQuestionnaireFieldByField) {
   EXPECT_EQ(FieldOf(SetString(survey(), "visit_record_id", "the visit")), "set_field.value");
   auto level = survey();
   level.mutable_set_field()->set_field("safety");
-  level.mutable_set_field()->mutable_value()->set_int_value(6);  // 说不清
+  level.mutable_set_field()->mutable_value()->set_int_value(6);  // 不清楚
   EXPECT_EQ(FieldOf(level), "");
-  level.mutable_set_field()->mutable_value()->set_int_value(7);
+  level.mutable_set_field()->mutable_value()->set_int_value(7);  // 基本安全
+  EXPECT_EQ(FieldOf(level), "");
+  level.mutable_set_field()->mutable_value()->set_int_value(8);
   EXPECT_EQ(FieldOf(level), "set_field.value");
   level.mutable_set_field()->mutable_value()->set_int_value(0);  // "not asked" is not written
   EXPECT_EQ(FieldOf(level), "set_field.value");

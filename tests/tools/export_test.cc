@@ -524,6 +524,9 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
   const std::string first = survey(1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 3);
   survey(2, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 4, 2);
   survey(3, gridsync::v1::SURVEY_OUTCOME_REFUSED, 0, 0);
+  // On the official scale: 基本安全, 基本满意 (the others are the older scale's).
+  survey(5, gridsync::v1::SURVEY_OUTCOME_ANSWERED, gridsync::v1::SAFETY_ANSWER_BASICALLY_SAFE,
+         gridsync::v1::SATISFACTION_ANSWER_BASICALLY_SATISFIED);
   const std::string wrong = survey(4, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1);
   gridsync::v1::SurveyOpinion said;
   said.set_topic(gridsync::v1::OPINION_TOPIC_FRAUD);
@@ -546,7 +549,12 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
   auto pg = tools::PgConn::Connect(db_->conninfo());
   ASSERT_TRUE(pg.ok()) << pg.status();
   EXPECT_EQ(Column(**pg, "SELECT count(*) || '/' || count(*) FILTER (WHERE voided) FROM surveys"),
-            std::vector<std::string>{"4/1"});
+            std::vector<std::string>{"5/1"});
+  // Levels on the official scale: 很安全 is 1 (安全), 基本安全 2, 不太安全 3.
+  EXPECT_EQ(Column(**pg,
+                   "SELECT string_agg(safety_level::text, ' ' ORDER BY safety_level) "
+                   "FROM surveys WHERE NOT voided"),
+            std::vector<std::string>{"1 2 3"});
   EXPECT_EQ(Column(**pg, "SELECT version || ' ' || questions FROM survey_forms"),
             std::vector<std::string>{"2026-Q4 0"});
   const std::string month = core::MonthName(core::MonthOf(now));
@@ -554,7 +562,7 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
                                       "safety_rate || ' ' || satisfaction_rate FROM "
                                       "surveys_by_village WHERE month = '",
                                       month, "'")),
-            std::vector<std::string>{"3 2 1 0.5 0.5"});
+            std::vector<std::string>{"4 3 1 0.6666666666666666 0.6666666666666666"});
   EXPECT_EQ(Column(**pg, "SELECT topic || ' ' || text FROM survey_opinions"),
             std::vector<std::string>{"fraud 𠮷家巷老人接到诈骗电话"});
   gridsync::v1::GetCoverageRequest req;
@@ -563,9 +571,9 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
   gridsync::v1::Coverage c;
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
-  EXPECT_DOUBLE_EQ(c.surveys().safety_rate(), 0.5);
-  EXPECT_DOUBLE_EQ(c.surveys().satisfaction_rate(), 0.5);
-  EXPECT_EQ(c.surveys().asked(), 3);
+  EXPECT_DOUBLE_EQ(c.surveys().safety_rate(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(c.surveys().satisfaction_rate(), 2.0 / 3);
+  EXPECT_EQ(c.surveys().asked(), 4);
 }
 
 // The audit trail (who enrolled, imported, backed up, restored) and the

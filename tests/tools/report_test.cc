@@ -31,6 +31,7 @@ class ReportTest : public ServerTest {
   void SetUp() override {
     ServerTest::SetUp();
     t_ = core::SystemWallMs() - 60 * 1000;
+    night_ = core::DayOf(t_) * core::kDayMs - core::kChinaOffsetMs + 1;  // 00:00:00.001
     month_ = core::MonthName(core::MonthOf(t_));
     Fill();
   }
@@ -82,13 +83,34 @@ class ReportTest : public ServerTest {
       auto s = a->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridA);
       s.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_RESOLVED);
       ms.push_back(s);
+      // 回访: the first case's two parties, one of them satisfied.
+      for (int party = 0; i == 0 && party < 2; ++party) {
+        gridsync::v1::FollowUp f;
+        f.set_at_ms(t_);
+        f.set_party_name(party ? "李四" : "张三");
+        f.set_satisfied(party == 0);
+        auto l = a->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridA);
+        l.mutable_append_log()->set_log("follow_ups");
+        l.mutable_append_log()->set_element_id(a->NewRecordId());
+        l.mutable_append_log()->set_payload(f.SerializeAsString());
+        ms.push_back(l);
+      }
     }
     PushAll(*a, ms);
     PushAll(*b, Visits(*b, kGridB, 10));
+    // A night patrol (夜巡: 00:00 to 06:00 is night) with a police officer,
+    // on the day of t_; and a daytime one that counts for nothing.
     auto patrol = b->Begin(gridsync::v1::RECORD_KIND_PATROL, b->NewRecordId(), kGridB);
     patrol.mutable_create();
-    tools::AddCreateField(&patrol, "started_at_ms", tools::IntValue(t_));
-    PushAll(*b, {patrol, Survey(*b, kGridB, 1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1),
+    tools::AddCreateField(&patrol, "started_at_ms", tools::IntValue(night_));
+    gridsync::v1::PatrolMember police;
+    police.set_name("民警");
+    police.set_role(gridsync::v1::PATROL_ROLE_POLICE);
+    auto member = b->Begin(gridsync::v1::RECORD_KIND_PATROL, patrol.record_id(), kGridB);
+    member.mutable_append_log()->set_log("members");
+    member.mutable_append_log()->set_element_id(b->NewRecordId());
+    member.mutable_append_log()->set_payload(police.SerializeAsString());
+    PushAll(*b, {patrol, member, Survey(*b, kGridB, 1, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1),
                  Survey(*b, kGridB, 2, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 2, 4),
                  Survey(*b, kGridB, 3, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 3, 5),
                  Survey(*b, kGridB, 4, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 0),
@@ -110,7 +132,7 @@ class ReportTest : public ServerTest {
     PushAll(*d, Visits(*d, kGridD, 5));
   }
 
-  int64_t t_ = 0;
+  int64_t t_ = 0, night_ = 0;
   std::string month_;
 };
 
@@ -138,6 +160,9 @@ TEST_F(ReportTest, RanksVillagesAndTownsByTheAssessmentFigures) {
   EXPECT_DOUBLE_EQ(*ab.figures.check_rate, check_rate(ab));
   EXPECT_DOUBLE_EQ(*ab.figures.mediation_rate, 1.0);
   EXPECT_DOUBLE_EQ(*ab.figures.grassroots_rate, 1.0);
+  EXPECT_EQ(ab.coverage.cases().follow_ups(), 2);
+  EXPECT_DOUBLE_EQ(*ab.figures.follow_up_satisfaction_rate, 0.5);  // 回访满意率
+  EXPECT_FALSE(r->villages[1].figures.follow_up_satisfaction_rate.has_value());
   EXPECT_DOUBLE_EQ(*ab.score, (0.75 + check_rate(ab) + 1) / 3);
   EXPECT_FALSE(r->villages[1].figures.grassroots_rate.has_value());  // no case: not counted
   EXPECT_DOUBLE_EQ(*r->villages[1].score, (0.25 + check_rate(r->villages[1])) / 2);
@@ -183,8 +208,9 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   const auto& d = *by_code.at("410185100201");
   EXPECT_EQ(ab.coverage.patrols().patrols(), 1);
   // The patrol counts for its week when the week began this month.
-  const bool week_in_month = core::MonthOf(core::WeekStart(t_)) == core::MonthOf(t_);
+  const bool week_in_month = core::MonthOf(core::WeekStart(night_)) == core::MonthOf(t_);
   EXPECT_EQ(ab.coverage.patrols().weeks_patrolled(), week_in_month ? 1 : 0);
+  EXPECT_EQ(ab.coverage.patrols().weeks_with_police(), week_in_month ? 1 : 0);
   EXPECT_DOUBLE_EQ(*ab.figures.safety_rate, 0.75);
   EXPECT_DOUBLE_EQ(*ab.figures.satisfaction_rate, 1.0 / 3);
   EXPECT_EQ(ab.coverage.surveys().refused(), 1);

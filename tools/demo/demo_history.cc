@@ -142,10 +142,24 @@ class GridHistory {
       out_.push_back(std::move(m));
       return;
     }
-    auto level = [&] { return U() < d_.mood ? 1 + Rand(2) : 3 + Rand(U() < 0.1 ? 4 : 3); };
+    // On the official scale: 安全 (2) or 基本安全 (7) with the village's mood,
+    // else 不太安全 (4), 不安全 (5), rarely 不清楚 (6).
+    auto level = [&]() -> int64_t {
+      if (U() < d_.mood) return U() < 0.6 ? 2 : 7;
+      return U() < 0.1 ? 6 : 4 + Rand(2);
+    };
     AddCreateField(&m, "safety", IntValue(level()));
     AddCreateField(&m, "satisfaction", IntValue(level()));
     out_.push_back(std::move(m));
+    // 知晓 and 参与 (the form marks "know" and "joined"): most know of the
+    // work, fewer took part.
+    for (const auto& [question, yes] :
+         {std::pair{"know", d_.mood}, std::pair{"joined", d_.mood / 2}}) {
+      gridsync::v1::SurveyAnswer a;
+      a.set_question_id(question);
+      a.set_choice(U() < yes ? 1 : 2);
+      Log(gridsync::v1::RECORD_KIND_SURVEY, id, "answers", t + 600000, a);
+    }
     if (U() < 0.3) {
       const auto& [topic, text] = kOpinions[Rand(std::size(kOpinions))];
       gridsync::v1::SurveyOpinion o;
@@ -173,6 +187,11 @@ class GridHistory {
     member.set_role(gridsync::v1::PATROL_ROLE_PATROL_TEAM);
     member.clear_device_id();
     Log(gridsync::v1::RECORD_KIND_PATROL, id, "members", t, member);
+    if (U() < 0.4) {  // the police station's officer came along (民警参与)
+      member.set_name("派出所民警");
+      member.set_role(gridsync::v1::PATROL_ROLE_POLICE);
+      Log(gridsync::v1::RECORD_KIND_PATROL, id, "members", t, member);
+    }
     ++r->patrols;
   }
 

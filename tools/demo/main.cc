@@ -145,6 +145,19 @@ class Demo {
     q->set_text("您最担心的安全问题是什么？");
     for (const char* c : {"盗窃", "电信网络诈骗", "交通安全", "邻里纠纷", "其他"})
       q->add_choices(c);
+    auto marked = [&](const char* id, const char* text, gridsync::v1::QuestionPurpose purpose,
+                      std::initializer_list<const char*> choices) {
+      auto* m = f->add_questions();
+      m->set_id(id);
+      m->set_text(text);
+      for (const char* c : choices) m->add_choices(c);
+      m->set_purpose(purpose);
+      m->add_counted_choices(1);
+    };
+    marked("know", "您知道本地正在开展平安建设吗？", gridsync::v1::QUESTION_PURPOSE_AWARENESS,
+           {"知道", "不知道"});
+    marked("joined", "您参加过平安建设活动（如义务巡逻、矛盾调解）吗？",
+           gridsync::v1::QUESTION_PURPOSE_PARTICIPATION, {"参加过", "没参加过"});
     gridsync::v1::SurveyForm out;
     auto ctx = CallContext(token_);
     auto st = FromGrpc(

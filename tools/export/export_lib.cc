@@ -21,6 +21,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/safety_figures.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/common/blob_files.h"
@@ -111,7 +112,9 @@ CREATE OR REPLACE VIEW patrols_by_week AS
 -- 安全感/满意度: one row per questionnaire asked (each answered one is a
 -- respondent), the forms they were asked under, and views: a village's
 -- month (安全感率 and 满意率 are the top two levels of those who answered
--- the question, as CoverageService counts them), the opinions one per row,
+-- the question, as CoverageService counts them; safety_level and
+-- satisfaction_level are the official scale's, 1 安全 / 满意 ... 5 不清楚,
+-- older answers read on it; safety and satisfaction name what was stored), the opinions one per row,
 -- and the further questions' answers one per row (a correction is a later
 -- row for the same question).
 CREATE TABLE IF NOT EXISTS surveys (
@@ -551,7 +554,10 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  absl::StrCat(p.problems_size()), absl::StrCat(p.photos_size()), worker, tail}));
       } else if (r.has_survey()) {
         const auto& q = r.survey();
-        auto level = [](int v) { return v > 0 ? absl::StrCat(v) : std::string(kNull); };
+        // The official scale's level, 1..5 (core/safety_figures.h).
+        auto level = [](int official) {
+          return official >= 0 ? absl::StrCat(official + 1) : std::string(kNull);
+        };
         surveys.Put(
             r.record_id(),
             Row({common, T(q.household_id()), TOrNull(q.form_version()),
@@ -562,12 +568,12 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  q.safety()
                      ? EnumWord(gridsync::v1::SafetyAnswer_Name(q.safety()), "SAFETY_ANSWER_")
                      : kNull,
-                 level(q.safety()),
+                 level(core::OfficialLevel(q.safety())),
                  q.satisfaction()
                      ? EnumWord(gridsync::v1::SatisfactionAnswer_Name(q.satisfaction()),
                                 "SATISFACTION_ANSWER_")
                      : kNull,
-                 level(q.satisfaction()), absl::StrCat(q.answers_size()),
+                 level(core::OfficialLevel(q.satisfaction())), absl::StrCat(q.answers_size()),
                  absl::StrCat(q.opinions_size()), TOrNull(q.visit_record_id()), worker, tail}));
       } else if (r.has_registry_proposal()) {
         const auto& p = r.registry_proposal();

@@ -7,7 +7,9 @@
 //                                      [,supervised_since YYYY-MM-DD]
 //     policy                           the check-interval table (category, risk level -> days)
 //     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
-//                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent)
+//                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent),
+//                                      "night,HH:MM,HH:MM" (夜巡 window; 20:00,06:00 when
+//                                      absent), "satisfaction_points,,P1 P2 P3 P4" (满意度得分)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
 //     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
 //     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
@@ -177,6 +179,34 @@ class Ctl {
     return 0;
   }
 
+  // "20:00" as minutes after midnight; -1 if it is not HH:MM.
+  static int Minutes(const std::string& hh_mm) {
+    int h = 0, m = 0;
+    if (hh_mm.size() != 5 || hh_mm[2] != ':' || !absl::SimpleAtoi(hh_mm.substr(0, 2), &h) ||
+        !absl::SimpleAtoi(hh_mm.substr(3), &m) || h > 23 || m > 59 || h < 0 || m < 0)
+      return -1;
+    return h * 60 + m;
+  }
+  static std::string SetNightWindow(const std::string& from, const std::string& to,
+                                    gridsync::v1::CheckPolicy* policy) {
+    const int f = Minutes(from), t = Minutes(to);
+    if (f < 0 || t < 0) return absl::StrCat("night '", from, "' to '", to, "' is not HH:MM,HH:MM");
+    policy->set_night_from_minute(f);
+    policy->set_night_to_minute(t);
+    return "";
+  }
+  static std::string SetPoints(const std::string& text, gridsync::v1::CheckPolicy* policy) {
+    std::vector<std::string> parts = absl::StrSplit(text, ' ', absl::SkipEmpty());
+    for (const auto& p : parts) {
+      int v = 0;
+      if (!absl::SimpleAtoi(p, &v) || v < 0 || v > 100 || parts.size() != 4)
+        return absl::StrCat("satisfaction_points '", text,
+                            "' is not four points 0..100 (满意 基本满意 不太满意 不满意)");
+      policy->add_satisfaction_points(v);
+    }
+    return "";
+  }
+
   // FILE: category,risk_level,interval_days; a row "default,,N" sets the
   // interval of categories without rows, and "patrols_per_week,,N" the
   // patrols (平安夜巡) a village needs a week (1 when absent). Replaces the
@@ -188,6 +218,8 @@ class Ctl {
         path, 3, "category,risk_level,interval_days",
         [&](const std::vector<std::string>& c) -> std::string {
           int days = 0, risk = 0;
+          if (c[0] == "night") return SetNightWindow(c[1], c[2], &policy);
+          if (c[0] == "satisfaction_points") return SetPoints(c[2], &policy);
           if (!absl::SimpleAtoi(c[2], &days))
             return absl::StrCat("interval_days '", c[2], "' is not a number");
           if (c[0] == "default") {
@@ -201,7 +233,7 @@ class Ctl {
           gridsync::v1::PersonCategory category;
           if (!ParsePersonCategory(c[0], &category)) {
             return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
-                                ", default, patrols_per_week");
+                                ", default, patrols_per_week, night, satisfaction_points");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
             return absl::StrCat("risk_level '", c[1], "' is not a number");
@@ -522,6 +554,13 @@ class Ctl {
     }
     printf("%-26s %10s %14d\n", "default (other categories)", "", p.default_interval_days());
     printf("patrols a village needs a week (平安夜巡): %d\n", core::PatrolsPerWeek(p));
+    const core::NightWindow night = core::NightWindowOf(p);
+    printf("a patrol is 夜巡 when it starts from %02d:%02d to %02d:%02d (China time)\n",
+           night.from_minute / 60, night.from_minute % 60, night.to_minute / 60,
+           night.to_minute % 60);
+    const auto points = core::SatisfactionPoints(p);
+    printf("满意度得分: 满意 %d, 基本满意 %d, 不太满意 %d, 不满意 %d points\n", points[0],
+           points[1], points[2], points[3]);
   }
 
   // Reads a CSV with a header line; `row` turns each line's `ncols` fields

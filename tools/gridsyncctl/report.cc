@@ -90,6 +90,18 @@ std::string Pct(const std::optional<double>& r) {
   return r ? absl::StrFormat("%.1f%%", *r * 100) : "—";
 }
 
+// 满意度得分 as points: "86.4 分", or "—".
+std::string Points(const std::optional<double>& score) {
+  return score ? absl::StrFormat("%.1f 分", *score * 100) : "—";
+}
+
+// "20:00–06:00": the night window patrols were counted under.
+std::string NightWindowText(const gridsync::v1::PatrolCoverage& p) {
+  return absl::StrFormat("%02d:%02d–%02d:%02d", p.night_from_minute() / 60,
+                         p.night_from_minute() % 60, p.night_to_minute() / 60,
+                         p.night_to_minute() % 60);
+}
+
 std::string Date(int64_t ms) {
   if (ms <= 0) return "从未";
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::FixedTimeZone(8 * 3600));
@@ -362,7 +374,9 @@ std::string ScopeFigures(const MonthlyReport& r) {
                       " 人), 化解在基层率 ", Pct(f.grassroots_rate), " (", c.cases().resolved(),
                       "/", c.cases().registered(), " 件, 上交 ", c.cases().escalated(), ", 在办 ",
                       c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate), ", 回访率 ",
-                      Pct(f.follow_up_rate), ", 综合得分 ", ScoreText(r.scope.score));
+                      Pct(f.follow_up_rate), ", 回访满意率 ", Pct(f.follow_up_satisfaction_rate),
+                      " (", c.cases().follow_ups_satisfied(), "/", c.cases().follow_ups(),
+                      "), 综合得分 ", ScoreText(r.scope.score));
 }
 
 struct Shortfall {
@@ -458,14 +472,18 @@ std::string RenderReportTable(const MonthlyReport& r) {
 
   const auto& p = c.patrols();
   absl::StrAppend(&out, "\n平安夜巡 (patrols): 巡逻率 ", Pct(r.scope.figures.patrol_rate), " (",
-                  p.weeks_patrolled(), "/", p.weeks(), " 村周, 每周至少 ", p.per_week(), " 次), ",
-                  p.patrols(), " 次巡逻, ", p.villages_every_week(), "/", p.villages(),
-                  " 个村每周达标\n");
+                  p.weeks_patrolled(), "/", p.weeks(), " 村周, 每周至少 ", p.per_week(),
+                  " 次, 夜巡时段 ", NightWindowText(p), "), ", p.patrols(), " 次夜巡, ",
+                  p.villages_every_week(), "/", p.villages(), " 个村每周达标, 民警参与 ",
+                  p.weeks_with_police(), "/", p.weeks(), " 村周; 白天巡逻 ", p.daytime(),
+                  " 次不计\n");
   const auto& q = c.surveys();
-  absl::StrAppend(&out, "民调 (questionnaire): 受访 ", q.answered(), " 人 (", q.households(),
-                  " 户), 拒访 ", q.refused(), ", 无人在家 ", q.nobody_home(), "; 安全感率 ",
-                  Pct(r.scope.figures.safety_rate), ", 满意率 ",
-                  Pct(r.scope.figures.satisfaction_rate), "\n");
+  absl::StrAppend(
+      &out, "民调 (questionnaire): 受访 ", q.answered(), " 人 (", q.households(), " 户), 拒访 ",
+      q.refused(), ", 无人在家 ", q.nobody_home(), "; 安全感率 ", Pct(r.scope.figures.safety_rate),
+      ", 满意率 ", Pct(r.scope.figures.satisfaction_rate), ", 满意度得分 ",
+      Points(r.scope.figures.satisfaction_score), ", 知晓率 ", Pct(r.scope.figures.awareness_rate),
+      ", 参与率 ", Pct(r.scope.figures.participation_rate), "\n");
   if (q.opinions_size() > 0) {
     out += "群众反映最多的问题:";
     for (int i = 0; i < q.opinions_size() && i < 5; ++i) {
@@ -590,6 +608,9 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
                    " 件 (不计上交)"));
   kpi("回访率", f.follow_up_rate,
       absl::StrCat(c.cases().followed_up_both(), " / ", c.cases().resolved(), " 件"));
+  kpi("回访满意率", f.follow_up_satisfaction_rate,
+      absl::StrCat(c.cases().follow_ups_satisfied(), " / ", c.cases().follow_ups(),
+                   " 次回访当事人满意"));
   // Evidence (留痕): visits with a photo, cases with the signed agreement.
   absl::StrAppend(&h, "<div class=\"kpi\">照片留痕<br><b>", c.visits().with_photos(),
                   "</b><br><span class=\"sub\">次入户走访带照片</span></div>\n");
@@ -603,6 +624,14 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
       absl::StrCat("受访 ", c.surveys().answered(), " 人, 拒访 ", c.surveys().refused()));
   kpi("满意率", r.scope.figures.satisfaction_rate,
       absl::StrCat("无人在家 ", c.surveys().nobody_home(), " 次"));
+  absl::StrAppend(&h, "<div class=\"kpi\">满意度得分<br><b>", Points(f.satisfaction_score),
+                  "</b><br><span class=\"sub\">", c.surveys().satisfaction_scored(),
+                  " 人评分 (不清楚不计)</span></div>\n");
+  kpi("知晓率", f.awareness_rate,
+      absl::StrCat(c.surveys().aware(), " / ", c.surveys().awareness_answers(), " 个回答"));
+  kpi("参与率", f.participation_rate,
+      absl::StrCat(c.surveys().participated(), " / ", c.surveys().participation_answers(),
+                   " 个回答"));
 
   auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
     absl::StrAppend(
@@ -681,31 +710,36 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
 
   // 平安夜巡 and the questionnaire, as the town reports them after a round.
   const auto& p = c.patrols();
-  absl::StrAppend(&h, "<h2>平安夜巡 (每村每周至少 ", p.per_week(), " 次)</h2>\n<div class=\"sub\">",
-                  p.patrols(), " 次巡逻; ", p.villages_every_week(), " / ", p.villages(),
-                  " 个村每周达标; 一周自周一起算, 属于其周一所在的月</div>\n");
+  absl::StrAppend(&h, "<h2>平安夜巡 (每村每周至少 ", p.per_week(), " 次, 夜巡时段 ",
+                  NightWindowText(p), ")</h2>\n<div class=\"sub\">", p.patrols(), " 次夜巡; ",
+                  p.villages_every_week(), " / ", p.villages(), " 个村每周达标; 民警参与 ",
+                  p.weeks_with_police(), " / ", p.weeks(), " 村周; 白天巡逻 ", p.daytime(),
+                  " 次不计; 一周自周一起算, 属于其周一所在的月</div>\n");
   chart("巡逻率 (低者在前)", "#8c6d31", &core::AssessmentFigures::patrol_rate, true);
   const auto& q = c.surveys();
   absl::StrAppend(
       &h, "<h2>群众安全感和满意度民调</h2>\n<div class=\"sub\">受访 ", q.answered(), " 人 (",
       q.households(), " 户), 拒访 ", q.refused(), ", 无人在家 ", q.nobody_home(),
-      "; 安全感率、满意率为回答前两档 (很安全/安全, 很满意/满意) "
-      "者所占比例</div>\n<table><tr><th>档次</th><th>安全感</th><th>满意度</th></tr>\n");
-  const char* levels[] = {"很安全 / 很满意",     "安全 / 满意",     "一般",
-                          "不太安全 / 不太满意", "不安全 / 不满意", "说不清"};
-  for (int i = 0; i < 6; ++i) {
+      "; 安全感率、满意率为回答 安全、基本安全 (满意、基本满意) 者占全部回答 (含不清楚) 的比例; "
+      "旧版量表的回答按 很安全→安全、一般→不太安全、说不清→不清楚 计入</div>\n"
+      "<table><tr><th>档次</th><th>安全感</th><th>满意度</th></tr>\n");
+  const char* levels[] = {"安全 / 满意", "基本安全 / 基本满意", "不太安全 / 不太满意",
+                          "不安全 / 不满意", "不清楚"};
+  for (int i = 0; i < 5; ++i) {
     absl::StrAppend(&h, "<tr><td class=\"l\">", levels[i], "</td><td>",
                     i < q.safety_levels_size() ? q.safety_levels(i) : 0, "</td><td>",
                     i < q.satisfaction_levels_size() ? q.satisfaction_levels(i) : 0,
                     "</td></tr>\n");
   }
   h += "</table>\n<table><tr><th>乡镇</th><th>巡逻率</th><th>受访</th><th>安全感率</th>"
-       "<th>满意率</th></tr>\n";
+       "<th>满意率</th><th>满意度得分</th><th>知晓率</th><th>参与率</th></tr>\n";
   for (const UnitRow* t : LowestSafetyFirst(r.towns)) {
-    absl::StrAppend(&h, "<tr><td class=\"l\">", Esc(t->unit.name()), "</td><td>",
-                    Pct(t->figures.patrol_rate), "</td><td>", t->coverage.surveys().answered(),
-                    "</td><td>", Pct(t->figures.safety_rate), "</td><td>",
-                    Pct(t->figures.satisfaction_rate), "</td></tr>\n");
+    absl::StrAppend(
+        &h, "<tr><td class=\"l\">", Esc(t->unit.name()), "</td><td>", Pct(t->figures.patrol_rate),
+        "</td><td>", t->coverage.surveys().answered(), "</td><td>", Pct(t->figures.safety_rate),
+        "</td><td>", Pct(t->figures.satisfaction_rate), "</td><td>",
+        Points(t->figures.satisfaction_score), "</td><td>", Pct(t->figures.awareness_rate),
+        "</td><td>", Pct(t->figures.participation_rate), "</td></tr>\n");
   }
   h += "</table>\n";
   chart("安全感率 (低者在前)", "#756bb1", &core::AssessmentFigures::safety_rate, true);
