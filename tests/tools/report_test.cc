@@ -243,6 +243,38 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   EXPECT_LT(svg.find(r->names.at("410185001202")), svg.find(r->names.at(kVillageAB))) << svg;
 }
 
+// 年度累计: the mean of the year's monthly scores so far, each the score of
+// the server's answer for that month.
+TEST_F(ReportTest, TheYearToDateIsTheMeanOfTheYearsMonthlyScores) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto r = tools::BuildMonthlyReport(channel_, job, kTownABC, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto stub = gridsync::v1::CoverageService::NewStub(channel_);
+  std::vector<std::string> months = tools::EarlierMonthsOfYear(month_);
+  EXPECT_EQ(static_cast<int>(months.size()), core::MonthOf(t_) % 100 - 1);
+  months.push_back(month_);
+  for (const auto* row : {&r->scope, &r->villages[0]}) {
+    double sum = 0;
+    int n = 0;
+    for (const auto& m : months) {
+      gridsync::v1::GetCoverageRequest req;
+      req.set_scope_code(row->unit.code());
+      req.mutable_period()->set_month(m);
+      gridsync::v1::Coverage c;
+      auto ctx = tools::CallContext(job);
+      ASSERT_TRUE(stub->GetCoverage(ctx.get(), req, &c).ok());
+      if (auto s = core::Score(core::FiguresOf(c), r->weights)) sum += *s, ++n;
+    }
+    EXPECT_EQ(row->year_months, n) << row->unit.code();
+    ASSERT_TRUE(row->year_score.has_value());
+    EXPECT_DOUBLE_EQ(*row->year_score, sum / n) << row->unit.code();
+  }
+  EXPECT_TRUE(absl::StrContains(tools::RenderReportHtml(*r), "年度累计"));
+  EXPECT_TRUE(tools::EarlierMonthsOfYear("2026-01").empty());
+  EXPECT_EQ(tools::EarlierMonthsOfYear("2026-03"),
+            (std::vector<std::string>{"2026-01", "2026-02"}));
+}
+
 // One definition: every figure the report shows for a village is the one
 // the server answers the village's secretary with (and the phone computes
 // with the same core functions, client_sdk tests' ExpectSameFigures).

@@ -208,6 +208,15 @@ absl::StatusOr<std::string> PreviousMonth(const std::string& month) {
   return core::MonthName(core::MonthOf(range->first - 1));
 }
 
+std::vector<std::string> EarlierMonthsOfYear(const std::string& month) {
+  std::vector<std::string> out;
+  auto range = core::MonthRange(month);
+  if (!range.ok()) return out;
+  const int32_t m = core::MonthOf(range->first);
+  for (int32_t k = m - m % 100 + 1; k < m; ++k) out.push_back(core::MonthName(k));
+  return out;
+}
+
 namespace {
 
 // The CoverageService calls a report makes, under one token.
@@ -238,6 +247,22 @@ class ReportSource {
     auto before = Coverage(unit.code(), last_month);
     if (!before.ok()) return before.status();
     row.last_month_score = core::Score(core::FiguresOf(*before), w);
+    // 年度累计: this month's score and those of the year's earlier months.
+    double sum = 0;
+    auto add = [&](const std::optional<double>& s) {
+      if (s) sum += *s, ++row.year_months;
+    };
+    add(row.score);
+    for (const std::string& m : EarlierMonthsOfYear(month)) {
+      if (m == last_month) {
+        add(row.last_month_score);
+        continue;
+      }
+      auto c = Coverage(unit.code(), m);
+      if (!c.ok()) return c.status();
+      add(core::Score(core::FiguresOf(*c), w));
+    }
+    if (row.year_months > 0) row.year_score = sum / row.year_months;
     return row;
   }
   absl::StatusOr<gridsync::v1::ListScopeUnitsResponse> Units(const std::string& code) {
@@ -376,7 +401,8 @@ std::string ScopeFigures(const MonthlyReport& r) {
                       c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate), ", 回访率 ",
                       Pct(f.follow_up_rate), ", 回访满意率 ", Pct(f.follow_up_satisfaction_rate),
                       " (", c.cases().follow_ups_satisfied(), "/", c.cases().follow_ups(),
-                      "), 综合得分 ", ScoreText(r.scope.score));
+                      "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
+                      ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
 struct Shortfall {
@@ -448,7 +474,8 @@ std::string RenderReportTable(const MonthlyReport& r) {
                                               absl::StrCat(v.cases().escalated()),
                                               Pct(row.figures.grassroots_rate),
                                               ScoreText(row.score),
-                                              Change(row)};
+                                              Change(row),
+                                              ScoreText(row.year_score)};
       for (size_t i = 0; i < cells.size(); ++i) {
         absl::StrAppend(&out, Pad(cells[i], cols[i].second, i != 1 && i != 2), " ");
       }
@@ -591,7 +618,9 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
   const auto& f = r.scope.figures;
   absl::StrAppend(&h, "<div class=\"sub\">综合得分权重: ", core::DescribeWeights(r.weights),
                   "</div>\n");
-  kpi("综合得分", r.scope.score, absl::StrCat("上月 ", ScoreText(r.scope.last_month_score)));
+  kpi("综合得分", r.scope.score,
+      absl::StrCat("上月 ", ScoreText(r.scope.last_month_score), ", 年度累计 ",
+                   ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)"));
   kpi("入户率", f.visit_rate,
       absl::StrCat(c.visits().visited(), " / ", c.visits().households(), " 户"));
   kpi("管控率", f.check_rate,

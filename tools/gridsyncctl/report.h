@@ -33,7 +33,11 @@ struct UnitRow {
   core::AssessmentFigures figures;
   std::optional<double> score;             // core::Score under the report's weights
   std::optional<double> last_month_score;  // the same for the month before
-  int rank = 0;                            // 1 = best; units without a score are not ranked (0)
+  // 年度累计: the mean of the scores of the year's months up to this one
+  // (months without a score left out); absent when none has one.
+  std::optional<double> year_score;
+  int year_months = 0;  // the months it is the mean of
+  int rank = 0;         // 1 = best; units without a score are not ranked (0)
 };
 
 struct MonthlyReport {
@@ -62,6 +66,9 @@ struct MonthlyReport {
 
 // "2026-10" for "2026-11"; INVALID_ARGUMENT for a month that is not YYYY-MM.
 absl::StatusOr<std::string> PreviousMonth(const std::string& month);
+// The months of `month`'s year before it: "2026-01" ... "2026-10" for
+// "2026-11"; none for January.
+std::vector<std::string> EarlierMonthsOfYear(const std::string& month);
 
 // Asks the server for a town's or the county's month (`scope_code`): its
 // units' coverage this month and last, ranked under `weights`, and the
