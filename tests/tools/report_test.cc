@@ -14,6 +14,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/assessment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
@@ -243,6 +245,41 @@ TEST_F(ReportTest, ThePatrolAndQuestionnaireSectionsPutTheLowestVillageFirst) {
   EXPECT_LT(svg.find(r->names.at("410185001202")), svg.find(r->names.at(kVillageAB))) << svg;
 }
 
+// The town's report as the office prints it: headless chromium prints the
+// HTML to PDF on A4 in a few pages, with a Chinese font embedded (the text
+// is drawn, not boxes).
+TEST_F(ReportTest, ATownsReportPrintsOnAFewA4PagesInChinese) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  auto r = tools::BuildMonthlyReport(channel_, job, kTownABC, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const std::string dir = dir_ + ".print";
+  std::filesystem::create_directories(dir + "/profile");
+  std::ofstream(dir + "/town.html") << tools::RenderReportHtml(*r);
+  std::string out;
+  ASSERT_EQ(
+      RunCommand({"/usr/bin/timeout", "120", "/usr/bin/chromium", "--headless", "--no-sandbox",
+                  "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync",
+                  "--user-data-dir=" + dir + "/profile", "--no-pdf-header-footer",
+                  "--print-to-pdf=" + dir + "/town.pdf", "file://" + dir + "/town.html"},
+                 &out),
+      0)
+      << out;
+  std::stringstream pdf;
+  pdf << std::ifstream(dir + "/town.pdf", std::ios::binary).rdbuf();
+  const std::string bytes = pdf.str();
+  int pages = 0;
+  for (size_t at = bytes.find("/Type /Page"); at != std::string::npos;
+       at = bytes.find("/Type /Page", at + 1)) {
+    if (bytes.compare(at, 12, "/Type /Pages") != 0) ++pages;
+  }
+  EXPECT_GE(pages, 1) << out;
+  EXPECT_LE(pages, 4) << "a town's report prints on a few pages";
+  const bool cjk_font = absl::StrContains(bytes, "WenQuanYi") || absl::StrContains(bytes, "CJK");
+  EXPECT_TRUE(cjk_font) << "no Chinese font embedded: the text would print as boxes";
+  std::filesystem::remove_all(dir);
+}
+
 // 年度累计: the mean of the year's monthly scores so far, each the score of
 // the server's answer for that month.
 TEST_F(ReportTest, TheYearToDateIsTheMeanOfTheYearsMonthlyScores) {
@@ -269,7 +306,17 @@ TEST_F(ReportTest, TheYearToDateIsTheMeanOfTheYearsMonthlyScores) {
     ASSERT_TRUE(row->year_score.has_value());
     EXPECT_DOUBLE_EQ(*row->year_score, sum / n) << row->unit.code();
   }
-  EXPECT_TRUE(absl::StrContains(tools::RenderReportHtml(*r), "年度累计"));
+  // In the HTML, the village table has the column and each row a cell for it.
+  const std::string html = tools::RenderReportHtml(*r);
+  EXPECT_TRUE(absl::StrContains(html, "<th>年度累计</th>")) << html;
+  EXPECT_TRUE(absl::StrContains(
+      html, absl::StrFormat("<td>%.1f</td></tr>", *r->villages[0].year_score * 100)))
+      << html;
+  // The terminal table has the column, and every row as many cells as the
+  // header (each padded, so no row is longer than the widest possible).
+  const std::string table = tools::RenderReportTable(*r);
+  EXPECT_TRUE(absl::StrContains(table, "年累计")) << table;
+  EXPECT_LT(table.size(), 20000u) << table;
   EXPECT_TRUE(tools::EarlierMonthsOfYear("2026-01").empty());
   EXPECT_EQ(tools::EarlierMonthsOfYear("2026-03"),
             (std::vector<std::string>{"2026-01", "2026-02"}));
@@ -398,6 +445,35 @@ TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCoun
   std::stringstream html;
   html << std::ifstream(file).rdbuf();
   EXPECT_TRUE(absl::StrContains(html.str(), "</svg>"));
+
+  // The spreadsheet beside it, opened by another program (openpyxl): a
+  // sheet per table, and AB's row holds the report's figures as numbers.
+  const std::string xlsx = absl::StrCat(dir, "/report-", kCounty, "-", month_, ".xlsx");
+  std::string cells;
+  ASSERT_EQ(RunCommand({"/usr/bin/python3", READ_XLSX_PATH, xlsx}, &cells), 0) << cells;
+  EXPECT_TRUE(absl::StrContains(
+      cells, "SHEETS\t汇总\t乡镇排名\t村排名\t未达标\t逾期未管控\t未按期关爱\t未结纠纷\n"))
+      << cells;
+  std::map<std::pair<std::string, int>, std::vector<std::string>> rows;  // (sheet, row) -> cells
+  for (absl::string_view line : absl::StrSplit(cells, '\n', absl::SkipEmpty())) {
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    if (f.size() != 4 || f[0] == "SHEETS") continue;
+    auto& row = rows[{f[0], std::stoi(f[1])}];
+    row.resize(std::max<size_t>(row.size(), std::stoul(f[2])));
+    row[std::stoul(f[2]) - 1] = f[3];
+  }
+  EXPECT_TRUE(absl::StrContains(rows[{"汇总", 1}].at(0), "月度考核"));
+  bool found = false;
+  for (const auto& [key, row] : rows) {
+    if (key.first != "村排名" || row.size() < 9 || row[1] != kVillageAB) continue;
+    found = true;
+    EXPECT_EQ(row[3], "40");    // households
+    EXPECT_EQ(row[5], "0.75");  // 入户率, a number formatted as a percentage
+    EXPECT_EQ(row[0], "1");     // ranked first
+  }
+  EXPECT_TRUE(found) << cells;
+  std::ofstream(dir + "/broken.xlsx") << "not a zip";
+  EXPECT_NE(RunCommand({"/usr/bin/python3", READ_XLSX_PATH, dir + "/broken.xlsx"}, &cells), 0);
   EXPECT_EQ(RunCommand({GRIDSYNCCTL_PATH, "--server", addr(), "--token-file", token_file, "report",
                         "--county", kCounty, "--month", "2026-13"}),
             1);

@@ -15,7 +15,8 @@
 //     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
 //                                      a town or the county (--county CODE: the same)
 //                                      monthly assessment: ranked towns and villages, and
-//                                      report-CODE-YYYY-MM.html with SVG charts
+//                                      report-CODE-YYYY-MM.html with SVG charts and
+//                                      report-CODE-YYYY-MM.xlsx (one sheet per table)
 //     coverage --scope CODE [--month YYYY-MM] [--json]
 //                                      CoverageService's figures for a grid, village, town
 //                                      or county; --json: the proto's JSON (as gridsync-phone)
@@ -64,6 +65,7 @@
 #include "tools/common/progress.h"
 #include "tools/common/sample_data.h"
 #include "tools/gridsyncctl/report.h"
+#include "tools/gridsyncctl/report_xlsx.h"
 
 namespace gridsync::tools {
 namespace {
@@ -360,7 +362,12 @@ class Ctl {
     f << RenderReportHtml(*report);
     f.close();
     if (!f) return Fail(absl::PermissionDeniedError(absl::StrCat("cannot write ", out_file)));
-    printf("\nwrote %s\n", out_file.c_str());
+    // The spreadsheet beside it: report-….html -> report-….xlsx.
+    const std::string xlsx =
+        (absl::EndsWith(out_file, ".html") ? out_file.substr(0, out_file.size() - 5) : out_file) +
+        ".xlsx";
+    if (auto st = WriteReportXlsx(*report, xlsx); !st.ok()) return Fail(st);
+    printf("\nwrote %s and %s\n", out_file.c_str(), xlsx.c_str());
     return 0;
   }
 

@@ -125,6 +125,21 @@ std::string UnitName(const MonthlyReport& r, const std::string& code) {
   return it == r.names.end() ? code : it->second;
 }
 
+// Units with the lower 安全感率 first (no answers last), then 满意率.
+std::vector<const UnitRow*> LowestSafetyFirst(const std::vector<UnitRow>& units) {
+  std::vector<const UnitRow*> out;
+  for (const auto& u : units) out.push_back(&u);
+  auto key = [](const UnitRow* u) {
+    return std::make_tuple(!u->figures.safety_rate.has_value(), u->figures.safety_rate.value_or(0),
+                           u->figures.satisfaction_rate.value_or(0));
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const UnitRow* a, const UnitRow* b) { return key(a) < key(b); });
+  return out;
+}
+
+}  // namespace
+
 // The village of `code`, after its town in a county's report (village names
 // repeat across towns, not within one).
 std::string VillageOf(const MonthlyReport& r, const std::string& code) {
@@ -137,19 +152,6 @@ std::string VillageOf(const MonthlyReport& r, const std::string& code) {
 std::string RowName(const MonthlyReport& r, const UnitRow& row) {
   return row.unit.level() == gridsync::v1::ORG_LEVEL_VILLAGE ? VillageOf(r, row.unit.code())
                                                              : row.unit.name();
-}
-
-// Units with the lower 安全感率 first (no answers last), then 满意率.
-std::vector<const UnitRow*> LowestSafetyFirst(const std::vector<UnitRow>& units) {
-  std::vector<const UnitRow*> out;
-  for (const auto& u : units) out.push_back(&u);
-  auto key = [](const UnitRow* u) {
-    return std::make_tuple(!u->figures.safety_rate.has_value(), u->figures.safety_rate.value_or(0),
-                           u->figures.satisfaction_rate.value_or(0));
-  };
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const UnitRow* a, const UnitRow* b) { return key(a) < key(b); });
-  return out;
 }
 
 std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
@@ -181,7 +183,37 @@ std::string CaseMarks(const gridsync::v1::CaseSummary& c) {
   return out.empty() ? "" : out.substr(0, out.size() - 1);
 }
 
-}  // namespace
+// The units of the lowest level a report ranks: a town's villages, or a
+// county's towns.
+const std::vector<UnitRow>& Ranked(const MonthlyReport& r) {
+  return r.level == gridsync::v1::ORG_LEVEL_COUNTY ? r.towns : r.villages;
+}
+
+// For each scored figure, the units below 100% (未达标).
+std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<UnitRow>& rows) {
+  std::vector<Shortfall> out;
+  for (const core::NamedFigure& n : ScoredFigures(r.weights)) {
+    const auto rate = n.figure;
+    Shortfall s{n.chinese, rate, {}};
+    for (const auto& row : rows) {
+      if ((row.figures.*rate).has_value() && *(row.figures.*rate) < 1) s.units.push_back(&row);
+    }
+    std::stable_sort(s.units.begin(), s.units.end(), [rate = rate](auto* a, auto* b) {
+      return *(a->figures.*rate) < *(b->figures.*rate);
+    });
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The last three ranked units (后三名), last first.
+std::vector<const UnitRow*> LastThree(const std::vector<UnitRow>& rows) {
+  std::vector<const UnitRow*> out;
+  for (auto it = rows.rbegin(); it != rows.rend() && out.size() < 3; ++it) {
+    if (it->rank > 0) out.push_back(&*it);
+  }
+  return out;
+}
 
 int DisplayWidth(const std::string& s) {
   int w = 0;
@@ -380,12 +412,6 @@ const char* WholeScope(const MonthlyReport& r) {
   return r.level == gridsync::v1::ORG_LEVEL_COUNTY ? "全县" : "全镇";
 }
 
-// The units of the lowest level a report ranks: a town's villages, or a
-// county's towns.
-const std::vector<UnitRow>& Ranked(const MonthlyReport& r) {
-  return r.level == gridsync::v1::ORG_LEVEL_COUNTY ? r.towns : r.villages;
-}
-
 // What the line under the title says of the whole scope: each figure with
 // its counts, as core/assessment.h defines it.
 std::string ScopeFigures(const MonthlyReport& r) {
@@ -405,38 +431,6 @@ std::string ScopeFigures(const MonthlyReport& r) {
                       ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
-struct Shortfall {
-  const char* figure;
-  std::optional<double> core::AssessmentFigures::*rate;
-  std::vector<const UnitRow*> units;  // below 100%, lowest first
-};
-
-// For each scored figure, the units below 100% (未达标).
-std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<UnitRow>& rows) {
-  std::vector<Shortfall> out;
-  for (const core::NamedFigure& n : ScoredFigures(r.weights)) {
-    const auto rate = n.figure;
-    Shortfall s{n.chinese, rate, {}};
-    for (const auto& row : rows) {
-      if ((row.figures.*rate).has_value() && *(row.figures.*rate) < 1) s.units.push_back(&row);
-    }
-    std::stable_sort(s.units.begin(), s.units.end(), [rate = rate](auto* a, auto* b) {
-      return *(a->figures.*rate) < *(b->figures.*rate);
-    });
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-// The last three ranked units (后三名), last first.
-std::vector<const UnitRow*> LastThree(const std::vector<UnitRow>& rows) {
-  std::vector<const UnitRow*> out;
-  for (auto it = rows.rbegin(); it != rows.rend() && out.size() < 3; ++it) {
-    if (it->rank > 0) out.push_back(&*it);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string RenderReportTable(const MonthlyReport& r) {
@@ -452,7 +446,7 @@ std::string RenderReportTable(const MonthlyReport& r) {
     const std::vector<std::pair<std::string, int>> cols = {
         {"名次", 4}, {"代码", 12},  {"名称", 24},  {"户数", 7},   {"已走访", 7}, {"入户率", 7},
         {"人数", 5}, {"逾期", 5},   {"管控率", 7}, {"关爱率", 7}, {"纠纷", 5},   {"化解", 5},
-        {"上交", 5}, {"化解率", 7}, {"综合", 7},   {"较上月", 7}};
+        {"上交", 5}, {"化解率", 7}, {"综合", 7},   {"较上月", 7}, {"年累计", 7}};
     for (size_t i = 0; i < cols.size(); ++i) {
       absl::StrAppend(&out, Pad(cols[i].first, cols[i].second, i != 1 && i != 2), " ");
     }
@@ -476,7 +470,8 @@ std::string RenderReportTable(const MonthlyReport& r) {
                                               ScoreText(row.score),
                                               Change(row),
                                               ScoreText(row.year_score)};
-      for (size_t i = 0; i < cells.size(); ++i) {
+      // One cell per column: a cell without its column would read past `cols`.
+      for (size_t i = 0; i < cells.size() && i < cols.size(); ++i) {
         absl::StrAppend(&out, Pad(cells[i], cols[i].second, i != 1 && i != 2), " ");
       }
       out += "\n";
@@ -599,12 +594,13 @@ std::string RenderReportHtml(const MonthlyReport& r) {
 <html lang="zh-CN"><head><meta charset="utf-8"><title>)",
                   Esc(r.scope_name), " ", r.month, R"( 月度考核</title>
 <style>
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:24px;color:#222}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:2px solid #c00;padding-bottom:4px}
 .sub{color:#666;font-size:13px} .kpi{display:inline-block;margin:12px 24px 0 0} .kpi b{font-size:26px;color:#c00}
 table{border-collapse:collapse;font-size:13px;margin-top:6px} th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td{color:#b00}
-@media print{h2{page-break-after:avoid} table,svg{page-break-inside:avoid}}
+@page{size:A4;margin:12mm}
+@media print{body{margin:0;font-size:11px} table{font-size:10px} th,td{padding:1px 4px} h2{page-break-after:avoid;margin-top:14px} svg{page-break-inside:avoid} .kpi{margin:6px 14px 0 0} .kpi b{font-size:18px}}
 </style></head><body>
 )");
   const auto& c = r.scope.coverage;
@@ -668,7 +664,7 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
         "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
         "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
         "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-        "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th></tr>\n");
+        "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
     for (const auto& row : rows) {
       const auto& v = row.coverage;
       absl::StrAppend(
@@ -681,14 +677,15 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
           v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
           Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate),
           "</td><td>", v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(),
-          "</td><td>", ScoreText(row.score), "</td><td>", Change(row), "</td></tr>\n");
+          "</td><td>", ScoreText(row.score), "</td><td>", Change(row), "</td><td>",
+          ScoreText(row.year_score), "</td></tr>\n");
     }
     h += "</table>\n";
   };
 
   // One horizontal bar per village, for one rate.
   // Highest first, or with `lowest_first` the villages to act on first.
-  // A county's hundreds of villages: the 10 highest and the 10 lowest.
+  // More than 10 villages: the 5 highest and the 5 lowest.
   auto chart = [&](const char* title, const char* color,
                    std::optional<double> core::AssessmentFigures::*rate,
                    bool lowest_first = false) {
@@ -701,11 +698,11 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
                           : *(a->figures.*rate) > *(b->figures.*rate);
     });
     const size_t all = rows.size();
-    if (all > 20) rows.erase(rows.begin() + 10, rows.end() - 10);
+    if (all > 10) rows.erase(rows.begin() + 5, rows.end() - 5);
     const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
     const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
     absl::StrAppend(&h, "<h2>", title, " (按村",
-                    all > rows.size() ? absl::StrCat(", ", all, " 个村中最高和最低各 10 个") : "",
+                    all > rows.size() ? absl::StrCat(", ", all, " 个村中最高和最低各 5 个") : "",
                     ")</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
                     label_w + bar_w + 70, "\" height=\"", height, "\" font-size=\"12\">\n");
     for (int pct = 0; pct <= 100; pct += 25) {

@@ -80,6 +80,29 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
                                                  const core::ScoreWeights& weights = {},
                                                  int list_limit = 200);
 
+// --- What the renderings (table, HTML, spreadsheet) share ------------------
+
+// The village of a code within it, after its town in a county's report.
+std::string VillageOf(const MonthlyReport& r, const std::string& code);
+// A unit's row name: a village as VillageOf names it; a town alone.
+std::string RowName(const MonthlyReport& r, const UnitRow& row);
+// The units a report ranks: a county's towns, a town's villages.
+const std::vector<UnitRow>& Ranked(const MonthlyReport& r);
+// 已登记, 调解中, 已上交 ...
+std::string CaseStatusWord(gridsync::v1::CaseStatus s);
+// "急大难 民转刑", as the open-case list marks a case; "" for neither.
+std::string CaseMarks(const gridsync::v1::CaseSummary& c);
+
+// 未达标: a scored figure's units below 100%, lowest first.
+struct Shortfall {
+  const char* figure;
+  std::optional<double> core::AssessmentFigures::*rate;
+  std::vector<const UnitRow*> units;
+};
+std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<UnitRow>& rows);
+// The last three ranked units (后三名), last first.
+std::vector<const UnitRow*> LastThree(const std::vector<UnitRow>& rows);
+
 std::string RenderReportTable(const MonthlyReport& r);
 std::string RenderReportHtml(const MonthlyReport& r);
 

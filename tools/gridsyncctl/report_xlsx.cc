@@ -1,0 +1,249 @@
+#include "tools/gridsyncctl/report_xlsx.h"
+
+#include <xlsxwriter.h>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "core/assessment.h"
+#include "tools/common/person_category.h"
+
+namespace gridsync::tools {
+namespace {
+
+// A cell: text, a count, a rate (formatted as a percentage), or a score
+// (0..1, shown as points out of 100); an absent figure is an empty cell.
+struct Cell {
+  enum Kind { kText, kCount, kRate, kPoints } kind = kText;
+  std::string text;
+  double number = 0;
+  bool empty = false;
+};
+Cell Text(std::string s) { return {Cell::kText, std::move(s), 0, false}; }
+Cell Count(int64_t n) { return {Cell::kCount, "", static_cast<double>(n), false}; }
+Cell Rate(const std::optional<double>& r) { return {Cell::kRate, "", r.value_or(0), !r}; }
+Cell Points(const std::optional<double>& s) { return {Cell::kPoints, "", s ? *s * 100 : 0, !s}; }
+
+std::string Day(int64_t ms) {
+  if (ms <= 0) return "";
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::FixedTimeZone(8 * 3600));
+}
+
+// One workbook and its three formats.
+class Book {
+ public:
+  explicit Book(const std::string& path) : wb_(workbook_new(path.c_str())) {
+    if (wb_ == nullptr) return;
+    bold_ = workbook_add_format(wb_);
+    format_set_bold(bold_);
+    format_set_bg_color(bold_, 0xF3F3F3);
+    pct_ = workbook_add_format(wb_);
+    format_set_num_format(pct_, "0.0%");
+    points_ = workbook_add_format(wb_);
+    format_set_num_format(points_, "0.0");
+  }
+  bool ok() const { return wb_ != nullptr; }
+
+  // A sheet of `header` and `rows`, columns sized to their headers.
+  void Sheet(const char* name, const std::vector<std::string>& header,
+             const std::vector<std::vector<Cell>>& rows, const std::string& title = "") {
+    lxw_worksheet* ws = workbook_add_worksheet(wb_, name);
+    lxw_row_t r = 0;
+    if (!title.empty()) worksheet_write_string(ws, r++, 0, title.c_str(), bold_);
+    for (size_t c = 0; c < header.size(); ++c) {
+      worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), header[c].c_str(), bold_);
+      worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                           c == 2 || header[c].size() > 12 ? 18 : 11, nullptr);
+    }
+    worksheet_freeze_panes(ws, r + 1, 0);
+    for (const auto& row : rows) {
+      ++r;
+      for (size_t c = 0; c < row.size(); ++c) Write(ws, r, static_cast<lxw_col_t>(c), row[c]);
+    }
+  }
+
+  absl::Status Close() {
+    const lxw_error e = workbook_close(wb_);
+    wb_ = nullptr;
+    if (e != LXW_NO_ERROR) {
+      return absl::InternalError(absl::StrCat("xlsx: ", lxw_strerror(e)));
+    }
+    return absl::OkStatus();
+  }
+  ~Book() {
+    if (wb_ != nullptr) workbook_close(wb_);
+  }
+
+ private:
+  void Write(lxw_worksheet* ws, lxw_row_t r, lxw_col_t c, const Cell& cell) {
+    if (cell.empty) return;
+    switch (cell.kind) {
+      case Cell::kText:
+        if (!cell.text.empty()) worksheet_write_string(ws, r, c, cell.text.c_str(), nullptr);
+        return;
+      case Cell::kCount:
+        worksheet_write_number(ws, r, c, cell.number, nullptr);
+        return;
+      case Cell::kRate:
+        worksheet_write_number(ws, r, c, cell.number, pct_);
+        return;
+      case Cell::kPoints:
+        worksheet_write_number(ws, r, c, cell.number, points_);
+        return;
+    }
+  }
+
+  lxw_workbook* wb_;
+  lxw_format* bold_ = nullptr;
+  lxw_format* pct_ = nullptr;
+  lxw_format* points_ = nullptr;
+};
+
+// 汇总: the whole scope's figures, each with what it counts.
+std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
+  const auto& c = r.scope.coverage;
+  const auto& f = r.scope.figures;
+  const auto& k = c.checks();
+  const auto& cs = c.cases();
+  const auto& q = c.surveys();
+  return {
+      {Text("综合得分"), Points(r.scope.score), Text(core::DescribeWeights(r.weights))},
+      {Text("上月综合得分"), Points(r.scope.last_month_score), Text("")},
+      {Text("年度累计"), Points(r.scope.year_score),
+       Text(absl::StrCat(r.scope.year_months, " 个月平均"))},
+      {Text("入户率"), Rate(f.visit_rate),
+       Text(absl::StrCat(c.visits().visited(), "/", c.visits().households(), " 户"))},
+      {Text("管控率"), Rate(f.check_rate),
+       Text(absl::StrCat(k.persons() - k.overdue(), "/", k.persons(), " 人按期, 逾期 ",
+                         k.overdue()))},
+      {Text("关爱率"), Rate(f.care_rate),
+       Text(absl::StrCat(c.care().persons() - c.care().overdue(), "/", c.care().persons(), " 人"))},
+      {Text("化解在基层率"), Rate(f.grassroots_rate),
+       Text(absl::StrCat(cs.resolved(), "/", cs.registered(), " 件, 上交 ", cs.escalated()))},
+      {Text("调处率"), Rate(f.mediation_rate), Text("不计上交, 不计分")},
+      {Text("回访率"), Rate(f.follow_up_rate),
+       Text(absl::StrCat(cs.followed_up_both(), "/", cs.resolved(), " 件"))},
+      {Text("回访满意率"), Rate(f.follow_up_satisfaction_rate),
+       Text(absl::StrCat(cs.follow_ups_satisfied(), "/", cs.follow_ups(), " 次回访"))},
+      {Text("巡逻率"), Rate(f.patrol_rate),
+       Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
+      {Text("安全感率"), Rate(f.safety_rate),
+       Text(absl::StrCat("安全+基本安全, 受访 ", q.answered(), " 人"))},
+      {Text("满意率"), Rate(f.satisfaction_rate), Text("满意+基本满意")},
+      {Text("满意度得分"), Points(f.satisfaction_score),
+       Text(absl::StrCat(q.satisfaction_scored(), " 人评分"))},
+      {Text("知晓率"), Rate(f.awareness_rate),
+       Text(absl::StrCat(q.aware(), "/", q.awareness_answers(), " 个回答"))},
+      {Text("参与率"), Rate(f.participation_rate),
+       Text(absl::StrCat(q.participated(), "/", q.participation_answers(), " 个回答"))},
+  };
+}
+
+const std::vector<std::string> kRankHeader = {
+    "名次",   "代码",   "名称",       "户数",   "已走访",   "入户率", "重点人员",
+    "逾期",   "管控率", "关爱率",     "纠纷",   "化解",     "上交",   "化解在基层率",
+    "调处率", "回访率", "回访满意率", "巡逻率", "安全感率", "满意率", "满意度得分",
+    "知晓率", "参与率", "综合得分",   "上月",   "年度累计"};
+
+std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
+  std::vector<std::vector<Cell>> out;
+  for (const auto& u : units) {
+    const auto& v = u.coverage;
+    const auto& f = u.figures;
+    out.push_back({u.rank ? Count(u.rank) : Text("—"),
+                   Text(u.unit.code()),
+                   Text(RowName(r, u)),
+                   Count(v.visits().households()),
+                   Count(v.visits().visited()),
+                   Rate(f.visit_rate),
+                   Count(v.checks().persons()),
+                   Count(v.checks().overdue()),
+                   Rate(f.check_rate),
+                   Rate(f.care_rate),
+                   Count(v.cases().registered()),
+                   Count(v.cases().resolved()),
+                   Count(v.cases().escalated()),
+                   Rate(f.grassroots_rate),
+                   Rate(f.mediation_rate),
+                   Rate(f.follow_up_rate),
+                   Rate(f.follow_up_satisfaction_rate),
+                   Rate(f.patrol_rate),
+                   Rate(f.safety_rate),
+                   Rate(f.satisfaction_rate),
+                   Points(f.satisfaction_score),
+                   Rate(f.awareness_rate),
+                   Rate(f.participation_rate),
+                   Points(u.score),
+                   Points(u.last_month_score),
+                   Points(u.year_score)});
+  }
+  return out;
+}
+
+std::vector<std::vector<Cell>> ShortfallRows(const MonthlyReport& r) {
+  std::vector<std::vector<Cell>> out;
+  for (const Shortfall& s : Shortfalls(r, Ranked(r))) {
+    for (const UnitRow* u : s.units) {
+      out.push_back({Text(s.figure), Text(RowName(r, *u)), Rate(u->figures.*s.rate)});
+    }
+  }
+  for (const UnitRow* u : LastThree(Ranked(r))) {
+    out.push_back({Text("后三名 (约谈)"), Text(RowName(r, *u)), Points(u->score)});
+  }
+  return out;
+}
+
+std::vector<std::vector<Cell>> PersonRows(const MonthlyReport& r,
+                                          const std::vector<gridsync::v1::OverduePerson>& rows) {
+  std::vector<std::vector<Cell>> out;
+  for (const auto& p : rows) {
+    out.push_back({Text(p.person().name()), Text(VillageOf(r, p.person().person_id())),
+                   Text(PersonCategoryChinese(p.person().category())), Count(p.risk_level()),
+                   Text(p.last_checked_ms() > 0 ? Day(p.last_checked_ms()) : "从未"),
+                   Count(p.interval_days()), Count(p.days_overdue()),
+                   Text(p.last_out_of_contact() ? "失联"
+                        : p.last_absent()       ? "不在位"
+                                                : "")});
+  }
+  return out;
+}
+
+std::vector<std::vector<Cell>> CaseRows(const MonthlyReport& r) {
+  std::vector<std::vector<Cell>> out;
+  for (size_t i = 0; i < r.open_cases.size(); ++i) {
+    const auto& k = r.open_cases[i];
+    const bool late = i < r.past_deadline.size() && r.past_deadline[i];
+    out.push_back({Text(k.title()), Text(CaseMarks(k)), Text(VillageOf(r, k.grid_code())),
+                   Text(CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status())),
+                   Text(k.holder()), Text(Day(k.registered_at_ms())), Text(Day(k.deadline_ms())),
+                   Text(late ? "已超期" : "")});
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::Status WriteReportXlsx(const MonthlyReport& r, const std::string& path) {
+  Book book(path);
+  if (!book.ok()) return absl::InternalError(absl::StrCat("xlsx: cannot create ", path));
+  book.Sheet("汇总", {"指标", "数值", "说明"}, Summary(r),
+             absl::StrCat(r.scope_name, " (", r.scope_code, ") ", r.month, " 平安建设月度考核"));
+  if (r.level == gridsync::v1::ORG_LEVEL_COUNTY) {
+    book.Sheet("乡镇排名", kRankHeader, RankRows(r, r.towns));
+  }
+  book.Sheet("村排名", kRankHeader, RankRows(r, r.villages));
+  book.Sheet("未达标", {"指标", "单位", "数值"}, ShortfallRows(r));
+  const std::vector<std::string> persons = {"姓名",     "乡镇 村",      "类别",     "风险等级",
+                                            "上次走访", "要求间隔(天)", "逾期(天)", "上次情况"};
+  book.Sheet("逾期未管控", persons, PersonRows(r, r.overdue));
+  book.Sheet("未按期关爱", persons, PersonRows(r, r.care_due));
+  book.Sheet("未结纠纷", {"案由", "标记", "乡镇 村", "月末状态", "承办人", "登记", "期限", "超期"},
+             CaseRows(r));
+  return book.Close();
+}
+
+}  // namespace gridsync::tools
