@@ -117,43 +117,19 @@ void AddVillagePatrols(const gridsync::v1::VillagePatrols& row, gridsync::v1::Pa
   out->set_rate(RateOf(out->weeks_patrolled(), out->weeks()).value_or(0));
 }
 
-int OfficialLevel(gridsync::v1::SafetyAnswer a) {
-  switch (a) {
-    case gridsync::v1::SAFETY_ANSWER_VERY_SAFE:
-    case gridsync::v1::SAFETY_ANSWER_SAFE:
-      return 0;
-    case gridsync::v1::SAFETY_ANSWER_BASICALLY_SAFE:
-      return 1;
-    case gridsync::v1::SAFETY_ANSWER_FAIR:
-    case gridsync::v1::SAFETY_ANSWER_NOT_VERY_SAFE:
-      return 2;
-    case gridsync::v1::SAFETY_ANSWER_UNSAFE:
-      return 3;
-    case gridsync::v1::SAFETY_ANSWER_DONT_KNOW:
-      return 4;
-    default:
-      return -1;
-  }
+namespace {
+
+// Both scales share their numbering (records.proto): 1 and 2 are the
+// top level, 7 the second, 3 and 4 the third, 5 the fourth, 6 不清楚.
+int OfficialLevelOf(int answer) {
+  constexpr int kLevelOf[] = {-1, 0, 0, 2, 2, 3, 4, 1};
+  return answer >= 1 && answer <= 7 ? kLevelOf[answer] : -1;
 }
 
-int OfficialLevel(gridsync::v1::SatisfactionAnswer a) {
-  switch (a) {
-    case gridsync::v1::SATISFACTION_ANSWER_VERY_SATISFIED:
-    case gridsync::v1::SATISFACTION_ANSWER_SATISFIED:
-      return 0;
-    case gridsync::v1::SATISFACTION_ANSWER_BASICALLY_SATISFIED:
-      return 1;
-    case gridsync::v1::SATISFACTION_ANSWER_FAIR:
-    case gridsync::v1::SATISFACTION_ANSWER_NOT_VERY_SATISFIED:
-      return 2;
-    case gridsync::v1::SATISFACTION_ANSWER_DISSATISFIED:
-      return 3;
-    case gridsync::v1::SATISFACTION_ANSWER_DONT_KNOW:
-      return 4;
-    default:
-      return -1;
-  }
-}
+}  // namespace
+
+int OfficialLevel(gridsync::v1::SafetyAnswer a) { return OfficialLevelOf(a); }
+int OfficialLevel(gridsync::v1::SatisfactionAnswer a) { return OfficialLevelOf(a); }
 
 std::vector<int32_t> SatisfactionPoints(const gridsync::v1::CheckPolicy& policy) {
   if (policy.satisfaction_points_size() == kOfficialLevels - 1) {

@@ -102,7 +102,8 @@ std::optional<core::SurveyMark> DecodeSurvey(std::string_view v, int64_t at_ms) 
   size_t at = core::kHouseholdIdLen;
   auto byte = [&]() -> int { return at < v.size() ? static_cast<unsigned char>(v[at++]) : 0; };
   auto text = [&]() {
-    const size_t n = std::min<size_t>(static_cast<size_t>(byte()), v.size() - at);
+    const size_t len = static_cast<size_t>(byte());  // moves `at` past the length
+    const size_t n = std::min(len, v.size() - at);
     std::string t(v.substr(at, n));
     at += n;
     return t;
