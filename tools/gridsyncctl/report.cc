@@ -268,8 +268,10 @@ class ReportSource {
     return c;
   }
   // A unit's row: this month's coverage scored, and last month's score.
+  // REQUIRES: `year` are earlier months of `month`'s year (YearMonths).
   absl::StatusOr<UnitRow> Row(const gridsync::v1::OrgUnit& unit, const std::string& month,
-                              const std::string& last_month, const core::ScoreWeights& w) {
+                              const std::string& last_month, const std::vector<std::string>& year,
+                              const core::ScoreWeights& w) {
     UnitRow row;
     row.unit = unit;
     auto c = Coverage(unit.code(), month);
@@ -279,13 +281,13 @@ class ReportSource {
     auto before = Coverage(unit.code(), last_month);
     if (!before.ok()) return before.status();
     row.last_month_score = core::Score(core::FiguresOf(*before), w);
-    // 年度累计: this month's score and those of the year's earlier months.
+    // 年度累计: this month's score and those of the year's months counted.
     double sum = 0;
     auto add = [&](const std::optional<double>& s) {
       if (s) sum += *s, ++row.year_months;
     };
     add(row.score);
-    for (const std::string& m : EarlierMonthsOfYear(month)) {
+    for (const std::string& m : year) {
       if (m == last_month) {
         add(row.last_month_score);
         continue;
@@ -296,6 +298,26 @@ class ReportSource {
     }
     if (row.year_months > 0) row.year_score = sum / row.year_months;
     return row;
+  }
+  // The year's months before `month` that 年度累计 counts: from the first
+  // in which the whole scope recorded any work (a visit, a case, a patrol,
+  // a questionnaire), so that a county that began mid-year is not scored
+  // on the months before it did.
+  absl::StatusOr<std::vector<std::string>> YearMonths(const std::string& code,
+                                                      const std::string& month) {
+    std::vector<std::string> out;
+    for (const std::string& m : EarlierMonthsOfYear(month)) {
+      if (out.empty()) {
+        auto c = Coverage(code, m);
+        if (!c.ok()) return c.status();
+        if (c->visits().visited() + c->cases().registered() + c->patrols().patrols() +
+                c->surveys().asked() ==
+            0)
+          continue;
+      }
+      out.push_back(m);
+    }
+    return out;
   }
   absl::StatusOr<gridsync::v1::ListScopeUnitsResponse> Units(const std::string& code) {
     gridsync::v1::ListScopeUnitsRequest req;
@@ -375,7 +397,9 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   gridsync::v1::OrgUnit whole;
   whole.set_code(scope_code);
   whole.set_level(r.level);
-  auto scope = source.Row(whole, month, *last_month, weights);
+  auto year = source.YearMonths(scope_code, month);
+  if (!year.ok()) return year.status();
+  auto scope = source.Row(whole, month, *last_month, *year, weights);
   if (!scope.ok()) return scope.status();
   r.scope = std::move(*scope);
   auto units = source.Units(scope_code);
@@ -385,7 +409,7 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
     if (u.level() != gridsync::v1::ORG_LEVEL_TOWN && u.level() != gridsync::v1::ORG_LEVEL_VILLAGE)
       continue;
     if (u.code() == scope_code) continue;
-    auto row = source.Row(u, month, *last_month, weights);
+    auto row = source.Row(u, month, *last_month, *year, weights);
     if (!row.ok()) return row.status();
     (u.level() == gridsync::v1::ORG_LEVEL_TOWN ? r.towns : r.villages).push_back(std::move(*row));
   }

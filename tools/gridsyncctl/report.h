@@ -33,7 +33,8 @@ struct UnitRow {
   core::AssessmentFigures figures;
   std::optional<double> score;             // core::Score under the report's weights
   std::optional<double> last_month_score;  // the same for the month before
-  // 年度累计: the mean of the scores of the year's months up to this one
+  // 年度累计: the mean of the scores of the year's months up to this one,
+  // from the first in which the report's whole scope recorded any work
   // (months without a score left out); absent when none has one.
   std::optional<double> year_score;
   int year_months = 0;  // the months it is the mean of
