@@ -403,8 +403,19 @@ TEST_F(ReportTest, ATownsReportRanksItsVillagesAndNamesTheShortfalls) {
   EXPECT_TRUE(r->towns.empty());
   ASSERT_EQ(r->villages.size(), 2u);  // AB and C, not D of the other town
   EXPECT_EQ(r->villages[0].unit.code(), kVillageAB);
-  // Last month the persons were registered but nobody was visited: a score
-  // of 管控率 alone, and the change against it.
+  // Last month the town recorded nothing (it had not begun): no score to
+  // compare with, rather than one of an empty month.
+  EXPECT_FALSE(r->villages[0].last_month_score.has_value());
+  EXPECT_FALSE(r->scope.last_month_score.has_value());
+  // Once it has work last month, 较上月 compares with it.
+  const std::string before = *tools::PreviousMonth(month_);
+  auto phone = NewPhone(kGridC);
+  auto m = Visit(*phone, kGridC, 3);
+  tools::AddCreateField(&m, "visited_at_ms",
+                        tools::IntValue(core::MonthRange(before)->first + core::kDayMs));
+  PushAll(*phone, {m});
+  r = tools::BuildMonthlyReport(channel_, office, kTownABC, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE(r->villages[0].last_month_score.has_value());
   EXPECT_LT(*r->villages[0].last_month_score, *r->villages[0].score);
   const std::string table = tools::RenderReportTable(*r);

@@ -269,6 +269,7 @@ class ReportSource {
   }
   // A unit's row: this month's coverage scored, and last month's score.
   // REQUIRES: `year` are earlier months of `month`'s year (YearMonths).
+  // `last_month` empty: the scope recorded nothing then, so no 较上月.
   absl::StatusOr<UnitRow> Row(const gridsync::v1::OrgUnit& unit, const std::string& month,
                               const std::string& last_month, const std::vector<std::string>& year,
                               const core::ScoreWeights& w) {
@@ -278,9 +279,11 @@ class ReportSource {
     if (!c.ok()) return c.status();
     row.coverage = std::move(*c);
     Score(&row, w);
-    auto before = Coverage(unit.code(), last_month);
-    if (!before.ok()) return before.status();
-    row.last_month_score = core::Score(core::FiguresOf(*before), w);
+    if (!last_month.empty()) {
+      auto before = Coverage(unit.code(), last_month);
+      if (!before.ok()) return before.status();
+      row.last_month_score = core::Score(core::FiguresOf(*before), w);
+    }
     // 年度累计: this month's score and those of the year's months counted.
     double sum = 0;
     auto add = [&](const std::optional<double>& s) {
@@ -308,16 +311,21 @@ class ReportSource {
     std::vector<std::string> out;
     for (const std::string& m : EarlierMonthsOfYear(month)) {
       if (out.empty()) {
-        auto c = Coverage(code, m);
-        if (!c.ok()) return c.status();
-        if (c->visits().visited() + c->cases().registered() + c->patrols().patrols() +
-                c->surveys().asked() ==
-            0)
-          continue;
+        auto worked = HadWork(code, m);
+        if (!worked.ok()) return worked.status();
+        if (!*worked) continue;
       }
       out.push_back(m);
     }
     return out;
+  }
+  // Whether the scope recorded any work in `month`.
+  absl::StatusOr<bool> HadWork(const std::string& code, const std::string& month) {
+    auto c = Coverage(code, month);
+    if (!c.ok()) return c.status();
+    return c->visits().visited() + c->cases().registered() + c->patrols().patrols() +
+               c->surveys().asked() >
+           0;
   }
   absl::StatusOr<gridsync::v1::ListScopeUnitsResponse> Units(const std::string& code) {
     gridsync::v1::ListScopeUnitsRequest req;
@@ -399,6 +407,15 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   whole.set_level(r.level);
   auto year = source.YearMonths(scope_code, month);
   if (!year.ok()) return year.status();
+  // 较上月 only when the scope had begun by then: last month is among the
+  // year's counted months, or (last year's December) had work itself.
+  bool begun = !year->empty() && year->back() == *last_month;
+  if (!begun) {
+    auto worked = source.HadWork(scope_code, *last_month);
+    if (!worked.ok()) return worked.status();
+    begun = *worked;
+  }
+  if (!begun) last_month->clear();
   auto scope = source.Row(whole, month, *last_month, *year, weights);
   if (!scope.ok()) return scope.status();
   r.scope = std::move(*scope);
