@@ -350,6 +350,37 @@ TEST_F(SafetyFiguresTest, ServerAndPhonesEqualABruteForceCount) {
   EXPECT_GT(county.surveys().opinions_size(), 0);
 }
 
+// The county's night window and 满意度 points are checked when set, and the
+// figures say which window they were counted under.
+TEST_F(SafetyFiguresTest, TheNightWindowAndPointsAreCheckedAndUsed) {
+  auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
+  auto set = [&](const gridsync::v1::CheckPolicy& p) {
+    gridsync::v1::SetCheckPolicyRequest req;
+    *req.mutable_policy() = p;
+    gridsync::v1::CheckPolicy out;
+    auto ctx = tools::CallContext(admin_token_);
+    return coverage->SetCheckPolicy(ctx.get(), req, &out);
+  };
+  auto policy = core::DefaultCheckPolicy();
+  for (int points : {100, 90, 60}) policy.add_satisfaction_points(points);
+  EXPECT_EQ(set(policy).error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // three, not four
+  policy.add_satisfaction_points(101);
+  EXPECT_EQ(set(policy).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  policy.set_satisfaction_points(3, 0);
+  policy.set_night_from_minute(24 * 60);
+  EXPECT_EQ(set(policy).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  policy.set_night_from_minute(18 * 60);  // 18:00 to midnight
+  policy.set_night_to_minute(0);
+  ASSERT_TRUE(set(policy).ok());
+  gridsync::v1::GetCoverageRequest req;
+  req.set_scope_code(kCounty);
+  gridsync::v1::Coverage c;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
+  EXPECT_EQ(c.patrols().night_from_minute(), 18 * 60);
+  EXPECT_EQ(c.patrols().night_to_minute(), 0);
+}
+
 TEST_F(SafetyFiguresTest, PublishedFormsReachThePhonesAndLeaveThePolicyAlone) {
   // A server whose clock stands still: both versions are published in the
   // same millisecond, and still have an order.

@@ -139,6 +139,30 @@ TEST(Validate, ASurveyFormNamesItsFirstProblem) {
   EXPECT_EQ(ValidateSurveyForm(f)->field, "form.version");
 }
 
+// A question counting for 知晓率 or 参与率 names the choices that count, each
+// one of its choices; counted choices without a purpose are refused.
+TEST(Validate, AMarkedQuestionNamesTheChoicesThatCount) {
+  gridsync::v1::SurveyForm f;
+  f.set_version("2026-Q4");
+  f.set_safety_question("安全吗？");
+  f.set_satisfaction_question("满意吗？");
+  auto* q = f.add_questions();
+  q->set_id("know");
+  q->set_text("您知道平安建设吗？");
+  q->add_choices("知道");
+  q->add_choices("不知道");
+  q->set_purpose(gridsync::v1::QUESTION_PURPOSE_AWARENESS);
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[0].counted_choices");  // none named
+  q->add_counted_choices(3);
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[0].counted_choices");  // no choice 3
+  q->set_counted_choices(0, 1);
+  EXPECT_FALSE(ValidateSurveyForm(f));
+  q->set_purpose(static_cast<gridsync::v1::QuestionPurpose>(9));
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[0].purpose");
+  q->set_purpose(gridsync::v1::QUESTION_PURPOSE_UNSPECIFIED);
+  EXPECT_EQ(ValidateSurveyForm(f)->field, "form.questions[0].counted_choices");
+}
+
 TEST(Validate, ContextClaimingUnseenWritesIsRefused) {
   gridsync::v1::RecordState s;
   auto w = SetString(CaseMutation("a", 1, 1767225600000), "title", "t");
