@@ -13,6 +13,7 @@
 #include "core/attachment.h"
 #include "core/hlc.h"
 #include "core/merge.h"
+#include "core/record_limits.h"
 #include "core/schema.h"
 
 namespace gridsync::core {
@@ -111,6 +112,9 @@ std::vector<std::pair<std::string, int32_t>> ChoicesOf(const RecordState& s) {
     for (const auto& e : l->elements()) {
       gridsync::v1::SurveyAnswer a;
       if (!a.ParseFromString(e.payload()) || a.question_id().empty()) continue;
+      // No form asks more than kMaxFormQuestions: answers to more question
+      // ids count for nothing, and are not kept in the index.
+      if (latest.size() >= kMaxFormQuestions && !latest.count(a.question_id())) continue;
       auto& [hlc, choice] = latest[a.question_id()];
       if (e.hlc() >= hlc) hlc = e.hlc(), choice = a.choice();
     }

@@ -28,6 +28,8 @@ namespace gridsync::core {
 inline constexpr size_t kMaxRecordBytes = size_t{1} << 20;
 // Nor may any of its logs hold more elements than this.
 inline constexpr int kMaxLogElements = 500;
+// A survey form's further questions (SurveyForm.questions).
+inline constexpr int kMaxFormQuestions = 100;
 
 // RESOURCE_EXHAUSTED, naming the record, the limit and what to do, when `m`
 // would take `current` (the record's merged state, empty when new) past a

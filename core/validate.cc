@@ -616,7 +616,8 @@ std::optional<FieldViolation> ValidateSurveyForm(const gridsync::v1::SurveyForm&
   if (auto v = text("form.title", f.title(), 0, 200)) return v;
   if (auto v = text("form.safety_question", f.safety_question(), 1, 1000)) return v;
   if (auto v = text("form.satisfaction_question", f.satisfaction_question(), 1, 1000)) return v;
-  if (f.questions_size() > 100) return Bad("form.questions", "at most 100 further questions");
+  if (f.questions_size() > kMaxFormQuestions)
+    return Bad("form.questions", absl::StrCat("at most ", kMaxFormQuestions, " further questions"));
   std::set<std::string> ids;
   for (int i = 0; i < f.questions_size(); ++i) {
     const auto& q = f.questions(i);

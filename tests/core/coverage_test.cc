@@ -4,6 +4,7 @@
 #include "core/assessment.h"
 #include "core/hlc.h"
 #include "core/merge.h"
+#include "core/record_limits.h"
 #include "gtest/gtest.h"
 #include "tests/core/test_mutations.h"
 
@@ -310,6 +311,35 @@ TEST(Coverage, CareGroupsAreCountedApartFromTheSupervised) {
   EXPECT_FALSE(InGroup(child.row.person().category(), gridsync::v1::PERSON_GROUP_SUPERVISED));
   EXPECT_TRUE(InGroup(child.row.person().category(), gridsync::v1::PERSON_GROUP_UNSPECIFIED));
   EXPECT_FALSE(IsCareCategory(gridsync::v1::PERSON_CATEGORY_IDLE_YOUTH));
+}
+
+}  // namespace
+}  // namespace gridsync::core
+
+namespace gridsync::core {
+namespace {
+
+// One phone's answers to 150 made-up question ids keep no more than a form
+// can ask (kMaxFormQuestions) in the survey's mark, so the index does not
+// grow with them.
+TEST(Coverage, ASurveysMarkKeepsAtMostAFormsQuestions) {
+  gridsync::v1::RecordState s;
+  s.mutable_header()->set_kind(gridsync::v1::RECORD_KIND_SURVEY);
+  s.mutable_header()->set_subject_id("410185001201001000101");
+  auto* log = s.add_logs();
+  log->set_log("answers");
+  for (int i = 0; i < 150; ++i) {
+    gridsync::v1::SurveyAnswer a;
+    a.set_question_id(absl::StrCat("q", 1000 + i));
+    a.set_choice(1);
+    auto* e = log->add_elements();
+    e->set_element_id(absl::StrCat("e", 1000 + i));
+    e->set_hlc(static_cast<uint64_t>(i + 1));
+    e->set_payload(a.SerializeAsString());
+  }
+  const auto marks = MarksOf(s);
+  ASSERT_TRUE(marks.survey.has_value());
+  EXPECT_EQ(static_cast<int>(marks.survey->choices.size()), kMaxFormQuestions);
 }
 
 }  // namespace
