@@ -394,6 +394,23 @@ TEST_F(PhoneCliTest, AWipeKilledAtAnyMomentLeavesNothingReadableAndIsFinished) {
   EXPECT_EQ(Run(phone, {"sync"}, &out), 1);
   EXPECT_TRUE(absl::StrContains(out, "erased")) << out;
   const auto whole = std::chrono::steady_clock::now() - t0;
+  // Whether the wipe has begun: the key marked erased or gone, or the
+  // replica moved aside. Polls until then or until the phone exits (bounded).
+  const std::string key_file = data + "/replica.key",
+                    original_key = ReadFile(tmpl + "/replica.key");
+  auto wait_for_order = [&](pid_t pid, bool* exited) {
+    for (int i = 0; i < 30000; ++i) {
+      int status;
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        *exited = true;
+        return;
+      }
+      if (std::filesystem::exists(data + ".wiping") || !std::filesystem::exists(key_file) ||
+          ReadFile(key_file) != original_key)
+        return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
   int untouched = 0, cut = 0;
   for (int round = 0; round < 20; ++round) {
     std::filesystem::remove_all(data);
@@ -402,10 +419,21 @@ TEST_F(PhoneCliTest, AWipeKilledAtAnyMomentLeavesNothingReadableAndIsFinished) {
     argv.push_back("sync");
     const pid_t pid = SpawnQuiet(argv);
     ASSERT_GE(pid, 0);
-    std::this_thread::sleep_for(whole * (round + 1) / 20);
-    kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
+    // Even rounds are spread over the time a whole run took; odd ones wait
+    // for the wipe to begin and then for 0..9 ms more, so that some kills
+    // land inside it however much slower this run is than the timed one.
+    bool exited = false;
+    if (round % 2 == 0) {
+      std::this_thread::sleep_for(whole * (round + 2) / 20);
+    } else {
+      wait_for_order(pid, &exited);
+      std::this_thread::sleep_for(std::chrono::milliseconds(round / 2));
+    }
+    if (!exited) {
+      kill(pid, SIGKILL);
+      int status;
+      waitpid(pid, &status, 0);
+    }
     EXPECT_FALSE(plain_anywhere()) << "round " << round;
     const bool key_there = std::filesystem::exists(data + "/replica.key");
     (key_there && !std::filesystem::exists(data + ".wiping") ? untouched : cut)++;
