@@ -23,6 +23,7 @@
 #include "client_sdk/replica_disk.h"
 #include "common/grpc_status.h"
 #include "core/attachment.h"
+#include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -1489,7 +1490,7 @@ absl::Status Client::SetStatus(const std::string& record_id, gridsync::v1::CaseS
       record_id,
       [&](const RecordState& cur, Mutation* m) {
         m->mutable_set_status()->set_status(status);
-        m->mutable_set_status()->set_epoch(cur.status().epoch());
+        m->mutable_set_status()->set_epoch(core::StatusEpochFor(cur.status()));
         return absl::OkStatus();
       },
       false);

@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -300,7 +301,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
   }
   for (const auto& [w, hs] : by_worker) {
     auto* row = visits->add_by_worker();
-    row->set_worker(w);
+    core::SetWorker(w, row);
     row->set_households_visited(static_cast<int64_t>(hs.size()));
   }
 
@@ -313,7 +314,13 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
         s.registered_at_ms() < q.to_ms) {
       core::CountRegisteredCase(s, q.as_of, c.mutable_cases());
     }
-    core::CountOpenCase(s, q.as_of, c.mutable_cases());
+    core::CountOpenCase(s, gridsync::v1::CASE_LEVEL_VILLAGE, q.as_of, c.mutable_cases());
+    // A town office's phone: the cases its villages escalated to it.
+    if (const auto level = core::ReceivingLevelOf(prefix);
+        level != gridsync::v1::CASE_LEVEL_UNSPECIFIED) {
+      core::CountReceivedCase(s, level, q.from_ms, q.to_ms, q.as_of, c.mutable_received());
+      core::CountOpenCase(s, level, q.as_of, c.mutable_received());
+    }
   }
   core::SetRates(&c);
   CountPatrols(prefix, q, c.mutable_patrols());

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "core/assessment.h"
 #include "core/attachment.h"
+#include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "core/record_limits.h"
@@ -179,6 +180,27 @@ absl::StatusOr<std::pair<int64_t, int64_t>> MonthRange(std::string_view month) {
                                      (next - epoch) * kDayMs - kChinaOffsetMs};
 }
 
+// Device ids are made by the server (no control characters); the unit
+// separator cannot start a name either way, so the first one splits.
+constexpr char kWorkerSeparator = '\x1f';
+
+std::string WorkerKey(std::string_view device_id, std::string_view holder) {
+  std::string key(device_id);
+  key += kWorkerSeparator;
+  key.append(holder);
+  return key;
+}
+
+void SetWorker(std::string_view key, gridsync::v1::WorkerVisits* row) {
+  const size_t cut = key.find(kWorkerSeparator);
+  if (cut == std::string_view::npos) {  // a key without a device
+    row->set_worker(std::string(key));
+    return;
+  }
+  row->set_device_id(std::string(key.substr(0, cut)));
+  row->set_worker(std::string(key.substr(cut + 1)));
+}
+
 bool IsOpen(CaseStatus s) {
   return s == gridsync::v1::CASE_STATUS_REGISTERED || s == gridsync::v1::CASE_STATUS_ACCEPTED ||
          s == gridsync::v1::CASE_STATUS_MEDIATING;
@@ -197,8 +219,8 @@ CoverageMarks MarksOf(const RecordState& s) {
   switch (h.kind()) {
     case gridsync::v1::RECORD_KIND_VISIT:
       if (!h.subject_id().empty() && !Bool(s, "nobody_home")) {
-        out.visit = VisitMark{h.subject_id(), h.created_by(), Int(s, "visited_at_ms", created_ms),
-                              !AttachmentsOf(s).empty()};
+        out.visit = VisitMark{h.subject_id(), WorkerKey(h.created_by_device(), h.created_by()),
+                              Int(s, "visited_at_ms", created_ms), !AttachmentsOf(s).empty()};
       }
       break;
     case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
@@ -218,9 +240,9 @@ CoverageMarks MarksOf(const RecordState& s) {
       CaseMark c;
       c.grid_code = h.grid_code();
       c.registered_at_ms = Int(s, "registered_at_ms", created_ms);
-      c.status = DisplayStatus(s.status());
-      if (c.status == gridsync::v1::CASE_STATUS_UNSPECIFIED)
-        c.status = gridsync::v1::CASE_STATUS_REGISTERED;
+      // The status at the level holding it (a town's case it received is
+      // REGISTERED there, not ESCALATED).
+      c.status = StatusHeld(s.status());
       c.deadline_ms = Int(s, "deadline_ms");
       c.followed_up_both = FollowedUpBoth(s);
       std::tie(c.follow_ups, c.follow_ups_satisfied) = FollowUpsOf(s);
@@ -289,7 +311,7 @@ std::optional<VisitMark> NobodyHomeOf(const RecordState& s) {
       !Bool(s, "nobody_home")) {
     return std::nullopt;
   }
-  return VisitMark{h.subject_id(), h.created_by(),
+  return VisitMark{h.subject_id(), WorkerKey(h.created_by_device(), h.created_by()),
                    Int(s, "visited_at_ms", HlcWallMs(h.created_hlc()))};
 }
 
@@ -314,29 +336,49 @@ gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& re
     r->set_stage(h.stage);
     r->set_at_ms(h.at_ms);
   }
+  s.set_level(CaseLevelAt(s, INT64_MAX));
   return s;
 }
 
+int64_t AsOfMs(AsOf as_of) { return as_of.ended ? as_of.ms : INT64_MAX; }
+
 CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
-  return as_of.ended ? StatusAt(c.history(), c.status(), as_of.ms) : c.status();
+  const int64_t t = AsOfMs(as_of);
+  return CaseAt(c, CaseLevelAt(c, t), t).status;
+}
+
+gridsync::v1::CaseLevel CaseLevelAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
+  return CaseLevelAt(c, AsOfMs(as_of));
 }
 
 bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
-  if (c.history().empty()) return c.status() == gridsync::v1::CASE_STATUS_ESCALATED;
-  // In the latest epoch reached by then: a case the town sent back (reopened)
-  // is the village's again. While the period runs, everything reached counts.
-  const auto then = StagesAt(c.history(), as_of.ended ? as_of.ms : INT64_MAX);
-  return (then.stages() & (1u << gridsync::v1::CASE_STATUS_ESCALATED)) != 0;
+  return CaseAt(c, gridsync::v1::CASE_LEVEL_VILLAGE, AsOfMs(as_of)).left;
 }
 
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out) {
-  const CaseStatus status = CaseStatusAsOf(c, as_of);
-  const bool escalated = EscalatedAsOf(c, as_of);
+  CountCaseAt(c, gridsync::v1::CASE_LEVEL_VILLAGE, as_of, out);
+}
+
+bool CountReceivedCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level,
+                       int64_t from_ms, int64_t to_ms, AsOf as_of,
+                       gridsync::v1::CaseCoverage* out) {
+  const CaseAtLevel at = CaseAt(c, level, AsOfMs(as_of));
+  if (!at.reached || at.entered_ms < from_ms || at.entered_ms >= to_ms) return false;
+  CountCaseAt(c, level, as_of, out);
+  return true;
+}
+
+void CountCaseAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of,
+                 gridsync::v1::CaseCoverage* out) {
+  const CaseAtLevel at = CaseAt(c, level, AsOfMs(as_of));
+  const CaseStatus status = at.status;
+  const bool escalated = at.left;
   out->set_registered(out->registered() + 1);
   if (c.signed_agreement()) out->set_with_signed_agreement(out->with_signed_agreement() + 1);
-  if (IsOpen(status)) out->set_open(out->open() + 1);
-  if (status == gridsync::v1::CASE_STATUS_MEDIATING) out->set_mediating(out->mediating() + 1);
+  if (IsOpen(status) && !escalated) out->set_open(out->open() + 1);
+  if (status == gridsync::v1::CASE_STATUS_MEDIATING && !escalated)
+    out->set_mediating(out->mediating() + 1);
   if (escalated) out->set_escalated(out->escalated() + 1);
   if (IsResolved(status) && !escalated) {
     out->set_resolved(out->resolved() + 1);
@@ -352,9 +394,15 @@ bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms) {
   return c.deadline_ms() > 0 && c.deadline_ms() < as_of_ms;
 }
 
-bool CountOpenCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
+bool OpenAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of) {
+  if (c.registered_at_ms() >= as_of.ms) return false;
+  const CaseAtLevel at = CaseAt(c, level, AsOfMs(as_of));
+  return at.Holds() && at.entered_ms < as_of.ms && IsOpen(at.status);
+}
+
+bool CountOpenCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of,
                    gridsync::v1::CaseCoverage* out) {
-  if (c.registered_at_ms() >= as_of.ms || !IsOpen(CaseStatusAsOf(c, as_of))) return false;
+  if (!OpenAt(c, level, as_of)) return false;
   out->set_open_now(out->open_now() + 1);
   if (PastDeadline(c, as_of.ms)) out->set_open_past_deadline(out->open_past_deadline() + 1);
   return true;
@@ -442,7 +490,21 @@ bool OverdueFirst(const PersonDue& a, const PersonDue& b) {
   return rank(a) < rank(b);
 }
 
-namespace {}  // namespace
+namespace {
+
+// A unit's case rates, as FiguresOf defines them (for a level above, of
+// the cases it received).
+void SetCaseRates(gridsync::v1::CaseCoverage* cs) {
+  gridsync::v1::Coverage only;
+  *only.mutable_cases() = *cs;
+  const AssessmentFigures f = FiguresOf(only);
+  cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
+  cs->set_mediation_rate(f.mediation_rate.value_or(0));
+  cs->set_follow_up_satisfaction_rate(f.follow_up_satisfaction_rate.value_or(0));
+  cs->set_follow_up_rate(f.follow_up_rate.value_or(0));
+}
+
+}  // namespace
 
 void SetRates(gridsync::v1::Coverage* c) {
   auto* v = c->mutable_visits();
@@ -451,11 +513,8 @@ void SetRates(gridsync::v1::Coverage* c) {
   v->set_rate(f.visit_rate.value_or(0));
   c->mutable_checks()->set_rate(f.check_rate.value_or(0));
   c->mutable_care()->set_rate(f.care_rate.value_or(0));
-  auto* cs = c->mutable_cases();
-  cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
-  cs->set_mediation_rate(f.mediation_rate.value_or(0));
-  cs->set_follow_up_satisfaction_rate(f.follow_up_satisfaction_rate.value_or(0));
-  cs->set_follow_up_rate(f.follow_up_rate.value_or(0));
+  SetCaseRates(c->mutable_cases());
+  if (c->has_received()) SetCaseRates(c->mutable_received());
 }
 
 int32_t RequiredIntervalDays(const gridsync::v1::CheckPolicy& policy,

@@ -36,11 +36,18 @@ std::string MonthName(int32_t yyyymm);  // "2026-11"
 // A visit that counts: somebody was home (入户), not voided.
 struct VisitMark {
   std::string household_id;
-  std::string worker;  // who recorded it (the creator)
+  std::string worker;  // who recorded it: WorkerKey of the creating device
   int64_t at_ms = 0;
   bool photo = false;  // it carries an attachment (evidence)
   bool operator==(const VisitMark&) const = default;
 };
+
+// A worker as coverage keys visits: the device that recorded them, then its
+// holder's name (WorkerVisits: a row per phone, named by its holder; one
+// holder may carry several phones, several holders may share a name).
+std::string WorkerKey(std::string_view device_id, std::string_view holder);
+// The row of a WorkerKey.
+void SetWorker(std::string_view key, gridsync::v1::WorkerVisits* row);
 
 struct CheckMark {
   std::string person_id;
@@ -146,24 +153,35 @@ struct ResolvedPeriod {
 // range [from_ms, to_ms) of at most five years after 2000.
 absl::StatusOr<ResolvedPeriod> ResolvePeriod(const gridsync::v1::Period& period, int64_t now_ms);
 
-// A case's status at `as_of`.
+// A case's status at `as_of`, at the level holding it then
+// (core/case_level.h), and that level.
 gridsync::v1::CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
+gridsync::v1::CaseLevel CaseLevelAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
 
-// Whether a case was escalated (上交) by `as_of` in its latest epoch then,
-// whatever stage it reached after: a case stored before history was kept
-// only when its status is ESCALATED.
+// Whether the village had escalated (上交) a case by `as_of`, whatever came
+// of it after.
 bool EscalatedAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of);
 
-// Adds a case registered in the period to `out`'s counts, at its status as
-// of `as_of`: registered, open, mediating, escalated (EscalatedAsOf), and
-// resolved (by the unit itself: never an escalated case, even when the
-// level that took it over resolved it) with its followed-up and its
-// follow-ups (回访满意率).
+// Adds a case to `out`'s counts as `level` saw it at `as_of`: registered,
+// open, mediating, escalated (sent beyond the level), and resolved (by the
+// level itself while it held the case: never one escalated, even once the
+// level above resolved it) with its followed-up and its follow-ups
+// (回访满意率). REQUIRES: the case had reached `level` by then.
+void CountCaseAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of,
+                 gridsync::v1::CaseCoverage* out);
+// CountCaseAt for the village, of a case registered in the period.
 void CountRegisteredCase(const gridsync::v1::CaseSummary& c, AsOf as_of,
                          gridsync::v1::CaseCoverage* out);
-// Adds a case to open_now and open_past_deadline if it was open at `as_of`.
-// Returns whether it was.
-bool CountOpenCase(const gridsync::v1::CaseSummary& c, AsOf as_of, gridsync::v1::CaseCoverage* out);
+// CountCaseAt for a level above (a town's or the county's 上交受理), if
+// the case reached it in [from_ms, to_ms); returns whether it did.
+bool CountReceivedCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level,
+                       int64_t from_ms, int64_t to_ms, AsOf as_of, gridsync::v1::CaseCoverage* out);
+// Whether `level` held the case open at `as_of` (having reached it before).
+bool OpenAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of);
+// Adds a case to open_now and open_past_deadline if `level` held it open
+// at `as_of`. Returns whether it did.
+bool CountOpenCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of,
+                   gridsync::v1::CaseCoverage* out);
 // Past its deadline at `as_of_ms` (open or not).
 bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms);
 

@@ -259,6 +259,16 @@ RecordState ToDelta(const Mutation& m) {
     }
     case Mutation::kSetStatus:
       ReachStage(d.mutable_status(), m.set_status().epoch(), m.set_status().status(), m.hlc());
+      if (m.set_status().status() == gridsync::v1::CASE_STATUS_ESCALATED) {
+        // 上交 ends the epoch at this level: the level above holds the case
+        // from now, REGISTERED in the next epoch (core/case_level.h).
+        StatusState above;
+        ReachStage(&above, m.set_status().epoch() + 1, gridsync::v1::CASE_STATUS_REGISTERED,
+                   m.hlc());
+        d.mutable_status()->set_epoch(above.epoch());
+        d.mutable_status()->set_stages(above.stages());
+        *d.mutable_status()->add_history() = above.history(0);
+      }
       break;
     case Mutation::kReopen:
       ReachStage(d.mutable_status(), m.reopen().seen_epoch() + 1, m.reopen().to_status(), m.hlc());

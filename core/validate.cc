@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/attachment.h"
+#include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -515,6 +516,29 @@ std::optional<FieldViolation> CheckDomainTimes(const Mutation& m, int64_t now_ms
   }
 }
 
+namespace {
+
+// 上交 moves a case the level holding it has not finished one level up, at
+// most to the county.
+absl::Status CheckEscalation(const RecordState& current, const Mutation& m) {
+  const bool same_epoch = m.set_status().epoch() == current.status().epoch();
+  const gridsync::v1::CaseStatus now =
+      same_epoch ? DisplayStatus(current.status()) : gridsync::v1::CASE_STATUS_REGISTERED;
+  if (StatusRank(now) >= StatusRank(gridsync::v1::CASE_STATUS_RESOLVED)) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("case %s is %s: a finished case is reopened before it is escalated",
+                        m.record_id(), gridsync::v1::CaseStatus_Name(now)));
+  }
+  if (CaseLevelOf(current.status()) == gridsync::v1::CASE_LEVEL_COUNTY) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("case %s is held by the county, the highest level gridsync holds a case at",
+                        m.record_id()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
   const bool exists = current.has_header();
   if (exists) {
@@ -556,11 +580,14 @@ absl::Status CheckAgainstState(const RecordState& current, const Mutation& m) {
           "status again",
           m.record_id(), epoch, m.set_status().epoch()));
     }
-    if (m.set_status().epoch() > epoch) {
+    if (m.set_status().epoch() > StatusEpochFor(current.status())) {
       return absl::InvalidArgumentError(
           absl::StrFormat("set_status.epoch %d does not exist yet (case %s is in epoch %d)",
                           m.set_status().epoch(), m.record_id(), epoch));
     }
+  }
+  if (m.has_set_status() && m.set_status().status() == gridsync::v1::CASE_STATUS_ESCALATED) {
+    if (auto st = CheckEscalation(current, m); !st.ok()) return st;
   }
   if (m.has_reopen()) {
     const auto now = DisplayStatus(current.status());

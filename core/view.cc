@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "core/case_level.h"
 #include "core/merge.h"
 #include "core/schema.h"
 
@@ -76,7 +77,8 @@ gridsync::v1::Record BuildView(const gridsync::v1::RecordState& state) {
     refl->SetString(body, subject->field, h.subject_id());
   }
   if (const FieldSpec* status = schema->Find("status")) {
-    refl->SetEnumValue(body, status->field, DisplayStatus(state.status()));
+    refl->SetEnumValue(body, status->field, StatusHeld(state.status()));
+    rec.set_case_level(CaseLevelOf(state.status()));
   }
   for (const auto& reg : state.registers()) {
     const FieldSpec* spec = schema->Find(reg.field());

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
+#include "core/case_level.h"
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/safety_figures.h"
@@ -58,6 +59,10 @@ std::string RKey(const core::CaseMark& c, const std::string& record_id) {
 }
 std::string OKey(const core::CaseMark& c, const std::string& record_id) {
   return "O" + c.grid_code + record_id;
+}
+// Every case escalated beyond its village (a town's or the county's 上交受理).
+std::string EKey(const core::CaseMark& c, const std::string& record_id) {
+  return "E" + c.grid_code + record_id;
 }
 
 std::string TKey(const core::PatrolMark& p, const std::string& record_id) {
@@ -234,13 +239,18 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
     if (old_marks.dispute) {
       batch_->Delete(index_.cov_, RKey(*old_marks.dispute, record_id));
       batch_->Delete(index_.cov_, OKey(*old_marks.dispute, record_id));
+      batch_->Delete(index_.cov_, EKey(*old_marks.dispute, record_id));
     }
     if (new_marks.dispute) {
-      const std::string summary =
-          core::CaseSummaryOf(*new_marks.dispute, record_id).SerializeAsString();
+      const gridsync::v1::CaseSummary s = core::CaseSummaryOf(*new_marks.dispute, record_id);
+      const std::string summary = s.SerializeAsString();
       batch_->Put(index_.cov_, RKey(*new_marks.dispute, record_id), summary);
+      // Open at the level holding it (a case a town received is open there).
       if (core::IsOpen(new_marks.dispute->status)) {
         batch_->Put(index_.cov_, OKey(*new_marks.dispute, record_id), summary);
+      }
+      if (s.level() > gridsync::v1::CASE_LEVEL_VILLAGE) {
+        batch_->Put(index_.cov_, EKey(*new_marks.dispute, record_id), summary);
       }
     }
   }
@@ -531,6 +541,19 @@ absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
   });
 }
 
+// Calls fn(summary) for every case under `prefix` escalated beyond its
+// village (by now: the caller filters by the time it reached a level).
+template <typename Fn>
+absl::Status ForEachEscalatedCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
+                                  const rocksdb::Snapshot* snap, const std::string& prefix, Fn fn) {
+  return Scan(db, cov, snap, "E" + prefix, "E" + prefix,
+              [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+                CaseSummary s;
+                if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+                return true;
+              });
+}
+
 // 平安夜巡: every village in scope (a grid's is its village, with the
 // patrols recorded in the grid) with its patrols over the period's weeks.
 absl::Status CountPatrols(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
@@ -700,7 +723,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
   }
   for (const auto& [w, n] : by_worker) {
     auto* row = visits->add_by_worker();
-    row->set_worker(w);
+    core::SetWorker(w, row);
     row->set_households_visited(n);
   }
 
@@ -717,9 +740,19 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
                      [&](const CaseSummary& s) { core::CountRegisteredCase(s, q.as_of(), cases); });
     if (!st.ok()) return st;
   }
-  st = ForEachOpenCase(db_, cov_, snap.get(), q.prefix, q.as_of(),
-                       [&](const CaseSummary& s) { core::CountOpenCase(s, q.as_of(), cases); });
+  st = ForEachOpenCase(db_, cov_, snap.get(), q.prefix, q.as_of(), [&](const CaseSummary& s) {
+    core::CountOpenCase(s, gridsync::v1::CASE_LEVEL_VILLAGE, q.as_of(), cases);
+  });
   if (!st.ok()) return st;
+  if (const auto level = core::ReceivingLevelOf(q.prefix);
+      level != gridsync::v1::CASE_LEVEL_UNSPECIFIED) {
+    auto* received = c.mutable_received();
+    st = ForEachEscalatedCase(db_, cov_, snap.get(), q.prefix, [&](const CaseSummary& s) {
+      core::CountReceivedCase(s, level, q.from_ms, q.to_ms, q.as_of(), received);
+      core::CountOpenCase(s, level, q.as_of(), received);
+    });
+    if (!st.ok()) return st;
+  }
   core::SetRates(&c);
 
   st = CountPatrols(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_patrols());
@@ -781,11 +814,16 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOver
 }
 
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases(
-    const std::string& prefix, core::AsOf as_of, int page_size, const std::string& page_token) {
+    const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
+    const std::string& page_token) {
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
-  auto st = ForEachOpenCase(db_, cov_, snap.get(), prefix, as_of,
-                            [&](const CaseSummary& s) { open.push_back(s); });
+  auto st = ForEachOpenCase(db_, cov_, snap.get(), prefix, as_of, [&](const CaseSummary& s) {
+    const auto held = core::CaseLevelAsOf(s, as_of);
+    if (level != gridsync::v1::CASE_LEVEL_UNSPECIFIED && held != level) return;
+    open.push_back(s);
+    open.back().set_level(held);
+  });
   if (!st.ok()) return st;
   auto rank = [&](const CaseSummary& s) {
     const bool past = core::PastDeadline(s, as_of.ms);

@@ -96,7 +96,7 @@ class CoverageIndex : public CoverageStore {
       const CoverageQuery& q, gridsync::v1::PersonGroup group, int page_size,
       const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, core::AsOf as_of, int page_size,
+      const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
       const std::string& page_token) override;
 
  private:

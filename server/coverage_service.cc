@@ -173,7 +173,12 @@ grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
   const int64_t now = now_();
   const core::AsOf as_of{req->as_of_ms() > 0 ? req->as_of_ms() : now,
                          req->as_of_ms() > 0 && req->as_of_ms() < now};
-  auto r = coverage_->ListOpenCases(q->prefix, as_of, req->page_size(), req->page_token());
+  if (!gridsync::v1::CaseLevel_IsValid(req->level())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("level ", req->level(), " is not a case level"));
+  }
+  auto r =
+      coverage_->ListOpenCases(q->prefix, as_of, req->level(), req->page_size(), req->page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

@@ -37,9 +37,11 @@ class CoverageStore {
   virtual absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(
       const CoverageQuery& q, gridsync::v1::PersonGroup group, int page_size,
       const std::string& page_token) = 0;
-  // Cases open at `as_of` (from their history when it has ended).
+  // Cases open at `as_of` (from their history when it has ended) at the
+  // level holding them then, each with that level; only those held at
+  // `level` unless it is UNSPECIFIED.
   virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
-      const std::string& prefix, core::AsOf as_of, int page_size,
+      const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
       const std::string& page_token) = 0;
 };
 

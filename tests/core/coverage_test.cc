@@ -61,7 +61,7 @@ TEST(Coverage, AVisitCountsOnItsOwnDateUnlessNobodyWasHomeOrItIsVoided) {
   auto marks = MarksOf(s);
   ASSERT_TRUE(marks.visit.has_value());
   EXPECT_EQ(marks.visit->household_id, testing::kTestHousehold);
-  EXPECT_EQ(marks.visit->worker, "worker dev-a");
+  EXPECT_EQ(marks.visit->worker, WorkerKey("dev-a", "worker dev-a"));  // per phone, named
   EXPECT_EQ(MonthOf(marks.visit->at_ms), MonthOf(now - 40 * kDayMs));
 
   RecordState away;
@@ -197,8 +197,8 @@ TEST(Coverage, CaseFiguresAtTheirEdges) {
                       {{gridsync::v1::CASE_STATUS_RESOLVED, end + 1}}, false);
   late.set_deadline_ms(end - 1);
   CountRegisteredCase(late, as_of, cases);
-  EXPECT_TRUE(CountOpenCase(late, as_of, cases));
-  EXPECT_FALSE(CountOpenCase(late, {end + 2, true}, cases));
+  EXPECT_TRUE(CountOpenCase(late, gridsync::v1::CASE_LEVEL_VILLAGE, as_of, cases));
+  EXPECT_FALSE(CountOpenCase(late, gridsync::v1::CASE_LEVEL_VILLAGE, {end + 2, true}, cases));
   SetRates(&cov);
   EXPECT_EQ(cases->registered(), 4);
   EXPECT_EQ(cases->resolved(), 1);

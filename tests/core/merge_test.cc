@@ -1,5 +1,6 @@
 #include "core/merge.h"
 
+#include "core/case_level.h"
 #include "core/view.h"
 #include "gtest/gtest.h"
 #include "tests/core/test_mutations.h"
@@ -77,7 +78,11 @@ TEST(Merge, ConcurrentStatusWritesMergeForward) {
   auto m3 = CaseMutation("phone-c", 1, 1767225600000);
   m3.mutable_set_status()->set_status(gridsync::v1::CASE_STATUS_ESCALATED);
   Apply(&s, m3);
-  EXPECT_EQ(DisplayStatus(s.status()), gridsync::v1::CASE_STATUS_ESCALATED);
+  // 上交 outranks the concurrent resolution: the town holds the case now,
+  // REGISTERED in the next epoch (core/case_level.h).
+  EXPECT_EQ(s.status().epoch(), 1u);
+  EXPECT_EQ(DisplayStatus(s.status()), gridsync::v1::CASE_STATUS_REGISTERED);
+  EXPECT_EQ(CaseLevelOf(s.status()), gridsync::v1::CASE_LEVEL_TOWN);
 }
 
 TEST(Merge, ReopenStartsANewEpochThatOutranksTheOld) {

@@ -27,7 +27,7 @@ constexpr uint64_t kSeed = 8;
 constexpr int64_t kDay = core::kDayMs;
 
 struct VisitModel {
-  std::string household, worker;
+  std::string household, worker, device;
   int64_t at = 0;
   bool nobody_home = false, voided = false;
 };
@@ -120,6 +120,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
       VisitModel v;
       v.household = Household(grid, 1 + static_cast<int>(rng() % 20));
       v.worker = (by_helper ? "协管员" : "网格员") + grid.substr(12);
+      v.device = p.device_id();
       v.at = last_month.first +
              static_cast<int64_t>(rng() % static_cast<uint64_t>(now - last_month.first));
       v.nobody_home = rng() % 6 == 0;
@@ -253,7 +254,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     for (const auto& v : visits) {
       if (!in(v.household) || v.voided || v.nobody_home || v.at < from || v.at >= to) continue;
       visited.insert(v.household);
-      by_worker[v.worker].insert(v.household);
+      by_worker[v.device + " " + v.worker].insert(v.household);
     }
     int64_t households = 0;
     for (const auto& g : grids) households += in(g) ? 20 : 0;
@@ -334,7 +335,9 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
     EXPECT_EQ(got.visits().households(), households);
     EXPECT_EQ(got.visits().visited(), static_cast<int64_t>(visited.size()));
     std::map<std::string, int64_t> got_workers;
-    for (const auto& w : got.visits().by_worker()) got_workers[w.worker()] = w.households_visited();
+    // A row per phone, named by its holder.
+    for (const auto& w : got.visits().by_worker())
+      got_workers[w.device_id() + " " + w.worker()] = w.households_visited();
     std::map<std::string, int64_t> want_workers;
     for (const auto& [w, hs] : by_worker) want_workers[w] = static_cast<int64_t>(hs.size());
     EXPECT_EQ(got_workers, want_workers);
@@ -422,13 +425,18 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
             grpc::StatusCode::INVALID_ARGUMENT);
 
   // Cases open at last month's end, as the list shows them, are the
-  // model's: registered by then and open by the steps taken by then.
-  std::set<std::string> want_open, got_open;
+  // model's: registered by then and open by the steps taken by then, at
+  // the level holding it: an escalated case is open at the town, which
+  // received it and had done nothing with it yet.
+  std::set<std::string> want_open, got_open, want_town, got_town;
   for (const auto& c : cases) {
     const auto s = c.At(last_month.second);
-    if (!c.voided && c.registered < last_month.second &&
-        (s == gridsync::v1::CASE_STATUS_REGISTERED || s == gridsync::v1::CASE_STATUS_MEDIATING)) {
+    if (c.voided || c.registered >= last_month.second) continue;
+    if (s == gridsync::v1::CASE_STATUS_REGISTERED || s == gridsync::v1::CASE_STATUS_MEDIATING)
       want_open.insert(c.id);
+    if (s == gridsync::v1::CASE_STATUS_ESCALATED) {
+      want_open.insert(c.id);
+      want_town.insert(c.id);
     }
   }
   gridsync::v1::ListOpenCasesRequest open_req;
@@ -438,9 +446,14 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
   gridsync::v1::ListOpenCasesResponse open_resp;
   auto open_ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(coverage_->ListOpenCases(open_ctx.get(), open_req, &open_resp).ok());
-  for (const auto& c : open_resp.cases()) got_open.insert(c.record_id());
+  for (const auto& c : open_resp.cases()) {
+    got_open.insert(c.record_id());
+    if (c.level() == gridsync::v1::CASE_LEVEL_TOWN) got_town.insert(c.record_id());
+  }
   EXPECT_EQ(got_open, want_open);
+  EXPECT_EQ(got_town, want_town);
   EXPECT_FALSE(want_open.empty());
+  EXPECT_FALSE(want_town.empty());
 
   // Last month's report does not move when its cases go on: every case is
   // closed now, and last month reads the same.

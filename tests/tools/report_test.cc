@@ -367,9 +367,11 @@ TEST_F(ReportTest, AnEscalatedCaseIsNotCreditedToTheVillageEvenWhenClosedAbove) 
   auto d = NewPhone(kGridD);
   auto k = Case(*d, kGridD, "宅基地纠纷", 0);
   std::vector<Mutation> ms = {k};
+  // Escalated (epoch 0 ends), then closed by the town in the next epoch.
   for (auto stage : {gridsync::v1::CASE_STATUS_ESCALATED, gridsync::v1::CASE_STATUS_CLOSED}) {
     auto st = d->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridD);
     st.mutable_set_status()->set_status(stage);
+    st.mutable_set_status()->set_epoch(stage == gridsync::v1::CASE_STATUS_CLOSED ? 1 : 0);
     ms.push_back(st);
   }
   PushAll(*d, ms);
@@ -391,6 +393,18 @@ TEST_F(ReportTest, AnEscalatedCaseIsNotCreditedToTheVillageEvenWhenClosedAbove) 
       *village_d->score,
       (0.25 + static_cast<double>(checks.persons() - checks.overdue()) / checks.persons() + 0) / 3);
   EXPECT_TRUE(absl::StrContains(tools::RenderReportHtml(*r), "<th>上交</th>"));
+  // The town that received it closed it: credited to the town (上交受理).
+  const tools::UnitRow* town_d = nullptr;
+  for (const auto& t : r->towns) {
+    if (absl::StartsWith("410185100201", t.unit.code().substr(0, 9))) town_d = &t;
+  }
+  ASSERT_NE(town_d, nullptr);
+  EXPECT_EQ(town_d->coverage.received().registered(), 1);
+  EXPECT_EQ(town_d->coverage.received().resolved(), 1);
+  EXPECT_EQ(town_d->coverage.received().open_now(), 0);
+  EXPECT_EQ(town_d->coverage.cases().resolved(), 0);        // not the town's villages'
+  EXPECT_EQ(r->scope.coverage.received().registered(), 0);  // nothing reached the county
+  EXPECT_TRUE(absl::StrContains(tools::RenderReportHtml(*r), "上交受理"));
 }
 
 // A town's office reports on its own villages: ranked, the ones below 100%
@@ -423,6 +437,25 @@ TEST_F(ReportTest, ATownsReportRanksItsVillagesAndNamesTheShortfalls) {
   EXPECT_TRUE(absl::StrContains(table, "入户率未达100%: 2 个")) << table;
   EXPECT_TRUE(absl::StrContains(table, "后三名: 2. ")) << table;
   EXPECT_EQ(r->scope.coverage.visits().households(), 60);
+  // A row per phone, named by its holder, fewest households first: two
+  // phones of one name are two rows.
+  for (int i = 0; i < 2; ++i) {
+    auto twin = NewPhone(kGridC, gridsync::v1::ROLE_GRID_WORKER, "同名网格员");
+    PushAll(*twin, {Visit(*twin, kGridC, 4 + i)});
+  }
+  r = tools::BuildMonthlyReport(channel_, office, kTownABC, month_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const auto workers = tools::WorkerRows(*r);
+  ASSERT_GE(workers.size(), 3u);
+  EXPECT_EQ(workers[0].worker(), "同名网格员");
+  EXPECT_EQ(workers[1].worker(), "同名网格员");
+  EXPECT_NE(workers[0].device_id(), workers[1].device_id());
+  EXPECT_EQ(workers[0].households_visited(), 1);
+  EXPECT_LE(workers[1].households_visited(), workers[2].households_visited());
+  for (const auto& w : workers) EXPECT_FALSE(w.device_id().empty()) << w.worker();
+  const std::string html = tools::RenderReportHtml(*r);
+  EXPECT_TRUE(absl::StrContains(html, workers[0].device_id()));
+  EXPECT_TRUE(absl::StrContains(html, "网格员入户走访"));
   // The county's code is refused to a town office by the server itself.
   EXPECT_EQ(tools::BuildMonthlyReport(channel_, office, kCounty, month_).status().code(),
             absl::StatusCode::kPermissionDenied);
@@ -471,8 +504,9 @@ TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCoun
   const std::string xlsx = absl::StrCat(dir, "/report-", kCounty, "-", month_, ".xlsx");
   std::string cells;
   ASSERT_EQ(RunCommand({"/usr/bin/python3", READ_XLSX_PATH, xlsx}, &cells), 0) << cells;
-  EXPECT_TRUE(absl::StrContains(
-      cells, "SHEETS\t汇总\t乡镇排名\t村排名\t未达标\t逾期未管控\t未按期关爱\t未结纠纷\n"))
+  EXPECT_TRUE(absl::StrContains(cells,
+                                "SHEETS\t汇总\t乡镇排名\t村排名\t未达标\t逾期未管控\t未按期关爱\t未"
+                                "结纠纷\t上交受理\t网格员\n"))
       << cells;
   std::map<std::pair<std::string, int>, std::vector<std::string>> rows;  // (sheet, row) -> cells
   for (absl::string_view line : absl::StrSplit(cells, '\n', absl::SkipEmpty())) {

@@ -71,6 +71,14 @@ std::string CoverageText(const gridsync::v1::Coverage& c,
                         Pct(cs.mediation_rate()), cs.registered(), cs.resolved(), cs.escalated(),
                         cs.open(), Pct(cs.follow_up_rate()), cs.followed_up_both(), cs.resolved(),
                         cs.open_now(), cs.open_past_deadline());
+  if (c.has_received()) {
+    const auto& k = c.received();
+    absl::StrAppendFormat(&out,
+                          "上交受理 %d cases escalated to this office: %d resolved here, %d "
+                          "escalated further; open now %d, past their deadline %d\n",
+                          k.registered(), k.resolved(), k.escalated(), k.open_now(),
+                          k.open_past_deadline());
+  }
   absl::StrAppendFormat(&out,
                         "留痕  %d visits with photos, %d of %d cases with a signed agreement\n",
                         c.visits().with_photos(), cs.with_signed_agreement(), cs.registered());

@@ -221,8 +221,10 @@ class GridHistory {
     }
     const double fate = U();
     if (fate < 0.07) {  // beyond the village: escalated to the town
-      if (Status(id, gridsync::v1::CASE_STATUS_ESCALATED, t + 2 * kDay + Rand(4 * kDay))) {
+      const int64_t escalated = t + 2 * kDay + Rand(4 * kDay);
+      if (Status(id, gridsync::v1::CASE_STATUS_ESCALATED, escalated)) {
         ++r->escalated;
+        TownTakesOver(id, escalated, parties, r);
       }
       return;
     }
@@ -250,6 +252,36 @@ class GridHistory {
       f.set_at_ms(at);
       f.set_party_name(name);
       f.set_satisfied(U() < 0.95);
+      Log(id, "follow_ups", at, f);
+      ++r->follow_ups;
+    }
+  }
+
+  // The town office (司法所) takes an escalated case over in the next
+  // epoch: accepts it within days, resolves most within three weeks, and
+  // follows up with the parties.
+  void TownTakesOver(const std::string& id, int64_t escalated,
+                     const std::vector<std::string>& parties, HistoryReport* r) {
+    const int64_t accepted = escalated + kDay / 2 + Rand(2 * kDay);
+    if (!Status(id, gridsync::v1::CASE_STATUS_ACCEPTED, accepted, 1) || U() < 0.25) return;
+    const int64_t resolved = accepted + 3 * kDay + Rand(18 * kDay);
+    if (resolved >= o_.until_ms) return;
+    gridsync::v1::MediationSession s;
+    s.set_held_at_ms(resolved);
+    s.set_mediation_type(gridsync::v1::MEDIATION_TYPE_ADMINISTRATIVE);
+    s.set_mediator("镇司法所");
+    s.set_summary("镇综治中心组织双方调解，达成协议");
+    s.set_agreement_reached(true);
+    Log(id, "mediation_sessions", resolved, s);
+    Status(id, gridsync::v1::CASE_STATUS_RESOLVED, resolved + 1, 1);
+    ++r->town_resolved;
+    for (const auto& name : parties) {
+      const int64_t at = resolved + 3 * kDay + Rand(9 * kDay);
+      if (at >= o_.until_ms || U() > 0.9) continue;
+      gridsync::v1::FollowUp f;
+      f.set_at_ms(at);
+      f.set_party_name(name);
+      f.set_satisfied(U() < 0.9);
       Log(id, "follow_ups", at, f);
       ++r->follow_ups;
     }
@@ -295,10 +327,11 @@ class GridHistory {
     out_.push_back(std::move(m));
   }
   // False when `t` is not before until_ms (it has not happened yet).
-  bool Status(const std::string& id, gridsync::v1::CaseStatus s, int64_t t) {
+  bool Status(const std::string& id, gridsync::v1::CaseStatus s, int64_t t, uint32_t epoch = 0) {
     if (t >= o_.until_ms) return false;
     Mutation m = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
     m.mutable_set_status()->set_status(s);
+    m.mutable_set_status()->set_epoch(epoch);
     out_.push_back(std::move(m));
     return true;
   }
@@ -406,6 +439,7 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.cases += r.cases;
       total.resolved += r.resolved;
       total.escalated += r.escalated;
+      total.town_resolved += r.town_resolved;
       total.follow_ups += r.follow_ups;
       total.patrols += r.patrols;
       total.surveys += r.surveys;

@@ -35,6 +35,7 @@ struct HistoryOptions {
 struct HistoryReport {
   int64_t mutations = 0, visits = 0, nobody_home = 0, checks = 0, cases = 0;
   int64_t resolved = 0, escalated = 0, follow_ups = 0, patrols = 0, surveys = 0;
+  int64_t town_resolved = 0;  // of the escalated, resolved by the town
   double seconds = 0;
 };
 

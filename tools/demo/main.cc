@@ -117,15 +117,17 @@ class Demo {
     printf(
         "\n== %s and this month until today, as %zu workers' phones synced it\n"
         "   %lld visits (%lld found nobody home and went back), %lld checks of supervised\n"
-        "   persons, %lld dispute cases (%lld resolved, %lld escalated, %lld follow-ups),\n"
+        "   persons, %lld dispute cases (%lld resolved, %lld escalated of which the town\n"
+        "   resolved %lld, %lld follow-ups),\n"
         "   %lld night patrols, %lld questionnaires (安全感/满意度, form %s)\n"
         "   %lld mutations pushed in %.1f s (%.0f/s)\n",
         last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
         static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
         static_cast<long long>(r->cases), static_cast<long long>(r->resolved),
-        static_cast<long long>(r->escalated), static_cast<long long>(r->follow_ups),
-        static_cast<long long>(r->patrols), static_cast<long long>(r->surveys),
-        o.survey_form.c_str(), static_cast<long long>(r->mutations), r->seconds,
+        static_cast<long long>(r->escalated), static_cast<long long>(r->town_resolved),
+        static_cast<long long>(r->follow_ups), static_cast<long long>(r->patrols),
+        static_cast<long long>(r->surveys), o.survey_form.c_str(),
+        static_cast<long long>(r->mutations), r->seconds,
         static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
     return absl::OkStatus();
   }

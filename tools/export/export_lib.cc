@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "core/attachment.h"
+#include "core/case_level.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -75,6 +76,10 @@ CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month)
 -- reached), so a past month's figures stay as they were at its end; NULL in
 -- rows exported before it was kept.
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
+-- Who holds the case now (village, town, county: 上交 moves it up); its
+-- status is the status there, and status_at_month_end the village's, which
+-- reads 'escalated' once the case had left the village (化解在基层).
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS held_by text;
 ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_since timestamptz;
 -- Field changes approved on phones: a household that moved out or stands
 -- empty is out of 入户率; a person's supervision may have ended.
@@ -237,11 +242,20 @@ std::string Month(int64_t ms) { return ms <= 0 ? kNull : core::MonthName(core::M
 // Values of one row.
 std::string Row(std::initializer_list<std::string> values) { return absl::StrJoin(values, "\t"); }
 std::string Town(const std::string& code) { return code.substr(0, 9) + "000"; }
-// A case's status at the end of the month it was registered in.
+// A case's status at the end of the month it was registered in, as its
+// village saw it: ESCALATED once it had left the village.
 gridsync::v1::CaseStatus StatusAtMonthEnd(const gridsync::v1::Record& r, int64_t registered_ms) {
+  if (r.status_history().empty()) {  // stored before history was kept
+    return r.case_level() > gridsync::v1::CASE_LEVEL_VILLAGE ? gridsync::v1::CASE_STATUS_ESCALATED
+                                                             : r.dispute_case().status();
+  }
   const auto month = core::MonthRange(core::MonthName(core::MonthOf(registered_ms)));
-  if (!month.ok()) return r.dispute_case().status();
-  return core::StatusAt(r.status_history(), r.dispute_case().status(), month->second);
+  gridsync::v1::CaseSummary c;
+  c.set_registered_at_ms(registered_ms);
+  *c.mutable_history() = r.status_history();
+  const core::CaseAtLevel v =
+      core::CaseAt(c, gridsync::v1::CASE_LEVEL_VILLAGE, month.ok() ? month->second : INT64_MAX);
+  return v.left ? gridsync::v1::CASE_STATUS_ESCALATED : v.status;
 }
 
 std::string OpOf(const gridsync::v1::Mutation& m) {
@@ -406,13 +420,33 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                 "conflicts",
                 "last_seq",
                 "doc"}};
-  Table cases{"cases", {"record_id",          "grid_code",         "village_code",  "town_code",
-                        "household_id",       "category",          "title",         "status",
-                        "mediation_type",     "registered_at",     "month",         "deadline",
-                        "mediator",           "urgent_major_hard", "criminal_risk", "parties",
-                        "mediation_sessions", "follow_ups",        "worker",        "voided",
-                        "void_reason",        "conflicts",         "last_seq",      "doc",
-                        "status_at_month_end"}};
+  Table cases{"cases",
+              {"record_id",
+               "grid_code",
+               "village_code",
+               "town_code",
+               "household_id",
+               "category",
+               "title",
+               "status",
+               "mediation_type",
+               "registered_at",
+               "month",
+               "deadline",
+               "mediator",
+               "urgent_major_hard",
+               "criminal_risk",
+               "parties",
+               "mediation_sessions",
+               "follow_ups",
+               "worker",
+               "voided",
+               "void_reason",
+               "conflicts",
+               "last_seq",
+               "doc",
+               "status_at_month_end",
+               "held_by"}};
   Table checks{"checks",
                {"record_id", "grid_code",        "village_code", "town_code",     "person_id",
                 "category",  "risk_level",       "checked_at",   "month",         "worker",
@@ -532,7 +566,8 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
                  absl::StrCat(d.follow_ups_size()), worker, tail,
                  EnumWord(
                      gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
-                     "CASE_STATUS_")}));
+                     "CASE_STATUS_"),
+                 EnumWord(gridsync::v1::CaseLevel_Name(r.case_level()), "CASE_LEVEL_")}));
       } else if (r.has_special_check()) {
         const auto& k = r.special_check();
         checks.Put(

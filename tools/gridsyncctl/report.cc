@@ -175,6 +175,42 @@ std::string CaseStatusWord(gridsync::v1::CaseStatus s) {
   }
 }
 
+std::string CaseLevelWord(gridsync::v1::CaseLevel level) {
+  switch (level) {
+    case gridsync::v1::CASE_LEVEL_TOWN:
+      return "镇";
+    case gridsync::v1::CASE_LEVEL_COUNTY:
+      return "县";
+    default:
+      return "村";
+  }
+}
+
+std::vector<gridsync::v1::WorkerVisits> WorkerRows(const MonthlyReport& r) {
+  const auto& by = r.scope.coverage.visits().by_worker();
+  std::vector<gridsync::v1::WorkerVisits> out(by.begin(), by.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.households_visited(), a.worker(), a.device_id()) <
+           std::make_tuple(b.households_visited(), b.worker(), b.device_id());
+  });
+  return out;
+}
+
+std::string CaseHolderText(const gridsync::v1::CaseSummary& c) {
+  if (c.level() <= gridsync::v1::CASE_LEVEL_VILLAGE) return c.holder();
+  return absl::StrCat(CaseLevelWord(c.level()), "综治中心 (村承办: ", c.holder(), ")");
+}
+
+std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> ReceivingUnits(
+    const MonthlyReport& r) {
+  std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> out;
+  out.emplace_back(&r.scope, r.level == gridsync::v1::ORG_LEVEL_COUNTY
+                                 ? gridsync::v1::CASE_LEVEL_COUNTY
+                                 : gridsync::v1::CASE_LEVEL_TOWN);
+  for (const auto& t : r.towns) out.emplace_back(&t, gridsync::v1::CASE_LEVEL_TOWN);
+  return out;
+}
+
 // 急大难 and 民转刑, as the list marks a case.
 std::string CaseMarks(const gridsync::v1::CaseSummary& c) {
   std::string out;
@@ -600,6 +636,39 @@ void AppendShortfallsHtml(const MonthlyReport& r, std::string* h) {
                   "</td></tr>\n</table>\n");
 }
 
+// 上交受理: the cases each receiving office took over from the level below
+// in the month, and what it made of them (化解 by itself, 再上交, 在办 at
+// the month's end).
+void AppendReceivedHtml(const MonthlyReport& r, std::string* h) {
+  *h +=
+      "<h2>上交受理 (下级上交的矛盾纠纷)</h2>\n<table><tr><th>受理单位</th><th>受理</th>"
+      "<th>化解</th><th>再上交</th><th>在办</th><th>超期</th><th>化解率</th>"
+      "<th>回访满意率</th></tr>\n";
+  for (const auto& [row, level] : ReceivingUnits(r)) {
+    const auto& k = row->coverage.received();
+    absl::StrAppend(h, "<tr><td class=\"l\">", Esc(row->unit.name()), " (", CaseLevelWord(level),
+                    ")</td><td>", k.registered(), "</td><td>", k.resolved(), "</td><td>",
+                    k.escalated(), "</td><td>", k.open_now(), "</td><td>", k.open_past_deadline(),
+                    "</td><td>", Pct(core::RateOf(k.resolved(), k.registered())), "</td><td>",
+                    Pct(core::RateOf(k.follow_ups_satisfied(), k.follow_ups())), "</td></tr>\n");
+  }
+  *h += "</table>\n";
+}
+
+// A town's workers, a row per phone (a county's are in the spreadsheet).
+void AppendWorkersHtml(const MonthlyReport& r, std::string* h) {
+  const auto rows = WorkerRows(r);
+  absl::StrAppend(h, "<h2>网格员入户走访 (", rows.size(),
+                  " 部手机, 按走访户数从少到多)</h2>\n<table><tr><th>持机人</th><th>手机</th>"
+                  "<th>走访户数</th></tr>\n");
+  for (const auto& w : rows) {
+    absl::StrAppend(h, "<tr><td class=\"l\">", Esc(w.worker()), "</td><td class=\"l\">",
+                    Esc(w.device_id()), "</td><td>", w.households_visited(), "</td></tr>\n");
+  }
+  if (rows.empty()) *h += "<tr><td class=\"l\" colspan=\"3\">本月无入户走访</td></tr>\n";
+  *h += "</table>\n";
+}
+
 // Persons needing a visit, `total` of them, `rows` listed.
 void AppendPersonsHtml(const MonthlyReport& r, const char* title,
                        const std::vector<gridsync::v1::OverduePerson>& rows, int64_t total,
@@ -823,20 +892,24 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
 
   AppendPersonsHtml(r, "逾期未管控、失联或不在位的重点人员", r.overdue, r.overdue_total, &h);
   AppendPersonsHtml(r, "未按期关爱的孤寡老人、留守儿童、残疾人", r.care_due, r.care_due_total, &h);
-  absl::StrAppend(&h, "<h2>未结矛盾纠纷 (", r.open_total, " 件",
-                  r.open_cases.size() < static_cast<size_t>(r.open_total)
-                      ? absl::StrCat(", 列出前 ", r.open_cases.size())
-                      : std::string(),
-                  ", 月末状态)</h2>\n<table><tr><th>案由</th><th>标记</th><th>乡镇 "
-                  "村</th><th>状态</th><th>承办人</th><th>登记</th><th>期限</th></tr>\n");
+  AppendReceivedHtml(r, &h);
+  if (r.level == gridsync::v1::ORG_LEVEL_TOWN) AppendWorkersHtml(r, &h);
+  absl::StrAppend(
+      &h, "<h2>未结矛盾纠纷 (", r.open_total, " 件",
+      r.open_cases.size() < static_cast<size_t>(r.open_total)
+          ? absl::StrCat(", 列出前 ", r.open_cases.size())
+          : std::string(),
+      ", 月末状态)</h2>\n<table><tr><th>案由</th><th>标记</th><th>乡镇 "
+      "村</th><th>办理</th><th>状态</th><th>承办人</th><th>登记</th><th>期限</th></tr>\n");
   for (size_t i = 0; i < r.open_cases.size(); ++i) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
     absl::StrAppend(&h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
                     "</td><td class=\"l\">", CaseMarks(k), "</td><td class=\"l\">",
-                    Esc(VillageOf(r, k.grid_code())), "</td><td class=\"l\">",
+                    Esc(VillageOf(r, k.grid_code())), "</td><td>", CaseLevelWord(k.level()),
+                    "</td><td class=\"l\">",
                     CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status()),
-                    "</td><td class=\"l\">", Esc(k.holder()), "</td><td>",
+                    "</td><td class=\"l\">", Esc(CaseHolderText(k)), "</td><td>",
                     Date(k.registered_at_ms()), "</td><td>",
                     k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "",
                     "</td></tr>\n");

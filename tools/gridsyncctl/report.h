@@ -91,6 +91,20 @@ std::string RowName(const MonthlyReport& r, const UnitRow& row);
 const std::vector<UnitRow>& Ranked(const MonthlyReport& r);
 // 已登记, 调解中, 已上交 ...
 std::string CaseStatusWord(gridsync::v1::CaseStatus s);
+// The scope's workers, a row per phone named by its holder, fewest
+// households visited first (who to ask first).
+std::vector<gridsync::v1::WorkerVisits> WorkerRows(const MonthlyReport& r);
+// 村, 镇 or 县: who holds a case (core/case_level.h).
+std::string CaseLevelWord(gridsync::v1::CaseLevel level);
+// Who answers for an open case: its mediator (else who registered it) while
+// the village holds it; the office of the level above once escalated, with
+// the village's holder after it.
+std::string CaseHolderText(const gridsync::v1::CaseSummary& c);
+// The units whose office receives escalated cases, with the level it
+// receives at (上交受理): the scope's own (a town, or the county), then for
+// the county each town.
+std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> ReceivingUnits(
+    const MonthlyReport& r);
 // "急大难 民转刑", as the open-case list marks a case; "" for neither.
 std::string CaseMarks(const gridsync::v1::CaseSummary& c);
 

@@ -218,9 +218,32 @@ std::vector<std::vector<Cell>> CaseRows(const MonthlyReport& r) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
     out.push_back({Text(k.title()), Text(CaseMarks(k)), Text(VillageOf(r, k.grid_code())),
+                   Text(CaseLevelWord(k.level())),
                    Text(CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status())),
-                   Text(k.holder()), Text(Day(k.registered_at_ms())), Text(Day(k.deadline_ms())),
-                   Text(late ? "已超期" : "")});
+                   Text(CaseHolderText(k)), Text(Day(k.registered_at_ms())),
+                   Text(Day(k.deadline_ms())), Text(late ? "已超期" : "")});
+  }
+  return out;
+}
+
+// The workers, a row per phone.
+std::vector<std::vector<Cell>> WorkerCells(const MonthlyReport& r) {
+  std::vector<std::vector<Cell>> out;
+  for (const auto& w : WorkerRows(r)) {
+    out.push_back({Text(w.worker()), Text(w.device_id()), Count(w.households_visited())});
+  }
+  return out;
+}
+
+// As the HTML's 上交受理 table.
+std::vector<std::vector<Cell>> ReceivedRows(const MonthlyReport& r) {
+  std::vector<std::vector<Cell>> out;
+  for (const auto& [row, level] : ReceivingUnits(r)) {
+    const auto& k = row->coverage.received();
+    out.push_back({Text(row->unit.name()), Text(CaseLevelWord(level)), Count(k.registered()),
+                   Count(k.resolved()), Count(k.escalated()), Count(k.open_now()),
+                   Count(k.open_past_deadline()), Rate(core::RateOf(k.resolved(), k.registered())),
+                   Rate(core::RateOf(k.follow_ups_satisfied(), k.follow_ups()))});
   }
   return out;
 }
@@ -241,8 +264,13 @@ absl::Status WriteReportXlsx(const MonthlyReport& r, const std::string& path) {
                                             "上次走访", "要求间隔(天)", "逾期(天)", "上次情况"};
   book.Sheet("逾期未管控", persons, PersonRows(r, r.overdue));
   book.Sheet("未按期关爱", persons, PersonRows(r, r.care_due));
-  book.Sheet("未结纠纷", {"案由", "标记", "乡镇 村", "月末状态", "承办人", "登记", "期限", "超期"},
+  book.Sheet("未结纠纷",
+             {"案由", "标记", "乡镇 村", "办理", "月末状态", "承办人", "登记", "期限", "超期"},
              CaseRows(r));
+  book.Sheet("上交受理",
+             {"受理单位", "层级", "受理", "化解", "再上交", "在办", "超期", "化解率", "回访满意率"},
+             ReceivedRows(r));
+  book.Sheet("网格员", {"持机人", "手机", "走访户数"}, WorkerCells(r));
   return book.Close();
 }
 
