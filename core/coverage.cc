@@ -543,12 +543,12 @@ gridsync::v1::CheckPolicy DefaultCheckPolicy() {
   row(gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, 1, 30);
   row(gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, 2, 14);
   row(gridsync::v1::PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, 3, 7);
-  for (PersonCategory c : {gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS,
-                           gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION}) {
-    row(c, 0, 30);
-    row(c, 2, 14);
-    row(c, 3, 7);
-  }
+  // 社区矫正 (core/registry.h RiskScaleOf): 普管 monthly, 严管 weekly.
+  row(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, 0, 30);
+  row(gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, 2, 7);
+  row(gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION, 0, 30);
+  row(gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION, 2, 14);
+  row(gridsync::v1::PERSON_CATEGORY_DRUG_REHABILITATION, 3, 7);
   row(gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER, 0, 90);
   row(gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER, 2, 30);
   row(gridsync::v1::PERSON_CATEGORY_RELEASED_PRISONER, 3, 14);

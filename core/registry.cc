@@ -46,6 +46,39 @@ std::optional<std::string> CheckHousehold(const gridsync::v1::Household& h) {
   return std::nullopt;
 }
 
+RiskScale RiskScaleOf(gridsync::v1::PersonCategory category) {
+  switch (category) {
+    case gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS:
+      return {0, 2};
+    default:
+      return {0, 5};
+  }
+}
+
+std::string RiskLevelName(gridsync::v1::PersonCategory category, int32_t level) {
+  if (level < 0) return "—";  // not recorded
+  switch (category) {
+    case gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS:
+      return level >= 2 ? "严管" : "普管";
+    case gridsync::v1::PERSON_CATEGORY_ELDERLY_ALONE:
+    case gridsync::v1::PERSON_CATEGORY_LEFT_BEHIND_CHILD:
+    case gridsync::v1::PERSON_CATEGORY_DISABLED:
+      return "—";
+    default:
+      return absl::StrCat(level, "级");
+  }
+}
+
+std::optional<std::string> CheckRiskLevel(gridsync::v1::PersonCategory category, int32_t level) {
+  const RiskScale s = RiskScaleOf(category);
+  if (level >= s.lowest && level <= s.highest) return std::nullopt;
+  if (category == gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS) {
+    return absl::StrCat("risk level ", level,
+                        " is not on the 社区矫正 scale: 1 普管, 2 严管 (0: not graded)");
+  }
+  return absl::StrCat("risk level ", level, " is outside ", s.lowest, "..", s.highest);
+}
+
 std::optional<std::string> CheckPerson(const gridsync::v1::SupervisedPerson& p) {
   if (!IsPersonId(p.person_id()) || p.person_id().substr(0, kHouseholdIdLen) != p.household_id()) {
     return absl::StrCat("person '", p.person_id().substr(0, 32),
@@ -55,9 +88,8 @@ std::optional<std::string> CheckPerson(const gridsync::v1::SupervisedPerson& p) 
       !gridsync::v1::PersonCategory_IsValid(p.category())) {
     return absl::StrCat("person ", p.person_id(), " needs a category");
   }
-  if (p.risk_level() < 0 || p.risk_level() > 5) {
-    return absl::StrCat("person ", p.person_id(), ": risk level ", p.risk_level(),
-                        " is outside 0..5");
+  if (auto why = CheckRiskLevel(p.category(), p.risk_level())) {
+    return absl::StrCat("person ", p.person_id(), ": ", *why);
   }
   if (p.name().size() > kMaxName || p.guardian().size() > kMaxName) {
     return absl::StrCat("person ", p.person_id(), ": names are at most ", kMaxName, " bytes");

@@ -12,6 +12,7 @@
 #include "core/merge.h"
 #include "core/proposal.h"
 #include "core/record_limits.h"
+#include "core/registry.h"
 #include "core/schema.h"
 #include "core/utf8.h"
 #include "core/write_proof.h"
@@ -201,6 +202,25 @@ std::optional<FieldViolation> CheckReason(const std::string& path, const std::st
   return std::nullopt;
 }
 
+// A check that names the person's category gives a risk level on its scale
+// (core/registry.h RiskScaleOf).
+std::optional<FieldViolation> CheckRiskOnScale(const gridsync::v1::CreateRecord& c) {
+  const FieldValue *category = nullptr, *risk = nullptr;
+  int risk_at = 0;
+  for (int i = 0; i < c.fields_size(); ++i) {
+    if (c.fields(i).field() == "category") category = &c.fields(i).value();
+    if (c.fields(i).field() == "risk_level") {
+      risk = &c.fields(i).value();
+      risk_at = i;
+    }
+  }
+  if (category == nullptr || risk == nullptr) return std::nullopt;
+  const auto why = CheckRiskLevel(static_cast<gridsync::v1::PersonCategory>(category->int_value()),
+                                  static_cast<int32_t>(risk->int_value()));
+  if (!why) return std::nullopt;
+  return Bad(absl::StrCat("create.fields[", risk_at, "].value"), *why);
+}
+
 }  // namespace
 
 std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
@@ -270,6 +290,7 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
         if (auto v = CheckValue(path + ".value", *spec, fw.value())) return v;
       }
       if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) return CheckProposalCreate(m);
+      if (m.kind() == gridsync::v1::RECORD_KIND_SPECIAL_CHECK) return CheckRiskOnScale(m.create());
       return std::nullopt;
     }
     case Mutation::kSetField: {

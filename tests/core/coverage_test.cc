@@ -38,6 +38,8 @@ TEST(Coverage, PolicyRowsHoldUpToTheNextRiskLevel) {
   EXPECT_EQ(RequiredIntervalDays(p, PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, 2), 14);
   EXPECT_EQ(RequiredIntervalDays(p, PERSON_CATEGORY_SEVERE_MENTAL_DISORDER, 5), 7);
   EXPECT_EQ(RequiredIntervalDays(p, gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, 1), 30);
+  // 社区矫正 on its own scale: 普管 monthly, 严管 weekly.
+  EXPECT_EQ(RequiredIntervalDays(p, gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS, 2), 7);
   EXPECT_EQ(RequiredIntervalDays(p, gridsync::v1::PERSON_CATEGORY_UNSPECIFIED, 1), 30);
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "core/coverage.h"
+#include "core/registry.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace gridsync::tools {
@@ -133,8 +134,9 @@ std::string DueChecksText(const gridsync::v1::DueCheckList& l) {
         : p.never_checked() ? "never checked, not yet due"
                             : "due soon";
     if (p.never_checked() && p.days_overdue() > 0) absl::StrAppend(&why, ", never checked");
-    absl::StrAppendFormat(&out, "%s  %-8s risk %d, every %d days, due %s: %s\n",
-                          p.person().person_id(), p.person().name(), p.risk_level(),
+    absl::StrAppendFormat(&out, "%s  %-8s risk %s, every %d days, due %s: %s\n",
+                          p.person().person_id(), p.person().name(),
+                          core::RiskLevelName(p.person().category(), p.risk_level()),
                           p.interval_days(), When(p.due_at_ms()), why);
   }
   return out;

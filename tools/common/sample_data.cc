@@ -1,5 +1,6 @@
 #include "tools/common/sample_data.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <random>
@@ -11,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/registry.h"
 #include "tools/common/client.h"
 
 namespace gridsync::tools {
@@ -42,9 +44,14 @@ gridsync::v1::PersonCategory Category(std::mt19937_64& rng) {
   return gridsync::v1::PERSON_CATEGORY_DISABLED;
 }
 
-int Risk(std::mt19937_64& rng) {
+// A risk level on the category's own scale (core::RiskScaleOf).
+int Risk(std::mt19937_64& rng, gridsync::v1::PersonCategory category) {
   const int r = static_cast<int>(rng() % 100);
-  return r < 55 ? 0 : r < 85 ? 1 : r < 96 ? 2 : 3;
+  const int drawn = r < 55 ? 0 : r < 85 ? 1 : r < 96 ? 2 : 3;
+  const core::RiskScale s = core::RiskScaleOf(category);
+  return std::clamp(
+      category == gridsync::v1::PERSON_CATEGORY_COMMUNITY_CORRECTIONS ? drawn + 1 : drawn, s.lowest,
+      s.highest);
 }
 
 }  // namespace
@@ -147,7 +154,7 @@ gridsync::v1::ImportRegistryRequest GenerateSample(const std::vector<OrgUnit>& e
         person->set_household_id(hid);
         person->set_name(Name(rng));
         person->set_category(Category(rng));
-        person->set_risk_level(Risk(rng));
+        person->set_risk_level(Risk(rng, person->category()));
         person->set_guardian(Name(rng));
         person->set_supervised_since_ms(now - static_cast<int64_t>(rng() % (3 * 365)) * 86400000LL -
                                         86400000LL);

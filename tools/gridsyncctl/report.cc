@@ -11,6 +11,7 @@
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/registry.h"
 #include "tools/common/client.h"
 #include "tools/common/person_category.h"
 
@@ -684,9 +685,10 @@ void AppendPersonsHtml(const MonthlyReport& r, const char* title,
     absl::StrAppend(h, "<tr", flagged ? " class=\"late\"" : "", "><td class=\"l\">",
                     Esc(p.person().name()), "</td><td class=\"l\">",
                     Esc(VillageOf(r, p.person().person_id())), "</td><td class=\"l\">",
-                    PersonCategoryChinese(p.person().category()), "</td><td>", p.risk_level(),
-                    "</td><td>", Date(p.last_checked_ms()), "</td><td>", p.interval_days(),
-                    "</td><td>", p.days_overdue(), "</td><td class=\"l\">",
+                    PersonCategoryChinese(p.person().category()), "</td><td>",
+                    core::RiskLevelName(p.person().category(), p.risk_level()), "</td><td>",
+                    Date(p.last_checked_ms()), "</td><td>", p.interval_days(), "</td><td>",
+                    p.days_overdue(), "</td><td class=\"l\">",
                     p.last_out_of_contact() ? "失联"
                     : p.last_absent()       ? "不在位"
                                             : "",

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "core/assessment.h"
+#include "core/registry.h"
 #include "tools/common/person_category.h"
 
 namespace gridsync::tools {
@@ -202,7 +203,8 @@ std::vector<std::vector<Cell>> PersonRows(const MonthlyReport& r,
   std::vector<std::vector<Cell>> out;
   for (const auto& p : rows) {
     out.push_back({Text(p.person().name()), Text(VillageOf(r, p.person().person_id())),
-                   Text(PersonCategoryChinese(p.person().category())), Count(p.risk_level()),
+                   Text(PersonCategoryChinese(p.person().category())),
+                   Text(core::RiskLevelName(p.person().category(), p.risk_level())),
                    Text(p.last_checked_ms() > 0 ? Day(p.last_checked_ms()) : "从未"),
                    Count(p.interval_days()), Count(p.days_overdue()),
                    Text(p.last_out_of_contact() ? "失联"
