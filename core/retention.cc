@@ -16,4 +16,11 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
   return now_ms - made_ms <= policy.record_ms;
 }
 
+bool SentToPhone(const gridsync::v1::RecordState& s, gridsync::v1::Role role,
+                 const std::string& device_id) {
+  if (role != gridsync::v1::ROLE_GRID_WORKER) return true;
+  if (s.header().kind() != gridsync::v1::RECORD_KIND_SURVEY) return true;
+  return s.header().created_by_device() == device_id;  // its own
+}
+
 }  // namespace gridsync::core

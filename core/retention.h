@@ -13,8 +13,10 @@
 #define GRIDSYNC_CORE_RETENTION_H_
 
 #include <cstdint>
+#include <string>
 
 #include "gridsync/v1/record_state.pb.h"
+#include "gridsync/v1/registry.pb.h"
 
 namespace gridsync::core {
 
@@ -31,6 +33,15 @@ struct PhoneRetention {
 // the record's household or person has been forgotten.
 bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t now_ms,
                  const PhoneRetention& policy);
+
+// Whether a phone of `role` and `device_id` is sent `s` at all. A grid
+// worker's phone is not sent the questionnaires (民调) someone else asked in
+// its grid (a town's survey team, a secretary): which household answered
+// what stays out of the worker's sight and out of its phone's figures, so
+// that a round can be asked by someone other than the grid's worker. The
+// server, the report and every other role count them.
+bool SentToPhone(const gridsync::v1::RecordState& s, gridsync::v1::Role role,
+                 const std::string& device_id);
 
 }  // namespace gridsync::core
 

@@ -12,6 +12,7 @@
 #include "core/merge.h"
 #include "core/proposal.h"
 #include "core/refill.h"
+#include "core/retention.h"
 #include "core/validate.h"
 #include "core/write_proof.h"
 #include "server/grpc_edge.h"
@@ -521,7 +522,10 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   ctx->set_compression_level(GRPC_COMPRESS_LEVEL_HIGH);  // see Push
   auto page = records_->Pull(prefixes, req.cursor(), page_size, req.registry_only());
   if (!page.ok()) return ToGrpc(page.status());
-  for (auto& r : page->records) *resp->add_records() = std::move(r);
+  for (auto& r : page->records) {
+    if (core::SentToPhone(r, who.device.role(), who.device.device_id()))
+      *resp->add_records() = std::move(r);
+  }
   for (auto& r : page->registry) *resp->add_registry() = std::move(r);
   *resp->mutable_scope_codes() = who.device.scope_codes();
   resp->set_role(who.device.role());

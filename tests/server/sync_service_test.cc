@@ -375,3 +375,45 @@ TEST_F(SyncServiceTest, AStoreFromBeforeRegistryPullsIsIndexedAtOpen) {
 
 }  // namespace
 }  // namespace gridsync::testing
+
+namespace gridsync::testing {
+namespace {
+
+// A questionnaire round asked by someone other than the grid's worker (a
+// town's survey team): the worker's phone is never sent those answers, the
+// secretary's is, and the village's figures count them all.
+TEST_F(SyncServiceTest, AGridWorkerIsNotSentTheQuestionnairesOthersAskedInItsGrid) {
+  auto worker = NewPhone(kGridA);
+  auto team = NewPhone(kTownABC, gridsync::v1::ROLE_TOWN_OFFICE, "镇民调组");
+  const int64_t now = core::SystemWallMs() - 60 * 1000;
+  auto own = Survey(*worker, kGridA, 1, now, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 1, 1);
+  auto others = Survey(*team, kGridA, 2, now, gridsync::v1::SURVEY_OUTCOME_ANSWERED, 4, 4);
+  for (auto [p, m] : {std::pair{worker.get(), own}, std::pair{team.get(), others}}) {
+    auto r = p->Push({m});
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->results(0).outcome(), MUTATION_OUTCOME_APPLIED) << r->results(0).message();
+  }
+  auto pulled = [&](const std::string& token) {
+    gridsync::v1::PullRequest req;
+    gridsync::v1::PullResponse resp;
+    EXPECT_TRUE(Pull(token, req, &resp).ok());
+    std::set<std::string> ids;
+    for (const auto& s : resp.records()) ids.insert(s.record_id());
+    return ids;
+  };
+  const auto by_worker = pulled(worker->token());
+  EXPECT_TRUE(by_worker.count(own.record_id()));
+  EXPECT_FALSE(by_worker.count(others.record_id()));
+  const std::string secretary =
+      Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB}, "村书记");
+  const auto by_secretary = pulled(secretary);
+  EXPECT_TRUE(by_secretary.count(own.record_id()));
+  EXPECT_TRUE(by_secretary.count(others.record_id()));
+  EXPECT_TRUE(pulled(team->token()).count(others.record_id()));
+  // Who asked is kept with the answers.
+  const auto rec = GetRecord(others.record_id());
+  EXPECT_EQ(rec.record().created_by(), "镇民调组");
+}
+
+}  // namespace
+}  // namespace gridsync::testing

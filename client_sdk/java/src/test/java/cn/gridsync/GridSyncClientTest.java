@@ -281,11 +281,19 @@ public class GridSyncClientTest {
     assertTrue(c.json, c.json.contains("OPINION_TOPIC_INFRASTRUCTURE"));
     assertEquals(1, c.patrolsPerWeek);
     a.sync();
-    b.sync();
-    Record r = b.get(id);
+    Record r = a.get(id);
     assertEquals(RecordKind.SURVEY, r.kind);
     assertTrue(r.json(), r.json().contains("𡒄家门口路灯坏了"));
     assertTrue(r.json(), r.json().contains("SATISFACTION_ANSWER_NOT_VERY_SATISFIED"));
+    // Another grid worker's phone is never sent the answers someone else
+    // asked (core::SentToPhone): who answered what stays with the asker.
+    b.sync();
+    try {
+      b.get(id);
+      fail("the other worker's phone holds the questionnaire");
+    } catch (GridSyncException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("not on this phone"));
+    }
   }
 
   @Test
