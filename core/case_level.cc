@@ -69,7 +69,17 @@ Levels Read(const History& history, int64_t registered_at_ms, int64_t at_ms) {
         escalated_at = history[i].at_ms();
     }
     if (stages == 0) continue;  // not begun by then
-    if (pending) ++level;
+    if (pending) {
+      // Begun by the escalation (its REGISTERED stamped with it): the level
+      // above's. Otherwise a reopen stored before levels existed, the level
+      // above sending the case back: it received it, and the level below
+      // holds it again.
+      if (start == escalated_ms) {
+        ++level;
+      } else {
+        reach(level + 1, escalated_ms, (1u << gridsync::v1::CASE_STATUS_REGISTERED) | after);
+      }
+    }
     pending = (stages & kEscalated) != 0;
     escalated_ms = escalated_at;
     after = After(stages);
@@ -80,17 +90,21 @@ Levels Read(const History& history, int64_t registered_at_ms, int64_t at_ms) {
     reach(level, escalated_ms, (1u << gridsync::v1::CASE_STATUS_REGISTERED) | after);
   }
   out.holder = std::min(level, kLevels);
-  for (int lv = 0; lv < out.holder; ++lv) out.at[lv].left = out.at[lv].reached;
+  for (int lv = 0; lv < kLevels; ++lv) {
+    out.at[lv].left = out.at[lv].reached && lv < out.holder;
+    out.at[lv].held = out.at[lv].reached && lv == out.holder;
+  }
   return out;
 }
 
 // A case stored before history was kept: its status is all there is.
 Levels ReadLegacy(CaseStatus status, int64_t registered_at_ms) {
   Levels out;
-  out.at[0] = {true, registered_at_ms, status, false};
+  out.at[0] = {true, registered_at_ms, status, false, true};
   if (status == gridsync::v1::CASE_STATUS_ESCALATED) {
     out.at[0].left = true;
-    out.at[1] = {true, registered_at_ms, gridsync::v1::CASE_STATUS_REGISTERED, false};
+    out.at[0].held = false;
+    out.at[1] = {true, registered_at_ms, gridsync::v1::CASE_STATUS_REGISTERED, false, true};
     out.holder = 1;
   }
   return out;
@@ -102,7 +116,7 @@ Levels LevelsOf(const gridsync::v1::CaseSummary& c, int64_t at_ms) {
   // The village holds a case from its registration, REGISTERED before any
   // stage was reached (a case entered after the date it was registered on).
   if (!out.at[0].reached)
-    out.at[0] = {true, c.registered_at_ms(), gridsync::v1::CASE_STATUS_REGISTERED, false};
+    out.at[0] = {true, c.registered_at_ms(), gridsync::v1::CASE_STATUS_REGISTERED, false, true};
   return out;
 }
 

@@ -10,7 +10,9 @@
 // ESCALATED, and is read from the status history, never stored: a case
 // escalated before levels existed (ESCALATED in its latest epoch, no epoch
 // after) is held by the level above, REGISTERED there with the stages its
-// epoch reached after ESCALATED (followed up, closed), as it was then read.
+// epoch reached after ESCALATED (followed up, closed), as it was then read;
+// one reopened after such an escalation (an epoch not begun at the moment
+// of the escalation) was sent back: the level below holds it again.
 //
 // Each level counts the case as its own from when it reached it: the
 // village from its registration, a level above from the escalation. A level
@@ -34,8 +36,9 @@ struct CaseAtLevel {
   // village's is REGISTERED before any stage was reached, as StatusAt).
   gridsync::v1::CaseStatus status = gridsync::v1::CASE_STATUS_UNSPECIFIED;
   bool left = false;  // escalated beyond the level
+  bool held = false;  // the level holds it (left, or sent back down, it does not)
 
-  bool Holds() const { return reached && !left; }
+  bool Holds() const { return held; }
 };
 
 // The case `c` as `level` saw it before `at_ms` (INT64_MAX: everything

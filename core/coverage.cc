@@ -340,7 +340,10 @@ gridsync::v1::CaseSummary CaseSummaryOf(const CaseMark& c, const std::string& re
   return s;
 }
 
+namespace {
+// The time a case's history is read at: everything reached while it runs.
 int64_t AsOfMs(AsOf as_of) { return as_of.ended ? as_of.ms : INT64_MAX; }
+}  // namespace
 
 CaseStatus CaseStatusAsOf(const gridsync::v1::CaseSummary& c, AsOf as_of) {
   const int64_t t = AsOfMs(as_of);
@@ -373,14 +376,13 @@ void CountCaseAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel lev
                  gridsync::v1::CaseCoverage* out) {
   const CaseAtLevel at = CaseAt(c, level, AsOfMs(as_of));
   const CaseStatus status = at.status;
-  const bool escalated = at.left;
   out->set_registered(out->registered() + 1);
   if (c.signed_agreement()) out->set_with_signed_agreement(out->with_signed_agreement() + 1);
-  if (IsOpen(status) && !escalated) out->set_open(out->open() + 1);
-  if (status == gridsync::v1::CASE_STATUS_MEDIATING && !escalated)
+  if (IsOpen(status) && at.held) out->set_open(out->open() + 1);
+  if (status == gridsync::v1::CASE_STATUS_MEDIATING && at.held)
     out->set_mediating(out->mediating() + 1);
-  if (escalated) out->set_escalated(out->escalated() + 1);
-  if (IsResolved(status) && !escalated) {
+  if (at.left) out->set_escalated(out->escalated() + 1);
+  if (IsResolved(status) && at.held) {
     out->set_resolved(out->resolved() + 1);
     // 回访率 is over the unit's own resolved cases only: an escalated case's
     // follow-ups belong to whoever took it over.

@@ -159,6 +159,41 @@ TEST_F(CaseLevelTest, AnEscalationStoredBeforeLevelsReadsTheSameWay) {
   EXPECT_TRUE(OpenAt(legacy, gridsync::v1::CASE_LEVEL_TOWN, {At(1), true}));
 }
 
+// Stored before levels existed: escalated, then reopened at the village
+// (the town sent it back) and resolved there. The village holds it and is
+// credited; the town received it and holds it no more.
+TEST_F(CaseLevelTest, ACaseSentBackBeforeLevelsIsTheVillagesAgain) {
+  auto reach = [&](uint32_t epoch, CaseStatus s, uint64_t step) {
+    gridsync::v1::StatusState* st = state_.mutable_status();
+    if (epoch > st->epoch()) st->set_stages(0);
+    st->set_epoch(epoch);
+    st->set_stages(st->stages() | (1u << s));
+    auto* r = st->add_history();
+    r->set_epoch(epoch);
+    r->set_stage(s);
+    r->set_at_ms(At(step));
+  };
+  reach(0, gridsync::v1::CASE_STATUS_ESCALATED, 2);
+  reach(1, gridsync::v1::CASE_STATUS_MEDIATING, 5);  // the reopen, days later
+  reach(1, gridsync::v1::CASE_STATUS_RESOLVED, 6);
+  EXPECT_EQ(CaseLevelOf(state_.status()), gridsync::v1::CASE_LEVEL_VILLAGE);
+  const auto c = Summary();
+  const CaseAtLevel village = CaseAt(c, gridsync::v1::CASE_LEVEL_VILLAGE, kNow);
+  EXPECT_TRUE(village.Holds());
+  EXPECT_FALSE(village.left);
+  EXPECT_EQ(village.status, gridsync::v1::CASE_STATUS_RESOLVED);
+  const CaseAtLevel town = CaseAt(c, gridsync::v1::CASE_LEVEL_TOWN, kNow);
+  EXPECT_TRUE(town.reached);
+  EXPECT_FALSE(town.Holds());
+  EXPECT_FALSE(town.left);
+  // Between the escalation and the reopen, the town held it.
+  EXPECT_EQ(CaseLevelAt(c, At(4)), gridsync::v1::CASE_LEVEL_TOWN);
+  gridsync::v1::Coverage cov;
+  CountRegisteredCase(c, {At(30), true}, cov.mutable_cases());
+  EXPECT_EQ(cov.cases().resolved(), 1);
+  EXPECT_EQ(cov.cases().escalated(), 0);
+}
+
 TEST(CaseLevel, ReceivingLevelOfAScope) {
   EXPECT_EQ(ReceivingLevelOf("410185"), gridsync::v1::CASE_LEVEL_COUNTY);
   EXPECT_EQ(ReceivingLevelOf("410185001"), gridsync::v1::CASE_LEVEL_TOWN);

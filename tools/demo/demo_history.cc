@@ -236,25 +236,10 @@ class GridHistory {
                                   : fate < 0.82 ? 14 * kDay
                                                 : 25 * kDay);
     if (resolved >= o_.until_ms) return;
-    gridsync::v1::MediationSession s;
-    s.set_held_at_ms(resolved);
-    s.set_mediation_type(gridsync::v1::MEDIATION_TYPE_PEOPLES);
-    s.set_mediator("村人民调解委员会");
-    s.set_summary("双方达成调解协议，当场履行");
-    s.set_agreement_reached(true);
-    Log(id, "mediation_sessions", resolved, s);
-    Status(id, gridsync::v1::CASE_STATUS_RESOLVED, resolved + 1);
+    Resolve(id, resolved, gridsync::v1::MEDIATION_TYPE_PEOPLES, "村人民调解委员会",
+            "双方达成调解协议，当场履行", 0);
     ++r->resolved;
-    for (const auto& name : parties) {  // 回访: each party a week or so later
-      const int64_t at = resolved + 3 * kDay + Rand(9 * kDay);
-      if (at >= o_.until_ms || U() > 0.9) continue;
-      gridsync::v1::FollowUp f;
-      f.set_at_ms(at);
-      f.set_party_name(name);
-      f.set_satisfied(U() < 0.95);
-      Log(id, "follow_ups", at, f);
-      ++r->follow_ups;
-    }
+    FollowUps(id, resolved, parties, 0.95, r);
   }
 
   // The town office (司法所) takes an escalated case over in the next
@@ -266,22 +251,37 @@ class GridHistory {
     if (!Status(id, gridsync::v1::CASE_STATUS_ACCEPTED, accepted, 1) || U() < 0.25) return;
     const int64_t resolved = accepted + 3 * kDay + Rand(18 * kDay);
     if (resolved >= o_.until_ms) return;
-    gridsync::v1::MediationSession s;
-    s.set_held_at_ms(resolved);
-    s.set_mediation_type(gridsync::v1::MEDIATION_TYPE_ADMINISTRATIVE);
-    s.set_mediator("镇司法所");
-    s.set_summary("镇综治中心组织双方调解，达成协议");
-    s.set_agreement_reached(true);
-    Log(id, "mediation_sessions", resolved, s);
-    Status(id, gridsync::v1::CASE_STATUS_RESOLVED, resolved + 1, 1);
+    Resolve(id, resolved, gridsync::v1::MEDIATION_TYPE_ADMINISTRATIVE, "镇司法所",
+            "镇综治中心组织双方调解，达成协议", 1);
     ++r->town_resolved;
+    FollowUps(id, resolved, parties, 0.9, r);
+  }
+
+  // The session that reached an agreement at `at`, and the case resolved
+  // in `epoch` just after.
+  void Resolve(const std::string& id, int64_t at, gridsync::v1::MediationType type,
+               const char* mediator, const char* summary, uint32_t epoch) {
+    gridsync::v1::MediationSession s;
+    s.set_held_at_ms(at);
+    s.set_mediation_type(type);
+    s.set_mediator(mediator);
+    s.set_summary(summary);
+    s.set_agreement_reached(true);
+    Log(id, "mediation_sessions", at, s);
+    Status(id, gridsync::v1::CASE_STATUS_RESOLVED, at + 1, epoch);
+  }
+
+  // 回访: most parties a week or so after `resolved`, satisfied with
+  // probability `satisfied`.
+  void FollowUps(const std::string& id, int64_t resolved, const std::vector<std::string>& parties,
+                 double satisfied, HistoryReport* r) {
     for (const auto& name : parties) {
       const int64_t at = resolved + 3 * kDay + Rand(9 * kDay);
       if (at >= o_.until_ms || U() > 0.9) continue;
       gridsync::v1::FollowUp f;
       f.set_at_ms(at);
       f.set_party_name(name);
-      f.set_satisfied(U() < 0.9);
+      f.set_satisfied(U() < satisfied);
       Log(id, "follow_ups", at, f);
       ++r->follow_ups;
     }
