@@ -156,6 +156,16 @@ uint32_t StatusEpochFor(const gridsync::v1::StatusState& status) {
   return status.epoch() + ((status.stages() & kEscalated) ? 1 : 0);
 }
 
+CaseLevel ActingLevelOf(const google::protobuf::RepeatedPtrField<std::string>& scope_codes) {
+  if (scope_codes.empty()) return gridsync::v1::CASE_LEVEL_COUNTY;  // an admin
+  CaseLevel out = gridsync::v1::CASE_LEVEL_VILLAGE;
+  for (const std::string& code : scope_codes) {
+    const CaseLevel at = ReceivingLevelOf(ScopePrefix(code));
+    if (at > out) out = at;
+  }
+  return out;
+}
+
 CaseLevel ReceivingLevelOf(std::string_view scope_prefix) {
   if (scope_prefix.size() == kTownPrefixLen) return gridsync::v1::CASE_LEVEL_TOWN;
   if (scope_prefix.size() == kCountyPrefixLen) return gridsync::v1::CASE_LEVEL_COUNTY;

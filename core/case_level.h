@@ -61,6 +61,13 @@ uint32_t StatusEpochFor(const gridsync::v1::StatusState& status);
 gridsync::v1::CaseLevel CaseLevelOf(const gridsync::v1::StatusState& status);
 gridsync::v1::CaseStatus StatusHeld(const gridsync::v1::StatusState& status);
 
+// The highest level a device enrolled for `scope_codes` acts at: a grid's
+// or a village's phone the village, a town office the town, the county (or
+// an admin, with no scope) the county. A case's status is moved on only at
+// the level holding it or above (the server refuses the rest).
+gridsync::v1::CaseLevel ActingLevelOf(
+    const google::protobuf::RepeatedPtrField<std::string>& scope_codes);
+
 // The level a scope's own office is, from its prefix (core::ScopePrefix): a
 // town's the town, the county's the county; UNSPECIFIED for a village or
 // grid (which receive no cases).

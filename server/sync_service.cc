@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/ids.h"
 #include "core/merge.h"
@@ -220,6 +221,52 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
     index->push_back(i);
   }
   return batch;
+}
+
+// Refuses, in `batch`, the status writes (set_status, reopen) of a caller
+// below the level holding the case (core::ActingLevelOf): a village's
+// phone does not move a case its village escalated. Each case is read as
+// stored, then as this batch's escalations leave it.
+absl::Status RefuseStatusAboveCaller(const Principal& who, RecordStore* records,
+                                     std::vector<Mutation>* batch, std::vector<int>* index,
+                                     gridsync::v1::PushResponse* resp) {
+  const gridsync::v1::CaseLevel acting = core::ActingLevelOf(who.device.scope_codes());
+  if (acting == gridsync::v1::CASE_LEVEL_COUNTY) return absl::OkStatus();
+  std::map<std::string, gridsync::v1::CaseLevel> held;  // record -> level, as the batch goes
+  size_t kept = 0;
+  for (size_t j = 0; j < batch->size(); ++j) {
+    Mutation& m = (*batch)[j];
+    if (m.has_set_status() || m.has_reopen()) {
+      auto it = held.find(m.record_id());
+      if (it == held.end()) {
+        auto state = records->GetRecord(m.record_id());
+        if (!state.ok()) return state.status();
+        it = held.emplace(m.record_id(), *state ? core::CaseLevelOf((*state)->status())
+                                                : gridsync::v1::CASE_LEVEL_VILLAGE)
+                 .first;
+      }
+      if (it->second > acting) {
+        Reject(resp->mutable_results((*index)[j]), absl::StatusCode::kPermissionDenied,
+               absl::StrCat("mutations[", (*index)[j], "]"),
+               absl::StrCat("case ", m.record_id(), " is held by the ",
+                            it->second == gridsync::v1::CASE_LEVEL_TOWN ? "town" : "county",
+                            " since it was escalated (上交); its office moves it on"));
+        continue;
+      }
+      if (m.has_set_status() && m.set_status().status() == gridsync::v1::CASE_STATUS_ESCALATED &&
+          it->second < gridsync::v1::CASE_LEVEL_COUNTY) {
+        it->second = static_cast<gridsync::v1::CaseLevel>(it->second + 1);
+      }
+    }
+    if (kept != j) {
+      (*batch)[kept] = std::move(m);
+      (*index)[kept] = (*index)[j];
+    }
+    ++kept;
+  }
+  batch->resize(kept);
+  index->resize(kept);
+  return absl::OkStatus();
 }
 
 // Why the caller's own writes in a refilled state (`own`, the request's
@@ -480,6 +527,8 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   if (!have.ok()) return ToGrpc(have.status());
   std::vector<int> batch_index;
   std::vector<Mutation> batch = Admitted(who, mutations, needs, *have, resp, &batch_index);
+  if (auto st = RefuseStatusAboveCaller(who, records_, &batch, &batch_index, resp); !st.ok())
+    return ToGrpc(st);
   auto committed = records_->Commit(std::move(batch));
   if (!committed.ok()) {
     failed_writes_.Error(

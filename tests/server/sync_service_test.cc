@@ -417,3 +417,52 @@ TEST_F(SyncServiceTest, AGridWorkerIsNotSentTheQuestionnairesOthersAskedInItsGri
 
 }  // namespace
 }  // namespace gridsync::testing
+
+namespace gridsync::testing {
+namespace {
+
+// 上交: once the village escalated a case, its phones no longer move it on
+// (not even later in the same push); the town office does, and may send
+// it on to the county, which the town's phones then no longer move.
+TEST_F(SyncServiceTest, AnEscalatedCaseIsMovedOnByTheLevelHoldingItOnly) {
+  auto worker = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员王");
+  auto town = NewPhone(kTownABC, gridsync::v1::ROLE_TOWN_OFFICE, "镇综治中心");
+  auto c = worker->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, worker->NewRecordId(), kGridA);
+  c.mutable_create()->set_subject_id(Household(kGridA, 3));
+  const std::string id = c.record_id();
+  auto status = [&](tools::Phone& p, gridsync::v1::CaseStatus s, uint32_t epoch) {
+    auto m = p.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridA);
+    m.mutable_set_status()->set_status(s);
+    m.mutable_set_status()->set_epoch(epoch);
+    return m;
+  };
+  auto outcomes = [](tools::Phone& p, const std::vector<gridsync::v1::Mutation>& ms) {
+    auto r = p.Push(ms);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<int> codes;
+    for (const auto& res : r->results()) {
+      codes.push_back(res.outcome() == MUTATION_OUTCOME_APPLIED ? 0 : res.code());
+      if (res.code() == static_cast<int>(absl::StatusCode::kPermissionDenied))
+        EXPECT_TRUE(absl::StrContains(res.message(), "escalated (上交)")) << res.message();
+    }
+    return codes;
+  };
+  const int kDenied = static_cast<int>(absl::StatusCode::kPermissionDenied);
+  // Escalated, then accepted in the town's epoch by the village's own phone.
+  EXPECT_EQ(outcomes(*worker, {c, status(*worker, gridsync::v1::CASE_STATUS_ESCALATED, 0),
+                               status(*worker, gridsync::v1::CASE_STATUS_ACCEPTED, 1)}),
+            (std::vector<int>{0, 0, kDenied}));
+  EXPECT_EQ(outcomes(*worker, {status(*worker, gridsync::v1::CASE_STATUS_MEDIATING, 1)}),
+            std::vector<int>{kDenied});
+  EXPECT_EQ(outcomes(*town, {status(*town, gridsync::v1::CASE_STATUS_ACCEPTED, 1),
+                             status(*town, gridsync::v1::CASE_STATUS_ESCALATED, 1)}),
+            (std::vector<int>{0, 0}));
+  EXPECT_EQ(outcomes(*town, {status(*town, gridsync::v1::CASE_STATUS_MEDIATING, 2)}),
+            std::vector<int>{kDenied});
+  const auto rec = GetRecord(id);
+  EXPECT_EQ(rec.record().case_level(), gridsync::v1::CASE_LEVEL_COUNTY);
+  EXPECT_EQ(rec.record().dispute_case().status(), gridsync::v1::CASE_STATUS_REGISTERED);
+}
+
+}  // namespace
+}  // namespace gridsync::testing

@@ -366,15 +366,16 @@ TEST_F(ReportTest, EveryVillagesFiguresAreTheServersAnswerToItsSecretary) {
 TEST_F(ReportTest, AnEscalatedCaseIsNotCreditedToTheVillageEvenWhenClosedAbove) {
   auto d = NewPhone(kGridD);
   auto k = Case(*d, kGridD, "宅基地纠纷", 0);
-  std::vector<Mutation> ms = {k};
   // Escalated (epoch 0 ends), then closed by the town in the next epoch.
+  auto town = NewPhone("410185100000", gridsync::v1::ROLE_TOWN_OFFICE, "镇综治中心");
   for (auto stage : {gridsync::v1::CASE_STATUS_ESCALATED, gridsync::v1::CASE_STATUS_CLOSED}) {
-    auto st = d->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridD);
+    tools::Phone& by = stage == gridsync::v1::CASE_STATUS_CLOSED ? *town : *d;
+    auto st = by.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, k.record_id(), kGridD);
     st.mutable_set_status()->set_status(stage);
     st.mutable_set_status()->set_epoch(stage == gridsync::v1::CASE_STATUS_CLOSED ? 1 : 0);
-    ms.push_back(st);
+    PushAll(by, stage == gridsync::v1::CASE_STATUS_CLOSED ? std::vector<Mutation>{st}
+                                                          : std::vector<Mutation>{k, st});
   }
-  PushAll(*d, ms);
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
   auto r = tools::BuildMonthlyReport(channel_, job, kCounty, month_);
   ASSERT_TRUE(r.ok()) << r.status();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/ids.h"
 #include "core/safety_figures.h"
 #include "gridsync/v1/admin_service.grpc.pb.h"
 #include "tools/common/client.h"
@@ -247,6 +248,13 @@ class GridHistory {
   // follows up with the parties.
   void TownTakesOver(const std::string& id, int64_t escalated,
                      const std::vector<std::string>& parties, HistoryReport* r) {
+    if (town_ == nullptr) return;
+    as_town_ = true;  // written and pushed by the town office's phone
+    TownWork(id, escalated, parties, r);
+    as_town_ = false;
+  }
+  void TownWork(const std::string& id, int64_t escalated, const std::vector<std::string>& parties,
+                HistoryReport* r) {
     const int64_t accepted = escalated + kDay / 2 + Rand(2 * kDay);
     if (!Status(id, gridsync::v1::CASE_STATUS_ACCEPTED, accepted, 1) || U() < 0.25) return;
     const int64_t resolved = accepted + 3 * kDay + Rand(18 * kDay);
@@ -287,10 +295,20 @@ class GridHistory {
     }
   }
 
+  // The town office's phone, which moves on the cases escalated to it.
+  void SetTown(Phone* town) { town_ = town; }
+
+  // The village's work, then the town's on what it escalated.
   absl::Status Push(HistoryReport* r) {
-    for (size_t i = 0; i < out_.size(); i += 500) {
-      std::vector<Mutation> batch(out_.begin() + i, out_.begin() + std::min(out_.size(), i + 500));
-      auto resp = p_.Push(batch);
+    if (auto st = PushAll(p_, &out_, r); !st.ok()) return st;
+    return town_ == nullptr ? absl::OkStatus() : PushAll(*town_, &town_out_, r);
+  }
+
+ private:
+  absl::Status PushAll(Phone& p, std::vector<Mutation>* out, HistoryReport* r) {
+    for (size_t i = 0; i < out->size(); i += 500) {
+      std::vector<Mutation> batch(out->begin() + i, out->begin() + std::min(out->size(), i + 500));
+      auto resp = p.Push(batch);
       if (!resp.ok()) return resp.status();
       for (const auto& res : resp->results()) {
         if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED) {
@@ -299,18 +317,17 @@ class GridHistory {
       }
       r->mutations += static_cast<int64_t>(batch.size());
     }
-    out_.clear();
+    out->clear();
     return absl::OkStatus();
   }
 
- private:
   double U() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
   int64_t Rand(int64_t n) {
     return n > 0 ? static_cast<int64_t>(rng_() % static_cast<uint64_t>(n)) : 0;
   }
 
   Mutation At(gridsync::v1::RecordKind kind, const std::string& id, int64_t t) {
-    Mutation m = p_.Begin(kind, id, grid_);
+    Mutation m = (as_town_ ? *town_ : p_).Begin(kind, id, grid_);
     m.set_hlc(core::PackHlc(t, logical_++));
     return m;
   }
@@ -324,7 +341,7 @@ class GridHistory {
     m.mutable_append_log()->set_log(log);
     m.mutable_append_log()->set_element_id(p_.NewRecordId());
     m.mutable_append_log()->set_payload(msg.SerializeAsString());
-    out_.push_back(std::move(m));
+    (as_town_ ? town_out_ : out_).push_back(std::move(m));
   }
   // False when `t` is not before until_ms (it has not happened yet).
   bool Status(const std::string& id, gridsync::v1::CaseStatus s, int64_t t, uint32_t epoch = 0) {
@@ -332,7 +349,7 @@ class GridHistory {
     Mutation m = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
     m.mutable_set_status()->set_status(s);
     m.mutable_set_status()->set_epoch(epoch);
-    out_.push_back(std::move(m));
+    (as_town_ ? town_out_ : out_).push_back(std::move(m));
     return true;
   }
 
@@ -343,6 +360,9 @@ class GridHistory {
   const HistoryOptions& o_;
   std::mt19937_64& rng_;
   std::vector<Mutation> out_;
+  Phone* town_ = nullptr;
+  bool as_town_ = false;
+  std::vector<Mutation> town_out_;
   uint32_t logical_ = 0;
 };
 
@@ -369,6 +389,21 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
   absl::Status failed;
   std::atomic<size_t> next{0};
   auto work = [&]() {
+    // Each town office's phone, enrolled when this thread first needs it.
+    std::map<std::string, std::unique_ptr<Phone>> towns;
+    std::mt19937_64 town_rng(o.seed);
+    auto town_of = [&](const std::string& village) -> absl::StatusOr<Phone*> {
+      const std::string code = village.substr(0, core::kTownPrefixLen) + "000";
+      auto& phone = towns[code];
+      if (!phone) {
+        auto enrolled = EnrollDevice(admin.get(), o.admin_token, gridsync::v1::ROLE_TOWN_OFFICE,
+                                     code, "镇综治中心");
+        if (!enrolled.ok()) return enrolled.status();
+        phone = std::make_unique<Phone>(o.channel, enrolled->token(), enrolled->device_id(),
+                                        "镇综治中心", town_rng());
+      }
+      return phone.get();
+    };
     for (size_t i; (i = next.fetch_add(1)) < villages.size();) {
       const std::string& village = villages[i];
       std::mt19937_64 rng(o.seed ^ std::hash<std::string>()(village));
@@ -411,7 +446,13 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
               range.first +
               static_cast<int64_t>(rng() % static_cast<uint64_t>(range.second - range.first));
           if (t >= o.until_ms) continue;
+          auto town = town_of(village);
+          if (!town.ok()) {
+            st = town.status();
+            break;
+          }
           GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+          h.SetTown(*town);
           h.Case(t, &r);
           st = h.Push(&r);
           if (!st.ok()) break;
