@@ -236,10 +236,14 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
     if (!StartsWith(c.grid_code(), prefix)) continue;
     gridsync::v1::CaseItem item;
     *item.mutable_summary() = c;
-    if (core::IsOpen(c.status())) {
+    // Its status at the level holding it (a case escalated to a town office
+    // is open in its list).
+    const auto status = core::CaseStatusAsOf(c, {now_ms, false});
+    item.mutable_summary()->set_status(status);
+    if (core::IsOpen(status)) {
       item.set_past_deadline(core::PastDeadline(c, now_ms));
       open.push_back(std::move(item));
-    } else if (core::IsResolved(c.status()) && !c.followed_up_both()) {
+    } else if (core::IsResolved(status) && !c.followed_up_both()) {
       item.set_follow_up_due(true);
       follow_ups.push_back(std::move(item));
     }

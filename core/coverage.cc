@@ -240,9 +240,11 @@ CoverageMarks MarksOf(const RecordState& s) {
       CaseMark c;
       c.grid_code = h.grid_code();
       c.registered_at_ms = Int(s, "registered_at_ms", created_ms);
-      // The status at the level holding it (a town's case it received is
-      // REGISTERED there, not ESCALATED).
-      c.status = StatusHeld(s.status());
+      // As the lattice shows it (ESCALATED for a case escalated before
+      // levels existed): readers take each level's status from CaseAt.
+      c.status = DisplayStatus(s.status());
+      if (c.status == gridsync::v1::CASE_STATUS_UNSPECIFIED)
+        c.status = gridsync::v1::CASE_STATUS_REGISTERED;
       c.deadline_ms = Int(s, "deadline_ms");
       c.followed_up_both = FollowedUpBoth(s);
       std::tie(c.follow_ups, c.follow_ups_satisfied) = FollowUpsOf(s);

@@ -246,7 +246,7 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
       const std::string summary = s.SerializeAsString();
       batch_->Put(index_.cov_, RKey(*new_marks.dispute, record_id), summary);
       // Open at the level holding it (a case a town received is open there).
-      if (core::IsOpen(new_marks.dispute->status)) {
+      if (core::IsOpen(core::CaseStatusAsOf(s, {INT64_MAX, false}))) {
         batch_->Put(index_.cov_, OKey(*new_marks.dispute, record_id), summary);
       }
       if (s.level() > gridsync::v1::CASE_LEVEL_VILLAGE) {
@@ -823,6 +823,7 @@ absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases
     if (level != gridsync::v1::CASE_LEVEL_UNSPECIFIED && held != level) return;
     open.push_back(s);
     open.back().set_level(held);
+    open.back().set_status(core::CaseStatusAsOf(s, as_of));  // there
   });
   if (!st.ok()) return st;
   auto rank = [&](const CaseSummary& s) {
