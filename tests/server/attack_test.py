@@ -185,6 +185,62 @@ try:
           got.state.ByteSize() <= (1 << 20) and not got.over_limits and
           len(got.record.dispute_case.mediation_sessions) == sessions, got.state.ByteSize())
 
+    # --- 1h. A case the village escalated, moved on by its own phone ------
+    esc_id = new_case(W, grid_a)
+
+    def status(token, rid, st, epoch):
+        return push(token, [mut(rid, records.RECORD_KIND_DISPUTE_CASE, grid_a,
+                                set_status=mutation.SetStatus(status=st, epoch=epoch))])[0]
+
+    r = status(W, esc_id, records.CASE_STATUS_ESCALATED, 0)
+    check("1h. the grid worker escalates its case", r.outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+    moves = [status(W, esc_id, records.CASE_STATUS_RESOLVED, 1),
+             status(W, esc_id, records.CASE_STATUS_ESCALATED, 1),
+             push(W, [mut(esc_id, records.RECORD_KIND_DISPUTE_CASE, grid_a,
+                          reopen=mutation.ReopenCase(seen_status=records.CASE_STATUS_MEDIATING,
+                                                     seen_epoch=1,
+                                                     to_status=records.CASE_STATUS_REGISTERED,
+                                                     reason="自己收回"))])[0]]
+    check("1i. then its resolve, escalate and reopen in the town's epoch are PERMISSION_DENIED",
+          all(x.outcome == sync.MUTATION_OUTCOME_REJECTED and x.code == 7 and "上交" in x.message
+              for x in moves), moves)
+    r = status(W, esc_id, records.CASE_STATUS_RESOLVED, 7)
+    check("1j. a made-up epoch is refused", r.outcome == sync.MUTATION_OUTCOME_REJECTED, r)
+    r = status(office.token, esc_id, records.CASE_STATUS_ACCEPTED, 1)
+    check("1k. the town office accepts it", r.outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+    got = srv.call("/gridsync.v1.AdminService/GetRecord", admin.GetRecordRequest(record_id=esc_id),
+                   admin.GetRecordResponse, A)
+    check("1l. the case is the town's, accepted, and the village's writes left no trace",
+          got.record.case_level == records.CASE_LEVEL_TOWN and
+          got.record.dispute_case.status == records.CASE_STATUS_ACCEPTED and
+          not any(s.stage == records.CASE_STATUS_RESOLVED for s in got.state.status.history),
+          got.record)
+
+    # --- 1m. Answers someone else asked in the worker's grid --------------
+    sid = new_id()
+    c = mutation.CreateRecord(subject_id=grid_a + "0002")
+    c.fields.add(field="form_version").value.string_value = "2026-Q4"
+    c.fields.add(field="asked_at_ms").value.int_value = now_ms
+    c.fields.add(field="outcome").value.int_value = records.SURVEY_OUTCOME_ANSWERED
+    c.fields.add(field="safety").value.int_value = records.SAFETY_ANSWER_UNSAFE
+    r = push(office.token, [mut(sid, records.RECORD_KIND_SURVEY, grid_a, create=c)])[0]
+    check("1m. the town's survey team records an answer in grid A",
+          r.outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+
+    def pulled_ids(token):
+        ids, cursor = set(), 0
+        for _ in range(100):
+            resp = srv.call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=cursor),
+                            sync.PullResponse, token)
+            ids |= {x.record_id for x in resp.records}
+            cursor = resp.next_cursor
+            if resp.caught_up:
+                break
+        return ids
+
+    check("1n. the grid's worker never pulls it; the secretary does",
+          sid not in pulled_ids(W) and sid in pulled_ids(secretary.token))
+
     # --- 4. Another village's photo through a forged reference ------------
     photo = b"\xff\xd8\xff\xe0" + os.urandom(450 * 1024)
     sha = hashlib.sha256(photo).hexdigest()
