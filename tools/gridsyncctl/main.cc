@@ -25,6 +25,7 @@
 //     backups --in DIR                 the backups there (read locally)
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
 //     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
+//     console-user --name NAME --scope CODE   prints a console login's activation code
 //     revoke --device DEVICE_ID
 //     verify --ids FILE                exit 0 only if every id in FILE is stored
 //     get --id RECORD_ID               a record with its conflicts
@@ -50,6 +51,7 @@
 #include "core/assessment.h"
 #include "core/coverage.h"
 #include "core/hlc.h"
+#include "core/ids.h"
 #include "core/refill.h"
 #include "core/safety_figures.h"
 #include "google/protobuf/text_format.h"
@@ -94,6 +96,8 @@ int Usage() {
           "  backup --to DIR [--keep N] | backups --in DIR\n"
           "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
           " [--holder NAME]\n"
+          "  console-user --name NAME --scope TOWN|COUNTY|VILLAGE   prints an activation code for"
+          " gridsync-web\n"
           "  revoke --device ID [--wipe] | reinstate --device ID | verify --ids FILE | get --id "
           "RECORD_ID | stats | held-refills | apply-held --seq N |"
           " wait-ready [--timeout S] | health\n%s",
@@ -398,6 +402,34 @@ class Ctl {
     return 0;
   }
 
+  // A person's login to the township's console (gridsync-web): a device
+  // enrolled in their name, a town office for a town code or a county job
+  // for the county's, and its activation code ("<device>.<token>"), which
+  // they enter once with a password of their own.
+  int ConsoleUser(const std::string& name, const std::string& scope) {
+    if (name.empty() || scope.find(',') != std::string::npos) {
+      return Fail(absl::InvalidArgumentError("console-user: --name NAME --scope ONE_CODE"));
+    }
+    const auto level = gridsync::core::LevelOfCode(scope);
+    gridsync::v1::Role role =
+        level == gridsync::v1::ORG_LEVEL_TOWN      ? gridsync::v1::ROLE_TOWN_OFFICE
+        : level == gridsync::v1::ORG_LEVEL_COUNTY  ? gridsync::v1::ROLE_COUNTY_JOB
+        : level == gridsync::v1::ORG_LEVEL_VILLAGE ? gridsync::v1::ROLE_VILLAGE_SECRETARY
+                                                   : gridsync::v1::ROLE_UNSPECIFIED;
+    if (role == gridsync::v1::ROLE_UNSPECIFIED) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("console-user: --scope ", scope.substr(0, 32),
+                       " is not a county, town or village code (12 digits)")));
+    }
+    auto enrolled = EnrollDevice(admin_.get(), token_, role, scope, name);
+    if (!enrolled.ok()) return Fail(enrolled.status());
+    fprintf(stderr, "enrolled %s for %s (%s of %s); give them this activation code:\n",
+            enrolled->device_id().c_str(), name.c_str(), gridsync::v1::Role_Name(role).c_str(),
+            scope.c_str());
+    printf("%s.%s\n", enrolled->device_id().c_str(), enrolled->token().c_str());
+    return 0;
+  }
+
   int Reinstate(const std::string& device) {
     gridsync::v1::ReinstateDeviceRequest req;
     req.set_device_id(device);
@@ -677,8 +709,8 @@ int main(int argc, char** argv) {
   Args args = ParseArgs(
       argc, argv,
       WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in", "--keep",
-                          "--min-grids", "--month", "--out", "--role", "--scope", "--server",
-                          "--timeout", "--to", "--token-file", "--weights"},
+                          "--min-grids", "--month", "--name", "--out", "--role", "--scope",
+                          "--server", "--timeout", "--to", "--token-file", "--weights"},
                .switches = {"--json", "--wipe"}}));
   if (!args.error.empty()) fprintf(stderr, "gridsyncctl: %s\n", args.error.c_str());
   if (!args.error.empty() || args.positional.empty()) return Usage();
@@ -768,6 +800,9 @@ int main(int argc, char** argv) {
   }
   if (cmd == "enroll" && args.Has("--role")) {
     return ctl.Enroll(args.Get("--role"), args.Get("--scope"), args.Get("--holder"));
+  }
+  if (cmd == "console-user" && args.Has("--name") && args.Has("--scope")) {
+    return ctl.ConsoleUser(args.Get("--name"), args.Get("--scope"));
   }
   if (cmd == "revoke" && args.Has("--device"))
     return ctl.Revoke(args.Get("--device"), args.Has("--wipe"));

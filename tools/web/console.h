@@ -1,0 +1,71 @@
+// gridsync-web's HTTP side: the console's pages, its JSON and event
+// stream, the printable 通报 and the spreadsheet, over cpp-httplib
+// (Debian's libcpp-httplib-dev), with the account, session and CSRF rules
+// of accounts.h and sessions.h. Everything it shows comes from gridsyncd
+// under the logged-in person's own token (office.h).
+//
+// Every response carries a content security policy that allows only the
+// console's own scripts, styles, fonts and images (no inline script), and
+// `nosniff`; pages that show data are not cached.
+#ifndef GRIDSYNC_TOOLS_WEB_CONSOLE_H_
+#define GRIDSYNC_TOOLS_WEB_CONSOLE_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "tools/web/accounts.h"
+#include "tools/web/office.h"
+#include "tools/web/sessions.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace gridsync::web {
+
+struct ConsoleOptions {
+  OfficeOptions office;
+  std::string listen;             // HOST:PORT; port 0 picks one
+  std::string tls_cert, tls_key;  // PEM files: HTTPS; required unless HOST is loopback
+  std::chrono::seconds session_idle{std::chrono::minutes(30)};
+  std::chrono::seconds session_lifetime{std::chrono::hours(12)};
+};
+
+class Console {
+ public:
+  // Opens the accounts in options.office.data_dir and binds the port.
+  static absl::StatusOr<std::unique_ptr<Console>> Start(ConsoleOptions options);
+  ~Console();  // stops serving; closes every office
+
+  int port() const { return port_; }
+  // Serves until Stop() (from another thread or a signal handler's thread).
+  void Run();
+  void Stop();
+
+ private:
+  explicit Console(ConsoleOptions options);
+  void Routes();
+  // The office of a live session's account, opened at login.
+  std::shared_ptr<Office> OfficeOf(const std::string& name);
+  void CloseIdleOffices();
+
+  const ConsoleOptions options_;
+  std::unique_ptr<AccountBook> accounts_;
+  SessionTable sessions_;
+  std::unique_ptr<httplib::Server> http_;
+  int port_ = 0;
+
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Office>> offices_;  // guarded by mu_; by account name
+  std::thread sweeper_;
+  bool stopping_ = false;  // guarded by mu_
+  std::condition_variable stop_cv_;
+};
+
+}  // namespace gridsync::web
+
+#endif  // GRIDSYNC_TOOLS_WEB_CONSOLE_H_

@@ -1,0 +1,130 @@
+// gridsync-web: the township's console in a browser (README, "The
+// township's console"; DESIGN.md section 12).
+//
+//   gridsync-web --server ADDR --listen HOST:PORT --data DIR
+//                [--tls-cert FILE --tls-key FILE] [--tls-ca FILE]
+//                [--weights FILE] [--port-file FILE]
+//
+// A client of gridsyncd over gRPC like the other tools: each person logs in
+// with the device gridsyncctl console-user enrolled for them, and every
+// page is what gridsyncd answers that device. DIR keeps the accounts
+// (sealed under each person's password) and their replicas.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tools/common/client.h"
+#include "tools/common/flags.h"
+#include "tools/web/console.h"
+
+namespace {
+
+int Usage() {
+  fprintf(stderr,
+          "usage: gridsync-web --server ADDR --listen HOST:PORT --data DIR [options]\n"
+          "  --server ADDR      gridsyncd's gRPC address\n"
+          "  --listen HOST:PORT where browsers reach the console (port 0: any free one)\n"
+          "  --data DIR         the console's folder: accounts and each person's replica\n"
+          "  --tls-cert FILE --tls-key FILE   HTTPS for browsers (PEM); required unless HOST\n"
+          "                     is 127.0.0.1\n"
+          "  --tls-ca FILE      the county CA's PEM, to reach gridsyncd over TLS (default: the\n"
+          "                     system roots; plaintext only to 127.0.0.1 without it)\n"
+          "  --weights FILE     the county's score weights, as gridsyncctl report --weights\n"
+          "  --port-file FILE   write the port once listening\n"
+          "  --session-idle-minutes N (30)   a session ends after N minutes without a request\n");
+  return 2;
+}
+
+absl::StatusOr<std::string> ReadText(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(flag, " ", path, ": cannot be read"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Fail(const absl::Status& st) {
+  fprintf(stderr, "gridsync-web: %s\n", std::string(st.message()).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace gridsync;
+  tools::Args args = tools::ParseArgs(
+      argc, argv,
+      {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key", "--tls-ca",
+                  "--weights", "--port-file", "--session-idle-minutes"}});
+  if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
+  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") ||
+      !args.Has("--listen") || !args.Has("--data")) {
+    return Usage();
+  }
+  web::ConsoleOptions o;
+  o.listen = args.Get("--listen");
+  o.tls_cert = args.Get("--tls-cert");
+  o.tls_key = args.Get("--tls-key");
+  o.office.server_address = args.Get("--server");
+  o.office.data_dir = args.Get("--data");
+  int idle = 30;
+  if (args.Has("--session-idle-minutes") &&
+      (!absl::SimpleAtoi(args.Get("--session-idle-minutes"), &idle) || idle < 1 ||
+       idle > 24 * 60)) {
+    return Fail(absl::InvalidArgumentError("--session-idle-minutes: 1 to 1440"));
+  }
+  o.session_idle = std::chrono::minutes(idle);
+  std::error_code ec;
+  std::filesystem::create_directories(o.office.data_dir + "/replicas", ec);
+  if (ec)
+    return Fail(
+        absl::InternalError(absl::StrCat("--data ", o.office.data_dir, ": ", ec.message())));
+  ::chmod(o.office.data_dir.c_str(), 0700);
+  tools::TlsFiles tls;
+  tls.ca = args.Get("--tls-ca");
+  if (!tls.ca.empty()) {
+    auto pem = tools::ReadPem(tls.ca, "--tls-ca");
+    if (!pem.ok()) return Fail(pem.status());
+    o.office.tls_root_certs = *pem;
+  }
+  auto channel = tools::Connect(o.office.server_address, tls);
+  if (!channel.ok()) return Fail(channel.status());
+  o.office.channel = *channel;
+  if (args.Has("--weights")) {
+    auto text = ReadText(args.Get("--weights"), "--weights");
+    if (!text.ok()) return Fail(text.status());
+    auto w = core::ParseWeights(*text);
+    if (!w.ok()) return Fail(w.status());
+    o.office.weights = *w;
+  }
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto console = web::Console::Start(o);
+  if (!console.ok()) return Fail(console.status());
+  std::thread serve([c = console->get()] { c->Run(); });
+  fprintf(stderr, "gridsync-web: serving %s://%s (port %d), gridsyncd at %s\n",
+          o.tls_cert.empty() ? "http" : "https", o.listen.c_str(), (*console)->port(),
+          o.office.server_address.c_str());
+  if (args.Has("--port-file")) {
+    const std::string tmp = args.Get("--port-file") + ".tmp";
+    std::ofstream(tmp) << (*console)->port() << "\n";
+    std::rename(tmp.c_str(), args.Get("--port-file").c_str());
+  }
+  int sig = 0;
+  sigwait(&set, &sig);
+  fprintf(stderr, "gridsync-web: received %s; stopping\n", strsignal(sig));
+  (*console)->Stop();
+  serve.join();
+  return 0;
+}

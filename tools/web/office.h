@@ -1,0 +1,111 @@
+// One logged-in account's link to gridsyncd (gridsync-web): its token, its
+// replica (the phone SDK, as a town office's phone keeps one: proposals,
+// records with their history and photos, and the writes the person makes),
+// and the change feed of its scope, followed so that pages update as phones
+// sync. Every read and write goes to gridsyncd under the account's own
+// token, so the server, not the console, decides what it may see and do.
+//
+// Invariants:
+// - version() grows by one after each batch of the feed's changes, once
+//   the replica has pulled them: a page built after it sees them.
+// - A report is rebuilt only when version() moved since it was built.
+//
+// Thread-safe.
+#ifndef GRIDSYNC_TOOLS_WEB_OFFICE_H_
+#define GRIDSYNC_TOOLS_WEB_OFFICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "gridsync/client.h"
+#include "tools/gridsyncctl/report.h"
+#include "tools/web/accounts.h"
+
+namespace gridsync::web {
+
+struct OfficeOptions {
+  std::shared_ptr<grpc::Channel> channel;  // to gridsyncd
+  std::string server_address;              // for the replica's own channel
+  std::string tls_root_certs;              // PEM, as the tools take --tls-ca
+  std::string data_dir;                    // the console's folder; replicas under replicas/
+  core::ScoreWeights weights;              // the county's (--weights)
+};
+
+class Office {
+ public:
+  // Opens the replica of `account` and starts following its scope's feed.
+  // The replica's first sync runs in the background (synced() says when).
+  static absl::StatusOr<std::unique_ptr<Office>> Open(const OfficeOptions& options,
+                                                      const Account& account,
+                                                      const AccountSecrets& secrets);
+  // Checks an activation code with gridsyncd: syncs a new replica for the
+  // device and returns the role and scope gridsyncd gives it, with a fresh
+  // replica key. UNAUTHENTICATED for a code gridsyncd refuses;
+  // PERMISSION_DENIED for a role that has no console (a grid worker's).
+  static absl::StatusOr<std::pair<Account, AccountSecrets>> Activate(const OfficeOptions& options,
+                                                                     const std::string& name,
+                                                                     const std::string& device_id,
+                                                                     const std::string& token);
+  ~Office();  // stops following the feed
+
+  const Account& account() const { return account_; }
+  const std::string& token() const { return secrets_.token; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return options_.channel; }
+  sdk::Client& client() { return *client_; }
+
+  uint64_t version() const;
+  // Waits until version() is above `seen`, at most `timeout`; returns it.
+  uint64_t WaitChange(uint64_t seen, std::chrono::milliseconds timeout) const;
+  // When the replica last caught up with gridsyncd, and the feed's last
+  // change (ms since the epoch; 0: not yet).
+  int64_t synced_at_ms() const;
+  int64_t last_change_ms() const;
+  // Whether the feed stream is open now (false: reconnecting; the page says so).
+  bool following() const;
+
+  // The month's report of the account's scope, as `gridsyncctl report`
+  // builds it, rebuilt only after a change.
+  absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Report(const std::string& month);
+
+  // Runs a write on the replica and syncs it at once, so gridsyncd has it
+  // (and answers with its refusal, if any) before the page is told.
+  absl::Status Act(const std::function<absl::Status(sdk::Client&)>& write);
+
+ private:
+  Office(OfficeOptions options, Account account, AccountSecrets secrets);
+  void Follow();
+  absl::Status SyncNow();
+
+  const OfficeOptions options_;
+  const Account account_;
+  const AccountSecrets secrets_;
+  std::unique_ptr<sdk::Client> client_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  uint64_t version_ = 0;                   // guarded by mu_
+  int64_t synced_at_ms_ = 0;               // guarded by mu_
+  int64_t last_change_ms_ = 0;             // guarded by mu_
+  bool following_ = false;                 // guarded by mu_
+  bool stopping_ = false;                  // guarded by mu_
+  grpc::ClientContext* stream_ = nullptr;  // guarded by mu_; the open feed call, to cancel
+  struct Cached {
+    uint64_t version;
+    std::shared_ptr<const tools::MonthlyReport> report;
+  };
+  std::map<std::string, Cached> reports_;  // guarded by mu_; by month
+
+  std::mutex act_mu_;  // one write and its sync at a time
+  std::thread follower_;
+};
+
+}  // namespace gridsync::web
+
+#endif  // GRIDSYNC_TOOLS_WEB_OFFICE_H_

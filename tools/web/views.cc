@@ -1,0 +1,712 @@
+#include "tools/web/views.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/text_format.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "common/grpc_status.h"
+#include "core/assessment.h"
+#include "core/coverage.h"
+#include "core/ids.h"
+#include "core/registry.h"
+#include "core/safety_figures.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "tools/common/client.h"
+#include "tools/common/person_category.h"
+
+namespace gridsync::web {
+namespace {
+
+using gridsync::v1::CaseLevel;
+using gridsync::v1::Coverage;
+using tools::MonthlyReport;
+using tools::UnitRow;
+
+constexpr int kListRows = 500;
+
+std::string Get(const Params& p, const std::string& k) {
+  auto it = p.find(k);
+  return it == p.end() ? "" : it->second;
+}
+
+std::string Pct(const std::optional<double>& r) {
+  return r ? absl::StrFormat("%.1f%%", *r * 100) : "—";
+}
+
+std::string Date(int64_t ms) {
+  if (ms <= 0) return "从未";
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::FixedTimeZone(8 * 3600));
+}
+
+std::string DateTime(int64_t ms) {
+  if (ms <= 0) return "—";
+  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms),
+                          absl::FixedTimeZone(8 * 3600));
+}
+
+// A figure's cell: its rate, its counts for checking, below 100% marked.
+std::string FigureCell(const char* fig, int64_t num, int64_t den) {
+  const auto rate = core::RateOf(num, den);
+  return absl::StrCat("<td data-fig=\"", fig, "\" data-num=\"", num, "\" data-den=\"", den, "\"",
+                      rate && *rate < 1 ? " class=\"below\"" : "", " title=\"", num, " / ", den,
+                      "\">", Pct(rate), "</td>");
+}
+
+// The counts of each figure the console shows, as core/assessment.h
+// defines the rate of each.
+struct FigureCounts {
+  const char* key;
+  const char* name;
+  int64_t num, den;
+};
+std::vector<FigureCounts> CountsOf(const Coverage& c) {
+  const auto& cs = c.cases();
+  const auto& s = c.surveys();
+  return {
+      {"visit", "入户率", c.visits().visited(), c.visits().households()},
+      {"check", "管控率", c.checks().persons() - c.checks().overdue(), c.checks().persons()},
+      {"care", "关爱率", c.care().persons() - c.care().overdue(), c.care().persons()},
+      {"grassroots", "化解在基层率", cs.resolved(), cs.registered()},
+      {"follow_up", "回访率", cs.followed_up_both(), cs.resolved()},
+      {"patrol", "巡逻率", c.patrols().weeks_patrolled(), c.patrols().weeks()},
+      {"safety", "安全感率",
+       s.safety_levels_size() >= 2 ? s.safety_levels(0) + s.safety_levels(1) : 0,
+       s.safety_answers()},
+      {"satisfaction", "满意率",
+       s.satisfaction_levels_size() >= 2 ? s.satisfaction_levels(0) + s.satisfaction_levels(1) : 0,
+       s.satisfaction_answers()},
+      {"awareness", "知晓率", s.aware(), s.awareness_answers()},
+  };
+}
+
+std::string FigureHeads() {
+  std::string h;
+  for (const auto& f : CountsOf(Coverage())) absl::StrAppend(&h, "<th>", f.name, "</th>");
+  return h;
+}
+
+std::string FigureCells(const Coverage& c) {
+  std::string h;
+  for (const auto& f : CountsOf(c)) h += FigureCell(f.key, f.num, f.den);
+  return h;
+}
+
+std::string Score(const std::optional<double>& s) {
+  return s ? absl::StrFormat("%.1f", *s * 100) : "—";
+}
+
+std::string Change(const std::optional<double>& now, const std::optional<double>& before) {
+  if (!now || !before) return "—";
+  const double d = (*now - *before) * 100;
+  return absl::StrFormat("<span class=\"%s\">%+.1f</span>", d < 0 ? "down" : "up", d);
+}
+
+std::string UnitLink(const std::string& code, const std::string& name, const std::string& month) {
+  return absl::StrCat("<a href=\"#/unit?code=", code, "&amp;month=", month, "\">", HtmlEscape(name),
+                      "</a>");
+}
+
+std::string RecordLink(const std::string& id, const std::string& text) {
+  return absl::StrCat("<a href=\"#/record?id=", HtmlEscape(id), "\">", HtmlEscape(text), "</a>");
+}
+
+std::string FilterBox(const std::string& table) {
+  return absl::StrCat("<input class=\"filter\" data-for=\"", table,
+                      "\" placeholder=\"筛选: 输入村名、姓名、事项…\">");
+}
+
+template <typename Req, typename Resp, typename Fn>
+absl::StatusOr<Resp> Ask(Office& o, Fn fn, const Req& req) {
+  auto stub = gridsync::v1::CoverageService::NewStub(o.channel());
+  auto ctx = tools::CallContext(o.token(), std::chrono::seconds(30));
+  Resp resp;
+  auto st = ((*stub).*fn)(ctx.get(), req, &resp);
+  if (!st.ok()) return FromGrpc(st);
+  return resp;
+}
+
+absl::StatusOr<Coverage> CoverageOf(Office& o, const std::string& code,
+                                    const gridsync::v1::Period& period) {
+  gridsync::v1::GetCoverageRequest req;
+  req.set_scope_code(code);
+  *req.mutable_period() = period;
+  return Ask<gridsync::v1::GetCoverageRequest, Coverage>(
+      o, &gridsync::v1::CoverageService::Stub::GetCoverage, req);
+}
+
+gridsync::v1::Period MonthPeriod(const std::string& month) {
+  gridsync::v1::Period p;
+  p.set_month(month);
+  return p;
+}
+
+std::string MonthBar(const std::string& route, const std::string& month, const std::string& extra) {
+  return absl::StrCat(
+      "<div class=\"bar\"><label>月份 <input type=\"month\" class=\"month\" value=\"", month,
+      "\" data-route=\"", route, "\" data-extra=\"", HtmlEscape(extra), "\"></label></div>");
+}
+
+// --- the overview ----------------------------------------------------------
+
+std::string RankTable(const MonthlyReport& r) {
+  const auto& rows = tools::Ranked(r);
+  std::string h = absl::StrCat("<table id=\"rank\" class=\"sortable\"><thead><tr><th>排名</th><th>",
+                               r.level == gridsync::v1::ORG_LEVEL_COUNTY ? "镇" : "村",
+                               "</th><th>综合得分</th><th>较上月</th><th>年度累计</th>",
+                               FigureHeads(), "</tr></thead><tbody>");
+  for (const UnitRow& u : rows) {
+    absl::StrAppend(&h, "<tr data-code=\"", u.unit.code(), "\"><td>",
+                    u.rank > 0 ? absl::StrCat(u.rank) : "—", "</td><td class=\"l\">",
+                    UnitLink(u.unit.code(), u.unit.name(), r.month), "</td><td>", Score(u.score),
+                    "</td><td>", Change(u.score, u.last_month_score), "</td><td>",
+                    Score(u.year_score), "</td>", FigureCells(u.coverage), "</tr>");
+  }
+  absl::StrAppend(
+      &h, "</tbody><tfoot><tr><td></td><td class=\"l\">全部</td><td>", Score(r.scope.score),
+      "</td><td>", Change(r.scope.score, r.scope.last_month_score), "</td><td>",
+      Score(r.scope.year_score), "</td>", FigureCells(r.scope.coverage), "</tr></tfoot></table>");
+  return h;
+}
+
+std::string ShortfallList(const MonthlyReport& r) {
+  std::string h = "<h2>未达 100% 的单位</h2><ul class=\"short\">";
+  bool any = false;
+  for (const auto& s : tools::Shortfalls(r, tools::Ranked(r))) {
+    if (s.units.empty()) continue;
+    any = true;
+    absl::StrAppend(&h, "<li><b>", s.figure, "</b> (", s.units.size(), " 个): ");
+    for (size_t i = 0; i < s.units.size(); ++i) {
+      const UnitRow* u = s.units[i];
+      absl::StrAppend(&h, i ? "、" : "", UnitLink(u->unit.code(), u->unit.name(), r.month), " ",
+                      Pct(u->figures.*s.rate));
+    }
+    h += "</li>";
+  }
+  if (!any) h += "<li>各项均达 100%</li>";
+  h += "</ul>";
+  auto last = tools::LastThree(tools::Ranked(r));
+  if (!last.empty()) {
+    h += "<p class=\"last\">后三名: ";
+    for (size_t i = 0; i < last.size(); ++i)
+      absl::StrAppend(&h, i ? "、" : "",
+                      UnitLink(last[i]->unit.code(), last[i]->unit.name(), r.month));
+    h += "</p>";
+  }
+  return h;
+}
+
+// This week's night patrols by village: done (the policy's count met) or not yet.
+absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
+  const int64_t now = core::SystemWallMs();
+  gridsync::v1::Period week;
+  week.set_from_ms(core::WeekStart(now));
+  week.set_to_ms(now + 1);
+  auto c = CoverageOf(o, r.scope_code, week);
+  if (!c.ok()) return c.status();
+  std::map<std::string, const gridsync::v1::VillagePatrols*> by;
+  for (const auto& v : c->patrols().by_village()) by[v.village_code()] = &v;
+  std::string h = absl::StrCat("<h2>本周平安夜巡 (", Date(week.from_ms()), " 起, 每周 ",
+                               c->patrols().per_week(), " 次)</h2>",
+                               "<table id=\"patrols\" class=\"sortable\"><thead><tr><th>村</th>"
+                               "<th>本周夜巡</th><th>状态</th></tr></thead><tbody>");
+  int done = 0, total = 0;
+  for (const UnitRow& u : r.villages) {
+    auto it = by.find(u.unit.code());
+    const int64_t n = it == by.end() ? 0 : it->second->patrols();
+    const bool met = n >= std::max(1, c->patrols().per_week());
+    done += met;
+    ++total;
+    absl::StrAppend(&h, "<tr><td class=\"l\">", HtmlEscape(tools::VillageOf(r, u.unit.code())),
+                    "</td><td>", n, "</td><td class=\"", met ? "ok\">已完成" : "below\">未完成",
+                    "</td></tr>");
+  }
+  absl::StrAppend(&h, "</tbody></table><p>", done, " / ", total, " 个村本周已完成</p>");
+  return h;
+}
+
+// The questionnaire's progress: respondents and households asked, by village.
+std::string SurveyProgress(const MonthlyReport& r) {
+  std::map<std::string, const gridsync::v1::SurveyGroup*> by;
+  for (const auto& g : r.scope.coverage.surveys().by_village()) by[g.code()] = &g;
+  std::string h =
+      "<h2>本月民调进度 (安全感、满意度)</h2><table id=\"survey\" class=\"sortable\"><thead><tr>"
+      "<th>村</th><th>答卷</th><th>户数</th><th>覆盖</th><th>安全感率</th><th>满意率</th>"
+      "</tr></thead><tbody>";
+  for (const UnitRow& u : r.villages) {
+    auto it = by.find(u.unit.code());
+    const int64_t answered = it == by.end() ? 0 : it->second->answered();
+    const int64_t households = u.coverage.visits().households();
+    absl::StrAppend(&h, "<tr><td class=\"l\">", HtmlEscape(tools::VillageOf(r, u.unit.code())),
+                    "</td><td>", answered, "</td><td>", households, "</td>",
+                    FigureCell("survey_reach", answered, households), "<td>",
+                    Pct(u.figures.safety_rate), "</td><td>", Pct(u.figures.satisfaction_rate),
+                    "</td></tr>");
+  }
+  h += "</tbody></table>";
+  return h;
+}
+
+// --- lists -----------------------------------------------------------------
+
+std::string CaseStatusButtons(const gridsync::v1::CaseSummary& c, CaseLevel level) {
+  std::string h;
+  auto button = [&](const char* status, const char* word) {
+    absl::StrAppend(&h, "<button data-act=\"case\" data-id=\"", HtmlEscape(c.record_id()),
+                    "\" data-status=\"", status, "\">", word, "</button>");
+  };
+  if (c.status() == gridsync::v1::CASE_STATUS_REGISTERED) button("ACCEPTED", "受理");
+  if (c.status() <= gridsync::v1::CASE_STATUS_ACCEPTED) button("MEDIATING", "调解中");
+  button("RESOLVED", "化解");
+  if (level == gridsync::v1::CASE_LEVEL_TOWN) button("ESCALATED", "上交县");
+  return h;
+}
+
+std::string CaseTable(const std::string& id, const gridsync::v1::ListOpenCasesResponse& cases,
+                      const MonthlyReport* names, bool acts, CaseLevel level) {
+  std::string h = absl::StrCat(FilterBox(id), "<table id=\"", id,
+                               "\" class=\"sortable\"><thead><tr><th>事项</th><th>网格</th>"
+                               "<th>状态</th><th>办理</th><th>登记</th><th>期限</th><th>承办</th>"
+                               "<th>回访</th>",
+                               acts ? "<th>操作</th>" : "", "</tr></thead><tbody>");
+  for (int i = 0; i < cases.cases_size(); ++i) {
+    const auto& c = cases.cases(i);
+    const bool late = i < cases.past_deadline_size() && cases.past_deadline(i);
+    const bool follow_due =
+        c.status() == gridsync::v1::CASE_STATUS_RESOLVED && !c.followed_up_both();
+    absl::StrAppend(
+        &h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">",
+        RecordLink(c.record_id(), c.title().empty() ? c.record_id() : c.title()), " ",
+        HtmlEscape(tools::CaseMarks(c)), "</td><td>",
+        HtmlEscape(names ? tools::VillageOf(*names, c.grid_code()) : c.grid_code()), "</td><td>",
+        tools::CaseStatusWord(c.status()), "</td><td>", tools::CaseLevelWord(c.level()),
+        "</td><td>", Date(c.registered_at_ms()), "</td><td>",
+        c.deadline_ms() > 0 ? Date(c.deadline_ms()) : "—", late ? " 超期" : "",
+        "</td><td class=\"l\">", HtmlEscape(tools::CaseHolderText(c)), "</td><td>",
+        follow_due ? "待回访" : absl::StrCat(c.follow_ups(), " 次"), "</td>",
+        acts ? absl::StrCat("<td class=\"acts\">", CaseStatusButtons(c, level), "</td>") : "",
+        "</tr>");
+  }
+  absl::StrAppend(
+      &h, "</tbody></table><p class=\"sub\">共 ", cases.total(), " 件",
+      cases.total() > cases.cases_size() ? absl::StrCat(", 显示前 ", cases.cases_size()) : "",
+      "</p>");
+  return h;
+}
+
+absl::StatusOr<gridsync::v1::ListOpenCasesResponse> OpenCases(Office& o, const std::string& code,
+                                                              CaseLevel level, int64_t as_of) {
+  gridsync::v1::ListOpenCasesRequest req;
+  req.set_scope_code(code);
+  req.set_page_size(kListRows);
+  req.set_level(level);
+  req.set_as_of_ms(as_of);
+  return Ask<gridsync::v1::ListOpenCasesRequest, gridsync::v1::ListOpenCasesResponse>(
+      o, &gridsync::v1::CoverageService::Stub::ListOpenCases, req);
+}
+
+absl::StatusOr<std::string> OverdueTable(Office& o, const std::string& id, const std::string& code,
+                                         const std::string& month,
+                                         gridsync::v1::PersonGroup group) {
+  gridsync::v1::ListOverduePersonsRequest req;
+  req.set_scope_code(code);
+  *req.mutable_period() = MonthPeriod(month);
+  req.set_page_size(kListRows);
+  req.set_group(group);
+  auto resp =
+      Ask<gridsync::v1::ListOverduePersonsRequest, gridsync::v1::ListOverduePersonsResponse>(
+          o, &gridsync::v1::CoverageService::Stub::ListOverduePersons, req);
+  if (!resp.ok()) return resp.status();
+  std::string h = absl::StrCat(FilterBox(id), "<table id=\"", id,
+                               "\" class=\"sortable\"><thead><tr><th>姓名</th><th>类别</th>"
+                               "<th>风险等级</th><th>户</th><th>上次见面</th><th>间隔(天)</th>"
+                               "<th>逾期(天)</th><th>情况</th></tr></thead><tbody>");
+  for (const auto& p : resp->persons()) {
+    const auto& sp = p.person();
+    absl::StrAppend(&h, "<tr><td class=\"l\">", HtmlEscape(sp.name()), "</td><td>",
+                    tools::PersonCategoryChinese(sp.category()), "</td><td>",
+                    HtmlEscape(core::RiskLevelName(sp.category(), p.risk_level())), "</td><td>",
+                    HtmlEscape(sp.household_id()), "</td><td>", Date(p.last_checked_ms()),
+                    "</td><td>", p.interval_days(), "</td><td>", p.days_overdue(), "</td><td>",
+                    p.last_out_of_contact() ? "失联"
+                    : p.last_absent()       ? "不在"
+                                            : "",
+                    "</td></tr>");
+  }
+  absl::StrAppend(&h, "</tbody></table><p class=\"sub\">共 ", resp->total(), " 人</p>");
+  return h;
+}
+
+absl::StatusOr<std::string> UnvisitedTable(Office& o, const std::string& code,
+                                           const std::string& month) {
+  gridsync::v1::ListUnvisitedHouseholdsRequest req;
+  req.set_scope_code(code);
+  *req.mutable_period() = MonthPeriod(month);
+  req.set_page_size(kListRows);
+  auto resp = Ask<gridsync::v1::ListUnvisitedHouseholdsRequest,
+                  gridsync::v1::ListUnvisitedHouseholdsResponse>(
+      o, &gridsync::v1::CoverageService::Stub::ListUnvisitedHouseholds, req);
+  if (!resp.ok()) return resp.status();
+  std::string h = absl::StrCat(FilterBox("unvisited"),
+                               "<table id=\"unvisited\" class=\"sortable\"><thead><tr><th>户号</th>"
+                               "<th>户主</th><th>地址</th><th>网格</th></tr></thead><tbody>");
+  for (const auto& hh : resp->households()) {
+    absl::StrAppend(&h, "<tr data-household=\"", HtmlEscape(hh.household_id()), "\"><td>",
+                    HtmlEscape(hh.household_id()), "</td><td class=\"l\">",
+                    HtmlEscape(hh.head_name()), "</td><td class=\"l\">", HtmlEscape(hh.address()),
+                    "</td><td>", HtmlEscape(hh.grid_code()), "</td></tr>");
+  }
+  absl::StrAppend(&h, "</tbody></table><p class=\"sub\">显示 ", resp->households_size(), " 户",
+                  resp->next_page_token().empty() ? "" : " (还有更多)", "</p>");
+  return h;
+}
+
+std::string Kpis(const Coverage& c) {
+  std::string h = "<div class=\"kpis\">";
+  for (const auto& f : CountsOf(c)) {
+    absl::StrAppend(&h, "<div class=\"kpi\" data-fig=\"", f.key, "\" data-num=\"", f.num,
+                    "\" data-den=\"", f.den, "\">", f.name, "<b>", Pct(core::RateOf(f.num, f.den)),
+                    "</b><span>", f.num, " / ", f.den, "</span></div>");
+  }
+  return h + "</div>";
+}
+
+std::string OrgName(Office& o, const std::string& code) {
+  for (const auto& u : o.client().OrgUnits())
+    if (u.code() == code) return u.name();
+  return code;
+}
+
+// --- one record ------------------------------------------------------------
+
+std::string ValueText(const google::protobuf::Message& m,
+                      const google::protobuf::FieldDescriptor* f, int i);
+
+// Every field set in `m`, as rows; photos as links through /photo.
+void AppendFields(const std::string& record_id, const google::protobuf::Message& m,
+                  std::string* h) {
+  const auto* r = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const auto* f : fields) {
+    const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      absl::StrAppend(h, "<tr><th>", f->name(), n > 1 ? absl::StrCat(" ", i + 1) : "", "</th><td>");
+      if (f->message_type() != nullptr) {
+        const auto& sub = f->is_repeated() ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f);
+        if (f->message_type()->name() == "PhotoRef") {
+          const auto& p = static_cast<const gridsync::v1::PhotoRef&>(sub);
+          const std::string url = absl::StrCat("/photo?record=", HtmlEscape(record_id),
+                                               "&amp;sha=", HtmlEscape(p.sha256()));
+          absl::StrAppend(
+              h, "<a href=\"", url, "\" target=\"_blank\">",
+              HtmlEscape(p.file_name().empty() ? p.sha256().substr(0, 12) : p.file_name()), "</a> ",
+              HtmlEscape(p.caption()));
+          if (absl::StartsWith(p.content_type(), "image/"))
+            absl::StrAppend(h, "<br><img class=\"photo\" src=\"", url, "\" alt=\"照片\">");
+        } else {
+          *h += "<table class=\"fields\">";
+          AppendFields(record_id, sub, h);
+          *h += "</table>";
+        }
+      } else {
+        *h += HtmlEscape(ValueText(m, f, f->is_repeated() ? i : -1));
+      }
+      *h += "</td></tr>";
+    }
+  }
+}
+
+std::string ValueText(const google::protobuf::Message& m,
+                      const google::protobuf::FieldDescriptor* f, int i) {
+  using FD = google::protobuf::FieldDescriptor;
+  const auto* r = m.GetReflection();
+  const bool rep = i >= 0;
+  const bool time = absl::EndsWith(f->name(), "_ms");
+  switch (f->cpp_type()) {
+    case FD::CPPTYPE_STRING:
+      return rep ? r->GetRepeatedString(m, f, i) : r->GetString(m, f);
+    case FD::CPPTYPE_BOOL:
+      return (rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f)) ? "是" : "否";
+    case FD::CPPTYPE_ENUM:
+      return (rep ? r->GetRepeatedEnum(m, f, i) : r->GetEnum(m, f))->name();
+    case FD::CPPTYPE_INT64: {
+      const int64_t v = rep ? r->GetRepeatedInt64(m, f, i) : r->GetInt64(m, f);
+      return time ? DateTime(v) : absl::StrCat(v);
+    }
+    case FD::CPPTYPE_INT32:
+      return absl::StrCat(rep ? r->GetRepeatedInt32(m, f, i) : r->GetInt32(m, f));
+    case FD::CPPTYPE_UINT32:
+      return absl::StrCat(rep ? r->GetRepeatedUInt32(m, f, i) : r->GetUInt32(m, f));
+    case FD::CPPTYPE_UINT64:
+      return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, i) : r->GetUInt64(m, f));
+    case FD::CPPTYPE_DOUBLE:
+      return absl::StrCat(rep ? r->GetRepeatedDouble(m, f, i) : r->GetDouble(m, f));
+    case FD::CPPTYPE_FLOAT:
+      return absl::StrCat(rep ? r->GetRepeatedFloat(m, f, i) : r->GetFloat(m, f));
+    default:
+      return "";
+  }
+}
+
+std::string SiblingText(const gridsync::v1::Sibling& s) {
+  std::string v;
+  google::protobuf::TextFormat::PrintToString(s.value(), &v);
+  return absl::StrCat(s.author(), ": ", v);
+}
+
+}  // namespace
+
+std::string HtmlEscape(const std::string& s) {
+  return absl::StrReplaceAll(
+      s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
+}
+
+absl::StatusOr<std::string> MonthParam(const Params& params) {
+  std::string m = Get(params, "month");
+  if (m.empty()) return core::MonthName(core::MonthOf(core::SystemWallMs()));
+  if (!core::MonthRange(m).ok())
+    return absl::InvalidArgumentError("月份应为 YYYY-MM, 例如 2026-11");
+  return m;
+}
+
+absl::StatusOr<std::string> OverviewView(Office& o, const Params& params) {
+  auto month = MonthParam(params);
+  if (!month.ok()) return month.status();
+  auto r = o.Report(*month);
+  if (!r.ok()) return r.status();
+  const MonthlyReport& rep = **r;
+  std::string h = absl::StrCat(
+      "<h1>", HtmlEscape(rep.scope_name), " ", rep.month, " 平安建设考核</h1>",
+      MonthBar("overview", rep.month, ""),
+      "<p class=\"sub\">综合得分权重: ", HtmlEscape(core::DescribeWeights(rep.weights)),
+      " · 100% 为达标线, 未达标的格子标红 · <a href=\"/report.html?month=", rep.month,
+      "\" target=\"_blank\">打印通报</a> · <a href=\"/report.xlsx?month=", rep.month,
+      "\">下载 Excel</a></p>", Kpis(rep.scope.coverage), "<h2>排名</h2>", FilterBox("rank"),
+      RankTable(rep), ShortfallList(rep));
+  if (rep.level == gridsync::v1::ORG_LEVEL_TOWN) {
+    auto patrols = WeekPatrols(o, rep);
+    if (!patrols.ok()) return patrols.status();
+    h += *patrols;
+    h += SurveyProgress(rep);
+  }
+  return h;
+}
+
+absl::StatusOr<std::string> UnitView(Office& o, const Params& params) {
+  auto month = MonthParam(params);
+  if (!month.ok()) return month.status();
+  const std::string code = Get(params, "code");
+  auto c = CoverageOf(o, code, MonthPeriod(*month));
+  if (!c.ok()) return c.status();
+  std::string h = absl::StrCat("<h1>", HtmlEscape(OrgName(o, code)), " ", *month, "</h1>",
+                               MonthBar("unit", *month, absl::StrCat("code=", code)), Kpis(*c));
+  if (c->visits().by_grid_size() > 1 || core::LevelOfCode(code) != gridsync::v1::ORG_LEVEL_GRID) {
+    h += "<h2>网格</h2><table id=\"grids\" class=\"sortable\"><thead><tr><th>网格</th><th>户数</th>"
+         "<th>已走访</th><th>入户率</th></tr></thead><tbody>";
+    for (const auto& g : c->visits().by_grid()) {
+      absl::StrAppend(&h, "<tr><td class=\"l\">",
+                      UnitLink(g.grid_code(), OrgName(o, g.grid_code()), *month), "</td><td>",
+                      g.households(), "</td><td>", g.visited(), "</td>",
+                      FigureCell("visit", g.visited(), g.households()), "</tr>");
+    }
+    h += "</tbody></table>";
+  }
+  h += "<h2>网格员</h2><table id=\"workers\" class=\"sortable\"><thead><tr><th>网格员</th>"
+       "<th>本月走访户数</th></tr></thead><tbody>";
+  for (const auto& w : c->visits().by_worker()) {
+    absl::StrAppend(&h, "<tr><td class=\"l\"><a href=\"#/worker?device=", HtmlEscape(w.device_id()),
+                    "&amp;code=", code, "&amp;month=", *month, "\">", HtmlEscape(w.worker()),
+                    "</a></td><td>", w.households_visited(), "</td></tr>");
+  }
+  h += "</tbody></table><h2>本月未走访的户</h2>";
+  auto unvisited = UnvisitedTable(o, code, *month);
+  if (!unvisited.ok()) return unvisited.status();
+  h += *unvisited + "<h2>逾期未见面的重点人员 (管控)</h2>";
+  auto overdue = OverdueTable(o, "overdue", code, *month, gridsync::v1::PERSON_GROUP_SUPERVISED);
+  if (!overdue.ok()) return overdue.status();
+  h += *overdue + "<h2>逾期未探访的关爱对象</h2>";
+  auto care = OverdueTable(o, "care", code, *month, gridsync::v1::PERSON_GROUP_CARE);
+  if (!care.ok()) return care.status();
+  h += *care + "<h2>未结纠纷</h2>";
+  auto cases = OpenCases(o, code, gridsync::v1::CASE_LEVEL_UNSPECIFIED, 0);
+  if (!cases.ok()) return cases.status();
+  return h + CaseTable("cases", *cases, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED);
+}
+
+absl::StatusOr<std::string> WorkerView(Office& o, const Params& params) {
+  auto month = MonthParam(params);
+  if (!month.ok()) return month.status();
+  const std::string code = Get(params, "code"), device = Get(params, "device");
+  auto c = CoverageOf(o, code, MonthPeriod(*month));
+  if (!c.ok()) return c.status();
+  std::string name = device;
+  for (const auto& w : c->visits().by_worker())
+    if (w.device_id() == device) name = w.worker();
+  auto range = core::MonthRange(*month);
+  std::string rows;
+  int visits = 0;
+  sdk::RecordFilter filter;
+  filter.kind = gridsync::v1::RECORD_KIND_VISIT;
+  filter.include_voided = false;
+  for (const std::string& id : o.client().List(filter)) {
+    auto rec = o.client().Get(id);
+    if (!rec.ok() || !absl::StartsWith(rec->grid_code(), code)) continue;
+    auto state = o.client().GetState(id);
+    if (!state.ok() || state->header().created_by_device() != device) continue;
+    const auto& v = rec->visit();
+    if (v.visited_at_ms() < range->first || v.visited_at_ms() >= range->second) continue;
+    ++visits;
+    absl::StrAppend(&rows, "<tr><td>", RecordLink(id, DateTime(v.visited_at_ms())), "</td><td>",
+                    HtmlEscape(v.household_id()), "</td><td>",
+                    v.nobody_home() ? "无人在家" : "入户", "</td><td class=\"l\">",
+                    HtmlEscape(v.opinions()), "</td></tr>");
+  }
+  return absl::StrCat(
+      "<h1>", HtmlEscape(name), " · ", HtmlEscape(OrgName(o, code)), " ", *month, "</h1>",
+      MonthBar("worker", *month, absl::StrCat("code=", code, "&device=", device)),
+      "<p>本月走访记录 ", visits, " 条</p>", FilterBox("visits"),
+      "<table id=\"visits\" class=\"sortable\"><thead><tr><th>时间</th><th>户号</th>"
+      "<th>结果</th><th>意见</th></tr></thead><tbody>",
+      rows, "</tbody></table>");
+}
+
+absl::StatusOr<std::string> RecordView(Office& o, const Params& params) {
+  const std::string id = Get(params, "id");
+  auto rec = o.client().Get(id);
+  if (!rec.ok()) return rec.status();
+  std::string h = absl::StrCat(
+      "<h1>记录 ", HtmlEscape(id), "</h1><p class=\"sub\">",
+      gridsync::v1::RecordKind_Name(rec->kind()), " · 网格 ", HtmlEscape(rec->grid_code()),
+      " · 登记人 ", HtmlEscape(rec->created_by()), rec->has_void_mark() ? " · 已作废" : "", "</p>");
+  h += "<table class=\"fields\">";
+  const auto* body_field = rec->GetReflection()->GetOneofFieldDescriptor(
+      *rec, rec->GetDescriptor()->FindOneofByName("body"));
+  if (body_field != nullptr)
+    AppendFields(id, rec->GetReflection()->GetMessage(*rec, body_field), &h);
+  h += "</table>";
+  if (rec->status_history_size() > 0) {
+    absl::StrAppend(&h,
+                    "<h2>办理经过</h2><table><thead><tr><th>轮次</th><th>阶段</th><th>时间</th>"
+                    "</tr></thead><tbody>");
+    for (const auto& s : rec->status_history()) {
+      absl::StrAppend(&h, "<tr><td>", s.epoch(), "</td><td>", tools::CaseStatusWord(s.stage()),
+                      "</td><td>", DateTime(s.at_ms()), "</td></tr>");
+    }
+    absl::StrAppend(&h, "</tbody></table><p>现由 ", tools::CaseLevelWord(rec->case_level()),
+                    " 办理</p>");
+  }
+  if (rec->conflicts_size() > 0) {
+    h += "<h2>冲突 (手机上同时改过)</h2><ul>";
+    for (const auto& c : rec->conflicts()) {
+      absl::StrAppend(&h, "<li><b>", HtmlEscape(c.field()), "</b>: ");
+      for (int i = 0; i < c.siblings_size(); ++i)
+        absl::StrAppend(&h, i ? " / " : "", HtmlEscape(SiblingText(c.siblings(i))));
+      h += "</li>";
+    }
+    h += "</ul>";
+  }
+  return h;
+}
+
+absl::StatusOr<std::string> QueueView(Office& o, const Params&) {
+  const CaseLevel level = core::LevelOfCode(o.account().scope) == gridsync::v1::ORG_LEVEL_COUNTY
+                              ? gridsync::v1::CASE_LEVEL_COUNTY
+                              : gridsync::v1::CASE_LEVEL_TOWN;
+  auto cases = OpenCases(o, o.account().scope, level, 0);
+  if (!cases.ok()) return cases.status();
+  const bool acts = o.account().role == gridsync::v1::ROLE_TOWN_OFFICE;
+  return absl::StrCat("<h1>上交受理: ", level == gridsync::v1::CASE_LEVEL_TOWN ? "镇" : "县",
+                      "里在办的纠纷</h1><p class=\"sub\">超期的在前; 化解后待回访的标出</p>",
+                      CaseTable("queue", *cases, nullptr, acts, level));
+}
+
+absl::StatusOr<std::string> ProposalsView(Office& o, const Params&) {
+  auto list = o.client().ListProposals(o.account().scope, false, 0, kListRows);
+  if (!list.ok()) return list.status();
+  std::string h = absl::StrCat(
+      "<h1>登记变更申请</h1><p class=\"sub\">待审 ", list->pending(), " 件, 共 ", list->total(),
+      " 件; 批准后户籍和人员名单随之改变, 各手机下次同步时收到</p>", FilterBox("proposals"),
+      "<table id=\"proposals\" class=\"sortable\"><thead><tr><th>申请</th><th>户</th><th>内容</th>"
+      "<th>理由</th><th>申请人</th><th>时间</th><th>结果</th></tr></thead><tbody>");
+  for (const auto& p : list->proposals()) {
+    const auto& q = p.proposal();
+    std::string what =
+        absl::StrCat(q.address(), " ", q.head_name(), " ", q.name(), " ", q.guardian(),
+                     q.contact_lost() ? " 失联" : "", q.moved_away() ? " 迁走" : "");
+    std::string result;
+    if (q.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING && !p.voided()) {
+      result = absl::StrCat("<input class=\"note\" data-for=\"", HtmlEscape(p.record_id()),
+                            "\" placeholder=\"意见\"><button data-act=\"decide\" data-id=\"",
+                            HtmlEscape(p.record_id()),
+                            "\" data-approve=\"1\">批准</button>"
+                            "<button data-act=\"decide\" data-id=\"",
+                            HtmlEscape(p.record_id()), "\" data-approve=\"0\">驳回</button>");
+    } else {
+      result = absl::StrCat(p.voided()                                                 ? "已撤销"
+                            : q.decision() == gridsync::v1::PROPOSAL_DECISION_APPROVED ? "已批准"
+                                                                                       : "已驳回",
+                            " ", HtmlEscape(p.decided_by()), " ", HtmlEscape(q.decision_note()));
+    }
+    absl::StrAppend(
+        &h, "<tr data-id=\"", HtmlEscape(p.record_id()), "\"><td>",
+        RecordLink(p.record_id(), gridsync::v1::ProposalAction_Name(q.action()).substr(16)),
+        "</td><td>", HtmlEscape(q.household_id()), "</td><td class=\"l\">", HtmlEscape(what),
+        "</td><td class=\"l\">", HtmlEscape(q.reason()), "</td><td>", HtmlEscape(p.proposed_by()),
+        "</td><td>", DateTime(p.proposed_at_ms()), "</td><td class=\"acts\">", result,
+        "</td></tr>");
+  }
+  return h + "</tbody></table>";
+}
+
+absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
+  auto month = MonthParam(params);
+  if (!month.ok()) return month.status();
+  const std::string& scope = o.account().scope;
+  auto supervised =
+      OverdueTable(o, "overdue", scope, *month, gridsync::v1::PERSON_GROUP_SUPERVISED);
+  auto care = OverdueTable(o, "care", scope, *month, gridsync::v1::PERSON_GROUP_CARE);
+  auto cases = OpenCases(o, scope, gridsync::v1::CASE_LEVEL_UNSPECIFIED, 0);
+  if (!supervised.ok() || !care.ok() || !cases.ok()) {
+    return !supervised.ok() ? supervised.status() : !care.ok() ? care.status() : cases.status();
+  }
+  gridsync::v1::ListOpenCasesResponse late;
+  for (int i = 0; i < cases->cases_size(); ++i) {
+    if (i < cases->past_deadline_size() && cases->past_deadline(i)) {
+      *late.add_cases() = cases->cases(i);
+      late.add_past_deadline(true);
+    }
+  }
+  late.set_total(late.cases_size());
+  return absl::StrCat("<h1>逾期督办</h1><h2>超期未结的纠纷</h2>",
+                      CaseTable("late", late, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
+                      "<h2>逾期未见面的重点人员</h2>", *supervised, "<h2>逾期未探访的关爱对象</h2>",
+                      *care);
+}
+
+absl::StatusOr<std::string> Act(Office& o, const Params& params) {
+  const std::string what = Get(params, "what"), id = Get(params, "id");
+  if (what == "decide") {
+    const bool approve = Get(params, "approve") == "1";
+    auto st = o.Act([&](sdk::Client& c) { return c.Decide(id, approve, Get(params, "note")); });
+    if (!st.ok()) return st;
+    return std::string(approve ? "已批准" : "已驳回");
+  }
+  if (what == "case") {
+    gridsync::v1::CaseStatus status;
+    const std::string s = Get(params, "status");
+    if (s != "ACCEPTED" && s != "MEDIATING" && s != "RESOLVED" && s != "ESCALATED" && s != "CLOSED")
+      return absl::InvalidArgumentError(
+          "status: ACCEPTED, MEDIATING, RESOLVED, ESCALATED 或 CLOSED");
+    gridsync::v1::CaseStatus_Parse("CASE_STATUS_" + s, &status);
+    auto st = o.Act([&](sdk::Client& c) { return c.SetStatus(id, status); });
+    if (!st.ok()) return st;
+    return absl::StrCat("已改为 ", tools::CaseStatusWord(status));
+  }
+  return absl::InvalidArgumentError("what: decide 或 case");
+}
+
+}  // namespace gridsync::web

@@ -1,0 +1,54 @@
+// The console's pages (gridsync-web), as HTML fragments the page script
+// puts in place: built here from gridsyncd's answers under the account's
+// token and from its replica, with every text a phone or an import wrote
+// escaped (HtmlEscape). Figures are those of core/assessment.h, as the
+// report and the secretary's phone show them; each figure's cell carries
+// its counts (data-num, data-den) for whoever checks them.
+#ifndef GRIDSYNC_TOOLS_WEB_VIEWS_H_
+#define GRIDSYNC_TOOLS_WEB_VIEWS_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "tools/web/office.h"
+
+namespace gridsync::web {
+
+using Params = std::map<std::string, std::string>;
+
+// &, <, >, " and ' as entities.
+std::string HtmlEscape(const std::string& s);
+
+// "YYYY-MM" of `params["month"]`, else the current month (China time);
+// INVALID_ARGUMENT for anything else.
+absl::StatusOr<std::string> MonthParam(const Params& params);
+
+// The account's scope at a glance: its units ranked on the assessment with
+// last month and the year, the units below 100% named, this week's night
+// patrols by village and the questionnaire's progress.
+absl::StatusOr<std::string> OverviewView(Office& office, const Params& params);
+// A town, village or grid (`code`): its figures, its grids and workers, the
+// households not yet visited, persons overdue and open cases.
+absl::StatusOr<std::string> UnitView(Office& office, const Params& params);
+// One phone (`device`) in a unit (`code`): its figures and the visits it
+// recorded this month.
+absl::StatusOr<std::string> WorkerView(Office& office, const Params& params);
+// One record (`id`) from the replica: its fields, status history,
+// conflicts and photos.
+absl::StatusOr<std::string> RecordView(Office& office, const Params& params);
+// The escalated cases the account's level holds, with the acts on them.
+absl::StatusOr<std::string> QueueView(Office& office, const Params& params);
+// The registry proposals of the scope: pending ones to approve or refuse.
+absl::StatusOr<std::string> ProposalsView(Office& office, const Params& params);
+// Persons overdue (管控 and 关爱) and cases past deadline.
+absl::StatusOr<std::string> OverdueView(Office& office, const Params& params);
+
+// The acts the pages offer (POST /api/act): `what` is "decide" (id,
+// approve=1|0, note) or "case" (id, status=ACCEPTED|MEDIATING|RESOLVED|
+// ESCALATED|CLOSED). Returns what to tell the person.
+absl::StatusOr<std::string> Act(Office& office, const Params& params);
+
+}  // namespace gridsync::web
+
+#endif  // GRIDSYNC_TOOLS_WEB_VIEWS_H_
