@@ -1,0 +1,318 @@
+#!/usr/bin/python3
+"""The township's console (gridsync-web) in a real browser: Debian's
+chromium, headless, driven over the DevTools protocol (cdp.py), against a
+real gridsyncd and a phone on the command line (gridsync-phone).
+
+A town office's person activates her login with the code gridsyncctl
+console-user printed and logs in; every village's figures on the overview
+equal `gridsyncctl coverage --json` for that village; she drills down to a
+village and a worker; a note holding <script> shows as text; she approves a
+phone's proposal and the household leaves the unvisited list; a figure
+changes on the open page when a phone pushes a visit; the .xlsx downloads
+and reads back; the 通报 prints to PDF on A4 with a Chinese font; another
+town's village is refused by gridsyncd; a POST without the CSRF token is
+refused; logout ends the session. A screenshot of each main page goes to
+SHOTS_DIR.
+
+usage: console_test.py BUILD_DIR PROTO_DIR SHOTS_DIR
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "server"))
+try:
+    import grpc  # noqa: F401
+except ImportError:
+    print("console_test: python3-grpcio is not installed (scripts/setup.sh installs it); skipped")
+    sys.exit(0)
+if not os.path.exists("/usr/bin/chromium"):
+    print("console_test: chromium is not installed (scripts/setup.sh installs it); skipped")
+    sys.exit(0)
+import cdp
+import wire_harness as h
+from wire_harness import check
+
+BUILD, PROTO_DIR, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+os.makedirs(SHOTS, exist_ok=True)
+CTL = os.path.join(BUILD, "gridsyncctl")
+PHONE = os.path.join(BUILD, "gridsync-phone")
+WEB = os.path.join(BUILD, "gridsync-web")
+READ_XLSX = os.path.join(HERE, "..", "tools", "read_xlsx.py")
+
+COUNTY = "410185000000"
+TOWN_A, TOWN_B = "410185100000", "410185101000"
+VILLAGES_A = ["410185100201", "410185100202", "410185100203"]
+VILLAGE_B = "410185101201"
+SCRIPT_NOTE = "<script>alert('x')</script> 𠮷 家门口"
+
+
+def run(args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, timeout=120, **kw)
+
+
+srv = web = browser = None
+scratch = tempfile.mkdtemp(prefix="gridsync-web-test-")
+os.chmod(scratch, 0o700)
+try:
+    srv = h.Server(os.path.join(BUILD, "gridsyncd"), PROTO_DIR)
+    from gridsync.v1 import admin_service_pb2 as admin
+    from gridsync.v1 import common_pb2 as common
+    from gridsync.v1 import records_pb2 as records
+    from gridsync.v1 import registry_pb2 as registry
+
+    port = int(open(os.path.join(srv.scratch, "port")).read())
+    addr = "127.0.0.1:%d" % port
+    token_file = os.path.join(srv.data, "admin.token")
+
+    # The registry: two towns of 登封市, three villages in the first, one
+    # grid each with five households and a supervised person.
+    reg = admin.ImportRegistryRequest()
+    units = [(COUNTY, "登封市", common.ORG_LEVEL_COUNTY, ""),
+             (TOWN_A, "大金店镇", common.ORG_LEVEL_TOWN, COUNTY),
+             (TOWN_B, "颍阳镇", common.ORG_LEVEL_TOWN, COUNTY)]
+    names = {VILLAGES_A[0]: "大金店村", VILLAGES_A[1]: "𡒄庄村", VILLAGES_A[2]: "老庄村",
+             VILLAGE_B: "颍阳村"}
+    for v, n in names.items():
+        town = TOWN_B if v == VILLAGE_B else TOWN_A
+        units += [(v, n, common.ORG_LEVEL_VILLAGE, town),
+                  (v + "001", n + "第一网格", common.ORG_LEVEL_GRID, v)]
+    for code, name, level, parent in units:
+        reg.org_units.add(code=code, name=name, level=level, parent_code=parent)
+    for v in names:
+        g = v + "001"
+        for n in range(1, 6):
+            reg.households.add(household_id="%s%04d" % (g, n), grid_code=g,
+                               address="%s %d 号" % (names[v], n), head_name="张𠮷%d" % n)
+        reg.persons.add(person_id="%s%04d01" % (g, 1), household_id="%s%04d" % (g, 1),
+                        name="李𡒄", category=records.PERSON_CATEGORY_COMMUNITY_CORRECTIONS,
+                        risk_level=1)
+    r = srv.call("/gridsync.v1.AdminService/ImportRegistry", reg, admin.ImportRegistryResponse,
+                 srv.admin_token)
+    check("the registry imports", len(r.rejections) == 0, r.rejections)
+
+    # A grid worker's phone in the first village: two visits, one with a
+    # note an attacker would like run, and a proposal that a household left.
+    grid1 = VILLAGES_A[0] + "001"
+    worker = srv.call("/gridsync.v1.AdminService/EnrollDevice",
+                      admin.EnrollDeviceRequest(role=registry.ROLE_GRID_WORKER,
+                                                scope_codes=[grid1], holder="赵𠮷"),
+                      admin.EnrollDeviceResponse, srv.admin_token)
+    worker_token = os.path.join(scratch, "worker.token")
+    with open(worker_token, "w") as f:
+        f.write(worker.token)
+    os.chmod(worker_token, 0o600)
+    phone = [PHONE, "--data", os.path.join(scratch, "phone"), "--server", addr, "--device",
+             worker.device_id, "--token-file", worker_token, "--holder", "赵𠮷"]
+    run(phone + ["sync"])
+    visit_id = run(phone + ["visit", "--household", grid1 + "0002", "--notes", SCRIPT_NOTE]).stdout.split()[-1]
+    run(phone + ["visit", "--household", grid1 + "0003"])
+    moved = grid1 + "0005"
+    run(phone + ["propose", "moved-out", "--household", moved, "--reason", "全家外出务工, 已迁出"])
+    run(phone + ["sync"])
+
+    # Her login: an activation code from gridsyncctl console-user.
+    code = run([CTL, "--server", addr, "--token-file", token_file, "console-user", "--name",
+                "王芳", "--scope", TOWN_A]).stdout.strip()
+    check("console-user prints an activation code", re.fullmatch(r"dev-[0-9a-f]+\.[0-9a-f]{64}", code), code)
+    web_port_file = os.path.join(scratch, "web.port")
+    web_log = open(os.path.join(scratch, "web.log"), "w")
+    web = subprocess.Popen([WEB, "--server", addr, "--listen", "127.0.0.1:0", "--data",
+                            os.path.join(scratch, "web"), "--port-file", web_port_file],
+                           stderr=web_log)
+    for _ in range(200):
+        if os.path.exists(web_port_file):
+            break
+        time.sleep(0.05)
+    base = "http://127.0.0.1:%s" % open(web_port_file).read().strip()
+    refused = subprocess.run([WEB, "--server", addr, "--listen", "0.0.0.0:0", "--data",
+                              os.path.join(scratch, "web2")], capture_output=True, text=True, timeout=30)
+    check("plaintext is refused off loopback", refused.returncode != 0 and "--tls-cert" in refused.stderr,
+          refused.stderr)
+
+    browser = b = cdp.Browser()
+    b.goto(base + "/")
+    b.wait("!!document.querySelector('#activate-form')", what="the login page")
+    b.screenshot(os.path.join(SHOTS, "login.png"))
+    b.eval("""(() => { const f = document.querySelector('#activate-form');
+        f.name.value = '王芳'; f.code.value = %s; f.password.value = 'gridsync-2026';
+        f.password2.value = 'gridsync-2026'; f.requestSubmit(); return 1; })()""" % json.dumps(code))
+    t0 = time.time()
+    b.wait("!!document.querySelector('#rank tbody tr')", timeout=30, what="the overview")
+    check("activation logs her in and shows the town", "大金店镇" in b.eval("document.body.innerText"))
+    cookie = b.call("Network.getCookies", {"urls": [base]}, session=True)["cookies"]
+    check("the session cookie is HttpOnly and SameSite=Strict",
+          len(cookie) == 1 and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict", cookie)
+    b.screenshot(os.path.join(SHOTS, "overview.png"))
+    month = b.eval("document.querySelector('input.month').value")
+
+    # Every village's figures equal gridsyncctl coverage --json for it.
+    def page_figures():
+        return b.eval("""Array.from(document.querySelectorAll('#rank tbody tr')).map(tr => [tr.dataset.code,
+            Object.fromEntries(Array.from(tr.querySelectorAll('td[data-fig]')).map(td =>
+              [td.dataset.fig, [Number(td.dataset.num), Number(td.dataset.den), td.textContent]]))])""")
+
+    def server_figures(code):
+        c = json.loads(run([CTL, "--server", addr, "--token-file", token_file, "coverage", "--scope", code,
+                            "--month", month, "--json"]).stdout)
+        n = lambda d, k: int(d.get(k, 0))  # noqa: E731
+        v, ch, ca, cs, p, s = c["visits"], c["checks"], c["care"], c["cases"], c["patrols"], c["surveys"]
+        lv = lambda k: [int(x) for x in s.get(k, [])] + [0, 0]  # noqa: E731
+        return {"visit": (n(v, "visited"), n(v, "households")),
+                "check": (n(ch, "persons") - n(ch, "overdue"), n(ch, "persons")),
+                "care": (n(ca, "persons") - n(ca, "overdue"), n(ca, "persons")),
+                "grassroots": (n(cs, "resolved"), n(cs, "registered")),
+                "follow_up": (n(cs, "followed_up_both"), n(cs, "resolved")),
+                "patrol": (n(p, "weeks_patrolled"), n(p, "weeks")),
+                "safety": (lv("safety_levels")[0] + lv("safety_levels")[1], n(s, "safety_answers")),
+                "satisfaction": (lv("satisfaction_levels")[0] + lv("satisfaction_levels")[1],
+                                 n(s, "satisfaction_answers")),
+                "awareness": (n(s, "aware"), n(s, "awareness_answers"))}
+
+    rows = dict(page_figures())
+    check("the overview ranks the town's three villages", sorted(rows) == sorted(VILLAGES_A), rows.keys())
+    mismatches = []
+    for code in VILLAGES_A:
+        want = server_figures(code)
+        for fig, (num, den) in want.items():
+            got = rows.get(code, {}).get(fig)
+            if got is None or (got[0], got[1]) != (num, den):
+                mismatches.append((code, fig, got, (num, den)))
+            elif den > 0 and got[2] != "%.1f%%" % (100.0 * num / den):
+                mismatches.append((code, fig, got, "rate"))
+    check("every village's figures equal gridsyncctl coverage --json", not mismatches, mismatches)
+    check("入户率 of the first village is 2 of 5", rows[VILLAGES_A[0]]["visit"][:2] == [2, 5],
+          rows[VILLAGES_A[0]]["visit"])
+
+    # Drill down: the village, its worker, the visit with the hostile note.
+    b.eval("document.querySelector('#rank a[href*=\"%s\"]').click()" % VILLAGES_A[0])
+    b.wait("!!document.querySelector('#workers tbody tr')", what="the village page")
+    b.screenshot(os.path.join(SHOTS, "village.png"))
+    unvisited = b.eval("Array.from(document.querySelectorAll('#unvisited tr[data-household]')).map(r => r.dataset.household)")
+    check("the village lists its unvisited households", moved in unvisited and grid1 + "0002" not in unvisited,
+          unvisited)
+    b.eval("document.querySelector('#workers a').click()")
+    b.wait("!!document.querySelector('#visits tbody tr')", what="the worker page")
+    check("the worker's page lists the visits the phone recorded",
+          b.eval("document.querySelectorAll('#visits tbody tr').length") == 2)
+    b.screenshot(os.path.join(SHOTS, "worker.png"))
+    b.goto(base + "/#/record?id=" + visit_id)
+    b.wait("document.querySelector('#view h1') && document.querySelector('#view h1').textContent.includes('%s')"
+           % visit_id, what="the record page")
+    text = b.eval("document.querySelector('#view').innerText")
+    check("a note holding <script> is shown as text", SCRIPT_NOTE in text, text[:400])
+    check("and nothing from it runs", b.eval("document.querySelectorAll('#view script').length") == 0 and
+          not b.dialogs(), b.dialogs())
+    b.screenshot(os.path.join(SHOTS, "record.png"))
+
+    # A proposal approved: the household leaves the unvisited list.
+    b.goto(base + "/#/proposals")
+    b.wait("!!document.querySelector('#proposals button[data-approve=\"1\"]')", what="the pending proposal")
+    b.screenshot(os.path.join(SHOTS, "proposals.png"))
+    b.eval("document.querySelector('input.note').value = '核实无误'; "
+           "document.querySelector('#proposals button[data-approve=\"1\"]').click()")
+    b.wait("document.querySelector('#msg').textContent.includes('已批准')", timeout=30, what="the approval")
+    check("the approval is shown as decided by her",
+          "王芳" in b.wait("document.querySelector('#proposals').innerText.includes('已批准') && "
+                          "document.querySelector('#proposals').innerText"))
+    b.goto(base + "/#/unit?code=%s&month=%s" % (VILLAGES_A[0], month))
+    b.wait("!!document.querySelector('#unvisited')", what="the village page again")
+    unvisited = b.eval("Array.from(document.querySelectorAll('#unvisited tr[data-household]')).map(r => r.dataset.household)")
+    check("the approved household left the unvisited list", moved not in unvisited, unvisited)
+
+    # Live: the overview's figure moves when a phone pushes a visit.
+    b.goto(base + "/#/overview")
+    b.wait("!!document.querySelector('#rank tbody tr')")
+    b.eval("window.__same_page = true")
+    cell = "document.querySelector('#rank tr[data-code=\"%s\"] td[data-fig=\"visit\"]').dataset.num" % VILLAGES_A[0]
+    before = int(b.eval(cell))
+    run(phone + ["visit", "--household", grid1 + "0004"])
+    t_push = time.time()
+    run(phone + ["sync"])
+    after = int(b.wait("Number(%s) > %d && %s" % (cell, before, cell), timeout=20, what="the live update"))
+    check("a phone's visit shows on the open page without a reload",
+          after == before + 1 and b.eval("window.__same_page === true"), (before, after))
+    print("live update %.2f s after the push" % (time.time() - t_push))
+    check("the page says how fresh it is", "数据同步于" in b.eval("document.querySelector('#fresh').textContent"))
+
+    # The spreadsheet, downloaded and read back.
+    b.eval("document.querySelector('a[href^=\"/report.xlsx\"]').click()")
+    xlsx = None
+    for _ in range(200):
+        done = [f for f in os.listdir(b.downloads) if f.endswith(".xlsx")]
+        if done:
+            xlsx = os.path.join(b.downloads, done[0])
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    cells = run(["/usr/bin/python3", READ_XLSX, xlsx]).stdout if xlsx else ""
+    check("the .xlsx downloads and reads back with the town's villages",
+          xlsx is not None and all(n in cells for n in ("大金店村", "𡒄庄村", "老庄村")), cells[:300])
+
+    # The 通报 printed to PDF.
+    b.goto(base + "/report.html?month=" + month)
+    b.wait("document.body.innerText.includes('大金店镇')", what="the report")
+    b.screenshot(os.path.join(SHOTS, "report.png"))
+    pdf_path = os.path.join(SHOTS, "report.pdf")
+    b.pdf(pdf_path)
+    pdf = open(pdf_path, "rb").read()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    check("the 通报 prints on a few A4 pages", 1 <= pages <= 6, pages)
+    check("with a Chinese font embedded", b"WenQuanYi" in pdf or b"CJK" in pdf)
+
+    # Another town is refused by gridsyncd, not only hidden.
+    b.goto(base + "/")
+    b.wait("!!document.querySelector('#rank')")
+    other = b.eval("fetch('/view/unit?code=%s').then(async r => [r.status, await r.text()])" % VILLAGE_B)
+    check("another town's village is refused", other[0] == 403, other)
+    forged = b.eval("fetch('/api/act', {method: 'POST', body: new URLSearchParams({what: 'decide', id: 'x', approve: '1'})})"
+                    ".then(r => r.status)")
+    check("a POST without the CSRF token is refused", forged == 403, forged)
+    headers = b.eval("fetch('/').then(r => r.headers.get('content-security-policy'))")
+    check("pages carry a content security policy without inline script",
+          headers and "script-src 'self'" in headers and "unsafe-inline" not in headers.split("style-src")[0], headers)
+    b.goto(base + "/#/queue")
+    b.wait("!!document.querySelector('#queue')", what="the queue")
+    b.screenshot(os.path.join(SHOTS, "queue.png"))
+    b.goto(base + "/#/overdue")
+    b.wait("!!document.querySelector('#overdue')", what="the overdue lists")
+    b.screenshot(os.path.join(SHOTS, "overdue.png"))
+
+    b.eval("document.querySelector('#logout').click()")
+    b.wait("!!document.querySelector('#login-form')", what="the login page after logout")
+    status = b.eval("fetch('/api/me').then(r => r.status)")
+    check("logout ends the session", status == 401, status)
+    b.eval("""(() => { const f = document.querySelector('#login-form');
+        f.name.value = '王芳'; f.password.value = 'wrong-password'; f.requestSubmit(); return 1; })()""")
+    b.wait("document.querySelector('#msg').textContent.includes('密码不对')", what="a wrong password refused")
+    check("a wrong password is refused", True)
+    b.eval("""(() => { const f = document.querySelector('#login-form');
+        f.name.value = '王芳'; f.password.value = 'gridsync-2026'; f.requestSubmit(); return 1; })()""")
+    b.wait("!!document.querySelector('#overdue')", what="the page she was on, after logging in again")
+    check("she logs in again with her password and is back where she was", True)
+    print("screenshots in " + SHOTS)
+except Exception:  # noqa: BLE001 - any failure is reported and fails the test
+    traceback.print_exc()
+    check("the console test ran to its end", False)
+    try:
+        print(open(os.path.join(scratch, "web.log")).read()[-3000:])
+    except OSError:
+        pass
+finally:
+    if browser is not None:
+        browser.close()
+    if web is not None:
+        web.terminate()
+        web.wait(timeout=20)
+    if srv is not None:
+        srv.close()
+    subprocess.run(["rm", "-rf", scratch])
+h.finish()
