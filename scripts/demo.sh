@@ -31,6 +31,35 @@ echo
 echo "== last month's assessment report (gridsyncctl report --month $LAST), made after it closed"
 "$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" report --scope 410185000000 \
   --month "$LAST" --out "$DATA/report-410185000000-$LAST.html"
+
+# The township's console on the demo's data: a login for 大金店镇's office
+# and one for the county, activated as a person would on the login page.
+echo
+echo "== the township's console (gridsync-web)"
+PASSWORD=gridsync-demo
+for who in "王芳 410185100000" "李明 410185000000"; do
+  set -- $who
+  CODE=$("$B/gridsyncctl" --server "$ADDR" --token-file "$TOKEN" console-user --name "$1" --scope "$2" 2>/dev/null)
+  echo "$PASSWORD" | "$B/gridsync-web" activate --server "$ADDR" --data "$DATA/web" --name "$1" --code "$CODE"
+done
+"$B/gridsync-web" --server "$ADDR" --listen 127.0.0.1:0 --data "$DATA/web" --port-file "$DATA/web.port" \
+  2>"$DATA/web.log" &
+WEB=$!
+trap 'kill $WEB $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$DATA/web.port" ] && break; kill -0 $WEB 2>/dev/null || break; sleep 0.1; done
+[ -s "$DATA/web.port" ] || { echo "gridsync-web did not start:"; cat "$DATA/web.log"; exit 1; }
+URL="http://127.0.0.1:$(cat "$DATA/web.port")"
+JAR=$(mktemp)
+curl -sf -c "$JAR" --data-urlencode "name=王芳" --data-urlencode "password=$PASSWORD" "$URL/api/login" >/dev/null
+ROWS=$(curl -sf -b "$JAR" "$URL/view/overview?month=$LAST" | grep -o '<tr data-code=' | wc -l)
+rm -f "$JAR"
+echo "console at $URL/#/overview?month=$LAST: 大金店镇 ranks $ROWS villages for $LAST"
+echo "  log in as 王芳 (大金店镇综治中心) or 李明 (county), password $PASSWORD"
+if [ -t 0 ] && [ -z "${CI:-}" ]; then
+  read -r -p "  the console serves until you press Enter " _ || true
+fi
+kill -TERM $WEB
+wait $WEB || true
 kill -TERM $PID
 wait $PID
 trap - EXIT

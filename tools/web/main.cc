@@ -4,6 +4,11 @@
 //   gridsync-web --server ADDR --listen HOST:PORT --data DIR
 //                [--tls-cert FILE --tls-key FILE] [--tls-ca FILE]
 //                [--weights FILE] [--port-file FILE]
+//   gridsync-web activate --server ADDR --data DIR --name NAME --code CODE
+//                [--tls-ca FILE] < password
+//
+// `activate` does on the command line what the login page's 激活 does (for
+// scripts and the demo): the password is the first line of its input.
 //
 // A client of gridsyncd over gRPC like the other tools: each person logs in
 // with the device gridsyncctl console-user enrolled for them, and every
@@ -16,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -38,7 +44,9 @@ int Usage() {
           "                     system roots; plaintext only to 127.0.0.1 without it)\n"
           "  --weights FILE     the county's score weights, as gridsyncctl report --weights\n"
           "  --port-file FILE   write the port once listening\n"
-          "  --session-idle-minutes N (30)   a session ends after N minutes without a request\n");
+          "  --session-idle-minutes N (30)   a session ends after N minutes without a request\n"
+          "   or: gridsync-web activate --server ADDR --data DIR --name NAME --code CODE\n"
+          "       [--tls-ca FILE] < password   (the code from gridsyncctl console-user)\n");
   return 2;
 }
 
@@ -55,6 +63,24 @@ int Fail(const absl::Status& st) {
   return 1;
 }
 
+// An account made from an activation code and a password read from stdin.
+int Activate(const gridsync::tools::Args& args, const gridsync::web::OfficeOptions& office) {
+  using namespace gridsync;
+  std::string password;
+  std::getline(std::cin, password);
+  auto code = web::ParseActivationCode(args.Get("--code"));
+  if (!code.ok()) return Fail(code.status());
+  auto book = web::AccountBook::Open(office.data_dir);
+  if (!book.ok()) return Fail(book.status());
+  auto activated = web::Office::Activate(office, args.Get("--name"), code->first, code->second);
+  if (!activated.ok()) return Fail(activated.status());
+  if (auto st = (*book)->Put(activated->first, activated->second, password); !st.ok())
+    return Fail(st);
+  fprintf(stderr, "gridsync-web: %s may log in (%s of %s)\n", activated->first.name.c_str(),
+          v1::Role_Name(activated->first.role).c_str(), activated->first.scope.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,10 +88,12 @@ int main(int argc, char** argv) {
   tools::Args args = tools::ParseArgs(
       argc, argv,
       {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key", "--tls-ca",
-                  "--weights", "--port-file", "--session-idle-minutes"}});
+                  "--weights", "--port-file", "--session-idle-minutes", "--name", "--code"}});
   if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
-  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") ||
-      !args.Has("--listen") || !args.Has("--data")) {
+  const bool activate = args.positional.size() == 1 && args.positional[0] == "activate";
+  if (!args.error.empty() || (!args.positional.empty() && !activate) || !args.Has("--server") ||
+      !args.Has("--data") || (activate ? !args.Has("--name") || !args.Has("--code")
+                                       : !args.Has("--listen"))) {
     return Usage();
   }
   web::ConsoleOptions o;
@@ -104,6 +132,7 @@ int main(int argc, char** argv) {
     if (!w.ok()) return Fail(w.status());
     o.office.weights = *w;
   }
+  if (activate) return Activate(args, o.office);
 
   sigset_t set;
   sigemptyset(&set);
