@@ -92,8 +92,8 @@ int main(int argc, char** argv) {
   if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
   const bool activate = args.positional.size() == 1 && args.positional[0] == "activate";
   if (!args.error.empty() || (!args.positional.empty() && !activate) || !args.Has("--server") ||
-      !args.Has("--data") || (activate ? !args.Has("--name") || !args.Has("--code")
-                                       : !args.Has("--listen"))) {
+      !args.Has("--data") ||
+      (activate ? !args.Has("--name") || !args.Has("--code") : !args.Has("--listen"))) {
     return Usage();
   }
   web::ConsoleOptions o;
