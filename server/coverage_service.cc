@@ -43,6 +43,9 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
     if (points < 0 || points > 100)
       return absl::InvalidArgumentError("policy.satisfaction_points must each be 0..100");
   }
+  if (p.survey_quota() < 0 || p.survey_quota() > 100000) {
+    return absl::InvalidArgumentError("policy.survey_quota must be 0..100000 (0: none)");
+  }
   for (int32_t minute : {p.night_from_minute(), p.night_to_minute()}) {
     if (minute < 0 || minute >= 24 * 60)
       return absl::InvalidArgumentError(

@@ -178,7 +178,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "scope_code is required for this device");
   }
-  uint64_t cursor = req->cursor();
+  uint64_t cursor = req->from_now() ? records_->LastChangeSeq() : req->cursor();
   if (cursor > records_->LastChangeSeq()) {
     return grpc::Status(
         grpc::StatusCode::OUT_OF_RANGE,

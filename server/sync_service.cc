@@ -12,9 +12,11 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/record_limits.h"
 #include "core/refill.h"
 #include "core/retention.h"
 #include "core/validate.h"
+#include "core/view.h"
 #include "core/write_proof.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
@@ -322,6 +324,8 @@ SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry, 
                         &bad_requests_));
   AddMethod(AuthedUnary("/gridsync.v1.SyncService/Refill", this, auth_, &SyncServiceImpl::Refill,
                         &bad_requests_));
+  AddMethod(AuthedUnary("/gridsync.v1.SyncService/ReadRecord", this, auth_,
+                        &SyncServiceImpl::ReadRecord, &bad_requests_));
 }
 
 grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,
@@ -583,6 +587,25 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   resp->set_server_time_ms(now_ms_());
   resp->set_retention_days(phone_retention_days_);
   resp->set_store_epoch(records_->Epoch());
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::ReadRecord(grpc::ServerContext*, const Principal& who,
+                                         const gridsync::v1::ReadRecordRequest& req,
+                                         gridsync::v1::ReadRecordResponse* resp) {
+  if (!core::IsValidRecordId(req.record_id())) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "record_id: not a ULID or UUIDv7");
+  }
+  auto state = records_->GetRecord(req.record_id());
+  if (!state.ok()) return ToGrpc(state.status());
+  if (!*state || !who.InScope((*state)->header().grid_code()) ||
+      !core::SentToPhone(**state, who.device.role(), who.device.device_id())) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no record ", req.record_id(), " in your scope"));
+  }
+  core::TrimForReaders(&**state);
+  *resp->mutable_record() = core::BuildView(**state);
+  *resp->mutable_state() = std::move(**state);
   return grpc::Status::OK;
 }
 

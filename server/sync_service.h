@@ -65,6 +65,9 @@ class SyncServiceImpl final : public grpc::Service {
   // restored within the window or the phone's epoch is not the store's.
   grpc::Status Refill(grpc::ServerContext* ctx, const Principal& who,
                       const gridsync::v1::RefillRequest& req, gridsync::v1::RefillResponse* resp);
+  grpc::Status ReadRecord(grpc::ServerContext* ctx, const Principal& who,
+                          const gridsync::v1::ReadRecordRequest& req,
+                          gridsync::v1::ReadRecordResponse* resp);
   void CountOutcomes(const gridsync::v1::PushResponse& resp);
   // Registers the key a push was signed with (PushRequest.signing_key) to
   // the caller's device. INVALID_ARGUMENT for a key of the wrong size; a

@@ -289,6 +289,25 @@ try:
     check("4c. nor does ReadBlob give the other village's photo",
           e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT, e and e.code())
 
+    # ReadRecord (a console's record page) gives no more than Pull: the
+    # other village's visit is NOT_FOUND to this worker, as a record that
+    # does not exist is; the owner and the county read it.
+    def read(token, rid):
+        return srv.call("/gridsync.v1.SyncService/ReadRecord", sync.ReadRecordRequest(record_id=rid),
+                        sync.ReadRecordResponse, token)
+    e = refused(lambda: read(W, owner_visit))
+    e2 = refused(lambda: read(W, "01JDQ7%020d" % 99999))
+    check("4d. ReadRecord of another village's record is NOT_FOUND, as of one that does not exist",
+          e is not None and e2 is not None and e.code() == e2.code() == grpc.StatusCode.NOT_FOUND,
+          e and (e.code(), e.details()))
+    e = refused(lambda: read(W, "not-an-id"))
+    check("4e. ReadRecord of a malformed id is INVALID_ARGUMENT",
+          e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT, e and e.code())
+    job = enroll(registry.ROLE_COUNTY_JOB, county, "县数据")
+    got = read(job.token, owner_visit)
+    check("4f. the county reads it, with its view and state",
+          got.record.record_id == owner_visit and got.state.header.grid_code == grid_b, got.record)
+
     # --- 5. The quota charged by the bytes received -----------------------
     # Each photo is first referenced as 8 bytes (admitted, and once charged
     # so), then referenced again with its true size and sent whole.

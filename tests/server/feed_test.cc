@@ -215,6 +215,34 @@ TEST_F(FeedTest, AFollowingStreamGetsNewChangesAsTheyCommit) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
+// A screen that shows live figures follows from now: none of the backlog,
+// then what commits after it subscribed.
+TEST_F(FeedTest, AStreamFromNowSkipsTheBacklog) {
+  const std::string office = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC});
+  auto a = NewPhone(kGridA);
+  PushVisits(*a, kGridA, 5);
+  gridsync::v1::SubscribeRequest req;
+  req.set_cursor(1);  // ignored
+  req.set_from_now(true);
+  req.set_follow(true);
+  auto ctx = tools::CallContext(office, std::chrono::seconds(30));
+  auto reader = feed_->Subscribe(ctx.get(), req);
+  FeedMessage m;
+  ASSERT_TRUE(reader->Read(&m));
+  EXPECT_TRUE(m.caught_up());
+  EXPECT_FALSE(m.has_change());
+  EXPECT_EQ(m.cursor(), base_seq_ + 5);
+  std::thread writer([&] { PushVisits(*a, kGridA, 2); });
+  int got = 0;
+  while (got < 2 && reader->Read(&m)) {
+    if (m.has_change()) EXPECT_EQ(m.change().seq(), base_seq_ + 6 + got++);
+  }
+  writer.join();
+  EXPECT_EQ(got, 2);
+  ctx->TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
 TEST_F(FeedTest, ShutdownEndsAFollowingStreamAtOnce) {
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
   gridsync::v1::SubscribeRequest req;

@@ -66,7 +66,10 @@ try:
     srv = h.Server(os.path.join(BUILD, "gridsyncd"), PROTO_DIR)
     from gridsync.v1 import admin_service_pb2 as admin
     from gridsync.v1 import common_pb2 as common
+    from gridsync.v1 import feed_service_pb2 as feed
+    from gridsync.v1 import mutation_pb2 as mutation
     from gridsync.v1 import records_pb2 as records
+    from gridsync.v1 import sync_service_pb2 as sync
     from gridsync.v1 import registry_pb2 as registry
 
     port = int(open(os.path.join(srv.scratch, "port")).read())
@@ -118,6 +121,27 @@ try:
     moved = grid1 + "0005"
     run(phone + ["propose", "moved-out", "--household", moved, "--reason", "全家外出务工, 已迁出"])
     run(phone + ["sync"])
+
+    # A case another village's worker registered and escalated to the town,
+    # its title written to run in a browser.
+    grid2 = VILLAGES_A[1] + "001"
+    case_worker = srv.call("/gridsync.v1.AdminService/EnrollDevice",
+                           admin.EnrollDeviceRequest(role=registry.ROLE_GRID_WORKER,
+                                                     scope_codes=[grid2], holder="钱𡒄"),
+                           admin.EnrollDeviceResponse, srv.admin_token)
+    case_id = "01JDQ7%020d" % 1
+    now_ms = int(time.time() * 1000)
+    create = mutation.CreateRecord(subject_id=grid2 + "0001")
+    create.fields.add(field="title").value.string_value = "<img src=x onerror=alert(1)>宅基地纠纷"
+    muts = [mutation.Mutation(device_seq=1, record_id=case_id, kind=records.RECORD_KIND_DISPUTE_CASE,
+                              grid_code=grid2, hlc=(now_ms - 5000) << 16, create=create),
+            mutation.Mutation(device_seq=2, record_id=case_id, kind=records.RECORD_KIND_DISPUTE_CASE,
+                              grid_code=grid2, hlc=(now_ms - 4000) << 16,
+                              set_status=mutation.SetStatus(status=records.CASE_STATUS_ESCALATED, epoch=0))]
+    pushed = srv.call("/gridsync.v1.SyncService/Push", sync.PushRequest(mutations=muts),
+                      sync.PushResponse, case_worker.token).results
+    check("a village escalates a case to the town",
+          all(r.outcome == sync.MUTATION_OUTCOME_APPLIED for r in pushed), pushed)
 
     # Her login: an activation code from gridsyncctl console-user.
     code = run([CTL, "--server", addr, "--token-file", token_file, "console-user", "--name",
@@ -228,6 +252,34 @@ try:
     unvisited = b.eval("Array.from(document.querySelectorAll('#unvisited tr[data-household]')).map(r => r.dataset.household)")
     check("the approved household left the unvisited list", moved not in unvisited, unvisited)
 
+    # The town's queue: the escalated case, acted on; the act is in the
+    # change log under her name.
+    b.goto(base + "/#/queue")
+    b.wait("!!document.querySelector('#queue tbody tr')", what="the escalated case in the queue")
+    text = b.eval("document.querySelector('#queue').innerText")
+    check("the town's queue holds the escalated case, its title as text",
+          "<img src=x onerror=alert(1)>宅基地纠纷" in text and "镇" in text, text[:300])
+    b.screenshot(os.path.join(SHOTS, "queue.png"))
+    b.eval("document.querySelector('#queue button[data-status=\"ACCEPTED\"]').click()")
+    b.wait("document.querySelector('#msg').textContent.includes('已受理')", timeout=30,
+           what="the case accepted")
+    b.wait("!!document.querySelector('#queue button[data-status=\"RESOLVED\"]')")
+    b.eval("document.querySelector('#queue button[data-status=\"RESOLVED\"]').click()")
+    b.wait("document.querySelector('#msg').textContent.includes('已化解')", timeout=30,
+           what="the case resolved")
+    b.wait("!document.querySelector('#queue').innerText.includes('宅基地纠纷')",
+           what="the resolved case gone from the queue")
+    check("the town resolves the case and it leaves its queue", True)
+    by = {}
+    for m in srv.stream("/gridsync.v1.FeedService/Subscribe", feed.SubscribeRequest(cursor=0),
+                        feed.FeedMessage, srv.admin_token):
+        if m.change.mutation.record_id == case_id:
+            by[m.change.mutation.author] = by.get(m.change.mutation.author, 0) + 1
+        if m.caught_up:
+            break
+    check("her acts are in the change log under her name", by.get("王芳", 0) >= 2, by)
+    check("no dialog was opened by a title", not b.dialogs(), b.dialogs())
+
     # Live: the overview's figure moves when a phone pushes a visit.
     b.goto(base + "/#/overview")
     b.wait("!!document.querySelector('#rank tbody tr')")
@@ -279,9 +331,6 @@ try:
     headers = b.eval("fetch('/').then(r => r.headers.get('content-security-policy'))")
     check("pages carry a content security policy without inline script",
           headers and "script-src 'self'" in headers and "unsafe-inline" not in headers.split("style-src")[0], headers)
-    b.goto(base + "/#/queue")
-    b.wait("!!document.querySelector('#queue')", what="the queue")
-    b.screenshot(os.path.join(SHOTS, "queue.png"))
     b.goto(base + "/#/overdue")
     b.wait("!!document.querySelector('#overdue')", what="the overdue lists")
     b.screenshot(os.path.join(SHOTS, "overdue.png"))
@@ -298,6 +347,31 @@ try:
         f.name.value = '王芳'; f.password.value = 'gridsync-2026'; f.requestSubmit(); return 1; })()""")
     b.wait("!!document.querySelector('#overdue')", what="the page she was on, after logging in again")
     check("she logs in again with her password and is back where she was", True)
+
+    # The county's login: every town ranked, a record read from gridsyncd
+    # (it keeps no replica: a county's records would be gigabytes), no acts.
+    county_code = run([CTL, "--server", addr, "--token-file", token_file, "console-user", "--name",
+                       "李明", "--scope", COUNTY]).stdout.strip()
+    b.eval("document.querySelector('#logout').click()")
+    b.wait("!!document.querySelector('#activate-form')")
+    b.eval("""(() => { const f = document.querySelector('#activate-form');
+        f.name.value = '李明'; f.code.value = %s; f.password.value = 'county-2026';
+        f.password2.value = 'county-2026'; f.requestSubmit(); return 1; })()""" % json.dumps(county_code))
+    b.wait("document.querySelector('#who').textContent.includes('登封市')", timeout=30, what="the county login")
+    b.goto(base + "/#/overview")
+    b.wait("!!document.querySelector('#rank tbody tr')", what="the county's overview")
+    towns = b.eval("Array.from(document.querySelectorAll('#rank tbody tr')).map(r => r.dataset.code)")
+    check("the county sees its towns ranked", sorted(towns) == sorted([TOWN_A, TOWN_B]), towns)
+    b.screenshot(os.path.join(SHOTS, "county.png"))
+    b.goto(base + "/#/record?id=" + visit_id)
+    b.wait("document.querySelector('#view').innerText.includes('家门口')", what="a record for the county")
+    check("the county reads a record through gridsyncd", "赵" in b.eval("document.querySelector('#history').innerText"))
+    replicas = os.listdir(os.path.join(scratch, "web", "replicas"))
+    check("the county's login keeps no replica", len(replicas) == 1, replicas)
+    acted = b.eval("fetch('/api/me').then(r => r.json()).then(me => fetch('/api/act', {method: 'POST', "
+                   "headers: {'X-CSRF-Token': me.csrf}, body: new URLSearchParams({what: 'case', id: %s, "
+                   "status: 'CLOSED'})})).then(async r => [r.status, await r.text()])" % json.dumps(case_id))
+    check("the county's login cannot act", acted[0] == 403, acted)
     print("screenshots in " + SHOTS)
 except Exception:  # noqa: BLE001 - any failure is reported and fails the test
     traceback.print_exc()

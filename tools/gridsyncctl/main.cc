@@ -9,7 +9,9 @@
 //     set-policy FILE.csv              category,risk_level,interval_days, plus "default,,DAYS"
 //                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent),
 //                                      "night,HH:MM,HH:MM" (夜巡 window; 20:00,06:00 when
-//                                      absent), "satisfaction_points,,P1 P2 P3 P4" (满意度得分)
+//                                      absent), "satisfaction_points,,P1 P2 P3 P4" (满意度得分),
+//                                      "survey_quota,,N" (民调: answered questionnaires a
+//                                      village is to complete a month; none when absent)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
 //     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
 //     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
@@ -215,7 +217,8 @@ class Ctl {
 
   // FILE: category,risk_level,interval_days; a row "default,,N" sets the
   // interval of categories without rows, and "patrols_per_week,,N" the
-  // patrols (平安夜巡) a village needs a week (1 when absent). Replaces the
+  // patrols (平安夜巡) a village needs a week (1 when absent), and
+  // "survey_quota,,N" the questionnaires a village is to complete a month. Replaces the
   // whole policy.
   int SetPolicy(const std::string& path) {
     gridsync::v1::CheckPolicy policy;
@@ -236,10 +239,15 @@ class Ctl {
             policy.set_patrols_per_week(days);
             return "";
           }
+          if (c[0] == "survey_quota") {
+            policy.set_survey_quota(days);
+            return "";
+          }
           gridsync::v1::PersonCategory category;
           if (!ParsePersonCategory(c[0], &category)) {
-            return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
-                                ", default, patrols_per_week, night, satisfaction_points");
+            return absl::StrCat(
+                "category '", c[0], "' is not one of ", PersonCategoryChoices(),
+                ", default, patrols_per_week, survey_quota, night, satisfaction_points");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
             return absl::StrCat("risk_level '", c[1], "' is not a number");

@@ -27,29 +27,6 @@ void Score(UnitRow* row, const core::ScoreWeights& weights) {
   row->score = core::Score(row->figures, weights);
 }
 
-const char* OpinionTopicWord(gridsync::v1::OpinionTopic t) {
-  switch (t) {
-    case gridsync::v1::OPINION_TOPIC_PUBLIC_ORDER:
-      return "治安";
-    case gridsync::v1::OPINION_TOPIC_FRAUD:
-      return "电信网络诈骗";
-    case gridsync::v1::OPINION_TOPIC_DISPUTES:
-      return "矛盾纠纷";
-    case gridsync::v1::OPINION_TOPIC_TRAFFIC:
-      return "交通安全";
-    case gridsync::v1::OPINION_TOPIC_FIRE:
-      return "消防安全";
-    case gridsync::v1::OPINION_TOPIC_ENVIRONMENT:
-      return "环境卫生";
-    case gridsync::v1::OPINION_TOPIC_INFRASTRUCTURE:
-      return "道路照明等设施";
-    case gridsync::v1::OPINION_TOPIC_SERVICES:
-      return "办事服务";
-    default:
-      return "其他";
-  }
-}
-
 void Rank(std::vector<UnitRow>* rows) {
   std::sort(rows->begin(), rows->end(), [](const UnitRow& a, const UnitRow& b) {
     if (a.score != b.score) return a.score > b.score;  // unscored last
@@ -143,6 +120,29 @@ std::vector<const UnitRow*> LowestSafetyFirst(const std::vector<UnitRow>& units)
 
 // The village of `code`, after its town in a county's report (village names
 // repeat across towns, not within one).
+const char* OpinionTopicWord(gridsync::v1::OpinionTopic t) {
+  switch (t) {
+    case gridsync::v1::OPINION_TOPIC_PUBLIC_ORDER:
+      return "治安";
+    case gridsync::v1::OPINION_TOPIC_FRAUD:
+      return "电信网络诈骗";
+    case gridsync::v1::OPINION_TOPIC_DISPUTES:
+      return "矛盾纠纷";
+    case gridsync::v1::OPINION_TOPIC_TRAFFIC:
+      return "交通安全";
+    case gridsync::v1::OPINION_TOPIC_FIRE:
+      return "消防安全";
+    case gridsync::v1::OPINION_TOPIC_ENVIRONMENT:
+      return "环境卫生";
+    case gridsync::v1::OPINION_TOPIC_INFRASTRUCTURE:
+      return "道路照明等设施";
+    case gridsync::v1::OPINION_TOPIC_SERVICES:
+      return "办事服务";
+    default:
+      return "其他";
+  }
+}
+
 std::string VillageOf(const MonthlyReport& r, const std::string& code) {
   const std::string village = UnitName(r, code.substr(0, 12));
   if (r.level == gridsync::v1::ORG_LEVEL_TOWN) return village;

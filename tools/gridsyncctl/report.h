@@ -89,6 +89,8 @@ std::string VillageOf(const MonthlyReport& r, const std::string& code);
 std::string RowName(const MonthlyReport& r, const UnitRow& row);
 // The units a report ranks: a county's towns, a town's villages.
 const std::vector<UnitRow>& Ranked(const MonthlyReport& r);
+// 治安, 电信网络诈骗 ...: how reports name an opinion's topic.
+const char* OpinionTopicWord(gridsync::v1::OpinionTopic t);
 // 已登记, 调解中, 已上交 ...
 std::string CaseStatusWord(gridsync::v1::CaseStatus s);
 // The scope's workers, a row per phone named by its holder, fewest

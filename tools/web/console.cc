@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
 #include "tools/gridsyncctl/report_xlsx.h"
+#include "tools/web/notices.h"
 #include "tools/web/views.h"
 #include "tools/web/web_assets.h"
 
@@ -205,8 +206,10 @@ void Console::CloseIdleOffices() {
 void Console::Routes() {
   httplib::Server& http = *http_;
   http.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    res.set_header("Content-Security-Policy",
-                   absl::StartsWith(req.path, "/report.html") ? kReportPolicy : kPolicy);
+    res.set_header("Content-Security-Policy", absl::StartsWith(req.path, "/report.html") ||
+                                                      absl::StartsWith(req.path, "/print/")
+                                                  ? kReportPolicy
+                                                  : kPolicy);
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("X-Frame-Options", "DENY");
@@ -333,9 +336,7 @@ void Console::Routes() {
     auto c = caller(req, res, false);
     if (!c) return;
     const Account& a = c->office->account();
-    std::string scope_name = a.scope;
-    for (const auto& u : c->office->client().OrgUnits())
-      if (u.code() == a.scope) scope_name = u.name();
+    const std::string scope_name = c->office->UnitName(a.scope);
     res.set_content(
         absl::StrCat("{\"name\":", JsonString(a.name),
                      ",\"role\":", JsonString(gridsync::v1::Role_Name(a.role)),
@@ -378,6 +379,18 @@ void Console::Routes() {
       auto c = caller(req, res, false);
       if (!c) return;
       auto html = view(*c->office, ParamsOf(req));
+      if (!html.ok()) return Refuse(res, html.status());
+      res.set_content(*html, "text/html; charset=utf-8");
+    });
+  }
+
+  const std::pair<const char*, View> notices[] = {{"/print/patrols", PatrolNotice},
+                                                  {"/print/survey", SurveyNotice}};
+  for (const auto& [path, notice] : notices) {
+    http.Get(path, [caller, notice = notice](const httplib::Request& req, httplib::Response& res) {
+      auto c = caller(req, res, false);
+      if (!c) return;
+      auto html = notice(*c->office, ParamsOf(req));
       if (!html.ok()) return Refuse(res, html.status());
       res.set_content(*html, "text/html; charset=utf-8");
     });
@@ -430,15 +443,11 @@ void Console::Routes() {
     auto c = caller(req, res, false);
     if (!c) return;
     const std::string record = req.get_param_value("record"), sha = req.get_param_value("sha");
-    auto rec = c->office->client().Get(record);
-    if (!rec.ok()) return Refuse(res, rec.status());
-    auto bytes = c->office->client().ReadAttachment(record, sha);
-    if (!bytes.ok()) return Refuse(res, bytes.status());
-    std::string type = "application/octet-stream";
-    if (bytes->rfind("\xFF\xD8\xFF", 0) == 0) type = "image/jpeg";
-    if (bytes->rfind("\x89PNG", 0) == 0) type = "image/png";
-    if (bytes->rfind("%PDF", 0) == 0) type = "application/pdf";
-    res.set_content(*bytes, type);
+    auto blob = c->office->ReadAttachment(record, sha);
+    if (!blob.ok()) return Refuse(res, blob.status());
+    const std::string& type = blob->second;
+    const bool known = type == "image/jpeg" || type == "image/png" || type == "application/pdf";
+    res.set_content(blob->first, known ? type : "application/octet-stream");
     res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
   });
 

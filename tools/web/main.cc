@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   tools::Args args = tools::ParseArgs(
       argc, argv,
       {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key", "--tls-ca",
-                  "--weights", "--port-file", "--session-idle-minutes", "--name", "--code"}});
+                  "--weights", "--port-file", "--session-idle-minutes", "--name", "--code"},
+       .switches = {}});
   if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
   const bool activate = args.positional.size() == 1 && args.positional[0] == "activate";
   if (!args.error.empty() || (!args.positional.empty() && !activate) || !args.Has("--server") ||

@@ -6,7 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "core/hlc.h"
+#include "gridsync/v1/blob_service.grpc.pb.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
+#include "gridsync/v1/sync_service.grpc.pb.h"
+#include "tools/common/client.h"
 #include "tools/web/sessions.h"
 
 namespace gridsync::web {
@@ -17,6 +21,22 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 
 std::string ReplicaDir(const OfficeOptions& o, const std::string& device_id) {
   return absl::StrCat(o.data_dir, "/replicas/", device_id);
+}
+
+bool Acts(gridsync::v1::Role role) {
+  return role == gridsync::v1::ROLE_TOWN_OFFICE || role == gridsync::v1::ROLE_VILLAGE_SECRETARY;
+}
+
+// The role and scope gridsyncd gives `token`: one registry change pulled.
+absl::StatusOr<gridsync::v1::PullResponse> WhoIs(const OfficeOptions& o, const std::string& token) {
+  auto stub = gridsync::v1::SyncService::NewStub(o.channel);
+  auto ctx = tools::CallContext(token, std::chrono::seconds(30));
+  gridsync::v1::PullRequest req;
+  req.set_page_size(1);
+  req.set_registry_only(true);
+  gridsync::v1::PullResponse resp;
+  if (auto st = FromGrpc(stub->Pull(ctx.get(), req, &resp)); !st.ok()) return st;
+  return resp;
 }
 
 absl::StatusOr<std::unique_ptr<sdk::Client>> OpenReplica(const OfficeOptions& o, const Account& a,
@@ -42,9 +62,11 @@ absl::StatusOr<std::unique_ptr<Office>> Office::Open(const OfficeOptions& option
                                                      const Account& account,
                                                      const AccountSecrets& secrets) {
   std::unique_ptr<Office> o(new Office(options, account, secrets));
-  auto client = OpenReplica(options, account, secrets);
-  if (!client.ok()) return client.status();
-  o->client_ = std::move(*client);
+  if (Acts(account.role)) {
+    auto client = OpenReplica(options, account, secrets);
+    if (!client.ok()) return client.status();
+    o->client_ = std::move(*client);
+  }
   o->follower_ = std::thread([p = o.get()] { p->Follow(); });
   return o;
 }
@@ -54,31 +76,28 @@ absl::StatusOr<std::pair<Account, AccountSecrets>> Office::Activate(const Office
                                                                     const std::string& device_id,
                                                                     const std::string& token) {
   Account a{name, device_id, gridsync::v1::ROLE_UNSPECIFIED, ""};
-  AccountSecrets s{token, std::string(32, '\0')};
-  s.replica_key = absl::HexStringToBytes(RandomHex(32));
-  std::error_code ec;
-  std::filesystem::remove_all(ReplicaDir(options, device_id),
-                              ec);  // a replica left by a failed try
-  auto client = OpenReplica(options, a, s);
-  if (!client.ok()) return client.status();
-  auto synced = (*client)->Sync();
-  if (!synced.ok()) {
-    if (synced.status().code() == absl::StatusCode::kUnauthenticated) {
+  AccountSecrets s{token, absl::HexStringToBytes(RandomHex(32))};
+  auto who = WhoIs(options, token);
+  if (!who.ok()) {
+    if (who.status().code() == absl::StatusCode::kUnauthenticated) {
       return absl::UnauthenticatedError("激活码无效或已作废: 请向县里管理员要一个新的");
     }
-    return synced.status();
+    return who.status();
   }
-  const sdk::DeviceScope scope = (*client)->Scope();
-  if ((scope.role != gridsync::v1::ROLE_TOWN_OFFICE &&
-       scope.role != gridsync::v1::ROLE_COUNTY_JOB &&
-       scope.role != gridsync::v1::ROLE_VILLAGE_SECRETARY) ||
-      scope.codes.size() != 1) {
+  if ((!Acts(who->role()) && who->role() != gridsync::v1::ROLE_COUNTY_JOB) ||
+      who->scope_codes_size() != 1) {
     return absl::PermissionDeniedError(
-        "这个激活码属于网格员的手机; 管理台给镇综治中心、县里和村书记用 (gridsyncctl "
-        "console-user)");
+        "这个激活码不是管理台的 (网格员的手机?); 管理台给镇综治中心、县里和村书记用, 由 "
+        "gridsyncctl console-user 生成");
   }
-  a.role = scope.role;
-  a.scope = scope.codes[0];
+  a.role = who->role();
+  a.scope = who->scope_codes(0);
+  if (!Acts(a.role)) return std::make_pair(a, s);
+  std::error_code ec;
+  std::filesystem::remove_all(ReplicaDir(options, device_id), ec);  // left by a failed try
+  auto client = OpenReplica(options, a, s);
+  if (!client.ok()) return client.status();
+  if (auto synced = (*client)->Sync(); !synced.ok()) return synced.status();
   return std::make_pair(a, s);
 }
 
@@ -93,8 +112,10 @@ Office::~Office() {
 }
 
 absl::Status Office::SyncNow() {
-  auto r = client_->Sync();
-  if (!r.ok()) return r.status();
+  if (client_ != nullptr) {
+    auto r = client_->Sync();
+    if (!r.ok()) return r.status();
+  }
   std::lock_guard<std::mutex> l(mu_);
   synced_at_ms_ = core::SystemWallMs();
   ++version_;
@@ -102,9 +123,9 @@ absl::Status Office::SyncNow() {
   return absl::OkStatus();
 }
 
-// Follows the scope's feed from the replica's cursor. A batch of changes
-// (up to a caught-up mark) is pulled into the replica, then announced; a
-// broken stream is opened again after a backoff.
+// Follows the scope's feed from the replica's cursor (without a replica:
+// from now). A batch of changes (up to a caught-up mark) is pulled into the
+// replica, then announced; a broken stream is opened again after a backoff.
 void Office::Follow() {
   auto stub = gridsync::v1::FeedService::NewStub(options_.channel);
   auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kMinBackoff);
@@ -114,7 +135,11 @@ void Office::Follow() {
       grpc::ClientContext ctx;
       ctx.AddMetadata("authorization", "Bearer " + secrets_.token);
       gridsync::v1::SubscribeRequest req;
-      req.set_cursor(client_->Stats().cursor);
+      if (client_ != nullptr) {
+        req.set_cursor(client_->Stats().cursor);
+      } else {
+        req.set_from_now(true);
+      }
       req.set_follow(true);
       {
         std::lock_guard<std::mutex> l(mu_);
@@ -189,7 +214,52 @@ absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Office::Report(
   return shared;
 }
 
+absl::StatusOr<std::pair<std::string, std::string>> Office::ReadAttachment(
+    const std::string& record_id, const std::string& sha256) {
+  constexpr int64_t kMaxBytes = int64_t{32} << 20;
+  auto stub = gridsync::v1::BlobService::NewStub(options_.channel);
+  std::string bytes, type;
+  for (int64_t size = 1; static_cast<int64_t>(bytes.size()) < size;) {
+    auto ctx = tools::CallContext(secrets_.token, std::chrono::seconds(30));
+    gridsync::v1::ReadBlobRequest req;
+    req.set_record_id(record_id);
+    req.set_sha256(sha256);
+    req.set_offset(static_cast<int64_t>(bytes.size()));
+    req.set_max_bytes(1 << 20);
+    gridsync::v1::ReadBlobResponse resp;
+    if (auto st = FromGrpc(stub->ReadBlob(ctx.get(), req, &resp)); !st.ok()) return st;
+    size = resp.size();
+    if (size > kMaxBytes || (resp.data().empty() && static_cast<int64_t>(bytes.size()) < size)) {
+      return absl::OutOfRangeError("the attachment is larger than the console shows, or cut short");
+    }
+    bytes += resp.data();
+    type = resp.content_type();
+  }
+  return std::make_pair(std::move(bytes), std::move(type));
+}
+
+std::string Office::UnitName(const std::string& code) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!names_.empty()) {
+      auto it = names_.find(code);
+      return it == names_.end() ? code : it->second;
+    }
+  }
+  auto stub = gridsync::v1::CoverageService::NewStub(options_.channel);
+  auto ctx = tools::CallContext(secrets_.token, std::chrono::seconds(30));
+  gridsync::v1::ListScopeUnitsRequest req;
+  req.set_scope_code(account_.scope);
+  gridsync::v1::ListScopeUnitsResponse resp;
+  if (!stub->ListScopeUnits(ctx.get(), req, &resp).ok()) return code;  // asked again next time
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& u : resp.org_units()) names_[u.code()] = u.name();
+  auto it = names_.find(code);
+  return it == names_.end() ? code : it->second;
+}
+
 absl::Status Office::Act(const std::function<absl::Status(sdk::Client&)>& write) {
+  if (client_ == nullptr) return absl::PermissionDeniedError("县级账号只能查看, 不能办理");
   std::lock_guard<std::mutex> l(act_mu_);
   if (auto st = write(*client_); !st.ok()) return st;
   auto r = client_->Sync();

@@ -1,8 +1,10 @@
-// One logged-in account's link to gridsyncd (gridsync-web): its token, its
-// replica (the phone SDK, as a town office's phone keeps one: proposals,
-// records with their history and photos, and the writes the person makes),
-// and the change feed of its scope, followed so that pages update as phones
-// sync. Every read and write goes to gridsyncd under the account's own
+// One logged-in account's link to gridsyncd (gridsync-web): its token, the
+// change feed of its scope (followed, so that pages update as phones sync)
+// and, for the roles that act (a town office, a village secretary), a
+// replica as their phone keeps one (the phone SDK: proposals to decide, and
+// the writes the person makes, merged and synced as a phone's). A county
+// job reads only, so it keeps no replica: a county's records would be
+// gigabytes. Every read and write goes to gridsyncd under the account's own
 // token, so the server, not the console, decides what it may see and do.
 //
 // Invariants:
@@ -45,10 +47,11 @@ class Office {
   static absl::StatusOr<std::unique_ptr<Office>> Open(const OfficeOptions& options,
                                                       const Account& account,
                                                       const AccountSecrets& secrets);
-  // Checks an activation code with gridsyncd: syncs a new replica for the
-  // device and returns the role and scope gridsyncd gives it, with a fresh
-  // replica key. UNAUTHENTICATED for a code gridsyncd refuses;
-  // PERMISSION_DENIED for a role that has no console (a grid worker's).
+  // Checks an activation code with gridsyncd and returns the role and
+  // scope gridsyncd gives the device, with a fresh replica key; for a role
+  // that acts, its replica is made and synced. UNAUTHENTICATED for a code
+  // gridsyncd refuses; PERMISSION_DENIED for a role that has no console (a
+  // grid worker's).
   static absl::StatusOr<std::pair<Account, AccountSecrets>> Activate(const OfficeOptions& options,
                                                                      const std::string& name,
                                                                      const std::string& device_id,
@@ -58,7 +61,9 @@ class Office {
   const Account& account() const { return account_; }
   const std::string& token() const { return secrets_.token; }
   const std::shared_ptr<grpc::Channel>& channel() const { return options_.channel; }
+  // The replica. REQUIRES: has_replica().
   sdk::Client& client() { return *client_; }
+  bool has_replica() const { return client_ != nullptr; }
 
   uint64_t version() const;
   // Waits until version() is above `seen`, at most `timeout`; returns it.
@@ -74,8 +79,19 @@ class Office {
   // builds it, rebuilt only after a change.
   absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Report(const std::string& month);
 
+  // An attachment of a record (its bytes and content type) as gridsyncd's
+  // BlobService hands it to this account: the attachment rules are the
+  // server's.
+  absl::StatusOr<std::pair<std::string, std::string>> ReadAttachment(const std::string& record_id,
+                                                                     const std::string& sha256);
+
+  // The name of an org unit of the scope (ListScopeUnits, asked once);
+  // the code itself for one it does not know.
+  std::string UnitName(const std::string& code);
+
   // Runs a write on the replica and syncs it at once, so gridsyncd has it
   // (and answers with its refusal, if any) before the page is told.
+  // PERMISSION_DENIED for an account without a replica (it reads only).
   absl::Status Act(const std::function<absl::Status(sdk::Client&)>& write);
 
  private:
@@ -100,7 +116,8 @@ class Office {
     uint64_t version;
     std::shared_ptr<const tools::MonthlyReport> report;
   };
-  std::map<std::string, Cached> reports_;  // guarded by mu_; by month
+  std::map<std::string, Cached> reports_;     // guarded by mu_; by month
+  std::map<std::string, std::string> names_;  // guarded by mu_; org code -> name
 
   std::mutex act_mu_;  // one write and its sync at a time
   std::thread follower_;

@@ -11,10 +11,12 @@
 #include "common/grpc_status.h"
 #include "core/assessment.h"
 #include "core/coverage.h"
+#include "core/hlc.h"
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
+#include "gridsync/v1/sync_service.grpc.pb.h"
 #include "tools/common/client.h"
 #include "tools/common/person_category.h"
 
@@ -27,128 +29,6 @@ using tools::MonthlyReport;
 using tools::UnitRow;
 
 constexpr int kListRows = 500;
-
-std::string Get(const Params& p, const std::string& k) {
-  auto it = p.find(k);
-  return it == p.end() ? "" : it->second;
-}
-
-std::string Pct(const std::optional<double>& r) {
-  return r ? absl::StrFormat("%.1f%%", *r * 100) : "—";
-}
-
-std::string Date(int64_t ms) {
-  if (ms <= 0) return "从未";
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::FixedTimeZone(8 * 3600));
-}
-
-std::string DateTime(int64_t ms) {
-  if (ms <= 0) return "—";
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(ms),
-                          absl::FixedTimeZone(8 * 3600));
-}
-
-// A figure's cell: its rate, its counts for checking, below 100% marked.
-std::string FigureCell(const char* fig, int64_t num, int64_t den) {
-  const auto rate = core::RateOf(num, den);
-  return absl::StrCat("<td data-fig=\"", fig, "\" data-num=\"", num, "\" data-den=\"", den, "\"",
-                      rate && *rate < 1 ? " class=\"below\"" : "", " title=\"", num, " / ", den,
-                      "\">", Pct(rate), "</td>");
-}
-
-// The counts of each figure the console shows, as core/assessment.h
-// defines the rate of each.
-struct FigureCounts {
-  const char* key;
-  const char* name;
-  int64_t num, den;
-};
-std::vector<FigureCounts> CountsOf(const Coverage& c) {
-  const auto& cs = c.cases();
-  const auto& s = c.surveys();
-  return {
-      {"visit", "入户率", c.visits().visited(), c.visits().households()},
-      {"check", "管控率", c.checks().persons() - c.checks().overdue(), c.checks().persons()},
-      {"care", "关爱率", c.care().persons() - c.care().overdue(), c.care().persons()},
-      {"grassroots", "化解在基层率", cs.resolved(), cs.registered()},
-      {"follow_up", "回访率", cs.followed_up_both(), cs.resolved()},
-      {"patrol", "巡逻率", c.patrols().weeks_patrolled(), c.patrols().weeks()},
-      {"safety", "安全感率",
-       s.safety_levels_size() >= 2 ? s.safety_levels(0) + s.safety_levels(1) : 0,
-       s.safety_answers()},
-      {"satisfaction", "满意率",
-       s.satisfaction_levels_size() >= 2 ? s.satisfaction_levels(0) + s.satisfaction_levels(1) : 0,
-       s.satisfaction_answers()},
-      {"awareness", "知晓率", s.aware(), s.awareness_answers()},
-  };
-}
-
-std::string FigureHeads() {
-  std::string h;
-  for (const auto& f : CountsOf(Coverage())) absl::StrAppend(&h, "<th>", f.name, "</th>");
-  return h;
-}
-
-std::string FigureCells(const Coverage& c) {
-  std::string h;
-  for (const auto& f : CountsOf(c)) h += FigureCell(f.key, f.num, f.den);
-  return h;
-}
-
-std::string Score(const std::optional<double>& s) {
-  return s ? absl::StrFormat("%.1f", *s * 100) : "—";
-}
-
-std::string Change(const std::optional<double>& now, const std::optional<double>& before) {
-  if (!now || !before) return "—";
-  const double d = (*now - *before) * 100;
-  return absl::StrFormat("<span class=\"%s\">%+.1f</span>", d < 0 ? "down" : "up", d);
-}
-
-std::string UnitLink(const std::string& code, const std::string& name, const std::string& month) {
-  return absl::StrCat("<a href=\"#/unit?code=", code, "&amp;month=", month, "\">", HtmlEscape(name),
-                      "</a>");
-}
-
-std::string RecordLink(const std::string& id, const std::string& text) {
-  return absl::StrCat("<a href=\"#/record?id=", HtmlEscape(id), "\">", HtmlEscape(text), "</a>");
-}
-
-std::string FilterBox(const std::string& table) {
-  return absl::StrCat("<input class=\"filter\" data-for=\"", table,
-                      "\" placeholder=\"筛选: 输入村名、姓名、事项…\">");
-}
-
-template <typename Req, typename Resp, typename Fn>
-absl::StatusOr<Resp> Ask(Office& o, Fn fn, const Req& req) {
-  auto stub = gridsync::v1::CoverageService::NewStub(o.channel());
-  auto ctx = tools::CallContext(o.token(), std::chrono::seconds(30));
-  Resp resp;
-  auto st = ((*stub).*fn)(ctx.get(), req, &resp);
-  if (!st.ok()) return FromGrpc(st);
-  return resp;
-}
-
-absl::StatusOr<Coverage> CoverageOf(Office& o, const std::string& code,
-                                    const gridsync::v1::Period& period) {
-  gridsync::v1::GetCoverageRequest req;
-  req.set_scope_code(code);
-  *req.mutable_period() = period;
-  return Ask<gridsync::v1::GetCoverageRequest, Coverage>(
-      o, &gridsync::v1::CoverageService::Stub::GetCoverage, req);
-}
-
-gridsync::v1::Period MonthPeriod(const std::string& month) {
-  gridsync::v1::Period p;
-  p.set_month(month);
-  return p;
-}
-
-std::string MonthBar(const std::string& route, const std::string& month, const std::string& extra) {
-  return absl::StrCat(
-      "<div class=\"bar\"><label>月份 <input type=\"month\" class=\"month\" value=\"", month,
-      "\" data-route=\"", route, "\" data-extra=\"", HtmlEscape(extra), "\"></label></div>");
-}
 
 // --- the overview ----------------------------------------------------------
 
@@ -209,10 +89,14 @@ absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
   if (!c.ok()) return c.status();
   std::map<std::string, const gridsync::v1::VillagePatrols*> by;
   for (const auto& v : c->patrols().by_village()) by[v.village_code()] = &v;
-  std::string h = absl::StrCat("<h2>本周平安夜巡 (", Date(week.from_ms()), " 起, 每周 ",
-                               c->patrols().per_week(), " 次)</h2>",
-                               "<table id=\"patrols\" class=\"sortable\"><thead><tr><th>村</th>"
-                               "<th>本周夜巡</th><th>状态</th></tr></thead><tbody>");
+  std::string h =
+      absl::StrCat("<h2>本周平安夜巡 (", Date(week.from_ms()), " 起, 每周 ",
+                   c->patrols().per_week(), " 次)</h2><p class=\"sub\">",
+                   "<a href=\"/print/patrols\" target=\"_blank\">打印上周夜巡通报</a> · ",
+                   "<a href=\"/print/patrols?week=", Date(week.from_ms()),
+                   "\" target=\"_blank\">打印本周 (截至现在)</a></p>",
+                   "<table id=\"patrols\" class=\"sortable\"><thead><tr><th>村</th>"
+                   "<th>本周夜巡</th><th>状态</th></tr></thead><tbody>");
   int done = 0, total = 0;
   for (const UnitRow& u : r.villages) {
     auto it = by.find(u.unit.code());
@@ -229,20 +113,25 @@ absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
 }
 
 // The questionnaire's progress: respondents and households asked, by village.
-std::string SurveyProgress(const MonthlyReport& r) {
+std::string SurveyProgress(const MonthlyReport& r, int quota) {
   std::map<std::string, const gridsync::v1::SurveyGroup*> by;
   for (const auto& g : r.scope.coverage.surveys().by_village()) by[g.code()] = &g;
-  std::string h =
-      "<h2>本月民调进度 (安全感、满意度)</h2><table id=\"survey\" class=\"sortable\"><thead><tr>"
-      "<th>村</th><th>答卷</th><th>户数</th><th>覆盖</th><th>安全感率</th><th>满意率</th>"
-      "</tr></thead><tbody>";
+  std::string h = absl::StrCat(
+      "<h2>本月民调进度 (安全感、满意度)</h2><p class=\"sub\">",
+      quota > 0 ? absl::StrCat("县里定的配额: 每村每月 ", quota, " 份有效答卷")
+                : std::string("县里未设配额: 进度按答卷户数占全村户数计"),
+      " · <a href=\"/print/survey?month=", r.month,
+      "\" target=\"_blank\">打印民调通报</a></p>"
+      "<table id=\"survey\" class=\"sortable\"><thead><tr><th>村</th><th>答卷</th><th>",
+      quota > 0 ? "配额" : "户数",
+      "</th><th>进度</th><th>安全感率</th><th>满意率</th></tr></thead><tbody>");
   for (const UnitRow& u : r.villages) {
     auto it = by.find(u.unit.code());
     const int64_t answered = it == by.end() ? 0 : it->second->answered();
-    const int64_t households = u.coverage.visits().households();
+    const int64_t target = quota > 0 ? quota : u.coverage.visits().households();
     absl::StrAppend(&h, "<tr><td class=\"l\">", HtmlEscape(tools::VillageOf(r, u.unit.code())),
-                    "</td><td>", answered, "</td><td>", households, "</td>",
-                    FigureCell("survey_reach", answered, households), "<td>",
+                    "</td><td>", answered, "</td><td>", target, "</td>",
+                    FigureCell("survey_progress", std::min(answered, target), target), "<td>",
                     Pct(u.figures.safety_rate), "</td><td>", Pct(u.figures.satisfaction_rate),
                     "</td></tr>");
   }
@@ -374,16 +263,136 @@ std::string Kpis(const Coverage& c) {
   return h + "</div>";
 }
 
-std::string OrgName(Office& o, const std::string& code) {
-  for (const auto& u : o.client().OrgUnits())
-    if (u.code() == code) return u.name();
-  return code;
+std::string OrgName(Office& o, const std::string& code) { return o.UnitName(code); }
+
+int64_t HouseholdsOf(const Coverage& c, const std::string& device) {
+  for (const auto& w : c.visits().by_worker())
+    if (w.device_id() == device) return w.households_visited();
+  return 0;
 }
 
 // --- one record ------------------------------------------------------------
 
 std::string ValueText(const google::protobuf::Message& m,
                       const google::protobuf::FieldDescriptor* f, int i);
+
+// How the record page names a field: the words the phone's forms use; the
+// schema's name for the rest.
+std::string FieldLabel(const std::string& name) {
+  static const auto* labels =
+      new std::map<std::string, std::string>{{"household_id", "户号"},
+                                             {"visited_at_ms", "走访时间"},
+                                             {"talked_with_household", "谈一次心"},
+                                             {"open_letter_delivered", "送一封信"},
+                                             {"questionnaire_done", "填一张表"},
+                                             {"opinions_collected", "征一条意见"},
+                                             {"nobody_home", "无人在家"},
+                                             {"opinions", "意见"},
+                                             {"notes", "备注"},
+                                             {"problems_found", "发现问题"},
+                                             {"photos", "照片"},
+                                             {"category", "类别"},
+                                             {"title", "事项"},
+                                             {"description", "情况"},
+                                             {"urgent_major_hard", "急大难"},
+                                             {"criminal_risk", "民转刑风险"},
+                                             {"status", "状态"},
+                                             {"mediation_type", "调解方式"},
+                                             {"registered_at_ms", "登记时间"},
+                                             {"deadline_ms", "办结期限"},
+                                             {"mediator", "调解员"},
+                                             {"parties", "当事人"},
+                                             {"mediation_sessions", "调解经过"},
+                                             {"follow_ups", "回访"},
+                                             {"attachments", "附件"},
+                                             {"person_id", "人员编号"},
+                                             {"risk_level", "风险等级"},
+                                             {"checked_at_ms", "见面时间"},
+                                             {"observed", "见面情况"},
+                                             {"guardian_present", "监护人在场"},
+                                             {"medication", "服药"},
+                                             {"person_absent", "本人不在"},
+                                             {"out_of_contact", "失联"},
+                                             {"name", "姓名"},
+                                             {"phone", "电话"},
+                                             {"address", "地址"},
+                                             {"head_name", "户主"},
+                                             {"reason", "理由"},
+                                             {"action", "变更"},
+                                             {"decision", "审批"},
+                                             {"decision_note", "审批意见"},
+                                             {"guardian", "监护人"},
+                                             {"started_at_ms", "开始"},
+                                             {"ended_at_ms", "结束"},
+                                             {"members", "参加人员"},
+                                             {"places", "巡查地点"},
+                                             {"problems", "发现问题"},
+                                             {"route", "路线"},
+                                             {"asked_at_ms", "调查时间"},
+                                             {"outcome", "结果"},
+                                             {"safety", "安全感"},
+                                             {"satisfaction", "满意度"},
+                                             {"answers", "答题"},
+                                             {"form_version", "问卷版本"},
+                                             {"at_ms", "时间"},
+                                             {"summary", "经过"},
+                                             {"satisfied", "满意"},
+                                             {"caption", "说明"}};
+  auto it = labels->find(name);
+  return it == labels->end() ? name : it->second;
+}
+
+const char* KindWord(gridsync::v1::RecordKind k) {
+  switch (k) {
+    case gridsync::v1::RECORD_KIND_VISIT:
+      return "入户走访";
+    case gridsync::v1::RECORD_KIND_DISPUTE_CASE:
+      return "矛盾纠纷";
+    case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:
+      return "重点人员见面";
+    case gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL:
+      return "登记变更申请";
+    case gridsync::v1::RECORD_KIND_PATROL:
+      return "平安夜巡";
+    case gridsync::v1::RECORD_KIND_SURVEY:
+      return "安全感满意度调查";
+    default:
+      return "记录";
+  }
+}
+
+// Who wrote what, when: each field's values with their authors, each log
+// entry and a void, oldest first.
+std::string HistoryTable(const gridsync::v1::RecordState& st) {
+  struct Row {
+    uint64_t hlc;
+    std::string who, what;
+  };
+  std::vector<Row> rows;
+  rows.push_back({st.header().created_hlc(), st.header().created_by(), "登记"});
+  for (const auto& r : st.registers()) {
+    for (const auto& sib : r.siblings())
+      rows.push_back({sib.hlc(), sib.author(), "填写 " + FieldLabel(r.field())});
+  }
+  for (const auto& l : st.logs()) {
+    for (const auto& e : l.elements())
+      rows.push_back({e.hlc(), e.author(), "添加 " + FieldLabel(l.log())});
+  }
+  if (st.has_void_mark()) {
+    rows.push_back(
+        {st.void_mark().hlc(), st.void_mark().author(), "作废: " + st.void_mark().reason()});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.hlc < b.hlc; });
+  std::string h =
+      "<h2>修改记录</h2><table id=\"history\"><thead><tr><th>时间</th><th>谁</th>"
+      "<th>做了什么</th></tr></thead><tbody>";
+  for (const Row& r : rows) {
+    absl::StrAppend(&h, "<tr><td>", DateTime(core::HlcWallMs(r.hlc)), "</td><td class=\"l\">",
+                    HtmlEscape(r.who), "</td><td class=\"l\">", HtmlEscape(r.what), "</td></tr>");
+  }
+  return h + "</tbody></table>";
+}
 
 // Every field set in `m`, as rows; photos as links through /photo.
 void AppendFields(const std::string& record_id, const google::protobuf::Message& m,
@@ -394,7 +403,8 @@ void AppendFields(const std::string& record_id, const google::protobuf::Message&
   for (const auto* f : fields) {
     const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
     for (int i = 0; i < n; ++i) {
-      absl::StrAppend(h, "<tr><th>", f->name(), n > 1 ? absl::StrCat(" ", i + 1) : "", "</th><td>");
+      absl::StrAppend(h, "<tr><th>", FieldLabel(f->name()), n > 1 ? absl::StrCat(" ", i + 1) : "",
+                      "</th><td>");
       if (f->message_type() != nullptr) {
         const auto& sub = f->is_repeated() ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f);
         if (f->message_type()->name() == "PhotoRef") {
@@ -460,19 +470,6 @@ std::string SiblingText(const gridsync::v1::Sibling& s) {
 
 }  // namespace
 
-std::string HtmlEscape(const std::string& s) {
-  return absl::StrReplaceAll(
-      s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&#39;"}});
-}
-
-absl::StatusOr<std::string> MonthParam(const Params& params) {
-  std::string m = Get(params, "month");
-  if (m.empty()) return core::MonthName(core::MonthOf(core::SystemWallMs()));
-  if (!core::MonthRange(m).ok())
-    return absl::InvalidArgumentError("月份应为 YYYY-MM, 例如 2026-11");
-  return m;
-}
-
 absl::StatusOr<std::string> OverviewView(Office& o, const Params& params) {
   auto month = MonthParam(params);
   if (!month.ok()) return month.status();
@@ -491,7 +488,9 @@ absl::StatusOr<std::string> OverviewView(Office& o, const Params& params) {
     auto patrols = WeekPatrols(o, rep);
     if (!patrols.ok()) return patrols.status();
     h += *patrols;
-    h += SurveyProgress(rep);
+    auto policy = PolicyOf(o);
+    if (!policy.ok()) return policy.status();
+    h += SurveyProgress(rep, policy->survey_quota());
   }
   return h;
 }
@@ -549,6 +548,11 @@ absl::StatusOr<std::string> WorkerView(Office& o, const Params& params) {
   auto range = core::MonthRange(*month);
   std::string rows;
   int visits = 0;
+  if (!o.has_replica()) {
+    return absl::StrCat("<h1>", HtmlEscape(name), " · ", HtmlEscape(OrgName(o, code)), " ", *month,
+                        "</h1><p>本月走访 ", HouseholdsOf(*c, device),
+                        " 户。走访明细在镇综治中心的管理台查看 (县级账号不保存各户记录)。</p>");
+  }
   sdk::RecordFilter filter;
   filter.kind = gridsync::v1::RECORD_KIND_VISIT;
   filter.include_voided = false;
@@ -576,12 +580,17 @@ absl::StatusOr<std::string> WorkerView(Office& o, const Params& params) {
 
 absl::StatusOr<std::string> RecordView(Office& o, const Params& params) {
   const std::string id = Get(params, "id");
-  auto rec = o.client().Get(id);
-  if (!rec.ok()) return rec.status();
-  std::string h = absl::StrCat(
-      "<h1>记录 ", HtmlEscape(id), "</h1><p class=\"sub\">",
-      gridsync::v1::RecordKind_Name(rec->kind()), " · 网格 ", HtmlEscape(rec->grid_code()),
-      " · 登记人 ", HtmlEscape(rec->created_by()), rec->has_void_mark() ? " · 已作废" : "", "</p>");
+  auto stub = gridsync::v1::SyncService::NewStub(o.channel());
+  auto ctx = tools::CallContext(o.token(), std::chrono::seconds(30));
+  gridsync::v1::ReadRecordRequest req;
+  req.set_record_id(id);
+  gridsync::v1::ReadRecordResponse resp;
+  if (auto st = FromGrpc(stub->ReadRecord(ctx.get(), req, &resp)); !st.ok()) return st;
+  const gridsync::v1::Record* rec = &resp.record();
+  std::string h =
+      absl::StrCat("<h1>记录 ", HtmlEscape(id), "</h1><p class=\"sub\">", KindWord(rec->kind()),
+                   " · 网格 ", HtmlEscape(rec->grid_code()), " · 登记人 ",
+                   HtmlEscape(rec->created_by()), rec->has_void_mark() ? " · 已作废" : "", "</p>");
   h += "<table class=\"fields\">";
   const auto* body_field = rec->GetReflection()->GetOneofFieldDescriptor(
       *rec, rec->GetDescriptor()->FindOneofByName("body"));
@@ -609,7 +618,7 @@ absl::StatusOr<std::string> RecordView(Office& o, const Params& params) {
     }
     h += "</ul>";
   }
-  return h;
+  return h + HistoryTable(resp.state());
 }
 
 absl::StatusOr<std::string> QueueView(Office& o, const Params&) {
@@ -625,6 +634,11 @@ absl::StatusOr<std::string> QueueView(Office& o, const Params&) {
 }
 
 absl::StatusOr<std::string> ProposalsView(Office& o, const Params&) {
+  if (!o.has_replica()) {
+    return std::string(
+        "<h1>登记变更申请</h1><p>县级账号只能查看: "
+        "网格员报来的户籍和人员变更由村书记和镇综治中心审批。</p>");
+  }
   auto list = o.client().ListProposals(o.account().scope, false, 0, kListRows);
   if (!list.ok()) return list.status();
   std::string h = absl::StrCat(

@@ -12,17 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "tools/web/office.h"
+#include "tools/web/view_util.h"
 
 namespace gridsync::web {
-
-using Params = std::map<std::string, std::string>;
-
-// &, <, >, " and ' as entities.
-std::string HtmlEscape(const std::string& s);
-
-// "YYYY-MM" of `params["month"]`, else the current month (China time);
-// INVALID_ARGUMENT for anything else.
-absl::StatusOr<std::string> MonthParam(const Params& params);
 
 // The account's scope at a glance: its units ranked on the assessment with
 // last month and the year, the units below 100% named, this week's night

@@ -203,7 +203,7 @@ function enhance(view) {
   }
 }
 
-window.addEventListener('hashchange', () => show());
+window.addEventListener('hashchange', () => { say(''); show(); });
 window.addEventListener('DOMContentLoaded', () => {
   $('#logout').addEventListener('click', async () => {
     try { await post('/api/logout', {}); } catch (err) { /* ended already */ }
