@@ -168,7 +168,7 @@ def main():
             size = len(body) if enc == "gzip" else len(gzip.compress(body))
             total += size
             print("  %-16s %6d bytes %s" % (path, size, "(gzip as served)" if enc else "(gzip'd here)"))
-        print("the console's page, scripts and styles: %.1f KB compressed" % (total / 1024))
+        print("the console's page, scripts and styles: %.1f KB compressed" % (total / 1024), flush=True)
 
         # 3. N users refreshing every 10 s, a phone pushing a visit every 2 s.
         sessions = [Session(base, name, "bench-password") for name, _ in logins[:args.users]]
@@ -228,12 +228,12 @@ def main():
         times.sort()
         print("%d office users refreshing every 10 s for %.0f s, a visit pushed every 2 s:" %
               (len(sessions), t1 - t0))
-        print("  visits pushed and applied: %d" % pushed[0])
+        print("  visits pushed and applied: %d" % pushed[0], flush=True)
         print("  refreshes: %d, median %.0f ms, p95 %.0f ms" %
               (len(times), 1000 * times[len(times) // 2] if times else 0,
                1000 * times[int(len(times) * 0.95)] if times else 0))
-        print("  gridsyncd CPU: %.1f%% of one core" % (100 * (d1 - d0) / (t1 - t0)))
-        print("  gridsync-web CPU: %.1f%% of one core" % (100 * (w1 - w0) / (t1 - t0)))
+        print("  gridsyncd CPU: %.1f%% of one core" % (100 * (d1 - d0) / (t1 - t0)), flush=True)
+        print("  gridsync-web CPU: %.1f%% of one core" % (100 * (w1 - w0) / (t1 - t0)), flush=True)
     finally:
         for p in reversed(procs):
             p.terminate()

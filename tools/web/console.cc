@@ -106,6 +106,12 @@ bool SameOrigin(const httplib::Request& req) {
   return origin == "http://" + host || origin == "https://" + host;
 }
 
+// The scope a report is asked for: `code`, else the account's.
+std::string ScopeParam(const httplib::Request& req, const Office& office) {
+  const std::string code = req.get_param_value("code");
+  return code.empty() ? office.account().scope : code;
+}
+
 }  // namespace
 
 Console::Console(ConsoleOptions options)
@@ -130,6 +136,7 @@ absl::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options) 
         " is reachable from other machines: give --tls-cert and --tls-key (plaintext only on "
         "127.0.0.1)"));
   }
+  if (options.office.reports == nullptr) options.office.reports = std::make_shared<ReportCache>();
   std::unique_ptr<Console> c(new Console(std::move(options)));
   auto book = AccountBook::Open(c->options_.office.data_dir);
   if (!book.ok()) return book.status();
@@ -413,7 +420,7 @@ void Console::Routes() {
     if (!c) return;
     auto month = MonthParam(ParamsOf(req));
     if (!month.ok()) return Refuse(res, month.status());
-    auto r = c->office->Report(*month);
+    auto r = c->office->Report(ScopeParam(req, *c->office), *month);
     if (!r.ok()) return Refuse(res, r.status());
     res.set_content(tools::RenderReportHtml(**r), "text/html; charset=utf-8");
   });
@@ -423,7 +430,7 @@ void Console::Routes() {
     if (!c) return;
     auto month = MonthParam(ParamsOf(req));
     if (!month.ok()) return Refuse(res, month.status());
-    auto r = c->office->Report(*month);
+    auto r = c->office->Report(ScopeParam(req, *c->office), *month);
     if (!r.ok()) return Refuse(res, r.status());
     const std::string path = absl::StrCat(options_.office.data_dir, "/report-",
                                           c->session.id.substr(0, 16), "-", *month, ".xlsx");

@@ -23,6 +23,21 @@ std::string ReplicaDir(const OfficeOptions& o, const std::string& device_id) {
   return absl::StrCat(o.data_dir, "/replicas/", device_id);
 }
 
+// The code a change touches (a grid, or a household's or person's id, which
+// begin with their grid's), for the report cache; "" for one that touches
+// everything (the policy, the questionnaire).
+std::string ChangedCode(const gridsync::v1::FeedMessage& m) {
+  const auto& c = m.change();
+  if (c.has_mutation()) return c.mutation().grid_code();
+  if (c.has_refill()) return c.refill().state().header().grid_code();
+  if (c.has_blob()) return c.blob().grid_code();
+  const auto& r = c.registry();
+  if (r.has_household()) return r.household().grid_code();
+  if (r.has_person()) return r.person().household_id();
+  if (r.has_org_unit()) return r.org_unit().code();
+  return "";
+}
+
 bool Acts(gridsync::v1::Role role) {
   return role == gridsync::v1::ROLE_TOWN_OFFICE || role == gridsync::v1::ROLE_VILLAGE_SECRETARY;
 }
@@ -147,18 +162,24 @@ void Office::Follow() {
         stream_ = &ctx;
         following_ = true;
       }
+      const int64_t subscribed_ms = core::SystemWallMs();
       auto reader = stub->Subscribe(&ctx, req);
       gridsync::v1::FeedMessage m;
       bool dirty = false;
+      int vouching = 0;  // the cache's handle while this stream is caught up
       while (reader->Read(&m)) {
         backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kMinBackoff);
         if (m.has_change()) {
           dirty = true;
+          options_.reports->Changed(ChangedCode(m));
           std::lock_guard<std::mutex> l(mu_);
           last_change_ms_ = core::SystemWallMs();
         }
+        if (m.caught_up() && vouching == 0)
+          vouching = options_.reports->Opened(account_.scope, subscribed_ms);
         if (m.caught_up() && dirty && SyncNow().ok()) dirty = false;
       }
+      if (vouching != 0) options_.reports->Closed(vouching);
       st = FromGrpc(reader->Finish());
       std::lock_guard<std::mutex> l(mu_);
       stream_ = nullptr;
@@ -198,19 +219,16 @@ bool Office::following() const {
 }
 
 absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Office::Report(
-    const std::string& month) {
-  const uint64_t v = version();
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    auto it = reports_.find(month);
-    if (it != reports_.end() && it->second.version == v) return it->second.report;
-  }
-  auto r = tools::BuildMonthlyReport(options_.channel, secrets_.token, account_.scope, month,
-                                     options_.weights);
+    const std::string& scope, const std::string& month) {
+  ReportCache& cache = *options_.reports;
+  const int64_t now = core::SystemWallMs();
+  if (auto hit = cache.Find(scope, month, now)) return hit;
+  const ReportCache::Mark began = cache.Begin(now);
+  auto r =
+      tools::BuildMonthlyReport(options_.channel, secrets_.token, scope, month, options_.weights);
   if (!r.ok()) return r.status();
   auto shared = std::make_shared<const tools::MonthlyReport>(std::move(*r));
-  std::lock_guard<std::mutex> l(mu_);
-  reports_[month] = {v, shared};
+  cache.Put(scope, month, began, shared);
   return shared;
 }
 

@@ -10,7 +10,8 @@
 // Invariants:
 // - version() grows by one after each batch of the feed's changes, once
 //   the replica has pulled them: a page built after it sees them.
-// - A report is rebuilt only when version() moved since it was built.
+// - Each change the feed brings is told to the shared report cache before
+//   version() moves, and the cache hears whether the feed is open.
 //
 // Thread-safe.
 #ifndef GRIDSYNC_TOOLS_WEB_OFFICE_H_
@@ -29,6 +30,7 @@
 #include "gridsync/client.h"
 #include "tools/gridsyncctl/report.h"
 #include "tools/web/accounts.h"
+#include "tools/web/report_cache.h"
 
 namespace gridsync::web {
 
@@ -38,6 +40,7 @@ struct OfficeOptions {
   std::string tls_root_certs;              // PEM, as the tools take --tls-ca
   std::string data_dir;                    // the console's folder; replicas under replicas/
   core::ScoreWeights weights;              // the county's (--weights)
+  std::shared_ptr<ReportCache> reports;    // shared by every office of the console
 };
 
 class Office {
@@ -75,9 +78,12 @@ class Office {
   // Whether the feed stream is open now (false: reconnecting; the page says so).
   bool following() const;
 
-  // The month's report of the account's scope, as `gridsyncctl report`
-  // builds it, rebuilt only after a change.
-  absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Report(const std::string& month);
+  // The month's report of a town or the county (`scope`: the account's own,
+  // or a town within it; gridsyncd refuses others), as `gridsyncctl
+  // report` builds it; from the shared cache while no change came under
+  // its scope (report_cache.h).
+  absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Report(const std::string& scope,
+                                                                     const std::string& month);
 
   // An attachment of a record (its bytes and content type) as gridsyncd's
   // BlobService hands it to this account: the attachment rules are the
@@ -106,17 +112,12 @@ class Office {
 
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
-  uint64_t version_ = 0;                   // guarded by mu_
-  int64_t synced_at_ms_ = 0;               // guarded by mu_
-  int64_t last_change_ms_ = 0;             // guarded by mu_
-  bool following_ = false;                 // guarded by mu_
-  bool stopping_ = false;                  // guarded by mu_
-  grpc::ClientContext* stream_ = nullptr;  // guarded by mu_; the open feed call, to cancel
-  struct Cached {
-    uint64_t version;
-    std::shared_ptr<const tools::MonthlyReport> report;
-  };
-  std::map<std::string, Cached> reports_;     // guarded by mu_; by month
+  uint64_t version_ = 0;                      // guarded by mu_
+  int64_t synced_at_ms_ = 0;                  // guarded by mu_
+  int64_t last_change_ms_ = 0;                // guarded by mu_
+  bool following_ = false;                    // guarded by mu_
+  bool stopping_ = false;                     // guarded by mu_
+  grpc::ClientContext* stream_ = nullptr;     // guarded by mu_; the open feed call, to cancel
   std::map<std::string, std::string> names_;  // guarded by mu_; org code -> name
 
   std::mutex act_mu_;  // one write and its sync at a time

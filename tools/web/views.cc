@@ -41,9 +41,12 @@ std::string RankTable(const MonthlyReport& r) {
   for (const UnitRow& u : rows) {
     absl::StrAppend(&h, "<tr data-code=\"", u.unit.code(), "\"><td>",
                     u.rank > 0 ? absl::StrCat(u.rank) : "—", "</td><td class=\"l\">",
-                    UnitLink(u.unit.code(), u.unit.name(), r.month), "</td><td>", Score(u.score),
-                    "</td><td>", Change(u.score, u.last_month_score), "</td><td>",
-                    Score(u.year_score), "</td>", FigureCells(u.coverage), "</tr>");
+                    u.unit.level() == gridsync::v1::ORG_LEVEL_TOWN
+                        ? absl::StrCat("<a href=\"#/overview?code=", u.unit.code(), "&amp;month=",
+                                       r.month, "\">", HtmlEscape(u.unit.name()), "</a>")
+                        : UnitLink(u.unit.code(), u.unit.name(), r.month),
+                    "</td><td>", Score(u.score), "</td><td>", Change(u.score, u.last_month_score),
+                    "</td><td>", Score(u.year_score), "</td>", FigureCells(u.coverage), "</tr>");
   }
   absl::StrAppend(
       &h, "</tbody><tfoot><tr><td></td><td class=\"l\">全部</td><td>", Score(r.scope.score),
@@ -473,17 +476,19 @@ std::string SiblingText(const gridsync::v1::Sibling& s) {
 absl::StatusOr<std::string> OverviewView(Office& o, const Params& params) {
   auto month = MonthParam(params);
   if (!month.ok()) return month.status();
-  auto r = o.Report(*month);
+  const std::string code = Get(params, "code").empty() ? o.account().scope : Get(params, "code");
+  auto r = o.Report(code, *month);
   if (!r.ok()) return r.status();
   const MonthlyReport& rep = **r;
   std::string h = absl::StrCat(
       "<h1>", HtmlEscape(rep.scope_name), " ", rep.month, " 平安建设考核</h1>",
-      MonthBar("overview", rep.month, ""),
+      MonthBar("overview", rep.month, absl::StrCat("code=", rep.scope_code)),
       "<p class=\"sub\">综合得分权重: ", HtmlEscape(core::DescribeWeights(rep.weights)),
-      " · 100% 为达标线, 未达标的格子标红 · <a href=\"/report.html?month=", rep.month,
-      "\" target=\"_blank\">打印通报</a> · <a href=\"/report.xlsx?month=", rep.month,
-      "\">下载 Excel</a></p>", Kpis(rep.scope.coverage), "<h2>排名</h2>", FilterBox("rank"),
-      RankTable(rep), ShortfallList(rep));
+      " · 100% 为达标线, 未达标的格子标红 · <a href=\"/report.html?code=", rep.scope_code,
+      "&amp;month=", rep.month,
+      "\" target=\"_blank\">打印通报</a> · <a href=\"/report.xlsx?code=", rep.scope_code,
+      "&amp;month=", rep.month, "\">下载 Excel</a></p>", Kpis(rep.scope.coverage), "<h2>排名</h2>",
+      FilterBox("rank"), RankTable(rep), ShortfallList(rep));
   if (rep.level == gridsync::v1::ORG_LEVEL_TOWN) {
     auto patrols = WeekPatrols(o, rep);
     if (!patrols.ok()) return patrols.status();
