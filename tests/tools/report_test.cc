@@ -282,6 +282,37 @@ TEST_F(ReportTest, ATownsReportPrintsOnAFewA4PagesInChinese) {
 
 // 年度累计: the mean of the year's monthly scores so far, each the score of
 // the server's answer for that month.
+// The console's report brought up to date after a new case, asking anew
+// only the rows it touches, is the report built whole after it.
+TEST_F(ReportTest, ARefreshAfterANewCaseEqualsTheReportBuiltAfterIt) {
+  const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
+  for (const char* scope : {kTownABC, kCounty}) {
+    auto before = tools::BuildMonthlyReport(channel_, job, scope, month_);
+    ASSERT_TRUE(before.ok()) << before.status();
+    auto phone = NewPhone(kGridB);
+    PushAll(*phone, {Case(*phone, kGridB, "新的纠纷", 0)});
+    auto refreshed = tools::RefreshMonthlyReport(channel_, job, *before, {kGridB});
+    auto built = tools::BuildMonthlyReport(channel_, job, scope, month_);
+    ASSERT_TRUE(refreshed.ok() && built.ok()) << refreshed.status() << built.status();
+    EXPECT_EQ(before->scope.coverage.cases().registered() + 1,
+              built->scope.coverage.cases().registered());
+    auto same = [](const tools::UnitRow& a, const tools::UnitRow& b) {
+      return a.unit.code() == b.unit.code() && a.rank == b.rank && a.score == b.score &&
+             a.last_month_score == b.last_month_score && a.year_score == b.year_score &&
+             a.coverage.visits().SerializeAsString() == b.coverage.visits().SerializeAsString() &&
+             a.coverage.cases().SerializeAsString() == b.coverage.cases().SerializeAsString();
+    };
+    EXPECT_TRUE(same(refreshed->scope, built->scope)) << scope;
+    for (auto rows : {&tools::MonthlyReport::towns, &tools::MonthlyReport::villages}) {
+      ASSERT_EQ(((*refreshed).*rows).size(), ((*built).*rows).size());
+      for (size_t i = 0; i < ((*built).*rows).size(); ++i)
+        EXPECT_TRUE(same(((*refreshed).*rows)[i], ((*built).*rows)[i])) << scope << " row " << i;
+    }
+    EXPECT_EQ(refreshed->open_total, built->open_total);
+    EXPECT_EQ(refreshed->overdue_total, built->overdue_total);
+  }
+}
+
 TEST_F(ReportTest, TheYearToDateIsTheMeanOfTheYearsMonthlyScores) {
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty});
   auto stub = gridsync::v1::CoverageService::NewStub(channel_);

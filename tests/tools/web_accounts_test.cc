@@ -135,7 +135,10 @@ TEST(WebSessionsTest, ASessionEndsWhenIdleAndAtLogout) {
   EXPECT_EQ(s.id.size(), 64u);
   EXPECT_EQ(s.csrf.size(), 32u);
   EXPECT_TRUE(t.Touch(s.id).has_value());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_TRUE(t.Alive(s.id));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(t.Alive(s.id)) << "asking whether it is alive is not a use";
   EXPECT_FALSE(t.Touch(s.id).has_value()) << "idle past its time";
   const Session s2 = t.Start("王芳");
   EXPECT_NE(s2.id, s.id);

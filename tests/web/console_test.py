@@ -161,6 +161,31 @@ try:
                               os.path.join(scratch, "web2")], capture_output=True, text=True, timeout=30)
     check("plaintext is refused off loopback", refused.returncode != 0 and "--tls-cert" in refused.stderr,
           refused.stderr)
+    # HTTPS with --tls-cert/--tls-key: served over TLS, the same headers.
+    cert, key = os.path.join(scratch, "web.pem"), os.path.join(scratch, "web.key")
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"])
+    tls_port_file = os.path.join(scratch, "web-tls.port")
+    tls_web = subprocess.Popen([WEB, "--server", addr, "--listen", "127.0.0.1:0", "--data",
+                                os.path.join(scratch, "web-tls"), "--tls-cert", cert, "--tls-key", key,
+                                "--port-file", tls_port_file], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(tls_port_file):
+                break
+            time.sleep(0.05)
+        import ssl
+        import urllib.request
+        ctx = ssl.create_default_context(cafile=cert)
+        tls_url = "https://127.0.0.1:%s/" % open(tls_port_file).read().strip()
+        r = urllib.request.urlopen(tls_url, context=ctx, timeout=10)
+        check("--tls-cert serves the console over HTTPS with its policy",
+              r.status == 200 and "script-src 'self'" in r.headers.get("Content-Security-Policy", ""),
+              r.headers)
+    finally:
+        tls_web.terminate()
+        tls_web.wait(timeout=20)
 
     browser = b = cdp.Browser()
     b.goto(base + "/")

@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--month", default="")
+    ap.add_argument("--perf", action="store_true", help="perf record gridsyncd during step 3")
     args = ap.parse_args()
     if not os.path.isdir(args.store):
         sys.exit("no store at %s: run ./scripts/demo.sh first, or give --store" % args.store)
@@ -219,11 +220,19 @@ def main():
         threads += [threading.Thread(target=user, args=(s, 10.0 * i / len(sessions)), daemon=True)
                     for i, s in enumerate(sessions)]
         threads.append(threading.Thread(target=phone, daemon=True))
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-g", "-p", str(d.pid), "-o",
+                                     os.path.join(ROOT, "build", "bench_web.perf"), "--", "sleep",
+                                     str(args.seconds)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         d0, w0, t0 = cpu_seconds(d.pid), cpu_seconds(w.pid), time.time()
         for t in threads:
             t.start()
         time.sleep(args.seconds)
         d1, w1, t1 = cpu_seconds(d.pid), cpu_seconds(w.pid), time.time()
+        if perf is not None:
+            perf.wait(timeout=120)
         stop.set()
         times.sort()
         print("%d office users refreshing every 10 s for %.0f s, a visit pushed every 2 s:" %

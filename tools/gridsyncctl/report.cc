@@ -4,6 +4,7 @@
 #include <cmath>
 #include <tuple>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -453,6 +454,9 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
     begun = *worked;
   }
   if (!begun) last_month->clear();
+  r.last_month = *last_month;
+  r.year = *year;
+  r.rows_asked_at_ms = r.generated_at_ms;
   auto scope = source.Row(whole, month, *last_month, *year, weights);
   if (!scope.ok()) return scope.status();
   r.scope = std::move(*scope);
@@ -479,6 +483,47 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
   r.overdue_total = overdue->total();
   r.care_due.assign(care->persons().begin(), care->persons().end());
   r.care_due_total = care->total();
+  if (auto st = AddOpenCases(&source, range->second, list_limit, &r); !st.ok()) return st;
+  return r;
+}
+
+absl::StatusOr<MonthlyReport> RefreshMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
+                                                   const std::string& token,
+                                                   const MonthlyReport& old,
+                                                   const std::vector<std::string>& changed,
+                                                   int list_limit) {
+  MonthlyReport r = old;
+  auto range = core::MonthRange(r.month);
+  if (!range.ok()) return range.status();
+  r.generated_at_ms = core::SystemWallMs();
+  ReportSource source(channel, token);
+  auto touched = [&](const std::string& unit) {
+    const std::string prefix = core::ScopePrefix(unit);
+    for (const std::string& code : changed)
+      if (absl::StartsWith(code, prefix)) return true;
+    return false;
+  };
+  auto scope = source.Row(r.scope.unit, r.month, r.last_month, r.year, r.weights);
+  if (!scope.ok()) return scope.status();
+  r.scope = std::move(*scope);
+  for (std::vector<UnitRow>* rows : {&r.towns, &r.villages}) {
+    for (UnitRow& row : *rows) {
+      if (!touched(row.unit.code())) continue;
+      auto fresh = source.Row(row.unit, r.month, r.last_month, r.year, r.weights);
+      if (!fresh.ok()) return fresh.status();
+      row = std::move(*fresh);
+    }
+    Rank(rows);
+  }
+  auto overdue =
+      source.Overdue(r.scope_code, r.month, gridsync::v1::PERSON_GROUP_SUPERVISED, list_limit);
+  auto care = source.Overdue(r.scope_code, r.month, gridsync::v1::PERSON_GROUP_CARE, list_limit);
+  if (!overdue.ok() || !care.ok()) return overdue.ok() ? care.status() : overdue.status();
+  r.overdue.assign(overdue->persons().begin(), overdue->persons().end());
+  r.overdue_total = overdue->total();
+  r.care_due.assign(care->persons().begin(), care->persons().end());
+  r.care_due_total = care->total();
+  r.status_then.clear();
   if (auto st = AddOpenCases(&source, range->second, list_limit, &r); !st.ok()) return st;
   return r;
 }

@@ -63,6 +63,12 @@ struct MonthlyReport {
   std::vector<bool> past_deadline;
   int64_t open_total = 0;
   std::map<std::string, std::string> names;  // org code -> name
+  // The months the rows were compared with: last month ("" when the scope
+  // had not begun then) and the year's earlier months 年度累计 counts.
+  std::string last_month;
+  std::vector<std::string> year;
+  // When BuildMonthlyReport asked every row (RefreshMonthlyReport keeps it).
+  int64_t rows_asked_at_ms = 0;
 };
 
 // "2026-10" for "2026-11"; INVALID_ARGUMENT for a month that is not YYYY-MM.
@@ -80,6 +86,18 @@ absl::StatusOr<MonthlyReport> BuildMonthlyReport(const std::shared_ptr<grpc::Cha
                                                  const std::string& month,
                                                  const core::ScoreWeights& weights = {},
                                                  int list_limit = 200);
+
+// `r` brought up to date after changes under `changed` (grid codes, or
+// household or person ids, which begin with their grid's): the whole
+// scope's row, the rows of the units holding a changed code and the lists
+// asked anew, the other rows kept, then ranked again. The same report
+// BuildMonthlyReport makes when nothing outside `changed` moved and the
+// months compared are still those of `r` (a month's first work can add one:
+// rebuild now and then).
+absl::StatusOr<MonthlyReport> RefreshMonthlyReport(const std::shared_ptr<grpc::Channel>& channel,
+                                                   const std::string& token, const MonthlyReport& r,
+                                                   const std::vector<std::string>& changed,
+                                                   int list_limit = 200);
 
 // --- What the renderings (table, HTML, spreadsheet) share ------------------
 

@@ -365,7 +365,7 @@ void Console::Routes() {
     res.set_chunked_content_provider(
         "text/event-stream", [this, office, id, seen](size_t, httplib::DataSink& sink) {
           const uint64_t v = office->WaitChange(*seen, std::chrono::seconds(15));
-          if (!sessions_.Touch(id)) return false;  // logged out or expired: the stream ends
+          if (!sessions_.Alive(id)) return false;  // logged out or expired: the stream ends
           std::string msg =
               v > *seen ? absl::StrCat("event: change\ndata: {\"version\":", v,
                                        ",\"synced_at_ms\":", office->synced_at_ms(), "}\n\n")

@@ -3,7 +3,7 @@
 //
 //   gridsync-web --server ADDR --listen HOST:PORT --data DIR
 //                [--tls-cert FILE --tls-key FILE] [--tls-ca FILE]
-//                [--weights FILE] [--port-file FILE]
+//                [--client-cert FILE --client-key FILE] [--weights FILE] [--port-file FILE]
 //   gridsync-web activate --server ADDR --data DIR --name NAME --code CODE
 //                [--tls-ca FILE] < password
 //
@@ -42,6 +42,9 @@ int Usage() {
           "                     is 127.0.0.1\n"
           "  --tls-ca FILE      the county CA's PEM, to reach gridsyncd over TLS (default: the\n"
           "                     system roots; plaintext only to 127.0.0.1 without it)\n"
+          "  --client-cert FILE --client-key FILE   the county's client certificate for\n"
+          "                     gridsyncd (a server started with --tls-client-ca asks it of\n"
+          "                     county logins)\n"
           "  --weights FILE     the county's score weights, as gridsyncctl report --weights\n"
           "  --port-file FILE   write the port once listening\n"
           "  --session-idle-minutes N (30)   a session ends after N minutes without a request\n"
@@ -85,11 +88,12 @@ int Activate(const gridsync::tools::Args& args, const gridsync::web::OfficeOptio
 
 int main(int argc, char** argv) {
   using namespace gridsync;
-  tools::Args args = tools::ParseArgs(
-      argc, argv,
-      {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key", "--tls-ca",
-                  "--weights", "--port-file", "--session-idle-minutes", "--name", "--code"},
-       .switches = {}});
+  tools::Args args =
+      tools::ParseArgs(argc, argv,
+                       {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key",
+                                   "--tls-ca", "--weights", "--port-file", "--session-idle-minutes",
+                                   "--name", "--code", "--client-cert", "--client-key"},
+                        .switches = {}});
   if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
   const bool activate = args.positional.size() == 1 && args.positional[0] == "activate";
   if (!args.error.empty() || (!args.positional.empty() && !activate) || !args.Has("--server") ||
@@ -118,6 +122,8 @@ int main(int argc, char** argv) {
   ::chmod(o.office.data_dir.c_str(), 0700);
   tools::TlsFiles tls;
   tls.ca = args.Get("--tls-ca");
+  tls.cert = args.Get("--client-cert");
+  tls.key = args.Get("--client-key");
   if (!tls.ca.empty()) {
     auto pem = tools::ReadPem(tls.ca, "--tls-ca");
     if (!pem.ok()) return Fail(pem.status());

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "core/hlc.h"
+#include "core/safety_figures.h"
 #include "gridsync/v1/blob_service.grpc.pb.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
@@ -220,15 +221,48 @@ bool Office::following() const {
 
 absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Office::Report(
     const std::string& scope, const std::string& month) {
+  // A report is brought up to date row by row for this long after all its
+  // rows were asked; then built whole (a month's first work can change
+  // which months the year-to-date counts).
+  constexpr int64_t kRefreshForMs = 10 * 60 * 1000;
   ReportCache& cache = *options_.reports;
   const int64_t now = core::SystemWallMs();
-  if (auto hit = cache.Find(scope, month, now)) return hit;
+  const std::string key = "report/" + month;
+  auto found = cache.Find<tools::MonthlyReport>(scope, key, now);
+  if (found.value != nullptr && found.changed.empty()) return found.value;
   const ReportCache::Mark began = cache.Begin(now);
-  auto r =
-      tools::BuildMonthlyReport(options_.channel, secrets_.token, scope, month, options_.weights);
+  auto r = found.value != nullptr && now - found.value->rows_asked_at_ms < kRefreshForMs
+               ? tools::RefreshMonthlyReport(options_.channel, secrets_.token, *found.value,
+                                             found.changed)
+               : tools::BuildMonthlyReport(options_.channel, secrets_.token, scope, month,
+                                           options_.weights);
   if (!r.ok()) return r.status();
   auto shared = std::make_shared<const tools::MonthlyReport>(std::move(*r));
-  cache.Put(scope, month, began, shared);
+  cache.Put<tools::MonthlyReport>(scope, key, began, shared);
+  return shared;
+}
+
+absl::StatusOr<std::shared_ptr<const gridsync::v1::Coverage>> Office::WeekCoverage(
+    const std::string& scope) {
+  ReportCache& cache = *options_.reports;
+  const int64_t now = core::SystemWallMs();
+  const int64_t monday = core::WeekStart(now);
+  const std::string key = absl::StrCat("week/", monday);
+  if (auto hit = cache.Find<gridsync::v1::Coverage>(scope, key, now);
+      hit.value != nullptr && hit.changed.empty()) {
+    return hit.value;
+  }
+  const ReportCache::Mark began = cache.Begin(now);
+  auto stub = gridsync::v1::CoverageService::NewStub(options_.channel);
+  auto ctx = tools::CallContext(secrets_.token, std::chrono::seconds(30));
+  gridsync::v1::GetCoverageRequest req;
+  req.set_scope_code(scope);
+  req.mutable_period()->set_from_ms(monday);
+  req.mutable_period()->set_to_ms(now + 1);
+  auto c = std::make_shared<gridsync::v1::Coverage>();
+  if (auto st = FromGrpc(stub->GetCoverage(ctx.get(), req, c.get())); !st.ok()) return st;
+  std::shared_ptr<const gridsync::v1::Coverage> shared = std::move(c);
+  cache.Put<gridsync::v1::Coverage>(scope, key, began, shared);
   return shared;
 }
 

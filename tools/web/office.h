@@ -85,6 +85,11 @@ class Office {
   absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Report(const std::string& scope,
                                                                      const std::string& month);
 
+  // The coverage of `scope` from this week's Monday (China time) until now,
+  // from the shared cache while no change came under `scope`.
+  absl::StatusOr<std::shared_ptr<const gridsync::v1::Coverage>> WeekCoverage(
+      const std::string& scope);
+
   // An attachment of a record (its bytes and content type) as gridsyncd's
   // BlobService hands it to this account: the attachment rules are the
   // server's.

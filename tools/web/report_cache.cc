@@ -1,5 +1,7 @@
 #include "tools/web/report_cache.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "core/ids.h"
 
@@ -20,16 +22,24 @@ bool ReportCache::VouchedLocked(const std::string& scope, int64_t began_ms) cons
   return false;
 }
 
-std::shared_ptr<const tools::MonthlyReport> ReportCache::Find(const std::string& scope,
-                                                              const std::string& month,
-                                                              int64_t now_ms) {
+bool ReportCache::NoteLocked(Entry* e, const std::string& code) {
+  if (code.empty()) return false;
+  if (std::find(e->changed.begin(), e->changed.end(), code) != e->changed.end()) return true;
+  if (e->changed.size() >= kMaxChangedCodes) return false;
+  e->changed.push_back(code);
+  return true;
+}
+
+ReportCache::Found<const void> ReportCache::FindAny(const std::string& scope,
+                                                    const std::string& key, int64_t now_ms) {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = entries_.find({scope, month});
-  if (it == entries_.end()) return nullptr;
+  auto it = entries_.find({scope, key});
+  if (it == entries_.end()) return {};
   const Entry& e = it->second;
-  if (VouchedLocked(scope, e.began_ms) || now_ms - e.began_ms < kUnvouchedMs) return e.report;
+  if (VouchedLocked(scope, e.began_ms) || now_ms - e.began_ms < kUnvouchedMs)
+    return {e.value, e.began_ms, e.changed};
   entries_.erase(it);
-  return nullptr;
+  return {};
 }
 
 ReportCache::Mark ReportCache::Begin(int64_t now_ms) {
@@ -37,15 +47,17 @@ ReportCache::Mark ReportCache::Begin(int64_t now_ms) {
   return {now_ms, changes_};
 }
 
-void ReportCache::Put(const std::string& scope, const std::string& month, Mark began,
-                      std::shared_ptr<const tools::MonthlyReport> report) {
+void ReportCache::PutAny(const std::string& scope, const std::string& key, Mark began,
+                         std::shared_ptr<const void> value) {
   constexpr size_t kMaxEntries = 256;  // a county's towns, a few months each
   std::lock_guard<std::mutex> l(mu_);
   if (changes_ - began.changes > kRecent) return;  // too many to tell: not kept
-  for (auto it = recent_.upper_bound(began.changes); it != recent_.end(); ++it)
-    if (it->second.empty() || Covers(scope, it->second)) return;  // stale already
+  Entry e{began.ms, std::move(value), {}};
+  for (auto it = recent_.upper_bound(began.changes); it != recent_.end(); ++it) {
+    if ((it->second.empty() || Covers(scope, it->second)) && !NoteLocked(&e, it->second)) return;
+  }
   if (entries_.size() >= kMaxEntries) entries_.clear();
-  entries_[{scope, month}] = {began.ms, std::move(report)};
+  entries_[{scope, key}] = std::move(e);
 }
 
 int ReportCache::Opened(const std::string& scope, int64_t since_ms) {
@@ -64,8 +76,8 @@ void ReportCache::Changed(const std::string& code) {
   recent_[++changes_] = code;
   if (recent_.size() > kRecent) recent_.erase(recent_.begin());
   for (auto it = entries_.begin(); it != entries_.end();) {
-    const bool touched = code.empty() || Covers(it->first.first, code);
-    it = touched ? entries_.erase(it) : std::next(it);
+    const bool under = code.empty() || Covers(it->first.first, code);
+    it = under && !NoteLocked(&it->second, code) ? entries_.erase(it) : std::next(it);
   }
 }
 

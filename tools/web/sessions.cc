@@ -41,6 +41,12 @@ std::optional<Session> SessionTable::Touch(const std::string& id) {
   return it->second;
 }
 
+bool SessionTable::Alive(const std::string& id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = sessions_.find(id);
+  return it != sessions_.end() && LiveLocked(it->second, Clock::now());
+}
+
 void SessionTable::End(const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
   sessions_.erase(id);

@@ -41,6 +41,9 @@ class SessionTable {
   Session Start(const std::string& name);
   // The live session of `id`, its last use now; nullopt once ended.
   std::optional<Session> Touch(const std::string& id);
+  // Whether `id` is live, without counting as a use (an open event stream
+  // does not keep a session from going idle).
+  bool Alive(const std::string& id) const;
   void End(const std::string& id);
   // Ends the sessions past their time; returns the accounts left without
   // one (their connections may close).

@@ -84,12 +84,11 @@ std::string ShortfallList(const MonthlyReport& r) {
 
 // This week's night patrols by village: done (the policy's count met) or not yet.
 absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
-  const int64_t now = core::SystemWallMs();
   gridsync::v1::Period week;
-  week.set_from_ms(core::WeekStart(now));
-  week.set_to_ms(now + 1);
-  auto c = CoverageOf(o, r.scope_code, week);
-  if (!c.ok()) return c.status();
+  week.set_from_ms(core::WeekStart(core::SystemWallMs()));
+  auto cached = o.WeekCoverage(r.scope_code);
+  if (!cached.ok()) return cached.status();
+  const gridsync::v1::Coverage* c = cached->get();
   std::map<std::string, const gridsync::v1::VillagePatrols*> by;
   for (const auto& v : c->patrols().by_village()) by[v.village_code()] = &v;
   std::string h =
