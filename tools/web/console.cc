@@ -55,30 +55,15 @@ Params ParamsOf(const httplib::Request& req) {
 
 // The HTTP status of a gRPC or console refusal, and its message as text.
 void Refuse(httplib::Response& res, const absl::Status& st) {
-  switch (st.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-      res.status = 400;
-      break;
-    case absl::StatusCode::kUnauthenticated:
-      res.status = 401;
-      break;
-    case absl::StatusCode::kPermissionDenied:
-      res.status = 403;
-      break;
-    case absl::StatusCode::kNotFound:
-      res.status = 404;
-      break;
-    case absl::StatusCode::kResourceExhausted:
-      res.status = 429;
-      break;
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-      res.status = 503;
-      break;
-    default:
-      res.status = 500;
-  }
+  using C = absl::StatusCode;
+  static constexpr std::pair<C, int> kStatus[] = {
+      {C::kInvalidArgument, 400}, {C::kFailedPrecondition, 400}, {C::kOutOfRange, 400},
+      {C::kUnauthenticated, 401}, {C::kPermissionDenied, 403},   {C::kNotFound, 404},
+      {C::kAlreadyExists, 409},   {C::kResourceExhausted, 429},  {C::kUnavailable, 503},
+      {C::kDeadlineExceeded, 503}};
+  res.status = 500;
+  for (const auto& [code, http] : kStatus)
+    if (st.code() == code) res.status = http;
   res.set_content(std::string(st.message()), "text/plain; charset=utf-8");
 }
 
