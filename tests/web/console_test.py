@@ -397,6 +397,16 @@ try:
                    "headers: {'X-CSRF-Token': me.csrf}, body: new URLSearchParams({what: 'case', id: %s, "
                    "status: 'CLOSED'})})).then(async r => [r.status, await r.text()])" % json.dumps(case_id))
     check("the county's login cannot act", acted[0] == 403, acted)
+
+    # Revoked: the open page is told at once and logged out, with why.
+    b.goto(base + "/#/overview")
+    b.wait("!!document.querySelector('#rank tbody tr')")
+    run([CTL, "--server", addr, "--token-file", token_file, "revoke", "--device",
+         county_code.split(".")[0]])
+    b.wait("document.querySelector('#msg').textContent.includes('不再接受') && "
+           "!!document.querySelector('#login-form')", timeout=30, what="the revoked login ended")
+    status = b.eval("fetch('/api/me').then(r => r.status)")
+    check("a revoked login's open page is ended with the reason", status == 401, status)
     print("screenshots in " + SHOTS)
 except Exception:  # noqa: BLE001 - any failure is reported and fails the test
     traceback.print_exc()

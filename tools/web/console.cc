@@ -181,14 +181,19 @@ void Console::CloseIdleOffices() {
   std::unique_lock<std::mutex> l(mu_);
   while (!stop_cv_.wait_for(l, std::chrono::seconds(10), [this] { return stopping_; })) {
     l.unlock();
+    sessions_.Expire();
     std::vector<std::shared_ptr<Office>> closing;
-    for (const std::string& name : sessions_.Expire()) {
+    {
       std::lock_guard<std::mutex> g(mu_);
-      auto it = offices_.find(name);
-      if (it == offices_.end() || sessions_.AnyFor(name)) continue;
-      closing.push_back(std::move(it->second));
-      offices_.erase(it);
-      Log(absl::StrCat(name, ": sessions ended; connection closed"));
+      for (auto it = offices_.begin(); it != offices_.end();) {
+        if (sessions_.AnyFor(it->first)) {
+          ++it;
+          continue;
+        }
+        Log(absl::StrCat(it->first, ": no session left; connection closed"));
+        closing.push_back(std::move(it->second));
+        it = offices_.erase(it);
+      }
     }
     closing.clear();  // joins their feed threads outside mu_
     l.lock();
@@ -239,6 +244,12 @@ void Console::Routes() {
       res.set_content("请先登录", "text/plain; charset=utf-8");
       return std::nullopt;
     }
+    if (const std::string why = o->refused(); !why.empty()) {
+      sessions_.End(s->id);
+      res.status = 401;
+      res.set_content(why, "text/plain; charset=utf-8");
+      return std::nullopt;
+    }
     if (changes && (req.get_header_value("X-CSRF-Token") != s->csrf || !SameOrigin(req))) {
       res.status = 403;
       res.set_content("请求缺少本页的校验码 (CSRF); 请刷新页面再试", "text/plain; charset=utf-8");
@@ -249,6 +260,7 @@ void Console::Routes() {
   auto start_session = [this](const Account& a, const AccountSecrets& secrets,
                               const httplib::Request& req, httplib::Response& res) {
     std::shared_ptr<Office> o = OfficeOf(a.name);
+    if (o != nullptr && !o->refused().empty()) o = nullptr;  // try the token again (reinstated?)
     if (!o) {
       auto opened = Office::Open(options_.office, a, secrets);
       if (!opened.ok()) return Refuse(res, opened.status());
@@ -351,10 +363,16 @@ void Console::Routes() {
         "text/event-stream", [this, office, id, seen](size_t, httplib::DataSink& sink) {
           const uint64_t v = office->WaitChange(*seen, std::chrono::seconds(15));
           if (!sessions_.Alive(id)) return false;  // logged out or expired: the stream ends
-          std::string msg =
-              v > *seen ? absl::StrCat("event: change\ndata: {\"version\":", v,
-                                       ",\"synced_at_ms\":", office->synced_at_ms(), "}\n\n")
-                        : absl::StrCat(": ", office->following() ? "live" : "reconnecting", "\n\n");
+          if (const std::string why = office->refused(); !why.empty()) {
+            const std::string msg = absl::StrCat("event: refused\ndata: ", JsonString(why), "\n\n");
+            sink.write(msg.data(), msg.size());
+            sessions_.End(id);
+            return false;
+          }
+          const std::string msg =
+              absl::StrCat("event: ", v > *seen ? "change" : "status", "\ndata: {\"version\":", v,
+                           ",\"synced_at_ms\":", office->synced_at_ms(),
+                           ",\"following\":", office->following() ? "true" : "false", "}\n\n");
           *seen = v;
           return sink.write(msg.data(), msg.size());
         });

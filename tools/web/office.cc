@@ -187,10 +187,22 @@ void Office::Follow() {
       following_ = false;
     }
     std::unique_lock<std::mutex> l(mu_);
+    if (st.code() == absl::StatusCode::kUnauthenticated ||
+        st.code() == absl::StatusCode::kPermissionDenied) {
+      refused_ = absl::StrCat("服务器不再接受这个账号 (", st.message(),
+                              "); 请向县里管理员要一个新的激活码");
+      changed_.notify_all();
+      return;
+    }
     if (changed_.wait_for(l, backoff, [this] { return stopping_; })) return;
     backoff =
         std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
   }
+}
+
+std::string Office::refused() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return refused_;
 }
 
 uint64_t Office::version() const {
@@ -200,7 +212,7 @@ uint64_t Office::version() const {
 
 uint64_t Office::WaitChange(uint64_t seen, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> l(mu_);
-  changed_.wait_for(l, timeout, [&] { return version_ > seen || stopping_; });
+  changed_.wait_for(l, timeout, [&] { return version_ > seen || stopping_ || !refused_.empty(); });
   return version_;
 }
 

@@ -77,6 +77,10 @@ class Office {
   int64_t last_change_ms() const;
   // Whether the feed stream is open now (false: reconnecting; the page says so).
   bool following() const;
+  // Set once gridsyncd refuses the account's token (its device revoked or
+  // lost): why, for the page; the office then stops following. Empty
+  // while the token is good.
+  std::string refused() const;
 
   // The month's report of a town or the county (`scope`: the account's own,
   // or a town within it; gridsyncd refuses others), as `gridsyncctl
@@ -122,6 +126,7 @@ class Office {
   int64_t last_change_ms_ = 0;                // guarded by mu_
   bool following_ = false;                    // guarded by mu_
   bool stopping_ = false;                     // guarded by mu_
+  std::string refused_;                       // guarded by mu_
   grpc::ClientContext* stream_ = nullptr;     // guarded by mu_; the open feed call, to cancel
   std::map<std::string, std::string> names_;  // guarded by mu_; org code -> name
 

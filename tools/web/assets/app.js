@@ -90,8 +90,16 @@ function listen() {
   events = new EventSource('/api/events');
   events.addEventListener('change', (e) => {
     const d = JSON.parse(e.data);
-    fresh(d.synced_at_ms, true);
+    fresh(d.synced_at_ms, d.following);
     show(true);
+  });
+  events.addEventListener('status', (e) => {
+    const d = JSON.parse(e.data);
+    fresh(d.synced_at_ms, d.following);
+  });
+  events.addEventListener('refused', (e) => {
+    loggedOut();
+    say(JSON.parse(e.data), true);
   });
   events.onopen = () => fresh(Number($('#fresh').dataset.synced || 0), true);
   events.onerror = () => {
@@ -118,7 +126,10 @@ async function show(quiet) {
                         {credentials: 'same-origin'});
   const html = await r.text();
   if (loading !== mine) return;  // a newer view was asked for meanwhile
-  if (r.status === 401) return loggedOut();
+  if (r.status === 401) {
+    loggedOut();
+    return say(html, true);
+  }
   if (!r.ok) return say(html, true);
   const keep = {};
   for (const i of document.querySelectorAll('#view input.filter, #view input.note'))
