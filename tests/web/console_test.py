@@ -55,6 +55,18 @@ VILLAGE_B = "410185101201"
 SCRIPT_NOTE = "<script>alert('x')</script> 𠮷 家门口"
 
 
+def png(width, height):
+    """A small red PNG, made without an imaging library."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\x00" + b"\xcc\x22\x22" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def run(args, **kw):
     return subprocess.run(args, check=True, capture_output=True, text=True, timeout=120, **kw)
 
@@ -116,7 +128,11 @@ try:
     phone = [PHONE, "--data", os.path.join(scratch, "phone"), "--server", addr, "--device",
              worker.device_id, "--token-file", worker_token, "--holder", "赵𠮷"]
     run(phone + ["sync"])
-    visit_id = run(phone + ["visit", "--household", grid1 + "0002", "--notes", SCRIPT_NOTE]).stdout.split()[-1]
+    photo = os.path.join(scratch, "door.png")
+    with open(photo, "wb") as f:
+        f.write(png(40, 30))
+    visit_id = run(phone + ["visit", "--household", grid1 + "0002", "--notes", SCRIPT_NOTE,
+                            "--photo", photo]).stdout.split()[-1]
     run(phone + ["visit", "--household", grid1 + "0003"])
     moved = grid1 + "0005"
     run(phone + ["propose", "moved-out", "--household", moved, "--reason", "全家外出务工, 已迁出"])
@@ -252,12 +268,19 @@ try:
     b.wait("!!document.querySelector('#visits tbody tr')", what="the worker page")
     check("the worker's page lists the visits the phone recorded",
           b.eval("document.querySelectorAll('#visits tbody tr').length") == 2)
+    check("and the households of its grid not yet visited",
+          b.eval("Array.from(document.querySelectorAll('#unvisited-%s tr[data-household]'))"
+                 ".map(r => r.dataset.household).sort().join(',')" % grid1) ==
+          ",".join(grid1 + "%04d" % n for n in (1, 4, 5)))
     b.screenshot(os.path.join(SHOTS, "worker.png"))
     b.goto(base + "/#/record?id=" + visit_id)
     b.wait("document.querySelector('#view h1') && document.querySelector('#view h1').textContent.includes('%s')"
            % visit_id, what="the record page")
     text = b.eval("document.querySelector('#view').innerText")
     check("a note holding <script> is shown as text", SCRIPT_NOTE in text, text[:400])
+    check("the visit's photo is shown, fetched through the attachment rules",
+          b.wait("document.querySelector('img.photo') && document.querySelector('img.photo').complete && "
+                 "document.querySelector('img.photo').naturalWidth", what="the photo") == 40)
     check("and nothing from it runs", b.eval("document.querySelectorAll('#view script').length") == 0 and
           not b.dialogs(), b.dialogs())
     b.screenshot(os.path.join(SHOTS, "record.png"))
@@ -344,6 +367,27 @@ try:
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     check("the 通报 prints on a few A4 pages", 1 <= pages <= 6, pages)
     check("with a Chinese font embedded", b"WenQuanYi" in pdf or b"CJK" in pdf)
+
+    # The week's 夜巡 通报 and the month's 民调 通报: pages to print, workbooks.
+    b.goto(base + "/print/patrols")
+    b.wait("document.body.innerText.includes('平安夜巡情况通报')", what="the patrol notice")
+    b.screenshot(os.path.join(SHOTS, "patrol-notice.png"))
+    check("the week's patrol notice names the villages short of the mark",
+          all(n in b.eval("document.body.innerText") for n in ("未达标", "老庄村")))
+    b.goto(base + "/print/survey?month=" + month)
+    b.wait("document.body.innerText.includes('民调情况通报')", what="the survey notice")
+    b.screenshot(os.path.join(SHOTS, "survey-notice.png"))
+    b.goto(base + "/")  # the print pages' policy lets them fetch nothing
+    b.wait("!!document.querySelector('#view h1')")
+    data = b.eval("fetch('/print/survey.xlsx?month=%s').then(r => r.arrayBuffer()).then(buf => {"
+                  "let s = ''; new Uint8Array(buf).forEach(c => s += String.fromCharCode(c));"
+                  "return btoa(s); })" % month)
+    notice_xlsx = os.path.join(scratch, "survey.xlsx")
+    with open(notice_xlsx, "wb") as f:
+        f.write(__import__("base64").b64decode(data))
+    cells = run(["/usr/bin/python3", READ_XLSX, notice_xlsx]).stdout
+    check("the survey notice downloads as a workbook that reads back",
+          "民调情况通报" in cells and "𡒄庄村" in cells, cells[:300])
 
     # Another town is refused by gridsyncd, not only hidden.
     b.goto(base + "/")

@@ -1,7 +1,5 @@
 #include "tools/gridsyncctl/report_xlsx.h"
 
-#include <xlsxwriter.h>
-
 #include <functional>
 #include <optional>
 #include <vector>
@@ -12,97 +10,22 @@
 #include "core/assessment.h"
 #include "core/registry.h"
 #include "tools/common/person_category.h"
+#include "tools/common/xlsx_book.h"
 
 namespace gridsync::tools {
 namespace {
 
-// A cell: text, a count, a rate (formatted as a percentage), or a score
-// (0..1, shown as points out of 100); an absent figure is an empty cell.
-struct Cell {
-  enum Kind { kText, kCount, kRate, kPoints } kind = kText;
-  std::string text;
-  double number = 0;
-  bool empty = false;
-};
-Cell Text(std::string s) { return {Cell::kText, std::move(s), 0, false}; }
-Cell Count(int64_t n) { return {Cell::kCount, "", static_cast<double>(n), false}; }
-Cell Rate(const std::optional<double>& r) { return {Cell::kRate, "", r.value_or(0), !r}; }
-Cell Points(const std::optional<double>& s) { return {Cell::kPoints, "", s ? *s * 100 : 0, !s}; }
+using Cell = XlsxCell;
+using Book = XlsxBook;
+using xlsx::Count;
+using xlsx::Points;
+using xlsx::Rate;
+using xlsx::Text;
 
 std::string Day(int64_t ms) {
   if (ms <= 0) return "";
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(ms), absl::FixedTimeZone(8 * 3600));
 }
-
-// One workbook and its three formats.
-class Book {
- public:
-  explicit Book(const std::string& path) : wb_(workbook_new(path.c_str())) {
-    if (wb_ == nullptr) return;
-    bold_ = workbook_add_format(wb_);
-    format_set_bold(bold_);
-    format_set_bg_color(bold_, 0xF3F3F3);
-    pct_ = workbook_add_format(wb_);
-    format_set_num_format(pct_, "0.0%");
-    points_ = workbook_add_format(wb_);
-    format_set_num_format(points_, "0.0");
-  }
-  bool ok() const { return wb_ != nullptr; }
-
-  // A sheet of `header` and `rows`, columns sized to their headers.
-  void Sheet(const char* name, const std::vector<std::string>& header,
-             const std::vector<std::vector<Cell>>& rows, const std::string& title = "") {
-    lxw_worksheet* ws = workbook_add_worksheet(wb_, name);
-    lxw_row_t r = 0;
-    if (!title.empty()) worksheet_write_string(ws, r++, 0, title.c_str(), bold_);
-    for (size_t c = 0; c < header.size(); ++c) {
-      worksheet_write_string(ws, r, static_cast<lxw_col_t>(c), header[c].c_str(), bold_);
-      worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
-                           c == 2 || header[c].size() > 12 ? 18 : 11, nullptr);
-    }
-    worksheet_freeze_panes(ws, r + 1, 0);
-    for (const auto& row : rows) {
-      ++r;
-      for (size_t c = 0; c < row.size(); ++c) Write(ws, r, static_cast<lxw_col_t>(c), row[c]);
-    }
-  }
-
-  absl::Status Close() {
-    const lxw_error e = workbook_close(wb_);
-    wb_ = nullptr;
-    if (e != LXW_NO_ERROR) {
-      return absl::InternalError(absl::StrCat("xlsx: ", lxw_strerror(e)));
-    }
-    return absl::OkStatus();
-  }
-  ~Book() {
-    if (wb_ != nullptr) workbook_close(wb_);
-  }
-
- private:
-  void Write(lxw_worksheet* ws, lxw_row_t r, lxw_col_t c, const Cell& cell) {
-    if (cell.empty) return;
-    switch (cell.kind) {
-      case Cell::kText:
-        if (!cell.text.empty()) worksheet_write_string(ws, r, c, cell.text.c_str(), nullptr);
-        return;
-      case Cell::kCount:
-        worksheet_write_number(ws, r, c, cell.number, nullptr);
-        return;
-      case Cell::kRate:
-        worksheet_write_number(ws, r, c, cell.number, pct_);
-        return;
-      case Cell::kPoints:
-        worksheet_write_number(ws, r, c, cell.number, points_);
-        return;
-    }
-  }
-
-  lxw_workbook* wb_;
-  lxw_format* bold_ = nullptr;
-  lxw_format* pct_ = nullptr;
-  lxw_format* points_ = nullptr;
-};
 
 // 汇总: the whole scope's figures, each with what it counts.
 std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {

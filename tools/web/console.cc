@@ -151,6 +151,20 @@ absl::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options) 
   return c;
 }
 
+void Console::SendXlsx(httplib::Response& res, const std::string& name, const std::string& session,
+                       const std::function<absl::Status(const std::string&)>& write) const {
+  const std::string path =
+      absl::StrCat(options_.office.data_dir, "/", session.substr(0, 16), "-", name, ".xlsx");
+  absl::Status st = write(path);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  ::unlink(path.c_str());
+  if (!st.ok()) return Refuse(res, st);
+  res.set_content(bytes.str(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  res.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"", name, ".xlsx\""));
+}
+
 Console::~Console() {
   Stop();
   if (sweeper_.joinable()) sweeper_.join();
@@ -394,16 +408,26 @@ void Console::Routes() {
     });
   }
 
-  const std::pair<const char*, View> notices[] = {{"/print/patrols", PatrolNotice},
-                                                  {"/print/survey", SurveyNotice}};
+  using NoticeOf = absl::StatusOr<Notice> (*)(Office&, const Params&);
+  const std::pair<std::string, NoticeOf> notices[] = {{"/print/patrols", PatrolNotice},
+                                                      {"/print/survey", SurveyNotice}};
   for (const auto& [path, notice] : notices) {
     http.Get(path, [caller, notice = notice](const httplib::Request& req, httplib::Response& res) {
       auto c = caller(req, res, false);
       if (!c) return;
-      auto html = notice(*c->office, ParamsOf(req));
-      if (!html.ok()) return Refuse(res, html.status());
-      res.set_content(*html, "text/html; charset=utf-8");
+      auto n = notice(*c->office, ParamsOf(req));
+      if (!n.ok()) return Refuse(res, n.status());
+      res.set_content(NoticeHtml(*n), "text/html; charset=utf-8");
     });
+    http.Get(path + ".xlsx",
+             [this, caller, notice = notice](const httplib::Request& req, httplib::Response& res) {
+               auto c = caller(req, res, false);
+               if (!c) return;
+               auto n = notice(*c->office, ParamsOf(req));
+               if (!n.ok()) return Refuse(res, n.status());
+               SendXlsx(res, n->file, c->session.id,
+                        [&](const std::string& file) { return WriteNoticeXlsx(*n, file); });
+             });
   }
 
   http.Post("/api/act", [caller](const httplib::Request& req, httplib::Response& res) {
@@ -435,18 +459,8 @@ void Console::Routes() {
     if (!month.ok()) return Refuse(res, month.status());
     auto r = c->office->Report(ScopeParam(req, *c->office), *month);
     if (!r.ok()) return Refuse(res, r.status());
-    const std::string path = absl::StrCat(options_.office.data_dir, "/report-",
-                                          c->session.id.substr(0, 16), "-", *month, ".xlsx");
-    absl::Status st = tools::WriteReportXlsx(**r, path);
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    ::unlink(path.c_str());
-    if (!st.ok()) return Refuse(res, st);
-    res.set_content(bytes.str(),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    res.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"report-",
-                                                       (*r)->scope_code, "-", *month, ".xlsx\""));
+    SendXlsx(res, absl::StrCat("report-", (*r)->scope_code, "-", *month), c->session.id,
+             [&](const std::string& file) { return tools::WriteReportXlsx(**r, file); });
   });
 
   http.Get("/photo", [caller](const httplib::Request& req, httplib::Response& res) {

@@ -10,6 +10,8 @@
 #ifndef GRIDSYNC_TOOLS_WEB_CONSOLE_H_
 #define GRIDSYNC_TOOLS_WEB_CONSOLE_H_
 
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,7 +25,8 @@
 
 namespace httplib {
 class Server;
-}
+struct Response;
+}  // namespace httplib
 
 namespace gridsync::web {
 
@@ -52,6 +55,10 @@ class Console {
   // The office of a live session's account, opened at login.
   std::shared_ptr<Office> OfficeOf(const std::string& name);
   void CloseIdleOffices();
+  // Answers with the workbook `write` makes at a scratch path in the
+  // console's folder (removed after), downloaded as `name`.xlsx.
+  void SendXlsx(httplib::Response& res, const std::string& name, const std::string& session,
+                const std::function<absl::Status(const std::string&)>& write) const;
 
   const ConsoleOptions options_;
   std::unique_ptr<AccountBook> accounts_;

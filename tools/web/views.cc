@@ -3,6 +3,8 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/text_format.h>
 
+#include <set>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -94,7 +96,8 @@ absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
   std::string h =
       absl::StrCat("<h2>本周平安夜巡 (", Date(week.from_ms()), " 起, 每周 ",
                    c->patrols().per_week(), " 次)</h2><p class=\"sub\">",
-                   "<a href=\"/print/patrols\" target=\"_blank\">打印上周夜巡通报</a> · ",
+                   "<a href=\"/print/patrols\" target=\"_blank\">打印上周夜巡通报</a> (",
+                   "<a href=\"/print/patrols.xlsx\">Excel</a>) · ",
                    "<a href=\"/print/patrols?week=", Date(week.from_ms()),
                    "\" target=\"_blank\">打印本周 (截至现在)</a></p>",
                    "<table id=\"patrols\" class=\"sortable\"><thead><tr><th>村</th>"
@@ -123,7 +126,8 @@ std::string SurveyProgress(const MonthlyReport& r, int quota) {
       quota > 0 ? absl::StrCat("县里定的配额: 每村每月 ", quota, " 份有效答卷")
                 : std::string("县里未设配额: 进度按答卷户数占全村户数计"),
       " · <a href=\"/print/survey?month=", r.month,
-      "\" target=\"_blank\">打印民调通报</a></p>"
+      "\" target=\"_blank\">打印民调通报</a> (<a href=\"/print/survey.xlsx?month=", r.month,
+      "\">Excel</a>)</p>"
       "<table id=\"survey\" class=\"sortable\"><thead><tr><th>村</th><th>答卷</th><th>",
       quota > 0 ? "配额" : "户数",
       "</th><th>进度</th><th>安全感率</th><th>满意率</th></tr></thead><tbody>");
@@ -231,8 +235,8 @@ absl::StatusOr<std::string> OverdueTable(Office& o, const std::string& id, const
   return h;
 }
 
-absl::StatusOr<std::string> UnvisitedTable(Office& o, const std::string& code,
-                                           const std::string& month) {
+absl::StatusOr<std::string> UnvisitedTable(Office& o, const std::string& id,
+                                           const std::string& code, const std::string& month) {
   gridsync::v1::ListUnvisitedHouseholdsRequest req;
   req.set_scope_code(code);
   *req.mutable_period() = MonthPeriod(month);
@@ -241,8 +245,8 @@ absl::StatusOr<std::string> UnvisitedTable(Office& o, const std::string& code,
                   gridsync::v1::ListUnvisitedHouseholdsResponse>(
       o, &gridsync::v1::CoverageService::Stub::ListUnvisitedHouseholds, req);
   if (!resp.ok()) return resp.status();
-  std::string h = absl::StrCat(FilterBox("unvisited"),
-                               "<table id=\"unvisited\" class=\"sortable\"><thead><tr><th>户号</th>"
+  std::string h = absl::StrCat(FilterBox(id), "<table id=\"", id,
+                               "\" class=\"sortable\"><thead><tr><th>户号</th>"
                                "<th>户主</th><th>地址</th><th>网格</th></tr></thead><tbody>");
   for (const auto& hh : resp->households()) {
     absl::StrAppend(&h, "<tr data-household=\"", HtmlEscape(hh.household_id()), "\"><td>",
@@ -443,8 +447,17 @@ std::string ValueText(const google::protobuf::Message& m,
       return rep ? r->GetRepeatedString(m, f, i) : r->GetString(m, f);
     case FD::CPPTYPE_BOOL:
       return (rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f)) ? "是" : "否";
-    case FD::CPPTYPE_ENUM:
-      return (rep ? r->GetRepeatedEnum(m, f, i) : r->GetEnum(m, f))->name();
+    case FD::CPPTYPE_ENUM: {
+      const auto* v = rep ? r->GetRepeatedEnum(m, f, i) : r->GetEnum(m, f);
+      const std::string& type = v->type()->name();
+      if (type == "CaseStatus")
+        return tools::CaseStatusWord(static_cast<gridsync::v1::CaseStatus>(v->number()));
+      if (type == "PersonCategory")
+        return tools::PersonCategoryChinese(static_cast<gridsync::v1::PersonCategory>(v->number()));
+      if (type == "OpinionTopic")
+        return tools::OpinionTopicWord(static_cast<gridsync::v1::OpinionTopic>(v->number()));
+      return v->name();
+    }
     case FD::CPPTYPE_INT64: {
       const int64_t v = rep ? r->GetRepeatedInt64(m, f, i) : r->GetInt64(m, f);
       return time ? DateTime(v) : absl::StrCat(v);
@@ -526,12 +539,12 @@ absl::StatusOr<std::string> UnitView(Office& o, const Params& params) {
                     "</a></td><td>", w.households_visited(), "</td></tr>");
   }
   h += "</tbody></table><h2>本月未走访的户</h2>";
-  auto unvisited = UnvisitedTable(o, code, *month);
+  auto unvisited = UnvisitedTable(o, "unvisited", code, *month);
   if (!unvisited.ok()) return unvisited.status();
-  h += *unvisited + "<h2>逾期未见面的重点人员 (管控)</h2>";
+  h += *unvisited + "<h2>到期和逾期的重点人员 (管控)</h2>";
   auto overdue = OverdueTable(o, "overdue", code, *month, gridsync::v1::PERSON_GROUP_SUPERVISED);
   if (!overdue.ok()) return overdue.status();
-  h += *overdue + "<h2>逾期未探访的关爱对象</h2>";
+  h += *overdue + "<h2>到期和逾期的关爱对象</h2>";
   auto care = OverdueTable(o, "care", code, *month, gridsync::v1::PERSON_GROUP_CARE);
   if (!care.ok()) return care.status();
   h += *care + "<h2>未结纠纷</h2>";
@@ -557,29 +570,42 @@ absl::StatusOr<std::string> WorkerView(Office& o, const Params& params) {
                         "</h1><p>本月走访 ", HouseholdsOf(*c, device),
                         " 户。走访明细在镇综治中心的管理台查看 (县级账号不保存各户记录)。</p>");
   }
-  sdk::RecordFilter filter;
-  filter.kind = gridsync::v1::RECORD_KIND_VISIT;
-  filter.include_voided = false;
-  for (const std::string& id : o.client().List(filter)) {
-    auto rec = o.client().Get(id);
-    if (!rec.ok() || !absl::StartsWith(rec->grid_code(), code)) continue;
-    auto state = o.client().GetState(id);
-    if (!state.ok() || state->header().created_by_device() != device) continue;
-    const auto& v = rec->visit();
-    if (v.visited_at_ms() < range->first || v.visited_at_ms() >= range->second) continue;
-    ++visits;
-    absl::StrAppend(&rows, "<tr><td>", RecordLink(id, DateTime(v.visited_at_ms())), "</td><td>",
-                    HtmlEscape(v.household_id()), "</td><td>",
-                    v.nobody_home() ? "无人在家" : "入户", "</td><td class=\"l\">",
-                    HtmlEscape(v.opinions()), "</td></tr>");
+  // The phone's visits of the month, grid by grid of the unit (a replica
+  // lists a grid's records without reading the others).
+  std::set<std::string> worked;  // the grids it recorded visits in
+  for (const auto& g : c->visits().by_grid()) {
+    sdk::RecordFilter filter;
+    filter.kind = gridsync::v1::RECORD_KIND_VISIT;
+    filter.grid_code = g.grid_code();
+    filter.include_voided = false;
+    for (const std::string& id : o.client().List(filter)) {
+      auto state = o.client().GetState(id);
+      if (!state.ok() || state->header().created_by_device() != device) continue;
+      auto rec = o.client().Get(id);
+      if (!rec.ok()) continue;
+      const auto& v = rec->visit();
+      if (v.visited_at_ms() < range->first || v.visited_at_ms() >= range->second) continue;
+      ++visits;
+      worked.insert(g.grid_code());
+      absl::StrAppend(&rows, "<tr><td>", RecordLink(id, DateTime(v.visited_at_ms())), "</td><td>",
+                      HtmlEscape(v.household_id()), "</td><td>",
+                      v.nobody_home() ? "无人在家" : "入户", "</td><td class=\"l\">",
+                      HtmlEscape(v.opinions()), "</td></tr>");
+    }
   }
-  return absl::StrCat(
+  std::string h = absl::StrCat(
       "<h1>", HtmlEscape(name), " · ", HtmlEscape(OrgName(o, code)), " ", *month, "</h1>",
-      MonthBar("worker", *month, absl::StrCat("code=", code, "&device=", device)),
-      "<p>本月走访记录 ", visits, " 条</p>", FilterBox("visits"),
+      MonthBar("worker", *month, absl::StrCat("code=", code, "&device=", device)), "<p>本月走访 ",
+      HouseholdsOf(*c, device), " 户, 记录 ", visits, " 条</p>", FilterBox("visits"),
       "<table id=\"visits\" class=\"sortable\"><thead><tr><th>时间</th><th>户号</th>"
       "<th>结果</th><th>意见</th></tr></thead><tbody>",
       rows, "</tbody></table>");
+  for (const std::string& grid : worked) {
+    auto unvisited = UnvisitedTable(o, "unvisited-" + grid, grid, *month);
+    if (!unvisited.ok()) return unvisited.status();
+    absl::StrAppend(&h, "<h2>", HtmlEscape(OrgName(o, grid)), " 本月还没走访的户</h2>", *unvisited);
+  }
+  return h;
 }
 
 absl::StatusOr<std::string> RecordView(Office& o, const Params& params) {
@@ -701,8 +727,8 @@ absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
   late.set_total(late.cases_size());
   return absl::StrCat("<h1>逾期督办</h1><h2>超期未结的纠纷</h2>",
                       CaseTable("late", late, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
-                      "<h2>逾期未见面的重点人员</h2>", *supervised, "<h2>逾期未探访的关爱对象</h2>",
-                      *care);
+                      "<h2>到期和逾期的重点人员 (管控)</h2>", *supervised,
+                      "<h2>到期和逾期的关爱对象</h2>", *care);
 }
 
 absl::StatusOr<std::string> Act(Office& o, const Params& params) {
