@@ -152,6 +152,8 @@ class Browser:
         self.wait("document.readyState === 'complete'", what="the page to load")
 
     def screenshot(self, path, full=True):
+        # Text in a web font still loading is drawn blank: wait for the fonts.
+        self.wait("document.fonts.status === 'loaded'", what="the page's fonts")
         params = {"format": "png"}
         if full:
             h = self.eval("Math.max(document.body.scrollHeight, 600)")

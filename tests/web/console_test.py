@@ -278,6 +278,9 @@ try:
            % visit_id, what="the record page")
     text = b.eval("document.querySelector('#view').innerText")
     check("a note holding <script> is shown as text", SCRIPT_NOTE in text, text[:400])
+    check("a name outside the BMP is drawn with the console's own Ext B font",
+          b.wait("Array.from(document.fonts).some(f => f.family.includes('ExtB') && "
+                 "f.status === 'loaded')", what="the Ext B font"))
     check("the visit's photo is shown, fetched through the attachment rules",
           b.wait("document.querySelector('img.photo') && document.querySelector('img.photo').complete && "
                  "document.querySelector('img.photo').naturalWidth", what="the photo") == 40)

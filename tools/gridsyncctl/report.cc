@@ -751,7 +751,7 @@ std::string RenderReportHtml(const MonthlyReport& r) {
 <html lang="zh-CN"><head><meta charset="utf-8"><title>)",
                   Esc(r.scope_name), " ", r.month, R"( 月度考核</title>
 <style>
-body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei",sans-serif;margin:24px;color:#222}
+body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","Microsoft YaHei","GS CJK","GS CJK ExtB",sans-serif;margin:24px;color:#222}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:2px solid #c00;padding-bottom:4px}
 .sub{color:#666;font-size:13px} .kpi{display:inline-block;margin:12px 24px 0 0} .kpi b{font-size:26px;color:#c00}
 table{border-collapse:collapse;font-size:13px;margin-top:6px} th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}

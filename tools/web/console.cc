@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
@@ -31,8 +32,9 @@ constexpr char kPolicy[] =
     "frame-ancestors 'none'";
 // The printable 通报: its own inline stylesheet, no script at all.
 constexpr char kReportPolicy[] =
-    "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; img-src data:; "
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src data:; "
     "base-uri 'none'; frame-ancestors 'none'";
+constexpr char kFontsLink[] = "<link rel=\"stylesheet\" href=\"/static/fonts.css\">";
 constexpr int kThreads = 96;  // event streams hold one each
 
 void Log(const std::string& line) { fprintf(stderr, "gridsync-web: %s\n", line.c_str()); }
@@ -233,13 +235,19 @@ void Console::Routes() {
       if (std::string(a.path) != "/") res.set_header("Cache-Control", "max-age=3600");
     });
   }
-  const std::string font = WebFontPath();
-  if (!font.empty()) {
-    http.Get("/static/font.ttc", [font](const httplib::Request&, httplib::Response& res) {
-      std::ifstream in(font, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      res.set_content(ss.str(), "font/collection");
+  for (const WebFont& f : WebFonts()) {
+    if (f.file.empty()) continue;
+    // Read once, served in slices: the Ext B font is 30 MB.
+    auto bytes = std::make_shared<std::string>();
+    std::ifstream in(f.file, std::ios::binary);
+    bytes->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (bytes->empty()) continue;
+    http.Get(f.path, [bytes, &f](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(bytes->size(), f.content_type,
+                               [bytes](size_t offset, size_t length, httplib::DataSink& sink) {
+                                 return sink.write(bytes->data() + offset,
+                                                   std::min<size_t>(length, 1 << 20));
+                               });
       res.set_header("Cache-Control", "max-age=86400");
     });
   }
@@ -449,7 +457,10 @@ void Console::Routes() {
     if (!month.ok()) return Refuse(res, month.status());
     auto r = c->office->Report(ScopeParam(req, *c->office), *month);
     if (!r.ok()) return Refuse(res, r.status());
-    res.set_content(tools::RenderReportHtml(**r), "text/html; charset=utf-8");
+    // The console's fonts, for a PC that has none of the report's.
+    res.set_content(absl::StrReplaceAll(tools::RenderReportHtml(**r),
+                                        {{"</head>", kFontsLink + std::string("</head>")}}),
+                    "text/html; charset=utf-8");
   });
 
   http.Get("/report.xlsx", [this, caller](const httplib::Request& req, httplib::Response& res) {

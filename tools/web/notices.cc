@@ -18,9 +18,8 @@ using tools::xlsx::Points;
 using tools::xlsx::Rate;
 using tools::xlsx::Text;
 
-constexpr char kStyle[] = R"(<style>
-@font-face{font-family:"GS CJK";src:url(/static/font.ttc)}
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei","GS CJK",sans-serif;margin:24px;color:#222}
+constexpr char kStyle[] = R"(<link rel="stylesheet" href="/static/fonts.css"><style>
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei","GS CJK","GS CJK ExtB",sans-serif;margin:24px;color:#222}
 h1{font-size:22px;text-align:center;margin:0 0 4px} .sub{color:#555;font-size:13px;text-align:center}
 p{font-size:14px;line-height:1.7}
 table{border-collapse:collapse;font-size:13px;margin:8px auto} th,td{border:1px solid #999;padding:3px 8px;text-align:right}

@@ -19,10 +19,18 @@ struct WebAsset {
 
 std::span<const WebAsset> WebAssets();
 
-// The Chinese font the console serves at /static/font.ttc (Debian's
-// fonts-wqy-microhei, found at build time), so that pages and the printed
-// 通报 look the same on an office PC without it; "" when the build found none.
-std::string WebFontPath();
+// The Chinese fonts the console serves (static/fonts.css names them), so
+// that pages and the printed 通报 look the same on an office PC without
+// them: Debian's fonts-wqy-microhei for the common characters, and
+// fonts-hanazono's HanaMinB for those outside the BMP (CJK Ext B and after:
+// 𠮷, 𡒄 in names), which a browser fetches only for a page holding one
+// (unicode-range). `file` is where the build found it, "" when it did not.
+struct WebFont {
+  const char* path;  // "/static/font.ttc"
+  const char* content_type;
+  std::string file;
+};
+std::span<const WebFont> WebFonts();
 
 }  // namespace gridsync::web
 
