@@ -16,18 +16,21 @@
 
 namespace gridsync::web {
 
-// The account's scope at a glance: its units ranked on the assessment with
-// last month and the year, the units below 100% named, this week's night
-// patrols by village and the questionnaire's progress.
+// A town's or the county's month at a glance (`code`, default the
+// account's scope): its units ranked on the assessment with last month and
+// the year, the units below 100% named, and for a town this week's night
+// patrols by village and the questionnaire's progress against its quota.
 absl::StatusOr<std::string> OverviewView(Office& office, const Params& params);
 // A town, village or grid (`code`): its figures, its grids and workers, the
-// households not yet visited, persons overdue and open cases.
+// households not yet visited, persons due and overdue, and open cases.
 absl::StatusOr<std::string> UnitView(Office& office, const Params& params);
-// One phone (`device`) in a unit (`code`): its figures and the visits it
-// recorded this month.
+// One phone (`device`) in a unit (`code`): the visits it recorded this
+// month, grid by grid, and its grids' households not yet visited (from the
+// replica; a login without one sees the count).
 absl::StatusOr<std::string> WorkerView(Office& office, const Params& params);
-// One record (`id`) from the replica: its fields, status history,
-// conflicts and photos.
+// One record (`id`) as gridsyncd gives it to the account
+// (SyncService.ReadRecord): its fields, status history, conflicts, photos
+// and who wrote what when.
 absl::StatusOr<std::string> RecordView(Office& office, const Params& params);
 // The escalated cases the account's level holds, with the acts on them.
 absl::StatusOr<std::string> QueueView(Office& office, const Params& params);
