@@ -16,9 +16,11 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "common/version.h"
 #include "core/attachment.h"
 #include "server/backup.h"
 #include "server/blob_store.h"
@@ -70,6 +72,12 @@ int main(int argc, char** argv) {
   std::string port_file, restore_from;
   uint32_t restore_id = 0;
   bool init = false, restore = false, check = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      printf("gridsyncd %s\n", gridsync::kVersion);
+      return 0;
+    }
+  }
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };

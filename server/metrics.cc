@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/version.h"
 
 namespace gridsync::server {
 namespace {
@@ -136,6 +137,11 @@ void Metrics::CountMutations(absl::string_view outcome, absl::string_view code, 
 std::string Metrics::Render(const std::vector<Sample>& samples) const {
   std::string out;
   std::lock_guard<std::mutex> lock(mu_);
+  absl::StrAppend(&out,
+                  "# HELP gridsync_build_info The release this server runs.\n"
+                  "# TYPE gridsync_build_info gauge\n"
+                  "gridsync_build_info{version=\"",
+                  kVersion, "\"} 1\n");
   absl::StrAppend(&out,
                   "# HELP gridsync_rpc_requests_total RPCs answered, by method and status code.\n"
                   "# TYPE gridsync_rpc_requests_total counter\n");

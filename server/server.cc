@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/version.h"
 #include "google/protobuf/stubs/logging.h"
 #include "server/log.h"
 
@@ -168,7 +169,7 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
             ":", s->metrics_http_->port(), "/metrics");
   }
   s->grpc_->GetHealthCheckService()->SetServingStatus(true);
-  LogInfo("serving ", opts.data_dir, " on port ", s->port_,
+  LogInfo("gridsyncd ", kVersion, " serving ", opts.data_dir, " on port ", s->port_,
           tls ? " with TLS" : " (plaintext, loopback)", "; last change ",
           s->store_->LastChangeSeq());
   return s;

@@ -12,7 +12,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/version.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "tests/server/test_server.h"
 
@@ -104,6 +106,8 @@ TEST_F(MetricsTest, ThePageParsesAndItsCountersMove) {
   EXPECT_GT(before["process_resident_memory_bytes"], 1e6);
   EXPECT_GT(before["process_open_fds"], 5);
   EXPECT_GT(before["gridsync_rocksdb_live_sst_bytes"], 0);
+  EXPECT_EQ(before[absl::StrCat("gridsync_build_info{version=\"", kVersion, "\"}")], 1)
+      << "the release it runs";
 
   auto phone = NewPhone(kGridA);
   std::vector<gridsync::v1::Mutation> ms;

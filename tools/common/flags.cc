@@ -1,8 +1,12 @@
 #include "tools/common/flags.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "absl/strings/str_join.h"
+#include "common/version.h"
 
 namespace gridsync::tools {
 namespace {
@@ -21,6 +25,13 @@ std::string Known(const FlagSet& known) {
 }  // namespace
 
 Args ParseArgs(int argc, char** argv, const FlagSet& known) {
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      const std::string_view self(argv[0]);
+      printf("%s %s\n", std::string(self.substr(self.rfind('/') + 1)).c_str(), kVersion);
+      exit(0);
+    }
+  }
   Args a;
   auto fail = [&](std::string message) {
     if (a.error.empty()) a.error = std::move(message);

@@ -45,7 +45,8 @@ struct Args {
 
 // Reads argv against `known`. A flag not in it, a value flag without a
 // value and a switch given one are errors (Args::error names the first);
-// "--" ends the flags.
+// "--" ends the flags. `--version` anywhere before "--" prints the program's
+// name and release (common/version.h) on stdout and exits 0.
 Args ParseArgs(int argc, char** argv, const FlagSet& known);
 
 }  // namespace gridsync::tools
