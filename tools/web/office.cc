@@ -173,8 +173,6 @@ void Office::Follow() {
         if (m.has_change()) {
           dirty = true;
           options_.reports->Changed(ChangedCode(m));
-          std::lock_guard<std::mutex> l(mu_);
-          last_change_ms_ = core::SystemWallMs();
         }
         if (m.caught_up() && vouching == 0)
           vouching = options_.reports->Opened(account_.scope, subscribed_ms);
@@ -219,11 +217,6 @@ uint64_t Office::WaitChange(uint64_t seen, std::chrono::milliseconds timeout) co
 int64_t Office::synced_at_ms() const {
   std::lock_guard<std::mutex> l(mu_);
   return synced_at_ms_;
-}
-
-int64_t Office::last_change_ms() const {
-  std::lock_guard<std::mutex> l(mu_);
-  return last_change_ms_;
 }
 
 bool Office::following() const {

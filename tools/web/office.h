@@ -71,10 +71,9 @@ class Office {
   uint64_t version() const;
   // Waits until version() is above `seen`, at most `timeout`; returns it.
   uint64_t WaitChange(uint64_t seen, std::chrono::milliseconds timeout) const;
-  // When the replica last caught up with gridsyncd, and the feed's last
-  // change (ms since the epoch; 0: not yet).
+  // When the replica last caught up with gridsyncd (ms since the epoch;
+  // 0: not yet).
   int64_t synced_at_ms() const;
-  int64_t last_change_ms() const;
   // Whether the feed stream is open now (false: reconnecting; the page says so).
   bool following() const;
   // Set once gridsyncd refuses the account's token (its device revoked or
@@ -123,7 +122,6 @@ class Office {
   mutable std::condition_variable changed_;
   uint64_t version_ = 0;                      // guarded by mu_
   int64_t synced_at_ms_ = 0;                  // guarded by mu_
-  int64_t last_change_ms_ = 0;                // guarded by mu_
   bool following_ = false;                    // guarded by mu_
   bool stopping_ = false;                     // guarded by mu_
   std::string refused_;                       // guarded by mu_
