@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 ./scripts/setup.sh
 ./scripts/check_format.sh
-# The fuzzers for a bounded time (under a minute of fuzzing in all); a
+# The fuzzers for a bounded time (25 s each, under two minutes in all); a
 # person runs scripts/fuzz.sh SECONDS for longer.
 ./scripts/fuzz.sh 25
 if [ -z "${GRIDSYNC_TEST_PG:-}" ]; then

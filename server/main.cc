@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "common/version.h"
 #include "core/attachment.h"
 #include "server/backup.h"
@@ -27,22 +28,42 @@
 #include "server/log.h"
 #include "server/rocks_store.h"
 #include "server/server.h"
+#include "tools/common/flags.h"
 
 namespace {
 
-int Usage() {
-  fprintf(stderr,
-          "usage: gridsyncd init --data DIR\n"
-          "       gridsyncd --data DIR --listen 127.0.0.1:PORT [--tls-cert FILE --tls-key FILE\n"
-          "                 [--tls-client-ca FILE]]\n"
-          "                 [--max-skew-ms N] [--refill-window-days N (30)] [--port-file FILE]\n"
-          "                 [--phone-retention-days N (90)]\n"
-          "                 [--metrics-listen HOST:PORT] [--min-free-mb N (64)]\n"
-          "                 [--max-attachment-mb N (10)] [--attachment-quota-mb N (200 a day)]\n"
-          "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
-          "       gridsyncd check --data DIR\n");
-  return 2;
+const gridsync::tools::FlagSet& Flags() {
+  static const auto* flags = new gridsync::tools::FlagSet{
+      "gridsyncd",
+      "usage: gridsyncd --data DIR --listen HOST:PORT [FLAGS]     serve\n"
+      "       gridsyncd init --data DIR        a new store; the admin token in DIR/admin.token\n"
+      "       gridsyncd check --data DIR       (server stopped) checksums and invariants; exit 1\n"
+      "                                        on a problem\n"
+      "       gridsyncd restore --from BACKUP_DIR [--backup N] --data NEW_DIR\n"
+      "                                        a backup made by gridsyncctl backup (the newest\n"
+      "                                        unless --backup)\n"
+      "SIGTERM or SIGINT: stop accepting, finish running calls, close the store, exit 0.\n",
+      {{"--data", "DIR", "the store (RocksDB, attachments, admin token)"},
+       {"--listen", "HOST:PORT",
+        "the gRPC address (127.0.0.1:7443; port 0: any free one, see --port-file)"},
+       {"--port-file", "FILE", "write the port once listening"},
+       {"--tls-cert", "FILE", "TLS: the server's certificate chain (PEM)"},
+       {"--tls-key", "FILE", "TLS: its key (PEM)"},
+       {"--tls-client-ca", "FILE",
+        "TLS: ask county logins for a client certificate signed by this CA (PEM)"},
+       {"--max-skew-ms", "N", "refuse writes stamped further than N ms ahead of the server"},
+       {"--refill-window-days", "N", "how far back a restored phone may refill, 0..3650 (30)"},
+       {"--phone-retention-days", "N", "what a phone keeps of closed work, 1..3650 (90)"},
+       {"--metrics-listen", "HOST:PORT", "serve Prometheus metrics over HTTP here"},
+       {"--min-free-mb", "N", "refuse writes when the disk has less free (64)"},
+       {"--max-attachment-mb", "N", "the largest photo or file accepted (10)"},
+       {"--attachment-quota-mb", "N", "attachment bytes a device may upload a day (200)"},
+       {"--from", "BACKUP_DIR", "restore: the backups' folder"},
+       {"--backup", "N", "restore: which backup (the newest)"}}};
+  return *flags;
 }
+
+int Usage(const std::string& error) { return gridsync::tools::UsageError(Flags(), error); }
 
 // Every phone holds a connection, a descriptor each: 10,000 phones need more
 // than the 1,024 a shell or a container often allows by default. Raises the
@@ -63,86 +84,71 @@ void RaiseDescriptorLimit() {
   }
 }
 
+// A count flag in [lo, hi]; `dflt` when absent.
+absl::StatusOr<int64_t> Count(const gridsync::tools::Args& args, const std::string& flag,
+                              int64_t dflt, int64_t lo, int64_t hi) {
+  int64_t v = dflt;
+  if (args.Has(flag) && (!absl::SimpleAtoi(args.Get(flag), &v) || v < lo || v > hi)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " is a whole number from ", lo, " to ", hi));
+  }
+  return v;
+}
+
+// The server's options from its flags.
+absl::StatusOr<gridsync::server::ServerOptions> OptionsOf(const gridsync::tools::Args& args) {
+  gridsync::server::ServerOptions o;
+  o.data_dir = args.Get("--data");
+  o.listen = args.Get("--listen", o.listen);
+  o.tls_cert_file = args.Get("--tls-cert");
+  o.tls_key_file = args.Get("--tls-key");
+  o.tls_client_ca_file = args.Get("--tls-client-ca");
+  o.metrics_listen = args.Get("--metrics-listen");
+  constexpr int64_t kCeilingMb = gridsync::core::kMaxAttachmentBytesCeiling >> 20;
+  auto min_free = Count(args, "--min-free-mb", o.min_free_bytes >> 20, 0, int64_t{1} << 30);
+  auto max_attachment =
+      Count(args, "--max-attachment-mb", o.max_attachment_bytes >> 20, 1, kCeilingMb);
+  auto quota =
+      Count(args, "--attachment-quota-mb", o.attachment_quota_bytes >> 20, 0, int64_t{1} << 30);
+  auto skew = Count(args, "--max-skew-ms", o.max_skew_ms, 0, int64_t{1} << 40);
+  auto retention = Count(args, "--phone-retention-days", o.phone_retention_days, 1, 3650);
+  auto refill = Count(args, "--refill-window-days", o.refill_window_ms / 86400000, 0, 3650);
+  for (const auto* v : {&min_free, &max_attachment, &quota, &skew, &retention, &refill}) {
+    if (!v->ok()) return v->status();
+  }
+  o.min_free_bytes = static_cast<uint64_t>(*min_free) << 20;
+  o.max_attachment_bytes = *max_attachment << 20;
+  o.attachment_quota_bytes = *quota << 20;
+  o.max_skew_ms = *skew;
+  o.phone_retention_days = static_cast<int>(*retention);
+  o.refill_window_ms = *refill * 86400 * 1000;
+  return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using gridsync::server::LogError;
   using gridsync::server::LogInfo;
-  gridsync::server::ServerOptions opts;
-  std::string port_file, restore_from;
+  const gridsync::tools::Args args = gridsync::tools::ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return Usage(args.error);
+  const std::string command = args.positional.empty() ? "" : args.positional[0];
+  if (args.positional.size() > 1 ||
+      (command != "" && command != "init" && command != "check" && command != "restore")) {
+    return Usage("the commands are init, check and restore");
+  }
+  auto opts = OptionsOf(args);
+  if (!opts.ok()) return Usage(std::string(opts.status().message()));
+  if (opts->data_dir.empty()) return Usage("--data is needed");
+  const bool init = command == "init", restore = command == "restore", check = command == "check";
+  const std::string port_file = args.Get("--port-file"), restore_from = args.Get("--from");
   uint32_t restore_id = 0;
-  bool init = false, restore = false, check = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string_view(argv[i]) == "--version") {
-      printf("gridsyncd %s\n", gridsync::kVersion);
-      return 0;
-    }
+  if (args.Has("--backup") &&
+      (!absl::SimpleAtoi(args.Get("--backup"), &restore_id) || restore_id == 0)) {
+    return Usage("--backup is a backup's number, from 1");
   }
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    const char* v = nullptr;
-    if (a == "init" && i == 1) {
-      init = true;
-    } else if (a == "restore" && i == 1) {
-      restore = true;
-    } else if (a == "check" && i == 1) {
-      check = true;
-    } else if (a == "--from" && (v = value())) {
-      restore_from = v;
-    } else if (a == "--backup" && (v = value())) {
-      if (!absl::SimpleAtoi(v, &restore_id) || restore_id == 0) return Usage();
-    } else if (a == "--data" && (v = value())) {
-      opts.data_dir = v;
-    } else if (a == "--listen" && (v = value())) {
-      opts.listen = v;
-    } else if (a == "--tls-cert" && (v = value())) {
-      opts.tls_cert_file = v;
-    } else if (a == "--tls-key" && (v = value())) {
-      opts.tls_key_file = v;
-    } else if (a == "--tls-client-ca" && (v = value())) {
-      opts.tls_client_ca_file = v;
-    } else if (a == "--min-free-mb" && (v = value())) {
-      uint64_t mb = 0;
-      if (!absl::SimpleAtoi(v, &mb)) return Usage();
-      opts.min_free_bytes = mb << 20;
-    } else if (a == "--max-attachment-mb" && (v = value())) {
-      int64_t mb = 0;
-      if (!absl::SimpleAtoi(v, &mb) || mb < 1 ||
-          mb > (gridsync::core::kMaxAttachmentBytesCeiling >> 20)) {
-        fprintf(stderr, "gridsyncd: --max-attachment-mb is 1..%lld\n",
-                static_cast<long long>(gridsync::core::kMaxAttachmentBytesCeiling >> 20));
-        return Usage();
-      }
-      opts.max_attachment_bytes = mb << 20;
-    } else if (a == "--attachment-quota-mb" && (v = value())) {
-      int64_t mb = 0;
-      if (!absl::SimpleAtoi(v, &mb) || mb < 0) return Usage();
-      opts.attachment_quota_bytes = mb << 20;
-    } else if (a == "--metrics-listen" && (v = value())) {
-      opts.metrics_listen = v;
-    } else if (a == "--port-file" && (v = value())) {
-      port_file = v;
-    } else if (a == "--max-skew-ms" && (v = value())) {
-      if (!absl::SimpleAtoi(v, &opts.max_skew_ms) || opts.max_skew_ms < 0) return Usage();
-    } else if (a == "--phone-retention-days" && (v = value())) {
-      if (!absl::SimpleAtoi(v, &opts.phone_retention_days) || opts.phone_retention_days < 1 ||
-          opts.phone_retention_days > 3650) {
-        return Usage();
-      }
-    } else if (a == "--refill-window-days" && (v = value())) {
-      int days = 0;
-      if (!absl::SimpleAtoi(v, &days) || days < 0 || days > 3650) return Usage();
-      opts.refill_window_ms = int64_t{days} * 86400 * 1000;
-    } else {
-      fprintf(stderr, "gridsyncd: unknown or incomplete argument '%s'\n", a.c_str());
-      return Usage();
-    }
-  }
-  if (opts.data_dir.empty()) return Usage();
-
   if (check) {
-    auto store = gridsync::server::RocksStore::Open(opts.data_dir, {});
+    auto store = gridsync::server::RocksStore::Open(opts->data_dir, {});
     if (!store.ok()) {
       LogError("check: ", store.status().message());
       return 1;
@@ -153,7 +159,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     // Attachments: every file hashed against its name.
-    auto blobs = gridsync::server::BlobStore::Open(opts.data_dir + "/blobs", {});
+    auto blobs = gridsync::server::BlobStore::Open(opts->data_dir + "/blobs", {});
     gridsync::server::BlobStore::Verified verified;
     if (blobs.ok()) verified = (*blobs)->VerifyAll();
     if (!blobs.ok()) problems->push_back(std::string(blobs.status().message()));
@@ -168,7 +174,7 @@ int main(int argc, char** argv) {
     for (const auto& o : *over) printf("OVER LIMITS (sent trimmed to readers): %s\n", o.c_str());
     const auto stats = (*store)->Stats();
     printf("%s: %s; %llu records, %llu changes, %llu attachments (%llu bytes)\n",
-           opts.data_dir.c_str(),
+           opts->data_dir.c_str(),
            problems->empty() ? "ok (table checksums, change log gap-free, coverage = records, "
                                "attachments = their hashes)"
                              : "PROBLEMS FOUND",
@@ -179,8 +185,8 @@ int main(int argc, char** argv) {
     return problems->empty() ? 0 : 1;
   }
   if (restore) {
-    if (restore_from.empty()) return Usage();
-    if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts.data_dir);
+    if (restore_from.empty()) return Usage("restore needs --from BACKUP_DIR");
+    if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts->data_dir);
         !st.ok()) {
       LogError("restore: ", st.message());
       return 1;
@@ -189,17 +195,17 @@ int main(int argc, char** argv) {
         "restored %s into %s; start gridsyncd --data %s (the admin token is the one of the "
         "store that was backed up)\n",
         restore_id == 0 ? "the newest backup" : ("backup " + std::to_string(restore_id)).c_str(),
-        opts.data_dir.c_str(), opts.data_dir.c_str());
+        opts->data_dir.c_str(), opts->data_dir.c_str());
     return 0;
   }
   if (init) {
-    auto st = gridsync::server::InitDataDir(opts.data_dir);
+    auto st = gridsync::server::InitDataDir(opts->data_dir);
     if (!st.ok()) {
       LogError("init: ", st.message());
       return 1;
     }
-    printf("initialized %s; admin token in %s/admin.token\n", opts.data_dir.c_str(),
-           opts.data_dir.c_str());
+    printf("initialized %s; admin token in %s/admin.token\n", opts->data_dir.c_str(),
+           opts->data_dir.c_str());
     return 0;
   }
 
@@ -211,7 +217,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  auto server = gridsync::server::GridSyncServer::Start(opts);
+  auto server = gridsync::server::GridSyncServer::Start(*opts);
   if (!server.ok()) {
     LogError(server.status().message());
     return 1;

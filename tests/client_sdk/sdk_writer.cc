@@ -16,10 +16,18 @@
 
 int main(int argc, char** argv) {
   using namespace gridsync;
-  auto args = tools::ParseArgs(
-      argc, argv,
-      {.values = {"--data", "--server", "--device", "--token", "--grid", "--total", "--sync-every"},
-       .switches = {}});
+  const tools::FlagSet flags = {"sdk_writer",
+                                "usage: sdk_writer --data DIR --server ADDR --device ID --token T "
+                                "--grid CODE --total N --sync-every K\n",
+                                {{"--data", "DIR", "the replica"},
+                                 {"--server", "ADDR", "gridsyncd's address"},
+                                 {"--device", "ID", "the device id"},
+                                 {"--token", "TOKEN", "the device's token"},
+                                 {"--grid", "CODE", "the grid of the visits"},
+                                 {"--total", "N", "visits to write in all (100)"},
+                                 {"--sync-every", "K", "sync after every K writes (20)"}}};
+  auto args = tools::ParseArgs(argc, argv, flags);
+  if (!args.error.empty()) return tools::UsageError(flags, args.error);
   sdk::ClientOptions o;
   o.data_dir = args.Get("--data");
   o.server_address = args.Get("--server");

@@ -198,15 +198,19 @@ Result Run(const std::string& layout, const fs::path& base, int mb, uint64_t see
 }  // namespace
 
 int main(int argc, char** argv) {
-  const gridsync::tools::Args args = gridsync::tools::ParseArgs(
-      argc, argv, {.values = {"--dir", "--mb", "--seed"}, .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-blobs: %s\n", args.error.c_str());
+  const gridsync::tools::FlagSet flags = {
+      "gridsync-bench-blobs",
+      "usage: gridsync-bench-blobs [FLAGS]\n"
+      "  photos stored, read and verified through the server's blob store\n",
+      {{"--mb", "N", "megabytes of photos (1024)"},
+       {"--dir", "DIR", "where (/tmp/gridsync-bench-blobs)"},
+       {"--seed", "S", "the random seed (1)"}}};
+  const gridsync::tools::Args args = gridsync::tools::ParseArgs(argc, argv, flags);
   int mb = 1024;
   uint64_t seed = 1;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--mb", "1024"), &mb) || mb < 1 ||
       !absl::SimpleAtoi(args.Get("--seed", "1"), &seed)) {
-    fprintf(stderr, "usage: gridsync-bench-blobs [--mb 1024] [--dir DIR] [--seed 1]\n");
-    return 2;
+    return gridsync::tools::UsageError(flags, args.error);
   }
   const fs::path base = args.Get("--dir", "/tmp/gridsync-bench-blobs");
   printf(

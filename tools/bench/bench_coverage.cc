@@ -402,20 +402,26 @@ void Measure(const char* what, int n, Call call) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::Args args =
-      tools::ParseArgs(argc, argv,
-                       {.values = {"--dir", "--households", "--months", "--pg", "--queries"},
-                        .switches = {"--keep", "--reuse"}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-coverage: %s\n", args.error.c_str());
+  const tools::FlagSet kFlags = {
+      "gridsync-bench-coverage",
+      "usage: gridsync-bench-coverage [FLAGS]\n"
+      "  coverage queries on a county-sized store, and export throughput into PostgreSQL\n",
+      {{"--households", "N", "households in the county (300000)"},
+       {"--months", "N", "months of field work, 1..60 (12)"},
+       {"--queries", "N", "coverage queries timed (300)"},
+       {"--dir", "DIR", "where (/tmp/gridsync-bench-coverage)"},
+       {"--pg", "CONNINFO",
+        "a PostgreSQL server where the bench may (re)create the database gridsync_bench_export"},
+       {"--keep", "", "keep DIR afterwards"},
+       {"--reuse", "",
+        "use the store already in DIR when built for the same households and months"}}};
+  tools::Args args = tools::ParseArgs(argc, argv, kFlags);
   int households = 300000, months = 12, queries = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--households", "300000"), &households) ||
       !absl::SimpleAtoi(args.Get("--months", "12"), &months) ||
       !absl::SimpleAtoi(args.Get("--queries", "300"), &queries) ||
       households < kHouseholdsPerGrid || months < 1 || months > 60 || queries < 1) {
-    fprintf(stderr,
-            "usage: gridsync-bench-coverage [--households N] [--months 1..60] [--queries N] [--dir "
-            "D] [--pg CONNINFO]\n");
-    return 2;
+    return tools::UsageError(kFlags, args.error);
   }
   const std::string dir = args.Get("--dir", "/tmp/gridsync-bench-coverage");
   const int64_t now = core::SystemWallMs();

@@ -236,9 +236,16 @@ void Report(const char* workload, const FeedRun& r, long rss_before_kb) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto args = gridsync::tools::ParseArgs(
-      argc, argv, {{"--gridsyncd", "--ordinary", "--at-limit", "--dir"}, {}});
-  if (!args.error.empty()) Die(args.error);
+  const gridsync::tools::FlagSet flags = {
+      "gridsync-bench-feed",
+      "usage: gridsync-bench-feed [FLAGS]\n"
+      "  the change feed through gRPC, of ordinary records and of records at the limits\n",
+      {{"--gridsyncd", "PATH", "the server binary (the one beside this program)"},
+       {"--ordinary", "N", "ordinary records (20000)"},
+       {"--at-limit", "N", "records at the size limits (60)"},
+       {"--dir", "DIR", "where (/tmp/gridsync-bench-feed)"}}};
+  const auto args = gridsync::tools::ParseArgs(argc, argv, flags);
+  if (!args.error.empty()) return gridsync::tools::UsageError(flags, args.error);
   std::string binary = args.Get("--gridsyncd");
   if (binary.empty()) {
     binary = (fs::read_symlink("/proc/self/exe").parent_path() / "gridsyncd").string();

@@ -535,12 +535,28 @@ int RunFleet(const tools::Args& args, const Config& cfg, const std::string& self
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::Args args = tools::ParseArgs(
-      argc, argv,
-      {.values = {"--dir", "--from", "--gridsyncd", "--grids", "--idle-seconds", "--org", "--out",
-                  "--peak-phones", "--peak-seconds", "--phones", "--phones-file", "--poll-minutes",
-                  "--processes", "--records", "--server", "--to"},
-       .switches = {"--keep"}});
+  const tools::FlagSet flags = {
+      "gridsync-bench-fleet",
+      "usage: gridsync-bench-fleet [FLAGS]\n"
+      "  a county's fleet of phones, in processes of their own, against one gridsyncd\n",
+      {{"--phones", "N", "phones (10000)"},
+       {"--processes", "P", "phone processes (10)"},
+       {"--grids", "G", "grids the phones are spread over (1000)"},
+       {"--idle-seconds", "S", "how long the idle phase lasts (60)"},
+       {"--poll-minutes", "M", "an idle phone polls every M minutes (15)"},
+       {"--peak-phones", "N", "phones syncing in the evening peak (2000)"},
+       {"--peak-seconds", "S", "how long the peak lasts (300)"},
+       {"--records", "R", "visits each peak phone pushes (30)"},
+       {"--org", "CSV", "the county's divisions (shared/data/henan-zhengzhou-dengfeng.csv)"},
+       {"--gridsyncd", "PATH", "the server binary (the one beside this program)"},
+       {"--dir", "DIR", "where (/tmp/gridsync-bench-fleet)"},
+       {"--keep", "", "keep DIR afterwards"},
+       {"--phones-file", "FILE", "(a phone process's: its phones' devices and tokens)"},
+       {"--from", "N", "(a phone process's: its first phone)"},
+       {"--to", "N", "(a phone process's: past its last phone)"},
+       {"--server", "ADDR", "(a phone process's: gridsyncd's address)"},
+       {"--out", "FILE", "(a phone process's: where its latencies go)"}}};
+  tools::Args args = tools::ParseArgs(argc, argv, flags);
   Config cfg;
   auto num = [&](const char* flag, int* v, int lo) {
     return !args.Has(flag) || (absl::SimpleAtoi(args.Get(flag), v) && *v >= lo);
@@ -551,12 +567,7 @@ int main(int argc, char** argv) {
       !num("--poll-minutes", &cfg.poll_minutes, 1) || !num("--peak-phones", &cfg.peak_phones, 0) ||
       !num("--peak-seconds", &cfg.peak_seconds, 1) || !num("--records", &cfg.records, 1) ||
       cfg.processes > cfg.phones) {
-    if (!args.error.empty()) fprintf(stderr, "gridsync-bench-fleet: %s\n", args.error.c_str());
-    fprintf(stderr,
-            "usage: gridsync-bench-fleet [--phones N] [--processes P] [--grids G] [--idle-seconds "
-            "S] [--poll-minutes M] [--peak-phones N] [--peak-seconds S] [--records R] [--org CSV] "
-            "[--gridsyncd PATH] [--dir DIR] [--keep]\n");
-    return 2;
+    return tools::UsageError(flags, args.error);
   }
   if (args.Has("--phones-file")) return RunPhones(args, cfg);
   return RunFleet(args, cfg, std::filesystem::canonical("/proc/self/exe").string());

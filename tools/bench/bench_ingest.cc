@@ -229,20 +229,21 @@ absl::StatusOr<LightResult> LightPush(const std::string& addr, const std::string
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args =
-      ParseArgs(argc, argv,
-                {.values = {"--batch", "--devices", "--dir", "--records-per-device", "--threads"},
-                 .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-ingest: %s\n", args.error.c_str());
+  const FlagSet kFlags = {"gridsync-bench-ingest",
+                          "usage: gridsync-bench-ingest [FLAGS]\n"
+                          "  durable Push ingest against raw RocksDB writing the same records\n",
+                          {{"--devices", "N", "phones (64)"},
+                           {"--records-per-device", "M", "records each (2000)"},
+                           {"--batch", "B", "records a push (100)"},
+                           {"--threads", "T", "pushing at once (8)"},
+                           {"--dir", "DIR", "where (/tmp/gridsync-bench-PID)"}}};
+  Args args = ParseArgs(argc, argv, kFlags);
   int devices = 64, per_device = 2000, batch = 100, threads = 8;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--devices", "64"), &devices) ||
       !absl::SimpleAtoi(args.Get("--records-per-device", "2000"), &per_device) ||
       !absl::SimpleAtoi(args.Get("--batch", "100"), &batch) ||
       !absl::SimpleAtoi(args.Get("--threads", "8"), &threads)) {
-    fprintf(stderr,
-            "usage: gridsync-bench-ingest [--devices N] [--records-per-device M] "
-            "[--batch B] [--threads T] [--dir DIR]\n");
-    return 2;
+    return UsageError(kFlags, args.error);
   }
   const std::string dir = args.Get("--dir", absl::StrCat("/tmp/gridsync-bench-", getpid()));
   std::filesystem::remove_all(dir);

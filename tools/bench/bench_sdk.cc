@@ -329,15 +329,19 @@ class Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto args = gridsync::tools::ParseArgs(
-      argc, argv, {.values = {"--dir", "--households", "--writes"}, .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-sdk: %s\n", args.error.c_str());
+  const gridsync::tools::FlagSet flags = {
+      "gridsync-bench-sdk",
+      "usage: gridsync-bench-sdk [FLAGS]\n"
+      "  the phone's SDK: writes, views and syncs against a server in process\n",
+      {{"--writes", "N", "writes (10000)"},
+       {"--households", "N", "households in the grid, 10..9999 (300)"},
+       {"--dir", "DIR", "where (/tmp/gridsync-bench-sdk)"}}};
+  auto args = gridsync::tools::ParseArgs(argc, argv, flags);
   int writes = 10000, households = 300;
   if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--writes", "10000"), &writes) ||
       !absl::SimpleAtoi(args.Get("--households", "300"), &households) || households < 10 ||
       households > 9999) {
-    fprintf(stderr, "usage: gridsync-bench-sdk [--writes N] [--households 10..9999] [--dir DIR]\n");
-    return 2;
+    return gridsync::tools::UsageError(flags, args.error);
   }
   const std::string dir = args.Get("--dir", "/tmp/gridsync-bench-sdk");
   Bench b;

@@ -135,18 +135,22 @@ absl::StatusOr<PhoneSet> MakePhones(const std::string& addr, const std::string& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const tools::Args args = tools::ParseArgs(
-      argc, argv, {.values = {"--dir", "--phones", "--photo-kb", "--single-mb"}, .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-bench-uploads: %s\n", args.error.c_str());
+  const tools::FlagSet flags = {
+      "gridsync-bench-uploads",
+      "usage: gridsync-bench-uploads [FLAGS]\n"
+      "  phones uploading photos at once to a gridsyncd of their own\n",
+      {{"--gridsyncd", "PATH", "the server binary (the one beside this program)"},
+       {"--phones", "N", "phones uploading at once (100)"},
+       {"--photo-kb", "N", "each phone's photo (2048)"},
+       {"--single-mb", "N", "one large upload, alone (10)"},
+       {"--dir", "DIR", "where"}}};
+  const tools::Args args = tools::ParseArgs(argc, argv, flags);
   int phones = 100, photo_kb = 2048, single_mb = 10;
-  if (!absl::SimpleAtoi(args.Get("--phones", "100"), &phones) ||
+  if (!args.error.empty() || !absl::SimpleAtoi(args.Get("--phones", "100"), &phones) ||
       !absl::SimpleAtoi(args.Get("--photo-kb", "2048"), &photo_kb) ||
       !absl::SimpleAtoi(args.Get("--single-mb", "10"), &single_mb) || phones < 1 || photo_kb < 1 ||
       single_mb < 1) {
-    fprintf(stderr,
-            "usage: gridsync-bench-uploads [--gridsyncd PATH] [--phones N] [--photo-kb N] "
-            "[--single-mb N] [--dir DIR]\n");
-    return 2;
+    return tools::UsageError(flags, args.error);
   }
   const std::string gridsyncd = args.Get(
       "--gridsyncd", (std::filesystem::path(argv[0]).parent_path() / "gridsyncd").string());

@@ -26,11 +26,7 @@ struct TlsFiles {
   std::string ca, cert, key;
 };
 
-// --tls-ca, --tls-cert and --tls-key of a tool's command line, and their
-// line of its usage text.
-inline constexpr char kTlsUsage[] =
-    "  TLS: --tls-ca FILE (the county CA's PEM; default: the system roots; plaintext only to\n"
-    "       127.0.0.1 without it) [--tls-cert FILE --tls-key FILE] (a client certificate)\n";
+// --tls-ca, --tls-cert and --tls-key of a tool's command line (WithTls).
 TlsFiles TlsFromArgs(const Args& args);
 
 // A channel to `addr`: TLS when any TlsFiles is given or the address is not

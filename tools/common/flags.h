@@ -1,5 +1,14 @@
-// The tools' command lines: `--name value`, `--name=value` and switches,
-// each program declaring the flags it takes.
+// The command lines of every gridsync program, gridsyncd's included: one
+// style, read by Debian's CLI11 (libcli11-dev).
+//
+//   --name value, --name=value   a flag that takes a value (the last given
+//                                counts; GetAll has each, for repeated flags)
+//   --name                       a switch
+//   words without "--"           positional: commands and their files
+//   --                           ends the flags
+//   --help                       the program's usage and every flag with its
+//                                meaning, on stdout; exit 0
+//   --version                    "PROGRAM 0.26.0" (common/version.h); exit 0
 //
 // Not Abseil's flags library: ABSL_FLAG names are C identifiers, so every
 // documented flag (--token-file, --blobs-dir, --upload-chunk-kb, ...) would
@@ -13,18 +22,24 @@
 
 namespace gridsync::tools {
 
-// The flags a program takes, with their leading "--".
+// One flag a program takes.
+struct Flag {
+  std::string name;   // with its leading "--"
+  std::string value;  // what it takes, as --help shows it ("ADDR", "N"); empty for a switch
+  std::string help;   // what it means, for --help
+};
+
+// What a program takes: its synopsis (the commands and their forms, shown
+// first by --help and on a usage error) and its flags.
 struct FlagSet {
-  std::vector<std::string> values;    // take a value: "--server ADDR" or "--server=ADDR"
-  std::vector<std::string> switches;  // take none: "--json"
+  std::string program;  // "gridsyncctl"
+  std::string usage;    // "gridsyncctl --server ADDR ... COMMAND\n  import-org FILE ...\n"
+  std::vector<Flag> flags;
 };
 
 // `f` with the TLS flags every program that connects takes (TlsFromArgs):
 // --tls-ca, --tls-cert, --tls-key.
-inline FlagSet WithTls(FlagSet f) {
-  f.values.insert(f.values.end(), {"--tls-ca", "--tls-cert", "--tls-key"});
-  return f;
-}
+FlagSet WithTls(FlagSet f);
 
 struct Args {
   std::map<std::string, std::string> flags;  // "--server" -> "127.0.0.1:1" (the last given)
@@ -43,11 +58,15 @@ struct Args {
   }
 };
 
-// Reads argv against `known`. A flag not in it, a value flag without a
-// value and a switch given one are errors (Args::error names the first);
-// "--" ends the flags. `--version` anywhere before "--" prints the program's
-// name and release (common/version.h) on stdout and exits 0.
+// Reads argv against `known`. A flag not in it, a value flag without a value
+// and a switch given one are errors (Args::error names the first). --help
+// and --version print and exit 0, as above.
 Args ParseArgs(int argc, char** argv, const FlagSet& known);
+
+// The usage error of a program: `error` (when not empty), then `known`'s
+// help, on stderr. Returns 2, the exit code for a command line that cannot
+// be run.
+int UsageError(const FlagSet& known, const std::string& error = "");
 
 }  // namespace gridsync::tools
 

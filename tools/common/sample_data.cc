@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "tools/common/client.h"
+#include "tools/common/table_file.h"
 
 namespace gridsync::tools {
 namespace {
@@ -57,12 +58,10 @@ int Risk(std::mt19937_64& rng, gridsync::v1::PersonCategory category) {
 }  // namespace
 
 absl::StatusOr<DivisionImport> ReadDivisionCsv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  auto table = ReadTableFile(path);
+  if (!table.ok()) return table.status();
   DivisionImport out;
   std::set<std::string> seen;
-  std::string line;
-  int n = 0;
   auto add = [&](const std::string& code, const std::string& name, int line_no) {
     if (code.empty() || !seen.insert(code).second) return;
     OrgUnit* u = out.request.add_org_units();
@@ -70,20 +69,14 @@ absl::StatusOr<DivisionImport> ReadDivisionCsv(const std::string& path) {
     u->set_name(name);
     out.lines.push_back(line_no);
   };
-  while (std::getline(in, line)) {
-    ++n;
-    line = std::string(absl::StripTrailingAsciiWhitespace(line));
-    if (line.empty()) continue;
-    std::vector<std::string> cols = absl::StrSplit(line, ',');
-    if (n == 1) {
-      if (cols.empty() || cols[0] != "county_code") {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path,
-                         ": line 1 must be the header county_code,county_name,town_code,town_name,"
-                         "village_code,village_name"));
-      }
-      continue;
-    }
+  if (table->rows.empty() || table->rows[0].cells[0] != "county_code") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": line 1 must be the header county_code,county_name,town_code,town_name,"
+                     "village_code,village_name"));
+  }
+  for (size_t i = 1; i < table->rows.size(); ++i) {
+    const auto& [n, cols] = table->rows[i];
     if (cols.size() != 6) {
       out.errors.push_back(absl::StrCat("line ", n, ": expected 6 columns, found ", cols.size()));
       continue;

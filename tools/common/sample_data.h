@@ -10,9 +10,10 @@
 
 namespace gridsync::tools {
 
-// The org units of a division CSV (county_code,county_name,town_code,
-// town_name,village_code,village_name), each unit once, with the CSV line it
-// first came from in `lines` (same order as the request's org_units).
+// The org units of a division table (county_code,county_name,town_code,
+// town_name,village_code,village_name) in CSV or .xlsx (table_file.h), each
+// unit once, with the line it first came from in `lines` (same order as the
+// request's org_units).
 struct DivisionImport {
   gridsync::v1::ImportRegistryRequest request;
   std::vector<int> lines;

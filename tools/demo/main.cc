@@ -562,14 +562,18 @@ class Demo {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args =
-      ParseArgs(argc, argv, {.values = {"--phones", "--server", "--token-file"}, .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-demo: %s\n", args.error.c_str());
-  if (!args.error.empty() || !args.Has("--server") || !args.Has("--token-file") ||
-      !args.Has("--phones")) {
-    fprintf(stderr,
-            "usage: gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE --phones DIR\n");
-    return 2;
+  const FlagSet kFlags = {
+      "gridsync-demo",
+      "usage: gridsync-demo --server ADDR --token-file ADMIN_TOKEN_FILE --phones DIR\n"
+      "  a month of grid work in the county of shared/data, on a running gridsyncd that\n"
+      "  has its divisions (scripts/demo.sh runs it)\n",
+      {{"--server", "ADDR", "gridsyncd's gRPC address"},
+       {"--token-file", "FILE", "the admin token"},
+       {"--phones", "DIR", "the folder of the demo phones' replicas"}}};
+  Args args = ParseArgs(argc, argv, kFlags);
+  if (!args.error.empty()) return UsageError(kFlags, args.error);
+  if (!args.Has("--server") || !args.Has("--token-file") || !args.Has("--phones")) {
+    return UsageError(kFlags, "--server, --token-file and --phones are needed");
   }
   auto token = ReadTokenFile(args.Get("--token-file"));
   if (!token.ok()) {

@@ -27,32 +27,33 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) { g_stop.store(true); }
 
-int Usage() {
-  fprintf(
-      stderr,
-      "usage: gridsync-export --server ADDR --token-file FILE --scope COUNTY_CODE [--pg CONNINFO]"
-      " [--once] [--batch N] [--blobs-dir DIR] [TLS]\n"
-      "  --pg      libpq connection string or URI; default: the PG* environment variables\n"
-      "  --once    catch up with the feed, then exit (default: follow until SIGTERM)\n"
-      "  --batch   changes per PostgreSQL transaction (default 2000)\n"
-      "  --blobs-dir  keep attachments' bytes as files DIR/ab/cd/<sha256> (written once, synced)\n"
-      "%s",
-      gridsync::tools::kTlsUsage);
-  return 2;
+const gridsync::tools::FlagSet& Flags() {
+  static const auto* flags = new gridsync::tools::FlagSet(gridsync::tools::WithTls(
+      {"gridsync-export",
+       "usage: gridsync-export --server ADDR --token-file FILE --scope COUNTY_CODE [FLAGS]\n"
+       "  mirrors the county's change feed into PostgreSQL, each change exactly once\n",
+       {{"--server", "ADDR", "gridsyncd's gRPC address"},
+        {"--token-file", "FILE", "a county_job device's token (gridsyncctl enroll)"},
+        {"--scope", "COUNTY_CODE", "the county whose feed is mirrored"},
+        {"--pg", "CONNINFO",
+         "libpq connection string or URI (default: the PG* environment variables)"},
+        {"--once", "", "catch up with the feed, then exit (default: follow until SIGTERM)"},
+        {"--batch", "N", "changes per PostgreSQL transaction (2000)"},
+        {"--blobs-dir", "DIR",
+         "keep attachments' bytes as files DIR/ab/cd/<sha256> (written once, synced), not in "
+         "PostgreSQL"}}}));
+  return *flags;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(
-      argc, argv,
-      WithTls({.values = {"--batch", "--blobs-dir", "--pg", "--scope", "--server", "--token-file"},
-               .switches = {"--once"}}));
-  if (!args.error.empty()) fprintf(stderr, "gridsync-export: %s\n", args.error.c_str());
-  if (!args.error.empty() || !args.positional.empty() || !args.Has("--server") ||
-      !args.Has("--token-file") || !args.Has("--scope")) {
-    return Usage();
+  Args args = ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return UsageError(Flags(), args.error);
+  if (!args.positional.empty() || !args.Has("--server") || !args.Has("--token-file") ||
+      !args.Has("--scope")) {
+    return UsageError(Flags(), "--server, --token-file and --scope are needed, and no command");
   }
   ExportOptions opts;
   opts.server = args.Get("--server");

@@ -62,12 +62,12 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "server/backup.h"
 #include "tools/common/client.h"
-#include "tools/common/csv.h"
 #include "tools/common/day_print.h"
 #include "tools/common/flags.h"
 #include "tools/common/person_category.h"
 #include "tools/common/progress.h"
 #include "tools/common/sample_data.h"
+#include "tools/common/table_file.h"
 #include "tools/gridsyncctl/report.h"
 #include "tools/gridsyncctl/report_xlsx.h"
 
@@ -87,25 +87,50 @@ int Fail(const absl::Status& st) {
   return 1;
 }
 
-int Usage() {
-  fprintf(stderr,
-          "usage: gridsyncctl --server ADDR --token-file FILE [TLS] COMMAND\n"
-          "  import-org FILE.csv | import-households FILE.csv | import-persons FILE.csv\n"
-          "  policy | set-policy FILE.csv | gen-sample [--min-grids N]\n"
-          "  survey-forms | publish-survey FORM.json\n"
-          "  report --scope TOWN|COUNTY [--month YYYY-MM] [--weights FILE] [--out FILE]\n"
-          "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
-          "  backup --to DIR [--keep N] | backups --in DIR\n"
-          "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]"
-          " [--holder NAME]\n"
-          "  console-user --name NAME --scope TOWN|COUNTY|VILLAGE   prints an activation code for"
-          " gridsync-web\n"
-          "  revoke --device ID [--wipe] | reinstate --device ID | verify --ids FILE | get --id "
-          "RECORD_ID | stats | held-refills | apply-held --seq N |"
-          " wait-ready [--timeout S] | health\n%s",
-          gridsync::tools::kTlsUsage);
-  return 2;
+const FlagSet& Flags() {
+  static const FlagSet* flags = new FlagSet(WithTls(
+      {"gridsyncctl",
+       "usage: gridsyncctl --server ADDR --token-file FILE [FLAGS] COMMAND\n"
+       "  import-org FILE | import-households FILE | import-persons FILE\n"
+       "        a register as CSV (UTF-8 or GB18030/GBK, as Excel saves it) or .xlsx\n"
+       "  policy | set-policy FILE | gen-sample [--min-grids N]\n"
+       "  survey-forms | publish-survey FORM.json\n"
+       "  report --scope TOWN|COUNTY [--month YYYY-MM] [--weights FILE] [--out FILE]\n"
+       "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
+       "  backup --to DIR [--keep N] | backups --in DIR\n"
+       "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]\n"
+       "        [--holder NAME]                      prints the device's token\n"
+       "  console-user --name NAME --scope TOWN|COUNTY|VILLAGE\n"
+       "        prints an activation code for gridsync-web\n"
+       "  revoke --device ID [--wipe] | reinstate --device ID\n"
+       "  verify --ids FILE | get --id RECORD_ID | stats\n"
+       "  held-refills | apply-held --seq N\n"
+       "  wait-ready [--timeout S] | health\n",
+       {{"--server", "ADDR", "gridsyncd's gRPC address, HOST:PORT"},
+        {"--token-file", "FILE", "the admin token (gridsyncd init writes DATA/admin.token)"},
+        {"--county", "CODE", "report: the same as --scope"},
+        {"--device", "ID", "revoke, reinstate: the device"},
+        {"--holder", "NAME", "enroll: who holds the phone"},
+        {"--id", "RECORD_ID", "get: the record"},
+        {"--ids", "FILE", "verify: record ids, one a line"},
+        {"--in", "DIR", "backups: the folder of backups (read locally, no server needed)"},
+        {"--keep", "N", "backup: keep the newest N backups (0: all)"},
+        {"--min-grids", "N", "gen-sample: grids per village (10)"},
+        {"--month", "YYYY-MM", "report, coverage: the month (this month in China time)"},
+        {"--name", "NAME", "console-user: the person's name, as they log in"},
+        {"--out", "FILE", "report: where to write it (report-CODE-YYYY-MM.html)"},
+        {"--role", "ROLE", "enroll: grid_worker, village_secretary, town_office or county_job"},
+        {"--scope", "CODE", "the division (grid, village, town, county) the command is about"},
+        {"--seq", "N", "apply-held: the held refill, as held-refills lists it"},
+        {"--timeout", "SECONDS", "wait-ready: how long to wait (10)"},
+        {"--to", "DIR", "backup: the folder, on the server's machine"},
+        {"--weights", "FILE", "report: the county's score weights (see README)"},
+        {"--json", "", "coverage: the figures as the proto's JSON"},
+        {"--wipe", "", "revoke: the phone was lost; it erases its replica at its next contact"}}}));
+  return *flags;
 }
+
+int Usage() { return UsageError(Flags()); }
 
 class Ctl {
  public:
@@ -619,15 +644,13 @@ class Ctl {
       const std::string& path, size_t ncols, const char* header,
       const std::function<std::string(const std::vector<std::string>&)>& row,
       std::vector<int>* lines, size_t optional = 0) {
-    std::ifstream in(path);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-    std::string line;
-    int n = 0, bad = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      std::vector<std::string> c = SplitCsvLine(line);
-      if (n == 1 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
-      if (c.size() == 1 && c[0].empty()) continue;                   // blank line
+    auto table = ReadTableFile(path);
+    if (!table.ok()) return table.status();
+    fprintf(stderr, "%s: read as %s\n", path.c_str(), table->format.c_str());
+    int bad = 0;
+    for (size_t i = 0; i < table->rows.size(); ++i) {
+      auto& [n, c] = table->rows[i];
+      if (i == 0 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
       if (c.size() < ncols || c.size() > ncols + optional) {
         fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n,
                 ncols, header, c.size());
@@ -714,14 +737,9 @@ class Ctl {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(
-      argc, argv,
-      WithTls({.values = {"--county", "--device", "--holder", "--id", "--ids", "--in", "--keep",
-                          "--min-grids", "--month", "--name", "--out", "--role", "--scope",
-                          "--server", "--timeout", "--to", "--token-file", "--weights"},
-               .switches = {"--json", "--wipe"}}));
-  if (!args.error.empty()) fprintf(stderr, "gridsyncctl: %s\n", args.error.c_str());
-  if (!args.error.empty() || args.positional.empty()) return Usage();
+  Args args = ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return UsageError(Flags(), args.error);
+  if (args.positional.empty()) return UsageError(Flags(), "which command?");
   const std::string cmd = args.positional[0];
   if (cmd == "backups" && args.Has("--in")) {  // local: no server needed
     auto list = gridsync::server::ListBackups(args.Get("--in"));
@@ -737,7 +755,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (!args.Has("--server")) return Usage();
+  if (!args.Has("--server")) return UsageError(Flags(), "--server is needed");
   auto connected = Connect(args.Get("--server"), TlsFromArgs(args));
   if (!connected.ok()) return Fail(connected.status());
   auto ch = *connected;
@@ -760,7 +778,7 @@ int main(int argc, char** argv) {
            grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str());
     return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
   }
-  if (!args.Has("--token-file")) return Usage();
+  if (!args.Has("--token-file")) return UsageError(Flags(), "--token-file is needed");
   auto token = ReadTokenFile(args.Get("--token-file"));
   if (!token.ok()) return Fail(token.status());
   Ctl ctl(ch, *token);

@@ -16,12 +16,24 @@
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  Args args = ParseArgs(
-      argc, argv,
-      WithTls({.values = {"--acked-log", "--batch", "--conflict-rate", "--data-dir", "--devices",
-                          "--phone-fsync", "--pull-every", "--records-per-device", "--seed",
-                          "--server", "--threads", "--token-file"},
-               .switches = {}}));
+  const FlagSet flags = WithTls(
+      {"gridsync-loadgen",
+       "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE [FLAGS]\n"
+       "  simulated phones, each a client SDK replica, pushing and pulling visits; prints\n"
+       "  records/s and push latency percentiles; exit 3 when the server rejected any\n",
+       {{"--server", "ADDR", "gridsyncd's gRPC address"},
+        {"--token-file", "FILE", "the admin token (enrolls the phones)"},
+        {"--devices", "N", "phones (10)"},
+        {"--records-per-device", "M", "visits each phone records (100)"},
+        {"--conflict-rate", "P", "the share of writes that edit another phone's record (0.05)"},
+        {"--acked-log", "FILE", "append the id of every record the server acknowledged"},
+        {"--batch", "B", "mutations per push (100)"},
+        {"--threads", "T", "phones working at once (32)"},
+        {"--seed", "S", "the random seed (1)"},
+        {"--pull-every", "N", "pull after every N pushes (4)"},
+        {"--data-dir", "DIR", "the phones' replicas (default: a temporary folder, removed)"},
+        {"--phone-fsync", "0|1", "0: no WAL sync on the phones, to measure the server (1)"}}});
+  Args args = ParseArgs(argc, argv, flags);
   LoadgenConfig cfg;
   cfg.server = args.Get("--server");
   cfg.tls = TlsFromArgs(args);
@@ -34,13 +46,9 @@ int main(int argc, char** argv) {
             absl::SimpleAtoi(args.Get("--seed", "1"), &cfg.seed) &&
             absl::SimpleAtoi(args.Get("--pull-every", "4"), &cfg.pull_every);
   if (!ok) {
-    fprintf(stderr,
-            "usage: gridsync-loadgen --server ADDR --token-file ADMIN_TOKEN_FILE --devices N "
-            "--records-per-device M [--conflict-rate P] [--acked-log FILE] [--batch B] "
-            "[--threads T] [--seed S] [--pull-every N] [--data-dir DIR] [--phone-fsync 0|1] "
-            "[TLS]\n%s%s\n",
-            kTlsUsage, args.error.c_str());
-    return 2;
+    return UsageError(flags, args.error.empty() ? "--server and --token-file are needed, and "
+                                                  "numbers as numbers"
+                                                : args.error);
   }
   auto token = ReadTokenFile(args.Get("--token-file"));
   if (!token.ok()) {

@@ -76,11 +76,11 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path, const char* fla
       flag, ": ", path, " holds ", k.size(), " bytes; a replica key is 32 bytes or 64 hex digits"));
 }
 
-int Usage() {
-  fprintf(
-      stderr,
-      "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE "
-      "[--holder NAME] [--tls-ca FILE] [--upload-chunk-kb N (128)] [--key-file FILE] COMMAND\n"
+const FlagSet& Flags() {
+  static const auto* flags = new FlagSet{
+      "gridsync-phone",
+      "usage: gridsync-phone --data DIR --server ADDR --device ID --token-file FILE [FLAGS] "
+      "COMMAND\n"
       "  sync | status | rekey --new-key-file FILE\n"
       "  households [--grid|--scope CODE] [--month YYYY-MM] [--all] [--json]\n"
       "  due [--scope CODE] [--within DAYS] [--json]\n"
@@ -88,10 +88,55 @@ int Usage() {
       "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
       "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
       "  fetch --record ID --out DIR\n"
-      "  propose new-household|moved-out|empty|correct|new-person|person ... (see the source)\n"
-      "  proposals [--scope CODE] [--pending] [--json] | approve|reject --id ID [--note TEXT]\n");
-  return 2;
+      "  propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]\n"
+      "  propose moved-out|empty --household ID [--reason TEXT]\n"
+      "  propose correct --household ID [--head NAME] [--address TEXT] [--reason TEXT]\n"
+      "  propose new-person --household ID --name NAME --category CAT [--risk N] "
+      "[--guardian NAME]\n"
+      "  propose person --person ID [--guardian NAME] [--contact-lost] [--moved-away]\n"
+      "  proposals [--scope CODE] [--pending] [--json] | approve|reject --id ID [--note TEXT]\n"
+      "Every command but sync works offline on what the last sync brought.\n",
+      {{"--data", "DIR", "the phone's replica"},
+       {"--server", "ADDR", "gridsyncd's gRPC address"},
+       {"--device", "ID", "the device id gridsyncctl enroll made"},
+       {"--token-file", "FILE", "the device's token"},
+       {"--holder", "NAME", "who holds the phone"},
+       {"--tls-ca", "FILE", "the county CA's PEM, for TLS to gridsyncd"},
+       {"--upload-chunk-kb", "N", "attachment upload chunk (128)"},
+       {"--key-file", "FILE",
+        "the replica's key (32 bytes, or 64 hex digits): encrypted at rest; a plain replica is "
+        "encrypted on this run"},
+       {"--new-key-file", "FILE", "rekey: the new key"},
+       {"--scope", "CODE",
+        "the grid or village the command is about (default: the device's, when it is one)"},
+       {"--grid", "CODE", "households: the same as --scope; propose new-household: its grid"},
+       {"--month", "YYYY-MM", "households, coverage: the month (this month)"},
+       {"--within", "DAYS", "due: persons due within DAYS (7)"},
+       {"--household", "ID", "visit, propose: the household"},
+       {"--person", "ID", "propose person: the person"},
+       {"--record", "ID", "fetch: the record whose attachments to fetch"},
+       {"--out", "DIR", "fetch: where the attachments go"},
+       {"--notes", "TEXT", "visit: what was found"},
+       {"--photo", "FILE", "visit: a photo to attach (repeatable)"},
+       {"--head", "NAME", "propose: the head of household"},
+       {"--address", "TEXT", "propose: the household's address"},
+       {"--name", "NAME", "propose new-person: the person's name"},
+       {"--category", "CAT", "propose new-person: the category (as import-persons takes)"},
+       {"--risk", "N", "propose new-person: the risk level 0..5 (0)"},
+       {"--guardian", "NAME", "propose: the person's guardian"},
+       {"--reason", "TEXT", "propose: why"},
+       {"--id", "ID", "approve, reject: the proposal"},
+       {"--note", "TEXT", "approve, reject: a note to the proposer"},
+       {"--json", "", "print the proto's JSON"},
+       {"--all", "", "households: all of them, not the first 100"},
+       {"--nobody-home", "", "visit: nobody was home"},
+       {"--pending", "", "proposals: only those waiting for a decision"},
+       {"--contact-lost", "", "propose person: the person cannot be reached"},
+       {"--moved-away", "", "propose person: the person moved away"}}};
+  return *flags;
 }
+
+int Usage() { return UsageError(Flags()); }
 
 class PhoneCli {
  public:
@@ -377,21 +422,11 @@ class PhoneCli {
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;
-  const Args args = ParseArgs(
-      argc, argv,
-      {.values = {"--address",  "--category", "--data",        "--device",     "--grid",
-                  "--guardian", "--head",     "--holder",      "--household",  "--id",
-                  "--month",    "--name",     "--note",        "--notes",      "--out",
-                  "--person",   "--photo",    "--reason",      "--record",     "--risk",
-                  "--scope",    "--server",   "--tls-ca",      "--token-file", "--upload-chunk-kb",
-                  "--within",   "--key-file", "--new-key-file"},
-       .switches = {"--json", "--all", "--nobody-home", "--pending", "--contact-lost",
-                    "--moved-away"}});
-  if (!args.error.empty() || args.positional.empty() || args.positional.size() > 2 ||
-      !args.Has("--data") || !args.Has("--server") || !args.Has("--device") ||
-      !args.Has("--token-file")) {
-    if (!args.error.empty()) fprintf(stderr, "gridsync-phone: %s\n", args.error.c_str());
-    return Usage();
+  const Args args = ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return UsageError(Flags(), args.error);
+  if (args.positional.empty() || args.positional.size() > 2 || !args.Has("--data") ||
+      !args.Has("--server") || !args.Has("--device") || !args.Has("--token-file")) {
+    return UsageError(Flags(), "--data, --server, --device, --token-file and a command are needed");
   }
   auto token = ReadTokenFile(args.Get("--token-file"));
   if (!token.ok()) return Fail(token.status());

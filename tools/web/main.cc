@@ -32,25 +32,33 @@
 
 namespace {
 
-int Usage() {
-  fprintf(stderr,
-          "usage: gridsync-web --server ADDR --listen HOST:PORT --data DIR [options]\n"
-          "  --server ADDR      gridsyncd's gRPC address\n"
-          "  --listen HOST:PORT where browsers reach the console (port 0: any free one)\n"
-          "  --data DIR         the console's folder: accounts and each person's replica\n"
-          "  --tls-cert FILE --tls-key FILE   HTTPS for browsers (PEM); required unless HOST\n"
-          "                     is 127.0.0.1\n"
-          "  --tls-ca FILE      the county CA's PEM, to reach gridsyncd over TLS (default: the\n"
-          "                     system roots; plaintext only to 127.0.0.1 without it)\n"
-          "  --client-cert FILE --client-key FILE   the county's client certificate for\n"
-          "                     gridsyncd (a server started with --tls-client-ca asks it of\n"
-          "                     county logins)\n"
-          "  --weights FILE     the county's score weights, as gridsyncctl report --weights\n"
-          "  --port-file FILE   write the port once listening\n"
-          "  --session-idle-minutes N (30)   a session ends after N minutes without a request\n"
-          "   or: gridsync-web activate --server ADDR --data DIR --name NAME --code CODE\n"
-          "       [--tls-ca FILE] < password   (the code from gridsyncctl console-user)\n");
-  return 2;
+const gridsync::tools::FlagSet& Flags() {
+  static const auto* flags = new gridsync::tools::FlagSet{
+      "gridsync-web",
+      "usage: gridsync-web --server ADDR --listen HOST:PORT --data DIR [FLAGS]\n"
+      "  the township's console in a browser\n"
+      "   or: gridsync-web activate --server ADDR --data DIR --name NAME --code CODE\n"
+      "       [--tls-ca FILE] < password   (the code from gridsyncctl console-user)\n",
+      {{"--server", "ADDR", "gridsyncd's gRPC address"},
+       {"--listen", "HOST:PORT", "where browsers reach the console (port 0: any free one)"},
+       {"--data", "DIR", "the console's folder: accounts and each person's replica"},
+       {"--tls-cert", "FILE",
+        "HTTPS for browsers: the certificate (PEM); required unless HOST is "
+        "127.0.0.1"},
+       {"--tls-key", "FILE", "HTTPS for browsers: the key of --tls-cert (PEM)"},
+       {"--tls-ca", "FILE",
+        "the county CA's PEM, to reach gridsyncd over TLS (default: the system roots; "
+        "plaintext only to 127.0.0.1 without it)"},
+       {"--client-cert", "FILE",
+        "the county's client certificate for gridsyncd (a server started with "
+        "--tls-client-ca asks it of county logins)"},
+       {"--client-key", "FILE", "the key of --client-cert"},
+       {"--weights", "FILE", "the county's score weights, as gridsyncctl report --weights"},
+       {"--port-file", "FILE", "write the port once listening"},
+       {"--session-idle-minutes", "N", "a session ends after N minutes without a request (30)"},
+       {"--name", "NAME", "activate: the person's name, as gridsyncctl console-user was given"},
+       {"--code", "CODE", "activate: the activation code gridsyncctl console-user printed"}}};
+  return *flags;
 }
 
 absl::StatusOr<std::string> ReadText(const std::string& path, const char* flag) {
@@ -88,18 +96,14 @@ int Activate(const gridsync::tools::Args& args, const gridsync::web::OfficeOptio
 
 int main(int argc, char** argv) {
   using namespace gridsync;
-  tools::Args args =
-      tools::ParseArgs(argc, argv,
-                       {.values = {"--server", "--listen", "--data", "--tls-cert", "--tls-key",
-                                   "--tls-ca", "--weights", "--port-file", "--session-idle-minutes",
-                                   "--name", "--code", "--client-cert", "--client-key"},
-                        .switches = {}});
-  if (!args.error.empty()) fprintf(stderr, "gridsync-web: %s\n", args.error.c_str());
+  tools::Args args = tools::ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return tools::UsageError(Flags(), args.error);
   const bool activate = args.positional.size() == 1 && args.positional[0] == "activate";
-  if (!args.error.empty() || (!args.positional.empty() && !activate) || !args.Has("--server") ||
-      !args.Has("--data") ||
+  if ((!args.positional.empty() && !activate) || !args.Has("--server") || !args.Has("--data") ||
       (activate ? !args.Has("--name") || !args.Has("--code") : !args.Has("--listen"))) {
-    return Usage();
+    return tools::UsageError(
+        Flags(), activate ? "activate needs --server, --data, --name and --code"
+                          : "--server, --listen and --data are needed (or the command activate)");
   }
   web::ConsoleOptions o;
   o.listen = args.Get("--listen");
