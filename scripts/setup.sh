@@ -23,5 +23,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# buf, from npm (@bufbuild/buf, a Go program): the tests' client that knows the
+# schema only through server reflection, and the schema's lint and
+# breaking-change checks. Kept in build/npm, pinned.
+BUF_VERSION=1.75.0
+if [ "$(build/npm/node_modules/.bin/buf --version 2>/dev/null)" != "$BUF_VERSION" ]; then
+  if ! command -v npm >/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+  fi
+  mkdir -p build/npm
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error \
+    "@bufbuild/buf@$BUF_VERSION" >/dev/null
+fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
 cmake --build build -j"$(nproc)"

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/version.h"
 #include "google/protobuf/stubs/logging.h"
+#include "grpc/health/v1/health.pb.h"
 #include "server/log.h"
 
 namespace gridsync::server {
@@ -142,6 +143,11 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
 
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC serves the default health service from a schema of its own, while
+  // reflection answers from the generated descriptor pool: health.proto must
+  // be linked into it, or a client that reflects (buf curl, grpcurl) lists
+  // grpc.health.v1.Health and cannot call it.
+  grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(opts.listen, creds, &s->port_);
