@@ -11,6 +11,7 @@
 // exit 0.
 #include <signal.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 
 #include <cstdio>
 #include <cstring>
@@ -217,6 +218,7 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  sd_notify(0, "STATUS=opening the store");
   auto server = gridsync::server::GridSyncServer::Start(*opts);
   if (!server.ok()) {
     LogError(server.status().message());
@@ -227,9 +229,13 @@ int main(int argc, char** argv) {
     std::ofstream(tmp) << (*server)->port() << "\n";
     std::rename(tmp.c_str(), port_file.c_str());
   }
+  // systemd (Type=notify): started once the store is open and the port bound.
+  // Without NOTIFY_SOCKET (not under systemd) these do nothing.
+  sd_notifyf(0, "READY=1\nSTATUS=serving on port %d", (*server)->port());
   int sig = 0;
   sigwait(&set, &sig);
   LogInfo("received ", strsignal(sig), "; draining");
+  sd_notify(0, "STOPPING=1\nSTATUS=draining");
   (*server)->Shutdown();
   return 0;
 }
