@@ -22,6 +22,7 @@
 #include "client_sdk/renumber.h"
 #include "client_sdk/replica_disk.h"
 #include "common/grpc_status.h"
+#include "common/version.h"
 #include "core/attachment.h"
 #include "core/case_level.h"
 #include "core/hlc.h"
@@ -341,6 +342,7 @@ absl::Status Client::Impl::Init() {
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetUserAgentPrefix(kSdkUserAgent);
   if (opts_.compression) {
     args.SetCompressionAlgorithm(GRPC_COMPRESS_GZIP);
   } else {
@@ -781,6 +783,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
       cursor_ = resp.next_cursor();
       if (resp.retention_days() > 0) retention_days_ = resp.retention_days();
     }
+    report->server_release = resp.server_release();
     cursor = resp.next_cursor();
     report->pulled += resp.records_size();
     report->cursor = cursor;

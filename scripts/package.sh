@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package of the county server and its tools into build/:
 #   scripts/package.sh        (after scripts/setup.sh)  -> build/gridsync_VERSION_ARCH.deb
-# The same as `cmake --build build --target package`. Install it with
+# (cpack never builds: CMAKE_SKIP_INSTALL_ALL_DEPENDENCY). Install it with
 #   sudo apt-get install ./build/gridsync_*.deb
 set -euo pipefail
 export PATH

@@ -101,7 +101,24 @@ absl::Status Authenticator::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authorization) const {
+std::string ReleaseOf(absl::string_view user_agent) {
+  const absl::string_view first = user_agent.substr(0, user_agent.find(' '));
+  const size_t slash = first.find('/');
+  if (!absl::StartsWith(first, "gridsync-") || slash == absl::string_view::npos) return "other";
+  const absl::string_view program = first.substr(0, slash), release = first.substr(slash + 1);
+  const auto ok = [](absl::string_view s, const char* extra) {
+    if (s.empty() || s.size() > 32) return false;
+    for (char c : s) {
+      if (!absl::ascii_isalnum(c) && strchr(extra, c) == nullptr) return false;
+    }
+    return true;
+  };
+  if (!ok(program, "-") || !ok(release, ".+~-")) return "other";
+  return absl::StrCat(program, " ", release);
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authorization,
+                                                      absl::string_view user_agent) const {
   if (authorization.empty()) {
     return absl::UnauthenticatedError("missing 'authorization: Bearer <device token>' metadata");
   }
@@ -109,6 +126,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
     return absl::UnauthenticatedError("authorization must be 'Bearer <device token>'");
   }
   const std::string hash = HashToken(authorization);
+  std::string release = ReleaseOf(user_agent);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) {
@@ -123,7 +141,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
     return absl::UnauthenticatedError(
         absl::StrCat("device ", it->second.device_id(), " was revoked; enrol it again"));
   }
-  last_seen_ms_[it->second.device_id()] = core::SystemWallMs();
+  Seen& seen = seen_[it->second.device_id()];
+  seen.ms = core::SystemWallMs();
+  seen.release = std::move(release);
   return PrincipalFor(it->second);
 }
 
@@ -191,8 +211,18 @@ int Authenticator::ActiveDevices(int64_t window_ms) const {
   const int64_t since = core::SystemWallMs() - window_ms;
   std::lock_guard<std::mutex> lock(mu_);
   int n = 0;
-  for (const auto& [device, ms] : last_seen_ms_) n += ms >= since;
+  for (const auto& [device, seen] : seen_) n += seen.ms >= since;
   return n;
+}
+
+std::map<std::string, int> Authenticator::ActiveDevicesByRelease(int64_t window_ms) const {
+  const int64_t since = core::SystemWallMs() - window_ms;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, int> out;
+  for (const auto& [device, seen] : seen_) {
+    if (seen.ms >= since) ++out[seen.release];
+  }
+  return out;
 }
 
 absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(

@@ -3,6 +3,7 @@
 #define GRIDSYNC_SERVER_AUTH_H_
 
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -45,6 +46,12 @@ inline std::string AuthorOf(const gridsync::v1::Device& d) {
   return d.holder().empty() ? d.device_id() : d.holder();
 }
 
+// "gridsync-sdk 0.26.0" from a gRPC user agent that begins
+// "gridsync-sdk/0.26.0 " (common/version.h); "other" when it does not begin
+// with a gridsync program and a release of at most 32 characters
+// [0-9A-Za-z.+~-], so that a client cannot make the metrics page grow.
+std::string ReleaseOf(absl::string_view user_agent);
+
 // The principal of an enrolled device, as Authenticate makes it.
 Principal PrincipalFor(const gridsync::v1::Device& device);
 
@@ -62,8 +69,11 @@ class Authenticator {
 
   // `authorization` is the request's "authorization" metadata value.
   // UNAUTHENTICATED when missing, malformed, unknown or revoked;
-  // PERMISSION_DENIED with the wipe order when revoked as lost.
-  absl::StatusOr<Principal> Authenticate(absl::string_view authorization) const;
+  // PERMISSION_DENIED with the wipe order when revoked as lost. An
+  // authenticated call is noted as the device's last, with the release its
+  // `user_agent` names (ReleaseOf).
+  absl::StatusOr<Principal> Authenticate(absl::string_view authorization,
+                                         absl::string_view user_agent = {}) const;
 
   // Whether `device_id`, authenticated before, may still go on: what a long
   // call (a feed stream) asks as it runs, so that a revocation ends it.
@@ -90,6 +100,9 @@ class Authenticator {
 
   // Devices whose token was used in the last `window_ms` (metrics).
   int ActiveDevices(int64_t window_ms) const;
+  // The same devices by the program and release their last call named
+  // ("gridsync-sdk 0.26.0"; "other" for a client that names none).
+  std::map<std::string, int> ActiveDevicesByRelease(int64_t window_ms) const;
   bool job_certificates() const { return job_certificates_; }
 
   struct Enrolled {
@@ -124,7 +137,11 @@ class Authenticator {
   mutable std::mutex mu_;
   std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
   std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_
-  mutable std::unordered_map<std::string, int64_t> last_seen_ms_;  // guarded by mu_
+  struct Seen {
+    int64_t ms = 0;       // the device's last authenticated call
+    std::string release;  // what that call's user agent named (ReleaseOf)
+  };
+  mutable std::unordered_map<std::string, Seen> seen_;  // by device id; guarded by mu_
 };
 
 }  // namespace gridsync::server

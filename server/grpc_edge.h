@@ -15,10 +15,12 @@ using gridsync::ToGrpc;
 inline absl::StatusOr<Principal> AuthenticateCall(const Authenticator& auth,
                                                   const grpc::ServerContext* ctx) {
   const auto& md = ctx->client_metadata();
-  auto it = md.find("authorization");
-  auto who =
-      auth.Authenticate(it == md.end() ? absl::string_view()
-                                       : absl::string_view(it->second.data(), it->second.size()));
+  auto value = [&md](const char* key) {
+    auto it = md.find(key);
+    return it == md.end() ? absl::string_view()
+                          : absl::string_view(it->second.data(), it->second.size());
+  };
+  auto who = auth.Authenticate(value("authorization"), value("user-agent"));
   if (who.ok() && auth.job_certificates() && who->device.role() == gridsync::v1::ROLE_COUNTY_JOB &&
       !(ctx->auth_context() && ctx->auth_context()->IsPeerAuthenticated())) {
     return absl::PermissionDeniedError(

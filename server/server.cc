@@ -192,6 +192,13 @@ std::string GridSyncServer::MetricsPage() {
   gauges.push_back({"gridsync_devices_active", "Devices that called in the window.",
                     "window=\"1h\"",
                     static_cast<double>(auth_->ActiveDevices(int64_t{3600} * 1000))});
+  for (const auto& [release, n] : auth_->ActiveDevicesByRelease(int64_t{24} * 3600 * 1000)) {
+    gauges.push_back({"gridsync_devices_by_release",
+                      "Devices that called in the window, by the program and release their last "
+                      "call named in its user agent (\"other\": none).",
+                      absl::StrCat("release=\"", release, "\",window=\"24h\""),
+                      static_cast<double>(n)});
+  }
   const BlobStore::Counts blobs = blobs_->counts();
   gauges.push_back({"gridsync_attachment_uploads_in_progress",
                     "Attachment uploads begun and not yet whole (partial files).", "",

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/version.h"
 #include "core/case_level.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -586,6 +587,7 @@ grpc::Status SyncServiceImpl::Pull(grpc::ServerContext* ctx, const Principal& wh
   resp->set_caught_up(page->caught_up);
   resp->set_server_time_ms(now_ms_());
   resp->set_retention_days(phone_retention_days_);
+  resp->set_server_release(kVersion);
   resp->set_store_epoch(records_->Epoch());
   return grpc::Status::OK;
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "absl/strings/match.h"
+#include "common/version.h"
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "core/write_proof.h"
@@ -157,6 +158,7 @@ TEST_F(ClientTest, ATimeOfWorkFarAheadOfTheServersClockIsRefusedAtWrite) {
   auto r = p->Sync();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->pushed, 1);
+  EXPECT_EQ(r->server_release, kVersion);  // the Pull answer says which server it was
 }
 
 TEST_F(ClientTest, RejectedMutationIsKeptWithTheServersReasonAndNotRetried) {

@@ -172,5 +172,19 @@ TEST_F(AuthMatrixTest, ARevokedTokenStopsWorkingAtOnce) {
   EXPECT_EQ(PullScope(token, ""), UNAUTH);
 }
 
+// The release a call's user agent names, as the metrics count devices by it:
+// only gridsync's own programs, in a bounded form.
+TEST(ReleaseOfTest, OnlyAGridsyncProgramAndAShortReleaseAreTaken) {
+  using server::ReleaseOf;
+  EXPECT_EQ(ReleaseOf("gridsync-sdk/0.26.0 grpc-c++/1.51.1 (linux; chttp2)"),
+            "gridsync-sdk 0.26.0");
+  EXPECT_EQ(ReleaseOf("gridsync-tools/0.27.0~rc1"), "gridsync-tools 0.27.0~rc1");
+  EXPECT_EQ(ReleaseOf("grpc-python/1.51.1 grpc-c/29.0.0"), "other");
+  EXPECT_EQ(ReleaseOf(""), "other");
+  EXPECT_EQ(ReleaseOf("gridsync-sdk/"), "other");
+  EXPECT_EQ(ReleaseOf("gridsync-sdk/0.26.0\"} 1\ngridsync_records 0"), "other");  // injection
+  EXPECT_EQ(ReleaseOf("gridsync-sdk/" + std::string(33, '1')), "other");
+}
+
 }  // namespace
 }  // namespace gridsync::testing

@@ -140,6 +140,11 @@ TEST_F(MetricsTest, ThePageParsesAndItsCountersMove) {
   EXPECT_EQ(after["gridsync_last_change_seq"], static_cast<double>(Stats().last_change_seq()));
   EXPECT_EQ(after["gridsync_records"], 20);
   EXPECT_EQ(after[R"(gridsync_devices_active{window="1h"})"], 3);  // admin, phone, job
+  // All three called through tools::Connect, which names gridsync's tools
+  // and this release in its user agent.
+  EXPECT_EQ(after[absl::StrCat("gridsync_devices_by_release{release=\"gridsync-tools ", kVersion,
+                               "\",window=\"24h\"}")],
+            3);
   EXPECT_EQ(after["gridsync_feed_subscribers"], 1);
   EXPECT_EQ(after["gridsync_attachment_uploads_in_progress"], 0);
   EXPECT_EQ(after["gridsync_attachments_stored_total"], 0);

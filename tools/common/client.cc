@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/version.h"
 #include "core/ids.h"
 #include "core/merge.h"
 
@@ -31,6 +32,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const std::string& addr,
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
+  args.SetUserAgentPrefix(kToolsUserAgent);
   if (tls.cert.empty() != tls.key.empty()) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
   }

@@ -215,10 +215,11 @@ class PhoneCli {
       }
       return Fail(r.status());
     }
-    printf("pushed %lld (duplicates %lld, rejected %lld), pulled %lld; cursor %llu\n",
+    printf("pushed %lld (duplicates %lld, rejected %lld), pulled %lld; cursor %llu; server %s\n",
            static_cast<long long>(r->pushed), static_cast<long long>(r->duplicates),
            static_cast<long long>(r->rejected), static_cast<long long>(r->pulled),
-           static_cast<unsigned long long>(r->cursor));
+           static_cast<unsigned long long>(r->cursor),
+           r->server_release.empty() ? "(release not said)" : r->server_release.c_str());
     if (r->repushed > 0 || r->refilled > 0 || r->refill_refused > 0 || r->refill_held > 0) {
       printf(
           "the server was restored from a backup: %lld mutations pushed again, %lld records sent "

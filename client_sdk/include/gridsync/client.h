@@ -121,6 +121,9 @@ struct SyncReport {
   int64_t refill_held = 0;
   int64_t push_calls = 0, pull_calls = 0, refill_calls = 0;
   uint64_t cursor = 0;
+  // The release the server said it runs in its last Pull answer ("0.26.0";
+  // empty from a server older than 0.26.0).
+  std::string server_release;
   // Attachments: uploaded whole (or found already on the server), bytes the
   // server acknowledged, still to send (their record not yet acknowledged,
   // a metered network with attachments_unmetered_only, the day's quota

@@ -44,9 +44,16 @@ typedef struct gs_error {
   char message[1024];
 } gs_error;
 
-/* Record kinds and case statuses: the numbers of gridsync.v1.RecordKind and
- * gridsync.v1.CaseStatus. */
-enum { GS_KIND_VISIT = 1, GS_KIND_DISPUTE_CASE = 2, GS_KIND_SPECIAL_CHECK = 3 };
+/* Record kinds: the numbers of gridsync.v1.RecordKind. A record of a kind
+ * newer than this header (a newer server's) still comes with its number. */
+enum {
+  GS_KIND_VISIT = 1,
+  GS_KIND_DISPUTE_CASE = 2,
+  GS_KIND_SPECIAL_CHECK = 3,
+  GS_KIND_REGISTRY_PROPOSAL = 4, /* a registry change proposed from the field */
+  GS_KIND_PATROL = 5,            /* 平安夜巡 */
+  GS_KIND_SURVEY = 6             /* 安全感/满意度 questionnaire */
+};
 
 typedef enum gs_value_type {
   GS_VALUE_NONE = 0,

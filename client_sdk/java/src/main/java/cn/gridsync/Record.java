@@ -38,6 +38,8 @@ public final class Record {
 
   public final String id;
   public final RecordKind kind;
+  /** gridsync.v1.RecordKind's number: the kind's even when {@code kind} is UNRECOGNIZED. */
+  public final int kindNumber;
   public final String gridCode;
   public final String subjectId;
   public final String createdBy;
@@ -50,7 +52,8 @@ public final class Record {
 
   Record(long r) {
     id = Native.recordId(r);
-    kind = RecordKind.of(Native.recordKind(r));
+    kindNumber = Native.recordKind(r);
+    kind = RecordKind.of(kindNumber);
     gridCode = Native.recordGrid(r);
     subjectId = Native.recordSubject(r);
     createdBy = Native.recordAuthor(r);

@@ -1,7 +1,12 @@
 package cn.gridsync;
 
-/** gridsync.v1.RecordKind. */
+/**
+ * gridsync.v1.RecordKind. A kind this release does not know (a newer server
+ * added it) is UNRECOGNIZED, as protobuf's Java enums have it: the record
+ * still shows, and {@link Record#kindNumber} keeps its number.
+ */
 public enum RecordKind {
+  UNRECOGNIZED(-1),
   VISIT(1),
   DISPUTE_CASE(2),
   SPECIAL_CHECK(3),
@@ -19,6 +24,6 @@ public enum RecordKind {
     for (RecordKind k : values()) {
       if (k.number == number) return k;
     }
-    throw new IllegalArgumentException("unknown record kind " + number);
+    return UNRECOGNIZED;
   }
 }

@@ -95,6 +95,9 @@ public class GridSyncClientTest {
     String id = a.create(RecordKind.VISIT, grid, household, f);
     Record r = a.get(id);
     assertEquals(RecordKind.VISIT, r.kind);
+    assertEquals(1, r.kindNumber);
+    // A kind a newer server adds: shown as UNRECOGNIZED, never an exception.
+    assertEquals(RecordKind.UNRECOGNIZED, RecordKind.of(99));
     assertEquals("老人独居，需常去看看", r.fields.get("notes"));
     assertEquals(Boolean.TRUE, r.fields.get("talked_with_household"));
     assertEquals(household, r.subjectId);
