@@ -40,7 +40,7 @@ struct gs_day {
   std::string json;
   int64_t total = 0;
   std::vector<Entry> entries;
-  std::optional<gridsync::v1::Coverage> coverage;
+  std::optional<gridsync::v1::GetCoverageResponse> coverage;
 };
 
 struct gs_strings {

@@ -29,6 +29,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/registry.h"
 #include "core/retention.h"
 #include "core/schema.h"
 #include "core/utf8.h"
@@ -914,7 +915,7 @@ absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
   auto st = store_->ForEachRegistry([&](const gridsync::v1::RegistryChange& c) {
     if (c.has_household()) {
       const auto mark = marks.find(c.household().household_id());
-      if (c.household().status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE && mark != marks.end() &&
+      if (c.household().status() != gridsync::core::kHouseholdActive && mark != marks.end() &&
           now - mark->second > policy.left_ms) {
         gone.insert(c.household().household_id());
         entries.push_back(c);
@@ -1354,7 +1355,7 @@ std::vector<Field> ProposalFields(const gridsync::v1::RegistryProposal& p) {
 
 absl::StatusOr<std::string> Client::Propose(const std::string& grid_code,
                                             const gridsync::v1::RegistryProposal& proposal) {
-  if (proposal.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING) {
+  if (proposal.decision() != gridsync::core::kProposalPending) {
     return absl::InvalidArgumentError("propose first; decide with Decide");
   }
   return Create(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL, grid_code, proposal.household_id(),
@@ -1586,8 +1587,8 @@ absl::StatusOr<gridsync::v1::CaseList> Client::ListOpenCases(const std::string& 
                     [&](const DayView& d) { return d.Cases(scope_code, now, offset, limit); });
 }
 
-absl::StatusOr<gridsync::v1::Coverage> Client::GetCoverage(const std::string& scope_code,
-                                                           const std::string& month) const {
+absl::StatusOr<gridsync::v1::GetCoverageResponse> Client::GetCoverage(
+    const std::string& scope_code, const std::string& month) const {
   gridsync::v1::Period period;
   period.set_month(month);
   auto q = core::ResolvePeriod(period, NowMs());

@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/registry.h"
 #include "core/safety_figures.h"
 
 namespace gridsync::sdk {
@@ -53,7 +54,7 @@ gridsync::v1::ProposalItem ProposalItemOf(const gridsync::v1::RecordState& s) {
   item.set_proposed_at_ms(core::HlcWallMs(s.header().created_hlc()));
   item.set_voided(s.has_void_mark());
   const gridsync::v1::Sibling* w = core::DecisionWrite(s);
-  if (w != nullptr && item.proposal().decision() != gridsync::v1::PROPOSAL_DECISION_PENDING) {
+  if (w != nullptr && item.proposal().decision() != gridsync::core::kProposalPending) {
     item.set_decided_by(w->author());
     item.set_decided_at_ms(core::HlcWallMs(w->hlc()));
   }
@@ -174,8 +175,7 @@ gridsync::v1::HouseholdList DayView::Households(const std::string& scope_code, i
   std::vector<gridsync::v1::HouseholdDay> rows;
   ForEachUnder(households_, core::ScopePrefix(scope_code),
                [&](const std::string& id, const gridsync::v1::Household& h) {
-                 if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE)
-                   return;  // moved out, empty
+                 if (h.status() != gridsync::core::kHouseholdActive) return;  // moved out, empty
                  gridsync::v1::HouseholdDay day;
                  *day.mutable_household() = h;
                  day.set_state(gridsync::v1::VISIT_STATE_NOT_YET);
@@ -267,9 +267,9 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
   return out;
 }
 
-gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
-                                            const core::ResolvedPeriod& q) const {
-  gridsync::v1::Coverage c;
+gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_code,
+                                                       const core::ResolvedPeriod& q) const {
+  gridsync::v1::GetCoverageResponse c;
   c.set_scope_code(scope_code);
   c.set_from_ms(q.from_ms);
   c.set_to_ms(q.to_ms);
@@ -282,7 +282,7 @@ gridsync::v1::Coverage DayView::GetCoverage(const std::string& scope_code,
   std::map<std::string, std::set<std::string>> by_worker;
   int64_t with_photos = 0;
   ForEachUnder(households_, prefix, [&](const std::string& id, const gridsync::v1::Household& h) {
-    if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return;  // out of the figures
+    if (h.status() != gridsync::core::kHouseholdActive) return;  // out of the figures
     auto& g = grids[h.grid_code()];
     g.set_households(g.households() + 1);
     auto v = visits_.find(id);
@@ -380,12 +380,12 @@ gridsync::v1::ProposalList DayView::Proposals(const std::string& scope_code, boo
   std::vector<gridsync::v1::ProposalItem> rows;
   for (const auto& [id, p] : proposals_) {
     if (!StartsWith(p.grid_code(), prefix) || p.voided()) continue;
-    const bool pending = p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+    const bool pending = p.proposal().decision() == gridsync::core::kProposalPending;
     if (pending_only && !pending) continue;
     rows.push_back(p);
   }
   auto rank = [](const gridsync::v1::ProposalItem& p) {
-    const bool pending = p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+    const bool pending = p.proposal().decision() == gridsync::core::kProposalPending;
     return std::make_tuple(!pending, pending ? p.proposed_at_ms() : -p.decided_at_ms(),
                            std::string_view(p.record_id()));
   };
@@ -394,7 +394,7 @@ gridsync::v1::ProposalList DayView::Proposals(const std::string& scope_code, boo
   gridsync::v1::ProposalList out;
   out.set_total(static_cast<int64_t>(rows.size()));
   out.set_pending(std::count_if(rows.begin(), rows.end(), [](const auto& p) {
-    return p.proposal().decision() == gridsync::v1::PROPOSAL_DECISION_PENDING;
+    return p.proposal().decision() == gridsync::core::kProposalPending;
   }));
   Page(rows, offset, limit, out.mutable_proposals());
   return out;

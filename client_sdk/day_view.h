@@ -44,8 +44,8 @@ class DayView {
                                        int within_days, int offset, int limit) const;
   gridsync::v1::CaseList Cases(const std::string& scope_code, int64_t now_ms, int offset,
                                int limit) const;
-  gridsync::v1::Coverage GetCoverage(const std::string& scope_code,
-                                     const core::ResolvedPeriod& period) const;
+  gridsync::v1::GetCoverageResponse GetCoverage(const std::string& scope_code,
+                                                const core::ResolvedPeriod& period) const;
   gridsync::v1::ProposalList Proposals(const std::string& scope_code, bool pending_only, int offset,
                                        int limit) const;
   // Questionnaire forms the server published, newest first (the first is

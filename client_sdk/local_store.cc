@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
 #include "core/merge.h"
+#include "core/registry.h"
 #include "rocksdb/env.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
@@ -75,7 +76,7 @@ void MarkLeaving(rocksdb::DB* db, const gridsync::v1::PullResponse& page, rocksd
   for (const auto& c : page.registry()) {
     if (!c.has_household()) continue;
     const std::string key = kLeftPrefix + c.household().household_id();
-    if (c.household().status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+    if (c.household().status() == gridsync::core::kHouseholdActive) {
       b->Delete(key);
       continue;
     }

@@ -47,7 +47,7 @@ std::optional<double> RateOf(int64_t num, int64_t den) {
   return static_cast<double>(num) / static_cast<double>(den);
 }
 
-AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c) {
+AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c) {
   AssessmentFigures f;
   f.visit_rate = RateOf(c.visits().visited(), c.visits().households());
   f.check_rate = RateOf(c.checks().persons() - c.checks().overdue(), c.checks().persons());

@@ -62,7 +62,7 @@ struct AssessmentFigures {
 };
 
 // The figures of `c`'s counts.
-AssessmentFigures FiguresOf(const gridsync::v1::Coverage& c);
+AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c);
 
 // `num / den`; absent when den <= 0.
 std::optional<double> RateOf(int64_t num, int64_t den);

@@ -471,7 +471,7 @@ bool InGroup(gridsync::v1::PersonCategory category, gridsync::v1::PersonGroup gr
   }
 }
 
-void CountPerson(const PersonDue& d, gridsync::v1::Coverage* c) {
+void CountPerson(const PersonDue& d, gridsync::v1::GetCoverageResponse* c) {
   if (!d.under_policy) return;
   gridsync::v1::CheckCoverage* out =
       IsCareCategory(d.row.person().category()) ? c->mutable_care() : c->mutable_checks();
@@ -499,7 +499,7 @@ namespace {
 // A unit's case rates, as FiguresOf defines them (for a level above, of
 // the cases it received).
 void SetCaseRates(gridsync::v1::CaseCoverage* cs) {
-  gridsync::v1::Coverage only;
+  gridsync::v1::GetCoverageResponse only;
   *only.mutable_cases() = *cs;
   const AssessmentFigures f = FiguresOf(only);
   cs->set_grassroots_rate(f.grassroots_rate.value_or(0));
@@ -510,7 +510,7 @@ void SetCaseRates(gridsync::v1::CaseCoverage* cs) {
 
 }  // namespace
 
-void SetRates(gridsync::v1::Coverage* c) {
+void SetRates(gridsync::v1::GetCoverageResponse* c) {
   auto* v = c->mutable_visits();
   for (auto& g : *v->mutable_by_grid()) g.set_rate(RateOf(g.visited(), g.households()).value_or(0));
   const AssessmentFigures f = FiguresOf(*c);

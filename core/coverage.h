@@ -209,7 +209,7 @@ bool IsCareCategory(gridsync::v1::PersonCategory category);
 bool InGroup(gridsync::v1::PersonCategory category, gridsync::v1::PersonGroup group);
 // Adds a person under the policy to out->checks() or, of a care group, to
 // out->care().
-void CountPerson(const PersonDue& d, gridsync::v1::Coverage* out);
+void CountPerson(const PersonDue& d, gridsync::v1::GetCoverageResponse* out);
 // The overdue list's order: absent or out of contact first, then most days
 // overdue, then soonest due, then by person id.
 bool OverdueFirst(const PersonDue& a, const PersonDue& b);
@@ -217,7 +217,7 @@ bool OverdueFirst(const PersonDue& a, const PersonDue& b);
 // Sets the rates (入户率 per grid and overall, 管控率, 化解在基层率, 调处率,
 // 回访率) from the counts, as core/assessment.h defines them. Rates with a
 // zero denominator are 0.
-void SetRates(gridsync::v1::Coverage* c);
+void SetRates(gridsync::v1::GetCoverageResponse* c);
 
 // A visit that found nobody home (not voided): the household is to be
 // visited again. nullopt for any other record.

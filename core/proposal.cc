@@ -89,7 +89,7 @@ absl::Status CheckProposalWrite(const gridsync::v1::RecordState& current,
                                 const gridsync::v1::Mutation& m) {
   if (current.registers_size() == 0) return absl::OkStatus();
   const RegistryProposal p = ProposalOf(current);
-  if (p.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING || m.has_void_record()) {
+  if (p.decision() == gridsync::core::kProposalPending || m.has_void_record()) {
     return absl::OkStatus();
   }
   const gridsync::v1::Sibling* w = DecisionWrite(current);

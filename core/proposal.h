@@ -15,6 +15,11 @@
 
 namespace gridsync::core {
 
+// A proposal nobody has decided yet: ProposalDecision's zero value (named
+// _UNSPECIFIED for the protobuf style).
+inline constexpr gridsync::v1::ProposalDecision kProposalPending =
+    gridsync::v1::PROPOSAL_DECISION_UNSPECIFIED;
+
 // The proposal as its merged state reads (the winning value of each field).
 gridsync::v1::RegistryProposal ProposalOf(const gridsync::v1::RecordState& state);
 

@@ -9,6 +9,12 @@
 
 namespace gridsync::core {
 
+// A household that lives where the registry says: HouseholdStatus's zero
+// value (named _UNSPECIFIED for the protobuf style, and by default what
+// every household is), as opposed to MOVED_OUT and EMPTY.
+inline constexpr gridsync::v1::HouseholdStatus kHouseholdActive =
+    gridsync::v1::HOUSEHOLD_STATUS_UNSPECIFIED;
+
 // A message saying what is wrong, or nullopt. Parent existence is the
 // caller's to check (against its store).
 std::optional<std::string> CheckOrgUnit(const gridsync::v1::OrgUnit& u);

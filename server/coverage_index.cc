@@ -10,6 +10,7 @@
 #include "core/case_level.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/registry.h"
 #include "core/safety_figures.h"
 #include "server/registry_keys.h"
 #include "server/rocks_util.h"
@@ -309,7 +310,7 @@ absl::Status CoverageIndex::CountHouseholds(std::map<std::string, int64_t>* acti
   for (it->Seek("h"); it->Valid() && it->key().starts_with("h"); it->Next()) {
     gridsync::v1::Household h;
     if (!h.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) {
+    if (h.status() == gridsync::core::kHouseholdActive) {
       ++(*active)[h.grid_code()];
     } else {
       batch->Put(cov_, "X" + h.household_id(), "");
@@ -621,11 +622,12 @@ absl::Status CountSurveys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
 
 }  // namespace
 
-absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const CoverageQuery& q) {
+absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
+    const CoverageQuery& q) {
   auto policy = ReadCheckPolicy(db_, reg_);
   if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
-  gridsync::v1::Coverage c;
+  gridsync::v1::GetCoverageResponse c;
   c.set_from_ms(q.from_ms);
   c.set_to_ms(q.to_ms);
   c.set_as_of_ms(q.as_of_ms);
@@ -702,7 +704,7 @@ absl::StatusOr<gridsync::v1::Coverage> CoverageIndex::GetCoverage(const Coverage
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
     st = ForEachRegistry<gridsync::v1::Household>(
         db_, reg_, snap.get(), 'h', q.prefix, "", [&](const gridsync::v1::Household& h) {
-          if (h.status() != gridsync::v1::HOUSEHOLD_STATUS_ACTIVE) return true;
+          if (h.status() != gridsync::core::kHouseholdActive) return true;
           std::set<std::string> workers;
           int64_t photos = 0;
           if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers, &photos)) {
@@ -778,7 +780,7 @@ absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::Lis
           return false;
         }
         last = h.household_id();
-        if (h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE &&
+        if (h.status() == gridsync::core::kHouseholdActive &&
             !VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, nullptr)) {
           *out.add_households() = h;
         }

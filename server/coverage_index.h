@@ -89,7 +89,7 @@ class CoverageIndex : public CoverageStore {
 
   // CoverageStore: the queries, each from one snapshot, with the check
   // policy stored in the registry.
-  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) override;
+  absl::StatusOr<gridsync::v1::GetCoverageResponse> GetCoverage(const CoverageQuery& q) override;
   absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
       const CoverageQuery& q, int page_size, const std::string& page_token) override;
   absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> ListOverdue(

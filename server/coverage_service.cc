@@ -111,7 +111,7 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
 
 grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext* ctx,
                                               const gridsync::v1::GetCoverageRequest* req,
-                                              gridsync::v1::Coverage* resp) {
+                                              gridsync::v1::GetCoverageResponse* resp) {
   auto q = Authorize(ctx, req->scope_code(), req->period());
   if (!q.ok()) return ToGrpc(q.status());
   auto c = coverage_->GetCoverage(*q);

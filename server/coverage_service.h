@@ -21,7 +21,7 @@ class CoverageServiceImpl final : public grpc::Service {
                       std::function<int64_t()> now = nullptr);
 
   grpc::Status GetCoverage(grpc::ServerContext* ctx, const gridsync::v1::GetCoverageRequest* req,
-                           gridsync::v1::Coverage* resp);
+                           gridsync::v1::GetCoverageResponse* resp);
   grpc::Status ListUnvisitedHouseholds(grpc::ServerContext* ctx,
                                        const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
                                        gridsync::v1::ListUnvisitedHouseholdsResponse* resp);

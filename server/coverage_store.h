@@ -30,7 +30,7 @@ class CoverageStore {
  public:
   virtual ~CoverageStore() = default;
 
-  virtual absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const CoverageQuery& q) = 0;
+  virtual absl::StatusOr<gridsync::v1::GetCoverageResponse> GetCoverage(const CoverageQuery& q) = 0;
   virtual absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> ListUnvisited(
       const CoverageQuery& q, int page_size, const std::string& page_token) = 0;
   // The persons of `group` needing a visit (PersonDue::NeedsAttention).

@@ -14,7 +14,7 @@ namespace gridsync::server {
 namespace {
 
 constexpr int kPageChanges = 500;
-// A FeedBatch is sent when it reaches this size (under gRPC's default 4 MB
+// A SubscribeBatchedResponse is sent when it reaches this size (under gRPC's default 4 MB
 // receive limit), and at the end of every page.
 constexpr size_t kBatchBytes = 1 << 20;
 constexpr auto kWaitSlice =
@@ -37,28 +37,30 @@ void AppendBytes(int field, const std::string& bytes, std::string* out) {
   out->append(bytes);
 }
 
-// A serialized FeedMessage, written field by field so that the change and
+// A serialized SubscribeResponse, written field by field so that the change and
 // the record state go out as the store holds them, never parsed and
 // serialized again (the feed's largest cost). Field numbers are
-// FeedMessage's (feed_service.proto); FeedTest parses every message back.
+// SubscribeResponse's (feed_service.proto); FeedTest parses every message back.
 std::string FeedMessageBytes(uint64_t cursor, uint64_t head, bool caught_up,
                              const std::string* change, const std::string* state) {
-  using gridsync::v1::FeedMessage;
+  using gridsync::v1::SubscribeResponse;
   std::string out;
   out.reserve(48 + (change ? change->size() : 0) + (state ? state->size() : 0));
-  AppendTagAndVarint(FeedMessage::kCursorFieldNumber, WireFormatLite::WIRETYPE_VARINT, cursor,
+  AppendTagAndVarint(SubscribeResponse::kCursorFieldNumber, WireFormatLite::WIRETYPE_VARINT, cursor,
                      &out);
-  if (change) AppendBytes(FeedMessage::kChangeFieldNumber, *change, &out);
-  if (state) AppendBytes(FeedMessage::kStateFieldNumber, *state, &out);
+  if (change) AppendBytes(SubscribeResponse::kChangeFieldNumber, *change, &out);
+  if (state) AppendBytes(SubscribeResponse::kStateFieldNumber, *state, &out);
   if (caught_up) {
-    AppendTagAndVarint(FeedMessage::kCaughtUpFieldNumber, WireFormatLite::WIRETYPE_VARINT, 1, &out);
+    AppendTagAndVarint(SubscribeResponse::kCaughtUpFieldNumber, WireFormatLite::WIRETYPE_VARINT, 1,
+                       &out);
   }
-  AppendTagAndVarint(FeedMessage::kHeadFieldNumber, WireFormatLite::WIRETYPE_VARINT, head, &out);
+  AppendTagAndVarint(SubscribeResponse::kHeadFieldNumber, WireFormatLite::WIRETYPE_VARINT, head,
+                     &out);
   return out;
 }
 
 // Puts serialized FeedMessages into stream messages: each on its own, or
-// several to a FeedBatch (its repeated field 1, written as bytes).
+// several to a SubscribeBatchedResponse (its repeated field 1, written as bytes).
 class Sender {
  public:
   Sender(const FeedServiceImpl::Writer& write, bool batched) : write_(write), batched_(batched) {}
@@ -68,7 +70,7 @@ class Sender {
     if (!batched_) return write_(std::move(message));
     if (!batch_.empty() && batch_.size() + message.size() > kBatchBytes && !Flush()) return false;
     if (batch_.empty()) batch_.reserve(kBatchBytes + (kBatchBytes >> 2));
-    AppendBytes(gridsync::v1::FeedBatch::kMessagesFieldNumber, message, &batch_);
+    AppendBytes(gridsync::v1::SubscribeBatchedResponse::kMessagesFieldNumber, message, &batch_);
     return true;
   }
   // Sends what Add holds back. False when the client went away.
@@ -108,6 +110,9 @@ FeedServiceImpl::FeedServiceImpl(RecordStore* records, const Authenticator* auth
         new Handler(
             [batched](FeedServiceImpl* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* body,
                       grpc::ServerWriter<grpc::ByteBuffer>* out) {
+              // SubscribeBatchedRequest has SubscribeRequest's fields, number
+              // for number (feed_service.proto; released clients send the
+              // latter to both): one parse for both.
               gridsync::v1::SubscribeRequest req;
               if (grpc::Status st = ParseBody(*body, &req, &s->bad_requests_, ctx->peer());
                   !st.ok()) {

@@ -34,7 +34,7 @@ class FeedServiceImpl final : public grpc::Service {
   FeedServiceImpl(RecordStore* records, const Authenticator* auth,
                   std::chrono::milliseconds heartbeat = std::chrono::seconds(15));
 
-  // Sends one stream message (a serialized FeedMessage, or a FeedBatch when
+  // Sends one stream message (a serialized SubscribeResponse, or a SubscribeBatchedResponse when
   // batched); false when the client went away.
   using Writer = std::function<bool(std::string)>;
   grpc::Status Subscribe(grpc::ServerContext* ctx, const gridsync::v1::SubscribeRequest* req,

@@ -8,6 +8,7 @@
 #include "core/hlc.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/registry.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {
@@ -93,8 +94,8 @@ absl::StatusOr<gridsync::v1::RegistryChange> ProposalApplier::Apply(
     const auto& h = change->household();
     key = "h" + h.household_id();
     const bool was_active = lookup.household != nullptr &&
-                            lookup.household->status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
-    const bool active = h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
+                            lookup.household->status() == gridsync::core::kHouseholdActive;
+    const bool active = h.status() == gridsync::core::kHouseholdActive;
     const bool existed = lookup.household != nullptr;
     if (active && (!existed || !was_active)) ++deltas_[h.grid_code()];
     if (!active && existed && was_active) {

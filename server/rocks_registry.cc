@@ -140,8 +140,8 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksRegistry::ImportRegist
       return st;
     }
     const bool was_active =
-        stored->has_value() && (*stored)->status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
-    const bool active = h.status() == gridsync::v1::HOUSEHOLD_STATUS_ACTIVE;
+        stored->has_value() && (*stored)->status() == gridsync::core::kHouseholdActive;
+    const bool active = h.status() == gridsync::core::kHouseholdActive;
     if (active && !was_active) ++households_added[h.grid_code()];
     if (!active && was_active) --households_added[h.grid_code()];
     if (stored->has_value() && active != was_active)

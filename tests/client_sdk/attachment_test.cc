@@ -329,7 +329,7 @@ TEST_F(AttachmentTest, TheFeedCarriesTheReferenceAndTheArrival) {
   gridsync::v1::SubscribeRequest req;
   auto ctx = tools::CallContext(job);
   auto reader = feed->Subscribe(ctx.get(), req);
-  gridsync::v1::FeedMessage msg;
+  gridsync::v1::SubscribeResponse msg;
   bool referenced = false, arrived = false;
   for (int i = 0; i < 100000 && reader->Read(&msg); ++i) {
     const auto& c = msg.change();
@@ -481,7 +481,7 @@ TEST_F(AttachmentTest, EvidenceIsCountedAlikeOnTheServerAndThePhone) {
       req.mutable_period()->set_from_ms(core::SystemWallMs() - 3 * core::kDayMs);
       req.mutable_period()->set_to_ms(core::SystemWallMs() + 60000);
     }
-    gridsync::v1::Coverage c;
+    gridsync::v1::GetCoverageResponse c;
     auto ctx = tools::CallContext(admin_token_);
     ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
     EXPECT_EQ(c.visits().with_photos(), 1) << (month ? "month" : "range");

@@ -306,12 +306,13 @@ TEST_F(CApiTest, ProposalsAsJson) {
 // The header's kinds are the schema's, all of them: a kind added to
 // records.proto fails here until gridsync.h has it too.
 TEST(CApiHeaderTest, RecordKindsAreTheSchemas) {
-  static_assert(GS_KIND_VISIT == gridsync::v1::RECORD_KIND_VISIT);
-  static_assert(GS_KIND_DISPUTE_CASE == gridsync::v1::RECORD_KIND_DISPUTE_CASE);
-  static_assert(GS_KIND_SPECIAL_CHECK == gridsync::v1::RECORD_KIND_SPECIAL_CHECK);
-  static_assert(GS_KIND_REGISTRY_PROPOSAL == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL);
-  static_assert(GS_KIND_PATROL == gridsync::v1::RECORD_KIND_PATROL);
-  static_assert(GS_KIND_SURVEY == gridsync::v1::RECORD_KIND_SURVEY);
+  static_assert(GS_KIND_VISIT == static_cast<int>(gridsync::v1::RECORD_KIND_VISIT));
+  static_assert(GS_KIND_DISPUTE_CASE == static_cast<int>(gridsync::v1::RECORD_KIND_DISPUTE_CASE));
+  static_assert(GS_KIND_SPECIAL_CHECK == static_cast<int>(gridsync::v1::RECORD_KIND_SPECIAL_CHECK));
+  static_assert(GS_KIND_REGISTRY_PROPOSAL ==
+                static_cast<int>(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL));
+  static_assert(GS_KIND_PATROL == static_cast<int>(gridsync::v1::RECORD_KIND_PATROL));
+  static_assert(GS_KIND_SURVEY == static_cast<int>(gridsync::v1::RECORD_KIND_SURVEY));
   EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_SURVEY);
 }
 

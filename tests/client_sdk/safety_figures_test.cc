@@ -387,7 +387,7 @@ TEST_F(SafetyFiguresTest, TheNightWindowAndPointsAreCheckedAndUsed) {
   ASSERT_TRUE(set(policy).ok());
   gridsync::v1::GetCoverageRequest req;
   req.set_scope_code(kCounty);
-  gridsync::v1::Coverage c;
+  gridsync::v1::GetCoverageResponse c;
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
   EXPECT_EQ(c.patrols().night_from_minute(), 18 * 60);

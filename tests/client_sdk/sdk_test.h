@@ -58,12 +58,13 @@ class SdkTest : public ServerTest {
   }
 
   // CoverageService.GetCoverage for a scope and month, as the admin.
-  gridsync::v1::Coverage ServerCoverage(const std::string& scope, const std::string& month) {
+  gridsync::v1::GetCoverageResponse ServerCoverage(const std::string& scope,
+                                                   const std::string& month) {
     if (!coverage_) coverage_ = gridsync::v1::CoverageService::NewStub(channel_);
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(scope);
     req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage out;
+    gridsync::v1::GetCoverageResponse out;
     auto ctx = tools::CallContext(admin_token_);
     EXPECT_TRUE(coverage_->GetCoverage(ctx.get(), req, &out).ok());
     return out;

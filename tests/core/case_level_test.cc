@@ -86,7 +86,7 @@ TEST_F(CaseLevelTest, EscalatedCaseIsTheTownsAndItsResolutionCreditsTheTownAlone
   // The village: registered 1, escalated 1, resolved 0 (化解在基层率 0).
   // The town: received 1, resolved 1, open 0.
   const AsOf end{At(30), true};
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   CountRegisteredCase(c, end, cov.mutable_cases());
   ASSERT_TRUE(CountReceivedCase(c, gridsync::v1::CASE_LEVEL_TOWN, kT0, At(30), end,
                                 cov.mutable_received()));
@@ -188,7 +188,7 @@ TEST_F(CaseLevelTest, ACaseSentBackBeforeLevelsIsTheVillagesAgain) {
   EXPECT_FALSE(town.left);
   // Between the escalation and the reopen, the town held it.
   EXPECT_EQ(CaseLevelAt(c, At(4)), gridsync::v1::CASE_LEVEL_TOWN);
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   CountRegisteredCase(c, {At(30), true}, cov.mutable_cases());
   EXPECT_EQ(cov.cases().resolved(), 1);
   EXPECT_EQ(cov.cases().escalated(), 0);

@@ -176,7 +176,7 @@ TEST(Coverage, CaseFiguresAtTheirEdges) {
     }
     return c;
   };
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   auto* cases = cov.mutable_cases();
   const AsOf as_of{end, true};
   // Resolved a millisecond before the end, and followed up.
@@ -261,7 +261,7 @@ TEST(Coverage, APersonIsDueOneIntervalAfterTheLastCheckOrTheStartOfSupervision) 
   EXPECT_FALSE(d.under_policy);
   EXPECT_FALSE(d.NeedsAttention());
 
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   p.set_supervised_since_ms(as_of - 10 * kDayMs);
   CountPerson(EvaluatePerson(p, nullptr, policy, as_of), &cov);  // not yet due
   last = {.person_id = p.person_id(), .at_ms = as_of - 31 * kDayMs, .absent = true};
@@ -287,7 +287,7 @@ TEST(Coverage, APersonIsDueOneIntervalAfterTheLastCheckOrTheStartOfSupervision) 
 TEST(Coverage, CareGroupsAreCountedApartFromTheSupervised) {
   const auto policy = DefaultCheckPolicy();
   const int64_t as_of = 1793462400000;
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   auto person = [&](gridsync::v1::PersonCategory category, int64_t last_check_days_ago) {
     gridsync::v1::SupervisedPerson p;
     p.set_person_id(absl::StrCat("41018500120100100010", static_cast<int>(category)));

@@ -174,7 +174,7 @@ try:
         check("1e. the %s pulls to the end in pages under 4 MiB" % label,
               resp.caught_up and biggest < (4 << 20), (pages, biggest))
     msgs = list(srv.stream("/gridsync.v1.FeedService/SubscribeBatched",
-                           feed.SubscribeRequest(scope_code=county), feed.FeedBatch, A))
+                           feed.SubscribeBatchedRequest(scope_code=county), feed.SubscribeBatchedResponse, A))
     states = sum(1 for b in msgs for m in b.messages if m.HasField("state") and
                  m.state.record_id == flood_id)
     check("1f. the county feed reads it all, the flooded case's state once a page",
@@ -381,7 +381,7 @@ try:
         return srv.call("/gridsync.v1.SyncService/Pull", sync.PullRequest(cursor=0, page_size=1),
                         sync.PullResponse, token).store_epoch
     streams = [srv.stream("/gridsync.v1.FeedService/Subscribe",
-                          feed.SubscribeRequest(scope_code=town_a, follow=True), feed.FeedMessage,
+                          feed.SubscribeRequest(scope_code=town_a, follow=True), feed.SubscribeResponse,
                           office.token, timeout=60) for _ in range(5)]
     ended = {}
 
@@ -534,7 +534,7 @@ try:
                    admin.GetRecordRequest(record_id=forged_decision.record_id),
                    admin.GetRecordResponse, A)
     check("2g. the proposal stands undecided on the server",
-          got.record.registry_proposal.decision == records.PROPOSAL_DECISION_PENDING,
+          got.record.registry_proposal.decision == records.PROPOSAL_DECISION_UNSPECIFIED,
           got.record.registry_proposal)
     e = refused(lambda: srv.call("/gridsync.v1.AdminService/GetRecord",
                                  admin.GetRecordRequest(record_id=someone_else.record_id),
@@ -549,7 +549,7 @@ try:
                   signed_decision.record_id]) and
           all(c.refill.device_id == worker.device_id and c.refill.held for c in held.held), held)
     feed_msgs = list(srv.stream("/gridsync.v1.FeedService/Subscribe",
-                                feed.SubscribeRequest(scope_code=county), feed.FeedMessage, A))
+                                feed.SubscribeRequest(scope_code=county), feed.SubscribeResponse, A))
     check("2j. and in the county's feed as held refills",
           sum(1 for m in feed_msgs if m.change.refill.held) == 3, len(feed_msgs))
 

@@ -67,7 +67,8 @@ class CoverageTest : public ServerTest {
   }
 
   grpc::Status Coverage(const std::string& token, const std::string& scope,
-                        const gridsync::v1::Period& period, gridsync::v1::Coverage* out) {
+                        const gridsync::v1::Period& period,
+                        gridsync::v1::GetCoverageResponse* out) {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(scope);
     *req.mutable_period() = period;
@@ -329,7 +330,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
       period.set_from_ms(from);
       period.set_to_ms(to);
     }
-    gridsync::v1::Coverage got;
+    gridsync::v1::GetCoverageResponse got;
     auto st = Coverage(admin_token_, scope, period, &got);
     ASSERT_TRUE(st.ok()) << st.error_message();
     EXPECT_EQ(got.visits().households(), households);
@@ -457,7 +458,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
 
   // Last month's report does not move when its cases go on: every case is
   // closed now, and last month reads the same.
-  gridsync::v1::Coverage before, after;
+  gridsync::v1::GetCoverageResponse before, after;
   ASSERT_TRUE(Coverage(admin_token_, kCounty, Month(last_month.first), &before).ok());
   auto closer = NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "镇综治办");
   for (const auto& c : cases) {
@@ -475,7 +476,7 @@ TEST_F(CoverageTest, NumbersMatchABruteForceCountOverTheSameRecords) {
 
 TEST_F(CoverageTest, ASecretarySeesOnlyTheVillage) {
   const std::string token = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB}, "村书记");
-  gridsync::v1::Coverage got;
+  gridsync::v1::GetCoverageResponse got;
   EXPECT_TRUE(Coverage(token, kVillageAB, {}, &got).ok());
   EXPECT_EQ(got.visits().households(), 40);
   EXPECT_TRUE(Coverage(token, kGridB, {}, &got).ok());  // a grid of the village

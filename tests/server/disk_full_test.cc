@@ -133,7 +133,7 @@ TEST_F(DiskFullTest, RefusedWhileFullNothingAckedLostResumesWhenSpaceReturns) {
   EXPECT_EQ(Missing(), 0u);
   gridsync::v1::GetCoverageRequest creq;
   creq.set_scope_code(kGridA);
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   auto cctx = tools::CallContext(admin_token_);
   EXPECT_TRUE(
       gridsync::v1::CoverageService::NewStub(channel_)->GetCoverage(cctx.get(), creq, &cov).ok());

@@ -12,7 +12,7 @@
 namespace gridsync::testing {
 namespace {
 
-using gridsync::v1::FeedMessage;
+using gridsync::v1::SubscribeResponse;
 
 class FeedTest : public ServerTest {
  protected:
@@ -23,26 +23,26 @@ class FeedTest : public ServerTest {
 
   // Reads a non-following feed to its end.
   grpc::Status ReadAll(const std::string& token, uint64_t cursor, const std::string& scope,
-                       std::vector<FeedMessage>* out) {
+                       std::vector<SubscribeResponse>* out) {
     gridsync::v1::SubscribeRequest req;
     req.set_cursor(cursor);
     req.set_scope_code(scope);
     auto ctx = tools::CallContext(token, std::chrono::seconds(30));
     auto reader = feed_->Subscribe(ctx.get(), req);
-    FeedMessage m;
+    SubscribeResponse m;
     while (reader->Read(&m)) out->push_back(m);
     return reader->Finish();
   }
 
   // The same through SubscribeBatched; `batches` counts the stream messages.
   grpc::Status ReadAllBatched(const std::string& token, uint64_t cursor, const std::string& scope,
-                              std::vector<FeedMessage>* out, int* batches) {
-    gridsync::v1::SubscribeRequest req;
+                              std::vector<SubscribeResponse>* out, int* batches) {
+    gridsync::v1::SubscribeBatchedRequest req;
     req.set_cursor(cursor);
     req.set_scope_code(scope);
     auto ctx = tools::CallContext(token, std::chrono::seconds(30));
     auto reader = feed_->SubscribeBatched(ctx.get(), req);
-    gridsync::v1::FeedBatch b;
+    gridsync::v1::SubscribeBatchedResponse b;
     while (reader->Read(&b)) {
       ++*batches;
       EXPECT_GT(b.messages_size(), 0);
@@ -67,7 +67,7 @@ TEST_F(FeedTest, BacklogHoldsRegistryAndRecordsInChangeOrderThenCaughtUp) {
   PushVisits(*a, kGridA, 30);
   PushVisits(*d, kGridD, 20);
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
-  std::vector<FeedMessage> got;
+  std::vector<SubscribeResponse> got;
   ASSERT_TRUE(ReadAll(job, 0, "", &got).ok());
   ASSERT_FALSE(got.empty());
   EXPECT_TRUE(got.back().caught_up());
@@ -114,7 +114,7 @@ TEST_F(FeedTest, AdministrativeActsAreChangesNamingWhoDidThem) {
   ASSERT_TRUE(RevokeDevice(admin_.get(), admin_token_, worker_id).ok());
 
   const std::string job = Enroll(gridsync::v1::ROLE_COUNTY_JOB, {kCounty}, "县委政法委");
-  std::vector<FeedMessage> got;
+  std::vector<SubscribeResponse> got;
   ASSERT_TRUE(ReadAll(job, 0, "", &got).ok());
   std::vector<gridsync::v1::AdminAct> acts;
   std::string admin_device;
@@ -165,7 +165,7 @@ TEST_F(FeedTest, ATownSeesOnlyItsTownAndResumesWhereItStopped) {
   const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC}, "镇平安办");
   PushVisits(*a, kGridA, 10);
   PushVisits(*d, kGridD, 10);
-  std::vector<FeedMessage> first;
+  std::vector<SubscribeResponse> first;
   ASSERT_TRUE(ReadAll(town, base_seq_, "", &first).ok());
   int first_visits = 0;
   for (const auto& m : first) {
@@ -179,7 +179,7 @@ TEST_F(FeedTest, ATownSeesOnlyItsTownAndResumesWhereItStopped) {
   const uint64_t cursor = first.back().cursor();
   EXPECT_EQ(cursor, base_seq_ + 20);  // past grid D's changes too
   PushVisits(*a, kGridA, 5);
-  std::vector<FeedMessage> second;
+  std::vector<SubscribeResponse> second;
   ASSERT_TRUE(ReadAll(town, cursor, "", &second).ok());
   std::set<uint64_t> seqs;
   for (const auto& m : second) {
@@ -197,7 +197,7 @@ TEST_F(FeedTest, AFollowingStreamGetsNewChangesAsTheyCommit) {
   req.set_follow(true);
   auto ctx = tools::CallContext(job, std::chrono::seconds(30));
   auto reader = feed_->Subscribe(ctx.get(), req);
-  FeedMessage m;
+  SubscribeResponse m;
   ASSERT_TRUE(reader->Read(&m));
   EXPECT_TRUE(m.caught_up());
   EXPECT_EQ(m.cursor(), base_seq_);
@@ -227,7 +227,7 @@ TEST_F(FeedTest, AStreamFromNowSkipsTheBacklog) {
   req.set_follow(true);
   auto ctx = tools::CallContext(office, std::chrono::seconds(30));
   auto reader = feed_->Subscribe(ctx.get(), req);
-  FeedMessage m;
+  SubscribeResponse m;
   ASSERT_TRUE(reader->Read(&m));
   EXPECT_TRUE(m.caught_up());
   EXPECT_FALSE(m.has_change());
@@ -250,7 +250,7 @@ TEST_F(FeedTest, ShutdownEndsAFollowingStreamAtOnce) {
   req.set_cursor(base_seq_);
   auto ctx = tools::CallContext(job, std::chrono::seconds(30));
   auto reader = feed_->Subscribe(ctx.get(), req);
-  FeedMessage m;
+  SubscribeResponse m;
   ASSERT_TRUE(reader->Read(&m));
   const auto t0 = std::chrono::steady_clock::now();
   StopServer(std::chrono::seconds(20));
@@ -275,7 +275,7 @@ TEST_F(FeedTest, BatchedFeedCarriesTheSameMessagesInFewerStreamMessages) {
   const std::string town = Enroll(gridsync::v1::ROLE_TOWN_OFFICE, {kTownABC});
   for (const auto& [token, cursor] :
        std::vector<std::pair<std::string, uint64_t>>{{job, 0}, {town, 0}, {job, base_seq_ + 333}}) {
-    std::vector<FeedMessage> one_by_one, batched;
+    std::vector<SubscribeResponse> one_by_one, batched;
     int batches = 0;
     ASSERT_TRUE(ReadAll(token, cursor, "", &one_by_one).ok());
     ASSERT_TRUE(ReadAllBatched(token, cursor, "", &batched, &batches).ok());
@@ -289,7 +289,7 @@ TEST_F(FeedTest, BatchedFeedCarriesTheSameMessagesInFewerStreamMessages) {
     EXPECT_GE(batches * 500 + 1, static_cast<int>(batched.size()));
     EXPECT_LE(batches, static_cast<int>(batched.size()) / 100);
   }
-  std::vector<FeedMessage> got;
+  std::vector<SubscribeResponse> got;
   int batches = 0;
   const std::string worker = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
   EXPECT_EQ(ReadAllBatched(worker, 0, "", &got, &batches).error_code(),
@@ -302,7 +302,7 @@ TEST_F(FeedTest, BatchedFeedCarriesTheSameMessagesInFewerStreamMessages) {
 TEST_F(FeedTest, ScopeAndCursorAreChecked) {
   const std::string secretary = Enroll(gridsync::v1::ROLE_VILLAGE_SECRETARY, {kVillageAB});
   const std::string worker = Enroll(gridsync::v1::ROLE_GRID_WORKER, {kGridA});
-  std::vector<FeedMessage> got;
+  std::vector<SubscribeResponse> got;
   EXPECT_EQ(ReadAll(secretary, 0, kCounty, &got).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReadAll(worker, 0, "", &got).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReadAll("no-such-token", 0, "", &got).error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -315,6 +315,21 @@ TEST_F(FeedTest, ScopeAndCursorAreChecked) {
     if (m.change().registry().has_household()) {
       EXPECT_EQ(m.change().registry().household().household_id().substr(0, 12), kVillageAB);
     }
+  }
+}
+
+// Released clients send SubscribeRequest to SubscribeBatched (its request
+// until 0.27.0), and the server parses either as one: the two must stay
+// alike, field for field.
+TEST(FeedSchemaTest, SubscribeBatchedRequestIsSubscribeRequestFieldForField) {
+  const auto* a = gridsync::v1::SubscribeRequest::descriptor();
+  const auto* b = gridsync::v1::SubscribeBatchedRequest::descriptor();
+  ASSERT_EQ(a->field_count(), b->field_count());
+  for (int i = 0; i < a->field_count(); ++i) {
+    EXPECT_EQ(a->field(i)->name(), b->field(i)->name());
+    EXPECT_EQ(a->field(i)->number(), b->field(i)->number());
+    EXPECT_EQ(a->field(i)->type(), b->field(i)->type());
+    EXPECT_EQ(a->field(i)->label(), b->field(i)->label());
   }
 }
 

@@ -123,7 +123,7 @@ TEST_F(MetricsTest, ThePageParsesAndItsCountersMove) {
   req.set_follow(true);
   auto ctx = tools::CallContext(job, std::chrono::seconds(30));
   auto reader = feed->Subscribe(ctx.get(), req);
-  gridsync::v1::FeedMessage m;
+  gridsync::v1::SubscribeResponse m;
   ASSERT_TRUE(reader->Read(&m));
 
   auto after = Scrape();

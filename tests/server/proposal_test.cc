@@ -51,10 +51,10 @@ class ProposalTest : public ServerTest {
     if (known == nullptr) return {};
     return PushOne(p, p.SetField(*known, "decision", IntValue(d)));
   }
-  gridsync::v1::Coverage Cov(const std::string& scope) {
+  gridsync::v1::GetCoverageResponse Cov(const std::string& scope) {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(scope);
-    gridsync::v1::Coverage out;
+    gridsync::v1::GetCoverageResponse out;
     auto ctx = tools::CallContext(admin_token_);
     EXPECT_TRUE(coverage_->GetCoverage(ctx.get(), req, &out).ok());
     return out;

@@ -128,7 +128,7 @@ TEST_F(RecordLimitsTest, ARecordStoredBeforeTheLimitsStillSyncsTrimmedAndCheckNa
   sub.set_scope_code(kCounty);
   auto ctx = tools::CallContext(admin_token_);
   auto reader = feed->Subscribe(ctx.get(), sub);
-  gridsync::v1::FeedMessage m;
+  gridsync::v1::SubscribeResponse m;
   bool saw_big = false, caught_up = false;
   while (reader->Read(&m)) {
     if (m.state().record_id() == big) {

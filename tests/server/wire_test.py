@@ -120,7 +120,7 @@ try:
     def subscribe(body):
         rpc = channel.unary_stream("/gridsync.v1.FeedService/Subscribe",
                                    request_serializer=lambda m: m if isinstance(m, bytes) else m.SerializeToString(),
-                                   response_deserializer=feed.FeedMessage.FromString)
+                                   response_deserializer=feed.SubscribeResponse.FromString)
         return list(rpc(body, metadata=[("authorization", "Bearer " + admin_token)], timeout=10))
     msgs = subscribe(feed.SubscribeRequest(scope_code=county))
     check("feed: the backlog, ending caught up", len(msgs) > 0 and msgs[-1].caught_up, len(msgs))
@@ -173,7 +173,7 @@ try:
     check("a survey and its opinion applied",
           [r.outcome for r in pushed.results] == [sync.MUTATION_OUTCOME_APPLIED] * 2, pushed)
     cov = call("/gridsync.v1.CoverageService/GetCoverage",
-               coverage.GetCoverageRequest(scope_code=village), coverage.Coverage, admin_token)
+               coverage.GetCoverageRequest(scope_code=village), coverage.GetCoverageResponse, admin_token)
     check("counted: 1 respondent, 安全感率 1, 满意率 0, fraud raised once",
           cov.surveys.answered == 1 and cov.surveys.safety_rate == 1.0 and
           cov.surveys.satisfaction_rate == 0.0 and

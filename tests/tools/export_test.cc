@@ -157,7 +157,7 @@ class ExportTest : public ServerTest {
     req.set_scope_code(kCounty);
     auto ctx = tools::CallContext(job_token_);
     auto reader = stub->Subscribe(ctx.get(), req);
-    gridsync::v1::FeedMessage m;
+    gridsync::v1::SubscribeResponse m;
     while (reader->Read(&m)) {
       v.head = m.cursor();
       if (!m.has_change()) continue;
@@ -332,6 +332,12 @@ TEST_F(ExportTest, KilledAtRandomPointsThenRestartedGivesEveryChangeExactlyOnce)
             std::vector<std::string>{std::to_string(server.policy->intervals_size())});
   EXPECT_EQ(Column(**pg, "SELECT count(*) FROM households WHERE address LIKE '%门牌已更正%'"),
             std::vector<std::string>{"5"});
+  // The word the table has always held for a household living there, though
+  // the enum's zero value is HOUSEHOLD_STATUS_UNSPECIFIED since 0.27.0.
+  EXPECT_EQ(Column(**pg, "SELECT count(*) > 0 FROM households WHERE status = 'active'"),
+            std::vector<std::string>{"t"});
+  EXPECT_EQ(Column(**pg, "SELECT count(*) FROM households WHERE status = 'unspecified'"),
+            std::vector<std::string>{"0"});
 }
 
 TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
@@ -380,7 +386,7 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
       gridsync::v1::GetCoverageRequest req;
       req.set_scope_code(village);
       req.mutable_period()->set_month(month);
-      gridsync::v1::Coverage cov;
+      gridsync::v1::GetCoverageResponse cov;
       auto ctx = tools::CallContext(job_token_);
       ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
       auto got = Column(
@@ -407,7 +413,7 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   gridsync::v1::GetCoverageRequest req;
   req.set_scope_code(kGridA);
   req.mutable_period()->set_month(core::MonthName(core::MonthOf(last_start)));
-  gridsync::v1::Coverage cov;
+  gridsync::v1::GetCoverageResponse cov;
   auto ctx = tools::CallContext(job_token_);
   ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &cov).ok());
   EXPECT_EQ(cov.cases().registered(), 12);
@@ -568,7 +574,7 @@ TEST_F(ExportTest, QuestionnairesAndFormsAreRowsAndTheVillageViewAgreesWithTheSe
   gridsync::v1::GetCoverageRequest req;
   req.set_scope_code(kVillageAB);
   req.mutable_period()->set_month(month);
-  gridsync::v1::Coverage c;
+  gridsync::v1::GetCoverageResponse c;
   auto ctx = tools::CallContext(admin_token_);
   ASSERT_TRUE(coverage->GetCoverage(ctx.get(), req, &c).ok());
   EXPECT_DOUBLE_EQ(c.surveys().safety_rate(), 2.0 / 3);
@@ -731,7 +737,7 @@ TEST_F(ExportTest, TwoCountiesShareOneDatabase) {
   auto b = tools::PgMirror::Open(db_->conninfo(), "410182000000");
   ASSERT_TRUE(b.ok()) << b.status();
   auto msg = [](const std::string& household) {
-    gridsync::v1::FeedMessage m;
+    gridsync::v1::SubscribeResponse m;
     m.set_cursor(1);
     m.mutable_change()->set_seq(1);
     m.mutable_change()->set_committed_at_ms(core::SystemWallMs());

@@ -337,7 +337,7 @@ TEST_F(ReportTest, TheYearToDateIsTheMeanOfTheYearsMonthlyScores) {
       gridsync::v1::GetCoverageRequest req;
       req.set_scope_code(row->unit.code());
       req.mutable_period()->set_month(m);
-      gridsync::v1::Coverage c;
+      gridsync::v1::GetCoverageResponse c;
       auto ctx = tools::CallContext(job);
       ASSERT_TRUE(stub->GetCoverage(ctx.get(), req, &c).ok());
       if (auto s = core::Score(core::FiguresOf(c), r->weights)) sum += *s, ++n;
@@ -376,7 +376,7 @@ TEST_F(ReportTest, EveryVillagesFiguresAreTheServersAnswerToItsSecretary) {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(v.unit.code());
     req.mutable_period()->set_month(month_);
-    gridsync::v1::Coverage c;
+    gridsync::v1::GetCoverageResponse c;
     auto ctx = tools::CallContext(secretary);
     ASSERT_TRUE(stub->GetCoverage(ctx.get(), req, &c).ok());
     EXPECT_DOUBLE_EQ(v.figures.visit_rate.value_or(0), c.visits().rate()) << v.unit.code();

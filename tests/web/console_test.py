@@ -323,7 +323,7 @@ try:
     check("the town resolves the case and it leaves its queue", True)
     by = {}
     for m in srv.stream("/gridsync.v1.FeedService/Subscribe", feed.SubscribeRequest(cursor=0),
-                        feed.FeedMessage, srv.admin_token):
+                        feed.SubscribeResponse, srv.admin_token):
         if m.change.mutation.record_id == case_id:
             by[m.change.mutation.author] = by.get(m.change.mutation.author, 0) + 1
         if m.caught_up:

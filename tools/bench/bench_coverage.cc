@@ -492,11 +492,11 @@ int main(int argc, char** argv) {
     v1::GetCoverageRequest req;
     req.set_scope_code(scope);
     req.mutable_period()->set_month(month);
-    v1::Coverage resp;
+    v1::GetCoverageResponse resp;
     auto ctx = tools::CallContext(*token);
     return stub->GetCoverage(ctx.get(), req, &resp);
   };
-  v1::Coverage sample;
+  v1::GetCoverageResponse sample;
   {
     v1::GetCoverageRequest req;
     req.set_scope_code(kCounty);
@@ -560,20 +560,22 @@ int main(int argc, char** argv) {
   auto feed = v1::FeedService::NewStub(ch);
   v1::SubscribeRequest feed_req;
   feed_req.set_scope_code(kCounty);
+  v1::SubscribeBatchedRequest batched_req;
+  batched_req.set_scope_code(kCounty);
   for (const bool batched : {false, true}) {
     auto ctx = tools::CallContext(*token, std::chrono::seconds(3600));
     const auto t0 = Clock::now();
     uint64_t changes = 0, states = 0, bytes = 0, messages = 0;
-    auto count = [&](const v1::FeedMessage& m) {
+    auto count = [&](const v1::SubscribeResponse& m) {
       changes += m.has_change();
       states += m.has_state();
     };
     grpc::Status st;
     if (batched) {
-      auto reader = feed->SubscribeBatched(ctx.get(), feed_req);
+      auto reader = feed->SubscribeBatched(ctx.get(), batched_req);
       for (;;) {
         google::protobuf::Arena arena;
-        auto* b = google::protobuf::Arena::CreateMessage<v1::FeedBatch>(&arena);
+        auto* b = google::protobuf::Arena::CreateMessage<v1::SubscribeBatchedResponse>(&arena);
         if (!reader->Read(b)) break;
         ++messages;
         bytes += b->ByteSizeLong();
@@ -582,7 +584,7 @@ int main(int argc, char** argv) {
       st = reader->Finish();
     } else {
       auto reader = feed->Subscribe(ctx.get(), feed_req);
-      v1::FeedMessage m;
+      v1::SubscribeResponse m;
       while (reader->Read(&m)) {
         ++messages;
         bytes += m.ByteSizeLong();

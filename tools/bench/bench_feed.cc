@@ -203,13 +203,13 @@ struct FeedRun {
 FeedRun FollowFromZero(const Server& s) {
   s.ResetPeak();
   auto feed = v1::FeedService::NewStub(s.channel());
-  v1::SubscribeRequest req;
+  v1::SubscribeBatchedRequest req;
   req.set_scope_code(kCounty);
   auto ctx = gridsync::tools::CallContext(s.admin_token(), std::chrono::seconds(3600));
   FeedRun run;
   const auto t0 = Clock::now();
   auto reader = feed->SubscribeBatched(ctx.get(), req);
-  v1::FeedBatch batch;
+  v1::SubscribeBatchedResponse batch;
   while (reader->Read(&batch)) {
     run.bytes += batch.ByteSizeLong();
     for (const auto& m : batch.messages()) {

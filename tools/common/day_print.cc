@@ -5,6 +5,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "core/coverage.h"
+#include "core/proposal.h"
 #include "core/registry.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -40,7 +41,7 @@ std::string StableJson(const google::protobuf::Message& m) {
   return out;
 }
 
-std::string CoverageText(const gridsync::v1::Coverage& c,
+std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                          const std::map<std::string, std::string>& names) {
   std::string out = absl::StrFormat("%s %s · %s to %s (as of %s)\n", c.scope_code(),
                                     NameOf(names, c.scope_code()), When(c.from_ms()),
@@ -173,7 +174,7 @@ std::string ProposalsText(const gridsync::v1::ProposalList& l) {
       if (!s.empty()) absl::StrAppend(&what, " ", s);
     }
     const std::string state =
-        p.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING
+        p.decision() == gridsync::core::kProposalPending
             ? "pending"
             : absl::StrCat(p.decision() == gridsync::v1::PROPOSAL_DECISION_APPROVED ? "approved"
                                                                                     : "rejected",

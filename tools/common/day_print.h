@@ -21,7 +21,7 @@ std::string Count(int64_t n, const char* one, const char* many);
 std::string StableJson(const google::protobuf::Message& m);
 
 // `names`: org unit code -> name, for the headings (may be empty).
-std::string CoverageText(const gridsync::v1::Coverage& c,
+std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                          const std::map<std::string, std::string>& names);
 std::string HouseholdsText(const gridsync::v1::HouseholdList& l);
 std::string DueChecksText(const gridsync::v1::DueCheckList& l);

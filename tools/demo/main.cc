@@ -179,7 +179,7 @@ class Demo {
       if (++seen > 40) break;
       gridsync::v1::GetCoverageRequest req;
       req.set_scope_code(g);
-      gridsync::v1::Coverage c;
+      gridsync::v1::GetCoverageResponse c;
       auto ctx = CallContext(token_);
       if (auto st = FromGrpc(cov->GetCoverage(ctx.get(), req, &c)); !st.ok()) return st;
       const int64_t todo = c.checks().overdue() + c.cases().open_now();
@@ -375,7 +375,7 @@ class Demo {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(scope);
     req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage server;
+    gridsync::v1::GetCoverageResponse server;
     auto ctx = CallContext(token_);
     auto cov = gridsync::v1::CoverageService::NewStub(ch_);
     if (auto st = FromGrpc(cov->GetCoverage(ctx.get(), req, &server)); !st.ok()) return st;

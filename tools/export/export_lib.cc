@@ -22,6 +22,7 @@
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/proposal.h"
+#include "core/registry.h"
 #include "core/safety_figures.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
@@ -32,7 +33,7 @@
 namespace gridsync::tools {
 namespace {
 
-using gridsync::v1::FeedMessage;
+using gridsync::v1::SubscribeResponse;
 
 // Tables and views, created when missing. Times are timestamptz; codes are
 // the 12/15-digit division codes, with village and town columns for GROUP BY.
@@ -203,6 +204,18 @@ CREATE OR REPLACE VIEW case_coverage_by_month AS
 std::string EnumWord(const std::string& name, std::string_view prefix) {
   std::string s = name.substr(std::min(name.size(), prefix.size()));
   return absl::AsciiStrToLower(s);
+}
+
+// The words the county's tables have held since they were made, for the two
+// enums whose zero value 0.27.0 renamed to _UNSPECIFIED (proto style): a
+// query on decision = 'pending' or status = 'active' goes on working.
+std::string DecisionWord(gridsync::v1::ProposalDecision d) {
+  if (d == core::kProposalPending) return "pending";
+  return EnumWord(gridsync::v1::ProposalDecision_Name(d), "PROPOSAL_DECISION_");
+}
+std::string HouseholdStatusWord(gridsync::v1::HouseholdStatus s) {
+  if (s == core::kHouseholdActive) return "active";
+  return EnumWord(gridsync::v1::HouseholdStatus_Name(s), "HOUSEHOLD_STATUS_");
 }
 
 // Fields of COPY's text format: backslash escapes, \N for NULL.
@@ -378,7 +391,7 @@ absl::StatusOr<uint64_t> PgMirror::Cursor() {
   return std::stoull(*r->rows[0][0]);
 }
 
-absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to) {
+absl::Status PgMirror::Apply(const std::vector<SubscribeResponse>& batch, uint64_t to) {
   Table changes{"changes",
                 {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id",
                  "author", "stamped_at"},
@@ -498,7 +511,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
 
-  for (const FeedMessage& m : batch) {
+  for (const SubscribeResponse& m : batch) {
     const auto& c = m.change();
     const std::string seq = absl::StrCat(c.seq());
     if (c.has_mutation() || c.has_refill()) {
@@ -614,14 +627,13 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
         const auto& p = r.registry_proposal();
         const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
         const bool decided =
-            decision != nullptr && p.decision() != gridsync::v1::PROPOSAL_DECISION_PENDING;
+            decision != nullptr && p.decision() != gridsync::core::kProposalPending;
         proposals.Put(
             r.record_id(),
             Row({common,
                  EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
                  TOrNull(p.household_id()), TOrNull(p.person_id()), T(p.head_name()),
-                 T(p.address()), T(p.name()), T(p.reason()),
-                 EnumWord(gridsync::v1::ProposalDecision_Name(p.decision()), "PROPOSAL_DECISION_"),
+                 T(p.address()), T(p.name()), T(p.reason()), DecisionWord(p.decision()),
                  T(p.decision_note()), worker, Ts(created_ms),
                  decided ? T(decision->author()) : kNull,
                  decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
@@ -664,9 +676,7 @@ absl::Status PgMirror::Apply(const std::vector<FeedMessage>& batch, uint64_t to)
       households.Put(
           h.household_id(),
           Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
-               T(h.head_name()),
-               EnumWord(gridsync::v1::HouseholdStatus_Name(h.status()), "HOUSEHOLD_STATUS_"),
-               T(h.changed_by_proposal())}));
+               T(h.head_name()), HouseholdStatusWord(h.status()), T(h.changed_by_proposal())}));
     } else if (reg.has_person()) {
       const auto& p = reg.person();
       kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
@@ -809,7 +819,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
   // The attachments a batch announces, as files, before the batch commits.
   // A blob that cannot be read for good (lost from the server's folder) is
   // logged and left without a file; a break fails the batch (it comes again).
-  auto save_blobs = [&](const std::vector<FeedMessage>& batch) -> absl::Status {
+  auto save_blobs = [&](const std::vector<SubscribeResponse>& batch) -> absl::Status {
     if (opts.blobs_dir.empty()) return absl::OkStatus();
     for (const auto& m : batch) {
       if (!m.change().has_blob()) continue;
@@ -843,7 +853,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     logged_changes = report.changes;
   };
   while (!stopped()) {
-    gridsync::v1::SubscribeRequest req;
+    gridsync::v1::SubscribeBatchedRequest req;
     req.set_cursor(report.cursor);
     req.set_scope_code(opts.scope);
     req.set_follow(opts.follow);
@@ -877,7 +887,7 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     // batches, a writer applies them in order, one transaction each, while
     // the next batch is read. At most two batches wait.
     struct Pending {
-      std::vector<FeedMessage> batch;
+      std::vector<SubscribeResponse> batch;
       uint64_t to = 0, head = 0;
       bool caught_up = false;
     };
@@ -929,12 +939,12 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     Pending next;
     next.to = handed_to;
     bool caught_up = false;
-    gridsync::v1::FeedBatch got;
+    gridsync::v1::SubscribeBatchedResponse got;
     bool handing_over = true;
     while (handing_over && reader->Read(&got)) {
       last_heard_ms = core::SystemWallMs();
       attempt = 0;
-      for (FeedMessage& m : *got.mutable_messages()) {
+      for (SubscribeResponse& m : *got.mutable_messages()) {
         next.to = m.cursor();
         next.head = m.head();
         next.caught_up = m.caught_up();

@@ -43,7 +43,7 @@ class PgMirror {
   absl::StatusOr<uint64_t> Cursor();
   // Writes the rows of `batch` and the cursor `to`, in one transaction.
   // REQUIRES: `batch` is what the feed sent after Cursor(), in order.
-  absl::Status Apply(const std::vector<gridsync::v1::FeedMessage>& batch, uint64_t to);
+  absl::Status Apply(const std::vector<gridsync::v1::SubscribeResponse>& batch, uint64_t to);
 
   PgConn& conn() { return *pg_; }
   // Where the attachments' files are (gridsync-export --blobs-dir): a blob

@@ -345,7 +345,7 @@ class Ctl {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(scope);
     req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage c;
+    gridsync::v1::GetCoverageResponse c;
     auto ctx = CallContext(token_);
     if (auto st = FromGrpc(coverage_->GetCoverage(ctx.get(), req, &c)); !st.ok()) return Fail(st);
     if (json) {

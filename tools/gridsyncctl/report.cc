@@ -295,12 +295,12 @@ class ReportSource {
   ReportSource(const std::shared_ptr<grpc::Channel>& channel, std::string token)
       : stub_(CoverageService::NewStub(channel)), token_(std::move(token)) {}
 
-  absl::StatusOr<gridsync::v1::Coverage> Coverage(const std::string& code,
-                                                  const std::string& month) {
+  absl::StatusOr<gridsync::v1::GetCoverageResponse> Coverage(const std::string& code,
+                                                             const std::string& month) {
     gridsync::v1::GetCoverageRequest req;
     req.set_scope_code(code);
     req.mutable_period()->set_month(month);
-    gridsync::v1::Coverage c;
+    gridsync::v1::GetCoverageResponse c;
     auto ctx = CallContext(token_);
     if (auto st = FromGrpc(stub_->GetCoverage(ctx.get(), req, &c)); !st.ok()) return st;
     return c;

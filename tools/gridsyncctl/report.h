@@ -26,7 +26,7 @@ namespace gridsync::tools {
 
 struct UnitRow {
   gridsync::v1::OrgUnit unit;
-  gridsync::v1::Coverage coverage;
+  gridsync::v1::GetCoverageResponse coverage;
   // As core/assessment.h defines them: the numbers of the server's answers
   // and of the secretary's phone. A rate is absent when there is nothing to
   // count; it then does not count for the score.

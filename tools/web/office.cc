@@ -27,7 +27,7 @@ std::string ReplicaDir(const OfficeOptions& o, const std::string& device_id) {
 // The code a change touches (a grid, or a household's or person's id, which
 // begin with their grid's), for the report cache; "" for one that touches
 // everything (the policy, the questionnaire).
-std::string ChangedCode(const gridsync::v1::FeedMessage& m) {
+std::string ChangedCode(const gridsync::v1::SubscribeResponse& m) {
   const auto& c = m.change();
   if (c.has_mutation()) return c.mutation().grid_code();
   if (c.has_refill()) return c.refill().state().header().grid_code();
@@ -165,7 +165,7 @@ void Office::Follow() {
       }
       const int64_t subscribed_ms = core::SystemWallMs();
       auto reader = stub->Subscribe(&ctx, req);
-      gridsync::v1::FeedMessage m;
+      gridsync::v1::SubscribeResponse m;
       bool dirty = false;
       int vouching = 0;  // the cache's handle while this stream is caught up
       while (reader->Read(&m)) {
@@ -247,13 +247,13 @@ absl::StatusOr<std::shared_ptr<const tools::MonthlyReport>> Office::Report(
   return shared;
 }
 
-absl::StatusOr<std::shared_ptr<const gridsync::v1::Coverage>> Office::WeekCoverage(
+absl::StatusOr<std::shared_ptr<const gridsync::v1::GetCoverageResponse>> Office::WeekCoverage(
     const std::string& scope) {
   ReportCache& cache = *options_.reports;
   const int64_t now = core::SystemWallMs();
   const int64_t monday = core::WeekStart(now);
   const std::string key = absl::StrCat("week/", monday);
-  if (auto hit = cache.Find<gridsync::v1::Coverage>(scope, key, now);
+  if (auto hit = cache.Find<gridsync::v1::GetCoverageResponse>(scope, key, now);
       hit.value != nullptr && hit.changed.empty()) {
     return hit.value;
   }
@@ -264,10 +264,10 @@ absl::StatusOr<std::shared_ptr<const gridsync::v1::Coverage>> Office::WeekCovera
   req.set_scope_code(scope);
   req.mutable_period()->set_from_ms(monday);
   req.mutable_period()->set_to_ms(now + 1);
-  auto c = std::make_shared<gridsync::v1::Coverage>();
+  auto c = std::make_shared<gridsync::v1::GetCoverageResponse>();
   if (auto st = FromGrpc(stub->GetCoverage(ctx.get(), req, c.get())); !st.ok()) return st;
-  std::shared_ptr<const gridsync::v1::Coverage> shared = std::move(c);
-  cache.Put<gridsync::v1::Coverage>(scope, key, began, shared);
+  std::shared_ptr<const gridsync::v1::GetCoverageResponse> shared = std::move(c);
+  cache.Put<gridsync::v1::GetCoverageResponse>(scope, key, began, shared);
   return shared;
 }
 

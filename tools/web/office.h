@@ -90,7 +90,7 @@ class Office {
 
   // The coverage of `scope` from this week's Monday (China time) until now,
   // from the shared cache while no change came under `scope`.
-  absl::StatusOr<std::shared_ptr<const gridsync::v1::Coverage>> WeekCoverage(
+  absl::StatusOr<std::shared_ptr<const gridsync::v1::GetCoverageResponse>> WeekCoverage(
       const std::string& scope);
 
   // An attachment of a record (its bytes and content type) as gridsyncd's

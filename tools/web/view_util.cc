@@ -9,7 +9,7 @@
 
 namespace gridsync::web {
 
-using gridsync::v1::Coverage;
+using Coverage = gridsync::v1::GetCoverageResponse;  // a scope's figures
 
 std::string Get(const Params& p, const std::string& k) {
   auto it = p.find(k);

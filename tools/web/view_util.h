@@ -41,10 +41,10 @@ struct FigureCounts {
   const char* name;  // "入户率"
   int64_t num, den;
 };
-std::vector<FigureCounts> CountsOf(const gridsync::v1::Coverage& c);
-std::string FigureHeads();                                 // <th> of each
-std::string FigureCells(const gridsync::v1::Coverage& c);  // <td> of each
-std::string Score(const std::optional<double>& s);         // "93.5", "—"
+std::vector<FigureCounts> CountsOf(const gridsync::v1::GetCoverageResponse& c);
+std::string FigureHeads();                                            // <th> of each
+std::string FigureCells(const gridsync::v1::GetCoverageResponse& c);  // <td> of each
+std::string Score(const std::optional<double>& s);                    // "93.5", "—"
 // "+2.5" or "-0.3" in a span marked up or down; "—" without both.
 std::string Change(const std::optional<double>& now, const std::optional<double>& before);
 
@@ -67,8 +67,8 @@ absl::StatusOr<Resp> Ask(Office& o, Fn fn, const Req& req) {
   return resp;
 }
 
-absl::StatusOr<gridsync::v1::Coverage> CoverageOf(Office& o, const std::string& code,
-                                                  const gridsync::v1::Period& period);
+absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageOf(Office& o, const std::string& code,
+                                                             const gridsync::v1::Period& period);
 // The county's policy (patrols a week, the questionnaire's quota).
 absl::StatusOr<gridsync::v1::CheckPolicy> PolicyOf(Office& o);
 

@@ -15,6 +15,7 @@
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/ids.h"
+#include "core/proposal.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
@@ -26,7 +27,7 @@ namespace gridsync::web {
 namespace {
 
 using gridsync::v1::CaseLevel;
-using gridsync::v1::Coverage;
+using Coverage = gridsync::v1::GetCoverageResponse;  // a scope's figures
 using tools::MonthlyReport;
 using tools::UnitRow;
 
@@ -90,7 +91,7 @@ absl::StatusOr<std::string> WeekPatrols(Office& o, const MonthlyReport& r) {
   week.set_from_ms(core::WeekStart(core::SystemWallMs()));
   auto cached = o.WeekCoverage(r.scope_code);
   if (!cached.ok()) return cached.status();
-  const gridsync::v1::Coverage* c = cached->get();
+  const gridsync::v1::GetCoverageResponse* c = cached->get();
   std::map<std::string, const gridsync::v1::VillagePatrols*> by;
   for (const auto& v : c->patrols().by_village()) by[v.village_code()] = &v;
   std::string h =
@@ -682,7 +683,7 @@ absl::StatusOr<std::string> ProposalsView(Office& o, const Params&) {
         absl::StrCat(q.address(), " ", q.head_name(), " ", q.name(), " ", q.guardian(),
                      q.contact_lost() ? " 失联" : "", q.moved_away() ? " 迁走" : "");
     std::string result;
-    if (q.decision() == gridsync::v1::PROPOSAL_DECISION_PENDING && !p.voided()) {
+    if (q.decision() == gridsync::core::kProposalPending && !p.voided()) {
       result = absl::StrCat("<input class=\"note\" data-for=\"", HtmlEscape(p.record_id()),
                             "\" placeholder=\"意见\"><button data-act=\"decide\" data-id=\"",
                             HtmlEscape(p.record_id()),

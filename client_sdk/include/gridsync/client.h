@@ -326,8 +326,8 @@ class Client {
   // the patrol rate (巡逻率) by village; the questionnaire's 安全感率 and
   // 满意率: the same answer as CoverageService.GetCoverage for the scope and
   // month.
-  absl::StatusOr<gridsync::v1::Coverage> GetCoverage(const std::string& scope_code,
-                                                     const std::string& month = "") const;
+  absl::StatusOr<gridsync::v1::GetCoverageResponse> GetCoverage(
+      const std::string& scope_code, const std::string& month = "") const;
 
   // --- sync -----------------------------------------------------------------
   // Pushes the outbox, then pulls until caught up, then uploads the
