@@ -12,7 +12,7 @@ PKGS=(g++ cmake make pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf
       openjdk-17-jdk-headless junit4 libpq-dev postgresql clang clang-format libclang-rt-14-dev
       python3-grpcio python3-protobuf python3-cryptography systemd libcpp-httplib-dev
       libxlsxwriter-dev python3-openpyxl chromium fonts-wqy-microhei fonts-hanazono curl
-      libcli11-dev libzip-dev libexpat1-dev libsystemd-dev debootstrap)
+      libcli11-dev libzip-dev libexpat1-dev libsystemd-dev debootstrap proguard-cli)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -122,7 +122,11 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
     cmd += std::string(" -Dgridsync.village=") + kVillageAB +
            " -Dgridsync.secretaryDevice=" + device + " -Dgridsync.secretaryToken=" + token;
   }
-  cmd += std::string(" -cp '") + JAVA_TEST_CLASSPATH +
+  // GRIDSYNC_JAVA_CLASSPATH: the same tests from other jars (the SDK and
+  // the tests shrunk and renamed by ProGuard with the consumer rules, as an
+  // app's release build does: tests/client_sdk/proguard_test.sh).
+  const char* classpath = getenv("GRIDSYNC_JAVA_CLASSPATH");
+  cmd += std::string(" -cp '") + (classpath ? classpath : JAVA_TEST_CLASSPATH) +
          "' org.junit.runner.JUnitCore cn.gridsync.GridSyncClientTest 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);

@@ -41,11 +41,11 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   /**
-   * Progress of one sync, called on the syncing thread. phase: 0 push, 1 pull, 2 done, 3 upload;
-   * in phase 3, pushed and pulled carry the attachment bytes sent and to send.
+   * Progress of one sync, called on the syncing thread. In phase UPLOAD, pushed and pulled carry
+   * the attachment bytes sent and to send.
    */
   public interface ProgressListener {
-    void onProgress(int phase, long pushed, long pulled, long pending);
+    void onProgress(SyncPhase phase, long pushed, long pulled, long pending);
   }
 
   /** Bytes of a download so far and in all. */
@@ -58,13 +58,17 @@ public final class GridSyncClient implements AutoCloseable {
     public String contentType = null;  // null: from the bytes (JPEG, PNG, PDF)
     public String fileName = null;     // null: the path's file name
     public String caption = "";
-    public int purpose = 1;            // gridsync.v1.AttachmentPurpose: 1 scene, 2 signed agreement, 3 signature, 4 publicity
+    public AttachmentPurpose purpose = AttachmentPurpose.SCENE;
     public long takenAtMs = 0;         // 0: now
   }
 
-  /** Result of each background sync attempt, called on the SDK's thread. */
+  /**
+   * Result of each background sync attempt, called on the SDK's thread: code 0 when it synced,
+   * else the gRPC status code and its message; the report says what it did either way (an
+   * attempt that failed part-way may have pushed some).
+   */
   public interface SyncListener {
-    void onResult(int code, String message, long[] report);
+    void onResult(int code, String message, SyncReport report);
   }
 
   /** A mutation the server refused for good, with its reason for the worker. */
@@ -133,13 +137,13 @@ public final class GridSyncClient implements AutoCloseable {
   public String attachFile(String recordId, String path, Attach a) throws GridSyncException {
     Attach o = a != null ? a : new Attach();
     return call(h -> Native.attachFile(h, recordId, path, o.contentType, o.fileName, o.caption,
-        o.purpose, o.takenAtMs));
+        o.purpose.number, o.takenAtMs));
   }
 
   public String attachBytes(String recordId, byte[] data, Attach a) throws GridSyncException {
     Attach o = a != null ? a : new Attach();
     return call(h -> Native.attachBytes(h, recordId, data, o.contentType, o.fileName, o.caption,
-        o.purpose, o.takenAtMs));
+        o.purpose.number, o.takenAtMs));
   }
 
   /** Whether the phone is on a metered network now (mobile data). */
@@ -171,7 +175,7 @@ public final class GridSyncClient implements AutoCloseable {
    */
   public String fetchAttachment(String recordId, String sha256, BytesListener listener)
       throws GridSyncException {
-    return call(h -> Native.fetchAttachment(h, recordId, sha256, listener));
+    return call(h -> Native.fetchAttachment(h, recordId, sha256, NativeCallbacks.of(listener)));
   }
 
   /**
@@ -181,7 +185,7 @@ public final class GridSyncClient implements AutoCloseable {
    */
   public byte[] readAttachment(String recordId, String sha256, BytesListener listener)
       throws GridSyncException {
-    return call(h -> Native.readAttachment(h, recordId, sha256, listener));
+    return call(h -> Native.readAttachment(h, recordId, sha256, NativeCallbacks.of(listener)));
   }
 
   /** Creates a record; fields map names to String, Long/Integer or Boolean. Returns its id. */
@@ -372,13 +376,14 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   public SyncReport sync(ProgressListener listener) throws GridSyncException {
-    return call(h -> new SyncReport(Native.sync(h, listener)));
+    return call(h -> new SyncReport(Native.sync(h, NativeCallbacks.of(listener))));
   }
 
   /** Syncs every intervalMs, at once after a write, backing off while the network fails. */
   public void startBackground(long intervalMs, long minBackoffMs, long maxBackoffMs,
       SyncListener listener) throws GridSyncException {
-    run(h -> Native.startBackground(h, intervalMs, minBackoffMs, maxBackoffMs, listener));
+    run(h -> Native.startBackground(h, intervalMs, minBackoffMs, maxBackoffMs,
+        NativeCallbacks.of(listener)));
   }
 
   public void stopBackground() {

@@ -38,9 +38,9 @@ final class Native {
   static native boolean wiped(long h);
   static native String[] pendingUploads(long h);
   static native String fetchAttachment(long h, String id, String sha256,
-      GridSyncClient.BytesListener listener);
+      NativeCallbacks.Bytes listener);
   static native byte[] readAttachment(long h, String id, String sha256,
-      GridSyncClient.BytesListener listener);
+      NativeCallbacks.Bytes listener);
 
   static native long get(long h, String id);
   static native void recordFree(long r);
@@ -104,8 +104,8 @@ final class Native {
   static native long listProposals(long h, String scope, boolean pendingOnly, int offset,
       int limit);
 
-  static native long[] sync(long h, GridSyncClient.ProgressListener listener);
+  static native long[] sync(long h, NativeCallbacks.Progress listener);
   static native void startBackground(long h, long intervalMs, long minBackoffMs,
-      long maxBackoffMs, GridSyncClient.SyncListener listener);
+      long maxBackoffMs, NativeCallbacks.Result listener);
   static native void stopBackground(long h);
 }

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -129,7 +130,7 @@ public class GridSyncClientTest {
     Files.write(file, photo);
     GridSyncClient.Attach opts = new GridSyncClient.Attach();
     opts.caption = "户主𠮷大娘签字";
-    opts.purpose = 3;
+    opts.purpose = AttachmentPurpose.SIGNATURE;
     // Photos wait for Wi-Fi on this phone; records do not.
     a.close();
     optionsA.attachmentsUnmeteredOnly = true;
@@ -148,7 +149,7 @@ public class GridSyncClientTest {
     a.setNetworkMetered(false);
     AtomicLong lastSent = new AtomicLong(-1);
     SyncReport r = a.sync((phase, sent, total, pending) -> {
-      if (phase == 3) lastSent.set(sent);
+      if (phase == SyncPhase.UPLOAD) lastSent.set(sent);
     });
     assertEquals(1, r.attachmentsUploaded);
     assertEquals(photo.length, r.attachmentBytesSent);
@@ -431,7 +432,7 @@ public class GridSyncClientTest {
     CountDownLatch synced = new CountDownLatch(1);
     AtomicLong pushed = new AtomicLong();
     a.startBackground(50, 100, 1000, (code, message, report) -> {
-      pushed.addAndGet(report[0]);
+      pushed.addAndGet(report.pushed);
       if (code == 0 && pushed.get() > 0) synced.countDown();
     });
     String id = newCase(a);
@@ -445,13 +446,13 @@ public class GridSyncClientTest {
   public void progressIsReportedDuringSync() throws GridSyncException {
     for (int i = 0; i < 12; i++) newCase(a);
     AtomicLong lastPushed = new AtomicLong(-1);
-    AtomicLong lastPhase = new AtomicLong(-1);
+    AtomicReference<SyncPhase> lastPhase = new AtomicReference<>();
     a.sync((phase, p, pulled, pending) -> {
       lastPushed.set(p);
       lastPhase.set(phase);
     });
     assertEquals(12, lastPushed.get());
-    assertEquals(2, lastPhase.get());
+    assertEquals(SyncPhase.DONE, lastPhase.get());
   }
 
   @Test
