@@ -179,21 +179,25 @@ TEST(TableFileTest, GridsyncctlImportsGb18030AndXlsxAsTheSameRegister) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, nullptr);
   lxw_format* date = workbook_add_format(wb);
   format_set_num_format(date, "yyyy/m/d");
-  worksheet_write_string(ws, 0, 0, (grid + "900101").c_str(), nullptr);
-  worksheet_write_string(ws, 0, 1, (grid + "9001").c_str(), nullptr);
-  worksheet_write_string(ws, 0, 2, "王小𠮷", nullptr);
-  worksheet_write_string(ws, 0, 3, "严重精神障碍患者", nullptr);
-  worksheet_write_number(ws, 0, 4, 3, nullptr);
-  worksheet_write_string(ws, 0, 5, "王大\n父亲", nullptr);
+  const char* headed[] = {"人员编号", "户编号", "姓名", "类别", "风险等级", "监护人", "列管日期"};
+  for (int c = 0; c < 7; ++c) worksheet_write_string(ws, 0, c, headed[c], nullptr);
+  // The data from the second row, under the township's own header.
+  worksheet_write_string(ws, 1, 0, (grid + "900101").c_str(), nullptr);
+  worksheet_write_string(ws, 1, 1, (grid + "9001").c_str(), nullptr);
+  worksheet_write_string(ws, 1, 2, "王小𠮷", nullptr);
+  worksheet_write_string(ws, 1, 3, "严重精神障碍患者", nullptr);
+  worksheet_write_number(ws, 1, 4, 3, nullptr);
+  worksheet_write_string(ws, 1, 5, "王大\n父亲", nullptr);
   lxw_datetime day = {2026, 3, 1, 0, 0, 0};
-  worksheet_write_datetime(ws, 0, 6, &day, date);
-  worksheet_write_string(ws, 1, 0, (grid + "900201").c_str(), nullptr);
-  worksheet_write_string(ws, 1, 1, (grid + "9002").c_str(), nullptr);
-  worksheet_write_string(ws, 1, 2, "李小", nullptr);
-  worksheet_write_string(ws, 1, 3, "community_corrections", nullptr);
+  worksheet_write_datetime(ws, 1, 6, &day, date);
+  worksheet_write_string(ws, 2, 0, (grid + "900201").c_str(), nullptr);
+  worksheet_write_string(ws, 2, 1, (grid + "9002").c_str(), nullptr);
+  worksheet_write_string(ws, 2, 2, "李小", nullptr);
+  worksheet_write_string(ws, 2, 3, "community_corrections", nullptr);
   ASSERT_EQ(workbook_close(wb), LXW_NO_ERROR);
   EXPECT_EQ(ctl({"import-persons", dir + "/p.xlsx"}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "read as xlsx")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "line 1 taken as the header (人员编号,户编号,")) << out;
   EXPECT_TRUE(absl::StrContains(out, "2 read; 2 created, 0 updated, 0 unchanged, 0 rejected"))
       << out;
   std::ofstream(dir + "/p.csv") << grid << "900101," << grid

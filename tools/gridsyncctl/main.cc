@@ -36,12 +36,14 @@
 //     apply-held --seq N               merge one of them, after review
 //     wait-ready [--timeout SECONDS]   waits until the server answers
 //     health                           the gRPC health service's answer; exit 0 when SERVING
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -635,7 +637,17 @@ class Ctl {
            points[1], points[2], points[3]);
   }
 
-  // Reads a CSV with a header line; `row` turns each line's `ncols` fields
+  static bool IsHeader(absl::string_view header, const std::string& first_cell) {
+    if (absl::StartsWith(header, first_cell + ",")) return true;
+    const absl::string_view first_name = header.substr(0, header.find(','));
+    return absl::EndsWith(first_name, "_id") &&
+           std::none_of(first_cell.begin(), first_cell.end(), absl::ascii_isdigit);
+  }
+
+  // Reads a table (CSV or .xlsx, table_file.h) whose first line may be a
+  // header: `header`'s own names, or, when the first column holds ids (its
+  // name ends in _id), any first line whose first cell has no digit (a
+  // township's sheet headed 户编号, 网格编码, ...). `row` turns each line's `ncols` fields
   // (and up to `optional` more, given as "" when absent) into request
   // entries, or returns why it cannot. Prints unreadable lines by number;
   // returns how many there were. `lines` gets the line number of every entry
@@ -650,7 +662,11 @@ class Ctl {
     int bad = 0;
     for (size_t i = 0; i < table->rows.size(); ++i) {
       auto& [n, c] = table->rows[i];
-      if (i == 0 && absl::StartsWith(header, c[0] + ",")) continue;  // the header line
+      if (i == 0 && IsHeader(header, c[0])) {
+        fprintf(stderr, "%s: line %d taken as the header (%s)\n", path.c_str(), n,
+                absl::StrJoin(c, ",").c_str());
+        continue;
+      }
       if (c.size() < ncols || c.size() > ncols + optional) {
         fprintf(stderr, "%s: line %d: expected %zu fields (%s), found %zu\n", path.c_str(), n,
                 ncols, header, c.size());
