@@ -33,7 +33,13 @@ if [ "$(build/npm/node_modules/.bin/buf --version 2>/dev/null)" != "$BUF_VERSION
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
   fi
   mkdir -p build/npm
-  npm install --prefix build/npm --no-audit --no-fund --loglevel=error \
+  # Node trusts its own CA list, not the system's: behind a TLS-inspecting
+  # proxy (a county network, this project's machines) it must be given
+  # Debian's, where the proxy's CA is installed.
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  fi
+  npm install --prefix build/npm --no-audit --no-fund --loglevel=error --fetch-retries=2 \
     "@bufbuild/buf@$BUF_VERSION" >/dev/null
 fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
