@@ -75,8 +75,9 @@ ok "programs and units in place; gridsyncd.service is Type=notify"
 
 # The county's port, as an operator would set it: a free one for this test.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-sed -i "s/127.0.0.1:7443/127.0.0.1:$port/g; s/--metrics-listen 127.0.0.1:9464 //" \
-  "$root/etc/default/gridsyncd"
+web_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed -i "s/127.0.0.1:7443/127.0.0.1:$port/g; s/--metrics-listen 127.0.0.1:9464 //;
+        s/127.0.0.1:8080/127.0.0.1:$web_port/" "$root/etc/default/gridsyncd"
 
 # gridsyncd as the unit starts it: ExecStart with /etc/default/gridsyncd's
 # variables split into words, as User=gridsync, with a notify socket.
@@ -114,6 +115,25 @@ stop_service() {
   wait "$notify_pid" || true
   grep -q 'STOPPING=1' "$root/tmp/notify.log" || fail "no STOPPING=1"
 }
+# The township's console as gridsync-web.service starts it (Type=simple): its
+# login page answers.
+check_console() {
+  local exec uid gid
+  exec=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/gridsync-web.service")
+  uid=$(in_root id -u gridsync) gid=$(in_root id -g gridsync)
+  # shellcheck disable=SC2086
+  (set -a; . "$root/etc/default/gridsyncd"; set +a
+   eval "exec chroot --userspec=$uid:$gid \"$root\" env -i $exec") \
+    >"$build/package_test_web.log" 2>&1 &
+  local web_pid=$! page=""
+  for _ in $(seq 100); do
+    page=$(curl -fsS "http://127.0.0.1:$web_port/" 2>/dev/null) && break
+    sleep 0.1
+  done
+  kill -TERM "$web_pid"; wait "$web_pid" || true
+  echo "$page" | grep -q '<html' ||
+    { cat "$build/package_test_web.log"; fail "gridsync-web's page did not answer"; }
+}
 ctl() { in_root gridsyncctl --server "127.0.0.1:$port" --token-file /var/lib/gridsync/data/admin.token "$@"; }
 
 start_service
@@ -133,8 +153,9 @@ start_service
 [ "$(ctl health)" = SERVING ] || fail "health after upgrade"
 ctl import-org /tmp/towns.csv 2>/dev/null | grep -q '0 created, 0 updated, 16 unchanged' ||
   fail "the data did not survive the upgrade"
+check_console
 stop_service
-ok "after the upgrade: READY=1, SERVING, the 16 towns still there"
+ok "after the upgrade: READY=1, SERVING, the 16 towns still there; gridsync-web.service's command serves its page"
 
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q gridsync >/dev/null 2>&1 || fail "purge"
 [ -s "$root/var/lib/gridsync/data/admin.token" ] || fail "purge removed the county's data"

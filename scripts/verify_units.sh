@@ -7,7 +7,8 @@ src=$1 bin=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for u in "$src"/packaging/*.service "$src"/packaging/*.timer; do
-  sed "s|/usr/sbin/gridsyncd|$bin/gridsyncd|g; s|/usr/bin/gridsyncctl|$bin/gridsyncctl|g" "$u" \
+  sed "s|/usr/sbin/gridsyncd|$bin/gridsyncd|g; s|/usr/bin/gridsyncctl|$bin/gridsyncctl|g;
+       s|/usr/bin/gridsync-web|$bin/gridsync-web|g" "$u" \
     >"$tmp/$(basename "$u")"
 done
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$tmp"/*.service "$tmp"/*.timer 2>&1) || {
