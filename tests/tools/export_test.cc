@@ -33,9 +33,9 @@
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 #include "tests/tools/scratch_db.h"
+#include "tools/common/export_lib.h"
 #include "tools/common/pg.h"
 #include "tools/common/sample_data.h"
-#include "tools/export/export_lib.h"
 
 namespace gridsync::testing {
 namespace {

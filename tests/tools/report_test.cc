@@ -6,7 +6,7 @@
 // once (now) and 4 of its respondents gave 安全感 3 of 4 in the top two
 // levels (满意 1 of 3), one refused; C's 2 respondents felt unsafe but were
 // satisfied and both raised fraud; D asked nobody.
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 
 #include <filesystem>
 #include <fstream>

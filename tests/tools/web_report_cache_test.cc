@@ -2,7 +2,7 @@
 // is reused only while a feed vouches for it, and it names the changes
 // under its scope since it was built.
 #include "gtest/gtest.h"
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 #include "tools/web/report_cache.h"
 
 namespace gridsync::web {

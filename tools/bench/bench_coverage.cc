@@ -35,10 +35,10 @@
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/server.h"
 #include "tools/common/client.h"
+#include "tools/common/export_lib.h"
 #include "tools/common/flags.h"
 #include "tools/common/percentile.h"
 #include "tools/common/pg.h"
-#include "tools/export/export_lib.h"
 
 namespace {
 using namespace gridsync;

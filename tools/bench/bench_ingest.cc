@@ -24,8 +24,8 @@
 #include "server/server.h"
 #include "tools/common/client.h"
 #include "tools/common/flags.h"
+#include "tools/common/loadgen_lib.h"
 #include "tools/common/sample_data.h"
-#include "tools/loadgen/loadgen_lib.h"
 
 namespace {
 using namespace gridsync;

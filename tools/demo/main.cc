@@ -23,9 +23,9 @@
 #include "tools/common/client.h"
 #include "tools/common/day_print.h"
 #include "tools/common/flags.h"
+#include "tools/common/loadgen_lib.h"
 #include "tools/common/sample_data.h"
 #include "tools/demo/demo_history.h"
-#include "tools/loadgen/loadgen_lib.h"
 
 namespace gridsync::tools {
 namespace {

@@ -18,8 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "tools/common/client.h"
+#include "tools/common/export_lib.h"
 #include "tools/common/flags.h"
-#include "tools/export/export_lib.h"
 
 namespace {
 

@@ -68,10 +68,10 @@
 #include "tools/common/flags.h"
 #include "tools/common/person_category.h"
 #include "tools/common/progress.h"
+#include "tools/common/report.h"
+#include "tools/common/report_xlsx.h"
 #include "tools/common/sample_data.h"
 #include "tools/common/table_file.h"
-#include "tools/gridsyncctl/report.h"
-#include "tools/gridsyncctl/report_xlsx.h"
 
 namespace gridsync::tools {
 namespace {

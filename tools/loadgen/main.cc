@@ -12,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "tools/common/client.h"
 #include "tools/common/flags.h"
-#include "tools/loadgen/loadgen_lib.h"
+#include "tools/common/loadgen_lib.h"
 
 int main(int argc, char** argv) {
   using namespace gridsync::tools;

@@ -15,7 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
-#include "tools/gridsyncctl/report_xlsx.h"
+#include "tools/common/report_xlsx.h"
 #include "tools/web/notices.h"
 #include "tools/web/views.h"
 #include "tools/web/web_assets.h"

@@ -8,7 +8,7 @@
 #include "core/assessment.h"
 #include "core/coverage.h"
 #include "core/safety_figures.h"
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 
 namespace gridsync::web {
 namespace {

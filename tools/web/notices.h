@@ -3,7 +3,7 @@
 // against the county's quota. Each is one table with its title and the
 // paragraph the office reads out, rendered as a page to print on A4 from
 // the browser (its own print stylesheet, no script) and as a workbook.
-// (The month's assessment is the report of tools/gridsyncctl/report.h.)
+// (The month's assessment is the report of tools/common/report.h.)
 #ifndef GRIDSYNC_TOOLS_WEB_NOTICES_H_
 #define GRIDSYNC_TOOLS_WEB_NOTICES_H_
 

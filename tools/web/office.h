@@ -28,7 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "gridsync/client.h"
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 #include "tools/web/accounts.h"
 #include "tools/web/report_cache.h"
 

@@ -1,4 +1,4 @@
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "tools/loadgen/loadgen_lib.h"
+#include "tools/common/loadgen_lib.h"
 
 #include <algorithm>
 #include <atomic>

@@ -4,13 +4,13 @@
 // 未结纠纷). Rates are numbers formatted as percentages, so a clerk can sort
 // and sum them; a figure with nothing to count is an empty cell, not 0.
 // Written with Debian's libxlsxwriter.
-#ifndef GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_XLSX_H_
-#define GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_XLSX_H_
+#ifndef GRIDSYNC_TOOLS_COMMON_REPORT_XLSX_H_
+#define GRIDSYNC_TOOLS_COMMON_REPORT_XLSX_H_
 
 #include <string>
 
 #include "absl/status/status.h"
-#include "tools/gridsyncctl/report.h"
+#include "tools/common/report.h"
 
 namespace gridsync::tools {
 
@@ -20,4 +20,4 @@ absl::Status WriteReportXlsx(const MonthlyReport& r, const std::string& path);
 
 }  // namespace gridsync::tools
 
-#endif  // GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_XLSX_H_
+#endif  // GRIDSYNC_TOOLS_COMMON_REPORT_XLSX_H_

@@ -1,7 +1,7 @@
 // The load generator: simulated phones, each an SDK replica (client_sdk/),
 // that work offline and sync in batches.
-#ifndef GRIDSYNC_TOOLS_LOADGEN_LOADGEN_LIB_H_
-#define GRIDSYNC_TOOLS_LOADGEN_LOADGEN_LIB_H_
+#ifndef GRIDSYNC_TOOLS_COMMON_LOADGEN_LIB_H_
+#define GRIDSYNC_TOOLS_COMMON_LOADGEN_LIB_H_
 
 #include <string>
 
@@ -48,4 +48,4 @@ absl::StatusOr<LoadgenReport> RunLoadgen(const LoadgenConfig& cfg);
 
 }  // namespace gridsync::tools
 
-#endif  // GRIDSYNC_TOOLS_LOADGEN_LOADGEN_LIB_H_
+#endif  // GRIDSYNC_TOOLS_COMMON_LOADGEN_LIB_H_

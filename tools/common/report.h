@@ -7,8 +7,8 @@
 // questionnaire's 安全感率 and 满意率 per village, lowest first, with the opinions raised most
 // often. Built from CoverageService answers; rendered as a terminal table and as a self-contained
 // HTML page with SVG charts.
-#ifndef GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
-#define GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
+#ifndef GRIDSYNC_TOOLS_COMMON_REPORT_H_
+#define GRIDSYNC_TOOLS_COMMON_REPORT_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -146,4 +146,4 @@ int DisplayWidth(const std::string& utf8);
 
 }  // namespace gridsync::tools
 
-#endif  // GRIDSYNC_TOOLS_GRIDSYNCCTL_REPORT_H_
+#endif  // GRIDSYNC_TOOLS_COMMON_REPORT_H_

@@ -11,8 +11,8 @@
 // is there and the feed sends it again; after COMMIT, the cursor says so.
 // The `changes` table has (scope, change number) as its primary key, so a change
 // applied twice would fail the transaction instead of passing unnoticed.
-#ifndef GRIDSYNC_TOOLS_EXPORT_EXPORT_LIB_H_
-#define GRIDSYNC_TOOLS_EXPORT_EXPORT_LIB_H_
+#ifndef GRIDSYNC_TOOLS_COMMON_EXPORT_LIB_H_
+#define GRIDSYNC_TOOLS_COMMON_EXPORT_LIB_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -89,4 +89,4 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts);
 
 }  // namespace gridsync::tools
 
-#endif  // GRIDSYNC_TOOLS_EXPORT_EXPORT_LIB_H_
+#endif  // GRIDSYNC_TOOLS_COMMON_EXPORT_LIB_H_

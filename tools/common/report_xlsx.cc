@@ -1,4 +1,4 @@
-#include "tools/gridsyncctl/report_xlsx.h"
+#include "tools/common/report_xlsx.h"
 
 #include <functional>
 #include <optional>

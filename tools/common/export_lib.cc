@@ -1,4 +1,4 @@
-#include "tools/export/export_lib.h"
+#include "tools/common/export_lib.h"
 
 #include <unistd.h>
 
