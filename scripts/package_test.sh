@@ -79,12 +79,21 @@ web_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0))
 sed -i "s/127.0.0.1:7443/127.0.0.1:$port/g; s/--metrics-listen 127.0.0.1:9464 //;
         s/127.0.0.1:8080/127.0.0.1:$web_port/" "$root/etc/default/gridsyncd"
 
-# gridsyncd as the unit starts it: ExecStart with /etc/default/gridsyncd's
-# variables split into words, as User=gridsync, with a notify socket.
-start_service() {
-  local exec uid gid
+# A unit's command as systemd runs it, in the background: its ExecStart with
+# /etc/default/gridsyncd's variables split into words, as User=gridsync, in
+# an environment of ENV only.   run_unit UNIT LOG [ENV...]
+run_unit() {
+  local unit=$1 log=$2 exec uid gid
+  shift 2
+  exec=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/$unit")
   uid=$(in_root id -u gridsync) gid=$(in_root id -g gridsync)
-  exec=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/gridsyncd.service")
+  # shellcheck disable=SC2086
+  (set -a; . "$root/etc/default/gridsyncd"; set +a
+   eval "exec chroot --userspec=$uid:$gid \"$root\" env -i $* $exec") >"$log" 2>&1 &
+}
+
+# gridsyncd as its unit starts it, with a notify socket.
+start_service() {
   rm -f "$root/run/notify.sock" "$root/tmp/notify.log"
   python3 - "$root/run/notify.sock" "$root/tmp/notify.log" <<'PY' &
 import socket, sys
@@ -99,10 +108,7 @@ with open(sys.argv[2], "a") as log:
 PY
   notify_pid=$!
   for _ in $(seq 50); do [ -S "$root/run/notify.sock" ] && break; sleep 0.1; done
-  # shellcheck disable=SC2086
-  (set -a; . "$root/etc/default/gridsyncd"; set +a
-   eval "exec chroot --userspec=$uid:$gid \"$root\" env -i NOTIFY_SOCKET=/run/notify.sock $exec") \
-    >"$build/package_test_gridsyncd.log" 2>&1 &
+  run_unit gridsyncd.service "$build/package_test_gridsyncd.log" NOTIFY_SOCKET=/run/notify.sock
   server_pid=$!
   for _ in $(seq 300); do grep -q 'READY=1' "$root/tmp/notify.log" 2>/dev/null && break; sleep 0.1; done
   grep -q 'READY=1' "$root/tmp/notify.log" 2>/dev/null ||
@@ -118,13 +124,7 @@ stop_service() {
 # The township's console as gridsync-web.service starts it (Type=simple): its
 # login page answers.
 check_console() {
-  local exec uid gid
-  exec=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/gridsync-web.service")
-  uid=$(in_root id -u gridsync) gid=$(in_root id -g gridsync)
-  # shellcheck disable=SC2086
-  (set -a; . "$root/etc/default/gridsyncd"; set +a
-   eval "exec chroot --userspec=$uid:$gid \"$root\" env -i $exec") \
-    >"$build/package_test_web.log" 2>&1 &
+  run_unit gridsync-web.service "$build/package_test_web.log"
   local web_pid=$! page=""
   for _ in $(seq 100); do
     page=$(curl -fsS "http://127.0.0.1:$web_port/" 2>/dev/null) && break
