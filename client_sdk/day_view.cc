@@ -267,102 +267,61 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
   return out;
 }
 
+// The replica's entities, each offered to core's builder as the server's
+// index offers its own (server/coverage_index.cc).
 gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_code,
                                                        const core::ResolvedPeriod& q) const {
-  gridsync::v1::GetCoverageResponse c;
-  c.set_scope_code(scope_code);
-  c.set_from_ms(q.from_ms);
-  c.set_to_ms(q.to_ms);
-  c.set_as_of_ms(q.as_of.ms);
-  const std::string prefix = core::ScopePrefix(scope_code);
-
-  // Visits: households per grid, those visited in the period, and the
-  // distinct households each worker visited.
-  std::map<std::string, gridsync::v1::GridVisits> grids;
-  std::map<std::string, std::set<std::string>> by_worker;
-  int64_t with_photos = 0;
-  ForEachUnder(households_, prefix, [&](const std::string& id, const gridsync::v1::Household& h) {
-    if (h.status() != gridsync::core::kHouseholdActive) return;  // out of the figures
-    auto& g = grids[h.grid_code()];
-    g.set_households(g.households() + 1);
-    auto v = visits_.find(id);
-    if (v == visits_.end()) return;
-    auto [b, e] = InRange(v->second, q.from_ms, q.to_ms);
-    if (b == e) return;
-    g.set_visited(g.visited() + 1);
-    for (auto i = b; i != e; ++i) {
-      by_worker[i->second].insert(id);
-      with_photos += photo_visits_.count(i->first.second) ? 1 : 0;
-    }
-  });
-  auto* visits = c.mutable_visits();
-  visits->set_with_photos(with_photos);
-  for (auto& [code, g] : grids) {
-    g.set_grid_code(code);
-    visits->set_households(visits->households() + g.households());
-    visits->set_visited(visits->visited() + g.visited());
-    *visits->add_by_grid() = g;
-  }
-  for (const auto& [w, hs] : by_worker) {
-    auto* row = visits->add_by_worker();
-    core::SetWorker(w, row);
-    row->set_households_visited(static_cast<int64_t>(hs.size()));
-  }
-
-  // Checks, and cases: registered in the period (in grids with households,
-  // as the server counts them) and open at its end.
-  for (const auto& p : Persons(prefix, q.as_of.ms)) core::CountPerson(p, &c);
+  core::CoverageBuilder b(core::ScopePrefix(scope_code), q, Policy());
+  AddVisits(q, &b);
+  for (const auto& p : Persons(b.prefix(), q.as_of.ms)) b.AddPerson(p);
   for (const auto& [id, s] : cases_) {
-    if (!StartsWith(s.grid_code(), prefix)) continue;
-    if (grids.count(s.grid_code()) && s.registered_at_ms() >= q.from_ms &&
-        s.registered_at_ms() < q.to_ms) {
-      core::CountRegisteredCase(s, q.as_of, c.mutable_cases());
-    }
-    core::CountOpenCase(s, gridsync::v1::CASE_LEVEL_VILLAGE, q.as_of, c.mutable_cases());
-    // A town office's phone: the cases its villages escalated to it.
-    if (const auto level = core::ReceivingLevelOf(prefix);
-        level != gridsync::v1::CASE_LEVEL_UNSPECIFIED) {
-      core::CountReceivedCase(s, level, q.from_ms, q.to_ms, q.as_of, c.mutable_received());
-      core::CountOpenCase(s, level, q.as_of, c.mutable_received());
-    }
+    b.AddRegisteredCase(s);
+    b.AddOpenCase(s);
+    b.AddEscalatedCase(s);
   }
-  core::SetRates(&c);
-  CountPatrols(prefix, q, c.mutable_patrols());
-  CountSurveys(prefix, q, c.mutable_surveys());
+  AddPatrols(&b);
+  for (const auto& [version, f] : forms_) b.AddForm(f);
+  ForEachUnder(surveys_, b.prefix(),
+               [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
+                 for (auto [i, e] = InRange(m, q.from_ms, q.to_ms); i != e; ++i)
+                   b.AddSurvey(i->second);
+               });
+  auto c = std::move(b).Finish();
+  c.set_scope_code(scope_code);
   return c;
 }
 
-void DayView::CountPatrols(const std::string& prefix, const core::ResolvedPeriod& q,
-                           gridsync::v1::PatrolCoverage* out) const {
-  std::map<std::string, std::vector<core::PatrolStart>> starts;  // by village
-  ForEachUnder(units_, prefix.substr(0, core::kVillageCodeLen),
-               [&](const std::string& code, const gridsync::v1::OrgUnit& u) {
-                 if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[code];
+// Every active household of the scope, those visited in the period, and the
+// distinct households each worker visited.
+void DayView::AddVisits(const core::ResolvedPeriod& q, core::CoverageBuilder* b) const {
+  std::map<std::string, std::set<std::string>> by_worker;
+  ForEachUnder(households_, b->prefix(),
+               [&](const std::string& id, const gridsync::v1::Household& h) {
+                 if (h.status() != gridsync::core::kHouseholdActive) return;  // out of the figures
+                 b->AddHouseholds(h.grid_code(), 1);
+                 auto v = visits_.find(id);
+                 if (v == visits_.end()) return;
+                 auto [first, end] = InRange(v->second, q.from_ms, q.to_ms);
+                 if (first == end) return;
+                 b->AddVisited(h.grid_code(), 1);
+                 for (auto i = first; i != end; ++i) {
+                   by_worker[i->second].insert(id);
+                   if (photo_visits_.count(i->first.second)) b->AddPhotoVisits(1);
+                 }
                });
-  const auto [from, to] = core::PatrolSpan(q.from_ms, q.to_ms);
-  ForEachUnder(patrols_, prefix, [&](const std::string& grid, const std::map<At, bool>& m) {
-    auto v = starts.find(grid.substr(0, core::kVillageCodeLen));
-    if (v == starts.end()) return;
-    for (auto [b, e] = InRange(m, from, to); b != e; ++b)
-      v->second.push_back({b->first.first, b->second});
-  });
-  const core::PatrolRules rules = core::PatrolRulesOf(Policy());
-  core::SetPatrolRules(rules, out);
-  for (auto& [village, s] : starts) {
-    std::sort(s.begin(), s.end());
-    core::AddVillagePatrols(core::CountVillagePatrols(village, s, rules, q), out);
-  }
+  for (const auto& [w, hs] : by_worker) b->AddWorkerHouseholds(w, static_cast<int64_t>(hs.size()));
 }
 
-void DayView::CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
-                           gridsync::v1::SurveyCoverage* out) const {
-  core::QuestionPurposes purposes;
-  for (const auto& [version, f] : forms_) purposes.AddForm(f);
-  core::SurveyTally tally(core::SatisfactionPoints(Policy()), &purposes);
-  ForEachUnder(surveys_, prefix, [&](const std::string&, const std::map<At, core::SurveyMark>& m) {
-    for (auto [b, e] = InRange(m, q.from_ms, q.to_ms); b != e; ++b) tally.Add(b->second);
+void DayView::AddPatrols(core::CoverageBuilder* b) const {
+  ForEachUnder(units_, b->village_prefix(),
+               [&](const std::string& code, const gridsync::v1::OrgUnit& u) {
+                 if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) b->AddVillage(code);
+               });
+  const auto [from, to] = b->patrol_span();
+  ForEachUnder(patrols_, b->prefix(), [&](const std::string& grid, const std::map<At, bool>& m) {
+    for (auto [i, e] = InRange(m, from, to); i != e; ++i)
+      b->AddPatrol(grid, {i->first.first, i->second});
   });
-  *out = tally.Finish();
 }
 
 std::vector<gridsync::v1::SurveyForm> DayView::SurveyForms() const {

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/coverage.h"
+#include "core/coverage_builder.h"
 #include "gridsync/v1/client_api.pb.h"
 #include "gridsync/v1/coverage_service.pb.h"
 #include "gridsync/v1/mutation.pb.h"
@@ -62,10 +63,9 @@ class DayView {
   const gridsync::v1::CheckPolicy& Policy() const;
   // Every person under `prefix` evaluated at `as_of_ms`.
   std::vector<core::PersonDue> Persons(const std::string& prefix, int64_t as_of_ms) const;
-  void CountPatrols(const std::string& prefix, const core::ResolvedPeriod& q,
-                    gridsync::v1::PatrolCoverage* out) const;
-  void CountSurveys(const std::string& prefix, const core::ResolvedPeriod& q,
-                    gridsync::v1::SurveyCoverage* out) const;
+  // GetCoverage's steps.
+  void AddVisits(const core::ResolvedPeriod& q, core::CoverageBuilder* b) const;
+  void AddPatrols(core::CoverageBuilder* b) const;
 
   std::map<std::string, gridsync::v1::OrgUnit> units_;
   std::map<std::string, gridsync::v1::Household> households_;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/be64.h"
 #include "core/case_level.h"
+#include "core/coverage_builder.h"
 #include "core/ids.h"
 #include "core/merge.h"
 #include "core/registry.h"
@@ -555,213 +556,190 @@ absl::Status ForEachEscalatedCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* 
               });
 }
 
-// 平安夜巡: every village in scope (a grid's is its village, with the
-// patrols recorded in the grid) with its patrols over the period's weeks.
-absl::Status CountPatrols(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                          rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
-                          const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy,
-                          gridsync::v1::PatrolCoverage* out) {
-  const std::string villages = q.prefix.substr(0, core::kVillageCodeLen);
-  std::map<std::string, std::vector<core::PatrolStart>> starts;
-  auto st = ForEachRegistry<gridsync::v1::OrgUnit>(
-      db, reg, snap, 'o', villages, "", [&](const gridsync::v1::OrgUnit& u) {
-        if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) starts[u.code()];
-        return true;
-      });
-  if (!st.ok()) return st;
-  const auto [from, to] = core::PatrolSpan(q.from_ms, q.to_ms);
-  for (int32_t month : MonthsIn(from, to)) {
-    const std::string p = "T" + Be32(static_cast<uint32_t>(month)) + q.prefix;
-    st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice& value) {
-      const std::string_view key = k.ToStringView();
-      const size_t at = 5 + core::kGridCodeLen;
-      if (key.size() < at + 8) return true;
-      const int64_t ms = static_cast<int64_t>(FromBe64(key.substr(at, 8)));
-      auto v = starts.find(std::string(key.substr(5, core::kVillageCodeLen)));
-      if (v != starts.end() && ms >= from && ms < to)
-        v->second.push_back({ms, value.ToStringView() == "p"});
-      return true;
-    });
-    if (!st.ok()) return st;
+// One snapshot of the coverage index and the registry, as GetCoverage's
+// steps read it.
+struct IndexView {
+  rocksdb::DB* db;
+  rocksdb::ColumnFamilyHandle* cov;
+  rocksdb::ColumnFamilyHandle* reg;
+  const rocksdb::Snapshot* snap;
+
+  template <typename Fn>
+  absl::Status Scan(const std::string& prefix, Fn fn) const {
+    return gridsync::server::Scan(db, cov, snap, prefix, prefix, fn);
   }
-  const core::PatrolRules rules = core::PatrolRulesOf(policy);
-  core::SetPatrolRules(rules, out);
-  for (auto& [village, s] : starts) {
-    std::sort(s.begin(), s.end());
-    core::AddVillagePatrols(core::CountVillagePatrols(village, s, rules, q.period()), out);
+  std::unique_ptr<rocksdb::Iterator> Iterator() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    return std::unique_ptr<rocksdb::Iterator>(db->NewIterator(ro, cov));
   }
-  return absl::OkStatus();
+};
+
+int64_t CounterOf(const rocksdb::Slice& v) {
+  return static_cast<int64_t>(FromBe64(v.ToStringView()));
 }
 
-// 安全感/满意度: the questionnaires asked in the period.
-absl::Status CountSurveys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                          rocksdb::ColumnFamilyHandle* reg, const rocksdb::Snapshot* snap,
-                          const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy,
-                          gridsync::v1::SurveyCoverage* out) {
-  auto forms = ReadSurveyForms(db, reg);
-  if (!forms.ok()) return forms.status();
-  core::QuestionPurposes purposes;
-  for (const auto& f : *forms) purposes.AddForm(f);
-  core::SurveyTally tally(core::SatisfactionPoints(policy), &purposes);
-  for (int32_t month : MonthsIn(q.from_ms, q.to_ms)) {
-    const std::string p = "Q" + Be32(static_cast<uint32_t>(month)) + q.prefix;
-    auto st = Scan(db, cov, snap, p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+// A calendar month's visits from its running counters: households visited
+// per grid (G), per worker (g) and visits with photos (P). A household that
+// moved out or stands empty (X) is out of the figures: its visits of the
+// month are taken back out of them.
+absl::Status AddMonthVisits(const IndexView& ix, int32_t month, core::CoverageBuilder* b) {
+  const std::string m = Be32(static_cast<uint32_t>(month));
+  const std::string& prefix = b->prefix();
+  auto st = ix.Scan("G" + m + prefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    b->AddVisited(k.ToString().substr(5), CounterOf(v));
+    return true;
+  });
+  if (st.ok())
+    st = ix.Scan("g" + m + prefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+      b->AddWorkerHouseholds(k.ToString().substr(5 + core::kGridCodeLen), CounterOf(v));
+      return true;
+    });
+  if (st.ok())
+    st = ix.Scan("P" + m + prefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+      b->AddPhotoVisits(CounterOf(v));
+      return true;
+    });
+  if (!st.ok()) return st;
+  std::vector<std::string> inactive;  // visited this month
+  st = ix.Scan("X" + prefix, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+    std::string household = k.ToString().substr(1), v;
+    rocksdb::ReadOptions ro;
+    ro.snapshot = ix.snap;
+    if (ix.db->Get(ro, ix.cov, "V" + m + household, &v).ok()) inactive.push_back(household);
+    return true;
+  });
+  auto it = ix.Iterator();
+  for (const auto& household : inactive) {
+    if (!st.ok()) break;
+    b->AddVisited(GridOf(household), -1);
+    int64_t photos = 0;
+    VisitedInRange(it.get(), household, b->period().from_ms, b->period().to_ms, nullptr, &photos);
+    b->AddPhotoVisits(-photos);
+    const std::string p = "W" + m + household;
+    st = ix.Scan(p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+      b->AddWorkerHouseholds(k.ToString().substr(p.size()), -1);
+      return true;
+    });
+  }
+  return st;
+}
+
+// Any other range: each active household's visit index (D).
+absl::Status AddRangeVisits(const IndexView& ix, core::CoverageBuilder* b) {
+  auto it = ix.Iterator();
+  const auto& q = b->period();
+  return ForEachRegistry<gridsync::v1::Household>(
+      ix.db, ix.reg, ix.snap, 'h', b->prefix(), "", [&](const gridsync::v1::Household& h) {
+        if (h.status() != gridsync::core::kHouseholdActive) return true;
+        std::set<std::string> workers;
+        int64_t photos = 0;
+        if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers, &photos)) {
+          b->AddVisited(h.grid_code(), 1);
+          b->AddPhotoVisits(photos);
+          for (const auto& w : workers) b->AddWorkerHouseholds(w, 1);
+        }
+        return true;
+      });
+}
+
+// 入户: households per grid (H), then the period's visits.
+absl::Status AddVisits(const IndexView& ix, core::CoverageBuilder* b) {
+  auto st = ix.Scan("H" + b->prefix(), [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    b->AddHouseholds(k.ToString().substr(1), CounterOf(v));
+    return true;
+  });
+  if (!st.ok()) return st;
+  if (b->period().month != 0) return AddMonthVisits(ix, b->period().month, b);
+  return AddRangeVisits(ix, b);
+}
+
+// Cases registered in the period, per grid with households (R); every case
+// open at as_of; and, for a town or the county, those escalated to it (E).
+absl::Status AddCases(const IndexView& ix, core::CoverageBuilder* b) {
+  const auto& q = b->period();
+  for (const auto& grid : b->Grids()) {
+    auto st = ForEachCase(ix.db, ix.cov, ix.snap, grid, q.from_ms, q.to_ms,
+                          [&](const CaseSummary& s) { b->AddRegisteredCase(s); });
+    if (!st.ok()) return st;
+  }
+  auto st = ForEachOpenCase(ix.db, ix.cov, ix.snap, b->prefix(), q.as_of,
+                            [&](const CaseSummary& s) { b->AddOpenCase(s); });
+  if (!st.ok() || b->receiving_level() == gridsync::v1::CASE_LEVEL_UNSPECIFIED) return st;
+  return ForEachEscalatedCase(ix.db, ix.cov, ix.snap, b->prefix(),
+                              [&](const CaseSummary& s) { b->AddEscalatedCase(s); });
+}
+
+// 平安夜巡: every village in scope (a grid's is its village), then the
+// patrols recorded in its grids over the period's weeks (T, by month).
+absl::Status AddPatrols(const IndexView& ix, core::CoverageBuilder* b) {
+  auto st = ForEachRegistry<gridsync::v1::OrgUnit>(
+      ix.db, ix.reg, ix.snap, 'o', b->village_prefix(), "", [&](const gridsync::v1::OrgUnit& u) {
+        if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) b->AddVillage(u.code());
+        return true;
+      });
+  const auto [from, to] = b->patrol_span();
+  for (int32_t month : MonthsIn(from, to)) {
+    if (!st.ok()) return st;
+    const std::string p = "T" + Be32(static_cast<uint32_t>(month)) + b->prefix();
+    st = ix.Scan(p, [&](const rocksdb::Slice& k, const rocksdb::Slice& value) {
       const std::string_view key = k.ToStringView();
       const size_t at = 5 + core::kGridCodeLen;
       if (key.size() < at + 8) return true;
-      const int64_t ms = static_cast<int64_t>(FromBe64(key.substr(at, 8)));
-      if (ms < q.from_ms || ms >= q.to_ms) return true;
-      if (auto m = DecodeSurvey(v.ToStringView(), ms)) tally.Add(*m);
+      b->AddPatrol(
+          std::string(key.substr(5, core::kGridCodeLen)),
+          {static_cast<int64_t>(FromBe64(key.substr(at, 8))), value.ToStringView() == "p"});
       return true;
     });
-    if (!st.ok()) return st;
   }
-  *out = tally.Finish();
-  return absl::OkStatus();
+  return st;
+}
+
+// 安全感/满意度: the forms, then the questionnaires asked in the period (Q,
+// by month).
+absl::Status AddSurveys(const IndexView& ix, core::CoverageBuilder* b) {
+  auto forms = ReadSurveyForms(ix.db, ix.reg);
+  if (!forms.ok()) return forms.status();
+  for (const auto& f : *forms) b->AddForm(f);
+  absl::Status st;
+  for (int32_t month : MonthsIn(b->period().from_ms, b->period().to_ms)) {
+    if (!st.ok()) return st;
+    const std::string p = "Q" + Be32(static_cast<uint32_t>(month)) + b->prefix();
+    st = ix.Scan(p, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+      const std::string_view key = k.ToStringView();
+      const size_t at = 5 + core::kGridCodeLen;
+      if (key.size() < at + 8) return true;
+      if (auto m =
+              DecodeSurvey(v.ToStringView(), static_cast<int64_t>(FromBe64(key.substr(at, 8)))))
+        b->AddSurvey(*m);
+      return true;
+    });
+  }
+  return st;
 }
 
 }  // namespace
 
+// The index's entities, each offered to core's builder as the phone offers
+// its replica's (client_sdk/day_view.cc).
 absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
     const CoverageQuery& q) {
   auto policy = ReadCheckPolicy(db_, reg_);
   if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
-  gridsync::v1::GetCoverageResponse c;
-  c.set_from_ms(q.from_ms);
-  c.set_to_ms(q.to_ms);
-  c.set_as_of_ms(q.as_of_ms);
-
-  // Visits: households per grid from H, visited from G (a month) or from
-  // each household's visit index (any other range).
-  auto* visits = c.mutable_visits();
-  std::map<std::string, gridsync::v1::GridVisits> grids;
-  auto st = Scan(db_, cov_, snap.get(), "H" + q.prefix, "H" + q.prefix,
-                 [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                   auto& g = grids[k.ToString().substr(1)];
-                   g.set_households(static_cast<int64_t>(FromBe64(v.ToStringView())));
-                   return true;
-                 });
+  const IndexView ix{db_, cov_, reg_, snap.get()};
+  core::CoverageBuilder b(q.prefix, q.period(), *policy);
+  auto st = AddVisits(ix, &b);
+  if (st.ok()) {
+    auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
+    if (!persons.ok()) return persons.status();
+    for (const auto& p : *persons) b.AddPerson(p);
+  }
+  if (st.ok()) st = AddCases(ix, &b);
+  if (st.ok()) st = AddPatrols(ix, &b);
+  if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
-  std::map<std::string, int64_t> by_worker;
-  std::vector<std::string> inactive_visits;
-  if (q.month != 0) {
-    const std::string m = Be32(static_cast<uint32_t>(q.month));
-    st = Scan(db_, cov_, snap.get(), "G" + m + q.prefix, "G" + m + q.prefix,
-              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                grids[k.ToString().substr(5)].set_visited(
-                    static_cast<int64_t>(FromBe64(v.ToStringView())));
-                return true;
-              });
-    if (!st.ok()) return st;
-    st = Scan(db_, cov_, snap.get(), "g" + m + q.prefix, "g" + m + q.prefix,
-              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                by_worker[k.ToString().substr(5 + core::kGridCodeLen)] +=
-                    static_cast<int64_t>(FromBe64(v.ToStringView()));
-                return true;
-              });
-    if (!st.ok()) return st;
-    st = Scan(db_, cov_, snap.get(), "P" + m + q.prefix, "P" + m + q.prefix,
-              [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-                visits->set_with_photos(visits->with_photos() +
-                                        static_cast<int64_t>(FromBe64(v.ToStringView())));
-                return true;
-              });
-    if (!st.ok()) return st;
-    // Households that moved out or stand empty are out of the figures: take
-    // their visits of the month back out of the counters.
-    st = Scan(db_, cov_, snap.get(), "X" + q.prefix, "X" + q.prefix,
-              [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
-                const std::string household = k.ToString().substr(1);
-                std::string v;
-                rocksdb::ReadOptions ro;
-                ro.snapshot = snap.get();
-                if (!db_->Get(ro, cov_, "V" + m + household, &v).ok()) return true;
-                auto& g = grids[GridOf(household)];
-                g.set_visited(g.visited() - 1);
-                inactive_visits.push_back(household);
-                return true;
-              });
-    if (!st.ok()) return st;
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap.get();
-    std::unique_ptr<rocksdb::Iterator> dit(db_->NewIterator(ro, cov_));
-    for (const auto& household : inactive_visits) {
-      int64_t photos = 0;
-      VisitedInRange(dit.get(), household, q.from_ms, q.to_ms, nullptr, &photos);
-      visits->set_with_photos(visits->with_photos() - photos);
-      const std::string p = "W" + m + household;
-      st = Scan(db_, cov_, snap.get(), p, p, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
-        const std::string worker = k.ToString().substr(p.size());
-        if (--by_worker[worker] == 0) by_worker.erase(worker);
-        return true;
-      });
-      if (!st.ok()) return st;
-    }
-  } else {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap.get();
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
-    st = ForEachRegistry<gridsync::v1::Household>(
-        db_, reg_, snap.get(), 'h', q.prefix, "", [&](const gridsync::v1::Household& h) {
-          if (h.status() != gridsync::core::kHouseholdActive) return true;
-          std::set<std::string> workers;
-          int64_t photos = 0;
-          if (VisitedInRange(it.get(), h.household_id(), q.from_ms, q.to_ms, &workers, &photos)) {
-            visits->set_with_photos(visits->with_photos() + photos);
-            auto& g = grids[h.grid_code()];
-            g.set_visited(g.visited() + 1);
-            for (const auto& w : workers) ++by_worker[w];
-          }
-          return true;
-        });
-    if (!st.ok()) return st;
-  }
-  for (auto& [code, g] : grids) {
-    g.set_grid_code(code);
-    visits->set_households(visits->households() + g.households());
-    visits->set_visited(visits->visited() + g.visited());
-    *visits->add_by_grid() = g;
-  }
-  for (const auto& [w, n] : by_worker) {
-    auto* row = visits->add_by_worker();
-    core::SetWorker(w, row);
-    row->set_households_visited(n);
-  }
-
-  // Checks, as of the period's end.
-  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
-  if (!persons.ok()) return persons.status();
-  for (const auto& p : *persons) core::CountPerson(p, &c);
-
-  // Cases registered in the period, per grid, at their status as of its end;
-  // and every case open then.
-  auto* cases = c.mutable_cases();
-  for (const auto& [code, g] : grids) {
-    st = ForEachCase(db_, cov_, snap.get(), code, q.from_ms, q.to_ms,
-                     [&](const CaseSummary& s) { core::CountRegisteredCase(s, q.as_of(), cases); });
-    if (!st.ok()) return st;
-  }
-  st = ForEachOpenCase(db_, cov_, snap.get(), q.prefix, q.as_of(), [&](const CaseSummary& s) {
-    core::CountOpenCase(s, gridsync::v1::CASE_LEVEL_VILLAGE, q.as_of(), cases);
-  });
-  if (!st.ok()) return st;
-  if (const auto level = core::ReceivingLevelOf(q.prefix);
-      level != gridsync::v1::CASE_LEVEL_UNSPECIFIED) {
-    auto* received = c.mutable_received();
-    st = ForEachEscalatedCase(db_, cov_, snap.get(), q.prefix, [&](const CaseSummary& s) {
-      core::CountReceivedCase(s, level, q.from_ms, q.to_ms, q.as_of(), received);
-      core::CountOpenCase(s, level, q.as_of(), received);
-    });
-    if (!st.ok()) return st;
-  }
-  core::SetRates(&c);
-
-  st = CountPatrols(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_patrols());
-  if (!st.ok()) return st;
-  st = CountSurveys(db_, cov_, reg_, snap.get(), q, *policy, c.mutable_surveys());
-  if (!st.ok()) return st;
-  return c;
+  return std::move(b).Finish();
 }
 
 absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::ListUnvisited(
