@@ -38,6 +38,7 @@ struct gs_day {
     std::string author, json;
   };
   std::string json;
+  std::string proto;  // the same answer in protobuf's binary form
   int64_t total = 0;
   std::vector<Entry> entries;
   std::optional<gridsync::v1::GetCoverageResponse> coverage;
@@ -232,6 +233,7 @@ template <typename List, typename Items>
 gs_day* DayOf(const List& list, const Items& items, int64_t total) {
   auto d = std::make_unique<gs_day>();
   d->json = Json(list);
+  d->proto = list.SerializeAsString();
   d->total = total;
   for (const auto& item : items) {
     d->entries.push_back(EntryOf(item));
@@ -763,6 +765,7 @@ gs_code gs_get_coverage(gs_client* c, const char* scope_code, const char* month,
     if (!cov.ok()) return cov.status();
     auto d = std::make_unique<gs_day>();
     d->json = Json(*cov);
+    d->proto = cov->SerializeAsString();
     d->coverage = std::move(*cov);
     return d.release();
   });
@@ -775,6 +778,10 @@ const gs_day::Entry* EntryAt(const gs_day* d, size_t i) {
 }  // namespace
 
 const char* gs_day_json(const gs_day* d) { return d ? d->json.c_str() : ""; }
+const void* gs_day_proto(const gs_day* d, size_t* len) {
+  if (len != nullptr) *len = d ? d->proto.size() : 0;
+  return d ? d->proto.data() : "";
+}
 int64_t gs_day_total(const gs_day* d) { return d ? d->total : 0; }
 size_t gs_day_count(const gs_day* d) { return d ? d->entries.size() : 0; }
 const char* gs_day_id(const gs_day* d, size_t i) {

@@ -131,9 +131,13 @@ for abi in "${abis[@]}"; do
 done
 
 # ---- the Java classes and the AAR ----------------------------------------------
-rm -rf "$out/classes" && mkdir -p "$out/classes"
-javac -encoding UTF-8 --release 11 -d "$out/classes" \
-  "$src"/client_sdk/java/src/main/java/cn/gridsync/*.java
+# With the schema's messages the figures come in (CMakeLists.txt: protobuf's
+# lite runtime; an app depends on com.google.protobuf:protobuf-javalite).
+rm -rf "$out/classes" "$out/java-proto" && mkdir -p "$out/classes" "$out/java-proto"
+(cd "$src/proto" && protoc --java_out=lite:"$out/java-proto" gridsync/v1/common.proto \
+  gridsync/v1/records.proto gridsync/v1/registry.proto gridsync/v1/coverage_service.proto)
+javac -encoding UTF-8 --release 11 -cp /usr/share/java/protobuf.jar -d "$out/classes" \
+  "$src"/client_sdk/java/src/main/java/cn/gridsync/*.java $(find "$out/java-proto" -name '*.java')
 (cd "$out/classes" && jar cf "$out/classes.jar" .)
 lib_list=$(IFS=';'; echo "${libs[*]}")
 cmake -DJAR="$out/classes.jar" -DRULES="$src/client_sdk/java/consumer-rules.pro" \

@@ -9,7 +9,7 @@ export PATH
 cd "$(dirname "$0")/.."
 PKGS=(g++ cmake make pkg-config libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
       protobuf-compiler librocksdb-dev libjemalloc-dev libabsl-dev libgtest-dev libgmock-dev libssl-dev openssl
-      openjdk-17-jdk-headless junit4 libpq-dev postgresql clang clang-format libclang-rt-14-dev
+      openjdk-17-jdk-headless junit4 libprotobuf-java libpq-dev postgresql clang clang-format libclang-rt-14-dev
       python3-grpcio python3-protobuf python3-cryptography systemd libcpp-httplib-dev
       libxlsxwriter-dev python3-openpyxl chromium fonts-wqy-microhei fonts-hanazono curl
       libcli11-dev libzip-dev libexpat1-dev libsystemd-dev debootstrap proguard-cli)

@@ -701,51 +701,15 @@ GS_JNI(jint, dayFlags)(JNIEnv*, jclass, jlong d, jint i) {
   return static_cast<jint>(gs_day_flags(D(d), static_cast<size_t>(i)));
 }
 
-// The figures in gs_coverage's order, counts as doubles (exact below 2^53).
-GS_JNI(jdoubleArray, dayCoverage)(JNIEnv* env, jclass, jlong d) {
-  gs_coverage c;
-  gs_error err;
-  if (!Check(env, gs_day_coverage(D(d), &c, &err), err)) return nullptr;
-  const double v[] = {static_cast<double>(c.from_ms),
-                      static_cast<double>(c.to_ms),
-                      static_cast<double>(c.as_of_ms),
-                      static_cast<double>(c.households),
-                      static_cast<double>(c.visited),
-                      c.visit_rate,
-                      static_cast<double>(c.persons),
-                      static_cast<double>(c.checked_in_interval),
-                      static_cast<double>(c.overdue),
-                      static_cast<double>(c.never_checked),
-                      static_cast<double>(c.not_yet_due),
-                      static_cast<double>(c.absent_or_out_of_contact),
-                      c.check_rate,
-                      static_cast<double>(c.registered),
-                      static_cast<double>(c.open),
-                      static_cast<double>(c.resolved),
-                      static_cast<double>(c.escalated),
-                      static_cast<double>(c.followed_up_both),
-                      static_cast<double>(c.open_now),
-                      static_cast<double>(c.open_past_deadline),
-                      c.mediation_rate,
-                      c.follow_up_rate,
-                      static_cast<double>(c.patrols_per_week),
-                      static_cast<double>(c.patrols),
-                      static_cast<double>(c.patrol_weeks),
-                      static_cast<double>(c.weeks_patrolled),
-                      c.patrol_rate,
-                      static_cast<double>(c.surveys_asked),
-                      static_cast<double>(c.surveys_answered),
-                      static_cast<double>(c.surveys_refused),
-                      static_cast<double>(c.surveys_nobody_home),
-                      c.safety_rate,
-                      c.satisfaction_rate,
-                      c.grassroots_rate,
-                      static_cast<double>(c.care_persons),
-                      static_cast<double>(c.care_overdue),
-                      c.care_rate};
-  const jsize n = static_cast<jsize>(sizeof(v) / sizeof(v[0]));
-  jdoubleArray out = env->NewDoubleArray(n);
-  if (out != nullptr) env->SetDoubleArrayRegion(out, 0, n, v);
+// The whole answer in protobuf's binary form, as Java's generated classes read
+// it: one form for every figure, whatever the schema adds.
+GS_JNI(jbyteArray, dayProto)(JNIEnv* env, jclass, jlong d) {
+  size_t len = 0;
+  const void* bytes = gs_day_proto(D(d), &len);
+  jbyteArray out = env->NewByteArray(static_cast<jsize>(len));
+  if (out != nullptr) {
+    env->SetByteArrayRegion(out, 0, static_cast<jsize>(len), static_cast<const jbyte*>(bytes));
+  }
   return out;
 }
 

@@ -55,6 +55,8 @@ with zipfile.ZipFile(aar) as z:
     classes = zipfile.ZipFile(io.BytesIO(z.read("classes.jar"))).namelist()
     check("cn/gridsync/Native.class" in classes and "cn/gridsync/GridSyncClient.class" in classes,
           "classes.jar holds the SDK's classes (%d entries)" % len(classes))
+    check("cn/gridsync/proto/v1/GetCoverageResponse.class" in classes,
+          "and the schema's messages the figures come in")
 
 print("android library: %d failures" % len(failures))
 sys.exit(1 if failures else 0)

@@ -2,6 +2,7 @@
 // JSON, rejections and sync, against a real server.
 #include "core/hlc.h"
 #include "gridsync/gridsync.h"
+#include "gridsync/v1/coverage_service.pb.h"
 #include "tests/client_sdk/sdk_test.h"
 
 extern "C" int gs_c_header_check(void);
@@ -262,6 +263,15 @@ TEST_F(CApiTest, TheDaysListsAndFigures) {
   EXPECT_DOUBLE_EQ(cov.grassroots_rate,
                    cov.registered ? static_cast<double>(cov.resolved) / cov.registered : 0);
   EXPECT_DOUBLE_EQ(cov.satisfaction_rate, 0);  // the members before it did not move
+  // The same answer whole, in protobuf's binary form.
+  size_t len = 0;
+  const void* bytes = gs_day_proto(d, &len);
+  gridsync::v1::GetCoverageResponse whole;
+  ASSERT_TRUE(whole.ParseFromArray(bytes, static_cast<int>(len)));
+  EXPECT_EQ(whole.visits().visited(), cov.visited);
+  EXPECT_EQ(whole.scope_code(), kGridA);
+  ASSERT_EQ(whole.visits().by_grid_size(), 1);
+  EXPECT_EQ(whole.visits().by_grid(0).households(), 20);
   gs_day_free(d);
   EXPECT_EQ(gs_get_coverage(c, kGridA, "2026-1", &d, &err), GS_INVALID_ARGUMENT);
   EXPECT_EQ(gs_list_households(c, kGridA, "", 0, 0, &d, &err), GS_INVALID_ARGUMENT);

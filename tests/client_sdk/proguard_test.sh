@@ -5,9 +5,11 @@
 # and obfuscates the SDK jar together with its JUnit tests (the "app", whose
 # test class is kept as an app keeps its entry points), and the whole JUnit
 # suite then runs from the shrunk jar against a real gridsyncd.
-#   proguard_test.sh JAVA_TESTS GRIDSYNC_JAR TESTS_JAR JUNIT_JAR HAMCREST_JAR RULES JAVA_HOME
+# The SDK's generated protobuf classes are shrunk and renamed with it; the
+# protobuf runtime is the app's (a library here, as an app's dependency).
+#   proguard_test.sh JAVA_TESTS GRIDSYNC_JAR TESTS_JAR JUNIT_JAR HAMCREST_JAR RULES JAVA_HOME PROTOBUF_JAR
 set -euo pipefail
-java_tests=$1 sdk_jar=$2 tests_jar=$3 junit=$4 hamcrest=$5 rules=$6 java_home=$7
+java_tests=$1 sdk_jar=$2 tests_jar=$3 junit=$4 hamcrest=$5 rules=$6 java_home=$7 protobuf=$8
 command -v proguard >/dev/null || { echo "proguard_test: Debian's proguard-cli is missing"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -31,6 +33,7 @@ cat >"$work/app.pro" <<PRO
 -libraryjars $work/java-base.jar
 -libraryjars $junit
 -libraryjars $hamcrest
+-libraryjars $protobuf
 -include $rules
 # The app's own entry points: JUnit finds the test class and its methods by name.
 -keep public class cn.gridsync.GridSyncClientTest { public *; }
@@ -42,5 +45,5 @@ echo "proguard_test: shrunk and renamed ($(grep -c ' -> ' "$work/mapping.txt") n
   "$(grep -cE '^cn\.gridsync\.[A-Za-z$]+ -> cn\.gridsync\.[a-z]+:$' "$work/mapping.txt") classes renamed)"
 grep -E '^cn\.gridsync\.GridSyncClient -> cn\.gridsync\.[a-z]+:$' "$work/mapping.txt" >/dev/null ||
   { echo "proguard_test: GridSyncClient was not renamed: the check would prove nothing"; exit 1; }
-GRIDSYNC_JAVA_CLASSPATH="$work/shrunk.jar:$junit:$hamcrest" \
+GRIDSYNC_JAVA_CLASSPATH="$work/shrunk.jar:$junit:$hamcrest:$protobuf" \
   "$java_tests" --gtest_filter=JavaTest.JUnitSuitePassesThroughJni

@@ -304,6 +304,11 @@ enum {
 /* The whole answer as protobuf JSON (gridsync.v1.HouseholdList,
  * DueCheckList, CaseList or Coverage), field names as in the .proto. */
 const char* gs_day_json(const gs_day* d);
+/* The whole answer in protobuf's binary form (the same messages): its bytes,
+ * valid until gs_day_free, and their number in *len. What a figure added to
+ * the .proto reaches a caller through without any change here; Java's
+ * Coverage is read from it. */
+const void* gs_day_proto(const gs_day* d, size_t* len);
 int64_t gs_day_total(const gs_day* d); /* entries in the whole list */
 size_t gs_day_count(const gs_day* d);  /* entries on this page */
 const char* gs_day_id(const gs_day* d, size_t i);
@@ -314,6 +319,8 @@ int64_t gs_day_time_ms(const gs_day* d, size_t i);
 int gs_day_days_overdue(const gs_day* d, size_t i);
 unsigned gs_day_flags(const gs_day* d, size_t i);
 
+/* The figures of 0.26.0 as a struct, kept for C callers that read them so;
+ * figures added since are in gs_day_proto (and gs_day_json) only. */
 typedef struct gs_coverage {
   int64_t from_ms, to_ms, as_of_ms;
   int64_t households, visited;

@@ -275,7 +275,7 @@ public final class GridSyncClient implements AutoCloseable {
     return call(h -> {
       long d = Native.getCoverage(h, scopeCode, month);
       try {
-        return new Coverage(Native.dayCoverage(d), Native.dayJson(d));
+        return new Coverage(Native.dayProto(d), Native.dayJson(d));
       } finally {
         Native.dayFree(d);
       }

@@ -6,6 +6,7 @@ public class GridSyncException extends Exception {
   public static final int NOT_FOUND = 5;
   public static final int PERMISSION_DENIED = 7;
   public static final int FAILED_PRECONDITION = 9;
+  public static final int INTERNAL = 13;
   public static final int UNAVAILABLE = 14;
   public static final int UNAUTHENTICATED = 16;
 

@@ -93,7 +93,8 @@ final class Native {
   static native long dayTimeMs(long d, int i);
   static native int dayDaysOverdue(long d, int i);
   static native int dayFlags(long d, int i);
-  static native double[] dayCoverage(long d);
+  /** gs_day_proto: the answer in protobuf's binary form. */
+  static native byte[] dayProto(long d);
   static native String dayAuthor(long d, int i);
   static native String dayEntryJson(long d, int i);
 

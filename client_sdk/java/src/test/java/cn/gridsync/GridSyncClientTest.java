@@ -689,6 +689,13 @@ public class GridSyncClientTest {
     assertEquals(19, c.persons); // the supervised (管控)
     assertEquals(1, c.carePersons); // household 20's left-behind child (关爱)
     assertTrue(c.json.contains("by_grid"));
+    // The whole answer as the schema's messages: the rows by grid and by
+    // worker, which no headline field carries.
+    assertEquals(1, c.figures.getVisits().getByGridCount());
+    assertEquals(grid, c.figures.getVisits().getByGrid(0).getGridCode());
+    assertEquals(c.visited, c.figures.getVisits().getByGrid(0).getVisited());
+    assertEquals(c.figures.getVisits().getVisited(), c.visited);
+    assertTrue(c.figures.getVisits().getByWorkerCount() >= 1);
 
     DayPage<DueCheck> due = a.listDueChecks(grid, 7, 0, 5);
     assertEquals(20, due.total);  // nobody checked yet
