@@ -1,0 +1,116 @@
+#include "core/coverage_builder.h"
+
+#include "core/ids.h"
+#include "gtest/gtest.h"
+
+namespace gridsync::core {
+namespace {
+
+constexpr char kVillage[] = "410185001201";
+constexpr char kGridA[] = "410185001201001";
+constexpr char kGridB[] = "410185001201002";
+constexpr char kOtherGrid[] = "410185001202001";  // the next village
+
+ResolvedPeriod November() {
+  auto m = MonthRange("2026-11");
+  return {m->first, m->second, {m->second, true}, 202611, m->second + kDayMs};
+}
+
+gridsync::v1::CaseSummary CaseAt(const std::string& grid, int64_t registered_at_ms) {
+  gridsync::v1::CaseSummary c;
+  c.set_record_id(grid + std::to_string(registered_at_ms));
+  c.set_grid_code(grid);
+  c.set_registered_at_ms(registered_at_ms);
+  c.set_status(gridsync::v1::CASE_STATUS_REGISTERED);
+  return c;
+}
+
+TEST(CoverageBuilder, GridsRollUpIntoTheScopesVisitsAndRate) {
+  CoverageBuilder b(ScopePrefix(kVillage), November(), DefaultCheckPolicy());
+  b.AddHouseholds(kGridA, 10);
+  b.AddHouseholds(kGridB, 10);
+  b.AddVisited(kGridA, 4);
+  b.AddVisited(kGridB, 1);
+  b.AddWorkerHouseholds("dev-1", 4);
+  b.AddWorkerHouseholds("dev-2", 1);
+  b.AddPhotoVisits(3);
+  EXPECT_EQ(b.Grids(), (std::vector<std::string>{kGridA, kGridB}));
+  const auto c = std::move(b).Finish();
+  EXPECT_EQ(c.visits().households(), 20);
+  EXPECT_EQ(c.visits().visited(), 5);
+  EXPECT_DOUBLE_EQ(c.visits().rate(), 0.25);
+  EXPECT_EQ(c.visits().with_photos(), 3);
+  ASSERT_EQ(c.visits().by_grid_size(), 2);
+  EXPECT_EQ(c.visits().by_grid(0).grid_code(), kGridA);
+  EXPECT_EQ(c.visits().by_grid(0).visited(), 4);
+  ASSERT_EQ(c.visits().by_worker_size(), 2);
+  EXPECT_EQ(c.visits().by_worker(1).households_visited(), 1);
+}
+
+TEST(CoverageBuilder, AWorkersCounterTakenBackToNothingLeavesNoRow) {
+  CoverageBuilder b(ScopePrefix(kVillage), November(), DefaultCheckPolicy());
+  b.AddHouseholds(kGridA, 2);
+  b.AddVisited(kGridA, 2);
+  b.AddWorkerHouseholds("dev-1", 1);
+  b.AddWorkerHouseholds("dev-2", 1);
+  // dev-2's household moved out: the server's month counters take it back.
+  b.AddVisited(kGridA, -1);
+  b.AddWorkerHouseholds("dev-2", -1);
+  const auto c = std::move(b).Finish();
+  EXPECT_EQ(c.visits().visited(), 1);
+  ASSERT_EQ(c.visits().by_worker_size(), 1);
+  EXPECT_EQ(c.visits().by_worker(0).households_visited(), 1);
+}
+
+TEST(CoverageBuilder, ARegisteredCaseCountsInThePeriodInAGridWithHouseholds) {
+  const auto nov = November();
+  CoverageBuilder b(ScopePrefix(kVillage), nov, DefaultCheckPolicy());
+  b.AddHouseholds(kGridA, 5);
+  b.AddRegisteredCase(CaseAt(kGridA, nov.from_ms));          // counts
+  b.AddRegisteredCase(CaseAt(kGridA, nov.from_ms - 1));      // October
+  b.AddRegisteredCase(CaseAt(kGridA, nov.to_ms));            // December
+  b.AddRegisteredCase(CaseAt(kGridB, nov.from_ms + 1000));   // no households there
+  b.AddRegisteredCase(CaseAt(kOtherGrid, nov.from_ms + 1));  // another village
+  for (const char* g : {kGridA, kGridB, kOtherGrid}) b.AddOpenCase(CaseAt(g, nov.from_ms + 5));
+  const auto c = std::move(b).Finish();
+  EXPECT_EQ(c.cases().registered(), 1);
+  // Open at the month's end: every case of the village's grids, households
+  // or not; not the other village's.
+  EXPECT_EQ(c.cases().open_now(), 2);
+}
+
+TEST(CoverageBuilder, PatrolsCountForVillagesOfTheScopeWithinTheirSpan) {
+  const auto nov = November();
+  CoverageBuilder b(ScopePrefix(kGridA), nov, DefaultCheckPolicy());
+  EXPECT_EQ(b.village_prefix(), kVillage);
+  b.AddVillage(kVillage);
+  const auto [from, to] = b.patrol_span();
+  b.AddPatrol(kGridA, {from + 20 * 3600 * 1000, false});
+  b.AddPatrol(kGridA, {to, false});                          // after the span
+  b.AddPatrol(kGridB, {from + 21 * 3600 * 1000, true});      // not the scope (grid A)
+  b.AddPatrol(kOtherGrid, {from + 22 * 3600 * 1000, true});  // nor its village
+  const auto c = std::move(b).Finish();
+  ASSERT_EQ(c.patrols().by_village_size(), 1);
+  EXPECT_EQ(c.patrols().patrols(), 1);
+}
+
+TEST(CoverageBuilder, QuestionnairesOutsideThePeriodOrScopeAreNotCounted) {
+  const auto nov = November();
+  CoverageBuilder b(ScopePrefix(kVillage), nov, DefaultCheckPolicy());
+  SurveyMark m;
+  m.household_id = std::string(kGridA) + "0001";
+  m.at_ms = nov.from_ms;
+  m.outcome = gridsync::v1::SURVEY_OUTCOME_ANSWERED;
+  b.AddSurvey(m);
+  m.at_ms = nov.to_ms;
+  b.AddSurvey(m);
+  m.at_ms = nov.from_ms;
+  m.household_id = std::string(kOtherGrid) + "0001";
+  b.AddSurvey(m);
+  const auto c = std::move(b).Finish();
+  EXPECT_EQ(c.surveys().asked(), 1);
+  EXPECT_EQ(c.surveys().answered(), 1);
+}
+
+}  // namespace
+}  // namespace gridsync::core
