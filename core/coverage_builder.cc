@@ -103,6 +103,7 @@ void CoverageBuilder::FinishVisits() {
     visits->set_visited(visits->visited() + g.visited());
     *visits->add_by_grid() = g;
   }
+  visits->set_workers_visiting(static_cast<int64_t>(workers_.size()));
   for (const auto& [worker, n] : workers_) {
     auto* row = visits->add_by_worker();
     SetWorker(worker, row);

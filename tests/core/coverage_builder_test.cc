@@ -60,6 +60,7 @@ TEST(CoverageBuilder, AWorkersCounterTakenBackToNothingLeavesNoRow) {
   EXPECT_EQ(c.visits().visited(), 1);
   ASSERT_EQ(c.visits().by_worker_size(), 1);
   EXPECT_EQ(c.visits().by_worker(0).households_visited(), 1);
+  EXPECT_EQ(c.visits().workers_visiting(), 1);
 }
 
 TEST(CoverageBuilder, ARegisteredCaseCountsInThePeriodInAGridWithHouseholds) {

@@ -696,6 +696,7 @@ public class GridSyncClientTest {
     assertEquals(c.visited, c.figures.getVisits().getByGrid(0).getVisited());
     assertEquals(c.figures.getVisits().getVisited(), c.visited);
     assertTrue(c.figures.getVisits().getByWorkerCount() >= 1);
+    assertEquals(c.figures.getVisits().getByWorkerCount(), c.figures.getVisits().getWorkersVisiting());
 
     DayPage<DueCheck> due = a.listDueChecks(grid, 7, 0, 5);
     assertEquals(20, due.total);  // nobody checked yet
