@@ -21,35 +21,43 @@ class AdminServiceImpl final : public grpc::Service {
   AdminServiceImpl(RecordStore* records, RegistryStore* registry, Authenticator* auth,
                    std::string blob_objects = "");
 
-  grpc::Status EnrollDevice(grpc::ServerContext*, const gridsync::v1::EnrollDeviceRequest*,
+  grpc::Status EnrollDevice(grpc::ServerContext*, const Principal& who,
+                            const gridsync::v1::EnrollDeviceRequest&,
                             gridsync::v1::EnrollDeviceResponse*);
-  grpc::Status RevokeDevice(grpc::ServerContext*, const gridsync::v1::RevokeDeviceRequest*,
+  grpc::Status RevokeDevice(grpc::ServerContext*, const Principal& who,
+                            const gridsync::v1::RevokeDeviceRequest&,
                             gridsync::v1::RevokeDeviceResponse*);
-  grpc::Status ReinstateDevice(grpc::ServerContext*, const gridsync::v1::ReinstateDeviceRequest*,
+  grpc::Status ReinstateDevice(grpc::ServerContext*, const Principal& who,
+                               const gridsync::v1::ReinstateDeviceRequest&,
                                gridsync::v1::ReinstateDeviceResponse*);
-  grpc::Status ListHeldRefills(grpc::ServerContext*, const gridsync::v1::ListHeldRefillsRequest*,
+  grpc::Status ListHeldRefills(grpc::ServerContext*, const Principal& who,
+                               const gridsync::v1::ListHeldRefillsRequest&,
                                gridsync::v1::ListHeldRefillsResponse*);
-  grpc::Status ApplyHeldRefill(grpc::ServerContext*, const gridsync::v1::ApplyHeldRefillRequest*,
+  grpc::Status ApplyHeldRefill(grpc::ServerContext*, const Principal& who,
+                               const gridsync::v1::ApplyHeldRefillRequest&,
                                gridsync::v1::ApplyHeldRefillResponse*);
-  grpc::Status ImportRegistry(grpc::ServerContext*, const gridsync::v1::ImportRegistryRequest*,
+  grpc::Status ImportRegistry(grpc::ServerContext*, const Principal& who,
+                              const gridsync::v1::ImportRegistryRequest&,
                               gridsync::v1::ImportRegistryResponse*);
-  grpc::Status ListOrgUnits(grpc::ServerContext*, const gridsync::v1::ListOrgUnitsRequest*,
+  grpc::Status ListOrgUnits(grpc::ServerContext*, const Principal& who,
+                            const gridsync::v1::ListOrgUnitsRequest&,
                             gridsync::v1::ListOrgUnitsResponse*);
-  grpc::Status ListHouseholds(grpc::ServerContext*, const gridsync::v1::ListHouseholdsRequest*,
+  grpc::Status ListHouseholds(grpc::ServerContext*, const Principal& who,
+                              const gridsync::v1::ListHouseholdsRequest&,
                               gridsync::v1::ListHouseholdsResponse*);
-  grpc::Status GetRecord(grpc::ServerContext*, const gridsync::v1::GetRecordRequest*,
-                         gridsync::v1::GetRecordResponse*);
-  grpc::Status BatchGetRecords(grpc::ServerContext*, const gridsync::v1::BatchGetRecordsRequest*,
+  grpc::Status GetRecord(grpc::ServerContext*, const Principal& who,
+                         const gridsync::v1::GetRecordRequest&, gridsync::v1::GetRecordResponse*);
+  grpc::Status BatchGetRecords(grpc::ServerContext*, const Principal& who,
+                               const gridsync::v1::BatchGetRecordsRequest&,
                                gridsync::v1::BatchGetRecordsResponse*);
-  grpc::Status GetStats(grpc::ServerContext*, const gridsync::v1::GetStatsRequest*,
-                        gridsync::v1::GetStatsResponse*);
-  grpc::Status Backup(grpc::ServerContext* ctx, const gridsync::v1::BackupRequest* req,
-                      gridsync::v1::BackupResponse* resp);
+  grpc::Status GetStats(grpc::ServerContext*, const Principal& who,
+                        const gridsync::v1::GetStatsRequest&, gridsync::v1::GetStatsResponse*);
+  grpc::Status Backup(grpc::ServerContext* ctx, const Principal& who,
+                      const gridsync::v1::BackupRequest& req, gridsync::v1::BackupResponse* resp);
 
  private:
   // OK only for a valid, unrevoked admin token.
   // OK for the admin token; sets *by, when given, to who called.
-  grpc::Status RequireAdmin(grpc::ServerContext* ctx, gridsync::v1::Actor* by = nullptr) const;
   // Logs an act after it succeeded; a failure to log is the call's error.
   grpc::Status Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by);
 

@@ -45,14 +45,6 @@ OrgLevel ScopeLevelFor(Role role) {
 
 }  // namespace
 
-gridsync::v1::Actor LocalActor() {
-  const uid_t uid = geteuid();
-  const struct passwd* pw = getpwuid(uid);
-  gridsync::v1::Actor a;
-  a.set_holder(absl::StrCat("local user ", pw != nullptr ? pw->pw_name : "?", " (uid ", uid, ")"));
-  return a;
-}
-
 bool Principal::InScope(absl::string_view grid_code) const {
   for (const auto& p : prefixes) {
     if (absl::StartsWith(grid_code, p)) return true;

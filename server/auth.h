@@ -55,10 +55,6 @@ std::string ReleaseOf(absl::string_view user_agent);
 // The principal of an enrolled device, as Authenticate makes it.
 Principal PrincipalFor(const gridsync::v1::Device& device);
 
-// Who runs a command on the server's own machine (gridsyncd init, restore):
-// "local user NAME (uid N)", without a device.
-gridsync::v1::Actor LocalActor();
-
 class Authenticator {
  public:
   Authenticator(DeviceStore* devices, RegistryStore* registry)

@@ -12,7 +12,7 @@
 #include "core/durable_file.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "rocksdb/utilities/backup_engine.h"
-#include "server/auth.h"
+#include "server/local_actor.h"
 #include "server/rocks_util.h"
 
 namespace gridsync::server {

@@ -18,10 +18,12 @@ BlobServiceImpl::BlobServiceImpl(RecordStore* records, BlobStore* blobs, const A
       auth_(auth),
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
   using S = BlobServiceImpl;
-  RateLimitedLog* log = &bad_requests_;
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/BeginUpload", this, &S::BeginUpload, auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/UploadChunk", this, &S::UploadChunk, auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.BlobService/ReadBlob", this, &S::ReadBlob, auth_, log));
+  const Edge edge{auth_, &bad_requests_};
+  AddMethod(
+      Unary("/gridsync.v1.BlobService/BeginUpload", this, Require::kDevice, &S::BeginUpload, edge));
+  AddMethod(
+      Unary("/gridsync.v1.BlobService/UploadChunk", this, Require::kDevice, &S::UploadChunk, edge));
+  AddMethod(Unary("/gridsync.v1.BlobService/ReadBlob", this, Require::kDevice, &S::ReadBlob, edge));
 }
 
 int BlobServiceImpl::Today() const {
@@ -30,13 +32,11 @@ int BlobServiceImpl::Today() const {
   return static_cast<int>(day.year() * 10000 + day.month() * 100 + day.day());
 }
 
-absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::ServerContext* ctx,
+absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(const Principal& who,
                                                                     const std::string& record_id,
                                                                     const std::string& sha256,
                                                                     bool upload) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return who.status();
-  if (upload && !who->CanWrite()) {
+  if (upload && !who.CanWrite()) {
     return absl::PermissionDeniedError("this device reads attachments; phones upload them");
   }
   if (!core::IsValidRecordId(record_id)) {
@@ -50,11 +50,11 @@ absl::StatusOr<BlobServiceImpl::Granted> BlobServiceImpl::Authorize(grpc::Server
   const absl::Status not_found = absl::NotFoundError(absl::StrCat(
       "record ", record_id, " with attachment ", sha256.substr(0, 12),
       "… is not in your scope: sync the record first, or ask for it in your own grid"));
-  if (!state->has_value() || !who->InScope((*state)->header().grid_code())) return not_found;
+  if (!state->has_value() || !who.InScope((*state)->header().grid_code())) return not_found;
   for (auto& ref : core::AttachmentsOf(**state)) {
     if (ref.sha256() != sha256) continue;
     if (auto st = MatchesStored(ref); !st.ok()) return st;
-    return Granted{std::move(*who), std::move(ref), record_id, (*state)->header().grid_code(),
+    return Granted{who, std::move(ref), record_id, (*state)->header().grid_code(),
                    (*state)->has_void_mark()};
   }
   return not_found;
@@ -90,45 +90,45 @@ absl::Status BlobServiceImpl::Admit(const Granted& g) {
                        Today());
 }
 
-grpc::Status BlobServiceImpl::BeginUpload(grpc::ServerContext* ctx,
-                                          const gridsync::v1::BeginUploadRequest* req,
+grpc::Status BlobServiceImpl::BeginUpload(grpc::ServerContext*, const Principal& who,
+                                          const gridsync::v1::BeginUploadRequest& req,
                                           gridsync::v1::BeginUploadResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/true);
+  auto g = Authorize(who, req.record_id(), req.sha256(), /*upload=*/true);
   if (!g.ok()) return ToGrpc(g.status());
   resp->set_size(g->ref.size());
   resp->set_max_chunk_bytes(kMaxChunkBytes);
-  if (blobs_->StoredSize(req->sha256())) {
+  if (blobs_->StoredSize(req.sha256())) {
     if (auto st = LogStored(*g); !st.ok()) return ToGrpc(st);
     resp->set_offset(g->ref.size());
     resp->set_stored(true);
     return grpc::Status::OK;
   }
   if (auto st = Admit(*g); !st.ok()) return ToGrpc(st);
-  resp->set_offset(blobs_->Received(req->sha256()));
+  resp->set_offset(blobs_->Received(req.sha256()));
   return grpc::Status::OK;
 }
 
-grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
-                                          const gridsync::v1::UploadChunkRequest* req,
+grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext*, const Principal& who,
+                                          const gridsync::v1::UploadChunkRequest& req,
                                           gridsync::v1::UploadChunkResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/true);
+  auto g = Authorize(who, req.record_id(), req.sha256(), /*upload=*/true);
   if (!g.ok()) return ToGrpc(g.status());
-  if (req->data().size() > static_cast<size_t>(kMaxChunkBytes)) {
+  if (req.data().size() > static_cast<size_t>(kMaxChunkBytes)) {
     return ToGrpc(
         absl::InvalidArgumentError(absl::StrCat("a chunk is at most ", kMaxChunkBytes, " bytes")));
   }
-  if (core::Crc32c(req->data()) != req->crc32c()) {
+  if (core::Crc32c(req.data()) != req.crc32c()) {
     return ToGrpc(absl::DataLossError(
         "the chunk's crc32c does not match its bytes (damaged on the way); nothing of it was "
         "kept: send it again"));
   }
   // The limits were checked by BeginUpload; a chunk without one is checked
   // the same way. Its bytes are charged as they arrive.
-  if (req->offset() == 0 && !blobs_->StoredSize(req->sha256())) {
+  if (req.offset() == 0 && !blobs_->StoredSize(req.sha256())) {
     if (auto st = Admit(*g); !st.ok()) return ToGrpc(st);
   }
-  auto p = blobs_->Append(g->who.device.device_id(), Today(), req->sha256(), g->ref.size(),
-                          g->ref.content_type(), req->offset(), req->data());
+  auto p = blobs_->Append(g->who.device.device_id(), Today(), req.sha256(), g->ref.size(),
+                          g->ref.content_type(), req.offset(), req.data());
   if (!p.ok()) return ToGrpc(p.status());
   if (p->stored) {
     if (auto st = LogStored(*g); !st.ok()) return ToGrpc(st);
@@ -138,33 +138,33 @@ grpc::Status BlobServiceImpl::UploadChunk(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status BlobServiceImpl::ReadBlob(grpc::ServerContext* ctx,
-                                       const gridsync::v1::ReadBlobRequest* req,
+grpc::Status BlobServiceImpl::ReadBlob(grpc::ServerContext*, const Principal& who,
+                                       const gridsync::v1::ReadBlobRequest& req,
                                        gridsync::v1::ReadBlobResponse* resp) {
-  auto g = Authorize(ctx, req->record_id(), req->sha256(), /*upload=*/false);
+  auto g = Authorize(who, req.record_id(), req.sha256(), /*upload=*/false);
   if (!g.ok()) return ToGrpc(g.status());
   const bool county = g->who.IsAdmin() || g->who.device.role() == gridsync::v1::ROLE_COUNTY_JOB;
   if (g->voided && !county) {
     return ToGrpc(absl::FailedPreconditionError(
-        absl::StrCat("record ", req->record_id(),
+        absl::StrCat("record ", req.record_id(),
                      " was voided: its attachments are kept for audit and not sent to phones")));
   }
-  const auto size = blobs_->StoredSize(req->sha256());
+  const auto size = blobs_->StoredSize(req.sha256());
   if (!size) {
     return ToGrpc(absl::NotFoundError(
         "the attachment's bytes have not reached the server yet: the phone that took it "
         "uploads them at its next sync"));
   }
-  if (req->offset() < 0 || req->offset() > *size) {
+  if (req.offset() < 0 || req.offset() > *size) {
     return ToGrpc(absl::OutOfRangeError(
-        absl::StrCat("offset ", req->offset(), " is outside the blob's ", *size, " bytes")));
+        absl::StrCat("offset ", req.offset(), " is outside the blob's ", *size, " bytes")));
   }
   const int64_t max =
-      req->max_bytes() <= 0 ? 256 << 10 : std::min<int64_t>(req->max_bytes(), kMaxChunkBytes);
-  auto data = blobs_->Read(req->sha256(), req->offset(), std::min(max, *size - req->offset()));
+      req.max_bytes() <= 0 ? 256 << 10 : std::min<int64_t>(req.max_bytes(), kMaxChunkBytes);
+  auto data = blobs_->Read(req.sha256(), req.offset(), std::min(max, *size - req.offset()));
   if (!data.ok()) return ToGrpc(data.status());
   resp->set_data(std::move(*data));
-  resp->set_offset(req->offset());
+  resp->set_offset(req.offset());
   resp->set_size(*size);
   resp->set_content_type(g->ref.content_type());
   return grpc::Status::OK;

@@ -26,11 +26,14 @@ class BlobServiceImpl final : public grpc::Service {
   BlobServiceImpl(RecordStore* records, BlobStore* blobs, const Authenticator* auth,
                   std::function<int64_t()> now = nullptr);
 
-  grpc::Status BeginUpload(grpc::ServerContext* ctx, const gridsync::v1::BeginUploadRequest* req,
+  grpc::Status BeginUpload(grpc::ServerContext* ctx, const Principal& who,
+                           const gridsync::v1::BeginUploadRequest& req,
                            gridsync::v1::BeginUploadResponse* resp);
-  grpc::Status UploadChunk(grpc::ServerContext* ctx, const gridsync::v1::UploadChunkRequest* req,
+  grpc::Status UploadChunk(grpc::ServerContext* ctx, const Principal& who,
+                           const gridsync::v1::UploadChunkRequest& req,
                            gridsync::v1::UploadChunkResponse* resp);
-  grpc::Status ReadBlob(grpc::ServerContext* ctx, const gridsync::v1::ReadBlobRequest* req,
+  grpc::Status ReadBlob(grpc::ServerContext* ctx, const Principal& who,
+                        const gridsync::v1::ReadBlobRequest& req,
                         gridsync::v1::ReadBlobResponse* resp);
 
  private:
@@ -48,7 +51,7 @@ class BlobServiceImpl final : public grpc::Service {
   // the blob is stored and the reference does not give its size and type (a
   // hash alone reads nothing); PERMISSION_DENIED for an `upload` by a
   // device that does not write (a county job).
-  absl::StatusOr<Granted> Authorize(grpc::ServerContext* ctx, const std::string& record_id,
+  absl::StatusOr<Granted> Authorize(const Principal& who, const std::string& record_id,
                                     const std::string& sha256, bool upload);
   // OK when `ref`'s blob is not stored, or is stored with the reference's
   // size and type; INVALID_ARGUMENT otherwise.

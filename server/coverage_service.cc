@@ -63,33 +63,31 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
       auth_(auth),
       now_(now ? std::move(now) : std::function<int64_t()>(core::SystemWallMs)) {
   using S = CoverageServiceImpl;
-  RateLimitedLog* log = &bad_requests_;
-  AddMethod(
-      ParsedUnary("/gridsync.v1.CoverageService/GetCoverage", this, &S::GetCoverage, auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListUnvisitedHouseholds", this,
-                        &S::ListUnvisitedHouseholds, auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListOverduePersons", this,
-                        &S::ListOverduePersons, auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListOpenCases", this, &S::ListOpenCases,
-                        auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListScopeUnits", this, &S::ListScopeUnits,
-                        auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/GetCheckPolicy", this, &S::GetCheckPolicy,
-                        auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/SetCheckPolicy", this, &S::SetCheckPolicy,
-                        auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/ListSurveyForms", this, &S::ListSurveyForms,
-                        auth_, log));
-  AddMethod(ParsedUnary("/gridsync.v1.CoverageService/PublishSurveyForm", this,
-                        &S::PublishSurveyForm, auth_, log));
+  const Edge edge{auth_, &bad_requests_};
+  AddMethod(Unary("/gridsync.v1.CoverageService/GetCoverage", this, Require::kDevice,
+                  &S::GetCoverage, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/ListUnvisitedHouseholds", this, Require::kDevice,
+                  &S::ListUnvisitedHouseholds, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/ListOverduePersons", this, Require::kDevice,
+                  &S::ListOverduePersons, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/ListOpenCases", this, Require::kDevice,
+                  &S::ListOpenCases, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/ListScopeUnits", this, Require::kDevice,
+                  &S::ListScopeUnits, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/GetCheckPolicy", this, Require::kDevice,
+                  &S::GetCheckPolicy, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/SetCheckPolicy", this, Require::kAdmin,
+                  &S::SetCheckPolicy, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/ListSurveyForms", this, Require::kDevice,
+                  &S::ListSurveyForms, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/PublishSurveyForm", this, Require::kAdmin,
+                  &S::PublishSurveyForm, edge));
 }
 
-absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext* ctx,
+absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(const Principal& who,
                                                              const std::string& scope_code,
                                                              const gridsync::v1::Period& period) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return who.status();
-  auto prefix = who->Narrow(scope_code);
+  auto prefix = who.Narrow(scope_code);
   if (!prefix.ok()) return prefix.status();
   CoverageQuery q;
   q.prefix = std::move(*prefix);
@@ -109,15 +107,15 @@ absl::StatusOr<CoverageQuery> CoverageServiceImpl::Authorize(grpc::ServerContext
   return q;
 }
 
-grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext* ctx,
-                                              const gridsync::v1::GetCoverageRequest* req,
+grpc::Status CoverageServiceImpl::GetCoverage(grpc::ServerContext*, const Principal& who,
+                                              const gridsync::v1::GetCoverageRequest& req,
                                               gridsync::v1::GetCoverageResponse* resp) {
-  auto q = Authorize(ctx, req->scope_code(), req->period());
+  auto q = Authorize(who, req.scope_code(), req.period());
   if (!q.ok()) return ToGrpc(q.status());
   auto c = coverage_->GetCoverage(*q);
   if (!c.ok()) return ToGrpc(c.status());
   *resp = std::move(*c);
-  resp->set_scope_code(req->scope_code());
+  resp->set_scope_code(req.scope_code());
   return grpc::Status::OK;
 }
 
@@ -136,102 +134,93 @@ absl::Status CheckPageSize(int page_size) {
 }  // namespace
 
 grpc::Status CoverageServiceImpl::ListUnvisitedHouseholds(
-    grpc::ServerContext* ctx, const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
+    grpc::ServerContext*, const Principal& who,
+    const gridsync::v1::ListUnvisitedHouseholdsRequest& req,
     gridsync::v1::ListUnvisitedHouseholdsResponse* resp) {
-  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
-  auto q = Authorize(ctx, req->scope_code(), req->period());
+  if (auto st = CheckPageSize(req.page_size()); !st.ok()) return ToGrpc(st);
+  auto q = Authorize(who, req.scope_code(), req.period());
   if (!q.ok()) return ToGrpc(q.status());
-  if (!req->page_token().empty() && !core::IsHouseholdId(req->page_token())) {
+  if (!req.page_token().empty() && !core::IsHouseholdId(req.page_token())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "page_token is not one this call returned");
   }
-  auto r = coverage_->ListUnvisited(*q, req->page_size(), req->page_token());
+  auto r = coverage_->ListUnvisited(*q, req.page_size(), req.page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
 }
 
 grpc::Status CoverageServiceImpl::ListOverduePersons(
-    grpc::ServerContext* ctx, const gridsync::v1::ListOverduePersonsRequest* req,
+    grpc::ServerContext*, const Principal& who, const gridsync::v1::ListOverduePersonsRequest& req,
     gridsync::v1::ListOverduePersonsResponse* resp) {
-  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
-  if (!gridsync::v1::PersonGroup_IsValid(req->group())) {
+  if (auto st = CheckPageSize(req.page_size()); !st.ok()) return ToGrpc(st);
+  if (!gridsync::v1::PersonGroup_IsValid(req.group())) {
     return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("group ", req->group(), " is not a PersonGroup (0, 1 or 2)")));
+        absl::StrCat("group ", req.group(), " is not a PersonGroup (0, 1 or 2)")));
   }
-  auto q = Authorize(ctx, req->scope_code(), req->period());
+  auto q = Authorize(who, req.scope_code(), req.period());
   if (!q.ok()) return ToGrpc(q.status());
-  auto r = coverage_->ListOverdue(*q, req->group(), req->page_size(), req->page_token());
+  auto r = coverage_->ListOverdue(*q, req.group(), req.page_size(), req.page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext* ctx,
-                                                const gridsync::v1::ListOpenCasesRequest* req,
+grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext*, const Principal& who,
+                                                const gridsync::v1::ListOpenCasesRequest& req,
                                                 gridsync::v1::ListOpenCasesResponse* resp) {
-  if (auto st = CheckPageSize(req->page_size()); !st.ok()) return ToGrpc(st);
-  auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
+  if (auto st = CheckPageSize(req.page_size()); !st.ok()) return ToGrpc(st);
+  auto q = Authorize(who, req.scope_code(), gridsync::v1::Period());
   if (!q.ok()) return ToGrpc(q.status());
   const int64_t now = now_();
-  const core::AsOf as_of{req->as_of_ms() > 0 ? req->as_of_ms() : now,
-                         req->as_of_ms() > 0 && req->as_of_ms() < now};
-  if (!gridsync::v1::CaseLevel_IsValid(req->level())) {
+  const core::AsOf as_of{req.as_of_ms() > 0 ? req.as_of_ms() : now,
+                         req.as_of_ms() > 0 && req.as_of_ms() < now};
+  if (!gridsync::v1::CaseLevel_IsValid(req.level())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("level ", req->level(), " is not a case level"));
+                        absl::StrCat("level ", req.level(), " is not a case level"));
   }
   auto r =
-      coverage_->ListOpenCases(q->prefix, as_of, req->level(), req->page_size(), req->page_token());
+      coverage_->ListOpenCases(q->prefix, as_of, req.level(), req.page_size(), req.page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::ListScopeUnits(grpc::ServerContext* ctx,
-                                                 const gridsync::v1::ListScopeUnitsRequest* req,
+grpc::Status CoverageServiceImpl::ListScopeUnits(grpc::ServerContext*, const Principal& who,
+                                                 const gridsync::v1::ListScopeUnitsRequest& req,
                                                  gridsync::v1::ListScopeUnitsResponse* resp) {
-  auto q = Authorize(ctx, req->scope_code(), gridsync::v1::Period());
+  auto q = Authorize(who, req.scope_code(), gridsync::v1::Period());
   if (!q.ok()) return ToGrpc(q.status());
-  if (!gridsync::v1::OrgLevel_IsValid(req->level())) {
+  if (!gridsync::v1::OrgLevel_IsValid(req.level())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "level is not an org level");
   }
-  auto units = registry_->ListOrgUnits(q->prefix, req->level());
+  auto units = registry_->ListOrgUnits(q->prefix, req.level());
   if (!units.ok()) return ToGrpc(units.status());
   for (auto& u : *units) *resp->add_org_units() = std::move(u);
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::GetCheckPolicy(grpc::ServerContext* ctx,
-                                                 const gridsync::v1::GetCheckPolicyRequest*,
+grpc::Status CoverageServiceImpl::GetCheckPolicy(grpc::ServerContext*, const Principal&,
+                                                 const gridsync::v1::GetCheckPolicyRequest&,
                                                  gridsync::v1::CheckPolicy* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
   auto p = registry_->GetCheckPolicy();
   if (!p.ok()) return ToGrpc(p.status());
   *resp = std::move(*p);
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext* ctx,
-                                                 const gridsync::v1::SetCheckPolicyRequest* req,
+grpc::Status CoverageServiceImpl::SetCheckPolicy(grpc::ServerContext*, const Principal& who,
+                                                 const gridsync::v1::SetCheckPolicyRequest& req,
                                                  gridsync::v1::CheckPolicy* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
-  if (!who->IsAdmin()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "only the admin token can change the check policy");
-  }
-  if (auto st = CheckPolicyValid(req->policy()); !st.ok()) return ToGrpc(st);
-  if (auto st = registry_->SetCheckPolicy(req->policy(), who->actor()); !st.ok()) return ToGrpc(st);
-  *resp = req->policy();
+  if (auto st = CheckPolicyValid(req.policy()); !st.ok()) return ToGrpc(st);
+  if (auto st = registry_->SetCheckPolicy(req.policy(), who.actor()); !st.ok()) return ToGrpc(st);
+  *resp = req.policy();
   return grpc::Status::OK;
 }
 
-grpc::Status CoverageServiceImpl::ListSurveyForms(grpc::ServerContext* ctx,
-                                                  const gridsync::v1::ListSurveyFormsRequest*,
+grpc::Status CoverageServiceImpl::ListSurveyForms(grpc::ServerContext*, const Principal&,
+                                                  const gridsync::v1::ListSurveyFormsRequest&,
                                                   gridsync::v1::ListSurveyFormsResponse* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
   auto forms = registry_->ListSurveyForms();
   if (!forms.ok()) return ToGrpc(forms.status());
   for (auto& f : *forms) *resp->add_forms() = std::move(f);
@@ -239,19 +228,13 @@ grpc::Status CoverageServiceImpl::ListSurveyForms(grpc::ServerContext* ctx,
 }
 
 grpc::Status CoverageServiceImpl::PublishSurveyForm(
-    grpc::ServerContext* ctx, const gridsync::v1::PublishSurveyFormRequest* req,
+    grpc::ServerContext*, const Principal& who, const gridsync::v1::PublishSurveyFormRequest& req,
     gridsync::v1::SurveyForm* resp) {
-  auto who = AuthenticateCall(*auth_, ctx);
-  if (!who.ok()) return ToGrpc(who.status());
-  if (!who->IsAdmin()) {
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        "only the admin token can publish a questionnaire");
-  }
-  if (auto bad = core::ValidateSurveyForm(req->form())) {
+  if (auto bad = core::ValidateSurveyForm(req.form())) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat(bad->field, ": ", bad->message));
   }
-  auto form = registry_->PublishSurveyForm(req->form(), now_(), who->actor());
+  auto form = registry_->PublishSurveyForm(req.form(), now_(), who.actor());
   if (!form.ok()) return ToGrpc(form.status());
   *resp = std::move(*form);
   return grpc::Status::OK;

@@ -20,36 +20,37 @@ class CoverageServiceImpl final : public grpc::Service {
   CoverageServiceImpl(CoverageStore* coverage, RegistryStore* registry, const Authenticator* auth,
                       std::function<int64_t()> now = nullptr);
 
-  grpc::Status GetCoverage(grpc::ServerContext* ctx, const gridsync::v1::GetCoverageRequest* req,
+  grpc::Status GetCoverage(grpc::ServerContext* ctx, const Principal& who,
+                           const gridsync::v1::GetCoverageRequest& req,
                            gridsync::v1::GetCoverageResponse* resp);
-  grpc::Status ListUnvisitedHouseholds(grpc::ServerContext* ctx,
-                                       const gridsync::v1::ListUnvisitedHouseholdsRequest* req,
+  grpc::Status ListUnvisitedHouseholds(grpc::ServerContext* ctx, const Principal& who,
+                                       const gridsync::v1::ListUnvisitedHouseholdsRequest& req,
                                        gridsync::v1::ListUnvisitedHouseholdsResponse* resp);
-  grpc::Status ListOverduePersons(grpc::ServerContext* ctx,
-                                  const gridsync::v1::ListOverduePersonsRequest* req,
+  grpc::Status ListOverduePersons(grpc::ServerContext* ctx, const Principal& who,
+                                  const gridsync::v1::ListOverduePersonsRequest& req,
                                   gridsync::v1::ListOverduePersonsResponse* resp);
-  grpc::Status ListOpenCases(grpc::ServerContext* ctx,
-                             const gridsync::v1::ListOpenCasesRequest* req,
+  grpc::Status ListOpenCases(grpc::ServerContext* ctx, const Principal& who,
+                             const gridsync::v1::ListOpenCasesRequest& req,
                              gridsync::v1::ListOpenCasesResponse* resp);
-  grpc::Status ListScopeUnits(grpc::ServerContext* ctx,
-                              const gridsync::v1::ListScopeUnitsRequest* req,
+  grpc::Status ListScopeUnits(grpc::ServerContext* ctx, const Principal& who,
+                              const gridsync::v1::ListScopeUnitsRequest& req,
                               gridsync::v1::ListScopeUnitsResponse* resp);
-  grpc::Status GetCheckPolicy(grpc::ServerContext* ctx,
-                              const gridsync::v1::GetCheckPolicyRequest* req,
+  grpc::Status GetCheckPolicy(grpc::ServerContext* ctx, const Principal& who,
+                              const gridsync::v1::GetCheckPolicyRequest& req,
                               gridsync::v1::CheckPolicy* resp);
-  grpc::Status ListSurveyForms(grpc::ServerContext* ctx,
-                               const gridsync::v1::ListSurveyFormsRequest* req,
+  grpc::Status ListSurveyForms(grpc::ServerContext* ctx, const Principal& who,
+                               const gridsync::v1::ListSurveyFormsRequest& req,
                                gridsync::v1::ListSurveyFormsResponse* resp);
-  grpc::Status PublishSurveyForm(grpc::ServerContext* ctx,
-                                 const gridsync::v1::PublishSurveyFormRequest* req,
+  grpc::Status PublishSurveyForm(grpc::ServerContext* ctx, const Principal& who,
+                                 const gridsync::v1::PublishSurveyFormRequest& req,
                                  gridsync::v1::SurveyForm* resp);
-  grpc::Status SetCheckPolicy(grpc::ServerContext* ctx,
-                              const gridsync::v1::SetCheckPolicyRequest* req,
+  grpc::Status SetCheckPolicy(grpc::ServerContext* ctx, const Principal& who,
+                              const gridsync::v1::SetCheckPolicyRequest& req,
                               gridsync::v1::CheckPolicy* resp);
 
  private:
   // The caller, allowed to see `scope_code`, and the query for the period.
-  absl::StatusOr<CoverageQuery> Authorize(grpc::ServerContext* ctx, const std::string& scope_code,
+  absl::StatusOr<CoverageQuery> Authorize(const Principal& who, const std::string& scope_code,
                                           const gridsync::v1::Period& period);
 
   CoverageStore* coverage_;

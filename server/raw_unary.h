@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "server/grpc_edge.h"
 #include "server/log.h"
 #include "server/push_decode.h"
@@ -60,56 +61,58 @@ grpc::internal::RpcServiceMethod* RawMethod(const char* name, Svc* svc, Raw raw)
                                               new Handler(raw, svc));
 }
 
-// A typed method of `svc`, its request parsed here (ParseRequest) once the
-// caller's token is known to `auth` (an unauthenticated caller learns
-// nothing of how a body is read); the method checks what the caller may do.
-// `auth` and `log` must outlive the server.
-template <typename Svc, typename Req, typename Resp>
-grpc::internal::RpcServiceMethod* ParsedUnary(const char* name, Svc* svc,
-                                              grpc::Status (Svc::*method)(grpc::ServerContext*,
-                                                                          const Req*, Resp*),
-                                              const Authenticator* auth, RateLimitedLog* log) {
-  return RawMethod(name, svc,
-                   [method, auth, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
-                                       grpc::ByteBuffer* out) {
-                     if (auto who = AuthenticateCall(*auth, ctx); !who.ok()) {
-                       return ToGrpc(who.status());
-                     }
-                     Req req;
-                     if (grpc::Status st = ParseBody(*in, &req, log, ctx->peer()); !st.ok()) {
-                       return st;
-                     }
-                     Resp resp;
-                     grpc::Status st = (s->*method)(ctx, &req, &resp);
-                     if (st.ok()) *out = Serialize(resp);
-                     return st;
-                   });
+// Who may call a method, checked once the caller's token is known and
+// before its body is parsed.
+enum class Require {
+  kDevice,  // any enrolled, unrevoked device; the method checks its scope
+  kAdmin,   // the county's admin token
+};
+
+// What every authenticated method shares: whose tokens it takes and where
+// refusals of bad bodies are logged. Both must outlive the server.
+struct Edge {
+  const Authenticator* auth;
+  RateLimitedLog* log;
+};
+
+// PERMISSION_DENIED, naming the method and the caller's role, unless `who`
+// is what `require` asks for.
+inline grpc::Status CheckRequired(const Principal& who, Require require, absl::string_view method) {
+  if (require == Require::kDevice || who.IsAdmin()) return grpc::Status::OK;
+  absl::ConsumePrefix(&method, "/gridsync.v1.");
+  return grpc::Status(
+      grpc::StatusCode::PERMISSION_DENIED,
+      absl::StrCat(method, " needs the admin token; device ", who.device.device_id(), " is a ",
+                   gridsync::v1::Role_Name(who.device.role())));
 }
 
-// A typed method of `svc` whose caller is authenticated before its body is
-// parsed (an unauthenticated caller learns nothing of how a body is read):
-// `method(ctx, who, req, resp)`. `auth` and `log` must outlive the server.
+// The one way an authenticated unary method is registered: the caller is
+// authenticated (AuthenticateCall) and held to `require`, then the body is
+// parsed (ParseRequest: an unauthenticated caller learns nothing of how a
+// body is read), then `method(ctx, who, req, resp)` runs. Returns a method
+// for grpc::Service::AddMethod.
 template <typename Svc, typename Req, typename Resp>
-grpc::internal::RpcServiceMethod* AuthedUnary(const char* name, Svc* svc, const Authenticator* auth,
-                                              grpc::Status (Svc::*method)(grpc::ServerContext*,
-                                                                          const Principal&,
-                                                                          const Req&, Resp*),
-                                              RateLimitedLog* log) {
-  return RawMethod(name, svc,
-                   [method, auth, log](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
-                                       grpc::ByteBuffer* out) {
-                     auto who = AuthenticateCall(*auth, ctx);
-                     if (!who.ok()) return ToGrpc(who.status());
-                     Req req;
-                     if (grpc::Status st = ParseBody(*in, &req, log, who->device.device_id());
-                         !st.ok()) {
-                       return st;
-                     }
-                     Resp resp;
-                     grpc::Status st = (s->*method)(ctx, *who, req, &resp);
-                     if (st.ok()) *out = Serialize(resp);
-                     return st;
-                   });
+grpc::internal::RpcServiceMethod* Unary(const char* name, Svc* svc, Require require,
+                                        grpc::Status (Svc::*method)(grpc::ServerContext*,
+                                                                    const Principal&, const Req&,
+                                                                    Resp*),
+                                        Edge edge) {
+  return RawMethod(
+      name, svc,
+      [name, method, require, edge](Svc* s, grpc::ServerContext* ctx, const grpc::ByteBuffer* in,
+                                    grpc::ByteBuffer* out) {
+        auto who = AuthenticateCall(*edge.auth, ctx);
+        if (!who.ok()) return ToGrpc(who.status());
+        if (auto st = CheckRequired(*who, require, name); !st.ok()) return st;
+        Req req;
+        if (auto st = ParseBody(*in, &req, edge.log, who->device.device_id()); !st.ok()) {
+          return st;
+        }
+        Resp resp;
+        grpc::Status st = (s->*method)(ctx, *who, req, &resp);
+        if (st.ok()) *out = Serialize(resp);
+        return st;
+      });
 }
 
 }  // namespace gridsync::server

@@ -15,6 +15,7 @@
 #include "common/version.h"
 #include "google/protobuf/stubs/logging.h"
 #include "grpc/health/v1/health.pb.h"
+#include "server/local_actor.h"
 #include "server/log.h"
 
 namespace gridsync::server {

@@ -318,15 +318,17 @@ SyncServiceImpl::SyncServiceImpl(RecordStore* records, RegistryStore* registry, 
                                  : std::function<int64_t()>(core::SystemWallMs)),
       metrics_(metrics) {
   // The generated service's method names, so stubs, grpcurl and reflection
-  // see gridsync.v1.SyncService as declared in sync_service.proto.
+  // see gridsync.v1.SyncService as declared in sync_service.proto. Push
+  // alone reads its own body: a phone's signature covers the bytes as sent
+  // (server/push_decode.h), so it authenticates, then decodes them itself.
   AddMethod(
       RawMethod("/gridsync.v1.SyncService/Push", this, std::mem_fn(&SyncServiceImpl::RawPush)));
-  AddMethod(AuthedUnary("/gridsync.v1.SyncService/Pull", this, auth_, &SyncServiceImpl::Pull,
-                        &bad_requests_));
-  AddMethod(AuthedUnary("/gridsync.v1.SyncService/Refill", this, auth_, &SyncServiceImpl::Refill,
-                        &bad_requests_));
-  AddMethod(AuthedUnary("/gridsync.v1.SyncService/ReadRecord", this, auth_,
-                        &SyncServiceImpl::ReadRecord, &bad_requests_));
+  const Edge edge{auth_, &bad_requests_};
+  using S = SyncServiceImpl;
+  AddMethod(Unary("/gridsync.v1.SyncService/Pull", this, Require::kDevice, &S::Pull, edge));
+  AddMethod(Unary("/gridsync.v1.SyncService/Refill", this, Require::kDevice, &S::Refill, edge));
+  AddMethod(
+      Unary("/gridsync.v1.SyncService/ReadRecord", this, Require::kDevice, &S::ReadRecord, edge));
 }
 
 grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::ByteBuffer* req,

@@ -30,6 +30,7 @@
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/backup.h"
+#include "server/local_actor.h"
 #include "tests/server/server_process.h"
 #include "tests/server/test_server.h"
 #include "tests/tools/scratch_db.h"
