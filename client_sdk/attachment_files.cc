@@ -17,8 +17,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client_sdk/disk_status.h"
+#include "common/durable_file.h"
 #include "core/attachment.h"
-#include "core/durable_file.h"
 
 namespace gridsync::sdk {
 namespace {
@@ -28,10 +28,10 @@ namespace fs = std::filesystem;
 constexpr char kDisk[] = "the phone's";
 
 absl::Status Errno(const std::string& what, const std::string& path) {
-  return core::ErrnoStatus(what, path, kDisk);
+  return gridsync::ErrnoStatus(what, path, kDisk);
 }
 
-absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
+absl::Status SyncDir(const std::string& dir) { return gridsync::SyncDir(dir, kDisk); }
 
 }  // namespace
 
@@ -59,14 +59,14 @@ std::string AttachmentFiles::Path(const std::string& sha256) const {
 }
 
 bool AttachmentFiles::Has(const std::string& sha256) const {
-  return core::FileSize(Path(sha256)) >= 0;
+  return gridsync::FileSize(Path(sha256)) >= 0;
 }
 
 absl::Status AttachmentFiles::Append(const std::string& path, std::string_view data,
                                      bool truncate) {
   const rocksdb::IOOptions io;
   std::unique_ptr<rocksdb::FSWritableFile> f;
-  rocksdb::IOStatus s = truncate || core::FileSize(path) < 0
+  rocksdb::IOStatus s = truncate || gridsync::FileSize(path) < 0
                             ? files_->NewWritableFile(path, rocksdb::FileOptions(), &f, nullptr)
                             : files_->ReopenWritableFile(path, rocksdb::FileOptions(), &f, nullptr);
   if (s.ok()) s = f->Append(rocksdb::Slice(data.data(), data.size()), io, nullptr);
@@ -146,7 +146,7 @@ void AttachmentFiles::Touch(const std::string& sha256) {
 int64_t AttachmentFiles::PartialSize(const std::string& sha256) const {
   uint64_t size = 0;
   const std::string part = Path(sha256) + ".part";
-  if (core::FileSize(part) < 0 ||
+  if (gridsync::FileSize(part) < 0 ||
       !files_->GetFileSize(part, rocksdb::IOOptions(), &size, nullptr).ok()) {
     return 0;
   }

@@ -4,8 +4,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "core/attachment.h"
-#include "core/durable_file.h"
 
 namespace gridsync::sdk {
 

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "core/durable_file.h"
+#include "common/durable_file.h"
 #include "rocksdb/env_encryption.h"
 
 namespace gridsync::sdk {
@@ -143,9 +143,10 @@ std::string KeyPath(const std::string& dir) { return dir + "/" + kReplicaKeyFile
 // Writes `bytes` to `path` through a temporary file, synced, then renamed.
 absl::Status WriteSynced(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp";
-  if (auto st = core::AppendSynced(tmp, bytes, /*truncate=*/true, kDisk); !st.ok()) return st;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return core::ErrnoStatus("renaming", tmp, kDisk);
-  return core::SyncDir(std::filesystem::path(path).parent_path().string(), kDisk);
+  if (auto st = gridsync::AppendSynced(tmp, bytes, /*truncate=*/true, kDisk); !st.ok()) return st;
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return gridsync::ErrnoStatus("renaming", tmp, kDisk);
+  return gridsync::SyncDir(std::filesystem::path(path).parent_path().string(), kDisk);
 }
 
 absl::Status CheckAppKey(const std::string& app_key) {
@@ -178,7 +179,7 @@ absl::Status EraseWrappedKey(const std::string& dir) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     return absl::UnavailableError(absl::StrCat("cannot remove ", path));
   }
-  return core::SyncDir(dir, kDisk);
+  return gridsync::SyncDir(dir, kDisk);
 }
 
 bool KeyErased(const std::string& dir) {

@@ -12,8 +12,8 @@
 #include "client_sdk/attachment_files.h"
 #include "client_sdk/disk_status.h"
 #include "client_sdk/replica_crypto.h"
+#include "common/durable_file.h"
 #include "core/attachment.h"
-#include "core/durable_file.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
@@ -39,7 +39,7 @@ absl::Status Failed(const std::string& what, const std::string& path, const std:
 
 // Syncs a folder after a rename in it, as far as the disk lets it (a copy or
 // a wipe goes on either way; the next open finishes what a power cut undid).
-void SyncDir(const std::string& dir) { core::SyncDir(dir, "the phone's").IgnoreError(); }
+void SyncDir(const std::string& dir) { gridsync::SyncDir(dir, "the phone's").IgnoreError(); }
 
 absl::Status Rename(const std::string& from, const std::string& to) {
   std::error_code ec;

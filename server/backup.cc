@@ -9,7 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/durable_file.h"
+#include "common/durable_file.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "rocksdb/utilities/backup_engine.h"
 #include "server/local_actor.h"
@@ -195,7 +195,7 @@ std::error_code CopyFileSynced(const std::filesystem::path& from,
 
 bool HashesToItsName(const std::filesystem::path& file) {
   int64_t size = 0;
-  return core::Sha256OfFile(file.string(), &size) == file.filename().string();
+  return gridsync::Sha256OfFile(file.string(), &size) == file.filename().string();
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/durable_file.h"
 #include "core/attachment.h"
-#include "core/durable_file.h"
 #include "server/log.h"
 
 namespace gridsync::server {
@@ -26,16 +26,16 @@ namespace fs = std::filesystem;
 constexpr char kDisk[] = "the server's";
 
 absl::Status Errno(const std::string& what, const std::string& path) {
-  return core::ErrnoStatus(what, path, kDisk);
+  return gridsync::ErrnoStatus(what, path, kDisk);
 }
 
 absl::Status AppendSynced(const std::string& path, std::string_view data) {
-  return core::AppendSynced(path, data, /*truncate=*/false, kDisk);
+  return gridsync::AppendSynced(path, data, /*truncate=*/false, kDisk);
 }
 
-absl::Status SyncDir(const std::string& dir) { return core::SyncDir(dir, kDisk); }
+absl::Status SyncDir(const std::string& dir) { return gridsync::SyncDir(dir, kDisk); }
 
-using core::FileSize;
+using gridsync::FileSize;
 
 }  // namespace
 
@@ -221,7 +221,7 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& device_
 absl::StatusOr<BlobStore::Progress> BlobStore::Finish(const std::string& sha256) {
   const std::string partial = PartialPath(sha256);
   int64_t total = 0;
-  if (core::Sha256OfFile(partial, &total) != sha256) {
+  if (gridsync::Sha256OfFile(partial, &total) != sha256) {
     ::unlink(partial.c_str());
     return absl::DataLossError(
         "the whole upload does not have the SHA-256 its record gives; the server discarded it: "
@@ -262,7 +262,7 @@ BlobStore::Verified BlobStore::VerifyAll() const {
     if (!it->is_regular_file(ec)) continue;
     const std::string name = it->path().filename().string();
     int64_t size = 0;
-    const std::string got = core::Sha256OfFile(it->path().string(), &size);
+    const std::string got = gridsync::Sha256OfFile(it->path().string(), &size);
     ++v.files;
     v.bytes += static_cast<uint64_t>(size);
     if (got != name) {

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
 #include "core/attachment.h"
-#include "core/durable_file.h"
 #include "tools/common/client.h"
 
 namespace gridsync::tools {
@@ -48,7 +48,7 @@ absl::StatusOr<int64_t> SaveBlob(gridsync::v1::BlobService::Stub* stub, const st
       if (grpc::Status st = stub->ReadBlob(ctx.get(), req, &resp); !st.ok()) return FromGrpc(st);
       if (resp.data().empty()) break;
       hash.Update(resp.data());
-      if (auto st = core::AppendSynced(part, resp.data(), /*truncate=*/offset == 0, kDisk);
+      if (auto st = gridsync::AppendSynced(part, resp.data(), /*truncate=*/offset == 0, kDisk);
           !st.ok()) {
         return st;
       }
@@ -62,7 +62,7 @@ absl::StatusOr<int64_t> SaveBlob(gridsync::v1::BlobService::Stub* stub, const st
   }
   fs::rename(part, dest, ec);
   if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", part, ": ", ec.message()));
-  if (auto st = core::SyncDir(dest.parent_path().string(), kDisk); !st.ok()) return st;
+  if (auto st = gridsync::SyncDir(dest.parent_path().string(), kDisk); !st.ok()) return st;
   return size;
 }
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "core/durable_file.h"
+#include "common/durable_file.h"
 #include "core/utf8.h"
 
 namespace gridsync::web {
@@ -190,9 +190,10 @@ absl::Status AccountBook::WriteLocked() const {
                     absl::BytesToHexString(s.ciphertext), "\n");
   }
   const std::string tmp = path_ + ".new";
-  if (auto st = core::AppendSynced(tmp, text, /*truncate=*/true, kDisk); !st.ok()) return st;
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return core::ErrnoStatus("renaming", tmp, kDisk);
-  return core::SyncDir(path_.substr(0, path_.rfind('/')), kDisk);
+  if (auto st = gridsync::AppendSynced(tmp, text, /*truncate=*/true, kDisk); !st.ok()) return st;
+  if (::rename(tmp.c_str(), path_.c_str()) != 0)
+    return gridsync::ErrnoStatus("renaming", tmp, kDisk);
+  return gridsync::SyncDir(path_.substr(0, path_.rfind('/')), kDisk);
 }
 
 }  // namespace gridsync::web

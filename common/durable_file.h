@@ -1,9 +1,9 @@
 // Writes that survive a power cut once they return, for the files beside the
 // stores (the server's blobs, the phone's attachments): append and sync,
 // sync a folder after a rename, and errno as a status a person can act on.
-// The only I/O in core/: the server and the SDK share it.
-#ifndef GRIDSYNC_CORE_DURABLE_FILE_H_
-#define GRIDSYNC_CORE_DURABLE_FILE_H_
+// The server, the SDK and the tools share it; core/ does no I/O.
+#ifndef GRIDSYNC_COMMON_DURABLE_FILE_H_
+#define GRIDSYNC_COMMON_DURABLE_FILE_H_
 
 #include <cstdint>
 #include <string>
@@ -12,7 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace gridsync::core {
+namespace gridsync {
 
 // The last system call's errno as a status naming `what` and `path`:
 // RESOURCE_EXHAUSTED for a full disk (saying whose: `whose_disk`, e.g.
@@ -36,6 +36,6 @@ int64_t FileSize(const std::string& path);
 // file cannot be read.
 std::string Sha256OfFile(const std::string& path, int64_t* size = nullptr);
 
-}  // namespace gridsync::core
+}  // namespace gridsync
 
-#endif  // GRIDSYNC_CORE_DURABLE_FILE_H_
+#endif  // GRIDSYNC_COMMON_DURABLE_FILE_H_

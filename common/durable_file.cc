@@ -1,4 +1,4 @@
-#include "core/durable_file.h"
+#include "common/durable_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/attachment.h"
 
-namespace gridsync::core {
+namespace gridsync {
 
 absl::Status ErrnoStatus(absl::string_view what, const std::string& path,
                          absl::string_view whose_disk) {
@@ -62,7 +62,7 @@ int64_t FileSize(const std::string& path) {
 
 std::string Sha256OfFile(const std::string& path, int64_t* size) {
   std::ifstream in(path, std::ios::binary);
-  Sha256 hash;
+  core::Sha256 hash;
   std::string buf(1 << 20, '\0');
   int64_t total = 0;
   while (in) {
@@ -74,4 +74,4 @@ std::string Sha256OfFile(const std::string& path, int64_t* size) {
   return hash.HexDigest();
 }
 
-}  // namespace gridsync::core
+}  // namespace gridsync
