@@ -4,17 +4,18 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "client_sdk/attachment_files.h"
 #include "client_sdk/attachment_sync.h"
 #include "client_sdk/day_view.h"
@@ -91,18 +92,20 @@ class Client::Impl {
 
   // REQUIRES: mu_ held. Server state with the outbox replayed; nullopt if
   // the phone knows nothing of the record.
-  absl::StatusOr<std::optional<RecordState>> ViewLocked(const std::string& id) const;
+  absl::StatusOr<std::optional<RecordState>> ViewLocked(const std::string& id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::optional<RecordState>> View(const std::string& id) const {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return ViewLocked(id);
   }
 
   absl::StatusOr<SyncReport> Sync(const ProgressFn& progress, bool pull);
   // Lets go what the phone no longer keeps (core/retention.h), after a pull;
   // adds to report->forgotten.
-  absl::Status ApplyRetention(SyncReport* report);
+  absl::Status ApplyRetention(SyncReport* report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
   // The steps of a sync, under sync_mu_.
-  absl::StatusOr<SyncReport> SyncSteps(const ProgressFn& progress, bool pull);
+  absl::StatusOr<SyncReport> SyncSteps(const ProgressFn& progress, bool pull)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
   // Erases the replica at the server's `order`; returns what Sync says.
   absl::Status Wipe(const absl::Status& order);
   void StartBackground(BackgroundOptions bo);
@@ -111,15 +114,15 @@ class Client::Impl {
   std::vector<std::string> List(const RecordFilter& f) const;
   ClientStats Stats() const;
   DeviceScope Scope() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return scope_;
   }
   std::vector<gridsync::v1::OrgUnit> OrgUnits() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return day_.Units();
   }
   absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> SurveyForms() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (wiped_) return WipedError();
     return day_.SurveyForms();
   }
@@ -133,7 +136,7 @@ class Client::Impl {
       return absl::InvalidArgumentError(absl::StrCat(
           "offset must be 0 or more and limit 1..", kMaxDayPage, "; got ", offset, " and ", limit));
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (wiped_) return WipedError();
     if (!day_.HasUnit(scope_code)) {
       return absl::NotFoundError(absl::StrCat(
@@ -145,7 +148,7 @@ class Client::Impl {
   }
   int64_t NowMs() const { return clock_.WallMs(); }
   std::string NewId() {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return core::NewUlid(clock_.WallMs(), rng_);
   }
   LocalStore& store() { return *store_; }
@@ -203,13 +206,13 @@ class Client::Impl {
                         const Resp& resp);
   // REQUIRES: mu_ held. Drops an outbox entry from memory (its record's
   // index too); the caller has removed it from disk.
-  void ForgetLocked(uint64_t seq);
+  void ForgetLocked(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // REQUIRES: mu_ held. What the record counts for in the day view, from
   // its view now.
-  void RefreshLocked(const std::string& record_id);
+  void RefreshLocked(const std::string& record_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // REQUIRES: mu_ held. The day view from the stored registry, the states
   // and the outbox (at open).
-  absl::Status LoadDayLocked();
+  absl::Status LoadDayLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A replica that holds records but never pulled the registry fetches it
   // whole (registry-only pulls from 0; the cursor stays).
   absl::Status PullRegistry(SyncReport* report);
@@ -231,7 +234,8 @@ class Client::Impl {
   // `out_of_range`, a cursor past its head): when it changed, the store was
   // restored, so what it acknowledged goes back to pending and the cursor to
   // 0. Returns whether it was.
-  absl::StatusOr<bool> SeeEpochLocked(uint64_t epoch, bool out_of_range, SyncReport* report);
+  absl::StatusOr<bool> SeeEpochLocked(uint64_t epoch, bool out_of_range, SyncReport* report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Uploads the queued attachments whose records the server holds: a
   // lasting refusal is kept on the entry for the app, a break ends the pass
   // (the sync's backoff retries), a spent quota leaves the rest waiting.
@@ -239,7 +243,12 @@ class Client::Impl {
   absl::Status UploadAll(SyncReport* report, const ProgressFn& progress);
   // REQUIRES: mu_ held. Whether the record has writes the server has not
   // acknowledged yet.
-  bool HasUnackedLocked(const std::string& record_id) const;
+  bool HasUnackedLocked(const std::string& record_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether a refill after a restored server is under way (LocalMeta::refilling).
+  bool Refilling() const {
+    absl::MutexLock lock(&mu_);
+    return refilling_;
+  }
   // After a restore of the server's store: every attachment still in this
   // phone's cache that a held record references goes back in the upload
   // queue (the server says at once which it still has).
@@ -259,33 +268,34 @@ class Client::Impl {
   std::unique_ptr<AttachmentFiles> files_;
   std::unique_ptr<AttachmentSync> blobs_;
   std::atomic<bool> metered_{false};
-  std::mutex fetch_mu_;  // one download at a time: two of one blob would share its .part file
+  absl::Mutex fetch_mu_;  // one download at a time: two of one blob would share its .part file
 
-  mutable std::mutex mu_;  // guards the fields below and orders writes
-  std::mt19937_64 rng_;
-  uint64_t next_seq_ = 1;
-  uint64_t replica_epoch_ = 0;  // Mutation.replica_epoch of new writes
-  uint64_t cursor_ = 0;
-  std::map<uint64_t, OutboxEntry> outbox_;               // by device seq
-  std::map<std::string, std::set<uint64_t>> by_record_;  // record -> seqs
+  // Lock order: sync_mu_, then mu_; bg_mu_ and fetch_mu_ are taken alone.
+  mutable absl::Mutex mu_;  // orders writes
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t replica_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Mutation.replica_epoch of new writes
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, OutboxEntry> outbox_ ABSL_GUARDED_BY(mu_);               // by device seq
+  std::map<std::string, std::set<uint64_t>> by_record_ ABSL_GUARDED_BY(mu_);  // record -> seqs
   std::atomic<int64_t> offset_ms_{0};
-  bool registry_synced_ = false;
-  bool refilling_ = false;    // LocalMeta::refilling
-  uint64_t store_epoch_ = 0;  // the server store's, last seen
-  DeviceScope scope_;
-  DayView day_;  // the registry and what each viewed record counts for
+  bool registry_synced_ ABSL_GUARDED_BY(mu_) = false;
+  bool refilling_ ABSL_GUARDED_BY(mu_) = false;    // LocalMeta::refilling
+  uint64_t store_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // the server store's, last seen
+  DeviceScope scope_ ABSL_GUARDED_BY(mu_);
+  DayView day_ ABSL_GUARDED_BY(mu_);  // the registry and what each viewed record counts for
   std::atomic<bool> wiped_{false};
   std::atomic<int> retention_days_{0};  // from the last pull; 0: not known yet
-  int64_t last_retention_ms_ = 0;       // under sync_mu_
 
-  std::mutex sync_mu_;  // one Sync at a time
+  absl::Mutex sync_mu_;  // one Sync at a time
+  int64_t last_retention_ms_ ABSL_GUARDED_BY(sync_mu_) = 0;
 
-  std::mutex bg_mu_;  // guards the background fields
-  std::condition_variable bg_cv_;
-  std::thread bg_thread_;
-  bool bg_stop_ = false;
-  bool bg_wake_ = false;
-  grpc::ClientContext* inflight_ = nullptr;
+  absl::Mutex bg_mu_;
+  absl::CondVar bg_cv_;    // bg_stop_ or bg_wake_ set
+  std::thread bg_thread_;  // started and joined by the app's thread only
+  bool bg_stop_ ABSL_GUARDED_BY(bg_mu_) = false;
+  bool bg_wake_ ABSL_GUARDED_BY(bg_mu_) = false;
+  grpc::ClientContext* inflight_ ABSL_GUARDED_BY(bg_mu_) = nullptr;
   core::SigningKey signing_key_;  // set by Init, then read only
 };
 
@@ -315,29 +325,29 @@ absl::Status Client::Impl::Init() {
   if (auto st = LoadSigningKey(*meta); !st.ok()) return st;
   auto outbox = store_->LoadOutbox();
   if (!outbox.ok()) return outbox.status();
-  outbox_ = std::move(*outbox);
-  next_seq_ = meta->next_seq;
-  uint64_t hlc_last = meta->hlc_last;
-  for (const auto& [seq, e] : outbox_) {
-    by_record_[e.mutation().record_id()].insert(seq);
-    next_seq_ = std::max(next_seq_, seq + 1);  // never hand out a seq twice
-    hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
-  }
-  for (const auto& r : store_->ListRejected()) {
-    next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
-  }
-  cursor_ = meta->cursor;
-  registry_synced_ = meta->registry_synced;
-  refilling_ = meta->refilling;
-  store_epoch_ = meta->store_epoch;
-  scope_.codes = meta->scope_codes;
-  scope_.role = static_cast<gridsync::v1::Role>(meta->role);
-  replica_epoch_ = meta->replica_epoch;
-  offset_ms_ = meta->clock_offset_ms;
-  clock_.set_offset_ms(meta->clock_offset_ms);
-  clock_.Observe(hlc_last);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);  // nobody else holds the client yet; the fields' rule all the same
+    outbox_ = std::move(*outbox);
+    next_seq_ = meta->next_seq;
+    uint64_t hlc_last = meta->hlc_last;
+    for (const auto& [seq, e] : outbox_) {
+      by_record_[e.mutation().record_id()].insert(seq);
+      next_seq_ = std::max(next_seq_, seq + 1);  // never hand out a seq twice
+      hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
+    }
+    for (const auto& r : store_->ListRejected()) {
+      next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
+    }
+    cursor_ = meta->cursor;
+    registry_synced_ = meta->registry_synced;
+    refilling_ = meta->refilling;
+    store_epoch_ = meta->store_epoch;
+    scope_.codes = meta->scope_codes;
+    scope_.role = static_cast<gridsync::v1::Role>(meta->role);
+    replica_epoch_ = meta->replica_epoch;
+    offset_ms_ = meta->clock_offset_ms;
+    clock_.set_offset_ms(meta->clock_offset_ms);
+    clock_.Observe(hlc_last);
     if (auto st = LoadDayLocked(); !st.ok()) return st;
   }
 
@@ -389,7 +399,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
                                  gridsync::v1::RecordKind kind, const std::string& grid) {
   Mutation m;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (wiped_) return WipedError();
     auto cur = ViewLocked(record_id);
     if (!cur.ok()) return cur.status();
@@ -433,10 +443,10 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     RefreshLocked(record_id);
   }
   {
-    std::lock_guard<std::mutex> lock(bg_mu_);
+    absl::MutexLock lock(&bg_mu_);
     bg_wake_ = true;
   }
-  bg_cv_.notify_all();
+  bg_cv_.SignalAll();
   return absl::OkStatus();
 }
 
@@ -448,7 +458,7 @@ absl::Status Client::Impl::Exchange(absl::string_view what,
   ctx.AddMetadata("authorization", "Bearer " + opts_.token);
   ctx.set_deadline(std::chrono::system_clock::now() + opts_.rpc_timeout);
   {
-    std::lock_guard<std::mutex> lock(bg_mu_);
+    absl::MutexLock lock(&bg_mu_);
     if (bg_stop_) return absl::CancelledError(absl::StrCat(what, ": sync is stopping"));
     inflight_ = &ctx;
   }
@@ -456,7 +466,7 @@ absl::Status Client::Impl::Exchange(absl::string_view what,
   grpc::Status s = rpc(&ctx);
   const int64_t t1 = wall_();
   {
-    std::lock_guard<std::mutex> lock(bg_mu_);
+    absl::MutexLock lock(&bg_mu_);
     inflight_ = nullptr;
   }
   if (!s.ok()) return FromGrpc(s, what);
@@ -488,12 +498,17 @@ void Client::Impl::RefreshLocked(const std::string& record_id) {
 }
 
 absl::Status Client::Impl::LoadDayLocked() {
-  if (auto st = store_->ForEachRegistry([&](const auto& c) { day_.PutRegistry(c); }); !st.ok()) {
+  auto put = [&](const auto& c) {
+    mu_.AssertHeld();  // called back within this call
+    day_.PutRegistry(c);
+  };
+  if (auto st = store_->ForEachRegistry(put); !st.ok()) {
     return st;
   }
   std::set<std::string> local_only;
   for (const auto& [id, seqs] : by_record_) local_only.insert(id);
   auto st = store_->ForEachState([&](const RecordState& held) {
+    mu_.AssertHeld();  // called back within this call
     if (local_only.erase(held.record_id()) == 0) {
       day_.PutRecord(held.record_id(), &held);
       return;
@@ -520,7 +535,7 @@ void Client::Impl::ReportProgress(const ProgressFn& progress, SyncProgress::Phas
   p.pulled = r.pulled;
   p.cursor = r.cursor;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     for (const auto& [seq, e] : outbox_) p.pending += e.change_seq() == 0 ? 1 : 0;
   }
   progress(p);
@@ -532,7 +547,7 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
   gridsync::v1::PushRequest req;
   const int batch = std::clamp(opts_.push_batch, 1, kMaxPushBatch);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     for (const auto& [seq, e] : outbox_) {
       if (e.change_seq() != 0) continue;
       if (req.mutations_size() == batch) {
@@ -560,7 +575,7 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
   }
   std::vector<OutboxEntry> updated;
   std::vector<RejectedMutation> rejected;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto restored = SeeEpochLocked(resp.store_epoch(), false, report);
   if (!restored.ok()) return restored.status();
   if (*restored) *more = true;  // what it lost goes again in this sync
@@ -609,7 +624,7 @@ absl::Status Client::Impl::PushOnce(SyncReport* report, bool* restamp, uint64_t*
 // The server refused stamps ahead of its clock: the offset is already
 // corrected, so stamp every pending mutation again, in seq order.
 absl::Status Client::Impl::Restamp(SyncReport* report) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   clock_.Rebase();
   std::vector<OutboxEntry> updated;
   for (auto& [seq, e] : outbox_) {
@@ -630,7 +645,7 @@ absl::Status Client::Impl::Restamp(SyncReport* report) {
 // time. Every unsent entry gets a new seq past `after` (and past any seq
 // this replica handed out), in order; see client_sdk/renumber.h.
 absl::Status Client::Impl::Renumber(uint64_t after, SyncReport* report) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<OutboxEntry> unsent;
   std::vector<uint64_t> old_seqs;
   for (const auto& [seq, e] : outbox_) {
@@ -681,7 +696,7 @@ absl::Status Client::Impl::PullRegistry(SyncReport* report) {
         "pull the registry", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); },
         resp);
     if (!st.ok()) return st;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (auto st = store_->CommitRegistryPage(resp); !st.ok()) return st;
     for (const auto& c : resp.registry()) day_.PutRegistry(c);
     if (resp.caught_up()) {
@@ -723,7 +738,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
   uint64_t cursor;
   bool registry_missing;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     cursor = cursor_;
     registry_missing = !registry_synced_ && cursor_ > 0;
   }
@@ -740,7 +755,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     auto st = Exchange(
         "pull", [&](grpc::ClientContext* ctx) { return stub_->Pull(ctx, req, &resp); }, resp);
     if (st.code() == absl::StatusCode::kOutOfRange) {  // our cursor is past its head
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto restored = SeeEpochLocked(0, /*out_of_range=*/true, report);
       if (!restored.ok()) return restored.status();
       *restart = true;
@@ -748,7 +763,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     }
     if (!st.ok()) return st;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto restored = SeeEpochLocked(resp.store_epoch(), false, report);
       if (!restored.ok()) return restored.status();
       if (*restored) {  // this page answered a cursor the restored store never gave
@@ -760,7 +775,7 @@ absl::Status Client::Impl::PullAll(SyncReport* report, const ProgressFn& progres
     for (const auto& s : resp.records()) max_stamp = std::max(max_stamp, MaxStamp(s));
     clock_.Observe(max_stamp);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       // Acknowledged entries the server state now holds stop being replayed.
       std::vector<uint64_t> covered;
       for (const auto& [seq, e] : outbox_) {
@@ -799,7 +814,7 @@ absl::Status Client::Impl::RefillAll(SyncReport* report) {
     std::vector<RecordState> batch;
     uint64_t epoch;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (!refilling_) return absl::OkStatus();
       auto next = store_->NextRefill(kRefillBatchBytes, kMaxRefillBatch);
       if (!next.ok()) return next.status();
@@ -822,7 +837,7 @@ absl::Status Client::Impl::RefillAll(SyncReport* report) {
     auto st = Exchange(
         "send back records",
         [&](grpc::ClientContext* ctx) { return stub_->Refill(ctx, req, &resp); }, resp);
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (st.code() == absl::StatusCode::kFailedPrecondition ||
         st.code() == absl::StatusCode::kUnimplemented) {
       // The server takes none (its window closed, or it was restored again
@@ -846,7 +861,7 @@ absl::Status Client::Impl::RefillAll(SyncReport* report) {
 }
 
 absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool pull) {
-  std::lock_guard<std::mutex> sync_lock(sync_mu_);
+  absl::MutexLock sync_lock(&sync_mu_);
   if (wiped_) return WipedError();
   auto report = SyncSteps(progress, pull);
   if (!report.ok() && IsWipeOrder(report.status())) return Wipe(report.status());
@@ -854,7 +869,7 @@ absl::StatusOr<SyncReport> Client::Impl::Sync(const ProgressFn& progress, bool p
 }
 
 absl::Status Client::Impl::Wipe(const absl::Status& order) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   wiped_ = true;
   outbox_.clear();
   by_record_.clear();
@@ -883,7 +898,7 @@ absl::StatusOr<SyncReport> Client::Impl::SyncSteps(const ProgressFn& progress, b
       if (auto st = PullAll(&report, progress, &restart); !st.ok()) return st;
       if (restart) return absl::InternalError("pull: the server's store changed twice in one sync");
     }
-    if (refilling_) {  // before the marks go: a kill in between requeues at the next sync
+    if (Refilling()) {  // before the marks go: a kill in between requeues at the next sync
       if (auto st = RequeueCachedUploads(); !st.ok()) return st;
     }
     if (auto st = RefillAll(&report); !st.ok()) return st;
@@ -905,7 +920,7 @@ absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
     return absl::OkStatus();
   }
   last_retention_ms_ = now;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   // The registry: who left, and since when (a household from when a pull
   // first brought it as left: LocalStore::LeftMarks).
   const std::map<std::string, int64_t> marks = store_->LeftMarks();
@@ -938,6 +953,7 @@ absl::Status Client::Impl::ApplyRetention(SyncReport* report) {
   std::vector<std::string> forget;
   std::set<std::string> dropped_files, kept_files;
   st = store_->ForEachState([&](const RecordState& s) {
+    mu_.AssertHeld();  // called back within this call
     const bool keep = by_record_.count(s.record_id()) > 0 ||
                       core::KeepOnPhone(s, gone.count(s.header().subject_id()) > 0, now, policy);
     for (const auto& ref : core::AttachmentsOf(s)) {
@@ -964,7 +980,7 @@ absl::Status Client::Impl::PushAll(SyncReport* report, const ProgressFn& progres
   // max_restamp_rounds times); writes arriving meanwhile join the next sync.
   size_t rounds_left;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     const size_t batch = static_cast<size_t>(std::clamp(opts_.push_batch, 1, kMaxPushBatch));
     rounds_left = outbox_.size() / batch + 2 + static_cast<size_t>(opts_.max_restamp_rounds);
   }
@@ -1043,7 +1059,7 @@ absl::Status Client::Impl::UploadAll(SyncReport* report, const ProgressFn& progr
   int64_t total = 0;
   for (auto& e : store_->ListUploads()) {
     if (e.refused_code() != 0) continue;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (HasUnackedLocked(e.record_id())) {  // the server must hold the reference first
       ++report->attachments_waiting;
       continue;
@@ -1156,7 +1172,7 @@ absl::StatusOr<std::string> Client::Impl::Fetch(
     return absl::NotFoundError(absl::StrCat(
         "record ", record_id, " on this phone has no attachment ", sha256.substr(0, 64)));
   }
-  std::lock_guard<std::mutex> one_at_a_time(fetch_mu_);
+  absl::MutexLock one_at_a_time(&fetch_mu_);
   if (files_->Has(sha256)) {
     if (files_->Intact(sha256)) {  // handed out only as the record names it
       files_->Touch(sha256);
@@ -1175,9 +1191,13 @@ void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
   auto next = std::chrono::steady_clock::now();  // sync at once on start
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(bg_mu_);
+      absl::MutexLock lock(&bg_mu_);
       // A write wakes a healthy loop early; during backoff it waits.
-      bg_cv_.wait_until(lock, next, [&] { return bg_stop_ || (bg_wake_ && failures == 0); });
+      const absl::Time deadline =
+          absl::Now() + absl::FromChrono(next - std::chrono::steady_clock::now());
+      while (!(bg_stop_ || (bg_wake_ && failures == 0))) {
+        if (bg_cv_.WaitWithDeadline(&bg_mu_, deadline)) break;  // timed out
+      }
       if (bg_stop_) return;
       bg_wake_ = false;
     }
@@ -1203,7 +1223,7 @@ void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
 void Client::Impl::StartBackground(BackgroundOptions bo) {
   StopBackground();
   {
-    std::lock_guard<std::mutex> lock(bg_mu_);
+    absl::MutexLock lock(&bg_mu_);
     bg_stop_ = false;
   }
   bg_thread_ = std::thread([this, bo = std::move(bo)]() mutable { BackgroundLoop(std::move(bo)); });
@@ -1211,13 +1231,13 @@ void Client::Impl::StartBackground(BackgroundOptions bo) {
 
 void Client::Impl::StopBackground() {
   {
-    std::lock_guard<std::mutex> lock(bg_mu_);
+    absl::MutexLock lock(&bg_mu_);
     bg_stop_ = true;
     if (inflight_ != nullptr) inflight_->TryCancel();
   }
-  bg_cv_.notify_all();
+  bg_cv_.SignalAll();
   if (bg_thread_.joinable()) bg_thread_.join();
-  std::lock_guard<std::mutex> lock(bg_mu_);
+  absl::MutexLock lock(&bg_mu_);
   bg_stop_ = false;
 }
 
@@ -1233,10 +1253,11 @@ std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
     if (f.conflicts_only && !core::HasConflict(s)) return false;
     return true;
   };
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::set<std::string> local_only;
   for (const auto& [id, seqs] : by_record_) local_only.insert(id);
   auto st = store_->ForEachState([&](const RecordState& held) {
+    mu_.AssertHeld();  // called back within this call
     if (local_only.erase(held.record_id()) == 0) {
       if (keep(held)) out.push_back(held.record_id());
       return;
@@ -1261,7 +1282,7 @@ ClientStats Client::Impl::Stats() const {
   if (wiped_) return s;
   s.records = store_->CountStates();
   s.rejected = static_cast<int64_t>(store_->ListRejected().size());
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const auto& [seq, e] : outbox_) (e.change_seq() == 0 ? s.pending : s.acked_unpulled)++;
   s.cursor = cursor_;
   s.clock_offset_ms = offset_ms_;
