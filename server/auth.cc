@@ -85,7 +85,7 @@ std::string Authenticator::HashToken(absl::string_view token) {
 absl::Status Authenticator::Load() {
   auto devices = devices_->ListDevices();
   if (!devices.ok()) return devices.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (auto& d : *devices) {
     hash_of_device_[d.device_id()] = d.token_sha256();
     by_hash_[d.token_sha256()] = std::move(d);
@@ -119,7 +119,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(absl::string_view authoriz
   }
   const std::string hash = HashToken(authorization);
   std::string release = ReleaseOf(user_agent);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) {
     return absl::UnauthenticatedError("unknown device token; enrol the device again");
@@ -182,7 +182,7 @@ absl::Status Authenticator::RegisterSigningKey(const std::string& device_id,
 }
 
 absl::Status Authenticator::StillValid(const std::string& device_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto h = hash_of_device_.find(device_id);
   auto it = h == hash_of_device_.end() ? by_hash_.end() : by_hash_.find(h->second);
   if (it == by_hash_.end()) {
@@ -201,7 +201,7 @@ absl::Status Authenticator::StillValid(const std::string& device_id) const {
 
 int Authenticator::ActiveDevices(int64_t window_ms) const {
   const int64_t since = core::SystemWallMs() - window_ms;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   int n = 0;
   for (const auto& [device, seen] : seen_) n += seen.ms >= since;
   return n;
@@ -209,7 +209,7 @@ int Authenticator::ActiveDevices(int64_t window_ms) const {
 
 std::map<std::string, int> Authenticator::ActiveDevicesByRelease(int64_t window_ms) const {
   const int64_t since = core::SystemWallMs() - window_ms;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::map<std::string, int> out;
   for (const auto& [device, seen] : seen_) {
     if (seen.ms >= since) ++out[seen.release];
@@ -258,7 +258,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   d.set_enrolled_at_ms(core::SystemWallMs());
   if (auto st = devices_->PutDevice(d); !st.ok()) return st;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     hash_of_device_[d.device_id()] = d.token_sha256();
     by_hash_[d.token_sha256()] = d;
   }
@@ -268,7 +268,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
 }
 
 absl::StatusOr<gridsync::v1::Device> Authenticator::DeviceById(const std::string& device_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto h = hash_of_device_.find(device_id);
   if (h == hash_of_device_.end()) {
     return absl::NotFoundError(absl::StrCat("no device ", device_id.substr(0, 64)));
@@ -279,13 +279,13 @@ absl::StatusOr<gridsync::v1::Device> Authenticator::DeviceById(const std::string
 absl::Status Authenticator::Update(
     const std::string& device_id,
     const std::function<absl::StatusOr<bool>(gridsync::v1::Device*)>& change) {
-  std::lock_guard<std::mutex> one_writer(update_mu_);
+  absl::MutexLock one_writer(&update_mu_);
   auto d = DeviceById(device_id);
   if (!d.ok()) return d.status();
   auto changed = change(&*d);
   if (!changed.ok() || !*changed) return changed.status();
   if (auto st = devices_->PutDevice(*d); !st.ok()) return st;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   by_hash_[d->token_sha256()] = *d;
   return absl::OkStatus();
 }
@@ -316,7 +316,7 @@ absl::Status Authenticator::Reinstate(const std::string& device_id) {
 }
 
 size_t Authenticator::DeviceCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return by_hash_.size();
 }
 

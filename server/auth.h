@@ -4,13 +4,14 @@
 
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "gridsync/v1/mutation.pb.h"
 #include "gridsync/v1/registry.pb.h"
 #include "server/store.h"
@@ -129,15 +130,15 @@ class Authenticator {
   DeviceStore* devices_;
   RegistryStore* registry_;
   bool job_certificates_ = false;
-  std::mutex update_mu_;  // held through each Update, before mu_
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, gridsync::v1::Device> by_hash_;  // guarded by mu_
-  std::unordered_map<std::string, std::string> hash_of_device_;    // guarded by mu_
+  absl::Mutex update_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // held through each Update
+  mutable absl::Mutex mu_;
+  std::unordered_map<std::string, gridsync::v1::Device> by_hash_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::string> hash_of_device_ ABSL_GUARDED_BY(mu_);
   struct Seen {
     int64_t ms = 0;       // the device's last authenticated call
     std::string release;  // what that call's user agent named (ReleaseOf)
   };
-  mutable std::unordered_map<std::string, Seen> seen_;  // by device id; guarded by mu_
+  mutable std::unordered_map<std::string, Seen> seen_ ABSL_GUARDED_BY(mu_);  // by device id
 };
 
 }  // namespace gridsync::server
