@@ -118,15 +118,12 @@ std::unique_ptr<rocksdb::Env> EnvOf(const std::shared_ptr<rocksdb::FileSystem>& 
   return rocksdb::NewCompositeEnv(files);
 }
 
-// Copies the replica in `from` (its database and its attachments, read
-// through `from_files`) into the new folder `to` (written through
-// `to_files`), synced.
-absl::Status CopyReplica(const std::string& from,
-                         const std::shared_ptr<rocksdb::FileSystem>& from_files,
-                         const std::string& to,
-                         const std::shared_ptr<rocksdb::FileSystem>& to_files,
-                         const std::string& to_name_key) {
-  // The database, key by key.
+// Copies the database in `from` (read through `from_files`) into the new
+// folder `to` (written through `to_files`), key by key, flushed and synced.
+absl::Status CopyDatabase(const std::string& from,
+                          const std::shared_ptr<rocksdb::FileSystem>& from_files,
+                          const std::string& to,
+                          const std::shared_ptr<rocksdb::FileSystem>& to_files) {
   auto from_env = EnvOf(from_files);
   auto to_env = EnvOf(to_files);
   rocksdb::Options read_opts;
@@ -156,10 +153,48 @@ absl::Status CopyReplica(const std::string& from,
   if (s.ok()) s = dst->SyncWAL();
   if (s.ok()) s = dst->Close();
   if (!s.ok()) return FromRocksIo(s, "copying the replica into", to);
-  it.reset();
-  src.reset();
-  dst.reset();
+  return absl::OkStatus();
+}
 
+// Copies one attachment file whole, named anew from its bytes' own hash
+// under `to_name_key`, into the folder `to_att`, synced.
+absl::Status CopyAttachment(const std::string& from_path,
+                            const std::shared_ptr<rocksdb::FileSystem>& from_files,
+                            const std::string& to_att,
+                            const std::shared_ptr<rocksdb::FileSystem>& to_files,
+                            const std::string& to_name_key) {
+  const rocksdb::IOOptions io;
+  uint64_t size = 0;
+  std::unique_ptr<rocksdb::FSRandomAccessFile> in;
+  std::unique_ptr<rocksdb::FSWritableFile> out;
+  rocksdb::IOStatus io_s = from_files->GetFileSize(from_path, io, &size, nullptr);
+  if (io_s.ok()) {
+    io_s = from_files->NewRandomAccessFile(from_path, rocksdb::FileOptions(), &in, nullptr);
+  }
+  std::string bytes(size, '\0');
+  rocksdb::Slice got;
+  if (io_s.ok()) io_s = in->Read(0, size, io, &got, bytes.data(), nullptr);
+  if (io_s.ok() && got.size() != size) io_s = rocksdb::IOStatus::Corruption("short read");
+  const std::string path =
+      to_att + "/" +
+      AttachmentName(to_name_key, core::Sha256Hex(std::string_view(got.data(), got.size())));
+  if (io_s.ok()) io_s = to_files->NewWritableFile(path, rocksdb::FileOptions(), &out, nullptr);
+  if (io_s.ok()) io_s = out->Append(got, io, nullptr);
+  if (io_s.ok()) io_s = out->Sync(io, nullptr);
+  if (io_s.ok()) io_s = out->Close(io, nullptr);
+  if (!io_s.ok()) return FromRocksIo(io_s, "copying the attachment", from_path);
+  return absl::OkStatus();
+}
+
+// Copies the replica in `from` (its database and its attachments, read
+// through `from_files`) into the new folder `to` (written through
+// `to_files`), synced, then marks it complete.
+absl::Status CopyReplica(const std::string& from,
+                         const std::shared_ptr<rocksdb::FileSystem>& from_files,
+                         const std::string& to,
+                         const std::shared_ptr<rocksdb::FileSystem>& to_files,
+                         const std::string& to_name_key) {
+  if (auto st = CopyDatabase(from, from_files, to, to_files); !st.ok()) return st;
   // The attachments, whole files (a download under way starts again).
   const std::string from_att = from + "/attachments", to_att = to + "/attachments";
   std::error_code ec;
@@ -168,28 +203,8 @@ absl::Status CopyReplica(const std::string& from,
   for (const auto& e : fs::directory_iterator(from_att, ec)) {
     const std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name.find('.') != std::string::npos) continue;
-    const rocksdb::IOOptions io;
-    uint64_t size = 0;
-    std::unique_ptr<rocksdb::FSRandomAccessFile> in;
-    std::unique_ptr<rocksdb::FSWritableFile> out;
-    rocksdb::IOStatus io_s = from_files->GetFileSize(e.path().string(), io, &size, nullptr);
-    if (io_s.ok()) {
-      io_s =
-          from_files->NewRandomAccessFile(e.path().string(), rocksdb::FileOptions(), &in, nullptr);
-    }
-    std::string bytes(size, '\0');
-    rocksdb::Slice got;
-    if (io_s.ok()) io_s = in->Read(0, size, io, &got, bytes.data(), nullptr);
-    if (io_s.ok() && got.size() != size) io_s = rocksdb::IOStatus::Corruption("short read");
-    // Named anew from the bytes' own hash: under the new key's names.
-    const std::string path =
-        to_att + "/" +
-        AttachmentName(to_name_key, core::Sha256Hex(std::string_view(got.data(), got.size())));
-    if (io_s.ok()) io_s = to_files->NewWritableFile(path, rocksdb::FileOptions(), &out, nullptr);
-    if (io_s.ok()) io_s = out->Append(got, io, nullptr);
-    if (io_s.ok()) io_s = out->Sync(io, nullptr);
-    if (io_s.ok()) io_s = out->Close(io, nullptr);
-    if (!io_s.ok()) return FromRocksIo(io_s, "copying the attachment", e.path().string());
+    auto st = CopyAttachment(e.path().string(), from_files, to_att, to_files, to_name_key);
+    if (!st.ok()) return st;
   }
   if (ec) return Failed("listing", from_att, ec.message());
   SyncDir(to_att);

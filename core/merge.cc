@@ -156,6 +156,18 @@ std::string SerializeCanonical(const google::protobuf::Message& msg) {
   return out;
 }
 
+// Each part of a state joins by a rule that is itself commutative,
+// associative and idempotent, and the parts are independent, so the whole
+// join is too (tests/core/merge_property_test.cc checks it on random
+// histories, byte for byte):
+//  - a least element under a total order (header, void mark) is a
+//    semilattice by min;
+//  - registers and logs are keyed maps joined key by key (MergeSorted keeps
+//    the result sorted, so the bytes are canonical);
+//  - status is (epoch, stages) under max-then-OR, and its history a map of
+//    (epoch, stage) to the earliest time.
+// No rule reads a clock or a replica's identity: a join on the phone and on
+// the server give the same bytes.
 void Join(RecordState* into, const RecordState& other) {
   if (into->record_id().empty()) into->set_record_id(other.record_id());
 
@@ -163,6 +175,7 @@ void Join(RecordState* into, const RecordState& other) {
     *into->mutable_header() = other.header();
   }
 
+  // A field's register: siblings neither side has seen replaced survive.
   auto keep_reg = [](const Register&) { return true; };
   MergeSorted(
       into->mutable_registers(), other.registers(),
@@ -174,6 +187,8 @@ void Join(RecordState* into, const RecordState& other) {
       into->mutable_logs(), other.logs(),
       [](const LogSet& l) -> const std::string& { return l.log(); }, JoinLog, keep_log, keep_log);
 
+  // A later epoch (a reopen or an escalation) supersedes the stages of
+  // earlier ones; within one, stages only accumulate.
   if (other.has_status()) {
     StatusState* s = into->mutable_status();
     if (other.status().epoch() > s->epoch()) {
@@ -205,82 +220,103 @@ std::string DotDevice(const std::string& device_id, uint64_t replica_epoch) {
   return absl::StrCat(device_id, "~", replica_epoch);
 }
 
+namespace {
+
+// A register holding one value, written by `sib`: its context what the
+// writer had seen (`seen`, or nothing for a create) and the write itself.
+void AddRegister(RecordState* d, const Sibling& sib, const std::string& field,
+                 const gridsync::v1::FieldValue& value, const VersionVector* seen) {
+  Register* r = d->add_registers();
+  r->set_field(field);
+  Sibling* s = r->add_siblings();
+  *s = sib;
+  *s->mutable_value() = value;
+  VersionVector own;
+  *own.add_entries() = sib.dot();
+  if (seen != nullptr) *r->mutable_context() = *seen;
+  JoinContext(r->mutable_context(), own);
+}
+
+// A create: the header's subject and creation, the registers in field
+// order, and a dispute case registered.
+void CreateDelta(const Mutation& m, const Sibling& sib, RecordState* d) {
+  RecordHeader* h = d->mutable_header();
+  h->set_subject_id(m.create().subject_id());
+  h->set_created_hlc(m.hlc());
+  h->set_created_by_device(m.device_id());
+  h->set_created_by(m.author());
+  for (const auto& f : m.create().fields()) AddRegister(d, sib, f.field(), f.value(), nullptr);
+  std::sort(d->mutable_registers()->begin(), d->mutable_registers()->end(),
+            [](const Register& a, const Register& b) { return a.field() < b.field(); });
+  if (m.kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+    ReachStage(d->mutable_status(), 0, gridsync::v1::CASE_STATUS_REGISTERED, m.hlc());
+  }
+}
+
+void AppendLogDelta(const Mutation& m, RecordState* d) {
+  LogSet* l = d->add_logs();
+  l->set_log(m.append_log().log());
+  LogElement* e = l->add_elements();
+  e->set_element_id(m.append_log().element_id());
+  e->set_hlc(m.hlc());
+  e->set_device_id(m.device_id());
+  e->set_author(m.author());
+  e->set_payload(m.append_log().payload());
+}
+
+void SetStatusDelta(const Mutation& m, RecordState* d) {
+  ReachStage(d->mutable_status(), m.set_status().epoch(), m.set_status().status(), m.hlc());
+  if (m.set_status().status() != gridsync::v1::CASE_STATUS_ESCALATED) return;
+  // 上交 ends the epoch at this level: the level above holds the case from
+  // now, REGISTERED in the next epoch (core/case_level.h).
+  StatusState above;
+  ReachStage(&above, m.set_status().epoch() + 1, gridsync::v1::CASE_STATUS_REGISTERED, m.hlc());
+  d->mutable_status()->set_epoch(above.epoch());
+  d->mutable_status()->set_stages(above.stages());
+  *d->mutable_status()->add_history() = above.history(0);
+}
+
+void VoidDelta(const Mutation& m, RecordState* d) {
+  VoidMark* v = d->mutable_void_mark();
+  v->set_hlc(m.hlc());
+  v->set_device_id(m.device_id());
+  v->set_author(m.author());
+  v->set_reason(m.void_record().reason());
+}
+
+}  // namespace
+
+// The delta of one mutation: a state holding only what the mutation wrote,
+// dotted with its device and seq, to be joined into the record's state.
 RecordState ToDelta(const Mutation& m) {
   RecordState d;
   d.set_record_id(m.record_id());
-  RecordHeader* h = d.mutable_header();
-  h->set_kind(m.kind());
-  h->set_grid_code(m.grid_code());
-
+  d.mutable_header()->set_kind(m.kind());
+  d.mutable_header()->set_grid_code(m.grid_code());
   Sibling sib;
   sib.mutable_dot()->set_device_id(DotDevice(m));
   sib.mutable_dot()->set_counter(m.device_seq());
   sib.set_hlc(m.hlc());
   sib.set_author(m.author());
-  auto add_register = [&](const std::string& field, const gridsync::v1::FieldValue& value,
-                          const VersionVector* seen) {
-    Register* r = d.add_registers();
-    r->set_field(field);
-    Sibling* s = r->add_siblings();
-    *s = sib;
-    *s->mutable_value() = value;
-    VersionVector own;
-    *own.add_entries() = sib.dot();
-    if (seen != nullptr) *r->mutable_context() = *seen;
-    JoinContext(r->mutable_context(), own);
-  };
-
   switch (m.op_case()) {
     case Mutation::kCreate:
-      h->set_subject_id(m.create().subject_id());
-      h->set_created_hlc(m.hlc());
-      h->set_created_by_device(m.device_id());
-      h->set_created_by(m.author());
-      for (const auto& f : m.create().fields()) add_register(f.field(), f.value(), nullptr);
-      std::sort(d.mutable_registers()->begin(), d.mutable_registers()->end(),
-                [](const Register& a, const Register& b) { return a.field() < b.field(); });
-      if (m.kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
-        ReachStage(d.mutable_status(), 0, gridsync::v1::CASE_STATUS_REGISTERED, m.hlc());
-      }
+      CreateDelta(m, sib, &d);
       break;
     case Mutation::kSetField:
-      add_register(m.set_field().field(), m.set_field().value(), &m.set_field().seen());
+      AddRegister(&d, sib, m.set_field().field(), m.set_field().value(), &m.set_field().seen());
       break;
-    case Mutation::kAppendLog: {
-      LogSet* l = d.add_logs();
-      l->set_log(m.append_log().log());
-      LogElement* e = l->add_elements();
-      e->set_element_id(m.append_log().element_id());
-      e->set_hlc(m.hlc());
-      e->set_device_id(m.device_id());
-      e->set_author(m.author());
-      e->set_payload(m.append_log().payload());
+    case Mutation::kAppendLog:
+      AppendLogDelta(m, &d);
       break;
-    }
     case Mutation::kSetStatus:
-      ReachStage(d.mutable_status(), m.set_status().epoch(), m.set_status().status(), m.hlc());
-      if (m.set_status().status() == gridsync::v1::CASE_STATUS_ESCALATED) {
-        // 上交 ends the epoch at this level: the level above holds the case
-        // from now, REGISTERED in the next epoch (core/case_level.h).
-        StatusState above;
-        ReachStage(&above, m.set_status().epoch() + 1, gridsync::v1::CASE_STATUS_REGISTERED,
-                   m.hlc());
-        d.mutable_status()->set_epoch(above.epoch());
-        d.mutable_status()->set_stages(above.stages());
-        *d.mutable_status()->add_history() = above.history(0);
-      }
+      SetStatusDelta(m, &d);
       break;
     case Mutation::kReopen:
       ReachStage(d.mutable_status(), m.reopen().seen_epoch() + 1, m.reopen().to_status(), m.hlc());
       break;
-    case Mutation::kVoidRecord: {
-      VoidMark* v = d.mutable_void_mark();
-      v->set_hlc(m.hlc());
-      v->set_device_id(m.device_id());
-      v->set_author(m.author());
-      v->set_reason(m.void_record().reason());
+    case Mutation::kVoidRecord:
+      VoidDelta(m, &d);
       break;
-    }
     case Mutation::OP_NOT_SET:
       break;
   }

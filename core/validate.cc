@@ -223,7 +223,11 @@ std::optional<FieldViolation> CheckRiskOnScale(const gridsync::v1::CreateRecord&
 
 }  // namespace
 
-std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
+namespace {
+
+// What every mutation carries, whatever its operation: its seq, record id,
+// kind (*schema: the kind's), grid, stamp and signatures' shape.
+std::optional<FieldViolation> CheckEnvelope(const Mutation& m, const KindSchema** schema) {
   if (m.device_seq() == 0) return Bad("device_seq", "device_seq starts at 1");
   if (m.device_seq() > kMaxDeviceSeq) {
     return Bad("device_seq", absl::StrFormat("device_seq %d is past %d: a phone numbers its writes "
@@ -235,8 +239,8 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
                                          "' is not a ULID or UUIDv7; make ids on the phone with "
                                          "the SDK"));
   }
-  const KindSchema* schema = SchemaFor(m.kind());
-  if (schema == nullptr) {
+  *schema = SchemaFor(m.kind());
+  if (*schema == nullptr) {
     return Bad("kind",
                "kind must be a visit, dispute case, special check, registry proposal, patrol or "
                "survey (RecordKind 1-6)");
@@ -250,119 +254,144 @@ std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
     return Bad("hlc", absl::StrFormat("hlc wall time %d ms is not between 2000 and 2100", wall));
   }
   if (auto bad = SignatureShapeError(m)) return Bad("signatures", std::move(*bad));
+  return std::nullopt;
+}
 
+// A create: its subject as the kind wants it (in the mutation's grid), each
+// field once, editable and valid; a proposal's or a check's own rules.
+std::optional<FieldViolation> CheckCreate(const Mutation& m, const KindSchema& kind) {
+  const std::string& subject = m.create().subject_id();
+  const bool is_person = kind.subject_field == "person_id";
+  if (!subject.empty() && kind.subject_field.empty()) {
+    return Bad("create.subject_id", absl::StrCat("a ", kind.view->name(),
+                                                 " has no subject: it is of the grid's village"));
+  }
+  if (subject.empty() && kind.subject_required) {
+    return Bad("create.subject_id",
+               absl::StrCat("a ", kind.view->name(), " needs its ", kind.subject_field));
+  }
+  if (!subject.empty()) {
+    const bool shape = is_person ? IsPersonId(subject) : IsHouseholdId(subject);
+    if (!shape || !absl::StartsWith(subject, m.grid_code())) {
+      return Bad(
+          "create.subject_id",
+          absl::StrFormat("%s %s is not in grid %s (%s); the household list may be "
+                          "stale: pull first",
+                          kind.subject_field, subject.substr(0, 32), m.grid_code(),
+                          is_person ? "21 digits: household id + 2" : "19 digits: grid code + 4"));
+    }
+  }
+  std::set<std::string> seen_fields;
+  for (int i = 0; i < m.create().fields_size(); ++i) {
+    const auto& fw = m.create().fields(i);
+    const std::string path = absl::StrCat("create.fields[", i, "]");
+    const FieldSpec* spec = kind.Find(fw.field());
+    if (spec == nullptr || spec->role != FieldRole::kRegister) {
+      return Bad(path, absl::StrCat("'", fw.field().substr(0, 64), "' is not an editable field of ",
+                                    kind.view->name()));
+    }
+    if (!seen_fields.insert(fw.field()).second) {
+      return Bad(path, absl::StrCat(fw.field(), " is given twice"));
+    }
+    if (auto v = CheckValue(path + ".value", *spec, fw.value())) return v;
+  }
+  if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) return CheckProposalCreate(m);
+  if (m.kind() == gridsync::v1::RECORD_KIND_SPECIAL_CHECK) return CheckRiskOnScale(m.create());
+  return std::nullopt;
+}
+
+// A field set: an editable field, the context it was read in well formed,
+// and a valid value.
+std::optional<FieldViolation> CheckSetField(const Mutation& m, const KindSchema& kind) {
+  const FieldSpec* spec = kind.Find(m.set_field().field());
+  if (spec == nullptr || spec->role != FieldRole::kRegister) {
+    return Bad("set_field.field",
+               absl::StrCat("'", m.set_field().field().substr(0, 64),
+                            "' is not an editable field of ", kind.view->name()));
+  }
+  const auto& entries = m.set_field().seen().entries();
+  for (int i = 0; i < entries.size(); ++i) {
+    if (entries[i].device_id().empty() || entries[i].counter() == 0 ||
+        (i > 0 && entries[i - 1].device_id() >= entries[i].device_id())) {
+      return Bad("set_field.seen",
+                 "seen must list devices once each, sorted, counters > 0: "
+                 "send the context the SDK read with the field");
+    }
+  }
+  return CheckValue("set_field.value", *spec, m.set_field().value());
+}
+
+// A log entry: a log of the kind, an element id, and a payload that is the
+// log's element, whole (no unknown fields), valid, its photo reference too.
+std::optional<FieldViolation> CheckAppendLog(const Mutation& m, const KindSchema& kind) {
+  const FieldSpec* spec = kind.Find(m.append_log().log());
+  if (spec == nullptr || spec->role != FieldRole::kLog) {
+    return Bad("append_log.log", absl::StrCat("'", m.append_log().log().substr(0, 64),
+                                              "' is not a log of ", kind.view->name()));
+  }
+  const std::string& eid = m.append_log().element_id();
+  if (eid.empty() || eid.size() > kMaxElementIdLen) {
+    return Bad("append_log.element_id", "element_id must be 1 to 64 bytes, unique in the log");
+  }
+  if (m.append_log().payload().size() > kMaxLogPayloadBytes) {
+    return Bad("append_log.payload",
+               absl::StrFormat("payload is %d bytes; at most %d", m.append_log().payload().size(),
+                               kMaxLogPayloadBytes));
+  }
+  std::unique_ptr<google::protobuf::Message> element = NewLogElement(*spec);
+  if (!element->ParseFromString(m.append_log().payload())) {
+    return Bad("append_log.payload",
+               absl::StrCat("payload is not a serialized ", spec->field->message_type()->name()));
+  }
+  if (const size_t unknown = UnknownBytes(*element); unknown > 0) {
+    return Bad("append_log.payload",
+               absl::StrFormat("payload carries fields a %s does not have (%d bytes): only "
+                               "the fields of records.proto are stored; update the app or "
+                               "send the entry without them",
+                               spec->field->message_type()->name(), unknown));
+  }
+  if (auto v = CheckNested("append_log.payload", *element)) return v;
+  if (auto v = CheckSurveyElement("append_log.payload", *element)) return v;
+  if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
+    if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
+  }
+  return std::nullopt;
+}
+
+// A case reopened: from a stage seen to an earlier one, with a reason.
+std::optional<FieldViolation> CheckReopen(const Mutation& m) {
+  if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
+    return Bad("reopen", "only dispute cases can be reopened");
+  }
+  if (auto v = CheckStatus("reopen.seen_status", m.reopen().seen_status())) return v;
+  if (auto v = CheckStatus("reopen.to_status", m.reopen().to_status())) return v;
+  if (StatusRank(m.reopen().to_status()) >= StatusRank(m.reopen().seen_status())) {
+    return Bad("reopen.to_status",
+               "a reopen goes back to an earlier stage; to move forward "
+               "use set_status");
+  }
+  return CheckReason("reopen.reason", m.reopen().reason());
+}
+
+}  // namespace
+
+std::optional<FieldViolation> ValidateMutation(const Mutation& m) {
+  const KindSchema* schema = nullptr;
+  if (auto bad = CheckEnvelope(m, &schema)) return bad;
   switch (m.op_case()) {
-    case Mutation::kCreate: {
-      const std::string& subject = m.create().subject_id();
-      const bool is_person = schema->subject_field == "person_id";
-      if (!subject.empty() && schema->subject_field.empty()) {
-        return Bad("create.subject_id",
-                   absl::StrCat("a ", schema->view->name(),
-                                " has no subject: it is of the grid's village"));
-      }
-      if (subject.empty() && schema->subject_required) {
-        return Bad("create.subject_id",
-                   absl::StrCat("a ", schema->view->name(), " needs its ", schema->subject_field));
-      }
-      if (!subject.empty()) {
-        const bool shape = is_person ? IsPersonId(subject) : IsHouseholdId(subject);
-        if (!shape || !absl::StartsWith(subject, m.grid_code())) {
-          return Bad("create.subject_id",
-                     absl::StrFormat(
-                         "%s %s is not in grid %s (%s); the household list may be "
-                         "stale: pull first",
-                         schema->subject_field, subject.substr(0, 32), m.grid_code(),
-                         is_person ? "21 digits: household id + 2" : "19 digits: grid code + 4"));
-        }
-      }
-      std::set<std::string> seen_fields;
-      for (int i = 0; i < m.create().fields_size(); ++i) {
-        const auto& fw = m.create().fields(i);
-        const std::string path = absl::StrCat("create.fields[", i, "]");
-        const FieldSpec* spec = schema->Find(fw.field());
-        if (spec == nullptr || spec->role != FieldRole::kRegister) {
-          return Bad(path, absl::StrCat("'", fw.field().substr(0, 64),
-                                        "' is not an editable field of ", schema->view->name()));
-        }
-        if (!seen_fields.insert(fw.field()).second) {
-          return Bad(path, absl::StrCat(fw.field(), " is given twice"));
-        }
-        if (auto v = CheckValue(path + ".value", *spec, fw.value())) return v;
-      }
-      if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) return CheckProposalCreate(m);
-      if (m.kind() == gridsync::v1::RECORD_KIND_SPECIAL_CHECK) return CheckRiskOnScale(m.create());
-      return std::nullopt;
-    }
-    case Mutation::kSetField: {
-      const FieldSpec* spec = schema->Find(m.set_field().field());
-      if (spec == nullptr || spec->role != FieldRole::kRegister) {
-        return Bad("set_field.field",
-                   absl::StrCat("'", m.set_field().field().substr(0, 64),
-                                "' is not an editable field of ", schema->view->name()));
-      }
-      const auto& entries = m.set_field().seen().entries();
-      for (int i = 0; i < entries.size(); ++i) {
-        if (entries[i].device_id().empty() || entries[i].counter() == 0 ||
-            (i > 0 && entries[i - 1].device_id() >= entries[i].device_id())) {
-          return Bad("set_field.seen",
-                     "seen must list devices once each, sorted, counters > 0: "
-                     "send the context the SDK read with the field");
-        }
-      }
-      return CheckValue("set_field.value", *spec, m.set_field().value());
-    }
-    case Mutation::kAppendLog: {
-      const FieldSpec* spec = schema->Find(m.append_log().log());
-      if (spec == nullptr || spec->role != FieldRole::kLog) {
-        return Bad("append_log.log", absl::StrCat("'", m.append_log().log().substr(0, 64),
-                                                  "' is not a log of ", schema->view->name()));
-      }
-      const std::string& eid = m.append_log().element_id();
-      if (eid.empty() || eid.size() > kMaxElementIdLen) {
-        return Bad("append_log.element_id", "element_id must be 1 to 64 bytes, unique in the log");
-      }
-      if (m.append_log().payload().size() > kMaxLogPayloadBytes) {
-        return Bad("append_log.payload",
-                   absl::StrFormat("payload is %d bytes; at most %d",
-                                   m.append_log().payload().size(), kMaxLogPayloadBytes));
-      }
-      std::unique_ptr<google::protobuf::Message> element = NewLogElement(*spec);
-      if (!element->ParseFromString(m.append_log().payload())) {
-        return Bad("append_log.payload", absl::StrCat("payload is not a serialized ",
-                                                      spec->field->message_type()->name()));
-      }
-      if (const size_t unknown = UnknownBytes(*element); unknown > 0) {
-        return Bad("append_log.payload",
-                   absl::StrFormat("payload carries fields a %s does not have (%d bytes): only "
-                                   "the fields of records.proto are stored; update the app or "
-                                   "send the entry without them",
-                                   spec->field->message_type()->name(), unknown));
-      }
-      if (auto v = CheckNested("append_log.payload", *element)) return v;
-      if (auto v = CheckSurveyElement("append_log.payload", *element)) return v;
-      if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
-        if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
-      }
-      return std::nullopt;
-    }
+    case Mutation::kCreate:
+      return CheckCreate(m, *schema);
+    case Mutation::kSetField:
+      return CheckSetField(m, *schema);
+    case Mutation::kAppendLog:
+      return CheckAppendLog(m, *schema);
     case Mutation::kSetStatus:
       if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
         return Bad("set_status", "only dispute cases have a status");
       }
       return CheckStatus("set_status.status", m.set_status().status());
-    case Mutation::kReopen: {
-      if (m.kind() != gridsync::v1::RECORD_KIND_DISPUTE_CASE) {
-        return Bad("reopen", "only dispute cases can be reopened");
-      }
-      if (auto v = CheckStatus("reopen.seen_status", m.reopen().seen_status())) return v;
-      if (auto v = CheckStatus("reopen.to_status", m.reopen().to_status())) return v;
-      if (StatusRank(m.reopen().to_status()) >= StatusRank(m.reopen().seen_status())) {
-        return Bad("reopen.to_status",
-                   "a reopen goes back to an earlier stage; to move forward "
-                   "use set_status");
-      }
-      return CheckReason("reopen.reason", m.reopen().reason());
-    }
+    case Mutation::kReopen:
+      return CheckReopen(m);
     case Mutation::kVoidRecord:
       return CheckReason("void_record.reason", m.void_record().reason());
     case Mutation::OP_NOT_SET:

@@ -162,35 +162,58 @@ FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
   return out;
 }
 
+namespace {
+
+// The org-code prefix a subscriber follows: its scope_code narrowed to
+// what the device may read, else the device's one scope.
+absl::StatusOr<std::string> FeedPrefix(const Principal& who,
+                                       const gridsync::v1::SubscribeRequest& req) {
+  if (who.device.role() == gridsync::v1::ROLE_GRID_WORKER) {
+    return absl::PermissionDeniedError(
+        "the change feed is for county jobs and offices; a grid worker's phone syncs with Pull");
+  }
+  if (!req.scope_code().empty()) return who.Narrow(req.scope_code());
+  if (who.prefixes.size() == 1) return who.prefixes[0];  // "" for the admin: everything
+  return absl::InvalidArgumentError("scope_code is required for this device");
+}
+
+}  // namespace
+
+absl::StatusOr<uint64_t> FeedServiceImpl::StartCursor(
+    const gridsync::v1::SubscribeRequest& req) const {
+  const uint64_t head = records_->LastChangeSeq();
+  const uint64_t cursor = req.from_now() ? head : req.cursor();
+  if (cursor <= head) return cursor;
+  return absl::OutOfRangeError(
+      absl::StrCat("cursor ", cursor, " is past the server's last change ", head,
+                   "; the server was restored from an older backup: start again from 0"));
+}
+
+std::optional<grpc::Status> FeedServiceImpl::Ended(grpc::ServerContext* ctx,
+                                                   const std::string& device_id) const {
+  if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+  if (absl::Status st = auth_->StillValid(device_id); !st.ok()) {
+    LogInfo("feed: ", device_id, "'s stream ended: ", st.message());
+    return ToGrpc(st);
+  }
+  if (stopping_.load()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the server is shutting down; resume from your cursor");
+  }
+  return std::nullopt;
+}
+
 grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
                                         const gridsync::v1::SubscribeRequest* req, bool batched,
                                         const Writer& write) {
   auto who = AuthenticateCall(*auth_, ctx);
   if (!who.ok()) return ToGrpc(who.status());
-  if (who->device.role() == gridsync::v1::ROLE_GRID_WORKER) {
-    return grpc::Status(
-        grpc::StatusCode::PERMISSION_DENIED,
-        "the change feed is for county jobs and offices; a grid worker's phone syncs with Pull");
-  }
-  std::string prefix;
-  if (!req->scope_code().empty()) {
-    auto narrow = who->Narrow(req->scope_code());
-    if (!narrow.ok()) return ToGrpc(narrow.status());
-    prefix = *narrow;
-  } else if (who->prefixes.size() == 1) {
-    prefix = who->prefixes[0];  // "" for the admin: everything
-  } else {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "scope_code is required for this device");
-  }
-  uint64_t cursor = req->from_now() ? records_->LastChangeSeq() : req->cursor();
-  if (cursor > records_->LastChangeSeq()) {
-    return grpc::Status(
-        grpc::StatusCode::OUT_OF_RANGE,
-        absl::StrCat("cursor ", cursor, " is past the server's last change ",
-                     records_->LastChangeSeq(),
-                     "; the server was restored from an older backup: start again from 0"));
-  }
+  auto found = FeedPrefix(*who, *req);
+  if (!found.ok()) return ToGrpc(found.status());
+  const std::string prefix = std::move(*found);
+  auto start = StartCursor(*req);
+  if (!start.ok()) return ToGrpc(start.status());
+  uint64_t cursor = *start;
   LogInfo("feed: ", who->device.device_id(), " subscribed to '", prefix, "' from ", cursor,
           req->follow() ? " (following)" : "");
 
@@ -212,15 +235,7 @@ grpc::Status FeedServiceImpl::Subscribe(grpc::ServerContext* ctx,
   // While a page of the backlog is sent, the next is read.
   std::future<absl::StatusOr<FeedPage>> ahead;
   while (true) {
-    if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
-    if (absl::Status st = auth_->StillValid(device_id); !st.ok()) {
-      LogInfo("feed: ", device_id, "'s stream ended: ", st.message());
-      return ToGrpc(st);
-    }
-    if (stopping_.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "the server is shutting down; resume from your cursor");
-    }
+    if (auto ended = Ended(ctx, device_id)) return *ended;
     auto page = ahead.valid() ? ahead.get() : records_->ReadChanges(cursor, prefix, kPageChanges);
     if (!page.ok()) return ToGrpc(page.status());
     if (!page->caught_up) {

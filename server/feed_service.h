@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
@@ -55,6 +57,12 @@ class FeedServiceImpl final : public grpc::Service {
  private:
   // A stream's cursor while it is open (subscribers()).
   class Tracked;
+  // Where a subscription starts: its cursor, or the head for from_now;
+  // OUT_OF_RANGE past the head (a store restored from an older backup).
+  absl::StatusOr<uint64_t> StartCursor(const gridsync::v1::SubscribeRequest& req) const;
+  // Why a stream must end now (the client went away, the device was
+  // revoked, the server stops), or nullopt.
+  std::optional<grpc::Status> Ended(grpc::ServerContext* ctx, const std::string& device_id) const;
   RecordStore* records_;
   const Authenticator* auth_;
   const std::chrono::milliseconds heartbeat_;

@@ -126,90 +126,78 @@ absl::StatusOr<gridsync::server::ServerOptions> OptionsOf(const gridsync::tools:
   return o;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// gridsyncd check: the store's tables, change log and coverage, and every
+// attachment hashed against its name. 0 when nothing is wrong.
+int CheckCommand(const gridsync::server::ServerOptions& opts) {
   using gridsync::server::LogError;
-  using gridsync::server::LogInfo;
-  const gridsync::tools::Args args = gridsync::tools::ParseArgs(argc, argv, Flags());
-  if (!args.error.empty()) return Usage(args.error);
-  const std::string command = args.positional.empty() ? "" : args.positional[0];
-  if (args.positional.size() > 1 ||
-      (command != "" && command != "init" && command != "check" && command != "restore")) {
-    return Usage("the commands are init, check and restore");
+  auto store = gridsync::server::RocksStore::Open(opts.data_dir, {});
+  if (!store.ok()) {
+    LogError("check: ", store.status().message());
+    return 1;
   }
-  auto opts = OptionsOf(args);
-  if (!opts.ok()) return Usage(std::string(opts.status().message()));
-  if (opts->data_dir.empty()) return Usage("--data is needed");
-  const bool init = command == "init", restore = command == "restore", check = command == "check";
-  const std::string port_file = args.Get("--port-file"), restore_from = args.Get("--from");
-  uint32_t restore_id = 0;
-  if (args.Has("--backup") &&
-      (!absl::SimpleAtoi(args.Get("--backup"), &restore_id) || restore_id == 0)) {
-    return Usage("--backup is a backup's number, from 1");
+  auto problems = (*store)->Check();
+  if (!problems.ok()) {
+    LogError("check: ", problems.status().message());
+    return 1;
   }
-  if (check) {
-    auto store = gridsync::server::RocksStore::Open(opts->data_dir, {});
-    if (!store.ok()) {
-      LogError("check: ", store.status().message());
-      return 1;
-    }
-    auto problems = (*store)->Check();
-    if (!problems.ok()) {
-      LogError("check: ", problems.status().message());
-      return 1;
-    }
-    // Attachments: every file hashed against its name.
-    auto blobs = gridsync::server::BlobStore::Open(opts->data_dir + "/blobs", {});
-    gridsync::server::BlobStore::Verified verified;
-    if (blobs.ok()) verified = (*blobs)->VerifyAll();
-    if (!blobs.ok()) problems->push_back(std::string(blobs.status().message()));
-    problems->insert(problems->end(), verified.problems.begin(), verified.problems.end());
-    for (const auto& p : *problems) printf("PROBLEM: %s\n", p.c_str());
-    auto over = (*store)->RecordsOverLimits();
-    if (!over.ok()) {
-      LogError("check: ", over.status().message());
-      return 1;
-    }
-    // Not a problem of the store: readers get these trimmed to the limits.
-    for (const auto& o : *over) printf("OVER LIMITS (sent trimmed to readers): %s\n", o.c_str());
-    const auto stats = (*store)->Stats();
-    printf("%s: %s; %llu records, %llu changes, %llu attachments (%llu bytes)\n",
-           opts->data_dir.c_str(),
-           problems->empty() ? "ok (table checksums, change log gap-free, coverage = records, "
-                               "attachments = their hashes)"
-                             : "PROBLEMS FOUND",
-           static_cast<unsigned long long>(stats.ok() ? stats->records : 0),
-           static_cast<unsigned long long>((*store)->LastChangeSeq()),
-           static_cast<unsigned long long>(verified.files),
-           static_cast<unsigned long long>(verified.bytes));
-    return problems->empty() ? 0 : 1;
+  // Attachments: every file hashed against its name.
+  auto blobs = gridsync::server::BlobStore::Open(opts.data_dir + "/blobs", {});
+  gridsync::server::BlobStore::Verified verified;
+  if (blobs.ok()) verified = (*blobs)->VerifyAll();
+  if (!blobs.ok()) problems->push_back(std::string(blobs.status().message()));
+  problems->insert(problems->end(), verified.problems.begin(), verified.problems.end());
+  for (const auto& p : *problems) printf("PROBLEM: %s\n", p.c_str());
+  auto over = (*store)->RecordsOverLimits();
+  if (!over.ok()) {
+    LogError("check: ", over.status().message());
+    return 1;
   }
-  if (restore) {
-    if (restore_from.empty()) return Usage("restore needs --from BACKUP_DIR");
-    if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts->data_dir);
-        !st.ok()) {
-      LogError("restore: ", st.message());
-      return 1;
-    }
-    printf(
-        "restored %s into %s; start gridsyncd --data %s (the admin token is the one of the "
-        "store that was backed up)\n",
-        restore_id == 0 ? "the newest backup" : ("backup " + std::to_string(restore_id)).c_str(),
-        opts->data_dir.c_str(), opts->data_dir.c_str());
-    return 0;
-  }
-  if (init) {
-    auto st = gridsync::server::InitDataDir(opts->data_dir);
-    if (!st.ok()) {
-      LogError("init: ", st.message());
-      return 1;
-    }
-    printf("initialized %s; admin token in %s/admin.token\n", opts->data_dir.c_str(),
-           opts->data_dir.c_str());
-    return 0;
-  }
+  // Not a problem of the store: readers get these trimmed to the limits.
+  for (const auto& o : *over) printf("OVER LIMITS (sent trimmed to readers): %s\n", o.c_str());
+  const auto stats = (*store)->Stats();
+  printf("%s: %s; %llu records, %llu changes, %llu attachments (%llu bytes)\n",
+         opts.data_dir.c_str(),
+         problems->empty() ? "ok (table checksums, change log gap-free, coverage = records, "
+                             "attachments = their hashes)"
+                           : "PROBLEMS FOUND",
+         static_cast<unsigned long long>(stats.ok() ? stats->records : 0),
+         static_cast<unsigned long long>((*store)->LastChangeSeq()),
+         static_cast<unsigned long long>(verified.files),
+         static_cast<unsigned long long>(verified.bytes));
+  return problems->empty() ? 0 : 1;
+}
 
+// gridsyncd restore: backup `id` (0: the newest) of `from` into the data
+// folder.
+int RestoreCommand(const gridsync::server::ServerOptions& opts, const std::string& restore_from,
+                   uint32_t restore_id) {
+  if (restore_from.empty()) return Usage("restore needs --from BACKUP_DIR");
+  if (auto st = gridsync::server::RestoreBackup(restore_from, restore_id, opts.data_dir);
+      !st.ok()) {
+    gridsync::server::LogError("restore: ", st.message());
+    return 1;
+  }
+  printf(
+      "restored %s into %s; start gridsyncd --data %s (the admin token is the one of the "
+      "store that was backed up)\n",
+      restore_id == 0 ? "the newest backup" : ("backup " + std::to_string(restore_id)).c_str(),
+      opts.data_dir.c_str(), opts.data_dir.c_str());
+  return 0;
+}
+
+int InitCommand(const gridsync::server::ServerOptions& opts) {
+  auto st = gridsync::server::InitDataDir(opts.data_dir);
+  if (!st.ok()) {
+    gridsync::server::LogError("init: ", st.message());
+    return 1;
+  }
+  printf("initialized %s; admin token in %s/admin.token\n", opts.data_dir.c_str(),
+         opts.data_dir.c_str());
+  return 0;
+}
+
+// Serves until SIGTERM or SIGINT, then drains.
+int Serve(const gridsync::server::ServerOptions& opts, const std::string& port_file) {
   RaiseDescriptorLimit();
   // Signals go to one thread that waits for them.
   sigset_t set;
@@ -219,9 +207,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   sd_notify(0, "STATUS=opening the store");
-  auto server = gridsync::server::GridSyncServer::Start(*opts);
+  auto server = gridsync::server::GridSyncServer::Start(opts);
   if (!server.ok()) {
-    LogError(server.status().message());
+    gridsync::server::LogError(server.status().message());
     return 1;
   }
   if (!port_file.empty()) {
@@ -234,8 +222,32 @@ int main(int argc, char** argv) {
   sd_notifyf(0, "READY=1\nSTATUS=serving on port %d", (*server)->port());
   int sig = 0;
   sigwait(&set, &sig);
-  LogInfo("received ", strsignal(sig), "; draining");
+  gridsync::server::LogInfo("received ", strsignal(sig), "; draining");
   sd_notify(0, "STOPPING=1\nSTATUS=draining");
   (*server)->Shutdown();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const gridsync::tools::Args args = gridsync::tools::ParseArgs(argc, argv, Flags());
+  if (!args.error.empty()) return Usage(args.error);
+  const std::string command = args.positional.empty() ? "" : args.positional[0];
+  if (args.positional.size() > 1 ||
+      (command != "" && command != "init" && command != "check" && command != "restore")) {
+    return Usage("the commands are init, check and restore");
+  }
+  auto opts = OptionsOf(args);
+  if (!opts.ok()) return Usage(std::string(opts.status().message()));
+  if (opts->data_dir.empty()) return Usage("--data is needed");
+  uint32_t restore_id = 0;
+  if (args.Has("--backup") &&
+      (!absl::SimpleAtoi(args.Get("--backup"), &restore_id) || restore_id == 0)) {
+    return Usage("--backup is a backup's number, from 1");
+  }
+  if (command == "check") return CheckCommand(*opts);
+  if (command == "restore") return RestoreCommand(*opts, args.Get("--from"), restore_id);
+  if (command == "init") return InitCommand(*opts);
+  return Serve(*opts, args.Get("--port-file"));
 }

@@ -13,73 +13,119 @@
 
 namespace gridsync::server {
 
-absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksRegistry::ImportRegistry(
-    const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(mu_);
-  gridsync::v1::ImportRegistryResponse resp;
-  rocksdb::WriteBatch batch;
-  std::map<std::string, std::string> pending;       // key -> value written in this batch
-  std::map<std::string, int64_t> households_added;  // per grid, for coverage
+namespace {
 
-  // The entry under `key`: as written earlier in this import (an entry listed
-  // twice compares with the first), else as stored; nullopt if none.
-  auto stored = [&](const std::string& key) -> absl::StatusOr<std::optional<std::string>> {
-    if (auto p = pending.find(key); p != pending.end()) return p->second;
-    std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), registry_, key, &v);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) return FromRocks(s, "reading the registry");
-    return v;
-  };
-  auto exists = [&](const std::string& key) -> absl::StatusOr<bool> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    return v->has_value();
-  };
-  std::vector<gridsync::v1::RegistryChange> changes;  // logged in the change feed
-  auto put = [&](const std::string& key, const google::protobuf::Message& msg,
-                 gridsync::v1::RegistryChange change) -> absl::Status {
-    const std::string value = core::SerializeCanonical(msg);
-    auto before = stored(key);
-    if (!before.ok()) return before.status();
-    const bool found = before->has_value();
-    const std::string old = before->value_or("");
-    if (found && old == value) {
-      resp.set_unchanged(resp.unchanged() + 1);
-      return absl::OkStatus();
-    }
-    if (found) {
-      resp.set_updated(resp.updated() + 1);
-      // The county's data wins over a field change approved on a phone; the
-      // summary names the proposal it overrode.
-      std::string by;
-      if (gridsync::v1::Household h; key[0] == 'h' && h.ParseFromString(old)) {
-        by = h.changed_by_proposal();
-      } else if (gridsync::v1::SupervisedPerson p; key[0] == 'p' && p.ParseFromString(old)) {
-        by = p.changed_by_proposal();
-      }
-      if (!by.empty()) resp.add_overrode_proposals(by);
-    } else {
-      resp.set_created(resp.created() + 1);
-    }
-    pending[key] = value;
-    batch.Put(registry_, key, value);
-    changes.push_back(std::move(change));
+// One registry import, built up in a write batch: each entry is checked,
+// compared with what is stored (or was imported earlier in the same
+// request: an entry listed twice compares with the first), and written
+// only when it changed; the answer counts what happened to each.
+class RegistryImport {
+ public:
+  RegistryImport(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* registry, CoverageIndex* coverage)
+      : db_(db), registry_(registry), coverage_(coverage) {}
+
+  // Org units, parents first whatever order the request lists them in.
+  absl::Status Units(const gridsync::v1::ImportRegistryRequest& req);
+  // Households, each in a grid the registry holds. An imported household is
+  // active: one that moved out or stood empty comes back into the
+  // denominators (coverage's counts and inactive marks follow).
+  absl::Status Households(const gridsync::v1::ImportRegistryRequest& req);
+  // Supervised persons, each in a household the registry holds; one without
+  // supervised_since_ms keeps when supervision began, or begins it `now_ms`.
+  absl::Status Persons(const gridsync::v1::ImportRegistryRequest& req, int64_t now_ms);
+  // The write to log: the batch, the changes and the administrative act.
+  absl::StatusOr<LoggedWrite> Finish(const gridsync::v1::ImportRegistryRequest& req,
+                                     const gridsync::v1::Actor& by);
+  const gridsync::v1::ImportRegistryResponse& response() const { return resp_; }
+
+ private:
+  // The entry under `key` as this import sees it; nullopt if none.
+  absl::StatusOr<std::optional<std::string>> Stored(const std::string& key);
+  absl::StatusOr<bool> Exists(const std::string& key);
+  // Writes `msg` under `key` unless it is stored as it is, counting it as
+  // created, updated (naming a phone's approved proposal it overrode) or
+  // unchanged.
+  absl::Status Put(const std::string& key, const google::protobuf::Message& msg,
+                   gridsync::v1::RegistryChange change);
+  void Reject(const char* kind, int index, std::string msg);
+  // The proposal that last changed the stored household or person `old`.
+  static std::string ChangedByProposal(char kind, const std::string& old);
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* registry_;
+  CoverageIndex* coverage_;
+  gridsync::v1::ImportRegistryResponse resp_;
+  rocksdb::WriteBatch batch_;
+  std::map<std::string, std::string> pending_;         // key -> value written in this batch
+  std::map<std::string, int64_t> households_added_;    // per grid, for coverage
+  std::vector<gridsync::v1::RegistryChange> changes_;  // logged in the change feed
+};
+
+template <typename Setter>
+gridsync::v1::RegistryChange ChangeOf(Setter setter) {
+  gridsync::v1::RegistryChange c;
+  setter(&c);
+  return c;
+}
+
+absl::StatusOr<std::optional<std::string>> RegistryImport::Stored(const std::string& key) {
+  if (auto p = pending_.find(key); p != pending_.end()) return p->second;
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), registry_, key, &v);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading the registry");
+  return v;
+}
+
+absl::StatusOr<bool> RegistryImport::Exists(const std::string& key) {
+  auto v = Stored(key);
+  if (!v.ok()) return v.status();
+  return v->has_value();
+}
+
+std::string RegistryImport::ChangedByProposal(char kind, const std::string& old) {
+  if (gridsync::v1::Household h; kind == 'h' && h.ParseFromString(old)) {
+    return h.changed_by_proposal();
+  }
+  if (gridsync::v1::SupervisedPerson p; kind == 'p' && p.ParseFromString(old)) {
+    return p.changed_by_proposal();
+  }
+  return "";
+}
+
+absl::Status RegistryImport::Put(const std::string& key, const google::protobuf::Message& msg,
+                                 gridsync::v1::RegistryChange change) {
+  const std::string value = core::SerializeCanonical(msg);
+  auto before = Stored(key);
+  if (!before.ok()) return before.status();
+  if (before->has_value() && **before == value) {
+    resp_.set_unchanged(resp_.unchanged() + 1);
     return absl::OkStatus();
-  };
-  auto change_of = [](auto setter) {
-    gridsync::v1::RegistryChange c;
-    setter(&c);
-    return c;
-  };
-  auto reject = [&](const char* kind, int index, std::string msg) {
-    auto* r = resp.add_rejections();
-    r->set_kind(kind);
-    r->set_index(index);
-    r->set_message(std::move(msg));
-  };
+  }
+  if (before->has_value()) {
+    resp_.set_updated(resp_.updated() + 1);
+    // The county's data wins over a field change approved on a phone; the
+    // answer names the proposal it overrode.
+    if (std::string by = ChangedByProposal(key[0], **before); !by.empty()) {
+      resp_.add_overrode_proposals(by);
+    }
+  } else {
+    resp_.set_created(resp_.created() + 1);
+  }
+  pending_[key] = value;
+  batch_.Put(registry_, key, value);
+  changes_.push_back(std::move(change));
+  return absl::OkStatus();
+}
 
-  // Parents first, whatever order the request lists units in.
+void RegistryImport::Reject(const char* kind, int index, std::string msg) {
+  auto* r = resp_.add_rejections();
+  r->set_kind(kind);
+  r->set_index(index);
+  r->set_message(std::move(msg));
+}
+
+absl::Status RegistryImport::Units(const gridsync::v1::ImportRegistryRequest& req) {
   std::vector<int> order(req.org_units_size());
   for (int i = 0; i < req.org_units_size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -88,111 +134,116 @@ absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksRegistry::ImportRegist
   for (int i : order) {
     gridsync::v1::OrgUnit u = req.org_units(i);
     if (auto bad = core::CheckOrgUnit(u)) {
-      reject("org_unit", i, *bad);
+      Reject("org_unit", i, *bad);
       continue;
     }
     u.set_level(core::LevelOfCode(u.code()));
     u.set_parent_code(core::ParentOf(u));
     if (!u.parent_code().empty()) {
-      auto ok = exists(RegistryKey(u.parent_code()));
+      auto ok = Exists(RegistryKey(u.parent_code()));
       if (!ok.ok()) return ok.status();
       if (!*ok) {
-        reject("org_unit", i,
+        Reject("org_unit", i,
                absl::StrCat("parent ", u.parent_code(), " of ", u.code(),
                             " is not in the registry; import it first"));
         continue;
       }
     }
-    if (auto st =
-            put(RegistryKey(u.code()), u, change_of([&](auto* c) { *c->mutable_org_unit() = u; }));
-        !st.ok()) {
-      return st;
-    }
+    auto st = Put(RegistryKey(u.code()), u, ChangeOf([&](auto* c) { *c->mutable_org_unit() = u; }));
+    if (!st.ok()) return st;
   }
-  // The household stored under `key` (or imported earlier in this request).
-  auto stored_household =
-      [&](const std::string& key) -> absl::StatusOr<std::optional<gridsync::v1::Household>> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    gridsync::v1::Household h;
-    if (!v->has_value() || !h.ParseFromString(**v)) return std::nullopt;
-    return h;
-  };
+  return absl::OkStatus();
+}
+
+absl::Status RegistryImport::Households(const gridsync::v1::ImportRegistryRequest& req) {
   for (int i = 0; i < req.households_size(); ++i) {
     const auto& h = req.households(i);
     if (auto bad = core::CheckHousehold(h)) {
-      reject("household", i, *bad);
+      Reject("household", i, *bad);
       continue;
     }
-    auto ok = exists(RegistryKey(h.grid_code()));
+    auto ok = Exists(RegistryKey(h.grid_code()));
     if (!ok.ok()) return ok.status();
     if (!*ok) {
-      reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
+      Reject("household", i, absl::StrCat("grid ", h.grid_code(), " is not in the registry"));
       continue;
     }
-    // An imported household is active: one that moved out or stood empty
-    // comes back into the denominators.
-    auto stored = stored_household(RegistryKey(h.household_id()));
-    if (!stored.ok()) return stored.status();
-    if (auto st = put(RegistryKey(h.household_id()), h,
-                      change_of([&](auto* c) { *c->mutable_household() = h; }));
-        !st.ok()) {
-      return st;
-    }
-    const bool was_active =
-        stored->has_value() && (*stored)->status() == gridsync::core::kHouseholdActive;
+    auto before = Stored(RegistryKey(h.household_id()));
+    if (!before.ok()) return before.status();
+    gridsync::v1::Household old;
+    const bool known = before->has_value() && old.ParseFromString(**before);
+    auto st = Put(RegistryKey(h.household_id()), h,
+                  ChangeOf([&](auto* c) { *c->mutable_household() = h; }));
+    if (!st.ok()) return st;
+    const bool was_active = known && old.status() == gridsync::core::kHouseholdActive;
     const bool active = h.status() == gridsync::core::kHouseholdActive;
-    if (active && !was_active) ++households_added[h.grid_code()];
-    if (!active && was_active) --households_added[h.grid_code()];
-    if (stored->has_value() && active != was_active)
-      coverage_->SetInactive(h.household_id(), !active, &batch);
-    if (!stored->has_value() && !active) coverage_->SetInactive(h.household_id(), true, &batch);
+    if (active != was_active) households_added_[h.grid_code()] += active ? 1 : -1;
+    if (known ? active != was_active : !active) {
+      coverage_->SetInactive(h.household_id(), !active, &batch_);
+    }
   }
-  const int64_t now = core::SystemWallMs();
-  auto stored_since = [&](const std::string& key) -> absl::StatusOr<int64_t> {
-    auto v = stored(key);
-    if (!v.ok()) return v.status();
-    gridsync::v1::SupervisedPerson old;
-    return v->has_value() && old.ParseFromString(**v) ? old.supervised_since_ms() : 0;
-  };
+  return absl::OkStatus();
+}
+
+absl::Status RegistryImport::Persons(const gridsync::v1::ImportRegistryRequest& req,
+                                     int64_t now_ms) {
   for (int i = 0; i < req.persons_size(); ++i) {
     gridsync::v1::SupervisedPerson p = req.persons(i);
     if (auto bad = core::CheckPerson(p)) {
-      reject("person", i, *bad);
+      Reject("person", i, *bad);
       continue;
     }
-    auto ok = exists(RegistryKey(p.household_id()));
+    auto ok = Exists(RegistryKey(p.household_id()));
     if (!ok.ok()) return ok.status();
     if (!*ok) {
-      reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
+      Reject("person", i, absl::StrCat("household ", p.household_id(), " is not in the registry"));
       continue;
     }
-    if (p.supervised_since_ms() == 0) {  // keep when supervision began, or begin it now
-      auto since = stored_since(RegistryKey(p.person_id()));
-      if (!since.ok()) return since.status();
-      p.set_supervised_since_ms(*since != 0 ? *since : now);
+    if (p.supervised_since_ms() == 0) {
+      auto before = Stored(RegistryKey(p.person_id()));
+      if (!before.ok()) return before.status();
+      gridsync::v1::SupervisedPerson old;
+      const int64_t since =
+          before->has_value() && old.ParseFromString(**before) ? old.supervised_since_ms() : 0;
+      p.set_supervised_since_ms(since != 0 ? since : now_ms);
     }
-    if (auto st = put(RegistryKey(p.person_id()), p,
-                      change_of([&](auto* c) { *c->mutable_person() = p; }));
-        !st.ok()) {
-      return st;
-    }
+    auto st =
+        Put(RegistryKey(p.person_id()), p, ChangeOf([&](auto* c) { *c->mutable_person() = p; }));
+    if (!st.ok()) return st;
   }
-  if (auto st = coverage_->AddHouseholds(households_added, &batch); !st.ok()) return st;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LoggedWrite> RegistryImport::Finish(const gridsync::v1::ImportRegistryRequest& req,
+                                                   const gridsync::v1::Actor& by) {
+  if (auto st = coverage_->AddHouseholds(households_added_, &batch_); !st.ok()) return st;
   gridsync::v1::AdminAct act;
   act.set_action("registry_import");
   *act.mutable_by() = by;
-  act.set_created(resp.created());
-  act.set_updated(resp.updated());
-  act.set_unchanged(resp.unchanged());
-  act.set_rejected(resp.rejections_size());
+  act.set_created(resp_.created());
+  act.set_updated(resp_.updated());
+  act.set_unchanged(resp_.unchanged());
+  act.set_rejected(resp_.rejections_size());
   act.set_detail(absl::StrCat(req.org_units_size(), " org units, ", req.households_size(),
-                              " households, ", req.persons_size(), " persons: ", resp.created(),
-                              " created, ", resp.updated(), " updated, ", resp.unchanged(),
-                              " unchanged, ", resp.rejections_size(), " rejected"));
-  LoggedWrite r{&batch, std::move(changes), by, std::move(act), std::nullopt};
-  if (auto st = log_->Log(&r); !st.ok()) return st;
-  return resp;
+                              " households, ", req.persons_size(), " persons: ", resp_.created(),
+                              " created, ", resp_.updated(), " updated, ", resp_.unchanged(),
+                              " unchanged, ", resp_.rejections_size(), " rejected"));
+  return LoggedWrite{&batch_, std::move(changes_), by, std::move(act), std::nullopt};
+}
+
+}  // namespace
+
+absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksRegistry::ImportRegistry(
+    const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RegistryImport import(db_, registry_, coverage_);
+  if (auto st = import.Units(req); !st.ok()) return st;
+  if (auto st = import.Households(req); !st.ok()) return st;
+  if (auto st = import.Persons(req, core::SystemWallMs()); !st.ok()) return st;
+  auto write = import.Finish(req, by);
+  if (!write.ok()) return write.status();
+  if (auto st = log_->Log(&*write); !st.ok()) return st;
+  return import.response();
 }
 
 absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> RocksRegistry::ListOrgUnits(

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "core/be64.h"
 #include "core/hlc.h"
 #include "core/ids.h"
@@ -235,15 +236,33 @@ struct RocksStore::Writer {
   RefillWrite* refill = nullptr;
   bool alone() const { return registry != nullptr || refill != nullptr; }
   absl::Status status;
-  bool done = false;
-  std::condition_variable cv;
+  bool done = false;  // status and done: under queue_mu_
+  absl::CondVar cv;   // done, or this writer is at the front
 };
 
-absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir, Options opts) {
+// What a group's commit builds before its one write: the batch, the
+// coverage aggregates' update riding in it, the change numbers given so
+// far, the counters, and what the group applied.
+struct RocksStore::GroupWrite {
+  GroupWrite(const CoverageIndex& index, size_t bytes, uint64_t last_seq, StoreStats stats)
+      : batch(bytes), coverage(index, &batch), seq(last_seq), counters(stats) {}
+  rocksdb::WriteBatch batch;  // sized once: no doubling of a multi-MB buffer
+  CoverageIndex::Update coverage;
+  uint64_t seq;  // the last change number given
+  StoreStats counters;
+  // Each (device, seq) applied in this group: its result and content hash.
+  std::unordered_map<std::string_view, std::pair<const MutationResult*, uint64_t>> in_group;
+  std::vector<const RecordState*> approvals;  // proposals approved by this group
+};
+
+namespace {
+
+// The database's options: its WAL bounded, its logs through ours.
+rocksdb::Options DbOptions(const RocksStore::Options& opts) {
   rocksdb::Options options;
   options.create_if_missing = opts.create_if_missing;
   // A store from before a column family existed gets it (coverage is then
-  // rebuilt below).
+  // rebuilt at open).
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   options.write_buffer_size = 64 << 20;
@@ -254,6 +273,14 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   options.max_total_wal_size = 64 << 20;
   options.info_log = std::make_shared<RocksLogger>();
   if (opts.env) options.env = opts.env.get();
+  return options;
+}
+
+}  // namespace
+
+// Every column family's options: tables, compression, memtable filters.
+std::vector<rocksdb::ColumnFamilyDescriptor> RocksStore::ColumnFamilies(
+    const rocksdb::Options& options) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(256 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -286,6 +313,11 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
     cfo.memtable_whole_key_filtering = true;
     cfs.emplace_back(kCfNames[c], cfo);
   }
+  return cfs;
+}
+
+absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& dir, Options opts) {
+  const rocksdb::Options options = DbOptions(opts);
   std::unique_ptr<RocksStore> store(new RocksStore());
   store->dir_ = dir;
   store->min_free_bytes_ = opts.min_free_bytes;
@@ -297,7 +329,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   }
   const auto t_open = std::chrono::steady_clock::now();
   const uint64_t wal_bytes = WalBytes(dir);
-  rocksdb::Status s = rocksdb::DB::Open(options, dir, cfs, &store->handles_, &db);
+  rocksdb::Status s =
+      rocksdb::DB::Open(options, dir, ColumnFamilies(options), &store->handles_, &db);
   if (!s.ok()) {
     if (!opts.create_if_missing &&
         (s.IsInvalidArgument() || s.IsNotFound() || s.IsPathNotFound())) {
@@ -311,90 +344,110 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(const std::string& 
   store->write_opts_.sync = opts.sync_writes;
   const double rocks_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_open).count();
-
-  std::string v;
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kLastSeqKey, &v);
-  if (s.ok()) {
-    store->committed_seq_ = FromBe64(v);
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "reading the last change number");
-  }
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCountersKey, &v);
-  if (s.ok()) store->counters_ = DecodeCounters(v);
-  store->counters_.last_change_seq = store->committed_seq_;
-  store->published_ = store->counters_;
-
-  store->coverage_ =
-      std::make_unique<CoverageIndex>(db, store->cf(kCoverage), store->cf(kRegistry));
-  store->registry_ = std::make_unique<RocksRegistry>(
-      db, store->cf(kRegistry), store->coverage_.get(), static_cast<ChangeLogger*>(store.get()));
-  store->devices_ = std::make_unique<RocksDevices>(db, store->cf(kDevices),
-                                                   [s = store.get()] { return s->CheckSpace(); });
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kCoverageVersionKey, &v);
-  if (!s.ok() || v != kCoverageVersion) {
-    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the coverage version");
-    LogInfo("coverage aggregates are missing or of another version: rebuilding from the records");
-    if (auto st = store->coverage_->Rebuild(store->cf(kRecords), opts.sync_writes); !st.ok())
-      return st;
-    rocksdb::WriteOptions wo;
-    wo.sync = opts.sync_writes;
-    s = db->Put(wo, store->cf(kDefault), kCoverageVersionKey, kCoverageVersion);
-    if (!s.ok()) return FromRocks(s, "writing the coverage version");
-  }
-  // A new epoch for a new store, and for one restored from a backup (the
-  // restore leaves a marker file): phones then know their acks and cursor
-  // may be ahead of it.
-  const std::string restored_marker = dir + "/" + kRestoredMarker;
-  const bool restored = std::filesystem::exists(restored_marker);
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kEpochKey, &v);
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store epoch");
-  if (s.ok() && !restored) {
-    store->epoch_ = FromBe64(v);
-  } else {
-    std::random_device rd;
-    store->epoch_ = (static_cast<uint64_t>(rd()) << 32 | rd()) | 1;
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    s = db->Put(wo, store->cf(kDefault), kEpochKey, Be64(store->epoch_));
-    if (!s.ok()) return FromRocks(s, "writing the store epoch");
-    if (restored) {
-      store->restored_at_ms_ = core::SystemWallMs();
-      s = db->Put(wo, store->cf(kDefault), kRestoredAtKey, Be64(store->restored_at_ms_));
-      if (!s.ok()) return FromRocks(s, "writing the time of the restore");
-      LogInfo(
-          "restored from a backup: new store epoch; phones will pull again and push what "
-          "this store lacks");
-    }
-  }
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRestoredAtKey, &v);
-  if (s.ok()) store->restored_at_ms_ = static_cast<int64_t>(FromBe64(v));
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the time of the restore");
-  s = db->Get(rocksdb::ReadOptions(), store->cf(kDefault), kRegistryIndexKey, &v);
-  if (!s.ok()) {
-    if (!s.IsNotFound()) return FromRocks(s, "reading the registry index version");
-    if (auto st = store->IndexRegistryChanges(opts.sync_writes); !st.ok()) return st;
-  }
-  if (restored) {
-    // The restore is audited like any administrative act; the marker goes
-    // only once it is (a crash before gives a second new epoch, harmless).
-    gridsync::v1::AdminAct act;
-    std::ifstream marker(restored_marker, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(marker)),
-                            std::istreambuf_iterator<char>());
-    if (!act.ParseFromString(bytes) || act.action().empty()) {
-      act.Clear();
-      act.set_action("restore");
-      act.set_detail("restored from a backup (the restore left no details)");
-    }
-    if (auto st = store->LogAdminAct(act); !st.ok()) return st;
-    std::filesystem::remove(restored_marker);
-  }
+  if (auto st = store->Load(opts.sync_writes); !st.ok()) return st;
   LogInfo("opened ", dir, " in ",
           absl::SixDigits(
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t_open).count()),
           " s (RocksDB ", absl::SixDigits(rocks_s), " s, replaying ", wal_bytes >> 20,
           " MB of WAL); last change ", store->committed_seq_.load());
   return store;
+}
+
+absl::Status RocksStore::Load(bool sync) {
+  if (auto st = LoadCounters(); !st.ok()) return st;
+  rocksdb::DB* db = db_.get();
+  coverage_ = std::make_unique<CoverageIndex>(db, cf(kCoverage), cf(kRegistry));
+  registry_ = std::make_unique<RocksRegistry>(db, cf(kRegistry), coverage_.get(),
+                                              static_cast<ChangeLogger*>(this));
+  devices_ = std::make_unique<RocksDevices>(db, cf(kDevices), [this] { return CheckSpace(); });
+  if (auto st = CheckCoverageVersion(sync); !st.ok()) return st;
+  // A new epoch for a new store, and for one restored from a backup (the
+  // restore leaves a marker file): phones then know their acks and cursor
+  // may be ahead of it.
+  const std::string restored_marker = dir_ + "/" + kRestoredMarker;
+  const bool restored = std::filesystem::exists(restored_marker);
+  if (auto st = LoadEpoch(restored); !st.ok()) return st;
+  std::string v;
+  auto s = db->Get(rocksdb::ReadOptions(), cf(kDefault), kRegistryIndexKey, &v);
+  if (!s.ok()) {
+    if (!s.IsNotFound()) return FromRocks(s, "reading the registry index version");
+    if (auto st = IndexRegistryChanges(sync); !st.ok()) return st;
+  }
+  return restored ? LogRestore(restored_marker) : absl::OkStatus();
+}
+
+absl::Status RocksStore::LoadCounters() {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), kLastSeqKey, &v);
+  if (s.ok()) {
+    committed_seq_ = FromBe64(v);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the last change number");
+  }
+  s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), kCountersKey, &v);
+  if (s.ok()) counters_ = DecodeCounters(v);
+  counters_.last_change_seq = committed_seq_;
+  absl::MutexLock l(&stats_mu_);
+  published_ = counters_;
+  return absl::OkStatus();
+}
+
+absl::Status RocksStore::CheckCoverageVersion(bool sync) {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), kCoverageVersionKey, &v);
+  if (s.ok() && v == kCoverageVersion) return absl::OkStatus();
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the coverage version");
+  LogInfo("coverage aggregates are missing or of another version: rebuilding from the records");
+  if (auto st = coverage_->Rebuild(cf(kRecords), sync); !st.ok()) return st;
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  return FromRocks(db_->Put(wo, cf(kDefault), kCoverageVersionKey, kCoverageVersion),
+                   "writing the coverage version");
+}
+
+absl::Status RocksStore::LoadEpoch(bool restored) {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), kEpochKey, &v);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the store epoch");
+  if (s.ok() && !restored) {
+    epoch_ = FromBe64(v);
+  } else {
+    std::random_device rd;
+    epoch_ = (static_cast<uint64_t>(rd()) << 32 | rd()) | 1;
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->Put(wo, cf(kDefault), kEpochKey, Be64(epoch_));
+    if (!s.ok()) return FromRocks(s, "writing the store epoch");
+    if (restored) {
+      restored_at_ms_ = core::SystemWallMs();
+      s = db_->Put(wo, cf(kDefault), kRestoredAtKey, Be64(restored_at_ms_));
+      if (!s.ok()) return FromRocks(s, "writing the time of the restore");
+      LogInfo(
+          "restored from a backup: new store epoch; phones will pull again and push what "
+          "this store lacks");
+    }
+  }
+  s = db_->Get(rocksdb::ReadOptions(), cf(kDefault), kRestoredAtKey, &v);
+  if (s.ok()) restored_at_ms_ = static_cast<int64_t>(FromBe64(v));
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the time of the restore");
+  return absl::OkStatus();
+}
+
+// The restore is audited like any administrative act; the marker goes only
+// once it is (a crash before gives a second new epoch, harmless).
+absl::Status RocksStore::LogRestore(const std::string& marker_path) {
+  gridsync::v1::AdminAct act;
+  std::ifstream marker(marker_path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(marker)),
+                          std::istreambuf_iterator<char>());
+  if (!act.ParseFromString(bytes) || act.action().empty()) {
+    act.Clear();
+    act.set_action("restore");
+    act.set_detail("restored from a backup (the restore left no details)");
+  }
+  if (auto st = LogAdminAct(act); !st.ok()) return st;
+  std::filesystem::remove(marker_path);
+  return absl::OkStatus();
 }
 
 RocksStore::~RocksStore() {
@@ -441,10 +494,14 @@ absl::StatusOr<std::vector<MutationResult>> RocksStore::Commit(std::vector<Mutat
 }
 
 absl::Status RocksStore::RunInQueue(Writer* w) {
-  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_mu_.Lock();
   writers_.push_back(w);
-  while (!w->done && w != writers_.front()) w->cv.wait(lock);
-  if (w->done) return w->status;
+  while (!w->done && w != writers_.front()) w->cv.Wait(&queue_mu_);
+  if (w->done) {
+    absl::Status st = w->status;
+    queue_mu_.Unlock();
+    return st;
+  }
 
   // This writer leads: it commits itself and the pushes queued behind it
   // (a registry write goes alone).
@@ -458,7 +515,7 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
     group.push_back(x);
     if (x->prepared != nullptr) n += x->prepared->size();
   }
-  lock.unlock();
+  queue_mu_.Unlock();
   StateMap states;
   const Writer* front = group.front();
   absl::Status st = CheckSpace();
@@ -467,15 +524,15 @@ absl::Status RocksStore::RunInQueue(Writer* w) {
          : front->refill != nullptr ? CommitRefill(front->refill)
                                     : CommitGroup(group, &states);
   }
-  lock.lock();
+  queue_mu_.Lock();
   for (Writer* x : group) {
     writers_.pop_front();
     x->status = st;
     x->done = true;
-    if (x != w) x->cv.notify_one();
+    if (x != w) x->cv.Signal();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
-  lock.unlock();
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  queue_mu_.Unlock();
   states.clear();  // freed here, while the next leader already commits
   return st;
 }
@@ -594,7 +651,7 @@ absl::Status RocksStore::WriteAndPublish(rocksdb::WriteBatch* batch, uint64_t se
   }
   counters_ = counters;
   {
-    std::lock_guard<std::mutex> l(stats_mu_);
+    absl::MutexLock l(&stats_mu_);
     published_ = counters;
   }
   Publish(seq);
@@ -627,100 +684,108 @@ absl::Status RocksStore::WriteMerged(const std::string& id, const RecordState& s
   return absl::OkStatus();
 }
 
+uint64_t RocksStore::LogRefill(const RecordState& state, bool held, const RefillWrite& r,
+                               int64_t now_ms, GroupWrite* g) const {
+  Change c;
+  c.set_seq(++g->seq);
+  c.set_committed_at_ms(now_ms);
+  *c.mutable_refill()->mutable_state() = state;
+  c.mutable_refill()->set_device_id(r.device_id);
+  c.mutable_refill()->set_author(r.author);
+  c.mutable_refill()->set_held(held);
+  g->batch.Put(cf(kChanges), Be64(g->seq), c.SerializeAsString());
+  // A held refill is not pulled (it wrote nothing); it is listed instead.
+  g->batch.Put(held ? cf(kDefault) : cf(kScoped),
+               held ? HeldKey(g->seq) : state.header().grid_code() + Be64(g->seq),
+               held ? std::string() : state.record_id());
+  return g->seq;
+}
+
+absl::Status RocksStore::RefillRecord(RefillState& in, bool existed, const RefillWrite& r,
+                                      int64_t now_ms, RecordState* state, GroupWrite* g,
+                                      gridsync::v1::RefillResult* res) {
+  if (existed && (state->header().kind() != in.own.header().kind() ||
+                  state->header().grid_code() != in.own.header().grid_code())) {
+    res->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+    res->set_code(static_cast<int>(absl::StatusCode::kNotFound));
+    res->set_message(absl::StrCat("record ", in.own.record_id(), " was not found in grid ",
+                                  in.own.header().grid_code()));
+    return absl::OkStatus();
+  }
+  const std::string bytes_before = core::SerializeCanonical(*state);
+  const RecordBefore before = RecordBefore::Of(*state);
+  // The caller's writes make no record of their own: on a record the server
+  // lacks they go in only with its create. Otherwise the whole state is
+  // reviewed with the rest.
+  const bool own_merges = existed || in.own.header().created_hlc() != 0;
+  if (own_merges) {
+    if (r.held_seq == 0) core::ClampContexts(&in.own, *state, r.device_id);
+    core::Join(state, in.own);
+  }
+  std::string after = core::SerializeCanonical(*state);
+  if (std::vector<std::string> over = core::OverLimits(*state);
+      after.size() > bytes_before.size() && !over.empty()) {
+    // A refill is held to the record's limits as pushes are.
+    state->ParseFromString(bytes_before);
+    res->set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
+    res->set_code(static_cast<int>(absl::StatusCode::kResourceExhausted));
+    res->set_message(absl::StrCat("record ", in.own.record_id(),
+                                  " would pass its limits: ", absl::StrJoin(over, "; ")));
+    return absl::OkStatus();
+  }
+  if (const RecordState& rest = own_merges ? in.others : in.sent; rest.has_header()) {
+    RecordState with_rest = *state;
+    core::Join(&with_rest, rest);
+    if (core::SerializeCanonical(with_rest) != after) {
+      LogRefill(in.sent, /*held=*/true, r, now_ms, g);
+      res->set_held_for_review(true);
+    }
+  }
+  if (after == bytes_before) {
+    res->set_outcome(gridsync::v1::REFILL_OUTCOME_UNCHANGED);
+    return absl::OkStatus();
+  }
+  if (!existed) CountNewRecord(in.own.header().kind(), &g->counters);
+  if (auto st = WriteMerged(in.own.record_id(), *state, std::move(after), before, &g->coverage,
+                            &g->batch, &g->counters, &g->approvals);
+      !st.ok()) {
+    return st;
+  }
+  res->set_outcome(gridsync::v1::REFILL_OUTCOME_MERGED);
+  res->set_change_seq(LogRefill(in.own, /*held=*/false, r, now_ms, g));
+  return absl::OkStatus();
+}
+
+// A refill commits alone, as a group commits: each record merged in turn
+// into one batch (a record twice in one request: the second joins into the
+// first), then one write.
 absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   std::vector<std::string> ids;
   for (const auto& s : r->states) ids.push_back(s.own.record_id());
   auto stored = MultiGetIn(kRecords, {ids.begin(), ids.end()}, "reading records");
   if (!stored.ok()) return stored.status();
-  rocksdb::WriteBatch batch;
-  CoverageIndex::Update coverage(*coverage_, &batch);
-  uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
-  StoreStats counters = counters_;
+  GroupWrite g(*coverage_, 0, committed_seq_.load(std::memory_order_relaxed), counters_);
   const int64_t now_ms = core::SystemWallMs();
   std::unordered_map<std::string, RecordState> merged;  // states written, by id
-  std::vector<const RecordState*> approvals;
-  auto log = [&](const RecordState& state, bool held) {
-    Change c;
-    c.set_seq(++seq);
-    c.set_committed_at_ms(now_ms);
-    *c.mutable_refill()->mutable_state() = state;
-    c.mutable_refill()->set_device_id(r->device_id);
-    c.mutable_refill()->set_author(r->author);
-    c.mutable_refill()->set_held(held);
-    batch.Put(cf(kChanges), Be64(seq), c.SerializeAsString());
-    // A held refill is not pulled (it wrote nothing); it is listed instead.
-    batch.Put(held ? cf(kDefault) : cf(kScoped),
-              held ? HeldKey(seq) : state.header().grid_code() + Be64(seq),
-              held ? std::string() : state.record_id());
-    return seq;
-  };
   r->results.resize(r->states.size());
   for (size_t i = 0; i < r->states.size(); ++i) {
     RefillState& in = r->states[i];
     gridsync::v1::RefillResult& res = r->results[i];
     res.set_record_id(in.own.record_id());
-    // A record twice in one request: the second joins into the first.
     auto [it, first] = merged.try_emplace(in.own.record_id());
-    RecordState& state = it->second;
     const bool existed = !first || (*stored)[i].has_value();
-    if (first && (*stored)[i] && !state.ParseFromString(*(*stored)[i])) {
+    if (first && (*stored)[i] && !it->second.ParseFromString(*(*stored)[i])) {
       return absl::DataLossError(absl::StrCat("record ", in.own.record_id(), " is unreadable"));
     }
-    if (existed && (state.header().kind() != in.own.header().kind() ||
-                    state.header().grid_code() != in.own.header().grid_code())) {
-      res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
-      res.set_code(static_cast<int>(absl::StatusCode::kNotFound));
-      res.set_message(absl::StrCat("record ", in.own.record_id(), " was not found in grid ",
-                                   in.own.header().grid_code()));
-      continue;
-    }
-    const std::string bytes_before = core::SerializeCanonical(state);
-    const RecordBefore before = RecordBefore::Of(state);
-    // The caller's writes make no record of their own: on a record the
-    // server lacks they go in only with its create. Otherwise the whole
-    // state is reviewed with the rest.
-    const bool own_merges = existed || in.own.header().created_hlc() != 0;
-    if (own_merges) {
-      if (r->held_seq == 0) core::ClampContexts(&in.own, state, r->device_id);
-      core::Join(&state, in.own);
-    }
-    std::string after = core::SerializeCanonical(state);
-    if (std::vector<std::string> over = core::OverLimits(state);
-        after.size() > bytes_before.size() && !over.empty()) {
-      // A refill is held to the record's limits as pushes are.
-      state.ParseFromString(bytes_before);
-      res.set_outcome(gridsync::v1::REFILL_OUTCOME_REJECTED);
-      res.set_code(static_cast<int>(absl::StatusCode::kResourceExhausted));
-      res.set_message(absl::StrCat("record ", in.own.record_id(),
-                                   " would pass its limits: ", absl::StrJoin(over, "; ")));
-      continue;
-    }
-    if (const RecordState& rest = own_merges ? in.others : in.sent; rest.has_header()) {
-      RecordState with_rest = state;
-      core::Join(&with_rest, rest);
-      if (core::SerializeCanonical(with_rest) != after) {
-        log(in.sent, /*held=*/true);
-        res.set_held_for_review(true);
-      }
-    }
-    if (after == bytes_before) {
-      res.set_outcome(gridsync::v1::REFILL_OUTCOME_UNCHANGED);
-      continue;
-    }
-    if (!existed) CountNewRecord(in.own.header().kind(), &counters);
-    if (auto st = WriteMerged(in.own.record_id(), state, std::move(after), before, &coverage,
-                              &batch, &counters, &approvals);
-        !st.ok()) {
+    if (auto st = RefillRecord(in, existed, *r, now_ms, &it->second, &g, &res); !st.ok()) {
       return st;
     }
-    res.set_outcome(gridsync::v1::REFILL_OUTCOME_MERGED);
-    res.set_change_seq(log(in.own, /*held=*/false));
   }
-  if (r->held_seq != 0) batch.Delete(cf(kDefault), HeldKey(r->held_seq));  // reviewed
-  if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
-  if (batch.Count() == 0) return absl::OkStatus();
-  coverage.Finish();
-  return WriteAndPublish(&batch, seq, counters, "committing a refill");
+  if (r->held_seq != 0) g.batch.Delete(cf(kDefault), HeldKey(r->held_seq));  // reviewed
+  if (auto st = ApplyApprovals(g.approvals, &g.batch, &g.seq); !st.ok()) return st;
+  if (g.batch.Count() == 0) return absl::OkStatus();
+  g.coverage.Finish();
+  return WriteAndPublish(&g.batch, g.seq, g.counters, "committing a refill");
 }
 
 absl::StatusOr<gridsync::v1::RefillResult> RocksStore::ApplyHeldRefill(
@@ -774,7 +839,7 @@ std::vector<Sample> RocksStore::Gauges() {
   std::vector<Sample> out;
   StoreStats stats;
   {
-    std::lock_guard<std::mutex> l(stats_mu_);
+    absl::MutexLock l(&stats_mu_);
     stats = published_;
   }
   out.push_back({"gridsync_last_change_seq", "The change log's last number.", "",
@@ -848,31 +913,32 @@ absl::Status RocksStore::CompactAll() {
 
 void RocksStore::Publish(uint64_t seq) {
   {
-    std::lock_guard<std::mutex> l(commit_mu_);
+    absl::MutexLock l(&commit_mu_);
     committed_seq_.store(seq, std::memory_order_release);
   }
-  commit_cv_.notify_all();
+  commit_cv_.SignalAll();
 }
 
 uint64_t RocksStore::WaitForChange(uint64_t after, std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> l(commit_mu_);
-  commit_cv_.wait_for(l, timeout,
-                      [&] { return committed_seq_.load(std::memory_order_acquire) > after; });
+  const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
+  absl::MutexLock l(&commit_mu_);
+  while (committed_seq_.load(std::memory_order_acquire) <= after) {
+    if (commit_cv_.WaitWithDeadline(&commit_mu_, deadline)) break;  // timed out
+  }
   return committed_seq_.load(std::memory_order_acquire);
 }
 
-absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap* states) {
-  // 1. Read what the group needs: earlier results and current states.
+absl::StatusOr<std::vector<std::optional<std::string>>> RocksStore::ReadGroup(
+    const std::vector<Writer*>& group, StateMap* states, size_t* bytes) const {
   std::vector<rocksdb::Slice> idem_keys;
   std::vector<std::string> record_ids;
-  size_t bytes = 0;
   for (const Writer* w : group) {
     for (const Prepared& p : *w->prepared) {
       idem_keys.emplace_back(p.idem_key);
       auto [it, added] = states->try_emplace(p.mutation->record_id());
       ++it->second.touches;
       if (added) record_ids.push_back(p.mutation->record_id());
-      bytes += p.change_tail.size() + p.delta_bytes.size() + 128;
+      *bytes += p.change_tail.size() + p.delta_bytes.size() + 128;
     }
   }
   auto earlier = MultiGetIn(kIdempotency, idem_keys, "reading device sequence numbers");
@@ -888,103 +954,125 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
     wk.existed = true;
     wk.before = RecordBefore::Of(wk.state);
   }
+  return earlier;
+}
 
-  // 2. Merge in queue order, assigning change numbers in that order.
-  rocksdb::WriteBatch batch(bytes);  // sized once: no doubling of a multi-MB buffer
-  CoverageIndex::Update coverage(*coverage_, &batch);
-  uint64_t seq = committed_seq_.load(std::memory_order_relaxed);
-  StoreStats counters = counters_;
-  std::unordered_map<std::string_view, std::pair<const MutationResult*, uint64_t>> in_group;
-  std::vector<const RecordState*> approvals;  // proposals approved by this group
+absl::StatusOr<bool> RocksStore::AnsweredBefore(const Prepared& p,
+                                                const std::optional<std::string>& earlier,
+                                                const GroupWrite& g, MutationResult* r) const {
+  const Mutation& m = *p.mutation;
+  if (earlier) {
+    auto again = AnswerAgain(m.device_id(), *earlier, m, p.content_hash);
+    if (!again.ok()) return again.status();
+    *r = std::move(*again);
+    return true;
+  }
+  auto it = g.in_group.find(p.idem_key);
+  if (it == g.in_group.end()) return false;
+  // The same seq twice in one group: only a retry is a duplicate.
+  if (it->second.second == p.content_hash) {
+    *r = *it->second.first;
+    r->set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
+    return true;
+  }
+  auto high = HighestSeq(m.device_id());
+  if (!high.ok()) return high.status();
+  r->set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
+  r->set_device_high_seq(std::max(*high, m.device_seq()));
+  return true;
+}
+
+bool RocksStore::Refused(const WorkingState& wk, const Mutation& m, MutationResult* r) {
+  if (wk.state.has_header() && wk.state.header().grid_code() != m.grid_code()) {
+    // The caller may write m's grid (the service checked), not the record's:
+    // it learns neither that the record exists nor where.
+    r->set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
+    r->set_code(static_cast<int>(absl::StatusCode::kNotFound));
+    r->set_message(absl::StrCat("record ", m.record_id(), " was not found in grid ", m.grid_code(),
+                                ", or is not yours to edit; pull, or make a new id for a new "
+                                "record"));
+    return true;
+  }
+  absl::Status st = core::CheckAgainstState(wk.state, m);
+  if (st.ok()) return false;
+  r->set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
+  r->set_code(static_cast<int>(st.code()));
+  r->set_message(std::string(st.message()));
+  return true;
+}
+
+absl::Status RocksStore::Apply(Prepared& p, WorkingState& wk, GroupWrite* g, MutationResult* r) {
+  const Mutation& m = *p.mutation;
+  if (!wk.existed && !wk.counted) {
+    wk.counted = true;
+    CountNewRecord(m.kind(), &g->counters);
+  }
+  if (!wk.existed && wk.touches == 1 && !p.delta_bytes.empty()) {
+    // A new record written once: its state is the delta, serialized
+    // already by the pushing thread.
+    g->batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
+    if (auto st = g->coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok()) {
+      return st;
+    }
+    if (ProposalApplier::IsApproved(p.delta)) g->approvals.push_back(&p.delta);
+  } else {
+    core::JoinOwned(&wk.state, std::move(p.delta));
+    wk.dirty = true;
+  }
+  const uint64_t seq = ++g->seq;
+  r->set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
+  r->set_change_seq(seq);
+  g->in_group[p.idem_key] = {r, p.content_hash};
+  g->batch.Put(cf(kIdempotency), p.idem_key, StoredResult(seq, p.content_hash));
+  // A serialized Change{seq} followed by Change{mutation, committed_at}
+  // parses as one Change with all three: protobuf merges concatenations.
+  Change head;
+  head.set_seq(seq);
+  g->batch.Put(cf(kChanges), Be64(seq), head.SerializeAsString() + p.change_tail);
+  g->batch.Put(cf(kScoped), m.grid_code() + Be64(seq), m.record_id());
+  return absl::OkStatus();
+}
+
+// A group commits in three steps: read what it needs (earlier results of
+// its (device, seq) pairs and the records' states); merge its mutations in
+// queue order, giving change numbers in that order, into one batch with
+// the coverage aggregates, the counters and the registry changes of the
+// proposals it approved; then one atomic write and one WAL sync, after
+// which, and only after which, the acks go out.
+absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap* states) {
+  size_t bytes = 0;
+  auto earlier = ReadGroup(group, states, &bytes);
+  if (!earlier.ok()) return earlier.status();
+  GroupWrite g(*coverage_, bytes, committed_seq_.load(std::memory_order_relaxed), counters_);
   size_t k = 0;
   for (Writer* w : group) {
     for (size_t i = 0; i < w->prepared->size(); ++i, ++k) {
       Prepared& p = (*w->prepared)[i];
-      const Mutation& m = *p.mutation;
       MutationResult& r = (*w->results)[i];
-      r.set_device_seq(m.device_seq());
-      r.set_record_id(m.record_id());
-      if ((*earlier)[k]) {
-        auto again = AnswerAgain(m.device_id(), *(*earlier)[k], m, p.content_hash);
-        if (!again.ok()) return again.status();
-        r = std::move(*again);
-        continue;
-      }
-      if (auto it = in_group.find(p.idem_key); it != in_group.end()) {
-        // The same seq twice in one group: only a retry is a duplicate.
-        if (it->second.second == p.content_hash) {
-          r = *it->second.first;
-          r.set_outcome(gridsync::v1::MUTATION_OUTCOME_DUPLICATE);
-        } else {
-          auto high = HighestSeq(m.device_id());
-          if (!high.ok()) return high.status();
-          r.set_outcome(gridsync::v1::MUTATION_OUTCOME_SEQ_REUSED);
-          r.set_device_high_seq(std::max(*high, m.device_seq()));
-        }
-        continue;
-      }
-      WorkingState& wk = (*states)[m.record_id()];
-      if (wk.state.has_header() && wk.state.header().grid_code() != m.grid_code()) {
-        // The caller may write m's grid (the service checked), not the
-        // record's: it learns neither that the record exists nor where.
-        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
-        r.set_code(static_cast<int>(absl::StatusCode::kNotFound));
-        r.set_message(absl::StrCat("record ", m.record_id(), " was not found in grid ",
-                                   m.grid_code(),
-                                   ", or is not yours to edit; pull, or make a "
-                                   "new id for a new record"));
-        continue;
-      }
-      if (absl::Status st = core::CheckAgainstState(wk.state, m); !st.ok()) {
-        r.set_outcome(gridsync::v1::MUTATION_OUTCOME_REJECTED);
-        r.set_code(static_cast<int>(st.code()));
-        r.set_message(std::string(st.message()));
-        continue;
-      }
-      if (!wk.existed && !wk.counted) {
-        wk.counted = true;
-        CountNewRecord(m.kind(), &counters);
-      }
-      if (!wk.existed && wk.touches == 1 && !p.delta_bytes.empty()) {
-        // A new record written once: its state is the delta, serialized
-        // already by the pushing thread.
-        batch.Put(cf(kRecords), m.record_id(), p.delta_bytes);
-        if (auto st = coverage.Replace(m.record_id(), {}, core::MarksOf(p.delta)); !st.ok())
-          return st;
-        if (ProposalApplier::IsApproved(p.delta)) approvals.push_back(&p.delta);
-      } else {
-        core::JoinOwned(&wk.state, std::move(p.delta));
-        wk.dirty = true;
-      }
-      ++seq;
-      r.set_outcome(gridsync::v1::MUTATION_OUTCOME_APPLIED);
-      r.set_change_seq(seq);
-      in_group[p.idem_key] = {&r, p.content_hash};
-
-      batch.Put(cf(kIdempotency), p.idem_key, StoredResult(seq, p.content_hash));
-      // A serialized Change{seq} followed by Change{mutation, committed_at}
-      // parses as one Change with all three: protobuf merges concatenations.
-      Change head;
-      head.set_seq(seq);
-      batch.Put(cf(kChanges), Be64(seq), head.SerializeAsString() + p.change_tail);
-      batch.Put(cf(kScoped), m.grid_code() + Be64(seq), m.record_id());
+      r.set_device_seq(p.mutation->device_seq());
+      r.set_record_id(p.mutation->record_id());
+      auto answered = AnsweredBefore(p, (*earlier)[k], g, &r);
+      if (!answered.ok()) return answered.status();
+      WorkingState& wk = (*states)[p.mutation->record_id()];
+      if (*answered || Refused(wk, *p.mutation, &r)) continue;
+      if (auto st = Apply(p, wk, &g, &r); !st.ok()) return st;
     }
   }
   for (auto& [id, wk] : *states) {
     if (!wk.dirty) continue;
     if (auto st = WriteMerged(id, wk.state, core::SerializeCanonical(wk.state), wk.before,
-                              &coverage, &batch, &counters, &approvals);
+                              &g.coverage, &g.batch, &g.counters, &g.approvals);
         !st.ok()) {
       return st;
     }
   }
-  if (auto st = ApplyApprovals(approvals, &batch, &seq); !st.ok()) return st;
-  if (batch.Count() == 0) return absl::OkStatus();
-  coverage.Finish();  // the aggregates move in the same batch as the records
-
-  // 3. One atomic write, one WAL sync. Acks go out only after it returns.
+  if (auto st = ApplyApprovals(g.approvals, &g.batch, &g.seq); !st.ok()) return st;
+  if (g.batch.Count() == 0) return absl::OkStatus();
+  g.coverage.Finish();  // the aggregates move in the same batch as the records
   const auto t0 = std::chrono::steady_clock::now();
-  if (auto st = WriteAndPublish(&batch, seq, counters, "committing a push"); !st.ok()) return st;
+  if (auto st = WriteAndPublish(&g.batch, g.seq, g.counters, "committing a push"); !st.ok()) {
+    return st;
+  }
   commit_write_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   commit_group_mutations_.Observe(static_cast<double>(k));
@@ -1063,122 +1151,141 @@ absl::StatusOr<uint64_t> RocksStore::HighestSeq(const std::string& device_id) co
   return FromBe64(it->key().ToStringView().substr(prefix.size()));
 }
 
+// The records and registry entries a pull page takes, in change order,
+// each at its first change; the page's cursor follows every change seen.
+struct RocksStore::PullOrder {
+  PullPage* page;
+  int page_size;
+  std::vector<Pulled> order;
+  std::set<std::string> seen;
+  int taken = 0;
+  bool full() const { return taken >= page_size; }
+  void Take(uint64_t seq, const std::string& key, bool registry) {
+    page->next_cursor = seq;
+    ++taken;
+    if (seen.insert((registry ? "r" : "s") + key).second) order.push_back({seq, key, registry});
+  }
+};
+
+// County-wide readers walk the change log itself.
+absl::Status RocksStore::OrderFromChangeLog(const PullScope& scope, const rocksdb::ReadOptions& ro,
+                                            PullOrder* o) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
+  for (it->Seek(Be64(scope.cursor + 1)); it->Valid() && !o->full(); it->Next()) {
+    const uint64_t seq = FromBe64(it->key().ToStringView());
+    if (seq > scope.head) break;
+    Change c;
+    if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
+    }
+    if (c.has_registry()) {
+      const auto [code, key] = RegistryPlace(c.registry());
+      if (RegistryInScope(code, scope.prefixes)) {
+        o->Take(seq, key, true);
+        continue;
+      }
+    } else if (std::string_view grid, id;
+               !scope.registry_only && RecordOf(c, &grid, &id) &&
+               std::any_of(scope.prefixes.begin(), scope.prefixes.end(),
+                           [&](const std::string& p) { return HasPrefix(grid, p); })) {
+      o->Take(seq, std::string(id), false);
+      continue;
+    }
+    o->page->next_cursor = seq;  // skipped, but seen
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
+  o->page->caught_up = !it->Valid() || !o->full() || o->page->next_cursor >= scope.head;
+  return absl::OkStatus();
+}
+
+void RocksStore::ScopeGridsAndUnits(const std::vector<std::string>& prefixes,
+                                    const rocksdb::ReadOptions& ro, std::set<std::string>* grids,
+                                    std::set<std::string>* units) const {
+  for (const auto& p : prefixes) {
+    if (p.size() == core::kGridCodeLen) {
+      grids->insert(p);
+      continue;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kRegistry)));
+    const std::string start = "o" + p;
+    for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
+      if (it->key().size() == 1 + core::kGridCodeLen) grids->insert(it->key().ToString().substr(1));
+    }
+  }
+  units->insert("");  // registry codes: "" is the policy
+  for (const auto& g : *grids) {
+    for (std::string code = g; !code.empty(); code = core::ParentCode(code)) units->insert(code);
+  }
+  for (const auto& p : prefixes) {  // a village or town scope with no grid yet
+    if (p.size() < core::kGridCodeLen) {
+      const std::string code = p + std::string(core::kVillageCodeLen - p.size(), '0');
+      for (std::string c = code; !c.empty(); c = core::ParentCode(c)) units->insert(c);
+    }
+  }
+}
+
+// Everyone else merges the per-grid change indexes of their grids with the
+// registry indexes of those grids, of the units above them and of the
+// policy.
+absl::Status RocksStore::OrderFromIndexes(const PullScope& scope, const rocksdb::ReadOptions& ro,
+                                          PullOrder* o) const {
+  std::set<std::string> grids, units;
+  ScopeGridsAndUnits(scope.prefixes, ro, &grids, &units);
+  struct Source {
+    std::string prefix;  // of its keys, before the be64 seq
+    bool registry;
+    std::unique_ptr<rocksdb::Iterator> it;
+  };
+  std::vector<Source> sources;
+  if (!scope.registry_only) {
+    for (const auto& g : grids) sources.push_back({g, false, nullptr});
+  }
+  for (const auto& u : units) sources.push_back({"r" + u + std::string(1, '\0'), true, nullptr});
+  using Head = std::pair<uint64_t, size_t>;  // (seq, source index)
+  std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
+  auto push_head = [&](size_t i) {
+    auto& it = sources[i].it;
+    if (it->Valid() && HasPrefix(it->key().ToStringView(), sources[i].prefix)) {
+      heap.emplace(FromBe64(it->key().ToStringView().substr(sources[i].prefix.size())), i);
+    }
+  };
+  for (size_t i = 0; i < sources.size(); ++i) {
+    sources[i].it.reset(db_->NewIterator(ro, cf(kScoped)));
+    sources[i].it->Seek(sources[i].prefix + Be64(scope.cursor + 1));
+    push_head(i);
+  }
+  while (!heap.empty() && !o->full()) {
+    auto [seq, i] = heap.top();
+    heap.pop();
+    if (seq > scope.head) continue;
+    o->Take(seq, sources[i].it->value().ToString(), sources[i].registry);
+    sources[i].it->Next();
+    push_head(i);
+  }
+  for (const auto& src : sources) {
+    if (!src.it->status().ok()) return FromRocks(src.it->status(), "reading the pull index");
+  }
+  o->page->caught_up = heap.empty() || heap.top().first > scope.head;
+  // Changes passed over (other grids', or records in a registry-only pull)
+  // are seen too once the page is caught up.
+  if (o->page->caught_up) o->page->next_cursor = std::max(o->page->next_cursor, scope.head);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PullPage> RocksStore::Pull(const std::vector<std::string>& prefixes, uint64_t cursor,
                                           int page_size, bool registry_only) {
-  const uint64_t head = LastChangeSeq();
+  const PullScope scope{prefixes, cursor, LastChangeSeq(), registry_only};
   PullPage page;
   page.next_cursor = cursor;
   const ScopedSnapshot snap(db_.get());
   const rocksdb::ReadOptions ro = snap.Read();
-
-  // Record ids and registry keys in change order, each at first appearance.
-  std::vector<Pulled> order;
-  std::set<std::string> seen;
-  int taken = 0;
-  auto take = [&](uint64_t seq, const std::string& key, bool registry) {
-    page.next_cursor = seq;
-    ++taken;
-    if (seen.insert((registry ? "r" : "s") + key).second) order.push_back({seq, key, registry});
-  };
-
+  PullOrder o{&page, page_size};
   const bool everything = std::any_of(prefixes.begin(), prefixes.end(), [](const std::string& p) {
     return p.size() < core::kTownPrefixLen;
   });
-  if (everything) {
-    // County-wide readers walk the change log itself.
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kChanges)));
-    for (it->Seek(Be64(cursor + 1)); it->Valid() && taken < page_size; it->Next()) {
-      const uint64_t seq = FromBe64(it->key().ToStringView());
-      if (seq > head) break;
-      Change c;
-      if (!c.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(absl::StrCat("change ", seq, " is unreadable"));
-      }
-      if (c.has_registry()) {
-        const auto [code, key] = RegistryPlace(c.registry());
-        if (RegistryInScope(code, prefixes)) {
-          take(seq, key, true);
-          continue;
-        }
-      } else if (std::string_view grid, id;
-                 !registry_only && RecordOf(c, &grid, &id) &&
-                 std::any_of(prefixes.begin(), prefixes.end(),
-                             [&](const std::string& p) { return HasPrefix(grid, p); })) {
-        take(seq, std::string(id), false);
-        continue;
-      }
-      page.next_cursor = seq;  // skipped, but seen
-    }
-    if (!it->status().ok()) return FromRocks(it->status(), "reading the change log");
-    page.caught_up = !it->Valid() || taken < page_size || page.next_cursor >= head;
-  } else {
-    // Everyone else merges the per-grid change indexes of their grids with
-    // the registry indexes of those grids, of the units above them and of
-    // the policy.
-    std::set<std::string> grids;
-    for (const auto& p : prefixes) {
-      if (p.size() == core::kGridCodeLen) {
-        grids.insert(p);
-        continue;
-      }
-      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(kRegistry)));
-      const std::string start = "o" + p;
-      for (it->Seek(start); it->Valid() && HasPrefix(it->key().ToStringView(), start); it->Next()) {
-        if (it->key().size() == 1 + core::kGridCodeLen)
-          grids.insert(it->key().ToString().substr(1));
-      }
-    }
-    std::set<std::string> units = {""};  // registry codes: "" is the policy
-    for (const auto& g : grids) {
-      for (std::string code = g; !code.empty(); code = core::ParentCode(code)) units.insert(code);
-    }
-    for (const auto& p : prefixes) {  // a village or town scope with no grid yet
-      if (p.size() < core::kGridCodeLen) {
-        const std::string code = p + std::string(core::kVillageCodeLen - p.size(), '0');
-        for (std::string c = code; !c.empty(); c = core::ParentCode(c)) units.insert(c);
-      }
-    }
-    struct Source {
-      std::string prefix;  // of its keys, before the be64 seq
-      bool registry;
-      std::unique_ptr<rocksdb::Iterator> it;
-    };
-    std::vector<Source> sources;
-    if (!registry_only) {
-      for (const auto& g : grids) sources.push_back({g, false, nullptr});
-    }
-    for (const auto& u : units) sources.push_back({"r" + u + std::string(1, '\0'), true, nullptr});
-    using Head = std::pair<uint64_t, size_t>;  // (seq, source index)
-    std::priority_queue<Head, std::vector<Head>, std::greater<Head>> heap;
-    auto push_head = [&](size_t i) {
-      auto& it = sources[i].it;
-      if (it->Valid() && HasPrefix(it->key().ToStringView(), sources[i].prefix)) {
-        heap.emplace(FromBe64(it->key().ToStringView().substr(sources[i].prefix.size())), i);
-      }
-    };
-    for (size_t i = 0; i < sources.size(); ++i) {
-      sources[i].it.reset(db_->NewIterator(ro, cf(kScoped)));
-      sources[i].it->Seek(sources[i].prefix + Be64(cursor + 1));
-      push_head(i);
-    }
-    while (!heap.empty() && taken < page_size) {
-      auto [seq, i] = heap.top();
-      heap.pop();
-      if (seq > head) continue;
-      take(seq, sources[i].it->value().ToString(), sources[i].registry);
-      sources[i].it->Next();
-      push_head(i);
-    }
-    for (const auto& src : sources) {
-      if (!src.it->status().ok()) return FromRocks(src.it->status(), "reading the pull index");
-    }
-    page.caught_up = heap.empty() || heap.top().first > head;
-    // Changes passed over (other grids', or records in a registry-only pull)
-    // are seen too once the page is caught up.
-    if (page.caught_up) page.next_cursor = std::max(page.next_cursor, head);
-  }
-
-  if (auto st = ReadPulled(order, ro, &page); !st.ok()) return st;
+  auto st = everything ? OrderFromChangeLog(scope, ro, &o) : OrderFromIndexes(scope, ro, &o);
+  if (!st.ok()) return st;
+  if (auto st = ReadPulled(o.order, ro, &page); !st.ok()) return st;
   return page;
 }
 
@@ -1247,7 +1354,7 @@ absl::StatusOr<std::vector<bool>> RocksStore::RecordsExist(const std::vector<std
 }
 
 absl::StatusOr<StoreStats> RocksStore::Stats() {
-  std::lock_guard<std::mutex> l(stats_mu_);
+  absl::MutexLock l(&stats_mu_);
   return published_;
 }
 

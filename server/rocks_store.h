@@ -18,12 +18,14 @@
 #define GRIDSYNC_SERVER_ROCKS_STORE_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
+#include <optional>
+#include <set>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "core/coverage.h"
 #include "rocksdb/db.h"
 #include "server/coverage_index.h"
@@ -142,10 +144,47 @@ class RocksStore : public RecordStore, private ChangeLogger {
   using StateMap = std::unordered_map<std::string, WorkingState>;
 
   RocksStore() = default;
+  // Every column family's options, on the database's `options`.
+  static std::vector<rocksdb::ColumnFamilyDescriptor> ColumnFamilies(
+      const rocksdb::Options& options);
+  // Open's steps once the database is open: the counters, the indexes
+  // (rebuilt when of another version), the epoch, and a restore's audit.
+  absl::Status Load(bool sync);
+  absl::Status LoadCounters();
+  // Rebuilds the coverage aggregates when they are missing or of another
+  // version than this build's.
+  absl::Status CheckCoverageVersion(bool sync);
+  // The store's epoch (Store::Epoch): a new one for a new store or one
+  // `restored` from a backup, with the time of the restore.
+  absl::Status LoadEpoch(bool restored);
+  // Logs the restore the marker file describes as an administrative act,
+  // then removes the marker.
+  absl::Status LogRestore(const std::string& marker_path);
   // Merges and writes a group. REQUIRES: called only by the commit-queue
   // leader. Leaves the group's record states in *states, for the caller to
   // free after it has handed leadership on.
   absl::Status CommitGroup(const std::vector<Writer*>& group, StateMap* states);
+  // CommitGroup's steps. GroupWrite: what the group's write holds so far.
+  struct GroupWrite;
+  // The group's records into *states (with how often the group touches
+  // each, and what each counted for before); returns the stored results of
+  // its (device, seq) pairs, in queue order. Adds to *bytes what the
+  // group's batch will take.
+  absl::StatusOr<std::vector<std::optional<std::string>>> ReadGroup(
+      const std::vector<Writer*>& group, StateMap* states, size_t* bytes) const;
+  // Whether `p`'s (device, seq) was answered before, in an earlier commit
+  // (`earlier`) or in this group: then *r is its answer (DUPLICATE or
+  // SEQ_REUSED).
+  absl::StatusOr<bool> AnsweredBefore(const Prepared& p, const std::optional<std::string>& earlier,
+                                      const GroupWrite& g, gridsync::v1::MutationResult* r) const;
+  // Whether `m` is refused against the record as the group left it (another
+  // grid's record, or a write its state does not allow): then *r says why.
+  static bool Refused(const WorkingState& wk, const gridsync::v1::Mutation& m,
+                      gridsync::v1::MutationResult* r);
+  // Merges `p` into its record (or, a new record written once, takes its
+  // delta as the state) and puts its change, idempotency and scope entries
+  // into g's batch under the next change number.
+  absl::Status Apply(Prepared& p, WorkingState& wk, GroupWrite* g, gridsync::v1::MutationResult* r);
   // Queues `w` and returns when it is committed (by this thread as the
   // leader, or by another).
   absl::Status RunInQueue(Writer* w);
@@ -164,6 +203,16 @@ class RocksStore : public RecordStore, private ChangeLogger {
   // ChangeLogger: `w` through the commit queue, alone.
   absl::Status Log(LoggedWrite* w) override;
   absl::Status CommitRefill(RefillWrite* r);
+  // CommitRefill's step for one record (`state`: as stored, or as an
+  // earlier entry of the same request left it): merged into g's batch, held
+  // for review, unchanged, or refused in *res.
+  absl::Status RefillRecord(RefillState& in, bool existed, const RefillWrite& r, int64_t now_ms,
+                            gridsync::v1::RecordState* state, GroupWrite* g,
+                            gridsync::v1::RefillResult* res);
+  // Logs a refilled state (held: for review, without a pull index entry)
+  // under the next change number; returns it.
+  uint64_t LogRefill(const gridsync::v1::RecordState& state, bool held, const RefillWrite& r,
+                     int64_t now_ms, GroupWrite* g) const;
   // What every commit-queue write ends with: `batch` with the last change
   // number `seq` and `counters`, in one synced write, then both made
   // visible (counters_, Stats, feed readers). An error names `what`.
@@ -196,6 +245,25 @@ class RocksStore : public RecordStore, private ChangeLogger {
     std::string key;  // a record id, or a registry key
     bool registry;
   };
+  // What a pull reads: the scope's prefixes, after `cursor`, up to `head`.
+  struct PullScope {
+    const std::vector<std::string>& prefixes;
+    uint64_t cursor;
+    uint64_t head;
+    bool registry_only;
+  };
+  struct PullOrder;
+  // Pull's order of a page: from the change log (a county-wide reader), or
+  // merged from the scope's grid and registry indexes (everyone else).
+  // Sets the page's cursor and caught_up.
+  absl::Status OrderFromChangeLog(const PullScope& scope, const rocksdb::ReadOptions& ro,
+                                  PullOrder* o) const;
+  absl::Status OrderFromIndexes(const PullScope& scope, const rocksdb::ReadOptions& ro,
+                                PullOrder* o) const;
+  // The grids under `prefixes`, and the registry codes whose entries their
+  // phones hold: the grids, the units above them and "" (the policy).
+  void ScopeGridsAndUnits(const std::vector<std::string>& prefixes, const rocksdb::ReadOptions& ro,
+                          std::set<std::string>* grids, std::set<std::string>* units) const;
   // Reads the records and registry entries of `order` into *page until the
   // next would take it past kMaxPageBytes (the first always goes in, a
   // record over the limits trimmed to them); a page cut short resumes at
@@ -228,16 +296,16 @@ class RocksStore : public RecordStore, private ChangeLogger {
   rocksdb::WriteOptions write_opts_;
 
   // The commit queue: writers wait here; the front one commits the group.
-  std::mutex queue_mu_;
-  std::deque<Writer*> writers_;  // guarded by queue_mu_
+  absl::Mutex queue_mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(queue_mu_);
   // Invariant: every change <= committed_seq_ is durable, and no change
   // <= committed_seq_ will ever be written again. Only the leader advances it.
   std::atomic<uint64_t> committed_seq_{0};
-  std::mutex commit_mu_;  // with commit_cv_: feed readers wait for new changes
-  std::condition_variable commit_cv_;
-  StoreStats counters_;  // owned by the leader; published under stats_mu_
-  std::mutex stats_mu_;
-  StoreStats published_;        // guarded by stats_mu_
+  absl::Mutex commit_mu_;    // with commit_cv_: feed readers wait for new changes
+  absl::CondVar commit_cv_;  // committed_seq_ advanced
+  StoreStats counters_;      // owned by the leader; published under stats_mu_
+  mutable absl::Mutex stats_mu_;
+  StoreStats published_ ABSL_GUARDED_BY(stats_mu_);
   uint64_t epoch_ = 0;          // Store::Epoch
   int64_t restored_at_ms_ = 0;  // Store::RestoredAtMs
   std::unique_ptr<CoverageIndex> coverage_;

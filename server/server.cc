@@ -79,7 +79,11 @@ absl::Status InitDataDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const ServerOptions& opts) {
+namespace {
+
+// Plaintext on loopback only; otherwise TLS, with the county's CA for the
+// client certificates of county jobs when given.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> CredentialsFor(const ServerOptions& opts) {
   const bool tls = !opts.tls_cert_file.empty() || !opts.tls_key_file.empty();
   if (tls && (opts.tls_cert_file.empty() || opts.tls_key_file.empty())) {
     return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
@@ -109,64 +113,18 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   } else if (!opts.tls_client_ca_file.empty()) {
     return absl::InvalidArgumentError("--tls-client-ca needs --tls-cert and --tls-key");
   }
+  return creds;
+}
 
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const ServerOptions& opts) {
+  auto creds = CredentialsFor(opts);
+  if (!creds.ok()) return creds.status();
   google::protobuf::SetLogHandler(&LogProtobuf);
   std::unique_ptr<GridSyncServer> s(new GridSyncServer());
-  auto store = RocksStore::Open(opts.data_dir, {.create_if_missing = false,
-                                                .sync_writes = opts.sync_writes,
-                                                .min_free_bytes = opts.min_free_bytes});
-  if (!store.ok()) return store.status();
-  s->store_ = std::move(*store);
-  s->auth_ = std::make_unique<Authenticator>(s->store_->devices(), s->store_->registry());
-  if (auto st = s->auth_->Load(); !st.ok()) return st;
-  if (!opts.tls_client_ca_file.empty()) s->auth_->RequireJobCertificates();
-  s->sync_ =
-      std::make_unique<SyncServiceImpl>(s->store_.get(), s->store_->registry(), s->auth_.get(),
-                                        SyncServiceImpl::Options{
-                                            .max_skew_ms = opts.max_skew_ms,
-                                            .refill_window_ms = opts.refill_window_ms,
-                                            .phone_retention_days = opts.phone_retention_days,
-                                            .wall_clock = opts.wall_clock,
-                                        },
-                                        &s->metrics_);
-  auto blobs =
-      BlobStore::Open(opts.data_dir + "/blobs", {.max_blob_bytes = opts.max_attachment_bytes,
-                                                 .quota_bytes_per_day = opts.attachment_quota_bytes,
-                                                 .min_free_bytes = opts.min_free_bytes});
-  if (!blobs.ok()) return blobs.status();
-  s->blobs_ = std::move(*blobs);
-  s->blob_service_ =
-      std::make_unique<BlobServiceImpl>(s->store_.get(), s->blobs_.get(), s->auth_.get());
-  s->admin_ = std::make_unique<AdminServiceImpl>(s->store_.get(), s->store_->registry(),
-                                                 s->auth_.get(), s->blobs_->dir() + "/objects");
-  s->coverage_ = std::make_unique<CoverageServiceImpl>(s->store_->coverage(), s->store_->registry(),
-                                                       s->auth_.get(), opts.wall_clock);
-  s->feed_ = std::make_unique<FeedServiceImpl>(s->store_.get(), s->auth_.get());
-
-  grpc::EnableDefaultHealthCheckService(true);
-  // gRPC serves the default health service from a schema of its own, while
-  // reflection answers from the generated descriptor pool: health.proto must
-  // be linked into it, or a client that reflects (buf curl, grpcurl) lists
-  // grpc.health.v1.Health and cannot call it.
-  grpc::health::v1::HealthCheckRequest::descriptor();
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort(opts.listen, creds, &s->port_);
-  builder.RegisterService(s->sync_.get());
-  builder.RegisterService(s->admin_.get());
-  builder.RegisterService(s->coverage_.get());
-  builder.RegisterService(s->feed_.get());
-  builder.RegisterService(s->blob_service_.get());
-  builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
-  builder.SetMaxSendMessageSize(64 << 20);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(NewMetricsInterceptor(&s->metrics_));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  s->grpc_ = builder.BuildAndStart();
-  if (!s->grpc_ || s->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", opts.listen,
-                                               " (in use, or not an address of this machine)"));
-  }
+  if (auto st = s->OpenServices(opts); !st.ok()) return st;
+  if (auto st = s->Listen(opts, *creds); !st.ok()) return st;
   if (!opts.metrics_listen.empty()) {
     auto http =
         MetricsEndpoint::Start(opts.metrics_listen, [p = s.get()] { return p->MetricsPage(); });
@@ -177,9 +135,70 @@ absl::StatusOr<std::unique_ptr<GridSyncServer>> GridSyncServer::Start(const Serv
   }
   s->grpc_->GetHealthCheckService()->SetServingStatus(true);
   LogInfo("gridsyncd ", kVersion, " serving ", opts.data_dir, " on port ", s->port_,
-          tls ? " with TLS" : " (plaintext, loopback)", "; last change ",
+          opts.tls_cert_file.empty() ? " (plaintext, loopback)" : " with TLS", "; last change ",
           s->store_->LastChangeSeq());
   return s;
+}
+
+absl::Status GridSyncServer::OpenServices(const ServerOptions& opts) {
+  auto store = RocksStore::Open(opts.data_dir, {.create_if_missing = false,
+                                                .sync_writes = opts.sync_writes,
+                                                .min_free_bytes = opts.min_free_bytes});
+  if (!store.ok()) return store.status();
+  store_ = std::move(*store);
+  auth_ = std::make_unique<Authenticator>(store_->devices(), store_->registry());
+  if (auto st = auth_->Load(); !st.ok()) return st;
+  if (!opts.tls_client_ca_file.empty()) auth_->RequireJobCertificates();
+  sync_ = std::make_unique<SyncServiceImpl>(store_.get(), store_->registry(), auth_.get(),
+                                            SyncServiceImpl::Options{
+                                                .max_skew_ms = opts.max_skew_ms,
+                                                .refill_window_ms = opts.refill_window_ms,
+                                                .phone_retention_days = opts.phone_retention_days,
+                                                .wall_clock = opts.wall_clock,
+                                            },
+                                            &metrics_);
+  auto blobs =
+      BlobStore::Open(opts.data_dir + "/blobs", {.max_blob_bytes = opts.max_attachment_bytes,
+                                                 .quota_bytes_per_day = opts.attachment_quota_bytes,
+                                                 .min_free_bytes = opts.min_free_bytes});
+  if (!blobs.ok()) return blobs.status();
+  blobs_ = std::move(*blobs);
+  blob_service_ = std::make_unique<BlobServiceImpl>(store_.get(), blobs_.get(), auth_.get());
+  admin_ = std::make_unique<AdminServiceImpl>(store_.get(), store_->registry(), auth_.get(),
+                                              blobs_->dir() + "/objects");
+  coverage_ = std::make_unique<CoverageServiceImpl>(store_->coverage(), store_->registry(),
+                                                    auth_.get(), opts.wall_clock);
+  feed_ = std::make_unique<FeedServiceImpl>(store_.get(), auth_.get());
+  return absl::OkStatus();
+}
+
+absl::Status GridSyncServer::Listen(const ServerOptions& opts,
+                                    std::shared_ptr<grpc::ServerCredentials> creds) {
+  grpc::EnableDefaultHealthCheckService(true);
+  // gRPC serves the default health service from a schema of its own, while
+  // reflection answers from the generated descriptor pool: health.proto must
+  // be linked into it, or a client that reflects (buf curl, grpcurl) lists
+  // grpc.health.v1.Health and cannot call it.
+  grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(opts.listen, std::move(creds), &port_);
+  builder.RegisterService(sync_.get());
+  builder.RegisterService(admin_.get());
+  builder.RegisterService(coverage_.get());
+  builder.RegisterService(feed_.get());
+  builder.RegisterService(blob_service_.get());
+  builder.SetMaxReceiveMessageSize(opts.max_message_bytes);
+  builder.SetMaxSendMessageSize(64 << 20);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(NewMetricsInterceptor(&metrics_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  grpc_ = builder.BuildAndStart();
+  if (!grpc_ || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", opts.listen,
+                                               " (in use, or not an address of this machine)"));
+  }
+  return absl::OkStatus();
 }
 
 std::string GridSyncServer::MetricsPage() {

@@ -76,6 +76,10 @@ class GridSyncServer {
 
  private:
   GridSyncServer() = default;
+  // Start's steps: the store, the authenticator and the services on it;
+  // then the gRPC server listening with `creds`.
+  absl::Status OpenServices(const ServerOptions& opts);
+  absl::Status Listen(const ServerOptions& opts, std::shared_ptr<grpc::ServerCredentials> creds);
   Metrics metrics_;  // before the services, which count into it
   std::unique_ptr<RocksStore> store_;
   std::unique_ptr<Authenticator> auth_;

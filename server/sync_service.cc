@@ -429,9 +429,8 @@ void SyncServiceImpl::CountOutcomes(const gridsync::v1::PushResponse& resp) {
   for (const auto& [key, n] : counts) metrics_->CountMutations(key.first, key.second, n);
 }
 
-grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Principal& who,
-                                     const gridsync::v1::RefillRequest& req,
-                                     gridsync::v1::RefillResponse* resp) {
+grpc::Status SyncServiceImpl::RefillAllowed(const Principal& who,
+                                            const gridsync::v1::RefillRequest& req) const {
   if (!who.CanWrite()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         absl::StrCat("a ", gridsync::v1::Role_Name(who.device.role()),
@@ -453,6 +452,13 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
         grpc::StatusCode::INVALID_ARGUMENT,
         absl::StrCat(req.records_size(), " records in one refill; at most ", kMaxRefillRecords));
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Principal& who,
+                                     const gridsync::v1::RefillRequest& req,
+                                     gridsync::v1::RefillResponse* resp) {
+  if (grpc::Status st = RefillAllowed(who, req); !st.ok()) return st;
   const int64_t now = now_ms_();
   resp->set_store_epoch(records_->Epoch());
   resp->set_server_time_ms(now);

@@ -65,6 +65,10 @@ class SyncServiceImpl final : public grpc::Service {
   // restored within the window or the phone's epoch is not the store's.
   grpc::Status Refill(grpc::ServerContext* ctx, const Principal& who,
                       const gridsync::v1::RefillRequest& req, gridsync::v1::RefillResponse* resp);
+  // A refill's preconditions: a device that writes, a store restored within
+  // the refill window, the request made against this store's epoch, and
+  // at most kMaxRefillRecords records.
+  grpc::Status RefillAllowed(const Principal& who, const gridsync::v1::RefillRequest& req) const;
   grpc::Status ReadRecord(grpc::ServerContext* ctx, const Principal& who,
                           const gridsync::v1::ReadRecordRequest& req,
                           gridsync::v1::ReadRecordResponse* resp);
