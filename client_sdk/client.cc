@@ -9,7 +9,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/match.h"
@@ -18,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "client_sdk/attachment_files.h"
 #include "client_sdk/attachment_sync.h"
+#include "client_sdk/background_sync.h"
 #include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
 #include "client_sdk/renumber.h"
@@ -108,8 +108,8 @@ class Client::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
   // Erases the replica at the server's `order`; returns what Sync says.
   absl::Status Wipe(const absl::Status& order);
-  void StartBackground(BackgroundOptions bo);
-  void StopBackground();
+  void StartBackground(BackgroundOptions bo) { background_.Start(std::move(bo)); }
+  void StopBackground() { background_.Stop(); }
 
   std::vector<std::string> List(const RecordFilter& f) const;
   ClientStats Stats() const;
@@ -256,7 +256,6 @@ class Client::Impl {
   void TrimCache(const std::string& keep = "");
   void ReportProgress(const ProgressFn& progress, SyncProgress::Phase phase, const SyncReport& r,
                       int64_t upload_sent = 0, int64_t upload_total = 0);
-  void BackgroundLoop(BackgroundOptions bo);
 
   const ClientOptions opts_;
   ReplicaDisk disk_;  // where the store's and the attachments' files go; outlives both
@@ -270,7 +269,8 @@ class Client::Impl {
   std::atomic<bool> metered_{false};
   absl::Mutex fetch_mu_;  // one download at a time: two of one blob would share its .part file
 
-  // Lock order: sync_mu_, then mu_; bg_mu_ and fetch_mu_ are taken alone.
+  // Lock order: sync_mu_, then mu_; fetch_mu_ and BackgroundSync's are taken
+  // alone.
   mutable absl::Mutex mu_;  // orders writes
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
@@ -290,12 +290,9 @@ class Client::Impl {
   absl::Mutex sync_mu_;  // one Sync at a time
   int64_t last_retention_ms_ ABSL_GUARDED_BY(sync_mu_) = 0;
 
-  absl::Mutex bg_mu_;
-  absl::CondVar bg_cv_;    // bg_stop_ or bg_wake_ set
-  std::thread bg_thread_;  // started and joined by the app's thread only
-  bool bg_stop_ ABSL_GUARDED_BY(bg_mu_) = false;
-  bool bg_wake_ ABSL_GUARDED_BY(bg_mu_) = false;
-  grpc::ClientContext* inflight_ ABSL_GUARDED_BY(bg_mu_) = nullptr;
+  // The background loop, and the call in flight it cancels when it stops.
+  BackgroundSync background_{[this](const ProgressFn& p) { return Sync(p, /*pull=*/true); },
+                             [this] { return wiped_.load(); }};
   core::SigningKey signing_key_;  // set by Init, then read only
 };
 
@@ -442,11 +439,7 @@ absl::Status Client::Impl::Write(const std::string& record_id, const Builder& bu
     outbox_.emplace(m.device_seq(), std::move(e));
     RefreshLocked(record_id);
   }
-  {
-    absl::MutexLock lock(&bg_mu_);
-    bg_wake_ = true;
-  }
-  bg_cv_.SignalAll();
+  background_.Wake();
   return absl::OkStatus();
 }
 
@@ -457,18 +450,13 @@ absl::Status Client::Impl::Exchange(absl::string_view what,
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", "Bearer " + opts_.token);
   ctx.set_deadline(std::chrono::system_clock::now() + opts_.rpc_timeout);
-  {
-    absl::MutexLock lock(&bg_mu_);
-    if (bg_stop_) return absl::CancelledError(absl::StrCat(what, ": sync is stopping"));
-    inflight_ = &ctx;
+  if (!background_.BeginCall(&ctx)) {
+    return absl::CancelledError(absl::StrCat(what, ": sync is stopping"));
   }
   const int64_t t0 = wall_();
   grpc::Status s = rpc(&ctx);
   const int64_t t1 = wall_();
-  {
-    absl::MutexLock lock(&bg_mu_);
-    inflight_ = nullptr;
-  }
+  background_.EndCall();
   if (!s.ok()) return FromGrpc(s, what);
   if constexpr (requires { resp.server_time_ms(); }) {
     if (resp.server_time_ms() > 0) {  // server minus phone, at the middle of the call
@@ -1183,62 +1171,6 @@ absl::StatusOr<std::string> Client::Impl::Fetch(
   if (auto st = blobs_->Download(record_id, *ref, progress); !st.ok()) return st;
   TrimCache(sha256);
   return files_->Path(sha256);
-}
-
-void Client::Impl::BackgroundLoop(BackgroundOptions bo) {
-  std::mt19937_64 rng(std::random_device{}());
-  int failures = 0;
-  auto next = std::chrono::steady_clock::now();  // sync at once on start
-  while (true) {
-    {
-      absl::MutexLock lock(&bg_mu_);
-      // A write wakes a healthy loop early; during backoff it waits.
-      const absl::Time deadline =
-          absl::Now() + absl::FromChrono(next - std::chrono::steady_clock::now());
-      while (!(bg_stop_ || (bg_wake_ && failures == 0))) {
-        if (bg_cv_.WaitWithDeadline(&bg_mu_, deadline)) break;  // timed out
-      }
-      if (bg_stop_) return;
-      bg_wake_ = false;
-    }
-    auto report = Sync(bo.progress, /*pull=*/true);
-    if (bo.on_result) bo.on_result(report.status(), report.ok() ? *report : SyncReport());
-    if (wiped_) return;  // nothing left to sync; the app was told
-    if (report.ok()) {
-      failures = 0;
-      next = std::chrono::steady_clock::now() + bo.interval;
-    } else {
-      // Exponential backoff with "equal jitter": half fixed, half random.
-      ++failures;
-      const int64_t cap = bo.max_backoff.count();
-      int64_t d = bo.min_backoff.count();
-      for (int i = 1; i < failures && d < cap; ++i) d *= 2;
-      d = std::min(d, cap);
-      const int64_t jitter = std::uniform_int_distribution<int64_t>(0, d / 2)(rng);
-      next = std::chrono::steady_clock::now() + std::chrono::milliseconds(d - d / 2 + jitter);
-    }
-  }
-}
-
-void Client::Impl::StartBackground(BackgroundOptions bo) {
-  StopBackground();
-  {
-    absl::MutexLock lock(&bg_mu_);
-    bg_stop_ = false;
-  }
-  bg_thread_ = std::thread([this, bo = std::move(bo)]() mutable { BackgroundLoop(std::move(bo)); });
-}
-
-void Client::Impl::StopBackground() {
-  {
-    absl::MutexLock lock(&bg_mu_);
-    bg_stop_ = true;
-    if (inflight_ != nullptr) inflight_->TryCancel();
-  }
-  bg_cv_.SignalAll();
-  if (bg_thread_.joinable()) bg_thread_.join();
-  absl::MutexLock lock(&bg_mu_);
-  bg_stop_ = false;
 }
 
 std::vector<std::string> Client::Impl::List(const RecordFilter& f) const {
