@@ -317,7 +317,9 @@ void DayView::AddPatrols(core::CoverageBuilder* b) const {
                [&](const std::string& code, const gridsync::v1::OrgUnit& u) {
                  if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) b->AddVillage(code);
                });
-  const auto [from, to] = b->patrol_span();
+  // Not a structured binding: clang before 16 cannot capture one in a lambda.
+  const std::pair<int64_t, int64_t> span = b->patrol_span();
+  const int64_t from = span.first, to = span.second;
   ForEachUnder(patrols_, b->prefix(), [&](const std::string& grid, const std::map<At, bool>& m) {
     for (auto [i, e] = InRange(m, from, to); i != e; ++i)
       b->AddPatrol(grid, {i->first.first, i->second});

@@ -13,39 +13,39 @@ int64_t SystemWallMs() {
 }
 
 uint64_t HybridClock::Now() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   const uint64_t wall = PackHlc(wall_() + offset_ms_, 0);
   last_ = wall > last_ ? wall : last_ + 1;
   return last_;
 }
 
 void HybridClock::Observe(uint64_t remote) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (remote > last_) last_ = remote;
 }
 
 void HybridClock::Rebase() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   last_ = 0;
 }
 
 uint64_t HybridClock::last() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return last_;
 }
 
 void HybridClock::set_offset_ms(int64_t offset_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   offset_ms_ = offset_ms;
 }
 
 int64_t HybridClock::offset_ms() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return offset_ms_;
 }
 
 int64_t HybridClock::WallMs() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return wall_() + offset_ms_;
 }
 

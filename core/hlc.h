@@ -8,9 +8,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <mutex>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::core {
 
@@ -49,9 +50,9 @@ class HybridClock {
 
  private:
   WallFn wall_;
-  mutable std::mutex mu_;
-  int64_t offset_ms_ = 0;  // guarded by mu_
-  uint64_t last_ = 0;      // guarded by mu_
+  mutable absl::Mutex mu_;
+  int64_t offset_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // The server's skew rule: a stamp more than max_skew_ms ahead of the server's

@@ -73,7 +73,7 @@ std::string BlobStore::PartialPath(const std::string& sha256) const {
   return absl::StrCat(dir_, "/partial/", sha256);
 }
 
-std::mutex& BlobStore::LockFor(const std::string& sha256) {
+absl::Mutex& BlobStore::LockFor(const std::string& sha256) {
   return upload_mu_[static_cast<unsigned char>(sha256.empty() ? 0 : sha256[0] ^ sha256[1]) %
                     upload_mu_.size()];
 }
@@ -122,7 +122,7 @@ absl::Status BlobStore::LoadQuotaDay(int day) {
 
 int64_t BlobStore::QuotaLeft(const std::string& device_id, int day) {
   if (opts_.quota_bytes_per_day <= 0) return INT64_MAX;
-  std::lock_guard<std::mutex> l(quota_mu_);
+  absl::MutexLock l(&quota_mu_);
   if (!LoadQuotaDay(day).ok()) return 0;
   return opts_.quota_bytes_per_day - charged_[device_id];
 }
@@ -130,7 +130,7 @@ int64_t BlobStore::QuotaLeft(const std::string& device_id, int day) {
 absl::Status BlobStore::Charge(const std::string& device_id, int day, const std::string& sha256,
                                int64_t bytes) {
   if (opts_.quota_bytes_per_day <= 0 || bytes == 0) return absl::OkStatus();
-  std::lock_guard<std::mutex> l(quota_mu_);
+  absl::MutexLock l(&quota_mu_);
   if (auto st = LoadQuotaDay(day); !st.ok()) return st;
   int64_t& used = charged_[device_id];
   if (used + bytes > opts_.quota_bytes_per_day) {
@@ -184,7 +184,7 @@ absl::StatusOr<BlobStore::Progress> BlobStore::Append(const std::string& device_
                                                       const std::string& sha256, int64_t size,
                                                       const std::string& content_type,
                                                       int64_t offset, std::string_view data) {
-  std::lock_guard<std::mutex> l(LockFor(sha256));
+  absl::MutexLock l(&LockFor(sha256));
   if (auto stored = StoredSize(sha256)) return Progress{*stored, true};
   const std::string partial = PartialPath(sha256);
   const int64_t held = Received(sha256);

@@ -19,14 +19,15 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::server {
 
@@ -113,9 +114,9 @@ class BlobStore {
  private:
   BlobStore(std::string dir, Options opts) : dir_(std::move(dir)), opts_(opts) {}
   std::string PartialPath(const std::string& sha256) const;
-  std::mutex& LockFor(const std::string& sha256);
+  absl::Mutex& LockFor(const std::string& sha256);
   absl::StatusOr<Progress> Finish(const std::string& sha256);
-  absl::Status LoadQuotaDay(int day);  // REQUIRES: quota_mu_ held
+  absl::Status LoadQuotaDay(int day) ABSL_EXCLUSIVE_LOCKS_REQUIRED(quota_mu_);
   // The quota for `day` left to `device_id`, in bytes (INT64_MAX without one).
   int64_t QuotaLeft(const std::string& device_id, int day);
   // Charges `bytes` of `sha256` to `device_id` for `day`, durably;
@@ -125,13 +126,13 @@ class BlobStore {
 
   const std::string dir_;
   const Options opts_;
-  std::array<std::mutex, 64> upload_mu_;  // by the hash's first byte: one writer per blob
+  std::array<absl::Mutex, 64> upload_mu_;  // by the hash's first byte: one writer per blob
 
   std::atomic<uint64_t> bytes_received_{0}, blobs_stored_{0};
 
-  std::mutex quota_mu_;
-  int quota_day_ = 0;                                 // guarded by quota_mu_
-  std::unordered_map<std::string, int64_t> charged_;  // device -> bytes; quota_mu_
+  absl::Mutex quota_mu_;
+  int quota_day_ ABSL_GUARDED_BY(quota_mu_) = 0;
+  std::unordered_map<std::string, int64_t> charged_ ABSL_GUARDED_BY(quota_mu_);  // device -> bytes
 };
 
 }  // namespace gridsync::server

@@ -130,19 +130,19 @@ class FeedServiceImpl::Tracked {
   // Counts the stream against its device's bound; admitted() says whether
   // the bound left room for it.
   Tracked(FeedServiceImpl* s, const std::string& device_id, uint64_t cursor) : s_(s) {
-    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    absl::MutexLock lock(&s_->subs_mu_);
     int open = 0;
     for (const auto& [stream, o] : s_->streams_) open += o.device_id == device_id;
     admitted_ = open < kMaxStreamsPerDevice;
     if (admitted_) s_->streams_[this] = Open{device_id, cursor};
   }
   ~Tracked() {
-    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    absl::MutexLock lock(&s_->subs_mu_);
     s_->streams_.erase(this);
   }
   bool admitted() const { return admitted_; }
   void Move(uint64_t cursor) {
-    std::lock_guard<std::mutex> lock(s_->subs_mu_);
+    absl::MutexLock lock(&s_->subs_mu_);
     if (admitted_) s_->streams_[this].cursor = cursor;
   }
 
@@ -154,7 +154,7 @@ class FeedServiceImpl::Tracked {
 FeedServiceImpl::Subscribers FeedServiceImpl::subscribers() const {
   const uint64_t head = records_->LastChangeSeq();
   Subscribers out;
-  std::lock_guard<std::mutex> lock(subs_mu_);
+  absl::MutexLock lock(&subs_mu_);
   out.open = static_cast<int>(streams_.size());
   for (const auto& [stream, o] : streams_) {
     out.max_lag = std::max(out.max_lag, head > o.cursor ? head - o.cursor : 0);

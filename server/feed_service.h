@@ -8,10 +8,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "gridsync/v1/feed_service.grpc.pb.h"
 #include "server/auth.h"
 #include "server/log.h"
@@ -67,12 +68,12 @@ class FeedServiceImpl final : public grpc::Service {
   const Authenticator* auth_;
   const std::chrono::milliseconds heartbeat_;
   std::atomic<bool> stopping_{false};
-  mutable std::mutex subs_mu_;
+  mutable absl::Mutex subs_mu_;
   struct Open {
     std::string device_id;
     uint64_t cursor;
   };
-  std::map<const void*, Open> streams_;  // by stream; guarded by subs_mu_
+  std::map<const void*, Open> streams_ ABSL_GUARDED_BY(subs_mu_);  // by stream
   RateLimitedLog bad_requests_{"refused feed request"};
 };
 

@@ -42,7 +42,7 @@ std::string Quoted(absl::string_view message) {
 }
 
 void LogLine(absl::string_view level, absl::string_view message) {
-  static std::mutex mu;
+  static absl::Mutex mu;
   const int64_t ms = core::SystemWallMs();
   const time_t secs = static_cast<time_t>(ms / 1000);
   struct tm tm;
@@ -51,7 +51,7 @@ void LogLine(absl::string_view level, absl::string_view message) {
   strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
   const std::string line = absl::StrCat("ts=", when, ".", absl::Dec(ms % 1000, absl::kZeroPad3),
                                         "Z level=", level, " msg=", Quoted(message), "\n");
-  std::lock_guard<std::mutex> lock(mu);
+  absl::MutexLock lock(&mu);
   fwrite(line.data(), 1, line.size(), stderr);
 }
 
@@ -60,7 +60,7 @@ void RateLimitedLog::Error(absl::string_view message) {
   const int64_t now = core::SystemWallMs();
   int64_t skipped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (last_ms_ != 0 && now - last_ms_ < period_ms_) {
       ++skipped_;
       return;

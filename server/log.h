@@ -6,11 +6,12 @@
 #define GRIDSYNC_SERVER_LOG_H_
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::server {
 
@@ -39,9 +40,9 @@ class RateLimitedLog {
  private:
   std::string what_;
   int64_t period_ms_;
-  std::mutex mu_;
-  int64_t last_ms_ = 0;  // guarded by mu_
-  int64_t skipped_ = 0;  // guarded by mu_
+  absl::Mutex mu_;
+  int64_t last_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t skipped_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gridsync::server

@@ -119,7 +119,7 @@ std::vector<double> LatencyBounds() {
 void Metrics::ObserveRpc(const std::string& method, absl::string_view code, double seconds) {
   Rpc* rpc;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto& slot = rpcs_[method];
     if (!slot) slot = std::make_unique<Rpc>();
     rpc = slot.get();
@@ -130,13 +130,13 @@ void Metrics::ObserveRpc(const std::string& method, absl::string_view code, doub
 
 void Metrics::CountMutations(absl::string_view outcome, absl::string_view code, uint64_t n) {
   if (n == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   mutations_[{std::string(outcome), std::string(code)}] += n;
 }
 
 std::string Metrics::Render(const std::vector<Sample>& samples) const {
   std::string out;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   absl::StrAppend(&out,
                   "# HELP gridsync_build_info The release this server runs.\n"
                   "# TYPE gridsync_build_info gauge\n"

@@ -15,11 +15,12 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::server {
 
@@ -70,9 +71,9 @@ class Metrics {
     std::map<std::string, uint64_t> by_code;  // guarded by mu_
     Histogram latency{LatencyBounds()};
   };
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Rpc>> rpcs_;                   // by method; guarded by mu_
-  std::map<std::pair<std::string, std::string>, uint64_t> mutations_;  // guarded by mu_
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<Rpc>> rpcs_ ABSL_GUARDED_BY(mu_);  // by method
+  std::map<std::pair<std::string, std::string>, uint64_t> mutations_ ABSL_GUARDED_BY(mu_);
 };
 
 // Counts every RPC of the server it is installed in (its method, status

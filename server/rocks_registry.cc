@@ -235,7 +235,7 @@ absl::StatusOr<LoggedWrite> RegistryImport::Finish(const gridsync::v1::ImportReg
 
 absl::StatusOr<gridsync::v1::ImportRegistryResponse> RocksRegistry::ImportRegistry(
     const gridsync::v1::ImportRegistryRequest& req, const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   RegistryImport import(db_, registry_, coverage_);
   if (auto st = import.Units(req); !st.ok()) return st;
   if (auto st = import.Households(req); !st.ok()) return st;
@@ -295,7 +295,7 @@ absl::StatusOr<gridsync::v1::CheckPolicy> RocksRegistry::GetCheckPolicy() {
 
 absl::Status RocksRegistry::SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
                                            const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
   batch.Put(registry_, kPolicyKey, policy.SerializeAsString());
   gridsync::v1::AdminAct act;
@@ -314,7 +314,7 @@ absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> RocksRegistry::ListSurveyF
 
 absl::StatusOr<gridsync::v1::SurveyForm> RocksRegistry::PublishSurveyForm(
     gridsync::v1::SurveyForm form, int64_t now_ms, const gridsync::v1::Actor& by) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   const std::string key = absl::StrCat(kSurveyFormPrefix, form.version());
   std::string v;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), registry_, key, &v);

@@ -5,8 +5,8 @@
 #ifndef GRIDSYNC_SERVER_ROCKS_REGISTRY_H_
 #define GRIDSYNC_SERVER_ROCKS_REGISTRY_H_
 
-#include <mutex>
-
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 #include "server/coverage_index.h"
 #include "server/logged_write.h"
@@ -41,7 +41,7 @@ class RocksRegistry : public RegistryStore {
   CoverageIndex* coverage_;
   ChangeLogger* log_;
   // Imports and policy changes read what they replace: one at a time.
-  std::mutex mu_;
+  absl::Mutex mu_;  // one registry write at a time
 };
 
 }  // namespace gridsync::server
