@@ -344,7 +344,7 @@ class Client {
   void StopBackground();
 
  private:
-  class Impl;
+  struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
