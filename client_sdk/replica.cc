@@ -45,7 +45,7 @@ absl::Status Replica::Load(const LocalMeta& meta) {
   for (auto& [seq, e] : *outbox) {
     next_seq_ = std::max(next_seq_, seq + 1);  // never hand out a seq twice
     hlc_last = std::max<uint64_t>(hlc_last, e.mutation().hlc());
-    AddLocked(std::move(e));
+    outbox_.Add(std::move(e));
   }
   for (const auto& r : store_->ListRejected()) {
     next_seq_ = std::max<uint64_t>(next_seq_, r.mutation().device_seq() + 1);
@@ -131,7 +131,7 @@ absl::Status Replica::WriteLocked(const std::string& record_id, const Builder& b
     return st;
   }
   ++next_seq_;
-  AddLocked(std::move(e));
+  outbox_.Add(std::move(e));
   RefreshLocked(record_id);
   return absl::OkStatus();
 }
@@ -162,29 +162,25 @@ absl::StatusOr<std::optional<RecordState>> Replica::ViewLocked(const std::string
   if (wiped_) return WipedError();
   auto held = store_->GetState(id);
   if (!held.ok()) return held.status();
-  auto it = by_record_.find(id);
-  if (it == by_record_.end()) return held;
+  if (!outbox_.Holds(id)) return held;
   RecordState s = held->has_value() ? std::move(**held) : RecordState();
-  for (uint64_t seq : it->second) core::Apply(&s, outbox_.at(seq).mutation());
+  outbox_.Replay(id, &s);
   return std::optional<RecordState>(std::move(s));
 }
 
 void Replica::ForEachViewLocked(const std::function<void(const RecordState&)>& fn) const {
-  std::set<std::string> local_only;
-  for (const auto& [id, seqs] : by_record_) local_only.insert(id);
+  std::set<std::string> local_only = outbox_.RecordIds();
   auto st = store_->ForEachState([&](const RecordState& held) {
     mu_.AssertHeld();  // called back within this call
     if (local_only.erase(held.record_id()) == 0) return fn(held);
     RecordState s = held;
-    for (uint64_t seq : by_record_.at(held.record_id())) {
-      core::Apply(&s, outbox_.at(seq).mutation());
-    }
+    outbox_.Replay(held.record_id(), &s);
     fn(s);
   });
   (void)st;  // a replica that does not parse shows what does
   for (const auto& id : local_only) {
     RecordState s;
-    for (uint64_t seq : by_record_.at(id)) core::Apply(&s, outbox_.at(seq).mutation());
+    outbox_.Replay(id, &s);
     fn(s);
   }
 }
@@ -211,7 +207,8 @@ ClientStats Replica::Stats() const {
   s.records = store_->CountStates();
   s.rejected = static_cast<int64_t>(store_->ListRejected().size());
   absl::MutexLock lock(&mu_);
-  for (const auto& [seq, e] : outbox_) (e.change_seq() == 0 ? s.pending : s.acked_unpulled)++;
+  s.pending = outbox_.CountPending();
+  s.acked_unpulled = static_cast<int64_t>(outbox_.size()) - s.pending;
   s.cursor = cursor_;
   s.clock_offset_ms = clock_->offset_ms();
   return s;
@@ -241,8 +238,7 @@ absl::Status Replica::WipedError() {
 absl::Status Replica::Wipe(const std::string& data_dir, const absl::Status& order) {
   absl::MutexLock lock(&mu_);
   wiped_ = true;
-  outbox_.clear();
-  by_record_.clear();
+  outbox_.Clear();
   day_ = DayView();
   store_->PrepareForWipe();
   if (auto st = WipeReplica(data_dir); !st.ok()) {
@@ -254,24 +250,7 @@ absl::Status Replica::Wipe(const std::string& data_dir, const absl::Status& orde
       absl::StrCat("this phone's replica and attachments were erased: ", order.message())));
 }
 
-// --- The outbox in memory and the day view ---------------------------------
-
-void Replica::AddLocked(OutboxEntry e) {
-  const uint64_t seq = e.mutation().device_seq();
-  by_record_[e.mutation().record_id()].insert(seq);
-  outbox_.emplace(seq, std::move(e));
-}
-
-void Replica::ForgetLocked(uint64_t seq) {
-  auto it = outbox_.find(seq);
-  if (it == outbox_.end()) return;
-  const std::string id = it->second.mutation().record_id();
-  outbox_.erase(it);
-  auto r = by_record_.find(id);
-  if (r == by_record_.end()) return;
-  r->second.erase(seq);
-  if (r->second.empty()) by_record_.erase(r);
-}
+// --- The day view -----------------------------------------------------------
 
 void Replica::RefreshLocked(const std::string& record_id) {
   auto view = ViewLocked(record_id);
@@ -299,24 +278,13 @@ absl::Status Replica::LoadDayLocked() {
 // --- The sync's side: push --------------------------------------------------
 
 std::vector<Mutation> Replica::PendingBatch(int max, bool* more) const {
-  std::vector<Mutation> out;
   absl::MutexLock lock(&mu_);
-  for (const auto& [seq, e] : outbox_) {
-    if (e.change_seq() != 0) continue;
-    if (static_cast<int>(out.size()) == max) {
-      *more = true;
-      break;
-    }
-    out.push_back(e.mutation());
-  }
-  return out;
+  return outbox_.PendingBatch(max, more);
 }
 
 int64_t Replica::PendingCount() const {
   absl::MutexLock lock(&mu_);
-  int64_t n = 0;
-  for (const auto& [seq, e] : outbox_) n += e.change_seq() == 0 ? 1 : 0;
-  return n;
+  return outbox_.CountPending();
 }
 
 size_t Replica::OutboxSize() const {
@@ -326,13 +294,7 @@ size_t Replica::OutboxSize() const {
 
 bool Replica::HasUnacked(const std::string& record_id) const {
   absl::MutexLock lock(&mu_);
-  auto it = by_record_.find(record_id);
-  if (it == by_record_.end()) return false;
-  for (uint64_t seq : it->second) {
-    auto e = outbox_.find(seq);
-    if (e != outbox_.end() && e->second.change_seq() == 0) return true;
-  }
-  return false;
+  return outbox_.HasPending(record_id);
 }
 
 absl::StatusOr<bool> Replica::CommitPush(const PushAnswer& answer, SyncReport* report) {
@@ -341,18 +303,18 @@ absl::StatusOr<bool> Replica::CommitPush(const PushAnswer& answer, SyncReport* r
   if (!restored.ok()) return restored.status();
   std::vector<OutboxEntry> updated;
   for (const auto& ack : answer.acked) {
-    auto it = outbox_.find(ack.device_seq);
-    if (it == outbox_.end()) continue;
+    OutboxEntry* e = outbox_.Find(ack.device_seq);
+    if (e == nullptr) continue;
     (ack.duplicate ? report->duplicates : report->pushed)++;
-    it->second.set_change_seq(ack.change_seq);
-    updated.push_back(it->second);
+    e->set_change_seq(ack.change_seq);
+    updated.push_back(*e);
   }
   std::vector<RejectedMutation> rejected;
   for (const auto& r : answer.refused) {
-    auto it = outbox_.find(r.device_seq());
-    if (it == outbox_.end()) continue;
+    const OutboxEntry* e = outbox_.Find(r.device_seq());
+    if (e == nullptr) continue;
     RejectedMutation& rj = rejected.emplace_back();
-    *rj.mutable_mutation() = it->second.mutation();
+    *rj.mutable_mutation() = e->mutation();
     rj.set_code(r.code());
     rj.set_field(r.field());
     rj.set_message(r.message());
@@ -362,7 +324,7 @@ absl::StatusOr<bool> Replica::CommitPush(const PushAnswer& answer, SyncReport* r
   auto st = store_->CommitPushResults(updated, rejected, clock_->offset_ms());
   if (!st.ok()) return st;
   for (const auto& rj : rejected) {
-    ForgetLocked(rj.mutation().device_seq());
+    outbox_.Remove(rj.mutation().device_seq());
     RefreshLocked(rj.mutation().record_id());
   }
   return *restored;
@@ -373,13 +335,12 @@ absl::Status Replica::Restamp(SyncReport* report) {
   clock_->Rebase();
   std::vector<OutboxEntry> updated;
   std::set<std::string> touched;
-  for (auto& [seq, e] : outbox_) {
-    if (e.change_seq() != 0) continue;
+  outbox_.ForEachPending([&](OutboxEntry& e) {
     e.mutable_mutation()->set_hlc(clock_->Now());
     e.set_restamps(e.restamps() + 1);
     updated.push_back(e);
     touched.insert(e.mutation().record_id());
-  }
+  });
   report->restamped += static_cast<int64_t>(updated.size());
   // The refused stamps must not come back at the next start (Load observes
   // the stored last stamp).
@@ -392,11 +353,10 @@ absl::Status Replica::Renumber(uint64_t after, SyncReport* report) {
   absl::MutexLock lock(&mu_);
   std::vector<OutboxEntry> unsent;
   std::vector<uint64_t> old_seqs;
-  for (const auto& [seq, e] : outbox_) {
-    if (e.change_seq() != 0) continue;
+  outbox_.ForEachPending([&](const OutboxEntry& e) {
     unsent.push_back(e);
-    old_seqs.push_back(seq);
-  }
+    old_seqs.push_back(e.mutation().device_seq());
+  });
   const uint64_t first = std::max(next_seq_, after + 1);
   // A new replica epoch: `after` grows with every push the server applies,
   // so two restores of one copy at different times get different epochs.
@@ -414,11 +374,11 @@ absl::Status Replica::Renumber(uint64_t after, SyncReport* report) {
   const uint64_t next = first + renumbered.size();
   if (auto st = store_->RenumberOutbox(old_seqs, renumbered, next, epoch); !st.ok()) return st;
   replica_epoch_ = epoch;
-  for (uint64_t seq : old_seqs) ForgetLocked(seq);
+  for (uint64_t seq : old_seqs) outbox_.Remove(seq);
   std::set<std::string> touched;
   for (auto& e : renumbered) {
     touched.insert(e.mutation().record_id());
-    AddLocked(std::move(e));
+    outbox_.Add(std::move(e));
   }
   RefreshAllLocked(touched);
   next_seq_ = next;
@@ -444,11 +404,11 @@ absl::StatusOr<bool> Replica::SeeEpochLocked(uint64_t epoch, bool out_of_range,
     }
   }
   std::vector<OutboxEntry> repending;
-  for (auto& [seq, e] : outbox_) {
-    if (e.change_seq() == 0) continue;
+  outbox_.ForEach([&](OutboxEntry& e) {
+    if (e.change_seq() == 0) return;
     e.set_change_seq(0);
     repending.push_back(e);
-  }
+  });
   const uint64_t adopted = out_of_range ? 0 : epoch;
   if (auto st = store_->ResetForRestoredServer(repending, adopted); !st.ok()) return st;
   store_epoch_ = adopted;
@@ -478,16 +438,13 @@ absl::Status Replica::CommitPullPage(const gridsync::v1::PullResponse& page) {
   clock_->Observe(max_stamp);
   absl::MutexLock lock(&mu_);
   // Acknowledged entries the server state now holds stop being replayed.
-  std::vector<uint64_t> covered;
-  for (const auto& [seq, e] : outbox_) {
-    if (e.change_seq() != 0 && e.change_seq() <= page.next_cursor()) covered.push_back(seq);
-  }
+  const std::vector<uint64_t> covered = outbox_.CoveredBy(page.next_cursor());
   auto st = store_->CommitPullPage(page, covered, clock_->offset_ms(), refilling_);
   if (!st.ok()) return st;
   std::set<std::string> touched;
   for (uint64_t seq : covered) {
-    touched.insert(outbox_.at(seq).mutation().record_id());
-    ForgetLocked(seq);
+    touched.insert(outbox_.Find(seq)->mutation().record_id());
+    outbox_.Remove(seq);
   }
   for (const auto& s : page.records()) touched.insert(s.record_id());
   RefreshAllLocked(touched);
@@ -540,7 +497,7 @@ absl::StatusOr<RetentionPass::Letgo> Replica::Forget(RetentionPass pass,
   if (!st.ok()) return st;
   st = store_->ForEachState([&](const RecordState& s) {
     mu_.AssertHeld();  // called back within this call
-    pass.OfferRecord(s, by_record_.count(s.record_id()) > 0);
+    pass.OfferRecord(s, outbox_.Holds(s.record_id()));
   });
   if (!st.ok()) return st;
   RetentionPass::Letgo letgo = pass.Finish(queued_files);

@@ -28,6 +28,7 @@
 #include "absl/synchronization/mutex.h"
 #include "client_sdk/day_view.h"
 #include "client_sdk/local_store.h"
+#include "client_sdk/outbox.h"
 #include "client_sdk/retention_pass.h"
 #include "core/hlc.h"
 #include "gridsync/client.h"
@@ -186,10 +187,6 @@ class Replica {
   // outbox replayed, then records only the outbox has.
   void ForEachViewLocked(const std::function<void(const gridsync::v1::RecordState&)>& fn) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Adds an entry to the outbox in memory, or drops one (its record's index
-  // too); the caller has written the disk.
-  void AddLocked(gridsync::v1::OutboxEntry e) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void ForgetLocked(uint64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What the record counts for in the day view, from its view now.
   void RefreshLocked(const std::string& record_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The day view from the stored registry, the states and the outbox.
@@ -209,8 +206,7 @@ class Replica {
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t replica_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Mutation.replica_epoch of new writes
   uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<uint64_t, gridsync::v1::OutboxEntry> outbox_ ABSL_GUARDED_BY(mu_);  // by device seq
-  std::map<std::string, std::set<uint64_t>> by_record_ ABSL_GUARDED_BY(mu_);   // record -> seqs
+  Outbox outbox_ ABSL_GUARDED_BY(mu_);
   bool registry_synced_ ABSL_GUARDED_BY(mu_) = false;
   bool refilling_ ABSL_GUARDED_BY(mu_) = false;    // LocalMeta::refilling
   uint64_t store_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // the server store's, last seen
