@@ -50,7 +50,7 @@ TcpProxy::~TcpProxy() {
   if (acceptor_.joinable()) acceptor_.join();
   std::vector<std::thread> pumps;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     pumps.swap(pumps_);
   }
   for (auto& t : pumps) t.join();
@@ -58,7 +58,7 @@ TcpProxy::~TcpProxy() {
 }
 
 void TcpProxy::CutAll() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (int fd : open_fds_) shutdown(fd, SHUT_RDWR);
 }
 
@@ -73,7 +73,7 @@ void TcpProxy::AcceptLoop() {
       continue;
     }
     ++connections_;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     pumps_.emplace_back([this, fd] { Pump(fd); });
   }
 }
@@ -90,7 +90,7 @@ void TcpProxy::Pump(int client_fd) {
   setsockopt(client_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   setsockopt(server_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     open_fds_.insert(client_fd);
     open_fds_.insert(server_fd);
   }
@@ -129,7 +129,7 @@ void TcpProxy::Pump(int client_fd) {
       (i == 0 ? bytes_up_ : bytes_down_) += n;
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   open_fds_.erase(client_fd);
   open_fds_.erase(server_fd);
   close(client_fd);

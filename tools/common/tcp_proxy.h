@@ -7,12 +7,13 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::tools {
 
@@ -52,9 +53,9 @@ class TcpProxy {
   std::atomic<bool> refuse_{false};
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> bytes_up_{0}, bytes_down_{0}, connections_{0}, cuts_{0};
-  std::mutex mu_;
-  std::set<int> open_fds_;          // guarded by mu_
-  std::vector<std::thread> pumps_;  // guarded by mu_
+  absl::Mutex mu_;
+  std::set<int> open_fds_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> pumps_ ABSL_GUARDED_BY(mu_);
   std::thread acceptor_;
 };
 

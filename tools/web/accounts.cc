@@ -112,6 +112,8 @@ absl::StatusOr<std::unique_ptr<AccountBook>> AccountBook::Open(const std::string
   std::unique_ptr<AccountBook> book(new AccountBook(dir + "/accounts"));
   std::ifstream in(book->path_);
   std::string line;
+  absl::MutexLock lock(
+      &book->mu_);  // nobody else holds the book yet; the fields' rule all the same
   for (int n = 1; std::getline(in, line); ++n) {
     std::vector<std::string> f = absl::StrSplit(line, '\t');
     Sealed s;
@@ -129,7 +131,7 @@ absl::StatusOr<std::unique_ptr<AccountBook>> AccountBook::Open(const std::string
 }
 
 std::optional<Account> AccountBook::Find(const std::string& name) const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto it = accounts_.find(name);
   if (it == accounts_.end()) return std::nullopt;
   return it->second.account;
@@ -151,7 +153,7 @@ absl::Status AccountBook::Put(const Account& account, const AccountSecrets& secr
   s.nonce = RandomBytes(kNonceBytes);
   s.ciphertext = Seal(DeriveKey(password, s.salt, s.iterations), s.nonce, Aad(account),
                       absl::StrCat(secrets.token, "\n", secrets.replica_key));
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto before = accounts_;
   accounts_[account.name] = std::move(s);
   absl::Status st = WriteLocked();
@@ -164,7 +166,7 @@ absl::StatusOr<std::pair<Account, AccountSecrets>> AccountBook::Unlock(
   const auto refused = absl::UnauthenticatedError("姓名或密码不对");
   Sealed s;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    absl::MutexLock l(&mu_);
     auto it = accounts_.find(name);
     if (it == accounts_.end()) {
       DeriveKey(password, std::string(kSaltBytes, '\0'), kIterations);  // the same time as a miss

@@ -25,11 +25,12 @@
 #define GRIDSYNC_TOOLS_WEB_ACCOUNTS_H_
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "gridsync/v1/registry.pb.h"
 
 namespace gridsync::web {
@@ -80,11 +81,11 @@ class AccountBook {
     int iterations = 0;
   };
   explicit AccountBook(std::string path) : path_(std::move(path)) {}
-  absl::Status WriteLocked() const;
+  absl::Status WriteLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string path_;
-  mutable std::mutex mu_;
-  std::map<std::string, Sealed> accounts_;  // guarded by mu_; by name
+  mutable absl::Mutex mu_;
+  std::map<std::string, Sealed> accounts_ ABSL_GUARDED_BY(mu_);  // by name
 };
 
 }  // namespace gridsync::web

@@ -170,7 +170,7 @@ void Console::SendXlsx(httplib::Response& res, const std::string& name, const st
 Console::~Console() {
   Stop();
   if (sweeper_.joinable()) sweeper_.join();
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   offices_.clear();
 }
 
@@ -178,15 +178,14 @@ void Console::Run() { http_->listen_after_bind(); }
 
 void Console::Stop() {
   {
-    std::lock_guard<std::mutex> l(mu_);
-    stopping_ = true;
+    absl::MutexLock l(&mu_);
+    stopping_ = true;  // the sweeper's wait ends (absl::Mutex re-checks it at unlock)
   }
-  stop_cv_.notify_all();
   http_->stop();
 }
 
 std::shared_ptr<Office> Console::OfficeOf(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto it = offices_.find(name);
   return it == offices_.end() ? nullptr : it->second;
 }
@@ -194,13 +193,15 @@ std::shared_ptr<Office> Console::OfficeOf(const std::string& name) {
 // Closes the offices (and forgets the tokens) of accounts left without a
 // live session.
 void Console::CloseIdleOffices() {
-  std::unique_lock<std::mutex> l(mu_);
-  while (!stop_cv_.wait_for(l, std::chrono::seconds(10), [this] { return stopping_; })) {
-    l.unlock();
+  while (true) {
+    {
+      absl::MutexLock l(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Seconds(10))) return;
+    }
     sessions_.Expire();
     std::vector<std::shared_ptr<Office>> closing;
     {
-      std::lock_guard<std::mutex> g(mu_);
+      absl::MutexLock g(&mu_);
       for (auto it = offices_.begin(); it != offices_.end();) {
         if (sessions_.AnyFor(it->first)) {
           ++it;
@@ -212,7 +213,6 @@ void Console::CloseIdleOffices() {
       }
     }
     closing.clear();  // joins their feed threads outside mu_
-    l.lock();
   }
 }
 
@@ -286,7 +286,7 @@ void Console::Routes() {
     if (!o) {
       auto opened = Office::Open(options_.office, a, secrets);
       if (!opened.ok()) return Refuse(res, opened.status());
-      std::lock_guard<std::mutex> l(mu_);
+      absl::MutexLock l(&mu_);
       offices_[a.name] = std::move(*opened);
     }
     const Session s = sessions_.Start(a.name);

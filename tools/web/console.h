@@ -10,15 +10,15 @@
 #ifndef GRIDSYNC_TOOLS_WEB_CONSOLE_H_
 #define GRIDSYNC_TOOLS_WEB_CONSOLE_H_
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "tools/web/accounts.h"
 #include "tools/web/office.h"
 #include "tools/web/sessions.h"
@@ -66,11 +66,10 @@ class Console {
   std::unique_ptr<httplib::Server> http_;
   int port_ = 0;
 
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Office>> offices_;  // guarded by mu_; by account name
+  absl::Mutex mu_;
+  std::map<std::string, std::shared_ptr<Office>> offices_ ABSL_GUARDED_BY(mu_);  // by account name
   std::thread sweeper_;
-  bool stopping_ = false;  // guarded by mu_
-  std::condition_variable stop_cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gridsync::web

@@ -119,11 +119,10 @@ absl::StatusOr<std::pair<Account, AccountSecrets>> Office::Activate(const Office
 
 Office::~Office() {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    absl::MutexLock l(&mu_);
     stopping_ = true;
     if (stream_ != nullptr) stream_->TryCancel();
   }
-  changed_.notify_all();
   if (follower_.joinable()) follower_.join();
 }
 
@@ -132,10 +131,9 @@ absl::Status Office::SyncNow() {
     auto r = client_->Sync();
     if (!r.ok()) return r.status();
   }
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   synced_at_ms_ = core::SystemWallMs();
   ++version_;
-  changed_.notify_all();
   return absl::OkStatus();
 }
 
@@ -158,7 +156,7 @@ void Office::Follow() {
       }
       req.set_follow(true);
       {
-        std::lock_guard<std::mutex> l(mu_);
+        absl::MutexLock l(&mu_);
         if (stopping_) return;
         stream_ = &ctx;
         following_ = true;
@@ -180,47 +178,50 @@ void Office::Follow() {
       }
       if (vouching != 0) options_.reports->Closed(vouching);
       st = FromGrpc(reader->Finish());
-      std::lock_guard<std::mutex> l(mu_);
+      absl::MutexLock l(&mu_);
       stream_ = nullptr;
       following_ = false;
     }
-    std::unique_lock<std::mutex> l(mu_);
+    absl::MutexLock l(&mu_);
     if (st.code() == absl::StatusCode::kUnauthenticated ||
         st.code() == absl::StatusCode::kPermissionDenied) {
       refused_ = absl::StrCat("服务器不再接受这个账号 (", st.message(),
                               "); 请向县里管理员要一个新的激活码");
-      changed_.notify_all();
       return;
     }
-    if (changed_.wait_for(l, backoff, [this] { return stopping_; })) return;
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::FromChrono(backoff))) return;
     backoff =
         std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
   }
 }
 
 std::string Office::refused() const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   return refused_;
 }
 
 uint64_t Office::version() const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   return version_;
 }
 
 uint64_t Office::WaitChange(uint64_t seen, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> l(mu_);
-  changed_.wait_for(l, timeout, [&] { return version_ > seen || stopping_ || !refused_.empty(); });
+  absl::MutexLock l(&mu_);
+  auto changed = [&] {
+    mu_.AssertHeld();  // called back within the wait
+    return version_ > seen || stopping_ || !refused_.empty();
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&changed), absl::FromChrono(timeout));
   return version_;
 }
 
 int64_t Office::synced_at_ms() const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   return synced_at_ms_;
 }
 
 bool Office::following() const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   return following_;
 }
 
@@ -297,7 +298,7 @@ absl::StatusOr<std::pair<std::string, std::string>> Office::ReadAttachment(
 
 std::string Office::UnitName(const std::string& code) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    absl::MutexLock l(&mu_);
     if (!names_.empty()) {
       auto it = names_.find(code);
       return it == names_.end() ? code : it->second;
@@ -309,7 +310,7 @@ std::string Office::UnitName(const std::string& code) {
   req.set_scope_code(account_.scope);
   gridsync::v1::ListScopeUnitsResponse resp;
   if (!stub->ListScopeUnits(ctx.get(), req, &resp).ok()) return code;  // asked again next time
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   for (const auto& u : resp.org_units()) names_[u.code()] = u.name();
   auto it = names_.find(code);
   return it == names_.end() ? code : it->second;
@@ -317,7 +318,7 @@ std::string Office::UnitName(const std::string& code) {
 
 absl::Status Office::Act(const std::function<absl::Status(sdk::Client&)>& write) {
   if (client_ == nullptr) return absl::PermissionDeniedError("县级账号只能查看, 不能办理");
-  std::lock_guard<std::mutex> l(act_mu_);
+  absl::MutexLock l(&act_mu_);
   if (auto st = write(*client_); !st.ok()) return st;
   auto r = client_->Sync();
   if (!r.ok()) return r.status();
@@ -326,9 +327,8 @@ absl::Status Office::Act(const std::function<absl::Status(sdk::Client&)>& write)
     std::string why = rejected.empty() ? "" : rejected.back().message();
     return absl::FailedPreconditionError(absl::StrCat("服务器拒绝了这次操作: ", why));
   }
-  std::lock_guard<std::mutex> v(mu_);
+  absl::MutexLock v(&mu_);
   ++version_;
-  changed_.notify_all();
   return absl::OkStatus();
 }
 

@@ -19,14 +19,14 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "gridsync/client.h"
 #include "tools/common/report.h"
 #include "tools/web/accounts.h"
@@ -118,17 +118,16 @@ class Office {
   const AccountSecrets secrets_;
   std::unique_ptr<sdk::Client> client_;
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  uint64_t version_ = 0;                      // guarded by mu_
-  int64_t synced_at_ms_ = 0;                  // guarded by mu_
-  bool following_ = false;                    // guarded by mu_
-  bool stopping_ = false;                     // guarded by mu_
-  std::string refused_;                       // guarded by mu_
-  grpc::ClientContext* stream_ = nullptr;     // guarded by mu_; the open feed call, to cancel
-  std::map<std::string, std::string> names_;  // guarded by mu_; org code -> name
+  mutable absl::Mutex mu_;
+  uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t synced_at_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  bool following_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::string refused_ ABSL_GUARDED_BY(mu_);
+  grpc::ClientContext* stream_ ABSL_GUARDED_BY(mu_) = nullptr;     // the open feed call, to cancel
+  std::map<std::string, std::string> names_ ABSL_GUARDED_BY(mu_);  // org code -> name
 
-  std::mutex act_mu_;  // one write and its sync at a time
+  absl::Mutex act_mu_ ABSL_ACQUIRED_BEFORE(mu_);  // one write and its sync at a time
   std::thread follower_;
 };
 

@@ -32,7 +32,7 @@ bool ReportCache::NoteLocked(Entry* e, const std::string& code) {
 
 ReportCache::Found<const void> ReportCache::FindAny(const std::string& scope,
                                                     const std::string& key, int64_t now_ms) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto it = entries_.find({scope, key});
   if (it == entries_.end()) return {};
   const Entry& e = it->second;
@@ -43,14 +43,14 @@ ReportCache::Found<const void> ReportCache::FindAny(const std::string& scope,
 }
 
 ReportCache::Mark ReportCache::Begin(int64_t now_ms) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   return {now_ms, changes_};
 }
 
 void ReportCache::PutAny(const std::string& scope, const std::string& key, Mark began,
                          std::shared_ptr<const void> value) {
   constexpr size_t kMaxEntries = 256;  // a county's towns, a few months each
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   if (changes_ - began.changes > kRecent) return;  // too many to tell: not kept
   Entry e{began.ms, std::move(value), {}};
   for (auto it = recent_.upper_bound(began.changes); it != recent_.end(); ++it) {
@@ -61,18 +61,18 @@ void ReportCache::PutAny(const std::string& scope, const std::string& key, Mark 
 }
 
 int ReportCache::Opened(const std::string& scope, int64_t since_ms) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   feeds_[next_handle_] = {scope, since_ms};
   return next_handle_++;
 }
 
 void ReportCache::Closed(int handle) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   feeds_.erase(handle);
 }
 
 void ReportCache::Changed(const std::string& code) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   recent_[++changes_] = code;
   if (recent_.size() > kRecent) recent_.erase(recent_.begin());
   for (auto it = entries_.begin(); it != entries_.end();) {

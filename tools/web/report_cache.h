@@ -18,9 +18,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::web {
 
@@ -82,18 +84,19 @@ class ReportCache {
   Found<const void> FindAny(const std::string& scope, const std::string& key, int64_t now_ms);
   void PutAny(const std::string& scope, const std::string& key, Mark began,
               std::shared_ptr<const void> value);
-  bool VouchedLocked(const std::string& scope, int64_t began_ms) const;
+  bool VouchedLocked(const std::string& scope, int64_t began_ms) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Notes `code` in `e`; false when `e` must go (too many, or everything).
   static bool NoteLocked(Entry* e, const std::string& code);
 
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, Entry> entries_;  // guarded by mu_
-  std::map<int, Feed> feeds_;                                     // guarded by mu_
-  int next_handle_ = 1;                                           // guarded by mu_
+  absl::Mutex mu_;
+  std::map<std::pair<std::string, std::string>, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  std::map<int, Feed> feeds_ ABSL_GUARDED_BY(mu_);
+  int next_handle_ ABSL_GUARDED_BY(mu_) = 1;
   // The codes of the last kRecent changes, by their count (Changed calls).
   static constexpr size_t kRecent = 4096;
-  std::map<uint64_t, std::string> recent_;  // guarded by mu_
-  uint64_t changes_ = 0;                    // guarded by mu_
+  std::map<uint64_t, std::string> recent_ ABSL_GUARDED_BY(mu_);
+  uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gridsync::web

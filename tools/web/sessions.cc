@@ -19,7 +19,7 @@ std::string RandomHex(int n) {
 
 Session SessionTable::Start(const std::string& name) {
   Session s{RandomHex(32), RandomHex(16), name, Clock::now(), Clock::now()};
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   sessions_[s.id] = s;
   return s;
 }
@@ -30,7 +30,7 @@ bool SessionTable::LiveLocked(const Session& s, Clock::time_point now) const {
 
 std::optional<Session> SessionTable::Touch(const std::string& id) {
   const auto now = Clock::now();
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return std::nullopt;
   if (!LiveLocked(it->second, now)) {
@@ -42,19 +42,19 @@ std::optional<Session> SessionTable::Touch(const std::string& id) {
 }
 
 bool SessionTable::Alive(const std::string& id) const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto it = sessions_.find(id);
   return it != sessions_.end() && LiveLocked(it->second, Clock::now());
 }
 
 void SessionTable::End(const std::string& id) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   sessions_.erase(id);
 }
 
 std::vector<std::string> SessionTable::Expire() {
   const auto now = Clock::now();
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   std::map<std::string, bool> live;  // account -> has a live session
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     const bool keep = LiveLocked(it->second, now);
@@ -68,7 +68,7 @@ std::vector<std::string> SessionTable::Expire() {
 }
 
 bool SessionTable::AnyFor(const std::string& name) const {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   for (const auto& [id, s] : sessions_)
     if (s.name == name) return true;
   return false;
@@ -76,19 +76,19 @@ bool SessionTable::AnyFor(const std::string& name) const {
 
 bool SessionTable::MayTry(const std::string& name) {
   const auto now = Clock::now();
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   auto& f = failures_[name];
   while (!f.empty() && now - f.front() > kFailureWindow) f.pop_front();
   return f.size() < static_cast<size_t>(kMaxFailures);
 }
 
 void SessionTable::Failed(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   failures_[name].push_back(Clock::now());
 }
 
 void SessionTable::Succeeded(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  absl::MutexLock l(&mu_);
   failures_.erase(name);
 }
 

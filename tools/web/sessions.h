@@ -16,10 +16,12 @@
 #include <chrono>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace gridsync::web {
 
@@ -61,10 +63,10 @@ class SessionTable {
   bool LiveLocked(const Session& s, std::chrono::steady_clock::time_point now) const;
 
   const std::chrono::seconds idle_, lifetime_;
-  mutable std::mutex mu_;
-  std::map<std::string, Session> sessions_;  // guarded by mu_; by id
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>>
-      failures_;  // guarded by mu_; by name, within kFailureWindow
+  mutable absl::Mutex mu_;
+  std::map<std::string, Session> sessions_ ABSL_GUARDED_BY(mu_);  // by id
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_
+      ABSL_GUARDED_BY(mu_);  // by name, within kFailureWindow
 };
 
 // `n` random bytes as hex (OpenSSL's RAND_bytes).
