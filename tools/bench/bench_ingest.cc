@@ -71,14 +71,21 @@ std::string SampleVisitState(const std::string& id, uint64_t seq, int64_t now,
 }
 
 struct RawResult {
-  double records_per_second;
-  size_t value_bytes;
+  double records_per_second = 0;
+  size_t value_bytes = 0;
 };
 
-// One WriteBatch per `batch_size` records, synced. With `server_layout`,
-// each record also writes what gridsyncd writes beside it: its change-log
-// entry, its per-grid change index and its idempotency result.
-RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool server_layout) {
+// What a raw write of a record writes: the record alone; with its change-log
+// entry, per-grid change index and idempotency result (the sync's keys); or
+// with every key gridsyncd writes for a visit, adding the coverage index's
+// visit entry and its counters (per household and month, per household and
+// worker; at a household's first visit of the month also the distinct
+// counts per grid and per grid and worker), put without being read.
+enum class Layout { kRecord, kSyncKeys, kAllKeys };
+
+// One WriteBatch per `batch_size` records, synced, in `layout`.
+RawResult RawRocksDb(const std::string& dir, long records, int batch_size, Layout layout) {
+  const bool server_layout = layout != Layout::kRecord;
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.IncreaseParallelism(2);
@@ -120,6 +127,16 @@ RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool 
         b.Put("s410185001901001" + seq, kv[i].first);
         b.Put("i" + std::string("dev-0123456789abcdef") + seq, std::string(40, 'r'));
       }
+      if (layout == Layout::kAllKeys) {
+        const std::string household = absl::StrCat("410185001901001", 1000 + i % 5000);
+        b.Put("D" + household + be64(static_cast<uint64_t>(now + i)) + kv[i].first, "网格员1");
+        b.Put("V2026-12" + household, be64(1));
+        b.Put("W2026-12" + household + "网格员1", be64(1));
+        if (i < 5000) {
+          b.Put("G2026-12410185001901001", be64(static_cast<uint64_t>(i)));
+          b.Put("g2026-12410185001901001网格员1", be64(static_cast<uint64_t>(i)));
+        }
+      }
     }
     if (auto st = db->Write(wo, &b); !st.ok()) {
       fprintf(stderr, "raw write: %s\n", st.ToString().c_str());
@@ -132,11 +149,18 @@ RawResult RawRocksDb(const std::string& dir, long records, int batch_size, bool 
 
 // The server alone: `devices` phones without replicas (tools::Phone), their
 // pushes of `batch` visits made before the clock starts, sent by `threads`
-// threads. Returns records/s and the process's CPU time per record (the
-// server's, and the little the senders spend serializing).
+// threads. Returns records/s and CPU time per record: the process's, and
+// the server's alone (the process's less what the sending threads spent
+// themselves, serializing and in gRPC's client).
 struct LightResult {
-  double records_per_second = 0, cpu_us_per_record = 0;
+  double records_per_second = 0, cpu_us_per_record = 0, server_cpu_us_per_record = 0;
 };
+
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 absl::StatusOr<LightResult> LightPush(const std::string& addr, const std::string& token,
                                       int devices, int per_device, int batch, int threads) {
   auto ch = tools::Connect(addr);
@@ -184,6 +208,7 @@ absl::StatusOr<LightResult> LightPush(const std::string& addr, const std::string
   }
   std::atomic<int> next{0};
   std::atomic<long> applied{0};
+  std::atomic<long> sender_cpu_ns{0};
   absl::Status first_error;
   std::mutex mu;
   rusage before{}, after{};
@@ -192,6 +217,12 @@ absl::StatusOr<LightResult> LightPush(const std::string& addr, const std::string
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&] {
+      const double cpu0 = ThreadCpuSeconds();
+      struct Tally {
+        double from;
+        std::atomic<long>* into;
+        ~Tally() { *into += static_cast<long>((ThreadCpuSeconds() - from) * 1e9); }
+      } tally{cpu0, &sender_cpu_ns};
       for (int d; (d = next++) < devices;) {
         for (const auto& push : senders[d].pushes) {
           auto r = senders[d].phone->Push(push);
@@ -221,8 +252,58 @@ absl::StatusOr<LightResult> LightPush(const std::string& addr, const std::string
   };
   LightResult out;
   out.records_per_second = static_cast<double>(applied.load()) / secs;
-  out.cpu_us_per_record = (cpu_s(after) - cpu_s(before)) * 1e6 / static_cast<double>(applied);
+  const double cpu = cpu_s(after) - cpu_s(before);
+  out.cpu_us_per_record = cpu * 1e6 / static_cast<double>(applied);
+  out.server_cpu_us_per_record =
+      (cpu - static_cast<double>(sender_cpu_ns.load()) / 1e9) * 1e6 / static_cast<double>(applied);
   return out;
+}
+
+// A server on a fresh data folder, with the bench county's org units.
+absl::StatusOr<std::unique_ptr<gridsync::server::GridSyncServer>> StartServer(
+    const std::string& data_dir) {
+  if (auto st = gridsync::server::InitDataDir(data_dir); !st.ok()) return st;
+  gridsync::server::ServerOptions opts;
+  opts.data_dir = data_dir;
+  opts.listen = "127.0.0.1:0";
+  auto server = gridsync::server::GridSyncServer::Start(opts);
+  if (!server.ok()) return server.status();
+  auto token = tools::ReadTokenFile(data_dir + "/admin.token");
+  if (!token.ok()) return token.status();
+  // The org data: one county with its towns, then generated grids.
+  v1::ImportRegistryRequest org;
+  for (const auto& [code, name] :
+       std::vector<std::pair<std::string, std::string>>{{"410185000000", "登封市"},
+                                                        {"410185001000", "嵩阳街道"},
+                                                        {"410185100000", "大金店镇"}}) {
+    auto* u = org.add_org_units();
+    u->set_code(code);
+    u->set_name(name);
+  }
+  auto admin =
+      v1::AdminService::NewStub(tools::Connect(absl::StrCat("127.0.0.1:", (*server)->port())));
+  v1::ImportRegistryResponse ir;
+  auto ctx = tools::CallContext(*token);
+  if (auto st = FromGrpc(admin->ImportRegistry(ctx.get(), org, &ir)); !st.ok()) return st;
+  return server;
+}
+
+// SDK phones (the load generator) pushing their outboxes; nobody pulls.
+absl::StatusOr<tools::LoadgenReport> SdkPush(const std::string& addr, const std::string& token,
+                                             int devices, int per_device, int batch, int threads) {
+  tools::LoadgenConfig cfg;
+  cfg.server = addr;
+  cfg.admin_token = token;
+  cfg.devices = devices;
+  cfg.records_per_device = per_device;
+  cfg.batch = batch;
+  cfg.threads = threads;
+  cfg.conflict_rate = 0;
+  cfg.pull_every = 0;
+  // The phones are SDK replicas on the same 2 cores; their own WAL syncs
+  // would measure the phones' disk, not the server.
+  cfg.phone_fsync = false;
+  return tools::RunLoadgen(cfg);
 }
 
 }  // namespace
@@ -236,6 +317,7 @@ int main(int argc, char** argv) {
                            {"--records-per-device", "M", "records each (2000)"},
                            {"--batch", "B", "records a push (100)"},
                            {"--threads", "T", "pushing at once (8)"},
+                           {"--light-only", "", "the light senders alone (for a profiler)"},
                            {"--dir", "DIR", "where (/tmp/gridsync-bench-PID)"}}};
   Args args = ParseArgs(argc, argv, kFlags);
   int devices = 64, per_device = 2000, batch = 100, threads = 8;
@@ -249,73 +331,52 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const long records = static_cast<long>(devices) * per_device;
+  const bool light_only = args.Has("--light-only");
 
   printf("machine: %u cores; %ld records, batches of %d, WAL sync per write\n",
          std::thread::hardware_concurrency(), records, batch);
-  const RawResult raw = RawRocksDb(dir + "/raw", records, batch, false);
-  printf(
-      "raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, sync=true)\n",
-      raw.records_per_second, batch, raw.value_bytes);
-  const RawResult layout = RawRocksDb(dir + "/raw-layout", records, batch, true);
-  printf(
-      "raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
-      "idempotency key gridsyncd writes per mutation)\n",
-      layout.records_per_second);
-
-  if (auto st = gridsync::server::InitDataDir(dir + "/server"); !st.ok()) {
-    fprintf(stderr, "init: %s\n", st.ToString().c_str());
-    return 1;
+  RawResult raw, layout, all_keys;
+  if (!light_only) {
+    raw = RawRocksDb(dir + "/raw", records, batch, Layout::kRecord);
+    printf(
+        "raw RocksDB   : %9.0f records/s  (one WriteBatch of %d records of %zu bytes, "
+        "sync=true)\n",
+        raw.records_per_second, batch, raw.value_bytes);
+    layout = RawRocksDb(dir + "/raw-layout", records, batch, Layout::kSyncKeys);
+    printf(
+        "raw, 4 keys   : %9.0f records/s  (the same, plus the change-log entry, change index and "
+        "idempotency key gridsyncd writes per mutation)\n",
+        layout.records_per_second);
+    all_keys = RawRocksDb(dir + "/raw-all", records, batch, Layout::kAllKeys);
+    printf(
+        "raw, visit    : %9.0f records/s  (the same, plus the coverage index's visit entry and "
+        "counters: every key gridsyncd writes for a visit, 7 to 9)\n",
+        all_keys.records_per_second);
   }
-  gridsync::server::ServerOptions opts;
-  opts.data_dir = dir + "/server";
-  opts.listen = "127.0.0.1:0";
-  auto server = gridsync::server::GridSyncServer::Start(opts);
+  auto server = StartServer(dir + "/server");
   if (!server.ok()) {
-    fprintf(stderr, "start: %s\n", server.status().ToString().c_str());
+    fprintf(stderr, "server: %s\n", server.status().ToString().c_str());
     return 1;
   }
   const std::string addr = absl::StrCat("127.0.0.1:", (*server)->port());
   auto token = ReadTokenFile(dir + "/server/admin.token");
-  // The org data: one county with its towns, then generated grids.
-  gridsync::v1::ImportRegistryRequest org;
-  for (const auto& [code, name] :
-       std::vector<std::pair<std::string, std::string>>{{"410185000000", "登封市"},
-                                                        {"410185001000", "嵩阳街道"},
-                                                        {"410185100000", "大金店镇"}}) {
-    auto* u = org.add_org_units();
-    u->set_code(code);
-    u->set_name(name);
+  if (!token.ok()) return 1;
+  if (!light_only) {
+    auto report = SdkPush(addr, *token, devices, per_device, batch, threads);
+    if (!report.ok()) {
+      fprintf(stderr, "loadgen: %s\n", report.status().ToString().c_str());
+      return 1;
+    }
+    printf(
+        "gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 7 to 9 "
+        "keys per visit)\n",
+        report->records_per_second, devices, threads);
+    printf("  %s\n", report->Summary().c_str());
+    printf("ratio server/raw: %.2f   server/raw-4-keys: %.2f   server/raw-visit: %.2f\n",
+           report->records_per_second / raw.records_per_second,
+           report->records_per_second / layout.records_per_second,
+           report->records_per_second / all_keys.records_per_second);
   }
-  auto admin = gridsync::v1::AdminService::NewStub(Connect(addr));
-  gridsync::v1::ImportRegistryResponse ir;
-  auto ctx = CallContext(*token);
-  if (!admin->ImportRegistry(ctx.get(), org, &ir).ok()) return 1;
-
-  LoadgenConfig cfg;
-  cfg.server = addr;
-  cfg.admin_token = *token;
-  cfg.devices = devices;
-  cfg.records_per_device = per_device;
-  cfg.batch = batch;
-  cfg.threads = threads;
-  cfg.conflict_rate = 0;
-  cfg.pull_every = 0;  // ingest only: phones push their outboxes, nobody pulls
-  // The phones are SDK replicas on the same 2 cores; their own WAL syncs
-  // would measure the phones' disk, not the server.
-  cfg.phone_fsync = false;
-  auto report = RunLoadgen(cfg);
-  if (!report.ok()) {
-    fprintf(stderr, "loadgen: %s\n", report.status().ToString().c_str());
-    return 1;
-  }
-  printf(
-      "gridsyncd Push: %9.0f records/s  (%d phones, %d threads, gRPC loopback, merge, 4 keys "
-      "per mutation)\n",
-      report->records_per_second, devices, threads);
-  printf("  %s\n", report->Summary().c_str());
-  printf("ratio server/raw: %.2f   server/raw-4-keys: %.2f\n",
-         report->records_per_second / raw.records_per_second,
-         report->records_per_second / layout.records_per_second);
   // The same server with senders that cost next to nothing: what it takes
   // when the phones are elsewhere, as they are.
   auto light = LightPush(addr, *token, devices, per_device, batch, threads);
@@ -325,11 +386,16 @@ int main(int argc, char** argv) {
   }
   printf(
       "gridsyncd Push, light senders: %9.0f records/s  (%d devices without replicas, pushes "
-      "made before the clock, %d threads; %.1f us of CPU per record, server and senders)\n",
-      light->records_per_second, devices, threads, light->cpu_us_per_record);
-  printf("ratio light/raw: %.2f   light/raw-4-keys: %.2f\n",
-         light->records_per_second / raw.records_per_second,
-         light->records_per_second / layout.records_per_second);
+      "made before the clock, %d threads; %.1f us of CPU per record, server and senders; "
+      "%.1f us the server's)\n",
+      light->records_per_second, devices, threads, light->cpu_us_per_record,
+      light->server_cpu_us_per_record);
+  if (!light_only) {
+    printf("ratio light/raw: %.2f   light/raw-4-keys: %.2f   light/raw-visit: %.2f\n",
+           light->records_per_second / raw.records_per_second,
+           light->records_per_second / layout.records_per_second,
+           light->records_per_second / all_keys.records_per_second);
+  }
   (*server)->Shutdown();
   std::filesystem::remove_all(dir);
   return 0;
