@@ -174,17 +174,23 @@ int64_t Offset(const std::string& token) {
 
 absl::StatusOr<int64_t*> CoverageIndex::Update::Counter(const std::string& key) {
   auto it = counters_.find(key);
-  if (it == counters_.end() && fresh_) {
-    it = counters_.emplace(key, std::pair<int64_t, bool>{0, false}).first;
-  } else if (it == counters_.end()) {
-    std::string v;
-    rocksdb::Status s = index_.db_->Get(rocksdb::ReadOptions(), index_.cov_, key, &v);
-    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a coverage counter");
-    it = counters_
-             .emplace(key, std::pair<int64_t, bool>{s.ok() ? static_cast<int64_t>(FromBe64(v)) : 0,
-                                                    false})
-             .first;
-  }
+  if (it != counters_.end()) return Dirty(it);
+  auto before = Before(key);
+  if (!before.ok()) return before.status();
+  return Dirty(counters_.emplace(key, std::pair<int64_t, bool>{*before, false}).first);
+}
+
+absl::StatusOr<int64_t> CoverageIndex::Update::Before(const std::string& key) const {
+  if (fresh_) return 0;
+  if (auto cached = index_.committed_.Find(key)) return *cached;
+  std::string v;
+  rocksdb::Status s = index_.db_->Get(rocksdb::ReadOptions(), index_.cov_, key, &v);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "reading a coverage counter");
+  return static_cast<int64_t>(FromBe64(v));
+}
+
+int64_t* CoverageIndex::Update::Dirty(Counters::iterator it) {
   if (!it->second.second) {
     it->second.second = true;
     dirty_.push_back(it);
@@ -280,8 +286,32 @@ void CoverageIndex::Update::Finish() {
       batch_->Put(index_.cov_, it->first, Be64(static_cast<uint64_t>(value)));
     }
     dirty = false;
+    if (!fresh_) finished_.emplace_back(it->first, value);
   }
   dirty_.clear();
+}
+
+void CoverageIndex::Update::Committed() {
+  index_.committed_.Committed(finished_);
+  finished_.clear();
+}
+
+std::optional<int64_t> CounterCache::Find(const std::string& key) const {
+  absl::MutexLock l(&mu_);
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CounterCache::Committed(const std::vector<std::pair<std::string, int64_t>>& values) {
+  absl::MutexLock l(&mu_);
+  if (values_.size() + values.size() > kMaxEntries) values_.clear();
+  for (const auto& [key, value] : values) values_.insert_or_assign(key, value);
+}
+
+void CounterCache::Clear() {
+  absl::MutexLock l(&mu_);
+  values_.clear();
 }
 
 absl::Status CoverageIndex::AddHouseholds(const std::map<std::string, int64_t>& added,
@@ -323,6 +353,7 @@ absl::Status CoverageIndex::CountHouseholds(std::map<std::string, int64_t>* acti
 absl::Status CoverageIndex::Rebuild(rocksdb::ColumnFamilyHandle* records, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
+  committed_.Clear();
   {  // start empty
     rocksdb::WriteBatch clear;
     clear.DeleteRange(cov_, std::string(1, '\0'), std::string(1, '\xff'));

@@ -21,14 +21,24 @@
 // (core/coverage.h) add up to. Commits keep it by replacing a record's old
 // marks with its new ones in the same WriteBatch as the record; only the
 // commit-queue leader writes V/W/G/g/P/D/C/R/O/T/Q, only registry imports write H.
+//
+// The counters (V/W/G/g/P) are read before they are written. The leader
+// keeps the values it committed last (CounterCache), so a counter a recent
+// commit wrote is not read from RocksDB again: its value there is the
+// cached one, since nothing else writes counters once the store is open (a
+// rebuild, which writes them all, empties the cache first).
 #ifndef GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 #define GRIDSYNC_SERVER_COVERAGE_INDEX_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "core/coverage.h"
 #include "gridsync/v1/coverage_service.pb.h"
 #include "rocksdb/db.h"
@@ -36,6 +46,23 @@
 #include "server/coverage_store.h"
 
 namespace gridsync::server {
+
+// The counters' values as the commit leader last wrote them, by key; at
+// most kMaxEntries (about 20 MB: a county's households for a month, twice),
+// emptied when full. Thread-safe.
+class CounterCache {
+ public:
+  static constexpr size_t kMaxEntries = 256 << 10;
+  // The value last committed for `key`, if cached.
+  std::optional<int64_t> Find(const std::string& key) const;
+  // Values just committed (0: the key was deleted).
+  void Committed(const std::vector<std::pair<std::string, int64_t>>& values);
+  void Clear();
+
+ private:
+  mutable absl::Mutex mu_;  // uncontended: one leader at a time
+  absl::flat_hash_map<std::string, int64_t> values_ ABSL_GUARDED_BY(mu_);
+};
 
 class CoverageIndex : public CoverageStore {
  public:
@@ -56,20 +83,31 @@ class CoverageIndex : public CoverageStore {
                          const core::CoverageMarks& new_marks);
     // Writes the counters changed since the last Finish into the batch.
     void Finish();
+    // The batch holding what Finish wrote is committed: the values go to the
+    // index's CounterCache. Not called for a batch that failed (or, as
+    // Verify's, is never written).
+    void Committed();
 
    private:
+    // The counter `key` as this update leaves it so far.
     absl::StatusOr<int64_t*> Counter(const std::string& key);
+    // What `key` counted before this update: 0 in a recount; else as last
+    // committed (the cache), else as stored.
+    absl::StatusOr<int64_t> Before(const std::string& key) const;
     absl::Status Visit(const std::string& record_id, const core::VisitMark& v, int delta);
+    using Counters = std::map<std::string, std::pair<int64_t, bool>>;  // value, dirty
+    // Marks the counter changed (for Finish); returns where its value is.
+    int64_t* Dirty(Counters::iterator it);
 
     const CoverageIndex& index_;
     rocksdb::WriteBatch* batch_;
     const bool fresh_;
-    using Counters = std::map<std::string, std::pair<int64_t, bool>>;  // value, dirty
     Counters counters_;
     // The counters changed since the last Finish: a rebuild flushes every
     // 10,000 writes and keeps millions of counters, so Finish must not walk
     // them all.
     std::vector<Counters::iterator> dirty_;
+    std::vector<std::pair<std::string, int64_t>> finished_;  // written by Finish, not yet committed
   };
 
   // Registry changes: `added` active households per grid code (negative
@@ -108,6 +146,7 @@ class CoverageIndex : public CoverageStore {
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* cov_;
   rocksdb::ColumnFamilyHandle* reg_;
+  mutable CounterCache committed_;
 };
 
 }  // namespace gridsync::server

@@ -785,7 +785,11 @@ absl::Status RocksStore::CommitRefill(RefillWrite* r) {
   if (auto st = ApplyApprovals(g.approvals, &g.batch, &g.seq); !st.ok()) return st;
   if (g.batch.Count() == 0) return absl::OkStatus();
   g.coverage.Finish();
-  return WriteAndPublish(&g.batch, g.seq, g.counters, "committing a refill");
+  if (auto st = WriteAndPublish(&g.batch, g.seq, g.counters, "committing a refill"); !st.ok()) {
+    return st;
+  }
+  g.coverage.Committed();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<gridsync::v1::RefillResult> RocksStore::ApplyHeldRefill(
@@ -1073,6 +1077,7 @@ absl::Status RocksStore::CommitGroup(const std::vector<Writer*>& group, StateMap
   if (auto st = WriteAndPublish(&g.batch, g.seq, g.counters, "committing a push"); !st.ok()) {
     return st;
   }
+  g.coverage.Committed();
   commit_write_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   commit_group_mutations_.Observe(static_cast<double>(k));
@@ -1156,8 +1161,8 @@ absl::StatusOr<uint64_t> RocksStore::HighestSeq(const std::string& device_id) co
 struct RocksStore::PullOrder {
   PullPage* page;
   int page_size;
-  std::vector<Pulled> order;
-  std::set<std::string> seen;
+  std::vector<Pulled> order = {};
+  std::set<std::string> seen = {};
   int taken = 0;
   bool full() const { return taken >= page_size; }
   void Take(uint64_t seq, const std::string& key, bool registry) {
