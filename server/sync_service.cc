@@ -204,9 +204,9 @@ RegistryNeeds CheckEach(const Principal& who, const std::vector<DecodedMutation>
 }
 
 // The pending mutations whose registry entries exist (`have`, one per
-// key), stamped with the device and author; the others rejected. *index
-// gets each one's place in the request.
-std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMutation>& mutations,
+// key), stamped with the device and author and moved out of `mutations`;
+// the others rejected. *index gets each one's place in the request.
+std::vector<Mutation> Admitted(const Principal& who, std::vector<DecodedMutation>* mutations,
                                const RegistryNeeds& needs, const std::vector<bool>& have,
                                gridsync::v1::PushResponse* resp, std::vector<int>* index) {
   std::vector<Mutation> batch;
@@ -217,7 +217,7 @@ std::vector<Mutation> Admitted(const Principal& who, const std::vector<DecodedMu
              std::move(why->message));
       continue;
     }
-    Mutation m = *mutations[i].mutation;
+    Mutation m = std::move(*(*mutations)[i].mutation);
     m.set_device_id(who.device.device_id());
     m.set_author(AuthorOf(who.device));
     batch.push_back(std::move(m));
@@ -350,7 +350,7 @@ grpc::Status SyncServiceImpl::RawPush(grpc::ServerContext* ctx, const grpc::Byte
   }
   if (auto st = RegisterKey(*who, signing_key); !st.ok()) return ToGrpc(st);
   gridsync::v1::PushResponse out;
-  grpc::Status st = Push(ctx, *who, *decoded, &out);
+  grpc::Status st = Push(ctx, *who, std::move(*decoded), &out);
   if (st.ok()) {
     if (metrics_ != nullptr) CountOutcomes(out);
     *resp = Serialize(out);
@@ -526,7 +526,7 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
 }
 
 grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& who,
-                                   const std::vector<DecodedMutation>& mutations,
+                                   std::vector<DecodedMutation> mutations,
                                    gridsync::v1::PushResponse* resp) {
   // Phones pay for mobile data by the megabyte: answers are gzip'd when the
   // client accepts it (record ids, codes and field names compress well).
@@ -539,7 +539,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   auto have = registry_->RegistryHas(needs.keys);
   if (!have.ok()) return ToGrpc(have.status());
   std::vector<int> batch_index;
-  std::vector<Mutation> batch = Admitted(who, mutations, needs, *have, resp, &batch_index);
+  std::vector<Mutation> batch = Admitted(who, &mutations, needs, *have, resp, &batch_index);
   if (auto st = RefuseStatusAboveCaller(who, records_, &batch, &batch_index, resp); !st.ok())
     return ToGrpc(st);
   auto committed = records_->Commit(std::move(batch));

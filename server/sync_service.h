@@ -54,10 +54,10 @@ class SyncServiceImpl final : public grpc::Service {
 
  private:
   // Each mutation gets its own result: DUPLICATE, REJECTED (with the field)
-  // or, after the commit is durable, APPLIED.
+  // or, after the commit is durable, APPLIED. The admitted mutations are
+  // moved out of `mutations` into the commit.
   grpc::Status Push(grpc::ServerContext* ctx, const Principal& who,
-                    const std::vector<DecodedMutation>& mutations,
-                    gridsync::v1::PushResponse* resp);
+                    std::vector<DecodedMutation> mutations, gridsync::v1::PushResponse* resp);
   grpc::Status Pull(grpc::ServerContext* ctx, const Principal& who,
                     const gridsync::v1::PullRequest& req, gridsync::v1::PullResponse* resp);
   // Each state gets its own result: MERGED, UNCHANGED or REJECTED (invalid,
