@@ -3,11 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <unordered_map>
 
@@ -28,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "tools/common/blob_files.h"
 #include "tools/common/client.h"
+#include "tools/common/handoff.h"
 #include "tools/common/progress.h"
 
 namespace gridsync::tools {
@@ -891,49 +889,30 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
       uint64_t to = 0, head = 0;
       bool caught_up = false;
     };
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Pending> queue;
-    bool reading_done = false;
-    absl::Status write_st;  // guarded by mu
+    Handoff<Pending> handoff(2);
     std::thread writer([&] {
-      while (true) {
-        Pending p;
-        {
-          std::unique_lock<std::mutex> l(mu);
-          cv.wait(l, [&] { return !queue.empty() || reading_done; });
-          if (queue.empty()) return;
-          p = std::move(queue.front());
-          queue.pop_front();
-        }
-        cv.notify_all();
-        if (p.batch.empty() && p.to == report.cursor) continue;
-        absl::Status st = save_blobs(p.batch);
-        if (st.ok()) st = mirror->Apply(p.batch, p.to);
+      while (std::optional<Pending> p = handoff.Take()) {
+        if (p->batch.empty() && p->to == report.cursor) continue;
+        absl::Status st = save_blobs(p->batch);
+        if (st.ok()) st = mirror->Apply(p->batch, p->to);
         if (!st.ok()) {
-          std::lock_guard<std::mutex> l(mu);
-          write_st = st;
-          queue.clear();
+          handoff.Fail(st);
           ctx.TryCancel();
-          cv.notify_all();
           return;
         }
-        report.changes += p.batch.size();
+        report.changes += p->batch.size();
         ++report.transactions;
-        report.cursor = p.to;
-        progress.Update(report.cursor, p.head, p.caught_up ? "caught up" : "");
-        log_line(p.head, p.caught_up);
+        report.cursor = p->to;
+        progress.Update(report.cursor, p->head, p->caught_up ? "caught up" : "");
+        log_line(p->head, p->caught_up);
       }
     });
     // Hands a batch to the writer; false once the writer has failed.
     uint64_t handed_to = report.cursor;  // the reader's own copy: the writer owns report
     auto hand_over = [&](Pending p) {
-      std::unique_lock<std::mutex> l(mu);
-      cv.wait(l, [&] { return queue.size() < 2 || !write_st.ok(); });
-      if (!write_st.ok()) return false;
-      handed_to = p.to;
-      queue.push_back(std::move(p));
-      cv.notify_all();
+      const uint64_t to = p.to;
+      if (!handoff.Put(std::move(p))) return false;
+      handed_to = to;
       return true;
     };
     Pending next;
@@ -964,13 +943,9 @@ absl::StatusOr<ExportReport> RunExport(const ExportOptions& opts) {
     // A stream that ended well leaves its tail to write; after a broken one
     // the tail comes again from the resubscription.
     if (gs.ok() && (!next.batch.empty() || next.to != handed_to)) hand_over(std::move(next));
-    {
-      std::lock_guard<std::mutex> l(mu);
-      reading_done = true;
-    }
-    cv.notify_all();
+    handoff.Close();
     writer.join();
-    if (!write_st.ok()) {
+    if (const absl::Status write_st = handoff.failure(); !write_st.ok()) {
       // PostgreSQL failed: nothing of the batch is stored; start again from
       // the stored cursor on a new connection.
       if (!Retryable(write_st) || (!opts.follow && attempt >= kOnceAttempts)) return write_st;
