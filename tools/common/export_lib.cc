@@ -389,12 +389,14 @@ absl::StatusOr<uint64_t> PgMirror::Cursor() {
   return std::stoull(*r->rows[0][0]);
 }
 
-absl::Status PgMirror::Apply(const std::vector<SubscribeResponse>& batch, uint64_t to) {
+namespace {
+
+// The mirrored tables' rows of one batch, by table.
+struct Tables {
   Table changes{"changes",
                 {"seq", "scope", "committed_at", "kind", "subject", "op", "grid_code", "device_id",
                  "author", "stamped_at"},
                 false};
-  const std::string scope = T(scope_);
   Table acts{"admin_acts",
              {"seq", "scope", "at", "action", "subject", "by_device", "by_holder", "detail",
               "created", "updated", "unchanged", "rejected"},
@@ -505,248 +507,322 @@ absl::Status PgMirror::Apply(const std::vector<SubscribeResponse>& batch, uint64
   Table forms{"survey_forms",
               {"form_id", "scope", "version", "title", "safety_question", "satisfaction_question",
                "questions", "published_at", "doc"}};
-  std::string policy_sql;  // the last policy of the batch replaces this scope's rows
-  google::protobuf::util::JsonPrintOptions json;
-  json.preserve_proto_field_names = true;
+};
 
-  for (const SubscribeResponse& m : batch) {
-    const auto& c = m.change();
-    const std::string seq = absl::StrCat(c.seq());
-    if (c.has_mutation() || c.has_refill()) {
-      if (c.has_mutation()) {
-        const auto& mu = c.mutation();
-        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
-                              EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
-                              T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
-                              T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
-      } else {
-        // Sent back by a phone after the server's restore: who sent it, when.
-        const auto& rf = c.refill();
-        const auto& h = rf.state().header();
-        changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
-                              EnumWord(gridsync::v1::RecordKind_Name(h.kind()), "RECORD_KIND_"),
-                              T(rf.state().record_id()),
-                              T(rf.held() ? "refill held for review" : "refill"), T(h.grid_code()),
-                              T(rf.device_id()), T(rf.author()), Ts(c.committed_at_ms())}));
-      }
-      if (!m.has_state()) continue;  // not stored (cannot happen for an applied change)
-      const gridsync::v1::Record r = core::BuildView(m.state());
-      std::string doc;
-      if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
-      const std::string& g = r.grid_code();
-      const std::string common = Row({T(r.record_id()), T(g), T(g.substr(0, 12)), T(Town(g))});
-      const std::string tail =
-          Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
-               absl::StrCat(r.conflicts_size()), seq, T(doc)});
-      const std::string worker = T(r.created_by());
-      const std::string kind = EnumWord(gridsync::v1::RecordKind_Name(r.kind()), "RECORD_KIND_");
-      for (const auto& a : core::AttachmentsOf(m.state())) {
-        const std::string ref = absl::StrCat(r.record_id(), "/", a.sha256());
-        refs.Put(
-            ref,
-            Row({T(ref), T(r.record_id()), T(a.sha256()), kind, T(g), T(g.substr(0, 12)),
-                 absl::StrCat(a.size()), T(a.content_type()), TOrNull(a.file_name()),
-                 TOrNull(a.caption()),
-                 EnumWord(gridsync::v1::AttachmentPurpose_Name(a.purpose()), "ATTACHMENT_PURPOSE_"),
-                 Ts(a.taken_at_ms()), Bool(r.has_void_mark())}));
-      }
-      // A time the phone left out is the record's creation time, as coverage counts it.
-      const int64_t created_ms = static_cast<int64_t>(r.created_hlc() >> 16);
-      auto at = [&](int64_t ms) { return ms > 0 ? ms : created_ms; };
-      if (r.has_visit()) {
-        const auto& v = r.visit();
-        visits.Put(
-            r.record_id(),
-            Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())),
-                 Month(at(v.visited_at_ms())), worker, T(m.state().header().created_by_device()),
-                 Bool(v.talked_with_household()), Bool(v.open_letter_delivered()),
-                 Bool(v.questionnaire_done()), Bool(v.opinions_collected()), Bool(v.nobody_home()),
-                 absl::StrCat(v.problems_found_size()), absl::StrCat(v.photos_size()),
-                 T(v.opinions()), T(v.notes()), tail}));
-      } else if (r.has_dispute_case()) {
-        const auto& d = r.dispute_case();
-        cases.Put(
-            r.record_id(),
-            Row({common, T(d.household_id()),
-                 EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"),
-                 T(d.title()), EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
-                 EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
-                 Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
-                 T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
-                 absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
-                 absl::StrCat(d.follow_ups_size()), worker, tail,
-                 EnumWord(
-                     gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
-                     "CASE_STATUS_"),
-                 EnumWord(gridsync::v1::CaseLevel_Name(r.case_level()), "CASE_LEVEL_")}));
-      } else if (r.has_special_check()) {
-        const auto& k = r.special_check();
-        checks.Put(
-            r.record_id(),
-            Row({common, T(k.person_id()),
-                 EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
-                 absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())),
-                 Month(at(k.checked_at_ms())), worker, T(k.observed()), Bool(k.guardian_present()),
-                 EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()),
-                          "MEDICATION_STATUS_"),
-                 Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
-                 tail}));
-      } else if (r.has_patrol()) {
-        const auto& p = r.patrol();
-        patrols.Put(
-            r.record_id(),
-            Row({common, Ts(at(p.started_at_ms())), Ts(p.ended_at_ms()), T(p.route()), T(p.notes()),
-                 absl::StrCat(p.members_size()), absl::StrCat(p.places_size()),
-                 absl::StrCat(p.problems_size()), absl::StrCat(p.photos_size()), worker, tail}));
-      } else if (r.has_survey()) {
-        const auto& q = r.survey();
-        // The official scale's level, 1..5 (core/safety_figures.h).
-        auto level = [](int official) {
-          return official >= 0 ? absl::StrCat(official + 1) : std::string(kNull);
-        };
-        surveys.Put(
-            r.record_id(),
-            Row({common, T(q.household_id()), TOrNull(q.form_version()),
-                 q.outcome()
-                     ? EnumWord(gridsync::v1::SurveyOutcome_Name(q.outcome()), "SURVEY_OUTCOME_")
-                     : kNull,
-                 Ts(at(q.asked_at_ms())), Month(at(q.asked_at_ms())),
-                 q.safety()
-                     ? EnumWord(gridsync::v1::SafetyAnswer_Name(q.safety()), "SAFETY_ANSWER_")
-                     : kNull,
-                 level(core::OfficialLevel(q.safety())),
-                 q.satisfaction()
-                     ? EnumWord(gridsync::v1::SatisfactionAnswer_Name(q.satisfaction()),
-                                "SATISFACTION_ANSWER_")
-                     : kNull,
-                 level(core::OfficialLevel(q.satisfaction())), absl::StrCat(q.answers_size()),
-                 absl::StrCat(q.opinions_size()), TOrNull(q.visit_record_id()), worker, tail}));
-      } else if (r.has_registry_proposal()) {
-        const auto& p = r.registry_proposal();
-        const gridsync::v1::Sibling* decision = core::DecisionWrite(m.state());
-        const bool decided =
-            decision != nullptr && p.decision() != gridsync::core::kProposalPending;
-        proposals.Put(
-            r.record_id(),
-            Row({common,
-                 EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
-                 TOrNull(p.household_id()), TOrNull(p.person_id()), T(p.head_name()),
-                 T(p.address()), T(p.name()), T(p.reason()), DecisionWord(p.decision()),
-                 T(p.decision_note()), worker, Ts(created_ms),
-                 decided ? T(decision->author()) : kNull,
-                 decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
-      }
-      continue;
-    }
-    if (c.has_blob()) {
-      const auto& b = c.blob();
-      changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), "attachment", T(b.sha256()),
-                            "uploaded", T(b.grid_code()), T(b.device_id()), kNull, kNull}));
-      blobs.Put(b.sha256(),
-                Row({T(b.sha256()), absl::StrCat(b.size()), T(b.content_type()),
-                     Ts(c.committed_at_ms()), T(b.device_id()),
-                     HasBlobFile(blobs_dir_, b.sha256()) ? T(BlobFilePath(b.sha256())) : kNull}));
-      continue;
-    }
-    if (c.has_admin()) {
-      const auto& a = c.admin();
-      changes.Put(seq,
-                  Row({seq, scope, Ts(c.committed_at_ms()), "admin", T(a.subject()), T(a.action()),
-                       kNull, TOrNull(a.by().device_id()), TOrNull(a.by().holder()), kNull}));
-      acts.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), T(a.action()), T(a.subject()),
-                         TOrNull(a.by().device_id()), TOrNull(a.by().holder()), T(a.detail()),
-                         absl::StrCat(a.created()), absl::StrCat(a.updated()),
-                         absl::StrCat(a.unchanged()), absl::StrCat(a.rejected())}));
-      continue;
-    }
-    const auto& reg = c.registry();
-    std::string kind, subject, grid, op = "import";
-    if (reg.has_org_unit()) {
-      const auto& u = reg.org_unit();
-      kind = "org_unit", subject = u.code();
-      org.Put(u.code(), Row({T(u.code()), T(u.name()),
-                             EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
-                             TOrNull(u.parent_code())}));
-    } else if (reg.has_household()) {
-      const auto& h = reg.household();
-      kind = "household", subject = h.household_id(), grid = h.grid_code();
-      if (!h.changed_by_proposal().empty()) op = "proposal " + h.changed_by_proposal();
-      households.Put(
-          h.household_id(),
-          Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
-               T(h.head_name()), HouseholdStatusWord(h.status()), T(h.changed_by_proposal())}));
-    } else if (reg.has_person()) {
-      const auto& p = reg.person();
-      kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
-      if (!p.changed_by_proposal().empty()) op = "proposal " + p.changed_by_proposal();
-      persons.Put(
-          p.person_id(),
-          Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
-               EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
-               absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms()),
-               Ts(p.supervised_until_ms()), Bool(p.contact_lost()), T(p.changed_by_proposal())}));
-    } else if (reg.has_check_policy()) {
-      const auto& pol = reg.check_policy();
-      kind = "check_policy", subject = "policy", op = "set";
-      std::map<std::pair<std::string, int>, int> rows{
-          {{"default", 0}, pol.default_interval_days()}};
-      for (const auto& row : pol.intervals()) {
-        rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"),
-              row.risk_level()}] = row.interval_days();
-      }
-      // Each county server has its own policy: replace this scope's rows.
-      const std::string lit = pg_->Literal(scope_);
-      policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit,
-                                ";\nINSERT INTO check_policy VALUES ");
-      bool first = true;
-      for (const auto& [key, days] : rows) {
-        absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first),
-                        ", ", key.second, ", ", days, ")");
-        first = false;
-      }
-    } else if (reg.has_survey_form()) {
-      const auto& f = reg.survey_form();
-      kind = "survey_form", subject = f.version(), op = "publish";
-      std::string doc;
-      if (!google::protobuf::util::MessageToJsonString(f, &doc, json).ok()) doc = "{}";
-      // Each county publishes its own: keyed by scope and version.
-      const std::string id = absl::StrCat(scope_, "/", f.version());
-      forms.Put(id, Row({T(id), T(scope_), T(f.version()), T(f.title()), T(f.safety_question()),
-                         T(f.satisfaction_question()), absl::StrCat(f.questions_size()),
-                         Ts(f.published_at_ms()), T(doc)}));
-    } else {
-      kind = "unknown";
-    }
-    // Who imported or set it (changes logged before the audit trail name nobody).
-    const auto& by = c.by();
-    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, TOrNull(grid),
-                          TOrNull(by.device_id()), TOrNull(by.holder()), kNull}));
-  }
+// A record's row, in the table of its kind: the columns every kind shares,
+// then the kind's own.
+struct RecordRow {
+  const gridsync::v1::RecordState& state;
+  const gridsync::v1::Record& r;
+  std::string common;  // record id, grid, village and town
+  std::string tail;    // voided, why, conflicts, last change, the record as JSON
+  std::string worker;  // who made it
+  int64_t created_ms;
+  // A time the phone left out is the record's creation time, as coverage
+  // counts it.
+  int64_t at(int64_t ms) const { return ms > 0 ? ms : created_ms; }
 
-  // One transaction: the rows and the cursor, or nothing.
-  auto run = [&]() -> absl::Status {
-    if (auto st = pg_->Exec("BEGIN"); !st.ok()) return st;
-    for (const Table* t : {&changes, &acts}) {  // the logs: plain inserts
-      if (t->rows.empty()) continue;
-      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
-    }
-    for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                           &patrols, &surveys, &forms, &refs, &blobs}) {
-      if (t->rows.empty()) continue;
-      if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
-      if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
-    }
-    std::string tail = policy_sql.empty() ? "" : policy_sql + ";\n";
-    absl::StrAppend(
-        &tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
-        ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
-    if (auto st = pg_->Exec(tail); !st.ok()) return st;
-    return pg_->Exec("COMMIT");
+  void Visit(Tables* t) const;
+  void Case(Tables* t) const;
+  void Check(Tables* t) const;
+  void Patrol(Tables* t) const;
+  void Survey(Tables* t) const;
+  void Proposal(Tables* t) const;
+};
+void RecordRow::Visit(Tables* t) const {
+  const auto& v = r.visit();
+  t->visits.Put(r.record_id(),
+                Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())),
+                     Month(at(v.visited_at_ms())), worker, T(state.header().created_by_device()),
+                     Bool(v.talked_with_household()), Bool(v.open_letter_delivered()),
+                     Bool(v.questionnaire_done()), Bool(v.opinions_collected()),
+                     Bool(v.nobody_home()), absl::StrCat(v.problems_found_size()),
+                     absl::StrCat(v.photos_size()), T(v.opinions()), T(v.notes()), tail}));
+}
+
+void RecordRow::Case(Tables* t) const {
+  const auto& d = r.dispute_case();
+  t->cases.Put(
+      r.record_id(),
+      Row({common, T(d.household_id()),
+           EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"),
+           T(d.title()), EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
+           EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
+           Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
+           T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
+           absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
+           absl::StrCat(d.follow_ups_size()), worker, tail,
+           EnumWord(gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
+                    "CASE_STATUS_"),
+           EnumWord(gridsync::v1::CaseLevel_Name(r.case_level()), "CASE_LEVEL_")}));
+}
+
+void RecordRow::Check(Tables* t) const {
+  const auto& k = r.special_check();
+  t->checks.Put(
+      r.record_id(),
+      Row({common, T(k.person_id()),
+           EnumWord(gridsync::v1::PersonCategory_Name(k.category()), "PERSON_CATEGORY_"),
+           absl::StrCat(k.risk_level()), Ts(at(k.checked_at_ms())), Month(at(k.checked_at_ms())),
+           worker, T(k.observed()), Bool(k.guardian_present()),
+           EnumWord(gridsync::v1::MedicationStatus_Name(k.medication()), "MEDICATION_STATUS_"),
+           Bool(k.person_absent()), Bool(k.out_of_contact()), absl::StrCat(k.photos_size()),
+           tail}));
+}
+
+void RecordRow::Patrol(Tables* t) const {
+  const auto& p = r.patrol();
+  t->patrols.Put(r.record_id(), Row({common, Ts(at(p.started_at_ms())), Ts(p.ended_at_ms()),
+                                     T(p.route()), T(p.notes()), absl::StrCat(p.members_size()),
+                                     absl::StrCat(p.places_size()), absl::StrCat(p.problems_size()),
+                                     absl::StrCat(p.photos_size()), worker, tail}));
+}
+
+void RecordRow::Survey(Tables* t) const {
+  const auto& q = r.survey();
+  // The official scale's level, 1..5 (core/safety_figures.h).
+  auto level = [](int official) {
+    return official >= 0 ? absl::StrCat(official + 1) : std::string(kNull);
   };
-  absl::Status st = run();
-  if (!st.ok())
-    (void)pg_->Exec(
-        "ROLLBACK");  // leaves the connection usable; a lost one is replaced by the caller
+  t->surveys.Put(
+      r.record_id(),
+      Row({common, T(q.household_id()), TOrNull(q.form_version()),
+           q.outcome() ? EnumWord(gridsync::v1::SurveyOutcome_Name(q.outcome()), "SURVEY_OUTCOME_")
+                       : kNull,
+           Ts(at(q.asked_at_ms())), Month(at(q.asked_at_ms())),
+           q.safety() ? EnumWord(gridsync::v1::SafetyAnswer_Name(q.safety()), "SAFETY_ANSWER_")
+                      : kNull,
+           level(core::OfficialLevel(q.safety())),
+           q.satisfaction() ? EnumWord(gridsync::v1::SatisfactionAnswer_Name(q.satisfaction()),
+                                       "SATISFACTION_ANSWER_")
+                            : kNull,
+           level(core::OfficialLevel(q.satisfaction())), absl::StrCat(q.answers_size()),
+           absl::StrCat(q.opinions_size()), TOrNull(q.visit_record_id()), worker, tail}));
+}
+
+void RecordRow::Proposal(Tables* t) const {
+  const auto& p = r.registry_proposal();
+  const gridsync::v1::Sibling* decision = core::DecisionWrite(state);
+  const bool decided = decision != nullptr && p.decision() != gridsync::core::kProposalPending;
+  t->proposals.Put(
+      r.record_id(),
+      Row({common, EnumWord(gridsync::v1::ProposalAction_Name(p.action()), "PROPOSAL_ACTION_"),
+           TOrNull(p.household_id()), TOrNull(p.person_id()), T(p.head_name()), T(p.address()),
+           T(p.name()), T(p.reason()), DecisionWord(p.decision()), T(p.decision_note()), worker,
+           Ts(created_ms), decided ? T(decision->author()) : kNull,
+           decided ? Ts(core::HlcWallMs(decision->hlc())) : kNull, tail}));
+}
+
+// What one batch of the feed writes into PostgreSQL: each change's line in
+// the change log, each record's, registry entry's and attachment's row (the
+// last of a batch for one key), and this county's check policy when the
+// batch sets it.
+class BatchRows : Tables {
+ public:
+  BatchRows(PgConn* pg, std::string scope, std::string blobs_dir)
+      : pg_(pg), scope_(std::move(scope)), scope(T(scope_)), blobs_dir_(std::move(blobs_dir)) {
+    json.preserve_proto_field_names = true;
+  }
+  void Add(const SubscribeResponse& m);
+  // In one transaction: the rows, the policy and the cursor `to`.
+  // REQUIRES: the caller rolls back on an error.
+  absl::Status Write(uint64_t to);
+
+ private:
+  // A pushed or refilled record: its change-log line, then its rows.
+  void AddRecordChange(const SubscribeResponse& m, const std::string& seq);
+  void AddRecord(const SubscribeResponse& m, const std::string& seq);
+  void AddBlob(const gridsync::v1::Change& c, const std::string& seq);
+  void AddAdmin(const gridsync::v1::Change& c, const std::string& seq);
+  void AddRegistry(const gridsync::v1::Change& c, const std::string& seq);
+  // Replaces this scope's rows of check_policy (each county server has its
+  // own policy).
+  void SetPolicy(const gridsync::v1::CheckPolicy& pol);
+
+  PgConn* const pg_;
+  const std::string scope_;
+  const std::string scope;  // as a COPY field
+  const std::string blobs_dir_;
+  google::protobuf::util::JsonPrintOptions json;
+  std::string policy_sql;  // the last policy of the batch replaces this scope's rows
+};
+
+void BatchRows::Add(const SubscribeResponse& m) {
+  const auto& c = m.change();
+  const std::string seq = absl::StrCat(c.seq());
+  if (c.has_mutation() || c.has_refill()) return AddRecordChange(m, seq);
+  if (c.has_blob()) return AddBlob(c, seq);
+  if (c.has_admin()) return AddAdmin(c, seq);
+  AddRegistry(c, seq);
+}
+
+void BatchRows::AddRecordChange(const SubscribeResponse& m, const std::string& seq) {
+  const auto& c = m.change();
+  if (c.has_mutation()) {
+    const auto& mu = c.mutation();
+    changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                          EnumWord(gridsync::v1::RecordKind_Name(mu.kind()), "RECORD_KIND_"),
+                          T(mu.record_id()), T(OpOf(mu)), T(mu.grid_code()), T(mu.device_id()),
+                          T(mu.author()), Ts(static_cast<int64_t>(mu.hlc() >> 16))}));
+  } else {
+    // Sent back by a phone after the server's restore: who sent it, when.
+    const auto& rf = c.refill();
+    const auto& h = rf.state().header();
+    changes.Put(
+        seq, Row({seq, scope, Ts(c.committed_at_ms()),
+                  EnumWord(gridsync::v1::RecordKind_Name(h.kind()), "RECORD_KIND_"),
+                  T(rf.state().record_id()), T(rf.held() ? "refill held for review" : "refill"),
+                  T(h.grid_code()), T(rf.device_id()), T(rf.author()), Ts(c.committed_at_ms())}));
+  }
+  if (m.has_state()) AddRecord(m, seq);  // (an applied change always has one)
+}
+
+void BatchRows::AddRecord(const SubscribeResponse& m, const std::string& seq) {
+  const gridsync::v1::Record r = core::BuildView(m.state());
+  std::string doc;
+  if (!google::protobuf::util::MessageToJsonString(r, &doc, json).ok()) doc = "{}";
+  const std::string& g = r.grid_code();
+  const std::string common = Row({T(r.record_id()), T(g), T(g.substr(0, 12)), T(Town(g))});
+  const std::string tail =
+      Row({Bool(r.has_void_mark()), r.has_void_mark() ? T(r.void_mark().reason()) : kNull,
+           absl::StrCat(r.conflicts_size()), seq, T(doc)});
+  const std::string worker = T(r.created_by());
+  const std::string kind = EnumWord(gridsync::v1::RecordKind_Name(r.kind()), "RECORD_KIND_");
+  for (const auto& a : core::AttachmentsOf(m.state())) {
+    const std::string ref = absl::StrCat(r.record_id(), "/", a.sha256());
+    refs.Put(
+        ref,
+        Row({T(ref), T(r.record_id()), T(a.sha256()), kind, T(g), T(g.substr(0, 12)),
+             absl::StrCat(a.size()), T(a.content_type()), TOrNull(a.file_name()),
+             TOrNull(a.caption()),
+             EnumWord(gridsync::v1::AttachmentPurpose_Name(a.purpose()), "ATTACHMENT_PURPOSE_"),
+             Ts(a.taken_at_ms()), Bool(r.has_void_mark())}));
+  }
+  const RecordRow row{m.state(), r,      common,
+                      tail,      worker, static_cast<int64_t>(r.created_hlc() >> 16)};
+  if (r.has_visit()) row.Visit(this);
+  if (r.has_dispute_case()) row.Case(this);
+  if (r.has_special_check()) row.Check(this);
+  if (r.has_patrol()) row.Patrol(this);
+  if (r.has_survey()) row.Survey(this);
+  if (r.has_registry_proposal()) row.Proposal(this);
+}
+
+void BatchRows::AddBlob(const gridsync::v1::Change& c, const std::string& seq) {
+  const auto& b = c.blob();
+  changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), "attachment", T(b.sha256()),
+                        "uploaded", T(b.grid_code()), T(b.device_id()), kNull, kNull}));
+  blobs.Put(b.sha256(),
+            Row({T(b.sha256()), absl::StrCat(b.size()), T(b.content_type()),
+                 Ts(c.committed_at_ms()), T(b.device_id()),
+                 HasBlobFile(blobs_dir_, b.sha256()) ? T(BlobFilePath(b.sha256())) : kNull}));
+}
+
+void BatchRows::AddAdmin(const gridsync::v1::Change& c, const std::string& seq) {
+  const auto& a = c.admin();
+  changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), "admin", T(a.subject()), T(a.action()),
+                        kNull, TOrNull(a.by().device_id()), TOrNull(a.by().holder()), kNull}));
+  acts.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), T(a.action()), T(a.subject()),
+                     TOrNull(a.by().device_id()), TOrNull(a.by().holder()), T(a.detail()),
+                     absl::StrCat(a.created()), absl::StrCat(a.updated()),
+                     absl::StrCat(a.unchanged()), absl::StrCat(a.rejected())}));
+}
+
+void BatchRows::AddRegistry(const gridsync::v1::Change& c, const std::string& seq) {
+  const auto& reg = c.registry();
+  std::string kind, subject, grid, op = "import";
+  if (reg.has_org_unit()) {
+    const auto& u = reg.org_unit();
+    kind = "org_unit", subject = u.code();
+    org.Put(u.code(), Row({T(u.code()), T(u.name()),
+                           EnumWord(gridsync::v1::OrgLevel_Name(u.level()), "ORG_LEVEL_"),
+                           TOrNull(u.parent_code())}));
+  } else if (reg.has_household()) {
+    const auto& h = reg.household();
+    kind = "household", subject = h.household_id(), grid = h.grid_code();
+    if (!h.changed_by_proposal().empty()) op = "proposal " + h.changed_by_proposal();
+    households.Put(
+        h.household_id(),
+        Row({T(h.household_id()), T(grid), T(grid.substr(0, 12)), T(Town(grid)), T(h.address()),
+             T(h.head_name()), HouseholdStatusWord(h.status()), T(h.changed_by_proposal())}));
+  } else if (reg.has_person()) {
+    const auto& p = reg.person();
+    kind = "person", subject = p.person_id(), grid = p.household_id().substr(0, 15);
+    if (!p.changed_by_proposal().empty()) op = "proposal " + p.changed_by_proposal();
+    persons.Put(
+        p.person_id(),
+        Row({T(p.person_id()), T(p.household_id()), T(grid), T(grid.substr(0, 12)), T(p.name()),
+             EnumWord(gridsync::v1::PersonCategory_Name(p.category()), "PERSON_CATEGORY_"),
+             absl::StrCat(p.risk_level()), T(p.guardian()), Ts(p.supervised_since_ms()),
+             Ts(p.supervised_until_ms()), Bool(p.contact_lost()), T(p.changed_by_proposal())}));
+  } else if (reg.has_check_policy()) {
+    kind = "check_policy", subject = "policy", op = "set";
+    SetPolicy(reg.check_policy());
+  } else if (reg.has_survey_form()) {
+    const auto& f = reg.survey_form();
+    kind = "survey_form", subject = f.version(), op = "publish";
+    std::string doc;
+    if (!google::protobuf::util::MessageToJsonString(f, &doc, json).ok()) doc = "{}";
+    // Each county publishes its own: keyed by scope and version.
+    const std::string id = absl::StrCat(scope_, "/", f.version());
+    forms.Put(id, Row({T(id), T(scope_), T(f.version()), T(f.title()), T(f.safety_question()),
+                       T(f.satisfaction_question()), absl::StrCat(f.questions_size()),
+                       Ts(f.published_at_ms()), T(doc)}));
+  } else {
+    kind = "unknown";
+  }
+  // Who imported or set it (changes logged before the audit trail name nobody).
+  const auto& by = c.by();
+  changes.Put(seq, Row({seq, scope, Ts(c.committed_at_ms()), kind, T(subject), op, TOrNull(grid),
+                        TOrNull(by.device_id()), TOrNull(by.holder()), kNull}));
+}
+
+void BatchRows::SetPolicy(const gridsync::v1::CheckPolicy& pol) {
+  std::map<std::pair<std::string, int>, int> rows{{{"default", 0}, pol.default_interval_days()}};
+  for (const auto& row : pol.intervals()) {
+    rows[{EnumWord(gridsync::v1::PersonCategory_Name(row.category()), "PERSON_CATEGORY_"),
+          row.risk_level()}] = row.interval_days();
+  }
+  // Each county server has its own policy: replace this scope's rows.
+  const std::string lit = pg_->Literal(scope_);
+  policy_sql = absl::StrCat("DELETE FROM check_policy WHERE scope = ", lit,
+                            ";\nINSERT INTO check_policy VALUES ");
+  bool first = true;
+  for (const auto& [key, days] : rows) {
+    absl::StrAppend(&policy_sql, first ? "" : ", ", "(", lit, ", ", pg_->Literal(key.first), ", ",
+                    key.second, ", ", days, ")");
+    first = false;
+  }
+}
+
+absl::Status BatchRows::Write(uint64_t to) {
+  if (auto st = pg_->Exec("BEGIN"); !st.ok()) return st;
+  for (const Table* t : {&changes, &acts}) {  // the logs: plain inserts
+    if (t->rows.empty()) continue;
+    if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
+  }
+  for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
+                         &patrols, &surveys, &forms, &refs, &blobs}) {
+    if (t->rows.empty()) continue;
+    if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
+    if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;
+  }
+  std::string tail = policy_sql.empty() ? "" : policy_sql + ";\n";
+  absl::StrAppend(
+      &tail, "INSERT INTO export_cursor (scope, cursor) VALUES (", pg_->Literal(scope_), ", ", to,
+      ") ON CONFLICT (scope) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()");
+  if (auto st = pg_->Exec(tail); !st.ok()) return st;
+  return pg_->Exec("COMMIT");
+}
+
+}  // namespace
+
+absl::Status PgMirror::Apply(const std::vector<SubscribeResponse>& batch, uint64_t to) {
+  BatchRows rows(pg_.get(), scope_, blobs_dir_);
+  for (const SubscribeResponse& m : batch) rows.Add(m);
+  absl::Status st = rows.Write(to);
+  // Leaves the connection usable; a lost one is replaced by the caller.
+  if (!st.ok()) (void)pg_->Exec("ROLLBACK");
   return st;
 }
 
