@@ -466,18 +466,43 @@ absl::StatusOr<std::vector<std::string>> CoverageIndex::Verify(
 
 namespace {
 
+// One snapshot of the coverage index and the registry, as every query
+// reads them.
+struct IndexView {
+  rocksdb::DB* db;
+  rocksdb::ColumnFamilyHandle* cov;
+  rocksdb::ColumnFamilyHandle* reg;
+  const rocksdb::Snapshot* snap;
+
+  // fn(key, value) for the index's keys with `prefix`, from `start` on,
+  // while it returns true.
+  template <typename Fn>
+  absl::Status Scan(const std::string& prefix, Fn fn) const {
+    return gridsync::server::Scan(db, cov, snap, prefix, prefix, fn);
+  }
+  template <typename Fn>
+  absl::Status Scan(const std::string& prefix, const std::string& start, Fn fn) const {
+    return gridsync::server::Scan(db, cov, snap, prefix, start, fn);
+  }
+  std::unique_ptr<rocksdb::Iterator> Iterator() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    return std::unique_ptr<rocksdb::Iterator>(db->NewIterator(ro, cov));
+  }
+};
+
 // The registry entries of a kind ('o', 'h' or 'p') under a scope prefix.
 template <typename Msg, typename Fn>
-absl::Status ForEachRegistry(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* reg,
-                             const rocksdb::Snapshot* snap, char kind, const std::string& prefix,
+absl::Status ForEachRegistry(const IndexView& ix, char kind, const std::string& prefix,
                              const std::string& after, Fn fn) {
   const std::string p = std::string(1, kind) + prefix;
   const std::string start = after.empty() ? p : std::string(1, kind) + after + '\0';
-  return Scan(db, reg, snap, p, start, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-    Msg m;
-    if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
-    return fn(m);
-  });
+  return Scan(ix.db, ix.reg, ix.snap, p, start,
+              [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+                Msg m;
+                if (!m.ParseFromArray(v.data(), static_cast<int>(v.size()))) return true;
+                return fn(m);
+              });
 }
 
 // Was the household visited (a counting visit) in [from, to)? Sets the
@@ -501,15 +526,11 @@ bool VisitedInRange(rocksdb::Iterator* it, const std::string& household, int64_t
 
 // Every supervised person in scope with their check status as of as_of.
 absl::StatusOr<std::vector<core::PersonDue>> PersonStatuses(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov, rocksdb::ColumnFamilyHandle* reg,
-    const rocksdb::Snapshot* snap, const CoverageQuery& q,
-    const gridsync::v1::CheckPolicy& policy) {
+    const IndexView& ix, const CoverageQuery& q, const gridsync::v1::CheckPolicy& policy) {
   std::vector<core::PersonDue> out;
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cov));
+  auto it = ix.Iterator();
   auto st = ForEachRegistry<gridsync::v1::SupervisedPerson>(
-      db, reg, snap, 'p', q.prefix, "", [&](const gridsync::v1::SupervisedPerson& p) {
+      ix, 'p', q.prefix, "", [&](const gridsync::v1::SupervisedPerson& p) {
         // The last check before as_of.
         const std::string key_prefix = "C" + p.person_id();
         it->SeekForPrev(key_prefix + Be64(static_cast<uint64_t>(q.as_of_ms - 1)) +
@@ -534,37 +555,34 @@ absl::StatusOr<std::vector<core::PersonDue>> PersonStatuses(
 
 // Calls fn(summary) for every case of `grid` registered in [from, to).
 template <typename Fn>
-absl::Status ForEachCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                         const rocksdb::Snapshot* snap, const std::string& grid, int64_t from,
-                         int64_t to, Fn fn) {
+absl::Status ForEachCase(const IndexView& ix, const std::string& grid, int64_t from, int64_t to,
+                         Fn fn) {
   const std::string p = "R" + grid;
-  return Scan(db, cov, snap, p, p + Be64(static_cast<uint64_t>(std::max<int64_t>(from, 0))),
-              [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
-                if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= to)
-                  return false;
-                CaseSummary s;
-                if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
-                return true;
-              });
+  return ix.Scan(
+      p, p + Be64(static_cast<uint64_t>(std::max<int64_t>(from, 0))),
+      [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+        if (static_cast<int64_t>(FromBe64(std::string_view(k.data() + p.size(), 8))) >= to)
+          return false;
+        CaseSummary s;
+        if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+        return true;
+      });
 }
 
 // Calls fn(summary) for every case under `prefix` open at as_of: the open
 // index while the period runs; for a past time, every case registered by
 // then whose history says it was open.
 template <typename Fn>
-absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                             const rocksdb::Snapshot* snap, const std::string& prefix,
-                             core::AsOf as_of, Fn fn) {
+absl::Status ForEachOpenCase(const IndexView& ix, const std::string& prefix, core::AsOf as_of,
+                             Fn fn) {
   if (!as_of.ended) {
-    return Scan(db, cov, snap, "O" + prefix, "O" + prefix,
-                [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-                  CaseSummary s;
-                  if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
-                  return true;
-                });
+    return ix.Scan("O" + prefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+      CaseSummary s;
+      if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+      return true;
+    });
   }
-  const std::string p = "R" + prefix;
-  return Scan(db, cov, snap, p, p, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+  return ix.Scan("R" + prefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
     CaseSummary s;
     if (s.ParseFromArray(v.data(), static_cast<int>(v.size())) && s.registered_at_ms() < as_of.ms &&
         core::IsOpen(core::CaseStatusAsOf(s, as_of))) {
@@ -577,34 +595,13 @@ absl::Status ForEachOpenCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
 // Calls fn(summary) for every case under `prefix` escalated beyond its
 // village (by now: the caller filters by the time it reached a level).
 template <typename Fn>
-absl::Status ForEachEscalatedCase(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cov,
-                                  const rocksdb::Snapshot* snap, const std::string& prefix, Fn fn) {
-  return Scan(db, cov, snap, "E" + prefix, "E" + prefix,
-              [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
-                CaseSummary s;
-                if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
-                return true;
-              });
+absl::Status ForEachEscalatedCase(const IndexView& ix, const std::string& prefix, Fn fn) {
+  return ix.Scan("E" + prefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    CaseSummary s;
+    if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+    return true;
+  });
 }
-
-// One snapshot of the coverage index and the registry, as GetCoverage's
-// steps read it.
-struct IndexView {
-  rocksdb::DB* db;
-  rocksdb::ColumnFamilyHandle* cov;
-  rocksdb::ColumnFamilyHandle* reg;
-  const rocksdb::Snapshot* snap;
-
-  template <typename Fn>
-  absl::Status Scan(const std::string& prefix, Fn fn) const {
-    return gridsync::server::Scan(db, cov, snap, prefix, prefix, fn);
-  }
-  std::unique_ptr<rocksdb::Iterator> Iterator() const {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap;
-    return std::unique_ptr<rocksdb::Iterator>(db->NewIterator(ro, cov));
-  }
-};
 
 int64_t CounterOf(const rocksdb::Slice& v) {
   return static_cast<int64_t>(FromBe64(v.ToStringView()));
@@ -661,7 +658,7 @@ absl::Status AddRangeVisits(const IndexView& ix, core::CoverageBuilder* b) {
   auto it = ix.Iterator();
   const auto& q = b->period();
   return ForEachRegistry<gridsync::v1::Household>(
-      ix.db, ix.reg, ix.snap, 'h', b->prefix(), "", [&](const gridsync::v1::Household& h) {
+      ix, 'h', b->prefix(), "", [&](const gridsync::v1::Household& h) {
         if (h.status() != gridsync::core::kHouseholdActive) return true;
         std::set<std::string> workers;
         int64_t photos = 0;
@@ -690,14 +687,14 @@ absl::Status AddVisits(const IndexView& ix, core::CoverageBuilder* b) {
 absl::Status AddCases(const IndexView& ix, core::CoverageBuilder* b) {
   const auto& q = b->period();
   for (const auto& grid : b->Grids()) {
-    auto st = ForEachCase(ix.db, ix.cov, ix.snap, grid, q.from_ms, q.to_ms,
+    auto st = ForEachCase(ix, grid, q.from_ms, q.to_ms,
                           [&](const CaseSummary& s) { b->AddRegisteredCase(s); });
     if (!st.ok()) return st;
   }
-  auto st = ForEachOpenCase(ix.db, ix.cov, ix.snap, b->prefix(), q.as_of,
-                            [&](const CaseSummary& s) { b->AddOpenCase(s); });
+  auto st =
+      ForEachOpenCase(ix, b->prefix(), q.as_of, [&](const CaseSummary& s) { b->AddOpenCase(s); });
   if (!st.ok() || b->receiving_level() == gridsync::v1::CASE_LEVEL_UNSPECIFIED) return st;
-  return ForEachEscalatedCase(ix.db, ix.cov, ix.snap, b->prefix(),
+  return ForEachEscalatedCase(ix, b->prefix(),
                               [&](const CaseSummary& s) { b->AddEscalatedCase(s); });
 }
 
@@ -705,7 +702,7 @@ absl::Status AddCases(const IndexView& ix, core::CoverageBuilder* b) {
 // patrols recorded in its grids over the period's weeks (T, by month).
 absl::Status AddPatrols(const IndexView& ix, core::CoverageBuilder* b) {
   auto st = ForEachRegistry<gridsync::v1::OrgUnit>(
-      ix.db, ix.reg, ix.snap, 'o', b->village_prefix(), "", [&](const gridsync::v1::OrgUnit& u) {
+      ix, 'o', b->village_prefix(), "", [&](const gridsync::v1::OrgUnit& u) {
         if (u.level() == gridsync::v1::ORG_LEVEL_VILLAGE) b->AddVillage(u.code());
         return true;
       });
@@ -762,7 +759,7 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   core::CoverageBuilder b(q.prefix, q.period(), *policy);
   auto st = AddVisits(ix, &b);
   if (st.ok()) {
-    auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
+    auto persons = PersonStatuses(ix, q, *policy);
     if (!persons.ok()) return persons.status();
     for (const auto& p : *persons) b.AddPerson(p);
   }
@@ -776,14 +773,13 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
 absl::StatusOr<gridsync::v1::ListUnvisitedHouseholdsResponse> CoverageIndex::ListUnvisited(
     const CoverageQuery& q, int page_size, const std::string& page_token) {
   ScopedSnapshot snap(db_);
+  const IndexView ix{db_, cov_, reg_, snap.get()};
   gridsync::v1::ListUnvisitedHouseholdsResponse out;
   const int n = PageSize(page_size);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap.get();
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cov_));
+  auto it = ix.Iterator();
   std::string last;
   auto st = ForEachRegistry<gridsync::v1::Household>(
-      db_, reg_, snap.get(), 'h', q.prefix, page_token, [&](const gridsync::v1::Household& h) {
+      ix, 'h', q.prefix, page_token, [&](const gridsync::v1::Household& h) {
         if (out.households_size() == n) {
           out.set_next_page_token(last);
           return false;
@@ -805,7 +801,7 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOver
   auto policy = ReadCheckPolicy(db_, reg_);
   if (!policy.ok()) return policy.status();
   ScopedSnapshot snap(db_);
-  auto persons = PersonStatuses(db_, cov_, reg_, snap.get(), q, *policy);
+  auto persons = PersonStatuses({db_, cov_, reg_, snap.get()}, q, *policy);
   if (!persons.ok()) return persons.status();
   std::vector<const core::PersonDue*> rows;
   for (const auto& p : *persons) {
@@ -829,13 +825,14 @@ absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases
     const std::string& page_token) {
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
-  auto st = ForEachOpenCase(db_, cov_, snap.get(), prefix, as_of, [&](const CaseSummary& s) {
-    const auto held = core::CaseLevelAsOf(s, as_of);
-    if (level != gridsync::v1::CASE_LEVEL_UNSPECIFIED && held != level) return;
-    open.push_back(s);
-    open.back().set_level(held);
-    open.back().set_status(core::CaseStatusAsOf(s, as_of));  // there
-  });
+  auto st =
+      ForEachOpenCase({db_, cov_, reg_, snap.get()}, prefix, as_of, [&](const CaseSummary& s) {
+        const auto held = core::CaseLevelAsOf(s, as_of);
+        if (level != gridsync::v1::CASE_LEVEL_UNSPECIFIED && held != level) return;
+        open.push_back(s);
+        open.back().set_level(held);
+        open.back().set_status(core::CaseStatusAsOf(s, as_of));  // there
+      });
   if (!st.ok()) return st;
   auto rank = [&](const CaseSummary& s) {
     const bool past = core::PastDeadline(s, as_of.ms);
