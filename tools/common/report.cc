@@ -743,10 +743,9 @@ void AppendPersonsHtml(const MonthlyReport& r, const char* title,
   *h += "</table>\n";
 }
 
-}  // namespace
-
-std::string RenderReportHtml(const MonthlyReport& r) {
-  std::string h;
+// The page's head (its style, for the screen and for A4) and title.
+void AppendHeadHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
   absl::StrAppend(&h, R"(<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>)",
                   Esc(r.scope_name), " ", r.month, R"( 月度考核</title>
@@ -760,13 +759,24 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
 @media print{body{margin:0;font-size:11px} table{font-size:10px} th,td{padding:1px 4px} h2{page-break-after:avoid;margin-top:14px} svg{page-break-inside:avoid} .kpi{margin:6px 14px 0 0} .kpi b{font-size:18px}}
 </style></head><body>
 )");
-  const auto& c = r.scope.coverage;
   absl::StrAppend(&h, "<h1>", Esc(r.scope_name), " ", r.month,
                   " 平安建设月度考核</h1>\n<div class=\"sub\">", r.scope_code, " · 生成于 ",
                   Date(r.generated_at_ms), " · gridsync</div>\n");
+}
+
+// One figure as a tile: its name, rate and what it counts.
+void AppendKpiHtml(const char* name, std::optional<double> rate, const std::string& detail,
+                   std::string* h) {
+  absl::StrAppend(h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate),
+                  "</b><br><span class=\"sub\">", detail, "</span></div>\n");
+}
+
+// The scope's figures as tiles, the score's weights first.
+void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
+  const auto& c = r.scope.coverage;
   auto kpi = [&](const char* name, std::optional<double> rate, const std::string& detail) {
-    absl::StrAppend(&h, "<div class=\"kpi\">", name, "<br><b>", Pct(rate),
-                    "</b><br><span class=\"sub\">", detail, "</span></div>\n");
+    AppendKpiHtml(name, rate, detail, &h);
   };
   const auto& f = r.scope.figures;
   absl::StrAppend(&h, "<div class=\"sub\">综合得分权重: ", core::DescribeWeights(r.weights),
@@ -814,91 +824,100 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
   kpi("参与率", f.participation_rate,
       absl::StrCat(c.surveys().participated(), " / ", c.surveys().participation_answers(),
                    " 个回答"));
+}
 
-  auto table = [&](const char* title, const std::vector<UnitRow>& rows) {
+// A ranking of towns or villages, a row each.
+void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vector<UnitRow>& rows,
+                       std::string* out) {
+  std::string& h = *out;
+  absl::StrAppend(
+      &h, "<h2>", title,
+      "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
+      "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
+      "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
+      "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
+  for (const auto& row : rows) {
+    const auto& v = row.coverage;
     absl::StrAppend(
-        &h, "<h2>", title,
-        "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
-        "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
-        "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-        "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
-    for (const auto& row : rows) {
-      const auto& v = row.coverage;
-      absl::StrAppend(
-          &h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
-          row.unit.code(), "</td><td class=\"l\">", Esc(RowName(r, row)), "</td><td>",
-          v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>",
-          Pct(row.figures.visit_rate), "</td><td>", v.checks().persons(), "</td><td>",
-          v.checks().overdue(), "</td><td>", Pct(row.figures.check_rate), "</td><td>",
-          Pct(row.figures.care_rate), "</td><td>", v.cases().registered(), "</td><td>",
-          v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
-          Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate),
-          "</td><td>", v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(),
-          "</td><td>", ScoreText(row.score), "</td><td>", Change(row), "</td><td>",
-          ScoreText(row.year_score), "</td></tr>\n");
-    }
-    h += "</table>\n";
-  };
+        &h, "<tr><td>", row.rank ? absl::StrCat(row.rank) : "—", "</td><td class=\"l\">",
+        row.unit.code(), "</td><td class=\"l\">", Esc(RowName(r, row)), "</td><td>",
+        v.visits().households(), "</td><td>", v.visits().visited(), "</td><td>",
+        Pct(row.figures.visit_rate), "</td><td>", v.checks().persons(), "</td><td>",
+        v.checks().overdue(), "</td><td>", Pct(row.figures.check_rate), "</td><td>",
+        Pct(row.figures.care_rate), "</td><td>", v.cases().registered(), "</td><td>",
+        v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
+        Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
+        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
+        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
+        "</td></tr>\n");
+  }
+  h += "</table>\n";
+}
 
-  // One horizontal bar per village, for one rate.
-  // Highest first, or with `lowest_first` the villages to act on first.
-  // More than 10 villages: the 5 highest and the 5 lowest.
-  auto chart = [&](const char* title, const char* color,
-                   std::optional<double> core::AssessmentFigures::*rate,
-                   bool lowest_first = false) {
-    std::vector<const UnitRow*> rows;
-    for (const auto& v : r.villages) {
-      if (v.figures.*rate) rows.push_back(&v);
-    }
-    std::stable_sort(rows.begin(), rows.end(), [&](const UnitRow* a, const UnitRow* b) {
-      return lowest_first ? *(a->figures.*rate) < *(b->figures.*rate)
-                          : *(a->figures.*rate) > *(b->figures.*rate);
-    });
-    const size_t all = rows.size();
-    if (all > 10) rows.erase(rows.begin() + 5, rows.end() - 5);
-    const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
-    const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
-    absl::StrAppend(&h, "<h2>", title, " (按村",
-                    all > rows.size() ? absl::StrCat(", ", all, " 个村中最高和最低各 5 个") : "",
-                    ")</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
-                    label_w + bar_w + 70, "\" height=\"", height, "\" font-size=\"12\">\n");
-    for (int pct = 0; pct <= 100; pct += 25) {
-      const int x = label_w + bar_w * pct / 100;
-      absl::StrAppend(&h, "<line x1=\"", x, "\" y1=\"", top - 6, "\" x2=\"", x, "\" y2=\"",
-                      height - 20, "\" stroke=\"#ddd\"/><text x=\"", x, "\" y=\"", top - 10,
-                      "\" text-anchor=\"middle\" fill=\"#888\">", pct, "%</text>\n");
-    }
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const int y = top + static_cast<int>(i) * (bar_h + gap);
-      const double v = *(rows[i]->figures.*rate);
-      absl::StrAppend(
-          &h, "<text x=\"", label_w - 6, "\" y=\"", y + bar_h - 4, "\" text-anchor=\"end\">",
-          Esc(VillageOf(r, rows[i]->unit.code())), "</text><rect x=\"", label_w, "\" y=\"", y,
-          "\" width=\"", static_cast<int>(std::lround(bar_w * v)), "\" height=\"", bar_h,
-          "\" fill=\"", color, "\"><title>", Esc(rows[i]->unit.name()), " ", Pct(v),
-          "</title></rect><text x=\"", label_w + static_cast<int>(std::lround(bar_w * v)) + 4,
-          "\" y=\"", y + bar_h - 4, "\">", Pct(v), "</text>\n");
-    }
-    if (rows.empty())
-      absl::StrAppend(&h, "<text x=\"10\" y=\"", top + 12, "\" fill=\"#888\">本月无数据</text>\n");
-    h += "</svg>\n";
-  };
+// One horizontal bar per village, for one rate.
+// Highest first, or with `lowest_first` the villages to act on first.
+// More than 10 villages: the 5 highest and the 5 lowest.
+void AppendVillageChartHtml(const MonthlyReport& r, const char* title, const char* color,
+                            std::optional<double> core::AssessmentFigures::*rate, bool lowest_first,
+                            std::string* out) {
+  std::string& h = *out;
+  std::vector<const UnitRow*> rows;
+  for (const auto& v : r.villages) {
+    if (v.figures.*rate) rows.push_back(&v);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [&](const UnitRow* a, const UnitRow* b) {
+    return lowest_first ? *(a->figures.*rate) < *(b->figures.*rate)
+                        : *(a->figures.*rate) > *(b->figures.*rate);
+  });
+  const size_t all = rows.size();
+  if (all > 10) rows.erase(rows.begin() + 5, rows.end() - 5);
+  const int bar_h = 16, gap = 4, label_w = 260, bar_w = 420, top = 24;
+  const int height = top + static_cast<int>(rows.size()) * (bar_h + gap) + 24;
+  absl::StrAppend(&h, "<h2>", title, " (按村",
+                  all > rows.size() ? absl::StrCat(", ", all, " 个村中最高和最低各 5 个") : "",
+                  ")</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"",
+                  label_w + bar_w + 70, "\" height=\"", height, "\" font-size=\"12\">\n");
+  for (int pct = 0; pct <= 100; pct += 25) {
+    const int x = label_w + bar_w * pct / 100;
+    absl::StrAppend(&h, "<line x1=\"", x, "\" y1=\"", top - 6, "\" x2=\"", x, "\" y2=\"",
+                    height - 20, "\" stroke=\"#ddd\"/><text x=\"", x, "\" y=\"", top - 10,
+                    "\" text-anchor=\"middle\" fill=\"#888\">", pct, "%</text>\n");
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const int y = top + static_cast<int>(i) * (bar_h + gap);
+    const double v = *(rows[i]->figures.*rate);
+    absl::StrAppend(
+        &h, "<text x=\"", label_w - 6, "\" y=\"", y + bar_h - 4, "\" text-anchor=\"end\">",
+        Esc(VillageOf(r, rows[i]->unit.code())), "</text><rect x=\"", label_w, "\" y=\"", y,
+        "\" width=\"", static_cast<int>(std::lround(bar_w * v)), "\" height=\"", bar_h,
+        "\" fill=\"", color, "\"><title>", Esc(rows[i]->unit.name()), " ", Pct(v),
+        "</title></rect><text x=\"", label_w + static_cast<int>(std::lround(bar_w * v)) + 4,
+        "\" y=\"", y + bar_h - 4, "\">", Pct(v), "</text>\n");
+  }
+  if (rows.empty())
+    absl::StrAppend(&h, "<text x=\"10\" y=\"", top + 12, "\" fill=\"#888\">本月无数据</text>\n");
+  h += "</svg>\n";
+}
 
-  if (r.level == gridsync::v1::ORG_LEVEL_COUNTY) table("乡镇排名", r.towns);
-  table("村排名", r.villages);
-  AppendShortfallsHtml(r, &h);
-  chart("入户率", "#c0392b", &core::AssessmentFigures::visit_rate);
-  chart("管控率", "#2c7fb8", &core::AssessmentFigures::check_rate);
-  chart("化解在基层率", "#31a354", &core::AssessmentFigures::grassroots_rate);
-
-  // 平安夜巡 and the questionnaire, as the town reports them after a round.
+// 平安夜巡, as the town reports it after a round.
+void AppendPatrolsHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
+  const auto& c = r.scope.coverage;
   const auto& p = c.patrols();
   absl::StrAppend(&h, "<h2>平安夜巡 (每村每周至少 ", p.per_week(), " 次, 夜巡时段 ",
                   NightWindowText(p), ")</h2>\n<div class=\"sub\">", p.patrols(), " 次夜巡; ",
                   p.villages_every_week(), " / ", p.villages(), " 个村每周达标; 民警参与 ",
                   p.weeks_with_police(), " / ", p.weeks(), " 村周; 白天巡逻 ", p.daytime(),
                   " 次不计; 一周自周一起算, 属于其周一所在的月</div>\n");
-  chart("巡逻率 (低者在前)", "#8c6d31", &core::AssessmentFigures::patrol_rate, true);
+  AppendVillageChartHtml(r, "巡逻率 (低者在前)", "#8c6d31", &core::AssessmentFigures::patrol_rate,
+                         true, &h);
+}
+
+// The questionnaire: answers by level, the towns lowest first, the lowest
+// villages, and what people raised most.
+void AppendSurveysHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
+  const auto& c = r.scope.coverage;
   const auto& q = c.surveys();
   absl::StrAppend(
       &h, "<h2>群众安全感和满意度民调</h2>\n<div class=\"sub\">受访 ", q.answered(), " 人 (",
@@ -925,8 +944,10 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
         "</td><td>", Pct(t->figures.participation_rate), "</td></tr>\n");
   }
   h += "</table>\n";
-  chart("安全感率 (低者在前)", "#756bb1", &core::AssessmentFigures::safety_rate, true);
-  chart("满意率 (低者在前)", "#de2d26", &core::AssessmentFigures::satisfaction_rate, true);
+  AppendVillageChartHtml(r, "安全感率 (低者在前)", "#756bb1", &core::AssessmentFigures::safety_rate,
+                         true, &h);
+  AppendVillageChartHtml(r, "满意率 (低者在前)", "#de2d26",
+                         &core::AssessmentFigures::satisfaction_rate, true, &h);
   absl::StrAppend(&h,
                   "<h2>群众反映最多的问题 (问题导向)</h2>\n<table><tr><th>问题</th>"
                   "<th>条数</th></tr>\n");
@@ -936,11 +957,11 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
   }
   if (q.opinions().empty()) h += "<tr><td class=\"l\" colspan=\"2\">本月无意见建议</td></tr>\n";
   h += "</table>\n";
+}
 
-  AppendPersonsHtml(r, "逾期未管控、失联或不在位的重点人员", r.overdue, r.overdue_total, &h);
-  AppendPersonsHtml(r, "未按期关爱的孤寡老人、留守儿童、残疾人", r.care_due, r.care_due_total, &h);
-  AppendReceivedHtml(r, &h);
-  if (r.level == gridsync::v1::ORG_LEVEL_TOWN) AppendWorkersHtml(r, &h);
+// The open cases, past their deadline first, as they stood at the month's end.
+void AppendOpenCasesHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
   absl::StrAppend(
       &h, "<h2>未结矛盾纠纷 (", r.open_total, " 件",
       r.open_cases.size() < static_cast<size_t>(r.open_total)
@@ -961,7 +982,30 @@ th{background:#f3f3f3} td.l{text-align:left} td.n{white-space:nowrap} tr.late td
                     k.deadline_ms() > 0 ? Date(k.deadline_ms()) : "—", late ? " 已超期" : "",
                     "</td></tr>\n");
   }
-  h += "</table>\n</body></html>\n";
+  h += "</table>\n";
+}
+
+}  // namespace
+
+std::string RenderReportHtml(const MonthlyReport& r) {
+  std::string h;
+  AppendHeadHtml(r, &h);
+  AppendKpisHtml(r, &h);
+  if (r.level == gridsync::v1::ORG_LEVEL_COUNTY) AppendRankingHtml(r, "乡镇排名", r.towns, &h);
+  AppendRankingHtml(r, "村排名", r.villages, &h);
+  AppendShortfallsHtml(r, &h);
+  AppendVillageChartHtml(r, "入户率", "#c0392b", &core::AssessmentFigures::visit_rate, false, &h);
+  AppendVillageChartHtml(r, "管控率", "#2c7fb8", &core::AssessmentFigures::check_rate, false, &h);
+  AppendVillageChartHtml(r, "化解在基层率", "#31a354", &core::AssessmentFigures::grassroots_rate,
+                         false, &h);
+  AppendPatrolsHtml(r, &h);
+  AppendSurveysHtml(r, &h);
+  AppendPersonsHtml(r, "逾期未管控、失联或不在位的重点人员", r.overdue, r.overdue_total, &h);
+  AppendPersonsHtml(r, "未按期关爱的孤寡老人、留守儿童、残疾人", r.care_due, r.care_due_total, &h);
+  AppendReceivedHtml(r, &h);
+  if (r.level == gridsync::v1::ORG_LEVEL_TOWN) AppendWorkersHtml(r, &h);
+  AppendOpenCasesHtml(r, &h);
+  h += "</body></html>\n";
   return h;
 }
 
