@@ -46,7 +46,7 @@ std::set<std::string> Outbox::RecordIds() const {
   return out;
 }
 
-Outbox::Entry* Outbox::Find(uint64_t seq) {
+const Outbox::Entry* Outbox::Find(uint64_t seq) const {
   auto it = by_seq_.find(seq);
   return it == by_seq_.end() ? nullptr : &it->second;
 }

@@ -23,6 +23,8 @@ class Outbox {
  public:
   using Entry = gridsync::v1::OutboxEntry;
 
+  // Adds `e`, or replaces the entry of its seq (an acknowledgement, a new
+  // stamp). REQUIRES: a replaced entry keeps its record.
   void Add(Entry e);
   // Drops entry `seq`, if held.
   void Remove(uint64_t seq);
@@ -36,18 +38,17 @@ class Outbox {
   // The records that have entries, in id order.
   std::set<std::string> RecordIds() const;
 
-  // The entry of `seq`; null when none. REQUIRES: the caller changes
-  // neither its seq nor its record.
-  Entry* Find(uint64_t seq);
+  // The entry of `seq`; null when none. An entry changes only through Add
+  // (of the changed copy, once it is on disk).
+  const Entry* Find(uint64_t seq) const;
   // fn(entry) for every entry, or every pending one, in seq order.
-  // REQUIRES: fn changes neither an entry's seq nor its record.
   template <typename Fn>
-  void ForEach(Fn fn) {
-    for (auto& [seq, e] : by_seq_) fn(e);
+  void ForEach(Fn fn) const {
+    for (const auto& [seq, e] : by_seq_) fn(e);
   }
   template <typename Fn>
-  void ForEachPending(Fn fn) {
-    for (auto& [seq, e] : by_seq_) {
+  void ForEachPending(Fn fn) const {
+    for (const auto& [seq, e] : by_seq_) {
       if (e.change_seq() == 0) fn(e);
     }
   }

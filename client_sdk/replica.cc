@@ -303,11 +303,11 @@ absl::StatusOr<bool> Replica::CommitPush(const PushAnswer& answer, SyncReport* r
   if (!restored.ok()) return restored.status();
   std::vector<OutboxEntry> updated;
   for (const auto& ack : answer.acked) {
-    OutboxEntry* e = outbox_.Find(ack.device_seq);
+    const OutboxEntry* e = outbox_.Find(ack.device_seq);
     if (e == nullptr) continue;
     (ack.duplicate ? report->duplicates : report->pushed)++;
-    e->set_change_seq(ack.change_seq);
     updated.push_back(*e);
+    updated.back().set_change_seq(ack.change_seq);
   }
   std::vector<RejectedMutation> rejected;
   for (const auto& r : answer.refused) {
@@ -323,6 +323,7 @@ absl::StatusOr<bool> Replica::CommitPush(const PushAnswer& answer, SyncReport* r
   report->rejected += static_cast<int64_t>(rejected.size());
   auto st = store_->CommitPushResults(updated, rejected, clock_->offset_ms());
   if (!st.ok()) return st;
+  for (auto& e : updated) outbox_.Add(std::move(e));
   for (const auto& rj : rejected) {
     outbox_.Remove(rj.mutation().device_seq());
     RefreshLocked(rj.mutation().record_id());
@@ -335,18 +336,20 @@ absl::Status Replica::Restamp(SyncReport* report) {
   clock_->Rebase();
   std::vector<OutboxEntry> updated;
   std::set<std::string> touched;
-  outbox_.ForEachPending([&](OutboxEntry& e) {
-    e.mutable_mutation()->set_hlc(clock_->Now());
-    e.set_restamps(e.restamps() + 1);
-    updated.push_back(e);
+  outbox_.ForEachPending([&](const OutboxEntry& e) {
+    OutboxEntry& u = updated.emplace_back(e);
+    u.mutable_mutation()->set_hlc(clock_->Now());
+    u.set_restamps(e.restamps() + 1);
     touched.insert(e.mutation().record_id());
   });
   report->restamped += static_cast<int64_t>(updated.size());
   // The refused stamps must not come back at the next start (Load observes
   // the stored last stamp).
   auto st = store_->CommitPushResults(updated, {}, clock_->offset_ms(), clock_->last());
+  if (!st.ok()) return st;
+  for (auto& e : updated) outbox_.Add(std::move(e));
   RefreshAllLocked(touched);
-  return st;
+  return absl::OkStatus();
 }
 
 absl::Status Replica::Renumber(uint64_t after, SyncReport* report) {
@@ -404,13 +407,13 @@ absl::StatusOr<bool> Replica::SeeEpochLocked(uint64_t epoch, bool out_of_range,
     }
   }
   std::vector<OutboxEntry> repending;
-  outbox_.ForEach([&](OutboxEntry& e) {
+  outbox_.ForEach([&](const OutboxEntry& e) {
     if (e.change_seq() == 0) return;
-    e.set_change_seq(0);
-    repending.push_back(e);
+    repending.emplace_back(e).set_change_seq(0);
   });
   const uint64_t adopted = out_of_range ? 0 : epoch;
   if (auto st = store_->ResetForRestoredServer(repending, adopted); !st.ok()) return st;
+  for (auto& e : repending) outbox_.Add(std::move(e));
   store_epoch_ = adopted;
   cursor_ = 0;
   registry_synced_ = false;

@@ -77,6 +77,19 @@ TEST(OutboxTest, PendingIsWhatTheServerHasNotAcknowledged) {
   EXPECT_FALSE(more);
 }
 
+TEST(OutboxTest, AnAcknowledgedCopyAddedReplacesTheEntry) {
+  Outbox o;
+  o.Add(Set(1, "r1", "a"));
+  OutboxEntry acked = *o.Find(1);
+  acked.set_change_seq(77);
+  EXPECT_EQ(o.Find(1)->change_seq(), 0u);  // the copy is not the entry until added
+  o.Add(acked);
+  EXPECT_EQ(o.size(), 1u);
+  EXPECT_EQ(o.Find(1)->change_seq(), 77u);
+  EXPECT_FALSE(o.HasPending("r1"));
+  EXPECT_EQ(o.Find(2), nullptr);
+}
+
 TEST(OutboxTest, ABatchSaysWhenMoreArePending) {
   Outbox o;
   for (uint64_t seq = 1; seq <= 3; ++seq) o.Add(Set(seq, "r1", "v"));
