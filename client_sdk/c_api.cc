@@ -217,6 +217,7 @@ gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
   unsigned flags = 0;
   if (c.past_deadline()) flags |= GS_DAY_PAST_DEADLINE;
   if (c.follow_up_due()) flags |= GS_DAY_FOLLOW_UP_DUE;
+  if (c.backlog()) flags |= GS_DAY_BACKLOG;
   return {c.summary().record_id(),
           c.summary().title(),
           c.summary().grid_code(),

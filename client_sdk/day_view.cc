@@ -232,6 +232,7 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
   gridsync::v1::CaseList out;
   const std::string prefix = core::ScopePrefix(scope_code);
   std::vector<gridsync::v1::CaseItem> open, follow_ups;
+  const int64_t backlog_age = core::BacklogAgeMs(Policy());
   for (const auto& [id, c] : cases_) {
     if (!StartsWith(c.grid_code(), prefix)) continue;
     gridsync::v1::CaseItem item;
@@ -242,6 +243,8 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
     item.mutable_summary()->set_status(status);
     if (core::IsOpen(status)) {
       item.set_past_deadline(core::PastDeadline(c, now_ms));
+      item.set_backlog(core::IsBacklog(c, core::CaseLevelAsOf(c, {now_ms, false}), {now_ms, false},
+                                       backlog_age));
       open.push_back(std::move(item));
     } else if (core::IsResolved(status) && !c.followed_up_both()) {
       item.set_follow_up_due(true);
@@ -278,6 +281,7 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
     b.AddRegisteredCase(s);
     b.AddOpenCase(s);
     b.AddEscalatedCase(s);
+    if (s.registered_at_ms() < b.aged_before()) b.AddAgedCase(s);
   }
   AddPatrols(&b);
   for (const auto& [version, f] : forms_) b.AddForm(f);

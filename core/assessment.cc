@@ -20,7 +20,7 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-constexpr std::array<NamedFigure, 12> kWeights = {{
+constexpr std::array<NamedFigure, 13> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
     {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
@@ -28,6 +28,7 @@ constexpr std::array<NamedFigure, 12> kWeights = {{
     {"回访率", "follow_up", &ScoreWeights::follow_up, &AssessmentFigures::follow_up_rate},
     {"回访满意率", "follow_up_satisfaction", &ScoreWeights::follow_up_satisfaction,
      &AssessmentFigures::follow_up_satisfaction_rate},
+    {"积案化解率", "backlog", &ScoreWeights::backlog, &AssessmentFigures::backlog_clearance_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
     {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
     {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
@@ -57,6 +58,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c) {
   f.mediation_rate = RateOf(cases.resolved(), cases.registered() - cases.escalated());
   f.follow_up_rate = RateOf(cases.followed_up_both(), cases.resolved());
   f.follow_up_satisfaction_rate = RateOf(cases.follow_ups_satisfied(), cases.follow_ups());
+  f.backlog_clearance_rate = RateOf(cases.backlog_cleared(), cases.backlog());
   f.patrol_rate = Given(c.patrols().rate(), c.patrols().weeks());
   const auto& q = c.surveys();
   f.safety_rate = Given(q.safety_rate(), q.safety_answers());

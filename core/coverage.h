@@ -185,6 +185,41 @@ bool CountOpenCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel l
 // Past its deadline at `as_of_ms` (open or not).
 bool PastDeadline(const gridsync::v1::CaseSummary& c, int64_t as_of_ms);
 
+// When `level` stopped holding `c` open, as its history tells: the time
+// of the stage that ended it (0: it holds it open still, or never held it),
+// and whether the level had resolved it then (else the case had left it:
+// escalated). A case reopened after that is taken as it first closed. A
+// case stored before history was kept closed, if it did, at registration.
+// What an export's tables keep of a case so that SQL can count 积案.
+struct LevelClosed {
+  int64_t at_ms = 0;
+  bool resolved = false;
+};
+LevelClosed ClosedAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level);
+
+// --- 积案 (backlog) ------------------------------------------------------------
+//
+// A case is a backlog case (积案) of a level while the level holds it open
+// longer than the backlog age after its registration; the age is counted
+// from registration at every level, as the parties have waited that long.
+
+// The county's backlog age in days (CheckPolicy.backlog_days; 90 when 0).
+int32_t BacklogDays(const gridsync::v1::CheckPolicy& policy);
+int64_t BacklogAgeMs(const gridsync::v1::CheckPolicy& policy);
+// Whether `level` held `c` open at `as_of` past `age_ms`.
+bool IsBacklog(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level, AsOf as_of,
+               int64_t age_ms);
+// Adds `c` to out's backlog, backlog_open and backlog_cleared when `level`
+// held it open past `age_ms` at some time in [from_ms, as_of): at the
+// latest of from_ms, the moment it passed the age and the moment it reached
+// the level (a case escalated when already old is the town's 积案 from
+// then), or open at as_of. It is open if the level holds it open at as_of
+// (IsBacklog: the open lists mark it), else cleared if the level had
+// resolved it by then (a case escalated away is neither). Any case may be
+// offered.
+void CountBacklogCase(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level,
+                      int64_t from_ms, AsOf as_of, int64_t age_ms, gridsync::v1::CaseCoverage* out);
+
 // One supervised person's check status at as_of.
 struct PersonDue {
   // supervised_since_ms < as_of <= supervised_until_ms (or no end): counted

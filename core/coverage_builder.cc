@@ -15,10 +15,14 @@ CoverageBuilder::CoverageBuilder(std::string scope_prefix, const ResolvedPeriod&
       period_(period),
       receiving_(ReceivingLevelOf(prefix_)),
       patrol_rules_(PatrolRulesOf(policy)),
+      backlog_age_ms_(BacklogAgeMs(policy)),
       surveys_(SatisfactionPoints(policy), &purposes_) {
   out_.set_from_ms(period.from_ms);
   out_.set_to_ms(period.to_ms);
   out_.set_as_of_ms(period.as_of.ms);
+  out_.mutable_cases()->set_backlog_days(BacklogDays(policy));
+  if (receiving_ != gridsync::v1::CASE_LEVEL_UNSPECIFIED)
+    out_.mutable_received()->set_backlog_days(BacklogDays(policy));
 }
 
 void CoverageBuilder::AddHouseholds(const std::string& grid, int64_t n) {
@@ -69,6 +73,15 @@ void CoverageBuilder::AddEscalatedCase(const gridsync::v1::CaseSummary& c) {
   CountReceivedCase(c, receiving_, period_.from_ms, period_.to_ms, period_.as_of,
                     out_.mutable_received());
   CountOpenCase(c, receiving_, period_.as_of, out_.mutable_received());
+}
+
+void CoverageBuilder::AddAgedCase(const gridsync::v1::CaseSummary& c) {
+  if (!absl::StartsWith(c.grid_code(), prefix_)) return;
+  const auto& q = period_;
+  CountBacklogCase(c, gridsync::v1::CASE_LEVEL_VILLAGE, q.from_ms, q.as_of, backlog_age_ms_,
+                   out_.mutable_cases());
+  if (receiving_ == gridsync::v1::CASE_LEVEL_UNSPECIFIED) return;
+  CountBacklogCase(c, receiving_, q.from_ms, q.as_of, backlog_age_ms_, out_.mutable_received());
 }
 
 std::string CoverageBuilder::village_prefix() const { return prefix_.substr(0, kVillageCodeLen); }

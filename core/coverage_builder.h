@@ -84,6 +84,13 @@ class CoverageBuilder {
   // reached receiving_level() in the period or it held it open at as_of.
   // No effect for a village or grid.
   void AddEscalatedCase(const gridsync::v1::CaseSummary& c);
+  // 积案: a case can be one in the period only if registered before
+  // aged_before() (the period's end less the backlog age); a caller offers
+  // every case of the scope registered before then, each once. Counted at
+  // the village and, for a town's or the county's office, at its level
+  // (core/coverage.h CountBacklogCase).
+  int64_t aged_before() const { return period_.to_ms - backlog_age_ms_; }
+  void AddAgedCase(const gridsync::v1::CaseSummary& c);
 
   // --- 平安夜巡 ---------------------------------------------------------------
   // Patrols count for their village's weeks over PatrolSpan(from, to).
@@ -119,6 +126,7 @@ class CoverageBuilder {
   const ResolvedPeriod period_;
   const gridsync::v1::CaseLevel receiving_;
   const PatrolRules patrol_rules_;
+  const int64_t backlog_age_ms_;
   gridsync::v1::GetCoverageResponse out_;
   std::map<std::string, gridsync::v1::GridVisits> grids_;    // by grid code
   std::map<std::string, int64_t> workers_;                   // WorkerKey -> households

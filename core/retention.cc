@@ -1,5 +1,7 @@
 #include "core/retention.h"
 
+#include <algorithm>
+
 #include "core/coverage.h"
 #include "core/hlc.h"
 #include "core/merge.h"
@@ -12,7 +14,10 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
   // Open, or escalated and not yet back: the case is not finished.
   if (is_case && !IsResolved(DisplayStatus(s.status()))) return true;
   if (subject_gone) return false;
-  const int64_t made_ms = HlcWallMs(s.header().created_hlc());
+  // A finished case counts from when it finished: its 积案化解 is in that
+  // month's figures (core/coverage.h CountBacklogCase), however old it is.
+  int64_t made_ms = HlcWallMs(s.header().created_hlc());
+  for (const auto& stage : s.status().history()) made_ms = std::max(made_ms, stage.at_ms());
   return now_ms - made_ms <= policy.record_ms;
 }
 

@@ -6,8 +6,8 @@
 //   server's retention period has passed since (default 90 days), with the
 //   records about them; open dispute cases stay whatever their household;
 // - visits and special-population checks a year after they were made;
-// - dispute cases a year after they were registered, once resolved or
-//   closed; open cases always;
+// - dispute cases a year after they were finished (resolved or closed: the
+//   last stage reached); open cases always;
 // and never a record with writes it has not sent.
 #ifndef GRIDSYNC_CORE_RETENTION_H_
 #define GRIDSYNC_CORE_RETENTION_H_

@@ -592,6 +592,23 @@ absl::Status ForEachOpenCase(const IndexView& ix, const std::string& prefix, cor
   });
 }
 
+// Calls fn(summary) for every case under `prefix` registered before
+// `before`, whatever its status (the backlog's candidates: R keys hold the
+// grid, then the registration time).
+template <typename Fn>
+absl::Status ForEachCaseBefore(const IndexView& ix, const std::string& prefix, int64_t before,
+                               Fn fn) {
+  const size_t at = 1 + core::kGridCodeLen;
+  return ix.Scan("R" + prefix, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    if (k.size() < at + 8 ||
+        static_cast<int64_t>(FromBe64(std::string_view(k.data() + at, 8))) >= before)
+      return true;
+    CaseSummary s;
+    if (s.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(s);
+    return true;
+  });
+}
+
 // Calls fn(summary) for every case under `prefix` escalated beyond its
 // village (by now: the caller filters by the time it reached a level).
 template <typename Fn>
@@ -683,7 +700,8 @@ absl::Status AddVisits(const IndexView& ix, core::CoverageBuilder* b) {
 }
 
 // Cases registered in the period, per grid with households (R); every case
-// open at as_of; and, for a town or the county, those escalated to it (E).
+// open at as_of; those old enough to be 积案 (R); and, for a town or the
+// county, those escalated to it (E).
 absl::Status AddCases(const IndexView& ix, core::CoverageBuilder* b) {
   const auto& q = b->period();
   for (const auto& grid : b->Grids()) {
@@ -693,6 +711,10 @@ absl::Status AddCases(const IndexView& ix, core::CoverageBuilder* b) {
   }
   auto st =
       ForEachOpenCase(ix, b->prefix(), q.as_of, [&](const CaseSummary& s) { b->AddOpenCase(s); });
+  if (st.ok()) {
+    st = ForEachCaseBefore(ix, b->prefix(), b->aged_before(),
+                           [&](const CaseSummary& s) { b->AddAgedCase(s); });
+  }
   if (!st.ok() || b->receiving_level() == gridsync::v1::CASE_LEVEL_UNSPECIFIED) return st;
   return ForEachEscalatedCase(ix, b->prefix(),
                               [&](const CaseSummary& s) { b->AddEscalatedCase(s); });
@@ -823,6 +845,9 @@ absl::StatusOr<gridsync::v1::ListOverduePersonsResponse> CoverageIndex::ListOver
 absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases(
     const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
     const std::string& page_token) {
+  auto policy = ReadCheckPolicy(db_, reg_);
+  if (!policy.ok()) return policy.status();
+  const int64_t backlog_age = core::BacklogAgeMs(*policy);
   ScopedSnapshot snap(db_);
   std::vector<CaseSummary> open;
   auto st =
@@ -848,6 +873,7 @@ absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases
       std::min<int64_t>(off + PageSize(page_size), static_cast<int64_t>(open.size()));
   for (int64_t i = off; i < end; ++i) {
     out.add_past_deadline(core::PastDeadline(open[i], as_of.ms));
+    out.add_backlog(core::IsBacklog(open[i], open[i].level(), as_of, backlog_age));
     *out.add_cases() = std::move(open[i]);
   }
   if (end < static_cast<int64_t>(open.size())) out.set_next_page_token(std::to_string(end));

@@ -43,6 +43,9 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
     if (points < 0 || points > 100)
       return absl::InvalidArgumentError("policy.satisfaction_points must each be 0..100");
   }
+  if (p.backlog_days() < 0 || p.backlog_days() > 3650) {
+    return absl::InvalidArgumentError("policy.backlog_days must be 1..3650 (0: the default, 90)");
+  }
   if (p.survey_quota() < 0 || p.survey_quota() > 100000) {
     return absl::InvalidArgumentError("policy.survey_quota must be 0..100000 (0: none)");
   }

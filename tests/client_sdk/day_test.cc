@@ -112,6 +112,15 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
     History(grid, rng, last_month.first, now);
     if (HasFatalFailure()) return;
   }
+  {  // 积案 past 10 days, so that cases of the history are 积案 on both sides
+    gridsync::v1::SetCheckPolicyRequest sp;
+    *sp.mutable_policy() = core::DefaultCheckPolicy();
+    sp.mutable_policy()->set_backlog_days(10);
+    gridsync::v1::CheckPolicy set;
+    auto ctx = tools::CallContext(admin_token_);
+    auto stub = gridsync::v1::CoverageService::NewStub(channel_);
+    ASSERT_TRUE(stub->SetCheckPolicy(ctx.get(), sp, &set).ok());
+  }
   // Registry changes mid-month, approved by the secretary: two households of
   // grid A leave (visited or not this month), one arrives in grid B.
   {
@@ -176,6 +185,9 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
     for (const char* scope : {kVillageAB, kGridA, kGridB})
       ExpectSameFigures(secretary, scope, month);
   }
+  const auto village = ServerCoverage(kVillageAB, this_name).cases();
+  EXPECT_EQ(village.backlog_days(), 10);
+  EXPECT_GT(village.backlog_open(), 0) << "the history left no 积案 to compare";
 
   // The lists agree with the server's.
   std::set<std::string> phone_unvisited, server_unvisited;
@@ -216,12 +228,20 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   gridsync::v1::ListOpenCasesResponse cresp;
   auto ctx3 = tools::CallContext(admin_token_);
   ASSERT_TRUE(coverage_->ListOpenCases(ctx3.get(), creq, &cresp).ok());
+  // The same cases in the same order, 积案 marked alike.
   std::vector<std::string> phone_open, server_open;
   for (const auto& c : cases->cases()) {
-    if (!c.follow_up_due()) phone_open.push_back(c.summary().record_id());
+    if (!c.follow_up_due())
+      phone_open.push_back(c.summary().record_id() + (c.backlog() ? " 积案" : ""));
   }
-  for (const auto& c : cresp.cases()) server_open.push_back(c.record_id());
+  int64_t village_backlog = 0;  // the figure counts the village's; the list, whoever holds it
+  for (int i = 0; i < cresp.cases_size(); ++i) {
+    server_open.push_back(cresp.cases(i).record_id() + (cresp.backlog(i) ? " 积案" : ""));
+    village_backlog +=
+        cresp.backlog(i) && cresp.cases(i).level() == gridsync::v1::CASE_LEVEL_VILLAGE;
+  }
   EXPECT_EQ(phone_open, server_open);
+  EXPECT_EQ(village_backlog, village.backlog_open());
   EXPECT_EQ(cases->open(), cresp.total());
   for (const auto& c : cases->cases()) {
     if (c.follow_up_due()) {

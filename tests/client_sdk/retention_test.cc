@@ -123,6 +123,16 @@ TEST(PhoneRetentionTest, OpenCasesStayAndYearOldRecordsGo) {
   gridsync::v1::RecordState c = visit;
   c.mutable_header()->set_kind(gridsync::v1::RECORD_KIND_DISPUTE_CASE);
   EXPECT_TRUE(core::KeepOnPhone(c, true, now, policy));  // registered, not finished
+  // A finished case stays a year after it finished, however old (积案化解
+  // counts in the month it was resolved).
+  c.mutable_status()->set_stages(1u << gridsync::v1::CASE_STATUS_REGISTERED |
+                                 1u << gridsync::v1::CASE_STATUS_RESOLVED);
+  auto* resolved = c.mutable_status()->add_history();
+  resolved->set_stage(gridsync::v1::CASE_STATUS_RESOLVED);
+  resolved->set_at_ms(now - 30 * kDay);
+  EXPECT_TRUE(core::KeepOnPhone(c, false, now, policy));
+  resolved->set_at_ms(now - 380 * kDay);
+  EXPECT_FALSE(core::KeepOnPhone(c, false, now, policy));
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "core/coverage.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "core/assessment.h"
 #include "core/hlc.h"
@@ -211,6 +214,88 @@ TEST(Coverage, CaseFiguresAtTheirEdges) {
   EXPECT_EQ(cases->open_past_deadline(), 1);
   EXPECT_DOUBLE_EQ(cases->mediation_rate(), 1.0 / 3);
   EXPECT_DOUBLE_EQ(cases->follow_up_rate(), 1.0);
+}
+
+// 积案: a case the level held open past the backlog age at some time in the
+// period; cleared when the level resolved it by the end, open when it
+// still holds it; one escalated is the village's, not cleared, and the
+// town's from when it reached it.
+TEST(Coverage, ABacklogCaseIsOneHeldOpenPastItsAgeInThePeriod) {
+  using gridsync::v1::CaseStatus;
+  const auto nov = *MonthRange("2026-11");
+  const int64_t from = nov.first, to = nov.second;
+  gridsync::v1::CheckPolicy policy;
+  EXPECT_EQ(BacklogDays(policy), 90);  // the default
+  policy.set_backlog_days(30);
+  const int64_t age = BacklogAgeMs(policy);
+  ASSERT_EQ(age, 30 * kDayMs);
+  struct Step {
+    uint32_t epoch;
+    CaseStatus stage;
+    int64_t at;
+  };
+  auto summary = [](int64_t registered, std::vector<Step> steps) {
+    gridsync::v1::CaseSummary c;
+    c.set_registered_at_ms(registered);
+    steps.insert(steps.begin(), {0, gridsync::v1::CASE_STATUS_REGISTERED, registered});
+    std::sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
+      return std::tie(a.epoch, a.stage) < std::tie(b.epoch, b.stage);
+    });
+    for (const Step& s : steps) {
+      auto* h = c.add_history();
+      h->set_epoch(s.epoch);
+      h->set_stage(s.stage);
+      h->set_at_ms(s.at);
+    }
+    return c;
+  };
+  const int64_t old = from - 40 * kDayMs;
+  const auto open = summary(old, {});
+  const auto cleared = summary(old, {{0, gridsync::v1::CASE_STATUS_RESOLVED, from + 5 * kDayMs}});
+  const auto before = summary(old, {{0, gridsync::v1::CASE_STATUS_RESOLVED, from - 1}});
+  // Past the age at the end (seen as of it, by a millisecond), and just not.
+  const auto last_ms = summary(to - age - 1, {});
+  const auto too_young = summary(to - age, {});
+  // Resolved before it was old, though within the period.
+  const auto young = summary(from, {{0, gridsync::v1::CASE_STATUS_RESOLVED, from + kDayMs}});
+  const int64_t up = from + 3 * kDayMs;
+  const auto escalated = summary(old, {{0, gridsync::v1::CASE_STATUS_ESCALATED, up},
+                                       {1, gridsync::v1::CASE_STATUS_REGISTERED, up}});
+  const AsOf end{to, true};
+  gridsync::v1::CaseCoverage village, town;
+  for (const auto* c : {&open, &cleared, &before, &last_ms, &too_young, &young, &escalated}) {
+    CountBacklogCase(*c, gridsync::v1::CASE_LEVEL_VILLAGE, from, end, age, &village);
+    CountBacklogCase(*c, gridsync::v1::CASE_LEVEL_TOWN, from, end, age, &town);
+  }
+  EXPECT_EQ(village.backlog(), 4);  // open, cleared, last_ms, escalated
+  EXPECT_EQ(village.backlog_cleared(), 1);
+  EXPECT_EQ(village.backlog_open(), 2);  // open, last_ms
+  EXPECT_EQ(town.backlog(), 1);          // escalated, the town's since `up`
+  EXPECT_EQ(town.backlog_open(), 1);
+  EXPECT_EQ(town.backlog_cleared(), 0);
+  // The lists mark what backlog_open counts.
+  EXPECT_TRUE(IsBacklog(open, gridsync::v1::CASE_LEVEL_VILLAGE, end, age));
+  EXPECT_TRUE(IsBacklog(last_ms, gridsync::v1::CASE_LEVEL_VILLAGE, end, age));
+  EXPECT_FALSE(IsBacklog(too_young, gridsync::v1::CASE_LEVEL_VILLAGE, end, age));
+  EXPECT_FALSE(IsBacklog(escalated, gridsync::v1::CASE_LEVEL_VILLAGE, end, age));
+  EXPECT_TRUE(IsBacklog(escalated, gridsync::v1::CASE_LEVEL_TOWN, end, age));
+  // 积案化解率 as the assessment defines it.
+  gridsync::v1::GetCoverageResponse cov;
+  *cov.mutable_cases() = village;
+  SetRates(&cov);
+  EXPECT_DOUBLE_EQ(cov.cases().backlog_clearance_rate(), 0.25);
+  EXPECT_DOUBLE_EQ(*FiguresOf(cov).backlog_clearance_rate, 0.25);
+  // What an export keeps to count them in SQL.
+  EXPECT_EQ(ClosedAt(open, gridsync::v1::CASE_LEVEL_VILLAGE).at_ms, 0);
+  const LevelClosed c = ClosedAt(cleared, gridsync::v1::CASE_LEVEL_VILLAGE);
+  EXPECT_EQ(c.at_ms, from + 5 * kDayMs);
+  EXPECT_TRUE(c.resolved);
+  const LevelClosed e = ClosedAt(escalated, gridsync::v1::CASE_LEVEL_VILLAGE);
+  EXPECT_EQ(e.at_ms, up);
+  EXPECT_FALSE(e.resolved);
+  EXPECT_EQ(ClosedAt(escalated, gridsync::v1::CASE_LEVEL_TOWN).at_ms, 0);  // open there
+  const auto at_once = summary(old, {{0, gridsync::v1::CASE_STATUS_RESOLVED, old}});
+  EXPECT_EQ(ClosedAt(at_once, gridsync::v1::CASE_LEVEL_VILLAGE).at_ms, old);
 }
 
 // 管控率's edges: in interval to the millisecond, days overdue counted up,

@@ -371,9 +371,37 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     if (i % 4 != 2) st.set_hlc(core::PackHlc(last_start + (i + 1) * core::kDayMs, 0));
     ms.push_back(st);
   }
-  auto pushed = phone->Push(ms);
-  ASSERT_TRUE(pushed.ok()) << pushed.status();
-  for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+  // 积案 past 10 days: in grid B, one resolved and one escalated 15 days
+  // after registration, both within last month.
+  auto phone_b = NewPhone(kGridB);
+  std::vector<gridsync::v1::Mutation> old_b;
+  for (auto status : {gridsync::v1::CASE_STATUS_RESOLVED, gridsync::v1::CASE_STATUS_ESCALATED}) {
+    const std::string id = phone_b->NewRecordId();
+    auto c = phone_b->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridB);
+    c.mutable_create()->set_subject_id(Household(kGridB, 1));
+    tools::AddCreateField(&c, "title", tools::StrValue("积案"));
+    tools::AddCreateField(&c, "registered_at_ms", tools::IntValue(last_start));
+    old_b.push_back(c);
+    auto st = phone_b->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, kGridB);
+    st.mutable_set_status()->set_status(status);
+    st.set_hlc(core::PackHlc(last_start + 15 * core::kDayMs, 0));
+    old_b.push_back(st);
+  }
+  for (auto* batch : {&ms, &old_b}) {
+    auto pushed = (batch == &ms ? phone : phone_b)->Push(*batch);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+  }
+  {
+    gridsync::v1::SetCheckPolicyRequest sp;
+    *sp.mutable_policy() = core::DefaultCheckPolicy();
+    sp.mutable_policy()->set_backlog_days(10);
+    gridsync::v1::CheckPolicy set;
+    auto pctx = tools::CallContext(admin_token_);
+    ASSERT_TRUE(gridsync::v1::CoverageService::NewStub(channel_)
+                    ->SetCheckPolicy(pctx.get(), sp, &set)
+                    .ok());
+  }
 
   std::string out;
   ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
@@ -408,6 +436,14 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                                            : std::vector<std::string>{
                                                  absl::StrCat(k.registered(), "/", k.open(), "/",
                                                               k.resolved(), "/", k.escalated())});
+      EXPECT_EQ(k.backlog_days(), 10);
+      auto backlog = Column(**pg, absl::StrCat("SELECT backlog || '/' || cleared || '/' || open "
+                                               "FROM case_backlog_by_month WHERE village_code = '",
+                                               village, "' AND month = '", month, "'"));
+      EXPECT_EQ(backlog, k.backlog() == 0
+                             ? std::vector<std::string>{}
+                             : std::vector<std::string>{absl::StrCat(
+                                   k.backlog(), "/", k.backlog_cleared(), "/", k.backlog_open())});
     }
   // Last month in grid A: the 12 cases, 3 open and 3 resolved only this
   // month (open at its end), 3 resolved and 3 escalated within it.
@@ -421,6 +457,26 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   EXPECT_EQ(cov.cases().open(), 6);
   EXPECT_EQ(cov.cases().resolved(), 3);
   EXPECT_EQ(cov.cases().escalated(), 3);
+  // 积案 of last month: the 3 still open and the 3 resolved only now, open
+  // then; this month the same 6, the 3 resolved now cleared.
+  EXPECT_EQ(cov.cases().backlog(), 6);
+  EXPECT_EQ(cov.cases().backlog_open(), 6);
+  EXPECT_EQ(cov.cases().backlog_cleared(), 0);
+  req.mutable_period()->set_month(core::MonthName(core::MonthOf(now)));
+  auto ctx2 = tools::CallContext(job_token_);
+  ASSERT_TRUE(coverage->GetCoverage(ctx2.get(), req, &cov).ok());
+  EXPECT_EQ(cov.cases().backlog(), 6);
+  EXPECT_EQ(cov.cases().backlog_open(), 3);
+  EXPECT_EQ(cov.cases().backlog_cleared(), 3);
+  EXPECT_DOUBLE_EQ(cov.cases().backlog_clearance_rate(), 0.5);
+  // Grid B's two of last month: one cleared, one escalated (neither).
+  req.set_scope_code(kGridB);
+  req.mutable_period()->set_month(core::MonthName(core::MonthOf(last_start)));
+  auto ctx3 = tools::CallContext(job_token_);
+  ASSERT_TRUE(coverage->GetCoverage(ctx3.get(), req, &cov).ok());
+  EXPECT_EQ(cov.cases().backlog(), 2);
+  EXPECT_EQ(cov.cases().backlog_cleared(), 1);
+  EXPECT_EQ(cov.cases().backlog_open(), 0);
 }
 
 // A registry proposal is exported with who proposed and who decided, and

@@ -73,6 +73,11 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                         Pct(cs.mediation_rate()), cs.registered(), cs.resolved(), cs.escalated(),
                         cs.open(), Pct(cs.follow_up_rate()), cs.followed_up_both(), cs.resolved(),
                         cs.open_now(), cs.open_past_deadline());
+  absl::StrAppendFormat(&out,
+                        "积案化解率 %s  %d cases open past %d days (积案) in the period: %d "
+                        "resolved, %d still open\n",
+                        Pct(cs.backlog_clearance_rate()), cs.backlog(), cs.backlog_days(),
+                        cs.backlog_cleared(), cs.backlog_open());
   if (c.has_received()) {
     const auto& k = c.received();
     absl::StrAppendFormat(&out,
@@ -153,9 +158,9 @@ std::string CasesText(const gridsync::v1::CaseList& l) {
         : c.past_deadline()   ? absl::StrCat("past its deadline ", When(s.deadline_ms()))
         : s.deadline_ms() > 0 ? absl::StrCat("deadline ", When(s.deadline_ms()))
                               : "no deadline";
-    absl::StrAppendFormat(&out, "%s  %s  %-14s %s; registered %s\n", s.record_id(),
+    absl::StrAppendFormat(&out, "%s  %s  %-14s %s; registered %s%s\n", s.record_id(),
                           gridsync::v1::CaseStatus_Name(s.status()).substr(12), s.title(), what,
-                          When(s.registered_at_ms()));
+                          When(s.registered_at_ms()), c.backlog() ? " (积案)" : "");
   }
   return out;
 }

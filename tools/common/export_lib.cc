@@ -79,6 +79,16 @@ ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
 -- status is the status there, and status_at_month_end the village's, which
 -- reads 'escalated' once the case had left the village (化解在基层).
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS held_by text;
+-- When the village stopped holding the case open (core::ClosedAt: NULL while
+-- it does) and how: 'resolved' by the village, or 'escalated' (上交); what
+-- case_backlog_by_month counts 积案 from. NULL in rows exported before they
+-- were kept, until the case changes again.
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS village_closed_at timestamptz;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS village_closed_as text;
+-- The county's settings besides the interval table, by name: backlog_days
+-- (积案), patrols_per_week, survey_quota (CheckPolicy).
+CREATE TABLE IF NOT EXISTS policy_settings (
+  scope text NOT NULL, name text NOT NULL, value int NOT NULL, PRIMARY KEY (scope, name));
 ALTER TABLE persons ADD COLUMN IF NOT EXISTS supervised_since timestamptz;
 -- Field changes approved on phones: a household that moved out or stands
 -- empty is out of 入户率; a person's supervision may have ended.
@@ -196,6 +206,34 @@ CREATE OR REPLACE VIEW case_coverage_by_month AS
            AS open_past_deadline
   FROM (SELECT *, coalesce(status_at_month_end, status) AS s FROM cases WHERE NOT voided) c
   GROUP BY village_code, month;
+-- 积案 per village and month, as GetCoverage counts them (core/coverage.h
+-- CountBacklogCase): cases the village held open past backlog_days after
+-- registration at some time in the month (from the later of its start and
+-- that age), of those the ones it had resolved by the month's end (now,
+-- while it runs) and the ones still open then.
+CREATE OR REPLACE VIEW case_backlog_by_month AS
+  WITH age AS (
+    SELECT coalesce((SELECT max(value) FROM policy_settings WHERE name = 'backlog_days'
+                     AND value > 0), 90) * interval '1 day' + interval '1 millisecond' AS past),
+  months AS (
+    SELECT to_char(g, 'YYYY-MM') AS month, (to_char(g, 'YYYY-MM') || '-01 00:00:00+08')::timestamptz AS from_at
+    FROM generate_series((SELECT date_trunc('month', min(registered_at) AT TIME ZONE 'UTC' + interval '8 hours')
+                          FROM cases),
+                         now() AT TIME ZONE 'UTC' + interval '8 hours', interval '1 month') g),
+  spans AS (SELECT month, from_at, least(now(), from_at + interval '1 month') AS as_of FROM months),
+  aged AS (
+    SELECT c.village_code, s.month, s.as_of, c.village_closed_at, c.village_closed_as
+    FROM cases c CROSS JOIN spans s CROSS JOIN age
+    WHERE NOT c.voided AND greatest(s.from_at, c.registered_at + age.past) < s.as_of
+      AND (c.village_closed_at IS NULL
+           OR c.village_closed_at >= greatest(s.from_at, c.registered_at + age.past)))
+  SELECT village_code, month, count(*) AS backlog,
+         count(*) FILTER (WHERE village_closed_as = 'resolved' AND village_closed_at < as_of)
+           AS cleared,
+         count(*) FILTER (WHERE village_closed_at IS NULL OR village_closed_at >= as_of) AS open,
+         round(count(*) FILTER (WHERE village_closed_as = 'resolved' AND village_closed_at < as_of)
+               ::numeric / count(*), 4) AS clearance_rate
+  FROM aged GROUP BY village_code, month;
 )sql";
 
 // "CASE_STATUS_MEDIATING" -> "mediating".
@@ -267,6 +305,15 @@ gridsync::v1::CaseStatus StatusAtMonthEnd(const gridsync::v1::Record& r, int64_t
   const core::CaseAtLevel v =
       core::CaseAt(c, gridsync::v1::CASE_LEVEL_VILLAGE, month.ok() ? month->second : INT64_MAX);
   return v.left ? gridsync::v1::CASE_STATUS_ESCALATED : v.status;
+}
+
+// When the village stopped holding the case open, and how (core::ClosedAt).
+core::LevelClosed VillageClosed(const gridsync::v1::Record& r, int64_t registered_ms) {
+  gridsync::v1::CaseSummary c;
+  c.set_registered_at_ms(registered_ms);
+  c.set_status(r.dispute_case().status());
+  *c.mutable_history() = r.status_history();
+  return core::ClosedAt(c, gridsync::v1::CASE_LEVEL_VILLAGE);
 }
 
 std::string OpOf(const gridsync::v1::Mutation& m) {
@@ -459,7 +506,9 @@ struct Tables {
                "last_seq",
                "doc",
                "status_at_month_end",
-               "held_by"}};
+               "held_by",
+               "village_closed_at",
+               "village_closed_as"}};
   Table checks{"checks",
                {"record_id", "grid_code",        "village_code", "town_code",     "person_id",
                 "category",  "risk_level",       "checked_at",   "month",         "worker",
@@ -542,19 +591,33 @@ void RecordRow::Visit(Tables* t) const {
 
 void RecordRow::Case(Tables* t) const {
   const auto& d = r.dispute_case();
+  const core::LevelClosed closed = VillageClosed(r, at(d.registered_at_ms()));
   t->cases.Put(
       r.record_id(),
-      Row({common, T(d.household_id()),
+      Row({common,
+           T(d.household_id()),
            EnumWord(gridsync::v1::DisputeCategory_Name(d.category()), "DISPUTE_CATEGORY_"),
-           T(d.title()), EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
+           T(d.title()),
+           EnumWord(gridsync::v1::CaseStatus_Name(d.status()), "CASE_STATUS_"),
            EnumWord(gridsync::v1::MediationType_Name(d.mediation_type()), "MEDIATION_TYPE_"),
-           Ts(at(d.registered_at_ms())), Month(at(d.registered_at_ms())), Ts(d.deadline_ms()),
-           T(d.mediator()), Bool(d.urgent_major_hard()), Bool(d.criminal_risk()),
-           absl::StrCat(d.parties_size()), absl::StrCat(d.mediation_sessions_size()),
-           absl::StrCat(d.follow_ups_size()), worker, tail,
+           Ts(at(d.registered_at_ms())),
+           Month(at(d.registered_at_ms())),
+           Ts(d.deadline_ms()),
+           T(d.mediator()),
+           Bool(d.urgent_major_hard()),
+           Bool(d.criminal_risk()),
+           absl::StrCat(d.parties_size()),
+           absl::StrCat(d.mediation_sessions_size()),
+           absl::StrCat(d.follow_ups_size()),
+           worker,
+           tail,
            EnumWord(gridsync::v1::CaseStatus_Name(StatusAtMonthEnd(r, at(d.registered_at_ms()))),
                     "CASE_STATUS_"),
-           EnumWord(gridsync::v1::CaseLevel_Name(r.case_level()), "CASE_LEVEL_")}));
+           EnumWord(gridsync::v1::CaseLevel_Name(r.case_level()), "CASE_LEVEL_"),
+           Ts(closed.at_ms),
+           closed.at_ms == 0 ? kNull
+           : closed.resolved ? "resolved"
+                             : "escalated"}));
 }
 
 void RecordRow::Check(Tables* t) const {
@@ -793,6 +856,12 @@ void BatchRows::SetPolicy(const gridsync::v1::CheckPolicy& pol) {
                     key.second, ", ", days, ")");
     first = false;
   }
+  // The settings as core reads them (a default filled in).
+  absl::StrAppend(&policy_sql, ";\nDELETE FROM policy_settings WHERE scope = ", lit,
+                  ";\nINSERT INTO policy_settings VALUES (", lit, ", 'backlog_days', ",
+                  core::BacklogDays(pol), "), (", lit, ", 'patrols_per_week', ",
+                  core::PatrolsPerWeek(pol), "), (", lit, ", 'survey_quota', ", pol.survey_quota(),
+                  ")");
 }
 
 absl::Status BatchRows::Write(uint64_t to) {

@@ -214,8 +214,9 @@ std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> ReceivingUnits(
 }
 
 // 急大难 and 民转刑, as the list marks a case.
-std::string CaseMarks(const gridsync::v1::CaseSummary& c) {
+std::string CaseMarks(const gridsync::v1::CaseSummary& c, bool backlog) {
   std::string out;
+  if (backlog) out += "积案 ";
   if (c.urgent_major_hard()) out += "急大难 ";
   if (c.criminal_risk()) out += "民转刑 ";
   return out.empty() ? "" : out.substr(0, out.size() - 1);
@@ -414,6 +415,7 @@ absl::Status AddOpenCases(ReportSource* source, int64_t month_end_ms, int limit,
   r->open_cases.assign(open->cases().begin(), open->cases().end());
   for (const auto& c : r->open_cases) r->status_then.push_back(core::CaseStatusAsOf(c, as_of));
   r->past_deadline.assign(open->past_deadline().begin(), open->past_deadline().end());
+  r->backlog.assign(open->backlog().begin(), open->backlog().end());
   r->open_total = open->total();
   return absl::OkStatus();
 }
@@ -540,18 +542,19 @@ const char* WholeScope(const MonthlyReport& r) {
 std::string ScopeFigures(const MonthlyReport& r) {
   const auto& c = r.scope.coverage;
   const auto& f = r.scope.figures;
-  return absl::StrCat(WholeScope(r), ": 入户率 ", Pct(f.visit_rate), " (", c.visits().visited(),
-                      "/", c.visits().households(), " 户), 管控率 ", Pct(f.check_rate), " (",
-                      c.checks().persons() - c.checks().overdue(), "/", c.checks().persons(),
-                      " 人按期, 逾期 ", c.checks().overdue(), "), 关爱率 ", Pct(f.care_rate), " (",
-                      c.care().persons() - c.care().overdue(), "/", c.care().persons(),
-                      " 人), 化解在基层率 ", Pct(f.grassroots_rate), " (", c.cases().resolved(),
-                      "/", c.cases().registered(), " 件, 上交 ", c.cases().escalated(), ", 在办 ",
-                      c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate), ", 回访率 ",
-                      Pct(f.follow_up_rate), ", 回访满意率 ", Pct(f.follow_up_satisfaction_rate),
-                      " (", c.cases().follow_ups_satisfied(), "/", c.cases().follow_ups(),
-                      "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
-                      ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
+  return absl::StrCat(
+      WholeScope(r), ": 入户率 ", Pct(f.visit_rate), " (", c.visits().visited(), "/",
+      c.visits().households(), " 户), 管控率 ", Pct(f.check_rate), " (",
+      c.checks().persons() - c.checks().overdue(), "/", c.checks().persons(), " 人按期, 逾期 ",
+      c.checks().overdue(), "), 关爱率 ", Pct(f.care_rate), " (",
+      c.care().persons() - c.care().overdue(), "/", c.care().persons(), " 人), 化解在基层率 ",
+      Pct(f.grassroots_rate), " (", c.cases().resolved(), "/", c.cases().registered(), " 件, 上交 ",
+      c.cases().escalated(), ", 在办 ", c.cases().open_now(), "), 调处率 ", Pct(f.mediation_rate),
+      ", 回访率 ", Pct(f.follow_up_rate), ", 回访满意率 ", Pct(f.follow_up_satisfaction_rate), " (",
+      c.cases().follow_ups_satisfied(), "/", c.cases().follow_ups(), "), 积案化解率 ",
+      Pct(f.backlog_clearance_rate), " (", c.cases().backlog_cleared(), "/", c.cases().backlog(),
+      " 件, 在办 ", c.cases().backlog_open(), "), 综合得分 ", ScoreText(r.scope.score),
+      ", 年度累计 ", ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
 }  // namespace
@@ -803,6 +806,9 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
   kpi("回访满意率", f.follow_up_satisfaction_rate,
       absl::StrCat(c.cases().follow_ups_satisfied(), " / ", c.cases().follow_ups(),
                    " 次回访当事人满意"));
+  kpi("积案化解率", f.backlog_clearance_rate,
+      absl::StrCat(c.cases().backlog_cleared(), " / ", c.cases().backlog(), " 件积案 (在办超 ",
+                   c.cases().backlog_days(), " 天), 仍在办 ", c.cases().backlog_open()));
   // Evidence (留痕): visits with a photo, cases with the signed agreement.
   absl::StrAppend(&h, "<div class=\"kpi\">照片留痕<br><b>", c.visits().with_photos(),
                   "</b><br><span class=\"sub\">次入户走访带照片</span></div>\n");
@@ -835,7 +841,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
+      "<th>积案</th><th>积案化解率</th><th>照片留痕</th><th>协议书</th><th>综合得分</"
+      "th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
     absl::StrAppend(
@@ -847,6 +854,7 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         Pct(row.figures.care_rate), "</td><td>", v.cases().registered(), "</td><td>",
         v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
         Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
+        v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
         v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
         ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
         "</td></tr>\n");
@@ -973,9 +981,9 @@ void AppendOpenCasesHtml(const MonthlyReport& r, std::string* out) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
     absl::StrAppend(&h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">", Esc(k.title()),
-                    "</td><td class=\"l\">", CaseMarks(k), "</td><td class=\"l\">",
-                    Esc(VillageOf(r, k.grid_code())), "</td><td>", CaseLevelWord(k.level()),
-                    "</td><td class=\"l\">",
+                    "</td><td class=\"l\">", CaseMarks(k, i < r.backlog.size() && r.backlog[i]),
+                    "</td><td class=\"l\">", Esc(VillageOf(r, k.grid_code())), "</td><td>",
+                    CaseLevelWord(k.level()), "</td><td class=\"l\">",
                     CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status()),
                     "</td><td class=\"l\">", Esc(CaseHolderText(k)), "</td><td>",
                     Date(k.registered_at_ms()), "</td><td>",

@@ -61,6 +61,7 @@ struct MonthlyReport {
   std::vector<gridsync::v1::CaseSummary> open_cases;
   std::vector<gridsync::v1::CaseStatus> status_then;
   std::vector<bool> past_deadline;
+  std::vector<bool> backlog;  // 积案 then (CheckPolicy.backlog_days)
   int64_t open_total = 0;
   std::map<std::string, std::string> names;  // org code -> name
   // The months the rows were compared with: last month ("" when the scope
@@ -125,8 +126,9 @@ std::string CaseHolderText(const gridsync::v1::CaseSummary& c);
 // the county each town.
 std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> ReceivingUnits(
     const MonthlyReport& r);
-// "急大难 民转刑", as the open-case list marks a case; "" for neither.
-std::string CaseMarks(const gridsync::v1::CaseSummary& c);
+// "积案 急大难 民转刑", as the open-case list marks a case (积案 when
+// `backlog`: ListOpenCasesResponse.backlog); "" for none.
+std::string CaseMarks(const gridsync::v1::CaseSummary& c, bool backlog);
 
 // 未达标: a scored figure's units below 100%, lowest first.
 struct Shortfall {

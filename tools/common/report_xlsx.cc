@@ -53,6 +53,9 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
        Text(absl::StrCat(cs.followed_up_both(), "/", cs.resolved(), " 件"))},
       {Text("回访满意率"), Rate(f.follow_up_satisfaction_rate),
        Text(absl::StrCat(cs.follow_ups_satisfied(), "/", cs.follow_ups(), " 次回访"))},
+      {Text("积案化解率"), Rate(f.backlog_clearance_rate),
+       Text(absl::StrCat(cs.backlog_cleared(), "/", cs.backlog(), " 件积案 (在办超 ",
+                         cs.backlog_days(), " 天), 仍在办 ", cs.backlog_open()))},
       {Text("巡逻率"), Rate(f.patrol_rate),
        Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
       {Text("安全感率"), Rate(f.safety_rate),
@@ -68,10 +71,10 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
 }
 
 const std::vector<std::string> kRankHeader = {
-    "名次",   "代码",   "名称",       "户数",   "已走访",   "入户率", "重点人员",
-    "逾期",   "管控率", "关爱率",     "纠纷",   "化解",     "上交",   "化解在基层率",
-    "调处率", "回访率", "回访满意率", "巡逻率", "安全感率", "满意率", "满意度得分",
-    "知晓率", "参与率", "综合得分",   "上月",   "年度累计"};
+    "名次",   "代码",       "名称",       "户数",   "已走访",     "入户率", "重点人员",
+    "逾期",   "管控率",     "关爱率",     "纠纷",   "化解",       "上交",   "化解在基层率",
+    "调处率", "回访率",     "回访满意率", "积案",   "积案化解率", "巡逻率", "安全感率",
+    "满意率", "满意度得分", "知晓率",     "参与率", "综合得分",   "上月",   "年度累计"};
 
 std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
   std::vector<std::vector<Cell>> out;
@@ -95,6 +98,8 @@ std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vecto
                    Rate(f.mediation_rate),
                    Rate(f.follow_up_rate),
                    Rate(f.follow_up_satisfaction_rate),
+                   Count(v.cases().backlog_open()),
+                   Rate(f.backlog_clearance_rate),
                    Rate(f.patrol_rate),
                    Rate(f.safety_rate),
                    Rate(f.satisfaction_rate),
@@ -142,8 +147,8 @@ std::vector<std::vector<Cell>> CaseRows(const MonthlyReport& r) {
   for (size_t i = 0; i < r.open_cases.size(); ++i) {
     const auto& k = r.open_cases[i];
     const bool late = i < r.past_deadline.size() && r.past_deadline[i];
-    out.push_back({Text(k.title()), Text(CaseMarks(k)), Text(VillageOf(r, k.grid_code())),
-                   Text(CaseLevelWord(k.level())),
+    out.push_back({Text(k.title()), Text(CaseMarks(k, i < r.backlog.size() && r.backlog[i])),
+                   Text(VillageOf(r, k.grid_code())), Text(CaseLevelWord(k.level())),
                    Text(CaseStatusWord(i < r.status_then.size() ? r.status_then[i] : k.status())),
                    Text(CaseHolderText(k)), Text(Day(k.registered_at_ms())),
                    Text(Day(k.deadline_ms())), Text(late ? "已超期" : "")});

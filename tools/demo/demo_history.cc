@@ -198,28 +198,9 @@ class GridHistory {
 
   // One dispute case registered at `t`, and what became of it by until_ms.
   void Case(int64_t t, HistoryReport* r) {
-    if (reg_.households_size() < 2) return;
-    const std::string id = p_.NewRecordId();
-    const int kind = static_cast<int>(rng_() % std::size(kTitles));
-    const auto& a = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
-    const auto& b = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
-    Mutation c = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
-    c.mutable_create()->set_subject_id(a.household_id());
-    AddCreateField(&c, "category", IntValue(kCategories[kind]));
-    AddCreateField(&c, "title", StrValue(kTitles[kind]));
-    AddCreateField(&c, "registered_at_ms", IntValue(t));
-    AddCreateField(&c, "deadline_ms", IntValue(t + 15 * kDay));
-    out_.push_back(std::move(c));
-    ++r->cases;
     std::vector<std::string> parties;
-    for (const auto* h : {&a, &b}) {
-      gridsync::v1::Party party;
-      party.set_name(absl::StrCat(h->head_name().empty() ? h->household_id() : h->head_name(),
-                                  parties.empty() ? "（申请人）" : "（被申请人）"));
-      party.set_household_id(h->household_id());
-      parties.push_back(party.name());
-      Log(id, "parties", t, party);
-    }
+    const std::string id = Register(t, &parties, r);
+    if (id.empty()) return;
     const double fate = U();
     if (fate < 0.07) {  // beyond the village: escalated to the town
       const int64_t escalated = t + 2 * kDay + Rand(4 * kDay);
@@ -241,6 +222,47 @@ class GridHistory {
             "双方达成调解协议，当场履行", 0);
     ++r->resolved;
     FollowUps(id, resolved, parties, 0.95, r);
+  }
+
+  // 积案 carried over: a case registered at `t`, long before the history,
+  // in mediation since; resolved at `cleared` unless that is 0 (积案化解).
+  void OldCase(int64_t t, int64_t cleared, HistoryReport* r) {
+    std::vector<std::string> parties;
+    const std::string id = Register(t, &parties, r);
+    if (id.empty() || !Status(id, gridsync::v1::CASE_STATUS_MEDIATING, t + 2 * kDay)) return;
+    ++r->old_cases;
+    if (cleared == 0 || cleared >= o_.until_ms) return;
+    Resolve(id, cleared, gridsync::v1::MEDIATION_TYPE_PEOPLES, "村人民调解委员会",
+            "多次调解，双方终于达成协议", 0);
+    ++r->resolved;
+    FollowUps(id, cleared, parties, 0.8, r);
+  }
+
+  // Registers a case at `t` between two households of the grid, its parties
+  // in `parties`; its id, or "" when the grid has fewer than two.
+  std::string Register(int64_t t, std::vector<std::string>* parties, HistoryReport* r) {
+    if (reg_.households_size() < 2) return "";
+    const std::string id = p_.NewRecordId();
+    const int kind = static_cast<int>(rng_() % std::size(kTitles));
+    const auto& a = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
+    const auto& b = reg_.households(static_cast<int>(rng_() % reg_.households_size()));
+    Mutation c = At(gridsync::v1::RECORD_KIND_DISPUTE_CASE, id, t);
+    c.mutable_create()->set_subject_id(a.household_id());
+    AddCreateField(&c, "category", IntValue(kCategories[kind]));
+    AddCreateField(&c, "title", StrValue(kTitles[kind]));
+    AddCreateField(&c, "registered_at_ms", IntValue(t));
+    AddCreateField(&c, "deadline_ms", IntValue(t + 15 * kDay));
+    out_.push_back(std::move(c));
+    ++r->cases;
+    for (const auto* h : {&a, &b}) {
+      gridsync::v1::Party party;
+      party.set_name(absl::StrCat(h->head_name().empty() ? h->household_id() : h->head_name(),
+                                  parties->empty() ? "（申请人）" : "（被申请人）"));
+      party.set_household_id(h->household_id());
+      parties->push_back(party.name());
+      Log(id, "parties", t, party);
+    }
+    return id;
   }
 
   // The town office (司法所) takes an escalated case over in the next
@@ -459,6 +481,21 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         }
         month = range.second;
       }
+      // 积案: about one village in four carries a case over from months
+      // before (registered 100 to 200 days before the history), which the
+      // village settles within it about half the time.
+      if (st.ok() && std::uniform_real_distribution<double>(0, 1)(rng) < 0.25) {
+        const size_t g = rng() % grids.size();
+        const int64_t t = o.from_ms - (100 + static_cast<int64_t>(rng() % 100)) * core::kDayMs;
+        const int64_t cleared =
+            rng() % 2
+                ? o.from_ms +
+                      static_cast<int64_t>(rng() % static_cast<uint64_t>(o.until_ms - o.from_ms))
+                : 0;
+        GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+        h.OldCase(t, cleared, &r);
+        st = h.Push(&r);
+      }
       // 平安夜巡: most weeks an evening patrol, recorded in one of its grids.
       for (int64_t week = core::WeekStart(o.from_ms); week < o.until_ms && st.ok();
            week += 7 * core::kDayMs) {
@@ -478,6 +515,7 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.nobody_home += r.nobody_home;
       total.checks += r.checks;
       total.cases += r.cases;
+      total.old_cases += r.old_cases;
       total.resolved += r.resolved;
       total.escalated += r.escalated;
       total.town_resolved += r.town_resolved;

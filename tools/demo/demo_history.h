@@ -36,6 +36,7 @@ struct HistoryReport {
   int64_t mutations = 0, visits = 0, nobody_home = 0, checks = 0, cases = 0;
   int64_t resolved = 0, escalated = 0, follow_ups = 0, patrols = 0, surveys = 0;
   int64_t town_resolved = 0;  // of the escalated, resolved by the town
+  int64_t old_cases = 0;      // of the cases, carried over from before (积案)
   double seconds = 0;
 };
 

@@ -10,6 +10,7 @@
 //                                      and "patrols_per_week,,N" (平安夜巡; 1 when absent),
 //                                      "night,HH:MM,HH:MM" (夜巡 window; 20:00,06:00 when
 //                                      absent), "satisfaction_points,,P1 P2 P3 P4" (满意度得分),
+//                                      "backlog_days,,N" (积案: a case open longer; 90),
 //                                      "survey_quota,,N" (民调: answered questionnaires a
 //                                      village is to complete a month; none when absent)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
@@ -242,11 +243,21 @@ class Ctl {
     return "";
   }
 
-  // FILE: category,risk_level,interval_days; a row "default,,N" sets the
-  // interval of categories without rows, and "patrols_per_week,,N" the
-  // patrols (平安夜巡) a village needs a week (1 when absent), and
-  // "survey_quota,,N" the questionnaires a village is to complete a month. Replaces the
-  // whole policy.
+  // The policy's numbers a row "NAME,,N" sets: "default" the interval of
+  // categories without rows, "patrols_per_week" the patrols (平安夜巡) a
+  // village needs a week (1 when absent), "survey_quota" the questionnaires
+  // a village is to complete a month, "backlog_days" the age past which an
+  // open case is 积案 (90 when absent).
+  static inline const std::map<std::string, void (gridsync::v1::CheckPolicy::*)(int32_t)>
+      kPolicyNumbers = {
+          {"default", &gridsync::v1::CheckPolicy::set_default_interval_days},
+          {"patrols_per_week", &gridsync::v1::CheckPolicy::set_patrols_per_week},
+          {"survey_quota", &gridsync::v1::CheckPolicy::set_survey_quota},
+          {"backlog_days", &gridsync::v1::CheckPolicy::set_backlog_days},
+  };
+
+  // FILE: category,risk_level,interval_days, and the rows of kPolicyNumbers,
+  // "night" and "satisfaction_points". Replaces the whole policy.
   int SetPolicy(const std::string& path) {
     gridsync::v1::CheckPolicy policy;
     std::vector<int> lines;
@@ -258,23 +269,15 @@ class Ctl {
           if (c[0] == "satisfaction_points") return SetPoints(c[2], &policy);
           if (!absl::SimpleAtoi(c[2], &days))
             return absl::StrCat("interval_days '", c[2], "' is not a number");
-          if (c[0] == "default") {
-            policy.set_default_interval_days(days);
-            return "";
-          }
-          if (c[0] == "patrols_per_week") {
-            policy.set_patrols_per_week(days);
-            return "";
-          }
-          if (c[0] == "survey_quota") {
-            policy.set_survey_quota(days);
+          if (auto set = kPolicyNumbers.find(c[0]); set != kPolicyNumbers.end()) {
+            (policy.*(set->second))(days);
             return "";
           }
           gridsync::v1::PersonCategory category;
           if (!ParsePersonCategory(c[0], &category)) {
-            return absl::StrCat(
-                "category '", c[0], "' is not one of ", PersonCategoryChoices(),
-                ", default, patrols_per_week, survey_quota, night, satisfaction_points");
+            return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
+                                ", default, patrols_per_week, survey_quota, backlog_days, night, "
+                                "satisfaction_points");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
             return absl::StrCat("risk_level '", c[1], "' is not a number");
@@ -635,6 +638,7 @@ class Ctl {
     const auto points = core::SatisfactionPoints(p);
     printf("满意度得分: 满意 %d, 基本满意 %d, 不太满意 %d, 不满意 %d points\n", points[0],
            points[1], points[2], points[3]);
+    printf("积案: a case open longer than %d days after it was registered\n", core::BacklogDays(p));
   }
 
   static bool IsHeader(absl::string_view header, const std::string& first_cell) {

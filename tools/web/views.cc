@@ -176,7 +176,7 @@ std::string CaseTable(const std::string& id, const gridsync::v1::ListOpenCasesRe
     absl::StrAppend(
         &h, "<tr", late ? " class=\"late\"" : "", "><td class=\"l\">",
         RecordLink(c.record_id(), c.title().empty() ? c.record_id() : c.title()), " ",
-        HtmlEscape(tools::CaseMarks(c)), "</td><td>",
+        HtmlEscape(tools::CaseMarks(c, i < cases.backlog_size() && cases.backlog(i))), "</td><td>",
         HtmlEscape(names ? tools::VillageOf(*names, c.grid_code()) : c.grid_code()), "</td><td>",
         tools::CaseStatusWord(c.status()), "</td><td>", tools::CaseLevelWord(c.level()),
         "</td><td>", Date(c.registered_at_ms()), "</td><td>",
@@ -718,18 +718,25 @@ absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
   if (!supervised.ok() || !care.ok() || !cases.ok()) {
     return !supervised.ok() ? supervised.status() : !care.ok() ? care.status() : cases.status();
   }
-  gridsync::v1::ListOpenCasesResponse late;
+  gridsync::v1::ListOpenCasesResponse late, backlog;
   for (int i = 0; i < cases->cases_size(); ++i) {
-    if (i < cases->past_deadline_size() && cases->past_deadline(i)) {
-      *late.add_cases() = cases->cases(i);
-      late.add_past_deadline(true);
+    const bool past = i < cases->past_deadline_size() && cases->past_deadline(i);
+    const bool old = i < cases->backlog_size() && cases->backlog(i);
+    for (auto* list : {past ? &late : nullptr, old ? &backlog : nullptr}) {
+      if (list == nullptr) continue;
+      *list->add_cases() = cases->cases(i);
+      list->add_past_deadline(past);
+      list->add_backlog(old);
     }
   }
   late.set_total(late.cases_size());
-  return absl::StrCat("<h1>逾期督办</h1><h2>超期未结的纠纷</h2>",
-                      CaseTable("late", late, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
-                      "<h2>到期和逾期的重点人员 (管控)</h2>", *supervised,
-                      "<h2>到期和逾期的关爱对象</h2>", *care);
+  backlog.set_total(backlog.cases_size());
+  return absl::StrCat(
+      "<h1>逾期督办</h1><h2>超期未结的纠纷</h2>",
+      CaseTable("late", late, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
+      "<h2>积案 (在办超过县定天数)</h2>",
+      CaseTable("backlog", backlog, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
+      "<h2>到期和逾期的重点人员 (管控)</h2>", *supervised, "<h2>到期和逾期的关爱对象</h2>", *care);
 }
 
 absl::StatusOr<std::string> Act(Office& o, const Params& params) {

@@ -299,7 +299,8 @@ enum {
   GS_DAY_OUT_OF_CONTACT = 4,
   GS_DAY_OVERDUE = 8,
   GS_DAY_PAST_DEADLINE = 16,
-  GS_DAY_FOLLOW_UP_DUE = 32
+  GS_DAY_FOLLOW_UP_DUE = 32,
+  GS_DAY_BACKLOG = 64 /* 积案: open past the county's backlog age */
 };
 /* The whole answer as protobuf JSON (gridsync.v1.HouseholdList,
  * DueCheckList, CaseList or Coverage), field names as in the .proto. */

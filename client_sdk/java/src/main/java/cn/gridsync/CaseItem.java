@@ -11,6 +11,8 @@ public final class CaseItem {
   public final boolean pastDeadline;
   /** Resolved, and not every party followed up yet (回访). */
   public final boolean followUpDue;
+  /** 积案: open longer than the county's backlog age (90 days unless it set one). */
+  public final boolean backlog;
 
   CaseItem(String recordId, String title, String gridCode, int status, long deadlineMs, int flags) {
     this.recordId = recordId;
@@ -20,5 +22,6 @@ public final class CaseItem {
     this.deadlineMs = deadlineMs;
     this.pastDeadline = (flags & 16) != 0;
     this.followUpDue = (flags & 32) != 0;
+    this.backlog = (flags & 64) != 0;
   }
 }

@@ -713,6 +713,19 @@ public class GridSyncClientTest {
     assertEquals("院墙纠纷", mine.title);
     assertEquals(CaseStatus.REGISTERED, mine.status);
     assertFalse(mine.followUpDue);
+    assertFalse(mine.backlog);
+    // 积案: a case registered 100 days ago, still open, is past the county's
+    // 90 days, on the list and in the figures, offline.
+    Map<String, Object> old = new LinkedHashMap<>();
+    old.put("title", "𠮷家宅基地纠纷");
+    old.put("registered_at_ms", System.currentTimeMillis() - 100L * 86400000L);
+    String oldId = a.create(RecordKind.DISPUTE_CASE, grid, household, old);
+    CaseItem carried = findCase(a.listOpenCases(grid, 0, 1000), oldId);
+    assertEquals("𠮷家宅基地纠纷", carried.title);
+    assertTrue(carried.backlog);
+    Coverage withBacklog = a.getCoverage(grid, null);
+    assertEquals(1, withBacklog.figures.getCases().getBacklogOpen());
+    assertEquals(90, withBacklog.figures.getCases().getBacklogDays());
     a.setStatus(id, CaseStatus.RESOLVED);
     mine = findCase(a.listOpenCases(grid, 0, 1000), id);
     assertEquals(CaseStatus.RESOLVED, mine.status);
