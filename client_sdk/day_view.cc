@@ -137,6 +137,9 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
   if (c.marks.patrol) {
     put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, c.marks.patrol->police);
   }
+  if (c.marks.screening) {
+    put(screenings_, c.marks.screening->grid_code, c.marks.screening->month, *c.marks.screening);
+  }
   if (c.marks.survey) {
     put(surveys_, c.marks.survey->household_id.substr(0, core::kGridCodeLen), c.marks.survey->at_ms,
         *c.marks.survey);
@@ -284,6 +287,10 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
     if (s.registered_at_ms() < b.aged_before()) b.AddAgedCase(s);
   }
   AddPatrols(&b);
+  ForEachUnder(screenings_, b.prefix(),
+               [&](const std::string&, const std::map<At, core::ScreeningMark>& m) {
+                 for (const auto& [at, mark] : m) b.AddScreening(mark);
+               });
   for (const auto& [version, f] : forms_) b.AddForm(f);
   ForEachUnder(surveys_, b.prefix(),
                [&](const std::string&, const std::map<At, core::SurveyMark>& m) {

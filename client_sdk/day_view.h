@@ -82,7 +82,9 @@ class DayView {
   std::map<std::string, gridsync::v1::ProposalItem> proposals_;  // record id -> proposal
   std::map<std::string, std::map<At, bool>> patrols_;  // grid -> patrol starts -> police on it
   std::map<std::string, std::map<At, core::SurveyMark>> surveys_;  // grid -> questionnaire
-  std::map<std::string, gridsync::v1::SurveyForm> forms_;          // version -> form
+  // grid -> (month yyyymm, record) -> screening report (排查上报)
+  std::map<std::string, std::map<At, core::ScreeningMark>> screenings_;
+  std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
 };
 
 }  // namespace gridsync::sdk

@@ -20,7 +20,7 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-constexpr std::array<NamedFigure, 13> kWeights = {{
+constexpr std::array<NamedFigure, 14> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
     {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
@@ -29,6 +29,7 @@ constexpr std::array<NamedFigure, 13> kWeights = {{
     {"回访满意率", "follow_up_satisfaction", &ScoreWeights::follow_up_satisfaction,
      &AssessmentFigures::follow_up_satisfaction_rate},
     {"积案化解率", "backlog", &ScoreWeights::backlog, &AssessmentFigures::backlog_clearance_rate},
+    {"排查上报率", "screening", &ScoreWeights::screening, &AssessmentFigures::screening_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
     {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
     {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
@@ -60,6 +61,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c) {
   f.follow_up_satisfaction_rate = RateOf(cases.follow_ups_satisfied(), cases.follow_ups());
   f.backlog_clearance_rate = RateOf(cases.backlog_cleared(), cases.backlog());
   f.patrol_rate = Given(c.patrols().rate(), c.patrols().weeks());
+  f.screening_rate = RateOf(c.screening().reported(), c.screening().village_months());
   const auto& q = c.surveys();
   f.safety_rate = Given(q.safety_rate(), q.safety_answers());
   f.satisfaction_rate = Given(q.satisfaction_rate(), q.satisfaction_answers());

@@ -267,6 +267,11 @@ CoverageMarks MarksOf(const RecordState& s) {
     case gridsync::v1::RECORD_KIND_SURVEY:
       if (!h.subject_id().empty()) out.survey = SurveyMarkOf(s, created_ms);
       break;
+    case gridsync::v1::RECORD_KIND_SCREENING_REPORT:
+      out.screening = ScreeningMark{h.grid_code(), static_cast<int32_t>(Int(s, "month")),
+                                    static_cast<int32_t>(Int(s, "disputes_found")),
+                                    static_cast<int32_t>(Int(s, "hazards_found"))};
+      break;
     default:
       break;
   }

@@ -106,13 +106,24 @@ struct SurveyMark {
   bool operator==(const SurveyMark&) const = default;
 };
 
+// A village's screening report (排查上报) for a month, recorded in a grid of
+// it.
+struct ScreeningMark {
+  std::string grid_code;
+  int32_t month = 0;  // yyyymm
+  int32_t disputes_found = 0;
+  int32_t hazards_found = 0;
+  bool operator==(const ScreeningMark&) const = default;
+};
+
 struct CoverageMarks {
   std::optional<VisitMark> visit;
   std::optional<CheckMark> check;
   std::optional<CaseMark> dispute;
   std::optional<PatrolMark> patrol;
   std::optional<SurveyMark> survey;
-  bool empty() const { return !visit && !check && !dispute && !patrol && !survey; }
+  std::optional<ScreeningMark> screening;
+  bool empty() const { return !visit && !check && !dispute && !patrol && !survey && !screening; }
   bool operator==(const CoverageMarks&) const = default;
 };
 

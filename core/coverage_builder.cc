@@ -4,10 +4,26 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "core/assessment.h"
 #include "core/case_level.h"
 #include "core/ids.h"
 
 namespace gridsync::core {
+namespace {
+
+// The calendar months (yyyymm) that begin within [from_ms, to_ms).
+std::vector<int32_t> MonthsBeginningIn(int64_t from_ms, int64_t to_ms) {
+  std::vector<int32_t> out;
+  for (int64_t t = from_ms; t < to_ms;) {
+    auto month = MonthRange(MonthName(MonthOf(t)));
+    if (!month.ok()) break;
+    if (month->first >= from_ms) out.push_back(MonthOf(t));
+    t = month->second;
+  }
+  return out;
+}
+
+}  // namespace
 
 CoverageBuilder::CoverageBuilder(std::string scope_prefix, const ResolvedPeriod& period,
                                  const gridsync::v1::CheckPolicy& policy)
@@ -16,6 +32,7 @@ CoverageBuilder::CoverageBuilder(std::string scope_prefix, const ResolvedPeriod&
       receiving_(ReceivingLevelOf(prefix_)),
       patrol_rules_(PatrolRulesOf(policy)),
       backlog_age_ms_(BacklogAgeMs(policy)),
+      screening_months_(MonthsBeginningIn(period.from_ms, period.to_ms)),
       surveys_(SatisfactionPoints(policy), &purposes_) {
   out_.set_from_ms(period.from_ms);
   out_.set_to_ms(period.to_ms);
@@ -90,7 +107,23 @@ std::pair<int64_t, int64_t> CoverageBuilder::patrol_span() const {
   return PatrolSpan(period_.from_ms, period_.to_ms);
 }
 
-void CoverageBuilder::AddVillage(const std::string& village_code) { patrols_[village_code]; }
+void CoverageBuilder::AddVillage(const std::string& village_code) {
+  patrols_[village_code];
+  auto& months = screenings_[village_code];
+  for (int32_t m : screening_months_) months[m];
+}
+
+void CoverageBuilder::AddScreening(const ScreeningMark& m) {
+  if (!absl::StartsWith(m.grid_code, prefix_)) return;
+  auto village = screenings_.find(m.grid_code.substr(0, kVillageCodeLen));
+  if (village == screenings_.end()) return;
+  auto month = village->second.find(m.month);
+  if (month == village->second.end()) return;
+  auto& s = month->second;
+  s.set_reports(s.reports() + 1);
+  s.set_disputes_found(s.disputes_found() + m.disputes_found);
+  s.set_hazards_found(s.hazards_found() + m.hazards_found);
+}
 
 void CoverageBuilder::AddPatrol(const std::string& grid_code, const PatrolStart& start) {
   if (!absl::StartsWith(grid_code, prefix_)) return;
@@ -133,10 +166,41 @@ void CoverageBuilder::FinishPatrols() {
   }
 }
 
+// Each village's months: reported when at least one report came, a 零报告
+// when its reports found nothing at all.
+void CoverageBuilder::FinishScreening() {
+  auto* out = out_.mutable_screening();
+  for (const auto& [village, months] : screenings_) {
+    gridsync::v1::VillageScreening row;
+    row.set_village_code(village);
+    for (const auto& [month, s] : months) {
+      row.set_months(row.months() + 1);
+      if (s.reports() == 0) continue;
+      row.set_months_reported(row.months_reported() + 1);
+      if (s.disputes_found() == 0 && s.hazards_found() == 0)
+        row.set_zero_reports(row.zero_reports() + 1);
+      row.set_reports(row.reports() + s.reports());
+      row.set_disputes_found(row.disputes_found() + s.disputes_found());
+      row.set_hazards_found(row.hazards_found() + s.hazards_found());
+    }
+    out->set_villages(out->villages() + 1);
+    out->set_village_months(out->village_months() + row.months());
+    out->set_reported(out->reported() + row.months_reported());
+    out->set_zero_reports(out->zero_reports() + row.zero_reports());
+    out->set_disputes_found(out->disputes_found() + row.disputes_found());
+    out->set_hazards_found(out->hazards_found() + row.hazards_found());
+    if (row.months_reported() < row.months())
+      out->set_villages_not_reported(out->villages_not_reported() + 1);
+    *out->add_by_village() = std::move(row);
+  }
+  out->set_rate(FiguresOf(out_).screening_rate.value_or(0));
+}
+
 gridsync::v1::GetCoverageResponse CoverageBuilder::Finish() && {
   FinishVisits();
   SetRates(&out_);
   FinishPatrols();
+  FinishScreening();
   *out_.mutable_surveys() = surveys_.Finish();
   return std::move(out_);
 }

@@ -106,6 +106,17 @@ class CoverageBuilder {
   // village when that village was added and the start is in patrol_span().
   void AddPatrol(const std::string& grid_code, const PatrolStart& start);
 
+  // --- 矛盾纠纷排查上报 (排查零报告) ----------------------------------------------
+  // Each village added (AddVillage) is to report for every calendar month
+  // that begins within the period.
+
+  // Those months (yyyymm), in order: where a caller finds the reports.
+  const std::vector<int32_t>& screening_months() const { return screening_months_; }
+  // A report recorded in a grid of the scope; counted for the grid's
+  // village when that village was added and its month is one of
+  // screening_months(). REQUIRES: its record is not voided.
+  void AddScreening(const ScreeningMark& m);
+
   // --- 安全感 / 满意度 ----------------------------------------------------------
 
   // A form the server published, whose further questions count for 知晓率
@@ -121,6 +132,7 @@ class CoverageBuilder {
  private:
   void FinishVisits();
   void FinishPatrols();
+  void FinishScreening();
 
   const std::string prefix_;
   const ResolvedPeriod period_;
@@ -131,7 +143,10 @@ class CoverageBuilder {
   std::map<std::string, gridsync::v1::GridVisits> grids_;    // by grid code
   std::map<std::string, int64_t> workers_;                   // WorkerKey -> households
   std::map<std::string, std::vector<PatrolStart>> patrols_;  // by village code
-  QuestionPurposes purposes_;                                // before surveys_
+  const std::vector<int32_t> screening_months_;
+  // By village code, then month: the reports' sum (reports, found, hazards).
+  std::map<std::string, std::map<int32_t, gridsync::v1::VillageScreening>> screenings_;
+  QuestionPurposes purposes_;  // before surveys_
   SurveyTally surveys_;
 };
 

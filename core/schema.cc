@@ -38,6 +38,12 @@ KindSchema Build(RecordKind kind, const Descriptor* view, const std::string& sub
     } else if (f->name() == "risk_level") {
       spec.min = 0;
       spec.max = 5;
+    } else if (f->name() == "month") {  // yyyymm (core/validate.cc: its mm too)
+      spec.min = 200001;
+      spec.max = 209912;
+    } else if (absl::EndsWith(f->name(), "_found")) {
+      spec.min = 0;
+      spec.max = 100000;
     }
     s.fields.emplace(f->name(), spec);
   }
@@ -64,7 +70,13 @@ const KindSchema* SchemaFor(RecordKind kind) {
   // A questionnaire is asked at a household.
   static const KindSchema* survey = new KindSchema(Build(
       RecordKind::RECORD_KIND_SURVEY, gridsync::v1::Survey::descriptor(), "household_id", true));
+  // A village's monthly screening, recorded in one of its grids.
+  static const KindSchema* screening =
+      new KindSchema(Build(RecordKind::RECORD_KIND_SCREENING_REPORT,
+                           gridsync::v1::ScreeningReport::descriptor(), "", false));
   switch (kind) {
+    case RecordKind::RECORD_KIND_SCREENING_REPORT:
+      return screening;
     case RecordKind::RECORD_KIND_PATROL:
       return patrol;
     case RecordKind::RECORD_KIND_SURVEY:

@@ -88,6 +88,9 @@ std::optional<FieldViolation> CheckInt(const std::string& path, const FieldSpec&
     }
     return Bad(path, absl::StrFormat("%s %d is outside %d..%d", spec.name, v, spec.min, spec.max));
   }
+  if (spec.name == "month" && (v % 100 < 1 || v % 100 > 12)) {
+    return Bad(path, absl::StrFormat("month %d is not yyyymm (202611 for November 2026)", v));
+  }
   if (f->type() == FieldDescriptor::TYPE_INT32 && (v < INT32_MIN || v > INT32_MAX)) {
     return Bad(path, absl::StrFormat("%s %d does not fit in 32 bits", spec.name, v));
   }
@@ -242,8 +245,8 @@ std::optional<FieldViolation> CheckEnvelope(const Mutation& m, const KindSchema*
   *schema = SchemaFor(m.kind());
   if (*schema == nullptr) {
     return Bad("kind",
-               "kind must be a visit, dispute case, special check, registry proposal, patrol or "
-               "survey (RecordKind 1-6)");
+               "kind must be a visit, dispute case, special check, registry proposal, patrol, "
+               "survey or screening report (RecordKind 1-7)");
   }
   if (!IsGridCode(m.grid_code())) {
     return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),
@@ -297,6 +300,9 @@ std::optional<FieldViolation> CheckCreate(const Mutation& m, const KindSchema& k
   }
   if (m.kind() == gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL) return CheckProposalCreate(m);
   if (m.kind() == gridsync::v1::RECORD_KIND_SPECIAL_CHECK) return CheckRiskOnScale(m.create());
+  if (m.kind() == gridsync::v1::RECORD_KIND_SCREENING_REPORT && !seen_fields.count("month")) {
+    return Bad("create.fields", "a screening report needs the month it screened (month, yyyymm)");
+  }
   return std::nullopt;
 }
 

@@ -50,6 +50,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_patrol();
     case gridsync::v1::RECORD_KIND_SURVEY:
       return rec->mutable_survey();
+    case gridsync::v1::RECORD_KIND_SCREENING_REPORT:
+      return rec->mutable_screening_report();
     default:
       return nullptr;
   }

@@ -19,15 +19,11 @@
 namespace gridsync::server {
 namespace {
 
+using core::Be32;
 using core::Be64;
+using core::FromBe32;
 using core::FromBe64;
 using gridsync::v1::CaseSummary;
-
-std::string Be32(uint32_t v) {
-  std::string s(4, '\0');
-  for (int i = 3; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
-  return s;
-}
 
 std::string Month(int64_t ms) { return Be32(static_cast<uint32_t>(core::MonthOf(ms))); }
 std::string GridOf(const std::string& household_or_person) {
@@ -70,6 +66,15 @@ std::string EKey(const core::CaseMark& c, const std::string& record_id) {
 std::string TKey(const core::PatrolMark& p, const std::string& record_id) {
   return "T" + Month(p.started_at_ms) + p.grid_code + Be64(static_cast<uint64_t>(p.started_at_ms)) +
          record_id;
+}
+// A screening report (排查上报), by the month it screened and its grid; the
+// value is EncodeScreening's.
+std::string SKey(const core::ScreeningMark& m, const std::string& record_id) {
+  return "S" + Be32(static_cast<uint32_t>(m.month)) + m.grid_code + record_id;
+}
+std::string EncodeScreening(const core::ScreeningMark& m) {
+  return Be32(static_cast<uint32_t>(m.disputes_found)) +
+         Be32(static_cast<uint32_t>(m.hazards_found));
 }
 std::string QKey(const core::SurveyMark& m, const std::string& record_id) {
   return "Q" + Month(m.at_ms) + GridOf(m.household_id) + Be64(static_cast<uint64_t>(m.at_ms)) +
@@ -268,6 +273,12 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
     if (new_marks.patrol)
       batch_->Put(index_.cov_, TKey(*new_marks.patrol, record_id),
                   new_marks.patrol->police ? "p" : "");
+  }
+  if (old_marks.screening != new_marks.screening) {
+    if (old_marks.screening) batch_->Delete(index_.cov_, SKey(*old_marks.screening, record_id));
+    if (new_marks.screening)
+      batch_->Put(index_.cov_, SKey(*new_marks.screening, record_id),
+                  EncodeScreening(*new_marks.screening));
   }
   if (old_marks.survey != new_marks.survey) {
     if (old_marks.survey) batch_->Delete(index_.cov_, QKey(*old_marks.survey, record_id));
@@ -745,6 +756,25 @@ absl::Status AddPatrols(const IndexView& ix, core::CoverageBuilder* b) {
   return st;
 }
 
+// 排查上报: the reports of the months the villages (added by AddPatrols)
+// are to report for (S, by month).
+absl::Status AddScreenings(const IndexView& ix, core::CoverageBuilder* b) {
+  absl::Status st;
+  for (int32_t month : b->screening_months()) {
+    if (!st.ok()) return st;
+    const std::string p = "S" + Be32(static_cast<uint32_t>(month)) + b->prefix();
+    st = ix.Scan(p, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+      const std::string_view key = k.ToStringView(), value = v.ToStringView();
+      if (key.size() < 5 + core::kGridCodeLen || value.size() != 8) return true;
+      b->AddScreening({std::string(key.substr(5, core::kGridCodeLen)), month,
+                       static_cast<int32_t>(FromBe32(value.substr(0, 4))),
+                       static_cast<int32_t>(FromBe32(value.substr(4, 4)))});
+      return true;
+    });
+  }
+  return st;
+}
+
 // 安全感/满意度: the forms, then the questionnaires asked in the period (Q,
 // by month).
 absl::Status AddSurveys(const IndexView& ix, core::CoverageBuilder* b) {
@@ -787,6 +817,7 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   }
   if (st.ok()) st = AddCases(ix, &b);
   if (st.ok()) st = AddPatrols(ix, &b);
+  if (st.ok()) st = AddScreenings(ix, &b);
   if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
   return std::move(b).Finish();

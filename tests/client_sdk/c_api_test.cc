@@ -323,7 +323,9 @@ TEST(CApiHeaderTest, RecordKindsAreTheSchemas) {
                 static_cast<int>(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL));
   static_assert(GS_KIND_PATROL == static_cast<int>(gridsync::v1::RECORD_KIND_PATROL));
   static_assert(GS_KIND_SURVEY == static_cast<int>(gridsync::v1::RECORD_KIND_SURVEY));
-  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_SURVEY);
+  static_assert(GS_KIND_SCREENING_REPORT ==
+                static_cast<int>(gridsync::v1::RECORD_KIND_SCREENING_REPORT));
+  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_SCREENING_REPORT);
 }
 
 }  // namespace gridsync::testing

@@ -177,6 +177,14 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   ASSERT_TRUE(cov.ok());
   EXPECT_EQ(cov->visits().visited(), ServerCoverage(kGridA, this_name).visits().visited() + 1);
   NewCase(worker, kGridA);  // an open case, registered now
+  // Last month's screening of the village, nothing found (零报告), offline.
+  auto screening = worker->Create(gridsync::v1::RECORD_KIND_SCREENING_REPORT, kGridA, "",
+                                  {{"month", tools::IntValue(core::MonthOf(last_month.first))},
+                                   {"disputes_found", tools::IntValue(0)}});
+  ASSERT_TRUE(screening.ok()) << screening.status();
+  auto offline = worker->GetCoverage(kGridA, core::MonthName(core::MonthOf(last_month.first)));
+  ASSERT_TRUE(offline.ok());
+  EXPECT_EQ(offline->screening().zero_reports(), 1);
   SyncOk(worker);
   SyncOk(secretary);
 
@@ -185,6 +193,10 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
     for (const char* scope : {kVillageAB, kGridA, kGridB})
       ExpectSameFigures(secretary, scope, month);
   }
+  const auto reported = ServerCoverage(kVillageAB, last_name).screening();
+  EXPECT_EQ(reported.reported(), 1);
+  EXPECT_EQ(reported.zero_reports(), 1);
+  EXPECT_EQ(ServerCoverage(kVillageAB, this_name).screening().reported(), 0);
   const auto village = ServerCoverage(kVillageAB, this_name).cases();
   EXPECT_EQ(village.backlog_days(), 10);
   EXPECT_GT(village.backlog_open(), 0) << "the history left no 积案 to compare";

@@ -113,5 +113,50 @@ TEST(CoverageBuilder, QuestionnairesOutsideThePeriodOrScopeAreNotCounted) {
   EXPECT_EQ(c.surveys().answered(), 1);
 }
 
+// 排查上报: each village owes a report for every month that begins within
+// the period; one with nothing found is a 零报告; one from another
+// village, another month, or of a village not added counts for nothing.
+TEST(CoverageBuilder, EveryVillageOwesAScreeningReportForEachMonth) {
+  constexpr char kVillage2[] = "410185001202";
+  CoverageBuilder b(ScopePrefix("410185001000"), November(), DefaultCheckPolicy());
+  EXPECT_EQ(b.screening_months(), std::vector<int32_t>{202611});
+  b.AddVillage(kVillage);
+  b.AddVillage(kVillage2);
+  b.AddScreening({kGridA, 202611, 0, 0});  // 零报告, with grid B's below
+  b.AddScreening({kGridB, 202611, 0, 0});
+  b.AddScreening({kGridA, 202610, 5, 0});             // October's
+  b.AddScreening({"410185001203001", 202611, 9, 9});  // a village not added
+  const auto c = std::move(b).Finish();
+  const auto& s = c.screening();
+  EXPECT_EQ(s.villages(), 2);
+  EXPECT_EQ(s.village_months(), 2);
+  EXPECT_EQ(s.reported(), 1);
+  EXPECT_EQ(s.zero_reports(), 1);
+  EXPECT_EQ(s.villages_not_reported(), 1);
+  EXPECT_DOUBLE_EQ(s.rate(), 0.5);
+  EXPECT_EQ(s.disputes_found(), 0);
+  ASSERT_EQ(s.by_village_size(), 2);
+  EXPECT_EQ(s.by_village(0).reports(), 2);
+  EXPECT_EQ(s.by_village(1).village_code(), kVillage2);
+  EXPECT_EQ(s.by_village(1).months_reported(), 0);
+
+  // A quarter owes three months; a period from mid-month owes none of it.
+  auto q = November();
+  q.from_ms = MonthRange("2026-09")->first;
+  q.month = 0;
+  CoverageBuilder quarter(ScopePrefix(kVillage), q, DefaultCheckPolicy());
+  EXPECT_EQ(quarter.screening_months(), (std::vector<int32_t>{202609, 202610, 202611}));
+  quarter.AddVillage(kVillage);
+  quarter.AddScreening({kGridA, 202610, 2, 1});
+  const auto three = std::move(quarter).Finish().screening();
+  EXPECT_EQ(three.village_months(), 3);
+  EXPECT_EQ(three.reported(), 1);
+  EXPECT_EQ(three.zero_reports(), 0);
+  EXPECT_EQ(three.hazards_found(), 1);
+  q.from_ms += kDayMs;
+  EXPECT_EQ(CoverageBuilder(ScopePrefix(kVillage), q, DefaultCheckPolicy()).screening_months(),
+            (std::vector<int32_t>{202610, 202611}));
+}
+
 }  // namespace
 }  // namespace gridsync::core

@@ -114,6 +114,40 @@ TEST(Validate, AQuestionnaireFieldByField) {
   EXPECT_FALSE(log("opinions", o));
 }
 
+// 排查上报: a month (yyyymm) it screened is required; counts are not negative;
+// it is of the grid's village, about no household.
+TEST(Validate, AScreeningReportNamesItsMonth) {
+  auto report = [](std::vector<std::pair<std::string, int64_t>> fields) {
+    auto m = CaseMutation("d", 1, 1767225600000);
+    m.set_kind(gridsync::v1::RECORD_KIND_SCREENING_REPORT);
+    auto* c = m.mutable_create();
+    for (const auto& [name, v] : fields) {
+      auto* f = c->add_fields();
+      f->set_field(name);
+      f->mutable_value()->set_int_value(v);
+    }
+    return m;
+  };
+  EXPECT_EQ(FieldOf(report({{"month", 202611}, {"disputes_found", 0}})), "");
+  EXPECT_EQ(FieldOf(report({{"disputes_found", 3}})), "create.fields");  // no month
+  EXPECT_EQ(FieldOf(report({{"month", 202613}})), "create.fields[0].value");
+  EXPECT_EQ(FieldOf(report({{"month", 202600}})), "create.fields[0].value");
+  EXPECT_EQ(FieldOf(report({{"month", 1999}})), "create.fields[0].value");
+  EXPECT_EQ(FieldOf(report({{"month", 202611}, {"disputes_found", -1}})), "create.fields[1].value");
+  EXPECT_EQ(FieldOf(report({{"month", 202611}, {"hazards_found", 100001}})),
+            "create.fields[1].value");
+  auto about = report({{"month", 202611}});
+  about.mutable_create()->set_subject_id(gridsync::testing::kTestHousehold);
+  EXPECT_EQ(FieldOf(about), "create.subject_id");
+  auto fix = CaseMutation("d", 1, 1767225600000);  // a correction of the month
+  fix.set_kind(gridsync::v1::RECORD_KIND_SCREENING_REPORT);
+  fix.mutable_set_field()->set_field("month");
+  fix.mutable_set_field()->mutable_value()->set_int_value(202612);
+  EXPECT_EQ(FieldOf(fix), "");
+  fix.mutable_set_field()->mutable_value()->set_int_value(20261);
+  EXPECT_EQ(FieldOf(fix), "set_field.value");
+}
+
 TEST(Validate, ASurveyFormNamesItsFirstProblem) {
   gridsync::v1::SurveyForm f;
   f.set_version("2026-Q4");

@@ -579,6 +579,32 @@ try:
           len(resp.results) == 40 and
           all(r.held_for_review and r.outcome != sync.REFILL_OUTCOME_MERGED for r in resp.results),
           [r for r in resp.results if not r.held_for_review][:1])
+
+    # --- 7. 排查上报 from the wire: another village's, a bad month, a 零报告 --
+    china = time.gmtime(now_ms // 1000 + 8 * 3600)
+    this_month = china.tm_year * 100 + china.tm_mon
+
+    def screening(grid, month, found):
+        c = mutation.CreateRecord()
+        c.fields.add(field="month").value.int_value = month
+        c.fields.add(field="disputes_found").value.int_value = found
+        return mut(new_id(), records.RECORD_KIND_SCREENING_REPORT, grid, create=c)
+    r = push(W, [screening(grid_b, this_month, 0), screening(grid_a, 202613, 0),
+                 screening(grid_a, this_month, 0)])
+    check("7a. a worker's screening report for another village is PERMISSION_DENIED",
+          r[0].outcome == sync.MUTATION_OUTCOME_REJECTED and r[0].code == 7, r[0])
+    check("7b. month 202613 is INVALID_ARGUMENT naming the field and the form",
+          r[1].outcome == sync.MUTATION_OUTCOME_REJECTED and r[1].code == 3 and
+          r[1].field.endswith("create.fields[0].value") and "yyyymm" in r[1].message, r[1])
+    check("7c. a 零报告 of its own village is applied", r[2].outcome == sync.MUTATION_OUTCOME_APPLIED,
+          r[2])
+    cov = srv.call("/gridsync.v1.CoverageService/GetCoverage",
+                   coverage.GetCoverageRequest(scope_code=county), coverage.GetCoverageResponse, A)
+    s = cov.screening
+    check("7d. the county counts 1 of 2 villages reported, a 零报告, the other named unreported",
+          s.villages == 2 and s.reported == 1 and s.zero_reports == 1 and
+          s.villages_not_reported == 1 and
+          [v.village_code for v in s.by_village if v.months_reported == 0] == [village_b], s)
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1

@@ -387,6 +387,13 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     st.set_hlc(core::PackHlc(last_start + 15 * core::kDayMs, 0));
     old_b.push_back(st);
   }
+  // Village AB's screening of last month: 3 disputes found (village C's: none).
+  {
+    auto s = phone->Begin(gridsync::v1::RECORD_KIND_SCREENING_REPORT, phone->NewRecordId(), kGridA);
+    tools::AddCreateField(&s, "month", tools::IntValue(core::MonthOf(last_start)));
+    tools::AddCreateField(&s, "disputes_found", tools::IntValue(3));
+    ms.push_back(s);
+  }
   for (auto* batch : {&ms, &old_b}) {
     auto pushed = (batch == &ms ? phone : phone_b)->Push(*batch);
     ASSERT_TRUE(pushed.ok()) << pushed.status();
@@ -404,7 +411,7 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   }
 
   std::string out;
-  ASSERT_EQ(RunCommand(ExportArgs(true), &out), 0) << out;
+  ASSERT_EQ(RunCommand(ExportArgs(true), &out, /*with_stderr=*/true), 0) << out;
   auto pg = tools::PgConn::Connect(db_->conninfo());
   ASSERT_TRUE(pg.ok()) << pg.status();
   auto coverage = gridsync::v1::CoverageService::NewStub(channel_);
@@ -437,6 +444,15 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                                                  absl::StrCat(k.registered(), "/", k.open(), "/",
                                                               k.resolved(), "/", k.escalated())});
       EXPECT_EQ(k.backlog_days(), 10);
+      const auto& sc = cov.screening();
+      ASSERT_EQ(sc.village_months(), 1);
+      EXPECT_EQ(Column(**pg, absl::StrCat("SELECT reported || '/' || zero_report || '/' || "
+                                          "disputes_found FROM screening_by_month WHERE "
+                                          "village_code = '",
+                                          village, "' AND month = '", month, "'")),
+                std::vector<std::string>{absl::StrCat(sc.reported() ? "true" : "false", "/",
+                                                      sc.zero_reports() ? "true" : "false", "/",
+                                                      sc.disputes_found())});
       auto backlog = Column(**pg, absl::StrCat("SELECT backlog || '/' || cleared || '/' || open "
                                                "FROM case_backlog_by_month WHERE village_code = '",
                                                village, "' AND month = '", month, "'"));
@@ -457,6 +473,8 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   EXPECT_EQ(cov.cases().open(), 6);
   EXPECT_EQ(cov.cases().resolved(), 3);
   EXPECT_EQ(cov.cases().escalated(), 3);
+  EXPECT_EQ(cov.screening().reported(), 1);  // the village's report, recorded in grid A
+  EXPECT_EQ(cov.screening().disputes_found(), 3);
   // 积案 of last month: the 3 still open and the 3 resolved only now, open
   // then; this month the same 6, the 3 resolved now cleared.
   EXPECT_EQ(cov.cases().backlog(), 6);

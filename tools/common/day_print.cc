@@ -89,6 +89,14 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
   absl::StrAppendFormat(&out,
                         "留痕  %d visits with photos, %d of %d cases with a signed agreement\n",
                         c.visits().with_photos(), cs.with_signed_agreement(), cs.registered());
+  const auto& sc = c.screening();
+  absl::StrAppendFormat(
+      &out,
+      "排查上报率 %s  %d of %d village-months reported their dispute screening "
+      "(%d 零报告), %d disputes and %d hazards found; %d villages have not reported "
+      "every month\n",
+      Pct(sc.rate()), sc.reported(), sc.village_months(), sc.zero_reports(), sc.disputes_found(),
+      sc.hazards_found(), sc.villages_not_reported());
   const auto& p = c.patrols();
   absl::StrAppendFormat(&out,
                         "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "

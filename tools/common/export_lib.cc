@@ -118,6 +118,30 @@ CREATE TABLE IF NOT EXISTS patrols (
   problems int, photos int, worker text,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
 CREATE INDEX IF NOT EXISTS patrols_by_village ON patrols (village_code, started_at);
+-- 矛盾纠纷排查上报: each village's monthly screening report (month 'YYYY-MM'),
+-- 零报告 when it found nothing; screening_by_month has a row for every
+-- village and month from the first report on, reported or not, as
+-- GetCoverage's ScreeningCoverage counts them.
+CREATE TABLE IF NOT EXISTS screenings (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  month text, disputes_found int, hazards_found int, notes text, reported_at timestamptz, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE INDEX IF NOT EXISTS screenings_by_village_month ON screenings (village_code, month);
+CREATE OR REPLACE VIEW screening_by_month AS
+  WITH months AS (
+    SELECT to_char(g, 'YYYY-MM') AS month
+    FROM generate_series((SELECT min((month || '-01')::date) FROM screenings WHERE month IS NOT NULL),
+                         (now() AT TIME ZONE 'Asia/Shanghai')::date, interval '1 month') g)
+  SELECT o.code AS village_code, m.month, count(s.record_id) AS reports,
+         count(s.record_id) > 0 AS reported,
+         count(s.record_id) > 0 AND coalesce(sum(s.disputes_found), 0) = 0
+           AND coalesce(sum(s.hazards_found), 0) = 0 AS zero_report,
+         coalesce(sum(s.disputes_found), 0) AS disputes_found,
+         coalesce(sum(s.hazards_found), 0) AS hazards_found
+  FROM org_units o CROSS JOIN months m
+  LEFT JOIN screenings s ON s.village_code = o.code AND s.month = m.month AND NOT s.voided
+  WHERE o.level = 'village'
+  GROUP BY o.code, m.month;
 CREATE OR REPLACE VIEW patrols_by_week AS
   SELECT village_code, date_trunc('week', started_at AT TIME ZONE 'Asia/Shanghai')::date AS week,
          count(*) AS patrols, sum(problems) AS problems
@@ -384,9 +408,10 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
          std::filesystem::exists(std::filesystem::path(dir) / BlobFilePath(sha256), ec);
 }
 
-constexpr const char* kUpsertTables[] = {"org_units", "households", "persons",   "visits",
-                                         "cases",     "checks",     "proposals", "attachment_refs",
-                                         "blobs",     "patrols",    "surveys",   "survey_forms"};
+// Every table BatchRows::Write upserts (Tables, but the logs).
+constexpr const char* kUpsertTables[] = {
+    "org_units",       "households", "persons", "visits",     "cases",   "checks",      "proposals",
+    "attachment_refs", "blobs",      "patrols", "screenings", "surveys", "survey_forms"};
 
 }  // namespace
 
@@ -530,6 +555,10 @@ struct Tables {
                 {"record_id", "grid_code", "village_code", "town_code", "started_at", "ended_at",
                  "route", "notes", "members", "places", "problems", "photos", "worker", "voided",
                  "void_reason", "conflicts", "last_seq", "doc"}};
+  Table screenings{"screenings",
+                   {"record_id", "grid_code", "village_code", "town_code", "month",
+                    "disputes_found", "hazards_found", "notes", "reported_at", "worker", "voided",
+                    "void_reason", "conflicts", "last_seq", "doc"}};
   Table surveys{"surveys",
                 {"record_id",
                  "grid_code",
@@ -576,6 +605,7 @@ struct RecordRow {
   void Check(Tables* t) const;
   void Patrol(Tables* t) const;
   void Survey(Tables* t) const;
+  void Screening(Tables* t) const;
   void Proposal(Tables* t) const;
 };
 void RecordRow::Visit(Tables* t) const {
@@ -639,6 +669,15 @@ void RecordRow::Patrol(Tables* t) const {
                                      T(p.route()), T(p.notes()), absl::StrCat(p.members_size()),
                                      absl::StrCat(p.places_size()), absl::StrCat(p.problems_size()),
                                      absl::StrCat(p.photos_size()), worker, tail}));
+}
+
+void RecordRow::Screening(Tables* t) const {
+  const auto& s = r.screening_report();
+  const int32_t m = s.month();
+  t->screenings.Put(
+      r.record_id(),
+      Row({common, m > 0 ? core::MonthName(m) : kNull, absl::StrCat(s.disputes_found()),
+           absl::StrCat(s.hazards_found()), T(s.notes()), Ts(s.reported_at_ms()), worker, tail}));
 }
 
 void RecordRow::Survey(Tables* t) const {
@@ -768,6 +807,7 @@ void BatchRows::AddRecord(const SubscribeResponse& m, const std::string& seq) {
   if (r.has_special_check()) row.Check(this);
   if (r.has_patrol()) row.Patrol(this);
   if (r.has_survey()) row.Survey(this);
+  if (r.has_screening_report()) row.Screening(this);
   if (r.has_registry_proposal()) row.Proposal(this);
 }
 
@@ -871,7 +911,7 @@ absl::Status BatchRows::Write(uint64_t to) {
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
   }
   for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                         &patrols, &surveys, &forms, &refs, &blobs}) {
+                         &patrols, &screenings, &surveys, &forms, &refs, &blobs}) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "core/coverage.h"
@@ -241,6 +242,14 @@ std::vector<Shortfall> Shortfalls(const MonthlyReport& r, const std::vector<Unit
       return *(a->figures.*rate) < *(b->figures.*rate);
     });
     out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> UnreportedVillages(const MonthlyReport& r) {
+  std::vector<std::string> out;
+  for (const auto& v : r.scope.coverage.screening().by_village()) {
+    if (v.months_reported() < v.months()) out.push_back(VillageOf(r, v.village_code()));
   }
   return out;
 }
@@ -553,8 +562,10 @@ std::string ScopeFigures(const MonthlyReport& r) {
       ", 回访率 ", Pct(f.follow_up_rate), ", 回访满意率 ", Pct(f.follow_up_satisfaction_rate), " (",
       c.cases().follow_ups_satisfied(), "/", c.cases().follow_ups(), "), 积案化解率 ",
       Pct(f.backlog_clearance_rate), " (", c.cases().backlog_cleared(), "/", c.cases().backlog(),
-      " 件, 在办 ", c.cases().backlog_open(), "), 综合得分 ", ScoreText(r.scope.score),
-      ", 年度累计 ", ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
+      " 件, 在办 ", c.cases().backlog_open(), "), 排查上报率 ", Pct(f.screening_rate), " (",
+      c.screening().reported(), "/", c.screening().village_months(), " 村, 零报告 ",
+      c.screening().zero_reports(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
+      ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
 }  // namespace
@@ -618,6 +629,12 @@ std::string RenderReportTable(const MonthlyReport& r) {
   }
   out += "\n";
 
+  const auto unreported = UnreportedVillages(r);
+  absl::StrAppend(&out, "\n矛盾纠纷排查上报 (screening): 排查上报率 ",
+                  Pct(r.scope.figures.screening_rate), ", 零报告 ", c.screening().zero_reports(),
+                  " 村, 排查发现纠纷 ", c.screening().disputes_found(), " 件、治安隐患 ",
+                  c.screening().hazards_found(), " 处; 未上报 ", unreported.size(), " 村",
+                  unreported.empty() ? "" : ": ", absl::StrJoin(unreported, "、"), "\n");
   const auto& p = c.patrols();
   absl::StrAppend(&out, "\n平安夜巡 (patrols): 巡逻率 ", Pct(r.scope.figures.patrol_rate), " (",
                   p.weeks_patrolled(), "/", p.weeks(), " 村周, 每周至少 ", p.per_week(),
@@ -815,6 +832,9 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
   kpi("协议书留痕", RateOf(c.cases().with_signed_agreement(), c.cases().registered()),
       absl::StrCat(c.cases().with_signed_agreement(), " / ", c.cases().registered(),
                    " 件附调解协议书"));
+  kpi("排查上报率", f.screening_rate,
+      absl::StrCat(c.screening().reported(), " / ", c.screening().village_months(),
+                   " 村按月上报, 零报告 ", c.screening().zero_reports()));
   kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
@@ -832,6 +852,15 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
                    " 个回答"));
 }
 
+// 排查上报 of a ranked row: a village's month as 已报, 零报告 or 未报; a
+// town's (or a longer period's) as its rate.
+std::string ScreeningCell(const UnitRow& row) {
+  const auto& s = row.coverage.screening();
+  if (row.unit.level() != gridsync::v1::ORG_LEVEL_VILLAGE || s.village_months() != 1)
+    return Pct(row.figures.screening_rate);
+  return s.reported() == 0 ? "未报" : s.zero_reports() == 1 ? "零报告" : "已报";
+}
+
 // A ranking of towns or villages, a row each.
 void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vector<UnitRow>& rows,
                        std::string* out) {
@@ -841,7 +870,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>照片留痕</th><th>协议书</th><th>综合得分</"
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>照片留痕</th><th>协议书</"
+      "th><th>综合得分</"
       "th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
@@ -855,9 +885,9 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
         Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
         v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
-        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
-        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
-        "</td></tr>\n");
+        ScreeningCell(row), "</td><td>", v.visits().with_photos(), "</td><td>",
+        v.cases().with_signed_agreement(), "</td><td>", ScoreText(row.score), "</td><td>",
+        Change(row), "</td><td>", ScoreText(row.year_score), "</td></tr>\n");
   }
   h += "</table>\n";
 }
@@ -905,6 +935,21 @@ void AppendVillageChartHtml(const MonthlyReport& r, const char* title, const cha
   if (rows.empty())
     absl::StrAppend(&h, "<text x=\"10\" y=\"", top + 12, "\" fill=\"#888\">本月无数据</text>\n");
   h += "</svg>\n";
+}
+
+// 矛盾纠纷排查上报: who reported the month's screening, a 零报告 included,
+// and the villages that did not, named.
+void AppendScreeningHtml(const MonthlyReport& r, std::string* out) {
+  const auto& s = r.scope.coverage.screening();
+  const auto unreported = UnreportedVillages(r);
+  std::string names;
+  for (const auto& n : unreported) absl::StrAppend(&names, names.empty() ? "" : "、", Esc(n));
+  absl::StrAppend(out, "<h2>矛盾纠纷排查上报 (含零报告)</h2>\n<div class=\"sub\">", s.reported(),
+                  " / ", s.village_months(), " 村按月上报, 其中零报告 ", s.zero_reports(),
+                  " 村; 排查发现纠纷 ", s.disputes_found(), " 件、治安隐患 ", s.hazards_found(),
+                  " 处</div>\n<table><tr><th>未上报的村 (", unreported.size(),
+                  ")</th></tr>\n<tr><td class=\"l\">", names.empty() ? "全部已上报" : names,
+                  "</td></tr>\n</table>\n");
 }
 
 // 平安夜巡, as the town reports it after a round.
@@ -1006,6 +1051,7 @@ std::string RenderReportHtml(const MonthlyReport& r) {
   AppendVillageChartHtml(r, "管控率", "#2c7fb8", &core::AssessmentFigures::check_rate, false, &h);
   AppendVillageChartHtml(r, "化解在基层率", "#31a354", &core::AssessmentFigures::grassroots_rate,
                          false, &h);
+  AppendScreeningHtml(r, &h);
   AppendPatrolsHtml(r, &h);
   AppendSurveysHtml(r, &h);
   AppendPersonsHtml(r, "逾期未管控、失联或不在位的重点人员", r.overdue, r.overdue_total, &h);

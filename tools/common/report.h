@@ -126,6 +126,11 @@ std::string CaseHolderText(const gridsync::v1::CaseSummary& c);
 // the county each town.
 std::vector<std::pair<const UnitRow*, gridsync::v1::CaseLevel>> ReceivingUnits(
     const MonthlyReport& r);
+// 排查未上报: the villages of the scope that missed reporting their dispute
+// screening for the month (ScreeningCoverage), named as VillageOf names
+// them, in code order.
+std::vector<std::string> UnreportedVillages(const MonthlyReport& r);
+
 // "积案 急大难 民转刑", as the open-case list marks a case (积案 when
 // `backlog`: ListOpenCasesResponse.backlog); "" for none.
 std::string CaseMarks(const gridsync::v1::CaseSummary& c, bool backlog);

@@ -224,6 +224,19 @@ class GridHistory {
     FollowUps(id, resolved, parties, 0.95, r);
   }
 
+  // The village's screening report (排查上报) for `month`, made at `t`:
+  // `found` disputes, a 零报告 when 0.
+  void Screening(int32_t month, int found, int64_t t, HistoryReport* r) {
+    Mutation m = At(gridsync::v1::RECORD_KIND_SCREENING_REPORT, p_.NewRecordId(), t);
+    AddCreateField(&m, "month", IntValue(month));
+    AddCreateField(&m, "disputes_found", IntValue(found));
+    AddCreateField(&m, "reported_at_ms", IntValue(t));
+    if (found == 0) AddCreateField(&m, "notes", StrValue("本月排查未发现矛盾纠纷"));
+    out_.push_back(std::move(m));
+    ++r->screenings;
+    if (found == 0) ++r->zero_reports;
+  }
+
   // 积案 carried over: a case registered at `t`, long before the history,
   // in mediation since; resolved at `cleared` unless that is 0 (积案化解).
   void OldCase(int64_t t, int64_t cleared, HistoryReport* r) {
@@ -458,10 +471,18 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         h.Checks(&r);
         st = h.Push(&r);
       }
-      // A few cases a month in the village, each in one of its grids.
+      // A few cases a month in the village, each in one of its grids (none
+      // in about one village-month in eight); at the end of a month, the
+      // village reports its screening (排查上报), but for about one in fifteen.
       for (int64_t month = o.from_ms; month < o.until_ms && st.ok();) {
         const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month)));
-        const int n = 2 + static_cast<int>(rng() % 4);
+        const int n = rng() % 8 == 0 ? 0 : 2 + static_cast<int>(rng() % 4);
+        if (range.second <= o.until_ms && rng() % 15 != 0) {
+          GridHistory h(*phones[0], grids[0], regs[0], d, o, rng);
+          h.Screening(core::MonthOf(range.first), n,
+                      range.second - core::kDayMs - static_cast<int64_t>(rng() % 36000000), &r);
+          st = h.Push(&r);
+        }
         for (int c = 0; c < n; ++c) {
           const size_t g = rng() % grids.size();
           const int64_t t =
@@ -516,6 +537,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.checks += r.checks;
       total.cases += r.cases;
       total.old_cases += r.old_cases;
+      total.screenings += r.screenings;
+      total.zero_reports += r.zero_reports;
       total.resolved += r.resolved;
       total.escalated += r.escalated;
       total.town_resolved += r.town_resolved;

@@ -35,8 +35,9 @@ struct HistoryOptions {
 struct HistoryReport {
   int64_t mutations = 0, visits = 0, nobody_home = 0, checks = 0, cases = 0;
   int64_t resolved = 0, escalated = 0, follow_ups = 0, patrols = 0, surveys = 0;
-  int64_t town_resolved = 0;  // of the escalated, resolved by the town
-  int64_t old_cases = 0;      // of the cases, carried over from before (积案)
+  int64_t town_resolved = 0;                 // of the escalated, resolved by the town
+  int64_t old_cases = 0;                     // of the cases, carried over from before (积案)
+  int64_t screenings = 0, zero_reports = 0;  // 排查上报, of which 零报告
   double seconds = 0;
 };
 

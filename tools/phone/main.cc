@@ -14,6 +14,9 @@
 //                                               the month's figures; --json as gridsyncctl's
 //     visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...
 //                                               a visit now, with photos; prints its id
+//     screening --month YYYY-MM --found N [--hazards N] [--notes TEXT] [--grid CODE]
+//                                               the village's 矛盾纠纷排查 report for the month,
+//                                               0 found is a 零报告; prints its id
 //     fetch --record ID --out DIR               the record's attachments into DIR, under
 //                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
@@ -42,6 +45,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/attachment.h"
+#include "core/coverage.h"
 #include "core/ids.h"
 #include "gridsync/client.h"
 #include "tools/common/client.h"
@@ -87,6 +91,7 @@ const FlagSet& Flags() {
       "  cases [--scope CODE] [--json]\n"
       "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
       "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
+      "  screening --month YYYY-MM --found N [--hazards N] [--notes TEXT] [--grid CODE]\n"
       "  fetch --record ID --out DIR\n"
       "  propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]\n"
       "  propose moved-out|empty --household ID [--reason TEXT]\n"
@@ -109,14 +114,17 @@ const FlagSet& Flags() {
        {"--new-key-file", "FILE", "rekey: the new key"},
        {"--scope", "CODE",
         "the grid or village the command is about (default: the device's, when it is one)"},
-       {"--grid", "CODE", "households: the same as --scope; propose new-household: its grid"},
-       {"--month", "YYYY-MM", "households, coverage: the month (this month)"},
+       {"--grid", "CODE",
+        "households: the same as --scope; propose new-household, screening: its grid"},
+       {"--month", "YYYY-MM", "households, coverage: the month (this month); screening: screened"},
+       {"--found", "N", "screening: disputes found (0 with no hazard: 零报告)"},
+       {"--hazards", "N", "screening: 治安隐患 found (0)"},
        {"--within", "DAYS", "due: persons due within DAYS (7)"},
        {"--household", "ID", "visit, propose: the household"},
        {"--person", "ID", "propose person: the person"},
        {"--record", "ID", "fetch: the record whose attachments to fetch"},
        {"--out", "DIR", "fetch: where the attachments go"},
-       {"--notes", "TEXT", "visit: what was found"},
+       {"--notes", "TEXT", "visit, screening: what was found"},
        {"--photo", "FILE", "visit: a photo to attach (repeatable)"},
        {"--head", "NAME", "propose: the head of household"},
        {"--address", "TEXT", "propose: the household's address"},
@@ -148,6 +156,7 @@ class PhoneCli {
     if (cmd == "sync") return Sync();
     if (cmd == "status") return Status();
     if (cmd == "visit" && args_.Has("--household")) return Visit();
+    if (cmd == "screening" && args_.Has("--month") && args_.Has("--found")) return Screening();
     if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
     if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
     if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
@@ -327,6 +336,40 @@ class PhoneCli {
     }
     printf("%s\n", id->c_str());
     return 0;
+  }
+
+  // 排查上报: recorded in --grid, else the device's grid, else its
+  // village's first grid the phone holds households of.
+  int Screening() {
+    auto month = core::MonthRange(args_.Get("--month"));
+    int found = 0, hazards = 0;
+    if (!month.ok()) return Fail(month.status());
+    if (!absl::SimpleAtoi(args_.Get("--found"), &found) ||
+        (args_.Has("--hazards") && !absl::SimpleAtoi(args_.Get("--hazards"), &hazards))) {
+      return Fail(absl::InvalidArgumentError("--found and --hazards take a number"));
+    }
+    auto grid = ScreeningGrid();
+    if (!grid.ok()) return Fail(grid.status());
+    std::vector<sdk::Field> fields = {{"month", IntValue(core::MonthOf(month->first))},
+                                      {"disputes_found", IntValue(found)},
+                                      {"hazards_found", IntValue(hazards)},
+                                      {"reported_at_ms", IntValue(c_->NowMs())}};
+    if (args_.Has("--notes")) fields.push_back({"notes", StrValue(args_.Get("--notes"))});
+    auto id = c_->Create(gridsync::v1::RECORD_KIND_SCREENING_REPORT, *grid, "", fields);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+  absl::StatusOr<std::string> ScreeningGrid() const {
+    if (args_.Has("--grid")) return args_.Get("--grid");
+    auto scope = Scope();
+    if (!scope.ok() || core::IsGridCode(*scope)) return scope;
+    auto households = c_->ListHouseholds(*scope, "", 0, 1);
+    if (!households.ok()) return households.status();
+    if (households->households().empty())
+      return absl::FailedPreconditionError(
+          absl::StrCat(*scope, " has no households on this phone: give --grid CODE"));
+    return households->households(0).household().grid_code();
   }
 
   int Propose(const std::string& what) {

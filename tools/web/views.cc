@@ -74,6 +74,13 @@ std::string ShortfallList(const MonthlyReport& r) {
   }
   if (!any) h += "<li>各项均达 100%</li>";
   h += "</ul>";
+  // Named whatever the weights: a month's screening is owed by every village.
+  const auto unreported = tools::UnreportedVillages(r);
+  absl::StrAppend(&h, "<p class=\"unreported\">矛盾纠纷排查未上报 (", unreported.size(), " 个村)",
+                  unreported.empty() ? ": 无" : ": ");
+  for (size_t i = 0; i < unreported.size(); ++i)
+    absl::StrAppend(&h, i ? "、" : "", HtmlEscape(unreported[i]));
+  h += "</p>";
   auto last = tools::LastThree(tools::Ranked(r));
   if (!last.empty()) {
     h += "<p class=\"last\">后三名: ";

@@ -52,7 +52,8 @@ enum {
   GS_KIND_SPECIAL_CHECK = 3,
   GS_KIND_REGISTRY_PROPOSAL = 4, /* a registry change proposed from the field */
   GS_KIND_PATROL = 5,            /* 平安夜巡 */
-  GS_KIND_SURVEY = 6             /* 安全感/满意度 questionnaire */
+  GS_KIND_SURVEY = 6,            /* 安全感/满意度 questionnaire */
+  GS_KIND_SCREENING_REPORT = 7   /* 矛盾纠纷排查上报: a village's month, month = yyyymm */
 };
 
 typedef enum gs_value_type {

@@ -10,9 +10,10 @@ public enum RecordKind {
   VISIT(1),
   DISPUTE_CASE(2),
   SPECIAL_CHECK(3),
-  REGISTRY_PROPOSAL(4),  // a registry change proposed from the field (Client.propose)
-  PATROL(5),             // 平安夜巡: of the grid's village; create it with an empty subject
-  SURVEY(6);             // 安全感/满意度 questionnaire: at a household, under a form version
+  REGISTRY_PROPOSAL(4), // a registry change proposed from the field (Client.propose)
+  PATROL(5), // 平安夜巡: of the grid's village; create it with an empty subject
+  SURVEY(6), // 安全感/满意度 questionnaire: at a household, under a form version
+  SCREENING_REPORT(7); // 矛盾纠纷排查上报: a village's month (field month = yyyymm), empty subject
 
   final int number;
 
@@ -22,7 +23,8 @@ public enum RecordKind {
 
   static RecordKind of(int number) {
     for (RecordKind k : values()) {
-      if (k.number == number) return k;
+      if (k.number == number)
+        return k;
     }
     return UNRECOGNIZED;
   }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -51,8 +51,8 @@ public class GridSyncClientTest {
 
   // A phone the test driver enrolled: its device and token in the system
   // properties named, its replica in `folder` under the test's directory.
-  private static GridSyncClient.Options enrolled(String folder, String deviceProperty,
-      String tokenProperty, String holder) {
+  private static GridSyncClient.Options enrolled(
+      String folder, String deviceProperty, String tokenProperty, String holder) {
     GridSyncClient.Options o = new GridSyncClient.Options();
     o.dataDir = System.getProperty("gridsync.dir") + "/" + folder;
     o.serverAddress = System.getProperty("gridsync.server");
@@ -119,8 +119,7 @@ public class GridSyncClientTest {
     f.put("talked_with_household", true);
     String id = a.create(RecordKind.VISIT, grid, household, f);
     // A JPEG in a folder and file named with characters outside the BMP.
-    Path folder = Files.createDirectories(
-        Paths.get(System.getProperty("gridsync.dir"), "相册𡒄"));
+    Path folder = Files.createDirectories(Paths.get(System.getProperty("gridsync.dir"), "相册𡒄"));
     byte[] photo = new byte[150_000];
     new java.util.Random(7).nextBytes(photo);
     photo[0] = (byte) 0xFF;
@@ -142,14 +141,15 @@ public class GridSyncClientTest {
     assertTrue(a.pendingUploads().get(0).contains(sha));
     assertTrue(a.get(id).json().contains("门口𠮷.jpg"));
     SyncReport onMobileData = a.sync();
-    assertEquals(2, onMobileData.pushed);  // the visit and the photo's reference
+    assertEquals(2, onMobileData.pushed); // the visit and the photo's reference
     assertEquals(1, onMobileData.attachmentsWaiting);
     assertEquals(0, onMobileData.attachmentsUploaded);
 
     a.setNetworkMetered(false);
     AtomicLong lastSent = new AtomicLong(-1);
     SyncReport r = a.sync((phase, sent, total, pending) -> {
-      if (phase == SyncPhase.UPLOAD) lastSent.set(sent);
+      if (phase == SyncPhase.UPLOAD)
+        lastSent.set(sent);
     });
     assertEquals(1, r.attachmentsUploaded);
     assertEquals(photo.length, r.attachmentBytesSent);
@@ -185,7 +185,8 @@ public class GridSyncClientTest {
       for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
         String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
         for (byte[] form : forms) {
-          if (bytes.contains(new String(form, StandardCharsets.ISO_8859_1))) return true;
+          if (bytes.contains(new String(form, StandardCharsets.ISO_8859_1)))
+            return true;
         }
       }
     }
@@ -204,7 +205,7 @@ public class GridSyncClientTest {
     byte[] key = newKey();
     o.replicaKey = key;
     GridSyncClient p = GridSyncClient.open(o);
-    p.sync();  // the grid's registry, with 𠮷大娘 as a household head
+    p.sync(); // the grid's registry, with 𠮷大娘 as a household head
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("visited_at_ms", System.currentTimeMillis());
     f.put("notes", "𡒄某说门口漏水，约周六调解");
@@ -215,7 +216,7 @@ public class GridSyncClientTest {
     photo[1] = (byte) 0xD8;
     photo[2] = (byte) 0xFF;
     String sha = p.attachBytes(id, photo, null);
-    assertEquals(2, p.sync().pushed);  // the visit and the photo's reference
+    assertEquals(2, p.sync().pushed); // the visit and the photo's reference
     assertTrue(java.util.Arrays.equals(photo, p.readAttachment(id, sha, null)));
     try {
       p.fetchAttachment(id, sha, null);
@@ -259,6 +260,39 @@ public class GridSyncClientTest {
   }
 
   @Test
+  public void aVillagesScreeningReportCountsOfflineAndSyncs() throws Exception {
+    a.sync(); // the registry: the grid's village
+    // 排查零报告: this month's screening, nothing found, typed offline.
+    java.util.Calendar china =
+        java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("GMT+08:00"));
+    china.setTimeInMillis(a.nowMs());
+    long month =
+        china.get(java.util.Calendar.YEAR) * 100L + china.get(java.util.Calendar.MONTH) + 1;
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("month", month);
+    f.put("disputes_found", 0L);
+    f.put("notes", "本月排查未发现矛盾纠纷，𠮷家巷已走访");
+    String id = a.create(RecordKind.SCREENING_REPORT, grid, "", f);
+    Coverage c = a.getCoverage(grid, null);
+    assertEquals(1, c.figures.getScreening().getReported());
+    assertEquals(1, c.figures.getScreening().getZeroReports());
+    assertEquals(1.0, c.figures.getScreening().getRate(), 1e-9);
+    try {
+      Map<String, Object> bad = new LinkedHashMap<>();
+      bad.put("month", 202613L);
+      a.create(RecordKind.SCREENING_REPORT, grid, "", bad);
+      fail("month 202613 taken");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage(), e.getMessage().contains("yyyymm"));
+    }
+    assertEquals(1, a.sync().pushed);
+    Record r = a.get(id);
+    assertEquals(RecordKind.SCREENING_REPORT, r.kind);
+    assertTrue(r.json(), r.json().contains("𠮷家巷"));
+  }
+
+  @Test
   public void aQuestionnaireIsAskedUnderThePublishedFormAndCounted() throws Exception {
     a.sync();
     DayPage<SurveyForm> forms = a.surveyForms();
@@ -272,14 +306,15 @@ public class GridSyncClientTest {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("form_version", form.version);
     f.put("asked_at_ms", a.nowMs());
-    f.put("outcome", 1);       // answered
-    f.put("safety", 2);        // 安全
-    f.put("satisfaction", 4);  // 不太满意
+    f.put("outcome", 1); // answered
+    f.put("safety", 2); // 安全
+    f.put("satisfaction", 4); // 不太满意
     String id = a.create(RecordKind.SURVEY, grid, household, f);
     a.appendLog(id, "answers", "{\"question_id\": \"q3\", \"choice\": 1}");
-    a.appendLog(id, "opinions", "{\"topic\": \"OPINION_TOPIC_INFRASTRUCTURE\", "
-        + "\"text\": \"𡒄家门口路灯坏了\"}");
-    Coverage c = a.getCoverage(grid, null);  // offline, at once
+    a.appendLog(id, "opinions",
+        "{\"topic\": \"OPINION_TOPIC_INFRASTRUCTURE\", "
+            + "\"text\": \"𡒄家门口路灯坏了\"}");
+    Coverage c = a.getCoverage(grid, null); // offline, at once
     assertEquals(before.surveysAnswered + 1, c.surveysAnswered);
     assertTrue(c.safetyRate > 0);
     assertTrue(c.json, c.json.contains("OPINION_TOPIC_INFRASTRUCTURE"));
@@ -372,7 +407,7 @@ public class GridSyncClientTest {
     Set<String> authors = new HashSet<>();
     for (Record.Sibling s : c.siblings) authors.add(s.author);
     assertEquals(Set.of("王芳", "李强"), authors);
-    assertEquals(c.siblings.get(0).value, ra.fields.get("title"));  // the winner shows
+    assertEquals(c.siblings.get(0).value, ra.fields.get("title")); // the winner shows
 
     Object kept = c.siblings.get(1).value;
     b.chooseSibling(id, "title", 1);
@@ -409,7 +444,7 @@ public class GridSyncClientTest {
     } catch (GridSyncException e) {
       assertEquals(GridSyncException.INVALID_ARGUMENT, e.code());
     }
-    assertEquals(1, a.stats().pending);  // only the case
+    assertEquals(1, a.stats().pending); // only the case
   }
 
   @Test
@@ -433,7 +468,8 @@ public class GridSyncClientTest {
     AtomicLong pushed = new AtomicLong();
     a.startBackground(50, 100, 1000, (code, message, report) -> {
       pushed.addAndGet(report.pushed);
-      if (code == 0 && pushed.get() > 0) synced.countDown();
+      if (code == 0 && pushed.get() > 0)
+        synced.countDown();
     });
     String id = newCase(a);
     assertTrue("background sync pushed within 10 s", synced.await(10, TimeUnit.SECONDS));
@@ -473,9 +509,20 @@ public class GridSyncClientTest {
    * U+FFFD itself.
    */
   static final String[] HARD_TEXT = {
-    "𠮷", "𡒄", "𪚥", "吉𠮷祥", "张𡒄𪚥", "入户走访 🌸",
-    "👨\u200D👩\u200D👧\u200D👦", "👍🏽", "🏳\uFE0F\u200D🌈", "مرحبا بالعالم", "שלום עולם",
-    "e\u0301 a\u0308 \u0915\u094D\u0937", "\uFFFD", "𠀀𪘀\uD87E\uDC04",
+      "𠮷",
+      "𡒄",
+      "𪚥",
+      "吉𠮷祥",
+      "张𡒄𪚥",
+      "入户走访 🌸",
+      "👨\u200D👩\u200D👧\u200D👦",
+      "👍🏽",
+      "🏳\uFE0F\u200D🌈",
+      "مرحبا بالعالم",
+      "שלום עולם",
+      "e\u0301 a\u0308 \u0915\u094D\u0937",
+      "\uFFFD",
+      "𠀀𪘀\uD87E\uDC04",
   };
 
   private static String hex(String s) {
@@ -487,7 +534,7 @@ public class GridSyncClientTest {
   @Test
   public void textOutsideTheBmpSyncsByteIdenticalToAnotherPhone() throws Exception {
     List<String> ids = new java.util.ArrayList<>();
-    StringBuilder expected = new StringBuilder();  // id field utf8-hex, for the server check
+    StringBuilder expected = new StringBuilder(); // id field utf8-hex, for the server check
     for (String t : HARD_TEXT) {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("visited_at_ms", System.currentTimeMillis());
@@ -534,10 +581,11 @@ public class GridSyncClientTest {
     for (Record.Sibling s : c.siblings) values.add(s.value);
     assertEquals(Set.of("𪚥家院墙", "👍🏽 已调解"), values);
     assertEquals(a.get(caseId).json(), b.get(caseId).json());
-    a.chooseSibling(caseId, "title", 0);  // other tests count the grid's conflicts
+    a.chooseSibling(caseId, "title", 0); // other tests count the grid's conflicts
     a.sync();
 
-    try (FileOutputStream out = new FileOutputStream(System.getProperty("gridsync.dir") + "/unicode-expected.txt")) {
+    try (FileOutputStream out =
+             new FileOutputStream(System.getProperty("gridsync.dir") + "/unicode-expected.txt")) {
       out.write(expected.toString().getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -667,13 +715,14 @@ public class GridSyncClientTest {
     assertEquals(20, page.total);
     assertEquals(20, page.items.size());
     HouseholdDay last = page.items.get(19);
-    assertEquals(household, last.householdId);  // visited last
+    assertEquals(household, last.householdId); // visited last
     assertEquals(HouseholdDay.VISITED, last.state);
     assertTrue(last.lastVisitMs > 0);
     assertEquals(HouseholdDay.NOT_YET, page.items.get(0).state);
     String named = null;
     for (HouseholdDay h : page.items) {
-      if (h.householdId.endsWith("0002")) named = h.headName;
+      if (h.householdId.endsWith("0002"))
+        named = h.headName;
     }
     assertEquals("𠮷大娘", named);
     assertTrue(page.json, page.json.contains("\"visited\":\"1\""));
@@ -696,10 +745,11 @@ public class GridSyncClientTest {
     assertEquals(c.visited, c.figures.getVisits().getByGrid(0).getVisited());
     assertEquals(c.figures.getVisits().getVisited(), c.visited);
     assertTrue(c.figures.getVisits().getByWorkerCount() >= 1);
-    assertEquals(c.figures.getVisits().getByWorkerCount(), c.figures.getVisits().getWorkersVisiting());
+    assertEquals(
+        c.figures.getVisits().getByWorkerCount(), c.figures.getVisits().getWorkersVisiting());
 
     DayPage<DueCheck> due = a.listDueChecks(grid, 7, 0, 5);
-    assertEquals(20, due.total);  // nobody checked yet
+    assertEquals(20, due.total); // nobody checked yet
     assertEquals(5, due.items.size());
     boolean sawName = false;
     for (DueCheck d : a.listDueChecks(grid, 7, 0, 100).items) {
@@ -750,7 +800,8 @@ public class GridSyncClientTest {
     String id = a.propose(grid, Proposal.newHousehold("𠮷大娘", "3组21号", "新建房屋"));
     Proposal mine = null;
     for (Proposal p : a.listProposals(grid, true, 0, 100).items) {
-      if (p.recordId.equals(id)) mine = p;
+      if (p.recordId.equals(id))
+        mine = p;
     }
     assertNotNull(mine);
     assertEquals(Proposal.NEW_HOUSEHOLD, mine.action);
@@ -773,15 +824,15 @@ public class GridSyncClientTest {
     a.sync(null);
     long before = a.listHouseholds(grid, "", 0, 1000).total;
 
-    GridSyncClient.Options o = enrolled(
-        "java-secretary", "gridsync.secretaryDevice", "gridsync.secretaryToken", "村书记");
+    GridSyncClient.Options o =
+        enrolled("java-secretary", "gridsync.secretaryDevice", "gridsync.secretaryToken", "村书记");
     try (GridSyncClient s = GridSyncClient.open(o)) {
       s.sync(null);
       s.decide(id, true, "已核实 𡒄");
       s.sync(null);
       boolean decided = false;
-      for (Proposal p : s.listProposals(System.getProperty("gridsync.village"), false, 0, 100)
-               .items) {
+      for (Proposal p :
+          s.listProposals(System.getProperty("gridsync.village"), false, 0, 100).items) {
         if (p.recordId.equals(id)) {
           decided = p.decision == Proposal.APPROVED && p.json.contains("\"decided_by\":\"村书记\"");
         }
@@ -798,7 +849,8 @@ public class GridSyncClientTest {
 
   private static CaseItem findCase(DayPage<CaseItem> page, String id) {
     for (CaseItem c : page.items) {
-      if (c.recordId.equals(id)) return c;
+      if (c.recordId.equals(id))
+        return c;
     }
     fail("case " + id + " is not on the list");
     return null;
