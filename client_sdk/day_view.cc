@@ -137,6 +137,10 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
   if (c.marks.patrol) {
     put(patrols_, c.marks.patrol->grid_code, c.marks.patrol->started_at_ms, c.marks.patrol->police);
   }
+  if (c.marks.trouble_spot) {
+    put(trouble_spots_, c.marks.trouble_spot->grid_code, c.marks.trouble_spot->found_at_ms,
+        *c.marks.trouble_spot);
+  }
   if (c.marks.screening) {
     put(screenings_, c.marks.screening->grid_code, c.marks.screening->month, *c.marks.screening);
   }
@@ -290,6 +294,10 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
   ForEachUnder(screenings_, b.prefix(),
                [&](const std::string&, const std::map<At, core::ScreeningMark>& m) {
                  for (const auto& [at, mark] : m) b.AddScreening(mark);
+               });
+  ForEachUnder(trouble_spots_, b.prefix(),
+               [&](const std::string&, const std::map<At, core::TroubleSpotMark>& m) {
+                 for (const auto& [at, mark] : m) b.AddTroubleSpot(mark);
                });
   for (const auto& [version, f] : forms_) b.AddForm(f);
   ForEachUnder(surveys_, b.prefix(),

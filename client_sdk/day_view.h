@@ -84,6 +84,8 @@ class DayView {
   std::map<std::string, std::map<At, core::SurveyMark>> surveys_;  // grid -> questionnaire
   // grid -> (month yyyymm, record) -> screening report (排查上报)
   std::map<std::string, std::map<At, core::ScreeningMark>> screenings_;
+  // grid -> (found, record) -> trouble spot (排查整治)
+  std::map<std::string, std::map<At, core::TroubleSpotMark>> trouble_spots_;
   std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
 };
 

@@ -34,6 +34,15 @@ const FieldValue* Value(const RecordState& s, std::string_view field) {
   return nullptr;
 }
 
+// When the field's current value was written (its winner's stamp); 0 if
+// never.
+int64_t WrittenAtMs(const RecordState& s, std::string_view field) {
+  for (const auto& r : s.registers()) {
+    if (r.field() == field && r.siblings_size() > 0) return HlcWallMs(Winner(r).hlc());
+  }
+  return 0;
+}
+
 int64_t Int(const RecordState& s, std::string_view field, int64_t dflt = 0) {
   const FieldValue* v = Value(s, field);
   return v != nullptr && v->kind_case() == FieldValue::kIntValue ? v->int_value() : dflt;
@@ -153,6 +162,16 @@ SurveyMark SurveyMarkOf(const RecordState& s, int64_t created_ms) {
   return m;
 }
 
+// How a trouble spot counts: rectified when its state says so.
+TroubleSpotMark TroubleSpotOf(const RecordState& s, int64_t created_ms) {
+  TroubleSpotMark m{s.header().grid_code(), Int(s, "found_at_ms", created_ms), 0,
+                    Int(s, "deadline_ms")};
+  if (Int(s, "state") == gridsync::v1::RECTIFICATION_STATE_RECTIFIED) {
+    m.rectified_at_ms = Int(s, "rectified_at_ms", WrittenAtMs(s, "state"));
+  }
+  return m;
+}
+
 }  // namespace
 
 int32_t DayOf(int64_t ms) { return static_cast<int32_t>(FloorDiv(ms + kChinaOffsetMs, kDayMs)); }
@@ -266,6 +285,9 @@ CoverageMarks MarksOf(const RecordState& s) {
       break;
     case gridsync::v1::RECORD_KIND_SURVEY:
       if (!h.subject_id().empty()) out.survey = SurveyMarkOf(s, created_ms);
+      break;
+    case gridsync::v1::RECORD_KIND_TROUBLE_SPOT:
+      out.trouble_spot = TroubleSpotOf(s, created_ms);
       break;
     case gridsync::v1::RECORD_KIND_SCREENING_REPORT:
       out.screening = ScreeningMark{h.grid_code(), static_cast<int32_t>(Int(s, "month")),
@@ -442,6 +464,21 @@ LevelClosed ClosedAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel
     was_open = open;
   }
   return {};
+}
+
+void CountTroubleSpot(const TroubleSpotMark& m, int64_t from_ms, int64_t to_ms, AsOf as_of,
+                      gridsync::v1::TroubleSpotCoverage* out) {
+  const bool rectified = m.rectified_at_ms > 0;
+  if (m.found_at_ms >= as_of.ms || (rectified && m.rectified_at_ms < from_ms)) return;
+  out->set_spots(out->spots() + 1);
+  if (m.found_at_ms >= from_ms && m.found_at_ms < to_ms) out->set_found(out->found() + 1);
+  if (rectified && m.rectified_at_ms < as_of.ms) {
+    out->set_rectified(out->rectified() + 1);
+    return;
+  }
+  out->set_open(out->open() + 1);
+  if (m.deadline_ms > 0 && m.deadline_ms < as_of.ms)
+    out->set_open_past_deadline(out->open_past_deadline() + 1);
 }
 
 int32_t BacklogDays(const gridsync::v1::CheckPolicy& policy) {

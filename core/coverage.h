@@ -116,6 +116,15 @@ struct ScreeningMark {
   bool operator==(const ScreeningMark&) const = default;
 };
 
+// A trouble spot (排查整治) on its grid's register.
+struct TroubleSpotMark {
+  std::string grid_code;
+  int64_t found_at_ms = 0;
+  int64_t rectified_at_ms = 0;  // 0: not rectified
+  int64_t deadline_ms = 0;      // 0: none
+  bool operator==(const TroubleSpotMark&) const = default;
+};
+
 struct CoverageMarks {
   std::optional<VisitMark> visit;
   std::optional<CheckMark> check;
@@ -123,7 +132,10 @@ struct CoverageMarks {
   std::optional<PatrolMark> patrol;
   std::optional<SurveyMark> survey;
   std::optional<ScreeningMark> screening;
-  bool empty() const { return !visit && !check && !dispute && !patrol && !survey && !screening; }
+  std::optional<TroubleSpotMark> trouble_spot;
+  bool empty() const {
+    return !visit && !check && !dispute && !patrol && !survey && !screening && !trouble_spot;
+  }
   bool operator==(const CoverageMarks&) const = default;
 };
 
@@ -207,6 +219,12 @@ struct LevelClosed {
   bool resolved = false;
 };
 LevelClosed ClosedAt(const gridsync::v1::CaseSummary& c, gridsync::v1::CaseLevel level);
+
+// Adds a trouble spot to `out` (TroubleSpotCoverage) for the period
+// [from_ms, to_ms) seen at `as_of`: on the register when found before as_of
+// and not rectified before from_ms.
+void CountTroubleSpot(const TroubleSpotMark& m, int64_t from_ms, int64_t to_ms, AsOf as_of,
+                      gridsync::v1::TroubleSpotCoverage* out);
 
 // --- 积案 (backlog) ------------------------------------------------------------
 //

@@ -113,6 +113,11 @@ void CoverageBuilder::AddVillage(const std::string& village_code) {
   for (int32_t m : screening_months_) months[m];
 }
 
+void CoverageBuilder::AddTroubleSpot(const TroubleSpotMark& m) {
+  if (!absl::StartsWith(m.grid_code, prefix_)) return;
+  CountTroubleSpot(m, period_.from_ms, period_.to_ms, period_.as_of, out_.mutable_trouble_spots());
+}
+
 void CoverageBuilder::AddScreening(const ScreeningMark& m) {
   if (!absl::StartsWith(m.grid_code, prefix_)) return;
   auto village = screenings_.find(m.grid_code.substr(0, kVillageCodeLen));
@@ -201,6 +206,7 @@ gridsync::v1::GetCoverageResponse CoverageBuilder::Finish() && {
   SetRates(&out_);
   FinishPatrols();
   FinishScreening();
+  out_.mutable_trouble_spots()->set_rate(FiguresOf(out_).trouble_spot_rate.value_or(0));
   *out_.mutable_surveys() = surveys_.Finish();
   return std::move(out_);
 }

@@ -117,6 +117,12 @@ class CoverageBuilder {
   // screening_months(). REQUIRES: its record is not voided.
   void AddScreening(const ScreeningMark& m);
 
+  // --- 排查整治 ------------------------------------------------------------------
+  // A trouble spot recorded in a grid of the scope (every one of them may be
+  // offered: the register is counted whole, CountTroubleSpot). REQUIRES: its
+  // record is not voided.
+  void AddTroubleSpot(const TroubleSpotMark& m);
+
   // --- 安全感 / 满意度 ----------------------------------------------------------
 
   // A form the server published, whose further questions count for 知晓率

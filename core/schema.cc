@@ -74,7 +74,12 @@ const KindSchema* SchemaFor(RecordKind kind) {
   static const KindSchema* screening =
       new KindSchema(Build(RecordKind::RECORD_KIND_SCREENING_REPORT,
                            gridsync::v1::ScreeningReport::descriptor(), "", false));
+  // A trouble spot of the grid, about no household.
+  static const KindSchema* spot = new KindSchema(Build(
+      RecordKind::RECORD_KIND_TROUBLE_SPOT, gridsync::v1::TroubleSpot::descriptor(), "", false));
   switch (kind) {
+    case RecordKind::RECORD_KIND_TROUBLE_SPOT:
+      return spot;
     case RecordKind::RECORD_KIND_SCREENING_REPORT:
       return screening;
     case RecordKind::RECORD_KIND_PATROL:

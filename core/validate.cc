@@ -246,7 +246,7 @@ std::optional<FieldViolation> CheckEnvelope(const Mutation& m, const KindSchema*
   if (*schema == nullptr) {
     return Bad("kind",
                "kind must be a visit, dispute case, special check, registry proposal, patrol, "
-               "survey or screening report (RecordKind 1-7)");
+               "survey, screening report or trouble spot (RecordKind 1-8)");
   }
   if (!IsGridCode(m.grid_code())) {
     return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),

@@ -52,6 +52,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_survey();
     case gridsync::v1::RECORD_KIND_SCREENING_REPORT:
       return rec->mutable_screening_report();
+    case gridsync::v1::RECORD_KIND_TROUBLE_SPOT:
+      return rec->mutable_trouble_spot();
     default:
       return nullptr;
   }

@@ -76,6 +76,16 @@ std::string EncodeScreening(const core::ScreeningMark& m) {
   return Be32(static_cast<uint32_t>(m.disputes_found)) +
          Be32(static_cast<uint32_t>(m.hazards_found));
 }
+// A trouble spot on its grid's register (排查整治); the value holds when it
+// was found, rectified (0: not) and its deadline, 8 bytes each.
+std::string ZKey(const core::TroubleSpotMark& m, const std::string& record_id) {
+  return "Z" + m.grid_code + record_id;
+}
+std::string EncodeTroubleSpot(const core::TroubleSpotMark& m) {
+  return Be64(static_cast<uint64_t>(m.found_at_ms)) +
+         Be64(static_cast<uint64_t>(m.rectified_at_ms)) +
+         Be64(static_cast<uint64_t>(m.deadline_ms));
+}
 std::string QKey(const core::SurveyMark& m, const std::string& record_id) {
   return "Q" + Month(m.at_ms) + GridOf(m.household_id) + Be64(static_cast<uint64_t>(m.at_ms)) +
          record_id;
@@ -273,6 +283,13 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
     if (new_marks.patrol)
       batch_->Put(index_.cov_, TKey(*new_marks.patrol, record_id),
                   new_marks.patrol->police ? "p" : "");
+  }
+  if (old_marks.trouble_spot != new_marks.trouble_spot) {
+    if (old_marks.trouble_spot)
+      batch_->Delete(index_.cov_, ZKey(*old_marks.trouble_spot, record_id));
+    if (new_marks.trouble_spot)
+      batch_->Put(index_.cov_, ZKey(*new_marks.trouble_spot, record_id),
+                  EncodeTroubleSpot(*new_marks.trouble_spot));
   }
   if (old_marks.screening != new_marks.screening) {
     if (old_marks.screening) batch_->Delete(index_.cov_, SKey(*old_marks.screening, record_id));
@@ -775,6 +792,17 @@ absl::Status AddScreenings(const IndexView& ix, core::CoverageBuilder* b) {
   return st;
 }
 
+// 排查整治: the scope's register of trouble spots (Z), counted whole.
+absl::Status AddTroubleSpots(const IndexView& ix, core::CoverageBuilder* b) {
+  return ix.Scan("Z" + b->prefix(), [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+    const std::string_view key = k.ToStringView(), value = v.ToStringView();
+    if (key.size() < 1 + core::kGridCodeLen || value.size() != 24) return true;
+    auto at = [&](size_t i) { return static_cast<int64_t>(FromBe64(value.substr(8 * i, 8))); };
+    b->AddTroubleSpot({std::string(key.substr(1, core::kGridCodeLen)), at(0), at(1), at(2)});
+    return true;
+  });
+}
+
 // 安全感/满意度: the forms, then the questionnaires asked in the period (Q,
 // by month).
 absl::Status AddSurveys(const IndexView& ix, core::CoverageBuilder* b) {
@@ -818,6 +846,7 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   if (st.ok()) st = AddCases(ix, &b);
   if (st.ok()) st = AddPatrols(ix, &b);
   if (st.ok()) st = AddScreenings(ix, &b);
+  if (st.ok()) st = AddTroubleSpots(ix, &b);
   if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
   return std::move(b).Finish();

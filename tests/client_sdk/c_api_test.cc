@@ -325,7 +325,8 @@ TEST(CApiHeaderTest, RecordKindsAreTheSchemas) {
   static_assert(GS_KIND_SURVEY == static_cast<int>(gridsync::v1::RECORD_KIND_SURVEY));
   static_assert(GS_KIND_SCREENING_REPORT ==
                 static_cast<int>(gridsync::v1::RECORD_KIND_SCREENING_REPORT));
-  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_SCREENING_REPORT);
+  static_assert(GS_KIND_TROUBLE_SPOT == static_cast<int>(gridsync::v1::RECORD_KIND_TROUBLE_SPOT));
+  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_TROUBLE_SPOT);
 }
 
 }  // namespace gridsync::testing

@@ -185,6 +185,17 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   auto offline = worker->GetCoverage(kGridA, core::MonthName(core::MonthOf(last_month.first)));
   ASSERT_TRUE(offline.ok());
   EXPECT_EQ(offline->screening().zero_reports(), 1);
+  // A trouble spot found last month (排查整治), rectified now, on the phone.
+  auto spot =
+      worker->Create(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, kGridA, "",
+                     {{"place", tools::StrValue("𠮷家巷口")},
+                      {"problem", tools::StrValue("夜间无照明")},
+                      {"found_at_ms", tools::IntValue(last_month.first + core::kDayMs)},
+                      {"state", tools::IntValue(gridsync::v1::RECTIFICATION_STATE_RECTIFYING)}});
+  ASSERT_TRUE(spot.ok()) << spot.status();
+  ASSERT_TRUE(
+      worker->SetField(*spot, "state", tools::IntValue(gridsync::v1::RECTIFICATION_STATE_RECTIFIED))
+          .ok());
   SyncOk(worker);
   SyncOk(secretary);
 
@@ -197,6 +208,12 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   EXPECT_EQ(reported.reported(), 1);
   EXPECT_EQ(reported.zero_reports(), 1);
   EXPECT_EQ(ServerCoverage(kVillageAB, this_name).screening().reported(), 0);
+  const auto spots_then = ServerCoverage(kVillageAB, last_name).trouble_spots();
+  EXPECT_EQ(spots_then.spots(), 1);  // open at last month's end
+  EXPECT_EQ(spots_then.open(), 1);
+  const auto spots_now = ServerCoverage(kVillageAB, this_name).trouble_spots();
+  EXPECT_EQ(spots_now.rectified(), 1);  // when its state was set
+  EXPECT_DOUBLE_EQ(spots_now.rate(), 1.0);
   const auto village = ServerCoverage(kVillageAB, this_name).cases();
   EXPECT_EQ(village.backlog_days(), 10);
   EXPECT_GT(village.backlog_open(), 0) << "the history left no 积案 to compare";

@@ -158,5 +158,26 @@ TEST(CoverageBuilder, EveryVillageOwesAScreeningReportForEachMonth) {
             (std::vector<int32_t>{202610, 202611}));
 }
 
+// 排查整治: the register in a period is what was found before as_of and not
+// rectified before it began; rectified by as_of, or open (past deadline).
+TEST(CoverageBuilder, TroubleSpotsOnTheRegisterInThePeriod) {
+  const auto nov = November();
+  const int64_t from = nov.from_ms, to = nov.to_ms;
+  CoverageBuilder b(ScopePrefix(kVillage), nov, DefaultCheckPolicy());
+  b.AddTroubleSpot({kGridA, from - 10 * kDayMs, from - 1, 0});       // rectified before: out
+  b.AddTroubleSpot({kGridA, from - 10 * kDayMs, from, 0});           // rectified in it
+  b.AddTroubleSpot({kGridA, from - 10 * kDayMs, 0, from + kDayMs});  // open, past deadline
+  b.AddTroubleSpot({kGridB, from + kDayMs, to, 0});                  // found in it, rectified after
+  b.AddTroubleSpot({kGridB, to, 0, 0});                              // found after: out
+  b.AddTroubleSpot({kOtherGrid, from + kDayMs, 0, 0});               // another village
+  const auto t = std::move(b).Finish().trouble_spots();
+  EXPECT_EQ(t.spots(), 3);
+  EXPECT_EQ(t.rectified(), 1);
+  EXPECT_EQ(t.open(), 2);
+  EXPECT_EQ(t.open_past_deadline(), 1);
+  EXPECT_EQ(t.found(), 1);
+  EXPECT_DOUBLE_EQ(t.rate(), 1.0 / 3);
+}
+
 }  // namespace
 }  // namespace gridsync::core

@@ -394,6 +394,20 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     tools::AddCreateField(&s, "disputes_found", tools::IntValue(3));
     ms.push_back(s);
   }
+  // A trouble spot of grid A found last month, rectified on its 20th day.
+  {
+    const std::string id = phone->NewRecordId();
+    auto s = phone->Begin(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, id, kGridA);
+    tools::AddCreateField(&s, "place", tools::StrValue("村东砖厂路口"));
+    tools::AddCreateField(&s, "found_at_ms", tools::IntValue(last_start + 2 * core::kDayMs));
+    ms.push_back(s);
+    auto done = phone->Begin(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, id, kGridA);
+    done.mutable_set_field()->set_field("state");
+    done.mutable_set_field()->mutable_value()->set_int_value(
+        gridsync::v1::RECTIFICATION_STATE_RECTIFIED);
+    done.set_hlc(core::PackHlc(last_start + 20 * core::kDayMs, 0));
+    ms.push_back(done);
+  }
   for (auto* batch : {&ms, &old_b}) {
     auto pushed = (batch == &ms ? phone : phone_b)->Push(*batch);
     ASSERT_TRUE(pushed.ok()) << pushed.status();
@@ -444,6 +458,14 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                                                  absl::StrCat(k.registered(), "/", k.open(), "/",
                                                               k.resolved(), "/", k.escalated())});
       EXPECT_EQ(k.backlog_days(), 10);
+      const auto& ts = cov.trouble_spots();
+      EXPECT_EQ(
+          Column(**pg, absl::StrCat("SELECT spots || '/' || rectified || '/' || open || '/' || "
+                                    "found FROM trouble_spots_by_month WHERE village_code = '",
+                                    village, "' AND month = '", month, "'")),
+          ts.spots() == 0 ? std::vector<std::string>{}
+                          : std::vector<std::string>{absl::StrCat(
+                                ts.spots(), "/", ts.rectified(), "/", ts.open(), "/", ts.found())});
       const auto& sc = cov.screening();
       ASSERT_EQ(sc.village_months(), 1);
       EXPECT_EQ(Column(**pg, absl::StrCat("SELECT reported || '/' || zero_report || '/' || "
@@ -475,6 +497,8 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   EXPECT_EQ(cov.cases().escalated(), 3);
   EXPECT_EQ(cov.screening().reported(), 1);  // the village's report, recorded in grid A
   EXPECT_EQ(cov.screening().disputes_found(), 3);
+  EXPECT_EQ(cov.trouble_spots().spots(), 1);  // found and rectified within last month
+  EXPECT_EQ(cov.trouble_spots().rectified(), 1);
   // 积案 of last month: the 3 still open and the 3 resolved only now, open
   // then; this month the same 6, the 3 resolved now cleared.
   EXPECT_EQ(cov.cases().backlog(), 6);

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "core/attachment.h"
 #include "core/ids.h"
 #include "tests/server/server_process.h"
@@ -91,6 +92,22 @@ TEST_F(PhoneCliTest, APhonesFiguresPrintAsTheServersAndItsListsWorkOffline) {
   ASSERT_EQ(Run(worker, {"sync"}, &out), 0) << out;
   EXPECT_TRUE(absl::StrContains(out, "pushed 2")) << out;
   ASSERT_EQ(Run(secretary, {"sync"}, &out), 0) << out;
+  // The village's screening of this month, nothing found (零报告), and a
+  // trouble spot listed and rectified, from the secretary's phone.
+  const std::string this_month = core::MonthName(core::MonthOf(core::SystemWallMs()));
+  ASSERT_EQ(Run(secretary, {"screening", "--month", this_month, "--found", "0"}, &out), 0) << out;
+  EXPECT_EQ(Run(secretary, {"screening", "--month", "2026-13", "--found", "0"}, &out), 1);
+  ASSERT_EQ(
+      Run(secretary, {"trouble-spot", "--place", "𠮷家巷口", "--problem", "夜间无照明"}, &out), 0)
+      << out;
+  const std::string spot(absl::StripAsciiWhitespace(out));
+  ASSERT_EQ(Run(secretary, {"rectified", "--id", spot}, &out), 0) << out;
+  ASSERT_EQ(Run(secretary, {"coverage"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "排查上报率 100.0%  1 of 1 village-months")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "(1 零报告)")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "排查整治率 100.0%  1 of 1 trouble spots rectified")) << out;
+  ASSERT_EQ(Run(secretary, {"sync"}, &out), 0) << out;
+  EXPECT_TRUE(absl::StrContains(out, "pushed 3")) << out;
 
   const std::vector<std::string> ctl = {GRIDSYNCCTL_PATH, "--server", addr(), "--token-file",
                                         dir_ + "/admin.token"};

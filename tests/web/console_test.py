@@ -230,12 +230,15 @@ try:
                             "--month", month, "--json"]).stdout)
         n = lambda d, k: int(d.get(k, 0))  # noqa: E731
         v, ch, ca, cs, p, s = c["visits"], c["checks"], c["care"], c["cases"], c["patrols"], c["surveys"]
+        sc = c.get("screening", {})
         lv = lambda k: [int(x) for x in s.get(k, [])] + [0, 0]  # noqa: E731
         return {"visit": (n(v, "visited"), n(v, "households")),
                 "check": (n(ch, "persons") - n(ch, "overdue"), n(ch, "persons")),
                 "care": (n(ca, "persons") - n(ca, "overdue"), n(ca, "persons")),
                 "grassroots": (n(cs, "resolved"), n(cs, "registered")),
                 "follow_up": (n(cs, "followed_up_both"), n(cs, "resolved")),
+                "backlog": (n(cs, "backlog_cleared"), n(cs, "backlog")),
+                "screening": (n(sc, "reported"), n(sc, "village_months")),
                 "patrol": (n(p, "weeks_patrolled"), n(p, "weeks")),
                 "safety": (lv("safety_levels")[0] + lv("safety_levels")[1], n(s, "safety_answers")),
                 "satisfaction": (lv("satisfaction_levels")[0] + lv("satisfaction_levels")[1],
@@ -254,6 +257,9 @@ try:
             elif den > 0 and got[2] != "%.1f%%" % (100.0 * num / den):
                 mismatches.append((code, fig, got, "rate"))
     check("every village's figures equal gridsyncctl coverage --json", not mismatches, mismatches)
+    unreported = b.eval("document.querySelector('p.unreported').innerText")
+    check("the overview names the villages that did not report their screening (排查零报告)",
+          unreported.startswith("矛盾纠纷排查未上报 (3 个村)"), unreported)
     check("入户率 of the first village is 2 of 5", rows[VILLAGES_A[0]]["visit"][:2] == [2, 5],
           rows[VILLAGES_A[0]]["visit"])
 
@@ -405,6 +411,7 @@ try:
           headers and "script-src 'self'" in headers and "unsafe-inline" not in headers.split("style-src")[0], headers)
     b.goto(base + "/#/overdue")
     b.wait("!!document.querySelector('#overdue')", what="the overdue lists")
+    check("逾期督办 has the 积案 list", b.eval("!!document.querySelector('table#backlog')"))
     b.screenshot(os.path.join(SHOTS, "overdue.png"))
 
     b.eval("document.querySelector('#logout').click()")

@@ -97,6 +97,12 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
       "every month\n",
       Pct(sc.rate()), sc.reported(), sc.village_months(), sc.zero_reports(), sc.disputes_found(),
       sc.hazards_found(), sc.villages_not_reported());
+  const auto& ts = c.trouble_spots();
+  absl::StrAppendFormat(&out,
+                        "排查整治率 %s  %d of %d trouble spots rectified, %d found in the period, "
+                        "%d open (%d past their deadline)\n",
+                        Pct(ts.rate()), ts.rectified(), ts.spots(), ts.found(), ts.open(),
+                        ts.open_past_deadline());
   const auto& p = c.patrols();
   absl::StrAppendFormat(&out,
                         "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "

@@ -127,6 +127,31 @@ CREATE TABLE IF NOT EXISTS screenings (
   month text, disputes_found int, hazards_found int, notes text, reported_at timestamptz, worker text,
   voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
 CREATE INDEX IF NOT EXISTS screenings_by_village_month ON screenings (village_code, month);
+-- 排查整治: the register of trouble spots; found_at and rectified_at as
+-- coverage takes them (core::MarksOf: the record's creation, the time the
+-- state was set). trouble_spots_by_month counts as GetCoverage's
+-- TroubleSpotCoverage does, per village and month.
+CREATE TABLE IF NOT EXISTS trouble_spots (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  place text, problem text, source text, source_record_id text, found_at timestamptz, state text,
+  rectified_at timestamptz, deadline timestamptz, responsible text, steps int, photos int, worker text,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE OR REPLACE VIEW trouble_spots_by_month AS
+  WITH months AS (
+    SELECT to_char(g, 'YYYY-MM') AS month, (to_char(g, 'YYYY-MM') || '-01 00:00:00+08')::timestamptz AS from_at
+    FROM generate_series((SELECT date_trunc('month', min(found_at) AT TIME ZONE 'Asia/Shanghai')
+                          FROM trouble_spots),
+                         now() AT TIME ZONE 'Asia/Shanghai', interval '1 month') g),
+  spans AS (SELECT month, from_at, from_at + interval '1 month' AS to_at,
+                   least(now(), from_at + interval '1 month') AS as_of FROM months)
+  SELECT t.village_code, s.month, count(*) AS spots,
+         count(*) FILTER (WHERE t.rectified_at < s.as_of) AS rectified,
+         count(*) FILTER (WHERE t.rectified_at IS NULL OR t.rectified_at >= s.as_of) AS open,
+         count(*) FILTER (WHERE t.found_at >= s.from_at AND t.found_at < s.to_at) AS found,
+         round(count(*) FILTER (WHERE t.rectified_at < s.as_of)::numeric / count(*), 4) AS rate
+  FROM trouble_spots t CROSS JOIN spans s
+  WHERE NOT t.voided AND t.found_at < s.as_of AND (t.rectified_at IS NULL OR t.rectified_at >= s.from_at)
+  GROUP BY t.village_code, s.month;
 CREATE OR REPLACE VIEW screening_by_month AS
   WITH months AS (
     SELECT to_char(g, 'YYYY-MM') AS month
@@ -410,8 +435,9 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
 
 // Every table BatchRows::Write upserts (Tables, but the logs).
 constexpr const char* kUpsertTables[] = {
-    "org_units",       "households", "persons", "visits",     "cases",   "checks",      "proposals",
-    "attachment_refs", "blobs",      "patrols", "screenings", "surveys", "survey_forms"};
+    "org_units",  "households",    "persons",         "visits",      "cases",
+    "checks",     "proposals",     "attachment_refs", "blobs",       "patrols",
+    "screenings", "trouble_spots", "surveys",         "survey_forms"};
 
 }  // namespace
 
@@ -559,6 +585,12 @@ struct Tables {
                    {"record_id", "grid_code", "village_code", "town_code", "month",
                     "disputes_found", "hazards_found", "notes", "reported_at", "worker", "voided",
                     "void_reason", "conflicts", "last_seq", "doc"}};
+  Table spots{"trouble_spots",
+              {"record_id",    "grid_code", "village_code",     "town_code", "place",
+               "problem",      "source",    "source_record_id", "found_at",  "state",
+               "rectified_at", "deadline",  "responsible",      "steps",     "photos",
+               "worker",       "voided",    "void_reason",      "conflicts", "last_seq",
+               "doc"}};
   Table surveys{"surveys",
                 {"record_id",
                  "grid_code",
@@ -606,6 +638,7 @@ struct RecordRow {
   void Patrol(Tables* t) const;
   void Survey(Tables* t) const;
   void Screening(Tables* t) const;
+  void Spot(Tables* t) const;
   void Proposal(Tables* t) const;
 };
 void RecordRow::Visit(Tables* t) const {
@@ -678,6 +711,24 @@ void RecordRow::Screening(Tables* t) const {
       r.record_id(),
       Row({common, m > 0 ? core::MonthName(m) : kNull, absl::StrCat(s.disputes_found()),
            absl::StrCat(s.hazards_found()), T(s.notes()), Ts(s.reported_at_ms()), worker, tail}));
+}
+
+void RecordRow::Spot(Tables* t) const {
+  const auto& s = r.trouble_spot();
+  // As coverage counts it; a voided spot (out of the counts) as written.
+  const auto mark = core::MarksOf(state).trouble_spot.value_or(
+      core::TroubleSpotMark{"", at(s.found_at_ms()), s.rectified_at_ms(), s.deadline_ms()});
+  t->spots.Put(r.record_id(),
+               Row({common, T(s.place()), T(s.problem()),
+                    s.source() ? EnumWord(gridsync::v1::TroubleSpotSource_Name(s.source()),
+                                          "TROUBLE_SPOT_SOURCE_")
+                               : kNull,
+                    TOrNull(s.source_record_id()), Ts(mark.found_at_ms),
+                    EnumWord(gridsync::v1::RectificationState_Name(
+                                 s.state() ? s.state() : gridsync::v1::RECTIFICATION_STATE_LISTED),
+                             "RECTIFICATION_STATE_"),
+                    Ts(mark.rectified_at_ms), Ts(mark.deadline_ms), T(s.responsible()),
+                    absl::StrCat(s.steps_size()), absl::StrCat(s.photos_size()), worker, tail}));
 }
 
 void RecordRow::Survey(Tables* t) const {
@@ -808,6 +859,7 @@ void BatchRows::AddRecord(const SubscribeResponse& m, const std::string& seq) {
   if (r.has_patrol()) row.Patrol(this);
   if (r.has_survey()) row.Survey(this);
   if (r.has_screening_report()) row.Screening(this);
+  if (r.has_trouble_spot()) row.Spot(this);
   if (r.has_registry_proposal()) row.Proposal(this);
 }
 
@@ -911,7 +963,7 @@ absl::Status BatchRows::Write(uint64_t to) {
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
   }
   for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                         &patrols, &screenings, &surveys, &forms, &refs, &blobs}) {
+                         &patrols, &screenings, &spots, &surveys, &forms, &refs, &blobs}) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;

@@ -564,7 +564,9 @@ std::string ScopeFigures(const MonthlyReport& r) {
       Pct(f.backlog_clearance_rate), " (", c.cases().backlog_cleared(), "/", c.cases().backlog(),
       " 件, 在办 ", c.cases().backlog_open(), "), 排查上报率 ", Pct(f.screening_rate), " (",
       c.screening().reported(), "/", c.screening().village_months(), " 村, 零报告 ",
-      c.screening().zero_reports(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
+      c.screening().zero_reports(), "), 排查整治率 ", Pct(f.trouble_spot_rate), " (",
+      c.trouble_spots().rectified(), "/", c.trouble_spots().spots(), " 处, 在整治 ",
+      c.trouble_spots().open(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
       ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
@@ -835,6 +837,10 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
   kpi("排查上报率", f.screening_rate,
       absl::StrCat(c.screening().reported(), " / ", c.screening().village_months(),
                    " 村按月上报, 零报告 ", c.screening().zero_reports()));
+  kpi("排查整治率", f.trouble_spot_rate,
+      absl::StrCat(c.trouble_spots().rectified(), " / ", c.trouble_spots().spots(),
+                   " 处已整治, 新发现 ", c.trouble_spots().found(), ", 超期未整治 ",
+                   c.trouble_spots().open_past_deadline()));
   kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
@@ -870,7 +876,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>照片留痕</th><th>协议书</"
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>照片留痕</"
+      "th><th>协议书</"
       "th><th>综合得分</"
       "th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
@@ -885,9 +892,10 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         v.cases().resolved(), "</td><td>", v.cases().escalated(), "</td><td>",
         Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
         v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
-        ScreeningCell(row), "</td><td>", v.visits().with_photos(), "</td><td>",
-        v.cases().with_signed_agreement(), "</td><td>", ScoreText(row.score), "</td><td>",
-        Change(row), "</td><td>", ScoreText(row.year_score), "</td></tr>\n");
+        ScreeningCell(row), "</td><td>", Pct(row.figures.trouble_spot_rate), "</td><td>",
+        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
+        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
+        "</td></tr>\n");
   }
   h += "</table>\n";
 }

@@ -59,6 +59,9 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
       {Text("排查上报率"), Rate(f.screening_rate),
        Text(absl::StrCat(c.screening().reported(), "/", c.screening().village_months(),
                          " 村按月上报, 零报告 ", c.screening().zero_reports()))},
+      {Text("排查整治率"), Rate(f.trouble_spot_rate),
+       Text(absl::StrCat(c.trouble_spots().rectified(), "/", c.trouble_spots().spots(),
+                         " 处已整治, 在整治 ", c.trouble_spots().open()))},
       {Text("巡逻率"), Rate(f.patrol_rate),
        Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
       {Text("安全感率"), Rate(f.safety_rate),
@@ -74,11 +77,11 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
 }
 
 const std::vector<std::string> kRankHeader = {
-    "名次",       "代码",         "名称",     "户数",     "已走访",     "入户率",
-    "重点人员",   "逾期",         "管控率",   "关爱率",   "纠纷",       "化解",
-    "上交",       "化解在基层率", "调处率",   "回访率",   "回访满意率", "积案",
-    "积案化解率", "排查上报率",   "巡逻率",   "安全感率", "满意率",     "满意度得分",
-    "知晓率",     "参与率",       "综合得分", "上月",     "年度累计"};
+    "名次",       "代码",         "名称",       "户数",     "已走访",     "入户率",
+    "重点人员",   "逾期",         "管控率",     "关爱率",   "纠纷",       "化解",
+    "上交",       "化解在基层率", "调处率",     "回访率",   "回访满意率", "积案",
+    "积案化解率", "排查上报率",   "排查整治率", "巡逻率",   "安全感率",   "满意率",
+    "满意度得分", "知晓率",       "参与率",     "综合得分", "上月",       "年度累计"};
 
 std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
   std::vector<std::vector<Cell>> out;
@@ -105,6 +108,7 @@ std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vecto
                    Count(v.cases().backlog_open()),
                    Rate(f.backlog_clearance_rate),
                    Rate(f.screening_rate),
+                   Rate(f.trouble_spot_rate),
                    Rate(f.patrol_rate),
                    Rate(f.safety_rate),
                    Rate(f.satisfaction_rate),

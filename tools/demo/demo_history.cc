@@ -237,6 +237,40 @@ class GridHistory {
     if (found == 0) ++r->zero_reports;
   }
 
+  // A trouble spot a patrol found at `t` (排查整治), a step taken two days
+  // later, and rectified at `rectified` unless that is 0 or not yet.
+  void TroubleSpot(int64_t t, int64_t rectified, HistoryReport* r) {
+    static const std::pair<const char*, const char*> kSpots[] = {
+        {"村东砖厂路口", "夜间照明不足，多次发生电动车被盗"},
+        {"村委会后空院", "夜间聚众赌博"},
+        {"集贸市场东口", "摊点占道，车辆乱停，纠纷多发"}};
+    const auto& [place, problem] = kSpots[rng_() % std::size(kSpots)];
+    const std::string id = p_.NewRecordId();
+    Mutation m = At(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, id, t);
+    AddCreateField(&m, "place", StrValue(place));
+    AddCreateField(&m, "problem", StrValue(problem));
+    AddCreateField(&m, "source", IntValue(gridsync::v1::TROUBLE_SPOT_SOURCE_PATROL));
+    AddCreateField(&m, "found_at_ms", IntValue(t));
+    AddCreateField(&m, "deadline_ms", IntValue(t + 30 * kDay));
+    AddCreateField(&m, "responsible", StrValue("村综治中心、派出所"));
+    AddCreateField(&m, "state", IntValue(gridsync::v1::RECTIFICATION_STATE_RECTIFYING));
+    out_.push_back(std::move(m));
+    ++r->trouble_spots;
+    gridsync::v1::RectificationStep step;
+    step.set_at_ms(t + 2 * kDay);
+    step.set_action("增设路灯和监控探头，安排夜间巡逻");
+    step.set_by(WorkerName(grid_));
+    if (step.at_ms() < o_.until_ms)
+      Log(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, id, "steps", step.at_ms(), step);
+    if (rectified == 0 || rectified >= o_.until_ms) return;
+    Mutation done = At(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, id, rectified);
+    done.mutable_set_field()->set_field("state");
+    done.mutable_set_field()->mutable_value()->set_int_value(
+        gridsync::v1::RECTIFICATION_STATE_RECTIFIED);
+    out_.push_back(std::move(done));
+    ++r->rectified;
+  }
+
   // 积案 carried over: a case registered at `t`, long before the history,
   // in mediation since; resolved at `cleared` unless that is 0 (积案化解).
   void OldCase(int64_t t, int64_t cleared, HistoryReport* r) {
@@ -502,6 +536,18 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         }
         month = range.second;
       }
+      // 排查整治: about one village in five lists a trouble spot its patrol
+      // found, and rectifies about two in three within three weeks.
+      if (st.ok() && std::uniform_real_distribution<double>(0, 1)(rng) < 0.2) {
+        const size_t g = rng() % grids.size();
+        const int64_t t =
+            o.from_ms + static_cast<int64_t>(rng() % static_cast<uint64_t>(o.until_ms - o.from_ms));
+        const int64_t rectified =
+            rng() % 3 != 0 ? t + (3 + static_cast<int64_t>(rng() % 18)) * core::kDayMs : 0;
+        GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+        h.TroubleSpot(t, rectified, &r);
+        st = h.Push(&r);
+      }
       // 积案: about one village in four carries a case over from months
       // before (registered 100 to 200 days before the history), which the
       // village settles within it about half the time.
@@ -538,6 +584,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.cases += r.cases;
       total.old_cases += r.old_cases;
       total.screenings += r.screenings;
+      total.trouble_spots += r.trouble_spots;
+      total.rectified += r.rectified;
       total.zero_reports += r.zero_reports;
       total.resolved += r.resolved;
       total.escalated += r.escalated;

@@ -38,6 +38,7 @@ struct HistoryReport {
   int64_t town_resolved = 0;                 // of the escalated, resolved by the town
   int64_t old_cases = 0;                     // of the cases, carried over from before (积案)
   int64_t screenings = 0, zero_reports = 0;  // 排查上报, of which 零报告
+  int64_t trouble_spots = 0, rectified = 0;  // 排查整治, of which rectified
   double seconds = 0;
 };
 

@@ -17,6 +17,9 @@
 //     screening --month YYYY-MM --found N [--hazards N] [--notes TEXT] [--grid CODE]
 //                                               the village's 矛盾纠纷排查 report for the month,
 //                                               0 found is a 零报告; prints its id
+//     trouble-spot --place TEXT --problem TEXT [--grid CODE]
+//                                               lists a trouble spot (排查整治); prints its id
+//     rectified --id ID                         the spot is rectified (整治销号) now
 //     fetch --record ID --out DIR               the record's attachments into DIR, under
 //                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
@@ -92,6 +95,7 @@ const FlagSet& Flags() {
       "  coverage [--scope CODE] [--month YYYY-MM] [--json]\n"
       "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
       "  screening --month YYYY-MM --found N [--hazards N] [--notes TEXT] [--grid CODE]\n"
+      "  trouble-spot --place TEXT --problem TEXT [--grid CODE] | rectified --id ID\n"
       "  fetch --record ID --out DIR\n"
       "  propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]\n"
       "  propose moved-out|empty --household ID [--reason TEXT]\n"
@@ -119,6 +123,8 @@ const FlagSet& Flags() {
        {"--month", "YYYY-MM", "households, coverage: the month (this month); screening: screened"},
        {"--found", "N", "screening: disputes found (0 with no hazard: 零报告)"},
        {"--hazards", "N", "screening: 治安隐患 found (0)"},
+       {"--place", "TEXT", "trouble-spot: where it is"},
+       {"--problem", "TEXT", "trouble-spot: what the problem is"},
        {"--within", "DAYS", "due: persons due within DAYS (7)"},
        {"--household", "ID", "visit, propose: the household"},
        {"--person", "ID", "propose person: the person"},
@@ -133,7 +139,7 @@ const FlagSet& Flags() {
        {"--risk", "N", "propose new-person: the risk level 0..5 (0)"},
        {"--guardian", "NAME", "propose: the person's guardian"},
        {"--reason", "TEXT", "propose: why"},
-       {"--id", "ID", "approve, reject: the proposal"},
+       {"--id", "ID", "approve, reject: the proposal; rectified: the trouble spot"},
        {"--note", "TEXT", "approve, reject: a note to the proposer"},
        {"--json", "", "print the proto's JSON"},
        {"--all", "", "households: all of them, not the first 100"},
@@ -157,6 +163,16 @@ class PhoneCli {
     if (cmd == "status") return Status();
     if (cmd == "visit" && args_.Has("--household")) return Visit();
     if (cmd == "screening" && args_.Has("--month") && args_.Has("--found")) return Screening();
+    if (cmd == "trouble-spot" && args_.Has("--place") && args_.Has("--problem")) return Spot();
+    if (cmd == "rectified" && args_.Has("--id")) {
+      if (auto st = c_->SetField(args_.Get("--id"), "state",
+                                 IntValue(gridsync::v1::RECTIFICATION_STATE_RECTIFIED));
+          !st.ok()) {
+        return Fail(st);
+      }
+      printf("rectified %s (syncs with the next sync)\n", args_.Get("--id").c_str());
+      return 0;
+    }
     if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
     if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
     if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
@@ -338,8 +354,7 @@ class PhoneCli {
     return 0;
   }
 
-  // 排查上报: recorded in --grid, else the device's grid, else its
-  // village's first grid the phone holds households of.
+  // 排查上报, in the village's grid (ScreeningGrid).
   int Screening() {
     auto month = core::MonthRange(args_.Get("--month"));
     int found = 0, hazards = 0;
@@ -360,6 +375,22 @@ class PhoneCli {
     printf("%s\n", id->c_str());
     return 0;
   }
+  // 排查整治: a spot found now, in --grid or as a screening report's grid.
+  int Spot() {
+    auto grid = ScreeningGrid();
+    if (!grid.ok()) return Fail(grid.status());
+    std::vector<sdk::Field> fields = {
+        {"place", StrValue(args_.Get("--place"))},
+        {"problem", StrValue(args_.Get("--problem"))},
+        {"found_at_ms", IntValue(c_->NowMs())},
+        {"state", IntValue(gridsync::v1::RECTIFICATION_STATE_LISTED)}};
+    auto id = c_->Create(gridsync::v1::RECORD_KIND_TROUBLE_SPOT, *grid, "", fields);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+  // The grid a village's record goes in: --grid, the device's grid, else
+  // the first grid of its village the phone holds households of.
   absl::StatusOr<std::string> ScreeningGrid() const {
     if (args_.Has("--grid")) return args_.Get("--grid");
     auto scope = Scope();

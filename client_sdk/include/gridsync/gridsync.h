@@ -53,7 +53,8 @@ enum {
   GS_KIND_REGISTRY_PROPOSAL = 4, /* a registry change proposed from the field */
   GS_KIND_PATROL = 5,            /* 平安夜巡 */
   GS_KIND_SURVEY = 6,            /* 安全感/满意度 questionnaire */
-  GS_KIND_SCREENING_REPORT = 7   /* 矛盾纠纷排查上报: a village's month, month = yyyymm */
+  GS_KIND_SCREENING_REPORT = 7,  /* 矛盾纠纷排查上报: a village's month, month = yyyymm */
+  GS_KIND_TROUBLE_SPOT = 8       /* 排查整治: a trouble spot, its steps and state */
 };
 
 typedef enum gs_value_type {

@@ -13,7 +13,8 @@ public enum RecordKind {
   REGISTRY_PROPOSAL(4), // a registry change proposed from the field (Client.propose)
   PATROL(5), // 平安夜巡: of the grid's village; create it with an empty subject
   SURVEY(6), // 安全感/满意度 questionnaire: at a household, under a form version
-  SCREENING_REPORT(7); // 矛盾纠纷排查上报: a village's month (field month = yyyymm), empty subject
+  SCREENING_REPORT(7), // 矛盾纠纷排查上报: a village's month (field month = yyyymm), empty subject
+  TROUBLE_SPOT(8); // 排查整治: a place and its problem, its steps and state; empty subject
 
   final int number;
 
