@@ -13,11 +13,15 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
   const bool is_case = s.header().kind() == gridsync::v1::RECORD_KIND_DISPUTE_CASE;
   // Open, or escalated and not yet back: the case is not finished.
   if (is_case && !IsResolved(DisplayStatus(s.status()))) return true;
+  // A spot not yet rectified is on every period's register.
+  const auto spot = MarksOf(s).trouble_spot;
+  if (spot && spot->rectified_at_ms == 0) return true;
   if (subject_gone) return false;
-  // A finished case counts from when it finished: its 积案化解 is in that
-  // month's figures (core/coverage.h CountBacklogCase), however old it is.
+  // A finished case or spot counts from when it finished: its 积案化解 or
+  // 整治 is in that month's figures, however old it is.
   int64_t made_ms = HlcWallMs(s.header().created_hlc());
   for (const auto& stage : s.status().history()) made_ms = std::max(made_ms, stage.at_ms());
+  if (spot) made_ms = std::max(made_ms, spot->rectified_at_ms);
   return now_ms - made_ms <= policy.record_ms;
 }
 

@@ -8,6 +8,8 @@
 // - visits and special-population checks a year after they were made;
 // - dispute cases a year after they were finished (resolved or closed: the
 //   last stage reached); open cases always;
+// - trouble spots (排查整治) a year after they were rectified; the others
+//   always;
 // and never a record with writes it has not sent.
 #ifndef GRIDSYNC_CORE_RETENTION_H_
 #define GRIDSYNC_CORE_RETENTION_H_

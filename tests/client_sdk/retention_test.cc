@@ -133,6 +133,18 @@ TEST(PhoneRetentionTest, OpenCasesStayAndYearOldRecordsGo) {
   EXPECT_TRUE(core::KeepOnPhone(c, false, now, policy));
   resolved->set_at_ms(now - 380 * kDay);
   EXPECT_FALSE(core::KeepOnPhone(c, false, now, policy));
+  // A trouble spot stays until a year after it was rectified.
+  gridsync::v1::RecordState spot = visit;  // created 400 days ago
+  spot.mutable_header()->set_kind(gridsync::v1::RECORD_KIND_TROUBLE_SPOT);
+  EXPECT_TRUE(core::KeepOnPhone(spot, false, now, policy));  // not rectified
+  auto* state = spot.add_registers();
+  state->set_field("state");
+  auto* sibling = state->add_siblings();
+  sibling->set_hlc(core::PackHlc(now - 30 * kDay, 0));
+  sibling->mutable_value()->set_int_value(gridsync::v1::RECTIFICATION_STATE_RECTIFIED);
+  EXPECT_TRUE(core::KeepOnPhone(spot, false, now, policy));
+  sibling->set_hlc(core::PackHlc(now - 370 * kDay, 0));
+  EXPECT_FALSE(core::KeepOnPhone(spot, false, now, policy));
 }
 
 }  // namespace
