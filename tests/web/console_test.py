@@ -136,6 +136,8 @@ try:
     run(phone + ["visit", "--household", grid1 + "0003"])
     moved = grid1 + "0005"
     run(phone + ["propose", "moved-out", "--household", moved, "--reason", "全家外出务工, 已迁出"])
+    # 排查整治: a spot the worker listed, its problem written to run in a browser.
+    run(phone + ["trouble-spot", "--place", "𠮷家巷口", "--problem", SCRIPT_NOTE])
     run(phone + ["sync"])
 
     # A case another village's worker registered and escalated to the town,
@@ -412,6 +414,10 @@ try:
     b.goto(base + "/#/overdue")
     b.wait("!!document.querySelector('#overdue')", what="the overdue lists")
     check("逾期督办 has the 积案 list", b.eval("!!document.querySelector('table#backlog')"))
+    spots = b.eval("Array.from(document.querySelectorAll('#spots tbody tr')).map(tr => tr.innerText)")
+    check("and the 排查整治 register, the worker's spot waiting, its problem as text",
+          len(spots) == 1 and "𠮷家巷口" in spots[0] and "待整治" in spots[0] and
+          "<script>" in spots[0], spots)
     b.screenshot(os.path.join(SHOTS, "overdue.png"))
 
     b.eval("document.querySelector('#logout').click()")

@@ -3,7 +3,9 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/text_format.h>
 
+#include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -714,6 +716,58 @@ absl::StatusOr<std::string> ProposalsView(Office& o, const Params&) {
   return h + "</tbody></table>";
 }
 
+// 排查整治台账: the scope's trouble spots from the office's replica, those not
+// rectified first (past their deadline first, then oldest), then the
+// rectified, latest first. The county's login keeps no replica: it reads
+// the figures.
+std::string SpotRegister(Office& o) {
+  if (!o.has_replica()) return "<p class=\"sub\">县级账号不保存各村台账: 见总览的排查整治率。</p>";
+  struct Row {
+    std::string id, grid;
+    gridsync::v1::TroubleSpot spot;
+    core::TroubleSpotMark mark;
+  };
+  std::vector<Row> rows;
+  sdk::RecordFilter filter;
+  filter.kind = gridsync::v1::RECORD_KIND_TROUBLE_SPOT;
+  filter.include_voided = false;
+  const int64_t now = core::SystemWallMs();
+  for (const std::string& id : o.client().List(filter)) {
+    auto state = o.client().GetState(id);
+    auto rec = o.client().Get(id);
+    if (!state.ok() || !rec.ok()) continue;
+    auto mark = core::MarksOf(*state).trouble_spot;
+    if (mark) rows.push_back({id, rec->grid_code(), rec->trouble_spot(), *mark});
+  }
+  auto late = [now](const Row& r) {
+    return r.mark.rectified_at_ms == 0 && r.mark.deadline_ms > 0 && r.mark.deadline_ms < now;
+  };
+  auto rank = [&](const Row& r) {
+    const bool open = r.mark.rectified_at_ms == 0;
+    return std::make_tuple(!open, !late(r), open ? r.mark.found_at_ms : -r.mark.rectified_at_ms);
+  };
+  std::sort(rows.begin(), rows.end(),
+            [&](const Row& a, const Row& b) { return rank(a) < rank(b); });
+  std::string h = absl::StrCat(FilterBox("spots"),
+                               "<table id=\"spots\" class=\"sortable\"><thead><tr><th>地点</th>"
+                               "<th>问题</th><th>网格</th><th>发现</th><th>状态</th><th>时限</th>"
+                               "<th>整治措施</th></tr></thead><tbody>");
+  for (const Row& r : rows) {
+    const bool open = r.mark.rectified_at_ms == 0;
+    absl::StrAppend(
+        &h, "<tr", late(r) ? " class=\"late\"" : "", "><td class=\"l\">",
+        RecordLink(r.id, r.spot.place().empty() ? r.id : r.spot.place()), "</td><td class=\"l\">",
+        HtmlEscape(r.spot.problem()), "</td><td>", HtmlEscape(OrgName(o, r.grid)), "</td><td>",
+        Date(r.mark.found_at_ms), "</td><td>",
+        open
+            ? (r.spot.state() == gridsync::v1::RECTIFICATION_STATE_RECTIFYING ? "整治中" : "待整治")
+            : absl::StrCat("已整治 ", Date(r.mark.rectified_at_ms)),
+        "</td><td>", r.mark.deadline_ms > 0 ? Date(r.mark.deadline_ms) : "—",
+        late(r) ? " 超期" : "", "</td><td>", r.spot.steps_size(), " 项</td></tr>");
+  }
+  return absl::StrCat(h, "</tbody></table><p class=\"sub\">共 ", rows.size(), " 处</p>");
+}
+
 absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
   auto month = MonthParam(params);
   if (!month.ok()) return month.status();
@@ -743,6 +797,7 @@ absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
       CaseTable("late", late, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
       "<h2>积案 (在办超过县定天数)</h2>",
       CaseTable("backlog", backlog, nullptr, false, gridsync::v1::CASE_LEVEL_UNSPECIFIED),
+      "<h2>排查整治台账 (治安混乱地区和突出治安问题)</h2>", SpotRegister(o),
       "<h2>到期和逾期的重点人员 (管控)</h2>", *supervised, "<h2>到期和逾期的关爱对象</h2>", *care);
 }
 
