@@ -876,10 +876,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>照片留痕</"
-      "th><th>协议书</"
-      "th><th>综合得分</"
-      "th><th>较上月</th><th>年度累计</th></tr>\n");
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th>"
+      "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
     absl::StrAppend(
