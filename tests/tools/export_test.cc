@@ -387,6 +387,14 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     st.set_hlc(core::PackHlc(last_start + 15 * core::kDayMs, 0));
     old_b.push_back(st);
   }
+  {  // and one still open that passes the 10 days at the month's very end
+    auto c = phone_b->Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, phone_b->NewRecordId(), kGridB);
+    c.mutable_create()->set_subject_id(Household(kGridB, 2));
+    tools::AddCreateField(&c, "title", tools::StrValue("刚成积案"));
+    tools::AddCreateField(&c, "registered_at_ms",
+                          tools::IntValue(this_month.first - 10 * core::kDayMs - 1));
+    old_b.push_back(c);
+  }
   // Village AB's screening of last month: 3 disputes found (village C's: none).
   {
     auto s = phone->Begin(gridsync::v1::RECORD_KIND_SCREENING_REPORT, phone->NewRecordId(), kGridA);
@@ -511,14 +519,15 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
   EXPECT_EQ(cov.cases().backlog_open(), 3);
   EXPECT_EQ(cov.cases().backlog_cleared(), 3);
   EXPECT_DOUBLE_EQ(cov.cases().backlog_clearance_rate(), 0.5);
-  // Grid B's two of last month: one cleared, one escalated (neither).
+  // Grid B's three of last month: one cleared, one escalated (neither), one
+  // 积案 from the month's last millisecond, open.
   req.set_scope_code(kGridB);
   req.mutable_period()->set_month(core::MonthName(core::MonthOf(last_start)));
   auto ctx3 = tools::CallContext(job_token_);
   ASSERT_TRUE(coverage->GetCoverage(ctx3.get(), req, &cov).ok());
-  EXPECT_EQ(cov.cases().backlog(), 2);
+  EXPECT_EQ(cov.cases().backlog(), 3);
   EXPECT_EQ(cov.cases().backlog_cleared(), 1);
-  EXPECT_EQ(cov.cases().backlog_open(), 0);
+  EXPECT_EQ(cov.cases().backlog_open(), 1);
 }
 
 // A registry proposal is exported with who proposed and who decided, and

@@ -273,7 +273,7 @@ CREATE OR REPLACE VIEW case_backlog_by_month AS
   aged AS (
     SELECT c.village_code, s.month, s.as_of, c.village_closed_at, c.village_closed_as
     FROM cases c CROSS JOIN spans s CROSS JOIN age
-    WHERE NOT c.voided AND greatest(s.from_at, c.registered_at + age.past) < s.as_of
+    WHERE NOT c.voided AND greatest(s.from_at, c.registered_at + age.past) <= s.as_of
       AND (c.village_closed_at IS NULL
            OR c.village_closed_at >= greatest(s.from_at, c.registered_at + age.past)))
   SELECT village_code, month, count(*) AS backlog,
