@@ -14,7 +14,9 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
   // Open, or escalated and not yet back: the case is not finished.
   if (is_case && !IsResolved(DisplayStatus(s.status()))) return true;
   // A spot not yet rectified is on every period's register.
-  const auto spot = MarksOf(s).trouble_spot;
+  const std::optional<TroubleSpotMark> spot =
+      s.header().kind() == gridsync::v1::RECORD_KIND_TROUBLE_SPOT ? MarksOf(s).trouble_spot
+                                                                  : std::nullopt;
   if (spot && spot->rectified_at_ms == 0) return true;
   if (subject_gone) return false;
   // A finished case or spot counts from when it finished: its 积案化解 or

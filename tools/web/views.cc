@@ -20,6 +20,7 @@
 #include "core/proposal.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
+#include "core/view.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
 #include "tools/common/client.h"
@@ -734,10 +735,9 @@ std::string SpotRegister(Office& o) {
   const int64_t now = core::SystemWallMs();
   for (const std::string& id : o.client().List(filter)) {
     auto state = o.client().GetState(id);
-    auto rec = o.client().Get(id);
-    if (!state.ok() || !rec.ok()) continue;
+    if (!state.ok()) continue;
     auto mark = core::MarksOf(*state).trouble_spot;
-    if (mark) rows.push_back({id, rec->grid_code(), rec->trouble_spot(), *mark});
+    if (mark) rows.push_back({id, mark->grid_code, core::BuildView(*state).trouble_spot(), *mark});
   }
   auto late = [now](const Row& r) {
     return r.mark.rectified_at_ms == 0 && r.mark.deadline_ms > 0 && r.mark.deadline_ms < now;
