@@ -605,6 +605,28 @@ try:
           s.villages == 2 and s.reported == 1 and s.zero_reports == 1 and
           s.villages_not_reported == 1 and
           [v.village_code for v in s.by_village if v.months_reported == 0] == [village_b], s)
+    # A trouble spot (排查整治): another village's refused; a step padded with
+    # unknown bytes refused, naming the payload; the spot itself unchanged.
+    spot_id = new_id()
+    spot = mutation.CreateRecord()
+    spot.fields.add(field="place").value.string_value = "𠮷家巷口"
+    other_spot = mutation.CreateRecord()
+    other_spot.fields.add(field="place").value.string_value = "二村路口"
+    step = records.RectificationStep(at_ms=now_ms, action="装灯").SerializeToString()
+    r = push(W, [mut(spot_id, records.RECORD_KIND_TROUBLE_SPOT, grid_a, create=spot),
+                 mut(new_id(), records.RECORD_KIND_TROUBLE_SPOT, grid_b, create=other_spot),
+                 append(spot_id, records.RECORD_KIND_TROUBLE_SPOT, grid_a, "steps", "s1",
+                        step + b"\xba\x3e\x04abcd")])
+    check("7e. a spot in its own grid applied, another village's PERMISSION_DENIED",
+          r[0].outcome == sync.MUTATION_OUTCOME_APPLIED and
+          r[1].outcome == sync.MUTATION_OUTCOME_REJECTED and r[1].code == 7, r[:2])
+    check("7f. a 整治 step with unknown bytes is INVALID_ARGUMENT naming append_log.payload",
+          r[2].outcome == sync.MUTATION_OUTCOME_REJECTED and r[2].code == 3 and
+          r[2].field.endswith("append_log.payload"), r[2])
+    got = srv.call("/gridsync.v1.AdminService/GetRecord", admin.GetRecordRequest(record_id=spot_id),
+                   admin.GetRecordResponse, A)
+    check("7g. the spot reads back as written, no step", got.record.trouble_spot.place == "𠮷家巷口" and
+          len(got.record.trouble_spot.steps) == 0, got.record)
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1
