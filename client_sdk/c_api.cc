@@ -229,6 +229,18 @@ gs_day::Entry EntryOf(const gridsync::v1::CaseItem& c) {
           ""};
 }
 
+gs_day::Entry EntryOf(const gridsync::v1::TaskItem& t) {
+  return {t.record_id(),
+          t.title(),
+          t.grid_code(),
+          t.state(),
+          t.deadline_ms(),
+          t.days_overdue(),
+          t.overdue() ? static_cast<unsigned>(GS_DAY_PAST_DEADLINE) : 0u,
+          t.issued_by(),
+          ""};
+}
+
 // A day answer as a handle: its JSON, total and page entries.
 template <typename List, typename Items>
 gs_day* DayOf(const List& list, const Items& items, int64_t total) {
@@ -899,6 +911,45 @@ gs_code gs_list_proposals(gs_client* c, const char* scope_code, int pending_only
     auto l = c->client->ListProposals(Str(scope_code), pending_only != 0, offset, limit);
     if (!l.ok()) return l.status();
     return DayOf(*l, l->proposals(), l->total());
+  });
+}
+
+gs_code gs_give_task(gs_client* c, const char* grid_code, const char* task_json, char out_id[64],
+                     gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    gridsync::v1::Task t;
+    if (auto parsed = google::protobuf::util::JsonStringToMessage(Str(task_json), &t);
+        !parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("task is not a valid Task in JSON: ", parsed.ToString()));
+    }
+    auto id = c->client->GiveTask(Str(grid_code), t);
+    if (!id.ok()) return id.status();
+    CopyId(*id, out_id);
+    return absl::OkStatus();
+  });
+}
+
+gs_code gs_step_task(gs_client* c, const char* task_id, int action, const char* note,
+                     gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    if (action < GS_TASK_ACCEPT || action > GS_TASK_SEND_BACK) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "action ", action, " is not a task step (GS_TASK_ACCEPT .. GS_TASK_SEND_BACK)"));
+    }
+    return c->client->StepTask(Str(task_id), static_cast<gridsync::v1::TaskAction>(action),
+                               Str(note));
+  });
+}
+
+gs_code gs_list_tasks(gs_client* c, const char* scope_code, int open_only, int offset, int limit,
+                      gs_day** out, gs_error* err) {
+  return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {
+    auto l = c->client->ListTasks(Str(scope_code), open_only != 0, offset, limit);
+    if (!l.ok()) return l.status();
+    return DayOf(*l, l->tasks(), l->total());
   });
 }
 

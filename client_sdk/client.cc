@@ -1,5 +1,6 @@
 #include "gridsync/client.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +18,7 @@
 #include "core/merge.h"
 #include "core/proposal.h"
 #include "core/registry.h"
+#include "core/task.h"
 #include "core/view.h"
 #include "core/write_proof.h"
 
@@ -139,14 +141,16 @@ absl::StatusOr<std::string> Client::Create(gridsync::v1::RecordKind kind,
 }
 
 namespace {
-// The fields a proposal sets, as a create writes them: every field that is
-// set but the subject and the decision's.
-std::vector<Field> ProposalFields(const gridsync::v1::RegistryProposal& p) {
+// The fields of a record's view `p` as a create writes them: every
+// register that is set, but the subject and those named in `skip`.
+std::vector<Field> CreateFields(const google::protobuf::Message& p,
+                                std::initializer_list<std::string_view> skip) {
   std::vector<Field> out;
   std::vector<const google::protobuf::FieldDescriptor*> set;
   p.GetReflection()->ListFields(p, &set);
   for (const auto* f : set) {
-    if (f->name() == "household_id" || f->name() == "decision" || f->name() == "decision_note") {
+    if (f->name() == "household_id" || f->is_repeated() ||
+        std::find(skip.begin(), skip.end(), f->name()) != skip.end()) {
       continue;
     }
     gridsync::v1::FieldValue v;
@@ -164,6 +168,9 @@ std::vector<Field> ProposalFields(const gridsync::v1::RegistryProposal& p) {
       case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
         v.set_int_value(refl->GetInt32(p, f));
         break;
+      case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+        v.set_int_value(refl->GetInt64(p, f));
+        break;
       default:
         continue;
     }
@@ -179,7 +186,49 @@ absl::StatusOr<std::string> Client::Propose(const std::string& grid_code,
     return absl::InvalidArgumentError("propose first; decide with Decide");
   }
   return Create(gridsync::v1::RECORD_KIND_REGISTRY_PROPOSAL, grid_code, proposal.household_id(),
-                ProposalFields(proposal));
+                CreateFields(proposal, {"decision", "decision_note"}));
+}
+
+absl::StatusOr<std::string> Client::GiveTask(const std::string& grid_code,
+                                             const gridsync::v1::Task& task) {
+  return Create(gridsync::v1::RECORD_KIND_TASK, grid_code, task.household_id(),
+                CreateFields(task, {}));
+}
+
+absl::Status Client::StepTask(const std::string& task_id, gridsync::v1::TaskAction action,
+                              const std::string& note) {
+  auto state = impl_->replica.View(task_id);
+  if (!state.ok()) return state.status();
+  if (!state->has_value() || (*state)->header().kind() != gridsync::v1::RECORD_KIND_TASK) {
+    return absl::NotFoundError(absl::StrCat("task ", task_id, " is not on this phone; sync first"));
+  }
+  gridsync::v1::TaskStep step;
+  step.set_action(action);
+  step.set_note(note);
+  Mutation probe;  // the step as it will be written: whose it is comes first
+  probe.set_kind(gridsync::v1::RECORD_KIND_TASK);
+  probe.mutable_append_log()->set_log("steps");
+  probe.mutable_append_log()->set_payload(step.SerializeAsString());
+  if (auto v = core::TaskWriteRefusal(Scope().role, probe)) {
+    return absl::PermissionDeniedError(v->message);
+  }
+  const gridsync::v1::TaskItem t = core::TaskItemOf(**state);
+  if (!core::TaskStepFits(t.state(), action)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task ", task_id, " is ", gridsync::v1::TaskState_Name(t.state()), "; ",
+                     gridsync::v1::TaskAction_Name(action), " does not apply to it"));
+  }
+  auto id = AppendLog(task_id, "steps", step);
+  return id.ok() ? absl::OkStatus() : id.status();
+}
+
+absl::StatusOr<gridsync::v1::ListTasksResponse> Client::ListTasks(const std::string& scope_code,
+                                                                  bool open_only, int offset,
+                                                                  int limit) const {
+  const int64_t now = NowMs();
+  return impl_->replica.Day(scope_code, offset, limit, [&](const DayView& d) {
+    return d.Tasks(scope_code, now, open_only, offset, limit);
+  });
 }
 
 absl::Status Client::Decide(const std::string& proposal_id, bool approve, const std::string& note) {

@@ -11,6 +11,7 @@
 #include "core/proposal.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
+#include "core/task.h"
 
 namespace gridsync::sdk {
 namespace {
@@ -140,6 +141,13 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
   if (c.marks.trouble_spot) {
     put(trouble_spots_, c.marks.trouble_spot->grid_code, c.marks.trouble_spot->found_at_ms,
         *c.marks.trouble_spot);
+  }
+  if (c.marks.task) {
+    if (delta > 0) {
+      tasks_[id] = c.marks.task->item;
+    } else {
+      tasks_.erase(id);
+    }
   }
   if (c.marks.screening) {
     put(screenings_, c.marks.screening->grid_code, c.marks.screening->month, *c.marks.screening);
@@ -277,6 +285,16 @@ gridsync::v1::CaseList DayView::Cases(const std::string& scope_code, int64_t now
   return out;
 }
 
+gridsync::v1::ListTasksResponse DayView::Tasks(const std::string& scope_code, int64_t now_ms,
+                                               bool open_only, int offset, int limit) const {
+  const std::string prefix = core::ScopePrefix(scope_code);
+  std::vector<gridsync::v1::TaskItem> tasks;
+  for (const auto& [id, t] : tasks_) {
+    if (StartsWith(t.grid_code(), prefix)) tasks.push_back(t);
+  }
+  return core::TaskListOf(std::move(tasks), now_ms, open_only, offset, limit);
+}
+
 // The replica's entities, each offered to core's builder as the server's
 // index offers its own (server/coverage_index.cc).
 gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_code,
@@ -299,6 +317,7 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
                [&](const std::string&, const std::map<At, core::TroubleSpotMark>& m) {
                  for (const auto& [at, mark] : m) b.AddTroubleSpot(mark);
                });
+  for (const auto& [id, t] : tasks_) b.AddTask(t);
   for (const auto& [version, f] : forms_) b.AddForm(f);
   ForEachUnder(surveys_, b.prefix(),
                [&](const std::string&, const std::map<At, core::SurveyMark>& m) {

@@ -45,6 +45,9 @@ class DayView {
                                        int within_days, int offset, int limit) const;
   gridsync::v1::CaseList Cases(const std::string& scope_code, int64_t now_ms, int offset,
                                int limit) const;
+  // The town office's tasks (督办) as core::TaskListOf lists them at `now_ms`.
+  gridsync::v1::ListTasksResponse Tasks(const std::string& scope_code, int64_t now_ms,
+                                        bool open_only, int offset, int limit) const;
   gridsync::v1::GetCoverageResponse GetCoverage(const std::string& scope_code,
                                                 const core::ResolvedPeriod& period) const;
   gridsync::v1::ProposalList Proposals(const std::string& scope_code, bool pending_only, int offset,
@@ -86,6 +89,7 @@ class DayView {
   std::map<std::string, std::map<At, core::ScreeningMark>> screenings_;
   // grid -> (found, record) -> trouble spot (排查整治)
   std::map<std::string, std::map<At, core::TroubleSpotMark>> trouble_spots_;
+  std::map<std::string, gridsync::v1::TaskItem> tasks_;    // record id -> task (督办)
   std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
 };
 

@@ -7,6 +7,7 @@
 #include "common/grpc_status.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/task.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "core/view.h"
@@ -91,6 +92,18 @@ absl::StatusOr<Mutation> Replica::BuildLocked(const std::string& record_id, cons
   m.set_hlc(clock_->Now());
   if (auto v = core::ValidateMutation(m)) {
     return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
+  }
+  // Who writes what on a task (督办) is the server's rule too; refused here,
+  // the person learns it before going offline with the write.
+  if (m.kind() == gridsync::v1::RECORD_KIND_TASK) {
+    if (scope_.role == gridsync::v1::ROLE_UNSPECIFIED) {
+      return absl::FailedPreconditionError(
+          "sync once first: the phone does not know its role yet, and a task is written by "
+          "the town office or its village only");
+    }
+    if (auto v = core::TaskWriteRefusal(scope_.role, m)) {
+      return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
+    }
   }
   // Text enters here: what is not UTF-8 never reaches the outbox, where it
   // would block the push of everything behind it.

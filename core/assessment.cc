@@ -20,7 +20,7 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-constexpr std::array<NamedFigure, 15> kWeights = {{
+constexpr std::array<NamedFigure, 16> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
     {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
@@ -32,6 +32,7 @@ constexpr std::array<NamedFigure, 15> kWeights = {{
     {"排查上报率", "screening", &ScoreWeights::screening, &AssessmentFigures::screening_rate},
     {"排查整治率", "trouble_spot", &ScoreWeights::trouble_spot,
      &AssessmentFigures::trouble_spot_rate},
+    {"督办按期办结率", "task", &ScoreWeights::task, &AssessmentFigures::task_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
     {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
     {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
@@ -65,6 +66,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c) {
   f.patrol_rate = Given(c.patrols().rate(), c.patrols().weeks());
   f.screening_rate = RateOf(c.screening().reported(), c.screening().village_months());
   f.trouble_spot_rate = RateOf(c.trouble_spots().rectified(), c.trouble_spots().spots());
+  f.task_rate = RateOf(c.tasks().on_time(), c.tasks().due());
   const auto& q = c.surveys();
   f.safety_rate = Given(q.safety_rate(), q.safety_answers());
   f.satisfaction_rate = Given(q.satisfaction_rate(), q.satisfaction_answers());

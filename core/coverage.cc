@@ -16,6 +16,7 @@
 #include "core/merge.h"
 #include "core/record_limits.h"
 #include "core/schema.h"
+#include "core/task.h"
 
 namespace gridsync::core {
 namespace {
@@ -288,6 +289,9 @@ CoverageMarks MarksOf(const RecordState& s) {
       break;
     case gridsync::v1::RECORD_KIND_TROUBLE_SPOT:
       out.trouble_spot = TroubleSpotOf(s, created_ms);
+      break;
+    case gridsync::v1::RECORD_KIND_TASK:
+      out.task = TaskMark{TaskItemOf(s)};
       break;
     case gridsync::v1::RECORD_KIND_SCREENING_REPORT:
       out.screening = ScreeningMark{h.grid_code(), static_cast<int32_t>(Int(s, "month")),

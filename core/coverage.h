@@ -27,6 +27,9 @@ inline constexpr int64_t kDayMs = 86400LL * 1000;
 
 // Days since 1970-01-01 in UTC+8.
 int32_t DayOf(int64_t ms);
+// The last millisecond of day `day` (DayOf's numbering): a deadline given
+// as a date ("by 12-15") holds until that day ends in China.
+inline int64_t DayEndMs(int64_t day) { return (day + 1) * kDayMs - kChinaOffsetMs - 1; }
 // yyyymm in UTC+8, e.g. 202611.
 int32_t MonthOf(int64_t ms);
 // [from, to) of a "YYYY-MM" month in UTC+8.
@@ -125,6 +128,14 @@ struct TroubleSpotMark {
   bool operator==(const TroubleSpotMark&) const = default;
 };
 
+// A task of the town office (督办), as lists show it (core/task.h).
+struct TaskMark {
+  gridsync::v1::TaskItem item;
+  bool operator==(const TaskMark& o) const {
+    return item.SerializeAsString() == o.item.SerializeAsString();
+  }
+};
+
 struct CoverageMarks {
   std::optional<VisitMark> visit;
   std::optional<CheckMark> check;
@@ -133,8 +144,10 @@ struct CoverageMarks {
   std::optional<SurveyMark> survey;
   std::optional<ScreeningMark> screening;
   std::optional<TroubleSpotMark> trouble_spot;
+  std::optional<TaskMark> task;
   bool empty() const {
-    return !visit && !check && !dispute && !patrol && !survey && !screening && !trouble_spot;
+    return !visit && !check && !dispute && !patrol && !survey && !screening && !trouble_spot &&
+           !task;
   }
   bool operator==(const CoverageMarks&) const = default;
 };

@@ -7,6 +7,7 @@
 #include "core/assessment.h"
 #include "core/case_level.h"
 #include "core/ids.h"
+#include "core/task.h"
 
 namespace gridsync::core {
 namespace {
@@ -118,6 +119,11 @@ void CoverageBuilder::AddTroubleSpot(const TroubleSpotMark& m) {
   CountTroubleSpot(m, period_.from_ms, period_.to_ms, period_.as_of, out_.mutable_trouble_spots());
 }
 
+void CoverageBuilder::AddTask(const gridsync::v1::TaskItem& t) {
+  if (!absl::StartsWith(t.grid_code(), prefix_)) return;
+  CountTask(t, period_.from_ms, period_.to_ms, period_.as_of, out_.mutable_tasks());
+}
+
 void CoverageBuilder::AddScreening(const ScreeningMark& m) {
   if (!absl::StartsWith(m.grid_code, prefix_)) return;
   auto village = screenings_.find(m.grid_code.substr(0, kVillageCodeLen));
@@ -207,6 +213,7 @@ gridsync::v1::GetCoverageResponse CoverageBuilder::Finish() && {
   FinishPatrols();
   FinishScreening();
   out_.mutable_trouble_spots()->set_rate(FiguresOf(out_).trouble_spot_rate.value_or(0));
+  out_.mutable_tasks()->set_rate(FiguresOf(out_).task_rate.value_or(0));
   *out_.mutable_surveys() = surveys_.Finish();
   return std::move(out_);
 }

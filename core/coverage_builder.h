@@ -123,6 +123,12 @@ class CoverageBuilder {
   // record is not voided.
   void AddTroubleSpot(const TroubleSpotMark& m);
 
+  // --- 督办 ----------------------------------------------------------------------
+  // A task of the town office recorded in a grid of the scope (every one may
+  // be offered: CountTask picks the period's). REQUIRES: its record is not
+  // voided.
+  void AddTask(const gridsync::v1::TaskItem& t);
+
   // --- 安全感 / 满意度 ----------------------------------------------------------
 
   // A form the server published, whose further questions count for 知晓率

@@ -77,7 +77,12 @@ const KindSchema* SchemaFor(RecordKind kind) {
   // A trouble spot of the grid, about no household.
   static const KindSchema* spot = new KindSchema(Build(
       RecordKind::RECORD_KIND_TROUBLE_SPOT, gridsync::v1::TroubleSpot::descriptor(), "", false));
+  // The town office's task to a village, a grid or a household.
+  static const KindSchema* task = new KindSchema(
+      Build(RecordKind::RECORD_KIND_TASK, gridsync::v1::Task::descriptor(), "household_id", false));
   switch (kind) {
+    case RecordKind::RECORD_KIND_TASK:
+      return task;
     case RecordKind::RECORD_KIND_TROUBLE_SPOT:
       return spot;
     case RecordKind::RECORD_KIND_SCREENING_REPORT:

@@ -246,7 +246,7 @@ std::optional<FieldViolation> CheckEnvelope(const Mutation& m, const KindSchema*
   if (*schema == nullptr) {
     return Bad("kind",
                "kind must be a visit, dispute case, special check, registry proposal, patrol, "
-               "survey, screening report or trouble spot (RecordKind 1-8)");
+               "survey, screening report, trouble spot or task (RecordKind 1-9)");
   }
   if (!IsGridCode(m.grid_code())) {
     return Bad("grid_code", absl::StrCat("grid_code '", m.grid_code().substr(0, 32),
@@ -302,6 +302,10 @@ std::optional<FieldViolation> CheckCreate(const Mutation& m, const KindSchema& k
   if (m.kind() == gridsync::v1::RECORD_KIND_SPECIAL_CHECK) return CheckRiskOnScale(m.create());
   if (m.kind() == gridsync::v1::RECORD_KIND_SCREENING_REPORT && !seen_fields.count("month")) {
     return Bad("create.fields", "a screening report needs the month it screened (month, yyyymm)");
+  }
+  if (m.kind() == gridsync::v1::RECORD_KIND_TASK &&
+      (!seen_fields.count("title") || !seen_fields.count("deadline_ms"))) {
+    return Bad("create.fields", "a task needs its title and its deadline (deadline_ms)");
   }
   return std::nullopt;
 }
@@ -360,6 +364,13 @@ std::optional<FieldViolation> CheckAppendLog(const Mutation& m, const KindSchema
   if (auto v = CheckSurveyElement("append_log.payload", *element)) return v;
   if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
     if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
+  }
+  if (const auto* step = dynamic_cast<const gridsync::v1::TaskStep*>(element.get());
+      step != nullptr && (step->action() <= gridsync::v1::TASK_ACTION_UNSPECIFIED ||
+                          !gridsync::v1::TaskAction_IsValid(step->action()))) {
+    return Bad("append_log.payload.action",
+               "a task step is 签收 (ACCEPT), 报结 (REPORT_DONE), 确认办结 (CONFIRM) or 退回重办 "
+               "(SEND_BACK): TaskAction 1-4");
   }
   return std::nullopt;
 }

@@ -54,6 +54,8 @@ Message* BodyFor(gridsync::v1::Record* rec, gridsync::v1::RecordKind kind) {
       return rec->mutable_screening_report();
     case gridsync::v1::RECORD_KIND_TROUBLE_SPOT:
       return rec->mutable_trouble_spot();
+    case gridsync::v1::RECORD_KIND_TASK:
+      return rec->mutable_task();
     default:
       return nullptr;
   }

@@ -13,6 +13,7 @@
 #include "core/merge.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
+#include "core/task.h"
 #include "server/registry_keys.h"
 #include "server/rocks_util.h"
 
@@ -86,6 +87,8 @@ std::string EncodeTroubleSpot(const core::TroubleSpotMark& m) {
          Be64(static_cast<uint64_t>(m.rectified_at_ms)) +
          Be64(static_cast<uint64_t>(m.deadline_ms));
 }
+// A task of the town office (督办), as core::TaskItemOf lists it.
+std::string AKey(const core::TaskMark& m) { return "A" + m.item.grid_code() + m.item.record_id(); }
 std::string QKey(const core::SurveyMark& m, const std::string& record_id) {
   return "Q" + Month(m.at_ms) + GridOf(m.household_id) + Be64(static_cast<uint64_t>(m.at_ms)) +
          record_id;
@@ -290,6 +293,11 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
     if (new_marks.trouble_spot)
       batch_->Put(index_.cov_, ZKey(*new_marks.trouble_spot, record_id),
                   EncodeTroubleSpot(*new_marks.trouble_spot));
+  }
+  if (old_marks.task != new_marks.task) {
+    if (old_marks.task) batch_->Delete(index_.cov_, AKey(*old_marks.task));
+    if (new_marks.task)
+      batch_->Put(index_.cov_, AKey(*new_marks.task), new_marks.task->item.SerializeAsString());
   }
   if (old_marks.screening != new_marks.screening) {
     if (old_marks.screening) batch_->Delete(index_.cov_, SKey(*old_marks.screening, record_id));
@@ -803,6 +811,16 @@ absl::Status AddTroubleSpots(const IndexView& ix, core::CoverageBuilder* b) {
   });
 }
 
+// 督办: every task of the scope (A), each counted by core.
+template <typename Fn>
+absl::Status ForEachTask(const IndexView& ix, const std::string& prefix, Fn fn) {
+  return ix.Scan("A" + prefix, [&](const rocksdb::Slice&, const rocksdb::Slice& v) {
+    gridsync::v1::TaskItem t;
+    if (t.ParseFromArray(v.data(), static_cast<int>(v.size()))) fn(std::move(t));
+    return true;
+  });
+}
+
 // 安全感/满意度: the forms, then the questionnaires asked in the period (Q,
 // by month).
 absl::Status AddSurveys(const IndexView& ix, core::CoverageBuilder* b) {
@@ -847,6 +865,8 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   if (st.ok()) st = AddPatrols(ix, &b);
   if (st.ok()) st = AddScreenings(ix, &b);
   if (st.ok()) st = AddTroubleSpots(ix, &b);
+  if (st.ok())
+    st = ForEachTask(ix, b.prefix(), [&](const gridsync::v1::TaskItem& t) { b.AddTask(t); });
   if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
   return std::move(b).Finish();
@@ -937,6 +957,22 @@ absl::StatusOr<gridsync::v1::ListOpenCasesResponse> CoverageIndex::ListOpenCases
     *out.add_cases() = std::move(open[i]);
   }
   if (end < static_cast<int64_t>(open.size())) out.set_next_page_token(std::to_string(end));
+  return out;
+}
+
+absl::StatusOr<gridsync::v1::ListTasksResponse> CoverageIndex::ListTasks(
+    const std::string& prefix, int64_t now_ms, bool open_only, int page_size,
+    const std::string& page_token) {
+  ScopedSnapshot snap(db_);
+  std::vector<gridsync::v1::TaskItem> tasks;
+  auto st = ForEachTask({db_, cov_, reg_, snap.get()}, prefix,
+                        [&](gridsync::v1::TaskItem t) { tasks.push_back(std::move(t)); });
+  if (!st.ok()) return st;
+  const int64_t off = Offset(page_token);
+  auto out = core::TaskListOf(std::move(tasks), now_ms, open_only, off, PageSize(page_size));
+  if (off + out.tasks_size() < out.total()) {
+    out.set_next_page_token(std::to_string(off + out.tasks_size()));
+  }
   return out;
 }
 

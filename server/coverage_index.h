@@ -136,6 +136,10 @@ class CoverageIndex : public CoverageStore {
   absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
       const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
       const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::ListTasksResponse> ListTasks(const std::string& prefix,
+                                                            int64_t now_ms, bool open_only,
+                                                            int page_size,
+                                                            const std::string& page_token) override;
 
  private:
   // Active households per grid into *active; an X key into `batch` for

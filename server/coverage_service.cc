@@ -75,6 +75,8 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
                   &S::ListOverduePersons, edge));
   AddMethod(Unary("/gridsync.v1.CoverageService/ListOpenCases", this, Require::kDevice,
                   &S::ListOpenCases, edge));
+  AddMethod(
+      Unary("/gridsync.v1.CoverageService/ListTasks", this, Require::kDevice, &S::ListTasks, edge));
   AddMethod(Unary("/gridsync.v1.CoverageService/ListScopeUnits", this, Require::kDevice,
                   &S::ListScopeUnits, edge));
   AddMethod(Unary("/gridsync.v1.CoverageService/GetCheckPolicy", this, Require::kDevice,
@@ -184,6 +186,19 @@ grpc::Status CoverageServiceImpl::ListOpenCases(grpc::ServerContext*, const Prin
   }
   auto r =
       coverage_->ListOpenCases(q->prefix, as_of, req.level(), req.page_size(), req.page_token());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::ListTasks(grpc::ServerContext*, const Principal& who,
+                                            const gridsync::v1::ListTasksRequest& req,
+                                            gridsync::v1::ListTasksResponse* resp) {
+  if (auto st = CheckPageSize(req.page_size()); !st.ok()) return ToGrpc(st);
+  auto q = Authorize(who, req.scope_code(), gridsync::v1::Period());
+  if (!q.ok()) return ToGrpc(q.status());
+  auto r =
+      coverage_->ListTasks(q->prefix, now_(), req.open_only(), req.page_size(), req.page_token());
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

@@ -32,6 +32,9 @@ class CoverageServiceImpl final : public grpc::Service {
   grpc::Status ListOpenCases(grpc::ServerContext* ctx, const Principal& who,
                              const gridsync::v1::ListOpenCasesRequest& req,
                              gridsync::v1::ListOpenCasesResponse* resp);
+  grpc::Status ListTasks(grpc::ServerContext* ctx, const Principal& who,
+                         const gridsync::v1::ListTasksRequest& req,
+                         gridsync::v1::ListTasksResponse* resp);
   grpc::Status ListScopeUnits(grpc::ServerContext* ctx, const Principal& who,
                               const gridsync::v1::ListScopeUnitsRequest& req,
                               gridsync::v1::ListScopeUnitsResponse* resp);

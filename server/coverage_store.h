@@ -43,6 +43,11 @@ class CoverageStore {
   virtual absl::StatusOr<gridsync::v1::ListOpenCasesResponse> ListOpenCases(
       const std::string& prefix, core::AsOf as_of, gridsync::v1::CaseLevel level, int page_size,
       const std::string& page_token) = 0;
+  // The tasks of the town office in the scope `prefix` as core::TaskListOf
+  // lists them at `now_ms`.
+  virtual absl::StatusOr<gridsync::v1::ListTasksResponse> ListTasks(
+      const std::string& prefix, int64_t now_ms, bool open_only, int page_size,
+      const std::string& page_token) = 0;
 };
 
 }  // namespace gridsync::server

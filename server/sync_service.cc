@@ -16,6 +16,7 @@
 #include "core/record_limits.h"
 #include "core/refill.h"
 #include "core/retention.h"
+#include "core/task.h"
 #include "core/validate.h"
 #include "core/view.h"
 #include "core/write_proof.h"
@@ -151,6 +152,11 @@ std::optional<Refused> Refusal(const Principal& who, const Mutation& m, int64_t 
                    absl::StrCat("only a village secretary or the town office decides a registry "
                                 "proposal; this device is a ",
                                 gridsync::v1::Role_Name(who.device.role()))};
+  }
+  if (m.kind() == gridsync::v1::RECORD_KIND_TASK) {
+    if (auto v = core::TaskWriteRefusal(who.device.role(), m)) {
+      return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
+    }
   }
   if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms); !st.ok()) {
     return Refused{st.code(), "hlc", std::string(st.message()), /*retryable=*/true};

@@ -754,6 +754,37 @@ GS_JNI(jlong, listProposals)
   return reinterpret_cast<jlong>(d);
 }
 
+// --- 督办: the town office's tasks ----------------------------------------------
+
+GS_JNI(jstring, giveTask)(JNIEnv* env, jclass, jlong h, jstring grid, jstring json) {
+  if (!NeedHandle(env, h)) return nullptr;
+  Utf g(env, grid), j(env, json);
+  char id[64];
+  gs_error err;
+  if (!Check(env, gs_give_task(H(h)->client, g.get(), j.get(), id, &err), err)) return nullptr;
+  return J(env, id);
+}
+
+GS_JNI(void, stepTask)(JNIEnv* env, jclass, jlong h, jstring id, jint action, jstring note) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), n(env, note);
+  gs_error err;
+  Check(env, gs_step_task(H(h)->client, i.get(), action, n.get(), &err), err);
+}
+
+GS_JNI(jlong, listTasks)
+(JNIEnv* env, jclass, jlong h, jstring scope, jboolean open_only, jint offset, jint limit) {
+  if (!NeedHandle(env, h)) return 0;
+  Utf s(env, scope);
+  gs_day* d = nullptr;
+  gs_error err;
+  if (!Check(env, gs_list_tasks(H(h)->client, s.get(), open_only ? 1 : 0, offset, limit, &d, &err),
+             err)) {
+    return 0;
+  }
+  return reinterpret_cast<jlong>(d);
+}
+
 GS_JNI(jstring, dayAuthor)(JNIEnv* env, jclass, jlong d, jint i) {
   return J(env, gs_day_author(D(d), static_cast<size_t>(i)));
 }

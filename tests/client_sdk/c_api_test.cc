@@ -326,7 +326,10 @@ TEST(CApiHeaderTest, RecordKindsAreTheSchemas) {
   static_assert(GS_KIND_SCREENING_REPORT ==
                 static_cast<int>(gridsync::v1::RECORD_KIND_SCREENING_REPORT));
   static_assert(GS_KIND_TROUBLE_SPOT == static_cast<int>(gridsync::v1::RECORD_KIND_TROUBLE_SPOT));
-  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_TROUBLE_SPOT);
+  static_assert(GS_KIND_TASK == static_cast<int>(gridsync::v1::RECORD_KIND_TASK));
+  EXPECT_EQ(gridsync::v1::RecordKind_MAX, GS_KIND_TASK);
+  static_assert(GS_TASK_SEND_BACK == static_cast<int>(gridsync::v1::TASK_ACTION_SEND_BACK));
+  EXPECT_EQ(gridsync::v1::TaskAction_MAX, GS_TASK_SEND_BACK);
 }
 
 }  // namespace gridsync::testing

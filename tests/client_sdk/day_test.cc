@@ -279,6 +279,118 @@ TEST_F(DayTest, PhoneFiguresEqualTheServersAfterASync) {
   }
 }
 
+// 督办: the town office gives tasks from its replica; the village accepts
+// them and reports them done on phones; the office confirms one and sends
+// one back. Each side is refused the steps that are not its own (the
+// server too, for a write that skips the SDK), and phones' lists and
+// figures equal the server's.
+TEST_F(DayTest, TasksFromTheTownOfficeRunTheirCourseOnPhonesAndServer) {
+  const int64_t now = core::SystemWallMs();
+  auto office = NewReplica(gridsync::v1::ROLE_TOWN_OFFICE, kTownABC, "镇综治中心");
+  auto worker = NewPhone(kGridA, "网格员001");
+  auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  for (Phone* p : {&office, &worker, &secretary}) SyncOk(*p);
+  gridsync::v1::Task t;
+  t.set_title("核查𠮷家巷口夜间照明");
+  t.set_category(gridsync::v1::TASK_CATEGORY_HAZARD);
+  t.set_deadline_ms(now + 5 * kDay);
+  EXPECT_EQ(worker->GiveTask(kGridA, t).status().code(), absl::StatusCode::kPermissionDenied);
+  auto hazard = office->GiveTask(kGridA, t);
+  ASSERT_TRUE(hazard.ok()) << hazard.status();
+  t.set_title("复访王家");
+  t.set_household_id(Household(kGridA, 3));
+  t.set_category(gridsync::v1::TASK_CATEGORY_REVISIT);
+  t.set_deadline_ms(now - 2 * kDay);
+  auto revisit = office->GiveTask(kGridA, t);
+  ASSERT_TRUE(revisit.ok()) << revisit.status();
+  t.clear_household_id();
+  t.set_title("全村排查出租房");
+  t.set_whole_village(true);
+  t.set_deadline_ms(now + 10 * kDay);
+  auto rentals = office->GiveTask(kGridB, t);
+  ASSERT_TRUE(rentals.ok()) << rentals.status();
+  for (Phone* p : {&office, &worker, &secretary}) SyncOk(*p);
+
+  auto list = worker->ListTasks(kGridA);
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->total(), 2);
+  EXPECT_EQ(list->tasks(0).record_id(), *revisit);  // overdue first
+  EXPECT_TRUE(list->tasks(0).overdue());
+  EXPECT_EQ(list->tasks(0).days_overdue(), 3);  // 2 days and some ms, counted up
+  EXPECT_EQ(list->tasks(1).title(), "核查𠮷家巷口夜间照明");
+  EXPECT_EQ(list->tasks(1).issued_by(), "镇综治中心");
+  using gridsync::v1::TASK_ACTION_ACCEPT, gridsync::v1::TASK_ACTION_REPORT_DONE,
+      gridsync::v1::TASK_ACTION_CONFIRM, gridsync::v1::TASK_ACTION_SEND_BACK;
+  EXPECT_EQ(office->StepTask(*hazard, TASK_ACTION_ACCEPT).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(worker->StepTask(*hazard, TASK_ACTION_CONFIRM).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(worker->StepTask(*hazard, TASK_ACTION_ACCEPT).ok());
+  ASSERT_TRUE(worker->StepTask(*hazard, TASK_ACTION_REPORT_DONE, "已装路灯 2 盏").ok());
+  EXPECT_EQ(worker->StepTask(*hazard, TASK_ACTION_REPORT_DONE).code(),
+            absl::StatusCode::kFailedPrecondition);  // awaits the office
+  ASSERT_TRUE(worker->StepTask(*revisit, TASK_ACTION_REPORT_DONE, "王家已复访").ok());
+  ASSERT_TRUE(secretary->StepTask(*rentals, TASK_ACTION_ACCEPT).ok());
+  auto offline = worker->GetCoverage(kGridA);
+  ASSERT_TRUE(offline.ok());
+  EXPECT_EQ(offline->tasks().awaiting_confirmation(), 2)  // counted before any sync
+      << offline->tasks().DebugString() << offline->as_of_ms();
+  for (Phone* p : {&worker, &secretary, &office}) SyncOk(*p);
+  EXPECT_EQ(office->StepTask(*rentals, TASK_ACTION_CONFIRM).code(),
+            absl::StatusCode::kFailedPrecondition);  // not reported done
+  ASSERT_TRUE(office->StepTask(*hazard, TASK_ACTION_CONFIRM).ok());
+  ASSERT_TRUE(office->StepTask(*revisit, TASK_ACTION_SEND_BACK, "无照片").ok());
+  for (Phone* p : {&office, &worker, &secretary}) SyncOk(*p);
+
+  // A grid worker's write that skips the SDK: the server refuses it.
+  auto raw = ServerTest::NewPhone(kGridA, gridsync::v1::ROLE_GRID_WORKER, "网格员001");
+  gridsync::v1::TaskStep forged;
+  forged.set_action(TASK_ACTION_CONFIRM);
+  Mutation m = raw->Begin(gridsync::v1::RECORD_KIND_TASK, *revisit, kGridA);
+  m.mutable_append_log()->set_log("steps");
+  m.mutable_append_log()->set_element_id(raw->NewRecordId());
+  m.mutable_append_log()->set_payload(forged.SerializeAsString());
+  Mutation create = raw->Begin(gridsync::v1::RECORD_KIND_TASK, raw->NewRecordId(), kGridA);
+  tools::AddCreateField(&create, "title", tools::StrValue("自己派的"));
+  tools::AddCreateField(&create, "deadline_ms", tools::IntValue(now));
+  auto pushed = raw->Push({m, create});
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  for (const auto& r : pushed->results()) {
+    EXPECT_EQ(r.code(), static_cast<int>(absl::StatusCode::kPermissionDenied)) << r.message();
+  }
+
+  gridsync::v1::ListTasksRequest req;
+  req.set_scope_code(kVillageAB);
+  gridsync::v1::ListTasksResponse server;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->ListTasks(ctx.get(), req, &server).ok());
+  auto phone = secretary->ListTasks(kVillageAB);
+  ASSERT_TRUE(phone.ok());
+  EXPECT_EQ(phone->DebugString(), server.DebugString());
+  ASSERT_EQ(server.total(), 3);
+  EXPECT_EQ(server.tasks(0).record_id(), *revisit);  // sent back, overdue
+  EXPECT_EQ(server.tasks(0).state(), gridsync::v1::TASK_STATE_RETURNED);
+  EXPECT_EQ(server.tasks(0).last_note(), "无照片");
+  EXPECT_EQ(server.tasks(1).record_id(), *rentals);
+  EXPECT_EQ(server.tasks(2).state(), gridsync::v1::TASK_STATE_CONFIRMED);
+  EXPECT_EQ(server.overdue(), 1);
+
+  int64_t due = 0, on_time = 0;
+  std::set<std::string> months;  // of the deadlines, whatever today is
+  for (int64_t at : {now - 2 * kDay, now + 5 * kDay, now + 10 * kDay})
+    months.insert(core::MonthName(core::MonthOf(at)));
+  for (const std::string& month : months) {
+    ExpectSameFigures(worker, kGridA, month);
+    ExpectSameFigures(secretary, kVillageAB, month);
+    ExpectSameFigures(office, kTownABC, month);
+    const auto c = ServerCoverage(kTownABC, month).tasks();
+    due += c.due();
+    on_time += c.on_time();
+  }
+  EXPECT_EQ(due, 3);
+  EXPECT_EQ(on_time, 1);  // the hazard, reported before its deadline and confirmed
+}
+
 TEST_F(DayTest, ListsArePagedAndBadArgumentsAreClearErrors) {
   auto worker = NewPhone(kGridA, "网格员001");
   auto none = worker->ListHouseholds(kGridA);

@@ -122,6 +122,12 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
     cmd += std::string(" -Dgridsync.village=") + kVillageAB +
            " -Dgridsync.secretaryDevice=" + device + " -Dgridsync.secretaryToken=" + token;
   }
+  {  // the town office's device, for tasks (督办)
+    std::string device;
+    const std::string token =
+        Enroll(kTownABC, "镇综治中心", &device, gridsync::v1::ROLE_TOWN_OFFICE);
+    cmd += " -Dgridsync.officeDevice=" + device + " -Dgridsync.officeToken=" + token;
+  }
   // GRIDSYNC_JAVA_CLASSPATH: the same tests from other jars (the SDK and
   // the tests shrunk and renamed by ProGuard with the consumer rules, as an
   // app's release build does: tests/client_sdk/proguard_test.sh).
@@ -136,7 +142,7 @@ TEST_F(JavaTest, JUnitSuitePassesThroughJni) {
   const int status = pclose(p);
   std::cout << out;
   EXPECT_EQ(status, 0) << "JUnit failed";
-  EXPECT_NE(out.find("OK (21 tests)"), std::string::npos);
+  EXPECT_NE(out.find("OK (22 tests)"), std::string::npos);
 
   // What the Java test typed is on the server byte for byte: it wrote the
   // record ids, fields and expected UTF-8 (hex) of every hard string.

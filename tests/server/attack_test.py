@@ -627,6 +627,72 @@ try:
                    admin.GetRecordResponse, A)
     check("7g. the spot reads back as written, no step", got.record.trouble_spot.place == "𠮷家巷口" and
           len(got.record.trouble_spot.steps) == 0, got.record)
+
+    # --- 8. 督办 from the wire: only the office gives and confirms a task ----
+    TASK = records.RECORD_KIND_TASK
+    desk = enroll(registry.ROLE_TOWN_OFFICE, town_a, "嵩阳综治中心")  # section 3 revoked the first
+
+    def task_create(title):
+        c = mutation.CreateRecord()
+        c.fields.add(field="title").value.string_value = title
+        c.fields.add(field="deadline_ms").value.int_value = now_ms + 7 * 86400000
+        return c
+
+    def task_step(rid, action, eid):
+        return append(rid, TASK, grid_a, "steps", eid,
+                      records.TaskStep(action=action, note="𠮷").SerializeToString())
+    task_id = new_id()
+    r = push(W, [mut(new_id(), TASK, grid_a, create=task_create("自己派的"))])
+    check("8a. a grid worker cannot give a task: PERMISSION_DENIED, saying who does",
+          r[0].outcome == sync.MUTATION_OUTCOME_REJECTED and r[0].code == 7 and
+          "town office" in r[0].message, r[0])
+    r = push(desk.token, [mut(task_id, TASK, grid_a, create=task_create("核查路灯")),
+                            mut(new_id(), TASK, grid_b, create=task_create("别镇的")),
+                            task_step(task_id, records.TASK_ACTION_ACCEPT, "o1")])
+    check("8b. the town office gives its village a task, not another town's, and does not "
+          "accept it for the village",
+          r[0].outcome == sync.MUTATION_OUTCOME_APPLIED and r[1].code == 7 and r[2].code == 7 and
+          r[2].field.endswith("append_log.payload.action"), r)
+    r = push(W, [task_step(task_id, records.TASK_ACTION_CONFIRM, "w1"),
+                 mut(task_id, TASK, grid_a, void_record=mutation.VoidRecord(reason="不想做")),
+                 task_step(task_id, records.TASK_ACTION_REPORT_DONE, "w2"),
+                 task_step(task_id, 0, "w3")])
+    check("8c. the worker's confirmation and void are PERMISSION_DENIED; its report applied; a "
+          "step without an action INVALID_ARGUMENT",
+          r[0].code == 7 and r[1].code == 7 and r[2].outcome == sync.MUTATION_OUTCOME_APPLIED and
+          r[3].code == 3, r)
+    r = push(desk.token, [task_step(task_id, records.TASK_ACTION_CONFIRM, "o2")])
+    check("8d. the office confirms it", r[0].outcome == sync.MUTATION_OUTCOME_APPLIED, r[0])
+    listed = srv.call("/gridsync.v1.CoverageService/ListTasks",
+                      coverage.ListTasksRequest(scope_code=grid_a), coverage.ListTasksResponse, W)
+    check("8e. the grid's list: one task, confirmed, the report's note kept",
+          listed.total == 1 and listed.tasks[0].state == records.TASK_STATE_CONFIRMED and
+          listed.tasks[0].last_note == "𠮷" and listed.tasks[0].issued_by == "嵩阳综治中心", listed)
+    e = refused(lambda: srv.call("/gridsync.v1.CoverageService/ListTasks",
+                                 coverage.ListTasksRequest(scope_code=grid_a),
+                                 coverage.ListTasksResponse, other.token))
+    check("8f. another village's worker cannot list this grid's tasks",
+          e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED, e and e.code())
+    # A refill after the restore carrying a task the worker "gave" itself:
+    # refused as the push was.
+    forged = state_pb.RecordState(record_id=new_id())
+    forged.header.kind = TASK
+    forged.header.grid_code = grid_a
+    forged.header.created_hlc = (now_ms - 60000) << 16
+    forged.header.created_by_device = worker.device_id
+    forged.header.created_by = "王𠮷"
+    for n, (field, value) in enumerate([("deadline_ms", common.FieldValue(int_value=now_ms)),
+                                        ("title", common.FieldValue(string_value="自己派的"))]):
+        reg = forged.registers.add(field=field)
+        reg.siblings.add(dot=dot(worker.device_id, n + 1), hlc=forged.header.created_hlc,
+                         author="王𠮷", value=value)
+        reg.context.entries.add(device_id=worker.device_id, counter=n + 1)
+    resp = srv.call("/gridsync.v1.SyncService/Refill",
+                    sync.RefillRequest(store_epoch=pull_epoch(W), records=[forged]),
+                    sync.RefillResponse, W)
+    check("8g. a task the worker gave itself, sent back in a refill, is refused as a push is",
+          resp.results[0].outcome == sync.REFILL_OUTCOME_REJECTED and resp.results[0].code == 7,
+          resp.results[0])
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1

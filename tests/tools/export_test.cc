@@ -421,6 +421,52 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     ASSERT_TRUE(pushed.ok()) << pushed.status();
     for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
   }
+  // 督办: the town office's tasks to grid A last month: done on time and
+  // confirmed only now, done late, never done, due this month, and one
+  // sent back; the office's writes and the worker's in the order made.
+  {
+    auto office = NewPhone(kTownABC, gridsync::v1::ROLE_TOWN_OFFICE, "镇综治中心");
+    std::vector<gridsync::v1::Mutation> given, village, answered;
+    auto day = [&](int d) { return last_start + d * core::kDayMs; };
+    auto step = [&](tools::Phone& p, const std::string& id, gridsync::v1::TaskAction a,
+                    int64_t at) {
+      gridsync::v1::TaskStep s;
+      s.set_action(a);
+      auto m = p.Begin(gridsync::v1::RECORD_KIND_TASK, id, kGridA);
+      m.set_hlc(core::PackHlc(at, 0));
+      m.mutable_append_log()->set_log("steps");
+      m.mutable_append_log()->set_element_id(p.NewRecordId());
+      m.mutable_append_log()->set_payload(s.SerializeAsString());
+      return m;
+    };
+    struct Plan {
+      int given, deadline, done, answer;  // days after last month began; -1: none
+      bool back;
+    };
+    const int64_t next_month = this_month.second - last_start;
+    for (const Plan& p :
+         {Plan{1, 10, 8, -2, false}, Plan{2, 12, 15, 16, false}, Plan{3, 20, -1, -1, false},
+          Plan{4, static_cast<int>(next_month / core::kDayMs) - 3, -1, -1, false},
+          Plan{5, 25, 6, 7, true}}) {
+      const std::string id = office->NewRecordId();
+      auto c = office->Begin(gridsync::v1::RECORD_KIND_TASK, id, kGridA);
+      c.set_hlc(core::PackHlc(day(p.given), 0));
+      tools::AddCreateField(&c, "title", tools::StrValue("核查出租房屋"));
+      tools::AddCreateField(&c, "deadline_ms", tools::IntValue(day(p.deadline)));
+      given.push_back(c);
+      if (p.done < 0) continue;
+      village.push_back(step(*phone, id, gridsync::v1::TASK_ACTION_REPORT_DONE, day(p.done)));
+      answered.push_back(
+          step(*office, id,
+               p.back ? gridsync::v1::TASK_ACTION_SEND_BACK : gridsync::v1::TASK_ACTION_CONFIRM,
+               p.answer < 0 ? now : day(p.answer)));
+    }
+    for (auto* batch : {&given, &village, &answered}) {
+      auto pushed = (batch == &village ? phone : office)->Push(*batch);
+      ASSERT_TRUE(pushed.ok()) << pushed.status();
+      for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+    }
+  }
   {
     gridsync::v1::SetCheckPolicyRequest sp;
     *sp.mutable_policy() = core::DefaultCheckPolicy();
@@ -483,6 +529,25 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                 std::vector<std::string>{absl::StrCat(sc.reported() ? "true" : "false", "/",
                                                       sc.zero_reports() ? "true" : "false", "/",
                                                       sc.disputes_found())});
+      const auto& tk = cov.tasks();
+      if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {
+        // Due: all but the fourth; on time the first (confirmed only now),
+        // late the second; open at the month's end the first, third,
+        // fourth and fifth; overdue the third and the one sent back.
+        EXPECT_EQ(absl::StrCat(tk.due(), "/", tk.on_time(), "/", tk.late(), "/", tk.open(), "/",
+                               tk.overdue(), "/", tk.awaiting_confirmation(), "/", tk.assigned()),
+                  "4/1/1/4/2/1/5");
+      }
+      EXPECT_EQ(Column(**pg, absl::StrCat("SELECT due || '/' || on_time || '/' || late || '/' || "
+                                          "open || '/' || overdue || '/' || "
+                                          "awaiting_confirmation || '/' || assigned FROM "
+                                          "task_by_month WHERE village_code = '",
+                                          village, "' AND month = '", month, "'")),
+                tk.due() + tk.open() + tk.assigned() == 0
+                    ? std::vector<std::string>{}
+                    : std::vector<std::string>{absl::StrCat(
+                          tk.due(), "/", tk.on_time(), "/", tk.late(), "/", tk.open(), "/",
+                          tk.overdue(), "/", tk.awaiting_confirmation(), "/", tk.assigned())});
       auto backlog = Column(**pg, absl::StrCat("SELECT backlog || '/' || cleared || '/' || open "
                                                "FROM case_backlog_by_month WHERE village_code = '",
                                                village, "' AND month = '", month, "'"));

@@ -420,6 +420,42 @@ try:
           "<script>" in spots[0], spots)
     b.screenshot(os.path.join(SHOTS, "overdue.png"))
 
+    # 督办: she gives 大金店村 a task in the form; the worker's phone reports
+    # it done offline and syncs; the open page shows it waiting on her, and
+    # she confirms it.
+    b.goto(base + "/#/tasks")
+    b.wait("!!document.querySelector('form.give')", what="the task page")
+    b.eval("""(() => { const f = document.querySelector('form.give');
+        f.village.value = %s; f.title.value = %s; f.category.value = '1';
+        f.deadline.value = '2030-01-31'; f.requestSubmit(); return 1; })()"""
+           % (json.dumps(VILLAGES_A[0]), json.dumps(SCRIPT_NOTE + "核查路灯")))
+    b.wait("document.querySelector('#tasks tbody') && "
+           "document.querySelector('#tasks tbody').innerText.includes('待签收')", what="the task given")
+    rows = b.eval("Array.from(document.querySelectorAll('#tasks tbody tr')).map(tr => tr.innerText)")
+    check("she gives a village a task; its title shows as text",
+          len(rows) == 1 and "<script>" in rows[0] and "大金店村" in rows[0], rows)
+    run(phone + ["sync"])
+    listed = json.loads(run(phone + ["tasks", "--json"]).stdout)
+    task_id = listed["tasks"][0]["record_id"]
+    refused = subprocess.run(phone + ["task-step", "--id", task_id, "--step", "confirm"],
+                             capture_output=True, text=True, timeout=60)
+    check("the worker's phone may not confirm it",
+          refused.returncode == 1 and "PERMISSION_DENIED" in refused.stderr, refused.stderr)
+    run(phone + ["task-step", "--id", task_id, "--step", "done", "--note", "已装路灯 𠮷"])
+    run(phone + ["sync"])
+    b.wait("document.querySelector('#tasks tbody').innerText.includes('待确认')", timeout=20,
+           what="the village's report, live")
+    check("the page shows the village's report and its note",
+          "已装路灯 𠮷" in b.eval("document.querySelector('#tasks tbody').innerText"))
+    b.screenshot(os.path.join(SHOTS, "tasks.png"))
+    b.eval("document.querySelector('#tasks button[data-step=\"confirm\"]').click()")
+    b.wait("document.querySelector('#tasks tbody').innerText.includes('已办结')", what="the task confirmed")
+    run(phone + ["sync"])
+    mine = json.loads(run(phone + ["tasks", "--json"]).stdout)["tasks"][0]
+    check("she confirms it, and the phone sees it done", mine["state"] == "TASK_STATE_CONFIRMED", mine)
+    b.goto(base + "/#/overdue")
+    b.wait("!!document.querySelector('#overdue')", what="the overdue lists again")
+
     b.eval("document.querySelector('#logout').click()")
     b.wait("!!document.querySelector('#login-form')", what="the login page after logout")
     status = b.eval("fetch('/api/me').then(r => r.status)")

@@ -103,6 +103,12 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                         "%d open (%d past their deadline)\n",
                         Pct(ts.rate()), ts.rectified(), ts.spots(), ts.found(), ts.open(),
                         ts.open_past_deadline());
+  const auto& tk = c.tasks();
+  absl::StrAppendFormat(&out,
+                        "督办按期办结率 %s  %d of %d tasks due done on time (%d late), %d open "
+                        "(%d overdue, %d awaiting confirmation), %d assigned in the period\n",
+                        Pct(tk.rate()), tk.on_time(), tk.due(), tk.late(), tk.open(), tk.overdue(),
+                        tk.awaiting_confirmation(), tk.assigned());
   const auto& p = c.patrols();
   absl::StrAppendFormat(&out,
                         "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "
@@ -175,6 +181,51 @@ std::string CasesText(const gridsync::v1::CaseList& l) {
     absl::StrAppendFormat(&out, "%s  %s  %-14s %s; registered %s%s\n", s.record_id(),
                           gridsync::v1::CaseStatus_Name(s.status()).substr(12), s.title(), what,
                           When(s.registered_at_ms()), c.backlog() ? " (积案)" : "");
+  }
+  return out;
+}
+
+const char* TaskStateName(gridsync::v1::TaskState s) {
+  switch (s) {
+    case gridsync::v1::TASK_STATE_ACCEPTED:
+      return "办理中";
+    case gridsync::v1::TASK_STATE_DONE:
+      return "待确认";
+    case gridsync::v1::TASK_STATE_CONFIRMED:
+      return "已办结";
+    case gridsync::v1::TASK_STATE_RETURNED:
+      return "退回重办";
+    default:
+      return "待签收";
+  }
+}
+
+const char* TaskCategoryName(gridsync::v1::TaskCategory c) {
+  switch (c) {
+    case gridsync::v1::TASK_CATEGORY_HAZARD:
+      return "隐患整改";
+    case gridsync::v1::TASK_CATEGORY_REVISIT:
+      return "入户复访";
+    case gridsync::v1::TASK_CATEGORY_DISPUTE:
+      return "纠纷跟进";
+    case gridsync::v1::TASK_CATEGORY_PERSON:
+      return "重点人员";
+    default:
+      return "其他";
+  }
+}
+
+std::string TasksText(const gridsync::v1::ListTasksResponse& l) {
+  std::string out = absl::StrFormat("%s, %d open, %d overdue\n", Count(l.total(), "task", "tasks"),
+                                    l.open(), l.overdue());
+  for (const auto& t : l.tasks()) {
+    const std::string when = t.overdue() ? absl::StrCat("overdue ", t.days_overdue(),
+                                                        " d, deadline ", When(t.deadline_ms()))
+                                         : absl::StrCat("deadline ", When(t.deadline_ms()));
+    absl::StrAppendFormat(&out, "%s  %s  %s %s  %s; from %s%s\n", t.record_id(),
+                          TaskStateName(t.state()), TaskCategoryName(t.category()), t.title(), when,
+                          t.issued_by(),
+                          t.last_note().empty() ? "" : absl::StrCat("; ", t.last_note()));
   }
   return out;
 }

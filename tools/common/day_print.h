@@ -27,6 +27,12 @@ std::string HouseholdsText(const gridsync::v1::HouseholdList& l);
 std::string DueChecksText(const gridsync::v1::DueCheckList& l);
 std::string CasesText(const gridsync::v1::CaseList& l);
 std::string ProposalsText(const gridsync::v1::ProposalList& l);
+std::string TasksText(const gridsync::v1::ListTasksResponse& l);
+
+// 督办: a task's state and category as the office and the village name them
+// (待签收, 办理中, 待确认, 已办结, 退回重办; 隐患整改, 入户复访, ...).
+const char* TaskStateName(gridsync::v1::TaskState s);
+const char* TaskCategoryName(gridsync::v1::TaskCategory c);
 
 }  // namespace gridsync::tools
 

@@ -21,6 +21,7 @@
 #include "core/proposal.h"
 #include "core/registry.h"
 #include "core/safety_figures.h"
+#include "core/task.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/common/blob_files.h"
@@ -152,6 +153,45 @@ CREATE OR REPLACE VIEW trouble_spots_by_month AS
   FROM trouble_spots t CROSS JOIN spans s
   WHERE NOT t.voided AND t.found_at < s.as_of AND (t.rectified_at IS NULL OR t.rectified_at >= s.from_at)
   GROUP BY t.village_code, s.month;
+-- 督办: the town office's tasks, their state read from their steps
+-- (core::TaskItemOf); task_by_month counts as GetCoverage's TaskCoverage
+-- does (督办按期办结率), per village and month: what was recorded before the
+-- month's end (all of it while the month runs), deadlines against
+-- least(now, the month's end).
+CREATE TABLE IF NOT EXISTS tasks (
+  record_id text PRIMARY KEY, grid_code text NOT NULL, village_code text NOT NULL, town_code text NOT NULL,
+  household_id text, title text, description text, category text, whole_village bool, issued_by text,
+  assigned_at timestamptz, deadline timestamptz, state text, accepted_at timestamptz, done_at timestamptz,
+  confirmed_at timestamptz, returned int, last_note text, related_record_id text, photos int,
+  voided bool NOT NULL, void_reason text, conflicts int NOT NULL, last_seq bigint NOT NULL, doc jsonb NOT NULL);
+CREATE OR REPLACE VIEW task_by_month AS
+  WITH months AS (
+    SELECT to_char(g, 'YYYY-MM') AS month, (to_char(g, 'YYYY-MM') || '-01 00:00:00+08')::timestamptz AS from_at
+    FROM generate_series((SELECT date_trunc('month', min(least(assigned_at, deadline)) AT TIME ZONE 'Asia/Shanghai')
+                          FROM tasks),
+                         now() AT TIME ZONE 'Asia/Shanghai', interval '1 month') g),
+  spans AS (SELECT month, from_at, from_at + interval '1 month' AS to_at,
+                   least(now(), from_at + interval '1 month') AS as_of,
+                   CASE WHEN from_at + interval '1 month' <= now() THEN from_at + interval '1 month'
+                        ELSE 'infinity'::timestamptz END AS seen_by FROM months),
+  seen AS (
+    SELECT t.*, s.month, s.from_at, s.to_at, s.as_of, s.seen_by,
+           t.deadline >= s.from_at AND t.deadline < s.to_at AS due,
+           t.confirmed_at IS NULL OR t.confirmed_at >= s.seen_by AS open,
+           t.done_at IS NOT NULL AND t.done_at <= t.deadline AND t.done_at < s.seen_by AS in_time
+    FROM tasks t CROSS JOIN spans s
+    WHERE NOT t.voided AND t.assigned_at < s.seen_by)
+  SELECT village_code, month,
+         count(*) FILTER (WHERE due) AS due,
+         count(*) FILTER (WHERE due AND confirmed_at IS NOT NULL AND done_at <= deadline) AS on_time,
+         count(*) FILTER (WHERE due AND confirmed_at IS NOT NULL AND done_at > deadline) AS late,
+         count(*) FILTER (WHERE open) AS open,
+         count(*) FILTER (WHERE open AND deadline < as_of AND NOT in_time) AS overdue,
+         count(*) FILTER (WHERE open AND done_at < seen_by) AS awaiting_confirmation,
+         count(*) FILTER (WHERE assigned_at >= from_at) AS assigned,
+         round(count(*) FILTER (WHERE due AND confirmed_at IS NOT NULL AND done_at <= deadline)::numeric
+               / nullif(count(*) FILTER (WHERE due), 0), 4) AS rate
+  FROM seen GROUP BY village_code, month;
 CREATE OR REPLACE VIEW screening_by_month AS
   WITH months AS (
     SELECT to_char(g, 'YYYY-MM') AS month
@@ -435,9 +475,9 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
 
 // Every table BatchRows::Write upserts (Tables, but the logs).
 constexpr const char* kUpsertTables[] = {
-    "org_units",  "households",    "persons",         "visits",      "cases",
-    "checks",     "proposals",     "attachment_refs", "blobs",       "patrols",
-    "screenings", "trouble_spots", "surveys",         "survey_forms"};
+    "org_units",  "households",    "persons",         "visits",  "cases",
+    "checks",     "proposals",     "attachment_refs", "blobs",   "patrols",
+    "screenings", "trouble_spots", "tasks",           "surveys", "survey_forms"};
 
 }  // namespace
 
@@ -591,6 +631,12 @@ struct Tables {
                "rectified_at", "deadline",  "responsible",      "steps",     "photos",
                "worker",       "voided",    "void_reason",      "conflicts", "last_seq",
                "doc"}};
+  Table tasks{"tasks",
+              {"record_id",    "grid_code",   "village_code", "town_code",         "household_id",
+               "title",        "description", "category",     "whole_village",     "issued_by",
+               "assigned_at",  "deadline",    "state",        "accepted_at",       "done_at",
+               "confirmed_at", "returned",    "last_note",    "related_record_id", "photos",
+               "voided",       "void_reason", "conflicts",    "last_seq",          "doc"}};
   Table surveys{"surveys",
                 {"record_id",
                  "grid_code",
@@ -639,6 +685,7 @@ struct RecordRow {
   void Survey(Tables* t) const;
   void Screening(Tables* t) const;
   void Spot(Tables* t) const;
+  void Task(Tables* t) const;
   void Proposal(Tables* t) const;
 };
 void RecordRow::Visit(Tables* t) const {
@@ -729,6 +776,19 @@ void RecordRow::Spot(Tables* t) const {
                              "RECTIFICATION_STATE_"),
                     Ts(mark.rectified_at_ms), Ts(mark.deadline_ms), T(s.responsible()),
                     absl::StrCat(s.steps_size()), absl::StrCat(s.photos_size()), worker, tail}));
+}
+
+void RecordRow::Task(Tables* t) const {
+  const gridsync::v1::TaskItem k = core::TaskItemOf(state);
+  t->tasks.Put(
+      r.record_id(),
+      Row({common, TOrNull(k.household_id()), T(k.title()), T(r.task().description()),
+           k.category() ? EnumWord(gridsync::v1::TaskCategory_Name(k.category()), "TASK_CATEGORY_")
+                        : kNull,
+           Bool(k.whole_village()), T(k.issued_by()), Ts(k.assigned_at_ms()), Ts(k.deadline_ms()),
+           EnumWord(gridsync::v1::TaskState_Name(k.state()), "TASK_STATE_"), Ts(k.accepted_at_ms()),
+           Ts(k.done_at_ms()), Ts(k.confirmed_at_ms()), absl::StrCat(k.returned()),
+           T(k.last_note()), TOrNull(k.related_record_id()), absl::StrCat(k.photos()), tail}));
 }
 
 void RecordRow::Survey(Tables* t) const {
@@ -860,6 +920,7 @@ void BatchRows::AddRecord(const SubscribeResponse& m, const std::string& seq) {
   if (r.has_survey()) row.Survey(this);
   if (r.has_screening_report()) row.Screening(this);
   if (r.has_trouble_spot()) row.Spot(this);
+  if (r.has_task()) row.Task(this);
   if (r.has_registry_proposal()) row.Proposal(this);
 }
 
@@ -963,7 +1024,7 @@ absl::Status BatchRows::Write(uint64_t to) {
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
   }
   for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                         &patrols, &screenings, &spots, &surveys, &forms, &refs, &blobs}) {
+                         &patrols, &screenings, &spots, &tasks, &surveys, &forms, &refs, &blobs}) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;

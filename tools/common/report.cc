@@ -15,6 +15,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "tools/common/client.h"
+#include "tools/common/day_print.h"
 #include "tools/common/person_category.h"
 
 namespace gridsync::tools {
@@ -408,6 +409,16 @@ class ReportSource {
     if (auto st = FromGrpc(stub_->ListOpenCases(ctx.get(), req, &out)); !st.ok()) return st;
     return out;
   }
+  absl::StatusOr<gridsync::v1::ListTasksResponse> OpenTasks(const std::string& code, int limit) {
+    gridsync::v1::ListTasksRequest req;
+    req.set_scope_code(code);
+    req.set_open_only(true);
+    req.set_page_size(std::min(limit, 1000));
+    gridsync::v1::ListTasksResponse out;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(stub_->ListTasks(ctx.get(), req, &out)); !st.ok()) return st;
+    return out;
+  }
 
  private:
   std::unique_ptr<CoverageService::Stub> stub_;
@@ -426,6 +437,11 @@ absl::Status AddOpenCases(ReportSource* source, int64_t month_end_ms, int limit,
   r->past_deadline.assign(open->past_deadline().begin(), open->past_deadline().end());
   r->backlog.assign(open->backlog().begin(), open->backlog().end());
   r->open_total = open->total();
+  auto tasks = source->OpenTasks(r->scope_code, limit);
+  if (!tasks.ok()) return tasks.status();
+  r->open_tasks.assign(tasks->tasks().begin(), tasks->tasks().end());
+  r->open_tasks_total = tasks->total();
+  r->overdue_tasks = tasks->overdue();
   return absl::OkStatus();
 }
 
@@ -566,8 +582,10 @@ std::string ScopeFigures(const MonthlyReport& r) {
       c.screening().reported(), "/", c.screening().village_months(), " 村, 零报告 ",
       c.screening().zero_reports(), "), 排查整治率 ", Pct(f.trouble_spot_rate), " (",
       c.trouble_spots().rectified(), "/", c.trouble_spots().spots(), " 处, 在整治 ",
-      c.trouble_spots().open(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
-      ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
+      c.trouble_spots().open(), "), 督办按期办结率 ", Pct(f.task_rate), " (", c.tasks().on_time(),
+      "/", c.tasks().due(), " 件到期, 超期未办结 ", c.tasks().overdue(), "), 综合得分 ",
+      ScoreText(r.scope.score), ", 年度累计 ", ScoreText(r.scope.year_score), " (",
+      r.scope.year_months, " 个月平均)");
 }
 
 }  // namespace
@@ -673,7 +691,9 @@ std::string RenderReportTable(const MonthlyReport& r) {
   }
   absl::StrAppend(&out, "\n逾期未管控人员 (overdue persons): ", r.overdue_total,
                   "; 未按期关爱 (care visits due): ", r.care_due_total,
-                  "; 未结纠纷 (open cases): ", r.open_total, "\n");
+                  "; 未结纠纷 (open cases): ", r.open_total,
+                  "; 未办结督办任务 (open tasks): ", r.open_tasks_total, ", 超期 ", r.overdue_tasks,
+                  "\n");
   return out;
 }
 
@@ -841,6 +861,10 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
       absl::StrCat(c.trouble_spots().rectified(), " / ", c.trouble_spots().spots(),
                    " 处已整治, 新发现 ", c.trouble_spots().found(), ", 超期未整治 ",
                    c.trouble_spots().open_past_deadline()));
+  kpi("督办按期办结率", f.task_rate,
+      absl::StrCat(c.tasks().on_time(), " / ", c.tasks().due(), " 件到期按期办结, 逾期办结 ",
+                   c.tasks().late(), ", 超期未办结 ", c.tasks().overdue(), ", 待确认 ",
+                   c.tasks().awaiting_confirmation()));
   kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
@@ -876,7 +900,7 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th>"
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>督办按期办结率</th>"
       "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
@@ -891,9 +915,9 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
         v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
         ScreeningCell(row), "</td><td>", Pct(row.figures.trouble_spot_rate), "</td><td>",
-        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
-        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
-        "</td></tr>\n");
+        Pct(row.figures.task_rate), "</td><td>", v.visits().with_photos(), "</td><td>",
+        v.cases().with_signed_agreement(), "</td><td>", ScoreText(row.score), "</td><td>",
+        Change(row), "</td><td>", ScoreText(row.year_score), "</td></tr>\n");
   }
   h += "</table>\n";
 }
@@ -1044,6 +1068,28 @@ void AppendOpenCasesHtml(const MonthlyReport& r, std::string* out) {
   h += "</table>\n";
 }
 
+// The office's tasks not yet confirmed, overdue first, as they stand now.
+void AppendTasksHtml(const MonthlyReport& r, std::string* out) {
+  std::string& h = *out;
+  absl::StrAppend(&h, "<h2>督办任务 (未办结 ", r.open_tasks_total, " 件, 超期 ", r.overdue_tasks,
+                  r.open_tasks.size() < static_cast<size_t>(r.open_tasks_total)
+                      ? absl::StrCat(", 列出前 ", r.open_tasks.size())
+                      : std::string(),
+                  ", 当前状态)</h2>\n<table><tr><th>任务</th><th>类别</th><th>乡镇 村</th>"
+                  "<th>状态</th><th>下达</th><th>期限</th><th>退回</th><th>最近说明</th></tr>\n");
+  for (const auto& t : r.open_tasks) {
+    absl::StrAppend(&h, "<tr", t.overdue() ? " class=\"late\"" : "", "><td class=\"l\">",
+                    Esc(t.title()), "</td><td>", TaskCategoryName(t.category()),
+                    "</td><td class=\"l\">", Esc(VillageOf(r, t.grid_code())), "</td><td>",
+                    TaskStateName(t.state()), "</td><td>", Date(t.assigned_at_ms()), "</td><td>",
+                    Date(t.deadline_ms()),
+                    t.overdue() ? absl::StrCat(" 超期 ", t.days_overdue(), " 天") : "", "</td><td>",
+                    t.returned(), "</td><td class=\"l\">", Esc(t.last_note()), "</td></tr>\n");
+  }
+  if (r.open_tasks.empty()) h += "<tr><td class=\"l\" colspan=\"8\">无未办结任务</td></tr>\n";
+  h += "</table>\n";
+}
+
 }  // namespace
 
 std::string RenderReportHtml(const MonthlyReport& r) {
@@ -1065,6 +1111,7 @@ std::string RenderReportHtml(const MonthlyReport& r) {
   AppendReceivedHtml(r, &h);
   if (r.level == gridsync::v1::ORG_LEVEL_TOWN) AppendWorkersHtml(r, &h);
   AppendOpenCasesHtml(r, &h);
+  AppendTasksHtml(r, &h);
   h += "</body></html>\n";
   return h;
 }

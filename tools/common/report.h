@@ -63,6 +63,10 @@ struct MonthlyReport {
   std::vector<bool> past_deadline;
   std::vector<bool> backlog;  // 积案 then (CheckPolicy.backlog_days)
   int64_t open_total = 0;
+  // 督办: the office's tasks not yet confirmed, overdue first, as they stand
+  // when the report is made (core::TaskListOf).
+  std::vector<gridsync::v1::TaskItem> open_tasks;
+  int64_t open_tasks_total = 0, overdue_tasks = 0;
   std::map<std::string, std::string> names;  // org code -> name
   // The months the rows were compared with: last month ("" when the scope
   // had not begun then) and the year's earlier months 年度累计 counts.

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "core/assessment.h"
 #include "core/registry.h"
+#include "tools/common/day_print.h"
 #include "tools/common/person_category.h"
 #include "tools/common/xlsx_book.h"
 
@@ -62,6 +63,9 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
       {Text("排查整治率"), Rate(f.trouble_spot_rate),
        Text(absl::StrCat(c.trouble_spots().rectified(), "/", c.trouble_spots().spots(),
                          " 处已整治, 在整治 ", c.trouble_spots().open()))},
+      {Text("督办按期办结率"), Rate(f.task_rate),
+       Text(absl::StrCat(c.tasks().on_time(), "/", c.tasks().due(), " 件到期按期办结, 超期未办结 ",
+                         c.tasks().overdue()))},
       {Text("巡逻率"), Rate(f.patrol_rate),
        Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
       {Text("安全感率"), Rate(f.safety_rate),
@@ -77,11 +81,11 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
 }
 
 const std::vector<std::string> kRankHeader = {
-    "名次",       "代码",         "名称",       "户数",     "已走访",     "入户率",
-    "重点人员",   "逾期",         "管控率",     "关爱率",   "纠纷",       "化解",
-    "上交",       "化解在基层率", "调处率",     "回访率",   "回访满意率", "积案",
-    "积案化解率", "排查上报率",   "排查整治率", "巡逻率",   "安全感率",   "满意率",
-    "满意度得分", "知晓率",       "参与率",     "综合得分", "上月",       "年度累计"};
+    "名次",           "代码",   "名称",       "户数",   "已走访",     "入户率",     "重点人员",
+    "逾期",           "管控率", "关爱率",     "纠纷",   "化解",       "上交",       "化解在基层率",
+    "调处率",         "回访率", "回访满意率", "积案",   "积案化解率", "排查上报率", "排查整治率",
+    "督办按期办结率", "巡逻率", "安全感率",   "满意率", "满意度得分", "知晓率",     "参与率",
+    "综合得分",       "上月",   "年度累计"};
 
 std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
   std::vector<std::vector<Cell>> out;
@@ -109,6 +113,7 @@ std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vecto
                    Rate(f.backlog_clearance_rate),
                    Rate(f.screening_rate),
                    Rate(f.trouble_spot_rate),
+                   Rate(f.task_rate),
                    Rate(f.patrol_rate),
                    Rate(f.safety_rate),
                    Rate(f.satisfaction_rate),
@@ -168,6 +173,17 @@ std::vector<std::vector<Cell>> CaseRows(const MonthlyReport& r) {
   return out;
 }
 
+std::vector<std::vector<Cell>> TaskRows(const MonthlyReport& r) {
+  std::vector<std::vector<Cell>> out;
+  for (const auto& t : r.open_tasks) {
+    out.push_back({Text(t.title()), Text(TaskCategoryName(t.category())),
+                   Text(VillageOf(r, t.grid_code())), Text(TaskStateName(t.state())),
+                   Text(Day(t.assigned_at_ms())), Text(Day(t.deadline_ms())),
+                   Count(t.days_overdue()), Count(t.returned()), Text(t.last_note())});
+  }
+  return out;
+}
+
 // The workers, a row per phone.
 std::vector<std::vector<Cell>> WorkerCells(const MonthlyReport& r) {
   std::vector<std::vector<Cell>> out;
@@ -212,6 +228,9 @@ absl::Status WriteReportXlsx(const MonthlyReport& r, const std::string& path) {
   book.Sheet("上交受理",
              {"受理单位", "层级", "受理", "化解", "再上交", "在办", "超期", "化解率", "回访满意率"},
              ReceivedRows(r));
+  book.Sheet("督办任务",
+             {"任务", "类别", "乡镇 村", "状态", "下达", "期限", "超期(天)", "退回", "最近说明"},
+             TaskRows(r));
   book.Sheet("网格员", {"持机人", "手机", "走访户数"}, WorkerCells(r));
   return book.Close();
 }

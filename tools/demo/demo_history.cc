@@ -271,6 +271,68 @@ class GridHistory {
     ++r->rectified;
   }
 
+  // 督办: the town office gives the grid's village a task at `t`, due
+  // within one to three weeks; the village accepts it within days and
+  // reports most done (a few after the deadline, some not yet); the office
+  // confirms within days, or sends about one in eight back, done again a
+  // few days later. Each party's writes are pushed from its own phone, in
+  // the order they happened. REQUIRES: SetTown.
+  absl::Status Task(int64_t t, HistoryReport* r) {
+    static const std::pair<const char*, gridsync::v1::TaskCategory> kTasks[] = {
+        {"核查村内出租房屋登记情况", gridsync::v1::TASK_CATEGORY_HAZARD},
+        {"复访上月未见面的独居老人户", gridsync::v1::TASK_CATEGORY_REVISIT},
+        {"跟进镇里转来的土地纠纷线索", gridsync::v1::TASK_CATEGORY_DISPUTE},
+        {"排查沿河路段护栏缺损隐患", gridsync::v1::TASK_CATEGORY_HAZARD},
+        {"核实社区矫正对象近期去向", gridsync::v1::TASK_CATEGORY_PERSON}};
+    const auto& [title, category] = kTasks[rng_() % std::size(kTasks)];
+    const std::string id = p_.NewRecordId();
+    const int64_t deadline = t + (7 + Rand(14)) * kDay;
+    as_town_ = true;
+    Mutation m = At(gridsync::v1::RECORD_KIND_TASK, id, t);
+    AddCreateField(&m, "title", StrValue(title));
+    AddCreateField(&m, "category", IntValue(category));
+    AddCreateField(&m, "whole_village", BoolValue(true));
+    AddCreateField(&m, "deadline_ms", IntValue(deadline));
+    town_out_.push_back(std::move(m));
+    as_town_ = false;
+    ++r->tasks;
+    const int64_t accepted = t + kDay / 2 + Rand(2 * kDay);
+    TaskStep(id, gridsync::v1::TASK_ACTION_ACCEPT, accepted, "");
+    const double fate = U();
+    int64_t done = fate < 0.75   ? accepted + Rand(std::max<int64_t>(deadline - accepted, 1))
+                   : fate < 0.88 ? deadline + kDay + Rand(5 * kDay)
+                                 : 0;
+    for (int round = 0; done > 0 && round < 2; ++round) {
+      TaskStep(id, gridsync::v1::TASK_ACTION_REPORT_DONE, done, "已按要求办理，照片已上传");
+      const int64_t answered = done + kDay / 4 + Rand(3 * kDay);
+      const bool back = round == 0 && U() < 0.125;
+      as_town_ = true;
+      TaskStep(id, back ? gridsync::v1::TASK_ACTION_SEND_BACK : gridsync::v1::TASK_ACTION_CONFIRM,
+               answered, back ? "缺少现场照片，请补充后重报" : "");
+      as_town_ = false;
+      if (answered < o_.until_ms) (back ? r->tasks_returned : r->tasks_confirmed) += 1;
+      done = back ? answered + 2 * kDay + Rand(4 * kDay) : 0;
+    }
+    // The office's create, then each party's steps in the order made.
+    if (auto st = PushAll(*town_, &town_out_, r, 1); !st.ok()) return st;
+    while (!out_.empty() || !town_out_.empty()) {
+      const bool village_next =
+          !out_.empty() && (town_out_.empty() || out_.front().hlc() < town_out_.front().hlc());
+      if (auto st = village_next ? PushAll(p_, &out_, r, 1) : PushAll(*town_, &town_out_, r, 1);
+          !st.ok())
+        return st;
+    }
+    return absl::OkStatus();
+  }
+  void TaskStep(const std::string& id, gridsync::v1::TaskAction action, int64_t at,
+                const char* note) {
+    if (at >= o_.until_ms) return;
+    gridsync::v1::TaskStep step;
+    step.set_action(action);
+    step.set_note(note);
+    Log(gridsync::v1::RECORD_KIND_TASK, id, "steps", at, step);
+  }
+
   // 积案 carried over: a case registered at `t`, long before the history,
   // in mediation since; resolved at `cleared` unless that is 0 (积案化解).
   void OldCase(int64_t t, int64_t cleared, HistoryReport* r) {
@@ -374,9 +436,12 @@ class GridHistory {
   }
 
  private:
-  absl::Status PushAll(Phone& p, std::vector<Mutation>* out, HistoryReport* r) {
-    for (size_t i = 0; i < out->size(); i += 500) {
-      std::vector<Mutation> batch(out->begin() + i, out->begin() + std::min(out->size(), i + 500));
+  // Pushes the first `n` of *out (all by default) in batches, and drops them.
+  absl::Status PushAll(Phone& p, std::vector<Mutation>* out, HistoryReport* r,
+                       size_t n = SIZE_MAX) {
+    n = std::min(n, out->size());
+    for (size_t i = 0; i < n; i += 500) {
+      std::vector<Mutation> batch(out->begin() + i, out->begin() + std::min(n, i + 500));
       auto resp = p.Push(batch);
       if (!resp.ok()) return resp.status();
       for (const auto& res : resp->results()) {
@@ -386,7 +451,7 @@ class GridHistory {
       }
       r->mutations += static_cast<int64_t>(batch.size());
     }
-    out->clear();
+    out->erase(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(n));
     return absl::OkStatus();
   }
 
@@ -548,6 +613,23 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         h.TroubleSpot(t, rectified, &r);
         st = h.Push(&r);
       }
+      // 督办: each month the town office gives the village one or two tasks.
+      for (int64_t month = o.from_ms; month < o.until_ms && st.ok();) {
+        const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month)));
+        for (int k = 1 + static_cast<int>(rng() % 2); k > 0 && st.ok(); --k) {
+          const int64_t t = std::max(range.first, o.from_ms) +
+                            static_cast<int64_t>(rng() % static_cast<uint64_t>(20 * core::kDayMs));
+          if (t >= o.until_ms) continue;
+          auto town = town_of(village);
+          st = town.status();
+          if (!st.ok()) break;
+          const size_t g = rng() % grids.size();
+          GridHistory h(*phones[g], grids[g], regs[g], d, o, rng);
+          h.SetTown(*town);
+          st = h.Task(t, &r);
+        }
+        month = range.second;
+      }
       // 积案: about one village in four carries a case over from months
       // before (registered 100 to 200 days before the history), which the
       // village settles within it about half the time.
@@ -586,6 +668,9 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.screenings += r.screenings;
       total.trouble_spots += r.trouble_spots;
       total.rectified += r.rectified;
+      total.tasks += r.tasks;
+      total.tasks_confirmed += r.tasks_confirmed;
+      total.tasks_returned += r.tasks_returned;
       total.zero_reports += r.zero_reports;
       total.resolved += r.resolved;
       total.escalated += r.escalated;

@@ -39,6 +39,8 @@ struct HistoryReport {
   int64_t old_cases = 0;                     // of the cases, carried over from before (积案)
   int64_t screenings = 0, zero_reports = 0;  // 排查上报, of which 零报告
   int64_t trouble_spots = 0, rectified = 0;  // 排查整治, of which rectified
+  // 督办: tasks the town offices gave; confirmed done, and sent back
+  int64_t tasks = 0, tasks_confirmed = 0, tasks_returned = 0;
   double seconds = 0;
 };
 

@@ -122,7 +122,8 @@ class Demo {
         "   %lld night patrols, %lld questionnaires (安全感/满意度, form %s),\n"
         "   %lld screening reports (排查上报, %lld of them 零报告), %lld cases carried over "
         "(积案),\n"
-        "   %lld trouble spots listed (排查整治, %lld rectified)\n"
+        "   %lld trouble spots listed (排查整治, %lld rectified),\n"
+        "   %lld tasks from the town offices (督办, %lld confirmed done, %lld sent back)\n"
         "   %lld mutations pushed in %.1f s (%.0f/s)\n",
         last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
         static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
@@ -132,7 +133,9 @@ class Demo {
         static_cast<long long>(r->surveys), o.survey_form.c_str(),
         static_cast<long long>(r->screenings), static_cast<long long>(r->zero_reports),
         static_cast<long long>(r->old_cases), static_cast<long long>(r->trouble_spots),
-        static_cast<long long>(r->rectified), static_cast<long long>(r->mutations), r->seconds,
+        static_cast<long long>(r->rectified), static_cast<long long>(r->tasks),
+        static_cast<long long>(r->tasks_confirmed), static_cast<long long>(r->tasks_returned),
+        static_cast<long long>(r->mutations), r->seconds,
         static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
     return absl::OkStatus();
   }

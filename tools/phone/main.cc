@@ -20,6 +20,12 @@
 //     trouble-spot --place TEXT --problem TEXT [--grid CODE]
 //                                               lists a trouble spot (排查整治); prints its id
 //     rectified --id ID                         the spot is rectified (整治销号) now
+//     tasks [--scope CODE] [--open] [--json]    the town office's tasks (督办), overdue first
+//     task --title TEXT --deadline YYYY-MM-DD (--grid CODE | --village CODE) [--household ID]
+//          [--category hazard|revisit|dispute|person|other] [--description TEXT]
+//                                               a town office gives a task; prints its id
+//     task-step --id ID --step accept|done|confirm|send-back [--note TEXT]
+//                                               签收, 报结 (the village); 确认, 退回 (the office)
 //     fetch --record ID --out DIR               the record's attachments into DIR, under
 //                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
@@ -47,6 +53,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "core/attachment.h"
 #include "core/coverage.h"
 #include "core/ids.h"
@@ -96,6 +103,10 @@ const FlagSet& Flags() {
       "  visit --household ID [--nobody-home] [--notes TEXT] [--photo FILE]...\n"
       "  screening --month YYYY-MM --found N [--hazards N] [--notes TEXT] [--grid CODE]\n"
       "  trouble-spot --place TEXT --problem TEXT [--grid CODE] | rectified --id ID\n"
+      "  tasks [--scope CODE] [--open] [--json]\n"
+      "  task --title TEXT --deadline YYYY-MM-DD (--grid CODE | --village CODE) [--household ID]\n"
+      "       [--category hazard|revisit|dispute|person|other] [--description TEXT]\n"
+      "  task-step --id ID --step accept|done|confirm|send-back [--note TEXT]\n"
       "  fetch --record ID --out DIR\n"
       "  propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]\n"
       "  propose moved-out|empty --household ID [--reason TEXT]\n"
@@ -125,8 +136,14 @@ const FlagSet& Flags() {
        {"--hazards", "N", "screening: 治安隐患 found (0)"},
        {"--place", "TEXT", "trouble-spot: where it is"},
        {"--problem", "TEXT", "trouble-spot: what the problem is"},
+       {"--title", "TEXT", "task: what is to be done"},
+       {"--deadline", "YYYY-MM-DD", "task: done by the end of that day (China time)"},
+       {"--village", "CODE", "task: the village's task (kept in one of its grids)"},
+       {"--description", "TEXT", "task: more about it"},
+       {"--step", "STEP", "task-step: accept, done, confirm or send-back"},
+       {"--open", "", "tasks: leave out the confirmed ones"},
        {"--within", "DAYS", "due: persons due within DAYS (7)"},
-       {"--household", "ID", "visit, propose: the household"},
+       {"--household", "ID", "visit, propose, task: the household"},
        {"--person", "ID", "propose person: the person"},
        {"--record", "ID", "fetch: the record whose attachments to fetch"},
        {"--out", "DIR", "fetch: where the attachments go"},
@@ -135,12 +152,14 @@ const FlagSet& Flags() {
        {"--head", "NAME", "propose: the head of household"},
        {"--address", "TEXT", "propose: the household's address"},
        {"--name", "NAME", "propose new-person: the person's name"},
-       {"--category", "CAT", "propose new-person: the category (as import-persons takes)"},
+       {"--category", "CAT",
+        "propose new-person: the category (as import-persons takes); task: hazard, revisit, "
+        "dispute, person or other (other)"},
        {"--risk", "N", "propose new-person: the risk level 0..5 (0)"},
        {"--guardian", "NAME", "propose: the person's guardian"},
        {"--reason", "TEXT", "propose: why"},
-       {"--id", "ID", "approve, reject: the proposal; rectified: the trouble spot"},
-       {"--note", "TEXT", "approve, reject: a note to the proposer"},
+       {"--id", "ID", "approve, reject: the proposal; rectified: the trouble spot; task-step"},
+       {"--note", "TEXT", "approve, reject: a note to the proposer; task-step: what or why"},
        {"--json", "", "print the proto's JSON"},
        {"--all", "", "households: all of them, not the first 100"},
        {"--nobody-home", "", "visit: nobody was home"},
@@ -173,6 +192,8 @@ class PhoneCli {
       printf("rectified %s (syncs with the next sync)\n", args_.Get("--id").c_str());
       return 0;
     }
+    if (cmd == "task" && args_.Has("--title") && args_.Has("--deadline")) return GiveTask();
+    if (cmd == "task-step" && args_.Has("--id") && args_.Has("--step")) return StepTask();
     if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
     if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
     if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
@@ -185,7 +206,7 @@ class PhoneCli {
       return 0;
     }
     if (cmd != "households" && cmd != "due" && cmd != "cases" && cmd != "coverage" &&
-        cmd != "proposals") {
+        cmd != "proposals" && cmd != "tasks") {
       return Usage();
     }
     auto scope = Scope();
@@ -193,6 +214,8 @@ class PhoneCli {
     if (cmd == "households") return Households(*scope);
     if (cmd == "due") return Due(*scope);
     if (cmd == "cases") return Print(c_->ListOpenCases(*scope, 0, 1000), CasesText);
+    if (cmd == "tasks")
+      return Print(c_->ListTasks(*scope, args_.Has("--open"), 0, 1000), TasksText);
     if (cmd == "proposals") {
       return Print(c_->ListProposals(*scope, args_.Has("--pending"), 0, 1000), ProposalsText);
     }
@@ -389,17 +412,64 @@ class PhoneCli {
     printf("%s\n", id->c_str());
     return 0;
   }
+  int GiveTask() {
+    static const std::map<std::string, gridsync::v1::TaskCategory> kCategories = {
+        {"hazard", gridsync::v1::TASK_CATEGORY_HAZARD},
+        {"revisit", gridsync::v1::TASK_CATEGORY_REVISIT},
+        {"dispute", gridsync::v1::TASK_CATEGORY_DISPUTE},
+        {"person", gridsync::v1::TASK_CATEGORY_PERSON},
+        {"other", gridsync::v1::TASK_CATEGORY_OTHER}};
+    const auto category = kCategories.find(args_.Get("--category", "other"));
+    if (category == kCategories.end()) return Usage();
+    absl::CivilDay day;
+    if (!absl::ParseCivilTime(args_.Get("--deadline"), &day)) {
+      return Fail(absl::InvalidArgumentError("--deadline: a date YYYY-MM-DD"));
+    }
+    gridsync::v1::Task t;
+    t.set_title(args_.Get("--title"));
+    t.set_description(args_.Get("--description"));
+    t.set_category(category->second);
+    t.set_household_id(args_.Get("--household"));
+    t.set_whole_village(args_.Has("--village"));
+    t.set_deadline_ms(core::DayEndMs(day - absl::CivilDay(1970, 1, 1)));
+    auto grid = args_.Has("--village") ? FirstGridOf(args_.Get("--village"))
+                                       : absl::StatusOr<std::string>(args_.Get("--grid"));
+    if (!grid.ok()) return Fail(grid.status());
+    auto id = c_->GiveTask(*grid, t);
+    if (!id.ok()) return Fail(id.status());
+    printf("%s\n", id->c_str());
+    return 0;
+  }
+  int StepTask() {
+    static const std::map<std::string, gridsync::v1::TaskAction> kSteps = {
+        {"accept", gridsync::v1::TASK_ACTION_ACCEPT},
+        {"done", gridsync::v1::TASK_ACTION_REPORT_DONE},
+        {"confirm", gridsync::v1::TASK_ACTION_CONFIRM},
+        {"send-back", gridsync::v1::TASK_ACTION_SEND_BACK}};
+    const auto step = kSteps.find(args_.Get("--step"));
+    if (step == kSteps.end()) return Usage();
+    if (auto st = c_->StepTask(args_.Get("--id"), step->second, args_.Get("--note")); !st.ok()) {
+      return Fail(st);
+    }
+    printf("%s %s (syncs with the next sync)\n", args_.Get("--step").c_str(),
+           args_.Get("--id").c_str());
+    return 0;
+  }
   // The grid a village's record goes in: --grid, the device's grid, else
   // the first grid of its village the phone holds households of.
   absl::StatusOr<std::string> ScreeningGrid() const {
     if (args_.Has("--grid")) return args_.Get("--grid");
     auto scope = Scope();
     if (!scope.ok() || core::IsGridCode(*scope)) return scope;
-    auto households = c_->ListHouseholds(*scope, "", 0, 1);
+    return FirstGridOf(*scope);
+  }
+  // The first grid of `village` the phone holds households of.
+  absl::StatusOr<std::string> FirstGridOf(const std::string& village) const {
+    auto households = c_->ListHouseholds(village, "", 0, 1);
     if (!households.ok()) return households.status();
     if (households->households().empty())
       return absl::FailedPreconditionError(
-          absl::StrCat(*scope, " has no households on this phone: give --grid CODE"));
+          absl::StrCat(village, " has no households on this phone: give --grid CODE"));
     return households->households(0).household().grid_code();
   }
 

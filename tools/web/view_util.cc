@@ -51,6 +51,7 @@ std::vector<FigureCounts> CountsOf(const Coverage& c) {
       {"backlog", "积案化解率", cs.backlog_cleared(), cs.backlog()},
       {"screening", "排查上报率", c.screening().reported(), c.screening().village_months()},
       {"trouble_spot", "排查整治率", c.trouble_spots().rectified(), c.trouble_spots().spots()},
+      {"task", "督办按期办结率", c.tasks().on_time(), c.tasks().due()},
       {"patrol", "巡逻率", c.patrols().weeks_patrolled(), c.patrols().weeks()},
       {"safety", "安全感率",
        s.safety_levels_size() >= 2 ? s.safety_levels(0) + s.safety_levels(1) : 0,

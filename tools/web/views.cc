@@ -8,9 +8,11 @@
 #include <tuple>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "core/assessment.h"
@@ -24,6 +26,7 @@
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "gridsync/v1/sync_service.grpc.pb.h"
 #include "tools/common/client.h"
+#include "tools/common/day_print.h"
 #include "tools/common/person_category.h"
 
 namespace gridsync::web {
@@ -801,6 +804,130 @@ absl::StatusOr<std::string> OverdueView(Office& o, const Params& params) {
       "<h2>到期和逾期的重点人员 (管控)</h2>", *supervised, "<h2>到期和逾期的关爱对象</h2>", *care);
 }
 
+namespace {
+
+absl::StatusOr<std::vector<gridsync::v1::OrgUnit>> UnitsUnder(Office& o, const std::string& code,
+                                                              gridsync::v1::OrgLevel level) {
+  gridsync::v1::ListScopeUnitsRequest req;
+  req.set_scope_code(code);
+  req.set_level(level);
+  auto resp = Ask<gridsync::v1::ListScopeUnitsRequest, gridsync::v1::ListScopeUnitsResponse>(
+      o, &gridsync::v1::CoverageService::Stub::ListScopeUnits, req);
+  if (!resp.ok()) return resp.status();
+  std::vector<gridsync::v1::OrgUnit> out(resp->org_units().begin(), resp->org_units().end());
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.code() < b.code(); });
+  return out;
+}
+
+// The form a town office gives a task with: to a village of the town.
+absl::StatusOr<std::string> GiveTaskForm(Office& o) {
+  auto villages = UnitsUnder(o, o.account().scope, gridsync::v1::ORG_LEVEL_VILLAGE);
+  if (!villages.ok()) return villages.status();
+  std::string h =
+      "<form class=\"give\" data-act=\"task\"><label>村 <select name=\"village\" required>";
+  for (const auto& v : *villages) {
+    absl::StrAppend(&h, "<option value=\"", HtmlEscape(v.code()), "\">", HtmlEscape(v.name()),
+                    "</option>");
+  }
+  h += "</select></label><label>任务 <input name=\"title\" required maxlength=\"200\"></label>"
+       "<label>类别 <select name=\"category\">";
+  for (int c = gridsync::v1::TASK_CATEGORY_HAZARD; c <= gridsync::v1::TASK_CATEGORY_OTHER; ++c) {
+    absl::StrAppend(&h, "<option value=\"", c, "\">",
+                    tools::TaskCategoryName(static_cast<gridsync::v1::TaskCategory>(c)),
+                    "</option>");
+  }
+  return h +
+         "</select></label><label>期限 <input name=\"deadline\" type=\"date\" required></label>"
+         "<label>说明 <input name=\"description\" maxlength=\"4000\"></label>"
+         "<button type=\"submit\">下达</button></form>";
+}
+
+// The acts on a task the office may take now: on a report of it done.
+std::string TaskButtons(const gridsync::v1::TaskItem& t) {
+  if (t.state() != gridsync::v1::TASK_STATE_DONE) return "";
+  const std::string id = HtmlEscape(t.record_id());
+  return absl::StrCat("<input class=\"note\" data-for=\"", id,
+                      "\" placeholder=\"意见\"><button data-act=\"task-step\" data-id=\"", id,
+                      "\" data-step=\"confirm\">确认办结</button><button data-act=\"task-step\" "
+                      "data-id=\"",
+                      id, "\" data-step=\"send-back\">退回重办</button>");
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> TasksView(Office& o, const Params&) {
+  gridsync::v1::ListTasksRequest req;
+  req.set_scope_code(o.account().scope);
+  req.set_page_size(kListRows);
+  auto list = Ask<gridsync::v1::ListTasksRequest, gridsync::v1::ListTasksResponse>(
+      o, &gridsync::v1::CoverageService::Stub::ListTasks, req);
+  if (!list.ok()) return list.status();
+  const bool acts = o.account().role == gridsync::v1::ROLE_TOWN_OFFICE;
+  std::string h =
+      absl::StrCat("<h1>督办任务</h1><p class=\"sub\">未办结 ", list->open(), " 件, 超期 ",
+                   list->overdue(), " 件; 超期的在前, 村里报结后由镇里确认办结或退回重办</p>");
+  if (acts) {
+    auto form = GiveTaskForm(o);
+    if (!form.ok()) return form.status();
+    h += *form;
+  }
+  absl::StrAppend(
+      &h, FilterBox("tasks"),
+      "<table id=\"tasks\" class=\"sortable\"><thead><tr><th>任务</th><th>类别</th>"
+      "<th>村</th><th>状态</th><th>下达</th><th>期限</th><th>退回</th><th>最近说明</th>",
+      acts ? "<th>办理</th>" : "", "</tr></thead><tbody>");
+  for (const auto& t : list->tasks()) {
+    absl::StrAppend(
+        &h, "<tr data-id=\"", HtmlEscape(t.record_id()), "\"", t.overdue() ? " class=\"late\"" : "",
+        "><td class=\"l\">", RecordLink(t.record_id(), t.title()), "</td><td>",
+        tools::TaskCategoryName(t.category()), "</td><td>",
+        HtmlEscape(OrgName(o, t.grid_code().substr(0, core::kVillageCodeLen))), "</td><td>",
+        tools::TaskStateName(t.state()), "</td><td>", Date(t.assigned_at_ms()), "</td><td>",
+        Date(t.deadline_ms()), t.overdue() ? absl::StrCat(" 超期 ", t.days_overdue(), " 天") : "",
+        "</td><td>", t.returned(), "</td><td class=\"l\">", HtmlEscape(t.last_note()), "</td>",
+        acts ? absl::StrCat("<td class=\"acts\">", TaskButtons(t), "</td>") : "", "</tr>");
+  }
+  absl::StrAppend(
+      &h, "</tbody></table><p class=\"sub\">共 ", list->total(), " 件",
+      list->total() > list->tasks_size() ? absl::StrCat(", 显示前 ", list->tasks_size()) : "",
+      "</p>");
+  return h;
+}
+
+namespace {
+
+// A task as the office's form gives it: to the village's first grid.
+absl::StatusOr<std::string> GiveTask(Office& o, const Params& params) {
+  const std::string village = Get(params, "village");
+  if (core::LevelOfCode(village) != gridsync::v1::ORG_LEVEL_VILLAGE) {
+    return absl::InvalidArgumentError("village: 请选择村");
+  }
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(Get(params, "deadline"), &day)) {
+    return absl::InvalidArgumentError("deadline: 请填写期限 (年-月-日)");
+  }
+  int category = 0;
+  if (!absl::SimpleAtoi(Get(params, "category"), &category) ||
+      !gridsync::v1::TaskCategory_IsValid(category)) {
+    return absl::InvalidArgumentError("category: 请选择类别");
+  }
+  auto grids = UnitsUnder(o, village, gridsync::v1::ORG_LEVEL_GRID);
+  if (!grids.ok()) return grids.status();
+  if (grids->empty()) return absl::FailedPreconditionError("这个村还没有网格");
+  gridsync::v1::Task t;
+  t.set_title(Get(params, "title"));
+  t.set_description(Get(params, "description"));
+  t.set_category(static_cast<gridsync::v1::TaskCategory>(category));
+  t.set_whole_village(true);
+  t.set_deadline_ms(core::DayEndMs(day - absl::CivilDay(1970, 1, 1)));
+  auto st = o.Act([&](sdk::Client& c) { return c.GiveTask(grids->front().code(), t).status(); });
+  if (!st.ok()) return st;
+  return absl::StrCat("已向", o.UnitName(village), "下达: ", t.title());
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> Act(Office& o, const Params& params) {
   const std::string what = Get(params, "what"), id = Get(params, "id");
   if (what == "decide") {
@@ -820,7 +947,18 @@ absl::StatusOr<std::string> Act(Office& o, const Params& params) {
     if (!st.ok()) return st;
     return absl::StrCat("已改为 ", tools::CaseStatusWord(status));
   }
-  return absl::InvalidArgumentError("what: decide 或 case");
+  if (what == "task") return GiveTask(o, params);
+  if (what == "task-step") {
+    const std::string step = Get(params, "step");
+    if (step != "confirm" && step != "send-back")
+      return absl::InvalidArgumentError("step: confirm 或 send-back");
+    const auto action =
+        step == "confirm" ? gridsync::v1::TASK_ACTION_CONFIRM : gridsync::v1::TASK_ACTION_SEND_BACK;
+    auto st = o.Act([&](sdk::Client& c) { return c.StepTask(id, action, Get(params, "note")); });
+    if (!st.ok()) return st;
+    return std::string(step == "confirm" ? "已确认办结" : "已退回重办");
+  }
+  return absl::InvalidArgumentError("what: decide, case, task 或 task-step");
 }
 
 }  // namespace gridsync::web

@@ -39,9 +39,16 @@ absl::StatusOr<std::string> ProposalsView(Office& office, const Params& params);
 // Persons overdue (管控 and 关爱) and cases past deadline.
 absl::StatusOr<std::string> OverdueView(Office& office, const Params& params);
 
+// 督办: the scope's tasks from the town office, overdue first (as
+// CoverageService.ListTasks lists them); a town office gives tasks to its
+// villages here and confirms or sends back what they report done.
+absl::StatusOr<std::string> TasksView(Office& office, const Params& params);
+
 // The acts the pages offer (POST /api/act): `what` is "decide" (id,
-// approve=1|0, note) or "case" (id, status=ACCEPTED|MEDIATING|RESOLVED|
-// ESCALATED|CLOSED). Returns what to tell the person.
+// approve=1|0, note), "case" (id, status=ACCEPTED|MEDIATING|RESOLVED|
+// ESCALATED|CLOSED), "task" (village, title, category, deadline
+// YYYY-MM-DD, description: a town office gives a task) or "task-step" (id,
+// step=confirm|send-back, note). Returns what to tell the person.
 absl::StatusOr<std::string> Act(Office& office, const Params& params);
 
 }  // namespace gridsync::web

@@ -317,6 +317,26 @@ class Client {
                                                            bool pending_only = false,
                                                            int offset = 0, int limit = 100) const;
 
+  // --- 督办 (一月一调度): the town office's tasks --------------------------
+  // Gives a task (records.proto Task: title and deadline_ms required; the
+  // household_id for a household's) to `grid_code`, or, with whole_village,
+  // to its village. PERMISSION_DENIED on any phone but a town office's
+  // (core/task.h says who writes what); FAILED_PRECONDITION before the
+  // phone's first sync (it does not know its role). Returns the task's id.
+  absl::StatusOr<std::string> GiveTask(const std::string& grid_code,
+                                       const gridsync::v1::Task& task);
+  // Takes a step on a task: the village accepts it or reports it done, the
+  // office confirms it or sends it back; `note` says what was done or why.
+  // PERMISSION_DENIED for a step that is not this phone's role's;
+  // FAILED_PRECONDITION for one that does not fit the task's state as this
+  // phone holds it (confirming a task not reported done).
+  absl::Status StepTask(const std::string& task_id, gridsync::v1::TaskAction action,
+                        const std::string& note = "");
+  // The scope's tasks: open ones first, overdue first; then confirmed ones.
+  absl::StatusOr<gridsync::v1::ListTasksResponse> ListTasks(const std::string& scope_code,
+                                                            bool open_only = false, int offset = 0,
+                                                            int limit = 100) const;
+
   // The questionnaire's versions the server published (安全感/满意度), newest
   // first: ask with the first, and record a Survey (records.proto) with its
   // version. Empty before the first sync or when none was published.

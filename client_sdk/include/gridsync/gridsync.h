@@ -54,7 +54,8 @@ enum {
   GS_KIND_PATROL = 5,            /* 平安夜巡 */
   GS_KIND_SURVEY = 6,            /* 安全感/满意度 questionnaire */
   GS_KIND_SCREENING_REPORT = 7,  /* 矛盾纠纷排查上报: a village's month, month = yyyymm */
-  GS_KIND_TROUBLE_SPOT = 8       /* 排查整治: a trouble spot, its steps and state */
+  GS_KIND_TROUBLE_SPOT = 8,      /* 排查整治: a trouble spot, its steps and state */
+  GS_KIND_TASK = 9               /* 督办: the town office's task (gs_give_task, gs_step_task) */
 };
 
 typedef enum gs_value_type {
@@ -369,8 +370,35 @@ gs_code gs_list_proposals(gs_client* c, const char* scope_code, int pending_only
                           int limit, gs_day** out, gs_error* err);
 const char* gs_day_author(const gs_day* d, size_t i);
 /* Entry i of any list as protobuf JSON (HouseholdDay, OverduePerson,
- * CaseItem or ProposalItem). */
+ * CaseItem, ProposalItem or TaskItem). */
 const char* gs_day_entry_json(const gs_day* d, size_t i);
+
+/* --- 督办 (一月一调度): the town office's tasks (client.h: GiveTask, StepTask,
+ * ListTasks) ------------------------------------------------------------------
+ * task_json: a gridsync.v1.Task in protobuf JSON, e.g. {"title": "核查路灯",
+ * "deadline_ms": "1796054400000", "category": "TASK_CATEGORY_HAZARD",
+ * "whole_village": true}; only a town office's device gives one
+ * (GS_PERMISSION_DENIED elsewhere). A step (GS_TASK_*): the village accepts
+ * and reports done, the office confirms or sends back; GS_PERMISSION_DENIED
+ * for another role's step, GS_FAILED_PRECONDITION for one that does not fit
+ * the task's state (confirming a task not reported done). */
+enum {
+  GS_TASK_ACCEPT = 1,      /* 签收 */
+  GS_TASK_REPORT_DONE = 2, /* 报结 */
+  GS_TASK_CONFIRM = 3,     /* 确认办结 */
+  GS_TASK_SEND_BACK = 4    /* 退回重办 */
+};
+gs_code gs_give_task(gs_client* c, const char* grid_code, const char* task_json, char out_id[64],
+                     gs_error* err);
+gs_code gs_step_task(gs_client* c, const char* task_id, int action, const char* note,
+                     gs_error* err);
+/* Open tasks first, overdue first (longest overdue first), then by
+ * deadline; then confirmed ones. Entries: id = the task, name = its title,
+ * grid, state = TaskState (1 待签收, 2 办理中, 3 待确认, 4 已办结, 5 退回重办),
+ * time = deadline, days_overdue, flags = GS_DAY_PAST_DEADLINE when overdue,
+ * author = who gave it; gs_day_entry_json is the gridsync.v1.TaskItem. */
+gs_code gs_list_tasks(gs_client* c, const char* scope_code, int open_only, int offset, int limit,
+                      gs_day** out, gs_error* err);
 
 /* --- the questionnaire (安全感/满意度) ---------------------------------------
  * The versions the server published, newest first (ask with the first).

@@ -142,6 +142,7 @@ async function show(quiet) {
   for (const i of view.querySelectorAll('input.filter, input.note'))
     if (keep[(i.dataset.for || '') + i.className]) i.value = keep[(i.dataset.for || '') + i.className];
   enhance(view);
+  enhanceForms(view);
   if (quiet) window.scrollTo(0, scroll);
   view.dataset.version = me.version = (me.version || 0) + 1;
   document.title = ($('h1', view) || {}).textContent + ' · 综治中心管理台';
@@ -196,12 +197,29 @@ function enhance(view) {
   for (const b of view.querySelectorAll('button[data-act]')) {
     b.addEventListener('click', async () => {
       const data = {what: b.dataset.act, id: b.dataset.id};
-      if (b.dataset.status) data.status = b.dataset.status;
-      if (b.dataset.approve) {
-        data.approve = b.dataset.approve;
-        const note = view.querySelector('input.note[data-for="' + CSS.escape(b.dataset.id) + '"]');
-        data.note = note ? note.value : '';
+      for (const k of ['status', 'approve', 'step']) if (b.dataset[k]) data[k] = b.dataset[k];
+      const note = view.querySelector('input.note[data-for="' + CSS.escape(b.dataset.id) + '"]');
+      if (note) data.note = note.value;
+      b.disabled = true;
+      try {
+        say(await post('/api/act', data));
+        await show(true);
+      } catch (err) {
+        say(err.message, true);
+        b.disabled = false;
       }
+    });
+  }
+}
+
+// A form that acts (the office giving a task): its fields, as a button's.
+function enhanceForms(view) {
+  for (const f of view.querySelectorAll('form[data-act]')) {
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const data = Object.fromEntries(new FormData(f));
+      data.what = f.dataset.act;
+      const b = $('button', f);
       b.disabled = true;
       try {
         say(await post('/api/act', data));

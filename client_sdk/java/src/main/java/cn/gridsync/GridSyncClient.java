@@ -21,12 +21,15 @@ public final class GridSyncClient implements AutoCloseable {
     public String deviceId;
     public String token;
     public String holder = "";
-    public String tlsRootCerts = null;  // PEM; null for the system roots
+    public String tlsRootCerts = null; // PEM; null for the system roots
     public boolean compression = true;
-    public int pushBatch = 0;  // 0: the SDK's default
+    public int pushBatch = 0; // 0: the SDK's default
     public int pullPage = 0;
     public int rpcTimeoutSeconds = 0;
-    /** Attachments: the largest file taken, the cache of downloaded and uploaded files (0: the SDK's defaults, 10 MB and 200 MB). */
+    /**
+     * Attachments: the largest file taken, the cache of downloaded and uploaded files (0: the
+     * SDK's defaults, 10 MB and 200 MB).
+     */
     public long maxAttachmentBytes = 0;
     public long attachmentCacheBytes = 0;
     /** Upload attachments only on an unmetered network (see {@link #setNetworkMetered}). */
@@ -55,11 +58,11 @@ public final class GridSyncClient implements AutoCloseable {
 
   /** What {@link #attachFile} records with the file; null fields take the SDK's defaults. */
   public static final class Attach {
-    public String contentType = null;  // null: from the bytes (JPEG, PNG, PDF)
-    public String fileName = null;     // null: the path's file name
+    public String contentType = null; // null: from the bytes (JPEG, PNG, PDF)
+    public String fileName = null; // null: the path's file name
     public String caption = "";
     public AttachmentPurpose purpose = AttachmentPurpose.SCENE;
-    public long takenAtMs = 0;         // 0: now
+    public long takenAtMs = 0; // 0: now
   }
 
   /**
@@ -108,7 +111,7 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private long handle;  // guarded by lock; 0 once closed
+  private long handle; // guarded by lock; 0 once closed
 
   private GridSyncClient(long handle) {
     this.handle = handle;
@@ -136,14 +139,16 @@ public final class GridSyncClient implements AutoCloseable {
    */
   public String attachFile(String recordId, String path, Attach a) throws GridSyncException {
     Attach o = a != null ? a : new Attach();
-    return call(h -> Native.attachFile(h, recordId, path, o.contentType, o.fileName, o.caption,
-        o.purpose.number, o.takenAtMs));
+    return call(h
+        -> Native.attachFile(h, recordId, path, o.contentType, o.fileName, o.caption,
+            o.purpose.number, o.takenAtMs));
   }
 
   public String attachBytes(String recordId, byte[] data, Attach a) throws GridSyncException {
     Attach o = a != null ? a : new Attach();
-    return call(h -> Native.attachBytes(h, recordId, data, o.contentType, o.fileName, o.caption,
-        o.purpose.number, o.takenAtMs));
+    return call(h
+        -> Native.attachBytes(h, recordId, data, o.contentType, o.fileName, o.caption,
+            o.purpose.number, o.takenAtMs));
   }
 
   /** Whether the phone is on a metered network now (mobile data). */
@@ -198,14 +203,12 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   /** Writes a field having seen its current value(s); on a conflict, this resolves it. */
-  public void setField(String recordId, String field, Object value)
-      throws GridSyncException {
+  public void setField(String recordId, String field, Object value) throws GridSyncException {
     run(h -> Native.setField(h, recordId, field, value));
   }
 
   /** Resolves a conflict by keeping one of its values (index into Conflict.siblings). */
-  public void chooseSibling(String recordId, String field, int index)
-      throws GridSyncException {
+  public void chooseSibling(String recordId, String field, int index) throws GridSyncException {
     run(h -> Native.chooseSibling(h, recordId, field, index));
   }
 
@@ -219,8 +222,7 @@ public final class GridSyncClient implements AutoCloseable {
     run(h -> Native.setStatus(h, recordId, status.number));
   }
 
-  public void reopen(String recordId, CaseStatus to, String reason)
-      throws GridSyncException {
+  public void reopen(String recordId, CaseStatus to, String reason) throws GridSyncException {
     run(h -> Native.reopen(h, recordId, to.number, reason));
   }
 
@@ -246,28 +248,34 @@ public final class GridSyncClient implements AutoCloseable {
   // page is limit (1..1000) entries from offset.
 
   /** The scope's households this month: not yet visited first, then nobody home, then visited. */
-  public DayPage<HouseholdDay> listHouseholds(String scopeCode, String month, int offset,
-      int limit) throws GridSyncException {
-    return call(h -> page(Native.listHouseholds(h, scopeCode, month, offset, limit),
-        (d, i) -> new HouseholdDay(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayName(d, i),
-            Native.dayState(d, i), Native.dayTimeMs(d, i))));
+  public DayPage<HouseholdDay> listHouseholds(String scopeCode, String month, int offset, int limit)
+      throws GridSyncException {
+    return call(h
+        -> page(Native.listHouseholds(h, scopeCode, month, offset, limit),
+            (d, i)
+                -> new HouseholdDay(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayName(d, i),
+                    Native.dayState(d, i), Native.dayTimeMs(d, i))));
   }
 
   /** Persons to check: absent or out of contact, overdue, never checked, or due within days. */
   public DayPage<DueCheck> listDueChecks(String scopeCode, int withinDays, int offset, int limit)
       throws GridSyncException {
-    return call(h -> page(Native.listDueChecks(h, scopeCode, withinDays, offset, limit),
-        (d, i) -> new DueCheck(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
-            Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayDaysOverdue(d, i),
-            Native.dayFlags(d, i))));
+    return call(h
+        -> page(Native.listDueChecks(h, scopeCode, withinDays, offset, limit),
+            (d, i)
+                -> new DueCheck(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
+                    Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayDaysOverdue(d, i),
+                    Native.dayFlags(d, i))));
   }
 
   /** Open cases, past their deadline first; then resolved cases whose follow-ups are due. */
   public DayPage<CaseItem> listOpenCases(String scopeCode, int offset, int limit)
       throws GridSyncException {
-    return call(h -> page(Native.listOpenCases(h, scopeCode, offset, limit),
-        (d, i) -> new CaseItem(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
-            Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayFlags(d, i))));
+    return call(h
+        -> page(Native.listOpenCases(h, scopeCode, offset, limit),
+            (d, i)
+                -> new CaseItem(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
+                    Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayFlags(d, i))));
   }
 
   /** The month's figures for the scope; equal to the server's after a sync. */
@@ -296,19 +304,50 @@ public final class GridSyncClient implements AutoCloseable {
   }
 
   /** The scope's proposals, pending first. */
-  public DayPage<Proposal> listProposals(String scopeCode, boolean pendingOnly, int offset,
-      int limit) throws GridSyncException {
-    return call(h -> page(Native.listProposals(h, scopeCode, pendingOnly, offset, limit),
-        (d, i) -> new Proposal(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayFlags(d, i),
-            Native.dayName(d, i), Native.dayState(d, i), Native.dayAuthor(d, i),
-            Native.dayTimeMs(d, i), Native.dayEntryJson(d, i))));
+  public DayPage<Proposal> listProposals(
+      String scopeCode, boolean pendingOnly, int offset, int limit) throws GridSyncException {
+    return call(h
+        -> page(Native.listProposals(h, scopeCode, pendingOnly, offset, limit),
+            (d, i)
+                -> new Proposal(Native.dayId(d, i), Native.dayGrid(d, i), Native.dayFlags(d, i),
+                    Native.dayName(d, i), Native.dayState(d, i), Native.dayAuthor(d, i),
+                    Native.dayTimeMs(d, i), Native.dayEntryJson(d, i))));
+  }
+
+  /**
+   * Gives a task (督办) to gridCode, or with wholeVillage to its village (build it with
+   * Task.json); a town office's device only. Returns the task's record id.
+   */
+  public String giveTask(String gridCode, String taskJson) throws GridSyncException {
+    return call(h -> Native.giveTask(h, gridCode, taskJson));
+  }
+
+  /**
+   * A step on a task: Task.ACCEPT or Task.REPORT_DONE by the village, Task.CONFIRM or
+   * Task.SEND_BACK by the office; the note says what was done or why.
+   */
+  public void stepTask(String taskId, int action, String note) throws GridSyncException {
+    run(h -> Native.stepTask(h, taskId, action, note));
+  }
+
+  /** The scope's tasks: open ones first, overdue first; then the confirmed ones. */
+  public DayPage<Task> listTasks(String scopeCode, boolean openOnly, int offset, int limit)
+      throws GridSyncException {
+    return call(h
+        -> page(Native.listTasks(h, scopeCode, openOnly, offset, limit),
+            (d, i)
+                -> new Task(Native.dayId(d, i), Native.dayName(d, i), Native.dayGrid(d, i),
+                    Native.dayState(d, i), Native.dayTimeMs(d, i), Native.dayDaysOverdue(d, i),
+                    Native.dayFlags(d, i), Native.dayAuthor(d, i), Native.dayEntryJson(d, i))));
   }
 
   /** The questionnaire's versions the server published, newest first (ask with the first). */
   public DayPage<SurveyForm> surveyForms() throws GridSyncException {
-    return call(h -> page(Native.surveyForms(h),
-        (d, i) -> new SurveyForm(Native.dayId(d, i), Native.dayName(d, i), Native.dayTimeMs(d, i),
-            Native.dayEntryJson(d, i))));
+    return call(h
+        -> page(Native.surveyForms(h),
+            (d, i)
+                -> new SurveyForm(Native.dayId(d, i), Native.dayName(d, i), Native.dayTimeMs(d, i),
+                    Native.dayEntryJson(d, i))));
   }
 
   private interface Entry<T> {
@@ -382,8 +421,9 @@ public final class GridSyncClient implements AutoCloseable {
   /** Syncs every intervalMs, at once after a write, backing off while the network fails. */
   public void startBackground(long intervalMs, long minBackoffMs, long maxBackoffMs,
       SyncListener listener) throws GridSyncException {
-    run(h -> Native.startBackground(h, intervalMs, minBackoffMs, maxBackoffMs,
-        NativeCallbacks.of(listener)));
+    run(h
+        -> Native.startBackground(
+            h, intervalMs, minBackoffMs, maxBackoffMs, NativeCallbacks.of(listener)));
   }
 
   public void stopBackground() {

@@ -21,8 +21,8 @@ final class Native {
   static native void close(long h);
   static native void rekey(String dataDir, byte[] oldKey, byte[] newKey);
 
-  static native String create(long h, int kind, String grid, String subject, String[] names,
-      Object[] values);
+  static native String create(
+      long h, int kind, String grid, String subject, String[] names, Object[] values);
   static native void setField(long h, String id, String field, Object value);
   static native void chooseSibling(long h, String id, String field, int index);
   static native String appendLog(long h, String id, String log, String payloadJson);
@@ -37,10 +37,10 @@ final class Native {
   static native void setNetworkMetered(long h, boolean metered);
   static native boolean wiped(long h);
   static native String[] pendingUploads(long h);
-  static native String fetchAttachment(long h, String id, String sha256,
-      NativeCallbacks.Bytes listener);
-  static native byte[] readAttachment(long h, String id, String sha256,
-      NativeCallbacks.Bytes listener);
+  static native String fetchAttachment(
+      long h, String id, String sha256, NativeCallbacks.Bytes listener);
+  static native byte[] readAttachment(
+      long h, String id, String sha256, NativeCallbacks.Bytes listener);
 
   static native long get(long h, String id);
   static native void recordFree(long r);
@@ -102,11 +102,15 @@ final class Native {
   static native void decide(long h, String id, boolean approve, String note);
   static native long surveyForms(long h);
 
-  static native long listProposals(long h, String scope, boolean pendingOnly, int offset,
-      int limit);
+  static native long listProposals(
+      long h, String scope, boolean pendingOnly, int offset, int limit);
+
+  static native String giveTask(long h, String grid, String taskJson);
+  static native void stepTask(long h, String id, int action, String note);
+  static native long listTasks(long h, String scope, boolean openOnly, int offset, int limit);
 
   static native long[] sync(long h, NativeCallbacks.Progress listener);
-  static native void startBackground(long h, long intervalMs, long minBackoffMs,
-      long maxBackoffMs, NativeCallbacks.Result listener);
+  static native void startBackground(long h, long intervalMs, long minBackoffMs, long maxBackoffMs,
+      NativeCallbacks.Result listener);
   static native void stopBackground(long h);
 }

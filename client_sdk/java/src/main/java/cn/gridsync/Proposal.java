@@ -55,10 +55,10 @@ public final class Proposal {
   }
 
   /** A corrected address or head's name (null keeps it). */
-  public static String correction(String householdId, String headName, String address,
-      String reason) {
-    return json("PROPOSAL_ACTION_CORRECT_HOUSEHOLD", householdId, "head_name", headName,
-        "address", address, "reason", reason);
+  public static String correction(
+      String householdId, String headName, String address, String reason) {
+    return json("PROPOSAL_ACTION_CORRECT_HOUSEHOLD", householdId, "head_name", headName, "address",
+        address, "reason", reason);
   }
 
   /** A person to supervise: category is a gridsync.v1.PersonCategory name or number. */
@@ -69,8 +69,8 @@ public final class Proposal {
   }
 
   /** A supervised person's change: a new guardian (or null), contact lost, moved away. */
-  public static String personChange(String personId, String guardian, boolean contactLost,
-      boolean movedAway, String reason) {
+  public static String personChange(
+      String personId, String guardian, boolean contactLost, boolean movedAway, String reason) {
     return json("PROPOSAL_ACTION_PERSON_CHANGE", personId.substring(0, 19), "person_id", personId,
         "guardian", guardian, "contact_lost", contactLost, "moved_away", movedAway, "reason",
         reason);
@@ -78,28 +78,15 @@ public final class Proposal {
 
   private static String json(String action, String householdId, Object... kv) {
     StringBuilder b = new StringBuilder("{\"action\":\"").append(action).append('"');
-    if (householdId != null) b.append(",\"household_id\":").append(quote(householdId));
+    if (householdId != null)
+      b.append(",\"household_id\":").append(Json.quote(householdId));
     for (int i = 0; i + 1 < kv.length; i += 2) {
       Object v = kv[i + 1];
-      if (v == null) continue;
+      if (v == null)
+        continue;
       b.append(",\"").append(kv[i]).append("\":");
-      b.append(v instanceof String ? quote((String) v) : String.valueOf(v));
+      b.append(v instanceof String ? Json.quote((String) v) : String.valueOf(v));
     }
     return b.append('}').toString();
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -14,7 +14,8 @@ public enum RecordKind {
   PATROL(5), // 平安夜巡: of the grid's village; create it with an empty subject
   SURVEY(6), // 安全感/满意度 questionnaire: at a household, under a form version
   SCREENING_REPORT(7), // 矛盾纠纷排查上报: a village's month (field month = yyyymm), empty subject
-  TROUBLE_SPOT(8); // 排查整治: a place and its problem, its steps and state; empty subject
+  TROUBLE_SPOT(8), // 排查整治: a place and its problem, its steps and state; empty subject
+  TASK(9); // 督办: the town office's task (Client.giveTask, stepTask, listTasks)
 
   final int number;
 

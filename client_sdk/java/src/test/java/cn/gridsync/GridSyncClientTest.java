@@ -847,6 +847,69 @@ public class GridSyncClientTest {
     assertTrue(arrived);
   }
 
+  // 督办: the town office gives a task; the worker accepts it and reports it
+  // done offline; only the office confirms it.
+  @Test
+  public void aTaskFromTheTownOfficeIsDoneOnThePhoneAndConfirmed() throws GridSyncException {
+    GridSyncClient.Options o =
+        enrolled("java-office", "gridsync.officeDevice", "gridsync.officeToken", "镇综治中心");
+    try (GridSyncClient office = GridSyncClient.open(o)) {
+      office.sync(null);
+      long deadline = System.currentTimeMillis() + 3L * 86400000L;
+      String id =
+          office.giveTask(grid, Task.json("核查𠮷家巷口照明", "𡒄村东", 1, deadline, false, null));
+      office.sync(null);
+      try {
+        a.giveTask(grid, Task.json("自己派的", null, 5, deadline, false, null));
+        fail("a phone that never synced does not know its role");
+      } catch (GridSyncException e) {
+        assertEquals(GridSyncException.FAILED_PRECONDITION, e.code());
+      }
+      a.sync(null);
+      try {
+        a.giveTask(grid, Task.json("自己派的", null, 5, deadline, false, null));
+        fail("a grid worker does not give tasks");
+      } catch (GridSyncException e) {
+        assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+      }
+      Task t = findTask(a.listTasks(grid, true, 0, 100), id);
+      assertEquals("核查𠮷家巷口照明", t.title);
+      assertEquals(Task.ASSIGNED, t.state);
+      assertEquals("镇综治中心", t.issuedBy);
+      assertEquals(deadline, t.deadlineMs);
+      assertFalse(t.overdue);
+      a.stepTask(id, Task.ACCEPT, "");
+      a.stepTask(id, Task.REPORT_DONE, "已装路灯 𠮷");
+      try {
+        a.stepTask(id, Task.CONFIRM, "");
+        fail("only the office confirms");
+      } catch (GridSyncException e) {
+        assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+      }
+      assertEquals(Task.DONE, findTask(a.listTasks(grid, true, 0, 100), id).state);
+      assertEquals(1, a.getCoverage(grid, null).figures.getTasks().getAwaitingConfirmation());
+      a.sync(null);
+      office.sync(null);
+      office.stepTask(id, Task.CONFIRM, "");
+      office.sync(null);
+      a.sync(null);
+      t = findTask(a.listTasks(grid, false, 0, 100), id);
+      assertEquals(Task.CONFIRMED, t.state);
+      assertTrue(t.json, t.json.contains("已装路灯 𠮷"));
+      assertEquals(0, a.listTasks(grid, true, 0, 100).total);
+      assertEquals(0, a.getCoverage(grid, null).figures.getTasks().getOpen());
+    }
+  }
+
+  private static Task findTask(DayPage<Task> page, String id) {
+    for (Task t : page.items) {
+      if (t.recordId.equals(id))
+        return t;
+    }
+    fail("task " + id + " is not on the list");
+    return null;
+  }
+
   private static CaseItem findCase(DayPage<CaseItem> page, String id) {
     for (CaseItem c : page.items) {
       if (c.recordId.equals(id))
