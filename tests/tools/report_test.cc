@@ -538,7 +538,7 @@ TEST_F(ReportTest, TheCommandWritesTheHtmlFileAndASecretaryCannotReportOnTheCoun
   ASSERT_EQ(RunCommand({"/usr/bin/python3", READ_XLSX_PATH, xlsx}, &cells), 0) << cells;
   EXPECT_TRUE(absl::StrContains(cells,
                                 "SHEETS\t汇总\t乡镇排名\t村排名\t未达标\t逾期未管控\t未按期关爱\t未"
-                                "结纠纷\t上交受理\t网格员\n"))
+                                "结纠纷\t上交受理\t督办任务\t网格员\n"))
       << cells;
   std::map<std::pair<std::string, int>, std::vector<std::string>> rows;  // (sheet, row) -> cells
   for (absl::string_view line : absl::StrSplit(cells, '\n', absl::SkipEmpty())) {
