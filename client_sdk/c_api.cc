@@ -944,6 +944,20 @@ gs_code gs_step_task(gs_client* c, const char* task_id, int action, const char* 
   });
 }
 
+gs_code gs_verify_visit(gs_client* c, const char* visit_id, const char* verification_json,
+                        gs_error* err) {
+  return Guard(err, [&]() -> absl::Status {
+    if (auto st = NeedClient(c); !st.ok()) return st;
+    gridsync::v1::VisitVerification v;
+    if (auto parsed = google::protobuf::util::JsonStringToMessage(Str(verification_json), &v);
+        !parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "verification is not a valid VisitVerification in JSON: ", parsed.ToString()));
+    }
+    return c->client->VerifyVisit(Str(visit_id), std::move(v));
+  });
+}
+
 gs_code gs_list_tasks(gs_client* c, const char* scope_code, int open_only, int offset, int limit,
                       gs_day** out, gs_error* err) {
   return DayCall(c, out, err, [&]() -> absl::StatusOr<gs_day*> {

@@ -222,6 +222,13 @@ absl::Status Client::StepTask(const std::string& task_id, gridsync::v1::TaskActi
   return id.ok() ? absl::OkStatus() : id.status();
 }
 
+absl::Status Client::VerifyVisit(const std::string& visit_id,
+                                 gridsync::v1::VisitVerification verification) {
+  if (verification.verified_at_ms() == 0) verification.set_verified_at_ms(NowMs());
+  auto id = AppendLog(visit_id, "verifications", verification);
+  return id.ok() ? absl::OkStatus() : id.status();
+}
+
 absl::StatusOr<gridsync::v1::ListTasksResponse> Client::ListTasks(const std::string& scope_code,
                                                                   bool open_only, int offset,
                                                                   int limit) const {

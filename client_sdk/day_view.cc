@@ -142,6 +142,10 @@ void DayView::Index(const std::string& id, const Counted& c, int delta) {
     put(trouble_spots_, c.marks.trouble_spot->grid_code, c.marks.trouble_spot->found_at_ms,
         *c.marks.trouble_spot);
   }
+  if (c.marks.verification) {
+    put(verifications_, c.marks.verification->grid_code, c.marks.verification->visited_at_ms,
+        *c.marks.verification);
+  }
   if (c.marks.task) {
     if (delta > 0) {
       tasks_[id] = c.marks.task->item;
@@ -318,6 +322,11 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
                  for (const auto& [at, mark] : m) b.AddTroubleSpot(mark);
                });
   for (const auto& [id, t] : tasks_) b.AddTask(t);
+  ForEachUnder(verifications_, b.prefix(),
+               [&](const std::string&, const std::map<At, core::VerifyMark>& m) {
+                 for (auto [i, e] = InRange(m, q.from_ms, q.to_ms); i != e; ++i)
+                   b.AddVerification(i->second);
+               });
   for (const auto& [version, f] : forms_) b.AddForm(f);
   ForEachUnder(surveys_, b.prefix(),
                [&](const std::string&, const std::map<At, core::SurveyMark>& m) {

@@ -89,7 +89,9 @@ class DayView {
   std::map<std::string, std::map<At, core::ScreeningMark>> screenings_;
   // grid -> (found, record) -> trouble spot (排查整治)
   std::map<std::string, std::map<At, core::TroubleSpotMark>> trouble_spots_;
-  std::map<std::string, gridsync::v1::TaskItem> tasks_;    // record id -> task (督办)
+  std::map<std::string, gridsync::v1::TaskItem> tasks_;  // record id -> task (督办)
+  // grid -> (visited at, record) -> verified visit (复查)
+  std::map<std::string, std::map<At, core::VerifyMark>> verifications_;
   std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
 };
 

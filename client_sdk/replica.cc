@@ -10,6 +10,7 @@
 #include "core/task.h"
 #include "core/utf8.h"
 #include "core/validate.h"
+#include "core/verification.h"
 #include "core/view.h"
 
 namespace gridsync::sdk {
@@ -103,6 +104,16 @@ absl::StatusOr<Mutation> Replica::BuildLocked(const std::string& record_id, cons
     }
     if (auto v = core::TaskWriteRefusal(scope_.role, m)) {
       return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
+    }
+  }
+  // A visit is verified by the office or the secretary, never by its own
+  // device: the server's rule too (core/verification.h).
+  if (core::IsVerification(m)) {
+    if (auto v = core::VerificationWriteRefusal(scope_.role, m)) {
+      return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
+    }
+    if (auto why = core::OwnVisitRefusal(current, writer_.device_id)) {
+      return absl::PermissionDeniedError(*why);
     }
   }
   // Text enters here: what is not UTF-8 never reaches the outbox, where it

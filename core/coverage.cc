@@ -17,6 +17,7 @@
 #include "core/record_limits.h"
 #include "core/schema.h"
 #include "core/task.h"
+#include "core/verification.h"
 
 namespace gridsync::core {
 namespace {
@@ -239,8 +240,14 @@ CoverageMarks MarksOf(const RecordState& s) {
   switch (h.kind()) {
     case gridsync::v1::RECORD_KIND_VISIT:
       if (!h.subject_id().empty() && !Bool(s, "nobody_home")) {
-        out.visit = VisitMark{h.subject_id(), WorkerKey(h.created_by_device(), h.created_by()),
-                              Int(s, "visited_at_ms", created_ms), !AttachmentsOf(s).empty()};
+        VisitMark v{h.subject_id(), WorkerKey(h.created_by_device(), h.created_by()),
+                    Int(s, "visited_at_ms", created_ms), !AttachmentsOf(s).empty()};
+        const VisitVerdict verdict = VerdictOf(s);
+        if (verdict.confirmation != gridsync::v1::VISIT_CONFIRMATION_UNSPECIFIED) {
+          out.verification =
+              VerifyMark{h.grid_code(), v.household_id, v.worker, v.at_ms, verdict.confirmation};
+        }
+        if (verdict.confirmation != gridsync::v1::VISIT_CONFIRMATION_NOT_MADE) out.visit = v;
       }
       break;
     case gridsync::v1::RECORD_KIND_SPECIAL_CHECK:

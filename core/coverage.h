@@ -128,6 +128,17 @@ struct TroubleSpotMark {
   bool operator==(const TroubleSpotMark&) const = default;
 };
 
+// A counting visit verified (复查 / 电话抽查), the household reached: its
+// verdict (core/verification.h). A visit found not made has no VisitMark.
+struct VerifyMark {
+  std::string grid_code;
+  std::string household_id;
+  std::string worker;  // the visit's: WorkerKey of the device that recorded it
+  int64_t visited_at_ms = 0;
+  gridsync::v1::VisitConfirmation confirmation = gridsync::v1::VISIT_CONFIRMATION_UNSPECIFIED;
+  bool operator==(const VerifyMark&) const = default;
+};
+
 // A task of the town office (督办), as lists show it (core/task.h).
 struct TaskMark {
   gridsync::v1::TaskItem item;
@@ -145,9 +156,10 @@ struct CoverageMarks {
   std::optional<ScreeningMark> screening;
   std::optional<TroubleSpotMark> trouble_spot;
   std::optional<TaskMark> task;
+  std::optional<VerifyMark> verification;
   bool empty() const {
     return !visit && !check && !dispute && !patrol && !survey && !screening && !trouble_spot &&
-           !task;
+           !task && !verification;
   }
   bool operator==(const CoverageMarks&) const = default;
 };

@@ -8,6 +8,7 @@
 #include "core/case_level.h"
 #include "core/ids.h"
 #include "core/task.h"
+#include "core/verification.h"
 
 namespace gridsync::core {
 namespace {
@@ -34,6 +35,7 @@ CoverageBuilder::CoverageBuilder(std::string scope_prefix, const ResolvedPeriod&
       patrol_rules_(PatrolRulesOf(policy)),
       backlog_age_ms_(BacklogAgeMs(policy)),
       screening_months_(MonthsBeginningIn(period.from_ms, period.to_ms)),
+      verification_sample_(VerificationSample(policy)),
       surveys_(SatisfactionPoints(policy), &purposes_) {
   out_.set_from_ms(period.from_ms);
   out_.set_to_ms(period.to_ms);
@@ -152,6 +154,52 @@ void CoverageBuilder::AddSurvey(const SurveyMark& m) {
   surveys_.Add(m);
 }
 
+void CoverageBuilder::AddVerification(const VerifyMark& m) {
+  if (!absl::StartsWith(m.grid_code, prefix_)) return;
+  if (m.visited_at_ms < period_.from_ms || m.visited_at_ms >= period_.to_ms) return;
+  auto& row = verifiers_[m.worker];
+  row.set_verified(row.verified() + 1);
+  switch (m.confirmation) {
+    case gridsync::v1::VISIT_CONFIRMATION_CONFIRMED:
+      row.set_confirmed(row.confirmed() + 1);
+      break;
+    case gridsync::v1::VISIT_CONFIRMATION_NOT_MADE:
+      row.set_not_made(row.not_made() + 1);
+      ++not_made_[m.grid_code.substr(0, kVillageCodeLen)];
+      break;
+    default:
+      break;
+  }
+}
+
+// The workers' rows, their sum, and each village's sample: min(sample a
+// month × the months beginning in the period, households visited there
+// with those found not made).
+void CoverageBuilder::FinishVerification() {
+  auto* out = out_.mutable_verification();
+  out->set_sample_per_village(verification_sample_);
+  for (auto& [worker, row] : verifiers_) {
+    gridsync::v1::WorkerVisits who;
+    SetWorker(worker, &who);
+    row.set_worker(who.worker());
+    row.set_device_id(who.device_id());
+    row.set_rate(RateOf(row.confirmed(), row.verified()).value_or(0));
+    out->set_verified(out->verified() + row.verified());
+    out->set_confirmed(out->confirmed() + row.confirmed());
+    out->set_not_made(out->not_made() + row.not_made());
+    *out->add_by_worker() = row;
+  }
+  out->set_unsure(out->verified() - out->confirmed() - out->not_made());
+  std::map<std::string, int64_t> reached = not_made_;  // by village
+  for (const auto& [grid, g] : grids_) reached[grid.substr(0, kVillageCodeLen)] += g.visited();
+  const int64_t draws = static_cast<int64_t>(verification_sample_) *
+                        std::max<int64_t>(1, static_cast<int64_t>(screening_months_.size()));
+  for (const auto& [village, n] : reached) {
+    out->set_sampled(out->sampled() + std::clamp<int64_t>(n, 0, draws));
+  }
+  out->set_rate(FiguresOf(out_).verification_rate.value_or(0));
+}
+
 void CoverageBuilder::FinishVisits() {
   auto* visits = out_.mutable_visits();
   for (auto& [code, g] : grids_) {
@@ -214,6 +262,7 @@ gridsync::v1::GetCoverageResponse CoverageBuilder::Finish() && {
   FinishScreening();
   out_.mutable_trouble_spots()->set_rate(FiguresOf(out_).trouble_spot_rate.value_or(0));
   out_.mutable_tasks()->set_rate(FiguresOf(out_).task_rate.value_or(0));
+  FinishVerification();
   *out_.mutable_surveys() = surveys_.Finish();
   return std::move(out_);
 }

@@ -129,6 +129,12 @@ class CoverageBuilder {
   // voided.
   void AddTask(const gridsync::v1::TaskItem& t);
 
+  // --- 复查 / 电话抽查 -----------------------------------------------------------
+  // A verified visit of a grid of the scope (any may be offered: those
+  // visited in the period count). `sampled` is reckoned per village from
+  // the households visited there (AddVisited) and the visits found not made.
+  void AddVerification(const VerifyMark& m);
+
   // --- 安全感 / 满意度 ----------------------------------------------------------
 
   // A form the server published, whose further questions count for 知晓率
@@ -145,6 +151,7 @@ class CoverageBuilder {
   void FinishVisits();
   void FinishPatrols();
   void FinishScreening();
+  void FinishVerification();
 
   const std::string prefix_;
   const ResolvedPeriod period_;
@@ -158,7 +165,10 @@ class CoverageBuilder {
   const std::vector<int32_t> screening_months_;
   // By village code, then month: the reports' sum (reports, found, hazards).
   std::map<std::string, std::map<int32_t, gridsync::v1::VillageScreening>> screenings_;
-  QuestionPurposes purposes_;  // before surveys_
+  const int32_t verification_sample_;
+  std::map<std::string, gridsync::v1::WorkerVerification> verifiers_;  // by the visit's WorkerKey
+  std::map<std::string, int64_t> not_made_;                            // by village code
+  QuestionPurposes purposes_;                                          // before surveys_
   SurveyTally surveys_;
 };
 

@@ -365,6 +365,17 @@ std::optional<FieldViolation> CheckAppendLog(const Mutation& m, const KindSchema
   if (const auto* ref = dynamic_cast<const gridsync::v1::PhotoRef*>(element.get())) {
     if (auto problem = CheckPhotoRef(*ref)) return Bad("append_log.payload", *problem);
   }
+  if (const auto* v = dynamic_cast<const gridsync::v1::VisitVerification*>(element.get())) {
+    if (v->method() == gridsync::v1::VERIFICATION_METHOD_UNSPECIFIED) {
+      return Bad("append_log.payload.method",
+                 "a verification says how it was made: 电话抽查 (PHONE) or 实地复查 (ON_SITE)");
+    }
+    if (v->reached() && v->confirmation() == gridsync::v1::VISIT_CONFIRMATION_UNSPECIFIED) {
+      return Bad("append_log.payload.confirmation",
+                 "a household reached says whether the visit was made: CONFIRMED (属实), "
+                 "NOT_MADE (未入户) or UNSURE (记不清)");
+    }
+  }
   if (const auto* step = dynamic_cast<const gridsync::v1::TaskStep*>(element.get());
       step != nullptr && (step->action() <= gridsync::v1::TASK_ACTION_UNSPECIFIED ||
                           !gridsync::v1::TaskAction_IsValid(step->action()))) {

@@ -14,6 +14,7 @@
 #include "core/registry.h"
 #include "core/safety_figures.h"
 #include "core/task.h"
+#include "core/verification.h"
 #include "server/registry_keys.h"
 #include "server/rocks_util.h"
 
@@ -86,6 +87,33 @@ std::string EncodeTroubleSpot(const core::TroubleSpotMark& m) {
   return Be64(static_cast<uint64_t>(m.found_at_ms)) +
          Be64(static_cast<uint64_t>(m.rectified_at_ms)) +
          Be64(static_cast<uint64_t>(m.deadline_ms));
+}
+// A verified visit (复查), by the month it was made; the value holds when it
+// was made (8 bytes), the verdict (a byte), the household (19) and the
+// visit's worker (core::WorkerKey).
+std::string KKey(const core::VerifyMark& m, const std::string& record_id) {
+  return "K" + Month(m.visited_at_ms) + m.grid_code + record_id;
+}
+std::string EncodeVerification(const core::VerifyMark& m) {
+  return Be64(static_cast<uint64_t>(m.visited_at_ms)) +
+         std::string(1, static_cast<char>(m.confirmation)) + m.household_id + m.worker;
+}
+struct StoredVerification {
+  core::VerifyMark mark;
+  std::string record_id;
+};
+// REQUIRES: `key` is a K key.
+std::optional<StoredVerification> DecodeVerification(std::string_view key, std::string_view v) {
+  constexpr size_t kHead = 8 + 1 + core::kHouseholdIdLen;
+  if (key.size() < 5 + core::kGridCodeLen || v.size() < kHead) return std::nullopt;
+  StoredVerification out;
+  out.mark.grid_code = std::string(key.substr(5, core::kGridCodeLen));
+  out.record_id = std::string(key.substr(5 + core::kGridCodeLen));
+  out.mark.visited_at_ms = static_cast<int64_t>(FromBe64(v.substr(0, 8)));
+  out.mark.confirmation = static_cast<gridsync::v1::VisitConfirmation>(v[8]);
+  out.mark.household_id = std::string(v.substr(9, core::kHouseholdIdLen));
+  out.mark.worker = std::string(v.substr(kHead));
+  return out;
 }
 // A task of the town office (督办), as core::TaskItemOf lists it.
 std::string AKey(const core::TaskMark& m) { return "A" + m.item.grid_code() + m.item.record_id(); }
@@ -293,6 +321,13 @@ absl::Status CoverageIndex::Update::Replace(const std::string& record_id,
     if (new_marks.trouble_spot)
       batch_->Put(index_.cov_, ZKey(*new_marks.trouble_spot, record_id),
                   EncodeTroubleSpot(*new_marks.trouble_spot));
+  }
+  if (old_marks.verification != new_marks.verification) {
+    if (old_marks.verification)
+      batch_->Delete(index_.cov_, KKey(*old_marks.verification, record_id));
+    if (new_marks.verification)
+      batch_->Put(index_.cov_, KKey(*new_marks.verification, record_id),
+                  EncodeVerification(*new_marks.verification));
   }
   if (old_marks.task != new_marks.task) {
     if (old_marks.task) batch_->Delete(index_.cov_, AKey(*old_marks.task));
@@ -811,6 +846,22 @@ absl::Status AddTroubleSpots(const IndexView& ix, core::CoverageBuilder* b) {
   });
 }
 
+// 复查: the verified visits of the scope made in the period's months (K).
+template <typename Fn>
+absl::Status ForEachVerification(const IndexView& ix, const std::string& prefix, int64_t from,
+                                 int64_t to, Fn fn) {
+  absl::Status st;
+  for (int32_t month : MonthsIn(from, to)) {
+    if (!st.ok()) break;
+    st = ix.Scan("K" + Be32(static_cast<uint32_t>(month)) + prefix,
+                 [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
+                   if (auto s = DecodeVerification(k.ToStringView(), v.ToStringView())) fn(*s);
+                   return true;
+                 });
+  }
+  return st;
+}
+
 // 督办: every task of the scope (A), each counted by core.
 template <typename Fn>
 absl::Status ForEachTask(const IndexView& ix, const std::string& prefix, Fn fn) {
@@ -867,6 +918,9 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   if (st.ok()) st = AddTroubleSpots(ix, &b);
   if (st.ok())
     st = ForEachTask(ix, b.prefix(), [&](const gridsync::v1::TaskItem& t) { b.AddTask(t); });
+  if (st.ok())
+    st = ForEachVerification(ix, b.prefix(), q.from_ms, q.to_ms,
+                             [&](const StoredVerification& s) { b.AddVerification(s.mark); });
   if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
   return std::move(b).Finish();
@@ -972,6 +1026,87 @@ absl::StatusOr<gridsync::v1::ListTasksResponse> CoverageIndex::ListTasks(
   auto out = core::TaskListOf(std::move(tasks), now_ms, open_only, off, PageSize(page_size));
   if (off + out.tasks_size() < out.total()) {
     out.set_next_page_token(std::to_string(off + out.tasks_size()));
+  }
+  return out;
+}
+
+namespace {
+
+// A household's visits of the month, by record id: the counting ones (D)
+// and the verified ones (K, which hold those found not made).
+using MonthVisits = std::map<std::string, gridsync::v1::SampledVisit>;
+
+void AddCountingVisits(rocksdb::Iterator* it, const std::string& household, int64_t from,
+                       int64_t to, MonthVisits* out) {
+  const std::string p = "D" + household;
+  for (it->Seek(p + Be64(static_cast<uint64_t>(from))); it->Valid() && it->key().starts_with(p);
+       it->Next()) {
+    const std::string_view key = it->key().ToStringView();
+    const int64_t at = static_cast<int64_t>(FromBe64(key.substr(p.size(), 8)));
+    if (at >= to) break;
+    auto& v = (*out)[std::string(key.substr(p.size() + 8))];
+    v.set_visited_at_ms(at);
+    v.set_worker(std::string(DWorker(it->value().ToStringView())));
+  }
+}
+
+// The visit the sample takes for a household: its first of the month.
+gridsync::v1::SampledVisit FirstOf(const MonthVisits& visits) {
+  gridsync::v1::SampledVisit first;
+  for (const auto& [id, v] : visits) {
+    if (first.visit_record_id().empty() || v.visited_at_ms() < first.visited_at_ms()) {
+      first = v;
+      first.set_visit_record_id(id);
+    }
+  }
+  gridsync::v1::WorkerVisits who;
+  core::SetWorker(first.worker(), &who);
+  first.set_worker(who.worker());
+  return first;
+}
+
+}  // namespace
+
+absl::StatusOr<gridsync::v1::DrawVerificationSampleResponse> CoverageIndex::DrawSample(
+    const std::string& village_code, const CoverageQuery& q) {
+  auto policy = ReadCheckPolicy(db_, reg_);
+  if (!policy.ok()) return policy.status();
+  ScopedSnapshot snap(db_);
+  const IndexView ix{db_, cov_, reg_, snap.get()};
+  std::map<std::string, MonthVisits> by_household;
+  auto st =
+      ForEachVerification(ix, village_code, q.from_ms, q.to_ms, [&](const StoredVerification& s) {
+        auto& v = by_household[s.mark.household_id][s.record_id];
+        v.set_visited_at_ms(s.mark.visited_at_ms);
+        v.set_worker(s.mark.worker);
+        v.set_confirmation(s.mark.confirmation);
+      });
+  if (!st.ok()) return st;
+  auto it = ix.Iterator();
+  std::vector<std::pair<uint64_t, gridsync::v1::SampledVisit>> ranked;
+  st = ForEachRegistry<gridsync::v1::Household>(
+      ix, 'h', village_code, "", [&](const gridsync::v1::Household& h) {
+        MonthVisits& visits = by_household[h.household_id()];
+        AddCountingVisits(it.get(), h.household_id(), q.from_ms, q.to_ms, &visits);
+        if (visits.empty()) return true;
+        gridsync::v1::SampledVisit v = FirstOf(visits);
+        v.set_household_id(h.household_id());
+        v.set_head_name(h.head_name());
+        v.set_address(h.address());
+        ranked.emplace_back(core::SampleRank(village_code, q.month, h.household_id()),
+                            std::move(v));
+        return true;
+      });
+  if (!st.ok()) return st;
+  std::sort(ranked.begin(), ranked.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  gridsync::v1::DrawVerificationSampleResponse out;
+  out.set_village_code(village_code);
+  out.set_month(core::MonthName(q.month));
+  out.set_sample_size(core::VerificationSample(*policy));
+  out.set_households_visited(static_cast<int64_t>(ranked.size()));
+  for (size_t i = 0; i < ranked.size() && i < static_cast<size_t>(out.sample_size()); ++i) {
+    *out.add_visits() = std::move(ranked[i].second);
   }
   return out;
 }

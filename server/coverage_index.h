@@ -140,6 +140,8 @@ class CoverageIndex : public CoverageStore {
                                                             int64_t now_ms, bool open_only,
                                                             int page_size,
                                                             const std::string& page_token) override;
+  absl::StatusOr<gridsync::v1::DrawVerificationSampleResponse> DrawSample(
+      const std::string& village_code, const CoverageQuery& q) override;
 
  private:
   // Active households per grid into *active; an X key into `batch` for

@@ -46,6 +46,10 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
   if (p.backlog_days() < 0 || p.backlog_days() > 3650) {
     return absl::InvalidArgumentError("policy.backlog_days must be 1..3650 (0: the default, 90)");
   }
+  if (p.verification_sample() < 0 || p.verification_sample() > 1000) {
+    return absl::InvalidArgumentError(
+        "policy.verification_sample must be 1..1000 (0: the default, 10)");
+  }
   if (p.survey_quota() < 0 || p.survey_quota() > 100000) {
     return absl::InvalidArgumentError("policy.survey_quota must be 0..100000 (0: none)");
   }
@@ -77,6 +81,8 @@ CoverageServiceImpl::CoverageServiceImpl(CoverageStore* coverage, RegistryStore*
                   &S::ListOpenCases, edge));
   AddMethod(
       Unary("/gridsync.v1.CoverageService/ListTasks", this, Require::kDevice, &S::ListTasks, edge));
+  AddMethod(Unary("/gridsync.v1.CoverageService/DrawVerificationSample", this, Require::kDevice,
+                  &S::DrawVerificationSample, edge));
   AddMethod(Unary("/gridsync.v1.CoverageService/ListScopeUnits", this, Require::kDevice,
                   &S::ListScopeUnits, edge));
   AddMethod(Unary("/gridsync.v1.CoverageService/GetCheckPolicy", this, Require::kDevice,
@@ -199,6 +205,31 @@ grpc::Status CoverageServiceImpl::ListTasks(grpc::ServerContext*, const Principa
   if (!q.ok()) return ToGrpc(q.status());
   auto r =
       coverage_->ListTasks(q->prefix, now_(), req.open_only(), req.page_size(), req.page_token());
+  if (!r.ok()) return ToGrpc(r.status());
+  *resp = std::move(*r);
+  return grpc::Status::OK;
+}
+
+grpc::Status CoverageServiceImpl::DrawVerificationSample(
+    grpc::ServerContext*, const Principal& who,
+    const gridsync::v1::DrawVerificationSampleRequest& req,
+    gridsync::v1::DrawVerificationSampleResponse* resp) {
+  const auto role = who.device.role();
+  if (role == gridsync::v1::ROLE_GRID_WORKER || role == gridsync::v1::ROLE_VILLAGE_SECRETARY) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                        "the verification sample is the town office's and the county's: a village "
+                        "that knew it beforehand could prepare the households it names");
+  }
+  if (core::LevelOfCode(req.village_code()) != gridsync::v1::ORG_LEVEL_VILLAGE) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("village_code '", req.village_code().substr(0, 32),
+                                     "' is not a village's 12-digit code"));
+  }
+  gridsync::v1::Period period;
+  period.set_month(req.month());
+  auto q = Authorize(who, req.village_code(), period);
+  if (!q.ok()) return ToGrpc(q.status());
+  auto r = coverage_->DrawSample(req.village_code(), *q);
   if (!r.ok()) return ToGrpc(r.status());
   *resp = std::move(*r);
   return grpc::Status::OK;

@@ -32,6 +32,9 @@ class CoverageServiceImpl final : public grpc::Service {
   grpc::Status ListOpenCases(grpc::ServerContext* ctx, const Principal& who,
                              const gridsync::v1::ListOpenCasesRequest& req,
                              gridsync::v1::ListOpenCasesResponse* resp);
+  grpc::Status DrawVerificationSample(grpc::ServerContext* ctx, const Principal& who,
+                                      const gridsync::v1::DrawVerificationSampleRequest& req,
+                                      gridsync::v1::DrawVerificationSampleResponse* resp);
   grpc::Status ListTasks(grpc::ServerContext* ctx, const Principal& who,
                          const gridsync::v1::ListTasksRequest& req,
                          gridsync::v1::ListTasksResponse* resp);

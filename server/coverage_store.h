@@ -48,6 +48,12 @@ class CoverageStore {
   virtual absl::StatusOr<gridsync::v1::ListTasksResponse> ListTasks(
       const std::string& prefix, int64_t now_ms, bool open_only, int page_size,
       const std::string& page_token) = 0;
+  // 复查: the sample of `village_code`'s month `q` (a calendar month): its
+  // visited households ranked by core::SampleRank, the first
+  // core::VerificationSample of them, each with its first visit of the
+  // month and that visit's verdict.
+  virtual absl::StatusOr<gridsync::v1::DrawVerificationSampleResponse> DrawSample(
+      const std::string& village_code, const CoverageQuery& q) = 0;
 };
 
 }  // namespace gridsync::server

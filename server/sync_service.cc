@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
@@ -18,6 +19,7 @@
 #include "core/retention.h"
 #include "core/task.h"
 #include "core/validate.h"
+#include "core/verification.h"
 #include "core/view.h"
 #include "core/write_proof.h"
 #include "server/grpc_edge.h"
@@ -158,6 +160,11 @@ std::optional<Refused> Refusal(const Principal& who, const Mutation& m, int64_t 
       return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
     }
   }
+  if (core::IsVerification(m)) {
+    if (auto v = core::VerificationWriteRefusal(who.device.role(), m)) {
+      return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
+    }
+  }
   if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms); !st.ok()) {
     return Refused{st.code(), "hlc", std::string(st.message()), /*retryable=*/true};
   }
@@ -232,20 +239,40 @@ std::vector<Mutation> Admitted(const Principal& who, std::vector<DecodedMutation
   return batch;
 }
 
-// Refuses, in `batch`, the status writes (set_status, reopen) of a caller
-// below the level holding the case (core::ActingLevelOf): a village's
-// phone does not move a case its village escalated. Each case is read as
-// stored, then as this batch's escalations leave it.
-absl::Status RefuseStatusAboveCaller(const Principal& who, RecordStore* records,
-                                     std::vector<Mutation>* batch, std::vector<int>* index,
-                                     gridsync::v1::PushResponse* resp) {
+// Refuses, in `batch`, what the stored records forbid the caller:
+//  - the status writes (set_status, reopen) of a caller below the level
+//    holding the case (core::ActingLevelOf): a village's phone does not move
+//    a case its village escalated. Each case is read as stored, then as this
+//    batch's escalations leave it;
+//  - a verification of a visit the caller recorded itself, or of no visit
+//    (core::OwnVisitRefusal).
+absl::Status RefuseByStoredState(const Principal& who, RecordStore* records,
+                                 std::vector<Mutation>* batch, std::vector<int>* index,
+                                 gridsync::v1::PushResponse* resp) {
   const gridsync::v1::CaseLevel acting = core::ActingLevelOf(who.device.scope_codes());
-  if (acting == gridsync::v1::CASE_LEVEL_COUNTY) return absl::OkStatus();
   std::map<std::string, gridsync::v1::CaseLevel> held;  // record -> level, as the batch goes
+  std::set<std::string> created;                        // records this batch creates: the caller's
   size_t kept = 0;
   for (size_t j = 0; j < batch->size(); ++j) {
     Mutation& m = (*batch)[j];
-    if (m.has_set_status() || m.has_reopen()) {
+    if (m.has_create()) created.insert(m.record_id());
+    if (core::IsVerification(m)) {
+      auto state = records->GetRecord(m.record_id());
+      if (!state.ok()) return state.status();
+      RecordState visit = *state ? **state : RecordState();
+      if (created.count(m.record_id())) {
+        visit.mutable_header()->set_kind(m.kind());
+        visit.mutable_header()->set_created_by_device(who.device.device_id());
+      }
+      if (auto why = core::OwnVisitRefusal(visit, who.device.device_id())) {
+        Reject(
+            resp->mutable_results((*index)[j]),
+            visit.has_header() ? absl::StatusCode::kPermissionDenied : absl::StatusCode::kNotFound,
+            absl::StrCat("mutations[", (*index)[j], "].append_log"), std::move(*why));
+        continue;
+      }
+    }
+    if ((m.has_set_status() || m.has_reopen()) && acting != gridsync::v1::CASE_LEVEL_COUNTY) {
       auto it = held.find(m.record_id());
       if (it == held.end()) {
         auto state = records->GetRecord(m.record_id());
@@ -301,6 +328,26 @@ std::optional<Refused> RefusalOfOwnWrites(const Principal& who, const RecordStat
   }
   needs->Add(i, registry_need);
   return std::nullopt;
+}
+
+// A refilled state `s` whose caller's own writes (`own`) verify a visit the
+// caller recorded itself: refused as a push of them is. Who recorded it is
+// read from the stored record when the server has it (a refill's header
+// could name another device), else from `s`.
+absl::StatusOr<std::optional<Refused>> OwnVerificationRefusal(const Principal& who,
+                                                              RecordStore* records,
+                                                              const RecordState& s,
+                                                              const RecordState& own) {
+  for (const auto& log : own.logs()) {
+    if (log.log() != "verifications" || log.elements().empty()) continue;
+    auto stored = records->GetRecord(s.record_id());
+    if (!stored.ok()) return stored.status();
+    const RecordState& visit = *stored && (*stored)->has_header() ? **stored : s;
+    if (auto why = core::OwnVisitRefusal(visit, who.device.device_id())) {
+      return Refused{absl::StatusCode::kPermissionDenied, "logs (verifications)", std::move(*why)};
+    }
+  }
+  return std::optional<Refused>();
 }
 
 void RejectRefill(gridsync::v1::RefillResult* r, int i, Refused why) {
@@ -488,6 +535,11 @@ grpc::Status SyncServiceImpl::Refill(grpc::ServerContext* /*ctx*/, const Princip
       split = core::SplitByWriter(s, who.device.device_id(), author);
       RecordState proven = ProvenOthers(&split.others, now, &verifications);
       why = RefusalOfOwnWrites(who, split.own, proven, now, max_skew_ms_, &needs, i);
+      if (!why) {
+        auto own_visit = OwnVerificationRefusal(who, records_, s, split.own);
+        if (!own_visit.ok()) return ToGrpc(own_visit.status());
+        why = std::move(*own_visit);
+      }
       core::Join(&split.own, proven);
     }
     if (why) {
@@ -546,7 +598,7 @@ grpc::Status SyncServiceImpl::Push(grpc::ServerContext* ctx, const Principal& wh
   if (!have.ok()) return ToGrpc(have.status());
   std::vector<int> batch_index;
   std::vector<Mutation> batch = Admitted(who, &mutations, needs, *have, resp, &batch_index);
-  if (auto st = RefuseStatusAboveCaller(who, records_, &batch, &batch_index, resp); !st.ok())
+  if (auto st = RefuseByStoredState(who, records_, &batch, &batch_index, resp); !st.ok())
     return ToGrpc(st);
   auto committed = records_->Commit(std::move(batch));
   if (!committed.ok()) {

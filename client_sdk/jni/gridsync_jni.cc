@@ -772,6 +772,13 @@ GS_JNI(void, stepTask)(JNIEnv* env, jclass, jlong h, jstring id, jint action, js
   Check(env, gs_step_task(H(h)->client, i.get(), action, n.get(), &err), err);
 }
 
+GS_JNI(void, verifyVisit)(JNIEnv* env, jclass, jlong h, jstring id, jstring json) {
+  if (!NeedHandle(env, h)) return;
+  Utf i(env, id), j(env, json);
+  gs_error err;
+  Check(env, gs_verify_visit(H(h)->client, i.get(), j.get(), &err), err);
+}
+
 GS_JNI(jlong, listTasks)
 (JNIEnv* env, jclass, jlong h, jstring scope, jboolean open_only, jint offset, jint limit) {
   if (!NeedHandle(env, h)) return 0;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/coverage.h"
+#include "core/verification.h"
 #include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "rocksdb/db.h"
 #include "tests/client_sdk/sdk_test.h"
@@ -389,6 +390,107 @@ TEST_F(DayTest, TasksFromTheTownOfficeRunTheirCourseOnPhonesAndServer) {
   }
   EXPECT_EQ(due, 3);
   EXPECT_EQ(on_time, 1);  // the hazard, reported before its deadline and confirmed
+}
+
+// 复查 / 电话抽查: the town office draws the village's sample and records
+// what the households said; a visit found not made leaves 入户率 on the
+// phones and the server alike. A worker may not verify; nobody verifies a
+// visit of their own device, even skipping the SDK.
+TEST_F(DayTest, AVisitFoundNotMadeLeavesTheFiguresOnPhonesAndServer) {
+  auto office = NewReplica(gridsync::v1::ROLE_TOWN_OFFICE, kTownABC, "镇综治中心");
+  auto worker = NewPhone(kGridA, "网格员001");
+  auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  for (Phone* p : {&office, &worker, &secretary}) SyncOk(*p);
+  std::vector<std::string> visits;
+  for (int n : {1, 2, 3}) visits.push_back(NewVisit(worker, kGridA, n));
+  for (Phone* p : {&worker, &office, &secretary}) SyncOk(*p);
+  const std::string month = core::MonthName(core::MonthOf(core::SystemWallMs()));
+  const int64_t visited_before = ServerCoverage(kVillageAB, month).visits().visited();
+
+  gridsync::v1::VisitVerification said;
+  said.set_method(gridsync::v1::VERIFICATION_METHOD_PHONE);
+  said.set_reached(true);
+  said.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_CONFIRMED);
+  EXPECT_EQ(worker->VerifyVisit(visits[0], said).code(), absl::StatusCode::kPermissionDenied);
+
+  gridsync::v1::DrawVerificationSampleRequest req;
+  req.set_village_code(kVillageAB);
+  gridsync::v1::DrawVerificationSampleResponse sample;
+  auto ctx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->DrawVerificationSample(ctx.get(), req, &sample).ok());
+  EXPECT_EQ(sample.sample_size(), 10);
+  ASSERT_EQ(sample.households_visited(), 3);
+  ASSERT_EQ(sample.visits_size(), 3);
+  for (const auto& v : sample.visits()) {
+    EXPECT_EQ(v.worker(), "网格员001");
+    EXPECT_NE(std::find(visits.begin(), visits.end(), v.visit_record_id()), visits.end());
+  }
+  // Ranked as anyone can rank them again.
+  EXPECT_LT(core::SampleRank(kVillageAB, core::MonthOf(core::SystemWallMs()),
+                             sample.visits(0).household_id()),
+            core::SampleRank(kVillageAB, core::MonthOf(core::SystemWallMs()),
+                             sample.visits(1).household_id()));
+
+  ASSERT_TRUE(office->VerifyVisit(sample.visits(0).visit_record_id(), said).ok());
+  said.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_NOT_MADE);
+  said.set_remark("住户说本月没人来过");
+  ASSERT_TRUE(office->VerifyVisit(sample.visits(1).visit_record_id(), said).ok());
+  auto offline = office->GetCoverage(kVillageAB);
+  ASSERT_TRUE(offline.ok());
+  EXPECT_EQ(offline->verification().not_made(), 1);  // counted on the office's replica at once
+  EXPECT_EQ(offline->visits().visited(), visited_before - 1);
+  for (Phone* p : {&office, &worker, &secretary}) SyncOk(*p);
+
+  const auto server = ServerCoverage(kVillageAB, month);
+  EXPECT_EQ(server.visits().visited(), visited_before - 1);
+  EXPECT_EQ(server.verification().verified(), 2);
+  EXPECT_EQ(server.verification().confirmed(), 1);
+  EXPECT_EQ(server.verification().not_made(), 1);
+  EXPECT_EQ(server.verification().sampled(), 3);
+  ASSERT_EQ(server.verification().by_worker_size(), 1);
+  EXPECT_EQ(server.verification().by_worker(0).worker(), "网格员001");
+  ExpectSameFigures(worker, kGridA, month);
+  ExpectSameFigures(secretary, kVillageAB, month);
+  ExpectSameFigures(office, kTownABC, month);
+  auto list = worker->ListHouseholds(kGridA);
+  ASSERT_TRUE(list.ok());
+  for (const auto& h : list->households()) {
+    if (h.household().household_id() == sample.visits(1).household_id())
+      EXPECT_NE(h.state(), gridsync::v1::VISIT_STATE_VISITED);  // to be visited again
+  }
+  // The visit stays, with what the household said, for the audit.
+  auto rec = office->Get(sample.visits(1).visit_record_id());
+  ASSERT_TRUE(rec.ok());
+  ASSERT_EQ(rec->visit().verifications_size(), 1);
+  EXPECT_EQ(rec->visit().verifications(0).remark(), "住户说本月没人来过");
+  // Drawn again: the same households, the one not made among them, marked.
+  gridsync::v1::DrawVerificationSampleResponse again;
+  auto ctx2 = tools::CallContext(admin_token_);
+  ASSERT_TRUE(coverage_->DrawVerificationSample(ctx2.get(), req, &again).ok());
+  ASSERT_EQ(again.visits_size(), 3);
+  EXPECT_EQ(again.visits(1).household_id(), sample.visits(1).household_id());
+  EXPECT_EQ(again.visits(1).confirmation(), gridsync::v1::VISIT_CONFIRMATION_NOT_MADE);
+
+  // A secretary's phone that skips the SDK, verifying its own visit: refused.
+  auto raw = ServerTest::NewPhone(kVillageAB, gridsync::v1::ROLE_VILLAGE_SECRETARY, "村书记");
+  const std::string own = raw->NewRecordId();
+  Mutation create = raw->Begin(gridsync::v1::RECORD_KIND_VISIT, own, kGridA);
+  create.mutable_create()->set_subject_id(Household(kGridA, 5));
+  Mutation self = raw->Begin(gridsync::v1::RECORD_KIND_VISIT, own, kGridA);
+  self.mutable_append_log()->set_log("verifications");
+  self.mutable_append_log()->set_element_id(raw->NewRecordId());
+  said.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_CONFIRMED);
+  self.mutable_append_log()->set_payload(said.SerializeAsString());
+  auto pushed = raw->Push({create, self});
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  EXPECT_EQ(pushed->results(0).code(), 0) << pushed->results(0).message();
+  EXPECT_EQ(pushed->results(1).code(), static_cast<int>(absl::StatusCode::kPermissionDenied))
+      << pushed->results(1).message();
+  // And a sample is not the village's to see beforehand.
+  auto sctx = tools::CallContext(secretary.options.token);
+  gridsync::v1::DrawVerificationSampleResponse refused;
+  EXPECT_EQ(coverage_->DrawVerificationSample(sctx.get(), req, &refused).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(DayTest, ListsArePagedAndBadArgumentsAreClearErrors) {

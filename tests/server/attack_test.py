@@ -693,6 +693,59 @@ try:
     check("8g. a task the worker gave itself, sent back in a refill, is refused as a push is",
           resp.results[0].outcome == sync.REFILL_OUTCOME_REJECTED and resp.results[0].code == 7,
           resp.results[0])
+
+    # --- 9. 复查 from the wire: only the office or the secretary, never one's own visit
+    visit_id = new_id()
+    vc = mutation.CreateRecord(subject_id=grid_a + "0002")
+    # The month's first visit of its household (China time), so the sample takes it.
+    import calendar
+    month_start_ms = (calendar.timegm((china.tm_year, china.tm_mon, 1, 0, 0, 0)) - 8 * 3600) * 1000
+    vc.fields.add(field="visited_at_ms").value.int_value = month_start_ms + 1000
+    r = push(W, [mut(visit_id, records.RECORD_KIND_VISIT, grid_a, create=vc)])
+    check("9a. the worker records a visit", r[0].outcome == sync.MUTATION_OUTCOME_APPLIED, r[0])
+
+    def verification(rid, grid, eid, said, extra=b""):
+        v = records.VisitVerification(method=records.VERIFICATION_METHOD_PHONE, reached=True,
+                                      confirmation=said, remark="𠮷")
+        return append(rid, records.RECORD_KIND_VISIT, grid, "verifications", eid,
+                      v.SerializeToString() + extra)
+    r = push(W, [verification(visit_id, grid_a, "w1", records.VISIT_CONFIRMATION_CONFIRMED)])
+    check("9b. a worker confirming its own visit is PERMISSION_DENIED",
+          r[0].code == 7 and r[0].field.endswith("append_log.log"), r[0])
+    e = refused(lambda: srv.call("/gridsync.v1.CoverageService/DrawVerificationSample",
+                                 coverage.DrawVerificationSampleRequest(village_code=village_a),
+                                 coverage.DrawVerificationSampleResponse, W))
+    check("9c. nor may it see the sample beforehand",
+          e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED, e and e.code())
+    sec = secretary.token
+    own_id = new_id()
+    oc = mutation.CreateRecord(subject_id=grid_a + "0003")
+    r = push(sec, [mut(own_id, records.RECORD_KIND_VISIT, grid_a, create=oc),
+                   verification(own_id, grid_a, "s1", records.VISIT_CONFIRMATION_CONFIRMED)])
+    check("9d. a secretary verifying a visit of her own device is PERMISSION_DENIED",
+          r[0].outcome == sync.MUTATION_OUTCOME_APPLIED and r[1].code == 7, r)
+    r = push(desk.token, [verification(visit_id, grid_a, "d0", records.VISIT_CONFIRMATION_NOT_MADE,
+                                       b"\xba\x3e\x04abcd"),
+                          verification(new_id(), grid_a, "d1", records.VISIT_CONFIRMATION_NOT_MADE),
+                          verification(visit_id, grid_a, "d2", records.VISIT_CONFIRMATION_NOT_MADE)])
+    check("9e. unknown bytes INVALID_ARGUMENT, a visit that does not exist NOT_FOUND, the office's "
+          "answer applied",
+          r[0].code == 3 and r[1].code == 5 and r[2].outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+    sample = srv.call("/gridsync.v1.CoverageService/DrawVerificationSample",
+                      coverage.DrawVerificationSampleRequest(village_code=village_a),
+                      coverage.DrawVerificationSampleResponse, desk.token)
+    check("9f. the office's sample names the household, its visit found not made",
+          any(v.visit_record_id == visit_id and
+              v.confirmation == records.VISIT_CONFIRMATION_NOT_MADE for v in sample.visits), sample)
+    cov = srv.call("/gridsync.v1.CoverageService/GetCoverage",
+                   coverage.GetCoverageRequest(scope_code=village_a), coverage.GetCoverageResponse, A)
+    check("9g. the village's figures: 1 verified, 1 not made, the visit out of 入户",
+          cov.verification.verified == 1 and cov.verification.not_made == 1, cov.verification)
+    e = refused(lambda: srv.call("/gridsync.v1.CoverageService/DrawVerificationSample",
+                                 coverage.DrawVerificationSampleRequest(village_code=village_b),
+                                 coverage.DrawVerificationSampleResponse, desk.token))
+    check("9h. another town's village's sample is refused",
+          e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED, e and e.code())
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1

@@ -478,6 +478,35 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                     .ok());
   }
 
+  // 复查: two visits of grid A last month, verified by the town office, one
+  // found not made.
+  {
+    auto office = NewPhone(kTownABC, gridsync::v1::ROLE_TOWN_OFFICE, "镇综治中心");
+    std::vector<gridsync::v1::Mutation> made, said;
+    for (int n : {17, 18}) {
+      const std::string id = phone->NewRecordId();
+      auto v = phone->Begin(gridsync::v1::RECORD_KIND_VISIT, id, kGridA);
+      v.mutable_create()->set_subject_id(Household(kGridA, n));
+      tools::AddCreateField(&v, "visited_at_ms", tools::IntValue(last_start + 3 * core::kDayMs));
+      made.push_back(v);
+      gridsync::v1::VisitVerification f;
+      f.set_method(gridsync::v1::VERIFICATION_METHOD_PHONE);
+      f.set_reached(true);
+      f.set_confirmation(n == 17 ? gridsync::v1::VISIT_CONFIRMATION_CONFIRMED
+                                 : gridsync::v1::VISIT_CONFIRMATION_NOT_MADE);
+      auto m = office->Begin(gridsync::v1::RECORD_KIND_VISIT, id, kGridA);
+      m.mutable_append_log()->set_log("verifications");
+      m.mutable_append_log()->set_element_id(office->NewRecordId());
+      m.mutable_append_log()->set_payload(f.SerializeAsString());
+      said.push_back(m);
+    }
+    for (auto* batch : {&made, &said}) {
+      auto pushed = (batch == &made ? phone : office)->Push(*batch);
+      ASSERT_TRUE(pushed.ok()) << pushed.status();
+      for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+    }
+  }
+
   std::string out;
   ASSERT_EQ(RunCommand(ExportArgs(true), &out, /*with_stderr=*/true), 0) << out;
   auto pg = tools::PgConn::Connect(db_->conninfo());
@@ -529,6 +558,18 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                 std::vector<std::string>{absl::StrCat(sc.reported() ? "true" : "false", "/",
                                                       sc.zero_reports() ? "true" : "false", "/",
                                                       sc.disputes_found())});
+      const auto& vf = cov.verification();
+      EXPECT_EQ(Column(**pg, absl::StrCat("SELECT sampled || '/' || verified || '/' || confirmed "
+                                          "|| '/' || not_made || '/' || unsure FROM "
+                                          "verification_by_month WHERE village_code = '",
+                                          village, "' AND month = '", month, "'")),
+                vf.sampled() == 0 ? std::vector<std::string>{}
+                                  : std::vector<std::string>{absl::StrCat(
+                                        vf.sampled(), "/", vf.verified(), "/", vf.confirmed(), "/",
+                                        vf.not_made(), "/", vf.unsure())});
+      if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {
+        EXPECT_EQ(absl::StrCat(vf.verified(), "/", vf.confirmed(), "/", vf.not_made()), "2/1/1");
+      }
       const auto& tk = cov.tasks();
       if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {
         // Due: all but the fourth; on time the first (confirmed only now),

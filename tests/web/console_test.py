@@ -233,6 +233,7 @@ try:
         n = lambda d, k: int(d.get(k, 0))  # noqa: E731
         v, ch, ca, cs, p, s = c["visits"], c["checks"], c["care"], c["cases"], c["patrols"], c["surveys"]
         sc = c.get("screening", {})
+        tk, vf, ts = c.get("tasks", {}), c.get("verification", {}), c.get("trouble_spots", {})
         lv = lambda k: [int(x) for x in s.get(k, [])] + [0, 0]  # noqa: E731
         return {"visit": (n(v, "visited"), n(v, "households")),
                 "check": (n(ch, "persons") - n(ch, "overdue"), n(ch, "persons")),
@@ -241,6 +242,9 @@ try:
                 "follow_up": (n(cs, "followed_up_both"), n(cs, "resolved")),
                 "backlog": (n(cs, "backlog_cleared"), n(cs, "backlog")),
                 "screening": (n(sc, "reported"), n(sc, "village_months")),
+                "trouble_spot": (n(ts, "rectified"), n(ts, "spots")),
+                "task": (n(tk, "on_time"), n(tk, "due")),
+                "verification": (n(vf, "confirmed"), n(vf, "verified")),
                 "patrol": (n(p, "weeks_patrolled"), n(p, "weeks")),
                 "safety": (lv("safety_levels")[0] + lv("safety_levels")[1], n(s, "safety_answers")),
                 "satisfaction": (lv("satisfaction_levels")[0] + lv("satisfaction_levels")[1],
@@ -453,6 +457,32 @@ try:
     run(phone + ["sync"])
     mine = json.loads(run(phone + ["tasks", "--json"]).stdout)["tasks"][0]
     check("she confirms it, and the phone sees it done", mine["state"] == "TASK_STATE_CONFIRMED", mine)
+
+    # 复查: she draws 大金店村's sample, and a household says nobody came: the
+    # visit leaves 入户率, as gridsyncctl coverage says too.
+    def coverage_json(code):
+        return json.loads(run([CTL, "--server", addr, "--token-file", token_file, "coverage",
+                               "--scope", code, "--month", month, "--json"]).stdout)
+    visited_before = int(coverage_json(VILLAGES_A[0])["visits"]["visited"])
+    b.goto(base + "/#/verify?village=%s&month=%s" % (VILLAGES_A[0], month))
+    b.wait("document.querySelectorAll('#sample tbody tr').length > 0", what="the sample")
+    rows = b.eval("Array.from(document.querySelectorAll('#sample tbody tr')).map(tr => tr.innerText)")
+    sample = json.loads(run([CTL, "--server", addr, "--token-file", token_file, "sample", "--scope",
+                             VILLAGES_A[0], "--month", month, "--json"]).stdout)
+    check("the page's sample is gridsyncctl sample's, in its order",
+          len(rows) == len(sample["visits"]) and
+          all(r.startswith(v["household_id"]) for r, v in zip(rows, sample["visits"])), (rows, sample))
+    first = sample["visits"][0]["visit_record_id"]
+    b.eval("document.querySelector('#sample tr[data-id=\"%s\"] input.note').value = '住户说没人来过'" % first)
+    b.eval("document.querySelector('#sample tr[data-id=\"%s\"] button[data-said=\"not-made\"]').click()" % first)
+    b.wait("document.querySelector('#sample tr[data-id=\"%s\"]').innerText.includes('未入户')" % first,
+           what="the answer recorded")
+    b.screenshot(os.path.join(SHOTS, "verify.png"))
+    after = coverage_json(VILLAGES_A[0])
+    check("a visit found not made leaves 入户率 and counts in 核实率",
+          int(after["visits"]["visited"]) == visited_before - 1 and
+          int(after["verification"]["not_made"]) == 1 and int(after["verification"]["verified"]) == 1,
+          (visited_before, after["visits"], after["verification"]))
     b.goto(base + "/#/overdue")
     b.wait("!!document.querySelector('#overdue')", what="the overdue lists again")
 

@@ -109,6 +109,12 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                         "(%d overdue, %d awaiting confirmation), %d assigned in the period\n",
                         Pct(tk.rate()), tk.on_time(), tk.due(), tk.late(), tk.open(), tk.overdue(),
                         tk.awaiting_confirmation(), tk.assigned());
+  const auto& vf = c.verification();
+  absl::StrAppendFormat(&out,
+                        "核实率 %s  %d of %d visits verified confirmed by the household, %d not "
+                        "made, %d unsure; %d to sample (%d a village a month)\n",
+                        Pct(vf.rate()), vf.confirmed(), vf.verified(), vf.not_made(), vf.unsure(),
+                        vf.sampled(), vf.sample_per_village());
   const auto& p = c.patrols();
   absl::StrAppendFormat(&out,
                         "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "

@@ -22,6 +22,7 @@
 #include "core/registry.h"
 #include "core/safety_figures.h"
 #include "core/task.h"
+#include "core/verification.h"
 #include "core/view.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/common/blob_files.h"
@@ -76,6 +77,17 @@ CREATE INDEX IF NOT EXISTS cases_by_village_month ON cases (village_code, month)
 -- reached), so a past month's figures stay as they were at its end; NULL in
 -- rows exported before it was kept.
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS status_at_month_end text;
+-- 复查: a visit's verdict (core::VerdictOf: the latest verification that
+-- reached the household; NULL when none did) and when it was given. A
+-- visit found not made ('not_made') is out of visit_coverage_by_month.
+ALTER TABLE visits ADD COLUMN IF NOT EXISTS verdict text;
+ALTER TABLE visits ADD COLUMN IF NOT EXISTS verified_at timestamptz;
+-- Each verification as recorded, by whom (never the visit's own device).
+CREATE TABLE IF NOT EXISTS visit_verifications (
+  id text PRIMARY KEY, record_id text NOT NULL, grid_code text NOT NULL, village_code text NOT NULL,
+  household_id text, method text, reached bool, confirmation text, talk_confirmed bool,
+  letter_confirmed bool, questionnaire_confirmed bool, opinions_confirmed bool, satisfaction text,
+  remark text, verified_at timestamptz, verified_by text, device_id text);
 -- Who holds the case now (village, town, county: 上交 moves it up); its
 -- status is the status there, and status_at_month_end the village's, which
 -- reads 'escalated' once the case had left the village (化解在基层).
@@ -271,9 +283,27 @@ CREATE OR REPLACE VIEW visit_coverage_by_month AS
          round(count(v.household_id)::numeric / count(*), 4) AS rate
   FROM (SELECT * FROM households WHERE coalesce(status, 'active') = 'active') h
   CROSS JOIN (SELECT DISTINCT month FROM visits WHERE month IS NOT NULL) m
-  LEFT JOIN (SELECT DISTINCT household_id, month FROM visits WHERE NOT voided AND NOT nobody_home) v
+  LEFT JOIN (SELECT DISTINCT household_id, month FROM visits
+             WHERE NOT voided AND NOT nobody_home AND verdict IS DISTINCT FROM 'not_made') v
     ON v.household_id = h.household_id AND v.month = m.month
   GROUP BY h.village_code, h.grid_code, m.month;
+-- 核实率 per village and month, as GetCoverage's VerificationCoverage:
+-- sampled is min(the county's sample, the active households visited with
+-- those found not made).
+CREATE OR REPLACE VIEW verification_by_month AS
+  SELECT v.village_code, v.month,
+         least((SELECT coalesce(max(value), 10) FROM policy_settings WHERE name = 'verification_sample'),
+               count(DISTINCT v.household_id) FILTER (WHERE v.verdict IS DISTINCT FROM 'not_made')
+               + count(*) FILTER (WHERE v.verdict = 'not_made')) AS sampled,
+         count(*) FILTER (WHERE v.verdict IS NOT NULL) AS verified,
+         count(*) FILTER (WHERE v.verdict = 'confirmed') AS confirmed,
+         count(*) FILTER (WHERE v.verdict = 'not_made') AS not_made,
+         count(*) FILTER (WHERE v.verdict = 'unsure') AS unsure,
+         round(count(*) FILTER (WHERE v.verdict = 'confirmed')::numeric
+               / nullif(count(*) FILTER (WHERE v.verdict IS NOT NULL), 0), 4) AS rate
+  FROM visits v JOIN households h ON h.household_id = v.household_id
+  WHERE NOT v.voided AND NOT v.nobody_home AND coalesce(h.status, 'active') = 'active'
+  GROUP BY v.village_code, v.month;
 CREATE OR REPLACE VIEW check_coverage_by_month AS
   SELECT p.village_code, m.month, count(*) AS persons, count(c.person_id) AS checked,
          count(*) FILTER (WHERE c.absent) AS last_absent_or_out_of_contact,
@@ -475,9 +505,9 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
 
 // Every table BatchRows::Write upserts (Tables, but the logs).
 constexpr const char* kUpsertTables[] = {
-    "org_units",  "households",    "persons",         "visits",  "cases",
-    "checks",     "proposals",     "attachment_refs", "blobs",   "patrols",
-    "screenings", "trouble_spots", "tasks",           "surveys", "survey_forms"};
+    "org_units", "households",          "persons", "visits",      "cases",      "checks",
+    "proposals", "attachment_refs",     "blobs",   "patrols",     "screenings", "trouble_spots",
+    "tasks",     "visit_verifications", "surveys", "survey_forms"};
 
 }  // namespace
 
@@ -566,11 +596,18 @@ struct Tables {
                 "photos",
                 "opinions",
                 "notes",
+                "verdict",
+                "verified_at",
                 "voided",
                 "void_reason",
                 "conflicts",
                 "last_seq",
                 "doc"}};
+  Table verifications{
+      "visit_verifications",
+      {"id", "record_id", "grid_code", "village_code", "household_id", "method", "reached",
+       "confirmation", "talk_confirmed", "letter_confirmed", "questionnaire_confirmed",
+       "opinions_confirmed", "satisfaction", "remark", "verified_at", "verified_by", "device_id"}};
   Table cases{"cases",
               {"record_id",
                "grid_code",
@@ -690,13 +727,44 @@ struct RecordRow {
 };
 void RecordRow::Visit(Tables* t) const {
   const auto& v = r.visit();
+  const core::VisitVerdict verdict = core::VerdictOf(state);
   t->visits.Put(r.record_id(),
                 Row({common, T(v.household_id()), Ts(at(v.visited_at_ms())),
                      Month(at(v.visited_at_ms())), worker, T(state.header().created_by_device()),
                      Bool(v.talked_with_household()), Bool(v.open_letter_delivered()),
                      Bool(v.questionnaire_done()), Bool(v.opinions_collected()),
                      Bool(v.nobody_home()), absl::StrCat(v.problems_found_size()),
-                     absl::StrCat(v.photos_size()), T(v.opinions()), T(v.notes()), tail}));
+                     absl::StrCat(v.photos_size()), T(v.opinions()), T(v.notes()),
+                     verdict.confirmation
+                         ? EnumWord(gridsync::v1::VisitConfirmation_Name(verdict.confirmation),
+                                    "VISIT_CONFIRMATION_")
+                         : kNull,
+                     Ts(verdict.at_ms), tail}));
+  for (const auto& log : state.logs()) {
+    if (log.log() != "verifications") continue;
+    for (const auto& e : log.elements()) {
+      gridsync::v1::VisitVerification f;
+      if (!f.ParseFromString(e.payload())) continue;
+      t->verifications.Put(
+          absl::StrCat(r.record_id(), ":", e.element_id()),
+          Row({T(absl::StrCat(r.record_id(), ":", e.element_id())), T(r.record_id()),
+               T(r.grid_code()), T(r.grid_code().substr(0, core::kVillageCodeLen)),
+               T(v.household_id()),
+               EnumWord(gridsync::v1::VerificationMethod_Name(f.method()), "VERIFICATION_METHOD_"),
+               Bool(f.reached()),
+               f.confirmation() ? EnumWord(gridsync::v1::VisitConfirmation_Name(f.confirmation()),
+                                           "VISIT_CONFIRMATION_")
+                                : kNull,
+               Bool(f.talk_confirmed()), Bool(f.letter_confirmed()),
+               Bool(f.questionnaire_confirmed()), Bool(f.opinions_confirmed()),
+               f.satisfaction() ? EnumWord(gridsync::v1::SatisfactionAnswer_Name(f.satisfaction()),
+                                           "SATISFACTION_ANSWER_")
+                                : kNull,
+               T(f.remark()),
+               Ts(f.verified_at_ms() > 0 ? f.verified_at_ms() : core::HlcWallMs(e.hlc())),
+               T(e.author()), T(e.device_id())}));
+    }
+  }
 }
 
 void RecordRow::Case(Tables* t) const {
@@ -1014,7 +1082,7 @@ void BatchRows::SetPolicy(const gridsync::v1::CheckPolicy& pol) {
                   ";\nINSERT INTO policy_settings VALUES (", lit, ", 'backlog_days', ",
                   core::BacklogDays(pol), "), (", lit, ", 'patrols_per_week', ",
                   core::PatrolsPerWeek(pol), "), (", lit, ", 'survey_quota', ", pol.survey_quota(),
-                  ")");
+                  "), (", lit, ", 'verification_sample', ", core::VerificationSample(pol), ")");
 }
 
 absl::Status BatchRows::Write(uint64_t to) {
@@ -1023,8 +1091,9 @@ absl::Status BatchRows::Write(uint64_t to) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
   }
-  for (const Table* t : {&org, &households, &persons, &visits, &cases, &checks, &proposals,
-                         &patrols, &screenings, &spots, &tasks, &surveys, &forms, &refs, &blobs}) {
+  for (const Table* t :
+       {&org, &households, &persons, &visits, &cases, &checks, &proposals, &patrols, &screenings,
+        &spots, &tasks, &verifications, &surveys, &forms, &refs, &blobs}) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;

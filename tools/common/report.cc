@@ -200,6 +200,14 @@ std::vector<gridsync::v1::WorkerVisits> WorkerRows(const MonthlyReport& r) {
   return out;
 }
 
+gridsync::v1::WorkerVerification VerificationOf(const MonthlyReport& r,
+                                                const std::string& device_id) {
+  for (const auto& v : r.scope.coverage.verification().by_worker()) {
+    if (v.device_id() == device_id) return v;
+  }
+  return {};
+}
+
 std::string CaseHolderText(const gridsync::v1::CaseSummary& c) {
   if (c.level() <= gridsync::v1::CASE_LEVEL_VILLAGE) return c.holder();
   return absl::StrCat(CaseLevelWord(c.level()), "综治中心 (村承办: ", c.holder(), ")");
@@ -583,9 +591,11 @@ std::string ScopeFigures(const MonthlyReport& r) {
       c.screening().zero_reports(), "), 排查整治率 ", Pct(f.trouble_spot_rate), " (",
       c.trouble_spots().rectified(), "/", c.trouble_spots().spots(), " 处, 在整治 ",
       c.trouble_spots().open(), "), 督办按期办结率 ", Pct(f.task_rate), " (", c.tasks().on_time(),
-      "/", c.tasks().due(), " 件到期, 超期未办结 ", c.tasks().overdue(), "), 综合得分 ",
-      ScoreText(r.scope.score), ", 年度累计 ", ScoreText(r.scope.year_score), " (",
-      r.scope.year_months, " 个月平均)");
+      "/", c.tasks().due(), " 件到期, 超期未办结 ", c.tasks().overdue(), "), 核实率 ",
+      Pct(f.verification_rate), " (抽查 ", c.verification().sampled(), " 户, 核实 ",
+      c.verification().verified(), ", 属实 ", c.verification().confirmed(), ", 未入户 ",
+      c.verification().not_made(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
+      ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
 }  // namespace
@@ -748,12 +758,15 @@ void AppendWorkersHtml(const MonthlyReport& r, std::string* h) {
   const auto rows = WorkerRows(r);
   absl::StrAppend(h, "<h2>网格员入户走访 (", rows.size(),
                   " 部手机, 按走访户数从少到多)</h2>\n<table><tr><th>持机人</th><th>手机</th>"
-                  "<th>走访户数</th></tr>\n");
+                  "<th>走访户数</th><th>抽查核实</th><th>未入户</th><th>核实率</th></tr>\n");
   for (const auto& w : rows) {
+    const gridsync::v1::WorkerVerification v = VerificationOf(r, w.device_id());
     absl::StrAppend(h, "<tr><td class=\"l\">", Esc(w.worker()), "</td><td class=\"l\">",
-                    Esc(w.device_id()), "</td><td>", w.households_visited(), "</td></tr>\n");
+                    Esc(w.device_id()), "</td><td>", w.households_visited(), "</td><td>",
+                    v.verified(), "</td><td>", v.not_made(), "</td><td>",
+                    Pct(core::RateOf(v.confirmed(), v.verified())), "</td></tr>\n");
   }
-  if (rows.empty()) *h += "<tr><td class=\"l\" colspan=\"3\">本月无入户走访</td></tr>\n";
+  if (rows.empty()) *h += "<tr><td class=\"l\" colspan=\"6\">本月无入户走访</td></tr>\n";
   *h += "</table>\n";
 }
 
@@ -865,6 +878,10 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
       absl::StrCat(c.tasks().on_time(), " / ", c.tasks().due(), " 件到期按期办结, 逾期办结 ",
                    c.tasks().late(), ", 超期未办结 ", c.tasks().overdue(), ", 待确认 ",
                    c.tasks().awaiting_confirmation()));
+  kpi("核实率", f.verification_rate,
+      absl::StrCat(c.verification().confirmed(), " / ", c.verification().verified(),
+                   " 户核实属实 (应抽查 ", c.verification().sampled(), " 户), 未入户 ",
+                   c.verification().not_made()));
   kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
@@ -900,7 +917,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>督办按期办结率</th>"
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>督办按期办结率</"
+      "th><th>核实率</th>"
       "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
@@ -915,9 +933,10 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         Pct(row.figures.grassroots_rate), "</td><td>", Pct(row.figures.mediation_rate), "</td><td>",
         v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
         ScreeningCell(row), "</td><td>", Pct(row.figures.trouble_spot_rate), "</td><td>",
-        Pct(row.figures.task_rate), "</td><td>", v.visits().with_photos(), "</td><td>",
-        v.cases().with_signed_agreement(), "</td><td>", ScoreText(row.score), "</td><td>",
-        Change(row), "</td><td>", ScoreText(row.year_score), "</td></tr>\n");
+        Pct(row.figures.task_rate), "</td><td>", Pct(row.figures.verification_rate), "</td><td>",
+        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
+        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
+        "</td></tr>\n");
   }
   h += "</table>\n";
 }

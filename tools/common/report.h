@@ -119,6 +119,10 @@ std::string CaseStatusWord(gridsync::v1::CaseStatus s);
 // The scope's workers, a row per phone named by its holder, fewest
 // households visited first (who to ask first).
 std::vector<gridsync::v1::WorkerVisits> WorkerRows(const MonthlyReport& r);
+// A phone's visits verified (复查) in the report's month: its row of
+// VerificationCoverage.by_worker, empty when none was.
+gridsync::v1::WorkerVerification VerificationOf(const MonthlyReport& r,
+                                                const std::string& device_id);
 // 村, 镇 or 县: who holds a case (core/case_level.h).
 std::string CaseLevelWord(gridsync::v1::CaseLevel level);
 // Who answers for an open case: its mediator (else who registered it) while

@@ -66,6 +66,10 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
       {Text("督办按期办结率"), Rate(f.task_rate),
        Text(absl::StrCat(c.tasks().on_time(), "/", c.tasks().due(), " 件到期按期办结, 超期未办结 ",
                          c.tasks().overdue()))},
+      {Text("核实率"), Rate(f.verification_rate),
+       Text(absl::StrCat(c.verification().confirmed(), "/", c.verification().verified(),
+                         " 户核实属实, 应抽查 ", c.verification().sampled(), ", 未入户 ",
+                         c.verification().not_made()))},
       {Text("巡逻率"), Rate(f.patrol_rate),
        Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
       {Text("安全感率"), Rate(f.safety_rate),
@@ -81,11 +85,12 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
 }
 
 const std::vector<std::string> kRankHeader = {
-    "名次",           "代码",   "名称",       "户数",   "已走访",     "入户率",     "重点人员",
-    "逾期",           "管控率", "关爱率",     "纠纷",   "化解",       "上交",       "化解在基层率",
-    "调处率",         "回访率", "回访满意率", "积案",   "积案化解率", "排查上报率", "排查整治率",
-    "督办按期办结率", "巡逻率", "安全感率",   "满意率", "满意度得分", "知晓率",     "参与率",
-    "综合得分",       "上月",   "年度累计"};
+    "名次",       "代码",         "名称",       "户数",           "已走访",     "入户率",
+    "重点人员",   "逾期",         "管控率",     "关爱率",         "纠纷",       "化解",
+    "上交",       "化解在基层率", "调处率",     "回访率",         "回访满意率", "积案",
+    "积案化解率", "排查上报率",   "排查整治率", "督办按期办结率", "核实率",     "巡逻率",
+    "安全感率",   "满意率",       "满意度得分", "知晓率",         "参与率",     "综合得分",
+    "上月",       "年度累计"};
 
 std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
   std::vector<std::vector<Cell>> out;
@@ -114,6 +119,7 @@ std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vecto
                    Rate(f.screening_rate),
                    Rate(f.trouble_spot_rate),
                    Rate(f.task_rate),
+                   Rate(f.verification_rate),
                    Rate(f.patrol_rate),
                    Rate(f.safety_rate),
                    Rate(f.satisfaction_rate),
@@ -188,7 +194,10 @@ std::vector<std::vector<Cell>> TaskRows(const MonthlyReport& r) {
 std::vector<std::vector<Cell>> WorkerCells(const MonthlyReport& r) {
   std::vector<std::vector<Cell>> out;
   for (const auto& w : WorkerRows(r)) {
-    out.push_back({Text(w.worker()), Text(w.device_id()), Count(w.households_visited())});
+    const gridsync::v1::WorkerVerification v = VerificationOf(r, w.device_id());
+    out.push_back({Text(w.worker()), Text(w.device_id()), Count(w.households_visited()),
+                   Count(v.verified()), Count(v.not_made()),
+                   Rate(core::RateOf(v.confirmed(), v.verified()))});
   }
   return out;
 }
@@ -231,7 +240,8 @@ absl::Status WriteReportXlsx(const MonthlyReport& r, const std::string& path) {
   book.Sheet("督办任务",
              {"任务", "类别", "乡镇 村", "状态", "下达", "期限", "超期(天)", "退回", "最近说明"},
              TaskRows(r));
-  book.Sheet("网格员", {"持机人", "手机", "走访户数"}, WorkerCells(r));
+  book.Sheet("网格员", {"持机人", "手机", "走访户数", "抽查核实", "未入户", "核实率"},
+             WorkerCells(r));
   return book.Close();
 }
 

@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/safety_figures.h"
 #include "gridsync/v1/admin_service.grpc.pb.h"
+#include "gridsync/v1/coverage_service.grpc.pb.h"
 #include "tools/common/client.h"
 
 namespace gridsync::tools {
@@ -500,6 +501,62 @@ class GridHistory {
   uint32_t logical_ = 0;
 };
 
+// 复查 / 电话抽查: the town office draws `village`'s sample of the month
+// starting at `month_start` (from gridsyncd, as the console does) and calls
+// each household a few days after the month: most confirm the visit, about
+// one in thirty says nobody came, a few do not answer.
+absl::Status VerifySample(const HistoryOptions& o, const std::string& village, int64_t month_start,
+                          Phone& town, std::mt19937_64& rng, HistoryReport* r) {
+  const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month_start)));
+  if (range.second >= o.until_ms) return absl::OkStatus();
+  gridsync::v1::DrawVerificationSampleRequest req;
+  req.set_village_code(village);
+  req.set_month(core::MonthName(core::MonthOf(month_start)));
+  gridsync::v1::DrawVerificationSampleResponse sample;
+  auto ctx = CallContext(o.admin_token);
+  auto stub = gridsync::v1::CoverageService::NewStub(o.channel);
+  if (auto st = FromGrpc(stub->DrawVerificationSample(ctx.get(), req, &sample)); !st.ok())
+    return st;
+  std::vector<Mutation> said;
+  for (const auto& v : sample.visits()) {
+    const int64_t at =
+        std::min(range.second + static_cast<int64_t>(rng() % (4 * core::kDayMs)), o.until_ms - 1);
+    const double fate = std::uniform_real_distribution<double>(0, 1)(rng);
+    gridsync::v1::VisitVerification f;
+    f.set_method(gridsync::v1::VERIFICATION_METHOD_PHONE);
+    f.set_reached(fate < 0.95);
+    f.set_verified_at_ms(at);
+    if (f.reached()) {
+      const bool made = fate < 0.917;
+      f.set_confirmation(made ? gridsync::v1::VISIT_CONFIRMATION_CONFIRMED
+                              : gridsync::v1::VISIT_CONFIRMATION_NOT_MADE);
+      f.set_talk_confirmed(made);
+      f.set_letter_confirmed(made);
+      f.set_satisfaction(made ? gridsync::v1::SATISFACTION_ANSWER_SATISFIED
+                              : gridsync::v1::SATISFACTION_ANSWER_UNSPECIFIED);
+      f.set_remark(made ? "网格员来过, 发了明白纸" : "本月没见网格员上门");
+      ++r->verified;
+      if (!made) ++r->not_made;
+    }
+    Mutation m = town.Begin(gridsync::v1::RECORD_KIND_VISIT, v.visit_record_id(),
+                            v.household_id().substr(0, core::kGridCodeLen));
+    m.set_hlc(core::PackHlc(at, 0));
+    m.mutable_append_log()->set_log("verifications");
+    m.mutable_append_log()->set_element_id(town.NewRecordId());
+    m.mutable_append_log()->set_payload(f.SerializeAsString());
+    said.push_back(std::move(m));
+  }
+  if (said.empty()) return absl::OkStatus();
+  auto resp = town.Push(said);
+  if (!resp.ok()) return resp.status();
+  for (const auto& res : resp->results()) {
+    if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED)
+      return absl::InternalError(absl::StrCat("verification in ", village, ": ", res.message()));
+  }
+  r->mutations += static_cast<int64_t>(said.size());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string WorkerName(const std::string& grid) {
@@ -657,6 +714,11 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         h.Patrol(t, &r);
         st = h.Push(&r);
       }
+      // 复查: the town office verifies the village's sample of the first month.
+      if (st.ok()) {
+        auto town = town_of(village);
+        st = town.ok() ? VerifySample(o, village, o.from_ms, **town, rng, &r) : town.status();
+      }
       std::lock_guard<std::mutex> lock(mu);
       if (!st.ok() && failed.ok()) failed = st;
       total.mutations += r.mutations;
@@ -671,6 +733,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.tasks += r.tasks;
       total.tasks_confirmed += r.tasks_confirmed;
       total.tasks_returned += r.tasks_returned;
+      total.verified += r.verified;
+      total.not_made += r.not_made;
       total.zero_reports += r.zero_reports;
       total.resolved += r.resolved;
       total.escalated += r.escalated;

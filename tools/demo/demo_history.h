@@ -41,6 +41,8 @@ struct HistoryReport {
   int64_t trouble_spots = 0, rectified = 0;  // 排查整治, of which rectified
   // 督办: tasks the town offices gave; confirmed done, and sent back
   int64_t tasks = 0, tasks_confirmed = 0, tasks_returned = 0;
+  // 复查: sampled visits the town offices reached, of which found not made
+  int64_t verified = 0, not_made = 0;
   double seconds = 0;
 };
 

@@ -123,7 +123,8 @@ class Demo {
         "   %lld screening reports (排查上报, %lld of them 零报告), %lld cases carried over "
         "(积案),\n"
         "   %lld trouble spots listed (排查整治, %lld rectified),\n"
-        "   %lld tasks from the town offices (督办, %lld confirmed done, %lld sent back)\n"
+        "   %lld tasks from the town offices (督办, %lld confirmed done, %lld sent back),\n"
+        "   %lld sampled visits verified by phone (复查, %lld found not made)\n"
         "   %lld mutations pushed in %.1f s (%.0f/s)\n",
         last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
         static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
@@ -135,6 +136,7 @@ class Demo {
         static_cast<long long>(r->old_cases), static_cast<long long>(r->trouble_spots),
         static_cast<long long>(r->rectified), static_cast<long long>(r->tasks),
         static_cast<long long>(r->tasks_confirmed), static_cast<long long>(r->tasks_returned),
+        static_cast<long long>(r->verified), static_cast<long long>(r->not_made),
         static_cast<long long>(r->mutations), r->seconds,
         static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
     return absl::OkStatus();

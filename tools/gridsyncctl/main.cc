@@ -12,7 +12,9 @@
 //                                      absent), "satisfaction_points,,P1 P2 P3 P4" (满意度得分),
 //                                      "backlog_days,,N" (积案: a case open longer; 90),
 //                                      "survey_quota,,N" (民调: answered questionnaires a
-//                                      village is to complete a month; none when absent)
+//                                      village is to complete a month; none when absent),
+//                                      "verification_sample,,N" (复查: households a village's
+//                                      month's sample draws; 10)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
 //     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
 //     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
@@ -23,6 +25,9 @@
 //     coverage --scope CODE [--month YYYY-MM] [--json]
 //                                      CoverageService's figures for a grid, village, town
 //                                      or county; --json: the proto's JSON (as gridsync-phone)
+//     sample --scope VILLAGE [--month YYYY-MM] [--json]
+//                                      复查 / 电话抽查: the village's month's sample of
+//                                      visited households to verify (reproducible: SHA-256)
 //     backup --to DIR [--keep N]       a verified, incremental backup while the server serves
 //                                      (DIR on the server's machine); keeps the newest N
 //     backups --in DIR                 the backups there (read locally)
@@ -100,6 +105,7 @@ const FlagSet& Flags() {
        "  survey-forms | publish-survey FORM.json\n"
        "  report --scope TOWN|COUNTY [--month YYYY-MM] [--weights FILE] [--out FILE]\n"
        "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
+       "  sample --scope VILLAGE [--month YYYY-MM] [--json]   复查 / 电话抽查's households\n"
        "  backup --to DIR [--keep N] | backups --in DIR\n"
        "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]\n"
        "        [--holder NAME]                      prints the device's token\n"
@@ -119,7 +125,7 @@ const FlagSet& Flags() {
         {"--in", "DIR", "backups: the folder of backups (read locally, no server needed)"},
         {"--keep", "N", "backup: keep the newest N backups (0: all)"},
         {"--min-grids", "N", "gen-sample: grids per village (10)"},
-        {"--month", "YYYY-MM", "report, coverage: the month (this month in China time)"},
+        {"--month", "YYYY-MM", "report, coverage, sample: the month (this month in China time)"},
         {"--name", "NAME", "console-user: the person's name, as they log in"},
         {"--out", "FILE", "report: where to write it (report-CODE-YYYY-MM.html)"},
         {"--role", "ROLE", "enroll: grid_worker, village_secretary, town_office or county_job"},
@@ -128,7 +134,7 @@ const FlagSet& Flags() {
         {"--timeout", "SECONDS", "wait-ready: how long to wait (10)"},
         {"--to", "DIR", "backup: the folder, on the server's machine"},
         {"--weights", "FILE", "report: the county's score weights (see README)"},
-        {"--json", "", "coverage: the figures as the proto's JSON"},
+        {"--json", "", "coverage, sample: the proto's JSON"},
         {"--wipe", "", "revoke: the phone was lost; it erases its replica at its next contact"}}}));
   return *flags;
 }
@@ -247,13 +253,15 @@ class Ctl {
   // categories without rows, "patrols_per_week" the patrols (平安夜巡) a
   // village needs a week (1 when absent), "survey_quota" the questionnaires
   // a village is to complete a month, "backlog_days" the age past which an
-  // open case is 积案 (90 when absent).
+  // open case is 积案 (90 when absent), "verification_sample" the households
+  // a village's month's 复查 sample draws (10 when absent).
   static inline const std::map<std::string, void (gridsync::v1::CheckPolicy::*)(int32_t)>
       kPolicyNumbers = {
           {"default", &gridsync::v1::CheckPolicy::set_default_interval_days},
           {"patrols_per_week", &gridsync::v1::CheckPolicy::set_patrols_per_week},
           {"survey_quota", &gridsync::v1::CheckPolicy::set_survey_quota},
           {"backlog_days", &gridsync::v1::CheckPolicy::set_backlog_days},
+          {"verification_sample", &gridsync::v1::CheckPolicy::set_verification_sample},
   };
 
   // FILE: category,risk_level,interval_days, and the rows of kPolicyNumbers,
@@ -276,7 +284,8 @@ class Ctl {
           gridsync::v1::PersonCategory category;
           if (!ParsePersonCategory(c[0], &category)) {
             return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
-                                ", default, patrols_per_week, survey_quota, backlog_days, night, "
+                                ", default, patrols_per_week, survey_quota, backlog_days, "
+                                "verification_sample, night, "
                                 "satisfaction_points");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
@@ -366,6 +375,39 @@ class Ctl {
       for (const auto& u : units.org_units()) names[u.code()] = u.name();
     }
     printf("%s", CoverageText(c, names).c_str());
+    return 0;
+  }
+
+  // 复查: the village's sample, a household a line, those not yet verified
+  // marked to call.
+  int Sample(const std::string& village, const std::string& month, bool json) {
+    gridsync::v1::DrawVerificationSampleRequest req;
+    req.set_village_code(village);
+    req.set_month(month);
+    gridsync::v1::DrawVerificationSampleResponse s;
+    auto ctx = CallContext(token_);
+    if (auto st = FromGrpc(coverage_->DrawVerificationSample(ctx.get(), req, &s)); !st.ok())
+      return Fail(st);
+    if (json) {
+      printf("%s\n", StableJson(s).c_str());
+      return 0;
+    }
+    printf("%s %s: %d of %lld households visited, drawn by SHA-256 of village|yyyymm|household\n",
+           s.village_code().c_str(), s.month().c_str(), s.visits_size(),
+           static_cast<long long>(s.households_visited()));
+    for (const auto& v : s.visits()) {
+      const char* said = v.confirmation() == gridsync::v1::VISIT_CONFIRMATION_CONFIRMED ? "属实"
+                         : v.confirmation() == gridsync::v1::VISIT_CONFIRMATION_NOT_MADE ? "未入户"
+                         : v.confirmation() == gridsync::v1::VISIT_CONFIRMATION_UNSURE ? "记不清"
+                                                                                       : "待核实";
+      printf("%s  %-10s %-24s visit %s by %s on %s: %s\n", v.household_id().c_str(),
+             v.head_name().c_str(), v.address().c_str(), v.visit_record_id().c_str(),
+             v.worker().c_str(),
+             absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(v.visited_at_ms()),
+                              absl::FixedTimeZone(8 * 3600))
+                 .c_str(),
+             said);
+    }
     return 0;
   }
 
@@ -836,6 +878,9 @@ int main(int argc, char** argv) {
     return ctl.Coverage(args.Get("--scope"), args.Get("--month"), args.Has("--json"));
   }
   if (cmd == "set-policy" && args.positional.size() == 2) return ctl.SetPolicy(args.positional[1]);
+  if (cmd == "sample" && args.Has("--scope")) {
+    return ctl.Sample(args.Get("--scope"), args.Get("--month"), args.Has("--json"));
+  }
   if (cmd == "survey-forms") return ctl.SurveyForms();
   if (cmd == "publish-survey" && args.positional.size() == 2)
     return ctl.PublishSurvey(args.positional[1]);

@@ -26,6 +26,9 @@
 //                                               a town office gives a task; prints its id
 //     task-step --id ID --step accept|done|confirm|send-back [--note TEXT]
 //                                               签收, 报结 (the village); 确认, 退回 (the office)
+//     verify --visit ID --said confirmed|not-made|unsure|unreached [--method phone|on-site]
+//            [--confirms talk,letter,questionnaire,opinions] [--remark TEXT]
+//                                               复查 / 电话抽查 of a visit (office, secretary)
 //     fetch --record ID --out DIR               the record's attachments into DIR, under
 //                                               their file names (or <sha256>.<ext>)
 //     status                                    outbox, rejections, cursor, scope
@@ -53,6 +56,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "core/attachment.h"
 #include "core/coverage.h"
@@ -107,6 +111,8 @@ const FlagSet& Flags() {
       "  task --title TEXT --deadline YYYY-MM-DD (--grid CODE | --village CODE) [--household ID]\n"
       "       [--category hazard|revisit|dispute|person|other] [--description TEXT]\n"
       "  task-step --id ID --step accept|done|confirm|send-back [--note TEXT]\n"
+      "  verify --visit ID --said confirmed|not-made|unsure|unreached [--method phone|on-site]\n"
+      "         [--confirms talk,letter,questionnaire,opinions] [--remark TEXT]\n"
       "  fetch --record ID --out DIR\n"
       "  propose new-household --grid CODE (--head NAME | --address TEXT) [--reason TEXT]\n"
       "  propose moved-out|empty --household ID [--reason TEXT]\n"
@@ -142,6 +148,11 @@ const FlagSet& Flags() {
        {"--description", "TEXT", "task: more about it"},
        {"--step", "STEP", "task-step: accept, done, confirm or send-back"},
        {"--open", "", "tasks: leave out the confirmed ones"},
+       {"--visit", "ID", "verify: the visit"},
+       {"--said", "WHAT", "verify: confirmed, not-made, unsure, or unreached (nobody answered)"},
+       {"--method", "HOW", "verify: phone (电话抽查, the default) or on-site (实地复查)"},
+       {"--confirms", "ITEMS", "verify: the 四个一 the household confirms, comma-separated"},
+       {"--remark", "TEXT", "verify: what the household said"},
        {"--within", "DAYS", "due: persons due within DAYS (7)"},
        {"--household", "ID", "visit, propose, task: the household"},
        {"--person", "ID", "propose person: the person"},
@@ -194,6 +205,7 @@ class PhoneCli {
     }
     if (cmd == "task" && args_.Has("--title") && args_.Has("--deadline")) return GiveTask();
     if (cmd == "task-step" && args_.Has("--id") && args_.Has("--step")) return StepTask();
+    if (cmd == "verify" && args_.Has("--visit") && args_.Has("--said")) return Verify();
     if (cmd == "fetch" && args_.Has("--record") && args_.Has("--out")) return Fetch();
     if (cmd == "propose" && args_.positional.size() == 2) return Propose(args_.positional[1]);
     if ((cmd == "approve" || cmd == "reject") && args_.Has("--id")) {
@@ -438,6 +450,38 @@ class PhoneCli {
     auto id = c_->GiveTask(*grid, t);
     if (!id.ok()) return Fail(id.status());
     printf("%s\n", id->c_str());
+    return 0;
+  }
+  int Verify() {
+    static const std::map<std::string, gridsync::v1::VisitConfirmation> kSaid = {
+        {"confirmed", gridsync::v1::VISIT_CONFIRMATION_CONFIRMED},
+        {"not-made", gridsync::v1::VISIT_CONFIRMATION_NOT_MADE},
+        {"unsure", gridsync::v1::VISIT_CONFIRMATION_UNSURE},
+        {"unreached", gridsync::v1::VISIT_CONFIRMATION_UNSPECIFIED}};
+    const auto said = kSaid.find(args_.Get("--said"));
+    const std::string method = args_.Get("--method", "phone");
+    if (said == kSaid.end() || (method != "phone" && method != "on-site")) return Usage();
+    gridsync::v1::VisitVerification v;
+    v.set_method(method == "phone" ? gridsync::v1::VERIFICATION_METHOD_PHONE
+                                   : gridsync::v1::VERIFICATION_METHOD_ON_SITE);
+    v.set_reached(said->second != gridsync::v1::VISIT_CONFIRMATION_UNSPECIFIED);
+    v.set_confirmation(said->second);
+    v.set_remark(args_.Get("--remark"));
+    for (absl::string_view item : absl::StrSplit(args_.Get("--confirms"), ',', absl::SkipEmpty())) {
+      if (item == "talk")
+        v.set_talk_confirmed(true);
+      else if (item == "letter")
+        v.set_letter_confirmed(true);
+      else if (item == "questionnaire")
+        v.set_questionnaire_confirmed(true);
+      else if (item == "opinions")
+        v.set_opinions_confirmed(true);
+      else
+        return Usage();
+    }
+    if (auto st = c_->VerifyVisit(args_.Get("--visit"), v); !st.ok()) return Fail(st);
+    printf("verified %s: %s (syncs with the next sync)\n", args_.Get("--visit").c_str(),
+           args_.Get("--said").c_str());
     return 0;
   }
   int StepTask() {

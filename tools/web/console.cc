@@ -405,7 +405,8 @@ void Console::Routes() {
       {"/view/overview", OverviewView}, {"/view/unit", UnitView},
       {"/view/worker", WorkerView},     {"/view/record", RecordView},
       {"/view/queue", QueueView},       {"/view/proposals", ProposalsView},
-      {"/view/overdue", OverdueView},   {"/view/tasks", TasksView}};
+      {"/view/overdue", OverdueView},   {"/view/tasks", TasksView},
+      {"/view/verify", VerifyView}};
   for (const auto& [path, view] : views) {
     http.Get(path, [caller, view = view](const httplib::Request& req, httplib::Response& res) {
       auto c = caller(req, res, false);
@@ -444,7 +445,8 @@ void Console::Routes() {
     auto done = Act(*c->office, ParamsOf(req));
     Log(absl::StrCat(c->session.name, " ", req.get_param_value("what"), " ",
                      req.get_param_value("id").substr(0, 40), " ", req.get_param_value("status"),
-                     req.get_param_value("approve"), req.get_param_value("step"), ": ",
+                     req.get_param_value("approve"), req.get_param_value("step"),
+                     req.get_param_value("said"), ": ",
                      done.ok() ? *done : done.status().ToString()));
     if (!done.ok()) return Refuse(res, done.status());
     res.set_content(*done, "text/plain; charset=utf-8");

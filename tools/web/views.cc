@@ -897,6 +897,83 @@ absl::StatusOr<std::string> TasksView(Office& o, const Params&) {
 
 namespace {
 
+const char* SaidWord(gridsync::v1::VisitConfirmation c) {
+  switch (c) {
+    case gridsync::v1::VISIT_CONFIRMATION_CONFIRMED:
+      return "属实";
+    case gridsync::v1::VISIT_CONFIRMATION_NOT_MADE:
+      return "未入户";
+    case gridsync::v1::VISIT_CONFIRMATION_UNSURE:
+      return "记不清";
+    default:
+      return "待核实";
+  }
+}
+
+// What the office records of a sampled visit: the household's answer.
+std::string VerifyButtons(const std::string& visit_id) {
+  const std::string id = HtmlEscape(visit_id);
+  std::string h =
+      absl::StrCat("<input class=\"note\" data-for=\"", id, "\" placeholder=\"住户怎么说\">");
+  for (const auto& [said, word] :
+       {std::pair{"confirmed", "属实"}, std::pair{"not-made", "未入户"},
+        std::pair{"unsure", "记不清"}, std::pair{"unreached", "未接通"}}) {
+    absl::StrAppend(&h, "<button data-act=\"verify\" data-id=\"", id, "\" data-said=\"", said,
+                    "\">", word, "</button>");
+  }
+  return h;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> VerifyView(Office& o, const Params& params) {
+  auto month = MonthParam(params);
+  if (!month.ok()) return month.status();
+  auto villages = UnitsUnder(o, o.account().scope, gridsync::v1::ORG_LEVEL_VILLAGE);
+  if (!villages.ok()) return villages.status();
+  std::string village = Get(params, "village");
+  if (village.empty() && !villages->empty()) village = villages->front().code();
+  std::string h = absl::StrCat(
+      "<h1>核查抽样 (复查 / 电话抽查)</h1><p class=\"sub\">每村每月按规则抽取已走访户 "
+      "(SHA-256 排序, 谁来抽都一样), 由镇里电话或上门核实; 核实为未入户的走访不计入户率</p>",
+      MonthBar("verify", *month, absl::StrCat("village=", village)), "<p class=\"villages\">");
+  for (const auto& v : *villages) {
+    absl::StrAppend(&h, "<a href=\"#/verify?village=", HtmlEscape(v.code()), "&month=", *month,
+                    "\"", v.code() == village ? " class=\"on\"" : "", ">", HtmlEscape(v.name()),
+                    "</a> ");
+  }
+  h += "</p>";
+  if (village.empty()) return h;
+  gridsync::v1::DrawVerificationSampleRequest req;
+  req.set_village_code(village);
+  req.set_month(*month);
+  auto sample = Ask<gridsync::v1::DrawVerificationSampleRequest,
+                    gridsync::v1::DrawVerificationSampleResponse>(
+      o, &gridsync::v1::CoverageService::Stub::DrawVerificationSample, req);
+  if (!sample.ok()) return sample.status();
+  const bool acts = o.account().role == gridsync::v1::ROLE_TOWN_OFFICE;
+  absl::StrAppend(&h, "<h2>", HtmlEscape(OrgName(o, village)), " ", *month, ": 已走访 ",
+                  sample->households_visited(), " 户, 抽取 ", sample->visits_size(),
+                  " 户</h2><table id=\"sample\" class=\"sortable\"><thead><tr><th>户</th>"
+                  "<th>户主</th><th>地址</th><th>网格员</th><th>走访</th><th>核实结果</th>",
+                  acts ? "<th>记录</th>" : "", "</tr></thead><tbody>");
+  for (const auto& v : sample->visits()) {
+    absl::StrAppend(
+        &h, "<tr data-id=\"", HtmlEscape(v.visit_record_id()), "\"",
+        v.confirmation() == gridsync::v1::VISIT_CONFIRMATION_NOT_MADE ? " class=\"late\"" : "",
+        "><td>", HtmlEscape(v.household_id()), "</td><td>", HtmlEscape(v.head_name()),
+        "</td><td class=\"l\">", HtmlEscape(v.address()), "</td><td>", HtmlEscape(v.worker()),
+        "</td><td>", RecordLink(v.visit_record_id(), Date(v.visited_at_ms())), "</td><td>",
+        SaidWord(v.confirmation()), "</td>",
+        acts ? absl::StrCat("<td class=\"acts\">", VerifyButtons(v.visit_record_id()), "</td>")
+             : "",
+        "</tr>");
+  }
+  return h + "</tbody></table>";
+}
+
+namespace {
+
 // A task as the office's form gives it: to the village's first grid.
 absl::StatusOr<std::string> GiveTask(Office& o, const Params& params) {
   const std::string village = Get(params, "village");
@@ -948,6 +1025,25 @@ absl::StatusOr<std::string> Act(Office& o, const Params& params) {
     return absl::StrCat("已改为 ", tools::CaseStatusWord(status));
   }
   if (what == "task") return GiveTask(o, params);
+  if (what == "verify") {
+    const std::string said = Get(params, "said");
+    gridsync::v1::VisitVerification v;
+    v.set_method(gridsync::v1::VERIFICATION_METHOD_PHONE);
+    v.set_reached(said != "unreached");
+    if (said == "confirmed") {
+      v.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_CONFIRMED);
+    } else if (said == "not-made") {
+      v.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_NOT_MADE);
+    } else if (said == "unsure") {
+      v.set_confirmation(gridsync::v1::VISIT_CONFIRMATION_UNSURE);
+    } else if (said != "unreached") {
+      return absl::InvalidArgumentError("said: confirmed, not-made, unsure 或 unreached");
+    }
+    v.set_remark(Get(params, "note"));
+    auto st = o.Act([&](sdk::Client& c) { return c.VerifyVisit(id, v); });
+    if (!st.ok()) return st;
+    return absl::StrCat("已记录: ", said == "unreached" ? "未接通" : SaidWord(v.confirmation()));
+  }
   if (what == "task-step") {
     const std::string step = Get(params, "step");
     if (step != "confirm" && step != "send-back")
@@ -958,7 +1054,7 @@ absl::StatusOr<std::string> Act(Office& o, const Params& params) {
     if (!st.ok()) return st;
     return std::string(step == "confirm" ? "已确认办结" : "已退回重办");
   }
-  return absl::InvalidArgumentError("what: decide, case, task 或 task-step");
+  return absl::InvalidArgumentError("what: decide, case, task, task-step 或 verify");
 }
 
 }  // namespace gridsync::web

@@ -44,11 +44,18 @@ absl::StatusOr<std::string> OverdueView(Office& office, const Params& params);
 // villages here and confirms or sends back what they report done.
 absl::StatusOr<std::string> TasksView(Office& office, const Params& params);
 
+// 复查 / 电话抽查: a village's (`village`, default the first) month's sample
+// as gridsyncd draws it, with what each household said; a town office
+// records the answers here.
+absl::StatusOr<std::string> VerifyView(Office& office, const Params& params);
+
 // The acts the pages offer (POST /api/act): `what` is "decide" (id,
 // approve=1|0, note), "case" (id, status=ACCEPTED|MEDIATING|RESOLVED|
 // ESCALATED|CLOSED), "task" (village, title, category, deadline
 // YYYY-MM-DD, description: a town office gives a task) or "task-step" (id,
-// step=confirm|send-back, note). Returns what to tell the person.
+// step=confirm|send-back, note) or "verify" (id = the visit,
+// said=confirmed|not-made|unsure|unreached, note: by phone). Returns what
+// to tell the person.
 absl::StatusOr<std::string> Act(Office& office, const Params& params);
 
 }  // namespace gridsync::web

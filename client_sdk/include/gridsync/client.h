@@ -337,6 +337,16 @@ class Client {
                                                             bool open_only = false, int offset = 0,
                                                             int limit = 100) const;
 
+  // --- 复查 / 电话抽查 ------------------------------------------------------
+  // Records what the household said of the visit `visit_id`
+  // (records.proto VisitVerification: method, reached, confirmation, the
+  // 四个一 it confirms, satisfaction, remark); verified_at_ms is set to now
+  // when left out. A town office's or the village secretary's device, never
+  // the one that recorded the visit (PERMISSION_DENIED). A visit found not
+  // made leaves 入户率 on every phone once synced.
+  absl::Status VerifyVisit(const std::string& visit_id,
+                           gridsync::v1::VisitVerification verification);
+
   // The questionnaire's versions the server published (安全感/满意度), newest
   // first: ask with the first, and record a Survey (records.proto) with its
   // version. Empty before the first sync or when none was published.

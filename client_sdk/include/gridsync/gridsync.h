@@ -400,6 +400,15 @@ gs_code gs_step_task(gs_client* c, const char* task_id, int action, const char* 
 gs_code gs_list_tasks(gs_client* c, const char* scope_code, int open_only, int offset, int limit,
                       gs_day** out, gs_error* err);
 
+/* --- 复查 / 电话抽查 (client.h: VerifyVisit) --------------------------------
+ * verification_json: a gridsync.v1.VisitVerification in protobuf JSON, e.g.
+ * {"method": "VERIFICATION_METHOD_PHONE", "reached": true, "confirmation":
+ * "VISIT_CONFIRMATION_NOT_MADE", "remark": "本月没人来过"}. A town office's or
+ * the village secretary's device only, never the one that recorded the visit
+ * (GS_PERMISSION_DENIED). */
+gs_code gs_verify_visit(gs_client* c, const char* visit_id, const char* verification_json,
+                        gs_error* err);
+
 /* --- the questionnaire (安全感/满意度) ---------------------------------------
  * The versions the server published, newest first (ask with the first).
  * Entries: id = version, name = title, time = published at;

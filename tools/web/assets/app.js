@@ -197,7 +197,7 @@ function enhance(view) {
   for (const b of view.querySelectorAll('button[data-act]')) {
     b.addEventListener('click', async () => {
       const data = {what: b.dataset.act, id: b.dataset.id};
-      for (const k of ['status', 'approve', 'step']) if (b.dataset[k]) data[k] = b.dataset[k];
+      for (const k of ['status', 'approve', 'step', 'said']) if (b.dataset[k]) data[k] = b.dataset[k];
       const note = view.querySelector('input.note[data-for="' + CSS.escape(b.dataset.id) + '"]');
       if (note) data.note = note.value;
       b.disabled = true;

@@ -330,6 +330,19 @@ public final class GridSyncClient implements AutoCloseable {
     run(h -> Native.stepTask(h, taskId, action, note));
   }
 
+  /**
+   * 复查 / 电话抽查: what the household said of a visit (a town office's or the village
+   * secretary's phone, never the one that recorded it). said: 1 属实, 2 未入户 (the visit
+   * leaves 入户率), 3 记不清, 0 not reached; onSite: 实地复查, else 电话抽查.
+   */
+  public void verifyVisit(String visitId, int said, boolean onSite, String remark)
+      throws GridSyncException {
+    String json = "{\"method\":" + (onSite ? 2 : 1) + ",\"reached\":" + (said != 0)
+        + ",\"confirmation\":" + said + ",\"remark\":" + Json.quote(remark == null ? "" : remark)
+        + "}";
+    run(h -> Native.verifyVisit(h, visitId, json));
+  }
+
   /** The scope's tasks: open ones first, overdue first; then the confirmed ones. */
   public DayPage<Task> listTasks(String scopeCode, boolean openOnly, int offset, int limit)
       throws GridSyncException {

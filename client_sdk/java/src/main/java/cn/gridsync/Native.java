@@ -108,6 +108,7 @@ final class Native {
   static native String giveTask(long h, String grid, String taskJson);
   static native void stepTask(long h, String id, int action, String note);
   static native long listTasks(long h, String scope, boolean openOnly, int offset, int limit);
+  static native void verifyVisit(long h, String id, String verificationJson);
 
   static native long[] sync(long h, NativeCallbacks.Progress listener);
   static native void startBackground(long h, long intervalMs, long minBackoffMs, long maxBackoffMs,

@@ -901,6 +901,35 @@ public class GridSyncClientTest {
     }
   }
 
+  // 复查: the village secretary calls a household; it says nobody came, and
+  // the visit leaves 入户率 on the worker's phone once both have synced.
+  @Test
+  public void aVisitTheHouseholdDeniesLeavesTheFiguresOnTheWorkersPhone() throws Exception {
+    a.sync(null);
+    Map<String, Object> f = new LinkedHashMap<>();
+    f.put("visited_at_ms", System.currentTimeMillis());
+    String visit = a.create(RecordKind.VISIT, grid, grid + "0019", f); // visited by no other test
+    try {
+      a.verifyVisit(visit, 1, false, "");
+      fail("a worker does not verify its own visit");
+    } catch (GridSyncException e) {
+      assertEquals(GridSyncException.PERMISSION_DENIED, e.code());
+    }
+    a.sync(null);
+    long before = a.getCoverage(grid, null).figures.getVisits().getVisited();
+    GridSyncClient.Options o =
+        enrolled("java-secretary", "gridsync.secretaryDevice", "gridsync.secretaryToken", "村书记");
+    try (GridSyncClient s = GridSyncClient.open(o)) {
+      s.sync(null);
+      s.verifyVisit(visit, 2, false, "住户说𠮷月没人来");
+      s.sync(null);
+    }
+    a.sync(null);
+    Coverage after = a.getCoverage(grid, null);
+    assertEquals(before - 1, after.figures.getVisits().getVisited());
+    assertEquals(1, after.figures.getVerification().getNotMade());
+  }
+
   private static Task findTask(DayPage<Task> page, String id) {
     for (Task t : page.items) {
       if (t.recordId.equals(id))
