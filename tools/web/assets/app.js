@@ -142,7 +142,6 @@ async function show(quiet) {
   for (const i of view.querySelectorAll('input.filter, input.note'))
     if (keep[(i.dataset.for || '') + i.className]) i.value = keep[(i.dataset.for || '') + i.className];
   enhance(view);
-  enhanceForms(view);
   if (quiet) window.scrollTo(0, scroll);
   view.dataset.version = me.version = (me.version || 0) + 1;
   document.title = ($('h1', view) || {}).textContent + ' · 综治中心管理台';
@@ -195,40 +194,33 @@ function enhance(view) {
     });
   }
   for (const b of view.querySelectorAll('button[data-act]')) {
-    b.addEventListener('click', async () => {
+    b.addEventListener('click', () => {
       const data = {what: b.dataset.act, id: b.dataset.id};
       for (const k of ['status', 'approve', 'step', 'said']) if (b.dataset[k]) data[k] = b.dataset[k];
       const note = view.querySelector('input.note[data-for="' + CSS.escape(b.dataset.id) + '"]');
       if (note) data.note = note.value;
-      b.disabled = true;
-      try {
-        say(await post('/api/act', data));
-        await show(true);
-      } catch (err) {
-        say(err.message, true);
-        b.disabled = false;
-      }
+      act(data, b);
+    });
+  }
+  // A form that acts (the office giving a task): its fields, as a button's.
+  for (const f of view.querySelectorAll('form[data-act]')) {
+    f.addEventListener('submit', (e) => {
+      e.preventDefault();
+      act(Object.assign(Object.fromEntries(new FormData(f)), {what: f.dataset.act}), $('button', f));
     });
   }
 }
 
-// A form that acts (the office giving a task): its fields, as a button's.
-function enhanceForms(view) {
-  for (const f of view.querySelectorAll('form[data-act]')) {
-    f.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      const data = Object.fromEntries(new FormData(f));
-      data.what = f.dataset.act;
-      const b = $('button', f);
-      b.disabled = true;
-      try {
-        say(await post('/api/act', data));
-        await show(true);
-      } catch (err) {
-        say(err.message, true);
-        b.disabled = false;
-      }
-    });
+// Sends an act, says the answer and shows the view again; `b` is disabled
+// meanwhile, and again usable when the act was refused.
+async function act(data, b) {
+  b.disabled = true;
+  try {
+    say(await post('/api/act', data));
+    await show(true);
+  } catch (err) {
+    say(err.message, true);
+    b.disabled = false;
   }
 }
 
