@@ -81,6 +81,9 @@ void DayView::PutRegistry(const gridsync::v1::RegistryChange& c) {
     case gridsync::v1::RegistryChange::kSurveyForm:
       forms_[c.survey_form().version()] = c.survey_form();
       break;
+    case gridsync::v1::RegistryChange::kCadre:
+      cadres_[c.cadre().device_id()] = c.cadre();
+      break;
     default:
       break;
   }
@@ -322,6 +325,7 @@ gridsync::v1::GetCoverageResponse DayView::GetCoverage(const std::string& scope_
                  for (const auto& [at, mark] : m) b.AddTroubleSpot(mark);
                });
   for (const auto& [id, t] : tasks_) b.AddTask(t);
+  for (const auto& [device, c] : cadres_) b.AddCadre(c);
   ForEachUnder(verifications_, b.prefix(),
                [&](const std::string&, const std::map<At, core::VerifyMark>& m) {
                  for (auto [i, e] = InRange(m, q.from_ms, q.to_ms); i != e; ++i)

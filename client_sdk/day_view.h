@@ -93,6 +93,7 @@ class DayView {
   // grid -> (visited at, record) -> verified visit (复查)
   std::map<std::string, std::map<At, core::VerifyMark>> verifications_;
   std::map<std::string, gridsync::v1::SurveyForm> forms_;  // version -> form
+  std::map<std::string, gridsync::v1::Cadre> cadres_;      // device id -> roster entry
 };
 
 }  // namespace gridsync::sdk

@@ -51,6 +51,8 @@ std::string RegistryKey(const gridsync::v1::RegistryChange& c) {
       return absl::StrCat(kRegistryPrefix, "f", c.survey_form().version());
     case gridsync::v1::RegistryChange::kCheckPolicy:
       return absl::StrCat(kRegistryPrefix, "policy");
+    case gridsync::v1::RegistryChange::kCadre:
+      return absl::StrCat(kRegistryPrefix, "c", c.cadre().device_id());
     default:  // a newer server's kind of entry: kept apart, read by none
       return absl::StrCat(kRegistryPrefix, "?", c.item_case());
   }

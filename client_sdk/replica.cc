@@ -106,6 +106,10 @@ absl::StatusOr<Mutation> Replica::BuildLocked(const std::string& record_id, cons
       return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
     }
   }
+  if (scope_.role == gridsync::v1::ROLE_CADRE && m.kind() != gridsync::v1::RECORD_KIND_VISIT) {
+    return absl::PermissionDeniedError(
+        "a cadre's or party member's phone records visits (入户走访) only");
+  }
   // A visit is verified by the office or the secretary, never by its own
   // device: the server's rule too (core/verification.h).
   if (core::IsVerification(m)) {

@@ -20,7 +20,7 @@ std::optional<double> Given(double rate, int64_t den) {
   return rate;
 }
 
-constexpr std::array<NamedFigure, 17> kWeights = {{
+constexpr std::array<NamedFigure, 18> kWeights = {{
     {"入户率", "visit", &ScoreWeights::visit, &AssessmentFigures::visit_rate},
     {"管控率", "check", &ScoreWeights::check, &AssessmentFigures::check_rate},
     {"关爱率", "care", &ScoreWeights::care, &AssessmentFigures::care_rate},
@@ -34,6 +34,7 @@ constexpr std::array<NamedFigure, 17> kWeights = {{
      &AssessmentFigures::trouble_spot_rate},
     {"督办按期办结率", "task", &ScoreWeights::task, &AssessmentFigures::task_rate},
     {"核实率", "verification", &ScoreWeights::verification, &AssessmentFigures::verification_rate},
+    {"干部参与率", "cadre", &ScoreWeights::cadre, &AssessmentFigures::cadre_rate},
     {"巡逻率", "patrol", &ScoreWeights::patrol, &AssessmentFigures::patrol_rate},
     {"安全感率", "safety", &ScoreWeights::safety, &AssessmentFigures::safety_rate},
     {"满意率", "satisfaction", &ScoreWeights::satisfaction, &AssessmentFigures::satisfaction_rate},
@@ -69,6 +70,7 @@ AssessmentFigures FiguresOf(const gridsync::v1::GetCoverageResponse& c) {
   f.trouble_spot_rate = RateOf(c.trouble_spots().rectified(), c.trouble_spots().spots());
   f.task_rate = RateOf(c.tasks().on_time(), c.tasks().due());
   f.verification_rate = RateOf(c.verification().confirmed(), c.verification().verified());
+  f.cadre_rate = RateOf(c.cadres().met(), c.cadres().cadres());
   const auto& q = c.surveys();
   f.safety_rate = Given(q.safety_rate(), q.safety_answers());
   f.satisfaction_rate = Given(q.satisfaction_rate(), q.satisfaction_answers());

@@ -62,6 +62,9 @@ struct AssessmentFigures {
   // 核实率 (复查 / 电话抽查): visits verified that the household confirmed /
   // visits verified, the household reached (VerificationCoverage).
   std::optional<double> verification_rate;
+  // 干部参与率: cadres and party members who visited their quota of
+  // households / those on the rosters (CadreCoverage).
+  std::optional<double> cadre_rate;
   // 巡逻率 (平安夜巡): weeks that met the policy / weeks counted, as
   // AddVillagePatrols sets it (core/safety_figures.h).
   std::optional<double> patrol_rate;
@@ -94,7 +97,7 @@ struct ScoreWeights {
   double visit = 1, check = 1, grassroots = 1, follow_up = 0, patrol = 0, safety = 0,
          satisfaction = 0, care = 0, follow_up_satisfaction = 0, satisfaction_score = 0,
          awareness = 0, participation = 0, backlog = 0, screening = 0, trouble_spot = 0, task = 0,
-         verification = 0;
+         verification = 0, cadre = 0;
 };
 
 // A figure that can be scored, as reports and the county's weights name it.
@@ -113,10 +116,11 @@ std::optional<double> Score(const AssessmentFigures& f, const ScoreWeights& w);
 
 // Weights from text a county writes: one "figure = weight" a line, the
 // figure by its Chinese name (入户率, 管控率, 关爱率, 化解在基层率, 回访率,
-// 回访满意率, 积案化解率, 排查上报率, 排查整治率, 督办按期办结率, 核实率, 巡逻率,
+// 回访满意率, 积案化解率, 排查上报率, 排查整治率, 督办按期办结率, 核实率,
+// 干部参与率, 巡逻率,
 // 安全感率, 满意率, 满意度得分, 知晓率, 参与率) or its English one (visit,
 // check, care, grassroots, follow_up, follow_up_satisfaction, backlog,
-// screening, trouble_spot, task, verification, patrol, safety, satisfaction,
+// screening, trouble_spot, task, verification, cadre, patrol, safety, satisfaction,
 // satisfaction_score, awareness, participation); '#' starts a comment. Figures
 // not named weigh 0. INVALID_ARGUMENT naming the line for an unknown
 // figure, a weight that is not a number from 0 to 1000, or no weight above

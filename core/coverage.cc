@@ -492,6 +492,13 @@ void CountTroubleSpot(const TroubleSpotMark& m, int64_t from_ms, int64_t to_ms, 
     out->set_open_past_deadline(out->open_past_deadline() + 1);
 }
 
+int32_t CadreQuota(const gridsync::v1::CheckPolicy& policy, gridsync::v1::CadreKind kind) {
+  if (kind == gridsync::v1::CADRE_KIND_PARTY_MEMBER) {
+    return policy.party_member_quota() > 0 ? policy.party_member_quota() : 5;
+  }
+  return policy.cadre_quota() > 0 ? policy.cadre_quota() : 10;
+}
+
 int32_t BacklogDays(const gridsync::v1::CheckPolicy& policy) {
   return policy.backlog_days() > 0 ? policy.backlog_days() : 90;
 }

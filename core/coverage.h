@@ -257,6 +257,10 @@ void CountTroubleSpot(const TroubleSpotMark& m, int64_t from_ms, int64_t to_ms, 
 // longer than the backlog age after its registration; the age is counted
 // from registration at every level, as the parties have waited that long.
 
+// 干部参与率: the households a cadre of `kind` is to visit a month
+// (CheckPolicy.cadre_quota, 10 when 0; party_member_quota, 5 when 0).
+int32_t CadreQuota(const gridsync::v1::CheckPolicy& policy, gridsync::v1::CadreKind kind);
+
 // The county's backlog age in days (CheckPolicy.backlog_days; 90 when 0).
 int32_t BacklogDays(const gridsync::v1::CheckPolicy& policy);
 int64_t BacklogAgeMs(const gridsync::v1::CheckPolicy& policy);

@@ -1,6 +1,7 @@
 #include "core/coverage_builder.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -36,6 +37,8 @@ CoverageBuilder::CoverageBuilder(std::string scope_prefix, const ResolvedPeriod&
       backlog_age_ms_(BacklogAgeMs(policy)),
       screening_months_(MonthsBeginningIn(period.from_ms, period.to_ms)),
       verification_sample_(VerificationSample(policy)),
+      cadre_quota_(CadreQuota(policy, gridsync::v1::CADRE_KIND_CADRE)),
+      party_member_quota_(CadreQuota(policy, gridsync::v1::CADRE_KIND_PARTY_MEMBER)),
       surveys_(SatisfactionPoints(policy), &purposes_) {
   out_.set_from_ms(period.from_ms);
   out_.set_to_ms(period.to_ms);
@@ -200,6 +203,39 @@ void CoverageBuilder::FinishVerification() {
   out->set_rate(FiguresOf(out_).verification_rate.value_or(0));
 }
 
+void CoverageBuilder::AddCadre(const gridsync::v1::Cadre& c) {
+  if (c.active() && absl::StartsWith(c.village_code(), village_prefix())) cadres_.push_back(c);
+}
+
+// Each cadre's distinct households in the period against its quota a month
+// times the months beginning in it.
+void CoverageBuilder::FinishCadres() {
+  auto* out = out_.mutable_cadres();
+  out->set_cadre_quota(cadre_quota_);
+  out->set_party_member_quota(party_member_quota_);
+  const int64_t months = std::max<int64_t>(1, static_cast<int64_t>(screening_months_.size()));
+  std::sort(cadres_.begin(), cadres_.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.village_code(), a.name(), a.device_id()) <
+           std::tie(b.village_code(), b.name(), b.device_id());
+  });
+  for (const auto& c : cadres_) {
+    auto row = out->add_by_cadre();
+    row->set_device_id(c.device_id());
+    row->set_name(c.name());
+    row->set_village_code(c.village_code());
+    row->set_kind(c.kind());
+    const auto it = workers_.find(WorkerKey(c.device_id(), c.name()));
+    row->set_households_visited(it == workers_.end() ? 0 : it->second);
+    row->set_quota(months * (c.kind() == gridsync::v1::CADRE_KIND_PARTY_MEMBER ? party_member_quota_
+                                                                               : cadre_quota_));
+    row->set_met(row->households_visited() >= row->quota());
+    out->set_cadres(out->cadres() + 1);
+    out->set_met(out->met() + row->met());
+    out->set_households_visited(out->households_visited() + row->households_visited());
+  }
+  out->set_rate(FiguresOf(out_).cadre_rate.value_or(0));
+}
+
 void CoverageBuilder::FinishVisits() {
   auto* visits = out_.mutable_visits();
   for (auto& [code, g] : grids_) {
@@ -263,6 +299,7 @@ gridsync::v1::GetCoverageResponse CoverageBuilder::Finish() && {
   out_.mutable_trouble_spots()->set_rate(FiguresOf(out_).trouble_spot_rate.value_or(0));
   out_.mutable_tasks()->set_rate(FiguresOf(out_).task_rate.value_or(0));
   FinishVerification();
+  FinishCadres();
   *out_.mutable_surveys() = surveys_.Finish();
   return std::move(out_);
 }

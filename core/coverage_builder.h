@@ -135,6 +135,12 @@ class CoverageBuilder {
   // the households visited there (AddVisited) and the visits found not made.
   void AddVerification(const VerifyMark& m);
 
+  // --- 干部参与率 -----------------------------------------------------------------
+  // A cadre on the roster of a village under village_prefix() (inactive
+  // ones are not counted). Their households come from the workers' counts
+  // (AddWorkerHouseholds under core::WorkerKey of the device and name).
+  void AddCadre(const gridsync::v1::Cadre& c);
+
   // --- 安全感 / 满意度 ----------------------------------------------------------
 
   // A form the server published, whose further questions count for 知晓率
@@ -152,6 +158,7 @@ class CoverageBuilder {
   void FinishPatrols();
   void FinishScreening();
   void FinishVerification();
+  void FinishCadres();
 
   const std::string prefix_;
   const ResolvedPeriod period_;
@@ -166,6 +173,8 @@ class CoverageBuilder {
   // By village code, then month: the reports' sum (reports, found, hazards).
   std::map<std::string, std::map<int32_t, gridsync::v1::VillageScreening>> screenings_;
   const int32_t verification_sample_;
+  const int32_t cadre_quota_, party_member_quota_;
+  std::vector<gridsync::v1::Cadre> cadres_;
   std::map<std::string, gridsync::v1::WorkerVerification> verifiers_;  // by the visit's WorkerKey
   std::map<std::string, int64_t> not_made_;                            // by village code
   QuestionPurposes purposes_;                                          // before surveys_

@@ -36,6 +36,9 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
 
 bool SentToPhone(const gridsync::v1::RecordState& s, gridsync::v1::Role role,
                  const std::string& device_id) {
+  // A cadre visits households: it is sent the village's visits, nothing
+  // of its cases, checks or surveys.
+  if (role == gridsync::v1::ROLE_CADRE) return s.header().kind() == gridsync::v1::RECORD_KIND_VISIT;
   if (role != gridsync::v1::ROLE_GRID_WORKER) return true;
   if (s.header().kind() != gridsync::v1::RECORD_KIND_SURVEY) return true;
   return s.header().created_by_device() == device_id;  // its own

@@ -41,7 +41,8 @@ bool KeepOnPhone(const gridsync::v1::RecordState& s, bool subject_gone, int64_t 
 // its grid (a town's survey team, a secretary): which household answered
 // what stays out of the worker's sight and out of its phone's figures, so
 // that a round can be asked by someone other than the grid's worker. The
-// server, the report and every other role count them.
+// server, the report and every other role count them. A cadre's phone
+// (ROLE_CADRE) is sent the village's visits only.
 bool SentToPhone(const gridsync::v1::RecordState& s, gridsync::v1::Role role,
                  const std::string& device_id);
 

@@ -50,13 +50,27 @@ grpc::Status AdminServiceImpl::Audit(gridsync::v1::AdminAct act, const gridsync:
   return grpc::Status::OK;
 }
 
+grpc::Status AdminServiceImpl::Roster(const std::string& device_id, const gridsync::v1::Actor& by) {
+  auto d = auth_->DeviceById(device_id);
+  if (!d.ok()) return ToGrpc(d.status());
+  if (d->role() != gridsync::v1::ROLE_CADRE || d->scope_codes_size() != 1) return grpc::Status::OK;
+  gridsync::v1::Cadre c;
+  c.set_device_id(d->device_id());
+  c.set_name(d->holder());
+  c.set_village_code(d->scope_codes(0));
+  c.set_kind(d->cadre_kind());
+  c.set_active(!d->revoked());
+  return ToGrpc(registry_->PutCadre(c, by));
+}
+
 grpc::Status AdminServiceImpl::EnrollDevice(grpc::ServerContext*, const Principal& who,
                                             const gridsync::v1::EnrollDeviceRequest& req,
                                             gridsync::v1::EnrollDeviceResponse* resp) {
   const gridsync::v1::Actor by = who.actor();
-  auto enrolled =
-      auth_->Enroll(req.role(), {req.scope_codes().begin(), req.scope_codes().end()}, req.holder());
+  auto enrolled = auth_->Enroll(req.role(), {req.scope_codes().begin(), req.scope_codes().end()},
+                                req.holder(), req.cadre_kind());
   if (!enrolled.ok()) return ToGrpc(enrolled.status());
+  if (auto st = Roster(enrolled->device_id, by); !st.ok()) return st;
   gridsync::v1::AdminAct act;
   act.set_action("enrol");
   act.set_subject(enrolled->device_id);
@@ -74,6 +88,7 @@ grpc::Status AdminServiceImpl::RevokeDevice(grpc::ServerContext*, const Principa
                                             gridsync::v1::RevokeDeviceResponse*) {
   const gridsync::v1::Actor by = who.actor();
   if (auto st = auth_->Revoke(req.device_id(), req.wipe()); !st.ok()) return ToGrpc(st);
+  if (auto st = Roster(req.device_id(), by); !st.ok()) return st;
   gridsync::v1::AdminAct act;
   act.set_action(req.wipe() ? "revoke and wipe" : "revoke");
   act.set_subject(req.device_id());
@@ -118,6 +133,7 @@ grpc::Status AdminServiceImpl::ReinstateDevice(grpc::ServerContext*, const Princ
                                                gridsync::v1::ReinstateDeviceResponse*) {
   const gridsync::v1::Actor by = who.actor();
   if (auto st = auth_->Reinstate(req.device_id()); !st.ok()) return ToGrpc(st);
+  if (auto st = Roster(req.device_id(), by); !st.ok()) return st;
   gridsync::v1::AdminAct act;
   act.set_action("reinstate");
   act.set_subject(req.device_id());

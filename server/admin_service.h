@@ -60,6 +60,9 @@ class AdminServiceImpl final : public grpc::Service {
   // OK for the admin token; sets *by, when given, to who called.
   // Logs an act after it succeeded; a failure to log is the call's error.
   grpc::Status Audit(gridsync::v1::AdminAct act, const gridsync::v1::Actor& by);
+  // A cadre's device (ROLE_CADRE) on its village's roster as it stands now:
+  // active until revoked (registry.proto Cadre). Nothing for other roles.
+  grpc::Status Roster(const std::string& device_id, const gridsync::v1::Actor& by);
 
   RecordStore* records_;
   RegistryStore* registry_;

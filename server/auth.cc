@@ -33,6 +33,7 @@ OrgLevel ScopeLevelFor(Role role) {
     case gridsync::v1::ROLE_GRID_WORKER:
       return OrgLevel::ORG_LEVEL_GRID;
     case gridsync::v1::ROLE_VILLAGE_SECRETARY:
+    case gridsync::v1::ROLE_CADRE:
       return OrgLevel::ORG_LEVEL_VILLAGE;
     case gridsync::v1::ROLE_TOWN_OFFICE:
       return OrgLevel::ORG_LEVEL_TOWN;
@@ -70,6 +71,7 @@ bool Principal::CanWrite() const {
     case gridsync::v1::ROLE_GRID_WORKER:
     case gridsync::v1::ROLE_VILLAGE_SECRETARY:
     case gridsync::v1::ROLE_TOWN_OFFICE:
+    case gridsync::v1::ROLE_CADRE:
       return true;
     default:
       return false;
@@ -218,12 +220,23 @@ std::map<std::string, int> Authenticator::ActiveDevicesByRelease(int64_t window_
 }
 
 absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
-    Role role, const std::vector<std::string>& scope_codes, const std::string& holder) {
+    Role role, const std::vector<std::string>& scope_codes, const std::string& holder,
+    gridsync::v1::CadreKind cadre_kind) {
   if (role == gridsync::v1::ROLE_UNSPECIFIED || !gridsync::v1::Role_IsValid(role)) {
     return absl::InvalidArgumentError(
-        "role must be grid_worker, village_secretary, town_office, county_job or admin");
+        "role must be grid_worker, village_secretary, town_office, county_job, cadre or admin");
   }
   if (holder.size() > 200) return absl::InvalidArgumentError("holder: at most 200 bytes");
+  if ((role == gridsync::v1::ROLE_CADRE) != (cadre_kind != gridsync::v1::CADRE_KIND_UNSPECIFIED)) {
+    return absl::InvalidArgumentError(
+        role == gridsync::v1::ROLE_CADRE
+            ? "cadre_kind: a cadre's device is a cadre's (CADRE_KIND_CADRE, 村干部) or a party "
+              "member's (CADRE_KIND_PARTY_MEMBER, 党员)"
+            : "cadre_kind: only a cadre's device (ROLE_CADRE) has one");
+  }
+  if (!gridsync::v1::CadreKind_IsValid(cadre_kind)) {
+    return absl::InvalidArgumentError("cadre_kind: CADRE_KIND_CADRE or CADRE_KIND_PARTY_MEMBER");
+  }
   const OrgLevel want = ScopeLevelFor(role);
   if (role == gridsync::v1::ROLE_ADMIN) {
     if (!scope_codes.empty()) return absl::InvalidArgumentError("scope: an admin has no scope");
@@ -253,6 +266,7 @@ absl::StatusOr<Authenticator::Enrolled> Authenticator::Enroll(
   d.set_role(role);
   for (const auto& c : scope_codes) d.add_scope_codes(c);
   d.set_holder(holder);
+  d.set_cadre_kind(cadre_kind);
   const std::string token = RandomHex(32);  // 256 random bits
   d.set_token_sha256(HashToken(token));
   d.set_enrolled_at_ms(core::SystemWallMs());

@@ -106,9 +106,14 @@ class Authenticator {
     std::string device_id;
     std::string token;
   };
-  // Checks the scope against the role and the registry.
-  absl::StatusOr<Enrolled> Enroll(Role role, const std::vector<std::string>& scope_codes,
-                                  const std::string& holder);
+  // Checks the scope against the role and the registry. A cadre's device
+  // (ROLE_CADRE) needs `cadre_kind`; INVALID_ARGUMENT for one given to
+  // another role.
+  absl::StatusOr<Enrolled> Enroll(
+      Role role, const std::vector<std::string>& scope_codes, const std::string& holder,
+      gridsync::v1::CadreKind cadre_kind = gridsync::v1::CADRE_KIND_UNSPECIFIED);
+  // The enrolled device `device_id`, revoked or not; NOT_FOUND for none.
+  absl::StatusOr<gridsync::v1::Device> DeviceById(const std::string& device_id) const;
   // With `wipe`, the device is lost: Authenticate then answers its token
   // with PERMISSION_DENIED carrying the wipe order (common/grpc_status.h).
   absl::Status Revoke(const std::string& device_id, bool wipe = false);
@@ -120,7 +125,6 @@ class Authenticator {
   static std::string HashToken(absl::string_view token);
 
  private:
-  absl::StatusOr<gridsync::v1::Device> DeviceById(const std::string& device_id) const;
   // Reads the device, lets `change` edit it (true: it did), stores and
   // serves it. One update at a time, so that a key registered while the
   // device is revoked cannot undo the revocation.

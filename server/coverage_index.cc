@@ -921,6 +921,12 @@ absl::StatusOr<gridsync::v1::GetCoverageResponse> CoverageIndex::GetCoverage(
   if (st.ok())
     st = ForEachVerification(ix, b.prefix(), q.from_ms, q.to_ms,
                              [&](const StoredVerification& s) { b.AddVerification(s.mark); });
+  if (st.ok())  // 干部参与率: the rosters of the scope's villages
+    st = ForEachRegistry<gridsync::v1::Cadre>(ix, kCadrePrefix[0], b.village_prefix(), "",
+                                              [&](const gridsync::v1::Cadre& c) {
+                                                b.AddCadre(c);
+                                                return true;
+                                              });
   if (st.ok()) st = AddSurveys(ix, &b);
   if (!st.ok()) return st;
   return std::move(b).Finish();

@@ -46,6 +46,11 @@ absl::Status CheckPolicyValid(const gridsync::v1::CheckPolicy& p) {
   if (p.backlog_days() < 0 || p.backlog_days() > 3650) {
     return absl::InvalidArgumentError("policy.backlog_days must be 1..3650 (0: the default, 90)");
   }
+  for (int32_t quota : {p.cadre_quota(), p.party_member_quota()}) {
+    if (quota < 0 || quota > 1000)
+      return absl::InvalidArgumentError(
+          "policy.cadre_quota and party_member_quota must be 1..1000 (0: the defaults, 10 and 5)");
+  }
   if (p.verification_sample() < 0 || p.verification_sample() > 1000) {
     return absl::InvalidArgumentError(
         "policy.verification_sample must be 1..1000 (0: the default, 10)");
@@ -215,7 +220,8 @@ grpc::Status CoverageServiceImpl::DrawVerificationSample(
     const gridsync::v1::DrawVerificationSampleRequest& req,
     gridsync::v1::DrawVerificationSampleResponse* resp) {
   const auto role = who.device.role();
-  if (role == gridsync::v1::ROLE_GRID_WORKER || role == gridsync::v1::ROLE_VILLAGE_SECRETARY) {
+  if (role != gridsync::v1::ROLE_TOWN_OFFICE && role != gridsync::v1::ROLE_COUNTY_JOB &&
+      !who.IsAdmin()) {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                         "the verification sample is the town office's and the county's: a village "
                         "that knew it beforehand could prepare the households it names");

@@ -36,6 +36,9 @@ std::pair<std::string, std::string> RegistryPlace(const gridsync::v1::RegistryCh
               RegistryKey(c.person().person_id())};
     case gridsync::v1::RegistryChange::kSurveyForm:
       return {"", absl::StrCat(kSurveyFormPrefix, c.survey_form().version())};
+    case gridsync::v1::RegistryChange::kCadre:
+      return {c.cadre().village_code(),
+              absl::StrCat(kCadrePrefix, c.cadre().village_code(), c.cadre().device_id())};
     default:
       return {"", kPolicyKey};
   }
@@ -53,6 +56,8 @@ absl::StatusOr<gridsync::v1::RegistryChange> RegistryEntry(const std::string& ke
     ok = c.mutable_check_policy()->ParseFromString(value);
   } else if (key.rfind(kSurveyFormPrefix, 0) == 0) {
     ok = c.mutable_survey_form()->ParseFromString(value);
+  } else if (key[0] == kCadrePrefix[0]) {
+    ok = c.mutable_cadre()->ParseFromString(value);
   } else if (key[0] == 'o') {
     ok = c.mutable_org_unit()->ParseFromString(value);
   } else if (key[0] == 'h') {
@@ -68,6 +73,7 @@ std::string_view FeedCode(const gridsync::v1::RegistryChange& r) {
   if (r.has_org_unit()) return r.org_unit().code();
   if (r.has_household()) return r.household().household_id();
   if (r.has_person()) return r.person().person_id();
+  if (r.has_cadre()) return r.cadre().village_code();
   return {};
 }
 

@@ -1,6 +1,7 @@
 // How the RocksDB store lays out the registry (internal to the store):
 //   registry   'o'+code -> OrgUnit, 'h'+id -> Household, 'p'+id -> SupervisedPerson,
-//              kPolicyKey -> CheckPolicy, kSurveyFormPrefix+version -> SurveyForm
+//              kPolicyKey -> CheckPolicy, kSurveyFormPrefix+version -> SurveyForm,
+//              kCadrePrefix+village+device -> Cadre
 //   scoped     'r' + code + '\0' + be64(seq) -> registry key: the pull index of
 //              registry changes, under the code of the unit they hang under
 #ifndef GRIDSYNC_SERVER_REGISTRY_KEYS_H_
@@ -23,6 +24,8 @@ namespace gridsync::server {
 inline constexpr char kPolicyKey[] = "~check_policy";
 // Followed by the version: every questionnaire form published.
 inline constexpr char kSurveyFormPrefix[] = "~survey_form/";
+// A cadre on its village's roster: kCadrePrefix + village code + device id.
+inline constexpr char kCadrePrefix[] = "c";
 
 // The registry key of an org unit code, a household id or a person id (told
 // apart by their lengths).

@@ -35,6 +35,11 @@ class RegistryStore {
   virtual absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
                                       const gridsync::v1::Actor& by) = 0;
 
+  // Puts a cadre on its village's roster, or replaces its entry (inactive
+  // once its device is revoked), and sends it to the village's phones.
+  virtual absl::Status PutCadre(const gridsync::v1::Cadre& cadre,
+                                const gridsync::v1::Actor& by) = 0;
+
   // Questionnaire forms (registry.proto SurveyForm), newest first.
   virtual absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ListSurveyForms() = 0;
   // Stores a new version, stamped published_at_ms = `now_ms` (or 1 ms after

@@ -343,4 +343,23 @@ absl::StatusOr<gridsync::v1::SurveyForm> RocksRegistry::PublishSurveyForm(
   return form;
 }
 
+absl::Status RocksRegistry::PutCadre(const gridsync::v1::Cadre& cadre,
+                                     const gridsync::v1::Actor& by) {
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  gridsync::v1::RegistryChange change;
+  *change.mutable_cadre() = cadre;
+  batch.Put(registry_, RegistryPlace(change).second, cadre.SerializeAsString());
+  gridsync::v1::AdminAct act;
+  act.set_action("cadre");
+  act.set_subject(cadre.device_id());
+  *act.mutable_by() = by;
+  act.set_detail(absl::StrCat(cadre.active() ? "on" : "off", " the roster of ",
+                              cadre.village_code(), ": ", cadre.name(), " (",
+                              gridsync::v1::CadreKind_Name(cadre.kind()), ")"));
+  LoggedWrite r{&batch, {}, by, std::move(act), std::nullopt};
+  r.changes.push_back(std::move(change));
+  return log_->Log(&r);
+}
+
 }  // namespace gridsync::server

@@ -32,6 +32,7 @@ class RocksRegistry : public RegistryStore {
   absl::StatusOr<std::vector<gridsync::v1::SurveyForm>> ListSurveyForms() override;
   absl::StatusOr<gridsync::v1::SurveyForm> PublishSurveyForm(
       gridsync::v1::SurveyForm form, int64_t now_ms, const gridsync::v1::Actor& by) override;
+  absl::Status PutCadre(const gridsync::v1::Cadre& cadre, const gridsync::v1::Actor& by) override;
   absl::Status SetCheckPolicy(const gridsync::v1::CheckPolicy& policy,
                               const gridsync::v1::Actor& by) override;
 

@@ -155,6 +155,11 @@ std::optional<Refused> Refusal(const Principal& who, const Mutation& m, int64_t 
                                 "proposal; this device is a ",
                                 gridsync::v1::Role_Name(who.device.role()))};
   }
+  if (who.device.role() == gridsync::v1::ROLE_CADRE &&
+      m.kind() != gridsync::v1::RECORD_KIND_VISIT) {
+    return Refused{absl::StatusCode::kPermissionDenied, "kind",
+                   "a cadre's or party member's phone (ROLE_CADRE) records visits (入户走访) only"};
+  }
   if (m.kind() == gridsync::v1::RECORD_KIND_TASK) {
     if (auto v = core::TaskWriteRefusal(who.device.role(), m)) {
       return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};

@@ -493,6 +493,79 @@ TEST_F(DayTest, AVisitFoundNotMadeLeavesTheFiguresOnPhonesAndServer) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// 干部参与率: a cadre and a party member of the village visit households on
+// their phones; their visits count for 入户, and for the figure once they
+// reach their quota (10 and 5 a month by default). The roster reaches the
+// secretary's phone, which counts as the server does; a revoked device
+// leaves it. A cadre's phone writes visits only.
+TEST_F(DayTest, CadresVisitsCountForTheirQuotaOnPhonesAndServer) {
+  auto cadre =
+      NewReplica(gridsync::v1::ROLE_CADRE, kVillageAB, "村干部𠮷", gridsync::v1::CADRE_KIND_CADRE);
+  auto member = NewReplica(gridsync::v1::ROLE_CADRE, kVillageAB, "党员",
+                           gridsync::v1::CADRE_KIND_PARTY_MEMBER);
+  auto secretary = NewReplica(gridsync::v1::ROLE_VILLAGE_SECRETARY, kVillageAB, "村书记");
+  for (Phone* p : {&cadre, &member, &secretary}) SyncOk(*p);
+  const std::string month = core::MonthName(core::MonthOf(core::SystemWallMs()));
+  const int64_t visited_before = ServerCoverage(kVillageAB, month).visits().visited();
+  for (int n = 1; n <= 10; ++n) NewVisit(cadre, n <= 6 ? kGridA : kGridB, n);  // its quota
+  for (int n = 11; n <= 14; ++n) NewVisit(member, kGridA, n);                  // one short of 5
+  auto refused = cadre->Create(gridsync::v1::RECORD_KIND_DISPUTE_CASE, kGridA, Household(kGridA, 3),
+                               {F("title", tools::StrValue("院墙纠纷"))});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied) << refused.status();
+  auto offline = cadre->GetCoverage(kVillageAB);
+  ASSERT_TRUE(offline.ok()) << offline.status();
+  EXPECT_EQ(offline->cadres().cadres(), 2);
+  EXPECT_EQ(offline->cadres().met(), 1);  // counted on the cadre's phone before any sync
+  for (Phone* p : {&cadre, &member, &secretary}) SyncOk(*p);
+
+  const auto server = ServerCoverage(kVillageAB, month);
+  EXPECT_EQ(server.visits().visited(), visited_before + 14);  // 入户, like anyone's
+  ASSERT_EQ(server.cadres().by_cadre_size(), 2);
+  EXPECT_EQ(server.cadres().met(), 1);
+  EXPECT_DOUBLE_EQ(server.cadres().rate(), 0.5);
+  for (const auto& row : server.cadres().by_cadre()) {
+    if (row.kind() == gridsync::v1::CADRE_KIND_CADRE) {
+      EXPECT_EQ(row.name(), "村干部𠮷");
+      EXPECT_EQ(row.households_visited(), 10);
+      EXPECT_EQ(row.quota(), 10);
+      EXPECT_TRUE(row.met());
+    } else {
+      EXPECT_EQ(row.households_visited(), 4);
+      EXPECT_EQ(row.quota(), 5);
+    }
+  }
+  ExpectSameFigures(secretary, kVillageAB, month);
+  // A cadre's phone holds the village's visits only: its 干部参与率 and 入户
+  // are the server's once it has pulled the member's.
+  SyncOk(cadre);
+  auto mine = cadre->GetCoverage(kVillageAB, month);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->cadres().DebugString(), server.cadres().DebugString());
+  EXPECT_EQ(mine->visits().visited(), server.visits().visited());
+  ExpectSameFigures(secretary, kGridA, month);
+
+  // A raw cadre's case skipping the SDK: refused by the server.
+  std::string device;
+  const std::string token = Enroll(gridsync::v1::ROLE_CADRE, {kVillageAB}, "党员乙", &device,
+                                   gridsync::v1::CADRE_KIND_PARTY_MEMBER);
+  tools::Phone forger(channel_, token, device, "党员乙", 7);
+  Mutation c = forger.Begin(gridsync::v1::RECORD_KIND_DISPUTE_CASE, forger.NewRecordId(), kGridA);
+  c.mutable_create()->set_subject_id(Household(kGridA, 2));
+  auto pushed = forger.Push({c});
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  EXPECT_EQ(pushed->results(0).code(), static_cast<int>(absl::StatusCode::kPermissionDenied));
+
+  // Revoked, the party member leaves the roster on the server and phones.
+  gridsync::v1::RevokeDeviceRequest rr;
+  rr.set_device_id(member.options.device_id);
+  gridsync::v1::RevokeDeviceResponse rresp;
+  auto actx = tools::CallContext(admin_token_);
+  ASSERT_TRUE(admin_->RevokeDevice(actx.get(), rr, &rresp).ok());
+  SyncOk(secretary);
+  EXPECT_EQ(ServerCoverage(kVillageAB, month).cadres().cadres(), 2);  // the cadre and 党员乙
+  ExpectSameFigures(secretary, kVillageAB, month);
+}
+
 TEST_F(DayTest, ListsArePagedAndBadArgumentsAreClearErrors) {
   auto worker = NewPhone(kGridA, "网格员001");
   auto none = worker->ListHouseholds(kGridA);

@@ -47,11 +47,12 @@ class SdkTest : public ServerTest {
     sdk::Client* operator->() { return client.get(); }
   };
   // An SDK replica for any role and scope.
-  Phone NewReplica(gridsync::v1::Role role, const std::string& scope, const std::string& holder) {
+  Phone NewReplica(gridsync::v1::Role role, const std::string& scope, const std::string& holder,
+                   gridsync::v1::CadreKind cadre_kind = gridsync::v1::CADRE_KIND_UNSPECIFIED) {
     Phone p;
     p.options.data_dir = dir_ + "/replica-" + std::to_string(++phones_);
     p.options.server_address = "127.0.0.1:" + std::to_string(proxy_->port());
-    p.options.token = Enroll(role, {scope}, holder, &p.options.device_id);
+    p.options.token = Enroll(role, {scope}, holder, &p.options.device_id, cadre_kind);
     p.options.holder = holder;
     Reopen(p);
     return p;

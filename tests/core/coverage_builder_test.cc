@@ -179,5 +179,45 @@ TEST(CoverageBuilder, TroubleSpotsOnTheRegisterInThePeriod) {
   EXPECT_DOUBLE_EQ(t.rate(), 1.0 / 3);
 }
 
+// 干部参与率: each active cadre of the scope's villages against its quota
+// (a cadre's 10, a party member's 5 by default, or the county's), from the
+// households its device visited.
+TEST(CoverageBuilder, CadresMeetTheirQuotaByHouseholdsVisited) {
+  gridsync::v1::CheckPolicy policy = DefaultCheckPolicy();
+  policy.set_party_member_quota(3);
+  CoverageBuilder b(ScopePrefix(kVillage), November(), policy);
+  auto cadre = [](const char* device, const char* name, gridsync::v1::CadreKind kind,
+                  const char* village = kVillage, bool active = true) {
+    gridsync::v1::Cadre c;
+    c.set_device_id(device);
+    c.set_name(name);
+    c.set_village_code(village);
+    c.set_kind(kind);
+    c.set_active(active);
+    return c;
+  };
+  b.AddWorkerHouseholds(WorkerKey("dev-a", "干部甲"), 10);
+  b.AddWorkerHouseholds(WorkerKey("dev-b", "干部乙"), 9);
+  b.AddWorkerHouseholds(WorkerKey("dev-c", "党员丙"), 3);
+  b.AddCadre(cadre("dev-a", "干部甲", gridsync::v1::CADRE_KIND_CADRE));
+  b.AddCadre(cadre("dev-b", "干部乙", gridsync::v1::CADRE_KIND_CADRE));
+  b.AddCadre(cadre("dev-c", "党员丙", gridsync::v1::CADRE_KIND_PARTY_MEMBER));
+  b.AddCadre(cadre("dev-d", "党员丁", gridsync::v1::CADRE_KIND_PARTY_MEMBER));  // visited none
+  b.AddCadre(cadre("dev-e", "已撤销", gridsync::v1::CADRE_KIND_CADRE, kVillage, false));
+  b.AddCadre(cadre("dev-f", "外村", gridsync::v1::CADRE_KIND_CADRE, "410185001202"));
+  const auto c = std::move(b).Finish().cadres();
+  EXPECT_EQ(c.cadre_quota(), 10);
+  EXPECT_EQ(c.party_member_quota(), 3);
+  EXPECT_EQ(c.cadres(), 4);
+  EXPECT_EQ(c.met(), 2);  // 干部甲 (10 of 10), 党员丙 (3 of 3)
+  EXPECT_EQ(c.households_visited(), 22);
+  EXPECT_DOUBLE_EQ(c.rate(), 0.5);
+  ASSERT_EQ(c.by_cadre_size(), 4);
+  for (const auto& row : c.by_cadre()) {
+    if (row.name() == "干部乙") EXPECT_FALSE(row.met()) << "one short of 10";
+    if (row.name() == "党员丙") EXPECT_EQ(row.quota(), 3);
+  }
+}
+
 }  // namespace
 }  // namespace gridsync::core

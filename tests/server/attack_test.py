@@ -746,6 +746,37 @@ try:
                                  coverage.DrawVerificationSampleResponse, desk.token))
     check("9h. another town's village's sample is refused",
           e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED, e and e.code())
+
+    # --- 10. A cadre's token: visits only, no sample
+    cadre = srv.call("/gridsync.v1.AdminService/EnrollDevice",
+                     admin.EnrollDeviceRequest(role=registry.ROLE_CADRE, scope_codes=[village_a],
+                                               holder="村干部𠮷",
+                                               cadre_kind=registry.CADRE_KIND_CADRE),
+                     admin.EnrollDeviceResponse, A)
+    e = refused(lambda: srv.call("/gridsync.v1.AdminService/EnrollDevice",
+                                 admin.EnrollDeviceRequest(role=registry.ROLE_CADRE,
+                                                           scope_codes=[village_a], holder="无类"),
+                                 admin.EnrollDeviceResponse, A))
+    check("10a. a cadre enrolled without its kind is INVALID_ARGUMENT",
+          e is not None and e.code() == grpc.StatusCode.INVALID_ARGUMENT, e and e.details())
+    cc = mutation.CreateRecord(subject_id=grid_a + "0001")
+    cc.fields.add(field="title").value.string_value = "干部登记的纠纷"
+    cv = mutation.CreateRecord(subject_id=grid_a + "0001")
+    cv.fields.add(field="visited_at_ms").value.int_value = now_ms
+    r = push(cadre.token, [mut(new_id(), records.RECORD_KIND_DISPUTE_CASE, grid_a, create=cc),
+                           mut(new_id(), records.RECORD_KIND_VISIT, grid_a, create=cv)])
+    check("10b. a cadre's case is PERMISSION_DENIED, its visit applied",
+          r[0].code == 7 and r[1].outcome == sync.MUTATION_OUTCOME_APPLIED, r)
+    e = refused(lambda: srv.call("/gridsync.v1.CoverageService/DrawVerificationSample",
+                                 coverage.DrawVerificationSampleRequest(village_code=village_a),
+                                 coverage.DrawVerificationSampleResponse, cadre.token))
+    check("10c. nor does a cadre see the verification sample",
+          e is not None and e.code() == grpc.StatusCode.PERMISSION_DENIED, e and e.code())
+    cov = srv.call("/gridsync.v1.CoverageService/GetCoverage",
+                   coverage.GetCoverageRequest(scope_code=village_a), coverage.GetCoverageResponse, A)
+    check("10d. the village's roster has the cadre, one household visited of 10",
+          cov.cadres.cadres == 1 and cov.cadres.by_cadre[0].households_visited == 1 and
+          cov.cadres.by_cadre[0].name == "村干部𠮷", cov.cadres)
 except Exception:
     traceback.print_exc()
     h.results["failed"] += 1

@@ -153,9 +153,12 @@ void ServerTest::TearDown() {
 }
 
 std::string ServerTest::Enroll(gridsync::v1::Role role, const std::vector<std::string>& scope,
-                               const std::string& holder, std::string* device_id) {
+                               const std::string& holder, std::string* device_id,
+                               gridsync::v1::CadreKind cadre_kind) {
   gridsync::v1::EnrollDeviceRequest req;
   req.set_role(role);
+  req.set_cadre_kind(cadre_kind);
+  if (role == gridsync::v1::ROLE_CADRE) base_seq_ += 2;  // the roster entry and its act
   for (const auto& s : scope) req.add_scope_codes(s);
   req.set_holder(holder);
   gridsync::v1::EnrollDeviceResponse resp;

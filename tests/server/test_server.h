@@ -86,8 +86,11 @@ class ServerTest : public ::testing::Test {
   void StartServer();
   std::string addr() const { return "127.0.0.1:" + std::to_string(server_->port()); }
   // Enrols a device; returns its token (and device id via *device_id).
+  // A cadre (ROLE_CADRE) needs `cadre_kind`, and its roster entry is logged
+  // too.
   std::string Enroll(gridsync::v1::Role role, const std::vector<std::string>& scope,
-                     const std::string& holder = "tester", std::string* device_id = nullptr);
+                     const std::string& holder = "tester", std::string* device_id = nullptr,
+                     gridsync::v1::CadreKind cadre_kind = gridsync::v1::CADRE_KIND_UNSPECIFIED);
   std::unique_ptr<tools::Phone> NewPhone(const std::string& grid_or_scope,
                                          gridsync::v1::Role role = gridsync::v1::ROLE_GRID_WORKER,
                                          const std::string& holder = "网格员");

@@ -507,6 +507,25 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
     }
   }
 
+  // 干部参与率: a cadre of village AB visits 10 households last month (its
+  // quota), a party member 2 (short of 5).
+  for (const auto& [kind, n] : {std::pair{gridsync::v1::CADRE_KIND_CADRE, 10},
+                                std::pair{gridsync::v1::CADRE_KIND_PARTY_MEMBER, 2}}) {
+    std::string device;
+    const std::string token = Enroll(gridsync::v1::ROLE_CADRE, {kVillageAB}, "干部", &device, kind);
+    tools::Phone cadre(channel_, token, device, "干部", 11);
+    std::vector<gridsync::v1::Mutation> ms;
+    for (int h = 1; h <= n; ++h) {
+      auto v = cadre.Begin(gridsync::v1::RECORD_KIND_VISIT, cadre.NewRecordId(), kGridB);
+      v.mutable_create()->set_subject_id(Household(kGridB, h));
+      tools::AddCreateField(&v, "visited_at_ms", tools::IntValue(last_start + 5 * core::kDayMs));
+      ms.push_back(v);
+    }
+    auto pushed = cadre.Push(ms);
+    ASSERT_TRUE(pushed.ok()) << pushed.status();
+    for (const auto& res : pushed->results()) ASSERT_EQ(res.code(), 0) << res.message();
+  }
+
   std::string out;
   ASSERT_EQ(RunCommand(ExportArgs(true), &out, /*with_stderr=*/true), 0) << out;
   auto pg = tools::PgConn::Connect(db_->conninfo());
@@ -569,6 +588,17 @@ TEST_F(ExportTest, CoverageViewsAgreeWithTheServersCoverage) {
                                         vf.not_made(), "/", vf.unsure())});
       if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {
         EXPECT_EQ(absl::StrCat(vf.verified(), "/", vf.confirmed(), "/", vf.not_made()), "2/1/1");
+      }
+      const auto& cd = cov.cadres();
+      EXPECT_EQ(Column(**pg, absl::StrCat("SELECT cadres || '/' || met || '/' || "
+                                          "households_visited FROM cadre_participation_by_month "
+                                          "WHERE village_code = '",
+                                          village, "' AND month = '", month, "'")),
+                cd.cadres() == 0 ? std::vector<std::string>{}
+                                 : std::vector<std::string>{absl::StrCat(
+                                       cd.cadres(), "/", cd.met(), "/", cd.households_visited())});
+      if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {
+        EXPECT_EQ(absl::StrCat(cd.cadres(), "/", cd.met(), "/", cd.households_visited()), "2/1/12");
       }
       const auto& tk = cov.tasks();
       if (village == kVillageAB && month == core::MonthName(core::MonthOf(last_start))) {

@@ -304,6 +304,33 @@ CREATE OR REPLACE VIEW verification_by_month AS
   FROM visits v JOIN households h ON h.household_id = v.household_id
   WHERE NOT v.voided AND NOT v.nobody_home AND coalesce(h.status, 'active') = 'active'
   GROUP BY v.village_code, v.month;
+-- 干部参与率: the village rosters' cadres and party members (active until
+-- their device is revoked), and per village and month how many visited
+-- their quota of distinct households (policy_settings), as GetCoverage's
+-- CadreCoverage (a month: the quota once).
+CREATE TABLE IF NOT EXISTS cadres (
+  device_id text PRIMARY KEY, name text, village_code text NOT NULL, town_code text NOT NULL,
+  kind text NOT NULL, active bool NOT NULL);
+CREATE OR REPLACE VIEW cadre_participation_by_month AS
+  WITH months AS (SELECT DISTINCT month FROM visits WHERE month IS NOT NULL),
+  quota AS (SELECT kind, coalesce((SELECT max(value) FROM policy_settings
+                                   WHERE name = kind || '_quota'), d) AS households
+            FROM (VALUES ('cadre', 10), ('party_member', 5)) q(kind, d)),
+  done AS (
+    SELECT k.device_id, k.village_code, k.kind, m.month,
+           count(DISTINCT v.household_id) FILTER (WHERE v.record_id IS NOT NULL) AS households
+    FROM cadres k CROSS JOIN months m
+    LEFT JOIN (SELECT v.* FROM visits v JOIN households h ON h.household_id = v.household_id
+               WHERE coalesce(h.status, 'active') = 'active') v
+         ON v.device_id = k.device_id AND v.month = m.month AND NOT v.voided
+         AND NOT v.nobody_home AND v.verdict IS DISTINCT FROM 'not_made'
+    WHERE k.active GROUP BY k.device_id, k.village_code, k.kind, m.month)
+  SELECT d.village_code, d.month, count(*) AS cadres,
+         count(*) FILTER (WHERE d.households >= q.households) AS met,
+         sum(d.households) AS households_visited,
+         round(count(*) FILTER (WHERE d.households >= q.households)::numeric / count(*), 4) AS rate
+  FROM done d JOIN quota q ON q.kind = d.kind
+  GROUP BY d.village_code, d.month;
 CREATE OR REPLACE VIEW check_coverage_by_month AS
   SELECT p.village_code, m.month, count(*) AS persons, count(c.person_id) AS checked,
          count(*) FILTER (WHERE c.absent) AS last_absent_or_out_of_contact,
@@ -505,9 +532,9 @@ bool HasBlobFile(const std::string& dir, const std::string& sha256) {
 
 // Every table BatchRows::Write upserts (Tables, but the logs).
 constexpr const char* kUpsertTables[] = {
-    "org_units", "households",          "persons", "visits",      "cases",      "checks",
-    "proposals", "attachment_refs",     "blobs",   "patrols",     "screenings", "trouble_spots",
-    "tasks",     "visit_verifications", "surveys", "survey_forms"};
+    "org_units", "households",          "persons", "visits",  "cases",       "checks",
+    "proposals", "attachment_refs",     "blobs",   "patrols", "screenings",  "trouble_spots",
+    "tasks",     "visit_verifications", "cadres",  "surveys", "survey_forms"};
 
 }  // namespace
 
@@ -603,6 +630,7 @@ struct Tables {
                 "conflicts",
                 "last_seq",
                 "doc"}};
+  Table cadres{"cadres", {"device_id", "name", "village_code", "town_code", "kind", "active"}};
   Table verifications{
       "visit_verifications",
       {"id", "record_id", "grid_code", "village_code", "household_id", "method", "reached",
@@ -1052,6 +1080,13 @@ void BatchRows::AddRegistry(const gridsync::v1::Change& c, const std::string& se
     forms.Put(id, Row({T(id), T(scope_), T(f.version()), T(f.title()), T(f.safety_question()),
                        T(f.satisfaction_question()), absl::StrCat(f.questions_size()),
                        Ts(f.published_at_ms()), T(doc)}));
+  } else if (reg.has_cadre()) {
+    const auto& k = reg.cadre();
+    kind = "cadre", subject = k.device_id(), op = k.active() ? "roster" : "off roster";
+    cadres.Put(
+        k.device_id(),
+        Row({T(k.device_id()), T(k.name()), T(k.village_code()), T(Town(k.village_code())),
+             EnumWord(gridsync::v1::CadreKind_Name(k.kind()), "CADRE_KIND_"), Bool(k.active())}));
   } else {
     kind = "unknown";
   }
@@ -1082,7 +1117,10 @@ void BatchRows::SetPolicy(const gridsync::v1::CheckPolicy& pol) {
                   ";\nINSERT INTO policy_settings VALUES (", lit, ", 'backlog_days', ",
                   core::BacklogDays(pol), "), (", lit, ", 'patrols_per_week', ",
                   core::PatrolsPerWeek(pol), "), (", lit, ", 'survey_quota', ", pol.survey_quota(),
-                  "), (", lit, ", 'verification_sample', ", core::VerificationSample(pol), ")");
+                  "), (", lit, ", 'verification_sample', ", core::VerificationSample(pol), "), (",
+                  lit, ", 'cadre_quota', ", core::CadreQuota(pol, gridsync::v1::CADRE_KIND_CADRE),
+                  "), (", lit, ", 'party_member_quota', ",
+                  core::CadreQuota(pol, gridsync::v1::CADRE_KIND_PARTY_MEMBER), ")");
 }
 
 absl::Status BatchRows::Write(uint64_t to) {
@@ -1093,7 +1131,7 @@ absl::Status BatchRows::Write(uint64_t to) {
   }
   for (const Table* t :
        {&org, &households, &persons, &visits, &cases, &checks, &proposals, &patrols, &screenings,
-        &spots, &tasks, &verifications, &surveys, &forms, &refs, &blobs}) {
+        &spots, &tasks, &verifications, &cadres, &surveys, &forms, &refs, &blobs}) {
     if (t->rows.empty()) continue;
     if (auto st = pg_->CopyIn(t->Copy(), t->Data()); !st.ok()) return st;
     if (auto st = pg_->Exec(t->Merge()); !st.ok()) return st;

@@ -594,7 +594,8 @@ std::string ScopeFigures(const MonthlyReport& r) {
       "/", c.tasks().due(), " 件到期, 超期未办结 ", c.tasks().overdue(), "), 核实率 ",
       Pct(f.verification_rate), " (抽查 ", c.verification().sampled(), " 户, 核实 ",
       c.verification().verified(), ", 属实 ", c.verification().confirmed(), ", 未入户 ",
-      c.verification().not_made(), "), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
+      c.verification().not_made(), "), 干部参与率 ", Pct(f.cadre_rate), " (", c.cadres().met(), "/",
+      c.cadres().cadres(), " 人达到挂点户数), 综合得分 ", ScoreText(r.scope.score), ", 年度累计 ",
       ScoreText(r.scope.year_score), " (", r.scope.year_months, " 个月平均)");
 }
 
@@ -882,6 +883,10 @@ void AppendKpisHtml(const MonthlyReport& r, std::string* out) {
       absl::StrCat(c.verification().confirmed(), " / ", c.verification().verified(),
                    " 户核实属实 (应抽查 ", c.verification().sampled(), " 户), 未入户 ",
                    c.verification().not_made()));
+  kpi("干部参与率", f.cadre_rate,
+      absl::StrCat(c.cadres().met(), " / ", c.cadres().cadres(), " 名干部党员走访达标 (每月 干部 ",
+                   c.cadres().cadre_quota(), " 户, 党员 ", c.cadres().party_member_quota(),
+                   " 户), 共走访 ", c.cadres().households_visited(), " 户"));
   kpi("巡逻率", r.scope.figures.patrol_rate,
       absl::StrCat(c.patrols().weeks_patrolled(), " / ", c.patrols().weeks(), " 村周达标 (每周 ",
                    c.patrols().per_week(), " 次)"));
@@ -917,8 +922,8 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
       "</h2>\n<table><tr><th>名次</th><th>代码</th><th>名称</th><th>户数</th>"
       "<th>已走访</th><th>入户率</th><th>重点人员</th><th>逾期</th><th>管控率</th>"
       "<th>关爱率</th><th>纠纷</th><th>化解</th><th>上交</th><th>化解在基层率</th><th>调处率</th>"
-      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th><th>督办按期办结率</"
-      "th><th>核实率</th>"
+      "<th>积案</th><th>积案化解率</th><th>排查上报</th><th>排查整治率</th>"
+      "<th>督办按期办结率</th><th>核实率</th><th>干部参与率</th>"
       "<th>照片留痕</th><th>协议书</th><th>综合得分</th><th>较上月</th><th>年度累计</th></tr>\n");
   for (const auto& row : rows) {
     const auto& v = row.coverage;
@@ -934,9 +939,9 @@ void AppendRankingHtml(const MonthlyReport& r, const char* title, const std::vec
         v.cases().backlog_open(), "</td><td>", Pct(row.figures.backlog_clearance_rate), "</td><td>",
         ScreeningCell(row), "</td><td>", Pct(row.figures.trouble_spot_rate), "</td><td>",
         Pct(row.figures.task_rate), "</td><td>", Pct(row.figures.verification_rate), "</td><td>",
-        v.visits().with_photos(), "</td><td>", v.cases().with_signed_agreement(), "</td><td>",
-        ScoreText(row.score), "</td><td>", Change(row), "</td><td>", ScoreText(row.year_score),
-        "</td></tr>\n");
+        Pct(row.figures.cadre_rate), "</td><td>", v.visits().with_photos(), "</td><td>",
+        v.cases().with_signed_agreement(), "</td><td>", ScoreText(row.score), "</td><td>",
+        Change(row), "</td><td>", ScoreText(row.year_score), "</td></tr>\n");
   }
   h += "</table>\n";
 }

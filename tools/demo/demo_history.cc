@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "core/coverage.h"
@@ -501,6 +502,59 @@ class GridHistory {
   uint32_t logical_ = 0;
 };
 
+// 干部参与率: a cadre (干部挂点) and a party member of the village, each on
+// a phone of their own, visit households of the village's first grid each
+// month: the cadre 8 to 13 of them (its quota is 10), the member 3 to 7 (5).
+absl::Status CadreVisits(const HistoryOptions& o, const std::string& village,
+                         const gridsync::v1::ListHouseholdsResponse& reg, std::mt19937_64& rng,
+                         HistoryReport* r) {
+  auto admin = gridsync::v1::AdminService::NewStub(o.channel);
+  for (const auto& [kind, name, least] :
+       {std::tuple{gridsync::v1::CADRE_KIND_CADRE, "村干部 王建国", 8},
+        std::tuple{gridsync::v1::CADRE_KIND_PARTY_MEMBER, "党员 李秀兰", 3}}) {
+    gridsync::v1::EnrollDeviceRequest req;
+    req.set_role(gridsync::v1::ROLE_CADRE);
+    req.add_scope_codes(village);
+    req.set_holder(name);
+    req.set_cadre_kind(kind);
+    gridsync::v1::EnrollDeviceResponse enrolled;
+    auto ctx = CallContext(o.admin_token);
+    if (auto st = FromGrpc(admin->EnrollDevice(ctx.get(), req, &enrolled)); !st.ok()) return st;
+    Phone phone(o.channel, enrolled.token(), enrolled.device_id(), name, rng());
+    std::vector<Mutation> visits;
+    for (int64_t month = o.from_ms; month < o.until_ms;) {
+      const auto range = *core::MonthRange(core::MonthName(core::MonthOf(month)));
+      const int n = least + static_cast<int>(rng() % 6);
+      for (int i = 0; i < n && i < reg.households_size(); ++i) {
+        const int64_t t =
+            range.first +
+            static_cast<int64_t>(rng() % static_cast<uint64_t>(range.second - range.first));
+        if (t >= o.until_ms) continue;
+        const auto& h = reg.households(static_cast<int>(rng() % reg.households_size()));
+        Mutation m =
+            phone.Begin(gridsync::v1::RECORD_KIND_VISIT, phone.NewRecordId(), h.grid_code());
+        m.set_hlc(core::PackHlc(t, 0));
+        m.mutable_create()->set_subject_id(h.household_id());
+        AddCreateField(&m, "visited_at_ms", IntValue(t));
+        AddCreateField(&m, "talked_with_household", BoolValue(true));
+        visits.push_back(std::move(m));
+      }
+      month = range.second;
+    }
+    if (visits.empty()) continue;
+    auto resp = phone.Push(visits);
+    if (!resp.ok()) return resp.status();
+    for (const auto& res : resp->results()) {
+      if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED)
+        return absl::InternalError(absl::StrCat("cadre visit in ", village, ": ", res.message()));
+    }
+    r->mutations += static_cast<int64_t>(visits.size());
+    r->cadre_visits += static_cast<int64_t>(visits.size());
+    ++r->cadres;
+  }
+  return absl::OkStatus();
+}
+
 // 复查 / 电话抽查: the town office draws `village`'s sample of the month
 // starting at `month_start` (from gridsyncd, as the console does) and calls
 // each household a few days after the month: most confirm the visit, about
@@ -714,6 +768,7 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
         h.Patrol(t, &r);
         st = h.Push(&r);
       }
+      if (st.ok()) st = CadreVisits(o, village, regs[0], rng, &r);
       // 复查: the town office verifies the village's sample of the first month.
       if (st.ok()) {
         auto town = town_of(village);
@@ -734,6 +789,8 @@ absl::StatusOr<HistoryReport> WriteHistory(const HistoryOptions& o) {
       total.tasks_confirmed += r.tasks_confirmed;
       total.tasks_returned += r.tasks_returned;
       total.verified += r.verified;
+      total.cadres += r.cadres;
+      total.cadre_visits += r.cadre_visits;
       total.not_made += r.not_made;
       total.zero_reports += r.zero_reports;
       total.resolved += r.resolved;

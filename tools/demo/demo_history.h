@@ -43,6 +43,8 @@ struct HistoryReport {
   int64_t tasks = 0, tasks_confirmed = 0, tasks_returned = 0;
   // 复查: sampled visits the town offices reached, of which found not made
   int64_t verified = 0, not_made = 0;
+  // 干部参与率: cadres and party members enrolled, and their visits
+  int64_t cadres = 0, cadre_visits = 0;
   double seconds = 0;
 };
 

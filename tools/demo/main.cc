@@ -124,7 +124,8 @@ class Demo {
         "(积案),\n"
         "   %lld trouble spots listed (排查整治, %lld rectified),\n"
         "   %lld tasks from the town offices (督办, %lld confirmed done, %lld sent back),\n"
-        "   %lld sampled visits verified by phone (复查, %lld found not made)\n"
+        "   %lld sampled visits verified by phone (复查, %lld found not made),\n"
+        "   %lld visits by %lld village cadres and party members (干部参与)\n"
         "   %lld mutations pushed in %.1f s (%.0f/s)\n",
         last_month_.c_str(), grids_.size(), static_cast<long long>(r->visits),
         static_cast<long long>(r->nobody_home), static_cast<long long>(r->checks),
@@ -137,6 +138,7 @@ class Demo {
         static_cast<long long>(r->rectified), static_cast<long long>(r->tasks),
         static_cast<long long>(r->tasks_confirmed), static_cast<long long>(r->tasks_returned),
         static_cast<long long>(r->verified), static_cast<long long>(r->not_made),
+        static_cast<long long>(r->cadre_visits), static_cast<long long>(r->cadres),
         static_cast<long long>(r->mutations), r->seconds,
         static_cast<double>(r->mutations) / std::max(r->seconds, 1e-3));
     return absl::OkStatus();

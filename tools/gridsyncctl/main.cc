@@ -14,7 +14,9 @@
 //                                      "survey_quota,,N" (民调: answered questionnaires a
 //                                      village is to complete a month; none when absent),
 //                                      "verification_sample,,N" (复查: households a village's
-//                                      month's sample draws; 10)
+//                                      month's sample draws; 10), "cadre_quota,,N" and
+//                                      "party_member_quota,,N" (干部参与率: households a month;
+//                                      10 and 5)
 //     survey-forms                     the 安全感/满意度 questionnaire's versions, newest first
 //     publish-survey FORM.json         a new version (a SurveyForm in JSON) for every phone
 //     report --scope CODE [--month YYYY-MM] [--weights FILE] [--out FILE]
@@ -32,7 +34,9 @@
 //                                      (DIR on the server's machine); keeps the newest N
 //     backups --in DIR                 the backups there (read locally)
 //     gen-sample [--min-grids N]       generated grids/households under imported villages
-//     enroll --role ROLE --scope CODE[,CODE] [--holder NAME]   prints the device token
+//     enroll --role ROLE --scope CODE[,CODE] [--holder NAME] [--cadre-kind cadre|party_member]
+//                                      prints the device token (a cadre: on the village's
+//                                      roster, 干部参与率)
 //     console-user --name NAME --scope CODE   prints a console login's activation code
 //     revoke --device DEVICE_ID
 //     verify --ids FILE                exit 0 only if every id in FILE is stored
@@ -107,8 +111,9 @@ const FlagSet& Flags() {
        "  coverage --scope CODE [--month YYYY-MM] [--json]\n"
        "  sample --scope VILLAGE [--month YYYY-MM] [--json]   复查 / 电话抽查's households\n"
        "  backup --to DIR [--keep N] | backups --in DIR\n"
-       "  enroll --role grid_worker|village_secretary|town_office|county_job --scope CODE[,CODE]\n"
-       "        [--holder NAME]                      prints the device's token\n"
+       "  enroll --role grid_worker|village_secretary|town_office|county_job|cadre\n"
+       "        --scope CODE[,CODE] [--holder NAME] [--cadre-kind cadre|party_member]\n"
+       "                                             prints the device's token\n"
        "  console-user --name NAME --scope TOWN|COUNTY|VILLAGE\n"
        "        prints an activation code for gridsync-web\n"
        "  revoke --device ID [--wipe] | reinstate --device ID\n"
@@ -128,7 +133,10 @@ const FlagSet& Flags() {
         {"--month", "YYYY-MM", "report, coverage, sample: the month (this month in China time)"},
         {"--name", "NAME", "console-user: the person's name, as they log in"},
         {"--out", "FILE", "report: where to write it (report-CODE-YYYY-MM.html)"},
-        {"--role", "ROLE", "enroll: grid_worker, village_secretary, town_office or county_job"},
+        {"--role", "ROLE",
+         "enroll: grid_worker, village_secretary, town_office, county_job or cadre (a village's "
+         "cadre or party member, who visits households)"},
+        {"--cadre-kind", "KIND", "enroll --role cadre: cadre (村干部) or party_member (党员)"},
         {"--scope", "CODE", "the division (grid, village, town, county) the command is about"},
         {"--seq", "N", "apply-held: the held refill, as held-refills lists it"},
         {"--timeout", "SECONDS", "wait-ready: how long to wait (10)"},
@@ -262,6 +270,8 @@ class Ctl {
           {"survey_quota", &gridsync::v1::CheckPolicy::set_survey_quota},
           {"backlog_days", &gridsync::v1::CheckPolicy::set_backlog_days},
           {"verification_sample", &gridsync::v1::CheckPolicy::set_verification_sample},
+          {"cadre_quota", &gridsync::v1::CheckPolicy::set_cadre_quota},
+          {"party_member_quota", &gridsync::v1::CheckPolicy::set_party_member_quota},
   };
 
   // FILE: category,risk_level,interval_days, and the rows of kPolicyNumbers,
@@ -285,7 +295,7 @@ class Ctl {
           if (!ParsePersonCategory(c[0], &category)) {
             return absl::StrCat("category '", c[0], "' is not one of ", PersonCategoryChoices(),
                                 ", default, patrols_per_week, survey_quota, backlog_days, "
-                                "verification_sample, night, "
+                                "verification_sample, cadre_quota, party_member_quota, night, "
                                 "satisfaction_points");
           }
           if (!absl::SimpleAtoi(c[1], &risk))
@@ -462,15 +472,25 @@ class Ctl {
     return 0;
   }
 
-  int Enroll(const std::string& role_name, const std::string& scope, const std::string& holder) {
+  int Enroll(const std::string& role_name, const std::string& scope, const std::string& holder,
+             const std::string& cadre_kind) {
     gridsync::v1::Role role;
     if (!gridsync::v1::Role_Parse("ROLE_" + absl::AsciiStrToUpper(role_name), &role)) {
       return Fail(absl::InvalidArgumentError(absl::StrCat(
           "unknown role '", role_name,
-          "'; one of grid_worker, village_secretary, town_office, county_job, admin")));
+          "'; one of grid_worker, village_secretary, town_office, county_job, cadre, admin")));
     }
     gridsync::v1::EnrollDeviceRequest req;
     req.set_role(role);
+    if (!cadre_kind.empty()) {
+      gridsync::v1::CadreKind kind;
+      if (!gridsync::v1::CadreKind_Parse("CADRE_KIND_" + absl::AsciiStrToUpper(cadre_kind),
+                                         &kind)) {
+        return Fail(absl::InvalidArgumentError(absl::StrCat(
+            "--cadre-kind '", cadre_kind, "' is cadre (村干部) or party_member (党员)")));
+      }
+      req.set_cadre_kind(kind);
+    }
     for (auto code : absl::StrSplit(scope, ',', absl::SkipEmpty()))
       req.add_scope_codes(std::string(code));
     req.set_holder(holder);
@@ -890,7 +910,8 @@ int main(int argc, char** argv) {
     return ctl.GenSample(n);
   }
   if (cmd == "enroll" && args.Has("--role")) {
-    return ctl.Enroll(args.Get("--role"), args.Get("--scope"), args.Get("--holder"));
+    return ctl.Enroll(args.Get("--role"), args.Get("--scope"), args.Get("--holder"),
+                      args.Get("--cadre-kind"));
   }
   if (cmd == "console-user" && args.Has("--name") && args.Has("--scope")) {
     return ctl.ConsoleUser(args.Get("--name"), args.Get("--scope"));
