@@ -245,6 +245,7 @@ try:
                 "trouble_spot": (n(ts, "rectified"), n(ts, "spots")),
                 "task": (n(tk, "on_time"), n(tk, "due")),
                 "verification": (n(vf, "confirmed"), n(vf, "verified")),
+                "cadre": (n(c.get("cadres", {}), "met"), n(c.get("cadres", {}), "cadres")),
                 "patrol": (n(p, "weeks_patrolled"), n(p, "weeks")),
                 "safety": (lv("safety_levels")[0] + lv("safety_levels")[1], n(s, "safety_answers")),
                 "satisfaction": (lv("satisfaction_levels")[0] + lv("satisfaction_levels")[1],

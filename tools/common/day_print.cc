@@ -115,6 +115,12 @@ std::string CoverageText(const gridsync::v1::GetCoverageResponse& c,
                         "made, %d unsure; %d to sample (%d a village a month)\n",
                         Pct(vf.rate()), vf.confirmed(), vf.verified(), vf.not_made(), vf.unsure(),
                         vf.sampled(), vf.sample_per_village());
+  const auto& cd = c.cadres();
+  absl::StrAppendFormat(&out,
+                        "干部参与率 %s  %d of %d cadres and party members visited their quota "
+                        "(%d and %d households a month), %d households\n",
+                        Pct(cd.rate()), cd.met(), cd.cadres(), cd.cadre_quota(),
+                        cd.party_member_quota(), cd.households_visited());
   const auto& p = c.patrols();
   absl::StrAppendFormat(&out,
                         "巡逻率 %s  %d of %d village-weeks with %d+ night patrols, %d patrols; "

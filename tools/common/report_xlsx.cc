@@ -70,6 +70,8 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
        Text(absl::StrCat(c.verification().confirmed(), "/", c.verification().verified(),
                          " 户核实属实, 应抽查 ", c.verification().sampled(), ", 未入户 ",
                          c.verification().not_made()))},
+      {Text("干部参与率"), Rate(f.cadre_rate),
+       Text(absl::StrCat(c.cadres().met(), "/", c.cadres().cadres(), " 名干部党员走访达标"))},
       {Text("巡逻率"), Rate(f.patrol_rate),
        Text(absl::StrCat(c.patrols().weeks_patrolled(), "/", c.patrols().weeks(), " 村周"))},
       {Text("安全感率"), Rate(f.safety_rate),
@@ -85,12 +87,11 @@ std::vector<std::vector<Cell>> Summary(const MonthlyReport& r) {
 }
 
 const std::vector<std::string> kRankHeader = {
-    "名次",       "代码",         "名称",       "户数",           "已走访",     "入户率",
-    "重点人员",   "逾期",         "管控率",     "关爱率",         "纠纷",       "化解",
-    "上交",       "化解在基层率", "调处率",     "回访率",         "回访满意率", "积案",
-    "积案化解率", "排查上报率",   "排查整治率", "督办按期办结率", "核实率",     "巡逻率",
-    "安全感率",   "满意率",       "满意度得分", "知晓率",         "参与率",     "综合得分",
-    "上月",       "年度累计"};
+    "名次",           "代码",   "名称",       "户数",   "已走访",     "入户率",     "重点人员",
+    "逾期",           "管控率", "关爱率",     "纠纷",   "化解",       "上交",       "化解在基层率",
+    "调处率",         "回访率", "回访满意率", "积案",   "积案化解率", "排查上报率", "排查整治率",
+    "督办按期办结率", "核实率", "干部参与率", "巡逻率", "安全感率",   "满意率",     "满意度得分",
+    "知晓率",         "参与率", "综合得分",   "上月",   "年度累计"};
 
 std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vector<UnitRow>& units) {
   std::vector<std::vector<Cell>> out;
@@ -120,6 +121,7 @@ std::vector<std::vector<Cell>> RankRows(const MonthlyReport& r, const std::vecto
                    Rate(f.trouble_spot_rate),
                    Rate(f.task_rate),
                    Rate(f.verification_rate),
+                   Rate(f.cadre_rate),
                    Rate(f.patrol_rate),
                    Rate(f.safety_rate),
                    Rate(f.satisfaction_rate),

@@ -53,6 +53,7 @@ std::vector<FigureCounts> CountsOf(const Coverage& c) {
       {"trouble_spot", "排查整治率", c.trouble_spots().rectified(), c.trouble_spots().spots()},
       {"task", "督办按期办结率", c.tasks().on_time(), c.tasks().due()},
       {"verification", "核实率", c.verification().confirmed(), c.verification().verified()},
+      {"cadre", "干部参与率", c.cadres().met(), c.cadres().cadres()},
       {"patrol", "巡逻率", c.patrols().weeks_patrolled(), c.patrols().weeks()},
       {"safety", "安全感率",
        s.safety_levels_size() >= 2 ? s.safety_levels(0) + s.safety_levels(1) : 0,
