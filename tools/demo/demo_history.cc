@@ -502,6 +502,21 @@ class GridHistory {
   uint32_t logical_ = 0;
 };
 
+// Pushes `ms` from `phone` in one request (a village's worth); the first
+// refusal fails the history (it is valid by construction), named by `what`.
+absl::Status PushAccepted(Phone& phone, const std::vector<Mutation>& ms, const std::string& what,
+                          HistoryReport* r) {
+  if (ms.empty()) return absl::OkStatus();
+  auto resp = phone.Push(ms);
+  if (!resp.ok()) return resp.status();
+  for (const auto& res : resp->results()) {
+    if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED)
+      return absl::InternalError(absl::StrCat(what, ": ", res.message()));
+  }
+  r->mutations += static_cast<int64_t>(ms.size());
+  return absl::OkStatus();
+}
+
 // 干部参与率: a cadre (干部挂点) and a party member of the village, each on
 // a phone of their own, visit households of the village's first grid each
 // month: the cadre 8 to 13 of them (its quota is 10), the member 3 to 7 (5).
@@ -541,15 +556,8 @@ absl::Status CadreVisits(const HistoryOptions& o, const std::string& village,
       }
       month = range.second;
     }
-    if (visits.empty()) continue;
-    auto resp = phone.Push(visits);
-    if (!resp.ok()) return resp.status();
-    for (const auto& res : resp->results()) {
-      if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED)
-        return absl::InternalError(absl::StrCat("cadre visit in ", village, ": ", res.message()));
-    }
-    r->mutations += static_cast<int64_t>(visits.size());
     r->cadre_visits += static_cast<int64_t>(visits.size());
+    if (auto st = PushAccepted(phone, visits, "cadre visit in " + village, r); !st.ok()) return st;
     ++r->cadres;
   }
   return absl::OkStatus();
@@ -600,15 +608,7 @@ absl::Status VerifySample(const HistoryOptions& o, const std::string& village, i
     m.mutable_append_log()->set_payload(f.SerializeAsString());
     said.push_back(std::move(m));
   }
-  if (said.empty()) return absl::OkStatus();
-  auto resp = town.Push(said);
-  if (!resp.ok()) return resp.status();
-  for (const auto& res : resp->results()) {
-    if (res.outcome() == gridsync::v1::MUTATION_OUTCOME_REJECTED)
-      return absl::InternalError(absl::StrCat("verification in ", village, ": ", res.message()));
-  }
-  r->mutations += static_cast<int64_t>(said.size());
-  return absl::OkStatus();
+  return PushAccepted(town, said, "verification in " + village, r);
 }
 
 }  // namespace
