@@ -7,6 +7,7 @@
 #include "common/grpc_status.h"
 #include "core/ids.h"
 #include "core/merge.h"
+#include "core/role_rules.h"
 #include "core/task.h"
 #include "core/utf8.h"
 #include "core/validate.h"
@@ -71,6 +72,29 @@ std::string Replica::NewId() {
   return core::NewUlid(clock_->WallMs(), rng_);
 }
 
+// What the record as this phone holds it forbids beyond core's checks: a
+// task step that does not fit its state (the person pulls and decides
+// again), a verification of the phone's own visit (core::OwnVisitRefusal).
+absl::Status Replica::CheckAgainstHeld(const RecordState& current, const Mutation& m) const {
+  if (m.kind() == gridsync::v1::RECORD_KIND_TASK && m.has_append_log() &&
+      m.append_log().log() == "steps") {
+    gridsync::v1::TaskStep step;
+    step.ParseFromString(m.append_log().payload());
+    const gridsync::v1::TaskState state = core::TaskItemOf(current).state();
+    if (!core::TaskStepFits(state, step.action())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("task ", m.record_id(), " is ", gridsync::v1::TaskState_Name(state), "; ",
+                       gridsync::v1::TaskAction_Name(step.action()), " does not apply to it"));
+    }
+  }
+  if (core::IsVerification(m)) {
+    if (auto why = core::OwnVisitRefusal(current, writer_.device_id)) {
+      return absl::PermissionDeniedError(*why);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Mutation> Replica::BuildLocked(const std::string& record_id, const Builder& build,
                                               bool create, gridsync::v1::RecordKind kind,
                                               const std::string& grid) {
@@ -94,32 +118,17 @@ absl::StatusOr<Mutation> Replica::BuildLocked(const std::string& record_id, cons
   if (auto v = core::ValidateMutation(m)) {
     return absl::InvalidArgumentError(absl::StrCat(v->field, ": ", v->message));
   }
-  // Who writes what on a task (督办) is the server's rule too; refused here,
-  // the person learns it before going offline with the write.
-  if (m.kind() == gridsync::v1::RECORD_KIND_TASK) {
-    if (scope_.role == gridsync::v1::ROLE_UNSPECIFIED) {
-      return absl::FailedPreconditionError(
-          "sync once first: the phone does not know its role yet, and a task is written by "
-          "the town office or its village only");
-    }
-    if (auto v = core::TaskWriteRefusal(scope_.role, m)) {
-      return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
-    }
+  // Who writes what is the server's rule too (core/role_rules.h); refused
+  // here, the person learns it before going offline with the write.
+  if (m.kind() == gridsync::v1::RECORD_KIND_TASK && scope_.role == gridsync::v1::ROLE_UNSPECIFIED) {
+    return absl::FailedPreconditionError(
+        "sync once first: the phone does not know its role yet, and a task is written by "
+        "the town office or its village only");
   }
-  if (scope_.role == gridsync::v1::ROLE_CADRE && m.kind() != gridsync::v1::RECORD_KIND_VISIT) {
-    return absl::PermissionDeniedError(
-        "a cadre's or party member's phone records visits (入户走访) only");
+  if (auto v = core::RoleWriteRefusal(scope_.role, m)) {
+    return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
   }
-  // A visit is verified by the office or the secretary, never by its own
-  // device: the server's rule too (core/verification.h).
-  if (core::IsVerification(m)) {
-    if (auto v = core::VerificationWriteRefusal(scope_.role, m)) {
-      return absl::PermissionDeniedError(absl::StrCat(v->field, ": ", v->message));
-    }
-    if (auto why = core::OwnVisitRefusal(current, writer_.device_id)) {
-      return absl::PermissionDeniedError(*why);
-    }
-  }
+  if (auto st = CheckAgainstHeld(current, m); !st.ok()) return st;
   // Text enters here: what is not UTF-8 never reaches the outbox, where it
   // would block the push of everything behind it.
   if (auto bad = core::FindInvalidUtf8(m)) {

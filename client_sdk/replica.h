@@ -183,6 +183,11 @@ class Replica {
                                                      gridsync::v1::RecordKind kind,
                                                      const std::string& grid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What the record as shown (`current`) forbids of `m` beyond core's
+  // checks: a task step that does not fit its state, a verification of a
+  // visit this device recorded.
+  absl::Status CheckAgainstHeld(const gridsync::v1::RecordState& current,
+                                const gridsync::v1::Mutation& m) const;
   // Calls fn for every record the phone shows: held states with their
   // outbox replayed, then records only the outbox has.
   void ForEachViewLocked(const std::function<void(const gridsync::v1::RecordState&)>& fn) const

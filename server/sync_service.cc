@@ -17,7 +17,7 @@
 #include "core/record_limits.h"
 #include "core/refill.h"
 #include "core/retention.h"
-#include "core/task.h"
+#include "core/role_rules.h"
 #include "core/validate.h"
 #include "core/verification.h"
 #include "core/view.h"
@@ -155,20 +155,8 @@ std::optional<Refused> Refusal(const Principal& who, const Mutation& m, int64_t 
                                 "proposal; this device is a ",
                                 gridsync::v1::Role_Name(who.device.role()))};
   }
-  if (who.device.role() == gridsync::v1::ROLE_CADRE &&
-      m.kind() != gridsync::v1::RECORD_KIND_VISIT) {
-    return Refused{absl::StatusCode::kPermissionDenied, "kind",
-                   "a cadre's or party member's phone (ROLE_CADRE) records visits (入户走访) only"};
-  }
-  if (m.kind() == gridsync::v1::RECORD_KIND_TASK) {
-    if (auto v = core::TaskWriteRefusal(who.device.role(), m)) {
-      return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
-    }
-  }
-  if (core::IsVerification(m)) {
-    if (auto v = core::VerificationWriteRefusal(who.device.role(), m)) {
-      return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
-    }
+  if (auto v = core::RoleWriteRefusal(who.device.role(), m)) {
+    return Refused{absl::StatusCode::kPermissionDenied, v->field, v->message};
   }
   if (auto st = core::CheckSkew(m.hlc(), now, max_skew_ms); !st.ok()) {
     return Refused{st.code(), "hlc", std::string(st.message()), /*retryable=*/true};
